@@ -1,0 +1,56 @@
+"""Helpers shared by command modules: opening the workspace, printing JSON and tables."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.table import Table
+
+from weiquan.config import load_settings
+from weiquan.workspace import Workspace
+
+JsonOpt = typer.Option("--json", help="输出 JSON Print JSON.")
+
+
+def workspace(ctx: typer.Context) -> Workspace:
+    root = ctx.find_root()
+    obj = root.obj or {}
+    ws = obj.get("_ws")
+    if ws is None:
+        ws = Workspace(load_settings(obj.get("home")))
+        obj["_ws"] = ws
+        root.obj = obj
+        root.call_on_close(ws.close)
+    return ws
+
+
+def to_jsonable(data: Any) -> Any:
+    if isinstance(data, BaseModel):
+        return data.model_dump(mode="json")
+    if isinstance(data, (list, tuple)):
+        return [to_jsonable(x) for x in data]
+    if isinstance(data, dict):
+        return {k: to_jsonable(v) for k, v in data.items()}
+    return data
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2, default=str))
+
+
+def console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    t = Table(title=title, show_lines=False)
+    for c in columns:
+        t.add_column(c)
+    for r in rows:
+        t.add_row(*["" if v is None else str(v) for v in r])
+    console().print(t)

@@ -1,0 +1,62 @@
+"""``weiquan vault …``: integrity of the evidence vault."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from weiquan.commands._common import JsonOpt, console, print_json, workspace
+from weiquan.errors import EXIT_PROBLEM
+
+
+def register(app: typer.Typer) -> None:
+    vault_app = typer.Typer(help="证据库 Evidence vault.", no_args_is_help=True)
+    vault_app.command("verify")(verify)
+    vault_app.command("add")(add)
+    app.add_typer(vault_app, name="vault")
+
+
+def verify(ctx: typer.Context, json_: Annotated[bool, JsonOpt] = False) -> None:
+    """重新计算每个文件的哈希并检查账本链。Re-hash every blob and walk the ledger chain; exit 1 on any problem."""
+    report = workspace(ctx).vault.verify()
+    if json_:
+        print_json(report.as_dict())
+    else:
+        c = console()
+        for sha in report.missing:
+            c.print(f"缺失 MISSING blob {sha}")
+        for sha in report.altered:
+            c.print(f"被修改 ALTERED blob {sha}")
+        for sha in report.unrecorded:
+            c.print(f"未入账 UNRECORDED blob {sha}")
+        if report.broken_entry:
+            b = report.broken_entry
+            c.print(f"账本断裂 BROKEN ledger at entry {b.seq}: {b.reason_zh} / {b.reason_en}")
+        if report.ok:
+            c.print(f"OK：{report.blobs_checked} 个文件、{report.entries_checked} 条账本记录均完好。"
+                    f" {report.blobs_checked} blobs and {report.entries_checked} ledger entries verified.")
+    if not report.ok:
+        raise typer.Exit(EXIT_PROBLEM)
+
+
+def add(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="文件 Files to store.", exists=True, dir_okay=False)],
+    case_id: Annotated[int | None, typer.Option("--case", help="案件 ID Case id.")] = None,
+    json_: Annotated[bool, JsonOpt] = False,
+) -> None:
+    """只保存原始文件（不解析）。Store files in the vault without parsing them."""
+    ws = workspace(ctx)
+    results = []
+    for p in paths:
+        r = ws.vault.add(p, case_id=case_id)
+        results.append({"file": str(p), "sha256": r.evidence.sha256, "size": r.evidence.size,
+                        "new_blob": r.new_blob, "new_acquisition": r.new_acquisition})
+    if json_:
+        print_json(results)
+    else:
+        for r in results:
+            state = "新文件 new" if r["new_blob"] else ("新来源 new acquisition" if r["new_acquisition"] else "已存在 already stored")
+            console().print(f"{r['sha256'][:16]}  {state}  {r['file']}")

@@ -1,0 +1,1 @@
+"""Importers: one module per source format, each yielding normalised records with provenance."""
