@@ -65,18 +65,27 @@ def pg_server() -> Iterator[str]:
     initdb, pg_ctl = _find_pg_bin("initdb"), _find_pg_bin("pg_ctl")
     if not (initdb and pg_ctl):
         pytest.skip("PostgreSQL tests skipped: set WEIQUAN_TEST_PG_URL or install the PostgreSQL server binaries (initdb/pg_ctl)")
-    if os.geteuid() == 0:
-        pytest.skip("PostgreSQL tests skipped: cannot run a throwaway server as root; set WEIQUAN_TEST_PG_URL (.ci/run does)")
+    prefix: list[str] = []
     tmp = Path(tempfile.mkdtemp(prefix="weiquan-pg-"))
+    if os.geteuid() == 0:
+        # initdb refuses to run as root: run the throwaway server as the 'postgres' system user.
+        import pwd
+
+        try:
+            pw = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("PostgreSQL tests skipped: running as root and no 'postgres' user; set WEIQUAN_TEST_PG_URL")
+        os.chown(tmp, pw.pw_uid, pw.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
-    subprocess.run([initdb, "-D", str(tmp / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8"], check=True,
+    subprocess.run([*prefix, initdb, "-D", str(tmp / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8"], check=True,
                    capture_output=True)
-    subprocess.run([pg_ctl, "-D", str(tmp / "data"), "-l", str(tmp / "log"), "-o",
+    subprocess.run([*prefix, pg_ctl, "-D", str(tmp / "data"), "-l", str(tmp / "log"), "-o",
                     f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1", "-w", "start"], check=True, capture_output=True)
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([pg_ctl, "-D", str(tmp / "data"), "-m", "immediate", "stop"], capture_output=True)
+        subprocess.run([*prefix, pg_ctl, "-D", str(tmp / "data"), "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from weiquan import __version__
 from weiquan.errors import EXIT_PROBLEM, EXIT_USAGE, WeiquanError
@@ -23,7 +23,7 @@ from weiquan.errors import EXIT_PROBLEM, EXIT_USAGE, WeiquanError
 class _Group(TyperGroup):
     """Root group: turns WeiquanError and unexpected errors into bilingual messages and exit codes."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except WeiquanError as e:
@@ -31,7 +31,7 @@ class _Group(TyperGroup):
                 raise
             typer.echo(f"错误：{e.zh}\nError: {e.en}", err=True)
             raise typer.Exit(e.exit_code) from None
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except (typer.Exit, typer.Abort, TyperException):
             raise
         except KeyboardInterrupt:
             typer.echo("已中断 / interrupted", err=True)
@@ -47,7 +47,7 @@ class _Group(TyperGroup):
             raise typer.Exit(EXIT_PROBLEM) from None
 
 
-def _debug(ctx: click.Context) -> bool:
+def _debug(ctx: typer.Context) -> bool:
     root = ctx.find_root()
     return bool(root.obj and root.obj.get("debug"))
 
@@ -58,6 +58,7 @@ app = typer.Typer(
     help="催收维权助手 weiquan — 证据保全、违规识别、依法维权。Evidence, detection and lawful action against abusive debt collection.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

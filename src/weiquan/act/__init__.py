@@ -1,0 +1,1 @@
+"""Action: the escalation plan, document drafting and deadlines in Chinese working days."""

@@ -1,0 +1,149 @@
+"""Detector contracts (the ``register_detectors`` plug-in hook returns objects of these kinds).
+
+Two kinds of detector exist:
+
+* a **text detector** looks at one message, transcript or OCR text and returns :class:`Hit` objects,
+  each with a category, character spans into the original text, its detector id and version, a
+  confidence and a human explanation;
+* a **case detector** looks at a whole case timeline (:class:`CaseContext`) and returns
+  :class:`FindingDraft` objects, each keyed by a stable ``key`` so re-running analysis is idempotent.
+
+Third-party plug-ins implement the same protocols and are registered the same way as the built-ins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+# The categories of design.md §4. ``lawful`` is the absence of any other label.
+CATEGORIES: tuple[str, ...] = (
+    "threat_violence",
+    "threat_exposure",
+    "threat_legal_false",
+    "impersonation",
+    "threat_visit",
+    "insult",
+    "third_party_contact",
+    "privacy_disclosure",
+    "harassment_volume",
+    "night_contact",
+    "illegal_debt",
+)
+LAWFUL = "lawful"
+# Categories a single text can show (the others are patterns over a timeline).
+TEXT_CATEGORIES: tuple[str, ...] = tuple(c for c in CATEGORIES if c not in ("night_contact",))
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One detected unlawful act in one text."""
+
+    category: str
+    spans: tuple[tuple[int, int], ...]  # [start, end) offsets into the ORIGINAL text
+    detector_id: str
+    detector_version: str
+    confidence: float
+    explanation: str
+    rule_id: str | None = None
+
+    def to_dict(self, text: str | None = None) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "category": self.category,
+            "spans": [list(s) for s in self.spans],
+            "detector": self.detector_id,
+            "version": self.detector_version,
+            "confidence": round(self.confidence, 3),
+            "explanation": self.explanation,
+        }
+        if self.rule_id:
+            d["rule"] = self.rule_id
+        if text is not None:
+            d["quotes"] = [text[a:b] for a, b in self.spans]
+        return d
+
+
+@runtime_checkable
+class TextDetector(Protocol):
+    """Detects unlawful acts in a single text."""
+
+    id: str
+    version: str
+    kind: str  # "text"
+
+    def detect(self, text: str) -> list[Hit]: ...
+
+
+@dataclass
+class TimelineEvent:
+    """The fields of one timeline event a case detector may use (a read-only copy of ``Event``)."""
+
+    id: int
+    channel: str
+    direction: str
+    start: dt.datetime  # aware, UTC
+    source_tz: str
+    counterpart: str | None
+    counterpart_name: str | None
+    signature: str | None
+    text: str | None
+    recipient: str
+    duration_s: float | None = None
+    number_kind: str | None = None
+    origin: str = "export"
+
+
+@dataclass
+class CaseRequest:
+    """A recorded complaint or request to stop contact: contacts after ``at`` that it covers are flagged."""
+
+    at: dt.datetime  # aware, UTC
+    kind: str  # "complaint" | "stop_all" | "stop_third_party"
+    source: str  # e.g. "action:3" or "event:17"
+    description: str
+
+
+@dataclass
+class CaseContext:
+    """Everything a case detector sees: the timeline, the case's time zone and recorded requests."""
+
+    case_id: int
+    timezone: str
+    events: list[TimelineEvent]
+    requests: list[CaseRequest] = field(default_factory=list)
+    borrower_phones: list[str] = field(default_factory=list)
+    # Text hits per event id, computed once by the text detectors (for detectors that combine both).
+    text_hits: dict[int, list[Hit]] = field(default_factory=dict)
+
+
+@dataclass
+class EventLink:
+    event_id: int
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class FindingDraft:
+    """What a case detector reports; the analysis service turns it into a ``Finding`` row."""
+
+    key: str  # stable identity, unique within a case (e.g. "night:2024-05-01")
+    category: str
+    detector_id: str
+    detector_version: str
+    confidence: float
+    summary: str  # one line, Simplified Chinese
+    explanation: str  # why, with the rule/threshold and its source
+    events: list[EventLink]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class CaseDetector(Protocol):
+    """Detects patterns over a whole case timeline."""
+
+    id: str
+    version: str
+    kind: str  # "case"
+
+    def detect_case(self, ctx: CaseContext) -> list[FindingDraft]: ...

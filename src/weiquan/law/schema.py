@@ -1,0 +1,385 @@
+"""Pydantic schema of a jurisdiction pack (the data files under ``law/<jurisdiction>/``).
+
+Every legal fact carries ``source`` (URL or official title) and ``confidence``:
+``verified`` (two or more independent sources agree), ``single-source`` or
+``unverified`` (background knowledge or unconfirmed; the product shows "未核实").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from weiquan.law.numerals import article_cn, item_cn
+
+Confidence = Literal["verified", "single-source", "unverified"]
+LicenceType = Literal["bank", "consumer_finance", "small_loan", "unlicensed", "private"]
+LICENCE_TYPES: tuple[str, ...] = ("bank", "consumer_finance", "small_loan", "unlicensed", "private")
+ProvisionKind = Literal["criminal", "administrative", "civil", "self_regulatory", "standard"]
+Strength = Literal["law", "national_standard", "self_regulation"]
+Severity = Literal["high", "medium", "low"]
+
+CONFIDENCE_LABEL_ZH: dict[str, str] = {"verified": "已核实", "single-source": "单一来源", "unverified": "未核实"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sourced(_Strict):
+    source: str = Field(min_length=3)
+    confidence: Confidence
+
+    @property
+    def unverified(self) -> bool:
+        return self.confidence == "unverified"
+
+    @property
+    def confidence_zh(self) -> str:
+        return CONFIDENCE_LABEL_ZH[self.confidence]
+
+
+# --------------------------------------------------------------------------- provisions
+
+
+class ProvisionRow(_Strict):
+    """One provision as written in provisions.yaml (inside its statute)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_.-]+$")
+    article: int | None = Field(default=None, ge=1)
+    article_suffix: str | None = None  # "之一" for 刑法第二百九十三条之一
+    paragraph: int | None = Field(default=None, ge=1)
+    item: int | None = Field(default=None, ge=1)
+    clause: str | None = None  # clause of a standard, e.g. "5.3"
+    old_article: str | None = None  # number in the previous version, e.g. "42(1)(5)"
+    summary_zh: str = Field(min_length=2)
+    penalty: str | None = None
+    kind: ProvisionKind | None = None  # overrides the statute's kind
+    source: str | None = None  # overrides the statute's source
+    confidence: Confidence | None = None  # overrides the statute's confidence
+
+
+class StatuteRow(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: str = Field(min_length=2)  # formal title without 《》
+    short: str
+    code: str | None = None  # document number, e.g. 法释〔2020〕17号, GB/T 45251—2025
+    kind: ProvisionKind
+    strength: Strength
+    version: str
+    in_force: dt.date | None = None
+    source: str = Field(min_length=3)
+    confidence: Confidence
+    note_zh: str | None = None
+    provisions: list[ProvisionRow]
+
+
+class Provision(_Strict):
+    """A provision with its statute resolved; what the rest of the program uses."""
+
+    id: str
+    statute_id: str
+    statute: str  # formal title, e.g. 中华人民共和国治安管理处罚法
+    statute_short: str
+    code: str | None = None
+    article: int | None = None
+    article_suffix: str | None = None
+    paragraph: int | None = None
+    item: int | None = None
+    clause: str | None = None
+    old_article: str | None = None
+    version: str
+    in_force: dt.date | None = None
+    kind: ProvisionKind
+    strength: Strength
+    summary_zh: str
+    penalty: str | None = None
+    source: str
+    confidence: Confidence
+
+    def cite(self) -> str:
+        """Formal Chinese citation, e.g. 《中华人民共和国治安管理处罚法》第五十条第一款第（五）项."""
+        head = f"《{self.statute}》"
+        if self.code and self.kind == "standard":
+            head += f"（{self.code}）"
+        if self.article is not None:
+            head += article_cn(self.article, self.article_suffix)
+            if self.paragraph is not None:
+                head += f"第{item_cn(self.paragraph)}款"
+            if self.item is not None:
+                head += f"第（{item_cn(self.item)}）项"
+        elif self.clause:
+            head += f"第{self.clause}条"
+        return head
+
+    def short_cite(self) -> str:
+        """Compact form for tables, e.g. 治安管理处罚法 50(1)(5)."""
+        s = self.statute_short
+        if self.article is not None:
+            s += f" {self.article}{self.article_suffix or ''}"
+            if self.paragraph is not None:
+                s += f"({self.paragraph})"
+            if self.item is not None:
+                s += f"({self.item})"
+        elif self.clause:
+            s += f" {self.clause}"
+        return s
+
+    @property
+    def confidence_zh(self) -> str:
+        return CONFIDENCE_LABEL_ZH[self.confidence]
+
+
+# --------------------------------------------------------------------------- violations
+
+
+class ProvisionRef(_Strict):
+    provision_id: str
+    kind: ProvisionKind
+    note_zh: str | None = None  # condition, e.g. "仅当债务为非法债务且情节严重"
+
+
+class Violation(_Strict):
+    id: str
+    name_zh: str
+    description_zh: str
+    severity: Severity
+    pattern: bool = False  # detected over the timeline rather than per message
+    provisions: list[ProvisionRef]
+    bodies: list[str]  # channel ids, in suggested order
+    source: str
+    confidence: Confidence
+
+
+# --------------------------------------------------------------------------- conduct rules
+
+
+class RuleSource(Sourced):
+    strength: Strength
+    provision_id: str | None = None
+    wording_zh: str | None = None  # the rule as reported, in Chinese
+
+
+class NightWindow(_Strict):
+    start: dt.time
+    end: dt.time
+    consent_lifts: bool
+    covers: list[str]  # event channels / collection forms the ban covers
+    rules: list[RuleSource]
+
+    def contains(self, t: dt.time) -> bool:
+        """True if the wall-clock time falls inside the window (which may wrap midnight)."""
+        if self.start <= self.end:
+            return self.start <= t < self.end
+        return t >= self.start or t < self.end
+
+
+class Threshold(Sourced):
+    value: int = Field(ge=1)
+    per: str  # what the count is per, e.g. "debtor/day"
+    counts_zh: str  # what is counted
+    soft: bool = False  # "不宜" — should not, rather than must not
+    strength: Strength
+    provision_id: str | None = None
+    wording_zh: str | None = None
+
+
+class ThirdPartyRule(Sourced):
+    id: str
+    rule_zh: str
+    strength: Strength
+    provision_id: str | None = None
+
+
+class Conduct(_Strict):
+    night: NightWindow
+    max_connected_voice_per_day: Threshold
+    max_attempts_per_method_per_day: Threshold
+    third_party: list[ThirdPartyRule]
+    home_visit: list[ThirdPartyRule]
+    not_a_source: list[str] = Field(default_factory=list)  # sources that must not be cited for hours
+
+
+# --------------------------------------------------------------------------- channels
+
+
+class Deadline(Sourced):
+    days: int = Field(ge=0)
+    unit: Literal["calendar", "working"]
+    extension_days: int = 0
+    max_days: int | None = None
+    applies_to: list[LicenceType] = Field(default_factory=list)  # empty: all
+    starts_zh: str  # when the clock starts
+    rule_zh: str
+    unit_basis_zh: str | None = None  # why calendar/working (e.g. the rule only says "日")
+
+
+class Contact(_Strict):
+    hotline: str | None = None
+    hotline_note_zh: str | None = None
+    portal: str | None = None
+    app: str | None = None
+    wechat: str | None = None
+    address_zh: str | None = None  # how to find the address / where to go
+
+
+class Handles(_Strict):
+    licence_types: list[LicenceType]
+    violations: list[str]
+
+
+class Channel(Sourced):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name_zh: str
+    body: str
+    kind: Literal["lender", "regulator", "self_regulatory", "telecom", "police", "court", "credit"]
+    handles: Handles
+    scope_zh: str
+    contact: Contact
+    prepare: list[str]
+    prerequisite_zh: str | None = None
+    deadline: Deadline | None = None
+    extra_deadlines: list[Deadline] = Field(default_factory=list)
+    deadline_note_zh: str | None = None
+    form_max_chars: int | None = None
+    order: int
+    documents: list[str] = Field(default_factory=list)  # document ids the action area drafts for it
+    not_for_zh: str | None = None
+
+
+# --------------------------------------------------------------------------- interest rules
+
+
+class Cap(Sourced):
+    id: str
+    name_zh: str
+    kind: Literal["lpr_multiple", "fixed"]
+    rate: float | None = Field(default=None, gt=0, lt=1)  # fixed annual rate as a decimal
+    multiple: float | None = None  # for lpr_multiple
+    lpr_at: Literal["contract", "filing"] | None = None
+    verdict: str  # verdict code when the APR is above this cap
+    effect_zh: str
+    interpretation: bool = False  # a practitioners' reading, not statutory text
+    enforceable: bool = True  # used as the lawful rate for "amount lawfully owed"
+
+    @model_validator(mode="after")
+    def _check(self) -> Cap:
+        if self.kind == "fixed" and self.rate is None:
+            raise ValueError(f"cap {self.id}: fixed cap needs rate")
+        if self.kind == "lpr_multiple" and (self.multiple is None or self.lpr_at is None):
+            raise ValueError(f"cap {self.id}: lpr_multiple cap needs multiple and lpr_at")
+        return self
+
+
+class Regime(Sourced):
+    id: str
+    name_zh: str
+    licence_types: list[LicenceType]
+    contract_from: dt.date | None = None
+    contract_before: dt.date | None = None
+    caps: list[str]  # cap ids, low to high
+    transition_from: dt.date | None = None  # Art. 31: interest from this date uses transition_cap
+    transition_cap: str | None = None
+    note_zh: str
+
+
+class InterestRule(Sourced):
+    id: str
+    name_zh: str
+    rule_zh: str
+    provision_ids: list[str] = Field(default_factory=list)
+
+
+class Verdict(_Strict):
+    code: str
+    name_zh: str
+    rank: int
+
+
+class InterestRules(_Strict):
+    caps: dict[str, Cap]
+    regimes: list[Regime]
+    rules: dict[str, InterestRule]
+    verdicts: list[Verdict]
+    day_count: int = 365
+    payment_order_zh: str
+    payment_order_source: str
+    payment_order_confidence: Confidence
+
+    @field_validator("caps", mode="before")
+    @classmethod
+    def _caps_by_id(cls, v: object) -> object:
+        if isinstance(v, list):
+            return {c["id"]: c for c in v}
+        return v
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _rules_by_id(cls, v: object) -> object:
+        if isinstance(v, list):
+            return {r["id"]: r for r in v}
+        return v
+
+
+# --------------------------------------------------------------------------- LPR
+
+
+class LprFixing(Sourced):
+    date: dt.date
+    rate: float = Field(gt=0, lt=0.2)  # 1-year LPR as a decimal, 0.03 = 3.00 %
+    change: bool = True  # False: a fixing that confirms the previous rate
+
+
+class LprTable(_Strict):
+    known_through: dt.date
+    known_through_source: str
+    stale_after_days: int = 45
+    fixings: list[LprFixing]
+    live_sources: list[str]
+
+
+# --------------------------------------------------------------------------- lenders
+
+
+class Lender(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    entity: str | None = None  # legal name of the licensed entity
+    former_names: list[str] = Field(default_factory=list)
+    brands: list[str] = Field(default_factory=list)  # brand, app and product names
+    licence_type: LicenceType
+    regulator: str
+    channels: list[str]  # channel ids
+    hotline: str | None = None
+    nifa_member: bool | None = None
+    note_zh: str | None = None
+    source: str
+    confidence: Confidence  # of the licence status and entity
+    brand_confidence: Confidence = "unverified"  # brand/app names are mostly unverified
+    name_suffix_verified: bool = False
+
+    def names(self) -> list[str]:
+        out = [n for n in [self.entity, *self.former_names, *self.brands] if n]
+        return out
+
+
+class NamePattern(_Strict):
+    id: str
+    contains: list[str]
+    implies_licence: LicenceType | None = None
+    flag_zh: str | None = None
+    source: str
+    confidence: Confidence
+
+
+class CheckMethod(Sourced):
+    text_zh: str
+
+
+class LenderRegistry(_Strict):
+    as_of: dt.date
+    registry_note_zh: str
+    how_to_check: list[CheckMethod]
+    lenders: list[Lender]
+    patterns: list[NamePattern]

@@ -1,0 +1,1 @@
+"""Reports and rendering: documents (PDF/DOCX), charts, the evidence package."""
