@@ -138,6 +138,7 @@ class ActionFact:
     submitted_at: dt.datetime | None
     due_at: dt.date | None
     reference_no: str | None
+    response: str | None = None
 
 
 @dataclass
@@ -276,7 +277,7 @@ def _load(s: Session, case_id: int, *, include_auto: bool, today: dt.date | None
     loans = [LoanFact(l.id, l.lender, l.legal_entity, l.licence_type, l.contract_date, l.principal, l.apr, l.verdict,
                       dict(l.result or {}))
              for l in s.execute(select(Loan).where(Loan.case_id == case_id).order_by(Loan.id)).scalars()]
-    actions = [ActionFact(a.id, a.body, a.status, a.submitted_at, a.due_at, a.reference_no)
+    actions = [ActionFact(a.id, a.body, a.status, a.submitted_at, a.due_at, a.reference_no, a.response)
                for a in s.execute(select(Action).where(Action.case_id == case_id).order_by(Action.id)).scalars()]
     facts = CaseFacts(
         case_id=case.id, name=case.name, lender_name=case.lender_name, lender_entity=case.lender_entity,

@@ -89,9 +89,26 @@ class ImportContext:
     tz: str = "Asia/Shanghai"
     options: dict[str, Any] = field(default_factory=dict)  # e.g. CSV column mapping from --map
     warnings: list[str] = field(default_factory=list)
+    rejected: int = 0  # records skipped as unusable (e.g. a date in 1970 or 2100)
+    max_warnings: int = 50
+    _suppressed: int = 0
 
     def warn(self, message: str) -> None:
-        self.warnings.append(message)
+        """Record a recoverable oddity (never include message bodies or ID numbers)."""
+        if len(self.warnings) < self.max_warnings:
+            self.warnings.append(message)
+        else:
+            self._suppressed += 1
+
+    def reject(self, locator: str, zh: str, en: str) -> None:
+        """Skip one record that cannot be imported, naming where it is and why."""
+        self.rejected += 1
+        self.warn(f"{self.original_name} {locator}：{zh}，已跳过 / {en}; skipped")
+
+    def finish_warnings(self) -> list[str]:
+        if self._suppressed:
+            return [*self.warnings, f"另有 {self._suppressed} 条警告未列出 / {self._suppressed} more warnings not shown"]
+        return list(self.warnings)
 
 
 @dataclass(frozen=True)
@@ -102,6 +119,7 @@ class Probe:
     head: bytes
     media_type: str
     name: str
+    options: dict[str, Any] = field(default_factory=dict)  # import options (e.g. a CSV column mapping)
 
 
 class Importer(ABC):
@@ -110,6 +128,9 @@ class Importer(ABC):
     name: str = ""  # short format id, e.g. "synctech_sms"
     version: str = "1"
     description: str = ""
+    # Extraction the stored file still needs after parsing ("ocr" for screenshots, "asr" for
+    # recordings), or None. The import service queues it and marks the file "queued".
+    extraction: str | None = None
 
     @abstractmethod
     def detect(self, probe: Probe) -> float:

@@ -1,7 +1,7 @@
 """Which stored files belong to a case's evidence package, and what they are called in it.
 
-Originals are numbered ``E001``, ``E002`` … in order of their first acquisition for
-the case; derived artefacts are numbered after their source (``E001-D1``).
+Originals are numbered ``E001``, ``E002`` … in import order (first acquisition for the
+case, the order the 证据目录 uses); derived artefacts are numbered after their source (``E001-D1``).
 Text derivations (OCR, transcripts) are always packaged because the case report
 quotes them; other derived artefacts (attachments, conversions) only on request.
 """
@@ -70,9 +70,7 @@ def case_evidence(s: Session, case_id: int, *, include_derived: bool = False) ->
     """Originals of the case (acquired for it or cited by its events) and their derived artefacts."""
     first_acq: dict[int, Acquisition] = {}
     names: dict[int, list[str]] = {}
-    acqs = s.execute(
-        select(Acquisition).where(Acquisition.case_id == case_id).order_by(Acquisition.acquired_at, Acquisition.id)
-    ).scalars()
+    acqs = s.execute(select(Acquisition).where(Acquisition.case_id == case_id).order_by(Acquisition.id)).scalars()
     for a in acqs:
         first_acq.setdefault(a.evidence_id, a)
         if a.original_name and a.original_name not in names.setdefault(a.evidence_id, []):
@@ -92,7 +90,8 @@ def case_evidence(s: Session, case_id: int, *, include_derived: bool = False) ->
             rows[src.id] = src
             e = src
     originals = [e for e in rows.values() if e.kind == "original"]
-    originals.sort(key=lambda e: (_acq_time(first_acq.get(e.id), e), e.id))
+    # Import order (first acquisition for the case), as the 证据目录 numbers them; cited-only files last.
+    originals.sort(key=lambda e: (first_acq[e.id].id if e.id in first_acq else 1 << 62, e.id))
 
     items: list[EvidenceItem] = []
     by_id: dict[int, EvidenceItem] = {}

@@ -276,7 +276,7 @@ class _Converter:
         elif tag == "pre":
             for line in (el.text_content() or "").splitlines() or [""]:
                 p = self.doc.add_paragraph()
-                self._run(p, line, {})
+                self._run(p, line, {"raw": True})
         elif tag == "hr":
             if "page-break" in classes:
                 self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -352,7 +352,8 @@ class _Converter:
     def _run(self, p, text: str, fmt: dict) -> None:  # type: ignore[no-untyped-def, type-arg]
         from docx.enum.text import WD_COLOR_INDEX
 
-        text = _collapse(text)
+        if not fmt.get("raw"):
+            text = _collapse(text)
         if not text:
             return
         r = p.add_run(text)

@@ -26,9 +26,11 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from weiquan import __version__
 from weiquan.config import Settings
+from weiquan.services.web_charts import ChartCache
 from weiquan.errors import InputError, MissingComponent, NotFoundError, ProblemFound, WeiquanError
 from weiquan.web.config import WebConfig
-from weiquan.web.deps import Forbidden, LoginRequired
+from weiquan.web.deps import BadCredentials, Forbidden, LoginRequired, RateLimited
+from weiquan.web.limits import BodyLimitMiddleware
 from weiquan.web.security import LoginLimiter, load_or_create_secret
 from weiquan.web.templating import make_templates, render
 from weiquan.workspace import Workspace
@@ -37,10 +39,10 @@ log = logging.getLogger("weiquan.web")
 
 STATIC_DIR = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
-PAGE_MODULES = ("auth", "home", "dashboard", "imports", "timeline", "review", "documents", "evidence", "loans",
+PAGE_MODULES = ("auth", "home", "dashboard", "imports", "timeline", "review", "documents", "package", "loans",
                 "guides", "admin")
-API_MODULES = ("auth", "cases", "imports", "events", "findings", "plan", "documents", "actions", "export", "loans",
-               "lenders", "users")
+API_MODULES = (
+               )
 
 CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; "
        "script-src 'self'; object-src 'none'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; "
@@ -48,7 +50,9 @@ CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; 
 
 
 def _status_for(err: WeiquanError) -> int:
-    if isinstance(err, LoginRequired):
+    if isinstance(err, RateLimited):
+        return 429
+    if isinstance(err, (LoginRequired, BadCredentials)):
         return 401
     if isinstance(err, Forbidden):
         return 403
@@ -107,6 +111,8 @@ def create_app(
     app.state.templates = make_templates()
     app.state.limiter = LoginLimiter(cfg.login_max_failures, cfg.login_window_s)
     app.state.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="weiquan-extract")
+    app.state.chart_cache = ChartCache()
+    app.state.background = {}
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -129,6 +135,7 @@ def create_app(
         same_site="strict" if cfg.server_mode else "lax",
         https_only=cfg.secure_cookies,
     )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=(cfg.max_upload_mb or ws.settings.max_upload_mb) * 1024 * 1024 + 1024 * 1024)
     hosts = cfg.hosts()
     if hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)

@@ -21,6 +21,14 @@ class LoginRequired(WeiquanError):
         super().__init__("请先登录", "please log in")
 
 
+class BadCredentials(WeiquanError):
+    """Wrong username or password (401)."""
+
+
+class RateLimited(WeiquanError):
+    """Too many attempts (429)."""
+
+
 class Forbidden(WeiquanError):
     def __init__(self, zh: str, en: str) -> None:
         super().__init__(zh, en)

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from weiquan.services.users import ROLE_NAMES_ZH
 from weiquan.web import labels
 from weiquan.web.deps import get_config, optional_principal
 from weiquan.web.security import CSRF_FIELD, csrf_token
@@ -72,6 +73,7 @@ def make_templates() -> Jinja2Templates:
     env.globals["L"] = labels
     env.globals["label"] = labels.label
     env.globals["CSRF_FIELD"] = CSRF_FIELD
+    env.globals["ROLE_NAMES"] = ROLE_NAMES_ZH
     return t
 
 

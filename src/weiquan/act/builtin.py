@@ -1,0 +1,82 @@
+"""Built-in document templates, registered through the plug-in hook like any third-party template."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from weiquan.act.base import DocumentSpec
+from weiquan.act.drafting import fit_text, render_text
+from weiquan.act.policy import plan_policy
+from weiquan.hookspecs import hookimpl
+
+
+def _lender_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
+    pack = ctx["pack"]
+    p = pack.provisions.get("complaint_measures-deadline")
+    return {"complaint_rule_cite": p.cite() if p is not None else ""}
+
+
+def _regulator_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
+    plan = ctx["plan"]
+    regs = [s for s in plan.steps if s.kind == "regulator"]
+    limit = next((s.form_max_chars for s in regs if s.form_max_chars), None)
+    verified = limit is not None
+    limit = limit or plan_policy().short_text_default_chars
+    raw = render_text("regulator_short.txt.j2", ctx)
+    units = [(u.strip()[2:] if u.strip().startswith("~ ") else u.strip(), not u.strip().startswith("~ "))
+             for u in raw.split("\n\n") if u.strip()]
+    return {"regulators": regs, "regulators_sure": plan.lender.licence_type is not None,
+            "short_text": fit_text(units, limit), "short_limit": limit, "short_limit_verified": verified}
+
+
+def _isc_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
+    from weiquan.act.plan import _how
+
+    ch = ctx["channel"]
+    return {"how": _how(ch) if ch is not None else {}}
+
+
+def _police_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
+    ids = {p.id for p in ctx["provisions"]}
+    return {"no_contact_order": "psapl-50-1-5" in ids and "psapl-50-2" in ctx["pack"].provisions}
+
+
+def _contacts_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
+    pack = ctx["pack"]
+    rules = [r for r in pack.conduct.third_party if r.id in ("no_debt_details", "stop_on_objection")]
+    srcs = sorted({pack.provisions[r.provision_id].cite() for r in rules if r.provision_id in pack.provisions})
+    return {"third_party_rules": rules, "third_party_source": "、".join(srcs),
+            "isc": pack.channels.get("isc_12321")}
+
+
+def _plan_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"doc_titles": {d.id: d.title_zh for d in BUILTIN_DOCUMENTS}}
+
+
+BUILTIN_DOCUMENTS: list[DocumentSpec] = [
+    DocumentSpec(id="lender", title_zh="投诉函", template="lender.html.j2", channel="lender",
+                 description_zh="致放贷机构的投诉函：事实、违规行为与原文、违反的规定、诉求与答复期限。",
+                 extra_context=_lender_ctx),
+    DocumentSpec(id="regulator", title_zh="金融消费投诉", template="regulator.html.j2", channel=None,
+                 description_zh="向国家金融监督管理总局（12378）或地方金融管理局投诉：表单用简要版与完整版。",
+                 extra_context=_regulator_ctx),
+    DocumentSpec(id="12321", title_zh="骚扰电话短信举报材料", template="isc_12321.html.j2", channel="isc_12321",
+                 description_zh="向12321举报：号码、时间与短信原文（未经修改）。", extra_context=_isc_ctx),
+    DocumentSpec(id="police", title_zh="报案材料", template="police.html.j2", channel="police",
+                 description_zh="向公安机关报案的书面材料。", extra_context=_police_ctx),
+    DocumentSpec(id="lawsuit", title_zh="民事起诉状", template="lawsuit.html.j2", channel="court",
+                 description_zh="人格权侵权诉讼的起诉状：当事人、诉讼请求、事实与理由、证据。"),
+    DocumentSpec(id="injunction", title_zh="人格权侵害禁令申请书", template="injunction.html.j2", channel="court",
+                 description_zh="骚扰仍在持续时，向法院申请人格权侵害禁令。"),
+    DocumentSpec(id="catalogue", title_zh="证据目录", template="catalogue.html.j2", channel=None,
+                 description_zh="证据目录：序号、名称、来源、证明内容、文件与SHA-256。"),
+    DocumentSpec(id="contacts", title_zh="致亲友的一封信", template="contacts.html.j2", channel=None,
+                 description_zh="给可能接到催收电话的亲友：如何应对、如何留证。", extra_context=_contacts_ctx),
+    DocumentSpec(id="plan", title_zh="维权步骤计划", template="plan.html.j2", channel=None,
+                 description_zh="按顺序列出向哪些部门投诉、理由、材料、提交方式和期限。", extra_context=_plan_ctx),
+]
+
+
+@hookimpl
+def register_documents() -> list[DocumentSpec]:
+    return list(BUILTIN_DOCUMENTS)

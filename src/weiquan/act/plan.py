@@ -1,0 +1,341 @@
+"""The escalation plan: which bodies, in which order, why, with what, by when.
+
+Inputs: the case's facts (:mod:`weiquan.act.facts`) and the law pack. The pack says which body
+handles which licence type and which violation (``Channel.handles``, ``Violation.bodies``), how to
+reach it, what to prepare, its deadline rule and its usual place in the order (``Channel.order``).
+This module only selects and orders:
+
+* a channel is a step when it handles the lender's licence type (or the type is unknown) and either
+  handles one of the case's finding categories or is named by the lender's registry entry;
+* a self-regulatory channel (the NIFA reporting site) is a step only when the lender is a member
+  (or membership is unknown, with a note to check);
+* the police come first when a finding shows a threat to safety (``act/data/plan.yaml``);
+* an unlicensed lender is routed to the channels that handle ``unlicensed`` (police, local regulator),
+  with the loan-check result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from weiquan.act.deadlines import DeadlineRule, WorkCalendar
+from weiquan.act.facts import CaseFacts, FindingFact
+from weiquan.act.policy import plan_policy
+
+CONFIDENT_MATCH = 90.0  # registry match score (0–100) from which the registry's licence type is used
+LICENCE_ZH = {
+    "bank": "商业银行",
+    "consumer_finance": "持牌消费金融公司",
+    "small_loan": "小额贷款公司（含网络小贷）",
+    "unlicensed": "无放贷资质的机构或个人",
+    "private": "个人之间的民间借贷",
+}
+
+
+@dataclass
+class LenderInfo:
+    name: str | None
+    entity: str | None
+    licence_type: str | None
+    basis: str  # case | registry | loan | pattern | unknown
+    regulator: str | None = None
+    channels: list[str] = field(default_factory=list)
+    nifa_member: bool | None = None
+    hotline: str | None = None
+    confidence: str | None = None
+    source: str | None = None
+    notes_zh: list[str] = field(default_factory=list)
+
+    @property
+    def licence_zh(self) -> str:
+        return LICENCE_ZH.get(self.licence_type or "", "牌照类型未确定")
+
+
+@dataclass
+class StepReason:
+    category: str
+    name_zh: str
+    count: int
+    first: dt.datetime | None
+    last: dt.datetime | None
+    confirmed: bool
+
+
+@dataclass
+class PlanStep:
+    order: int
+    channel_id: str
+    name_zh: str
+    body: str
+    kind: str
+    urgent: bool
+    why_zh: list[str]
+    reasons: list[StepReason]
+    competence_zh: str
+    competence_source: str
+    attach: list[str]
+    how: dict[str, str]
+    prerequisite_zh: str | None
+    deadline: DeadlineRule | None
+    deadline_zh: str | None
+    if_lapsed_zh: str
+    documents: list[str]
+    form_max_chars: int | None
+    taken: dict[str, Any] | None = None  # the latest action for this body
+
+
+@dataclass
+class Plan:
+    case_id: int
+    lender: LenderInfo
+    safety_threat: bool
+    ongoing: bool
+    steps: list[PlanStep]
+    notes_zh: list[str]
+    loans: list[dict[str, Any]]
+    generated_on: dt.date
+
+    def step(self, channel_id: str) -> PlanStep | None:
+        return next((s for s in self.steps if s.channel_id == channel_id), None)
+
+    def as_dict(self) -> dict[str, Any]:
+        import dataclasses
+
+        def conv(o: Any) -> Any:
+            if isinstance(o, DeadlineRule):
+                return o.as_dict()
+            if dataclasses.is_dataclass(o) and not isinstance(o, type):
+                return {f.name: conv(getattr(o, f.name)) for f in dataclasses.fields(o)}
+            if isinstance(o, list):
+                return [conv(x) for x in o]
+            if isinstance(o, dict):
+                return {k: conv(v) for k, v in o.items()}
+            if isinstance(o, (dt.date, dt.datetime)):
+                return o.isoformat()
+            return o
+
+        d = conv(self)
+        d["lender"]["licence_zh"] = self.lender.licence_zh
+        return d
+
+
+# ---------------------------------------------------------------- lender and licence type
+
+
+def _lender_lookup(pack: Any, name: str | None) -> Any:
+    if not name:
+        return None
+    found = pack.find_lender(name)
+    if isinstance(found, list):
+        found = found[0] if found else None
+    if found is None:
+        return None
+    # a LenderMatch wraps the registry entry; accept only exact or near-exact matches
+    if not getattr(found, "exact", True) and getattr(found, "score", 100.0) < CONFIDENT_MATCH:
+        return None
+    return getattr(found, "lender", found)
+
+
+def resolve_lender(pack: Any, facts: CaseFacts) -> LenderInfo:
+    """The lender's identity and licence type: case record, then the registry, then a loan record."""
+    reg = None
+    for n in (facts.lender_entity, facts.lender_name, *(l.legal_entity for l in facts.loans), *(l.lender for l in facts.loans)):
+        reg = _lender_lookup(pack, n)
+        if reg is not None:
+            break
+    info = LenderInfo(name=facts.lender_name, entity=facts.lender_entity, licence_type=None, basis="unknown")
+    if reg is not None and hasattr(reg, "licence_type"):
+        info.entity = info.entity or getattr(reg, "entity", None)
+        info.regulator = getattr(reg, "regulator", None)
+        info.channels = list(getattr(reg, "channels", []) or [])
+        info.nifa_member = getattr(reg, "nifa_member", None)
+        info.hotline = getattr(reg, "hotline", None)
+        info.confidence = getattr(reg, "confidence", None)
+        info.source = getattr(reg, "source", None)
+    if facts.licence_type:
+        info.licence_type, info.basis = facts.licence_type, "case"
+        if reg is not None and getattr(reg, "licence_type", None) not in (None, facts.licence_type):
+            info.notes_zh.append(f"案件中登记的牌照类型与机构名录不一致（名录：{LICENCE_ZH.get(reg.licence_type, reg.licence_type)}），"
+                                 "请核实后更正。")
+    elif reg is not None and getattr(reg, "licence_type", None):
+        info.licence_type, info.basis = reg.licence_type, "registry"
+    else:
+        loan_types = [l.licence_type for l in facts.loans if l.licence_type]
+        if loan_types:
+            info.licence_type, info.basis = loan_types[0], "loan"
+    if info.licence_type is None:
+        info.notes_zh.append("尚未确定放贷机构的牌照类型：请在借款合同、App“关于我们”或放款短信中查找放款机构全称，"
+                             "再用 `weiquan lender` 查询；确定前，计划同时列出可能负责的监管渠道。")
+    return info
+
+
+# ---------------------------------------------------------------- selection
+
+
+def _channel_handles_licence(ch: Any, licence: str | None) -> bool:
+    types = list(ch.handles.licence_types or [])
+    return not types or licence is None or licence in types
+
+
+def _reasons(pack: Any, findings: list[FindingFact], categories: set[str]) -> list[StepReason]:
+    out: list[StepReason] = []
+    order = list(pack.violations)
+    sev = {"high": 0, "medium": 1, "low": 2}
+    def key(c: str) -> tuple[int, int]:
+        v = pack.violations.get(c)
+        return (sev.get(v.severity if v else "low", 3), order.index(c) if c in order else len(order))
+    for cat in sorted(categories, key=key):
+        fs = [f for f in findings if f.category == cat]
+        if not fs:
+            continue
+        v = pack.violations.get(cat)
+        firsts = [f.first for f in fs if f.first]
+        lasts = [f.last for f in fs if f.last]
+        out.append(StepReason(
+            category=cat, name_zh=v.name_zh if v else cat, count=sum(max(1, len(f.events)) for f in fs),
+            first=min(firsts) if firsts else None, last=max(lasts) if lasts else None,
+            confirmed=all(f.confirmed for f in fs),
+        ))
+    return out
+
+
+def _reason_text(r: StepReason) -> str:
+    when = ""
+    if r.first and r.last:
+        a, b = r.first.date().isoformat(), r.last.date().isoformat()
+        when = f"（{a}）" if a == b else f"（{a} 至 {b}）"
+    state = "" if r.confirmed else "，待您核实"
+    return f"{r.name_zh}：{r.count} 次{when}{state}"
+
+
+def _deadline_for(ch: Any, licence: str | None) -> Any:
+    for d in [ch.deadline, *(ch.extra_deadlines or [])]:
+        if d is None:
+            continue
+        if not d.applies_to or licence is None or licence in d.applies_to:
+            return d
+    return None
+
+
+def deadline_rule(ch: Any, licence: str | None) -> DeadlineRule | None:
+    """The channel's deadline rule for this licence type, as a :class:`DeadlineRule`."""
+    d = _deadline_for(ch, licence)
+    if d is None:
+        return None
+    return DeadlineRule(
+        days=d.days, unit=d.unit, extensions=(d.extension_days,) if d.extension_days else (),
+        label_zh=d.rule_zh, source=d.source, counted_from=d.starts_zh,
+    )
+
+
+def _how(ch: Any) -> dict[str, str]:
+    c = ch.contact
+    out: dict[str, str] = {}
+    labels = (("hotline", "电话"), ("portal", "网站"), ("app", "App"), ("wechat", "微信"), ("address_zh", "现场/地址"))
+    for attr, label in labels:
+        v = getattr(c, attr, None)
+        if v:
+            if attr == "hotline" and getattr(c, "hotline_note_zh", None):
+                v = f"{v}（{c.hotline_note_zh}）"
+            out[label] = v
+    return out
+
+
+def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) -> Plan:
+    """Build the plan from facts and the law pack (no database access)."""
+    policy = plan_policy()
+    lender = resolve_lender(pack, facts)
+    licence = lender.licence_type
+    cats = set(facts.categories)
+    safety = bool(cats & set(policy.safety_categories))
+    last_contact = max((f.last for f in facts.findings if f.last), default=None)
+    ongoing = last_contact is not None and (facts.today - last_contact.date()).days <= policy.ongoing_within_days
+    notes = list(lender.notes_zh)
+
+    # channels named by the case's violations
+    named_by_violation: dict[str, set[str]] = {}
+    for cat in cats:
+        v = pack.violations.get(cat)
+        for b in (v.bodies if v else []):
+            named_by_violation.setdefault(b, set()).add(cat)
+
+    loan_notes = [{"loan_id": l.id, "lender": l.lender, "apr": l.apr, "verdict": l.verdict,
+                   "summary_zh": (l.result or {}).get("summary_zh")} for l in facts.loans if l.verdict or l.apr]
+    illegal_loan = any(l.verdict not in (None, "", "lawful") for l in facts.loans)
+
+    steps: list[PlanStep] = []
+    if not cats and not illegal_loan:
+        notes.append("尚未发现违规行为：请先导入通话记录、短信和截图并运行分析（weiquan analyze），再生成计划。")
+    routed = set(policy.licence_routes.get(licence or "", []))
+    rank = {cid: i for i, cid in enumerate(policy.escalation_order)}
+    channels = sorted(pack.channels.values(), key=lambda c: (rank.get(c.id, len(rank)), c.order, c.id))
+    for ch in channels:
+        extra_route = ch.id in routed
+        if not (_channel_handles_licence(ch, licence) or extra_route):
+            continue
+        matched = (cats & set(ch.handles.violations or [])) | named_by_violation.get(ch.id, set())
+        from_registry = ch.id in lender.channels
+        loan_reason = illegal_loan and licence in ("unlicensed", "private") and (ch.kind in ("police", "regulator"))
+        if not matched and not loan_reason and not ((from_registry or extra_route) and cats):
+            continue
+        if ch.kind == "lender" and licence == "unlicensed":
+            continue  # no lawful complaint desk: go to the police and the local regulator
+        if ch.kind == "self_regulatory" and lender.nifa_member is False and not from_registry:
+            continue
+        if ch.kind == "credit" and not matched:
+            continue
+        reasons = _reasons(pack, facts.findings, matched or cats)
+        why = [_reason_text(r) for r in reasons]
+        if loan_reason:
+            why.append("借款核查结果显示该借款可能不合法（见借款核查）。")
+        if ch.kind == "self_regulatory" and lender.nifa_member is None and licence != "unlicensed":
+            why.append("仅当该机构是中国互联网金融协会会员时适用：请先在协会网站核实。")
+        competence = ch.scope_zh
+        competence_source = ch.source
+        if extra_route and not _channel_handles_licence(ch, licence):
+            competence = f"放贷方为{lender.licence_zh}；{ch.scope_zh}"
+            competence_source = policy.licence_routes_source
+        elif ch.kind == "regulator" and licence:
+            competence = f"放贷机构为{lender.licence_zh}；{ch.scope_zh}"
+        elif ch.kind == "regulator":
+            competence = f"牌照类型未确定，一并列出；{ch.scope_zh}"
+        rule = deadline_rule(ch, licence)
+        urgent = ch.kind == "police" and safety
+        steps.append(PlanStep(
+            order=0, channel_id=ch.id, name_zh=ch.name_zh, body=ch.body, kind=ch.kind, urgent=urgent,
+            why_zh=why, reasons=reasons, competence_zh=competence, competence_source=competence_source,
+            attach=list(ch.prepare), how=_how(ch), prerequisite_zh=ch.prerequisite_zh,
+            deadline=rule, deadline_zh=(rule.label_zh if rule else ch.deadline_note_zh),
+            if_lapsed_zh="", documents=list(ch.documents), form_max_chars=ch.form_max_chars,
+        ))
+
+    if safety:
+        police = [s for s in steps if s.kind == "police"]
+        steps = police + [s for s in steps if s.kind != "police"]
+        notes.insert(0, "存在威胁人身安全的内容：如遇紧急危险，请立即拨打110；并尽快到派出所报案。")
+    if licence == "unlicensed":
+        notes.append("该放贷方无放贷资质：建议向公安机关和地方金融管理部门反映，并保留借款核查结果（weiquan loan）；"
+                     "对实际收到的借款本金，可通过正规、可留痕的方式依法协商处理。")
+    if facts.auto_count:
+        notes.append(f"有 {facts.auto_count} 项自动识别的违规尚未人工核实：提交前请逐项确认（weiquan review）。")
+    if ongoing and any(s.kind == "court" for s in steps):
+        notes.append("骚扰仍在持续：可考虑向法院申请人格权侵害禁令（可在起诉前或诉讼中申请）。")
+
+    # order numbers, "what if it lapses", actions already taken
+    taken = {a.body: a for a in facts.actions if a.status in plan_policy().taken_statuses}
+    for i, s in enumerate(steps, 1):
+        s.order = i
+        nxt = steps[i] if i < len(steps) else None
+        if s.deadline is not None:
+            lapse = f"如{s.deadline.describe_zh()}内未答复或对答复不满意，"
+        else:
+            lapse = "如对处理结果不满意或没有回音，"
+        s.if_lapsed_zh = lapse + (f"进入下一步：{nxt.name_zh}。" if nxt else "可咨询法律援助机构或律师。")
+        a = taken.get(s.channel_id)
+        if a is not None:
+            s.taken = {"action_id": a.id, "status": a.status, "due_at": a.due_at.isoformat() if a.due_at else None,
+                       "reference_no": a.reference_no}
+    return Plan(case_id=facts.case_id, lender=lender, safety_threat=safety, ongoing=ongoing, steps=steps,
+                notes_zh=notes, loans=loan_notes, generated_on=facts.today)

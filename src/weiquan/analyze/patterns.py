@@ -1,0 +1,273 @@
+"""Pattern detectors over a case timeline (design.md §4: harassment_volume, night_contact, third parties).
+
+Each detector returns :class:`FindingDraft` objects keyed by a stable ``key`` (e.g. ``night:2024-05-01``)
+so re-running analysis updates the same findings. Legal limits come from the law pack (see
+``lawrules.ConductRules``); the detection heuristics (how many numbers make a rotation) from
+``data/patterns.yaml``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from weiquan.analyze.base import CaseContext, EventLink, FindingDraft, TimelineEvent
+from weiquan.analyze.lawrules import ConductRules
+
+VERSION = "1.0"
+INCOMING = {"in", "incoming", "missed", "rejected", "blocked", "voicemail", "answered_elsewhere", "unknown"}
+CONNECTED = {"in", "incoming"}
+_DEBT = re.compile("欠款|欠钱|欠债|借款|贷款|网贷|逾期|未还|待还|还款|还钱|账单|债务|拖欠|催收")
+
+
+@cache
+def pattern_config() -> dict[str, Any]:
+    return yaml.safe_load(resources.files("weiquan.analyze").joinpath("data/patterns.yaml").read_text(encoding="utf-8"))
+
+
+def local(ev: TimelineEvent, default_tz: str) -> dt.datetime:
+    try:
+        tz = ZoneInfo(ev.source_tz or default_tz)
+    except Exception:  # noqa: BLE001 - an unknown zone name falls back to the case's zone
+        tz = ZoneInfo(default_tz)
+    return ev.start.astimezone(tz)
+
+
+def _incoming(ev: TimelineEvent) -> bool:
+    return ev.direction in INCOMING
+
+
+def _to_borrower(ev: TimelineEvent) -> bool:
+    return ev.recipient in ("borrower", "", None)
+
+
+def _fmt(t: dt.datetime) -> str:
+    return t.strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass
+class VoiceVolumeDetector:
+    """Connected voice calls to the borrower per local day above the law pack's limit."""
+
+    rules: ConductRules
+    id: str = "pattern.voice_per_day"
+    version: str = VERSION
+    kind: str = "case"
+
+    def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
+        days: dict[dt.date, list[TimelineEvent]] = defaultdict(list)
+        for ev in ctx.events:
+            if ev.channel == "call" and ev.direction in CONNECTED and _to_borrower(ev) and (ev.duration_s or 0) > 0:
+                days[local(ev, ctx.timezone).date()].append(ev)
+        limit = self.rules.max_connected_voice_per_day
+        out = []
+        for day, evs in sorted(days.items()):
+            if len(evs) > limit:
+                out.append(FindingDraft(
+                    key=f"volume:connected:{day.isoformat()}", category="harassment_volume", detector_id=self.id,
+                    detector_version=self.version, confidence=0.9,
+                    summary=f"{day.isoformat()} 当天接通催收电话 {len(evs)} 次，超过每日 {limit} 次的上限",
+                    explanation=f"当天与借款人接通的来电 {len(evs)} 次 > {limit} 次（{self.rules.voice_source}）",
+                    events=[EventLink(e.id) for e in evs], extra={"day": day.isoformat(), "count": len(evs), "limit": limit},
+                ))
+        return out
+
+
+@dataclass
+class NumberAttemptsDetector:
+    """Calls per local day from one number above the law pack's per-number limit."""
+
+    rules: ConductRules
+    id: str = "pattern.calls_per_number"
+    version: str = VERSION
+    kind: str = "case"
+
+    def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
+        groups: dict[tuple[str, dt.date], list[TimelineEvent]] = defaultdict(list)
+        for ev in ctx.events:
+            if ev.channel == "call" and _incoming(ev) and ev.counterpart:
+                groups[(ev.counterpart, local(ev, ctx.timezone).date())].append(ev)
+        limit = self.rules.max_attempts_per_number_per_day
+        out = []
+        for (num, day), evs in sorted(groups.items()):
+            if len(evs) > limit:
+                soft = "（该规则为“不宜”，属行业自律要求）" if self.rules.attempts_soft else ""
+                out.append(FindingDraft(
+                    key=f"volume:number:{num}:{day.isoformat()}", category="harassment_volume", detector_id=self.id,
+                    detector_version=self.version, confidence=0.75 if self.rules.attempts_soft else 0.9,
+                    summary=f"{day.isoformat()} 号码 {num} 来电 {len(evs)} 次，超过每日 {limit} 次",
+                    explanation=f"同一号码当天来电 {len(evs)} 次 > {limit} 次{soft}（{self.rules.attempts_source}）",
+                    events=[EventLink(e.id) for e in evs], extra={"day": day.isoformat(), "number": num, "count": len(evs)},
+                ))
+        return out
+
+
+@dataclass
+class NightContactDetector:
+    """Contacts inside the law pack's night window, grouped per night."""
+
+    rules: ConductRules
+    id: str = "pattern.night"
+    version: str = VERSION
+    kind: str = "case"
+
+    def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
+        nights: dict[dt.date, list[tuple[TimelineEvent, dt.datetime]]] = defaultdict(list)
+        for ev in ctx.events:
+            if ev.channel not in self.rules.night_channels or not _incoming(ev):
+                continue
+            t = local(ev, ctx.timezone)
+            if self.rules.in_night(t.time()):
+                # a contact after midnight belongs to the night that began the evening before
+                night = t.date() - dt.timedelta(days=1) if t.time() < self.rules.night_end else t.date()
+                nights[night].append((ev, t))
+        out = []
+        for night, items in sorted(nights.items()):
+            times = "、".join(t.strftime("%H:%M") for _, t in items[:6]) + ("…" if len(items) > 6 else "")
+            out.append(FindingDraft(
+                key=f"night:{night.isoformat()}", category="night_contact", detector_id=self.id,
+                detector_version=self.version, confidence=0.9,
+                summary=f"{night.isoformat()} 夜间（{self.rules.night_label}）催收联系 {len(items)} 次：{times}",
+                explanation=f"联系时间在禁止时段 {self.rules.night_label} 内（{self.rules.night_source}）；"
+                            "如借款人事先同意该时段联系，则不适用",
+                events=[EventLink(e.id) for e, _ in items], extra={"night": night.isoformat(), "count": len(items)},
+            ))
+        return out
+
+
+@dataclass
+class NumberRotationDetector:
+    """Many numbers for one sender: same 【signature】, same self-identification, or one number block."""
+
+    id: str = "pattern.rotation"
+    version: str = VERSION
+    kind: str = "case"
+
+    def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
+        cfg = pattern_config()["rotation"]
+        self_id = re.compile(cfg["self_id_re"])
+        groups: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for ev in ctx.events:
+            if not _incoming(ev) or not ev.counterpart:
+                continue
+            if ev.signature:
+                groups[("sig", ev.signature.strip("【】 "))][ev.counterpart].append(ev.id)
+            if ev.text:
+                m = self_id.search(ev.text)
+                if m:
+                    groups[("self", m.group(1))][ev.counterpart].append(ev.id)
+            digits = re.sub(r"\D", "", ev.counterpart)
+            national = digits[2:] if digits.startswith("86") and len(digits) > 11 else digits
+            if len(national) >= 11:
+                groups[("prefix", national[: int(cfg["prefix_digits"])])][ev.counterpart].append(ev.id)
+        out = []
+        for (kind, name), nums in sorted(groups.items()):
+            need = int(cfg["prefix_min_numbers"] if kind == "prefix" else cfg["min_numbers"])
+            if len(nums) < need:
+                continue
+            what = {"sig": f"短信签名【{name}】", "self": f"自称「{name}」", "prefix": f"号段 {name}xxxx"}[kind]
+            ids = sorted({i for v in nums.values() for i in v})
+            out.append(FindingDraft(
+                key=f"rotation:{kind}:{name}", category="harassment_volume", detector_id=self.id,
+                detector_version=self.version, confidence=0.8 if kind != "prefix" else 0.6,
+                summary=f"{what} 使用 {len(nums)} 个不同号码联系",
+                explanation=f"同一来源（{what}）轮换 {len(nums)} 个号码：{'、'.join(sorted(nums)[:12])}"
+                            f"{'…' if len(nums) > 12 else ''}。换号轮番联系属于频繁骚扰的表现，投诉时可一并列出。",
+                events=[EventLink(i) for i in ids], extra={"group": kind, "name": name, "numbers": sorted(nums)},
+            ))
+        return out
+
+
+@dataclass
+class ThirdPartyDetector:
+    """Contacts to people other than the borrower (recipient field), and debt details told to them."""
+
+    id: str = "pattern.third_party"
+    version: str = VERSION
+    kind: str = "case"
+
+    def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
+        groups: dict[tuple[str, str], list[TimelineEvent]] = defaultdict(list)
+        for ev in ctx.events:
+            if _incoming(ev) and not _to_borrower(ev) and ev.recipient not in ("guarantor",):
+                who = ev.recipient
+                groups[(who, ev.counterpart or "?")].append(ev)
+        out = []
+        by_recipient: dict[str, list[TimelineEvent]] = defaultdict(list)
+        for (who, _num), evs in groups.items():
+            by_recipient[who].extend(evs)
+        for who, evs in sorted(by_recipient.items()):
+            evs.sort(key=lambda e: e.start)
+            out.append(FindingDraft(
+                key=f"third_party:{who}", category="third_party_contact", detector_id=self.id,
+                detector_version=self.version, confidence=0.9,
+                summary=f"催收方联系了借款人以外的人（{who}）{len(evs)} 次",
+                explanation="只应向债务人本人催收；联系第三人仅限债务人失联时取得联系方式，且不得透露债务（law pack conduct.third_party）",
+                events=[EventLink(e.id) for e in evs], extra={"recipient": who, "count": len(evs)},
+            ))
+            told = [e for e in evs if e.text and _DEBT.search(e.text)]
+            if told:
+                out.append(FindingDraft(
+                    key=f"disclosure:{who}", category="privacy_disclosure", detector_id=self.id,
+                    detector_version=self.version, confidence=0.85,
+                    summary=f"向第三人（{who}）透露欠款信息 {len(told)} 次",
+                    explanation="发给第三人的信息提及借款/欠款/逾期，向第三人透露了债务信息（law pack conduct.third_party no_debt_details）",
+                    events=[EventLink(e.id, [m.span() for m in _DEBT.finditer(e.text or "")][:5]) for e in told],
+                    extra={"recipient": who, "count": len(told)},
+                ))
+        return out
+
+
+@dataclass
+class AfterRequestDetector:
+    """Contacts after a recorded complaint, or after a request to stop contacting family."""
+
+    id: str = "pattern.after_request"
+    version: str = VERSION
+    kind: str = "case"
+
+    def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
+        out = []
+        for req in sorted(ctx.requests, key=lambda r: r.at):
+            after = [e for e in ctx.events if e.start > req.at and _incoming(e)]
+            if req.kind == "stop_third_party":
+                hits = [e for e in after if not _to_borrower(e)]
+                cat, conf = "third_party_contact", 0.9
+                what = "在借款人要求停止联系其家人/联系人之后，仍联系第三人"
+            else:
+                hits = [e for e in after if _to_borrower(e)] if req.kind == "stop_all" else after
+                cat, conf = "harassment_volume", 0.6
+                what = "在已记录的投诉之后仍继续联系" if req.kind == "complaint" else "在借款人要求停止联系之后仍继续联系"
+            if not hits:
+                continue
+            local_at = req.at.astimezone(ZoneInfo(ctx.timezone))
+            out.append(FindingDraft(
+                key=f"after_request:{req.source}:{cat}", category=cat, detector_id=self.id, detector_version=self.version,
+                confidence=conf, summary=f"{what}：{_fmt(local_at)} 之后 {len(hits)} 次",
+                explanation=f"{req.description}（{_fmt(local_at)}）之后的联系记录 {len(hits)} 条",
+                events=[EventLink(e.id) for e in hits[:500]], extra={"request": req.source, "count": len(hits)},
+            ))
+        return out
+
+
+def stop_request_kind(text: str) -> str | None:
+    """Whether an outgoing text from the borrower asks to stop contact (family only, or altogether)."""
+    cfg = pattern_config()["stop_request"]
+    if re.search(cfg["third_party_re"], text):
+        return "stop_third_party"
+    if re.search(cfg["all_re"], text):
+        return "stop_all"
+    return None
+
+
+def builtin_case_detectors(rules: ConductRules) -> list[Any]:
+    return [VoiceVolumeDetector(rules), NumberAttemptsDetector(rules), NightContactDetector(rules),
+            NumberRotationDetector(), ThirdPartyDetector(), AfterRequestDetector()]

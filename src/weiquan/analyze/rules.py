@@ -1,0 +1,201 @@
+"""Rule-based text detector: lexicon patterns per category with context handling.
+
+The rules and context patterns are data (``data/rules.yaml``, ``data/context.yaml``), each entry with
+the reason it is there. Matching: an Aho-Corasick automaton over every rule's literal anchors picks
+the rules worth running, then each rule's compiled regex gives the evidence span. Context decides
+whether a match is an act: negation/reassurance right before it cancels it, threats marked ``tense``
+need an ultimatum or a future marker, ``suppress`` contexts (quoting the law, anti-fraud warnings,
+agreed visits) cancel it, and third-party addressing plus a debt mention adds ``privacy_disclosure``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import ahocorasick
+import yaml
+
+from weiquan.analyze.base import Hit
+from weiquan.analyze.normalize import Normalized, Normalizer, default_normalizer
+
+DETECTOR_ID = "text.rules"
+_CLAUSE_END = ",.!?;，。！？；\n"
+_UNNEGATE = re.compile("就|则|便|的话|否则|不然")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    category: str
+    label: str
+    anchors: tuple[str, ...]
+    pattern: re.Pattern[str]
+    conf: float
+    tense: bool
+    suppress: tuple[str, ...]
+    with_: re.Pattern[str] | None
+    negatable: bool
+    why: str
+
+
+@dataclass(frozen=True)
+class RuleMatch:
+    """One rule match, kept or suppressed, with the reason (used by explanations and tests)."""
+
+    rule: Rule
+    start: int  # in normalised text
+    end: int
+    kept: bool
+    reason: str  # "" when kept; else negation|tense|law_quote|warning|lawful_visit|with
+    conf: float
+
+
+@dataclass
+class _Ctx:
+    """Lazily computed whole-text context flags."""
+
+    text: str
+    patterns: dict[str, re.Pattern[str]]
+    _cache: dict[str, re.Match[str] | None]
+
+    def find(self, name: str) -> re.Match[str] | None:
+        if name not in self._cache:
+            self._cache[name] = self.patterns[name].search(self.text)
+        return self._cache[name]
+
+
+def _data(name: str) -> str:
+    return resources.files("weiquan.analyze").joinpath(f"data/{name}").read_text(encoding="utf-8")
+
+
+class RuleDetector:
+    """The built-in rule detector (a :class:`weiquan.analyze.base.TextDetector`)."""
+
+    kind = "text"
+    id = DETECTOR_ID
+
+    def __init__(self, rules: list[dict[str, Any]], context: dict[str, Any], normalizer: Normalizer,
+                 version: str) -> None:
+        self.version = version
+        self.normalizer = normalizer
+        self.rules: list[Rule] = []
+        for r in rules:
+            self.rules.append(Rule(
+                id=r["id"], category=r["category"], label=r.get("label", r["id"]),
+                anchors=tuple(str(a).lower() for a in r.get("any", [])),
+                pattern=re.compile(r["re"]), conf=float(r["conf"]), tense=bool(r.get("tense", False)),
+                # anti-fraud / complaint-channel warnings quote every kind of act: always a suppressor
+                suppress=tuple(dict.fromkeys([*r.get("suppress", []), "warning"])), with_=re.compile(r["with"]) if r.get("with") else None,
+                negatable=bool(r.get("negatable", True)), why=r.get("why", ""),
+            ))
+        self.ctx_patterns = {k: re.compile(v["re"]) for k, v in context.items()}
+        self._always: list[int] = []
+        self._auto = ahocorasick.Automaton()
+        index: dict[str, list[int]] = {}
+        for i, rule in enumerate(self.rules):
+            if not rule.anchors:
+                self._always.append(i)
+            for a in rule.anchors:
+                index.setdefault(a, []).append(i)
+        for a, ids in index.items():
+            self._auto.add_word(a, tuple(ids))
+        self._auto.make_automaton()
+        self.categories = sorted({r.category for r in self.rules} | {"privacy_disclosure"})
+
+    # -- matching ----------------------------------------------------------------------------------
+    def candidates(self, s: str) -> list[int]:
+        found: set[int] = set(self._always)
+        for _, ids in self._auto.iter(s):
+            found.update(ids)
+        return sorted(found)
+
+    def match(self, text: str) -> tuple[Normalized, list[RuleMatch]]:
+        """All rule matches in ``text`` with the context decision for each."""
+        n = self.normalizer.normalize(text)
+        s = n.text
+        cands = self.candidates(s)
+        if not cands:
+            return n, []
+        ctx = _Ctx(s, self.ctx_patterns, {})
+        out: list[RuleMatch] = []
+        for i in cands:
+            rule = self.rules[i]
+            for m in rule.pattern.finditer(s):
+                if m.end() == m.start():
+                    continue
+                out.append(self._decide(rule, m.start(), m.end(), s, ctx))
+        return n, out
+
+    def _decide(self, rule: Rule, a: int, b: int, s: str, ctx: _Ctx) -> RuleMatch:
+        conf = rule.conf
+        clause_start = max((s.rfind(c, 0, a) for c in _CLAUSE_END), default=-1) + 1
+        prefix = s[clause_start:a]
+        if rule.negatable and prefix:
+            neg = self.ctx_patterns["negation"].search(prefix)
+            if neg and not _UNNEGATE.search(prefix[neg.start():]):
+                return RuleMatch(rule, a, b, False, "negation", conf)
+        if rule.with_ is not None and not rule.with_.search(s):
+            return RuleMatch(rule, a, b, False, "with", conf)
+        for name in rule.suppress:
+            if name == "lawful_visit":
+                clause_end = min([p for c in _CLAUSE_END if (p := s.find(c, b)) >= 0] or [len(s)])
+                if self.ctx_patterns[name].search(s[clause_start:clause_end]):
+                    return RuleMatch(rule, a, b, False, name, conf)
+            elif ctx.find(name):
+                return RuleMatch(rule, a, b, False, name, conf)
+        conditional = ctx.find("conditional")
+        if rule.tense:
+            future = self.ctx_patterns["future"].search(s[max(clause_start, a - 8):a])
+            if not conditional and not future:
+                return RuleMatch(rule, a, b, False, "tense", conf)
+        if conditional and rule.category.startswith("threat"):
+            conf = min(0.99, conf + 0.04)
+        return RuleMatch(rule, a, b, True, "", conf)
+
+    # -- the TextDetector contract ---------------------------------------------------------------
+    def detect(self, text: str) -> list[Hit]:
+        n, matches = self.match(text)
+        kept = [m for m in matches if m.kept]
+        if not kept:
+            return []
+        by_cat: dict[str, list[RuleMatch]] = {}
+        for m in kept:
+            by_cat.setdefault(m.rule.category, []).append(m)
+        if "third_party_contact" in by_cat and "privacy_disclosure" not in by_cat:
+            debt = self.ctx_patterns["debt_mention"].search(n.text)
+            if debt:
+                hits = self._merge(n, by_cat)
+                a, b = n.to_original(debt.start(), debt.end())
+                hits.append(Hit("privacy_disclosure", ((a, b),), self.id, self.version, 0.8,
+                                f"第三人语境中提及欠款「{text[a:b]}」（规则 X1：向第三人透露债务信息）", "X1"))
+                return hits
+        return self._merge(n, by_cat)
+
+    def _merge(self, n: Normalized, by_cat: dict[str, list[RuleMatch]]) -> list[Hit]:
+        hits: list[Hit] = []
+        for cat, ms in by_cat.items():
+            spans = sorted({n.to_original(m.start, m.end) for m in ms})
+            ms_sorted = sorted(ms, key=lambda m: -m.conf)
+            conf = ms_sorted[0].conf
+            if len({m.rule.id for m in ms}) > 1:
+                conf = min(0.99, conf + 0.03)
+            expl = "；".join(
+                f"匹配{m.rule.label}模式 {m.rule.id}「{n.original[slice(*n.to_original(m.start, m.end))]}」"
+                for m in ms_sorted[:3]
+            )
+            hits.append(Hit(cat, tuple(spans), self.id, self.version, conf, expl,
+                            ",".join(sorted({m.rule.id for m in ms}))))
+        return hits
+
+
+@cache
+def default_rules() -> RuleDetector:
+    rules_src, ctx_src, norm_src = _data("rules.yaml"), _data("context.yaml"), _data("normalize.yaml")
+    digest = hashlib.sha256((rules_src + ctx_src + norm_src).encode()).hexdigest()[:8]
+    return RuleDetector(yaml.safe_load(rules_src)["rules"], yaml.safe_load(ctx_src), default_normalizer(),
+                        version=f"1.{digest}")

@@ -1,0 +1,195 @@
+"""``weiquan analyze``, ``weiquan classify``, ``weiquan eval`` and ``weiquan review``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from weiquan.commands._common import JsonOpt, console, print_json, print_table, workspace
+from weiquan.errors import InputError
+
+
+class DetectorChoice(str, Enum):
+    both = "both"
+    rules = "rules"
+    classifier = "classifier"
+
+
+DetOpt = typer.Option("--detector", help="使用的检测器 Detector: both (default) | rules | classifier.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("analyze")(analyze)
+    app.command("classify")(classify)
+    app.command("eval")(eval_cmd)
+    app.command("review")(review)
+
+
+def _detect_fn(which: DetectorChoice) -> Callable[[list[str]], list[list[Any]]]:
+    if which == DetectorChoice.rules:
+        from weiquan.analyze.rules import default_rules
+
+        r = default_rules()
+        return lambda texts: [r.detect(t) for t in texts]
+    if which == DetectorChoice.classifier:
+        from weiquan.analyze.classifier import default_classifier
+
+        c = default_classifier()
+        return lambda texts: [c.hits_from(sc) for sc in c.score_many(texts)]
+    from weiquan.analyze.text import default_text_detector
+
+    d = default_text_detector()
+    return lambda texts: d.detect_many(texts)
+
+
+def analyze(
+    ctx: typer.Context,
+    case_id: Annotated[int, typer.Option("--case", help="案件 ID Case id.")],
+    json_: Annotated[bool, JsonOpt] = False,
+) -> None:
+    """识别案件中的违规催收行为并汇总。Detect unlawful collection acts in a case and summarise them."""
+    from weiquan.services.analysis import analyze_case
+
+    res = analyze_case(workspace(ctx), case_id)
+    if json_:
+        print_json(res)
+        return
+    con = console()
+    con.print(f"案件 {case_id} 分析完成 Analysed：新增 {res.created}，更新 {res.updated}，移除 {res.removed}，过期 {res.stale}")
+    if not res.categories:
+        con.print("未发现违规行为。No unlawful acts found.")
+        return
+    rows = []
+    for c in res.categories:
+        ex = "；".join((f.summary or "")[:40] for f in c.examples)
+        rows.append((c.name_zh, c.category, c.severity, c.count, c.confirmed, c.events, ex))
+    print_table("违规汇总 Findings by category", ["类别", "category", "严重程度", "数量 n", "已确认", "事件 events", "示例 examples"], rows)
+    con.print("用 `weiquan review --case ID` 逐条确认或驳回。Review with `weiquan review --case ID`.")
+
+
+def classify(
+    text: Annotated[str | None, typer.Argument(help="要检测的文字 Text to classify.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="JSONL 文件，每行 {\"text\": …} A JSONL file.")] = None,
+    detector: Annotated[DetectorChoice, DetOpt] = DetectorChoice.both,
+    json_: Annotated[bool, JsonOpt] = False,
+) -> None:
+    """检测一条或多条短信文字中的违规内容。Classify texts: labels with spans and confidence."""
+    from weiquan.analyze.evaluate import read_jsonl
+    from weiquan.analyze.text import labels_of
+
+    if (text is None) == (file is None):
+        raise InputError("请给出一段文字，或用 --file 指定 JSONL 文件（二选一）", "give either TEXT or --file FILE.jsonl")
+    if file is not None:
+        items = read_jsonl(file, need_labels=False)
+        texts = [it["text"] for it in items]
+    else:
+        texts = [text or ""]
+        items = [{"text": text}]
+    results = _detect_fn(detector)(texts)
+    out = []
+    for it, t, hits in zip(items, texts, results, strict=True):
+        row: dict[str, Any] = {"text": t, "labels": labels_of(hits), "hits": [h.to_dict(t) for h in hits]}
+        if "id" in it:
+            row = {"id": it["id"], **row}
+        out.append(row)
+    if json_:
+        if file is not None:
+            for row in out:
+                typer.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            print_json(out[0])
+        return
+    con = console()
+    for row in out:
+        con.print(f"[bold]{'、'.join(row['labels'])}[/bold]  {row['text']}")
+        for h in row["hits"]:
+            con.print(f"  - {h['category']} {h['confidence']:.2f} {h['quotes']} ({h['detector']}) {h['explanation']}")
+
+
+def eval_cmd(
+    file: Annotated[Path, typer.Argument(help="带标注的 JSONL 文件 Labelled JSONL file.")],
+    detector: Annotated[DetectorChoice, DetOpt] = DetectorChoice.both,
+    json_: Annotated[bool, JsonOpt] = False,
+) -> None:
+    """在标注数据上评估检测效果。Evaluate the detector on a labelled JSONL file."""
+    from weiquan.analyze.evaluate import evaluate, read_jsonl
+    from weiquan.analyze.text import labels_of
+
+    items = read_jsonl(file, need_labels=True)
+    fn = _detect_fn(detector)
+    res = evaluate(items, lambda texts: [labels_of(h) for h in fn(texts)])
+    if json_:
+        typer.echo(json.dumps(res, ensure_ascii=False, indent=2))
+        return
+    rows = [(lab, v["precision"], v["recall"], v["f1"], v["support"]) for lab, v in sorted(res["per_label"].items())]
+    print_table(f"评估 Evaluation (n={res['n']})", ["label", "precision", "recall", "f1", "support"], rows)
+    console().print(f"macro-F1 {res['macro_f1']:.3f}  micro-F1 {res['micro_f1']:.3f}  "
+                    f"lawful FP rate {res['lawful_false_positive_rate']:.3f}")
+
+
+def review(
+    ctx: typer.Context,
+    case_id: Annotated[int | None, typer.Option("--case", help="案件 ID Case id (interactive review).")] = None,
+    finding: Annotated[int | None, typer.Option("--finding", help="发现 ID Finding id (non-interactive).")] = None,
+    confirm: Annotated[bool, typer.Option("--confirm", help="确认 Confirm the finding.")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="驳回 Reject the finding.")] = False,
+    reset: Annotated[bool, typer.Option("--reset", help="恢复为自动 Back to auto.")] = False,
+    note: Annotated[str | None, typer.Option("--note", help="备注 Note.")] = None,
+    reviewer: Annotated[str, typer.Option("--reviewer", help="审核人 Reviewer name.")] = "local",
+    pending: Annotated[bool, typer.Option("--pending/--all", help="只看未审核的 Only unreviewed findings.")] = True,
+    json_: Annotated[bool, JsonOpt] = False,
+) -> None:
+    """逐条确认或驳回识别结果。Confirm or reject findings (interactive with --case, or --finding N --confirm/--reject)."""
+    from weiquan.services.analysis import list_findings, review_finding
+
+    ws = workspace(ctx)
+    if finding is not None:
+        if sum([confirm, reject, reset]) > 1:
+            raise InputError("--confirm、--reject、--reset 只能选一个", "use only one of --confirm, --reject, --reset")
+        state = "confirmed" if confirm else "rejected" if reject else "auto" if reset else None
+        if state is None and note is None:
+            raise InputError("请指定 --confirm、--reject、--reset 或 --note", "give --confirm, --reject, --reset or --note")
+        if state is None:
+            from weiquan.services.analysis import get_finding
+
+            state = get_finding(ws, finding).review_state
+        out = review_finding(ws, finding, state, reviewer=reviewer, note=note)
+        if json_:
+            print_json(out)
+        else:
+            console().print(f"发现 {out.id} → {out.review_state}（{out.reviewed_by}）")
+        return
+    if case_id is None:
+        raise InputError("请用 --case 指定案件，或用 --finding 指定一条发现", "give --case ID or --finding ID")
+    items = list_findings(ws, case_id, state="auto" if pending else None, include_stale=False)
+    if json_:
+        print_json(items)
+        return
+    con = console()
+    if not items:
+        con.print("没有待审核的发现。Nothing to review.")
+        return
+    if not sys.stdin.isatty() and not ctx.find_root().obj.get("force_interactive"):
+        con.print(f"{len(items)} 条待审核。交互式审核需要终端；或使用 --finding N --confirm/--reject。")
+    for f in items:
+        con.print(f"\n[bold]#{f.id} {f.category_zh}（{f.category}，{f.severity}，置信度 {f.confidence:.2f}）[/bold]")
+        con.print(f"  {f.summary or ''}")
+        con.print(f"  依据 basis: {f.explanation or ''}")
+        if f.provisions:
+            con.print("  法律依据 law: " + "；".join(p["cite"] for p in f.provisions[:3]))
+        for e in f.events[:3]:
+            con.print(f"  · {e.start:%Y-%m-%d %H:%M} {e.channel} {e.counterpart or ''} {'」「'.join(e.quotes) if e.quotes else (e.text or '')[:60]}")
+        ans = typer.prompt("确认(c) / 驳回(r) / 跳过(s) / 备注(n) / 退出(q)", default="s").strip().lower()
+        if ans in ("q", "quit"):
+            break
+        if ans in ("c", "r"):
+            review_finding(ws, f.id, "confirmed" if ans == "c" else "rejected", reviewer=reviewer)
+        elif ans == "n":
+            text = typer.prompt("备注 note")
+            review_finding(ws, f.id, f.review_state, reviewer=reviewer, note=text)

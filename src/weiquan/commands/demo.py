@@ -1,0 +1,52 @@
+"""``weiquan demo``: build the SAMPLE case and run the whole chain on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from weiquan.commands._common import JsonOpt, console, print_json
+from weiquan.config import load_settings
+from weiquan.errors import EXIT_PROBLEM
+from weiquan.workspace import Workspace
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+
+
+def demo(
+    ctx: typer.Context,
+    home: Annotated[Path | None, typer.Option("--home", help="演示数据目录 Demo data home (default ./weiquan-demo/home, or the global --home).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="输出目录 Output folder (default ./weiquan-demo/out).")] = None,
+    serve: Annotated[bool, typer.Option("--serve", help="完成后启动网页界面 Serve the web UI afterwards.")] = False,
+    port: Annotated[int, typer.Option("--port", help="网页端口 Web UI port.")] = 8000,
+    json_: Annotated[bool, JsonOpt] = False,
+) -> None:
+    """用内置示例数据（合成，标明“示例”）跑通全流程。Run the whole chain on the bundled synthetic SAMPLE case."""
+    from weiquan.services.demo import run_demo
+
+    root_home = (ctx.find_root().obj or {}).get("home")
+    base = Path("weiquan-demo")
+    home = home or root_home or base / "home"
+    out = out or base / "out"
+    c = console()
+    with Workspace(load_settings(home)) as ws:
+        result = run_demo(ws, out, log=(lambda m: None) if json_ else c.print)
+        if json_:
+            print_json({
+                "ok": result.ok, "case_id": result.case_id, "home": str(ws.home), "out": str(result.out_dir),
+                "steps": [{"name": s.name, "ok": s.ok, "detail": s.detail, **s.data} for s in result.steps],
+            })
+        else:
+            c.print(f"\n示例案件 SAMPLE case {result.case_id}；数据目录 home: {ws.home}；输出 outputs: {result.out_dir}")
+            c.print("以上均为合成的示例数据（SAMPLE），不涉及真实个人。All data above is synthetic sample data.")
+        if not result.ok:
+            raise typer.Exit(EXIT_PROBLEM)
+        if serve:
+            from weiquan.services.serving import serve_web
+
+            c.print(f"网页界面 Web UI: http://127.0.0.1:{port}/cases/{result.case_id}  (Ctrl-C 退出 to stop)")
+            serve_web(ws.settings, host="127.0.0.1", port=port)

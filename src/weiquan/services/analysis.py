@@ -1,0 +1,292 @@
+"""Analysis of a case: run every registered detector, keep findings, record reviews.
+
+``analyze_case`` is idempotent: each finding has a stable ``key``; a re-run updates the finding with
+that key, never touches its review (who confirmed or rejected it, when, the note), and when a finding
+is no longer produced it is deleted if nobody reviewed it, or marked ``stale`` if somebody did.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from weiquan.analyze.base import CaseContext, CaseRequest, EventLink, FindingDraft, Hit, TimelineEvent
+from weiquan.analyze.lawrules import category_law
+from weiquan.analyze.patterns import stop_request_kind
+from weiquan.errors import InputError, NotFoundError
+from weiquan.services.cases import get_case_row
+from weiquan.store.models import Action, Event, Finding, FindingEvent
+from weiquan.store.types import utcnow
+from weiquan.workspace import Workspace
+
+log = logging.getLogger(__name__)
+REVIEW_STATES = ("auto", "confirmed", "rejected")
+
+
+class FindingEventOut(BaseModel):
+    event_id: int
+    spans: list[list[int]]
+    quotes: list[str] = []
+    text: str | None = None
+    start: dt.datetime
+    channel: str
+    counterpart: str | None = None
+    recipient: str
+
+
+class FindingOut(BaseModel):
+    id: int
+    case_id: int
+    key: str
+    category: str
+    category_zh: str
+    severity: str
+    confidence: float
+    detector: str
+    detector_version: str
+    provisions: list[dict[str, Any]]
+    summary: str | None = None
+    explanation: str | None = None
+    review_state: str
+    reviewed_by: str | None = None
+    reviewed_at: dt.datetime | None = None
+    review_note: str | None = None
+    stale: bool = False
+    events: list[FindingEventOut] = []
+
+
+class CategorySummary(BaseModel):
+    category: str
+    name_zh: str
+    severity: str
+    count: int  # findings not rejected
+    confirmed: int
+    rejected: int
+    events: int
+    examples: list[FindingOut]
+
+
+class AnalysisResult(BaseModel):
+    case_id: int
+    created: int
+    updated: int
+    removed: int
+    stale: int
+    detectors: list[str]
+    categories: list[CategorySummary]
+
+
+# ------------------------------------------------------------------------------------------ loading
+
+def _timeline(s: Session, case_id: int) -> list[TimelineEvent]:
+    rows = s.execute(select(Event).where(Event.case_id == case_id).order_by(Event.start, Event.id)).scalars()
+    return [TimelineEvent(id=e.id, channel=e.channel, direction=e.direction, start=e.start, source_tz=e.source_tz,
+                          counterpart=e.counterpart, counterpart_name=e.counterpart_name, signature=e.signature,
+                          text=e.text, recipient=e.recipient or "borrower", duration_s=e.duration_s,
+                          number_kind=e.number_kind, origin=e.origin) for e in rows]
+
+
+def _requests(s: Session, case_id: int, events: list[TimelineEvent]) -> list[CaseRequest]:
+    reqs: list[CaseRequest] = []
+    for a in s.execute(select(Action).where(Action.case_id == case_id, Action.submitted_at.is_not(None))).scalars():
+        if a.submitted_at is not None:
+            reqs.append(CaseRequest(a.submitted_at, "complaint", f"action:{a.id}", f"向 {a.body} 提交投诉"))
+    for e in events:
+        if e.direction in ("outgoing", "out") and e.text:
+            kind = stop_request_kind(e.text)
+            if kind:
+                reqs.append(CaseRequest(e.start, kind, f"event:{e.id}", "借款人要求停止联系" +
+                                        ("其家人/联系人" if kind == "stop_third_party" else "")))
+    return reqs
+
+
+def _detectors() -> list[Any]:
+    from weiquan.plugins import collect
+
+    return collect("register_detectors")
+
+
+def _text_drafts(detector: Any, events: list[TimelineEvent]) -> list[FindingDraft]:
+    with_text = [e for e in events if e.text and e.text.strip() and e.direction not in ("outgoing", "out", "draft")]
+    texts = [e.text or "" for e in with_text]
+    if hasattr(detector, "detect_many"):
+        all_hits: list[list[Hit]] = detector.detect_many(texts)
+    else:
+        all_hits = [detector.detect(t) for t in texts]
+    drafts = []
+    for ev, hits in zip(with_text, all_hits, strict=True):
+        for h in hits:
+            quote = "」「".join((ev.text or "")[a:b] for a, b in h.spans)[:80]
+            drafts.append(FindingDraft(
+                key=f"text:{h.category}:{ev.id}", category=h.category, detector_id=h.detector_id,
+                detector_version=h.detector_version, confidence=h.confidence,
+                summary=f"「{quote}」", explanation=h.explanation,
+                events=[EventLink(ev.id, [tuple(sp) for sp in h.spans])],
+                extra={"rule": h.rule_id} if h.rule_id else {},
+            ))
+    return drafts
+
+
+# ------------------------------------------------------------------------------------------ analyse
+
+def analyze_case(ws: Workspace, case_id: int) -> AnalysisResult:
+    """Run every registered detector over the case and store the findings (idempotent)."""
+    with ws.db.read_session() as s:
+        case = get_case_row(s, case_id)
+        tz = case.timezone
+        events = _timeline(s, case_id)
+        ctx = CaseContext(case_id=case_id, timezone=tz, events=events, requests=_requests(s, case_id, events),
+                          borrower_phones=list(case.borrower_phones or []))
+    drafts: list[FindingDraft] = []
+    names: list[str] = []
+    for det in _detectors():
+        kind = getattr(det, "kind", "")
+        names.append(f"{det.id}@{det.version}")
+        if kind == "text":
+            drafts.extend(_text_drafts(det, events))
+        elif kind == "case":
+            drafts.extend(det.detect_case(ctx))
+    by_key: dict[str, FindingDraft] = {}
+    for d in drafts:  # two detectors reporting the same key: keep the more confident one
+        if d.key not in by_key or d.confidence > by_key[d.key].confidence:
+            by_key[d.key] = d
+    created = updated = removed = stale = 0
+    with ws.db.session() as s:
+        existing = {f.key: f for f in s.execute(
+            select(Finding).where(Finding.case_id == case_id).options(selectinload(Finding.events))).scalars()}
+        for key, d in by_key.items():
+            law = category_law(d.category)
+            f = existing.get(key)
+            if f is None:
+                f = Finding(case_id=case_id, key=key)
+                s.add(f)
+                created += 1
+            else:
+                updated += 1
+            f.category, f.severity = d.category, law.severity
+            f.detector_id, f.detector_version = d.detector_id, d.detector_version
+            f.confidence, f.provisions = float(d.confidence), law.provisions
+            f.summary, f.explanation, f.stale = d.summary, d.explanation, False
+            f.extra = dict(d.extra)
+            wanted = {link.event_id: [list(sp) for sp in link.spans] for link in d.events}
+            for fe in list(f.events):
+                if fe.event_id not in wanted:
+                    f.events.remove(fe)
+                else:
+                    fe.spans = wanted.pop(fe.event_id)
+            for eid, spans in wanted.items():
+                f.events.append(FindingEvent(event_id=eid, spans=spans))
+        for key, f in existing.items():
+            if key in by_key:
+                continue
+            if f.review_state != "auto" or f.review_note:
+                if not f.stale:
+                    f.stale = True
+                    stale += 1
+            else:
+                s.delete(f)
+                removed += 1
+    log.info("case %s analysed: %d created, %d updated, %d removed, %d stale", case_id, created, updated, removed, stale)
+    return AnalysisResult(case_id=case_id, created=created, updated=updated, removed=removed, stale=stale,
+                          detectors=names, categories=summarize(ws, case_id))
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+def _finding_out(f: Finding, events: dict[int, Event]) -> FindingOut:
+    law = category_law(f.category)
+    evs = []
+    for fe in sorted(f.events, key=lambda x: (events[x.event_id].start, x.event_id) if x.event_id in events else (utcnow(), 0)):
+        e = events.get(fe.event_id)
+        if e is None:
+            continue
+        spans = [list(sp) for sp in (fe.spans or [])]
+        evs.append(FindingEventOut(event_id=e.id, spans=spans, quotes=[(e.text or "")[a:b] for a, b in spans],
+                                   text=e.text, start=e.start, channel=e.channel, counterpart=e.counterpart,
+                                   recipient=e.recipient))
+    return FindingOut(id=f.id, case_id=f.case_id, key=f.key, category=f.category, category_zh=law.name_zh,
+                      severity=f.severity, confidence=f.confidence, detector=f.detector_id,
+                      detector_version=f.detector_version, provisions=list(f.provisions or []), summary=f.summary,
+                      explanation=f.explanation, review_state=f.review_state, reviewed_by=f.reviewed_by,
+                      reviewed_at=f.reviewed_at, review_note=f.review_note, stale=f.stale, events=evs)
+
+
+def _load(s: Session, q: Any) -> list[FindingOut]:
+    rows = list(s.execute(q.options(selectinload(Finding.events))).scalars())
+    ids = {fe.event_id for f in rows for fe in f.events}
+    events = {e.id: e for e in s.execute(select(Event).where(Event.id.in_(ids))).scalars()} if ids else {}
+    return [_finding_out(f, events) for f in rows]
+
+
+def list_findings(ws: Workspace, case_id: int, *, state: str | None = None, category: str | None = None,
+                  include_stale: bool = True) -> list[FindingOut]:
+    """Findings of a case, most severe and most confident first."""
+    if state is not None and state not in REVIEW_STATES:
+        raise InputError(f"未知的审核状态：{state}（可选 auto/confirmed/rejected）",
+                         f"unknown review state: {state} (auto/confirmed/rejected)")
+    with ws.db.read_session() as s:
+        get_case_row(s, case_id)
+        q = select(Finding).where(Finding.case_id == case_id)
+        if state:
+            q = q.where(Finding.review_state == state)
+        if category:
+            q = q.where(Finding.category == category)
+        if not include_stale:
+            q = q.where(Finding.stale.is_(False))
+        out = _load(s, q)
+    rank = {"high": 0, "medium": 1, "low": 2}
+    return sorted(out, key=lambda f: (rank.get(f.severity, 3), -f.confidence, f.id))
+
+
+def get_finding(ws: Workspace, finding_id: int) -> FindingOut:
+    with ws.db.read_session() as s:
+        out = _load(s, select(Finding).where(Finding.id == finding_id))
+    if not out:
+        raise NotFoundError(f"发现 {finding_id} 不存在", f"finding {finding_id} does not exist")
+    return out[0]
+
+
+def review_finding(ws: Workspace, finding_id: int, state: str, *, reviewer: str, note: str | None = None) -> FindingOut:
+    """Record a person's review: ``confirmed``, ``rejected`` or back to ``auto``. Kept across re-analysis."""
+    if state not in REVIEW_STATES:
+        raise InputError(f"未知的审核状态：{state}（可选 confirmed/rejected/auto）",
+                         f"unknown review state: {state} (confirmed/rejected/auto)")
+    if not reviewer.strip():
+        raise InputError("审核人不能为空", "reviewer must not be empty")
+    with ws.db.session() as s:
+        f = s.get(Finding, finding_id)
+        if f is None:
+            raise NotFoundError(f"发现 {finding_id} 不存在", f"finding {finding_id} does not exist")
+        f.review_state = state
+        f.reviewed_by = reviewer.strip()
+        f.reviewed_at = utcnow()
+        if note is not None:
+            f.review_note = note
+        case_id = f.case_id
+    ws.vault.record("finding_reviewed", case_id=case_id, meta={"finding_id": finding_id, "state": state})
+    return get_finding(ws, finding_id)
+
+
+def summarize(ws: Workspace, case_id: int, *, examples: int = 3) -> list[CategorySummary]:
+    """Per category: counts (not rejected / confirmed / rejected), events involved, strongest examples."""
+    findings = list_findings(ws, case_id)
+    cats: dict[str, list[FindingOut]] = {}
+    for f in findings:
+        cats.setdefault(f.category, []).append(f)
+    out = []
+    for cat, fs in cats.items():
+        law = category_law(cat)
+        live = [f for f in fs if f.review_state != "rejected" and not f.stale]
+        best = sorted(live, key=lambda f: (f.review_state != "confirmed", -f.confidence, -len(f.events)))[:examples]
+        out.append(CategorySummary(
+            category=cat, name_zh=law.name_zh, severity=law.severity, count=len(live),
+            confirmed=sum(f.review_state == "confirmed" for f in fs), rejected=sum(f.review_state == "rejected" for f in fs),
+            events=len({e.event_id for f in live for e in f.events}), examples=best,
+        ))
+    rank = {"high": 0, "medium": 1, "low": 2}
+    return sorted(out, key=lambda c: (rank.get(c.severity, 3), -c.count, c.category))

@@ -1,0 +1,90 @@
+"""Service: draft a case's documents (``weiquan draft``) as DOCX and/or PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from weiquan.act.base import DocumentSpec
+from weiquan.act.context import build_context
+from weiquan.act.deadlines import calendar_for_home
+from weiquan.act.drafting import FORMATS, render_html, write
+from weiquan.act.facts import load_case_facts
+from weiquan.act.plan import build
+from weiquan.errors import InputError
+from weiquan.plugins import collect
+from weiquan.services.plan import load_law_pack
+from weiquan.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: str
+    title_zh: str
+    description_zh: str
+    channel: str | None
+
+
+def document_specs() -> dict[str, DocumentSpec]:
+    """Every registered document template (built-ins and plug-ins), by id; the first registration wins."""
+    out: dict[str, DocumentSpec] = {}
+    for spec in collect("register_documents"):
+        if isinstance(spec, DocumentSpec) and spec.id not in out:
+            out[spec.id] = spec
+    return out
+
+
+def list_documents() -> list[DocumentInfo]:
+    return [DocumentInfo(s.id, s.title_zh, s.description_zh, s.channel) for s in document_specs().values()]
+
+
+def _spec(doc: str) -> DocumentSpec:
+    specs = document_specs()
+    if doc not in specs:
+        raise InputError(f"未知的文书类型：{doc}。可选：{', '.join(specs)}", f"unknown document {doc!r}; valid: {', '.join(specs)}")
+    return specs[doc]
+
+
+def _formats(formats: tuple[str, ...] | list[str] | str) -> tuple[str, ...]:
+    if isinstance(formats, str):
+        formats = FORMATS if formats == "both" else (formats,)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise InputError(f"不支持的格式：{', '.join(bad) or '(空)'}（可选 docx、pdf、both）", f"unsupported format(s): {bad}")
+    return tuple(dict.fromkeys(formats))
+
+
+def document_html(ws: Workspace, case_id: int, doc: str, *, today: dt.date | None = None) -> str:
+    """The document as HTML (what the PDF is printed from; the web UI can show it)."""
+    spec = _spec(doc)
+    pack = load_law_pack()
+    facts = load_case_facts(ws, case_id, today=today)
+    plan = build(pack, facts, calendar=calendar_for_home(ws.home))
+    ctx = build_context(pack, facts, plan, doc_key=spec.key, channel_id=spec.channel)
+    return render_html(spec, ctx)
+
+
+def draft_document(
+    ws: Workspace, case_id: int, doc: str, *, formats: tuple[str, ...] | list[str] | str = FORMATS,
+    out_dir: Path | None = None, today: dt.date | None = None,
+) -> list[Path]:
+    """Write one document of the case; returns the files written. Recorded in the ledger (hashes only)."""
+    spec = _spec(doc)
+    fmts = _formats(formats)
+    html = document_html(ws, case_id, doc, today=today)
+    out = Path(out_dir) if out_dir is not None else ws.output_dir / f"case-{case_id}" / "documents"
+    written = write(html, out, f"案件{case_id}-{spec.title_zh}", fmts)
+    meta: dict[str, str] = {"document": doc}
+    for w in written:
+        meta[f"sha256_{w.format}"] = hashlib.sha256(w.path.read_bytes()).hexdigest()
+    ws.vault.record("document_drafted", case_id=case_id, meta=meta)
+    return [w.path for w in written]
+
+
+def draft_all(ws: Workspace, case_id: int, *, formats: tuple[str, ...] | list[str] | str = FORMATS,
+              out_dir: Path | None = None, docs: list[str] | None = None, today: dt.date | None = None) -> dict[str, list[Path]]:
+    """Draft several documents (default: every registered one)."""
+    ids = docs or list(document_specs())
+    return {d: draft_document(ws, case_id, d, formats=formats, out_dir=out_dir, today=today) for d in ids}

@@ -1,0 +1,443 @@
+"""Extraction jobs: OCR of screenshots and speech-to-text of recordings, run in the background.
+
+- ``queue_for_evidence`` records a job (kind, evidence, case); the import service calls it for
+  every screenshot ("ocr") and recording ("asr"). ``queue_case`` queues every image/audio file of a
+  case that has no job yet.
+- ``run_jobs`` runs pending work in parallel across cores (a process pool; one model per worker).
+  The slow step is **cached by content**: its result is stored once as derived evidence
+  (``ws.vault.add_derived``, derivation "ocr"/"asr", ``extra.engine``) and reused for the same
+  bytes in any case. Each job's events, its status and its acquisitions' status are written in
+  **one transaction**, so an interrupted run (Ctrl-C, crash, kill) leaves either all of a job's
+  events or none, and a rerun produces exactly the events of an uninterrupted run.
+- A failing item is reported (bilingual, no message bodies) and the rest continue; it is retried on
+  the next run up to ``MAX_ATTEMPTS`` times.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from weiquan.errors import InputError, NotFoundError, WeiquanError
+from weiquan.extract.base import KINDS, ExtractContext, Extractor
+from weiquan.ingest.base import RawEvent
+from weiquan.ingest.writer import EventWriter
+from weiquan.plugins import collect
+from weiquan.services.cases import get_case_row
+from weiquan.services.extraction_write import attach_to_recording, insert_unmerged
+from weiquan.store.models import Acquisition, Case, Evidence, Job
+from weiquan.store.types import utcnow
+from weiquan.workspace import Workspace
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+IN_PROCESS_MAX = 3
+KIND_FOR_MEDIA = {"image/": "ocr", "audio/": "asr", "video/": "asr"}
+
+
+class JobOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    evidence_id: int
+    case_id: int
+    status: str
+    attempts: int
+    error: str | None = None
+    result_evidence_id: int | None = None
+
+
+class JobError(BaseModel):
+    job_id: int
+    evidence_id: int
+    name: str | None = None
+    error: str
+
+
+class RunSummary(BaseModel):
+    total: int = 0
+    done: int = 0
+    cached: int = 0  # jobs whose slow step was reused from an earlier run or another case
+    failed: int = 0
+    events_added: int = 0
+    events_merged: int = 0
+    events_updated: int = 0  # existing call events that received a transcript
+    elapsed_s: float = 0.0
+    interrupted: bool = False
+    errors: list[JobError] = []
+
+    def __str__(self) -> str:
+        s = (f"提取任务 {self.total} 个：完成 {self.done}（复用缓存 {self.cached}），失败 {self.failed}；"
+             f"新增事件 {self.events_added}，合并 {self.events_merged}，补充转写 {self.events_updated}；用时 {self.elapsed_s:.1f} 秒")
+        return s + ("（已中断，可重新运行继续）" if self.interrupted else "")
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    done: int  # jobs finished (ok or failed) so far
+    total: int
+    job_id: int
+    name: str | None
+    status: str  # done|failed
+    error: str | None = None
+
+
+ProgressFn = Callable[[ProgressEvent], None]
+
+
+# -- queueing ---------------------------------------------------------------------------------
+
+def extractors() -> list[Extractor]:
+    return [e for e in collect("register_extractors") if isinstance(e, Extractor)]
+
+
+def extractor_for(kind: str, media_type: str | None) -> Extractor | None:
+    return next((e for e in extractors() if e.kind == kind and e.accepts(media_type)), None)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise InputError(f"未知的提取类型：{kind}（可选 ocr、asr）", f"unknown extraction kind: {kind} (ocr or asr)")
+
+
+def queue_for_evidence(ws: Workspace, case_id: int, evidence_id: int, kind: str) -> JobOut:
+    """Queue one extraction job; idempotent (an existing job is returned unchanged)."""
+    _check_kind(kind)
+    with ws.db.session() as s:
+        get_case_row(s, case_id)
+        if s.get(Evidence, evidence_id) is None:
+            raise NotFoundError(f"证据 {evidence_id} 不存在", f"evidence {evidence_id} does not exist")
+        job = s.execute(select(Job).where(Job.kind == kind, Job.evidence_id == evidence_id, Job.case_id == case_id)).scalar_one_or_none()
+        if job is None:
+            job = Job(kind=kind, evidence_id=evidence_id, case_id=case_id, status="pending")
+            s.add(job)
+            s.flush()
+        return JobOut.model_validate(job)
+
+
+def queue_case(ws: Workspace, case_id: int, *, only: str | None = None) -> int:
+    """Queue every image (ocr) and audio (asr) original of a case that has no job yet; returns how many."""
+    if only:
+        _check_kind(only)
+    with ws.db.read_session() as s:
+        get_case_row(s, case_id)
+        rows = s.execute(select(Evidence.id, Evidence.media_type).join(Acquisition, Acquisition.evidence_id == Evidence.id)
+                         .where(Acquisition.case_id == case_id, Evidence.kind == "original").distinct()).all()
+        have = {(k, e) for k, e in s.execute(select(Job.kind, Job.evidence_id).where(Job.case_id == case_id))}
+    n = 0
+    for eid, media_type in rows:
+        kind = next((k for p, k in KIND_FOR_MEDIA.items() if (media_type or "").startswith(p)), None)
+        if kind is None or (only and kind != only) or (kind, eid) in have:
+            continue
+        queue_for_evidence(ws, case_id, eid, kind)
+        n += 1
+    return n
+
+
+def list_jobs(ws: Workspace, *, case_id: int | None = None, status: str | None = None) -> list[JobOut]:
+    with ws.db.read_session() as s:
+        q = select(Job).order_by(Job.id)
+        if case_id is not None:
+            q = q.where(Job.case_id == case_id)
+        if status is not None:
+            q = q.where(Job.status == status)
+        return [JobOut.model_validate(j) for j in s.execute(q).scalars()]
+
+
+# -- worker side ------------------------------------------------------------------------------
+
+_WORKER_EXTRACTORS: dict[str, Extractor] = {}  # per worker process: one loaded model per kind
+
+
+def _worker_init(exs: dict[str, Extractor], threads: int) -> None:
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    _WORKER_EXTRACTORS.update(exs)
+
+
+def _worker_compute(kind: str, path: str, threads: int) -> tuple[bool, Any]:
+    """Run in a worker: (True, result) or (False, (zh, en)). Never raises (errors must pickle)."""
+    ex = _WORKER_EXTRACTORS[kind]
+    try:
+        ex.prepare(threads)
+        return True, ex.compute(Path(path))
+    except WeiquanError as e:
+        return False, (e.zh, e.en)
+    except Exception as e:  # noqa: BLE001 - reported per item
+        return False, (f"提取失败：{type(e).__name__}", f"extraction failed: {type(e).__name__}: {e}")
+
+
+# -- the runner ---------------------------------------------------------------------------------
+
+@dataclass
+class _Item:
+    """One unit of slow work: a source blob for one extractor, shared by all its jobs."""
+
+    kind: str
+    extractor: Extractor
+    evidence_id: int
+    sha256: str
+    media_type: str | None
+    jobs: list[tuple[int, int]]  # (job id, case id)
+    cached: dict[str, Any] | None = None
+    cached_id: int | None = None
+
+
+def _find_cached(s: Session, evidence_id: int, kind: str, engine_id: str) -> Evidence | None:
+    q = select(Evidence).where(Evidence.derived_from_id == evidence_id, Evidence.derivation == kind).order_by(Evidence.id)
+    return next((d for d in s.execute(q).scalars() if (d.extra or {}).get("engine") == engine_id), None)
+
+
+def _claim(ws: Workspace, *, case_id: int | None, only: str | None, retry_failed: bool) -> tuple[list[_Item], list[JobError]]:
+    """Pending (and crashed 'running') jobs, grouped by content; marks them running."""
+    errors: list[JobError] = []
+    items: dict[tuple[str, int], _Item] = {}
+    with ws.db.session() as s:
+        states = ["pending", "running", "failed"] if retry_failed else ["pending", "running"]
+        q = select(Job, Evidence).join(Evidence, Evidence.id == Job.evidence_id).where(Job.status.in_(states)).order_by(Job.id)
+        if case_id is not None:
+            q = q.where(Job.case_id == case_id)
+        if only is not None:
+            q = q.where(Job.kind == only)
+        for job, ev in s.execute(q).all():
+            if job.status == "failed" and job.attempts >= MAX_ATTEMPTS and not retry_failed:
+                continue
+            ex = extractor_for(job.kind, ev.media_type)
+            if ex is None:
+                job.status, job.error = "failed", _missing_message(job.kind, ev.media_type)
+                errors.append(JobError(job_id=job.id, evidence_id=ev.id, name=ev.first_name, error=job.error))
+                continue
+            item = items.get((job.kind, ev.id))
+            if item is None:
+                item = items[(job.kind, ev.id)] = _Item(job.kind, ex, ev.id, ev.sha256, ev.media_type, [])
+                cached = _find_cached(s, ev.id, job.kind, ex.engine_id)
+                if cached is not None:
+                    item.cached_id = cached.id
+            item.jobs.append((job.id, job.case_id))
+            job.status = "running"
+            job.attempts += 1
+    for item in items.values():
+        if item.cached_id is not None:
+            with ws.db.read_session() as s:
+                d = s.get(Evidence, item.cached_id)
+                sha = d.sha256 if d else None
+            if sha:
+                try:
+                    item.cached = json.loads(ws.vault.read(sha))
+                except (OSError, ValueError):
+                    item.cached, item.cached_id = None, None  # unreadable cache: compute again
+    return list(items.values()), errors
+
+
+def _missing_message(kind: str, media_type: str | None) -> str:
+    if kind == "asr":
+        return ("语音转写组件未安装或不支持该格式：请安装 pip install 'weiquan[asr]' / "
+                f"speech-to-text is not installed or cannot read {media_type}: pip install 'weiquan[asr]'")
+    return f"没有可处理该文件的文字识别组件（{media_type}） / no OCR extractor accepts {media_type}"
+
+
+def run_jobs(ws: Workspace, *, case_id: int | None = None, only: str | None = None, workers: int | None = None,
+             progress: ProgressFn | None = None, retry_failed: bool = False) -> RunSummary:
+    """Run pending extraction jobs; see the module docstring for the guarantees."""
+    if only is not None:
+        _check_kind(only)
+    if case_id is not None:
+        with ws.db.read_session() as s:
+            get_case_row(s, case_id)
+    t0 = time.monotonic()
+    summary = RunSummary()
+    items, errors = _claim(ws, case_id=case_id, only=only, retry_failed=retry_failed)
+    for it in items:
+        it.extractor.cache_dir = ws.settings.cache_dir
+    summary.errors.extend(errors)
+    summary.failed += len(errors)
+    summary.total = sum(len(i.jobs) for i in items) + len(errors)
+    counter = {"done": len(errors)}
+
+    def finish(item: _Item, ok: bool, payload: Any) -> None:
+        for job_id, job_case in item.jobs:
+            if ok:
+                err = _complete(ws, item, job_id, job_case, payload, summary)
+            else:
+                err = f"{payload[0]} / {payload[1]}"
+            if err is not None:
+                _fail(ws, job_id, err)
+                summary.failed += 1
+                summary.errors.append(JobError(job_id=job_id, evidence_id=item.evidence_id, name=_name(ws, item.evidence_id), error=err))
+            else:
+                summary.done += 1
+            counter["done"] += 1
+            if progress:
+                progress(ProgressEvent(counter["done"], summary.total, job_id, _name(ws, item.evidence_id),
+                                       "failed" if err else "done", err))
+
+    todo: list[_Item] = []
+    for item in items:
+        if item.cached is not None:
+            summary.cached += len(item.jobs)
+            finish(item, True, item.cached)
+        else:
+            todo.append(item)
+    try:
+        _compute_all(ws, todo, workers or ws.settings.workers, finish)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        _release(ws, [j for i in todo for j, _ in i.jobs])
+        raise
+    finally:
+        summary.elapsed_s = round(time.monotonic() - t0, 2)
+    return summary
+
+
+def _compute_all(ws: Workspace, todo: list[_Item], workers: int, finish: Callable[[_Item, bool, Any], None]) -> None:
+    if not todo:
+        return
+    # A worker process costs a start-up and a model load (~2-3 s); below this many items one
+    # in-process engine finishes sooner.
+    n = max(1, min(workers, len(todo))) if len(todo) > IN_PROCESS_MAX else 1
+    threads = max(1, (os.cpu_count() or 1) // n)
+    if n == 1:
+        prepared: set[int] = set()
+        for item in todo:
+            if id(item.extractor) not in prepared:
+                try:
+                    item.extractor.prepare(threads)
+                except WeiquanError as e:
+                    finish(item, False, (e.zh, e.en))
+                    continue
+                prepared.add(id(item.extractor))
+            try:
+                finish(item, True, item.extractor.compute(ws.vault.path(item.sha256)))
+            except WeiquanError as e:
+                finish(item, False, (e.zh, e.en))
+            except Exception as e:  # noqa: BLE001 - per-item error, the rest continue
+                log.warning("extraction of evidence %s failed: %s", item.evidence_id, type(e).__name__)
+                finish(item, False, (f"提取失败：{type(e).__name__}", f"extraction failed: {type(e).__name__}: {e}"))
+        return
+    exs = {i.kind: i.extractor for i in todo}
+    ctx = multiprocessing.get_context("spawn")  # safe from threads (web) and with onnxruntime
+    with cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(exs, threads)) as pool:
+        futures = {pool.submit(_worker_compute, i.kind, str(ws.vault.path(i.sha256)), threads): i for i in todo}
+        try:
+            for fut in cf.as_completed(futures):
+                item = futures[fut]
+                try:
+                    ok, payload = fut.result()
+                except Exception as e:  # noqa: BLE001 - a worker died (out of memory …)
+                    ok, payload = False, (f"工作进程异常退出：{type(e).__name__}", f"worker process failed: {type(e).__name__}")
+                finish(item, ok, payload)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _store_result(ws: Workspace, item: _Item, result: dict[str, Any], case_id: int) -> int:
+    if item.cached_id is not None:
+        return item.cached_id
+    data = json.dumps(result, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    ev = ws.vault.add_derived(data, source_sha256=item.sha256, derivation=item.kind, case_id=case_id,
+                              metadata={"engine": item.extractor.engine_id, "extractor": item.extractor.name},
+                              name=f"{item.sha256[:12]}.{item.kind}.json")
+    item.cached_id = ev.id
+    return ev.id
+
+
+def _context(s: Session, item: _Item, case_id: int, ws: Workspace) -> ExtractContext:
+    case = s.get(Case, case_id)
+    acqs = s.execute(select(Acquisition).where(Acquisition.evidence_id == item.evidence_id, Acquisition.case_id == case_id)
+                     .order_by(Acquisition.id)).scalars().all()
+    names = [a.original_name for a in acqs if a.original_name]
+    imported = min((a.acquired_at for a in acqs), default=utcnow())
+    return ExtractContext(sha256=item.sha256, names=names, path=ws.vault.path(item.sha256), imported_at=imported,
+                          tz=(case.timezone if case else None) or ws.settings.timezone, media_type=item.media_type)
+
+
+def _complete(ws: Workspace, item: _Item, job_id: int, case_id: int, result: dict[str, Any], summary: RunSummary) -> str | None:
+    """Store the derived result, then write the job's events + status in one transaction."""
+    try:
+        derived_id = _store_result(ws, item, result, case_id)
+        with ws.db.session() as s:
+            job = s.get(Job, job_id)
+            if job is None or job.status == "done":
+                return None  # deleted meanwhile, or finished by another runner
+            ctx = _context(s, item, case_id, ws)
+            raws = item.extractor.events(result, ctx)
+            added, merged, updated = _write_events(s, ws, item, case_id, derived_id, raws)
+            job.status, job.error, job.result_evidence_id = "done", None, derived_id
+            for acq in s.execute(select(Acquisition).where(Acquisition.evidence_id == item.evidence_id,
+                                                           Acquisition.case_id == case_id)).scalars():
+                if acq.parse_status in ("queued", "pending"):
+                    acq.parse_status = "parsed"
+                acq.meta = {**(acq.meta or {}), item.kind: {"events": len(raws), "engine": item.extractor.engine_id,
+                                                              "derived_evidence_id": derived_id}}
+        summary.events_added += added
+        summary.events_merged += merged
+        summary.events_updated += updated
+        return None
+    except WeiquanError as e:
+        return f"{e.zh} / {e.en}"
+    except Exception as e:  # noqa: BLE001 - one item must not stop the rest
+        log.warning("writing extraction of evidence %s failed: %s", item.evidence_id, type(e).__name__)
+        return f"写入提取结果失败：{type(e).__name__} / writing the extraction result failed: {type(e).__name__}: {e}"
+
+
+def _write_events(s: Session, ws: Workspace, item: _Item, case_id: int, derived_id: int, raws: list[RawEvent]) -> tuple[int, int, int]:
+    mergeable = [r for r in raws if not r.extra.get("attach_to_source") and not r.extra.get("time_is_latest_of_group")]
+    grouped = [r for r in raws if r.extra.get("time_is_latest_of_group") and not r.extra.get("attach_to_source")]
+    attach = [r for r in raws if r.extra.get("attach_to_source")]
+    fmt = f"{item.extractor.name}_{item.kind}"
+    added = merged = updated = 0
+    for r in attach:
+        n, leftover = attach_to_recording(s, case_id=case_id, evidence_id=item.evidence_id, derived_id=derived_id, raw=r)
+        updated += n
+        if leftover is not None:
+            mergeable.append(leftover)
+    if mergeable:
+        writer = EventWriter(s, ws.vault.blobs, case_id=case_id, evidence_id=item.evidence_id,
+                             evidence_sha256=item.sha256, source_format=fmt)
+        for r in mergeable:
+            writer.add(r)
+        writer.flush()
+        added += writer.stats.added
+        merged += writer.stats.merged
+    # Calls expanded from a "(7)" count share one time; they must not be merged into each other.
+    added += insert_unmerged(s, case_id=case_id, evidence_id=item.evidence_id, source_format=fmt, raws=grouped)
+    return added, merged, updated
+
+
+def _fail(ws: Workspace, job_id: int, error: str) -> None:
+    with ws.db.session() as s:
+        job = s.get(Job, job_id)
+        if job is not None:
+            job.status, job.error = "failed", error[:2000]
+
+
+def _release(ws: Workspace, job_ids: list[int]) -> None:
+    """After Ctrl-C: unfinished jobs go back to pending (a crash leaves them 'running', also resumed)."""
+    try:
+        with ws.db.session() as s:
+            for jid in job_ids:
+                job = s.get(Job, jid)
+                if job is not None and job.status == "running":
+                    job.status = "pending"
+    except Exception:  # noqa: BLE001 - best effort while interrupted
+        log.warning("could not release interrupted jobs")
+
+
+def _name(ws: Workspace, evidence_id: int) -> str | None:
+    with ws.db.read_session() as s:
+        ev = s.get(Evidence, evidence_id)
+        return ev.first_name if ev else None
+

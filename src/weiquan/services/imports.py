@@ -1,0 +1,364 @@
+"""The import service: files, folders, archives and backups into the vault and the timeline.
+
+Per file: store the original in the vault first (so nothing is ever lost), detect the format
+from the content by asking every registered importer, then parse and write all of its records
+in ONE transaction. A file that cannot be parsed keeps its original in the vault and is marked
+``unparsed`` with the reason; a file cut off midway keeps the records before the cut and is
+marked ``partial``; screenshots and recordings are marked ``queued`` for extraction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from weiquan.errors import InputError, WeiquanError
+from weiquan.ingest.base import ImportContext, Importer, ParseError, Probe
+from weiquan.ingest.sources import (
+    Refusal,
+    backup_files,
+    decode_member_name,
+    extract_member,
+    is_itunes_backup,
+    is_office_zip,
+    walk_folder,
+    zip_members,
+    zip_problem,
+)
+from weiquan.ingest.timeutil import zone
+from weiquan.ingest.writer import EventWriter
+from weiquan.plugins import collect
+from weiquan.services.cases import get_case_row
+from weiquan.store.models import Acquisition
+from weiquan.workspace import Workspace
+
+log = logging.getLogger(__name__)
+PROBE_BYTES = 64 * 1024
+MAX_ARCHIVE_DEPTH = 2
+DONE_STATES = ("parsed", "partial", "queued")
+
+
+class FileResult(BaseModel):
+    """What happened to one input file."""
+
+    path: str
+    name: str
+    sha256: str | None = None
+    evidence_id: int | None = None
+    format: str | None = None
+    status: str  # parsed | partial | queued | unparsed | already_imported | expanded | refused
+    records: int = 0  # records read from the file
+    added: int = 0  # new events
+    merged: int = 0  # records that matched an existing event (duplicates merged, provenance added)
+    unchanged: int = 0  # records already imported from this very file
+    rejected: int = 0  # records skipped as unusable (warnings say which and why)
+    attachments: int = 0
+    warnings: list[str] = []
+    error: str | None = None  # "中文 / English"
+    error_line: int | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("unparsed", "refused", "partial")
+
+
+def importers() -> list[Importer]:
+    return [i for i in collect("register_importers") if isinstance(i, Importer)]
+
+
+def detect_format(probe: Probe, candidates: Sequence[Importer]) -> Importer | None:
+    best: tuple[float, Importer] | None = None
+    for imp in candidates:
+        try:
+            score = float(imp.detect(probe))
+        except Exception as e:  # noqa: BLE001 - a plug-in's detect must not break the import
+            log.warning("importer %s failed to detect: %s", imp.name, type(e).__name__)
+            continue
+        if score > 0 and (best is None or score > best[0]):
+            best = (score, imp)
+    return best[1] if best else None
+
+
+def import_paths(
+    ws: Workspace,
+    case_id: int,
+    paths: Iterable[Path | str],
+    *,
+    tz: str | None = None,
+    mapping: dict[str, str] | None = None,
+    progress: Callable[[FileResult], None] | None = None,
+) -> list[FileResult]:
+    """Import files and folders (recursively; zip archives and iTunes backups expanded safely)."""
+    with ws.db.read_session() as s:
+        case = get_case_row(s, case_id)
+        source_tz = tz or case.timezone or ws.settings.timezone
+    zone(source_tz)  # validate early
+    run = _Run(ws, case_id, source_tz, dict(mapping or {}), progress)
+    for p in paths:
+        path = Path(p).expanduser()
+        if path.is_symlink() and not path.exists():
+            run.refuse(Refusal(str(path), "符号链接已失效", "dangling symlink"))
+        elif path.is_dir():
+            run.folder(path)
+        elif path.is_file():
+            run.file(path, path.name)
+        else:
+            run.refuse(Refusal(str(path), "找不到文件或目录", "no such file or folder"))
+    return run.results
+
+
+class _Run:
+    def __init__(self, ws: Workspace, case_id: int, tz: str, mapping: dict[str, str],
+                 progress: Callable[[FileResult], None] | None) -> None:
+        self.ws = ws
+        self.case_id = case_id
+        self.tz = tz
+        self.mapping = mapping
+        self.progress = progress
+        self.results: list[FileResult] = []
+        self.importers = importers()
+
+    def emit(self, r: FileResult) -> None:
+        self.results.append(r)
+        if self.progress:
+            self.progress(r)
+
+    def refuse(self, ref: Refusal) -> None:
+        self.emit(FileResult(path=ref.path, name=Path(ref.path).name, status="refused", error=f"{ref.zh} / {ref.en}"))
+
+    def folder(self, root: Path) -> None:
+        if is_itunes_backup(root):
+            self.backup(root)
+            return
+        files, backups, refused = walk_folder(root)
+        for ref in refused:
+            self.refuse(ref)
+        for f in files:
+            self.file(f, str(f.relative_to(root.parent)))
+        for b in backups:
+            self.backup(b)
+
+    def backup(self, folder: Path) -> None:
+        found, ref = backup_files(folder)
+        if ref is not None:
+            self.refuse(ref)
+            return
+        if not found:
+            self.refuse(Refusal(str(folder), "iPhone 备份中没有找到短信或通话记录数据库", "no message or call database in the backup"))
+            return
+        for bf in found:
+            self.file(bf.path, bf.logical_name)
+
+    def file(self, path: Path, name: str, depth: int = 0, source_mtime: float | None = None) -> None:
+        try:
+            if source_mtime is None:
+                source_mtime = path.stat().st_mtime
+            if zipfile.is_zipfile(path):
+                with zipfile.ZipFile(path) as zf:
+                    office = is_office_zip(zf)
+                if not office:
+                    self.archive(path, name, depth)
+                    return
+            self.emit(import_one(self.ws, self.case_id, path, name, tz=self.tz, mapping=self.mapping,
+                                 candidates=self.importers, source_mtime=source_mtime))
+        except WeiquanError as e:
+            self.emit(FileResult(path=str(path), name=name, status="unparsed", error=f"{e.zh} / {e.en}"))
+        except (OSError, zipfile.BadZipFile) as e:
+            self.emit(FileResult(path=str(path), name=name, status="unparsed",
+                                 error=f"读取失败：{type(e).__name__} / cannot read: {e}"))
+
+    def archive(self, path: Path, name: str, depth: int) -> None:
+        add = self.ws.vault.add(path, case_id=self.case_id, original_name=name, metadata={"via": "import"})
+        result = FileResult(path=str(path), name=name, sha256=add.evidence.sha256, evidence_id=add.evidence.id,
+                            format="zip", status="expanded")
+        with zipfile.ZipFile(path) as zf:
+            problem = zip_problem(zf, name)
+            if problem is None and depth >= MAX_ARCHIVE_DEPTH:
+                problem = Refusal(name, "压缩包嵌套过深", "archives nested too deeply")
+            members = [] if problem else zip_members(zf)
+            if problem:
+                result.status, result.error = "refused", f"{name}：{problem.zh} / {name}: {problem.en}"
+            _set_acquisition(self.ws, add.acquisition.id if add.acquisition else None,
+                             "unparsed" if problem else "parsed", "zip", result.error, {"members": len(members)})
+            self.emit(result)
+            if problem:
+                return
+            with tempfile.TemporaryDirectory(dir=self.ws.home, prefix="import-") as tmp:
+                for i, info in enumerate(members):
+                    member_name = f"{name}!/{decode_member_name(info)}"
+                    try:
+                        extracted = extract_member(zf, info, Path(tmp), i)
+                    except (ValueError, zipfile.BadZipFile, OSError, RuntimeError) as e:
+                        self.emit(FileResult(path=str(path), name=member_name, status="unparsed",
+                                             error=f"压缩包成员无法解压 / member cannot be extracted: {e}"))
+                        continue
+                    ts = dt.datetime(*info.date_time, tzinfo=dt.timezone.utc).timestamp() if info.date_time[0] >= 1980 else None
+                    self.file(extracted, member_name, depth + 1, source_mtime=ts)
+                    extracted.unlink(missing_ok=True)
+
+
+def _set_acquisition(ws: Workspace, acq_id: int | None, status: str, fmt: str | None, error: str | None,
+                     info: dict[str, Any] | None = None) -> None:
+    if acq_id is None:
+        return
+    with ws.db.session() as s:
+        acq = s.get(Acquisition, acq_id)
+        if acq is None:
+            return
+        acq.parse_status, acq.parse_format, acq.parse_error = status, fmt, error
+        if info is not None:
+            acq.meta = {**(acq.meta or {}), "import": info}
+
+
+def import_one(
+    ws: Workspace,
+    case_id: int,
+    path: Path,
+    name: str,
+    *,
+    tz: str = "Asia/Shanghai",
+    mapping: dict[str, str] | None = None,
+    candidates: Sequence[Importer] | None = None,
+    source_mtime: float | None = None,
+) -> FileResult:
+    """Store one file in the vault, detect its format and import its records in one transaction."""
+    add = ws.vault.add(path, case_id=case_id, original_name=name, metadata={"via": "import"})
+    ev, acq = add.evidence, add.acquisition
+    assert acq is not None
+    result = FileResult(path=str(path), name=name, sha256=ev.sha256, evidence_id=ev.id, status="pending")
+    if ev.size == 0:
+        return _fail(ws, acq.id, result, None, ParseError(f"{name}：文件为空（0 字节）", f"{name}: the file is empty (0 bytes)"))
+    done = _previous_import(ws, case_id, ev.id, acq.id)
+    if done is not None:
+        done_id, done_status, done_format, done_error = done
+        result.status, result.format = "already_imported", done_format
+        if add.new_acquisition:
+            _set_acquisition(ws, acq.id, done_status, done_format, done_error, {"same_as_acquisition": done_id})
+        return result
+    stored = ws.vault.path(ev.sha256)
+    with open(stored, "rb") as f:
+        head = f.read(PROBE_BYTES)
+    options: dict[str, Any] = {"mapping": dict(mapping or {}), "source_mtime": source_mtime}
+    probe = Probe(path=stored, head=head, media_type=ev.media_type or "application/octet-stream", name=name, options=options)
+    imp = detect_format(probe, candidates if candidates is not None else importers())
+    if imp is None:
+        hint_zh, hint_en = _hint(probe.media_type)
+        return _fail(ws, acq.id, result, None, ParseError(
+            f"{name}：无法识别的文件格式（按内容判断为 {probe.media_type}）{hint_zh}；原件已保存在证据库",
+            f"{name}: unrecognised format (content looks like {probe.media_type}){hint_en}; the original is kept in the vault"))
+    result.format = imp.name
+    ctx = ImportContext(path=stored, original_name=name, sha256=ev.sha256, tz=tz, options=options)
+    partial: ParseError | None = None
+    try:
+        with ws.db.session() as s:
+            writer = EventWriter(s, ws.vault.blobs, case_id=case_id, evidence_id=ev.id, evidence_sha256=ev.sha256,
+                                 source_format=imp.name)
+            try:
+                for raw in imp.parse(ctx):
+                    writer.add(raw)
+            except ParseError as e:
+                if not e.partial_ok:
+                    raise
+                partial = e
+            writer.flush()
+            stats = writer.stats
+            if stats.records == 0 and ctx.rejected and partial is None:
+                raise ParseError(f"{name}：所有 {ctx.rejected} 条记录的时间都超出合理范围（如 1970 或 2100 年），未导入任何记录",
+                                 f"{name}: all {ctx.rejected} records have implausible dates (e.g. 1970 or 2100); nothing imported")
+            status = "partial" if partial else ("queued" if imp.extraction else "parsed")
+            acq_row = s.get(Acquisition, acq.id)
+            assert acq_row is not None
+            acq_row.parse_status, acq_row.parse_format = status, imp.name
+            acq_row.parse_error = f"{partial.zh} / {partial.en}" if partial else None
+            acq_row.meta = {**(acq_row.meta or {}), "import": {
+                "records": stats.records, "added": stats.added, "merged": stats.merged, "unchanged": stats.unchanged,
+                "rejected": ctx.rejected, "importer_version": imp.version, "tz": tz}}
+    except ParseError as e:
+        result.warnings = ctx.finish_warnings()
+        return _fail(ws, acq.id, result, imp.name, e)
+    except WeiquanError as e:
+        result.warnings = ctx.finish_warnings()
+        return _fail(ws, acq.id, result, imp.name, ParseError(e.zh, e.en))
+    except Exception as e:  # noqa: BLE001 - one broken file must not stop the others; nothing was written
+        log.exception("importer %s crashed on a file", imp.name)
+        return _fail(ws, acq.id, result, imp.name, ParseError(
+            f"{name}：解析时发生内部错误（{type(e).__name__}），未写入任何记录；原件已保存",
+            f"{name}: internal error while parsing ({type(e).__name__}: {e}); nothing written, original kept"))
+    result.status = status
+    result.records, result.added, result.merged, result.unchanged = stats.records, stats.added, stats.merged, stats.unchanged
+    result.rejected, result.attachments = ctx.rejected, stats.attachments
+    result.warnings = ctx.finish_warnings()
+    if partial:
+        result.error, result.error_line = f"{partial.zh} / {partial.en}", partial.line
+    if imp.extraction:
+        _queue_extraction(ws, case_id, ev.id, imp.extraction, result)
+    return result
+
+
+def _hint(media_type: str) -> tuple[str, str]:
+    if media_type.startswith("text/plain"):
+        return ("。若是表格（CSV），请用 --map 列名=字段 指明时间、号码、内容列",
+                ". If it is a CSV table, name its columns with --map COLUMN=FIELD (time, number, text)")
+    if media_type == "application/vnd.sqlite3":
+        return ("。这是 SQLite 数据库，但不是已知的短信/通话记录库（sms.db、CallHistory.storedata）",
+                ". It is an SQLite database but not a known message/call database (sms.db, CallHistory.storedata)")
+    if media_type == "application/xml":
+        return ("。XML 根元素不是已知格式（smses、calls、CallLog）", ". The XML root element is not a known export (smses, calls, CallLog)")
+    return "", ""
+
+
+def _previous_import(ws: Workspace, case_id: int, evidence_id: int, acq_id: int) -> tuple[int, str, str | None, str | None] | None:
+    """(acquisition id, status, format, error) of an earlier completed import of the same blob into the case."""
+    with ws.db.read_session() as s:
+        q = (select(Acquisition.id, Acquisition.parse_status, Acquisition.parse_format, Acquisition.parse_error)
+             .where(Acquisition.evidence_id == evidence_id, Acquisition.case_id == case_id,
+                    Acquisition.parse_status.in_(DONE_STATES)).order_by(Acquisition.id))
+        row = s.execute(q).first()
+        return None if row is None else (row[0], row[1], row[2], row[3])
+
+
+def _fail(ws: Workspace, acq_id: int, result: FileResult, fmt: str | None, e: ParseError) -> FileResult:
+    result.status, result.format = "unparsed", fmt
+    result.error, result.error_line = f"{e.zh} / {e.en}", e.line
+    _set_acquisition(ws, acq_id, "unparsed", fmt, result.error)
+    return result
+
+
+def _queue_extraction(ws: Workspace, case_id: int, evidence_id: int, kind: str, result: FileResult) -> None:
+    """Hand a screenshot/recording to the extraction service if it is installed; else it stays queued."""
+    try:
+        extraction = importlib.import_module("weiquan.services.extraction")
+    except ImportError:
+        result.warnings.append(f"已排队等待{'文字识别' if kind == 'ocr' else '语音转写'}（提取模块尚未安装） / queued for {kind}")
+        return
+    queue = getattr(extraction, "queue_for_evidence", None)
+    if queue is None:
+        return
+    try:
+        queue(ws, case_id, evidence_id, kind)
+    except WeiquanError as e:
+        result.warnings.append(f"{e.zh} / {e.en}")
+
+
+def parse_mapping(items: Sequence[str]) -> dict[str, str]:
+    """``["时间=time", "对方=number"]`` → ``{"时间": "time", "对方": "number"}`` (CLI ``--map``)."""
+    from weiquan.ingest.tabular import FIELDS
+
+    out: dict[str, str] = {}
+    for item in items:
+        col, sep, fld = item.partition("=")
+        col, fld = col.strip(), fld.strip().lower()
+        if not sep or not col or fld not in FIELDS:
+            raise InputError(f"--map 的格式应为 列名=字段，字段可为 {', '.join(FIELDS)}：{item}",
+                             f"--map must be COLUMN=FIELD with FIELD one of {', '.join(FIELDS)}: {item}")
+        out[col] = fld
+    return out

@@ -1,0 +1,78 @@
+"""Background work after a web import: extraction progress, and running extraction then analysis."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections import defaultdict
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+
+from weiquan.errors import WeiquanError
+from weiquan.store.models import Acquisition, Job
+from weiquan.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+class JobProgress(BaseModel):
+    case_id: int
+    by_kind: dict[str, dict[str, int]]  # kind -> status -> count
+    total: int
+    done: int
+    failed: int
+    pending: int  # pending + running
+    extraction_installed: bool
+    queued_files: int  # acquisitions marked queued (awaiting extraction)
+
+    @property
+    def finished(self) -> bool:
+        return self.pending == 0
+
+
+def _module(name: str) -> object | None:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def job_progress(ws: Workspace, case_id: int) -> JobProgress:
+    with ws.db.read_session() as s:
+        rows = s.execute(select(Job.kind, Job.status, func.count()).where(Job.case_id == case_id).group_by(Job.kind, Job.status))
+        by: dict[str, dict[str, int]] = defaultdict(dict)
+        for kind, status, n in rows:
+            by[kind][status] = int(n)
+        queued = s.scalar(select(func.count()).select_from(Acquisition).where(
+            Acquisition.case_id == case_id, Acquisition.parse_status == "queued")) or 0
+    counts: dict[str, int] = defaultdict(int)
+    for st in by.values():
+        for status, n in st.items():
+            counts[status] += n
+    return JobProgress(
+        case_id=case_id, by_kind=dict(by), total=sum(counts.values()), done=counts["done"], failed=counts["failed"],
+        pending=counts["pending"] + counts["running"], extraction_installed=_module("weiquan.services.extraction") is not None,
+        queued_files=int(queued),
+    )
+
+
+def analyze(ws: Workspace, case_id: int) -> object:
+    """Run the case analysis (detectors) if the analysis service is installed."""
+    analysis = _module("weiquan.services.analysis")
+    if analysis is None:
+        raise WeiquanError("分析模块尚未安装", "the analysis service is not installed")
+    return analysis.analyze_case(ws, case_id)  # type: ignore[attr-defined]
+
+
+def extract_then_analyze(ws: Workspace, case_id: int) -> None:
+    """Run the case's pending extraction jobs, then re-run analysis (for a background thread)."""
+    extraction = _module("weiquan.services.extraction")
+    try:
+        if extraction is not None:
+            extraction.run_jobs(ws, case_id=case_id, workers=1)  # type: ignore[attr-defined]
+        analyze(ws, case_id)
+    except WeiquanError as e:
+        log.warning("background extraction/analysis for case %s stopped: %s", case_id, e.en)
+    except Exception:  # noqa: BLE001 - a background thread must log, not die silently
+        log.exception("background extraction/analysis for case %s crashed", case_id)

@@ -1,0 +1,41 @@
+"""Review helpers for the web: which case a finding belongs to, and findings with their law in plain words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from weiquan.errors import NotFoundError
+from weiquan.services import web_law
+from weiquan.store.models import Finding
+from weiquan.workspace import Workspace
+
+
+def finding_case_id(ws: Workspace, finding_id: int) -> int:
+    with ws.db.read_session() as s:
+        f = s.get(Finding, finding_id)
+        if f is None:
+            raise NotFoundError(f"违规记录 {finding_id} 不存在", f"finding {finding_id} does not exist")
+        return f.case_id
+
+
+def require_finding_in_case(ws: Workspace, case_id: int, finding_id: int) -> None:
+    if finding_case_id(ws, finding_id) != case_id:
+        raise NotFoundError(f"违规记录 {finding_id} 不属于这个案件", f"finding {finding_id} is not part of case {case_id}")
+
+
+class ReviewItem(BaseModel):
+    finding: Any  # the analysis service's FindingOut
+    info: web_law.CategoryInfo
+    provisions: list[web_law.ProvisionInfo]
+
+
+def review_items(findings: list[Any]) -> list[ReviewItem]:
+    """Each finding with its category's plain-words law and its own provisions resolved from the law pack."""
+    out = []
+    for f in findings:
+        info = web_law.category_info(f.category)
+        provs = web_law.provisions_for(list(f.provisions or [])) or info.provisions
+        out.append(ReviewItem(finding=f, info=info, provisions=provs))
+    return out

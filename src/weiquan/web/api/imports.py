@@ -1,0 +1,46 @@
+"""API: import files into a case, list its files, extraction progress, run the analysis."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+
+from weiquan.services import web_jobs, web_uploads
+from weiquan.services.imports import FileResult
+from weiquan.services.web_jobs import JobProgress
+from weiquan.services.web_uploads import CaseFile
+from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
+from weiquan.web.pages.imports import receive_files, start_background
+
+router = APIRouter(prefix="/cases/{case_id}", tags=["import 导入"], dependencies=[Depends(csrf_protect)])
+
+
+@router.post("/import", response_model=list[FileResult], summary="导入文件 Import files (multipart field 'files', optional 'tz')",
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
+                 "type": "object", "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                                                  "tz": {"type": "string"}}, "required": ["files"]}}}, "required": True}})
+async def import_files(request: Request, ws: WS, who: Who, case_id: CaseId) -> list[FileResult]:
+    """Each file is checked by content and imported in its own transaction; refused files come back with status ``refused``."""
+    results, _tz = await receive_files(request, ws, case_id)
+    audit(request, who, "import", case_id=case_id, target=f"files:{len(results)}")
+    if any(r.status in ("queued", "partial", "parsed") for r in results):
+        start_background(request, ws, case_id)
+    return results
+
+
+@router.get("/files", response_model=list[CaseFile], summary="已导入的文件 Files of the case")
+def files(ws: WS, case_id: CaseId, limit: int = 500) -> list[CaseFile]:
+    return web_uploads.case_files(ws, case_id, limit=max(1, min(limit, 5000)))
+
+
+@router.get("/jobs", response_model=JobProgress, summary="截图识别/录音转写进度 Extraction progress")
+def jobs(ws: WS, case_id: CaseId) -> JobProgress:
+    return web_jobs.job_progress(ws, case_id)
+
+
+@router.post("/analyze", summary="分析案件 Run the detectors")
+def analyze(request: Request, ws: WS, who: Who, case_id: CaseId) -> Any:
+    out = web_jobs.analyze(ws, case_id)
+    audit(request, who, "analyze", case_id=case_id, target=f"case:{case_id}")
+    return out

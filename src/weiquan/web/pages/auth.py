@@ -1,0 +1,77 @@
+"""Login and logout (server mode)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from weiquan.services import users
+from weiquan.web.deps import WS, BadCredentials, RateLimited, client_ip, csrf_protect, get_config, optional_principal
+from weiquan.web.security import LoginLimiter, rotate_session
+from weiquan.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths (no scheme, no //host) are followed after login."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def login_attempt(request: Request, ws: WS, username: str, password: str) -> users.Principal:
+    """Check the limiter, authenticate, update the limiter, audit and start the session.
+
+    Raises RateLimited after too many failures, BadCredentials on a wrong password.
+    """
+    limiter: LoginLimiter = request.app.state.limiter
+    ip = client_ip(request)
+    wait = limiter.retry_after(ip, username)
+    if wait:
+        raise RateLimited(f"登录失败次数过多，请 {max(1, (wait + 59) // 60)} 分钟后再试。",
+                          f"too many failed logins; retry in {wait} s")
+    who = users.authenticate(ws, username, password)
+    if who is None:
+        limiter.failed(ip, username)
+        users.audit(ws, users.Principal(None, username[:100], "anonymous"), "login_failed", target=f"user:{username[:80]}", ip=ip)
+        raise BadCredentials("用户名或密码不正确。", "wrong username or password")
+    limiter.succeeded(ip, username)
+    rotate_session(request)
+    request.session["uid"] = who.user_id
+    users.audit(ws, who, "login", target=f"user:{who.username}", ip=ip)
+    return who
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> Response:
+    if not get_config(request).server_mode or optional_principal(request) is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(request, "login.html", {"next": safe_next(next)})
+
+
+@router.post("/login")
+def login(
+    request: Request, ws: WS,
+    username: Annotated[str, Form(max_length=100)], password: Annotated[str, Form(max_length=1000)],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    if not get_config(request).server_mode:
+        return RedirectResponse("/", status_code=303)
+    try:
+        login_attempt(request, ws, username, password)
+    except (RateLimited, BadCredentials) as e:
+        status = 429 if isinstance(e, RateLimited) else 401
+        return render(request, "login.html", {"error": e.zh, "next": safe_next(next), "username": username}, status_code=status)
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, ws: WS) -> Response:
+    who = optional_principal(request)
+    if who is not None and get_config(request).server_mode:
+        users.audit(ws, who, "logout", target=f"user:{who.username}", ip=client_ip(request))
+    rotate_session(request)
+    return RedirectResponse("/login" if get_config(request).server_mode else "/", status_code=303)

@@ -1,0 +1,46 @@
+"""Case dashboard (概览): counts, findings by category with the law, charts, next steps and deadlines."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from weiquan.errors import WeiquanError
+from weiquan.services import actions, dashboard, users, web_charts, web_law
+from weiquan.services.plan import build_plan
+from weiquan.web.deps import WS, CaseId, Who
+from weiquan.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, ws: WS, who: Who, case_id: CaseId) -> Response:
+    case = dashboard.case_header(ws, case_id)
+    d = dashboard.case_dashboard(ws, case_id)
+    cats = {c.category: web_law.category_info(c.category) for c in d.findings}
+    peak = max((x.count for x in d.per_day), default=0)
+    heat_max = max((max(r) for r in d.heat), default=0)
+    return render(request, "dashboard.html", {
+        "case": case, "active": "dashboard", "d": d, "cats": cats, "peak": peak, "heat_max": heat_max,
+        "actions": actions.list_actions(ws, case_id),
+        "shares": users.case_shares(ws, case_id), "can_share": users.can_manage_sharing(ws, who, case_id),
+    })
+
+
+@router.get("/cases/{case_id}/plan")
+def plan_fragment(request: Request, ws: WS, case_id: CaseId) -> Response:
+    """The next steps of the plan (loaded after the page, as it reads every finding)."""
+    case = dashboard.case_header(ws, case_id)
+    try:
+        plan, error = build_plan(ws, case_id), None
+    except WeiquanError as e:
+        plan, error = None, e.zh
+    template = "_plan.html" if request.headers.get("hx-request") == "true" else "plan_page.html"
+    return render(request, template, {"case": case, "active": "dashboard", "plan": plan, "error": error})
+
+
+@router.get("/cases/{case_id}/charts/{name}.svg")
+def chart(request: Request, ws: WS, case_id: CaseId, name: str) -> Response:
+    data = web_charts.case_chart(ws, case_id, name, fmt="svg", cache=request.app.state.chart_cache)
+    return Response(data, media_type="image/svg+xml", headers={"Cache-Control": "private, no-cache"})

@@ -1,0 +1,67 @@
+"""首页: the case list, creating a case (with lender suggestions), sharing and deleting."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from weiquan.errors import WeiquanError
+from weiquan.services import cases, users, web_cases
+from weiquan.web.deps import WS, CaseId, Forbidden, Who, audit, csrf_protect
+from weiquan.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+
+
+@router.get("/")
+def home(request: Request, ws: WS, who: Who) -> Response:
+    ids = users.accessible_case_ids(ws, who)
+    items = cases.list_cases(ws, case_ids=ids)
+    return render(request, "home.html", {"cases": items})
+
+
+@router.get("/lenders/suggest")
+def lender_suggest(request: Request, who: Who, lender: str = "") -> Response:
+    try:
+        hits = web_cases.suggest_lenders(lender[:100]) if len(lender.strip()) >= 2 else []
+        error = None
+    except WeiquanError as e:
+        hits, error = [], e.zh
+    return render(request, "_lender_suggest.html", {"hits": hits, "error": error, "q": lender})
+
+
+@router.post("/cases")
+def create_case(
+    request: Request, ws: WS, who: Who,
+    name: Annotated[str, Form(max_length=200)],
+    lender: Annotated[str, Form(max_length=200)] = "",
+    borrower_name: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    out = web_cases.create_case_for(ws, who, name, lender=lender, borrower_name=borrower_name)
+    audit(request, who, "case_create", case_id=out.id, target=f"case:{out.id}")
+    return RedirectResponse(f"/cases/{out.id}/import", status_code=303)
+
+
+@router.post("/cases/{case_id}/share")
+def share(request: Request, ws: WS, who: Who, case_id: CaseId, username: Annotated[str, Form(max_length=100)]) -> Response:
+    users.share_case(ws, who, case_id, username)
+    audit(request, who, "case_share", case_id=case_id, target=f"user:{username[:80]}")
+    return RedirectResponse(f"/cases/{case_id}#share", status_code=303)
+
+
+@router.post("/cases/{case_id}/unshare")
+def unshare(request: Request, ws: WS, who: Who, case_id: CaseId, username: Annotated[str, Form(max_length=100)]) -> Response:
+    users.unshare_case(ws, who, case_id, username)
+    audit(request, who, "case_unshare", case_id=case_id, target=f"user:{username[:80]}")
+    return RedirectResponse(f"/cases/{case_id}#share", status_code=303)
+
+
+@router.post("/cases/{case_id}/delete")
+def delete(request: Request, ws: WS, who: Who, case_id: CaseId) -> Response:
+    if not users.can_manage_sharing(ws, who, case_id):
+        raise Forbidden("只有案件所有人或管理员可以删除案件", "only the case owner or an admin can delete a case")
+    cases.delete_case(ws, case_id)
+    audit(request, who, "case_delete", case_id=case_id, target=f"case:{case_id}")
+    return RedirectResponse("/", status_code=303)

@@ -1,0 +1,101 @@
+"""导入: drag-and-drop upload of many files with per-file results, then extraction progress and analysis."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from weiquan.errors import InputError, WeiquanError
+from weiquan.services import dashboard, web_jobs, web_uploads
+from weiquan.services.imports import FileResult
+from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect, get_config
+from weiquan.web.templating import render
+from weiquan.workspace import Workspace
+
+router = APIRouter(include_in_schema=False)
+protected = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+
+
+def max_upload_bytes(request: Request) -> int:
+    cfg = get_config(request)
+    ws: Workspace = request.app.state.ws
+    return (cfg.max_upload_mb or ws.settings.max_upload_mb) * 1024 * 1024
+
+
+def start_background(request: Request, ws: Workspace, case_id: int) -> bool:
+    """Start extraction + re-analysis for the case in the app's worker thread unless already running."""
+    if not get_config(request).run_extraction:
+        return False
+    running: dict[int, Future[Any]] = request.app.state.background
+    fut = running.get(case_id)
+    if fut is not None and not fut.done():
+        return False
+    running[case_id] = request.app.state.executor.submit(web_jobs.extract_then_analyze, ws, case_id)
+    return True
+
+
+async def receive_files(request: Request, ws: Workspace, case_id: int) -> tuple[list[FileResult], str | None]:
+    """Parse the multipart body and import each file (one transaction per file)."""
+    form = await request.form(max_files=get_config(request).max_files_per_upload, max_fields=20)
+    tz_value = form.get("tz")
+    tz = tz_value.strip() if isinstance(tz_value, str) and tz_value.strip() else None
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+    if not files:
+        raise InputError("没有收到文件，请选择要导入的文件", "no file received")
+    limit = max_upload_bytes(request)
+    results: list[FileResult] = []
+    for f in files:
+        results.extend(web_uploads.import_upload(ws, case_id, f.file, f.filename, max_bytes=limit, tz=tz))
+        await f.close()
+    return results, tz
+
+
+@router.get("/cases/{case_id}/import")
+def import_page(request: Request, ws: WS, case_id: CaseId) -> Response:
+    return render(request, "import.html", {
+        "case": dashboard.case_header(ws, case_id), "active": "import", "files": web_uploads.case_files(ws, case_id, limit=200),
+        "progress": web_jobs.job_progress(ws, case_id), "max_mb": max_upload_bytes(request) // (1024 * 1024), "results": None,
+    })
+
+
+@protected.post("/cases/{case_id}/import/upload")
+async def upload(request: Request, ws: WS, who: Who, case_id: CaseId) -> Response:
+    results, _tz = await receive_files(request, ws, case_id)
+    audit(request, who, "import", case_id=case_id, target=f"files:{len(results)}")
+    if any(r.status in ("queued", "partial", "parsed") for r in results):
+        start_background(request, ws, case_id)
+    if request.headers.get("hx-request") == "true":
+        return render(request, "_file_results.html", {"results": results, "case_id": case_id})
+    return render(request, "import.html", {
+        "case": dashboard.case_header(ws, case_id), "active": "import", "files": web_uploads.case_files(ws, case_id, limit=200),
+        "progress": web_jobs.job_progress(ws, case_id), "max_mb": max_upload_bytes(request) // (1024 * 1024),
+        "results": results,
+    })
+
+
+@router.get("/cases/{case_id}/import/progress")
+def progress(request: Request, ws: WS, case_id: CaseId) -> Response:
+    return render(request, "_progress.html", {"progress": web_jobs.job_progress(ws, case_id), "case_id": case_id})
+
+
+@protected.post("/cases/{case_id}/analyze")
+def analyze(request: Request, ws: WS, who: Who, case_id: CaseId) -> Response:
+    try:
+        web_jobs.analyze(ws, case_id)
+        error = None
+    except WeiquanError as e:
+        error = e.zh
+    audit(request, who, "analyze", case_id=case_id, target=f"case:{case_id}")
+    if request.headers.get("hx-request") != "true":
+        if error:
+            raise InputError(error, "analysis failed")
+        return RedirectResponse(f"/cases/{case_id}/review", status_code=303)
+    d = dashboard.case_dashboard(ws, case_id, top_numbers=1)
+    return render(request, "_analysis.html", {"d": d, "case_id": case_id, "error": error})
+
+
+router.include_router(protected)

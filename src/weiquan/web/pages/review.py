@@ -1,0 +1,50 @@
+"""审核: each finding with the highlighted span, the original and the provisions; confirm / reject / note."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from weiquan.errors import InputError
+from weiquan.services import analysis, dashboard, web_review
+from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
+from weiquan.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+PAGE = 50
+STATES = ("auto", "confirmed", "rejected")
+
+
+@router.get("/cases/{case_id}/review")
+def review_page(request: Request, ws: WS, case_id: CaseId, state: str | None = None,
+                page: Annotated[int, Query(ge=1)] = 1) -> Response:
+    if state is not None and state not in STATES:
+        state = None
+    findings = analysis.list_findings(ws, case_id, state=state)
+    counts = {s: 0 for s in STATES}
+    for f in analysis.list_findings(ws, case_id) if state else findings:
+        counts[f.review_state] = counts.get(f.review_state, 0) + 1
+    chunk = findings[(page - 1) * PAGE: page * PAGE]
+    return render(request, "review.html", {
+        "case": dashboard.case_header(ws, case_id), "active": "review", "items": web_review.review_items(chunk),
+        "state": state, "counts": counts, "page": page, "has_next": len(findings) > page * PAGE,
+    })
+
+
+@router.post("/cases/{case_id}/findings/{finding_id}/review")
+def review(
+    request: Request, ws: WS, who: Who, case_id: CaseId, finding_id: int,
+    state: Annotated[str, Form()], note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    if state not in STATES:
+        raise InputError(f"未知的审核结果：{state}", f"unknown review state: {state}")
+    web_review.require_finding_in_case(ws, case_id, finding_id)
+    analysis.review_finding(ws, finding_id, state, reviewer=who.label, note=note.strip() or None)
+    audit(request, who, "review", case_id=case_id, target=f"finding:{finding_id}:{state}")
+    if request.headers.get("hx-request") == "true":
+        f = next(x for x in analysis.list_findings(ws, case_id) if x.id == finding_id)
+        return render(request, "_finding.html", {"it": web_review.review_items([f])[0],
+                                                 "case": dashboard.case_header(ws, case_id), "just_saved": True})
+    return RedirectResponse(f"/cases/{case_id}/review#f{finding_id}", status_code=303)

@@ -1,0 +1,108 @@
+/* weiquan: small progressive enhancements. Every page works without this file. */
+(function () {
+  "use strict";
+  function csrf() {
+    var m = document.querySelector('meta[name="csrf-token"]');
+    return m ? m.getAttribute("content") : "";
+  }
+
+  /* Multi-file upload with per-file progress: one request per file, so one bad file never
+     blocks the others and every file gets its own result. */
+  function setupDropzone(form) {
+    var zone = form.querySelector(".dropzone");
+    var input = form.querySelector('input[type="file"]');
+    var list = document.getElementById(form.getAttribute("data-results"));
+    var url = form.getAttribute("data-upload-url");
+    if (!zone || !input || !list || !url) return;
+    var queue = [];
+    var busy = false;
+
+    function addFiles(files) {
+      for (var i = 0; i < files.length; i++) {
+        var f = files[i];
+        var row = document.createElement("div");
+        row.className = "file";
+        var name = document.createElement("div");
+        name.textContent = f.name + "（" + (f.size / 1024 / 1024).toFixed(2) + " MB）";
+        var prog = document.createElement("progress");
+        prog.max = 100; prog.value = 0;
+        var result = document.createElement("div");
+        result.className = "result small muted";
+        result.textContent = "等待上传…";
+        row.appendChild(name); row.appendChild(prog); row.appendChild(result);
+        list.appendChild(row);
+        queue.push({ file: f, prog: prog, result: result });
+      }
+      next();
+    }
+
+    function next() {
+      if (busy) return;
+      var item = queue.shift();
+      if (!item) {
+        document.body.dispatchEvent(new CustomEvent("uploads-finished"));
+        return;
+      }
+      busy = true;
+      var fd = new FormData();
+      fd.append("files", item.file, item.file.name);
+      var tz = form.querySelector('[name="tz"]');
+      if (tz && tz.value) fd.append("tz", tz.value);
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", url);
+      xhr.setRequestHeader("X-CSRF-Token", csrf());
+      xhr.setRequestHeader("HX-Request", "true");
+      xhr.upload.onprogress = function (e) {
+        if (e.lengthComputable) item.prog.value = Math.round((e.loaded / e.total) * 100);
+        item.result.textContent = item.prog.value < 100 ? "上传中 " + item.prog.value + "%" : "正在读取和保存…";
+      };
+      xhr.onload = function () {
+        item.prog.value = 100;
+        item.result.className = "result small";
+        item.result.innerHTML = xhr.responseText || ("上传失败（" + xhr.status + "）");
+        busy = false; next();
+      };
+      xhr.onerror = function () {
+        item.result.className = "result small alert";
+        item.result.textContent = "网络错误，文件未导入，请重试。";
+        busy = false; next();
+      };
+      xhr.send(fd);
+    }
+
+    zone.addEventListener("click", function () { input.click(); });
+    zone.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); } });
+    zone.addEventListener("dragover", function (e) { e.preventDefault(); zone.classList.add("over"); });
+    zone.addEventListener("dragleave", function () { zone.classList.remove("over"); });
+    zone.addEventListener("drop", function (e) {
+      e.preventDefault(); zone.classList.remove("over");
+      if (e.dataTransfer && e.dataTransfer.files) addFiles(e.dataTransfer.files);
+    });
+    input.addEventListener("change", function () { addFiles(input.files); input.value = ""; });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (input.files && input.files.length) { addFiles(input.files); input.value = ""; }
+    });
+    form.classList.add("enhanced");
+  }
+
+  /* Lender suggestions: clicking a suggestion fills the lender field. */
+  document.addEventListener("click", function (e) {
+    var t = e.target.closest ? e.target.closest("[data-fill]") : null;
+    if (!t) return;
+    var field = document.getElementById(t.getAttribute("data-fill"));
+    if (field) { field.value = t.getAttribute("data-value"); field.dispatchEvent(new Event("input")); }
+    var box = t.closest(".suggest-box"); if (box) box.innerHTML = "";
+  });
+
+  /* Confirmation for destructive buttons. */
+  document.addEventListener("submit", function (e) {
+    var msg = e.target.getAttribute && e.target.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) e.preventDefault();
+  }, true);
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var forms = document.querySelectorAll("form[data-upload-url]");
+    for (var i = 0; i < forms.length; i++) setupDropzone(forms[i]);
+  });
+})();

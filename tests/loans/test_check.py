@@ -1,0 +1,222 @@
+"""check_loan: the worked examples with their numbers written out, verdicts, lawful amount, bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from typer.testing import CliRunner
+
+from weiquan.cli import app
+from weiquan.errors import InputError
+from weiquan.law.pack import load_pack
+from weiquan.loans import check_loan
+from weiquan.loans.calc import compare_methods, daily_to_annual, fee_rate_apr, simple_interest
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def pack():
+    return load_pack(use_user_lpr=False)
+
+
+def _check(data, pack):
+    return check_loan(data, pack=pack)
+
+
+def test_714_loan_with_upfront_deduction(pack):
+    """10,000 contracted, 2,000 deducted up front (8,000 received), 10,000 + 500 interest repaid after 7 days."""
+    res = _check(
+        {"lender": "某借款App", "lender_type": "unlicensed", "contract_date": "2026-03-01", "principal": 10000,
+         "disbursed": [{"date": "2026-03-01", "amount": 8000}], "repayments": [{"date": "2026-03-08", "amount": 10500}], "as_of": "2026-03-08"},
+        pack,
+    )
+    # daily IRR d: 8000·(1+d)^7 = 10500 → d = 1.3125^(1/7) − 1 = 0.0396121…
+    d = 1.3125 ** (1 / 7) - 1
+    assert d == pytest.approx(0.0396121, abs=1e-7)
+    assert res["apr"] == pytest.approx(d * 365, abs=1e-6)  # ≈ 14.4584 = 1,445.84 %
+    assert res["apr"] == pytest.approx(14.4584, abs=1e-4)
+    assert res["effective_annual_rate"] == pytest.approx(1.3125 ** (365 / 7) - 1, rel=1e-6)  # ≈ 1.44 million
+    # simple annual rate: 2,500 on 8,000 over 7 days → 2500/8000 · 365/7 = 16.2946 = 1,629.46 %
+    assert res["simple_annual_rate"] == pytest.approx(2500 / 8000 * 365 / 7, abs=1e-6)
+    assert res["upfront_deduction"] == 2000.0
+    assert "upfront_deduction" in res["flags"] and "short_term_upfront" in res["flags"]
+    assert res["verdict"] == "above_36"
+    caps = {c["id"]: c for c in res["caps"]}
+    assert caps["four_lpr_contract"]["rate"] == pytest.approx(0.12) and caps["four_lpr_contract"]["exceeded"]
+    # lawful: 8,000 principal (the amount received) + 12 % for 7 days = 8000 + 8000·0.12·7/365 = 8,018.41
+    assert res["lawful_amount_owed"] == 0.0
+    assert res["lawful_breakdown"]["interest_paid"] == pytest.approx(18.41, abs=0.005)
+    assert res["excess_paid"] == pytest.approx(10500 - 8018.41, abs=0.01)  # 2,481.59
+    assert any("第六百七十条" in p for p in res["provisions"])
+
+
+def test_monthly_fee_rate_trap():
+    """12 instalments at a 0.75 % monthly fee on the original 10,000: 908.33 a month, ~16.2 % APR, not 9 %."""
+    r = fee_rate_apr(0.0075, 12, principal=10000)
+    assert r.nominal_annual == pytest.approx(0.09)
+    assert r.schedule.rows[0].payment == pytest.approx(10000 / 12 + 75, abs=1e-9)  # 908.33
+    assert r.apr == pytest.approx(0.162165, abs=1e-5)
+    assert r.effective_annual == pytest.approx(1.0135137 ** 12 - 1, abs=1e-5)  # ≈ 17.48 %
+    assert 0.16 < r.apr < 0.17
+
+
+def test_private_loan_2025_at_15_percent(pack):
+    """Private loan signed 2025-06-01: 100,000 at 15 % for one year → 115,000; cap 4 × 3.00 % = 12 %."""
+    res = _check(
+        {"lender_type": "private", "contract_date": "2025-06-01", "principal": 100000,
+         "disbursed": [{"date": "2025-06-01", "amount": 100000}], "repayments": [{"date": "2026-06-01", "amount": 115000}], "as_of": "2026-06-01"},
+        pack,
+    )
+    assert res["simple_annual_rate"] == pytest.approx(0.15, abs=1e-6)
+    assert res["effective_annual_rate"] == pytest.approx(0.15, abs=1e-6)
+    assert res["apr"] == pytest.approx(365 * (1.15 ** (1 / 365) - 1), abs=1e-6)  # 13.98 % nominal daily
+    assert [(c["id"], c["rate"]) for c in res["caps"]] == [("four_lpr_contract", 0.12)]
+    assert res["caps"][0]["lpr_date"] == "2025-06-01"
+    assert res["verdict"] == "above_4x_lpr"
+    # lawful interest 100,000 · 12 % = 12,000; paid 15,000 interest → 3,000 excess
+    assert res["excess_paid"] == pytest.approx(3000.0, abs=0.01)
+    assert res["lawful_amount_owed"] == 0.0
+
+
+def test_private_loan_within_cap_is_lawful(pack):
+    res = _check(
+        {"lender_type": "private", "contract_date": "2025-06-01", "principal": 100000,
+         "disbursed": [{"date": "2025-06-01", "amount": 100000}], "repayments": [{"date": "2026-06-01", "amount": 110000}], "as_of": "2026-06-01"},
+        pack,
+    )
+    assert res["verdict"] == "lawful" and res["excess_paid"] == 0.0 and res["lawful_amount_owed"] == 0.0
+
+
+def test_amount_owed_midway(pack):
+    """Nothing paid yet at 2025-12-01 (183 days): owed = 10,000 + 10,000 · 12 % · 183/365 = 10,601.64."""
+    res = _check(
+        {"lender_type": "private", "contract_date": "2025-06-01", "principal": 10000,
+         "disbursed": [{"date": "2025-06-01", "amount": 10000}], "repayments": [{"date": "2026-06-01", "amount": 11500}], "as_of": "2025-12-01"},
+        pack,
+    )
+    assert res["lawful_amount_owed"] == pytest.approx(10000 + 10000 * 0.12 * 183 / 365, abs=0.005)
+    assert res["paid_to_date"] == 0.0 and res["due_after_as_of"] == 11500.0
+
+
+def test_licensed_lender_lines(pack):
+    """Consumer-finance loan at ~30 %: above the 24 % line (court reduction; 金规〔2025〕9号 read as 24 %)."""
+    res = _check(
+        {"lender": "某消费金融", "lender_type": "consumer_finance", "contract_date": "2025-11-01", "principal": 12000,
+         "disbursed": [{"date": "2025-11-01", "amount": 12000}],
+         "repayments": [{"date": f"{2025 + (10 + k) // 12}-{(10 + k) % 12 + 1:02d}-01", "amount": 1169.85} for k in range(1, 13)],
+         "as_of": "2026-11-01"},
+        pack,
+    )
+    assert 0.29 < res["apr"] < 0.31
+    assert res["verdict"] == "above_24"
+    caps = {c["id"]: c for c in res["caps"]}
+    assert caps["assisted_24"]["interpretation"] is True and not caps["line_36_cash_loan"]["exceeded"]
+    assert res["excess_paid"] > 0
+    assert any("未核实" not in u for u in res["unverified"])  # entries are listed for display as 未核实
+
+
+def test_pre_2020_private_loan_transition(pack):
+    """Contract 2019-06-01 at 20 % simple: below 24 % before 2020-08-20; after that 4 × LPR at filing applies."""
+    res = _check(
+        {"lender_type": "private", "contract_date": "2019-06-01", "principal": 10000,
+         "disbursed": [{"date": "2019-06-01", "amount": 10000}], "repayments": [{"date": "2021-06-01", "amount": 14000}], "as_of": "2021-06-01"},
+        pack,
+    )
+    caps = {c["id"]: c for c in res["caps"]}
+    assert set(caps) == {"line_24_2015", "line_36_2015", "four_lpr_filing"}
+    assert caps["four_lpr_filing"]["rate"] == pytest.approx(4 * 0.0385) and caps["four_lpr_filing"]["lpr_date"] == "2021-06-01"
+    assert not caps["line_24_2015"]["exceeded"] and caps["four_lpr_filing"]["exceeded"]
+    assert res["verdict"] == "above_4x_lpr"
+    assert [s["rate"] for s in res["lawful_rate"]] == [pytest.approx(0.2), pytest.approx(0.154)]
+    # 10,000 · (20 % · 446 days + 15.4 % · 285 days)/365 = 2,443.84 + 1,202.47 → excess = 4,000 − 3,646.30
+    lawful_interest = 10000 * (0.2 * 446 + 0.154 * 285) / 365
+    assert res["excess_paid"] == pytest.approx(4000 - lawful_interest, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("patch", "needle"),
+    [
+        ({"principal": -10000}, "负数"),
+        ({"repayments": []}, "从未还款"),
+        ({"repayments": [{"date": "2026-02-01", "amount": 100}]}, "日期顺序"),
+        ({"disbursed": [{"date": "2026-01-01", "amount": -5}]}, "负数"),
+        ({"disbursed": [{"date": "2026-02-30", "amount": 5}]}, "日期格式"),
+        ({"lender_type": "pawnshop"}, "lender_type"),
+        ({"contract_date": "2026-04-01"}, "日期顺序"),
+        ({"disbursed": [{"date": "2026-03-01", "amount": 20000}]}, "大于合同本金"),
+        ({"as_of": "2026-01-01"}, "早于合同日期"),
+        ({"principal": "abc"}, "数字"),
+        ({"extra": 1}, "未知字段"),
+        ({"repayments": [{"date": "2026-03-20", "amount": 100, "paid": True}], "as_of": "2026-03-10"}, "日期顺序"),
+    ],
+)
+def test_bad_input(pack, patch, needle):
+    data = {"lender_type": "private", "contract_date": "2026-03-01", "principal": 10000,
+            "disbursed": [{"date": "2026-03-01", "amount": 10000}], "repayments": [{"date": "2026-04-01", "amount": 10100}], "as_of": "2026-04-01"}
+    data.update(patch)
+    with pytest.raises(InputError) as e:
+        _check(data, pack)
+    assert needle in e.value.zh
+    assert e.value.en and e.value.exit_code == 2
+
+
+def test_cli_check_json_and_errors(tmp_path):
+    f = tmp_path / "loan.json"
+    f.write_text(json.dumps({"lender": "x", "lender_type": "small_loan", "contract_date": "2025-01-10", "principal": 5000,
+                             "disbursed": [{"date": "2025-01-10", "amount": 4500}],
+                             "repayments": [{"date": "2025-02-10", "amount": 2700}, {"date": "2025-03-10", "amount": 2700}]}), encoding="utf-8")
+    r = runner.invoke(app, ["--home", str(tmp_path), "loan", "check", str(f), "--as-of", "2025-03-10", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    for key in ("apr", "effective_annual_rate", "upfront_deduction", "caps", "verdict", "lawful_amount_owed", "excess_paid"):
+        assert key in out
+    assert out["upfront_deduction"] == 500.0 and out["verdict"] == "above_36"
+    assert all({"name", "rate", "source"} <= set(c) for c in out["caps"])
+    r = runner.invoke(app, ["--home", str(tmp_path), "loan", "check", str(f)])
+    assert r.exit_code == 0 and "结论" in r.output
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"lender_type": "private", "contract_date": "2025-01-01", "principal": -1, "disbursed": [], "repayments": []}', encoding="utf-8")
+    r = runner.invoke(app, ["--home", str(tmp_path), "loan", "check", str(bad)])
+    assert r.exit_code == 2 and "错误" in r.output and "Error" in r.output
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    r = runner.invoke(app, ["--home", str(tmp_path), "loan", "check", str(broken)])
+    assert r.exit_code == 2 and "JSON" in r.output
+
+
+def test_calculators():
+    s = simple_interest(10000, 0.0385)
+    assert s.interest == pytest.approx(385.0) and s.total == pytest.approx(10385.0)
+    d = daily_to_annual(0.0005)
+    assert d.nominal_annual == pytest.approx(0.1825) and d.effective_annual == pytest.approx(1.0005**365 - 1)
+    assert d.per_10000_per_day == pytest.approx(5.0)
+    m = compare_methods(10000, 0.24, 12)
+    assert m["equal_installment"].rows[0].payment == pytest.approx(945.60, abs=0.005)
+    assert m["equal_principal"].rows[0].payment == pytest.approx(1033.33, abs=0.005)
+    assert m["equal_principal"].rows[-1].payment == pytest.approx(850.00, abs=0.005)
+    assert m["equal_principal"].totals["interest"] == pytest.approx(1300.0)
+    assert m["equal_installment"].totals["interest"] == pytest.approx(1347.15, abs=0.01)
+    assert all(math.isclose(s.apr.apr, 0.24, abs_tol=1e-9) for s in m.values())
+
+
+def test_cli_calculators_and_apr(tmp_path):
+    def j(args):
+        r = runner.invoke(app, ["--home", str(tmp_path), "loan", *args, "--json"])
+        assert r.exit_code == 0, r.output
+        return json.loads(r.stdout)
+
+    assert j(["calc", "interest", "--amount", "10000", "--rate", "3.85%"])["interest"] == 385.0
+    assert j(["calc", "daily", "--rate", "0.05%"])["nominal_annual"] == pytest.approx(0.1825)
+    assert j(["calc", "fee-rate", "--rate", "0.75%", "--months", "12"])["apr"] == pytest.approx(0.162165, abs=1e-5)
+    assert set(j(["calc", "monthly", "--amount", "10000", "--rate", "24%", "--months", "12"])) == {"equal_installment", "equal_principal", "interest_only"}
+    a = j(["apr", "--amount", "10000", "--months", "12", "--annual-rate", "9%", "--fee", "membership:500:upfront"])
+    assert a["apr"] > 0.17 and a["stated_annual_rate"] == pytest.approx(0.09)
+    sch = j(["schedule", "--amount", "10000", "--months", "3", "--method", "equal_principal", "--annual-rate", "12%"])
+    assert [r["payment"] for r in sch["rows"]] == [3433.33, 3366.67, 3333.33]
+    r = runner.invoke(app, ["--home", str(tmp_path), "loan", "apr", "--amount", "10000", "--months", "12", "--annual-rate", "abc"])
+    assert r.exit_code == 2
+    r = runner.invoke(app, ["--home", str(tmp_path), "loan", "schedule", "--amount", "100", "--months", "12", "--annual-rate", "9%", "--upfront", "200"])
+    assert r.exit_code == 2
