@@ -7,7 +7,7 @@ and screenshots stored as-is, XML exports deflated), 100,000 events citing them 
 few findings. Then the export runs in a child process that samples its resident memory
 at every packaged file, so the figures show whether memory grows with the data:
 MB/s of the whole export (report and charts included), the same for the ZIP writing
-alone (no report, no catalogue), peak RSS of the exporting process and RSS at 25/50/75/100 % of the originals.
+alone, with the report, and complete (report and 证据目录); peak RSS of the exporting process and RSS at 25/50/75/100 % of the originals.
 Last line: one JSON object with the figures.
 """
 
@@ -116,8 +116,8 @@ def build(home: Path, total_mb: int, n_events: int) -> tuple[int, float]:
         return case.id, sum(p.stat().st_size for p in ws.settings.vault_dir.rglob("*") if p.is_file()) / (1 << 20)
 
 
-def child(home: str, case_id: int, out: str, with_report: bool) -> None:
-    """Export in this (fresh) process; ``with_report`` False leaves out the report and the catalogue."""
+def child(home: str, case_id: int, out: str, with_report: bool, with_catalogue: bool) -> None:
+    """Export in this (fresh) process, with or without the case report and the 证据目录."""
     from weiquan.config import load_settings
     from weiquan.services.export import export_case
     from weiquan.workspace import Workspace
@@ -130,7 +130,8 @@ def child(home: str, case_id: int, out: str, with_report: bool) -> None:
     base = rss_mb()
     with Workspace(load_settings(Path(home))) as ws:
         t0 = time.perf_counter()
-        res = export_case(ws, case_id, Path(out), with_report=with_report, with_catalogue=with_report, progress=progress)
+        res = export_case(ws, case_id, Path(out), with_report=with_report, with_catalogue=with_catalogue,
+                          progress=progress)
         secs = time.perf_counter() - t0
     import resource
 
@@ -139,8 +140,9 @@ def child(home: str, case_id: int, out: str, with_report: bool) -> None:
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
-def run_child(home: Path, case_id: int, out: Path, with_report: bool) -> dict:
-    cmd = [sys.executable, __file__, "--child", str(home), str(case_id), str(out), "1" if with_report else "0"]
+def run_child(home: Path, case_id: int, out: Path, with_report: bool, with_catalogue: bool) -> dict:
+    cmd = [sys.executable, __file__, "--child", str(home), str(case_id), str(out), str(int(with_report)),
+           str(int(with_catalogue))]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
     out.unlink(missing_ok=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -156,7 +158,7 @@ def at_fraction(samples: list, frac: float) -> float:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5] == "1")
+        child(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5] == "1", sys.argv[6] == "1")
         return
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="200 MB and 20,000 events instead of 2 GB and 100,000")
@@ -172,22 +174,31 @@ def main() -> None:
         case_id, vault_mb = build(tmp / "home", total_mb, n_events)
         setup = time.perf_counter() - t0
         print(f"setup: {vault_mb:.0f} MB in the vault, {n_events} events, {setup:.1f} s")
-        zip_only = run_child(tmp / "home", case_id, tmp / "noreport.zip", with_report=False)
-        full = run_child(tmp / "home", case_id, tmp / "case.zip", with_report=True)
+        zip_only = run_child(tmp / "home", case_id, tmp / "noreport.zip", with_report=False, with_catalogue=False)
+        with_report = run_child(tmp / "home", case_id, tmp / "report.zip", with_report=True, with_catalogue=False)
+        full = run_child(tmp / "home", case_id, tmp / "case.zip", with_report=True, with_catalogue=True)
         mb = full["bytes"] / (1 << 20)
+
+        def rate(r: dict) -> float:
+            return round(r["bytes"] / (1 << 20) / r["seconds"], 1)
+
         figures = {
             "originals_mb": round(vault_mb, 1), "events": n_events, "files": full["files"],
-            "export_s": round(full["seconds"], 2), "export_mb_s": round(mb / full["seconds"], 1),
-            "zip_only_s": round(zip_only["seconds"], 2), "zip_only_mb_s": round(zip_only["bytes"] / (1 << 20) / zip_only["seconds"], 1),
-            "report_and_catalogue_s": round(full["seconds"] - zip_only["seconds"], 2),
-            "peak_rss_mb": round(full["peak_rss_mb"], 1), "zip_only_peak_rss_mb": round(zip_only["peak_rss_mb"], 1),
+            "zip_only_s": round(zip_only["seconds"], 2), "zip_only_mb_s": rate(zip_only),
+            "zip_only_peak_rss_mb": round(zip_only["peak_rss_mb"], 1),
             "rss_mb_at_25_50_75_100pct": [at_fraction(zip_only["samples"], f) for f in (0.25, 0.5, 0.75, 1.0)],
+            "with_report_s": round(with_report["seconds"], 2), "with_report_mb_s": rate(with_report),
+            "with_report_peak_rss_mb": round(with_report["peak_rss_mb"], 1),
+            "export_s": round(full["seconds"], 2), "export_mb_s": rate(full), "peak_rss_mb": round(full["peak_rss_mb"], 1),
             "quick": args.quick,
         }
-        print(f"export with report, charts and catalogue: {mb:.0f} MB in {full['seconds']:.1f} s = {figures['export_mb_s']} MB/s, "
-              f"peak RSS {figures['peak_rss_mb']} MB")
-        print(f"ZIP writing alone: {figures['zip_only_mb_s']} MB/s, peak RSS {figures['zip_only_peak_rss_mb']} MB; "
+        print(f"ZIP writing alone (no report, no catalogue): {mb:.0f} MB in {zip_only['seconds']:.1f} s = "
+              f"{figures['zip_only_mb_s']} MB/s, peak RSS {figures['zip_only_peak_rss_mb']} MB; "
               f"RSS at 25/50/75/100 % of the originals: {figures['rss_mb_at_25_50_75_100pct']} MB")
+        print(f"with the case report and charts: {with_report['seconds']:.1f} s = {figures['with_report_mb_s']} MB/s, "
+              f"peak RSS {figures['with_report_peak_rss_mb']} MB")
+        print(f"complete export (report, charts and 证据目录): {full['seconds']:.1f} s = {figures['export_mb_s']} MB/s, "
+              f"peak RSS {figures['peak_rss_mb']} MB")
         finish(figures)
     finally:
         if args.keep:

@@ -112,3 +112,12 @@ def test_cli_plan_draft_actions(ws: Workspace, tmp_path: Path) -> None:
     out = r.invoke(app, ["--home", home, "action", "add", "--case", str(b.case_id), "--body", "lender",
                          "--submitted", "28/09/2026"])
     assert out.exit_code == 2 and "无法识别的日期" in out.output
+
+
+def test_actions_on_every_backend(any_ws: Workspace) -> None:
+    b = build_case(any_ws, threats=False)
+    a = add_action(any_ws, b.case_id, "police", submitted_at=dt.datetime(2026, 9, 30, 23, 30, tzinfo=dt.timezone.utc))
+    # 23:30 UTC is 10-01 07:30 in Shanghai: 30 days from 10-01 = 10-31 (Saturday) → next working day 11-02
+    assert a.due_at == dt.date(2026, 11, 2)
+    [listed] = list_actions(any_ws, b.case_id, today=dt.date(2026, 11, 3))
+    assert listed.overdue

@@ -8,7 +8,7 @@ from pathlib import Path
 import ingest_formats as fx
 import pytest
 
-from weiquan.samples import writers as w
+from weiquan.ingest import writers as w
 from weiquan.services import imports, timeline
 from weiquan.workspace import Workspace
 
@@ -177,12 +177,16 @@ def test_recording_after_call_log(ws: Workspace, case_id: int, files: Path) -> N
     assert timeline.count_events(ws, case_id) == 4
 
 
-def test_recording_without_name_info_uses_mtime(ws: Workspace, case_id: int, files: Path) -> None:
-    audio = w.wav_file(files / "录音1.wav", 2)
-    r = _one(ws, case_id, audio)
-    assert r.status == "queued" and r.added == 1
+def test_recording_without_time_in_name(ws: Workspace, case_id: int, files: Path) -> None:
+    # a number but no time: the file time (end of call) gives a low-confidence start
+    r = _one(ws, case_id, w.wav_file(files / "通话 15400000001.wav", 2))
+    assert r.status == "queued" and r.added == 1 and any("修改时间" in x for x in r.warnings)
     [e] = timeline.list_events(ws, case_id)
-    assert e.time_basis == "file_mtime" and e.confidence == 0.5
+    assert e.time_basis == "file_mtime" and e.confidence == 0.5 and e.counterpart == "+8615400000001"
+    # neither number nor time: stored and queued for transcription, no call invented
+    r = _one(ws, case_id, w.wav_file(files / "录音1.wav", 3))
+    assert r.status == "queued" and r.added == 0 and r.warnings
+    assert timeline.count_events(ws, case_id) == 1
 
 
 def test_images_are_queued_for_ocr(ws: Workspace, case_id: int, files: Path) -> None:
@@ -218,3 +222,27 @@ def test_manual_event(ws: Workspace, case_id: int) -> None:
     assert ev.start.isoformat() == "2024-03-05T22:40:00+08:00" and ev.wallclock_text == "2024-03-05 22:40"
     assert ev.evidence and ev.evidence[0].source_format == "manual"
     assert ws.vault.verify().ok
+
+
+def test_mms_group_sender_from_addr_137(ws: Workspace, case_id: int, files: Path) -> None:
+    path = files / "sms.xml"
+    path.write_text(
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count=\"1\">\n"
+        '<mms date="1709515800000" date_sent="1709515800" msg_box="1" address="15400000001~15400000002~15400000099" '
+        'm_id="null" ct_t="application/vnd.wap.multipart.related" contact_name="(Unknown)">'
+        '<parts><part seq="0" ct="text/plain" chset="106" text="群发：再不还钱就曝光" /></parts>'
+        '<addrs><addr address="15400000099" type="151" charset="106" /><addr address="15400000002" type="137" charset="106" /></addrs>'
+        "</mms>\n</smses>\n", encoding="utf-8")
+    [r] = imports.import_paths(ws, case_id, [path])
+    assert r.added == 1
+    [e] = timeline.list_events(ws, case_id)
+    assert e.counterpart == "+8615400000002" and e.extra["group"] == ["15400000001", "15400000002", "15400000099"]
+
+
+def test_amr_wb_duration(tmp_path: Path) -> None:
+    from weiquan.ingest.audio import amr_duration
+
+    p = tmp_path / "x.awb"
+    p.write_bytes(b"#!AMR-WB\n" + (bytes([8 << 3 | 0x04]) + b"\x00" * 60) * 150)  # 150 frames of mode 8 = 3 s
+    assert amr_duration(p) == 3.0
+    assert amr_duration(w.amr_file(tmp_path / "y.amr", 2.5)) == 2.5

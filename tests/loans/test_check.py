@@ -115,14 +115,15 @@ def test_licensed_lender_lines(pack):
     caps = {c["id"]: c for c in res["caps"]}
     assert caps["assisted_24"]["interpretation"] is True and not caps["line_36_cash_loan"]["exceeded"]
     assert res["excess_paid"] > 0
-    assert any("未核实" not in u for u in res["unverified"])  # entries are listed for display as 未核实
+    assert any("24%" in u and "法发〔2017〕22号" in u for u in res["unverified"])  # shown as 未核实 where used
 
 
 def test_pre_2020_private_loan_transition(pack):
     """Contract 2019-06-01 at 20 % simple: below 24 % before 2020-08-20; after that 4 × LPR at filing applies."""
+    paid = 10000 + 10000 * 0.2 * 731 / 365  # 731 days at 20 % simple = 14,005.48
     res = _check(
         {"lender_type": "private", "contract_date": "2019-06-01", "principal": 10000,
-         "disbursed": [{"date": "2019-06-01", "amount": 10000}], "repayments": [{"date": "2021-06-01", "amount": 14000}], "as_of": "2021-06-01"},
+         "disbursed": [{"date": "2019-06-01", "amount": 10000}], "repayments": [{"date": "2021-06-01", "amount": paid}], "as_of": "2021-06-01"},
         pack,
     )
     caps = {c["id"]: c for c in res["caps"]}
@@ -131,9 +132,10 @@ def test_pre_2020_private_loan_transition(pack):
     assert not caps["line_24_2015"]["exceeded"] and caps["four_lpr_filing"]["exceeded"]
     assert res["verdict"] == "above_4x_lpr"
     assert [s["rate"] for s in res["lawful_rate"]] == [pytest.approx(0.2), pytest.approx(0.154)]
-    # 10,000 · (20 % · 446 days + 15.4 % · 285 days)/365 = 2,443.84 + 1,202.47 → excess = 4,000 − 3,646.30
+    # lawful: 10,000 · (20 % · 446 days + 15.4 % · 285 days)/365 = 2,443.84 + 1,202.47 = 3,646.30
     lawful_interest = 10000 * (0.2 * 446 + 0.154 * 285) / 365
-    assert res["excess_paid"] == pytest.approx(4000 - lawful_interest, abs=0.01)
+    assert lawful_interest == pytest.approx(3646.30, abs=0.01)
+    assert res["excess_paid"] == pytest.approx(paid - 10000 - lawful_interest, abs=0.01)  # 359.18
 
 
 @pytest.mark.parametrize(
@@ -215,7 +217,7 @@ def test_cli_calculators_and_apr(tmp_path):
     a = j(["apr", "--amount", "10000", "--months", "12", "--annual-rate", "9%", "--fee", "membership:500:upfront"])
     assert a["apr"] > 0.17 and a["stated_annual_rate"] == pytest.approx(0.09)
     sch = j(["schedule", "--amount", "10000", "--months", "3", "--method", "equal_principal", "--annual-rate", "12%"])
-    assert [r["payment"] for r in sch["rows"]] == [3433.33, 3366.67, 3333.33]
+    assert [r["payment"] for r in sch["rows"]] == [3433.33, 3400.0, 3366.67]  # 3,333.33 principal + 1 % of 10,000 / 6,666.67 / 3,333.33
     r = runner.invoke(app, ["--home", str(tmp_path), "loan", "apr", "--amount", "10000", "--months", "12", "--annual-rate", "abc"])
     assert r.exit_code == 2
     r = runner.invoke(app, ["--home", str(tmp_path), "loan", "schedule", "--amount", "100", "--months", "12", "--annual-rate", "9%", "--upfront", "200"])

@@ -126,3 +126,19 @@ def test_periodic_apr_simple():
     assert a.periodic_rate == pytest.approx(0.01) and a.apr == pytest.approx(0.12)
     assert a.effective_annual_rate == pytest.approx(1.01**12 - 1)
     assert math.isfinite(xirr([(D0, 8000.0), (D0 + dt.timedelta(days=7), -10000.0)]).apr)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    received=st.floats(min_value=100, max_value=1e6),
+    simple=st.floats(min_value=0.001, max_value=5.0),
+    days=st.integers(min_value=1, max_value=1500),
+)
+def test_simple_rate_of_bullet_loan(received, simple, days):
+    """One disbursement, one repayment R: the simple annual rate is (R/P − 1) · 365/days."""
+    from weiquan.loans.legality import simple_annual_rate
+    from weiquan.loans.model import Flow
+
+    repay = received * (1 + simple * days / 365)
+    got = simple_annual_rate([Flow(D0, received)], [Flow(D0 + dt.timedelta(days=days), repay)])
+    assert got == pytest.approx(simple, rel=1e-9, abs=1e-12)

@@ -285,3 +285,26 @@ def test_not_a_package(tmp_path: Path) -> None:
     empty.mkdir()
     assert _kinds(verifier.verify_package(str(empty))) == {("missing", "manifest.json")}
     shutil.rmtree(empty)
+
+
+def test_missing_vault_blob_stops_export(ws: Workspace, built: BuiltCase, export_dir: Path) -> None:
+    p = ws.vault.path(built.originals["sms-20250101.xml"])
+    p.unlink()
+    with pytest.raises(ProblemFound) as e:
+        export_case(ws, built.case_id, export_dir / "case.zip", with_report=False)
+    assert "sms-20250101.xml" in e.value.en and "missing" in e.value.en
+    assert not list(export_dir.iterdir())
+
+
+def test_cli_verify_folder_and_report(ws: Workspace, built: BuiltCase, package: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    folder = _unzip(package, tmp_path / "x")
+    r = runner.invoke(app, ["--home", str(ws.home), "verify", str(folder)])
+    assert r.exit_code == 0 and "OK" in r.stdout
+    (folder / "README.txt").write_text("changed", "utf-8")
+    r = runner.invoke(app, ["--home", str(ws.home), "verify", str(folder)])
+    assert r.exit_code == 1 and "README.txt" in r.stdout
+    out = tmp_path / "r.pdf"
+    r = runner.invoke(app, ["--home", str(ws.home), "report", "--case", str(built.case_id), "--out", str(out), "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["path"] == str(out) and out.read_bytes().startswith(b"%PDF")

@@ -275,13 +275,17 @@ def _size(n: int) -> str:
 
 
 def sms_reports(facts: CaseFacts) -> list[dict[str, Any]]:
-    """Messages behind findings, with their original text unaltered (for 12321)."""
-    out = []
+    """Messages behind findings, original text unaltered (for 12321); identical texts from one number grouped."""
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
     for e in facts.finding_events:
         if e.channel in ("sms", "mms") and e.text:
-            out.append({"when": datetime_zh(e.local), "number": phone_zh(e.counterpart), "signature": e.signature,
-                        "recipient": e.recipient_zh, "text": e.text})
-    return out
+            g = groups.get((e.counterpart or "", e.text))
+            if g is None:
+                g = groups[(e.counterpart or "", e.text)] = {
+                    "when": datetime_zh(e.local), "number": phone_zh(e.counterpart), "signature": e.signature,
+                    "recipient": e.recipient_zh, "text": e.text, "times": []}
+            g["times"].append(datetime_zh(e.local))
+    return list(groups.values())
 
 
 def call_reports(facts: CaseFacts) -> list[dict[str, Any]]:

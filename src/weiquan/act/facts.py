@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from weiquan.services.cases import get_case_row
-from weiquan.store.models import Acquisition, Action, Event, EventSource, Evidence, Finding, FindingEvent, Loan
+from weiquan.store.models import Acquisition, Action, Event, EventSource, Finding, FindingEvent, Loan
 from weiquan.workspace import Workspace
 
 CHANNEL_ZH = {"call": "电话", "sms": "短信", "mms": "彩信", "chat": "即时通讯消息", "visit": "上门",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -22,23 +23,71 @@ import opencc
 import yaml
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# full-width ASCII (U+FF01-FF5E) and the ideographic space: their NFKC forms are single ASCII characters
+_FULLWIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+_FULLWIDTH_RE = re.compile("[\uff01-\uff5e\u3000]")
+
+
+class _EditMap:
+    """Maps positions of an edited string back to ``[start, end)`` ranges of the unedited one.
+
+    ``edits`` are sorted, non-overlapping ``(start, end, replacement)`` triples; copied stretches
+    map one to one, every character of a replacement maps to the whole replaced range.
+    """
+
+    __slots__ = ("_out", "_segs")
+
+    def __init__(self, n: int, edits: list[tuple[int, int, str]]) -> None:
+        out: list[int] = []
+        segs: list[tuple[int, int, int, bool]] = []  # (source start, source end, out length, copied)
+        o = pos = 0
+        for a, b, rep in edits:
+            if a > pos:
+                out.append(o)
+                segs.append((pos, a, a - pos, True))
+                o += a - pos
+            if rep:
+                out.append(o)
+                segs.append((a, b, len(rep), False))
+                o += len(rep)
+            pos = b
+        if n > pos:
+            out.append(o)
+            segs.append((pos, n, n - pos, True))
+        self._out = out
+        self._segs = segs
+
+    def __call__(self, i: int) -> tuple[int, int]:
+        k = bisect_right(self._out, i) - 1
+        a, b, _, copied = self._segs[k]
+        if copied:
+            j = a + i - self._out[k]
+            return j, j + 1
+        return a, b
 
 
 @dataclass(frozen=True)
 class Normalized:
     original: str
     text: str
-    starts: tuple[int, ...] | None  # None: identity map (text has the original's offsets)
-    ends: tuple[int, ...] | None
+    edits: _EditMap | None = None  # None: no replacement (text has the folded string's offsets)
+    fold: tuple[int, ...] | None = None  # folded index -> original index, when folding changed lengths
+
+    def _span(self, i: int) -> tuple[int, int]:
+        a, b = self.edits(i) if self.edits is not None else (i, i + 1)
+        if self.fold is None:
+            return a, b
+        f, n = self.fold, len(self.original)
+        return (f[a] if a < len(f) else n), (f[b - 1] + 1 if b - 1 < len(f) else n)
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a ``[start, end)`` span of the normalised text to the original text."""
-        if self.starts is None or self.ends is None:
+        if self.edits is None and self.fold is None:
             return start, end
         if end <= start:
-            pos = self.starts[start] if start < len(self.starts) else len(self.original)
+            pos = self._span(start)[0] if start < len(self.text) else len(self.original)
             return pos, pos
-        return self.starts[start], self.ends[end - 1]
+        return self._span(start)[0], self._span(end - 1)[1]
 
 
 @dataclass(frozen=True)
@@ -60,6 +109,14 @@ class Normalizer:
         # a run of separators between (CJK or Latin/digit) and CJK, or between CJK and Latin
         sep = (f"(?<=[{_CJK}a-z0-9])[{seps}]+(?=[{_CJK}])|(?<=[{_CJK}])[{seps}]+(?=[a-z])")
         self._special = re.compile(f"(?P<ph>{ph})|(?P<sep>{sep})" if ph else f"(?P<sep>{sep})")
+        # cheap pre-check: a placeholder needs one of its declared characters, a trick a separator
+        firsts = set(table.get("separators", " "))
+        for p in table.get("placeholders", []):
+            if not p.get("chars"):
+                raise ValueError(f"normalize.yaml: placeholder {p['re']!r} has no 'chars'")
+            firsts |= set(p["chars"])
+        self._special_chars = re.compile("[" + "".join(re.escape(c) for c in sorted(firsts)) + "]")
+        self._traditional = re.compile("[" + "".join(re.escape(c) for c in _changed_by(self._t2s)) + "]")
         self._auto = ahocorasick.Automaton()
         for v in table.get("variants", []):
             src, dst = str(v["from"]), str(v["to"])
@@ -74,10 +131,16 @@ class Normalizer:
     # -- steps -----------------------------------------------------------------------------------
     def _fold(self, text: str) -> tuple[str, list[int] | None]:
         """t2s + NFKC + lower; per-character fallback when a step changes the length."""
-        s = self._t2s.convert(text)
+        s = self._t2s.convert(text) if self._traditional.search(text) else text
         if len(s) != len(text):
             s = "".join(c2 if len(c2 := self._t2s.convert(c)) == 1 else c for c in text)
-        f = unicodedata.normalize("NFKC", s).lower()
+        if not s.isascii():
+            # the common case of NFKC (full-width punctuation), done cheaply; same result
+            s2 = _FULLWIDTH_RE.sub(lambda m: _FULLWIDTH[m.group()], s)
+            s2 = s2 if unicodedata.is_normalized("NFKC", s2) else unicodedata.normalize("NFKC", s2)
+        else:
+            s2 = s
+        f = s2.lower()
         if len(f) == len(s):
             return f, None
         out: list[str] = []
@@ -90,49 +153,29 @@ class Normalizer:
 
     def normalize(self, text: str) -> Normalized:
         folded, fold_idx = self._fold(text)
+        fold = tuple(fold_idx) if fold_idx is not None else None
         edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in folded coordinates
-        for m in self._special.finditer(folded):
-            edits.append((m.start(), m.end(), "某" if m.lastgroup == "ph" else ""))
+        if self._special_chars.search(folded):
+            for m in self._special.finditer(folded):
+                edits.append((m.start(), m.end(), "某" if m.lastgroup == "ph" else ""))
         if self._has_variants:
-            base = folded
             if edits:
                 base = _apply_plain(folded, edits)  # variants are looked up after placeholders/separators
-                base_map = _edit_map(len(folded), edits)
+                vedits = self._variant_edits(base)
+                if vedits:
+                    edits = _compose(edits, _EditMap(len(folded), edits), vedits)
             else:
-                base_map = None
-            vedits = self._variant_edits(base)
-            if vedits:
-                if base_map is None:
-                    edits = vedits
-                else:
-                    # compose: express variant edits in folded coordinates through base_map
-                    edits = _compose(folded, edits, base, base_map, vedits)
-        if not edits and fold_idx is None:
-            return Normalized(text, folded, None, None)
-        out: list[str] = []
-        starts: list[int] = []
-        ends: list[int] = []
+                edits = self._variant_edits(folded)
+        if not edits:
+            return Normalized(text, folded, None, fold)
+        kept: list[tuple[int, int, str]] = []
         pos = 0
         for a, b, rep in sorted(edits):
             if a < pos:
                 continue
-            for i in range(pos, a):
-                out.append(folded[i])
-                starts.append(i)
-                ends.append(i + 1)
-            for ch in rep:
-                out.append(ch)
-                starts.append(a)
-                ends.append(b)
+            kept.append((a, b, rep))
             pos = b
-        for i in range(pos, len(folded)):
-            out.append(folded[i])
-            starts.append(i)
-            ends.append(i + 1)
-        if fold_idx is not None:
-            starts = [fold_idx[s] if s < len(fold_idx) else len(text) for s in starts]
-            ends = [fold_idx[e - 1] + 1 if e - 1 < len(fold_idx) else len(text) for e in ends]
-        return Normalized(text, "".join(out), tuple(starts), tuple(ends))
+        return Normalized(text, _apply_plain(folded, kept), _EditMap(len(folded), kept), fold)
 
     def _variant_edits(self, s: str) -> list[tuple[int, int, str]]:
         edits: list[tuple[int, int, str]] = []
@@ -150,6 +193,15 @@ class Normalizer:
         return edits
 
 
+def _changed_by(cc: opencc.OpenCC) -> list[str]:
+    """Characters that the converter changes on their own; a text without any is left as it is."""
+    chars = [chr(c) for r in ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00)) for c in range(*r)]
+    conv = cc.convert("\n".join(chars)).split("\n")
+    if len(conv) != len(chars):  # a conversion crossed a line: fall back to one call per character
+        conv = [cc.convert(c) for c in chars]
+    return [c for c, d in zip(chars, conv, strict=True) if c != d]
+
+
 def _apply_plain(s: str, edits: list[tuple[int, int, str]]) -> str:
     out, pos = [], 0
     for a, b, rep in sorted(edits):
@@ -160,25 +212,12 @@ def _apply_plain(s: str, edits: list[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
-def _edit_map(n: int, edits: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
-    """For each character of the edited string: its [start, end) in the unedited string."""
-    m: list[tuple[int, int]] = []
-    pos = 0
-    for a, b, rep in sorted(edits):
-        m.extend((i, i + 1) for i in range(pos, a))
-        m.extend((a, b) for _ in rep)
-        pos = b
-    m.extend((i, i + 1) for i in range(pos, n))
-    return m
-
-
-def _compose(folded: str, edits: list[tuple[int, int, str]], base: str, base_map: list[tuple[int, int]],
+def _compose(edits: list[tuple[int, int, str]], base_map: _EditMap,
              vedits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """Merge first-pass edits with variant edits found in the first pass's output."""
     covered: list[tuple[int, int, str]] = []
     for a, b, rep in vedits:
-        fa, fb = base_map[a][0], base_map[b - 1][1]
-        covered.append((fa, fb, rep))
+        covered.append((base_map(a)[0], base_map(b - 1)[1], rep))
     merged = [e for e in edits if not any(c[0] <= e[0] and e[1] <= c[1] for c in covered)]
     return merged + covered
 

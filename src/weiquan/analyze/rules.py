@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -25,6 +27,7 @@ from weiquan.analyze.normalize import Normalized, Normalizer, default_normalizer
 
 DETECTOR_ID = "text.rules"
 _CLAUSE_END = ",.!?;，。！？；\n"
+_CLAUSE_RE = re.compile("[" + re.escape(_CLAUSE_END) + "]")
 _UNNEGATE = re.compile("就|则|便|的话|否则|不然")
 
 
@@ -112,28 +115,35 @@ class RuleDetector:
         found: set[int] = set(self._always)
         for _, ids in self._auto.iter(s):
             found.update(ids)
-        return sorted(found)
+        return sorted(found) if len(found) > 1 else list(found)
 
     def match(self, text: str) -> tuple[Normalized, list[RuleMatch]]:
         """All rule matches in ``text`` with the context decision for each."""
-        n = self.normalizer.normalize(text)
+        return self.match_normalized(self.normalizer.normalize(text))
+
+    def match_normalized(self, n: Normalized) -> tuple[Normalized, list[RuleMatch]]:
+        """As :meth:`match`, for a text already normalised with this detector's normaliser."""
         s = n.text
         cands = self.candidates(s)
         if not cands:
             return n, []
         ctx = _Ctx(s, self.ctx_patterns, {})
+        bounds: list[int] | None = None
         out: list[RuleMatch] = []
         for i in cands:
             rule = self.rules[i]
             for m in rule.pattern.finditer(s):
                 if m.end() == m.start():
                     continue
-                out.append(self._decide(rule, m.start(), m.end(), s, ctx))
+                if bounds is None:
+                    bounds = [c.start() for c in _CLAUSE_RE.finditer(s)]
+                out.append(self._decide(rule, m.start(), m.end(), s, ctx, bounds))
         return n, out
 
-    def _decide(self, rule: Rule, a: int, b: int, s: str, ctx: _Ctx) -> RuleMatch:
+    def _decide(self, rule: Rule, a: int, b: int, s: str, ctx: _Ctx, bounds: list[int]) -> RuleMatch:
         conf = rule.conf
-        clause_start = max((s.rfind(c, 0, a) for c in _CLAUSE_END), default=-1) + 1
+        k = bisect_left(bounds, a)
+        clause_start = bounds[k - 1] + 1 if k > 0 else 0
         prefix = s[clause_start:a]
         if rule.negatable and prefix:
             neg = self.ctx_patterns["negation"].search(prefix)
@@ -143,7 +153,8 @@ class RuleDetector:
             return RuleMatch(rule, a, b, False, "with", conf)
         for name in rule.suppress:
             if name == "lawful_visit":
-                clause_end = min([p for c in _CLAUSE_END if (p := s.find(c, b)) >= 0] or [len(s)])
+                kb = bisect_left(bounds, b)
+                clause_end = bounds[kb] if kb < len(bounds) else len(s)
                 if self.ctx_patterns[name].search(s[clause_start:clause_end]):
                     return RuleMatch(rule, a, b, False, name, conf)
             elif ctx.find(name):
@@ -160,6 +171,15 @@ class RuleDetector:
     # -- the TextDetector contract ---------------------------------------------------------------
     def detect(self, text: str) -> list[Hit]:
         n, matches = self.match(text)
+        return self.hits_from(n, matches)
+
+    def hits_from(self, n: Normalized, matches: list[RuleMatch],
+                  bonus: Mapping[str, float] | None = None) -> list[Hit]:
+        """Hits per category from the matches of :meth:`match` (kept ones only).
+
+        ``bonus`` (category -> added confidence, capped at 0.99) lets a combining detector raise the
+        confidence of categories another detector agrees with without rebuilding the hits."""
+        text = n.original
         kept = [m for m in matches if m.kept]
         if not kept:
             return []
@@ -169,27 +189,39 @@ class RuleDetector:
         if "third_party_contact" in by_cat and "privacy_disclosure" not in by_cat:
             debt = self.ctx_patterns["debt_mention"].search(n.text)
             if debt:
-                hits = self._merge(n, by_cat)
+                hits = self._merge(n, by_cat, bonus)
                 a, b = n.to_original(debt.start(), debt.end())
-                hits.append(Hit("privacy_disclosure", ((a, b),), self.id, self.version, 0.8,
+                conf = min(0.99, 0.8 + bonus.get("privacy_disclosure", 0.0)) if bonus else 0.8
+                hits.append(Hit("privacy_disclosure", ((a, b),), self.id, self.version, conf,
                                 f"第三人语境中提及欠款「{text[a:b]}」（规则 X1：向第三人透露债务信息）", "X1"))
                 return hits
-        return self._merge(n, by_cat)
+        return self._merge(n, by_cat, bonus)
 
-    def _merge(self, n: Normalized, by_cat: dict[str, list[RuleMatch]]) -> list[Hit]:
+    def _merge(self, n: Normalized, by_cat: dict[str, list[RuleMatch]],
+               bonus: Mapping[str, float] | None) -> list[Hit]:
         hits: list[Hit] = []
+        orig = n.original
         for cat, ms in by_cat.items():
-            spans = sorted({n.to_original(m.start, m.end) for m in ms})
-            ms_sorted = sorted(ms, key=lambda m: -m.conf)
-            conf = ms_sorted[0].conf
-            if len({m.rule.id for m in ms}) > 1:
-                conf = min(0.99, conf + 0.03)
-            expl = "；".join(
-                f"匹配{m.rule.label}模式 {m.rule.id}「{n.original[slice(*n.to_original(m.start, m.end))]}」"
-                for m in ms_sorted[:3]
-            )
-            hits.append(Hit(cat, tuple(spans), self.id, self.version, conf, expl,
-                            ",".join(sorted({m.rule.id for m in ms}))))
+            if len(ms) == 1:
+                m = ms[0]
+                span = n.to_original(m.start, m.end)
+                conf = m.conf
+                expl = f"匹配{m.rule.label}模式 {m.rule.id}「{orig[span[0]:span[1]]}」"
+                spans: tuple[tuple[int, int], ...] = (span,)
+                ids = m.rule.id
+            else:
+                mapped = [(m, n.to_original(m.start, m.end)) for m in ms]
+                spans = tuple(sorted({sp for _, sp in mapped}))
+                ms_sorted = sorted(mapped, key=lambda x: -x[0].conf)
+                conf = ms_sorted[0][0].conf
+                rule_ids = {m.rule.id for m in ms}
+                if len(rule_ids) > 1:
+                    conf = min(0.99, conf + 0.03)
+                expl = "；".join(f"匹配{m.rule.label}模式 {m.rule.id}「{orig[a:b]}」" for m, (a, b) in ms_sorted[:3])
+                ids = ",".join(sorted(rule_ids))
+            if bonus and cat in bonus:
+                conf = min(0.99, conf + bonus[cat])
+            hits.append(Hit(cat, spans, self.id, self.version, conf, expl, ids))
         return hits
 
 

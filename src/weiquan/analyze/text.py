@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from weiquan.analyze.base import Hit
-from weiquan.analyze.classifier import ClassifierDetector, Scores, default_classifier
+from weiquan.analyze.classifier import BatchScores, ClassifierDetector, Scores, default_classifier
+from weiquan.analyze.normalize import Normalized
 from weiquan.analyze.rules import RuleDetector, default_rules
 
 DETECTOR_ID = "text.combined"
 # Decision thresholds are model-calibration choices, not legal facts.
 DEFAULT_THRESHOLD = 0.8
 VETO_THRESHOLD = 0.97
+AGREE_BONUS = 0.05
 
 
 @dataclass
@@ -46,29 +48,67 @@ class CombinedTextDetector:
         return self.detect_many([text])[0]
 
     def detect_many(self, texts: Sequence[str]) -> list[list[Hit]]:
-        scores: list[Scores | None] = (
-            list(self.classifier.score_many(list(texts))) if self.classifier and texts else [None] * len(texts)
-        )
-        return [self._combine(t, sc) for t, sc in zip(texts, scores, strict=True)]
+        """Hits for a batch: each text normalised once, one sparse product for the classifier."""
+        texts = list(texts)
+        if not texts:
+            return []
+        norms = [self.rules.normalizer.normalize(t) for t in texts]
+        clf = self.classifier
+        batch: BatchScores | None = None
+        if clf is not None:
+            batch = clf.score_batch(texts, norms if clf.normalizer is self.rules.normalizer else None)
+        out: list[list[Hit]] = []
+        wanted: list[tuple[int, str]] = []  # classifier hits that need a span: (text index, label)
+        for d, n in enumerate(norms):
+            sc = batch.scores[d] if batch is not None else None
+            hits, extra = self._decide(n, sc)
+            out.append(hits)
+            wanted.extend((d, cat) for cat in extra)
+        if wanted and clf is not None and batch is not None:
+            for (d, cat), span in zip(wanted, clf.spans_batch(batch, wanted)):
+                sc = batch.scores[d]
+                out[d].append(clf._hit(sc, cat, sc.probs[cat], span))
+        return [sorted(h, key=lambda h: (-h.confidence, h.category)) if len(h) > 1 else h for h in out]
 
-    def _combine(self, text: str, sc: Scores | None) -> list[Hit]:
-        _, matches = self.rules.match(text)
-        rule_hits = {h.category: h for h in self.rules.detect(text)} if any(m.kept for m in matches) else {}
-        vetoed = {m.rule.category for m in matches if not m.kept and m.reason not in ("tense", "with")}
-        out: list[Hit] = []
-        probs = sc.probs if sc else {}
-        for cat, h in rule_hits.items():
-            p = probs.get(cat, 0.0)
-            conf = min(0.99, h.confidence + 0.05) if p >= 0.5 else h.confidence
-            out.append(Hit(h.category, h.spans, h.detector_id, h.detector_version, conf, h.explanation, h.rule_id))
-        if sc is not None and self.classifier is not None:
-            for cat, p in probs.items():
-                if cat in rule_hits:
+    def _decide(self, n: Normalized, sc: Scores | None) -> tuple[list[Hit], list[str]]:
+        """Rule hits (confidence adjusted) and the categories the classifier adds."""
+        _, matches = self.rules.match_normalized(n)
+        if not matches:
+            rule_hits: dict[str, Hit] = {}
+            out: list[Hit] = []
+        else:
+            # a rule hit the classifier agrees with (p >= 0.5) gains a little confidence
+            bonus = {c: AGREE_BONUS for c, p in zip(sc.labels, sc.row) if p >= 0.5} if sc is not None else None
+            out = self.rules.hits_from(n, matches, bonus)
+            rule_hits = {h.category: h for h in out}
+        extra: list[str] = []
+        if sc is not None:
+            lowest = min(self.threshold, self.veto_threshold, *self.per_label.values()) if self.per_label \
+                else min(self.threshold, self.veto_threshold)
+            vetoed: set[str] | None = None
+            for cat, p in zip(sc.labels, sc.row):
+                if p < lowest or cat in rule_hits:
                     continue
+                if vetoed is None:
+                    vetoed = {m.rule.category for m in matches if not m.kept and m.reason not in ("tense", "with")}
                 thr = self.veto_threshold if cat in vetoed else self.per_label.get(cat, self.threshold)
                 if p >= thr:
-                    out.extend(self.classifier.hits_from(Scores(sc.normalized, {cat: p}), threshold=thr))
-        return sorted(out, key=lambda h: (-h.confidence, h.category))
+                    extra.append(cat)
+        return out, extra
+
+    def detect_many_reference(self, texts: Sequence[str]) -> list[list[Hit]]:
+        """The straightforward per-text path (sklearn featuriser, per-hit span loop); tests compare
+        :meth:`detect_many` against it."""
+        clf = self.classifier
+        scores = clf.score_many_reference(list(texts)) if clf is not None else [None] * len(texts)
+        out: list[list[Hit]] = []
+        for t, sc in zip(texts, scores, strict=True):
+            n = sc.normalized if sc is not None else self.rules.normalizer.normalize(t)
+            hits, extra = self._decide(n, sc)
+            if clf is not None and sc is not None:
+                hits += [clf._hit(sc, cat, sc.probs[cat], clf.span_for(sc.normalized, cat)) for cat in extra]
+            out.append(sorted(hits, key=lambda h: (-h.confidence, h.category)))
+        return out
 
 
 @cache

@@ -1,7 +1,7 @@
 """Training corpus and training of the text classifier.
 
 The corpus lives in the package (``analyze/corpus/``) and is written by the team: hand-written items
-(``handwritten.tsv``) and templates expanded combinatorially with a fixed seed (``templates.yaml``).
+(``handwritten.txt``) and templates expanded combinatorially with a fixed seed (``templates.yaml``).
 Every item carries its origin. ``train()`` fits one logistic-regression model per category over
 character 1-3-grams of the *normalised* text and writes the model file shipped in the package.
 Run it with ``python scripts/train_detector.py``.
@@ -40,14 +40,14 @@ def _corpus_file(name: str) -> str:
 
 def load_handwritten() -> list[Item]:
     items: list[Item] = []
-    for lineno, line in enumerate(_corpus_file("handwritten.tsv").splitlines(), 1):
+    for lineno, line in enumerate(_corpus_file("handwritten.txt").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         labels, _, text = line.partition("\t")
         labs = tuple(sorted(x.strip() for x in labels.split(",") if x.strip()))
         bad = set(labs) - set(TEXT_CATEGORIES) - {LAWFUL}
         if bad or not text.strip():
-            raise ValueError(f"handwritten.tsv line {lineno}: bad labels {bad} or empty text")
+            raise ValueError(f"handwritten.txt line {lineno}: bad labels {bad} or empty text")
         items.append(Item(text.strip(), labs, f"team-handwritten:{lineno}"))
     return items
 
@@ -96,7 +96,7 @@ def load_corpus(seed: int = 20261128) -> list[Item]:
 
 def corpus_digest() -> str:
     h = hashlib.sha256()
-    for name in ("handwritten.tsv", "templates.yaml"):
+    for name in ("handwritten.txt", "templates.yaml"):
         h.update(_corpus_file(name).encode())
     return h.hexdigest()[:10]
 

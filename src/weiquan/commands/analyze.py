@@ -41,7 +41,7 @@ def _detect_fn(which: DetectorChoice) -> Callable[[list[str]], list[list[Any]]]:
         from weiquan.analyze.classifier import default_classifier
 
         c = default_classifier()
-        return lambda texts: [c.hits_from(sc) for sc in c.score_many(texts)]
+        return c.detect_many
     from weiquan.analyze.text import default_text_detector
 
     d = default_text_detector()

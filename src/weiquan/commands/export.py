@@ -38,7 +38,7 @@ def export(
 
     def progress(stage: str, done: int, total: int) -> None:
         if not json_ and (done == total or done % 100 == 0):
-            c.print(f"  打包证据 packaging evidence {done}/{total}", end="\r")
+            c.print(f"  打包证据 packaging evidence {done}/{total}", end="\n" if done == total else "\r")
 
     res = export_case(workspace(ctx), case_id, out, include_derived=include_derived, tsa_url=tsa, progress=progress)
     if json_:

@@ -43,11 +43,13 @@ def import_cmd(
         rows = []
         for r in results:
             rows.append((r.name, r.format or "-", f"{STATUS_ZH.get(r.status, r.status)} {r.status}", r.added, r.merged,
-                         r.rejected or "", (r.error or "")[:160]))
+                         r.rejected or ""))
         print_table("导入结果 Import results", ["文件 file", "格式 format", "状态 status", "新增 added", "合并 merged",
-                                               "跳过 skipped", "错误 error"], rows)
+                                               "跳过 skipped"], rows)
         c = console()
         for r in results:
+            if r.error:
+                c.print(f"错误 {r.name}: {r.error}")
             for w in r.warnings[:10]:
                 c.print(f"  提示 {r.name}: {w}")
         total_added = sum(r.added for r in results)
@@ -80,7 +82,7 @@ def timeline_cmd(
         f"案件 {case_id} 时间线 Timeline ({len(events)})",
         ["ID", "时间 time", "渠道", "方向", "号码 number", "类别 kind", "时长 s", "内容 text", "来源 sources"],
         [(e.id, e.start.strftime("%Y-%m-%d %H:%M:%S"), e.channel, DIRECTION_ZH.get(e.direction, e.direction),
-          e.counterpart or e.counterpart_raw or (e.recipient_name and f"→{e.recipient_name}") or "",
+          (e.counterpart or e.counterpart_raw or "") + ("" if e.recipient == "borrower" else f" →{e.recipient_name or e.recipient}"),
           e.number_kind or "", "" if e.duration_s is None else int(e.duration_s),
           ((e.signature and f"【{e.signature}】") or "") + (e.text or "")[:60].replace("\n", " ") if e.text else "",
           len(e.evidence)) for e in events],

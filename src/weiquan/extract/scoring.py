@@ -21,12 +21,17 @@ from weiquan.extract.layout import number_digits
 from weiquan.ingest.base import RawEvent
 
 
-def norm_text(t: str | None) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", t or ""))
+_PUNCT = re.compile(r"[\s,.!?;:'\"()\[\]，。！？；：、“”‘’（）【】《》…—-]+")
 
 
-def cer(ref: str, hyp: str) -> float:
-    r, h = norm_text(ref), norm_text(hyp)
+def norm_text(t: str | None, *, punctuation: bool = True) -> str:
+    s = unicodedata.normalize("NFKC", t or "")
+    return re.sub(r"\s+", "", s) if punctuation else _PUNCT.sub("", s)
+
+
+def cer(ref: str, hyp: str, *, punctuation: bool = True) -> float:
+    """Character error rate; ``punctuation=False`` ignores punctuation (usual for speech)."""
+    r, h = norm_text(ref, punctuation=punctuation), norm_text(hyp, punctuation=punctuation)
     return Levenshtein.distance(r, h) / max(1, len(r))
 
 

@@ -11,6 +11,7 @@ def register_importers() -> list[Importer]:
     from weiquan.ingest.adb import AdbCallsDump, AdbSmsDump
     from weiquan.ingest.images import ImageImporter
     from weiquan.ingest.ios import IosCallHistory, IosSmsDb
+    from weiquan.ingest.manual import ManualJson
     from weiquan.ingest.oppo import OppoCallLog, OppoVmsg
     from weiquan.ingest.recordings import RecordingImporter
     from weiquan.ingest.synctech import SyncTechCalls, SyncTechSms
@@ -18,5 +19,5 @@ def register_importers() -> list[Importer]:
 
     return [
         SyncTechSms(), SyncTechCalls(), AdbSmsDump(), AdbCallsDump(), IosSmsDb(), IosCallHistory(),
-        OppoVmsg(), OppoCallLog(), TabularImporter(), RecordingImporter(), ImageImporter(),
+        OppoVmsg(), OppoCallLog(), TabularImporter(), RecordingImporter(), ImageImporter(), ManualJson(),
     ]

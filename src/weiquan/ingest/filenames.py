@@ -125,6 +125,12 @@ def _scan(stem: str) -> RecordingName | None:
     return RecordingName("scan", nm.group(0) if nm else None, None, wall, when)
 
 
+def find_number(text: str) -> str | None:
+    """The first phone-number-like token in a file name (mobile, landline, 95/96/400/106)."""
+    m = _SCAN_NUM.search(text)
+    return m.group(0) if m else None
+
+
 # Screenshot capture times (formats.md §6): MIUI Screenshot_2023-10-30-15-25-43-123_pkg ; Huawei Screenshot_20231030_152543_pkg
 _SHOT = (
     re.compile(r"Screenshot_(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})(?:-\d+)?(?:_(?P<pkg>[\w.]+))?"),

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from weiquan.ingest.audio import audio_duration
 from weiquan.ingest.base import ImportContext, Importer, ParseError, Probe, RawEvent
-from weiquan.ingest.filenames import parse_recording_name, stem_of
+from weiquan.ingest.filenames import find_number, parse_recording_name, stem_of
 from weiquan.ingest.timeutil import TimeOutOfRange, check_range, localize
 
 AUDIO_TYPES = ("audio/",)
@@ -44,8 +44,12 @@ class RecordingImporter(Importer):
                            time_basis="file_name", wallclock_text=parsed.wallclock, duration_s=duration,
                            counterpart_raw=parsed.number, counterpart_name=parsed.name, origin="recording", extra=extra)
             return
+        number = find_number(stem_of(ctx.original_name))
         mtime = ctx.options.get("source_mtime")
-        if mtime:
+        if number and mtime:
+            # A number but no time in the name: estimate from the file time (the end of the call;
+            # copying often resets it), flagged with low confidence. Without a number, no call is
+            # invented: the recording waits for transcription.
             try:
                 end = check_range(dt.datetime.fromtimestamp(float(mtime), dt.timezone.utc), mtime)
             except TimeOutOfRange:
@@ -56,7 +60,7 @@ class RecordingImporter(Importer):
                 extra["recording"]["name_pattern"] = None
                 yield RawEvent(channel="call", start=end - dt.timedelta(seconds=duration), locator=locator,
                                direction="unknown", source_tz=ctx.tz, time_basis="file_mtime", duration_s=duration,
-                               origin="recording", confidence=0.5, extra=extra)
+                               counterpart_raw=number, origin="recording", confidence=0.5, extra=extra)
                 return
         ctx.warn(f"{ctx.original_name}：无法从文件名得到号码和时间，录音已保存并排队转写 / "
                  "no number or time in the file name; the recording is stored and queued for transcription")

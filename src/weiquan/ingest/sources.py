@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import plistlib
 import re
-import shutil
 import sqlite3
 import stat
 import zipfile
@@ -224,8 +223,3 @@ def backup_files(folder: Path) -> tuple[list[BackupFile], Refusal | None]:
                 found.append(BackupFile(cand, f"{name}/{logical}"))
                 break
     return found, None
-
-
-def copy_to(src: Path, dest: Path) -> Path:
-    shutil.copyfile(src, dest)
-    return dest

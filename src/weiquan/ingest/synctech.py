@@ -64,19 +64,12 @@ class SyncTechSms(Importer):
     @staticmethod
     def _sms(el: etree._Element, locator: str, tz: str) -> RawEvent:
         start, basis = from_epoch(el.get("date"))
-        raw = _raw(el, _SMS_RAW)
-        extra: dict[str, object] = {}
-        sent = el.get("date_sent")
-        if sent and sent not in ("0", "null"):
-            try:
-                extra["date_sent"] = from_epoch(sent)[0].isoformat()
-            except TimeOutOfRange:
-                pass
+        raw = _raw(el, _SMS_RAW)  # date_sent (SMSC time) is kept raw; it may be s or ms
         t = el.get("type", "")
         return RawEvent(
             channel="sms", start=start, locator=locator, direction=SMS_TYPES.get(t, "unknown"), time_basis=basis, source_tz=tz,
             counterpart_raw=null_to_none(el.get("address")), counterpart_name=contact_name(el.get("contact_name")),
-            text=clean_text(null_to_none(el.get("body"))) or "", raw=raw, extra=extra,
+            text=clean_text(null_to_none(el.get("body"))) or "", raw=raw,
         )
 
     @staticmethod

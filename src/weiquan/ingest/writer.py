@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import JSON, select, text, update
 from sqlalchemy.orm import Session
 
 from weiquan.ingest.base import Attachment, RawEvent
@@ -33,13 +35,25 @@ from weiquan.vault import ledger
 from weiquan.vault.blobs import BlobStore
 from weiquan.vault.sniff import sniff_bytes
 
-BATCH = 1000
+BATCH = 2000
 EXACT_WINDOW_S = 2.0  # machine timestamps
 LOOSE_WINDOW_S = 60.0  # manual entries, screenshot (OCR) times
 RECORDING_WINDOW_S = 120.0  # recording file-name time vs call-log time
 MAX_WINDOW = dt.timedelta(seconds=RECORDING_WINDOW_S)
 TEXT_CHANNELS = ("sms", "mms", "chat")
 UNANSWERED = ("missed", "rejected", "blocked", "voicemail")
+
+
+def _sqlite_datetime(v: dt.datetime) -> str:
+    """The text SQLAlchemy's SQLite DATETIME stores (naive UTC), so reads and comparisons agree."""
+    u = v if v.tzinfo is None or v.tzinfo is dt.timezone.utc else v.astimezone(dt.timezone.utc)
+    if u.year >= 1000:
+        return u.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return f"{u.year:04d}-{u.month:02d}-{u.day:02d} {u.hour:02d}:{u.minute:02d}:{u.second:02d}.{u.microsecond:06d}"
+
+
+def _json_text(v: Any) -> str:
+    return "{}" if not v else json.dumps(v, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def dedupe_key(channel: str, number_key: str | None, text: str | None) -> str:
@@ -113,7 +127,8 @@ class EventWriter:
             "wallclock_text": raw.wallclock_text[:100] if raw.wallclock_text else None, "duration_s": raw.duration_s,
             "counterpart_raw": raw.counterpart_raw[:200] if raw.counterpart_raw else None, "counterpart": info.key,
             "counterpart_name": raw.counterpart_name[:200] if raw.counterpart_name else None,
-            "number_kind": info.kind, "carrier": info.carrier, "region": info.region,
+            "number_kind": info.kind if raw.counterpart_raw is not None or raw.channel in ("call", "sms", "mms") else None,
+            "carrier": info.carrier, "region": info.region,
             "signature": signature[:100] if signature else None, "text": text_, "recipient": raw.recipient,
             "recipient_name": raw.recipient_name, "origin": raw.origin, "confidence": raw.confidence,
             "dedupe_key": key, "extra": extra, "created_at": self._now,
@@ -170,11 +185,40 @@ class EventWriter:
                 self.stats.event_ids.append(eid)
         conn = self.s.connection()
         if new_events:
-            conn.execute(Event.__table__.insert(), new_events)
+            self._insert(Event.__table__, new_events)
         for eid, values in updates:
             conn.execute(update(Event.__table__).where(Event.__table__.c.id == eid).values(**values))
         if sources:
-            conn.execute(EventSource.__table__.insert(), sources)
+            self._insert(EventSource.__table__, sources)
+
+    def _insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        """executemany; on SQLite straight to the driver with values pre-converted exactly as
+        SQLAlchemy would store them (UTC text timestamps, JSON text), skipping per-row bind processing."""
+        conn = self.s.connection()
+        if self._dialect != "sqlite":
+            conn.execute(table.insert(), rows)
+            return
+        cols = list(rows[0])
+        getter = operator.itemgetter(*cols)
+        special: list[tuple[int, Any]] = []
+        for i, c in enumerate(cols):
+            col_type = table.c[c].type
+            if isinstance(col_type, JSON):
+                special.append((i, _json_text))
+            elif isinstance(rows[0][c], dt.datetime) or c in ("start", "created_at"):
+                special.append((i, _sqlite_datetime))
+            elif isinstance(rows[0][c], bool):
+                special.append((i, int))
+        sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+        params = []
+        for r in rows:
+            vals = list(getter(r))
+            for i, f in special:
+                v = vals[i]
+                if v is not None:
+                    vals[i] = f(v)
+            params.append(tuple(vals))
+        conn.exec_driver_sql(sql, params)
 
     # -- internals ----------------------------------------------------------
     def _match(self, index: dict[str, list[list[Any]]], row: dict[str, Any]) -> tuple[int, str] | None:

@@ -65,7 +65,9 @@ def scan_prolog(data: bytes) -> Prolog:
             seen_markup = True
             continue
         if data.startswith(b"<!", i):
-            return Prolog(None, True, True)
+            # <!DOCTYPE name …>: report the declared root so the format can still be named, and flag it
+            m = re.match(rb"<!DOCTYPE\s+([^\s\[>]+)", data[i:i + 300])
+            return Prolog(m.group(1).decode("utf-8", "replace") if m else None, True, True)
         if _NAME_START.match(data, i + 1):
             m = _NAME.match(data, i + 1)
             assert m is not None
@@ -151,8 +153,18 @@ class RepairingReader:
 
 
 _PAIR = re.compile(rb"&#(x[0-9a-fA-F]{1,6}|[0-9]{1,7});&#(x[0-9a-fA-F]{1,6}|[0-9]{1,7});")
-_TRUNCATION_HINTS = ("Premature end", "EndTag", "Couldn't find end", "not properly terminated", "expected '>'",
-                     "Extra content", "attributes construct error", "Unescaped")
+_TRUNCATION_HINTS = ("Premature end", "EndTag: '</' not found")
+
+
+def _last_line(path: Path) -> int:
+    """Number of the last line of a file (streamed; only called after a syntax error)."""
+    n = 1
+    last = b""
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            n += chunk.count(b"\n")
+            last = chunk
+    return n - 1 if last.endswith(b"\n") else n
 
 
 def iter_records(ctx: ImportContext, tags: tuple[str, ...]) -> Iterator[tuple[str, int, etree._Element]]:
@@ -181,7 +193,7 @@ def iter_records(ctx: ImportContext, tags: tuple[str, ...]) -> Iterator[tuple[st
         except etree.XMLSyntaxError as e:
             line = e.position[0] if e.position else None
             got = sum(counts.values())
-            truncated = any(h in str(e) for h in _TRUNCATION_HINTS)
+            truncated = any(h in str(e) for h in _TRUNCATION_HINTS[:2]) or (line is not None and line >= _last_line(ctx.path))
             what_zh = "文件不完整（被截断）" if truncated else "XML 格式错误"
             what_en = "file is truncated" if truncated else "malformed XML"
             raise ParseError(

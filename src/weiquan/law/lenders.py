@@ -40,6 +40,30 @@ class LenderMatch:
     def confidence(self) -> str:
         return self.lender.confidence
 
+    @property
+    def entity(self) -> str | None:
+        return self.lender.entity
+
+    @property
+    def regulator(self) -> str:
+        return self.lender.regulator
+
+    @property
+    def hotline(self) -> str | None:
+        return self.lender.hotline
+
+    @property
+    def aliases(self) -> list[str]:
+        return self.lender.aliases
+
+    @property
+    def nifa_member(self) -> bool | None:
+        return self.lender.nifa_member
+
+    @property
+    def source(self) -> str:
+        return self.lender.source
+
 
 def _score(q: str, name: str) -> tuple[float, bool]:
     n = normalise(name)

@@ -224,6 +224,10 @@ class Contact(_Strict):
     wechat: str | None = None
     address_zh: str | None = None  # how to find the address / where to go
 
+    @property
+    def address(self) -> str | None:
+        return self.address_zh
+
 
 class Handles(_Strict):
     licence_types: list[LicenceType]
@@ -360,8 +364,12 @@ class Lender(_Strict):
     name_suffix_verified: bool = False
 
     def names(self) -> list[str]:
-        out = [n for n in [self.entity, *self.former_names, *self.brands] if n]
-        return out
+        return [n for n in [self.entity, *self.former_names, *self.brands] if n]
+
+    @property
+    def aliases(self) -> list[str]:
+        """Brand, app, product and former names (everything but the legal entity)."""
+        return [*self.brands, *self.former_names]
 
 
 class NamePattern(_Strict):

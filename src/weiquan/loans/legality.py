@@ -112,6 +112,9 @@ def _rate_on(segs: Sequence[tuple[dt.date, float]], d: dt.date) -> float:
 def _accrue(b: Balance, segs: Sequence[tuple[dt.date, float]], start: dt.date, end: dt.date, day_count: int) -> None:
     if end <= start or b.principal <= 0:
         return
+    if len(segs) == 1:
+        b.interest += b.principal * segs[0][1] * (end - start).days / day_count
+        return
     cuts = sorted({start, end, *[s for s, _ in segs if start < s < end]})
     for a, z in zip(cuts, cuts[1:]):
         b.interest += b.principal * _rate_on(segs, a) * (z - a).days / day_count
@@ -125,7 +128,14 @@ def simulate(
     day_count: int = 365,
 ) -> Balance:
     """Balance at ``until`` under simple interest ``segs``; payments go to interest first, then principal."""
-    events = sorted([(f.date, 0, f.amount) for f in disbursed if f.date <= until] + [(f.date, 1, f.amount) for f in payments if f.date <= until])
+    return _run(_events(disbursed, payments, until), segs, until, day_count)
+
+
+def _events(disbursed: Sequence[Flow], payments: Sequence[Flow], until: dt.date) -> list[tuple[dt.date, int, float]]:
+    return sorted([(f.date, 0, f.amount) for f in disbursed if f.date <= until] + [(f.date, 1, f.amount) for f in payments if f.date <= until])
+
+
+def _run(events: Sequence[tuple[dt.date, int, float]], segs: Sequence[tuple[dt.date, float]], until: dt.date, day_count: int) -> Balance:
     b = Balance()
     last: dt.date | None = None
     for d, kind, amount in events:
@@ -154,9 +164,10 @@ def simple_annual_rate(disbursed: Sequence[Flow], repayments: Sequence[Flow], da
     """The constant simple annual rate at which all repayments (paid or due) exactly settle the loan:
     the rate courts compare with the caps. 0 when the repayments do not exceed the money received."""
     end = max(f.date for f in repayments)
+    events = _events(disbursed, repayments, end)
 
     def net(r: float) -> float:
-        b = simulate(disbursed, repayments, [(dt.date.min, r)], end, day_count)
+        b = _run(events, [(dt.date.min, r)], end, day_count)
         return b.owed - b.excess
 
     if net(0.0) >= 0:

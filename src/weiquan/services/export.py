@@ -114,12 +114,9 @@ def export_case(
         writer.commit()
     except IntegrityError as e:
         writer.abort()
-        raise ProblemFound(f"证据库中的文件已损坏，停止导出：{e.path}（请运行 weiquan vault verify）",
-                           f"a vault file is damaged, export stopped: {e.path} (run weiquan vault verify)") from e
-    except FileNotFoundError as e:
-        writer.abort()
-        raise ProblemFound(f"证据库中缺少文件，停止导出：{e.filename}（请运行 weiquan vault verify）",
-                           f"a vault file is missing, export stopped: {e.filename} (run weiquan vault verify)") from e
+        what_zh, what_en = ("缺失", "missing") if e.actual == "missing" else ("已损坏", "damaged")
+        raise ProblemFound(f"证据库中的文件{what_zh}，停止导出：{e.path}（请运行 weiquan vault verify）",
+                           f"a vault file is {what_en}, export stopped: {e.path} (run weiquan vault verify)") from e
     except BaseException:
         writer.abort()
         raise
@@ -170,8 +167,10 @@ def _write_evidence(ws: Workspace, writer: PackageWriter, items: list[EvidenceIt
             meta.update(original_names=item.names, source_device=item.source_device, source_evidence=None)
         else:
             meta.update(derivation=item.derivation, source_evidence=item.source_label, source_sha256=item.source_sha256)
-        writer.add_file(item.path, ws.vault.path(item.sha256), role=item.kind, media_type=item.media_type,
-                        expect_sha256=item.sha256, meta=meta)
+        blob = ws.vault.path(item.sha256)
+        if not blob.is_file():
+            raise IntegrityError(item.path, item.sha256, "missing")
+        writer.add_file(item.path, blob, role=item.kind, media_type=item.media_type, expect_sha256=item.sha256, meta=meta)
         if progress:
             progress("evidence", n, total)
 

@@ -205,7 +205,7 @@ def _claim(ws: Workspace, *, case_id: int | None, only: str | None, retry_failed
     errors: list[JobError] = []
     items: dict[tuple[str, int], _Item] = {}
     with ws.db.session() as s:
-        states = ["pending", "running", "failed"] if retry_failed else ["pending", "running"]
+        states = ["pending", "running", "failed"]
         q = select(Job, Evidence).join(Evidence, Evidence.id == Job.evidence_id).where(Job.status.in_(states)).order_by(Job.id)
         if case_id is not None:
             q = q.where(Job.case_id == case_id)

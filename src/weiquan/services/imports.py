@@ -70,6 +70,14 @@ class FileResult(BaseModel):
     def failed(self) -> bool:
         return self.status in ("unparsed", "refused", "partial")
 
+    @property
+    def records_added(self) -> int:
+        return self.added
+
+    @property
+    def file(self) -> str:
+        return self.name
+
 
 def importers() -> list[Importer]:
     return [i for i in collect("register_importers") if isinstance(i, Importer)]
@@ -158,7 +166,17 @@ class _Run:
         for bf in found:
             self.file(bf.path, bf.logical_name)
 
-    def file(self, path: Path, name: str, depth: int = 0, source_mtime: float | None = None) -> None:
+    def file(self, path: Path, name: str, depth: int = 0, source_mtime: float | None = None, shown: str | None = None) -> None:
+        first = len(self.results)
+        try:
+            self._file(path, name, depth, source_mtime)
+        finally:
+            if shown is not None:  # an extracted archive member: show the archive, not the temp file
+                for r in self.results[first:]:
+                    if r.path == str(path):
+                        r.path = shown
+
+    def _file(self, path: Path, name: str, depth: int, source_mtime: float | None) -> None:
         try:
             if source_mtime is None:
                 source_mtime = path.stat().st_mtime
@@ -201,8 +219,9 @@ class _Run:
                         self.emit(FileResult(path=str(path), name=member_name, status="unparsed",
                                              error=f"压缩包成员无法解压 / member cannot be extracted: {e}"))
                         continue
-                    ts = dt.datetime(*info.date_time, tzinfo=dt.timezone.utc).timestamp() if info.date_time[0] >= 1980 else None
-                    self.file(extracted, member_name, depth + 1, source_mtime=ts)
+                    # zip times are local wall-clock without a zone: read them in the import zone
+                    ts = dt.datetime(*info.date_time, tzinfo=zone(self.tz)).timestamp() if info.date_time[0] >= 1980 else None
+                    self.file(extracted, member_name, depth + 1, source_mtime=ts, shown=f"{path}!/{decode_member_name(info)}")
                     extracted.unlink(missing_ok=True)
 
 

@@ -26,6 +26,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from weiquan import __version__
 from weiquan.config import Settings
+from weiquan.services.dashboard import DashboardCache
 from weiquan.services.web_charts import ChartCache
 from weiquan.errors import InputError, MissingComponent, NotFoundError, ProblemFound, WeiquanError
 from weiquan.web.config import WebConfig
@@ -41,8 +42,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
 PAGE_MODULES = ("auth", "home", "dashboard", "imports", "timeline", "review", "documents", "package", "loans",
                 "guides", "admin")
-API_MODULES = (
-               )
+API_MODULES = ("auth", "cases", "imports", "events", "findings", "plan", "documents", "actions", "export", "loans",
+               "lenders", "users")
 
 CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; "
        "script-src 'self'; object-src 'none'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; "
@@ -113,6 +114,7 @@ def create_app(
     app.state.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="weiquan-extract")
     app.state.chart_cache = ChartCache()
     app.state.background = {}
+    app.state.dashboard_cache = DashboardCache()
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -120,7 +122,7 @@ def create_app(
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         if not request.url.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
         if cfg.secure_cookies:

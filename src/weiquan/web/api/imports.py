@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request
 
 from weiquan.services import web_jobs, web_uploads
+from weiquan.services.analysis import AnalysisResult
 from weiquan.services.imports import FileResult
 from weiquan.services.web_jobs import JobProgress
 from weiquan.services.web_uploads import CaseFile
@@ -39,8 +38,8 @@ def jobs(ws: WS, case_id: CaseId) -> JobProgress:
     return web_jobs.job_progress(ws, case_id)
 
 
-@router.post("/analyze", summary="分析案件 Run the detectors")
-def analyze(request: Request, ws: WS, who: Who, case_id: CaseId) -> Any:
+@router.post("/analyze", response_model=AnalysisResult, summary="分析案件 Run the detectors")
+def analyze(request: Request, ws: WS, who: Who, case_id: CaseId) -> AnalysisResult:
     out = web_jobs.analyze(ws, case_id)
     audit(request, who, "analyze", case_id=case_id, target=f"case:{case_id}")
     return out

@@ -194,17 +194,18 @@ def itunes_backup(folder: Path, *, sms_db: Path | None = None, call_history: Pat
     return folder
 
 
-def oppo_vmsg(path: Path, messages: Iterable[Msg], *, encoding: str = "utf-8") -> Path:
+def oppo_vmsg(path: Path, messages: Iterable[Msg], *, encoding: str = "utf-8", charset: str = "UTF-8") -> Path:
+    """vMessage 1.1 blocks; bodies quoted-printable in ``charset`` (old OPPO/MTK phones write GBK)."""
     out = io.StringIO()
     for m in messages:
-        qp = quopri.encodestring(m.body.encode("utf-8")).decode("ascii")
+        qp = quopri.encodestring(m.body.encode("gbk" if charset.upper() == "GBK" else "utf-8")).decode("ascii")
         qp = qp.replace("=\n", "=\r\n")
         local = m.when.astimezone(SHANGHAI)
         out.write("BEGIN:VMSG\r\nVERSION:1.1\r\nBEGIN:VCARD\r\n")
         out.write(f"TEL:{m.number}\r\nEND:VCARD\r\nBEGIN:VBODY\r\nX-BOX:{'INBOX' if m.incoming else 'SENDBOX'}\r\n")
         out.write(f"X-READ:READ\r\nX-SEEN:1\r\nBlockType:0\r\nX-SIMID:0\r\nX-LOCKED:UNLOCKED\r\nX-TYPE:SMS\r\n")
         out.write(f"Date:{local:%Y/%m/%d %H:%M:%S}\r\nDateOrigin:{ms(m.when)}\r\n")
-        out.write(f"Subject;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:{qp}\r\nEND:VBODY\r\nEND:VMSG\r\n")
+        out.write(f"Subject;ENCODING=QUOTED-PRINTABLE;CHARSET={charset}:{qp}\r\nEND:VBODY\r\nEND:VMSG\r\n")
     path.write_bytes(out.getvalue().encode(encoding))
     return path
 

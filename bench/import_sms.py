@@ -1,0 +1,131 @@
+"""Benchmark: import a large SyncTech sms.xml (issue 3).
+
+Generates sms.xml files with realistic Chinese collection bodies (100,000 and 400,000 messages;
+``--quick``: 10,000 and 40,000), imports each into a fresh SQLite workspace in a child process,
+and prints messages/s, peak RSS and the ratio to a bare ``lxml.etree.iterparse`` pass over the
+same file in the same process. Goals: >= 20,000 msg/s, <= 3x bare parse, flat peak RSS.
+The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+TEMPLATES = [
+    "【示例速贷】尊敬的客户，您的借款{amt}元已逾期{d}天，请尽快还款，以免影响您的信用记录。",
+    "【示例花】您本期账单{amt}元今日到期，请按时还款，如已还款请忽略。",
+    "你欠的{amt}元再不还，我们就把你的事发给你通讯录里所有人，让你亲戚朋友都知道。",
+    "老赖，借钱不还不要脸，今天下午{h}点前不处理，明天就去你单位找你领导。",
+    "【法务中心】您已被立案，律师函将于{d}日内寄出，请立即联系处理。",
+    "您好，我是示例速贷的客服，您的账单逾期{d}天，方便今天处理一下吗？",
+    "验证码{code}，您正在登录示例银行App，5分钟内有效，请勿泄露。",
+    "晚上好，明天一起吃饭吗？我{h}点下班。",
+]
+
+
+def generate(path: Path, n: int, seed: int = 7) -> None:
+    from weiquan.ingest.writers import SHANGHAI, Msg, synctech_sms_xml
+
+    rnd = random.Random(seed)
+    numbers = [f"154{rnd.randrange(10**8):08d}" for _ in range(400)] + [f"1069000012{i:04d}" for i in range(50)]
+    start = dt.datetime(2023, 1, 1, tzinfo=SHANGHAI)
+
+    def msgs():  # type: ignore[no-untyped-def]
+        t = start
+        for _ in range(n):
+            t += dt.timedelta(seconds=rnd.randrange(1, 600))
+            body = rnd.choice(TEMPLATES).format(amt=rnd.randrange(500, 20000), d=rnd.randrange(1, 90),
+                                                h=rnd.randrange(9, 20), code=rnd.randrange(100000, 999999))
+            yield Msg(rnd.choice(numbers), t, body, incoming=rnd.random() < 0.9)
+
+    synctech_sms_xml(path, msgs(), count=n)
+
+
+def bare_parse(path: Path) -> tuple[float, int]:
+    from lxml import etree
+
+    t0 = time.perf_counter()
+    n = 0
+    for _ev, el in etree.iterparse(str(path), events=("end",), tag="sms", resolve_entities=False, no_network=True):
+        n += 1
+        el.clear(keep_tail=False)
+        parent = el.getparent()
+        while el.getprevious() is not None:
+            del parent[0]
+    return time.perf_counter() - t0, n
+
+
+def child(path: Path) -> None:
+    """Runs in a fresh process: bare parse, then the real import; prints one JSON line."""
+    from weiquan.config import load_settings
+    from weiquan.services import cases, imports
+    from weiquan.workspace import Workspace
+
+    c0 = time.process_time()
+    bare_s, n = bare_parse(path)
+    bare_cpu = time.process_time() - c0
+    with tempfile.TemporaryDirectory() as home:
+        ws = Workspace(load_settings(home))
+        case_id = cases.create_case(ws, "bench").id
+        t0, c0 = time.perf_counter(), time.process_time()
+        [r] = imports.import_paths(ws, case_id, [path])
+        import_s, import_cpu_s = time.perf_counter() - t0, time.process_time() - c0
+        ws.close()
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"messages": n, "added": r.added, "status": r.status, "bare_parse_s": round(bare_s, 3),
+                      "import_s": round(import_s, 3), "import_cpu_s": round(import_cpu_s, 3),
+                      "bare_parse_cpu_s": round(bare_cpu, 3), "peak_rss_mb": round(rss_mb, 1)}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="10k and 40k messages instead of 100k and 400k")
+    ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    sizes = (10_000, 40_000) if args.quick else (100_000, 400_000)
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            path = Path(tmp) / f"sms-{n}.xml"
+            generate(path, n)
+            out = subprocess.run([sys.executable, __file__, "--child", str(path)], check=True, capture_output=True, text=True)
+            res = json.loads(out.stdout.strip().splitlines()[-1])
+            res["file_mb"] = round(path.stat().st_size / 2**20, 1)
+            res["msg_per_s"] = round(res["messages"] / res["import_s"])
+            res["ratio_to_bare_parse"] = round(res["import_s"] / res["bare_parse_s"], 2)
+            res["msg_per_cpu_s"] = round(res["messages"] / res["import_cpu_s"])
+            res["cpu_ratio_to_bare_parse"] = round(res["import_cpu_s"] / max(res["bare_parse_cpu_s"], 1e-3), 2)
+            runs.append(res)
+            print(f"{n:>7} messages ({res['file_mb']} MB): import {res['import_s']} s = {res['msg_per_s']} msg/s; "
+                  f"bare iterparse {res['bare_parse_s']} s; ratio {res['ratio_to_bare_parse']}x; "
+                  f"CPU {res['import_cpu_s']} s = {res['msg_per_cpu_s']} msg/CPU-s (ratio {res['cpu_ratio_to_bare_parse']}x); "
+                  f"peak RSS {res['peak_rss_mb']} MB")
+            path.unlink()
+    summary = {
+        "bench": "import_sms", "quick": args.quick, "runs": runs,
+        "min_msg_per_s": min(r["msg_per_s"] for r in runs),
+        "max_ratio_to_bare_parse": max(r["ratio_to_bare_parse"] for r in runs),
+        "min_msg_per_cpu_s": min(r["msg_per_cpu_s"] for r in runs),
+        "rss_growth_mb": round(runs[-1]["peak_rss_mb"] - runs[0]["peak_rss_mb"], 1),
+        "goals": {"msg_per_s": 20000, "ratio_to_bare_parse": 3.0},
+    }
+    print(json.dumps(summary, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

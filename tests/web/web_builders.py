@@ -1,0 +1,36 @@
+"""Generated test inputs for the web tests (no downloaded fixtures)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from xml.sax.saxutils import quoteattr
+
+THREAT = "再不还钱就爆你通讯录，通知你家人和单位，让你坐牢"
+LAWFUL = "您好，您的账单已到期，请及时还款，如有疑问请联系客服。"
+
+
+def sms_backup_xml(n: int = 30, *, start: dt.datetime | None = None, text: str = THREAT, numbers: int = 10) -> bytes:
+    """A SyncTech "SMS Backup & Restore" file with ``n`` incoming messages, one an hour (UTC epoch ms)."""
+    t0 = start or dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
+    rows = []
+    for i in range(n):
+        ms = int((t0 + dt.timedelta(hours=i)).timestamp() * 1000)
+        body = quoteattr(f"【示例贷】{text} {i}" if i % 3 else LAWFUL)
+        rows.append(
+            f'<sms protocol="0" address="+86 138 0013 {8000 + i % numbers}" date="{ms}" type="1" subject="null" '
+            f'body={body} read="1" status="-1" locked="0" date_sent="0" readable_date="" contact_name="(Unknown)" />'
+        )
+    return (f"<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count=\"{n}\">" + "".join(rows)
+            + "</smses>").encode("utf-8")
+
+
+def calls_backup_xml(n: int = 10, *, start: dt.datetime | None = None) -> bytes:
+    """A SyncTech calls file: ``n`` incoming calls at night (23:xx Beijing time)."""
+    t0 = start or dt.datetime(2025, 3, 1, 15, 10, tzinfo=dt.timezone.utc)
+    rows = []
+    for i in range(n):
+        ms = int((t0 + dt.timedelta(minutes=7 * i)).timestamp() * 1000)
+        rows.append(f'<call number="+8613900139{i % 100:03d}" duration="{20 + i}" date="{ms}" type="1" presentation="1" '
+                    f'readable_date="" contact_name="(Unknown)" />')
+    return (f"<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<calls count=\"{n}\">" + "".join(rows)
+            + "</calls>").encode("utf-8")
