@@ -58,7 +58,7 @@ def live_url(ws: Workspace) -> Iterator[str]:
 
 
 def _sample_files() -> list[Path]:
-    files = sorted(p for p in (samples_dir() / "case").iterdir() if p.suffix.lower() in PHONE_FILES)
+    files = sorted(p for p in samples_dir().rglob("*") if p.is_file() and p.suffix.lower() in PHONE_FILES)
     assert files, "no sample files found"
     return files
 

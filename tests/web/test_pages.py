@@ -99,3 +99,11 @@ def test_errors_are_chinese(client: TestClient) -> None:
     assert "页面不存在" in client.get("/no/such/page").text
     r = client.post("/cases", data={"name": "x"}, headers={"X-CSRF-Token": ""})  # no valid CSRF token
     assert r.status_code == 403 and "刷新页面" in r.text
+
+
+def test_dashboard_memo_follows_new_events(client: TestClient) -> None:
+    _form(client, "/cases", {"name": "缓存"})
+    client.post("/cases/1/import/upload", files={"files": ("a.xml", sms_backup_xml(5), "text/xml")})
+    assert '<span class="n">5</span><span class="t">条联系记录' in client.get("/cases/1").text
+    client.post("/cases/1/import/upload", files={"files": ("b.xml", calls_backup_xml(4), "text/xml")})
+    assert '<span class="n">9</span><span class="t">条联系记录' in client.get("/cases/1").text

@@ -15,11 +15,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from weiquan.errors import ProblemFound
 from weiquan.services import cases
 from weiquan.store.models import Case
 from weiquan.workspace import Workspace
 
-SAMPLE_CASE_NAME = "示例案件：张三 诉 示例贷（SAMPLE 示例数据）"
+SAMPLE_MARK = "SAMPLE 示例数据"
 
 
 @dataclass
@@ -46,24 +47,27 @@ def samples_dir() -> Path:
 
 
 def _fresh_sample_case(ws: Workspace) -> int:
+    """Replace earlier demo cases in this home with a new one described by samples/sample.json."""
+    meta = _sample_meta()
+    name = str(meta["case_name"])
     with ws.db.read_session() as s:
-        old = [c.id for c in s.execute(select(Case).where(Case.is_sample.is_(True), Case.name == SAMPLE_CASE_NAME)).scalars()]
+        old = [c.id for c in s.execute(select(Case).where(Case.is_sample.is_(True), Case.name == name)).scalars()]
     for cid in old:
         cases.delete_case(ws, cid)
-    meta = _sample_meta()
     case = cases.create_case(
-        ws, SAMPLE_CASE_NAME, lender=meta.get("lender"), borrower_name=meta.get("borrower"), is_sample=True,
+        ws, name, lender=meta.get("lender"), borrower_name=meta.get("borrower"), is_sample=True,
+        timezone=meta.get("timezone"),
     )
     if meta.get("borrower_phones"):
-        cases.update_case(ws, case.id, borrower_phones=meta["borrower_phones"])
+        cases.update_case(ws, case.id, borrower_phones=list(meta["borrower_phones"]))
     return case.id
 
 
 def _sample_meta() -> dict[str, Any]:
     import json
 
-    p = samples_dir() / "sample.json"
-    return json.loads(p.read_text(encoding="utf-8")) if p.exists() else {}
+    meta: dict[str, Any] = json.loads((samples_dir() / "sample.json").read_text(encoding="utf-8"))
+    return meta
 
 
 def run_demo(ws: Workspace, out_dir: Path, *, log: Callable[[str], None] = lambda _m: None) -> DemoResult:
@@ -82,6 +86,7 @@ def run_demo(ws: Workspace, out_dir: Path, *, log: Callable[[str], None] = lambd
 
     step("导入示例数据 import", lambda: _import(ws, case_id))
     step("提取截图文字与录音 extract", lambda: _extract(ws, case_id))
+    step("借款核算 loan check", lambda: _loan(ws, case_id))
     step("识别违规 analyse", lambda: _analyse(ws, case_id))
     step("维权步骤 plan", lambda: _plan(ws, case_id, out_dir))
     step("生成文书 documents", lambda: _documents(ws, case_id, out_dir))
@@ -104,30 +109,40 @@ def _extract(ws: Workspace, case_id: int) -> tuple[str, dict[str, Any]]:
     from weiquan.services.extraction import run_jobs
 
     summary = run_jobs(ws, case_id=case_id)
-    return str(summary), {}
+    return str(summary), summary.model_dump(mode="json")
+
+
+def _loan(ws: Workspace, case_id: int) -> tuple[str, dict[str, Any]]:
+    from weiquan.services.loans import add_loan
+
+    loan = add_loan(ws, case_id, dict(_sample_meta()["loan"]))
+    data = loan.model_dump(mode="json")
+    apr = data.get("apr")
+    return f"年化利率（IRR）{apr:.2%}，结论 {data.get('verdict')}" if isinstance(apr, float) else str(data.get("verdict")), {
+        "loan_id": data.get("id"), "verdict": data.get("verdict"),
+    }
 
 
 def _analyse(ws: Workspace, case_id: int) -> tuple[str, dict[str, Any]]:
     from weiquan.services.analysis import analyze_case
 
-    summary = analyze_case(ws, case_id)
-    return str(summary), {}
+    result = analyze_case(ws, case_id)
+    cats = {c.category: c.count for c in result.categories}
+    return "，".join(f"{c.name_zh} {c.count}" for c in result.categories) or "未发现违规", {"findings": cats}
 
 
 def _plan(ws: Workspace, case_id: int, out_dir: Path) -> tuple[str, dict[str, Any]]:
-    from weiquan.services.plan import build_plan
+    from weiquan.services.plan import write_plan
 
-    plan = build_plan(ws, case_id)
-    return str(plan), {}
+    files = write_plan(ws, case_id, out_dir / "plan")
+    return f"{len(files)} 个文件 → {out_dir / 'plan'}", {"files": [str(p) for p in files]}
 
 
 def _documents(ws: Workspace, case_id: int, out_dir: Path) -> tuple[str, dict[str, Any]]:
-    from weiquan.services.documents import draft_document
+    from weiquan.services.documents import draft_all
 
-    written: list[Path] = []
-    for doc in ("lender", "regulator", "12321", "police", "lawsuit", "injunction", "catalogue", "contacts"):
-        written += draft_document(ws, case_id, doc, formats=("docx", "pdf"), out_dir=out_dir / "documents")
-    return f"{len(written)} 个文件", {"files": [str(p) for p in written]}
+    written = [p for paths in draft_all(ws, case_id, out_dir=out_dir / "documents").values() for p in paths]
+    return f"{len(written)} 个文件 → {out_dir / 'documents'}", {"files": [str(p) for p in written]}
 
 
 def _export(ws: Workspace, case_id: int, out_dir: Path) -> tuple[str, dict[str, Any]]:
@@ -136,4 +151,6 @@ def _export(ws: Workspace, case_id: int, out_dir: Path) -> tuple[str, dict[str, 
     pkg = out_dir / "evidence-package.zip"
     export_case(ws, case_id, pkg, include_derived=True)
     result = verify_package(pkg)
-    return f"{pkg}（校验 verify: {result}）", {"package": str(pkg)}
+    if not result.ok:
+        raise ProblemFound("示例证据包校验失败", f"demo package failed verification: {result.problems}")
+    return f"{pkg}（校验通过 verified, {result.files_checked} files）", {"package": str(pkg), "merkle_root": result.merkle_root}

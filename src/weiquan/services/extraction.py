@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from weiquan.errors import InputError, NotFoundError, WeiquanError
+from weiquan.extract import worker
 from weiquan.extract.base import KINDS, ExtractContext, Extractor
 from weiquan.ingest.base import RawEvent
 from weiquan.ingest.writer import EventWriter
@@ -155,28 +156,6 @@ def list_jobs(ws: Workspace, *, case_id: int | None = None, status: str | None =
         if status is not None:
             q = q.where(Job.status == status)
         return [JobOut.model_validate(j) for j in s.execute(q).scalars()]
-
-
-# -- worker side ------------------------------------------------------------------------------
-
-_WORKER_EXTRACTORS: dict[str, Extractor] = {}  # per worker process: one loaded model per kind
-
-
-def _worker_init(exs: dict[str, Extractor], threads: int) -> None:
-    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
-    _WORKER_EXTRACTORS.update(exs)
-
-
-def _worker_compute(kind: str, path: str, threads: int) -> tuple[bool, Any]:
-    """Run in a worker: (True, result) or (False, (zh, en)). Never raises (errors must pickle)."""
-    ex = _WORKER_EXTRACTORS[kind]
-    try:
-        ex.prepare(threads)
-        return True, ex.compute(Path(path))
-    except WeiquanError as e:
-        return False, (e.zh, e.en)
-    except Exception as e:  # noqa: BLE001 - reported per item
-        return False, (f"提取失败：{type(e).__name__}", f"extraction failed: {type(e).__name__}: {e}")
 
 
 # -- the runner ---------------------------------------------------------------------------------
@@ -328,8 +307,8 @@ def _compute_all(ws: Workspace, todo: list[_Item], workers: int, finish: Callabl
         return
     exs = {i.kind: i.extractor for i in todo}
     ctx = multiprocessing.get_context("spawn")  # safe from threads (web) and with onnxruntime
-    with cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_worker_init, initargs=(exs, threads)) as pool:
-        futures = {pool.submit(_worker_compute, i.kind, str(ws.vault.path(i.sha256)), threads): i for i in todo}
+    with cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=worker.init, initargs=(exs, threads)) as pool:
+        futures = {pool.submit(worker.compute, i.kind, str(ws.vault.path(i.sha256)), threads): i for i in todo}
         try:
             for fut in cf.as_completed(futures):
                 item = futures[fut]
