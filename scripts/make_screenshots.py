@@ -40,14 +40,18 @@ def font_path() -> tuple[str, int]:
     raise SystemExit("no CJK font found: apt-get install fonts-wqy-microhei")
 
 
-_FONTS: dict[int, ImageFont.FreeTypeFont] = {}
+_FONTS: dict[tuple[int, str], ImageFont.FreeTypeFont] = {}
+_FACE = {"face": "wqy"}  # the face used by the shot being rendered
 
 
 def font(px: int) -> ImageFont.FreeTypeFont:
-    if px not in _FONTS:
+    key = (px, _FACE["face"])
+    if key not in _FONTS:
         p, idx = font_path()
-        _FONTS[px] = ImageFont.truetype(p, px, index=idx)
-    return _FONTS[px]
+        if _FACE["face"] == "noto" and Path(FONT_CANDIDATES[1][0]).is_file():
+            p, idx = FONT_CANDIDATES[1]
+        _FONTS[key] = ImageFont.truetype(p, px, index=idx)
+    return _FONTS[key]
 
 
 # -- time labels as phones print them ------------------------------------------------------
@@ -156,6 +160,7 @@ class Shot:
     exif: bool = False
     jpeg: int | None = None
     blur: float = 0.0
+    face: str = "wqy"  # wqy (WenQuanYi Micro Hei) or noto (Noto Sans CJK SC)
 
 
 def _wrap(text: str, f: ImageFont.FreeTypeFont, width: float) -> list[str]:
@@ -294,6 +299,7 @@ def render_other(shot: Shot) -> Image.Image:
 
 
 def render(shot: Shot) -> Image.Image:
+    _FACE["face"] = shot.face
     if shot.layout in ("sms_android", "sms_ios", "wechat", "qq"):
         family = {"sms_android": "android", "sms_ios": "ios"}.get(shot.layout, shot.layout)
         return render_conversation(shot, family)
@@ -414,6 +420,20 @@ def fixtures() -> list[Shot]:
         title="1065 5012 3456", subtitle="短信", counterpart="106550123456", msgs=[
             Msg("in", "【极速钱包】您已逾期，我司将委托第三方上门催收。", T(2025, 3, 15, 18, 0), "ymd_dash"),
             Msg("in", "【极速钱包】请勿忽视本通知。", T(2025, 3, 16, 9, 30), "ymd_dash"),
+        ]))
+    s.append(Shot(
+        "Screenshot_20261030-214733_com.android.mms.jpg", "sms_android", "light", (1440, 3200), cap, face="noto",
+        title="157 1234 0000", subtitle="江苏南京 移动", counterpart="15712340000", jpeg=88, msgs=[
+            Msg("in", "您的贷款已严重逾期，催收部门将于明日上门核实您的住址。", T(2026, 10, 29, 14, 2), "yest"),
+            Msg("in", "如需协商请回复1，回复TD退订。", T(2026, 10, 29, 14, 2), None),
+            Msg("out", "请停止骚扰，我已录音保存证据。", T(2026, 10, 30, 20, 11), "time"),
+        ]))
+    s.append(Shot(
+        "Screenshot_20261031-090000.png", "calls_ios", "dark", (1170, 2532), T(2026, 10, 31, 9, 0, 0), title="最近通话",
+        face="noto", calls=[
+            CallRow("+86 199 8888 0000", "19988880000", None, T(2026, 10, 31, 8, 55), "time", "missed", "未接来电", count=12),
+            CallRow("+86 131 0000 2222", "13100002222", None, T(2026, 10, 30, 22, 40), "yest", "outgoing", "呼出 1分2秒",
+                    duration_s=62),
         ]))
     return s
 

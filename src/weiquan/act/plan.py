@@ -194,7 +194,7 @@ def _reasons(pack: Any, findings: list[FindingFact], categories: set[str]) -> li
         firsts = [f.first for f in fs if f.first]
         lasts = [f.last for f in fs if f.last]
         out.append(StepReason(
-            category=cat, name_zh=v.name_zh if v else cat, count=sum(max(1, len(f.events)) for f in fs),
+            category=cat, name_zh=v.name_zh if v else cat, count=sum(max(1, f.event_count) for f in fs),
             first=min(firsts) if firsts else None, last=max(lasts) if lasts else None,
             confirmed=all(f.confirmed for f in fs),
         ))
@@ -262,7 +262,10 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
             named_by_violation.setdefault(b, set()).add(cat)
 
     loan_notes = [{"loan_id": l.id, "lender": l.lender, "apr": l.apr, "verdict": l.verdict,
-                   "summary_zh": (l.result or {}).get("summary_zh")} for l in facts.loans if l.verdict or l.apr]
+                   "verdict_zh": (l.result or {}).get("verdict_zh"),
+                   "upfront_deduction": (l.result or {}).get("upfront_deduction"),
+                   "lawful_amount_owed": (l.result or {}).get("lawful_amount_owed"),
+                   "excess_paid": (l.result or {}).get("excess_paid")} for l in facts.loans if l.verdict or l.apr]
     illegal_loan = any(l.verdict not in (None, "", "lawful") for l in facts.loans)
 
     steps: list[PlanStep] = []
@@ -296,6 +299,8 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
         competence_source = ch.source
         if extra_route and not _channel_handles_licence(ch, licence):
             competence = f"放贷方为{lender.licence_zh}；{ch.scope_zh}"
+            if policy.licence_routes_confidence == "unverified":
+                competence += "（向该部门反映无资质放贷属本工具的建议途径，未经法规库核实，请先电话咨询是否受理）"
             competence_source = policy.licence_routes_source
         elif ch.kind == "regulator" and licence:
             competence = f"放贷机构为{lender.licence_zh}；{ch.scope_zh}"

@@ -21,6 +21,7 @@ class PlanPolicy(_Frozen):
     escalation_source: str
     licence_routes: dict[str, list[str]]
     licence_routes_source: str
+    licence_routes_confidence: str  # verified | single-source | unverified
     ongoing_within_days: int
     short_text_default_chars: int
     taken_statuses: list[str]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import NamedTuple, Any, Protocol, runtime_checkable
 
 # The categories of design.md §4. ``lawful`` is the absence of any other label.
 CATEGORIES: tuple[str, ...] = (
@@ -36,9 +36,13 @@ LAWFUL = "lawful"
 TEXT_CATEGORIES: tuple[str, ...] = tuple(c for c in CATEGORIES if c not in ("night_contact",))
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One detected unlawful act in one text."""
+class Hit(NamedTuple):
+    """One detected unlawful act in one text.
+
+    Immutable; a ``NamedTuple`` rather than a frozen dataclass because detectors create one per hit
+    on hundreds of thousands of messages and a frozen dataclass's ``__init__`` costs several times more
+    (use ``hit._replace(confidence=...)`` to derive a changed copy).
+    """
 
     category: str
     spans: tuple[tuple[int, int], ...]  # [start, end) offsets into the ORIGINAL text

@@ -35,6 +35,7 @@ class Occurrences:
 
     texts: list[str]  # the featurised texts (lower case, whitespace runs collapsed)
     offsets: np.ndarray  # offsets[d] = start of text d in the joined batch; offsets[-1] = total length
+    doc: np.ndarray  # joined-batch position -> index of its text
     starts: dict[int, np.ndarray]
     feats: dict[int, np.ndarray]
 
@@ -74,7 +75,7 @@ class NgramFeaturizer:
         total = int(offsets[-1])
         cp = np.frombuffer("".join(prepared).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         # position -> index of the text it belongs to; an n-gram is valid when its ends share a text
-        doc = np.repeat(np.arange(len(prepared), dtype=np.int64), lengths)
+        doc = np.repeat(np.arange(len(prepared), dtype=np.int32), lengths)
         starts: dict[int, np.ndarray] = {}
         feats: dict[int, np.ndarray] = {}
         lo, hi = self.ngram_range
@@ -93,24 +94,31 @@ class NgramFeaturizer:
                 found &= doc[:m] == doc[n - 1:]
             pos = np.flatnonzero(found)
             starts[n], feats[n] = pos, ids[pos]
-        return Occurrences(prepared, offsets, starts, feats)
+        return Occurrences(prepared, offsets, doc, starts, feats)
 
     def transform_occurrences(self, occ: Occurrences) -> sp.csr_matrix:
         """TF-IDF matrix (sublinear tf, idf, l2 rows) of the texts in ``occ``."""
-        n_docs = len(occ.texts)
+        n_docs, n_feat = len(occ.texts), self.n_features
         pos = np.concatenate([occ.starts[n] for n in sorted(occ.starts)])
         cols = np.concatenate([occ.feats[n] for n in sorted(occ.feats)])
-        rows = np.searchsorted(occ.offsets, pos, side="right") - 1
-        x = sp.csr_matrix((np.ones(len(pos), dtype=np.float64), (rows, cols)), shape=(n_docs, self.n_features))
-        x.sum_duplicates()
-        np.log(x.data, out=x.data)
-        x.data += 1.0
-        x.data *= self.idf[x.indices]
-        sq = np.add.reduceat(x.data ** 2, x.indptr[:-1]) if x.nnz else np.zeros(n_docs)
-        counts = np.diff(x.indptr)
-        norms = np.where(counts > 0, np.sqrt(np.where(counts > 0, sq, 1.0)), 1.0)
-        x.data /= np.repeat(norms, counts)
-        return x
+        if len(pos) == 0:
+            return sp.csr_matrix((n_docs, n_feat), dtype=np.float64)
+        # one sort groups equal (text, feature) pairs: their run lengths are the term counts
+        small = n_docs * n_feat < 2**31
+        dt = np.int32 if small else np.int64
+        key = occ.doc[pos].astype(dt) * dt(n_feat) + cols.astype(dt)
+        key.sort()
+        first = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+        counts = np.diff(np.append(first, len(key)))
+        ukey = key[first]
+        rows = (ukey // n_feat).astype(np.int64)
+        feat = (ukey - rows * n_feat).astype(np.int64)
+        vals = (np.log(counts) + 1.0) * self.idf[feat]
+        norms = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=n_docs))
+        norms[norms == 0] = 1.0
+        vals /= norms[rows]
+        indptr = np.searchsorted(rows, np.arange(n_docs + 1))
+        return sp.csr_matrix((vals, feat, indptr), shape=(n_docs, n_feat))
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.transform_occurrences(self.occurrences(texts))

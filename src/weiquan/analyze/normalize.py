@@ -66,12 +66,20 @@ class _EditMap:
         return a, b
 
 
-@dataclass(frozen=True)
 class Normalized:
-    original: str
-    text: str
-    edits: _EditMap | None = None  # None: no replacement (text has the folded string's offsets)
-    fold: tuple[int, ...] | None = None  # folded index -> original index, when folding changed lengths
+    """A normalised text with the map back to the original (a plain slotted class: one per message)."""
+
+    __slots__ = ("original", "text", "edits", "fold")
+
+    def __init__(self, original: str, text: str, edits: _EditMap | None = None,
+                 fold: tuple[int, ...] | None = None) -> None:
+        self.original = original
+        self.text = text
+        self.edits = edits  # None: no replacement (text has the folded string's offsets)
+        self.fold = fold  # folded index -> original index, when folding changed lengths
+
+    def __repr__(self) -> str:
+        return f"Normalized(text={self.text!r})"
 
     def _span(self, i: int) -> tuple[int, int]:
         a, b = self.edits(i) if self.edits is not None else (i, i + 1)

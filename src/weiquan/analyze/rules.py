@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick
 import yaml
@@ -46,8 +46,7 @@ class Rule:
     why: str
 
 
-@dataclass(frozen=True)
-class RuleMatch:
+class RuleMatch(NamedTuple):
     """One rule match, kept or suppressed, with the reason (used by explanations and tests)."""
 
     rule: Rule
@@ -97,6 +96,8 @@ class RuleDetector:
                 negatable=bool(r.get("negatable", True)), why=r.get("why", ""),
             ))
         self.ctx_patterns = {k: re.compile(v["re"]) for k, v in context.items()}
+        # context patterns looked up only in the clause of the match (scope: clause), not the whole text
+        self._clause_scoped = frozenset(k for k, v in context.items() if v.get("scope") == "clause")
         self._always: list[int] = []
         self._auto = ahocorasick.Automaton()
         index: dict[str, list[int]] = {}
@@ -106,16 +107,22 @@ class RuleDetector:
             for a in rule.anchors:
                 index.setdefault(a, []).append(i)
         for a, ids in index.items():
-            self._auto.add_word(a, tuple(ids))
+            self._auto.add_word(a, sum(1 << i for i in set(ids)))  # bit i set: rule i is a candidate
         self._auto.make_automaton()
+        self._always_mask = sum(1 << i for i in self._always)
         self.categories = sorted({r.category for r in self.rules} | {"privacy_disclosure"})
 
     # -- matching ----------------------------------------------------------------------------------
     def candidates(self, s: str) -> list[int]:
-        found: set[int] = set(self._always)
-        for _, ids in self._auto.iter(s):
-            found.update(ids)
-        return sorted(found) if len(found) > 1 else list(found)
+        mask = self._always_mask
+        for _, bits in self._auto.iter(s):
+            mask |= bits
+        out: list[int] = []
+        while mask:
+            low = mask & -mask
+            out.append(low.bit_length() - 1)
+            mask ^= low
+        return out
 
     def match(self, text: str) -> tuple[Normalized, list[RuleMatch]]:
         """All rule matches in ``text`` with the context decision for each."""
@@ -152,7 +159,7 @@ class RuleDetector:
         if rule.with_ is not None and not rule.with_.search(s):
             return RuleMatch(rule, a, b, False, "with", conf)
         for name in rule.suppress:
-            if name == "lawful_visit":
+            if name in self._clause_scoped:
                 kb = bisect_left(bounds, b)
                 clause_end = bounds[kb] if kb < len(bounds) else len(s)
                 if self.ctx_patterns[name].search(s[clause_start:clause_end]):

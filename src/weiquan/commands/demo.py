@@ -46,7 +46,11 @@ def demo(
         if not result.ok:
             raise typer.Exit(EXIT_PROBLEM)
         if serve:
-            from weiquan.services.serving import serve_web
+            import uvicorn
 
-            c.print(f"网页界面 Web UI: http://127.0.0.1:{port}/cases/{result.case_id}  (Ctrl-C 退出 to stop)")
-            serve_web(ws.settings, host="127.0.0.1", port=port)
+            from weiquan.web import create_app
+
+            c.print(f"网页界面 Web UI: http://127.0.0.1:{port}/  （示例案件 {result.case_id}；按 Ctrl+C 停止 / Ctrl+C to stop）")
+            uvicorn.run(create_app(ws), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+        else:
+            c.print(f"打开网页查看示例案件 To browse it: weiquan --home {ws.home} serve")

@@ -3,8 +3,8 @@
 The slow step (``compute``) transcribes the audio once per content; ``events`` returns one call
 record marked ``attach_to_source``: the job runner puts the text on the call event(s) the import
 created for this recording, or stores it as a new call event (time and number from the file name,
-e.g. ``张三@13800138000_20231030152543.m4a`` or MIUI ``13800138000(13800138000)_20231030152543.mp3``;
-else the import time, flagged).
+parsed by ``weiquan.ingest.filenames``, e.g. ``张三@13800138000_20231030152543.m4a``; else the import
+time, flagged ``needs_review``).
 
 Configuration: ``WEIQUAN_ASR_MODEL`` (default ``base``, offline; or a hub name such as ``small``,
 or a CTranslate2 model folder).
@@ -13,7 +13,6 @@ or a CTranslate2 model folder).
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +20,8 @@ from weiquan.extract.anchor import capture_time
 from weiquan.extract.asr import DEFAULT_MODEL, AsrEngine, engine_id_for
 from weiquan.extract.base import ExtractContext, Extractor
 from weiquan.ingest.base import RawEvent
+from weiquan.ingest.filenames import find_number, parse_recording_name, stem_of
 from weiquan.ingest.timeutil import localize
-
-_NUMBER_IN_NAME = re.compile(r"(?<!\d)(\+?86)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|400\d{7}|95\d{3,4}|106\d{5,17})(?!\d)")
-_STAMP = re.compile(r"20\d{6}[-_ ]?\d{6}|20\d\d-\d\d-\d\d[ _-]\d\d[-_:]\d\d[-_:]\d\d")
-
-
-def number_from_name(name: str) -> str | None:
-    stem = _STAMP.sub(" ", Path(name).stem)  # the time stamp is not a phone number
-    m = _NUMBER_IN_NAME.search(stem)
-    return m.group(2) if m else None
-
 
 class RecordingExtractor(Extractor):
     kind = "asr"
@@ -62,8 +52,8 @@ class RecordingExtractor(Extractor):
         return self._engine.transcribe(path).to_json()
 
     def events(self, result: dict[str, Any], ctx: ExtractContext) -> list[RawEvent]:
-        cap = capture_time(ctx.names, None, ctx.imported_at, ctx.tz)
-        number = next((n for n in (number_from_name(x) for x in ctx.names) if n), None)
+        """One call record carrying the transcript (attached to the import's call event when there is one)."""
+        parsed = next((p for p in (parse_recording_name(n) for n in ctx.names) if p is not None), None)
         segments = result.get("segments", [])
         spans, pos = [], 0
         for seg in segments:
@@ -71,13 +61,19 @@ class RecordingExtractor(Extractor):
             pos += len(seg["text"])
         extra: dict[str, Any] = {"attach_to_source": True, "segments": segments, "spans": spans,
                                  "engine": result.get("engine"), "language": result.get("language"),
-                                 "audio_duration_s": result.get("duration_s"), "anchor_basis": cap.basis}
-        if cap.flagged:
+                                 "audio_duration_s": result.get("duration_s")}
+        if parsed is not None:
+            start, basis, number, name, wallclock = localize(parsed.when, ctx.tz), "file_name", parsed.number, parsed.name, parsed.wallclock
+        else:  # no time in the name: the import time, flagged for review
+            cap = capture_time([], None, ctx.imported_at, ctx.tz)
+            start, basis, name, wallclock = localize(cap.local, ctx.tz), "import_time", None, None
+            number = next((n for n in (find_number(stem_of(x)) for x in ctx.names) if n), None)
             extra["needs_review"] = True
-        return [RawEvent(channel="call", direction="unknown", start=localize(cap.local, ctx.tz), locator="recording",
-                         source_tz=ctx.tz, time_basis="file_name" if cap.basis == "file_name" else "import_time",
-                         duration_s=result.get("duration_s"), counterpart_raw=number, text=result.get("text") or None,
-                         origin="recording", confidence=None, raw={"segments": len(segments)}, extra=extra)]
+        return [RawEvent(channel="call", direction="unknown", start=start, locator="recording", source_tz=ctx.tz,
+                         time_basis=basis, wallclock_text=wallclock, duration_s=result.get("duration_s"),
+                         counterpart_raw=number, counterpart_name=name, text=result.get("text") or None,
+                         origin="recording", confidence=None if parsed else 0.3, raw={"segments": len(segments)},
+                         extra=extra)]
 
     def __getstate__(self) -> dict[str, Any]:  # the model is per process, never pickled
         return {**self.__dict__, "_engine": None}

@@ -27,4 +27,5 @@ def compute(kind: str, path: str, threads: int) -> tuple[bool, Any]:
     except WeiquanError as e:
         return False, (e.zh, e.en)
     except Exception as e:  # noqa: BLE001 - reported per item
-        return False, (f"提取失败：{type(e).__name__}", f"extraction failed: {type(e).__name__}: {e}")
+        first = (str(e).splitlines() or [""])[0][:300]
+        return False, (f"提取失败：{type(e).__name__}", f"extraction failed: {type(e).__name__}: {first}")

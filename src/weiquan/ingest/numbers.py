@@ -22,8 +22,18 @@ from typing import Any
 
 import phonenumbers
 import yaml
-from phonenumbers import carrier as pn_carrier
-from phonenumbers import geocoder as pn_geocoder
+
+# phonenumbers' carrier and geocoder tables (~40 MB of Python dicts, ~1 s and ~100 MB RSS to load)
+# are imported on first use, so processes that never normalise a number (web UI, analysis, report)
+# do not pay for them when the plug-ins are loaded.
+
+
+@cache
+def _pn_lookup() -> tuple[Any, Any]:
+    from phonenumbers import carrier as pn_carrier
+    from phonenumbers import geocoder as pn_geocoder
+
+    return pn_carrier, pn_geocoder
 
 NUMBER_KINDS = (
     "mobile", "mvno", "iot", "landline", "service_95", "service_96", "hotline_400_800", "sms_gateway_106",
@@ -139,6 +149,7 @@ def normalize_number(raw: str | None) -> NumberInfo:
         if pn is not None and phonenumbers.is_possible_number(pn):
             e164 = phonenumbers.format_number(pn, phonenumbers.PhoneNumberFormat.E164)
             if phonenumbers.is_valid_number(pn):
+                pn_carrier, pn_geocoder = _pn_lookup()
                 carrier = pn_carrier.name_for_number(pn, "zh") or None
                 region = pn_geocoder.description_for_number(pn, "zh") or None
                 if region == "中国":
@@ -153,6 +164,7 @@ def _foreign(raw: str, digits: str, post_dial: str | None) -> NumberInfo:
     except phonenumbers.NumberParseException:
         return NumberInfo(raw, None, None, ("+" + digits)[:40], "intl", post_dial=post_dial)
     e164 = phonenumbers.format_number(pn, phonenumbers.PhoneNumberFormat.E164)
+    pn_geocoder = _pn_lookup()[1]
     region = pn_geocoder.description_for_number(pn, "zh") or None if phonenumbers.is_valid_number(pn) else None
     return NumberInfo(raw, None, e164, e164[:40], "intl", None, region, post_dial)
 

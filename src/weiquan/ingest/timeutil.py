@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -44,8 +45,25 @@ def check_range(when: dt.datetime, raw: object) -> dt.datetime:
     return when
 
 
+_MIN_PLAUSIBLE_MS = int(MIN_PLAUSIBLE.timestamp()) * 1000
+_FUTURE_SLACK_MS = int(FUTURE_SLACK.total_seconds()) * 1000
+
+
 def from_epoch(raw: str | int | float | None) -> tuple[dt.datetime, str]:
     """Unix seconds or milliseconds (decided by magnitude) → (UTC datetime, basis)."""
+    if isinstance(raw, str) and 11 <= len(raw) <= 14 and raw.isascii() and raw.isdigit():
+        # fast path for the common case, integer milliseconds (exact; no float rounding)
+        ms = int(raw)
+        if ms < 1e11 or ms >= 1e14:
+            return _from_epoch_general(raw)
+        if ms < _MIN_PLAUSIBLE_MS or ms > time.time() * 1000 + _FUTURE_SLACK_MS:
+            raise TimeOutOfRange(raw, UNIX_EPOCH + dt.timedelta(milliseconds=ms))
+        # ms / 1000 is within 0.2 µs of the exact value, so rounding to whole µs gives it exactly
+        return dt.datetime.fromtimestamp(ms / 1000, UTC), "utc_epoch_ms"
+    return _from_epoch_general(raw)
+
+
+def _from_epoch_general(raw: str | int | float | None) -> tuple[dt.datetime, str]:
     if raw is None or (isinstance(raw, str) and raw.strip().lower() in ("", "null", "0")):
         raise TimeOutOfRange(raw)
     try:

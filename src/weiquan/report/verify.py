@@ -38,6 +38,7 @@ import json
 import os
 import sys
 import zipfile
+import zlib
 
 MANIFEST = "manifest.json"
 ROOT_FILE = "MERKLE_ROOT.txt"
@@ -139,7 +140,11 @@ class _ZipPackage:
         return list(self._names)
 
     def open(self, name: str):  # noqa: ANN201
-        return self.zf.open(self.prefix + name)
+        f = self.zf.open(self.prefix + name)
+        # The ZIP's own CRC would abort the read of a damaged member with an exception; the
+        # manifest's SHA-256 is the check that counts, so read the bytes as stored and compare those.
+        f._expected_crc = None  # noqa: SLF001 - documented attribute of zipfile.ZipExtFile
+        return f
 
     def close(self) -> None:
         self.zf.close()
@@ -153,22 +158,36 @@ def open_package(path: str):  # noqa: ANN201
     raise ValueError(path)
 
 
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError)
+
+
 def hash_member(pkg, name: str) -> tuple:  # noqa: ANN001
+    """SHA-256 and size of one member; a member whose compressed data is damaged hashes as "unreadable"."""
     h = hashlib.sha256()
     size = 0
-    with pkg.open(name) as f:
-        while True:
-            chunk = f.read(CHUNK)
-            if not chunk:
-                break
-            h.update(chunk)
-            size += len(chunk)
+    try:
+        with pkg.open(name) as f:
+            while True:
+                chunk = f.read(CHUNK)
+                if not chunk:
+                    break
+                h.update(chunk)
+                size += len(chunk)
+    except DAMAGED:
+        return "unreadable", -1
     return h.hexdigest(), size
 
 
 def read_member(pkg, name: str) -> bytes:  # noqa: ANN001
-    with pkg.open(name) as f:
-        return f.read()
+    try:
+        with pkg.open(name) as f:
+            return f.read()
+    except DAMAGED as e:
+        raise DamagedMember(name) from e
+
+
+class DamagedMember(ValueError):
+    """A member of the ZIP cannot be decompressed (its bytes were altered)."""
 
 
 # --------------------------------------------------------------------------- checks
@@ -186,6 +205,9 @@ def verify_package(path: str) -> dict:
                 "problems": [_problem("unreadable", path, "不是证据包文件夹或 ZIP 文件", "not a package folder or ZIP file")]}
     try:
         return _verify(pkg)
+    except DamagedMember as e:
+        return {"ok": False, "package": path, "files_checked": 0, "merkle_root": None, "timestamp": None,
+                "problems": [_problem("altered", str(e), "文件已损坏，无法解压（内容被修改）", "file is damaged and cannot be decompressed (altered)")]}
     finally:
         pkg.close()
 

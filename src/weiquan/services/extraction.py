@@ -23,7 +23,6 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -45,6 +44,7 @@ from weiquan.workspace import Workspace
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 IN_PROCESS_MAX = 3
+WORKER_MEMORY_BYTES = 1 << 30  # budget per worker process (model + image buffers)
 KIND_FOR_MEDIA = {"image/": "ocr", "audio/": "asr", "video/": "asr"}
 
 
@@ -285,7 +285,7 @@ def _compute_all(ws: Workspace, todo: list[_Item], workers: int, finish: Callabl
         return
     # A worker process costs a start-up and a model load (~2-3 s); below this many items one
     # in-process engine finishes sooner.
-    n = max(1, min(workers, len(todo))) if len(todo) > IN_PROCESS_MAX else 1
+    n = max(1, min(workers, len(todo), _workers_memory_allows())) if len(todo) > IN_PROCESS_MAX else 1
     threads = max(1, (os.cpu_count() or 1) // n)
     if n == 1:
         prepared: set[int] = set()
@@ -303,7 +303,7 @@ def _compute_all(ws: Workspace, todo: list[_Item], workers: int, finish: Callabl
                 finish(item, False, (e.zh, e.en))
             except Exception as e:  # noqa: BLE001 - per-item error, the rest continue
                 log.warning("extraction of evidence %s failed: %s", item.evidence_id, type(e).__name__)
-                finish(item, False, (f"提取失败：{type(e).__name__}", f"extraction failed: {type(e).__name__}: {e}"))
+                finish(item, False, (f"提取失败：{type(e).__name__}", f"extraction failed: {safe_error(e)}"))
         return
     exs = {i.kind: i.extractor for i in todo}
     ctx = multiprocessing.get_context("spawn")  # safe from threads (web) and with onnxruntime
@@ -320,6 +320,15 @@ def _compute_all(ws: Workspace, todo: list[_Item], workers: int, finish: Callabl
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+
+
+def _workers_memory_allows() -> int:
+    """Each worker holds a model (OCR ≈ 650 MB resident): never start more than the RAM can hold."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not POSIX: trust the setting
+        return 1 << 16
+    return max(1, int(total // WORKER_MEMORY_BYTES))
 
 
 def _store_result(ws: Workspace, item: _Item, result: dict[str, Any], case_id: int) -> int:
@@ -348,7 +357,7 @@ def _complete(ws: Workspace, item: _Item, job_id: int, case_id: int, result: dic
     try:
         derived_id = _store_result(ws, item, result, case_id)
         with ws.db.session() as s:
-            job = s.get(Job, job_id)
+            job = s.get(Job, job_id, with_for_update=True)  # two runners (CLI + web) never write a job twice
             if job is None or job.status == "done":
                 return None  # deleted meanwhile, or finished by another runner
             ctx = _context(s, item, case_id, ws)
@@ -369,7 +378,7 @@ def _complete(ws: Workspace, item: _Item, job_id: int, case_id: int, result: dic
         return f"{e.zh} / {e.en}"
     except Exception as e:  # noqa: BLE001 - one item must not stop the rest
         log.warning("writing extraction of evidence %s failed: %s", item.evidence_id, type(e).__name__)
-        return f"写入提取结果失败：{type(e).__name__} / writing the extraction result failed: {type(e).__name__}: {e}"
+        return f"写入提取结果失败：{type(e).__name__} / writing the extraction result failed: {safe_error(e)}"
 
 
 def _write_events(s: Session, ws: Workspace, item: _Item, case_id: int, derived_id: int, raws: list[RawEvent]) -> tuple[int, int, int]:
@@ -394,6 +403,12 @@ def _write_events(s: Session, ws: Workspace, item: _Item, case_id: int, derived_
     # Calls expanded from a "(7)" count share one time; they must not be merged into each other.
     added += insert_unmerged(s, case_id=case_id, evidence_id=item.evidence_id, source_format=fmt, raws=grouped)
     return added, merged, updated
+
+
+def safe_error(e: BaseException) -> str:
+    """Type and first line of an error, never SQL parameters (they may hold message bodies)."""
+    first = (str(e).splitlines() or [""])[0].split("[SQL:")[0].split("[parameters:")[0].strip()
+    return f"{type(e).__name__}: {first[:300]}" if first else type(e).__name__
 
 
 def _fail(ws: Workspace, job_id: int, error: str) -> None:

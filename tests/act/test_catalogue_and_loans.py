@@ -1,0 +1,109 @@
+"""The 证据目录 numbering equals the evidence package's; loan-check figures reach the documents; routing data."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import json
+import zipfile
+from pathlib import Path
+
+from act_builders import at, build_case
+from docx import Document
+
+from weiquan.store.models import Event, EventSource
+from weiquan.workspace import Workspace
+
+TODAY = dt.date(2026, 3, 20)
+
+
+def _flat(s: str) -> str:
+    return "".join(s.split())
+
+
+def test_catalogue_rows_match_the_evidence_package(ws: Workspace, tmp_path: Path) -> None:
+    from weiquan.services.export import export_case
+
+    built = build_case(ws, threats=True)
+    # a file imported for another case but cited by an event of this one: the package numbers it last
+    other = build_case(ws, threats=False)
+    late = ws.vault.add(b"recording-bytes" * 50, case_id=other.case_id, original_name="录音.mp3").evidence
+    with ws.db.session() as s:
+        e = Event(case_id=built.case_id, channel="call", direction="in", start=at(2026, 3, 12, 9), counterpart="+8617100000009")
+        s.add(e)
+        s.flush()
+        s.add(EventSource(event_id=e.id, evidence_id=late.id, locator="whole"))
+    out = tmp_path / "case.zip"
+    export_case(ws, built.case_id, out)
+    with zipfile.ZipFile(out) as zf:
+        names = zf.namelist()
+        manifest = json.loads(zf.read(next(n for n in names if n.endswith("/manifest.json"))))
+        docx_bytes = zf.read(next(n for n in names if n.endswith("证据目录.docx")))
+    originals = {f["evidence"]: f["sha256"] for f in manifest["files"] if f["role"] == "original"}
+    assert len(originals) >= 3 and late.sha256 in originals.values()
+
+    table = Document(io.BytesIO(docx_bytes)).tables[0]
+    rows = [[c.text.strip() for c in r.cells] for r in table.rows[1:]]
+    got = {f"E{int(r[0]):03d}": r[-1] for r in rows}
+    assert got == originals
+
+
+def _loan_714() -> dict:
+    return {"lender": "某714平台", "lender_type": "unlicensed", "contract_date": "2024-02-20", "principal": 10000,
+            "disbursed": [{"date": "2024-02-20", "amount": 8000}], "repayments": [{"date": "2024-02-27", "amount": 10500}],
+            "as_of": "2024-02-27"}
+
+
+def test_loan_check_figures_reach_the_documents(ws: Workspace) -> None:
+    from weiquan.services.documents import document_html
+    from weiquan.services.loans import add_loan
+
+    built = build_case(ws, threats=True, licence_type="unlicensed", entity=None)
+    loan = add_loan(ws, built.case_id, _loan_714(), today=dt.date(2024, 2, 27))
+    result = loan.result
+    assert result["upfront_deduction"] == 2000.0
+    apr_pct = f"{loan.apr * 100:.2f}%"
+    lawful = result["lawful_amount_owed"]
+    import cn2an
+
+    for doc in ("police", "lender"):
+        text = _flat(document_html(ws, built.case_id, doc, today=TODAY))
+        assert apr_pct in text, doc
+        assert "砍头息）人民币2,000.00元（大写：贰仟元整）" in text, doc
+        assert f"人民币10,000.00元（大写：{cn2an.an2cn(10000, 'rmb')}）" in text, doc
+        assert f"应还金额为人民币{lawful:,.2f}元（大写：{cn2an.an2cn(lawful, 'rmb')}）" in text, doc
+        assert result["verdict_zh"] in text, doc
+        assert "714高炮" in text, doc
+
+
+def test_plan_reports_the_loan_verdict(ws: Workspace) -> None:
+    from weiquan.services.loans import add_loan
+    from weiquan.services.plan import build_plan
+
+    built = build_case(ws, threats=False, licence_type="unlicensed", entity=None)
+    add_loan(ws, built.case_id, _loan_714(), today=dt.date(2024, 2, 27))
+    plan = build_plan(ws, built.case_id, today=TODAY)
+    assert plan.loans and plan.loans[0]["verdict_zh"]
+    assert plan.loans[0]["upfront_deduction"] == 2000.0
+
+
+def test_routing_never_invents_a_body(ws: Workspace) -> None:
+    from weiquan.act.facts import load_case_facts
+    from weiquan.act.plan import build
+    from weiquan.act.policy import plan_policy
+    from weiquan.services.plan import load_law_pack
+
+    pack = load_law_pack()
+    policy = plan_policy()
+    assert policy.licence_routes_source and policy.licence_routes_confidence
+    for ids in policy.licence_routes.values():
+        assert set(ids) <= set(pack.channels), "plan.yaml routes to a channel the law pack lacks"
+    built = build_case(ws, threats=True, licence_type="unlicensed", entity=None)
+    facts = load_case_facts(ws, built.case_id, today=TODAY)
+    steps = {s.channel_id: s for s in build(pack, facts).steps}
+    assert "local_regulator" in steps and "lender" not in steps
+    assert "未经法规库核实" in steps["local_regulator"].competence_zh
+    reduced = dataclasses.replace(pack, channels={k: v for k, v in pack.channels.items() if k != "local_regulator"})
+    ids = [s.channel_id for s in build(reduced, facts).steps]
+    assert "local_regulator" not in ids and set(ids) <= set(reduced.channels)
