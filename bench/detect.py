@@ -49,10 +49,13 @@ def main() -> None:
     def plain_re() -> int:
         return sum(1 for m in msgs for _ in alternation.finditer(m))
 
-    def rules_only() -> int:
-        return sum(len(rules.detect(m)) for m in msgs)
-
     batch = 2000
+
+    def rules_only() -> int:
+        k = 0
+        for i in range(0, len(msgs), batch):
+            k += sum(len(h) for h in rules.detect_many(msgs[i:i + batch]))
+        return k
 
     def clf_only() -> int:
         k = 0

@@ -96,7 +96,7 @@ def manual() -> dict[str, object]:
         # 10,500 due after 7 days). The demo checks it with weiquan.services.loans.add_loan.
         "loan": {"lender": "示例速贷", "lender_type": "unlicensed", "contract_date": "2024-02-20", "principal": 10000,
                  "disbursed": [{"date": "2024-02-20", "amount": 8000}],
-                 "repayments": [{"date": "2024-02-27", "amount": 10500}], "as_of": "2024-03-22"},
+                 "repayments": [{"date": "2024-02-27", "amount": 10500, "paid": False}], "as_of": "2024-03-22"},
         "events": [
             {"channel": "call", "time": "2024-03-12 20:30", "number": COLLECTORS[2], "direction": "incoming",
              "recipient": "relative", "recipient_name": "母亲",
@@ -118,7 +118,7 @@ def recording(path: Path) -> None:
             raw = Path(tmp) / "raw.wav"
             subprocess.run([espeak, "-v", "cmn", "-s", "150", "-w", str(raw), text], check=True, capture_output=True)
             if sox:
-                subprocess.run([sox, str(raw), "-r", "8000", "-c", "1", "-b", "16", str(path)], check=True, capture_output=True)
+                subprocess.run([sox, "-R", str(raw), "-r", "8000", "-c", "1", "-b", "16", str(path)], check=True, capture_output=True)
             else:
                 shutil.copyfile(raw, path)
         return

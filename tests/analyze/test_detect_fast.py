@@ -14,7 +14,7 @@ from weiquan.analyze.text import default_text_detector, labels_of
 from weiquan.analyze.training import expand_templates, load_corpus
 
 HELDOUT = Path(__file__).parent / "data" / "heldout.jsonl"
-# Floor for the team-written held-out set (measured 0.949 when the set was written; the floor leaves
+# Floor for the team-written held-out set (measured 0.967 after the second round of rules; the floor leaves
 # room for retraining noise but catches a real regression).
 HELDOUT_MACRO_F1_FLOOR = 0.90
 LAWFUL_FP_CEILING = 0.05
@@ -76,3 +76,4 @@ def test_heldout_quality_floor():
     res = score([it["labels"] for it in items], preds)
     assert res["macro_f1"] >= HELDOUT_MACRO_F1_FLOOR, res
     assert res["lawful_false_positive_rate"] <= LAWFUL_FP_CEILING, res
+

@@ -9,10 +9,9 @@ segment of per-character contributions), mapped back to the original text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -25,15 +24,15 @@ from weiquan.errors import MissingComponent
 DETECTOR_ID = "text.classifier"
 
 
-@dataclass(frozen=True)
-class Scores:
-    """Per-label probabilities of one text (``row`` in the order of ``labels``)."""
+class Scores(NamedTuple):
+    """Per-label probabilities of one text (``row`` in the order of ``labels``); one per message, so a
+    cheap ``NamedTuple``."""
 
     normalized: Normalized
     labels: tuple[str, ...]
     row: list[float]
 
-    @cached_property
+    @property
     def probs(self) -> dict[str, float]:
         return dict(zip(self.labels, self.row, strict=True))
 
@@ -167,7 +166,7 @@ class ClassifierDetector:
         out: list[list[Hit]] = [[] for _ in batch.scores]
         for (d, label), span in zip(wanted, self.spans_batch(batch, wanted)):
             sc = batch.scores[d]
-            out[d].append(self._hit(sc, label, sc.probs[label], span))
+            out[d].append(self._hit(sc, label, sc.row[self._label_index[label]], span))
         return out
 
     def detect_many(self, texts: list[str]) -> list[list[Hit]]:

@@ -48,9 +48,9 @@ class NgramFeaturizer:
         self.ngram_range = (lo, hi)
         self.n_features = len(vocabulary)
         self.idf = np.asarray(idf, dtype=np.float64)
-        self._tables: dict[int, _HashTable] = {}
+        self._tables: dict[int, HashTable] = {}
         for n in range(lo, hi + 1):
-            self._tables[n] = _HashTable({_key(g): j for g, j in vocabulary.items() if len(g) == n})
+            self._tables[n] = HashTable({gram_key(g): j for g, j in vocabulary.items() if len(g) == n})
 
     @classmethod
     def from_vectorizer(cls, vec: Any) -> NgramFeaturizer:
@@ -69,13 +69,8 @@ class NgramFeaturizer:
 
     def occurrences(self, texts: Sequence[str]) -> Occurrences:
         prepared = [self.prepare(t) for t in texts]
-        lengths = np.fromiter((len(t) for t in prepared), dtype=np.int64, count=len(prepared))
-        offsets = np.zeros(len(prepared) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
+        cp, offsets, doc = codepoints(prepared)
         total = int(offsets[-1])
-        cp = np.frombuffer("".join(prepared).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        # position -> index of the text it belongs to; an n-gram is valid when its ends share a text
-        doc = np.repeat(np.arange(len(prepared), dtype=np.int32), lengths)
         starts: dict[int, np.ndarray] = {}
         feats: dict[int, np.ndarray] = {}
         lo, hi = self.ngram_range
@@ -160,11 +155,24 @@ class NgramFeaturizer:
         return [flat[hoff[i]:hoff[i + 1]] for i in range(len(docs))]
 
 
+def codepoints(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Code points of the joined texts (uint64), text start offsets (len + 1) and position -> text index.
+
+    An n-gram of the joined string is inside one text when its first and last positions share a text.
+    """
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    cp = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    doc = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)
+    return cp, offsets, doc
+
+
 _EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)  # no n-gram key has all 64 bits set (code points < 2**21)
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
 
 
-class _HashTable:
+class HashTable:
     """Open-addressing hash table (linear probing) with vectorised lookups of uint64 keys."""
 
     def __init__(self, items: dict[int, int]) -> None:
@@ -208,7 +216,8 @@ class _HashTable:
         return out
 
 
-def _key(gram: str) -> int:
+def gram_key(gram: str) -> int:
+    """64-bit key of a 1-3 character string (21 bits per code point)."""
     k = 0
     for ch in gram:
         k = (k << _BITS) | ord(ch)

@@ -114,6 +114,7 @@ class RuleDetector:
 
     # -- matching ----------------------------------------------------------------------------------
     def candidates(self, s: str) -> list[int]:
+        """Indices (ascending) of the rules whose anchors occur in ``s`` (plus rules without anchors)."""
         mask = self._always_mask
         for _, bits in self._auto.iter(s):
             mask |= bits
@@ -179,6 +180,9 @@ class RuleDetector:
     def detect(self, text: str) -> list[Hit]:
         n, matches = self.match(text)
         return self.hits_from(n, matches)
+
+    def detect_many(self, texts: list[str]) -> list[list[Hit]]:
+        return [self.hits_from(*self.match(t)) for t in texts]
 
     def hits_from(self, n: Normalized, matches: list[RuleMatch],
                   bonus: Mapping[str, float] | None = None) -> list[Hit]:

@@ -67,7 +67,7 @@ class CombinedTextDetector:
         if wanted and clf is not None and batch is not None:
             for (d, cat), span in zip(wanted, clf.spans_batch(batch, wanted)):
                 sc = batch.scores[d]
-                out[d].append(clf._hit(sc, cat, sc.probs[cat], span))
+                out[d].append(clf._hit(sc, cat, sc.row[sc.labels.index(cat)], span))
         return [sorted(h, key=lambda h: (-h.confidence, h.category)) if len(h) > 1 else h for h in out]
 
     def _decide(self, n: Normalized, sc: Scores | None) -> tuple[list[Hit], list[str]]:

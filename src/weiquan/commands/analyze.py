@@ -36,7 +36,7 @@ def _detect_fn(which: DetectorChoice) -> Callable[[list[str]], list[list[Any]]]:
         from weiquan.analyze.rules import default_rules
 
         r = default_rules()
-        return lambda texts: [r.detect(t) for t in texts]
+        return r.detect_many
     if which == DetectorChoice.classifier:
         from weiquan.analyze.classifier import default_classifier
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from lxml import etree
 
@@ -35,7 +35,7 @@ def contact_name(value: str | None) -> str | None:
     return v.strip()
 
 
-def _raw(el: etree._Element, keys: tuple[str, ...]) -> dict[str, str]:
+def _raw(el: etree._Element | Mapping[str, str], keys: tuple[str, ...]) -> dict[str, str]:
     out = {}
     for k in keys:
         v = el.get(k)
@@ -52,18 +52,21 @@ class SyncTechSms(Importer):
         return 0.95 if root_of(probe) == "smses" else 0.0
 
     def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
-        from weiquan.ingest.xmlsafe import iter_records
+        from weiquan.ingest.xmlsafe import iter_attrs
 
-        for tag, idx, el in iter_records(ctx, ("sms", "mms")):
-            locator = f"/smses/{tag}[{idx}]"
+        tz = ctx.tz
+        for rec in iter_attrs(ctx, ("sms", "mms"), trees=("mms",)):
+            locator = f"/smses/{rec.tag}[{rec.index}]"
             try:
-                yield self._sms(el, locator, ctx.tz) if tag == "sms" else self._mms(el, locator, ctx)
+                if rec.element is None:
+                    yield self._sms(rec.attrib, locator, tz)
+                else:
+                    yield self._mms(rec.element, locator, ctx)
             except TimeOutOfRange as e:
                 ctx.reject(locator, f"时间超出合理范围（{e.value}）", f"time out of range ({e.value})")
 
     @staticmethod
-    def _sms(el: etree._Element, locator: str, tz: str) -> RawEvent:
-        a = dict(el.items())  # one C call instead of a dozen el.get()
+    def _sms(a: dict[str, str], locator: str, tz: str) -> RawEvent:
         get = a.get
         start, basis = from_epoch(get("date"))
         # raw original values; date_sent (SMSC time) is kept raw, it may be s or ms
@@ -128,10 +131,11 @@ class SyncTechCalls(Importer):
         return 0.95 if root_of(probe) == "calls" else 0.0
 
     def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
-        from weiquan.ingest.xmlsafe import iter_records
+        from weiquan.ingest.xmlsafe import iter_attrs
 
-        for _tag, idx, el in iter_records(ctx, ("call",)):
-            locator = f"/calls/call[{idx}]"
+        for rec in iter_attrs(ctx, ("call",)):
+            el = rec.attrib
+            locator = f"/calls/call[{rec.index}]"
             try:
                 start, basis = from_epoch(el.get("date"))
             except TimeOutOfRange as e:

@@ -204,3 +204,105 @@ def iter_records(ctx: ImportContext, tags: tuple[str, ...]) -> Iterator[tuple[st
         finally:
             if reader.repairs:
                 ctx.warn(f"修复了 {reader.repairs} 处无效字符（如表情符号编码错误） / repaired {reader.repairs} invalid character(s)")
+
+
+@dataclass
+class Record:
+    """One record element: its attributes, and the element itself when its children matter."""
+
+    tag: str
+    index: int  # 1-based, per tag
+    attrib: dict[str, str]
+    element: etree._Element | None = None  # only for tags listed in ``trees``
+
+
+class _RecordTarget:
+    """lxml parser target: collects records as attribute dicts without building the document tree
+    (the attribute dict is made in C once; no element objects, no clearing). Records whose tag is
+    in ``trees`` are built as small element trees (e.g. an MMS with its parts and addresses).
+    A record nested inside another record belongs to the outer one."""
+
+    def __init__(self, tags: tuple[str, ...], trees: tuple[str, ...]) -> None:
+        self.tags = frozenset(tags)
+        self.trees = frozenset(trees)
+        self.counts = dict.fromkeys(tags, 0)
+        self.out: list[Record] = []
+        self._open: str | None = None  # tag of the record being read
+        self._depth = 0  # depth inside the open record
+        self._attrib: dict[str, str] = {}
+        self._builder: etree.TreeBuilder | None = None
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if self._open is not None:
+            self._depth += 1
+            if self._builder is not None:
+                self._builder.start(tag, attrib)
+        elif tag in self.tags:
+            self._open, self._depth, self._attrib = tag, 0, attrib
+            if tag in self.trees:
+                self._builder = etree.TreeBuilder()
+                self._builder.start(tag, attrib)
+
+    def end(self, tag: str) -> None:
+        if self._open is None:
+            return
+        if self._builder is not None:
+            self._builder.end(tag)
+        if self._depth:
+            self._depth -= 1
+            return
+        element = None
+        if self._builder is not None:
+            element = self._builder.close()
+            self._builder = None
+        self.counts[self._open] += 1
+        self.out.append(Record(self._open, self.counts[self._open], self._attrib, element))
+        self._open = None
+
+    def data(self, text: str) -> None:
+        if self._builder is not None:
+            self._builder.data(text)
+
+    def close(self) -> None:
+        return None
+
+
+def iter_attrs(ctx: ImportContext, tags: tuple[str, ...], *, trees: tuple[str, ...] = (),
+               chunk: int = 1 << 16) -> Iterator[Record]:
+    """Like :func:`iter_records` (same safety checks, repairs, truncation handling and numbering),
+    but through a parser target: records come as attribute dicts, which is about twice as fast as
+    building, reading and clearing elements. Memory stays flat (records are handed out per chunk)."""
+    check_file(ctx.path, ctx.original_name)
+    target = _RecordTarget(tags, trees)
+    parser = etree.XMLParser(target=target, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
+                             remove_comments=True, remove_pis=True)
+    with open(ctx.path, "rb") as raw:
+        reader = RepairingReader(raw)
+        try:
+            try:
+                while data := reader.read(chunk):
+                    parser.feed(data)
+                    if target.out:
+                        yield from target.out
+                        target.out.clear()
+                parser.close()
+            except etree.XMLSyntaxError as e:
+                yield from target.out  # the complete records before the error
+                target.out.clear()
+                _raise_broken(ctx, e, sum(target.counts.values()))
+            yield from target.out
+        finally:
+            if reader.repairs:
+                ctx.warn(f"修复了 {reader.repairs} 处无效字符（如表情符号编码错误） / repaired {reader.repairs} invalid character(s)")
+
+
+def _raise_broken(ctx: ImportContext, e: etree.XMLSyntaxError, got: int) -> None:
+    line = e.position[0] if e.position else None
+    truncated = any(h in str(e) for h in _TRUNCATION_HINTS[:2]) or (line is not None and line >= _last_line(ctx.path))
+    what_zh = "文件不完整（被截断）" if truncated else "XML 格式错误"
+    what_en = "file is truncated" if truncated else "malformed XML"
+    raise ParseError(
+        f"{ctx.original_name}：{what_zh}，出错位置第 {line} 行；之前完整的 {got} 条记录已导入",
+        f"{ctx.original_name}: {what_en} at line {line} ({e.msg}); the {got} complete records before it were imported",
+        line=line, partial_ok=True,
+    ) from None
