@@ -122,3 +122,10 @@ def test_recording_job_puts_the_transcript_on_the_call(ws: Workspace) -> None:
         assert (new.channel, new.origin, new.counterpart_raw) == ("call", "recording", "15012345678")
         assert new.start == dt.datetime(2026, 10, 29, 2, 15, tzinfo=dt.timezone.utc) and new.text
     assert extraction.run_jobs(ws, case_id=c.id).total == 0
+
+
+def test_unreliable_segments_are_recognised() -> None:
+    assert asr.is_unreliable(3.1, -0.2, 0.0)  # "寂寞。寂寞。寂寞。…" compresses far too well
+    assert asr.is_unreliable(1.2, -1.5, 0.8)  # likely silence, decoded anyway
+    assert not asr.is_unreliable(1.3, -0.3, 0.1)
+    assert asr.is_prompt_echo("以下是普通话的句子。") and not asr.is_prompt_echo("如果今天还不还钱")

@@ -8,8 +8,10 @@ mismatch the model is refused. Larger models (``small``, ``medium``, ``large-v3`
 for users with internet; offline they fail with a clear bilingual message.
 
 Decoding: ``language="zh"``, VAD on, a simplified-Chinese initial prompt (Whisper otherwise often
-answers in traditional characters), beam 5, no conditioning on previous text (fewer loops), then
-OpenCC ``t2s`` on the output. Each segment keeps its start/end time in seconds.
+answers in traditional characters), beam 5, temperature 0 (deterministic; no sampling fallback,
+which on unintelligible audio costs minutes and invents text), no conditioning on previous text,
+then OpenCC ``t2s``. Segments that are repetition loops, likely silence, or an echo of the prompt
+are dropped and counted (``dropped_segments``). Each segment keeps its start/end time in seconds.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class Transcript:
     language: str = "zh"
     duration_s: float | None = None
     engine: str = ""
+    dropped_segments: int = 0  # decoded but unreliable (repetition loop, no speech): left out, counted
 
     def spans(self) -> list[dict[str, Any]]:
         """Character ranges of ``text`` → time ranges of the audio."""
@@ -72,7 +75,7 @@ class Transcript:
 
     def to_json(self) -> dict[str, Any]:
         return {"text": self.text, "language": self.language, "duration_s": self.duration_s, "engine": self.engine,
-                "segments": [asdict(s) for s in self.segments]}
+                "dropped_segments": self.dropped_segments, "segments": [asdict(s) for s in self.segments]}
 
 
 def _sha256(path: Path) -> str:
@@ -142,6 +145,19 @@ def is_prompt_echo(text: str) -> bool:
     return bool(t) and t in _PUNCT.sub("", INITIAL_PROMPT)
 
 
+# Whisper's own quality thresholds (openai/whisper transcribe defaults): a segment that compresses
+# too well is a repetition loop ("寂寞。寂寞。…"); a likely-silent segment with a low log-probability is noise.
+MAX_COMPRESSION_RATIO = 2.4
+NO_SPEECH_PROB = 0.6
+MIN_AVG_LOGPROB = -1.0
+
+
+def is_unreliable(compression_ratio: float, avg_logprob: float, no_speech_prob: float) -> bool:
+    if compression_ratio > MAX_COMPRESSION_RATIO:
+        return True
+    return no_speech_prob > NO_SPEECH_PROB and avg_logprob < MIN_AVG_LOGPROB
+
+
 def engine_id_for(model: str, compute_type: str = "int8") -> str:
     """Cache key of a transcript: runtime version, model, precision and decoding settings."""
     try:
@@ -149,7 +165,7 @@ def engine_id_for(model: str, compute_type: str = "int8") -> str:
     except metadata.PackageNotFoundError:
         fw = "missing"
     name = "whisper-base-systran" if model == DEFAULT_MODEL else Path(model).name or model
-    return f"faster-whisper-{fw}/{name}/{compute_type}/zh-vad-t2s"
+    return f"faster-whisper-{fw}/{name}/{compute_type}/zh-vad-t0-t2s"
 
 
 class AsrEngine:
@@ -193,15 +209,21 @@ class AsrEngine:
         try:
             segments, info = self._model.transcribe(
                 str(path), language="zh", vad_filter=True, initial_prompt=INITIAL_PROMPT, beam_size=5,
-                condition_on_previous_text=False)
-            segs = [Segment(start=round(float(s.start), 2), end=round(float(s.end), 2), text=self._t2s.convert(s.text.strip()),
-                            avg_logprob=round(float(s.avg_logprob), 4), no_speech_prob=round(float(s.no_speech_prob), 4))
-                    for s in segments]
+                condition_on_previous_text=False, temperature=0.0)
+            raw = list(segments)
         except Exception as e:  # noqa: BLE001 - undecodable audio is bad input
             raise InputError(f"无法读取或转写音频：{type(e).__name__}", f"cannot decode or transcribe the audio: {type(e).__name__}: {e}") from e
         total = round(float(info.duration), 2)
-        # Whisper's last timestamp can run past the end of the audio: clamp to the real duration.
-        segs = [Segment(min(s.start, total), min(s.end, total), s.text, s.avg_logprob, s.no_speech_prob)
-                for s in segs if s.text and not is_prompt_echo(s.text)]
+        segs = []
+        for s in raw:
+            text = self._t2s.convert(s.text.strip())
+            if not text or is_prompt_echo(text) or is_unreliable(s.compression_ratio, s.avg_logprob, s.no_speech_prob):
+                continue
+            # Whisper's last timestamp can run past the end of the audio: clamp to the real duration.
+            t0, t1 = min(round(float(s.start), 2), total), min(round(float(s.end), 2), total)
+            if t1 <= t0:
+                continue
+            segs.append(Segment(start=t0, end=t1, text=text, avg_logprob=round(float(s.avg_logprob), 4),
+                                no_speech_prob=round(float(s.no_speech_prob), 4)))
         return Transcript(text="".join(s.text for s in segs), segments=segs, language="zh", duration_s=total,
-                          engine=self.engine_id)
+                          engine=self.engine_id, dropped_segments=len(raw) - len(segs))

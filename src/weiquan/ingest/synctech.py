@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 
 from lxml import etree
 
@@ -28,6 +29,7 @@ def root_of(probe: Probe) -> str | None:
     return scan_prolog(probe.head).root
 
 
+@lru_cache(maxsize=4096)  # exports repeat the same few names ("(Unknown)", the collectors' entries)
 def contact_name(value: str | None) -> str | None:
     v = null_to_none(value)
     if v is None or v.strip() in ("(Unknown)", "(未知)", "未知"):
@@ -70,7 +72,7 @@ class SyncTechSms(Importer):
         get = a.get
         start, basis = from_epoch(get("date"))
         # raw original values; date_sent (SMSC time) is kept raw, it may be s or ms
-        raw = {k: a[k] for k in _SMS_RAW if k in a and a[k] != "null"}
+        raw = {k: v for k in _SMS_RAW if (v := get(k)) is not None and v != "null"}
         body = get("body")
         return RawEvent(
             channel="sms", start=start, locator=locator, direction=SMS_TYPES.get(get("type", ""), "unknown"),

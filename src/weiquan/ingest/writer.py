@@ -37,7 +37,7 @@ from weiquan.vault.blobs import BlobStore
 from weiquan.vault.sniff import sniff_bytes
 
 BATCH = 5000
-SQLITE_CACHE_KIB = 32 * 1024
+SQLITE_CACHE_KIB = 8 * 1024
 EXACT_WINDOW_S = 2.0  # machine timestamps
 LOOSE_WINDOW_S = 60.0  # manual entries, screenshot (OCR) times
 RECORDING_WINDOW_S = 120.0  # recording file-name time vs call-log time
@@ -149,6 +149,7 @@ class EventWriter:
         self._dt: Callable[[dt.datetime], Any] = _sqlite_datetime if self.fast else _same
         self._json: Callable[[Any], Any] = _json_text if self.fast else _same
         self._created = self._dt(self._now)
+        self._no_extra: Any = self._json({})  # "{}" (never mutated)
         if self._dialect == "sqlite":
             # A bigger page cache for this write transaction: the three event indexes take random
             # inserts. Bounded (not proportional to the file), so peak memory stays flat.
@@ -176,7 +177,7 @@ class EventWriter:
             cp_raw[:200] if cp_raw else None, info.key, name[:200] if name else None,
             info.kind if cp_raw is not None or channel in ("call", "sms", "mms") else None,
             info.carrier, info.region, signature[:100] if signature else None, text_, raw.recipient,
-            raw.recipient_name, origin, raw.confidence, key, self._json(extra), self._created,
+            raw.recipient_name, origin, raw.confidence, key, self._json(extra) if extra else self._no_extra, self._created,
         )
         atts = [self._store_attachment(a, i) for i, a in enumerate(raw.attachments)] if raw.attachments else []
         self._pending.append(_Pending(row, start.timestamp(), start, raw.locator[:500], self._json(raw.raw), atts))

@@ -206,7 +206,7 @@ def iter_records(ctx: ImportContext, tags: tuple[str, ...]) -> Iterator[tuple[st
                 ctx.warn(f"修复了 {reader.repairs} 处无效字符（如表情符号编码错误） / repaired {reader.repairs} invalid character(s)")
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One record element: its attributes, and the element itself when its children matter."""
 
