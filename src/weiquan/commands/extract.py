@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from weiquan.commands._common import JsonOpt, console, print_json, print_table, workspace
 from weiquan.errors import EXIT_PROBLEM, InputError
 from weiquan.services import extraction
+from weiquan.workspace import Workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -46,22 +47,29 @@ def extract(
         summary = extraction.run_jobs(ws, case_id=case, only=only, workers=workers, retry_failed=retry_failed)
         print_json(summary)
     else:
-        with Progress(TextColumn("提取"), BarColumn(bar_width=24), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.description}"),
-                      console=console(), transient=False) as bar:
-            task = bar.add_task("", total=None)
-
-            def on_progress(ev: extraction.ProgressEvent) -> None:
-                mark = "✓" if ev.status == "done" else "✗"
-                bar.update(task, total=ev.total, completed=ev.done, description=f"{mark} {ev.name or ev.job_id}")
-
-            summary = extraction.run_jobs(ws, case_id=case, only=only, workers=workers, progress=on_progress,
-                                          retry_failed=retry_failed)
-        c = console()
-        c.print(str(summary))
-        for err in summary.errors:
-            c.print(f"  ✗ {err.name or err.evidence_id}（任务 job {err.job_id}）：{err.error}")
-        if summary.total == 0:
-            c.print("没有待处理的任务。导入截图或录音后会自动排队；或用 --queue-all。 No pending jobs.")
+        summary = run_with_progress(ws, case_id=case, only=only, workers=workers, retry_failed=retry_failed)
     if summary.failed:
         raise typer.Exit(EXIT_PROBLEM)
+
+
+def run_with_progress(ws: Workspace, *, case_id: int | None, only: str | None = None, workers: int | None = None,
+                      retry_failed: bool = False) -> extraction.RunSummary:
+    """Run pending jobs with a progress bar (items, elapsed, ETA) and print the summary and errors."""
+    with Progress(TextColumn("提取"), BarColumn(bar_width=24), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.description}"),
+                  console=console(), transient=False) as bar:
+        task = bar.add_task("", total=None)
+
+        def on_progress(ev: extraction.ProgressEvent) -> None:
+            mark = "✓" if ev.status == "done" else "✗"
+            bar.update(task, total=ev.total, completed=ev.done, description=f"{mark} {ev.name or ev.job_id}")
+
+        summary = extraction.run_jobs(ws, case_id=case_id, only=only, workers=workers, progress=on_progress,
+                                      retry_failed=retry_failed)
+    c = console()
+    c.print(str(summary))
+    for err in summary.errors:
+        c.print(f"  ✗ {err.name or err.evidence_id}（任务 job {err.job_id}）：{err.error}")
+    if summary.total == 0:
+        c.print("没有待处理的任务。导入截图或录音后会自动排队；或用 --queue-all。 No pending jobs.")
+    return summary

@@ -31,14 +31,21 @@ def import_cmd(
     case_id: Annotated[int, CaseOpt],
     tz: Annotated[str | None, typer.Option("--tz", help="来源时区，默认为案件时区 Source time zone (default: the case's).")] = None,
     map_: Annotated[list[str] | None, typer.Option("--map", help="表格列映射 列名=字段（time number name text type duration channel），可重复 CSV/XLSX column mapping, repeatable.")] = None,
+    extract: Annotated[bool, typer.Option("--extract", help="导入后立即识别截图、转写录音 Run OCR/ASR on the imported screenshots and recordings right away.")] = False,
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """导入手机导出文件、录音、截图（先存证据库，再按内容识别格式并导入时间线）。Import phone exports, recordings and screenshots."""
     ws = workspace(ctx)
     mapping = imports.parse_mapping(map_ or [])
     results = imports.import_paths(ws, case_id, paths, tz=tz, mapping=mapping)
+    summary = None
+    if extract:
+        from weiquan.commands.extract import run_with_progress
+        from weiquan.services.extraction import run_jobs
+
+        summary = run_jobs(ws, case_id=case_id) if json_ else None
     if json_:
-        print_json(results)
+        print_json({"files": results, "extraction": summary} if extract else results)
     else:
         rows = []
         for r in results:
@@ -54,7 +61,9 @@ def import_cmd(
                 c.print(f"  提示 {r.name}: {w}")
         total_added = sum(r.added for r in results)
         c.print(f"共 {len(results)} 个文件，新增 {total_added} 条事件。 {len(results)} files, {total_added} new events.")
-    if any(r.failed for r in results):
+        if extract:
+            summary = run_with_progress(ws, case_id=case_id)
+    if any(r.failed for r in results) or (summary is not None and summary.failed):
         raise typer.Exit(EXIT_PROBLEM)
 
 

@@ -11,7 +11,12 @@ computes a dedupe key (channel + normalised number + body) and, once per batch o
 - a record whose (evidence, locator) source already exists adds nothing ("unchanged"), which
   makes re-importing a file a no-op.
 
-Rows are inserted with executemany (no per-row ORM objects); memory is bounded by the batch.
+Rows are plain tuples (no per-row ORM objects or dicts), inserted with one executemany per batch;
+event ids are pre-allocated under the write lock. On SQLite (the fast path) values are converted to
+their storage form once, when the record is added (UTC timestamps as SQLAlchemy's text form, JSON as
+compact text), the batch goes straight to the DB-API driver and the candidate query is one
+driver-level statement; elsewhere rows go through SQLAlchemy Core. Both store the same rows
+(tests/ingest/test_fast_path.py). Memory is bounded by the batch.
 """
 
 from __future__ import annotations
