@@ -1,5 +1,6 @@
 """Web latency benchmark: a case with 100,000 events; p50/p95 of the dashboard and of a filtered
-timeline page over 200 requests each, against a real uvicorn server on loopback. Goal: p95 < 300 ms.
+timeline page over 200 requests each (the dashboard also cold, its memo emptied before each of 50
+requests), against a real uvicorn server on loopback. Goal: p95 < 300 ms on every page, cold included.
 
     python bench/web.py            # 100,000 events, 200 requests per page
     python bench/web.py --quick    # 10,000 events, 50 requests per page
@@ -113,7 +114,7 @@ def main() -> None:
         app_state = server.config.app.state  # type: ignore[attr-defined]
         cold: list[float] = []
         with httpx.Client(base_url=base, timeout=60) as client:
-            for _ in range(max(5, n_req // 10)):
+            for _ in range(max(20, n_req // 4)):
                 app_state.dashboard_cache._items.clear()
                 t = time.perf_counter()
                 client.get(pages["dashboard"]).raise_for_status()
@@ -131,7 +132,8 @@ def main() -> None:
         server.should_exit = True
         th.join(timeout=10)
         ws.close()
-    goal_ok = all(r["p95_ms"] < 300 for k, r in results.items() if k != "dashboard_cold")
+    # every page counts, the dashboard both memoised and cold (first view after new evidence or a review)
+    goal_ok = all(r["p95_ms"] < 300 for r in results.values())
     print("goal p95 < 300 ms:", "met" if goal_ok else "NOT met")
     print(json.dumps({"bench": "web", "events": n_events, "requests": n_req, "results": results, "goal_p95_ms": 300,
                       "goal_met": goal_ok}, ensure_ascii=False))

@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from weiquan.store.db import make_engine
-from weiquan.store.migrate import current_revision, head_revision, upgrade
+from weiquan.store.migrate import alembic_head, current_revision, head_revision, upgrade
 from weiquan.store.models import Base, Case, Event
 from weiquan.workspace import Workspace
 
@@ -22,7 +22,7 @@ def _check_no_drift(url: str) -> None:
     try:
         assert current_revision(engine) is None
         upgrade(engine)
-        assert current_revision(engine) == head_revision(engine)
+        assert current_revision(engine) == head_revision(engine) == alembic_head(engine)
         with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
         assert diff == [], f"models and migrations differ: {diff}"

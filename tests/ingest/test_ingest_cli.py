@@ -89,7 +89,10 @@ def test_sample_case_imports_cleanly(home: Path) -> None:
     code, out = _run(home, "import", "--case", str(cid), str(Path(weiquan.__file__).parent / "samples"), "--json")
     assert code == 0, out
     results = json.loads(out)
-    assert {r["format"] for r in results} == {"synctech_sms", "synctech_calls", "table", "manual_json", "call_recording"}
+    # the sample set (scripts/make_samples.py) also holds a chat screenshot, queued for OCR
+    assert {r["format"] for r in results} == {"synctech_sms", "synctech_calls", "table", "manual_json", "call_recording",
+                                              "image"}
+    assert {r["status"] for r in results if r["format"] == "image"} == {"queued"}
     code, out = _run(home, "timeline", "--case", str(cid), "--json")
     events = json.loads(out)
     flood = [e for e in events if e["channel"] == "call" and e["start"].startswith("2024-03-11")]

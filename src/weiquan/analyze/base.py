@@ -17,21 +17,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple, Any, Protocol, runtime_checkable
 
-# The categories of design.md §4. ``lawful`` is the absence of any other label.
-CATEGORIES: tuple[str, ...] = (
-    "threat_violence",
-    "threat_exposure",
-    "threat_legal_false",
-    "impersonation",
-    "threat_visit",
-    "insult",
-    "third_party_contact",
-    "privacy_disclosure",
-    "harassment_volume",
-    "night_contact",
-    "illegal_debt",
-)
+from weiquan.law.integrity import CATEGORIES as _ALL_CATEGORIES
+
+# The categories of design.md §4 (one list, kept by the law pack's integrity checks). ``lawful`` is the
+# absence of any other label.
 LAWFUL = "lawful"
+CATEGORIES: tuple[str, ...] = tuple(c for c in _ALL_CATEGORIES if c != LAWFUL)
 # Categories a single text can show (the others are patterns over a timeline).
 TEXT_CATEGORIES: tuple[str, ...] = tuple(c for c in CATEGORIES if c not in ("night_contact",))
 

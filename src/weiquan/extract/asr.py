@@ -16,7 +16,6 @@ are dropped and counted (``dropped_segments``). Each segment keeps its start/end
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import logging
 import os
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from weiquan.errors import InputError, MissingComponent
+from weiquan.vault.blobs import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +79,7 @@ class Transcript:
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    return sha256_file(path)[0]
 
 
 def _part_dirs() -> list[Path]:

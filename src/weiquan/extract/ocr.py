@@ -11,7 +11,6 @@ call; a green or blue bubble is a sent message).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -23,6 +22,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from weiquan.errors import InputError, MissingComponent
+from weiquan.vault.blobs import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -96,11 +96,7 @@ class OcrPage:
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    return sha256_file(path)[0]
 
 
 @cache

@@ -41,7 +41,7 @@ from weiquan.vault import ledger
 from weiquan.vault.blobs import BlobStore
 from weiquan.vault.sniff import sniff_bytes
 
-BATCH = 5000
+BATCH = 2000
 SQLITE_CACHE_KIB = 8 * 1024
 EXACT_WINDOW_S = 2.0  # machine timestamps
 LOOSE_WINDOW_S = 60.0  # manual entries, screenshot (OCR) times
@@ -201,21 +201,22 @@ class EventWriter:
         ids = self._reserve_ids(len(pending))
         stats, event_ids, keep = self.stats, self.stats.event_ids, self.keep_ids
         evidence_id, source_format = self.evidence_id, self.source_format
+        added = 0
         for p in pending:
             row = p.row
             key = row[_KEY]
-            match = self._match(index, p) if key is not None else None
+            found = index.get(key) if key is not None else None
+            match = self._match(found, p) if found else None
             if match is None:
                 eid = ids.pop()
                 new_events.append((eid, *row))
                 if key is not None:
                     cand = [p.ts, eid, row[_ORIGIN], row[_DIRECTION]]
-                    found = index.get(key)
                     if found is None:
                         index[key] = [cand]
                     else:
                         found.append(cand)
-                stats.added += 1
+                added += 1
             else:
                 eid, other_origin = match
                 if (eid, p.locator) in existing_sources:
@@ -240,6 +241,7 @@ class EventWriter:
                 sources.append((eid, att_id, loc, "mms_attachment", self._json({"media_type": media_type, "name": name})))
             if len(event_ids) < keep:
                 event_ids.append(eid)
+        stats.added += added
         if new_events:
             self._insert(Event.__table__, ("id", *EVENT_COLS), _SQL_EVENTS, new_events)
         conn = self.s.connection()
@@ -259,10 +261,8 @@ class EventWriter:
 
     # -- internals ----------------------------------------------------------
     @staticmethod
-    def _match(index: dict[str, list[list[Any]]], p: _Pending) -> tuple[int, str] | None:
-        cands = index.get(p.row[_KEY])
-        if not cands:
-            return None
+    def _match(cands: list[list[Any]], p: _Pending) -> tuple[int, str] | None:
+        """The nearest candidate (ts, id, origin, direction) within the channel/origin window, if any."""
         t, row = p.ts, p.row
         origin, direction = row[_ORIGIN], row[_DIRECTION]
         best: tuple[float, int, str] | None = None

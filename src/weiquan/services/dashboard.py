@@ -11,6 +11,7 @@ import datetime as dt
 import threading
 import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -49,6 +50,20 @@ class CategoryCount(BaseModel):
 
 
 
+@dataclass
+class _NumberAcc:
+    count: int
+    first: dt.datetime
+    last: dt.datetime
+    signature: str | None
+
+    def add(self, n: int, lo: dt.datetime, hi: dt.datetime, sig: str | None) -> None:
+        self.count += n
+        self.first = min(self.first, lo)
+        self.last = max(self.last, hi)
+        self.signature = self.signature or sig
+
+
 class Dashboard(BaseModel):
     case_id: int
     tz: str
@@ -69,7 +84,9 @@ class Dashboard(BaseModel):
 def _hour_bucket(s: Session) -> ColumnElement[str]:
     """The start time truncated to the UTC hour, as text 'YYYY-MM-DD HH'."""
     if s.get_bind().dialect.name == "sqlite":
-        return func.strftime("%Y-%m-%d %H", Event.start)
+        # SQLite stores UTCDateTime as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC); a prefix is the hour and
+        # costs half of strftime() over 100,000 rows
+        return func.substr(Event.start, 1, 13)
     return func.to_char(func.timezone("UTC", Event.start), "YYYY-MM-DD HH24")
 
 
@@ -98,36 +115,36 @@ def case_dashboard(ws: Workspace, case_id: int, *, top_numbers: int = 15) -> Das
         tz = case.timezone or ws.settings.timezone
         zone = ZoneInfo(tz)
         where = Event.case_id == case_id
-        # One pass over the case's rows grouped by (channel, third party?, number); everything else
-        # (per-channel counts, third-party count, top numbers, distinct numbers, first/last) is summed here.
-        third_flag = (Event.recipient != "borrower").label("third")
+        # One index-only pass (ix_events_case_dashboard holds every column read, in GROUP BY order) over the
+        # case's rows grouped by (number, channel, recipient); per-channel counts, third-party count, top
+        # numbers, distinct numbers and first/last are summed from these few hundred rows.
         rows = s.execute(
-            select(Event.channel, third_flag, Event.counterpart, func.count(), func.min(Event.start), func.max(Event.start),
-                   func.max(Event.signature))
-            .where(where).group_by(Event.channel, third_flag, Event.counterpart)
+            select(Event.counterpart, Event.channel, Event.recipient, func.count(), func.min(Event.start),
+                   func.max(Event.start), func.max(Event.signature))
+            .where(where).group_by(Event.counterpart, Event.channel, Event.recipient)
         ).all()
         by_channel: Counter[str] = Counter()
         third = 0
-        per_number: dict[str, list[object]] = {}
+        per_number: dict[str, _NumberAcc] = {}
         first = last = None
-        for ch, is_third, number, n, lo, hi, sig in rows:
+        for number, ch, recipient, n, lo, hi, sig in rows:
             by_channel[ch] += n
-            third += n if is_third else 0
+            third += n if recipient is not None and recipient != "borrower" else 0
             first = lo if first is None or lo < first else first
             last = hi if last is None or hi > last else last
             if number is not None:
-                acc = per_number.setdefault(number, [0, lo, hi, None])
-                acc[0] = int(acc[0]) + n  # type: ignore[call-overload]
-                acc[1] = min(acc[1], lo)  # type: ignore[type-var]
-                acc[2] = max(acc[2], hi)  # type: ignore[type-var]
-                acc[3] = acc[3] or sig
+                acc = per_number.get(number)
+                if acc is None:
+                    per_number[number] = _NumberAcc(n, lo, hi, sig)
+                else:
+                    acc.add(n, lo, hi, sig)
         total = sum(by_channel.values())
         bucket = _hour_bucket(s)
         hours = _local_hours([(b, n) for b, n in s.execute(
             select(bucket, func.count()).where(where).group_by(bucket))], zone)
-        top = sorted(per_number.items(), key=lambda kv: (-int(kv[1][0]), kv[0]))[:top_numbers]  # type: ignore[call-overload]
-        numbers = [NumberCount(counterpart=c, signature=v[3], count=int(v[0]), first=v[1], last=v[2])  # type: ignore[arg-type, call-overload]
-                   for c, v in top]
+        top = sorted(per_number.items(), key=lambda kv: (-kv[1].count, kv[0]))[:top_numbers]
+        numbers = [NumberCount(counterpart=c, signature=a.signature, count=a.count, first=a.first, last=a.last)
+                   for c, a in top]
         distinct_numbers = len(per_number)
         findings = _finding_counts(s, case_id)
     per_day_c: Counter[dt.date] = Counter()

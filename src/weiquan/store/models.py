@@ -153,6 +153,8 @@ class Event(Base):
     __table_args__ = (
         Index("ix_events_case_start", "case_id", "start"),
         Index("ix_events_case_dedupe", "case_id", "dedupe_key"),
+        # covering index of the dashboard's grouped pass (services.dashboard); migration 0002
+        Index("ix_events_case_dashboard", "case_id", "counterpart", "channel", "recipient", "start", "signature"),
     )
 
 
