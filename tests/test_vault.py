@@ -224,3 +224,21 @@ def test_vault_on_any_backend(any_ws: Workspace, tmp_path: Path) -> None:
     any_ws.vault.record("exported", meta={"files": 1})
     rep = any_ws.vault.verify()
     assert rep.ok and rep.entries_checked == 3
+
+
+def test_opening_a_workspace_never_removes_a_live_write(ws: Workspace) -> None:
+    """A second process opening the vault must not delete another process's in-progress temp file."""
+    import fcntl
+
+    live = ws.vault.blobs.tmp_dir / "incoming-live.part"
+    stale = ws.vault.blobs.tmp_dir / "incoming-stale.part"
+    live.write_bytes(b"partial")
+    stale.write_bytes(b"partial")
+    fd = os.open(live, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        assert ws.vault.blobs.clean_tmp() == 1
+        assert live.exists() and not stale.exists()
+    finally:
+        os.close(fd)
+    assert ws.vault.blobs.clean_tmp() == 1 and not live.exists()

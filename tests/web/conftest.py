@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from weiquan.config import load_settings
 from weiquan.services import users
 from weiquan.web import create_app
 from weiquan.web.config import WebConfig
@@ -21,6 +23,16 @@ def csrf_of(html: str) -> str:
     m = re.search(r'name="csrf-token" content="([^"]+)"', html)
     assert m, "page has no CSRF token"
     return m.group(1)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
+def ws(request: pytest.FixtureRequest, home: Path) -> Iterator[Workspace]:
+    """The web tests' workspace, on SQLite and on PostgreSQL (a throwaway server, or ``WEIQUAN_TEST_PG_URL``):
+    every API and page test runs on both, as the dashboard and timeline queries differ by dialect."""
+    url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
+    w = Workspace(load_settings(home, db_url=url))
+    yield w
+    w.close()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from weiquan.config import load_settings
 from weiquan.services.demo import samples_dir
 from weiquan.web import create_app
 from weiquan.web.config import WebConfig
@@ -38,8 +39,18 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_url(ws: Workspace) -> Iterator[str]:
+def sqlite_ws(home: Path) -> Iterator[Workspace]:
+    """The browser flow runs once, on SQLite (the API and page tests cover PostgreSQL)."""
+    w = Workspace(load_settings(home))
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def live_url(sqlite_ws: Workspace) -> Iterator[str]:
     import uvicorn
+
+    ws = sqlite_ws
 
     port = _free_port()
     app = create_app(ws, config=WebConfig(run_extraction=False))

@@ -9,10 +9,12 @@ readers and cleaned up on the next start.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import stat
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +67,8 @@ class BlobStore:
     def put_stream(self, chunks: Iterable[bytes]) -> StoredBlob:
         fd, tmp_name = tempfile.mkstemp(dir=self.tmp_dir, prefix="incoming-", suffix=".part")
         tmp = Path(tmp_name)
+        # Held until the file is renamed or this process dies: tells clean_tmp() the write is live.
+        fcntl.flock(fd, fcntl.LOCK_EX)
         h = hashlib.sha256()
         size = 0
         try:
@@ -107,11 +111,30 @@ class BlobStore:
         return StoredBlob(sha256, size, final, created=True)
 
     def clean_tmp(self) -> int:
-        """Remove leftovers of interrupted writes; returns how many."""
+        """Remove leftovers of interrupted writes; returns how many.
+
+        A temporary file whose lock is still held belongs to a write in progress in another
+        process (two imports at once) and is left alone; the lock of a killed process is gone.
+        """
         n = 0
         for p in self.tmp_dir.glob("incoming-*.part"):
-            p.unlink(missing_ok=True)
-            n += 1
+            try:
+                st = p.stat()
+                if st.st_size == 0 and time.time() - st.st_mtime < 5:
+                    continue  # just created: its writer may not have taken the lock yet
+                fd = os.open(p, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            try:
+                p.unlink(missing_ok=True)
+                n += 1
+            finally:
+                os.close(fd)
         return n
 
     def iter_shas(self) -> Iterable[str]:

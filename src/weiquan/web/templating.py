@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -64,6 +65,54 @@ def duration(seconds: float | None) -> str:
     return f"{h}小时{m:02d}分"
 
 
+def phone(number: str | None) -> str:
+    """A number as people in China write it: '154 0000 0011', '0755 0000 1234'; foreign numbers keep +CC."""
+    if not number:
+        return ""
+    if not number.startswith("+"):
+        return number  # short codes and unparsed text as given
+    import phonenumbers
+
+    try:
+        n = phonenumbers.parse(number, "CN")
+    except phonenumbers.NumberParseException:
+        return number
+    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if n.country_code == 86 else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(n, fmt)
+
+
+# the plan (weiquan.act.plan) names CLI commands; on the web the same step is a page
+_CLI_HINTS = {
+    "weiquan analyze": ("导入证据", "/cases/{case_id}/import"),
+    "weiquan review": ("审核违规", "/cases/{case_id}/review"),
+    "weiquan loan": ("借款计算", "/loans"),
+    "weiquan documents": ("文书与投诉", "/cases/{case_id}/documents"),
+    "weiquan draft": ("文书与投诉", "/cases/{case_id}/documents"),
+    "weiquan export": ("证据包", "/cases/{case_id}/package"),
+    "weiquan import": ("导入证据", "/cases/{case_id}/import"),
+    "weiquan lender": ("首页新建案件时的平台名称提示", "/#new-case"),
+}
+# "（weiquan review）" becomes "（在审核违规页）"; "`weiquan lender …`" inside a sentence becomes the page's link
+_CLI_RE = re.compile(r"[（(]\s*(weiquan [a-z-]+)[^）)]*[）)]|`(weiquan [a-z-]+)[^`]*`")
+
+
+def web_note(text: str | None, case_id: int) -> Markup:
+    """A plan note with each CLI command in brackets replaced by a link to the page that does the same."""
+    if not text:
+        return Markup("")
+    out: list[str] = []
+    pos = 0
+    for m in _CLI_RE.finditer(text):
+        out.append(str(escape(text[pos:m.start()])))
+        hint = _CLI_HINTS.get(m.group(1) or m.group(2))
+        if hint:
+            link = f'<a href="{escape(hint[1].format(case_id=case_id))}">{escape(hint[0])}</a>'
+            out.append(f"（在{link}页）" if m.group(1) else link)
+        pos = m.end()
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out))
+
+
 def make_templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(TEMPLATE_DIR))
     env = t.env
@@ -72,6 +121,10 @@ def make_templates() -> Jinja2Templates:
     env.filters["duration"] = duration
     env.globals["L"] = labels
     env.globals["label"] = labels.label
+    env.globals["direction_label"] = labels.direction_label
+    env.globals["file_format"] = labels.file_format
+    env.filters["phone"] = phone
+    env.globals["web_note"] = web_note
     env.globals["CSRF_FIELD"] = CSRF_FIELD
     env.globals["ROLE_NAMES"] = ROLE_NAMES_ZH
     return t
