@@ -11,6 +11,8 @@ global ``--home``), environment variables prefixed ``WEIQUAN_``, then defaults.
 | ``log_level`` | ``WEIQUAN_LOG_LEVEL`` | ``WARNING`` |
 | ``max_upload_mb`` | ``WEIQUAN_MAX_UPLOAD_MB`` | ``2048`` |
 | ``workers`` | ``WEIQUAN_WORKERS`` | number of CPU cores (extraction jobs) |
+| ``asr_model`` | ``WEIQUAN_ASR_MODEL`` | ``base`` (offline Whisper base; hub names such as ``small`` need internet) |
+| ``trace_plugins`` | ``WEIQUAN_TRACE_PLUGINS`` | off (print every plug-in hook call) |
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     "log_level": ("WEIQUAN_LOG_LEVEL", "日志级别 / log level (never logs message bodies or ID numbers)"),
     "max_upload_mb": ("WEIQUAN_MAX_UPLOAD_MB", "单个上传文件上限 / per-file upload limit in the web UI, MB"),
     "workers": ("WEIQUAN_WORKERS", "后台提取并行数 / parallel extraction workers"),
+    "asr_model": ("WEIQUAN_ASR_MODEL", "语音识别模型 / speech model: base (offline, bundled) or a hub name like small (needs internet)"),
+    "trace_plugins": ("WEIQUAN_TRACE_PLUGINS", "打印插件调用 / print every plug-in hook call (debugging)"),
 }
 
 
@@ -48,6 +52,8 @@ class Settings(BaseSettings):
     log_level: str = "WARNING"
     max_upload_mb: int = 2048
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
+    asr_model: str = "base"
+    trace_plugins: bool = False
 
     @property
     def database_url(self) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
-import os
 from functools import cache
 from typing import Any
 
 import pluggy
 
 from weiquan import hookspecs
+from weiquan.config import load_settings
 
 ENTRY_POINT_GROUP = "weiquan"
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def plugin_manager() -> pluggy.PluginManager:
         except Exception as e:  # noqa: BLE001 - one broken plug-in must not take the program down
             _errors[ep.name] = f"{type(e).__name__}: {e}"
             log.warning("plug-in %s failed to load: %s", ep.name, _errors[ep.name])
-    if os.environ.get("WEIQUAN_TRACE_PLUGINS"):
+    if load_settings().trace_plugins:
         pm.trace.root.setwriter(print)
         pm.enable_tracing()
     return pm

@@ -12,7 +12,6 @@ or a CTranslate2 model folder).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from weiquan.extract.base import ExtractContext, Extractor
 from weiquan.ingest.base import RawEvent
 from weiquan.ingest.filenames import find_number, parse_recording_name, stem_of
 from weiquan.ingest.timeutil import localize
+from weiquan.config import load_settings
 
 class RecordingExtractor(Extractor):
     kind = "asr"
@@ -30,7 +30,7 @@ class RecordingExtractor(Extractor):
     media_prefixes = ("audio/", "video/")
 
     def __init__(self, model: str | None = None, *, compute_type: str = "int8") -> None:
-        self.model = model or os.environ.get("WEIQUAN_ASR_MODEL") or DEFAULT_MODEL
+        self.model = model or load_settings().asr_model or DEFAULT_MODEL
         self.compute_type = compute_type
         self.cache_dir: Path | None = None
         self._engine: AsrEngine | None = None
