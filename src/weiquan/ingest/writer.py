@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from hashlib import blake2b
 import json
 import json.encoder
 from collections.abc import Callable
@@ -166,27 +167,42 @@ class EventWriter:
         self.stats.records += 1
         channel, text_, cp_raw, origin = raw.channel, raw.text, raw.counterpart_raw, raw.origin
         info = normalize_number(cp_raw)
-        signature = extract_signature(text_) if channel in TEXT_CHANNELS else None
+        # a 【签名】 needs a "【" (cheap test first: most bodies have none)
+        signature = extract_signature(text_) if text_ and channel in TEXT_CHANNELS and "【" in text_ else None
         if origin == "recording" and not info.key:
             key = None  # a recording without a number is never matched to another call
         else:
-            key = dedupe_key(channel, info.key, text_)
-        extra = {**raw.extra, "post_dial": info.post_dial} if info.post_dial else (dict(raw.extra) if raw.extra else {})
+            body = (text_ or "").strip() if channel != "call" else ""  # dedupe_key(), inlined
+            key = blake2b(f"{channel}\x1f{info.key or ''}\x1f{body}".encode(), digest_size=16).hexdigest()
+        if info.post_dial:
+            extra: dict[str, Any] = {**raw.extra, "post_dial": info.post_dial}
+        else:
+            extra = raw.extra
         start = raw.start
         if start.tzinfo is not UTC:
             start = start.astimezone(UTC)
+        if self.fast:
+            # storage forms: _sqlite_datetime() and _json_text(), inlined for the common case
+            stored_start = start.isoformat(" ", "microseconds")[:-6] if start.year >= 1000 else _sqlite_datetime(start)
+            raw_values = raw.raw
+            stored_raw = "".join(_JSON(raw_values, 0)) if raw_values and _JSON is not None else _json_text(raw_values)
+            stored_extra = _json_text(extra) if extra else self._no_extra
+        else:
+            stored_start, stored_raw = start, raw.raw
+            stored_extra = dict(extra) if extra else self._no_extra
         name = raw.counterpart_name
         row = (
-            self.case_id, channel, raw.direction, self._dt(start), raw.source_tz, raw.time_basis,
+            self.case_id, channel, raw.direction, stored_start, raw.source_tz, raw.time_basis,
             raw.wallclock_text[:100] if raw.wallclock_text else None, raw.duration_s,
             cp_raw[:200] if cp_raw else None, info.key, name[:200] if name else None,
             info.kind if cp_raw is not None or channel in ("call", "sms", "mms") else None,
             info.carrier, info.region, signature[:100] if signature else None, text_, raw.recipient,
-            raw.recipient_name, origin, raw.confidence, key, self._json(extra) if extra else self._no_extra, self._created,
+            raw.recipient_name, origin, raw.confidence, key, stored_extra, self._created,
         )
         atts = [self._store_attachment(a, i) for i, a in enumerate(raw.attachments)] if raw.attachments else []
-        self._pending.append(_Pending(row, start.timestamp(), start, raw.locator[:500], self._json(raw.raw), atts))
-        if len(self._pending) >= BATCH:
+        pending = self._pending
+        pending.append(_Pending(row, start.timestamp(), start, raw.locator[:500], stored_raw, atts))
+        if len(pending) >= BATCH:
             self.flush()
 
     def flush(self) -> None:

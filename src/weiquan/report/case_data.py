@@ -59,10 +59,8 @@ class LawInfo:
 
 
 def load_law() -> LawInfo:
-    try:
-        from weiquan.law.pack import load_pack
-    except ImportError:
-        return LawInfo(available=False)
+    from weiquan.law.pack import load_pack
+
     pack = load_pack()
     night = pack.conduct.night
     cites = []

@@ -23,8 +23,6 @@ from weiquan.services.cases import CaseOut, get_case_row
 from weiquan.store.models import Case, Event, Finding
 from weiquan.workspace import Workspace
 
-NIGHT_START_H = 22  # default night window when the law pack is not given: 22:00–08:00
-NIGHT_END_H = 8
 
 
 class DayCount(BaseModel):
@@ -100,13 +98,10 @@ def _local_hours(rows: list[tuple[str, int]], zone: ZoneInfo) -> list[tuple[dt.d
 
 
 def _night_window() -> tuple[int, int]:
-    try:
-        from weiquan.law.pack import load_pack
+    from weiquan.law.pack import load_pack
 
-        night = load_pack().conduct.night
-        return int(night.start.hour), int(night.end.hour)
-    except (ImportError, AttributeError):
-        return NIGHT_START_H, NIGHT_END_H
+    night = load_pack().conduct.night
+    return int(night.start.hour), int(night.end.hour)
 
 
 def case_dashboard(ws: Workspace, case_id: int, *, top_numbers: int = 15) -> Dashboard:

@@ -223,12 +223,8 @@ def _add_report(ws: Workspace, writer: PackageWriter, case_id: int, items: list[
 
 
 def _add_catalogue(ws: Workspace, writer: PackageWriter, case_id: int, tmp: Path, notices: list[Notice]) -> bool:
-    try:
-        from weiquan.services.documents import draft_document
-    except ImportError:
-        notices.append(Notice("证据目录模块尚未安装，包内没有证据目录（案件报告附有证据清单）",
-                              "the evidence catalogue module is not available; the package has no 证据目录 (the report lists the evidence)"))
-        return False
+    from weiquan.services.documents import draft_document
+
     try:
         paths = draft_document(ws, case_id, "catalogue", formats=("docx", "pdf"), out_dir=tmp / "catalogue")
     except WeiquanError as e:

@@ -43,13 +43,10 @@ class ChartCache:
 
 
 def _night() -> tuple[dt.time, dt.time] | None:
-    try:
-        from weiquan.law.pack import load_pack
+    from weiquan.law.pack import load_pack
 
-        n = load_pack().conduct.night
-        return (n.start, n.end)
-    except (ImportError, AttributeError):
-        return (dt.time(22), dt.time(8))
+    n = load_pack().conduct.night
+    return (n.start, n.end)
 
 
 def case_chart(ws: Workspace, case_id: int, name: str, *, fmt: charts.Fmt = "svg", cache: ChartCache | None = None) -> bytes:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import logging
 from collections import defaultdict
 
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from weiquan.errors import WeiquanError
 from weiquan.store.models import Acquisition, Job
 from weiquan.workspace import Workspace
+from weiquan.services import analysis, extraction
 
 log = logging.getLogger(__name__)
 
@@ -23,19 +24,12 @@ class JobProgress(BaseModel):
     done: int
     failed: int
     pending: int  # pending + running
-    extraction_installed: bool
+    asr_installed: bool  # speech-to-text is an optional extra
     queued_files: int  # acquisitions marked queued (awaiting extraction)
 
     @property
     def finished(self) -> bool:
         return self.pending == 0
-
-
-def _module(name: str) -> object | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
 
 
 def job_progress(ws: Workspace, case_id: int) -> JobProgress:
@@ -52,25 +46,20 @@ def job_progress(ws: Workspace, case_id: int) -> JobProgress:
             counts[status] += n
     return JobProgress(
         case_id=case_id, by_kind=dict(by), total=sum(counts.values()), done=counts["done"], failed=counts["failed"],
-        pending=counts["pending"] + counts["running"], extraction_installed=_module("weiquan.services.extraction") is not None,
+        pending=counts["pending"] + counts["running"], asr_installed=importlib.util.find_spec("faster_whisper") is not None,
         queued_files=int(queued),
     )
 
 
 def analyze(ws: Workspace, case_id: int) -> object:
-    """Run the case analysis (detectors) if the analysis service is installed."""
-    analysis = _module("weiquan.services.analysis")
-    if analysis is None:
-        raise WeiquanError("分析模块尚未安装", "the analysis service is not installed")
-    return analysis.analyze_case(ws, case_id)  # type: ignore[attr-defined]
+    """Run the case analysis (every registered detector)."""
+    return analysis.analyze_case(ws, case_id)
 
 
 def extract_then_analyze(ws: Workspace, case_id: int) -> None:
     """Run the case's pending extraction jobs, then re-run analysis (for a background thread)."""
-    extraction = _module("weiquan.services.extraction")
     try:
-        if extraction is not None:
-            extraction.run_jobs(ws, case_id=case_id, workers=1)  # type: ignore[attr-defined]
+        extraction.run_jobs(ws, case_id=case_id, workers=1)
         analyze(ws, case_id)
     except WeiquanError as e:
         log.warning("background extraction/analysis for case %s stopped: %s", case_id, e.en)
