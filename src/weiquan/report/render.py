@@ -111,6 +111,8 @@ pre {{ font-family: {stack}, monospace; white-space: pre-wrap; font-size: 0.95em
 table {{ border-collapse: collapse; width: 100%; margin: 0.5em 0; font-size: 0.9em; }}
 th, td {{ border: 1px solid #444; padding: 3px 5px; vertical-align: top; word-break: break-all; }}
 th {{ background: #eee; }}
+/* Long tables (证据目录): widths from the header row; WeasyPrint then skips measuring every cell's text. */
+table.fixed {{ table-layout: fixed; }}
 .page-break {{ page-break-before: always; }}
 .note {{ font-size: 0.9em; color: #333; border-top: 1px solid #999; margin-top: 1.5em; padding-top: 0.4em; }}
 """
@@ -305,13 +307,15 @@ class _Converter:
         ncols = max(sum(int(c.get("colspan") or 1) for c in tr if c.tag in ("td", "th")) for tr in rows)
         t = self.doc.add_table(rows=len(rows), cols=ncols)
         t.style = "Table Grid"
-        for i, tr in enumerate(rows):
+        # Walk the rows once: Table.cell(i, j) rebuilds the whole cell list on every call (quadratic).
+        for tr, row in zip(rows, t.rows):
+            cells = row.cells
             j = 0
             for cell_el in [c for c in tr if c.tag in ("td", "th")]:
                 span = int(cell_el.get("colspan") or 1)
-                cell = t.cell(i, j)
+                cell = cells[j]
                 if span > 1:
-                    cell = cell.merge(t.cell(i, min(j + span - 1, ncols - 1)))
+                    cell = cell.merge(cells[min(j + span - 1, ncols - 1)])
                 p = cell.paragraphs[0]
                 self.inline_children(p, cell_el, {"bold": cell_el.tag == "th"})
                 j += span
