@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from weiquan.store.models import Case, Event, EventSource, Finding, FindingEvent
 from weiquan.workspace import Workspace
 
+TODAY = dt.date(2026, 3, 20)  # "today" for the action tests (inside the 2026 holiday data)
+
 SH = ZoneInfo("Asia/Shanghai")
 
 THREAT_SMS = "【速借】你再不还钱，我们明天就上门找你，弄死你全家。"

@@ -11,12 +11,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from act_builders import Built, build_case  # noqa: E402
+from act_builders import TODAY, Built, build_case  # noqa: E402
 
 from weiquan.config import load_settings  # noqa: E402
 from weiquan.workspace import Workspace  # noqa: E402
 
-TODAY = dt.date(2026, 3, 20)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from act_builders import build_case
-from conftest import TODAY
+from act_builders import TODAY
 
 from weiquan.act.policy import plan_policy
 from weiquan.services.actions import add_action

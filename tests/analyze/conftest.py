@@ -12,13 +12,8 @@ import pytest
 from weiquan.services.cases import create_case
 from weiquan.store.models import Event
 from weiquan.workspace import Workspace
+from analyze_builders import SH, local  # noqa: F401 - re-exported for fixtures
 
-SH = ZoneInfo("Asia/Shanghai")
-
-
-def local(y: int, mo: int, d: int, h: int, mi: int = 0) -> dt.datetime:
-    """A Shanghai wall-clock time as an aware UTC datetime (how events are stored)."""
-    return dt.datetime(y, mo, d, h, mi, tzinfo=SH).astimezone(dt.UTC)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import local  # type: ignore[import-not-found]
+from analyze_builders import local
 from typer.testing import CliRunner
 
 from weiquan.analyze.classifier import default_classifier

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conftest import local  # type: ignore[import-not-found]
+from analyze_builders import local
 from sqlalchemy import delete
 
 from weiquan.plugins import collect

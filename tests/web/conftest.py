@@ -15,15 +15,7 @@ from weiquan.services import users
 from weiquan.web import create_app
 from weiquan.web.config import WebConfig
 from weiquan.workspace import Workspace
-
-PASSWORD = "correct horse battery"
-
-
-def csrf_of(html: str) -> str:
-    m = re.search(r'name="csrf-token" content="([^"]+)"', html)
-    assert m, "page has no CSRF token"
-    return m.group(1)
-
+from web_builders import PASSWORD, Server, csrf_of
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
 def ws(request: pytest.FixtureRequest, home: Path) -> Iterator[Workspace]:
@@ -42,20 +34,6 @@ def client(ws: Workspace) -> Iterator[TestClient]:
     with TestClient(app) as c:
         c.headers["X-CSRF-Token"] = csrf_of(c.get("/").text)
         yield c
-
-
-@dataclass
-class Server:
-    ws: Workspace
-    config: WebConfig
-
-    def client(self, username: str | None = None) -> TestClient:
-        c = TestClient(create_app(self.ws, config=self.config))
-        if username:
-            r = c.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
-            assert r.status_code == 200, r.text
-            c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
-        return c
 
 
 @pytest.fixture

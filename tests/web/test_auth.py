@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import PASSWORD, Server, csrf_of
+from web_builders import PASSWORD, Server, csrf_of
 from web_builders import THREAT, sms_backup_xml
 
 from weiquan.services import users

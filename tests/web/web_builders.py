@@ -3,10 +3,42 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
+
+from fastapi.testclient import TestClient
+
+from weiquan.web import create_app
+from weiquan.web.config import WebConfig
+from weiquan.workspace import Workspace
 
 THREAT = "再不还钱就爆你通讯录，通知你家人和单位，让你坐牢"
 LAWFUL = "您好，您的账单已到期，请及时还款，如有疑问请联系客服。"
+
+PASSWORD = "correct horse battery"
+
+
+def csrf_of(html: str) -> str:
+    m = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert m, "page has no CSRF token"
+    return m.group(1)
+
+
+@dataclass
+class Server:
+    ws: Workspace
+    config: WebConfig
+
+    def client(self, username: str | None = None) -> TestClient:
+        c = TestClient(create_app(self.ws, config=self.config))
+        if username:
+            r = c.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        return c
+
+
 
 
 def sms_backup_xml(n: int = 30, *, start: dt.datetime | None = None, text: str = THREAT, numbers: int = 10) -> bytes:

@@ -1,0 +1,13 @@
+"""Helpers shared by the detection tests (importable by name, unlike conftest)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def local(y: int, mo: int, d: int, h: int, mi: int = 0) -> dt.datetime:
+    """A Shanghai wall-clock time as an aware UTC datetime (how events are stored)."""
+    return dt.datetime(y, mo, d, h, mi, tzinfo=SH).astimezone(dt.UTC)
