@@ -10,7 +10,6 @@ marked ``partial``; screenshots and recordings are marked ``queued`` for extract
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 import tempfile
 import zipfile
@@ -353,17 +352,11 @@ def _fail(ws: Workspace, acq_id: int, result: FileResult, fmt: str | None, e: Pa
 
 
 def _queue_extraction(ws: Workspace, case_id: int, evidence_id: int, kind: str, result: FileResult) -> None:
-    """Hand a screenshot/recording to the extraction service if it is installed; else it stays queued."""
+    """Queue a screenshot (OCR) or recording (ASR) job; `weiquan extract` or `import --extract` runs it."""
+    from weiquan.services.extraction import queue_for_evidence
+
     try:
-        extraction = importlib.import_module("weiquan.services.extraction")
-    except ImportError:
-        result.warnings.append(f"已排队等待{'文字识别' if kind == 'ocr' else '语音转写'}（提取模块尚未安装） / queued for {kind}")
-        return
-    queue = getattr(extraction, "queue_for_evidence", None)
-    if queue is None:
-        return
-    try:
-        queue(ws, case_id, evidence_id, kind)
+        queue_for_evidence(ws, case_id, evidence_id, kind)
     except WeiquanError as e:
         result.warnings.append(f"{e.zh} / {e.en}")
 
