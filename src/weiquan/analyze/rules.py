@@ -157,6 +157,8 @@ class RuleDetector:
             neg = self.ctx_patterns["negation"].search(prefix)
             if neg and not _UNNEGATE.search(prefix[neg.start():]):
                 return RuleMatch(rule, a, b, False, "negation", conf)
+            if self.ctx_patterns["reported_speech"].search(prefix):
+                return RuleMatch(rule, a, b, False, "reported_speech", conf)
         if rule.with_ is not None and not rule.with_.search(s):
             return RuleMatch(rule, a, b, False, "with", conf)
         for name in rule.suppress:
