@@ -8,6 +8,7 @@ previous row.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -75,6 +76,19 @@ def split_fields(body: str, columns: tuple[str, ...]) -> dict[str, str | None]:
     return out
 
 
+def _dated_rows(ctx: ImportContext, columns: tuple[str, ...]) -> Iterator[tuple[str, dict[str, str | None], dt.datetime, str]]:
+    """Rows split into fields with their epoch ``date`` read; rows dated out of range are rejected (and reported)."""
+    for num, body in _rows(ctx):
+        f = split_fields(body, columns)
+        locator = f"row[{num}]"
+        try:
+            start, basis = from_epoch(f.get("date"))
+        except TimeOutOfRange as e:
+            ctx.reject(locator, f"时间超出合理范围（{e.value}）", f"time out of range ({e.value})")
+            continue
+        yield locator, f, start, basis
+
+
 class AdbSmsDump(Importer):
     name = "adb_sms"
     description = "adb content query --uri content://sms 输出"
@@ -86,14 +100,7 @@ class AdbSmsDump(Importer):
         return 0.9 if t.startswith("Row: ") and " address=" in t and ("body=" in t or " date=" in t) else 0.0
 
     def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
-        for num, body in _rows(ctx):
-            f = split_fields(body, SMS_COLUMNS)
-            locator = f"row[{num}]"
-            try:
-                start, basis = from_epoch(f.get("date"))
-            except TimeOutOfRange as e:
-                ctx.reject(locator, f"时间超出合理范围（{e.value}）", f"time out of range ({e.value})")
-                continue
+        for locator, f, start, basis in _dated_rows(ctx, SMS_COLUMNS):
             yield RawEvent(channel="sms", start=start, locator=locator, direction=SMS_TYPES.get(f.get("type") or "", "unknown"),
                            source_tz=ctx.tz, time_basis=basis, counterpart_raw=f.get("address"),
                            text=clean_text(f.get("body")) or "",
@@ -111,14 +118,7 @@ class AdbCallsDump(Importer):
         return 0.9 if t.startswith("Row: ") and " number=" in t and " duration=" in t else 0.0
 
     def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
-        for num, body in _rows(ctx):
-            f = split_fields(body, CALL_COLUMNS)
-            locator = f"row[{num}]"
-            try:
-                start, basis = from_epoch(f.get("date"))
-            except TimeOutOfRange as e:
-                ctx.reject(locator, f"时间超出合理范围（{e.value}）", f"time out of range ({e.value})")
-                continue
+        for locator, f, start, basis in _dated_rows(ctx, CALL_COLUMNS):
             number = f.get("number")
             if f.get("presentation") in ("2", "3"):
                 number = None
