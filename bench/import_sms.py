@@ -4,6 +4,8 @@ Generates sms.xml files with realistic Chinese collection bodies (100,000 and 40
 ``--quick``: 10,000 and 40,000), imports each into a fresh SQLite workspace in a child process,
 and prints messages/s, peak RSS and the ratio to a bare ``lxml.etree.iterparse`` pass over the
 same file in the same process. Goals: >= 20,000 msg/s, <= 3x bare parse, flat peak RSS.
+It also times SQLite alone storing the imported rows again into a fresh copy of the schema (with
+and without its indexes): a floor under the import that no Python speed-up can remove.
 The last line is one JSON object.
 """
 
@@ -67,6 +69,50 @@ def bare_parse(path: Path) -> tuple[float, int]:
     return time.perf_counter() - t0, n
 
 
+def sqlite_floor(db: Path, *, indexes: bool = True) -> float:
+    """Seconds SQLite alone needs to store the imported rows again (multi-row statements of 2,000
+    rows, as the writer issues them, plus the commit) in a fresh copy of the schema, with nothing else
+    running: the part of the import no Python speed-up can remove. Rows are read back in batches
+    (untimed), so memory stays flat."""
+    import itertools
+    import sqlite3
+
+    src = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        dst = sqlite3.connect(Path(tmp) / "floor.db", isolation_level=None)
+        dst.execute("PRAGMA journal_mode=WAL")
+        dst.execute("PRAGMA synchronous=NORMAL")
+        dst.execute("PRAGMA foreign_keys=ON")
+        for (sql,) in src.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+                                  "AND tbl_name IN ('cases', 'evidence', 'events', 'event_sources') ORDER BY type DESC"):
+            if indexes or not sql.startswith("CREATE INDEX"):
+                dst.execute(sql)
+        dst.execute("PRAGMA foreign_keys=OFF")  # parents first, untimed
+        for table in ("cases", "evidence"):
+            rows = src.execute(f"SELECT * FROM {table}").fetchall()
+            if rows:
+                dst.executemany(f"INSERT INTO {table} VALUES ({','.join('?' * len(rows[0]))})", rows)
+        dst.execute("PRAGMA foreign_keys=ON")
+        dst.execute(f"PRAGMA cache_size=-{8 * 1024}")
+        dst.execute("BEGIN IMMEDIATE")
+        spent = 0.0
+        for table in ("events", "event_sources"):
+            cur = src.execute(f"SELECT * FROM {table} ORDER BY id")
+            while rows := cur.fetchmany(2000):
+                row = "(" + ",".join("?" * len(rows[0])) + ")"
+                sql = f"INSERT INTO {table} VALUES " + ",".join(itertools.repeat(row, len(rows)))
+                flat = list(itertools.chain.from_iterable(rows))
+                t0 = time.perf_counter()
+                dst.execute(sql, flat)
+                spent += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        dst.execute("COMMIT")
+        spent += time.perf_counter() - t0
+        dst.close()
+    src.close()
+    return spent
+
+
 def child(path: Path) -> None:
     """Runs in a fresh process: bare parse, then the real import; prints one JSON line."""
     from weiquan.config import load_settings
@@ -92,8 +138,11 @@ def child(path: Path) -> None:
         [r] = imports.import_paths(ws, case_id, [path])
         import_s, import_cpu_s = time.perf_counter() - t0, time.process_time() - c0
         ws.close()
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the floor runs
+        db = Path(home) / "weiquan.db"
+        floor_s, floor_noidx_s = sqlite_floor(db), sqlite_floor(db, indexes=False)
     print(json.dumps({"messages": n, "added": r.added, "status": r.status, "bare_parse_s": round(bare_s, 3),
+                      "sqlite_floor_s": round(floor_s, 3), "sqlite_floor_no_indexes_s": round(floor_noidx_s, 3),
                       "import_s": round(import_s, 3), "import_cpu_s": round(import_cpu_s, 3),
                       "bare_parse_cpu_s": round(bare_cpu, 3), "number_tables_cpu_s": round(tables_cpu, 3),
                       "rss_after_plugins_mb": round(rss_plugins_mb, 1), "peak_rss_mb": round(rss_mb, 1)}))
@@ -120,12 +169,17 @@ def main() -> None:
             res["ratio_to_bare_parse"] = round(res["import_s"] / res["bare_parse_s"], 2)
             res["msg_per_cpu_s"] = round(res["messages"] / res["import_cpu_s"])
             res["cpu_ratio_to_bare_parse"] = round(res["import_cpu_s"] / max(res["bare_parse_cpu_s"], 1e-3), 2)
+            res["sqlite_floor_ratio"] = round(res["sqlite_floor_s"] / res["bare_parse_s"], 2)
+            res["sqlite_floor_no_indexes_ratio"] = round(res["sqlite_floor_no_indexes_s"] / res["bare_parse_s"], 2)
             runs.append(res)
             print(f"{n:>7} messages ({res['file_mb']} MB): import {res['import_s']} s = {res['msg_per_s']} msg/s; "
                   f"bare iterparse {res['bare_parse_s']} s; ratio {res['ratio_to_bare_parse']}x; "
                   f"CPU {res['import_cpu_s']} s = {res['msg_per_cpu_s']} msg/CPU-s (ratio {res['cpu_ratio_to_bare_parse']}x); "
                   f"peak RSS {res['peak_rss_mb']} MB (after loading plug-ins {res['rss_after_plugins_mb']} MB; "
                   f"number tables loaded once in {res['number_tables_cpu_s']} CPU-s)")
+            print(f"         SQLite alone storing the same rows again: {res['sqlite_floor_s']} s = "
+                  f"{res['sqlite_floor_ratio']}x the bare parse with the schema's indexes, "
+                  f"{res['sqlite_floor_no_indexes_s']} s = {res['sqlite_floor_no_indexes_ratio']}x with none")
             path.unlink()
     summary = {
         "bench": "import_sms", "quick": args.quick, "runs": runs,
@@ -133,6 +187,7 @@ def main() -> None:
         "max_ratio_to_bare_parse": max(r["ratio_to_bare_parse"] for r in runs),
         "min_msg_per_cpu_s": min(r["msg_per_cpu_s"] for r in runs),
         "rss_growth_mb": round(runs[-1]["peak_rss_mb"] - runs[0]["peak_rss_mb"], 1),
+        "min_sqlite_floor_ratio": min(r["sqlite_floor_ratio"] for r in runs),
         "goals": {"msg_per_s": 20000, "ratio_to_bare_parse": 3.0},
     }
     print(json.dumps(summary, ensure_ascii=False))

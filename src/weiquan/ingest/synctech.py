@@ -10,7 +10,7 @@ from functools import lru_cache
 from lxml import etree
 
 from weiquan.ingest.base import Attachment, ImportContext, Importer, Probe, RawEvent
-from weiquan.ingest.textnorm import _BAD_CHARS, clean_text, null_to_none
+from weiquan.ingest.textnorm import clean_text, null_to_none
 from weiquan.ingest.timeutil import TimeOutOfRange, from_epoch
 from weiquan.ingest.xmlsafe import scan_prolog
 
@@ -74,12 +74,7 @@ class SyncTechSms(Importer):
         # raw original values; date_sent (SMSC time) is kept raw, it may be s or ms
         raw = {k: v for k in _SMS_RAW if (v := get(k)) is not None and v != "null"}
         body = get("body")
-        if body:
-            body = null_to_none(body)
-            # clean_text() only when a character needs replacing (rare; the search is cheaper than sub)
-            text = (clean_text(body) if _BAD_CHARS.search(body) else body) if body else ""
-        else:
-            text = ""
+        text = (clean_text(null_to_none(body)) or "") if body else ""
         address = get("address")
         return RawEvent(
             channel="sms", start=start, locator=locator, direction=SMS_TYPES.get(get("type", ""), "unknown"),

@@ -22,6 +22,8 @@ def null_to_none(value: str | None) -> str | None:
     """SyncTech and Android write the literal "null" for SQL NULL; treat it and "" as missing."""
     if value is None:
         return None
+    if len(value) > 6 and not value[0].isspace() and not value[-1].isspace():
+        return value  # fast path: a real value (message bodies, names)
     v = value.strip()
     return None if v == "" or v.lower() == "null" else value
 
@@ -30,4 +32,6 @@ def clean_text(value: str | None) -> str | None:
     """Drop characters that cannot be stored (lone surrogates, C0 controls other than tab/newline)."""
     if value is None:
         return None
+    if value.isprintable():  # no controls, surrogates or non-characters: the common case, checked in C
+        return value
     return _BAD_CHARS.sub("\ufffd", value)

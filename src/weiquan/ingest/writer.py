@@ -11,23 +11,37 @@ computes a dedupe key (channel + normalised number + body) and, once per batch o
 - a record whose (evidence, locator) source already exists adds nothing ("unchanged"), which
   makes re-importing a file a no-op.
 
-Rows are plain tuples (no per-row ORM objects or dicts), inserted with one executemany per batch;
-event ids are pre-allocated under the write lock. On SQLite (the fast path) values are converted to
-their storage form once, when the record is added (UTC timestamps as SQLAlchemy's text form, JSON as
-compact text), the batch goes straight to the DB-API driver and the candidate query is one
+Rows are plain tuples (no per-row ORM objects or dicts); event ids are pre-allocated under the write
+lock. On SQLite (the fast path) values are converted to their storage form once, when the record is
+added (UTC timestamps as SQLAlchemy's text form, JSON as compact text), each batch goes to the DB-API
+driver as a few multi-row ``INSERT … VALUES (…),(…)`` statements and the candidate query is one
 driver-level statement; elsewhere rows go through SQLAlchemy Core. Both store the same rows
-(tests/ingest/test_fast_path.py). Memory is bounded by the batch.
+(tests/ingest/test_fast_path.py).
+
+With ``background=True`` (the import service, for files) batches are written by one worker thread
+while the importer keeps parsing: SQLite runs a multi-row statement without holding the GIL, so
+parsing and writing overlap on two cores. Batches are written strictly in order, on the caller's
+session (which the caller must not use until :meth:`EventWriter.flush` returns); at most
+``MAX_IN_FLIGHT`` batches wait, so memory stays bounded by the batch size. An error in the worker is
+raised in the caller at the next batch or at ``flush``; leaving the ``with`` block on an error
+waits for the worker before the caller's transaction rolls back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from hashlib import blake2b
+import itertools
 import json
 import json.encoder
+import sqlite3
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
+from hashlib import blake2b
+from types import TracebackType
 from typing import Any
 
 from sqlalchemy import select, text, update
@@ -43,6 +57,8 @@ from weiquan.vault.blobs import BlobStore
 from weiquan.vault.sniff import sniff_bytes
 
 BATCH = 2000
+MAX_IN_FLIGHT = 2  # batches handed to the worker thread and not yet written (bounds memory)
+ROWS_PER_STATEMENT = 2000  # rows of one multi-row INSERT (within SQLite's bound-variable limit)
 SQLITE_CACHE_KIB = 8 * 1024
 EXACT_WINDOW_S = 2.0  # machine timestamps
 LOOSE_WINDOW_S = 60.0  # manual entries, screenshot (OCR) times
@@ -111,8 +127,23 @@ SOURCE_COLS = ("event_id", "evidence_id", "locator", "source_format", "raw")
 _C = {c: i for i, c in enumerate(EVENT_COLS)}
 _DIRECTION, _TIME_BASIS, _DURATION, _NAME, _ORIGIN, _KEY = (
     _C["direction"], _C["time_basis"], _C["duration_s"], _C["counterpart_name"], _C["origin"], _C["dedupe_key"])
-_SQL_EVENTS = f"INSERT INTO events (id, {', '.join(EVENT_COLS)}) VALUES ({', '.join('?' for _ in range(len(EVENT_COLS) + 1))})"
-_SQL_SOURCES = f"INSERT INTO event_sources ({', '.join(SOURCE_COLS)}) VALUES ({', '.join('?' for _ in SOURCE_COLS)})"
+_SQL_EVENTS = f"INSERT INTO events (id, {', '.join(EVENT_COLS)}) VALUES "
+_SQL_SOURCES = f"INSERT INTO event_sources ({', '.join(SOURCE_COLS)}) VALUES "
+
+
+@lru_cache(maxsize=32)
+def _values_sql(prefix: str, ncols: int, nrows: int) -> str:
+    """``prefix`` + ``(?,…),(?,…)…``: one statement for ``nrows`` rows (SQLite steps it without the GIL)."""
+    row = "(" + ",".join("?" * ncols) + ")"
+    return prefix + ",".join(itertools.repeat(row, nrows))
+
+
+def _rows_per_statement(conn: sqlite3.Connection, ncols: int) -> int:
+    try:
+        limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    except (AttributeError, sqlite3.Error):  # pragma: no cover - Python < 3.11 or an unusual build
+        limit = 999
+    return max(1, min(ROWS_PER_STATEMENT, limit // ncols))
 
 
 @dataclass(slots=True)
@@ -132,13 +163,16 @@ def _same(v: Any) -> Any:
 class EventWriter:
     """Buffer, dedupe and insert the records of one evidence file for one case.
 
-    ``fast`` (default: on for SQLite) writes with the DB-API ``executemany`` and values converted
-    once when a record is added (timestamps as SQLAlchemy's text form, JSON as text); otherwise rows
-    go through SQLAlchemy Core. Both produce the same rows (tested).
+    ``fast`` (default: on for SQLite) writes multi-row statements through the DB-API driver with
+    values converted once when a record is added (timestamps as SQLAlchemy's text form, JSON as
+    text); otherwise rows go through SQLAlchemy Core. Both produce the same rows (tested).
+    ``background`` writes full batches on a worker thread (see the module docstring); use the writer
+    as a context manager then, so that an error waits for the worker before the rollback.
     """
 
     def __init__(self, session: Session, blobs: BlobStore, *, case_id: int, evidence_id: int, evidence_sha256: str,
-                 source_format: str, keep_ids: int = 10_000, fast: bool | None = None) -> None:
+                 source_format: str, keep_ids: int = 10_000, fast: bool | None = None, background: bool = False,
+                 batch: int | None = None) -> None:
         self.s = session
         self.blobs = blobs
         self.case_id = case_id
@@ -161,6 +195,19 @@ class EventWriter:
             # inserts. Bounded (not proportional to the file), so peak memory stays flat.
             session.execute(text(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}"))
         self._attachment_ids: dict[str, int] = {}
+        self.batch = batch or BATCH  # read at call time (tests shrink it)
+        self.background = background
+        self._pool: ThreadPoolExecutor | None = None
+        self._in_flight: deque[Future[None]] = deque()
+
+    def __enter__(self) -> EventWriter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if exc_type is None:
+            self.flush()
+        else:
+            self.abort()
 
     # -- public -------------------------------------------------------------
     def add(self, raw: RawEvent) -> None:
@@ -202,13 +249,51 @@ class EventWriter:
         atts = [self._store_attachment(a, i) for i, a in enumerate(raw.attachments)] if raw.attachments else []
         pending = self._pending
         pending.append(_Pending(row, start.timestamp(), start, raw.locator[:500], stored_raw, atts))
-        if len(pending) >= BATCH:
-            self.flush()
+        if len(pending) >= self.batch:
+            self._submit()
 
     def flush(self) -> None:
-        if not self._pending:
-            return
+        """Write everything added so far and wait until it is written (raises a worker's error)."""
+        if self._pending:
+            self._submit()
+        try:
+            while self._in_flight:
+                self._in_flight.popleft().result()
+        except BaseException:
+            self.abort()
+            raise
+        self._stop_pool()
+
+    def abort(self) -> None:
+        """Drop what is not written yet and wait for the worker (the caller then rolls back)."""
+        self._pending = []
+        for f in self._in_flight:
+            f.cancel()
+        for f in self._in_flight:
+            if not f.cancelled():
+                f.exception()  # wait; the error (if any) is the caller's to report, not this one
+        self._in_flight.clear()
+        self._stop_pool()
+
+    def _stop_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def _submit(self) -> None:
         pending, self._pending = self._pending, []
+        if not self.background:
+            self._write_batch(pending)
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="weiquan-writer")
+        while len(self._in_flight) >= MAX_IN_FLIGHT:
+            self._in_flight.popleft().result()
+        self._in_flight.append(self._pool.submit(self._write_batch, pending))
+
+    def _write_batch(self, pending: list[_Pending]) -> None:
+        """Dedupe one batch against the store (and itself) and insert it; runs on the worker thread
+        when ``background``."""
         index = self._candidates(pending)
         existing_sources = self._existing_sources(index)
         new_events: list[tuple[Any, ...]] = []
@@ -267,13 +352,22 @@ class EventWriter:
             self._insert(EventSource.__table__, SOURCE_COLS, _SQL_SOURCES, sources)
 
     def _insert(self, table: Any, cols: tuple[str, ...], sql: str, rows: list[tuple[Any, ...]]) -> None:
-        """One executemany. Fast path: straight to the DB-API driver (values are already in storage
-        form); otherwise SQLAlchemy Core with its per-type bind processing."""
+        """Fast path: multi-row statements straight to the DB-API driver (values are already in
+        storage form); otherwise one SQLAlchemy Core executemany with its per-type bind processing."""
         conn = self.s.connection()
-        if self.fast:
-            conn.exec_driver_sql(sql, rows)
-        else:
+        if not self.fast:
             conn.execute(table.insert(), [dict(zip(cols, r)) for r in rows])
+            return
+        dbapi = conn.connection.driver_connection
+        assert isinstance(dbapi, sqlite3.Connection)
+        per = _rows_per_statement(dbapi, len(cols))
+        cur = dbapi.cursor()
+        try:
+            for i in range(0, len(rows), per):
+                chunk = rows[i:i + per]
+                cur.execute(_values_sql(sql, len(cols), len(chunk)), list(itertools.chain.from_iterable(chunk)))
+        finally:
+            cur.close()
 
     # -- internals ----------------------------------------------------------
     @staticmethod

@@ -93,6 +93,7 @@ def check_file(path: Path, name: str) -> str:
 
 _CHARREF = re.compile(rb"&#(x[0-9a-fA-F]{1,6}|[0-9]{1,7});")
 _RAW_CTRL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_RAW_CTRL_BYTES = bytes(range(0x20)).translate(None, b"\t\n\r")  # the bytes _RAW_CTRL matches
 _REPLACEMENT = "\ufffd".encode()
 
 
@@ -120,7 +121,8 @@ class RepairingReader:
         if b"&#" in data:
             data = _PAIR.sub(self._pair, data)
             data = _CHARREF.sub(sub, data)
-        if _RAW_CTRL.search(data):
+        # deleting the control bytes in C is far faster than a regex search over every chunk
+        if len(data.translate(None, _RAW_CTRL_BYTES)) != len(data):
             data, k = _RAW_CTRL.subn(_REPLACEMENT, data)
             self.repairs += k
         return data

@@ -278,16 +278,17 @@ def import_one(
     partial: ParseError | None = None
     try:
         with ws.db.session() as s:
-            writer = EventWriter(s, ws.vault.blobs, case_id=case_id, evidence_id=ev.id, evidence_sha256=ev.sha256,
-                                 source_format=imp.name)
-            try:
-                for raw in imp.parse(ctx):
-                    writer.add(raw)
-            except ParseError as e:
-                if not e.partial_ok:
-                    raise
-                partial = e
-            writer.flush()
+            # batches are written on a worker thread while the importer parses (see ingest.writer)
+            with EventWriter(s, ws.vault.blobs, case_id=case_id, evidence_id=ev.id, evidence_sha256=ev.sha256,
+                             source_format=imp.name, background=True) as writer:
+                try:
+                    for raw in imp.parse(ctx):
+                        writer.add(raw)
+                except ParseError as e:
+                    if not e.partial_ok:
+                        raise
+                    partial = e
+                writer.flush()
             stats = writer.stats
             if stats.records == 0 and ctx.rejected and partial is None:
                 raise ParseError(f"{name}：所有 {ctx.rejected} 条记录的时间都超出合理范围（如 1970 或 2100 年），未导入任何记录",

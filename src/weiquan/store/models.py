@@ -131,7 +131,7 @@ class Event(Base):
     wallclock_text: Mapped[str | None] = mapped_column(String(100))  # wall-clock string as given
     duration_s: Mapped[float | None] = mapped_column(Float)
     counterpart_raw: Mapped[str | None] = mapped_column(String(200))
-    counterpart: Mapped[str | None] = mapped_column(String(40), index=True)  # E.164 when parseable
+    counterpart: Mapped[str | None] = mapped_column(String(40))  # E.164 when parseable (indexed with the case below)
     counterpart_name: Mapped[str | None] = mapped_column(String(200))
     number_kind: Mapped[str | None] = mapped_column(String(30))
     carrier: Mapped[str | None] = mapped_column(String(60))
@@ -163,7 +163,7 @@ class EventSource(Base):
 
     __tablename__ = "event_sources"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))  # uq_event_source leads with it
     evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id", ondelete="RESTRICT"), index=True)
     locator: Mapped[str] = mapped_column(String(500))
     source_format: Mapped[str | None] = mapped_column(String(60))
