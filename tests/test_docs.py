@@ -35,3 +35,13 @@ def test_every_setting_is_documented() -> None:
     assert set(SETTINGS_DOC) == set(Settings.model_fields)
     for name, (env, _desc) in SETTINGS_DOC.items():
         assert f"`{name}`" in text and f"`{env}`" in text
+
+
+def test_every_importer_is_documented_and_labelled() -> None:
+    from weiquan.services.imports import importers
+    from weiquan.web.labels import FORMAT_ZH
+
+    formats = (README.parent / "docs" / "ingest.md").read_text(encoding="utf-8")
+    for imp in importers():
+        assert f"`{imp.name}`" in formats, f"{imp.name} missing from the format table in docs/ingest.md"
+        assert imp.name in FORMAT_ZH, f"{imp.name} has no Chinese label in web/labels.py"

@@ -1,4 +1,4 @@
-"""Property tests for the text parsers: adb dumps, durations, vMessage bodies."""
+"""Property tests for the parsers: adb dumps, Android databases, durations, vMessage bodies."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from weiquan.ingest import writers as w
 from weiquan.ingest.adb import SMS_COLUMNS, AdbSmsDump, split_fields
+from weiquan.ingest.android_db import AndroidSmsDb
 from weiquan.ingest.base import ImportContext
 from weiquan.ingest.oppo import OppoVmsg
 from weiquan.ingest.tabular import parse_duration
@@ -39,6 +40,20 @@ def test_adb_dump_round_trip(items: list[str]) -> None:
     # control characters other than tab/newline cannot be stored and become U+FFFD
     assert [g.text for g in got] == [("" if b == "NULL" else clean_text(b)) for b in items]
     assert [g.start for g in got] == [m.when for m in msgs]
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+@given(items=st.lists(st.tuples(st.text(max_size=80), st.booleans(), st.integers(0, 10**9)), min_size=1, max_size=6),
+       huawei=st.booleans())
+def test_android_sms_db_round_trip(items: list[tuple[str, bool, int]], huawei: bool) -> None:
+    t0 = dt.datetime(2024, 3, 4, 9, 30, tzinfo=dt.timezone.utc)
+    msgs = [w.Msg("15400000001", t0 + dt.timedelta(milliseconds=ms), body, incoming) for body, incoming, ms in items]
+    with tempfile.TemporaryDirectory() as d:
+        p = w.android_sms_db(Path(d) / "sms.db", msgs, huawei=huawei)
+        got = list(AndroidSmsDb().parse(ImportContext(path=p, original_name="sms.db", sha256="0")))
+    assert [g.text for g in got] == [clean_text(m.body) for m in msgs]  # any text, stored or scrubbed, never lost
+    assert [g.start for g in got] == [m.when for m in msgs]  # epoch ms exactly
+    assert [g.direction for g in got] == ["incoming" if m.incoming else "outgoing" for m in msgs]
 
 
 @given(h=st.integers(0, 9), m=st.integers(0, 59), s=st.integers(0, 59))

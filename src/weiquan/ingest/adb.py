@@ -13,10 +13,9 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
+from weiquan.ingest.android_rows import call_event, sms_event
 from weiquan.ingest.base import ImportContext, Importer, Probe, RawEvent
-from weiquan.ingest.synctech import CALL_TYPES, SMS_TYPES
 from weiquan.ingest.tabular import sniff_encoding
-from weiquan.ingest.textnorm import clean_text
 from weiquan.ingest.timeutil import TimeOutOfRange, from_epoch
 
 SMS_COLUMNS = ("_id", "thread_id", "address", "person", "date", "date_sent", "protocol", "read", "status", "type",
@@ -101,10 +100,7 @@ class AdbSmsDump(Importer):
 
     def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
         for locator, f, start, basis in _dated_rows(ctx, SMS_COLUMNS):
-            yield RawEvent(channel="sms", start=start, locator=locator, direction=SMS_TYPES.get(f.get("type") or "", "unknown"),
-                           source_tz=ctx.tz, time_basis=basis, counterpart_raw=f.get("address"),
-                           text=clean_text(f.get("body")) or "",
-                           raw={k: v for k, v in f.items() if k in ("_id", "date", "date_sent", "type", "address", "sub_id") and v})
+            yield sms_event(f, start=start, basis=basis, locator=locator, tz=ctx.tz)
 
 
 class AdbCallsDump(Importer):
@@ -119,15 +115,4 @@ class AdbCallsDump(Importer):
 
     def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
         for locator, f, start, basis in _dated_rows(ctx, CALL_COLUMNS):
-            number = f.get("number")
-            if f.get("presentation") in ("2", "3"):
-                number = None
-            try:
-                duration: float | None = float(f.get("duration") or 0)
-            except ValueError:
-                duration = None
-            extra = {k: f[k] for k in ("geocoded_location", "block_reason", "countryiso") if f.get(k)}
-            yield RawEvent(channel="call", start=start, locator=locator, direction=CALL_TYPES.get(f.get("type") or "", "unknown"),
-                           source_tz=ctx.tz, time_basis=basis, duration_s=duration, counterpart_raw=number,
-                           counterpart_name=(f.get("name") or "").strip() or None, extra=extra,
-                           raw={k: v for k, v in f.items() if k in ("_id", "date", "type", "number", "duration", "presentation") and v})
+            yield call_event(f, start=start, basis=basis, locator=locator, tz=ctx.tz)

@@ -9,6 +9,7 @@ from weiquan.ingest.base import Importer
 @hookimpl
 def register_importers() -> list[Importer]:
     from weiquan.ingest.adb import AdbCallsDump, AdbSmsDump
+    from weiquan.ingest.android_db import AndroidCallLogDb, AndroidSmsDb
     from weiquan.ingest.images import ImageImporter
     from weiquan.ingest.ios import IosCallHistory, IosSmsDb
     from weiquan.ingest.manual import ManualJson
@@ -18,6 +19,7 @@ def register_importers() -> list[Importer]:
     from weiquan.ingest.tabular import TabularImporter
 
     return [
-        SyncTechSms(), SyncTechCalls(), AdbSmsDump(), AdbCallsDump(), IosSmsDb(), IosCallHistory(),
+        SyncTechSms(), SyncTechCalls(), AdbSmsDump(), AdbCallsDump(), AndroidSmsDb(), AndroidCallLogDb(), IosSmsDb(),
+        IosCallHistory(),
         OppoVmsg(), OppoCallLog(), TabularImporter(), RecordingImporter(), ImageImporter(), ManualJson(),
     ]

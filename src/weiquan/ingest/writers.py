@@ -22,6 +22,7 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 APPLE_EPOCH = dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc)
+UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -47,7 +48,8 @@ class Call:
 
 
 def ms(when: dt.datetime) -> int:
-    return int(when.timestamp() * 1000)
+    """Epoch milliseconds, exactly (integer arithmetic; ``timestamp() * 1000`` can round down by 1 ms)."""
+    return (when - UNIX_EPOCH) // dt.timedelta(milliseconds=1)
 
 
 def _readable(when: dt.datetime) -> str:
@@ -164,6 +166,68 @@ def ios_call_history(path: Path, calls: Iterable[Call]) -> Path:
                     " ZISO_COUNTRY_CODE) VALUES (?,?,?,?,?,?,?,?,?)",
                     (1 if c.kind in (1, 2) else 0, 1, 1 if c.kind == 2 else 0, (c.when - APPLE_EPOCH).total_seconds(),
                      float(c.duration_s), c.number.encode(), c.name, "com.apple.Telephony", "cn"))
+    con.commit()
+    con.close()
+    return path
+
+
+def android_sms_db(path: Path, messages: Iterable[Msg], *, huawei: bool = False, deleted: Iterable[int] = ()) -> Path:
+    """``mmssms.db`` (AOSP ``sms``/``pdu``/``addr``/``part`` with the MIUI ``deleted`` flag), or with
+    ``huawei`` a decrypted Huawei backup ``sms.db`` (``sms_tb`` keyed by ``group_id`` and ``*_tb``
+    MMS tables). Messages with attachments become MMS (date in seconds) whose parts stay on the
+    phone (``_data`` paths), as in the real databases."""
+    t = "_tb" if huawei else ""
+    key = "group_id" if huawei else "_id"
+    gone = set(deleted)
+    con = sqlite3.connect(path)
+    con.executescript(
+        f"CREATE TABLE sms{t} ({key} INTEGER PRIMARY KEY, thread_id INTEGER, address TEXT, person INTEGER, date INTEGER,"
+        " date_sent INTEGER DEFAULT 0, protocol INTEGER, read INTEGER DEFAULT 0, status INTEGER DEFAULT -1, type INTEGER,"
+        " subject TEXT, body TEXT, service_center TEXT, locked INTEGER DEFAULT 0, sub_id INTEGER DEFAULT -1"
+        + ("" if huawei else ", seen INTEGER DEFAULT 0, deleted INTEGER DEFAULT 0") + ");"
+        f"CREATE TABLE pdu{t} (_id INTEGER PRIMARY KEY, thread_id INTEGER, date INTEGER, date_sent INTEGER DEFAULT 0,"
+        " msg_box INTEGER, read INTEGER DEFAULT 0, m_id TEXT, sub TEXT, ct_t TEXT, m_type INTEGER);"
+        f"CREATE TABLE addr{t} (_id INTEGER PRIMARY KEY, msg_id INTEGER, contact_id INTEGER, address TEXT, type INTEGER, charset INTEGER);"
+        f"CREATE TABLE part{t} (_id INTEGER PRIMARY KEY, mid INTEGER, seq INTEGER DEFAULT 0, ct TEXT, name TEXT, chset INTEGER,"
+        " cl TEXT, _data TEXT, text TEXT);"
+    )
+    for i, m in enumerate(messages, start=1):
+        if not m.attachments:
+            extra = () if huawei else (1 if i in gone else 0,)
+            con.execute(f"INSERT INTO sms{t} ({key}, thread_id, address, date, date_sent, type, body"
+                        + ("" if huawei else ", deleted") + ") VALUES (?,?,?,?,?,?,?" + ("" if huawei else ",?") + ")",
+                        (i, 1, m.number, ms(m.when), ms(m.when) - 1000, 1 if m.incoming else 2, m.body, *extra))
+            continue
+        con.execute(f"INSERT INTO pdu{t} (_id, thread_id, date, msg_box, m_type, ct_t) VALUES (?,?,?,?,?,?)",
+                    (i, 1, int(m.when.timestamp()), 1 if m.incoming else 2, 132 if m.incoming else 128,
+                     "application/vnd.wap.multipart.related"))
+        own, other = "insert-address-token", m.number
+        sender, receiver = (other, own) if m.incoming else (own, other)
+        con.executemany(f"INSERT INTO addr{t} (msg_id, address, type, charset) VALUES (?,?,?,106)",
+                        [(i, sender, 137), (i, receiver, 151)])
+        con.execute(f"INSERT INTO part{t} (mid, seq, ct, cl, text) VALUES (?, -1, 'application/smil', 'smil.xml', '<smil/>')", (i,))
+        if m.body:
+            con.execute(f"INSERT INTO part{t} (mid, ct, chset, cl, text) VALUES (?, 'text/plain', 106, 'text_0.txt', ?)", (i, m.body))
+        for k, (ctype, _data) in enumerate(m.attachments):
+            con.execute(f"INSERT INTO part{t} (mid, ct, cl, _data) VALUES (?,?,?,?)",
+                        (i, ctype, f"image{k}.jpg", f"/data/user_de/0/com.android.providers.telephony/app_parts/PART_{i}{k}"))
+    con.commit()
+    con.close()
+    return path
+
+
+def android_calllog_db(path: Path, calls: Iterable[Call], *, table: str = "calls") -> Path:
+    """``calllog.db`` with the ``CallLog.Calls`` columns the importer reads (``table`` may be
+    ``calls_tb`` for a decrypted Huawei backup)."""
+    con = sqlite3.connect(path)
+    con.execute(f"CREATE TABLE {table} (_id INTEGER PRIMARY KEY AUTOINCREMENT, number TEXT, presentation INTEGER NOT NULL DEFAULT 1,"
+                " post_dial_digits TEXT NOT NULL DEFAULT '', date INTEGER, duration INTEGER, data_usage INTEGER, type INTEGER,"
+                " features INTEGER NOT NULL DEFAULT 0, subscription_id TEXT, new INTEGER, name TEXT, numbertype INTEGER,"
+                " numberlabel TEXT, countryiso TEXT, geocoded_location TEXT, block_reason INTEGER NOT NULL DEFAULT 0)")
+    con.executemany(f"INSERT INTO {table} (number, presentation, date, duration, type, name, countryiso, geocoded_location,"
+                    " block_reason) VALUES (?,?,?,?,?,?,?,?,?)",
+                    [(c.number, 1 if c.number else 2, ms(c.when), c.duration_s, c.kind, c.name, "CN", "广东深圳",
+                      1 if c.kind == 6 else 0) for c in calls])
     con.commit()
     con.close()
     return path

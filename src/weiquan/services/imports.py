@@ -269,7 +269,7 @@ def import_one(
     probe = Probe(path=stored, head=head, media_type=ev.media_type or "application/octet-stream", name=name, options=options)
     imp = detect_format(probe, candidates if candidates is not None else importers())
     if imp is None:
-        hint_zh, hint_en = _hint(probe.media_type)
+        hint_zh, hint_en = _hint(probe.media_type, name)
         return _fail(ws, acq.id, result, None, ParseError(
             f"{name}：无法识别的文件格式（按内容判断为 {probe.media_type}）{hint_zh}；原件已保存在证据库",
             f"{name}: unrecognised format (content looks like {probe.media_type}){hint_en}; the original is kept in the vault"))
@@ -323,13 +323,23 @@ def import_one(
     return result
 
 
-def _hint(media_type: str) -> tuple[str, str]:
+ENCRYPTED_BACKUP_NAMES = ("sms.db", "calllog.db", "contact.db", "sms.tar", "calllog.tar")  # Huawei/Honor backup members
+
+
+def _hint(media_type: str, name: str = "") -> tuple[str, str]:
+    if media_type == "application/octet-stream" and name.lower().rsplit("/", 1)[-1].endswith(ENCRYPTED_BACKUP_NAMES):
+        return ("。文件名像华为/荣耀备份里的数据库，但内容不是 SQLite，多半是加密的备份：请先用备份密码解密（如 kobackupdec），"
+                "再导入解密后的文件夹；或改用“短信备份与恢复”（SMS Backup & Restore）导出",
+                ". The name looks like a Huawei/Honor backup database but the content is not SQLite: most likely an "
+                "encrypted backup. Decrypt it with the backup password first (e.g. kobackupdec) and import the decrypted "
+                "folder, or export with SMS Backup & Restore instead")
     if media_type.startswith("text/plain"):
         return ("。若是表格（CSV），请用 --map 列名=字段 指明时间、号码、内容列",
                 ". If it is a CSV table, name its columns with --map COLUMN=FIELD (time, number, text)")
     if media_type == "application/vnd.sqlite3":
-        return ("。这是 SQLite 数据库，但不是已知的短信/通话记录库（sms.db、CallHistory.storedata）",
-                ". It is an SQLite database but not a known message/call database (sms.db, CallHistory.storedata)")
+        return ("。这是 SQLite 数据库，但不是已知的短信/通话记录库（sms.db、CallHistory.storedata、mmssms.db、calllog.db）",
+                ". It is an SQLite database but not a known message/call database "
+                "(sms.db, CallHistory.storedata, mmssms.db, calllog.db)")
     if media_type == "application/xml":
         return ("。XML 根元素不是已知格式（smses、calls、CallLog）", ". The XML root element is not a known export (smses, calls, CallLog)")
     return "", ""

@@ -15,7 +15,8 @@ MESSAGE_DIRECTION_ZH = {"incoming": "收到", "outgoing": "发出", "blocked": "
 VISIT_DIRECTION_ZH = {"incoming": "找上门", "outgoing": "", "unknown": ""}
 FORMAT_ZH = {  # importer ids (weiquan.ingest) as a borrower would name the file
     "synctech_sms": "短信备份（SMS Backup & Restore）", "synctech_calls": "通话记录备份（SMS Backup & Restore）",
-    "adb_sms": "短信（安卓导出）", "adb_calls": "通话记录（安卓导出）", "ios_sms_db": "iPhone 短信数据库",
+    "adb_sms": "短信（安卓导出）", "adb_calls": "通话记录（安卓导出）", "android_sms_db": "安卓/华为短信数据库",
+    "android_calllog_db": "安卓/华为通话记录数据库", "ios_sms_db": "iPhone 短信数据库",
     "ios_call_history": "iPhone 通话记录数据库", "oppo_vmsg": "短信备份（vmsg）", "oppo_calllog": "通话记录备份（OPPO）",
     "table": "表格（CSV/Excel）", "manual_json": "手动记录（JSON）", "image": "截图/照片", "screenshot": "截图",
     "call_recording": "通话录音", "recording": "录音", "zip": "压缩包",
