@@ -86,3 +86,19 @@ def test_encrypted_huawei_backup_member_explained(ws: Workspace, case_id: int, f
     [r] = imports.import_paths(ws, case_id, [enc])
     assert r.status == "unparsed" and "加密" in (r.error or "") and "decrypt" in (r.error or "").lower()
     assert ws.vault.path(r.sha256).read_bytes() == enc.read_bytes()  # kept all the same
+
+
+def test_unmerged_wal_beside_a_database_is_reported(ws: Workspace, case_id: int, files: Path) -> None:
+    db = w.android_sms_db(files / "mmssms.db", fx.messages()[:2])
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    con.execute("INSERT INTO sms (_id, address, date, type, body) VALUES (99, '15400000001', ?, 1, '只在预写日志里')",
+                (w.ms(fx.T0 + dt.timedelta(days=2)),))
+    con.commit()
+    results = imports.import_paths(ws, case_id, [files])  # the folder, with the -wal beside the database
+    con.close()
+    [r] = [x for x in results if x.format == "android_sms_db"]
+    assert r.added == 2
+    assert any("mmssms.db-wal" in x for x in r.warnings)
+    assert "只在预写日志里" not in {e.text for e in timeline.list_events(ws, case_id)}

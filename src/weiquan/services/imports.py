@@ -275,6 +275,7 @@ def import_one(
             f"{name}: unrecognised format (content looks like {probe.media_type}){hint_en}; the original is kept in the vault"))
     result.format = imp.name
     ctx = ImportContext(path=stored, original_name=name, sha256=ev.sha256, tz=tz, options=options)
+    _warn_unmerged_wal(ctx, path, probe.media_type)
     partial: ParseError | None = None
     try:
         with ws.db.session() as s:
@@ -321,6 +322,16 @@ def import_one(
     if imp.extraction:
         _queue_extraction(ws, case_id, ev.id, imp.extraction, result)
     return result
+
+
+def _warn_unmerged_wal(ctx: ImportContext, path: Path, media_type: str) -> None:
+    """A database copied off a phone may come with a ``-wal`` file holding its latest changes, which
+    the database file alone does not show (the stored original is opened read-only, as is)."""
+    wal = path.with_name(path.name + "-wal")
+    if media_type == "application/vnd.sqlite3" and wal.is_file() and wal.stat().st_size > 0:
+        ctx.warn(f"同一文件夹里有 {wal.name}（数据库的预写日志），其中最新的记录不在 {path.name} 里，本次未读取："
+                 f"请先合并（见 docs/ingest.md）再导入 / {wal.name} beside it holds changes not yet in the database "
+                 "file; they were not read: merge it first (docs/ingest.md), then import again")
 
 
 ENCRYPTED_BACKUP_NAMES = ("sms.db", "calllog.db", "contact.db", "sms.tar", "calllog.tar")  # Huawei/Honor backup members
