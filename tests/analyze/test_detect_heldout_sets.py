@@ -46,7 +46,7 @@ SETS = [
     HeldOut("heldout5.jsonl", "team-written heldout round 6", 45, 100, lawful_min=25, macro_f1_floor=0.83),
     # Measured 0.556 macro-F1 / 11.1% lawful FP untuned, 0.623 / 0.0% after round 7 (docs/detection.md);
     # most labels have support 1-5, so the floor leaves room for retraining noise.
-    HeldOut("heldout6.jsonl", "team-written heldout round 7", 30, 100, lawful_min=15, macro_f1_floor=0.58),
+    HeldOut("heldout6.jsonl", "team-written heldout round 7", 30, 100, lawful_min=15, macro_f1_floor=0.88),
 ]
 
 
