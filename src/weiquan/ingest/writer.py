@@ -19,12 +19,13 @@ driver-level statement; elsewhere rows go through SQLAlchemy Core. Both store th
 (tests/ingest/test_fast_path.py).
 
 With ``background=True`` (the import service, for files) batches are written by one worker thread
-while the importer keeps parsing: SQLite runs a multi-row statement without holding the GIL, so
-parsing and writing overlap on two cores. Batches are written strictly in order, on the caller's
-session (which the caller must not use until :meth:`EventWriter.flush` returns); at most
-``MAX_IN_FLIGHT`` batches wait, so memory stays bounded by the batch size. An error in the worker is
-raised in the caller at the next batch or at ``flush``; leaving the ``with`` block on an error
-waits for the worker before the caller's transaction rolls back.
+(:class:`weiquan.ingest.pipeline.OrderedWorker`) while the importer keeps parsing: SQLite runs a
+multi-row statement without holding the GIL, so parsing and writing overlap on two cores. Batches
+are written strictly in order, on the caller's session (which the caller must not use until
+:meth:`EventWriter.flush` returns); at most ``MAX_IN_FLIGHT`` batches wait, so memory stays bounded
+by the batch size. An error in the worker is raised in the caller at the next batch or at ``flush``;
+leaving the ``with`` block on an error waits for the worker before the caller's transaction rolls
+back.
 """
 
 from __future__ import annotations
@@ -35,9 +36,7 @@ import itertools
 import json
 import json.encoder
 import sqlite3
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from hashlib import blake2b
@@ -49,6 +48,7 @@ from sqlalchemy.orm import Session
 
 from weiquan.ingest.base import Attachment, RawEvent
 from weiquan.ingest.numbers import normalize_number
+from weiquan.ingest.pipeline import OrderedWorker
 from weiquan.ingest.textnorm import extract_signature
 from weiquan.store.models import Event, EventSource, Evidence, LedgerHead
 from weiquan.store.types import utcnow
@@ -196,9 +196,8 @@ class EventWriter:
             session.execute(text(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}"))
         self._attachment_ids: dict[str, int] = {}
         self.batch = batch or BATCH  # read at call time (tests shrink it)
-        self.background = background
-        self._pool: ThreadPoolExecutor | None = None
-        self._in_flight: deque[Future[None]] = deque()
+        self._worker: OrderedWorker[list[_Pending]] | None = (
+            OrderedWorker(self._write_batch, depth=MAX_IN_FLIGHT) if background else None)
 
     def __enter__(self) -> EventWriter:
         return self
@@ -256,40 +255,21 @@ class EventWriter:
         """Write everything added so far and wait until it is written (raises a worker's error)."""
         if self._pending:
             self._submit()
-        try:
-            while self._in_flight:
-                self._in_flight.popleft().result()
-        except BaseException:
-            self.abort()
-            raise
-        self._stop_pool()
+        if self._worker is not None:
+            self._worker.drain()
 
     def abort(self) -> None:
         """Drop what is not written yet and wait for the worker (the caller then rolls back)."""
         self._pending = []
-        for f in self._in_flight:
-            f.cancel()
-        for f in self._in_flight:
-            if not f.cancelled():
-                f.exception()  # wait; the error (if any) is the caller's to report, not this one
-        self._in_flight.clear()
-        self._stop_pool()
-
-    def _stop_pool(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        if self._worker is not None:
+            self._worker.abort()
 
     def _submit(self) -> None:
         pending, self._pending = self._pending, []
-        if not self.background:
+        if self._worker is None:
             self._write_batch(pending)
-            return
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="weiquan-writer")
-        while len(self._in_flight) >= MAX_IN_FLIGHT:
-            self._in_flight.popleft().result()
-        self._in_flight.append(self._pool.submit(self._write_batch, pending))
+        else:
+            self._worker.submit(pending)
 
     def _write_batch(self, pending: list[_Pending]) -> None:
         """Dedupe one batch against the store (and itself) and insert it; runs on the worker thread
