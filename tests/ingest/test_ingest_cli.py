@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import ingest_formats as fx
+import pytest
 from typer.testing import CliRunner
 
 from weiquan.cli import app
@@ -102,3 +103,33 @@ def test_sample_case_imports_cleanly(home: Path) -> None:
     assert len({e["counterpart"] for e in events if e["signature"] == "示例速贷"}) >= 3
     assert any(len(e["evidence"]) == 2 and {x["source_format"] for x in e["evidence"]} == {"synctech_calls", "call_recording"}
                for e in events)
+
+
+def test_import_on_a_terminal_shows_live_progress(home: Path, files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    import weiquan.commands.importing as importing
+
+    screen = io.StringIO()
+    monkeypatch.setattr(importing, "console", lambda: Console(file=screen, force_terminal=True, width=120, highlight=False, color_system=None))
+    seen: list[str] = []
+    real = importing.imports.import_paths
+
+    def spy(*args: object, **kwargs: object) -> object:
+        progress = kwargs["progress"]
+        assert callable(progress)
+        kwargs["progress"] = lambda r: (seen.append(r.name), progress(r))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importing.imports, "import_paths", spy)
+    cid = _case(home)
+    w.synctech_sms_xml(files / "sms.xml", fx.messages())
+    w.synctech_calls_xml(files / "calls.xml", fx.calls())
+    code, _ = _run(home, "import", "--case", str(cid), str(files))
+    assert code == 0
+    assert sorted(seen) == ["in/calls.xml", "in/sms.xml"]
+    text = screen.getvalue()
+    assert "导入 importing" in text and "个文件 files" in text  # the live line was drawn
+    assert "共 2 个文件，新增 8 条事件" in text  # then the summary

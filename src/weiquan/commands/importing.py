@@ -11,6 +11,7 @@ from weiquan.commands._common import JsonOpt, console, print_json, print_table, 
 from weiquan.errors import EXIT_PROBLEM
 from weiquan.ingest.base import CHANNELS, DIRECTIONS, RECIPIENTS
 from weiquan.services import imports, timeline
+from weiquan.workspace import Workspace
 
 CaseOpt = typer.Option("--case", "-c", help="案件 ID Case id.")
 STATUS_ZH = {"parsed": "已导入", "partial": "部分导入", "queued": "已排队待提取", "unparsed": "未能解析", "already_imported": "已导入过",
@@ -37,7 +38,7 @@ def import_cmd(
     """导入手机导出文件、录音、截图（先存证据库，再按内容识别格式并导入时间线）。Import phone exports, recordings and screenshots."""
     ws = workspace(ctx)
     mapping = imports.parse_mapping(map_ or [])
-    results = imports.import_paths(ws, case_id, paths, tz=tz, mapping=mapping)
+    results = _import_with_progress(ws, case_id, paths, tz=tz, mapping=mapping, quiet=json_)
     summary = None
     if extract:
         from weiquan.commands.extract import run_with_progress
@@ -65,6 +66,24 @@ def import_cmd(
             summary = run_with_progress(ws, case_id=case_id)
     if any(r.failed for r in results) or (summary is not None and summary.failed):
         raise typer.Exit(EXIT_PROBLEM)
+
+
+def _import_with_progress(ws: Workspace, case_id: int, paths: list[Path], *, tz: str | None, mapping: dict[str, str],
+                          quiet: bool) -> list[imports.FileResult]:
+    """Import, showing on a terminal a live line (files done, elapsed time, the last file and its status)."""
+    con = console()
+    if quiet or not con.is_terminal:
+        return imports.import_paths(ws, case_id, paths, tz=tz, mapping=mapping)
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("导入 importing"), TextColumn("{task.completed} 个文件 files"),
+                  TimeElapsedColumn(), TextColumn("{task.description}"), console=con, transient=True) as bar:
+        task = bar.add_task("", total=None)
+
+        def on_file(r: imports.FileResult) -> None:
+            bar.update(task, advance=1, description=f"{r.name} {STATUS_ZH.get(r.status, r.status)}")
+
+        return imports.import_paths(ws, case_id, paths, tz=tz, mapping=mapping, progress=on_file)
 
 
 def timeline_cmd(
