@@ -18,6 +18,7 @@ phone (``part._data``), not inside the database: their count is reported, the te
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -31,6 +32,7 @@ from weiquan.ingest.textnorm import clean_text
 from weiquan.ingest.timeutil import TimeOutOfRange, from_epoch
 
 SMS_NEEDS = {"address", "date", "type", "body"}
+_DatedRow = tuple[str, dict[str, Any], tuple[dt.datetime, str]]  # locator, row, (start, time basis)
 CALL_NEEDS = {"number", "date", "duration", "type"}
 ADDR_TO = "151"
 TOKEN = "insert-address-token"  # the phone's own number in an MMS address row
@@ -69,7 +71,7 @@ def _key(con: sqlite3.Connection, table: str) -> str:
     return next((c for c in ("_id", "group_id") if c in cols), "ROWID")
 
 
-def _rows(ctx: ImportContext, con: sqlite3.Connection, table: str, sql: str) -> Iterator[tuple[str, dict[str, Any], Any]]:
+def _rows(ctx: ImportContext, con: sqlite3.Connection, table: str, sql: str) -> Iterator[_DatedRow]:
     """(locator, row, (start, basis)) for each row whose ``date`` is plausible; others are reported."""
     try:
         cursor = con.execute(sql)
@@ -88,7 +90,7 @@ def _rows(ctx: ImportContext, con: sqlite3.Connection, table: str, sql: str) -> 
 
 
 def _main_table(ctx: ImportContext, con: sqlite3.Connection, names: tuple[str, ...], needs: set[str],
-                what_zh: str, what_en: str) -> tuple[str, Iterator[tuple[str, dict[str, Any], Any]]]:
+                what_zh: str, what_en: str) -> tuple[str, Iterator[_DatedRow]]:
     """The first of ``names`` with the ``needs`` columns, and its dated rows in key order."""
     table = _table(con, names, needs)
     if table is None:
