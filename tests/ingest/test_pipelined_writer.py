@@ -122,3 +122,19 @@ def test_an_error_while_parsing_waits_for_the_writer_and_rolls_back(ws: Workspac
     assert r.status == "unparsed" and "RuntimeError" in (r.error or "")
     assert _counts(ws, cid) == (0, 0)
     assert not _writer_threads()
+
+
+def test_a_file_smaller_than_a_batch_is_written_without_a_thread(ws: Workspace, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from weiquan.ingest.pipeline import OrderedWorker
+
+    submitted: list[int] = []
+    real_submit = OrderedWorker.submit
+    monkeypatch.setattr(OrderedWorker, "submit", lambda self, batch: (submitted.append(len(batch)), real_submit(self, batch)))
+    cid = cases.create_case(ws, "小文件").id
+    [small] = imports.import_paths(ws, cid, [w.synctech_sms_xml(tmp_path / "small.xml", _messages(5))])
+    assert (small.status, small.added) == ("parsed", 5) and submitted == []
+    [big] = imports.import_paths(ws, cid, [w.synctech_sms_xml(tmp_path / "big.xml", _messages(20)[5:])])
+    # two full batches go to the worker; the last record follows them there, or is written inline once it is idle
+    assert big.added == 15 and submitted[:2] == [7, 7] and sum(submitted) in (14, 15)
+    assert _counts(ws, cid) == (20, 20)

@@ -26,6 +26,11 @@ class OrderedWorker(Generic[T]):
         self._pool: ThreadPoolExecutor | None = None
         self._in_flight: deque[Future[None]] = deque()
 
+    @property
+    def idle(self) -> bool:
+        """True when no batch is queued or running (the caller may then write in its own thread)."""
+        return not self._in_flight
+
     def submit(self, batch: T) -> None:
         """Queue ``batch`` (waits while ``depth`` batches are queued; raises an earlier batch's error)."""
         if self._pool is None:

@@ -253,10 +253,13 @@ class EventWriter:
 
     def flush(self) -> None:
         """Write everything added so far and wait until it is written (raises a worker's error)."""
-        if self._pending:
-            self._submit()
         if self._worker is not None:
+            if self._pending and not self._worker.idle:
+                self._submit()
             self._worker.drain()
+        if self._pending:  # nothing in flight: the last (or only) batch is written here, no thread needed
+            pending, self._pending = self._pending, []
+            self._write_batch(pending)
 
     def abort(self) -> None:
         """Drop what is not written yet and wait for the worker (the caller then rolls back)."""
