@@ -202,10 +202,11 @@ def test_two_processes_adding_at_once(home: Path, tmp_path: Path) -> None:
             p.write_bytes(os.urandom(200_000))
             files.append(str(p))
         groups.append(files)
-    procs = [subprocess.Popen([sys.executable, "-c", ADD_SCRIPT, str(home), *files], stdout=subprocess.PIPE, text=True)
+    procs = [subprocess.Popen([sys.executable, "-c", ADD_SCRIPT, str(home), *files], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
              for files in groups]
-    outs = [p.communicate(timeout=180)[0] for p in procs]
-    assert [p.returncode for p in procs] == [0, 0] and all("done" in o for o in outs)
+    outs = [p.communicate(timeout=180) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0] and all("done" in o for o, _ in outs), [e[-3000:] for _, e in outs]
     ws = Workspace(load_settings(home))
     try:
         report = ws.vault.verify()
@@ -242,3 +243,24 @@ def test_opening_a_workspace_never_removes_a_live_write(ws: Workspace) -> None:
     finally:
         os.close(fd)
     assert ws.vault.blobs.clean_tmp() == 1 and not live.exists()
+
+
+def test_a_write_stays_locked_until_it_is_renamed(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process cleaning the temp folder between the last byte and the rename must not take
+    the file away (the lock is released only after the rename)."""
+    from weiquan.vault.blobs import BlobStore
+
+    blobs = ws.vault.blobs
+    other = BlobStore(blobs.root)  # a second store on the same folder, as another process has
+    real_commit = type(blobs)._commit
+    removed: list[int] = []
+
+    def commit_after_a_cleanup(self: BlobStore, tmp: Path, sha256: str, size: int) -> object:
+        assert tmp.exists() and tmp.stat().st_size > 0  # written, not yet renamed
+        removed.append(other.clean_tmp())  # what a second process opening the vault does
+        return real_commit(self, tmp, sha256, size)
+
+    monkeypatch.setattr(type(blobs), "_commit", commit_after_a_cleanup)
+    stored = blobs.put_bytes(b"evidence bytes" * 1000)
+    assert removed == [0] and stored.path.read_bytes() == b"evidence bytes" * 1000
+    assert not list(blobs.tmp_dir.glob("incoming-*.part"))

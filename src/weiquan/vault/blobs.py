@@ -67,12 +67,13 @@ class BlobStore:
     def put_stream(self, chunks: Iterable[bytes]) -> StoredBlob:
         fd, tmp_name = tempfile.mkstemp(dir=self.tmp_dir, prefix="incoming-", suffix=".part")
         tmp = Path(tmp_name)
-        # Held until the file is renamed or this process dies: tells clean_tmp() the write is live.
+        # Held until the file is renamed (the descriptor stays open through _commit) or this process
+        # dies: tells clean_tmp() in another process that the write is live.
         fcntl.flock(fd, fcntl.LOCK_EX)
         h = hashlib.sha256()
         size = 0
         try:
-            with os.fdopen(fd, "wb", buffering=0) as out:
+            with os.fdopen(fd, "wb", buffering=0, closefd=False) as out:
                 for chunk in chunks:
                     h.update(chunk)
                     size += len(chunk)
@@ -83,6 +84,8 @@ class BlobStore:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+        finally:
+            os.close(fd)  # releases the lock, after the rename
 
     def put_file(self, path: Path) -> StoredBlob:
         def chunks() -> Iterable[bytes]:
