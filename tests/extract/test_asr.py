@@ -49,6 +49,33 @@ def test_offline_model_is_assembled_once_and_verified(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_workers_assembling_at_once_assemble_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers needing the model at the same moment: one assembles it, the others wait and use it
+    (none replaces the folder under another that is already loading it)."""
+    import threading
+    import time
+
+    calls: list[int] = []
+    real = asr._assemble
+
+    def slow_assemble(target: Path) -> None:
+        calls.append(1)
+        time.sleep(0.5)  # the others arrive while this one is still writing
+        real(target)
+
+    monkeypatch.setattr(asr, "_assemble", slow_assemble)
+    got: list[tuple[Path, bool]] = []
+    workers = [threading.Thread(target=lambda: got.append((d := asr.offline_model_dir(tmp_path), asr._verify_dir(d))))
+               for _ in range(3)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    assert len(calls) == 1 and len({d for d, _ in got}) == 1 and all(ok for _, ok in got), (calls, got)
+    assert not [p.name for p in (tmp_path / "models").iterdir() if ".tmp-" in p.name]
+
+
+@pytest.mark.slow
 def test_tampered_model_part_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = asr._part_dirs()
     copies = []

