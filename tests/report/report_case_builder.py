@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from weiquan.services.cases import create_case
 from weiquan.store.models import Event, EventSource, Finding, FindingEvent

@@ -47,7 +47,6 @@ class OppoVmsg(Importer):
             props: dict[str, str] = {}
             subject: list[str] | None = None
             subject_params = ""
-            in_body = False
             for line in fh:
                 line = line.rstrip("\r\n")
                 if subject is not None:
@@ -58,11 +57,9 @@ class OppoVmsg(Importer):
                         subject = None
                     continue
                 if line == "BEGIN:VMSG":
-                    props, in_body = {}, False
-                elif line == "BEGIN:VBODY":
-                    in_body = True
-                elif line == "END:VBODY":
-                    in_body = False
+                    props = {}
+                elif line in ("BEGIN:VBODY", "END:VBODY"):
+                    continue  # structure markers, not properties
                 elif line == "END:VMSG":
                     n += 1
                     ev = self._event(ctx, props, n)

@@ -267,7 +267,7 @@ def oppo_vmsg(path: Path, messages: Iterable[Msg], *, encoding: str = "utf-8", c
         local = m.when.astimezone(SHANGHAI)
         out.write("BEGIN:VMSG\r\nVERSION:1.1\r\nBEGIN:VCARD\r\n")
         out.write(f"TEL:{m.number}\r\nEND:VCARD\r\nBEGIN:VBODY\r\nX-BOX:{'INBOX' if m.incoming else 'SENDBOX'}\r\n")
-        out.write(f"X-READ:READ\r\nX-SEEN:1\r\nBlockType:0\r\nX-SIMID:0\r\nX-LOCKED:UNLOCKED\r\nX-TYPE:SMS\r\n")
+        out.write("X-READ:READ\r\nX-SEEN:1\r\nBlockType:0\r\nX-SIMID:0\r\nX-LOCKED:UNLOCKED\r\nX-TYPE:SMS\r\n")
         out.write(f"Date:{local:%Y/%m/%d %H:%M:%S}\r\nDateOrigin:{ms(m.when)}\r\n")
         out.write(f"Subject;ENCODING=QUOTED-PRINTABLE;CHARSET={charset}:{qp}\r\nEND:VBODY\r\nEND:VMSG\r\n")
     path.write_bytes(out.getvalue().encode(encoding))
