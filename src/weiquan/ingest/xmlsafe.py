@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NoReturn
 
 from lxml import etree
 
@@ -193,19 +193,9 @@ def iter_records(ctx: ImportContext, tags: tuple[str, ...]) -> Iterator[tuple[st
                     while el.getprevious() is not None:
                         del parent[0]
         except etree.XMLSyntaxError as e:
-            line = e.position[0] if e.position else None
-            got = sum(counts.values())
-            truncated = any(h in str(e) for h in _TRUNCATION_HINTS[:2]) or (line is not None and line >= _last_line(ctx.path))
-            what_zh = "文件不完整（被截断）" if truncated else "XML 格式错误"
-            what_en = "file is truncated" if truncated else "malformed XML"
-            raise ParseError(
-                f"{ctx.original_name}：{what_zh}，出错位置第 {line} 行；之前完整的 {got} 条记录已导入",
-                f"{ctx.original_name}: {what_en} at line {line} ({e.msg}); the {got} complete records before it were imported",
-                line=line, partial_ok=True,
-            ) from None
+            _raise_broken(ctx, e, sum(counts.values()))
         finally:
-            if reader.repairs:
-                ctx.warn(f"修复了 {reader.repairs} 处无效字符（如表情符号编码错误） / repaired {reader.repairs} invalid character(s)")
+            _warn_repairs(ctx, reader)
 
 
 @dataclass(slots=True)
@@ -294,13 +284,17 @@ def iter_attrs(ctx: ImportContext, tags: tuple[str, ...], *, trees: tuple[str, .
                 _raise_broken(ctx, e, sum(target.counts.values()))
             yield from target.out
         finally:
-            if reader.repairs:
-                ctx.warn(f"修复了 {reader.repairs} 处无效字符（如表情符号编码错误） / repaired {reader.repairs} invalid character(s)")
+            _warn_repairs(ctx, reader)
 
 
-def _raise_broken(ctx: ImportContext, e: etree.XMLSyntaxError, got: int) -> None:
+def _warn_repairs(ctx: ImportContext, reader: RepairingReader) -> None:
+    if reader.repairs:
+        ctx.warn(f"修复了 {reader.repairs} 处无效字符（如表情符号编码错误） / repaired {reader.repairs} invalid character(s)")
+
+
+def _raise_broken(ctx: ImportContext, e: etree.XMLSyntaxError, got: int) -> NoReturn:
     line = e.position[0] if e.position else None
-    truncated = any(h in str(e) for h in _TRUNCATION_HINTS[:2]) or (line is not None and line >= _last_line(ctx.path))
+    truncated = any(h in str(e) for h in _TRUNCATION_HINTS) or (line is not None and line >= _last_line(ctx.path))
     what_zh = "文件不完整（被截断）" if truncated else "XML 格式错误"
     what_en = "file is truncated" if truncated else "malformed XML"
     raise ParseError(
