@@ -26,7 +26,7 @@ from typing import Any
 
 from weiquan.ingest.android_rows import call_event, sms_event
 from weiquan.ingest.base import ImportContext, Importer, ParseError, Probe, RawEvent
-from weiquan.ingest.ios import SQLITE, columns, connect_ro, tables
+from weiquan.ingest.ios import SQLITE, columns, connect_ro
 from weiquan.ingest.synctech import ADDR_FROM, MMS_BOX
 from weiquan.ingest.textnorm import clean_text
 from weiquan.ingest.timeutil import TimeOutOfRange, from_epoch
@@ -47,7 +47,7 @@ def _table(con: sqlite3.Connection, names: tuple[str, ...], needs: set[str]) -> 
 
 
 def _detect(probe: Probe, names: tuple[str, ...], needs: set[str]) -> float:
-    if probe.media_type != SQLITE or not set(names) & tables(probe.path):
+    if probe.media_type != SQLITE:
         return 0.0
     try:
         with closing(connect_ro(probe.path)) as con:
