@@ -176,3 +176,30 @@ def test_parse_failure_writes_nothing(ws: Workspace, case_id: int, files: Path) 
     assert timeline.count_events(ws, case_id) == 0
     with ws.db.read_session() as s:
         assert s.scalar(select(func.count()).select_from(Evidence)) == 1
+
+
+def test_a_crashing_importer_logs_no_message_content(ws: Workspace, case_id: int, files: Path,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    """Logs never carry message bodies: an importer's exception may quote the record it failed on, so only
+    its type and stack are logged (the user still sees the full reason in the import result)."""
+    from weiquan.ingest.base import ImportContext, Importer, Probe
+
+    secret = "借款人身份证110101199003077777的正文"
+
+    class Quoting(Importer):
+        name = "quoting"
+
+        def detect(self, probe: Probe) -> float:
+            return 1.0
+
+        def parse(self, ctx: ImportContext):  # type: ignore[no-untyped-def]
+            raise ValueError(f"cannot read {secret!r}")
+            yield  # pragma: no cover
+
+    path = w.synctech_sms_xml(files / "sms.xml", fx.messages())
+    with caplog.at_level("DEBUG"):
+        r = imports.import_one(ws, case_id, path, "sms.xml", candidates=[Quoting()])
+    assert r.status == "unparsed" and secret in (r.error or "")
+    logged = "\n".join(rec.getMessage() + (rec.exc_text or "") for rec in caplog.records)
+    assert "quoting" in logged and "ValueError" in logged and "parse" in logged  # type and stack are there
+    assert "110101199003077777" not in logged and "正文" not in logged

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import tempfile
+import traceback
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -309,7 +310,9 @@ def import_one(
         result.warnings = ctx.finish_warnings()
         return _fail(ws, acq.id, result, imp.name, ParseError(e.zh, e.en))
     except Exception as e:  # noqa: BLE001 - one broken file must not stop the others; nothing was written
-        log.exception("importer %s crashed on a file", imp.name)
+        # the type and the stack only: an exception's message may quote what it failed on (a body, a number)
+        log.error("importer %s crashed on a file: %s\n%s", imp.name, type(e).__name__,
+                  "".join(traceback.format_tb(e.__traceback__)).rstrip())
         return _fail(ws, acq.id, result, imp.name, ParseError(
             f"{name}：解析时发生内部错误（{type(e).__name__}），未写入任何记录；原件已保存",
             f"{name}: internal error while parsing ({type(e).__name__}: {e}); nothing written, original kept"))
