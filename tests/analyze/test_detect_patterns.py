@@ -27,6 +27,23 @@ def test_seven_calls_in_a_day_from_one_number(ws: Workspace, case_id: int, add_e
     assert f.provisions and f.severity
 
 
+def test_answered_calls_do_not_count_as_attempts(ws: Workspace, case_id: int, add_event: Callable[..., int]) -> None:
+    """The attempts rule (CBA guideline: "债务人电话未接通的 … 不宜超过6次", cn-law-factcheck 5c) counts calls
+    the borrower did not answer; answered calls are the connected-calls rule's (GB/T 45251), not this one's."""
+    limit = default_conduct().max_attempts_per_number_per_day
+    for i in range(limit):
+        add_event(local(2026, 3, 2, 8 + i), direction="rejected", duration=0)
+    for i in range(3):
+        add_event(local(2026, 3, 2, 16 + i), direction="incoming", duration=45)  # answered
+    add_event(local(2026, 3, 2, 20), direction="incoming", duration=None)  # duration unknown: not counted
+    analyze_case(ws, case_id)
+    assert not [k for k in by_key(ws, case_id) if k.startswith("volume:number:")]
+    add_event(local(2026, 3, 2, 21), direction="incoming", duration=0)  # rang out: one more unanswered
+    analyze_case(ws, case_id)
+    f = by_key(ws, case_id)["volume:number:+8613800000001:2026-03-02"]
+    assert len(f.events) == limit + 1 and "未接通" in f.summary
+
+
 def test_connected_calls_above_daily_limit(ws: Workspace, case_id: int, add_event: Callable[..., int]) -> None:
     limit = default_conduct().max_connected_voice_per_day
     for i in range(limit + 1):

@@ -25,6 +25,7 @@ from weiquan.analyze.lawrules import ConductRules
 VERSION = "1.0"
 INCOMING = {"in", "incoming", "missed", "rejected", "blocked", "voicemail", "answered_elsewhere", "unknown"}
 CONNECTED = {"in", "incoming"}
+NOT_ANSWERED = {"missed", "rejected", "blocked", "voicemail"}
 _DEBT = re.compile("欠款|欠钱|欠债|借款|贷款|网贷|逾期|未还|待还|还款|还钱|账单|债务|拖欠|催收")
 
 
@@ -43,6 +44,12 @@ def local(ev: TimelineEvent, default_tz: str) -> dt.datetime:
 
 def _incoming(ev: TimelineEvent) -> bool:
     return ev.direction in INCOMING
+
+
+def _unanswered(ev: TimelineEvent) -> bool:
+    """An incoming call the borrower did not pick up: missed, rejected, blocked, to voicemail, or logged as
+    incoming with a duration of 0 (a call whose duration is unknown is not counted)."""
+    return ev.direction in NOT_ANSWERED or (ev.direction in CONNECTED and ev.duration_s is not None and ev.duration_s <= 0)
 
 
 def _to_borrower(ev: TimelineEvent) -> bool:
@@ -83,7 +90,9 @@ class VoiceVolumeDetector:
 
 @dataclass
 class NumberAttemptsDetector:
-    """Calls per local day from one number above the law pack's per-number limit."""
+    """Unanswered calls per local day from one number above the law pack's attempts limit. The rule
+    (CBA guideline, cn-law-factcheck 5c) counts attempts after the debtor did not answer, not every call;
+    grouping by the calling number is conservative (a rotation of numbers is the rotation detector's)."""
 
     rules: ConductRules
     id: str = "pattern.calls_per_number"
@@ -93,7 +102,7 @@ class NumberAttemptsDetector:
     def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
         groups: dict[tuple[str, dt.date], list[TimelineEvent]] = defaultdict(list)
         for ev in ctx.events:
-            if ev.channel == "call" and _incoming(ev) and ev.counterpart:
+            if ev.channel == "call" and _unanswered(ev) and ev.counterpart:
                 groups[(ev.counterpart, local(ev, ctx.timezone).date())].append(ev)
         limit = self.rules.max_attempts_per_number_per_day
         out = []
@@ -103,8 +112,8 @@ class NumberAttemptsDetector:
                 out.append(FindingDraft(
                     key=f"volume:number:{num}:{day.isoformat()}", category="harassment_volume", detector_id=self.id,
                     detector_version=self.version, confidence=0.75 if self.rules.attempts_soft else 0.9,
-                    summary=f"{day.isoformat()} 号码 {num} 来电 {len(evs)} 次，超过每日 {limit} 次",
-                    explanation=f"同一号码当天来电 {len(evs)} 次 > {limit} 次{soft}（{self.rules.attempts_source}）",
+                    summary=f"{day.isoformat()} 号码 {num} 未接通后仍来电 {len(evs)} 次，超过每日 {limit} 次",
+                    explanation=f"同一号码当天未接通的来电 {len(evs)} 次 > {limit} 次{soft}（{self.rules.attempts_source}）",
                     events=[EventLink(e.id) for e in evs], extra={"day": day.isoformat(), "number": num, "count": len(evs)},
                 ))
         return out

@@ -53,7 +53,7 @@ class RuleMatch(NamedTuple):
     start: int  # in normalised text
     end: int
     kept: bool
-    reason: str  # "" when kept; else negation|tense|law_quote|warning|lawful_visit|with
+    reason: str  # "" when kept; else negation|reported_speech|tense|with or the suppressing context's name
     conf: float
 
 
@@ -85,17 +85,28 @@ class RuleDetector:
                  version: str) -> None:
         self.version = version
         self.normalizer = normalizer
+        for k, v in context.items():  # a bare `off`/`no` would load as a YAML boolean: refuse it
+            if v.get("classifier") not in (None, "veto", "skip", "require") or v.get("suppress") not in (None, "all"):
+                raise ValueError(f"context.yaml: {k}: classifier must be veto|skip|require, suppress must be all")
+        self.ctx_patterns = {k: re.compile(v["re"]) for k, v in context.items()}
+        # framing that quotes every kind of act without committing it (anti-fraud warnings, news, a victim
+        # asking for help): `suppress: all` in context.yaml makes it a suppressor of every rule
+        always = [k for k, v in context.items() if v.get("suppress") == "all"]
         self.rules: list[Rule] = []
         for r in rules:
             self.rules.append(Rule(
                 id=r["id"], category=r["category"], label=r.get("label", r["id"]),
                 anchors=tuple(str(a).lower() for a in r.get("any", [])),
                 pattern=re.compile(r["re"]), conf=float(r["conf"]), tense=bool(r.get("tense", False)),
-                # anti-fraud / complaint-channel warnings quote every kind of act: always a suppressor
-                suppress=tuple(dict.fromkeys([*r.get("suppress", []), "warning"])), with_=re.compile(r["with"]) if r.get("with") else None,
+                suppress=tuple(dict.fromkeys([*r.get("suppress", []), *always])), with_=self._with(r.get("with")),
                 negatable=bool(r.get("negatable", True)), why=r.get("why", ""),
             ))
-        self.ctx_patterns = {k: re.compile(v["re"]) for k, v in context.items()}
+        # contexts that bear on the classifier (`classifier: veto|skip|require` in context.yaml): framing
+        # that makes every category need the veto threshold, framing in which the classifier adds nothing,
+        # and the scope a text must show at all
+        self._clf_veto = tuple(self.ctx_patterns[k] for k, v in context.items() if v.get("classifier") == "veto")
+        self._clf_skip = tuple(self.ctx_patterns[k] for k, v in context.items() if v.get("classifier") == "skip")
+        self._clf_require = tuple(self.ctx_patterns[k] for k, v in context.items() if v.get("classifier") == "require")
         # context patterns looked up only in the clause of the match (scope: clause), not the whole text
         self._clause_scoped = frozenset(k for k, v in context.items() if v.get("scope") == "clause")
         self._always: list[int] = []
@@ -111,6 +122,12 @@ class RuleDetector:
         self._auto.make_automaton()
         self._always_mask = sum(1 << i for i in self._always)
         self.categories = sorted({r.category for r in self.rules} | {"privacy_disclosure"})
+
+    def _with(self, src: str | None) -> re.Pattern[str] | None:
+        """A rule's ``with`` pattern; ``@name`` refers to a context pattern of context.yaml."""
+        if not src:
+            return None
+        return self.ctx_patterns[src[1:]] if src.startswith("@") else re.compile(src)
 
     # -- matching ----------------------------------------------------------------------------------
     def candidates(self, s: str) -> list[int]:
@@ -177,6 +194,16 @@ class RuleDetector:
         if conditional and rule.category.startswith("threat"):
             conf = min(0.99, conf + 0.04)
         return RuleMatch(rule, a, b, True, "", conf)
+
+    def classifier_bar(self, s: str) -> str:
+        """How far the classifier may add categories to the normalised text ``s``: ``"none"`` (the text
+        shows no collection scope, or is a victim's help request), ``"veto"`` (framing such as an
+        anti-fraud warning or news: every category needs the veto threshold) or ``"normal"``."""
+        if any(not p.search(s) for p in self._clf_require) or any(p.search(s) for p in self._clf_skip):
+            return "none"
+        if any(p.search(s) for p in self._clf_veto):
+            return "veto"
+        return "normal"
 
     # -- the TextDetector contract ---------------------------------------------------------------
     def detect(self, text: str) -> list[Hit]:

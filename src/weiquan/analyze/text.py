@@ -6,7 +6,11 @@ Decision per category:
   rises a little;
 * otherwise the classifier's probability must reach the category's threshold; when a rule for that
   category matched but was cancelled by context (negation, quoting the law, an anti-fraud warning,
-  an agreed visit), the classifier needs ``veto_threshold`` to overrule the context.
+  an agreed visit), the classifier needs ``veto_threshold`` to overrule the context;
+* whole-text contexts marked ``classifier: veto`` in ``data/context.yaml`` (anti-fraud warnings, news,
+  published court cases) make every category need ``veto_threshold``; in a text marked
+  ``classifier: skip`` (a victim asking for help) or without the ``classifier: require`` scope (no
+  addressee, no money, debt or demand words) the classifier adds no category.
 
 ``classify_text(text)`` is the public entry point used by the CLI, the web UI and ``analyze_case``.
 """
@@ -86,12 +90,16 @@ class CombinedTextDetector:
             lowest = min(self.threshold, self.veto_threshold, *self.per_label.values()) if self.per_label \
                 else min(self.threshold, self.veto_threshold)
             vetoed: set[str] | None = None
+            bar = ""
             for cat, p in zip(sc.labels, sc.row):
                 if p < lowest or cat in rule_hits:
                     continue
                 if vetoed is None:
                     vetoed = {m.rule.category for m in matches if not m.kept and m.reason not in ("tense", "with")}
-                thr = self.veto_threshold if cat in vetoed else self.per_label.get(cat, self.threshold)
+                    bar = self.rules.classifier_bar(n.text)
+                if bar == "none":
+                    break
+                thr = self.veto_threshold if bar == "veto" or cat in vetoed else self.per_label.get(cat, self.threshold)
                 if p >= thr:
                     extra.append(cat)
         return out, extra
