@@ -105,3 +105,48 @@ def build_case(ws: Workspace, *, licence_type: str | None = "consumer_finance", 
             c = EXPOSURE_SMS.index("发给你通讯录里所有人")
             finding("threat_exposure", "high", [sms_ids[5]], {sms_ids[5]: [[c, c + len("发给你通讯录里所有人")]]})
     return built
+
+
+CATEGORY_SMS = {  # one generated message per category, for cases built with ``build_findings_case``
+    "night_contact": REMINDER_SMS,
+    "illegal_debt": "【速借】请于今天另付逾期服务费和催收费共800元，转到本人个人账户。",
+    "third_party_contact": THIRD_PARTY_SMS,
+    "threat_exposure": EXPOSURE_SMS,
+    "harassment_volume": "【速借】今天已给你打了二十次电话，接着打。",
+    "threat_visit": "我们的人明天到你单位门口等你，你走到哪跟到哪。",
+}
+
+
+def build_findings_case(ws: Workspace, categories: list[str], *, licence_type: str | None = "consumer_finance",
+                        lender: str | None = "速借", entity: str | None = "示例消费金融有限公司",
+                        start: dt.date = dt.date(2026, 3, 2)) -> Built:
+    """A small case with exactly one confirmed finding per category (one SMS each, 23:40 for night contact)."""
+    with ws.db.session() as s:
+        case = Case(name="测试案件", lender_name=lender, lender_entity=entity, licence_type=licence_type,
+                    borrower_name="李四", borrower_phones=["+8613800138000"], extra={})
+        s.add(case)
+        s.flush()
+        case_id = case.id
+    log = json.dumps({"sms": [[c, CATEGORY_SMS[c]] for c in categories]}, ensure_ascii=False).encode()
+    added = ws.vault.add(log, case_id=case_id, original_name="手机导出记录.json")
+    built = Built(case_id=case_id, evidence_sha=[added.evidence.sha256])
+    with ws.db.session() as s:
+        ids = []
+        for i, cat in enumerate(categories):
+            text = CATEGORY_SMS[cat]
+            when = at(start.year, start.month, start.day + i, 23 if cat == "night_contact" else 10, 40)
+            recipient = "relative" if cat == "third_party_contact" else "borrower"
+            e = Event(case_id=case_id, channel="sms", direction="in", start=when, source_tz="Asia/Shanghai",
+                      counterpart=f"+861700000010{i}", text=text, recipient=recipient,
+                      recipient_name="王五" if recipient != "borrower" else None, origin="export")
+            s.add(e)
+            s.flush()
+            s.add(EventSource(event_id=e.id, evidence_id=added.evidence.id, locator=f"sms[{i}]", source_format="test-json"))
+            f = Finding(case_id=case_id, category=cat, severity="medium", detector_id="test", detector_version="1",
+                        confidence=0.9, provisions=[], summary=None, key=f"{cat}:{e.id}", review_state="confirmed")
+            s.add(f)
+            s.flush()
+            s.add(FindingEvent(finding_id=f.id, event_id=e.id, spans=[[0, len(text)]]))
+            ids.append(e.id)
+        built.events = {"sms": ids}
+    return built

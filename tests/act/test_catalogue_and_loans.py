@@ -72,9 +72,25 @@ def test_loan_check_figures_reach_the_documents(ws: Workspace) -> None:
         assert apr_pct in text, doc
         assert "砍头息）人民币2,000.00元（大写：贰仟元整）" in text, doc
         assert f"人民币10,000.00元（大写：{cn2an.an2cn(10000, 'rmb')}）" in text, doc
-        assert f"应还金额为人民币{lawful:,.2f}元（大写：{cn2an.an2cn(lawful, 'rmb')}）" in text, doc
+        assert f"按法律保护的利率估算应还人民币{lawful:,.2f}元（大写：{cn2an.an2cn(lawful, 'rmb')}）" in text, doc
         assert result["verdict_zh"] in text, doc
-        assert "714高炮" in text, doc
+        assert f"借款期限仅{result['term_days']}天且放款时预先扣除了费用" in text, doc
+        assert "714高炮" not in text and "依法核算" not in text, doc  # a label the research does not source; no promised figure
+
+
+def test_a_licensed_lenders_figures_are_worded_as_a_reduction_to_request(ws: Workspace) -> None:
+    """Above 24 % a licensed lender's charges may be reduced only if the borrower asks a court
+    (法发〔2017〕22号): the documents must say so, not state the figure as what the law already says."""
+    from weiquan.services.documents import document_html
+    from weiquan.services.loans import add_loan
+
+    built = build_case(ws, threats=True, licence_type="consumer_finance", entity=None)
+    add_loan(ws, built.case_id, {"lender": "某消费金融", "lender_type": "consumer_finance", "contract_date": "2025-03-01",
+                                 "principal": 10000, "disbursed": [{"date": "2025-03-01", "amount": 10000}],
+                                 "repayments": [{"date": "2026-03-01", "amount": 13600}]}, today=dt.date(2026, 3, 1))
+    text = _flat(document_html(ws, built.case_id, "lender", today=TODAY))
+    assert "如请求法院调减超过年利率24%的部分，估算应还" in text
+    assert "估算多付人民币1,200.00元" in text
 
 
 def test_plan_reports_the_loan_verdict(ws: Workspace) -> None:

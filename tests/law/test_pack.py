@@ -97,7 +97,9 @@ def test_citations(pack):
     assert pack.provisions["criminal-293-1"].cite() == "《中华人民共和国刑法》第二百九十三条之一"
     assert pack.provisions["civil-1033-1"].cite() == "《中华人民共和国民法典》第一千零三十三条第（一）项"
     assert pack.provisions["civil-670"].cite() == "《中华人民共和国民法典》第六百七十条"
-    assert pack.provisions["gbt45251-5.3"].cite() == "《互联网金融 个人网络消费信贷 贷后催收风控指引》（GB/T 45251—2025）第5.3条"
+    # a standard is cited by its clause and heading only (cn-law-factcheck 4e, correction 2), never "第5.3条"
+    assert pack.provisions["gbt45251-5.3"].cite() == "《互联网金融 个人网络消费信贷 贷后催收风控指引》（GB/T 45251—2025）5.3 业务管理"
+    assert not any("第5." in p.cite() for p in pack.provisions.values())
     assert [p.id for p in pack.provisions_for("night_contact")][:2] == ["gbt45251-5.3", "cba_guideline-night"]
     assert pack.provisions_for("lawful") == []
     with pytest.raises(InputError):
@@ -128,6 +130,97 @@ def test_channels_by_licence(pack):
     lender = pack.channels["lender"].deadline
     assert (lender.days, lender.unit, lender.max_days) == (15, "calendar", 60)
     assert pack.channels["miit_12300"].deadline.unit == "working"
+
+
+def test_deadlines_say_what_the_notes_say(pack):
+    """15 / extendable to 30 / +30 with approval (cn-law.md §0 fact 9); the rule says "日" and the calendar-day
+    count is the tool's estimate (cn-law-factcheck 6c, correction 7); police: 30 days from 立案, +30 with approval,
+    at most twice (factcheck 1h)."""
+    lender = pack.channels["lender"].deadline
+    assert lender.extensions == [15, 30] and lender.days + sum(lender.extensions) == lender.max_days == 60
+    assert lender.summary_zh == "15日／30日／再延长30日（规定写的是“日”）"
+    police = pack.channels["police"].deadline
+    assert (police.days, police.extensions, police.max_days) == (30, [30, 30], 90)
+    assert police.starts_zh.startswith("自立案") and "上一级公安机关批准" in police.rule_zh
+    assert "重大" not in police.rule_zh and "重大" not in pack.provisions["psapl-118"].summary_zh  # not in the notes
+    for ch in pack.channels.values():
+        for d in [ch.deadline, *ch.extra_deadlines]:
+            if d is None or d.unit == "working":
+                continue
+            # a rule that only says "日": never stated as settled calendar days
+            assert d.unit_estimated and "估算" in d.unit_basis_zh and "按自然日计算" not in d.unit_basis_zh, ch.id
+
+
+def test_provision_roles(pack):
+    """Procedural and remedy provisions are marked in the data, so documents never list them as rules broken."""
+    p = pack.provisions
+    for pid in ("psapl-90", "psapl-118", "complaint_measures-13", "complaint_measures-deadline",
+                "civil_procedure-29", "civil_procedure-122", "civil_procedure-124"):
+        assert p[pid].role == "procedure", pid
+    for pid in ("civil-997", "civil-995", "civil-1183", "psapl-50-2"):
+        assert p[pid].role == "remedy", pid
+    for pid in ("psapl-50-1-5", "civil-1033-1", "private_lending-25", "gbt45251-5.3"):
+        assert p[pid].role == "conduct", pid
+    for v in pack.violations.values():
+        assert all(p[r.provision_id].role != "procedure" for r in v.provisions), v.id
+
+
+def test_lending_rules_are_scoped_to_the_lenders_they_govern(pack):
+    """民间借贷规定 excludes licensed institutions and small-loan companies (cn-law.md §0 fact 11, §5A;
+    factcheck 10a/10b); 法发〔2017〕22号 is the licensed lenders' rule (§0 fact 12)."""
+    p = pack.provisions
+    for pid in ("private_lending-25", "private_lending-26", "private_lending-29"):
+        assert p[pid].licence_types == ["private", "unlicensed"]
+        for lic in ("bank", "consumer_finance", "small_loan"):
+            assert p[pid].applies_to(lic) is False
+        assert p[pid].applies_to("private") is True and p[pid].applies_to(None) is None
+        assert p[pid].licence_note_zh
+    fin = p["fin_trial_opinion-24"]
+    assert fin.applies_to("consumer_finance") and not fin.applies_to("private")
+    illegal_debt = {r.provision_id for r in pack.violations["illegal_debt"].provisions}
+    assert {"fin_trial_opinion-24", "private_lending-25"} <= illegal_debt
+    assert p["psapl-56"].applies_to("bank") is True  # laws of general application: any lender
+
+
+def test_unsourced_details_are_not_stated(pack):
+    """Only what the notes support: 法发〔2017〕22号 and the 非法放贷 opinion have no article or date in the notes."""
+    fin = pack.provisions["fin_trial_opinion-24"]
+    assert fin.article is None and fin.in_force is None and fin.confidence == "unverified"
+    assert "第二条" not in fin.cite()
+    assert pack.provisions["illegal_lending_opinion-all"].in_force is None
+    assert pack.statutes["civil_procedure"].in_force is None
+    assert pack.statutes["litigation_fees"].in_force is None
+    assert "05-28" not in pack.statutes["civil_code"].version
+    assert "08-20" not in pack.statutes["pipl"].version
+    assert "户籍地" not in (pack.channels["police"].contact.address_zh or "")
+    assert "互联网法院" in pack.channels["court"].body and "未核实" in pack.channels["court"].body
+    brands = {b for lender in pack.lenders for b in lender.brands}
+    assert not brands & {"有钱花", "美团借钱", "美团月付", "奇富借条"}
+
+
+def test_violation_mapping_follows_the_behaviour_table(pack):
+    def cited(cat: str) -> set[str]:
+        return {r.provision_id for r in pack.violations[cat].provisions}
+
+    # GB/T 45251 is in the notes only for hours, frequency and third parties (§1.5B; factcheck 4b–4e)
+    assert "gbt45251-5.3" not in cited("threat_violence")
+    # exposure maps to 50(1)(2)/(6), not to 50(1)(1) (threats to personal safety): cn-law.md §2 rows 4–6
+    assert "psapl-50-1-1" not in cited("threat_exposure")
+    assert {"psapl-50-1-2", "psapl-50-1-6"} <= cited("threat_exposure")
+
+
+def test_no_contact_order_only_for_pestering_conduct(pack):
+    """治安 Art. 50(2): only for the 滋扰、纠缠、跟踪 conduct of Art. 50(1)(5) (cn-law-factcheck 1c)."""
+    opened = {(v.id, r.provision_id) for v in pack.violations.values() for r in v.provisions if "psapl-50-2" in r.remedies}
+    assert opened == {("harassment_volume", "psapl-50-1-5"), ("threat_visit", "psapl-50-1-5")}
+
+
+def test_licensed_lenders_are_not_compared_with_the_old_36_percent_line(pack):
+    """The 24/36 two-line rule ended 2020-08-20 and 141号文 is [M] (cn-law.md §4, §5): no licensed regime uses 36 %."""
+    for lic in ("bank", "consumer_finance", "small_loan"):
+        regime = pack.regime_for(lic, dt.date(2025, 1, 1))
+        assert all(pack.caps[c].verdict != "above_36" for c in regime.caps), lic
+        assert "line_36_cash_loan" not in regime.caps
 
 
 def test_forbidden_number_never_in_data():

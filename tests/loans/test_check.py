@@ -113,7 +113,9 @@ def test_licensed_lender_lines(pack):
     assert 0.29 < res["apr"] < 0.31
     assert res["verdict"] == "above_24"
     caps = {c["id"]: c for c in res["caps"]}
-    assert caps["assisted_24"]["interpretation"] is True and not caps["line_36_cash_loan"]["exceeded"]
+    assert caps["assisted_24"]["interpretation"] is True
+    # the 36 % cash-loan line (141号文, [M]; the 24/36 rule ended 2020-08-20) is no rule for licensed lenders
+    assert "line_36_cash_loan" not in caps
     assert res["excess_paid"] > 0
     assert any("24%" in u and "法发〔2017〕22号" in u for u in res["unverified"])  # shown as 未核实 where used
 
@@ -136,6 +138,67 @@ def test_pre_2020_private_loan_transition(pack):
     lawful_interest = 10000 * (0.2 * 446 + 0.154 * 285) / 365
     assert lawful_interest == pytest.approx(3646.30, abs=0.01)
     assert res["excess_paid"] == pytest.approx(paid - 10000 - lawful_interest, abs=0.01)  # 359.18
+
+
+@pytest.mark.parametrize(("rate", "excess"), [(0.30, 0.0), (0.48, 1200.0)])
+def test_pre_2020_private_loan_paid_interest_up_to_36_stands(pack, rate, excess):
+    """2015 rules (cn-law.md §5A): interest between 24 % and 36 % cannot be enforced, but once paid it is
+    not refundable; only what was paid above 36 % can be claimed back. 10,000 for one year, repaid in full."""
+    paid = 10000 * (1 + rate)
+    res = _check(
+        {"lender_type": "private", "contract_date": "2018-06-01", "principal": 10000,
+         "disbursed": [{"date": "2018-06-01", "amount": 10000}], "repayments": [{"date": "2019-06-01", "amount": paid}],
+         "as_of": "2021-06-01"},
+        pack,
+    )
+    assert res["verdict"] != "lawful"
+    assert res["lawful_rate"][0]["rate"] == pytest.approx(0.24)  # what could still be claimed
+    assert res["retained_rate"][0]["rate"] == pytest.approx(min(rate, 0.36))  # what paid interest may cover
+    assert res["lawful_amount_owed"] == 0.0
+    assert res["excess_paid"] == pytest.approx(excess, abs=0.01)  # (24 % would have said 600 / 2,400)
+    assert any("不予返还" in n for n in res["notes"])
+
+
+def test_pre_2020_private_loan_unpaid_interest_above_24_is_not_owed(pack):
+    """A 30 % loan, nothing repaid: interest above 24 % is not claimable, so the amount owed counts 24 %.
+    Once 3,000 (30 %) has been paid it stands as interest; it does not reduce the principal."""
+    base = {"lender_type": "private", "contract_date": "2018-06-01", "principal": 10000,
+            "disbursed": [{"date": "2018-06-01", "amount": 10000}], "as_of": "2020-06-01"}
+    due = _check({**base, "repayments": [{"date": "2020-06-01", "amount": 16000, "paid": False}]}, pack)
+    assert due["lawful_amount_owed"] == pytest.approx(10000 * (1 + 0.24 * 731 / 365), abs=0.01)
+    part = _check({**base, "repayments": [{"date": "2019-06-01", "amount": 3000},
+                                          {"date": "2020-06-01", "amount": 14000, "paid": False}]}, pack)
+    assert part["lawful_breakdown"]["interest_paid"] == pytest.approx(3000.0, abs=0.01)
+    assert part["lawful_breakdown"]["principal_outstanding"] == pytest.approx(10000.0, abs=0.01)
+    assert part["lawful_amount_owed"] == pytest.approx(10000 * (1 + 0.24 * 366 / 365), abs=0.01)
+    assert part["excess_paid"] == 0.0
+
+
+def test_licensed_lender_figures_are_estimates_on_request(pack):
+    """法发〔2017〕22号: above 24 % a licensed lender's charges *may be reduced on the borrower's request*;
+    the lawful figures are flagged as that estimate, never as what the law already says."""
+    data = {"lender_type": "consumer_finance", "contract_date": "2025-03-01", "principal": 10000,
+            "disbursed": [{"date": "2025-03-01", "amount": 10000}], "repayments": [{"date": "2026-03-01", "amount": 13600}],
+            "as_of": "2026-03-01"}
+    res = _check(data, pack)
+    assert res["lawful_basis"] == "on_request" and res["on_request_rate"] == pytest.approx(0.24)
+    assert res["excess_paid"] == pytest.approx(1200.0, abs=0.01)
+    assert any("是否调减由法院决定" in n for n in res["notes"])
+    low = _check({**data, "repayments": [{"date": "2026-03-01", "amount": 11800}]}, pack)
+    assert low["lawful_basis"] == "law" and low["on_request_rate"] is None
+    private = _check({**data, "lender_type": "private"}, pack)
+    assert private["lawful_basis"] == "law"
+
+
+def test_upfront_deduction_cites_only_the_statutes_governing_the_lender(pack):
+    """砍头息: 民法典 Art. 670 for everyone; the 民间借贷 rules (Art. 26) only for private or unlicensed lenders."""
+    data = {"lender_type": "consumer_finance", "contract_date": "2025-03-01", "principal": 10000,
+            "disbursed": [{"date": "2025-03-01", "amount": 9000}], "repayments": [{"date": "2026-03-01", "amount": 11000}],
+            "as_of": "2026-03-01"}
+    licensed = _check(data, pack)["provisions"]
+    assert any("第六百七十条" in p for p in licensed) and not any("民间借贷" in p for p in licensed)
+    private = _check({**data, "lender_type": "private"}, pack)["provisions"]
+    assert any("民间借贷" in p and "第二十六条" in p for p in private)
 
 
 @pytest.mark.parametrize(
@@ -175,7 +238,7 @@ def test_cli_check_json_and_errors(tmp_path):
     out = json.loads(r.stdout)
     for key in ("apr", "effective_annual_rate", "upfront_deduction", "caps", "verdict", "lawful_amount_owed", "excess_paid"):
         assert key in out
-    assert out["upfront_deduction"] == 500.0 and out["verdict"] == "above_36"
+    assert out["upfront_deduction"] == 500.0 and out["verdict"] == "above_24"  # small loan: no 36 % line
     assert all({"name", "rate", "source"} <= set(c) for c in out["caps"])
     r = runner.invoke(app, ["--home", str(tmp_path), "loan", "check", str(f)])
     assert r.exit_code == 0 and "结论" in r.output

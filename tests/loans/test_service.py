@@ -15,7 +15,8 @@ LOAN = {"lender": "招联金融", "lender_type": "consumer_finance", "contract_d
 def test_add_list_recheck(ws):
     case = create_case(ws, "测试案件")
     out = add_loan(ws, case.id, {**LOAN, "as_of": "2025-09-01"})
-    assert out.legal_entity == "招联消费金融股份有限公司" and out.verdict == "above_36"  # 2,500 on 9,000 over 183 days ≈ 55 % a year
+    # 2,500 on 9,000 over 183 days ≈ 55 % a year: above the licensed lenders' 24 % line (no 36 % line for them)
+    assert out.legal_entity == "招联消费金融股份有限公司" and out.verdict == "above_24"
     assert out.result["upfront_deduction"] == 1000.0 and out.result["lawful_amount_owed"] > 9000
     again = recheck_loan(ws, out.id, as_of=dt.date(2025, 12, 1))
     assert again.result["as_of"] == "2025-12-01" and again.result["excess_paid"] > 0

@@ -115,3 +115,15 @@ def test_report_cites_law_pack_and_night_window(shared: tuple[Workspace, BuiltCa
         starts = s.execute(select(Event.start).where(Event.case_id == built.case_id)).scalars().all()
     expected = sum(1 for t in starts if night.contains(t.astimezone(zone).time()))
     assert f"夜间联系{expected}次（{night.start:%H:%M}–{night.end:%H:%M}" in text
+
+
+def test_report_lists_only_the_rules_that_govern_the_lender() -> None:
+    """A finding's legal basis in the report: conduct rules only (no procedure or remedy articles), and no
+    民间借贷 rules for a licensed lender (they govern private and unlicensed lenders only)."""
+    from weiquan.report.case_data import load_law
+
+    law = load_law()
+    pids = ["private_lending-25", "psapl-50-1-5", "psapl-90"]
+    assert law.breached(pids, "consumer_finance") == ["psapl-50-1-5"]
+    assert law.breached(pids, "unlicensed") == ["private_lending-25", "psapl-50-1-5"]
+    assert law.breached([{"provision_id": "private_lending-25"}], None) == [{"provision_id": "private_lending-25"}]

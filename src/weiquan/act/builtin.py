@@ -36,11 +36,6 @@ def _isc_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
     return {"how": _how(ch) if ch is not None else {}}
 
 
-def _police_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
-    ids = {p.id for p in ctx["provisions"]}
-    return {"no_contact_order": "psapl-50-1-5" in ids and "psapl-50-2" in ctx["pack"].provisions}
-
-
 def _contacts_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
     pack = ctx["pack"]
     rules = [r for r in pack.conduct.third_party if r.id in ("no_debt_details", "stop_on_objection")]
@@ -63,7 +58,7 @@ BUILTIN_DOCUMENTS: list[DocumentSpec] = [
     DocumentSpec(id="12321", title_zh="骚扰电话短信举报材料", template="isc_12321.html.j2", channel="isc_12321",
                  description_zh="向12321举报：号码、时间与短信原文（未经修改）。", extra_context=_isc_ctx),
     DocumentSpec(id="police", title_zh="报案材料", template="police.html.j2", channel="police",
-                 description_zh="向公安机关报案的书面材料。", extra_context=_police_ctx),
+                 description_zh="向公安机关报案的书面材料。"),
     DocumentSpec(id="lawsuit", title_zh="民事起诉状", template="lawsuit.html.j2", channel="court",
                  description_zh="人格权侵权诉讼的起诉状：当事人、诉讼请求、事实与理由、证据。"),
     DocumentSpec(id="injunction", title_zh="人格权侵害禁令申请书", template="injunction.html.j2", channel="court",

@@ -55,8 +55,10 @@ class CitedProvision:
     kind: str
     confidence: str
     confidence_zh: str
+    role: str = "conduct"  # conduct | procedure | remedy (law pack): only conduct is a rule the collector broke
     conditions: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)  # names of the case's conducts it is cited for
+    scope_zh: str | None = None  # which lenders it governs, when the case's lender licence type is unknown
 
 
 @dataclass
@@ -119,8 +121,14 @@ def _quote_view(q: Quote) -> QuoteView:
                      excerpt=_excerpt(q), span=q.text)
 
 
-def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra_ids: list[str]) -> list[CitedProvision]:
-    """Provisions the findings engage (filtered by provision kind) plus a document's own, in citation order."""
+def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra_ids: list[str],
+                     licence: str | None = None) -> list[CitedProvision]:
+    """Provisions the findings engage (filtered by provision kind) plus a document's own, in citation order.
+
+    A provision whose statute governs only some lender licence types (``Provision.licence_types``, e.g. the
+    民间借贷 rules) is left out for other lenders; when the lender's licence type is unknown it is kept with
+    its scope (``scope_zh``) so the reader sees the condition.
+    """
     out: dict[str, CitedProvision] = {}
 
     def add(pid: str, kind_hint: str | None, cond: str | None, cat_name: str | None) -> None:
@@ -130,10 +138,14 @@ def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra
         kind = kind_hint or p.kind
         if kinds is not None and kind not in kinds and p.kind not in kinds:
             return
+        applies = p.applies_to(licence)
+        if applies is False:
+            return
         cp = out.get(pid)
         if cp is None:
             cp = out[pid] = CitedProvision(id=pid, cite=p.cite(), short=p.short_cite(), kind=p.kind,
-                                           confidence=p.confidence, confidence_zh=p.confidence_zh)
+                                           confidence=p.confidence, confidence_zh=p.confidence_zh, role=p.role,
+                                           scope_zh=p.licence_note_zh if applies is None else None)
         if cond and cond not in cp.conditions:
             cp.conditions.append(cond)
         if cat_name and cat_name not in cp.categories:
@@ -162,7 +174,20 @@ def _cat_sort(pack: Any, cat: str) -> tuple[int, int, str]:
     return (SEVERITY_RANK.get(v.severity if v else "low", 3), order.index(cat) if cat in order else len(order), cat)
 
 
-def category_views(pack: Any, facts: CaseFacts, kinds: list[str] | None) -> list[CategoryView]:
+def remedies_open(pack: Any, facts: CaseFacts, licence: str | None = None) -> list[str]:
+    """Remedy provision ids the case's conduct makes available (``ProvisionRef.remedies`` in violations.yaml)."""
+    out: list[str] = []
+    for cat in sorted(facts.categories, key=lambda c: _cat_sort(pack, c)):
+        v = pack.violations.get(cat)
+        for ref in (v.provisions if v else []):
+            p = pack.provisions.get(ref.provision_id)
+            if p is None or p.applies_to(licence) is False:
+                continue
+            out += [r for r in ref.remedies if r in pack.provisions and r not in out]
+    return out
+
+
+def category_views(pack: Any, facts: CaseFacts, kinds: list[str] | None, licence: str | None = None) -> list[CategoryView]:
     tz = ZoneInfo(facts.tz)
     views: list[CategoryView] = []
     for cat in sorted(facts.categories, key=lambda c: _cat_sort(pack, c)):
@@ -190,7 +215,7 @@ def category_views(pack: Any, facts: CaseFacts, kinds: list[str] | None) -> list
             quotes=qv[:MAX_QUOTES_PER_CATEGORY],
             moments=[f"{datetime_zh(e.local)} {_number(e)}（{e.channel_zh}）"
                      for e in examples if not e.text or not qv][:MAX_QUOTES_PER_CATEGORY],
-            provisions=cited_provisions(pack, sub, kinds, []),
+            provisions=cited_provisions(pack, sub, kinds, [], licence),
             third_party=st.third_party, numbers=st.numbers,
         ))
     return views
@@ -323,7 +348,8 @@ def loan_views(facts: CaseFacts) -> list[dict[str, Any]]:
             "term_days": r.get("term_days"), "apr": l.apr if l.apr is not None else r.get("apr"),
             "simple_rate": r.get("simple_annual_rate"), "verdict": l.verdict or r.get("verdict"),
             "verdict_zh": r.get("verdict_zh"), "licence_zh": r.get("lender_type_zh"),
-            "lawful_owed": amount("lawful_amount_owed"),
+            "lawful_owed": amount("lawful_amount_owed"), "lawful_label": r.get("lawful_label_zh") or "按法律保护的利率估算应还",
+            "excess_label": r.get("excess_label_zh") or "估算多付",
             "excess_paid": amount("excess_paid") if isinstance(excess, (int, float)) and excess > 0.005 else "",
             "paid": amount("paid_to_date"),
             "caps_exceeded": [{"name": c.get("name"), "rate": c.get("rate")} for c in exceeded],
@@ -337,7 +363,9 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
     policy = plan_policy()
     kinds = policy.document_kinds.get(doc_key)
     extra_ids = policy.document_provisions.get(doc_key, [])
-    views = category_views(pack, facts, kinds)
+    licence = plan.lender.licence_type
+    views = category_views(pack, facts, kinds, licence)
+    provisions = cited_provisions(pack, facts, kinds, extra_ids, licence)
     rows, more = chronology(facts, pack)
     counts = facts.counts()
     period = facts.period
@@ -367,7 +395,12 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
         "today": date_zh(facts.today), "categories": views, "category_ids": sorted(facts.categories),
         "chronology": rows, "chronology_more": more, "counts": counts,
         "period_from": date_zh(period[0]) if period else "", "period_to": date_zh(period[1]) if period else "",
-        "provisions": cited_provisions(pack, facts, kinds, extra_ids),
+        # every cited provision; and split by role, so that only rules of conduct are listed as "违反的规定"
+        "provisions": provisions,
+        "violated": [p for p in provisions if p.role == "conduct"],
+        "remedies": [p for p in provisions if p.role == "remedy"],
+        "procedures": [p for p in provisions if p.role == "procedure"],
+        "remedies_open": remedies_open(pack, facts, licence),
         "extra_provisions": {pid: pack.provisions[pid] for pid in extra_ids if pid in pack.provisions},
         "catalogue": Lazy(lambda: catalogue_rows(facts, pack)), "sms": Lazy(lambda: sms_reports(facts)),
         "calls": Lazy(lambda: call_reports(facts)),

@@ -40,6 +40,8 @@ class DeadlineRule:
     label_zh: str | None = None
     source: str | None = None
     counted_from: str | None = None  # what the clock runs from, as text (e.g. 受理之日)
+    summary_zh: str | None = None  # short wording from the law pack, e.g. "15日／30日／再延长30日（规定写的是“日”）"
+    unit_note_zh: str | None = None  # set when the calendar-day count is the tool's estimate (the rule says "日")
 
     @classmethod
     def from_mapping(cls, d: Mapping[str, Any]) -> DeadlineRule:
@@ -62,14 +64,18 @@ class DeadlineRule:
             label_zh=d.get("label_zh") or d.get("text_zh") or d.get("note_zh"),
             source=d.get("source"),
             counted_from=d.get("counted_from") or d.get("from_zh"),
+            summary_zh=d.get("summary_zh"),
+            unit_note_zh=d.get("unit_note_zh"),
         )
 
     def as_dict(self) -> dict[str, Any]:
         return {"days": self.days, "unit": self.unit, "roll_to_workday": self.roll_to_workday,
                 "extensions": list(self.extensions), "label_zh": self.label_zh, "source": self.source,
-                "counted_from": self.counted_from}
+                "counted_from": self.counted_from, "summary_zh": self.summary_zh, "unit_note_zh": self.unit_note_zh}
 
     def describe_zh(self) -> str:
+        if self.summary_zh:
+            return self.summary_zh
         unit = "个工作日" if self.unit == "working" else "日"
         text = f"{self.days}{unit}"
         if self.extensions:
@@ -88,6 +94,8 @@ class DueDate:
     @property
     def note_zh(self) -> str:
         base = f"自{self.start.isoformat()}起{self.rule.describe_zh()}，截止{self.due.isoformat()}"
+        if self.rule.unit_note_zh:
+            base += f"（{self.rule.unit_note_zh.rstrip('。')}）"
         if self.estimated:
             years = "、".join(str(y) for y in self.estimated_years)
             base += f"（{years}年节假日安排暂无数据，按自然工作日估算，请以官方公布为准）"

@@ -225,8 +225,9 @@ def deadline_rule(ch: Any, licence: str | None) -> DeadlineRule | None:
     if d is None:
         return None
     return DeadlineRule(
-        days=d.days, unit=d.unit, extensions=(d.extension_days,) if d.extension_days else (),
-        label_zh=d.rule_zh, source=d.source, counted_from=d.starts_zh,
+        days=d.days, unit=d.unit, extensions=tuple(d.extensions),
+        label_zh=d.rule_zh, source=d.source, counted_from=d.starts_zh, summary_zh=d.summary_zh,
+        unit_note_zh=d.unit_basis_zh if d.unit_estimated else None,
     )
 
 
@@ -312,7 +313,8 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
             order=0, channel_id=ch.id, name_zh=ch.name_zh, body=ch.body, kind=ch.kind, urgent=urgent,
             why_zh=why, reasons=reasons, competence_zh=competence, competence_source=competence_source,
             attach=list(ch.prepare), how=_how(ch), prerequisite_zh=ch.prerequisite_zh,
-            deadline=rule, deadline_zh=(rule.label_zh if rule else ch.deadline_note_zh),
+            deadline=rule, deadline_zh=(" ".join(t for t in (rule.label_zh, rule.unit_note_zh) if t) if rule
+                                        else ch.deadline_note_zh),
             if_lapsed_zh="", documents=list(ch.documents), form_max_chars=ch.form_max_chars,
         ))
 

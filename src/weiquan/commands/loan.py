@@ -89,7 +89,8 @@ def loan_check(
         [(c["name"] + ("（解读）" if c["interpretation"] else ""), f"{c['rate']:.2%}", "超过" if c["exceeded"] else "未超过", c["confidence_zh"]) for c in res["caps"]],
     )
     out.print(f"结论 verdict: [bold]{res['verdict_zh']}[/]（{res['verdict']}）")
-    out.print(f"截至{res['as_of']}：依法应还 {res['lawful_amount_owed']:.2f} 元，已多付 {res['excess_paid']:.2f} 元（已还 {res['paid_to_date']:.2f} 元）")
+    out.print(f"截至{res['as_of']}：{res['lawful_label_zh']} {res['lawful_amount_owed']:.2f} 元，"
+              f"{res['excess_label_zh']} {res['excess_paid']:.2f} 元（已还 {res['paid_to_date']:.2f} 元）")
     for n in res["notes"]:
         out.print(f"说明 {n}")
     for u in res["unverified"]:

@@ -43,6 +43,10 @@ def check_pack(pack: LawPack) -> list[str]:
     for v in pack.violations.values():
         for r in v.provisions:
             need_provision(r.provision_id, f"violation {v.id}")
+            for rid in r.remedies:
+                need_provision(rid, f"violation {v.id} remedies")
+                if rid in prov and prov[rid].role != "remedy":
+                    problems.append(f"violation {v.id}: {rid} is listed as a remedy but its role is {prov[rid].role}")
         for b in v.bodies:
             need_channel(b, f"violation {v.id}")
     c = pack.conduct

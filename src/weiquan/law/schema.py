@@ -20,6 +20,10 @@ LICENCE_TYPES: tuple[str, ...] = ("bank", "consumer_finance", "small_loan", "unl
 ProvisionKind = Literal["criminal", "administrative", "civil", "self_regulatory", "standard"]
 Strength = Literal["law", "national_standard", "self_regulation"]
 Severity = Literal["high", "medium", "low"]
+# What a provision is for in a document: a rule of conduct the collector may have broken ("conduct"),
+# a procedural rule for the body that receives a complaint or suit ("procedure"), or a remedy the
+# person may ask for ("remedy"). Documents list only "conduct" provisions under "违反的规定".
+Role = Literal["conduct", "procedure", "remedy"]
 
 CONFIDENCE_LABEL_ZH: dict[str, str] = {"verified": "已核实", "single-source": "单一来源", "unverified": "未核实"}
 
@@ -53,10 +57,13 @@ class ProvisionRow(_Strict):
     paragraph: int | None = Field(default=None, ge=1)
     item: int | None = Field(default=None, ge=1)
     clause: str | None = None  # clause of a standard, e.g. "5.3"
+    clause_title: str | None = None  # heading of that clause, e.g. "业务管理"
     old_article: str | None = None  # number in the previous version, e.g. "42(1)(5)"
     summary_zh: str = Field(min_length=2)
     penalty: str | None = None
     kind: ProvisionKind | None = None  # overrides the statute's kind
+    role: Role | None = None  # overrides the statute's role
+    licence_types: list[LicenceType] | None = None  # overrides the statute's licence_types
     source: str | None = None  # overrides the statute's source
     confidence: Confidence | None = None  # overrides the statute's confidence
 
@@ -68,12 +75,23 @@ class StatuteRow(_Strict):
     code: str | None = None  # document number, e.g. 法释〔2020〕17号, GB/T 45251—2025
     kind: ProvisionKind
     strength: Strength
+    role: Role = "conduct"
+    # lender licence types the statute governs; empty: any lender. E.g. the 民间借贷 rules do not
+    # apply to licensed financial institutions or small-loan companies (cn-law.md §0 fact 11).
+    licence_types: list[LicenceType] = Field(default_factory=list)
+    licence_note_zh: str | None = None  # why the scope is limited, shown when the licence type is unknown
     version: str
     in_force: dt.date | None = None
     source: str = Field(min_length=3)
     confidence: Confidence
     note_zh: str | None = None
     provisions: list[ProvisionRow]
+
+    @model_validator(mode="after")
+    def _scope_explained(self) -> StatuteRow:
+        if self.licence_types and not self.licence_note_zh:
+            raise ValueError(f"statute {self.id}: licence_types needs licence_note_zh (shown when the licence type is unknown)")
+        return self
 
 
 class Provision(_Strict):
@@ -89,11 +107,15 @@ class Provision(_Strict):
     paragraph: int | None = None
     item: int | None = None
     clause: str | None = None
+    clause_title: str | None = None
     old_article: str | None = None
     version: str
     in_force: dt.date | None = None
     kind: ProvisionKind
     strength: Strength
+    role: Role = "conduct"
+    licence_types: list[LicenceType] = Field(default_factory=list)  # empty: applies to any lender
+    licence_note_zh: str | None = None
     summary_zh: str
     penalty: str | None = None
     source: str
@@ -111,7 +133,8 @@ class Provision(_Strict):
             if self.item is not None:
                 head += f"第（{item_cn(self.item)}）项"
         elif self.clause:
-            head += f"第{self.clause}条"
+            # a standard is cited by clause number and heading (e.g. "5.3 业务管理"), never as "第5.3条"
+            head += self.clause + (f" {self.clause_title}" if self.clause_title else "")
         return head
 
     def short_cite(self) -> str:
@@ -131,6 +154,14 @@ class Provision(_Strict):
     def confidence_zh(self) -> str:
         return CONFIDENCE_LABEL_ZH[self.confidence]
 
+    def applies_to(self, licence_type: str | None) -> bool | None:
+        """True/False whether the provision governs a lender of this licence type; None when unknown."""
+        if not self.licence_types:
+            return True
+        if licence_type is None:
+            return None
+        return licence_type in self.licence_types
+
 
 # --------------------------------------------------------------------------- violations
 
@@ -139,6 +170,9 @@ class ProvisionRef(_Strict):
     provision_id: str
     kind: ProvisionKind
     note_zh: str | None = None  # condition, e.g. "仅当债务为非法债务且情节严重"
+    # remedy provisions (role "remedy") this conduct makes available, e.g. the 禁止接触 order of
+    # 治安管理处罚法 Art. 50(2), which covers only the 滋扰、纠缠、跟踪 conduct of Art. 50(1)(5)
+    remedies: list[str] = Field(default_factory=list)
 
 
 class Violation(_Strict):
@@ -208,12 +242,23 @@ class Conduct(_Strict):
 class Deadline(Sourced):
     days: int = Field(ge=0)
     unit: Literal["calendar", "working"]
-    extension_days: int = 0
+    extensions: list[int] = Field(default_factory=list)  # further days allowed, in order (e.g. [15, 30])
     max_days: int | None = None
     applies_to: list[LicenceType] = Field(default_factory=list)  # empty: all
     starts_zh: str  # when the clock starts
-    rule_zh: str
+    rule_zh: str  # the rule as the notes state it
+    summary_zh: str | None = None  # short form for running text, e.g. "15日／30日／再延长30日"
+    # True when the rule only says "日" and the tool's calendar-day count is an estimate
+    unit_estimated: bool = False
     unit_basis_zh: str | None = None  # why calendar/working (e.g. the rule only says "日")
+
+    @model_validator(mode="after")
+    def _check(self) -> Deadline:
+        if self.max_days is not None and self.max_days != self.days + sum(self.extensions):
+            raise ValueError(f"deadline: max_days {self.max_days} != days + extensions {self.days + sum(self.extensions)}")
+        if self.unit_estimated and not self.unit_basis_zh:
+            raise ValueError("deadline: unit_estimated needs unit_basis_zh saying so")
+        return self
 
 
 class Contact(_Strict):
@@ -267,6 +312,11 @@ class Cap(Sourced):
     effect_zh: str
     interpretation: bool = False  # a practitioners' reading, not statutory text
     enforceable: bool = True  # used as the lawful rate for "amount lawfully owed"
+    # the rate is applied only if the borrower asks a court (法发〔2017〕22号): figures based on it are estimates
+    on_request: bool = False
+    # interest already paid up to this rate stands; only payments above it can be claimed back (2015 rules:
+    # 24 %–36 % was a natural obligation: not enforceable, not refundable once paid)
+    refund_line: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> Cap:

@@ -28,6 +28,10 @@ def _money(x: float) -> float:
     return round(x + 0.0, 2)
 
 
+def _steps(segs: list[tuple[dt.date, float]]) -> list[dict[str, Any]]:
+    return [{"from": (None if d == dt.date.min else d.isoformat()), "rate": _r(r)} for d, r in segs]
+
+
 def check_loan(data: dict[str, Any], *, pack: LawPack | None = None, today: dt.date | None = None) -> dict[str, Any]:
     """Check one loan described as in docs/loans.md. Raises ``InputError`` (exit 2) on bad input."""
     loan = parse_loan(data, today=today)
@@ -43,8 +47,11 @@ def check_parsed(loan: LoanInput, pack: LawPack) -> dict[str, Any]:
     verdict = verdict_for(pack, applied, simple)
     verdict_zh = next(v.name_zh for v in pack.interest_rules.verdicts if v.code == verdict)
     segs = lawful_segments(regime, applied, simple)
+    settle = lawful_segments(regime, applied, simple, settle=True)
     paid = [f for f in loan.repayments if f.paid]
-    bal = simulate(loan.disbursed, paid, segs, loan.as_of, day_count)
+    bal = simulate(loan.disbursed, paid, segs, loan.as_of, day_count, settle=settle if settle != segs else None)
+    # a cap the borrower must ask a court for (licensed lenders' 24 %): the lawful figures are an estimate
+    on_request = [a for a in applied if a.cap.enforceable and a.cap.on_request and simple > a.rate + 1e-9]
     upfront = loan.upfront_deduction
     term_days = (loan.repayments[-1].date - loan.disbursed[0].date).days
     received = loan.received
@@ -60,10 +67,12 @@ def check_parsed(loan: LoanInput, pack: LawPack) -> dict[str, Any]:
         notes.append(
             f"砍头息：合同金额{loan.principal:.2f}元，实际到手{received:.2f}元，预先扣除{upfront:.2f}元。{rule.rule_zh}"
         )
-        provisions += [pack.provisions[p].cite() for p in rule.provision_ids]
+        # only the statutes that govern this lender (the 民间借贷 rules do not govern licensed lenders)
+        provisions += [pack.provisions[p].cite() for p in rule.provision_ids
+                       if pack.provisions[p].applies_to(loan.lender_type) is not False]
     if term_days <= SHORT_TERM_DAYS and upfront > 0.005:
         flags.append("short_term_upfront")
-        notes.append(f"借款期限仅{term_days}天且预扣费用，符合“714高炮”的典型特征。")
+        notes.append(f"借款期限仅{term_days}天，且放款时预先扣除了费用。")
     if total_repayments <= received:
         flags.append("repaid_not_above_received")
         notes.append("还款合计不超过到手金额：年化利率为零或负数。请确认已列出全部已还和应还款项（含各种费用）。")
@@ -84,6 +93,12 @@ def check_parsed(loan: LoanInput, pack: LawPack) -> dict[str, Any]:
         notes.append(f"2020-08-20之前成立的合同：本工具以计算日{loan.as_of.isoformat()}代替起诉日适用起诉时LPR四倍。")
     if loan.lender_type in ("bank", "consumer_finance", "small_loan"):
         notes.append("持牌机构的24%为法院可依借款人请求调减的参考线，需借款人主张。")
+    if on_request:
+        notes.append(f"“按法律保护的利率应还”和“多付”金额是假设借款人请求法院把超过年利率{on_request[0].rate:.0%}的部分调减后估算的；"
+                     "是否调减由法院决定，在此之前合同约定的还款义务并不因此消失。")
+    if settle != segs:
+        notes.append("2020-08-20前成立的民间借贷：年利率24%—36%之间的利息不能强制要求支付，但已经支付的不予返还；"
+                     "只有超过36%的部分已付的可以请求返还（“多付”按此计算）。")
 
     lawful_owed = max(0.0, bal.owed)
     paid_to_date = sum(f.amount for f in paid)
@@ -109,7 +124,14 @@ def check_parsed(loan: LoanInput, pack: LawPack) -> dict[str, Any]:
         "verdict": verdict,
         "verdict_zh": verdict_zh,
         "flags": flags,
-        "lawful_rate": [{"from": (None if d == dt.date.min else d.isoformat()), "rate": _r(r)} for d, r in segs],
+        "lawful_rate": _steps(segs),
+        "retained_rate": _steps(settle),
+        "lawful_basis": "on_request" if on_request else "law",
+        "on_request_rate": _r(on_request[0].rate) if on_request else None,
+        # how the two figures below must be introduced wherever they are shown (CLI, web, documents)
+        "lawful_label_zh": (f"如请求法院调减超过年利率{on_request[0].rate:.0%}的部分，估算应还" if on_request
+                            else "按法律保护的利率估算应还"),
+        "excess_label_zh": "估算多付" if on_request else ("估算可请求返还的多付" if settle != segs else "估算多付"),
         "lawful_amount_owed": _money(lawful_owed),
         "excess_paid": _money(bal.excess),
         "paid_to_date": _money(paid_to_date),

@@ -4,6 +4,10 @@ The lawful model follows the rules in ``law/cn/interest.yaml``: the principal is
 received (砍头息 rule), interest is simple interest on the outstanding principal at the lower of the
 loan's own rate and the enforceable cap (day count 365), and each payment settles accrued interest
 first, then principal; anything paid beyond that is ``excess_paid``.
+
+Where a cap is a *refund line* above the enforceable cap (the 2015 rules: interest between 24 % and
+36 % could not be enforced, but once paid it was not refundable), payments settle interest accrued up
+to the refund line, while what is still owed counts only interest up to the enforceable cap.
 """
 
 from __future__ import annotations
@@ -70,11 +74,15 @@ def verdict_for(pack: LawPack, applied: Sequence[AppliedCap], rate: float) -> st
     return max(exceeded, key=lambda a: (ranks[a.cap.verdict], a.rate)).cap.verdict
 
 
-def lawful_segments(regime: Regime, applied: Sequence[AppliedCap], loan_rate: float) -> list[tuple[dt.date, float]]:
+def lawful_segments(regime: Regime, applied: Sequence[AppliedCap], loan_rate: float, *,
+                    settle: bool = False) -> list[tuple[dt.date, float]]:
     """(start date, annual rate) steps of the lawful interest rate: the loan's own rate capped by the
-    lowest enforceable cap of each period."""
+    lowest enforceable cap of each period. With ``settle``: the rate up to which interest already paid
+    stands, i.e. a refund-line cap where the period has one, else the same enforceable cap."""
     def lowest(period_prefix: str) -> float | None:
-        rates = [a.rate for a in applied if a.cap.enforceable and a.period.startswith(period_prefix)]
+        in_period = [a for a in applied if a.period.startswith(period_prefix)]
+        rates = [a.rate for a in in_period if a.cap.refund_line] if settle else []
+        rates = rates or [a.rate for a in in_period if a.cap.enforceable]
         return min(rates) if rates else None
 
     base = lowest("all") if not regime.transition_from else lowest("before")
@@ -90,18 +98,22 @@ def lawful_segments(regime: Regime, applied: Sequence[AppliedCap], loan_rate: fl
 @dataclass
 class Balance:
     principal: float = 0.0
-    interest: float = 0.0
+    interest: float = 0.0  # accrued, unpaid and claimable (at the lawful rate)
     excess: float = 0.0
     interest_paid: float = 0.0
     principal_paid: float = 0.0
     paid: float = 0.0
+    settleable: float = 0.0  # accrued and unpaid at the rate up to which payments of interest stand
 
     @property
     def owed(self) -> float:
         return self.principal + self.interest
 
 
-def _rate_on(segs: Sequence[tuple[dt.date, float]], d: dt.date) -> float:
+Segments = Sequence[tuple[dt.date, float]]
+
+
+def _rate_on(segs: Segments, d: dt.date) -> float:
     r = segs[0][1]
     for start, rate in segs:
         if start <= d:
@@ -109,45 +121,54 @@ def _rate_on(segs: Sequence[tuple[dt.date, float]], d: dt.date) -> float:
     return r
 
 
-def _accrue(b: Balance, segs: Sequence[tuple[dt.date, float]], start: dt.date, end: dt.date, day_count: int) -> None:
+def _interest(principal: float, segs: Segments, start: dt.date, end: dt.date, day_count: int) -> float:
+    if len(segs) == 1:
+        return principal * segs[0][1] * (end - start).days / day_count
+    cuts = sorted({start, end, *[s for s, _ in segs if start < s < end]})
+    return sum(principal * _rate_on(segs, a) * (z - a).days / day_count for a, z in zip(cuts, cuts[1:]))
+
+
+def _accrue(b: Balance, segs: Segments, settle: Segments, start: dt.date, end: dt.date, day_count: int) -> None:
     if end <= start or b.principal <= 0:
         return
-    if len(segs) == 1:
-        b.interest += b.principal * segs[0][1] * (end - start).days / day_count
-        return
-    cuts = sorted({start, end, *[s for s, _ in segs if start < s < end]})
-    for a, z in zip(cuts, cuts[1:]):
-        b.interest += b.principal * _rate_on(segs, a) * (z - a).days / day_count
+    claim = _interest(b.principal, segs, start, end, day_count)
+    b.interest += claim
+    b.settleable += claim if settle is segs else _interest(b.principal, settle, start, end, day_count)
 
 
 def simulate(
     disbursed: Sequence[Flow],
     payments: Sequence[Flow],
-    segs: Sequence[tuple[dt.date, float]],
+    segs: Segments,
     until: dt.date,
     day_count: int = 365,
+    settle: Segments | None = None,
 ) -> Balance:
-    """Balance at ``until`` under simple interest ``segs``; payments go to interest first, then principal."""
-    return _run(_events(disbursed, payments, until), segs, until, day_count)
+    """Balance at ``until`` under simple interest ``segs``; payments go to interest first, then principal.
+    ``settle`` (default ``segs``): the rates up to which paid interest stands (see the module docstring)."""
+    return _run(_events(disbursed, payments, until), segs, until, day_count, settle)
 
 
 def _events(disbursed: Sequence[Flow], payments: Sequence[Flow], until: dt.date) -> list[tuple[dt.date, int, float]]:
     return sorted([(f.date, 0, f.amount) for f in disbursed if f.date <= until] + [(f.date, 1, f.amount) for f in payments if f.date <= until])
 
 
-def _run(events: Sequence[tuple[dt.date, int, float]], segs: Sequence[tuple[dt.date, float]], until: dt.date, day_count: int) -> Balance:
+def _run(events: Sequence[tuple[dt.date, int, float]], segs: Segments, until: dt.date, day_count: int,
+         settle: Segments | None = None) -> Balance:
+    settle = segs if settle is None else settle
     b = Balance()
     last: dt.date | None = None
     for d, kind, amount in events:
         if last is not None:
-            _accrue(b, segs, last, d, day_count)
+            _accrue(b, segs, settle, last, d, day_count)
         last = d
         if kind == 0:
             b.principal += amount
             continue
         b.paid += amount
-        x = min(amount, b.interest)
-        b.interest -= x
+        x = min(amount, b.settleable)
+        b.settleable -= x
+        b.interest = max(0.0, b.interest - x)
         b.interest_paid += x
         amount -= x
         y = min(amount, b.principal)
@@ -156,7 +177,7 @@ def _run(events: Sequence[tuple[dt.date, int, float]], segs: Sequence[tuple[dt.d
         amount -= y
         b.excess += amount
     if last is not None:
-        _accrue(b, segs, last, until, day_count)
+        _accrue(b, segs, settle, last, until, day_count)
     return b
 
 

@@ -57,6 +57,19 @@ class LawInfo:
             return [r.provision_id for r in self._pack.violations[category].provisions]
         return []
 
+    def breached(self, provisions: list[Any], licence_type: str | None) -> list[Any]:
+        """The provisions a finding can say were broken: conduct rules (not procedure or remedies) that
+        govern this lender (the 民间借贷 rules do not govern licensed lenders; unknown licence: kept)."""
+        if self._pack is None:
+            return provisions
+        out = []
+        for prov in provisions:
+            pid = prov.get("provision_id") or prov.get("id") if isinstance(prov, dict) else str(prov)
+            p = self._pack.provisions.get(pid)
+            if p is None or (p.role == "conduct" and p.applies_to(licence_type) is not False):
+                out.append(prov)
+        return out
+
 
 def load_law() -> LawInfo:
     from weiquan.law.pack import load_pack
@@ -147,7 +160,7 @@ def load_report_data(s: Session, case: Case, evidence: list[EvidenceItem], law: 
             yield ChartEvent(start, channel, recipient or "borrower", counterpart, signature)
 
     stats = aggregate(events(), tz, default_group=case.lender_name)
-    findings, rejected = _findings(s, case.id, zone, evidence, law)
+    findings, rejected = _findings(s, case.id, zone, evidence, law, case.licence_type)
     return ReportData(case=case, tz=tz, stats=stats, channels=channels, third_party=counters["third"],
                       night_count=counters["night"], findings=findings, rejected=rejected, evidence=evidence, law=law)
 
@@ -157,7 +170,8 @@ def _in_window(t: dt.time, window: tuple[dt.time, dt.time]) -> bool:
     return a <= t < b if a <= b else (t >= a or t < b)
 
 
-def _findings(s: Session, case_id: int, zone: ZoneInfo, evidence: list[EvidenceItem], law: LawInfo) -> tuple[list[FindingRow], int]:
+def _findings(s: Session, case_id: int, zone: ZoneInfo, evidence: list[EvidenceItem], law: LawInfo,
+              licence_type: str | None = None) -> tuple[list[FindingRow], int]:
     labels = {i.evidence_id: i for i in evidence}
     order = {"high": 0, "medium": 1, "low": 2}
     rows = s.execute(select(Finding).where(Finding.case_id == case_id, Finding.stale.is_(False))).scalars().all()
@@ -165,7 +179,7 @@ def _findings(s: Session, case_id: int, zone: ZoneInfo, evidence: list[EvidenceI
     out: list[FindingRow] = []
     for f in sorted((f for f in rows if f.review_state != "rejected"),
                     key=lambda f: (order.get(f.severity, 3), f.category, f.id)):
-        provisions = [law.cite(p) for p in (f.provisions or law.category_provisions(f.category))]
+        provisions = [law.cite(p) for p in law.breached(f.provisions or law.category_provisions(f.category), licence_type)]
         n_events = len(s.execute(select(FindingEvent.event_id).where(FindingEvent.finding_id == f.id)).all())
         fe_rows = s.execute(
             select(FindingEvent, Event).join(Event, Event.id == FindingEvent.event_id)

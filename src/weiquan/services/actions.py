@@ -74,6 +74,8 @@ def _out(a: Action, case: Case, pack: Any, today: dt.date) -> ActionOut:
         r = DeadlineRule.from_mapping(rule) if rule.get("days") else None
         unit = (r.describe_zh() if r else "")
         note = f"{unit}，{a.due_at.isoformat()} 截止" + ("（按自然工作日估算，请以官方节假日安排为准）" if a.due_estimated else "")
+        if r is not None and r.unit_note_zh:
+            note += f"（{r.unit_note_zh.rstrip('。')}）"
     return ActionOut(
         id=a.id, case_id=a.case_id, body=a.body, body_zh=ch.name_zh if ch else a.body, document=a.document,
         status=a.status, status_zh=STATUS_ZH.get(a.status, a.status), effective_status=eff,

@@ -1,0 +1,190 @@
+"""Which provisions each document cites, under which heading, for which lender (audit items A–I)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from act_builders import TODAY, build_case, build_findings_case
+
+from weiquan.services.documents import document_html
+from weiquan.services.plan import build_plan, load_law_pack
+from weiquan.workspace import Workspace
+
+PRIVATE_LENDING = "最高人民法院关于审理民间借贷案件适用法律若干问题的规定"
+FIN_TRIAL = "最高人民法院关于进一步加强金融审判工作的若干意见"
+UNVERIFIED = "〔未核实〕"
+
+
+def _text(html: str) -> str:
+    html = re.sub(r"<style.*?</style>", "", html, flags=re.S)
+    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html))
+
+
+def _doc(ws: Workspace, case_id: int, doc: str) -> str:
+    return _text(document_html(ws, case_id, doc, today=TODAY))
+
+
+def _between(text: str, start: str, end: str) -> str:
+    a = text.index(start)
+    return text[a:text.index(end, a)]
+
+
+def _cite(pid: str) -> str:
+    return load_law_pack().provisions[pid].cite()
+
+
+# ---------------------------------------------------------------- A: 民间借贷规定 only for private/unlicensed lenders
+
+
+@pytest.mark.parametrize("licence", ["consumer_finance", "bank", "small_loan"])
+def test_licensed_lender_documents_do_not_cite_private_lending_rules(ws: Workspace, licence: str) -> None:
+    b = build_findings_case(ws, ["illegal_debt"], licence_type=licence)
+    for doc in ("lender", "regulator", "lawsuit"):
+        text = _doc(ws, b.case_id, doc)
+        assert PRIVATE_LENDING not in text, (licence, doc)
+    # what licensed lenders are held to instead (cn-law.md §0 fact 12), with its condition and 未核实 mark
+    lender = _doc(ws, b.case_id, "lender")
+    assert f"《{FIN_TRIAL}》" in lender and "年利率24%" in lender
+    assert re.search(FIN_TRIAL + r"》[^《]*" + UNVERIFIED, lender)
+
+
+@pytest.mark.parametrize("licence", ["private", "unlicensed"])
+def test_private_and_unlicensed_lenders_get_the_private_lending_rules(ws: Workspace, licence: str) -> None:
+    b = build_findings_case(ws, ["illegal_debt"], licence_type=licence, entity=None)
+    text = _doc(ws, b.case_id, "regulator" if licence == "private" else "police")
+    if licence == "private":
+        assert _cite("private_lending-25") in text and FIN_TRIAL not in text
+    else:  # the police report cites criminal/administrative law only; the 非法放贷 opinion is in scope
+        assert "关于办理非法放贷刑事案件若干问题的意见" in text
+
+
+def test_unknown_licence_type_shows_the_scope_of_the_private_lending_rules(ws: Workspace) -> None:
+    b = build_findings_case(ws, ["illegal_debt"], licence_type=None, lender="某某借款", entity=None)
+    text = _doc(ws, b.case_id, "regulator")
+    note = load_law_pack().statutes["private_lending"].licence_note_zh
+    assert _cite("private_lending-25") in text
+    assert note in _between(text, _cite("private_lending-25"), "；")
+
+
+# ---------------------------------------------------------------- B: procedure and remedies are not "rules broken"
+
+
+def test_police_report_lists_procedure_apart_from_the_rules_broken(ws: Workspace) -> None:
+    b = build_findings_case(ws, ["harassment_volume"])
+    text = _doc(ws, b.case_id, "police")
+    broken = _between(text, "涉嫌违反下列规定", "六、请求事项")
+    broken = broken[:broken.index("程序依据")]
+    assert _cite("psapl-50-1-5") in broken
+    for pid in ("psapl-90", "psapl-118"):
+        assert _cite(pid) not in broken, pid
+        assert _cite(pid) in _between(text, "程序依据", "六、请求事项"), pid
+
+
+def test_regulator_complaint_lists_art_13_as_procedure(ws: Workspace) -> None:
+    b = build_findings_case(ws, ["night_contact"], licence_type="consumer_finance")
+    text = _doc(ws, b.case_id, "regulator")
+    broken = _between(text, "（四）涉嫌违反的规定", "程序依据")
+    assert _cite("complaint_measures-13") not in broken
+    assert _cite("complaint_measures-13") in _between(text, "程序依据", "（五）投诉请求")
+
+
+def test_lawsuit_lists_civil_procedure_apart_from_the_bases_of_liability(ws: Workspace) -> None:
+    b = build_findings_case(ws, ["third_party_contact"])
+    text = _doc(ws, b.case_id, "lawsuit")
+    liability = _between(text, "被告应当承担停止侵害", "原告对依法应当偿还的借款不持异议")
+    assert _cite("civil-1033-1") in liability and _cite("civil-1183") in liability
+    for pid in ("civil_procedure-29", "civil_procedure-122", "civil_procedure-124"):
+        assert _cite(pid) not in liability, pid
+    assert _cite("civil_procedure-29") in _between(text, "程序依据", "此致")
+
+
+def test_lender_letter_does_not_say_the_injunction_article_was_broken(ws: Workspace) -> None:
+    b = build_findings_case(ws, ["threat_exposure"])
+    text = _doc(ws, b.case_id, "lender")
+    broken = _between(text, "不符合下列规定", "二、投诉请求")
+    broken = broken[:broken.index("救济依据")]
+    assert _cite("civil-1032") in broken and _cite("civil-997") not in broken
+    assert _cite("civil-997") in _between(text, "救济依据", "二、投诉请求")
+
+
+# ---------------------------------------------------------------- C: 禁止接触 only for pestering, following
+
+
+def test_no_no_contact_request_for_night_messages_only(ws: Workspace) -> None:
+    b = build_findings_case(ws, ["night_contact"])
+    text = _doc(ws, b.case_id, "police")
+    assert _cite("psapl-50-1-5") in text  # "反复发生时": the provision is cited …
+    assert "禁止接触" not in text  # … but the order covers only 滋扰、纠缠、跟踪 (cn-law-factcheck 1c)
+
+
+@pytest.mark.parametrize("category", ["harassment_volume", "threat_visit"])
+def test_no_contact_request_is_a_request_for_pestering_or_following(ws: Workspace, category: str) -> None:
+    b = build_findings_case(ws, [category])
+    requests = _between(_doc(ws, b.case_id, "police"), "六、请求事项", "七、证据")
+    assert "禁止接触" in requests and _cite("psapl-50-2") in requests
+    assert "可以责令" in requests and "由公安机关依法决定" in requests
+
+
+# ---------------------------------------------------------------- D: the 〔未核实〕 mark everywhere
+
+
+def test_unverified_provisions_are_marked_in_the_lender_letter_and_short_complaint(ws: Workspace) -> None:
+    b = build_findings_case(ws, ["third_party_contact", "illegal_debt"], licence_type="consumer_finance")
+    lender = _doc(ws, b.case_id, "lender")
+    pipl = _cite("pipl-23")
+    assert pipl + UNVERIFIED in lender
+    assert _cite("fin_trial_opinion-24") + "；" in lender  # condition, then the mark
+    # the short form-complaint text (plain text template) uses the same mark
+    # (rendered in full here: the form text drops optional paragraphs to fit the form's length limit)
+    from weiquan.act.context import build_context
+    from weiquan.act.drafting import render_text
+    from weiquan.act.facts import load_case_facts
+    from weiquan.act.plan import build
+
+    pack = load_law_pack()
+    c = build_findings_case(ws, ["illegal_debt"], licence_type="consumer_finance")
+    facts = load_case_facts(ws, c.case_id, today=TODAY)
+    ctx = build_context(pack, facts, build(pack, facts), doc_key="regulator", channel_id=None)
+    short = render_text("regulator_short.txt.j2", ctx)
+    assert "上述行为不符合" in short and _cite("fin_trial_opinion-24") + UNVERIFIED in short
+
+
+# ---------------------------------------------------------------- G: GB/T 45251 cited by clause heading, connected calls only
+
+
+def test_standard_cited_as_clause_heading_with_the_connected_call_condition(ws: Workspace) -> None:
+    b = build_findings_case(ws, ["harassment_volume"])
+    for doc in ("lender", "regulator"):
+        text = _doc(ws, b.case_id, doc)
+        assert "GB/T45251—2025）5.3业务管理" in text and "第5.3条" not in text, doc
+        after = text[text.index("5.3业务管理"):]
+        assert "已接通的有效通话" in after[:120] and "未接通的拨打不计入" in after[:120], doc
+        assert "不宜超过6次" in text and "未接通后" in text, doc
+
+
+# ---------------------------------------------------------------- H: deadlines as the notes state them
+
+
+def test_plan_deadlines_as_the_notes_state_them(ws: Workspace) -> None:
+    b = build_case(ws, threats=True)
+    plan = build_plan(ws, b.case_id, today=TODAY)
+    lender = plan.step("lender")
+    assert "可延长15日" not in lender.if_lapsed_zh
+    assert "15日／30日／再延长30日（规定写的是“日”）" in lender.if_lapsed_zh
+    assert "估算" in lender.deadline_zh and "按自然日计算" not in lender.deadline_zh
+    assert lender.deadline.extensions == (15, 30)
+    police = plan.step("police")
+    assert "自立案" in police.if_lapsed_zh and police.deadline.extensions == (30, 30)
+    text = _doc(ws, b.case_id, "plan")
+    assert "最长60日" in text and "按自然日估算" in text
+
+
+# ---------------------------------------------------------------- I: no summary presented as statutory text
+
+
+def test_injunction_does_not_present_the_summary_as_a_quotation(ws: Workspace) -> None:
+    b = build_findings_case(ws, ["threat_exposure"])
+    text = _doc(ws, b.case_id, "injunction")
+    assert _cite("civil-997") + "规定：" not in text
+    assert "不是条文原文" in text
