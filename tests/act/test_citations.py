@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -188,3 +189,36 @@ def test_injunction_does_not_present_the_summary_as_a_quotation(ws: Workspace) -
     text = _doc(ws, b.case_id, "injunction")
     assert _cite("civil-997") + "规定：" not in text
     assert "不是条文原文" in text
+
+
+# ---------------------------------------------------------------- the version in force when the conduct happened
+
+
+def test_conduct_before_2026_is_cited_under_the_2012_numbers(ws: Workspace) -> None:
+    """cn-law.md §0 facts 1–2: the renumbered 治安管理处罚法 is in force from 2026-01-01; conduct before
+    that falls under the 2012 text (old Art. 42), a provision new in 2025 (Art. 56) cannot have been broken,
+    and neither can GB/T 45251 before 2025-02-28."""
+    pack = load_law_pack()
+    b = build_findings_case(ws, ["harassment_volume", "third_party_contact"], start=dt.date(2024, 3, 2))
+    text = _doc(ws, b.case_id, "police")
+    broken = _between(text, "涉嫌违反下列规定", "六、请求事项")
+    assert pack.provisions["psapl-50-1-5"].old_cite() == "《中华人民共和国治安管理处罚法》（2012年修正）第四十二条第（五）项"
+    assert pack.provisions["psapl-50-1-5"].old_cite() in broken
+    assert _cite("psapl-50-1-5") not in broken and _cite("psapl-56") not in broken
+    assert "GB/T45251" not in broken
+    assert "现行文本2026年1月1日施行之前" in broken
+
+
+def test_conduct_after_2026_uses_the_current_numbers(ws: Workspace) -> None:
+    b = build_findings_case(ws, ["harassment_volume"], start=dt.date(2026, 3, 2))
+    broken = _between(_doc(ws, b.case_id, "police"), "涉嫌违反下列规定", "六、请求事项")
+    assert _cite("psapl-50-1-5") in broken and "2012年修正" not in broken
+
+
+def test_cite_for_conduct_spanning_the_revision() -> None:
+    p = load_law_pack().provisions
+    cite, note = p["psapl-50-1-5"].cite_for_conduct(dt.date(2025, 12, 1), dt.date(2026, 2, 1))
+    assert cite == _cite("psapl-50-1-5") and note and "第四十二条第（五）项" in note
+    assert p["psapl-56"].cite_for_conduct(dt.date(2025, 12, 1), dt.date(2026, 2, 1))[1] == "仅适用于2026年1月1日起的行为"
+    assert p["psapl-56"].cite_for_conduct(dt.date(2024, 1, 1), dt.date(2024, 2, 1)) == (None, None)
+    assert p["civil-1033-1"].cite_for_conduct(dt.date(2024, 1, 1), dt.date(2024, 2, 1)) == (_cite("civil-1033-1"), None)

@@ -55,6 +55,33 @@ def test_unlicensed_lender_goes_to_police_and_local_regulator(ws: Workspace) -> 
     assert local.competence_source == plan_policy().licence_routes_source
 
 
+def test_an_unlawful_loan_is_not_routed_to_every_regulator(ws: Workspace) -> None:
+    """An unlawful loan from an unlicensed lender adds the police and the local financial regulator, not
+    12363 (payment and credit-reporting bodies, cn-law.md §0 fact 8) or 12315 (not in the research)."""
+    import datetime as dt
+
+    from weiquan.services.loans import add_loan
+
+    b = build_case(ws, licence_type="unlicensed", lender="快借黑口子", entity=None, threats=False)
+    add_loan(ws, b.case_id, {"lender": "快借黑口子", "lender_type": "unlicensed", "contract_date": "2026-02-20",
+                             "principal": 10000, "disbursed": [{"date": "2026-02-20", "amount": 8000}],
+                             "repayments": [{"date": "2026-02-27", "amount": 10500}]}, today=dt.date(2026, 2, 27))
+    ids = [s.channel_id for s in build_plan(ws, b.case_id, today=TODAY).steps]
+    assert {"police", "local_regulator"} <= set(ids)
+    assert "pboc" not in ids and "samr_12315" not in ids
+
+
+def test_police_step_warns_when_the_six_month_limit_may_have_passed(ws: Workspace) -> None:
+    """治安管理处罚法 Art. 25 (cn-law-factcheck 1i): conduct undiscovered for six months is no longer punished."""
+    import datetime as dt
+
+    old = build_case(ws, threats=True, start=dt.date(2024, 3, 2))
+    why = " ".join(build_plan(ws, old.case_id, today=TODAY).step("police").why_zh)
+    assert "已超过6个月" in why and "第二十五条" in why
+    recent = build_case(ws, threats=True)
+    assert "已超过6个月" not in " ".join(build_plan(ws, recent.case_id, today=TODAY).step("police").why_zh)
+
+
 def test_threat_puts_police_first_with_emergency_note(ws: Workspace) -> None:
     b = build_case(ws, threats=True)
     plan = build_plan(ws, b.case_id, today=TODAY)

@@ -50,6 +50,10 @@ SETS = [
     # Measured 0.709 macro-F1 / 38.9% lawful FP untuned, 1.000 / 0.0% after round 8 (docs/detection.md);
     # only three labels reach support 5, so one item moves the figure by up to 0.1.
     HeldOut("heldout7.jsonl", "team-written heldout round 8", 35, 100, lawful_min=15, macro_f1_floor=0.9),
+    # Round 9 probe (caring family messages, retold threats and the collectors' versions of both), written
+    # before measuring: 0.579 macro-F1 / 63.2% lawful FP untuned, 1.000 / 0.0% after round 9 (docs/detection.md);
+    # it was then used for error analysis and only two labels reach support 5, so the floor leaves room.
+    HeldOut("round9_probe.jsonl", "team-written probe round 9", 25, 60, lawful_min=15, macro_f1_floor=0.85),
 ]
 
 

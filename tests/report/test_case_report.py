@@ -127,3 +127,18 @@ def test_report_lists_only_the_rules_that_govern_the_lender() -> None:
     assert law.breached(pids, "consumer_finance") == ["psapl-50-1-5"]
     assert law.breached(pids, "unlicensed") == ["private_lending-25", "psapl-50-1-5"]
     assert law.breached([{"provision_id": "private_lending-25"}], None) == [{"provision_id": "private_lending-25"}]
+
+
+def test_report_cites_the_version_in_force_when_the_conduct_happened() -> None:
+    """Conduct in 2024: the 2012 numbering of the 治安管理处罚法 (Art. 42), not the 2026 one; a rule new in
+    2025/2026 with no earlier counterpart (Art. 56) is not cited; the Civil Code is unchanged."""
+    import datetime as dt
+
+    from weiquan.report.case_data import load_law
+
+    law = load_law()
+    period = (dt.date(2024, 3, 1), dt.date(2024, 3, 20))
+    cite = law.cite("psapl-50-1-5", period)
+    assert cite is not None and cite[0].endswith("（2012年修正）第四十二条第（五）项")
+    assert law.cite("psapl-56", period) is None
+    assert law.cite("civil-1033-1", period) == law.cite("civil-1033-1")

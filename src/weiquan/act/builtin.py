@@ -30,10 +30,10 @@ def _regulator_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 def _isc_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
-    from weiquan.act.plan import _how
+    from weiquan.act.context import isc_report
 
-    ch = ctx["channel"]
-    return {"how": _how(ch) if ch is not None else {}}
+    # how to reach 12321 is printed from the channel itself (``m.how``, ``contact_zh``)
+    return isc_report(ctx["facts"], ctx["calls"], ctx["sms"])
 
 
 def _contacts_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -45,7 +45,9 @@ def _contacts_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plan_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
-    return {"doc_titles": {d.id: d.title_zh for d in BUILTIN_DOCUMENTS}}
+    from weiquan.services.actions import STATUS_ZH
+
+    return {"doc_titles": {d.id: d.title_zh for d in BUILTIN_DOCUMENTS}, "status_zh": STATUS_ZH}
 
 
 BUILTIN_DOCUMENTS: list[DocumentSpec] = [

@@ -19,10 +19,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from weiquan.store.models import Event, EventSource, Finding, FindingEvent
+from weiquan.store.models import Event, EventSource, Evidence, Finding, FindingEvent
 
 STREAM_BATCH = 2000
 MAX_SMS_TIMES = 6  # times kept per (number, text) group; the count is exact
+MAX_THIRD_PARTY_ROWS = 100  # third-party contacts listed one by one (12321); the total is exact
+OUTGOING = ("outgoing", "out")  # the borrower's own calls and messages: never listed as contacts received
 
 
 def counterpart_col() -> Any:
@@ -123,16 +125,23 @@ class FileStats:
     first: dt.datetime | None = None
     last: dt.datetime | None = None
     categories: set[str] = field(default_factory=set)
+    origins: Counter[str] = field(default_factory=Counter)  # Event.origin of the events read from the file
+    formats: Counter[str] = field(default_factory=Counter)  # EventSource.source_format (the importer)
+    derivations: set[str] = field(default_factory=set)  # derived texts made from the file (ocr, asr …)
 
 
 def stats_by_evidence(s: Session, case_id: int, states: tuple[str, ...]) -> dict[int, FileStats]:
     out: dict[int, FileStats] = {}
-    rows = s.execute(select(EventSource.evidence_id, Event.channel, func.count(), func.min(Event.start), func.max(Event.start))
+    rows = s.execute(select(EventSource.evidence_id, Event.channel, Event.origin, EventSource.source_format, func.count(),
+                            func.min(Event.start), func.max(Event.start))
                      .join(Event, Event.id == EventSource.event_id).where(Event.case_id == case_id)
-                     .group_by(EventSource.evidence_id, Event.channel))
-    for evid, channel, n, lo, hi in rows:
+                     .group_by(EventSource.evidence_id, Event.channel, Event.origin, EventSource.source_format))
+    for evid, channel, origin, fmt, n, lo, hi in rows:
         fs = out.setdefault(evid, FileStats())
         fs.channels[channel] += int(n)
+        fs.origins[origin or "export"] += int(n)
+        if fmt:
+            fs.formats[fmt] += int(n)
         lo, hi = as_utc(lo), as_utc(hi)
         fs.first = lo if fs.first is None or (lo and lo < fs.first) else fs.first
         fs.last = hi if fs.last is None or (hi and hi > fs.last) else fs.last
@@ -142,6 +151,12 @@ def stats_by_evidence(s: Session, case_id: int, states: tuple[str, ...]) -> dict
                      .where(finding_filter(case_id, states)).distinct())
     for evid, cat in cats:
         out.setdefault(evid, FileStats()).categories.add(cat)
+    ids = list(out)
+    for k in range(0, len(ids), 500):
+        for src, derivation in s.execute(select(Evidence.derived_from_id, Evidence.derivation)
+                                         .where(Evidence.derived_from_id.in_(ids[k:k + 500]), Evidence.kind == "derived")):
+            if derivation:
+                out[src].derivations.add(derivation)
     return out
 
 
@@ -152,6 +167,7 @@ class CallStats:
     first: dt.datetime | None = None  # local
     last: dt.datetime | None = None
     per_day: Counter[dt.date] = field(default_factory=Counter)
+    origins: Counter[str] = field(default_factory=Counter)  # Event.origin of the calls counted
 
 
 @dataclass
@@ -162,6 +178,26 @@ class SmsGroup:
     recipient: str
     times: list[dt.datetime]  # local, the first MAX_SMS_TIMES
     count: int
+    origins: Counter[str] = field(default_factory=Counter)  # Event.origin of the messages counted
+
+
+@dataclass(frozen=True)
+class ThirdPartyContact:
+    """A contact to someone other than the borrower (their relative, employer …), as listed for 12321."""
+
+    local: dt.datetime
+    channel: str
+    number: str | None
+    recipient: str
+    recipient_name: str | None
+    origin: str
+    text: str | None
+    text_from: str | None  # "asr"/"ocr" when the text was made by the software from a recording/screenshot
+
+
+def _to_borrower() -> Any:
+    """Events received by the borrower themself (not a third party, not the borrower's own outgoing ones)."""
+    return and_(func.coalesce(Event.recipient, "borrower") == "borrower", Event.direction.not_in(OUTGOING))
 
 
 def _stream(s: Session, stmt: Select[Any]) -> Iterator[Any]:
@@ -169,12 +205,17 @@ def _stream(s: Session, stmt: Select[Any]) -> Iterator[Any]:
 
 
 def call_stats(s: Session, case_id: int, states: tuple[str, ...], tz: ZoneInfo) -> list[CallStats]:
-    """Calls behind the findings per number (local days), streamed as (number, start) tuples."""
+    """Calls to the borrower behind the findings per number (local days), streamed as (number, start) tuples.
+
+    Calls to third parties (``recipient`` other than the borrower) and the borrower's own outgoing calls are
+    not counted here: they did not reach the borrower's number (see :func:`third_party_contacts`).
+    """
     ids = finding_event_ids(case_id, states).subquery()
     by: dict[str | None, CallStats] = {}
-    stmt = (select(counterpart_col(), Event.start).where(Event.id.in_(select(ids.c.event_id)), Event.channel == "call")
+    stmt = (select(counterpart_col(), Event.start, Event.origin)
+            .where(Event.id.in_(select(ids.c.event_id)), Event.channel == "call", _to_borrower())
             .order_by(Event.start, Event.id))
-    for number, start in _stream(s, stmt):
+    for number, start, origin in _stream(s, stmt):
         local = as_utc(start).astimezone(tz)  # type: ignore[union-attr]
         c = by.get(number)
         if c is None:
@@ -182,17 +223,22 @@ def call_stats(s: Session, case_id: int, states: tuple[str, ...], tz: ZoneInfo) 
         c.count += 1
         c.last = local
         c.per_day[local.date()] += 1
+        c.origins[origin or "export"] += 1
     return sorted(by.values(), key=lambda c: -c.count)
 
 
 def sms_groups(s: Session, case_id: int, states: tuple[str, ...], tz: ZoneInfo) -> list[SmsGroup]:
-    """Messages behind the findings, identical texts from one number grouped, in time order."""
+    """Messages to the borrower behind the findings, identical texts from one number grouped, in time order.
+
+    Messages to third parties and the borrower's own replies are not listed here (see :func:`third_party_contacts`).
+    """
     ids = finding_event_ids(case_id, states).subquery()
     groups: dict[tuple[str, str], SmsGroup] = {}
-    stmt = (select(counterpart_col(), Event.text, Event.start, Event.signature, Event.recipient)
-            .where(Event.id.in_(select(ids.c.event_id)), Event.channel.in_(("sms", "mms")), Event.text.is_not(None))
+    stmt = (select(counterpart_col(), Event.text, Event.start, Event.signature, Event.recipient, Event.origin)
+            .where(Event.id.in_(select(ids.c.event_id)), Event.channel.in_(("sms", "mms")), Event.text.is_not(None),
+                   _to_borrower())
             .order_by(Event.start, Event.id))
-    for number, text, start, signature, recipient in _stream(s, stmt):
+    for number, text, start, signature, recipient, origin in _stream(s, stmt):
         if not text:
             continue
         key = (number or "", text)
@@ -200,6 +246,44 @@ def sms_groups(s: Session, case_id: int, states: tuple[str, ...], tz: ZoneInfo) 
         if g is None:
             g = groups[key] = SmsGroup(number, text, signature, recipient or "borrower", [], 0)
         g.count += 1
+        g.origins[origin or "export"] += 1
         if len(g.times) < MAX_SMS_TIMES:
             g.times.append(as_utc(start).astimezone(tz))  # type: ignore[union-attr]
     return list(groups.values())
+
+
+def third_party_contacts(s: Session, case_id: int, states: tuple[str, ...], tz: ZoneInfo,
+                         limit: int = MAX_THIRD_PARTY_ROWS) -> tuple[list[ThirdPartyContact], int]:
+    """Contacts behind the findings to people other than the borrower: the first ``limit`` in time order, and
+    how many there are in all."""
+    ids = finding_event_ids(case_id, states).subquery()
+    where = (Event.id.in_(select(ids.c.event_id)), func.coalesce(Event.recipient, "borrower") != "borrower",
+             Event.direction.not_in(OUTGOING))
+    total = int(s.execute(select(func.count()).select_from(Event).where(*where)).scalar_one() or 0)
+    rows = s.execute(select(Event.start, Event.channel, counterpart_col(), Event.recipient, Event.recipient_name,
+                            Event.origin, Event.text, Event.extra)
+                     .where(*where).order_by(Event.start, Event.id).limit(limit))
+    out = [ThirdPartyContact(as_utc(start).astimezone(tz), channel, number, recipient, name,  # type: ignore[union-attr]
+                             origin or "export", text, (extra or {}).get("text_from") if isinstance(extra, dict) else None)
+           for start, channel, number, recipient, name, origin, text, extra in rows]
+    return out, total
+
+
+def quote_repeats(s: Session, case_id: int, states: tuple[str, ...], category: str,
+                  texts: list[str]) -> dict[tuple[str | None, str], int]:
+    """How many distinct events of a category's findings carry each of ``texts``, per counterpart number.
+
+    Used to print an SMS that was sent many times once, with the exact number of times it was sent."""
+    out: dict[tuple[str | None, str], int] = {}
+    wanted = sorted(set(texts))
+    cp = counterpart_col()
+    for k in range(0, len(wanted), 200):
+        rows = s.execute(select(cp, Event.text, func.count(distinct(Event.id)))
+                         .select_from(FindingEvent).join(Event, Event.id == FindingEvent.event_id)
+                         .join(Finding, Finding.id == FindingEvent.finding_id)
+                         .where(finding_filter(case_id, states), Finding.category == category,
+                                Event.text.in_(wanted[k:k + 200]))
+                         .group_by(cp, Event.text))
+        for number, text, n in rows:
+            out[(number, text)] = int(n)
+    return out

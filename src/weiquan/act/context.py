@@ -6,7 +6,9 @@ every citation comes from the law pack (``Provision.cite()``). Nothing legal is 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +17,8 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup, escape
 
 from weiquan.act.case_stats import GroupStats
-from weiquan.act.facts import CHANNEL_ZH, RECIPIENT_ZH, MAX_CHRONOLOGY, CaseFacts, EventFact, FindingFact, Quote
+from weiquan.act.facts import (CHANNEL_ZH, DIRECTION_ZH, ORIGIN_SOURCE_ZH, RECIPIENT_ZH, MAX_CHRONOLOGY, TEXT_SOURCE_ZH,
+                                CaseFacts, EventFact, FindingFact, Quote, text_source)
 from weiquan.act.plan import Plan
 from weiquan.act.policy import causes, plan_policy
 
@@ -25,7 +28,13 @@ MAX_CHRONOLOGY_ROWS = MAX_CHRONOLOGY
 EXCERPT_CHARS = 60
 
 
-def date_zh(d: dt.date | dt.datetime | None) -> str:
+def date_zh(d: dt.date | dt.datetime | str | None) -> str:
+    """2024年3月7日; an ISO date string ("2024-03-07", e.g. a loan check's ``as_of``) is read first."""
+    if isinstance(d, str):
+        try:
+            d = dt.date.fromisoformat(d[:10])
+        except ValueError:
+            return d
     if d is None:
         return ""
     return f"{d.year}年{d.month}月{d.day}日"
@@ -45,6 +54,85 @@ def money_zh(amount: float | int | None) -> str:
 
     a = round(float(amount), 2)
     return f"人民币{a:,.2f}元（大写：{cn2an.an2cn(a, 'rmb')}）"
+
+
+# The page of the app that does what a CLI command does (the plan's notes name commands; the web links the page,
+# the documents name it in words: "（weiquan review）" → "（在本软件“审核违规”页）").
+APP_PAGES_ZH = {
+    "weiquan analyze": "导入证据", "weiquan review": "审核违规", "weiquan loan": "借款计算",
+    "weiquan documents": "文书与投诉", "weiquan draft": "文书与投诉", "weiquan export": "证据包",
+    "weiquan import": "导入证据", "weiquan lender": "首页新建案件时的平台名称提示",
+}
+CLI_RE = re.compile(r"[（(]\s*(weiquan [a-z-]+)[^）)]*[）)]|`(weiquan [a-z-]+)[^`]*`")
+_ISO_DATETIME = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::\d{2})?)?(?![\d-])")
+_MAINLAND_NUMBER = re.compile(r"\+86\d{5,}")
+_RECIPIENT_CODE = re.compile("（(" + "|".join(map(re.escape, RECIPIENT_ZH)) + ")）")
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_TIME = re.compile(r"\d{1,2}:\d{2}")
+
+
+def _cli_zh(m: re.Match[str]) -> str:
+    page = APP_PAGES_ZH.get(m.group(1) or m.group(2))
+    if m.group(1):
+        return f"（在本软件“{page}”页）" if page else "（在本软件中操作）"
+    return f"本软件“{page}”" if page else "本软件"
+
+
+def _iso_zh(m: re.Match[str]) -> str:
+    try:
+        if m.group(4) is None:
+            return date_zh(dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        return datetime_zh(dt.datetime(*(int(m.group(i)) for i in range(1, 6))))
+    except ValueError:
+        return m.group(0)
+
+
+def _cjk_spacing(text: str) -> str:
+    """No spaces between Chinese and figures ("联系 2 次" → "联系2次"), as the documents write; the space of
+    ``datetime_zh`` between the day and the time stays."""
+    out: list[str] = []
+    pos = 0
+    for m in re.finditer(r"[ \t]+", text):
+        a, b = m.start(), m.end()
+        left, right = text[a - 1] if a else "", text[b] if b < len(text) else ""
+        keep = not left or not right or not (_CJK.match(left) or _CJK.match(right)) \
+            or (left == "日" and _TIME.match(text, b) is not None)
+        out += [text[pos:a], m.group(0) if keep else ""]
+        pos = b
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def zh_text(text: str | None) -> str:
+    """Text written elsewhere (finding summaries, plan notes and reasons, the law pack's contact notes) in the
+    documents' style: ISO dates as ``date_zh``/``datetime_zh``, mainland numbers as ``phone_zh``, recipient ids as
+    ``RECIPIENT_ZH`` labels, CLI commands as the page of the app, no spaces between Chinese and figures."""
+    if not text:
+        return ""
+    s = CLI_RE.sub(_cli_zh, str(text))
+    s = _RECIPIENT_CODE.sub(lambda m: f"（{RECIPIENT_ZH[m.group(1)]}）", s)
+    s = _MAINLAND_NUMBER.sub(lambda m: phone_zh(m.group(0)), s)
+    s = _cjk_spacing(s)
+    return _ISO_DATETIME.sub(_iso_zh, s)
+
+
+CONTACT_LABELS_ZH = (("hotline", "电话"), ("portal", "网站"), ("app", "App"), ("wechat", "微信"),
+                     ("address_zh", "其他途径"))
+
+
+def contact_zh(ch: Any) -> list[tuple[str, str]]:
+    """How to reach a body (the law pack's ``contact``) as (label, text) pairs for "如何提交": a hotline's note in
+    brackets without its full stop; a note without a number still printed under 电话 (the carrier's "拨打所用运营商的
+    客服电话"); ``address_zh`` — a letter or visit, forwarding a message, the competent court — as 其他途径."""
+    c = getattr(ch, "contact", None)
+    out: list[tuple[str, str]] = []
+    for attr, label in CONTACT_LABELS_ZH if c is not None else ():
+        value = getattr(c, attr, None)
+        note = zh_text(getattr(c, "hotline_note_zh", None)).rstrip("。") if attr == "hotline" else ""
+        text = (f"{value}（{note}）" if note else str(value)) if value else note
+        if text:
+            out.append((label, zh_text(text).rstrip("。")))
+    return out
 
 
 @dataclass
@@ -70,6 +158,9 @@ class QuoteView:
     recipient: str
     excerpt: Markup  # the text with the quoted span in <strong>, escaped
     span: str  # the exact quoted span
+    note: str = ""  # printed after the quote: "（录音转写）", "（同一号码相同内容共3次）" …
+    count: int = 1  # events the quote stands for (identical texts from one number are quoted once)
+    phrase: str = ""  # the span within its whole clause (``quote_phrase``), for quoting it alone in running text
 
 
 @dataclass
@@ -88,6 +179,7 @@ class CategoryView:
     provisions: list[CitedProvision]
     third_party: int
     numbers: int
+    unlisted: int = 0  # events of the category not stood for by a printed quote (only when quotes are printed)
 
 
 def _excerpt(q: Quote) -> Markup:
@@ -114,11 +206,156 @@ def _number(e: EventFact) -> str:
     return n
 
 
-def _quote_view(q: Quote) -> QuoteView:
+def recipient_label(recipient: str | None, name: str | None = None) -> str:
+    """Who was contacted: the ``RECIPIENT_ZH`` label, with the name of a person other than the borrower —
+    once: "亲属（母亲）", but "同事刘某" rather than "同事（同事刘某）"."""
+    label = RECIPIENT_ZH.get(recipient or "borrower", recipient or "")
+    if not name or (recipient or "borrower") == "borrower":
+        return label
+    return name if label and label in name else f"{label}（{name}）"
+
+
+def _contact_kind(e: EventFact) -> str:
+    """"短信", "电话", "电话，未接来电" …: the channel, and for a call how it went unless it was a plain call."""
+    status = call_status_zh(e) if e.channel == "call" else ""
+    return e.channel_zh + (f"，{status}" if status and status != "来电" else "")
+
+
+def call_status_zh(e: EventFact) -> str:
+    """How a call went (``DIRECTION_ZH``): 未接来电, 拒接, 已拦截 — or, when connected, how long it lasted."""
+    if e.direction not in ("missed", "rejected", "blocked") and e.duration_s:
+        return f"通话{int(e.duration_s)}秒"
+    return DIRECTION_ZH.get(e.direction, "") or "来电"
+
+
+def _excerpt_spans(text: str, spans: list[tuple[int, int]]) -> Markup:
+    """The text around the quoted spans of one event, every span in <strong> (overlapping spans merged)."""
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    a0, b1 = merged[0][0], merged[-1][1]
+    short = len(text) <= 2 * EXCERPT_CHARS + (b1 - a0)
+    lo = 0 if short else max(0, a0 - EXCERPT_CHARS)
+    hi = len(text) if short else min(len(text), b1 + EXCERPT_CHARS)
+    out = [escape("……" if lo > 0 else "")]
+    pos = lo
+    for a, b in merged:
+        out += [escape(text[pos:a]), Markup("<strong>"), escape(text[a:b]), Markup("</strong>")]
+        pos = b
+    out += [escape(text[pos:hi]), escape("……" if hi < len(text) else "")]
+    return Markup("").join(out)
+
+
+def quote_note(e: EventFact, count: int = 1) -> str:
+    """What a reader must know about a quote besides its words: repeated sends, and where the text came from
+    (a machine transcript, OCR, the borrower's own account); "" for a single message exported from the phone."""
+    parts = [f"同一号码相同内容共{count}次"] if count > 1 else []
+    if e.text_note:
+        parts.append(e.text_note)
+    return f"（{'；'.join(parts)}）" if parts else ""
+
+
+def _quote_view(q: Quote, spans: list[tuple[int, int]] | None = None, count: int = 1) -> QuoteView:
     e = q.event
+    excerpt = _excerpt_spans(e.text or "", spans) if spans and e.text else _excerpt(q)
     return QuoteView(when=datetime_zh(e.local), date=date_zh(e.local), number=_number(e), channel=e.channel_zh,
-                     recipient=e.recipient_zh + (f"（{e.recipient_name}）" if e.recipient_name and e.third_party else ""),
-                     excerpt=_excerpt(q), span=q.text)
+                     recipient=recipient_label(e.recipient, e.recipient_name),
+                     excerpt=excerpt, span=q.text, note=quote_note(e, count), count=count,
+                     phrase=quote_phrase(e.text or q.text, q.start, q.end) if e.text else q.text)
+
+
+CLAUSE_MARKS = "，。！？；：,!?;\n"
+MAX_PHRASE_GROWTH = 24  # characters a quotation may grow on each side to reach the end of its clause
+
+
+def quote_phrase(text: str, a: int, b: int) -> str:
+    """The words ``text[a:b]`` quoted in running text: grown to the clause they stand in, so that a quotation never
+    stops mid-clause ("……起诉你，还要" → "……起诉你，还要通知你单位"); "……" where the clause goes on for more than
+    ``MAX_PHRASE_GROWTH`` characters."""
+    lo, hi = a, b
+    while lo > 0 and a - lo < MAX_PHRASE_GROWTH and text[lo - 1] not in CLAUSE_MARKS:
+        lo -= 1
+    while hi < len(text) and hi - b < MAX_PHRASE_GROWTH and text[hi] not in CLAUSE_MARKS:
+        hi += 1
+    head = "……" if lo > 0 and text[lo - 1] not in CLAUSE_MARKS else ""
+    tail = "……" if hi < len(text) and text[hi] not in CLAUSE_MARKS else ""
+    return head + text[lo:hi].strip(CLAUSE_MARKS + " ") + tail
+
+
+def category_quotes(facts: CaseFacts, cat: str, fs: list[FindingFact]) -> list[QuoteView]:
+    """A category's quotes: one per event with all its quoted spans in bold, and a text one number sent several
+    times printed once with how many times it was sent (``CaseFacts.quote_repeats``, exact). In time order."""
+    groups: dict[tuple[str | None, str], tuple[Quote, set[tuple[int, int]]]] = {}
+    for q in sorted((q for f in fs for q in f.quotes), key=lambda q: (q.event.start, q.event.id, q.start)):
+        g = groups.setdefault((q.event.counterpart, q.event.text or ""), (q, set()))
+        g[1].add((q.start, q.end))
+    repeats = facts.quote_repeats.get(cat, {})
+    return [_quote_view(q, sorted(spans), max(1, repeats.get(key, 1))) for key, (q, spans) in groups.items()]
+
+
+def night_summary(f: FindingFact, pack: Any, shown: int = 6) -> str | None:
+    """A night-contact finding stated without ambiguity: a contact after midnight belongs to the night that began
+    the evening before (``NightContactDetector``), so the night and the calendar days of the times are both named:
+    "2024年3月12日夜间（22:00至次日08:00）催收联系2次：3月13日00:30、00:35"."""
+    if f.night is None or not f.events:
+        return None
+    n = pack.conduct.night
+    window = f"{n.start:%H:%M}至{'次日' if n.start > n.end else ''}{n.end:%H:%M}"
+    times: list[str] = []
+    day: dt.date | None = None
+    for e in f.events[:shown]:
+        d = e.local.date()
+        times.append(("" if d == day else f"{d.month}月{d.day}日") + f"{e.local:%H:%M}")
+        day = d
+    count = max(f.event_count, len(f.events))
+    return (f"{date_zh(f.night)}夜间（{window}）催收联系{count}次：{'、'.join(times)}"
+            f"{'等' if count > len(times) else ''}")
+
+
+SAME_CONDITION_CHARS = 6
+
+
+def _condition_core(c: str) -> str:
+    return c.strip().rstrip("。；时").removeprefix("仅当")
+
+
+def add_condition(conditions: list[str], cond: str) -> None:
+    """Add a condition of a provision unless it is already there in other words. The law pack words the condition
+    per conduct ("仅当债务为非法债务且情节严重", "仅当催收的是高利放贷等非法债务且情节严重"); conditions that end
+    in the same words (at least ``SAME_CONDITION_CHARS`` characters, "时" aside) state one condition, printed once
+    in its most specific (longest) wording."""
+    core = _condition_core(cond)
+    for i, old in enumerate(conditions):
+        o = _condition_core(old)
+        n = 0
+        while n < min(len(o), len(core)) and o[-1 - n] == core[-1 - n]:
+            n += 1
+        if o == core or n >= SAME_CONDITION_CHARS:
+            if len(cond) > len(old):
+                conditions[i] = cond
+            return
+    conditions.append(cond)
+
+
+def _quotes_only(f: FindingFact) -> bool:
+    """A text finding's summary is just its quoted words ("「上门」", cut at 80 characters): the quotes printed
+    under the category show them whole, in bold inside their sentence."""
+    s = (f.summary or "").strip()
+    return bool(f.quotes) and s.startswith("「") and s.endswith("」")
+
+
+def category_summaries(fs: list[FindingFact], pack: Any, limit: int = 3) -> list[str]:
+    """What the category's pattern findings state (floods, night contacts, contacts after a request), in the
+    documents' style (``zh_text``), each once; not the keyword lists of text findings (``_quotes_only``)."""
+    out: list[str] = []
+    for f in fs:
+        s = "" if _quotes_only(f) else zh_text(night_summary(f, pack) or f.summary)
+        if s and s not in out:
+            out.append(s)
+    return out[:limit]
 
 
 def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra_ids: list[str],
@@ -130,6 +367,9 @@ def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra
     its scope (``scope_zh``) so the reader sees the condition.
     """
     out: dict[str, CitedProvision] = {}
+    # a rule of conduct is cited in the version in force when the conduct happened (Provision.cite_for_conduct)
+    days = [t.date() for f in facts.findings for t in (f.first, f.last) if t is not None]
+    first, last = (min(days), max(days)) if days else (None, None)
 
     def add(pid: str, kind_hint: str | None, cond: str | None, cat_name: str | None) -> None:
         p = pack.provisions.get(pid)
@@ -141,13 +381,18 @@ def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra
         applies = p.applies_to(licence)
         if applies is False:
             return
+        cite, era = p.cite_for_conduct(first, last) if p.role == "conduct" else (p.cite(), None)
+        if cite is None:
+            return  # not in force when the conduct happened, and no earlier counterpart
         cp = out.get(pid)
         if cp is None:
-            cp = out[pid] = CitedProvision(id=pid, cite=p.cite(), short=p.short_cite(), kind=p.kind,
+            cp = out[pid] = CitedProvision(id=pid, cite=cite, short=p.short_cite(), kind=p.kind,
                                            confidence=p.confidence, confidence_zh=p.confidence_zh, role=p.role,
                                            scope_zh=p.licence_note_zh if applies is None else None)
-        if cond and cond not in cp.conditions:
-            cp.conditions.append(cond)
+            if era:
+                cp.conditions.append(era)
+        if cond:
+            add_condition(cp.conditions, cond)
         if cat_name and cat_name not in cp.categories:
             cp.categories.append(cat_name)
 
@@ -195,28 +440,22 @@ def category_views(pack: Any, facts: CaseFacts, kinds: list[str] | None, licence
         v = pack.violations.get(cat)
         st = facts.category_stats.get(cat, GroupStats())
         examples = sorted({e.id: e for f in fs for e in f.events}.values(), key=lambda e: (e.start, e.id))
-        quotes = sorted((q for f in fs for q in f.quotes), key=lambda q: (q.event.start, q.start))
-        seen: set[tuple[int, int, int]] = set()
-        qv: list[QuoteView] = []
-        for q in quotes:
-            k = (q.event.id, q.start, q.end)
-            if k in seen:
-                continue
-            seen.add(k)
-            qv.append(_quote_view(q))
+        qv = category_quotes(facts, cat, fs)[:MAX_QUOTES_PER_CATEGORY]
+        count = st.count or len(fs)
         sub = CaseFacts(**{**facts.__dict__, "findings": fs, "categories": {cat}})
         views.append(CategoryView(
             id=cat, name_zh=v.name_zh if v else cat, description_zh=v.description_zh if v else "",
             severity=fs[0].severity if fs else (v.severity if v else "medium"),
-            count=st.count or len(fs), first=date_zh(st.first.astimezone(tz)) if st.first else "",
+            count=count, first=date_zh(st.first.astimezone(tz)) if st.first else "",
             last=date_zh(st.last.astimezone(tz)) if st.last else "",
             confirmed=all(f.confirmed for f in fs),
-            summaries=[f.summary for f in fs if f.summary][:3],
-            quotes=qv[:MAX_QUOTES_PER_CATEGORY],
-            moments=[f"{datetime_zh(e.local)} {_number(e)}（{e.channel_zh}）"
+            summaries=category_summaries(fs, pack),
+            quotes=qv,
+            moments=[f"{datetime_zh(e.local)} {_number(e)}（{_contact_kind(e)}）"
                      for e in examples if not e.text or not qv][:MAX_QUOTES_PER_CATEGORY],
             provisions=cited_provisions(pack, sub, kinds, [], licence),
             third_party=st.third_party, numbers=st.numbers,
+            unlisted=max(0, count - sum(q.count for q in qv)) if qv else 0,
         ))
     return views
 
@@ -227,17 +466,29 @@ def chronology(facts: CaseFacts, pack: Any, limit: int = MAX_CHRONOLOGY_ROWS) ->
     for e in facts.chronology_events[:limit]:
         qs = facts.chronology_quotes.get(e.id, [])
         content: Markup | str
-        if qs:
-            content = _excerpt(sorted(qs, key=lambda q: q.start)[0])
+        if qs and e.text:
+            content = _excerpt_spans(e.text, [(q.start, q.end) for q in qs]) + quote_note(e)
         elif e.channel == "call":
-            content = f"通话 {int(e.duration_s)} 秒" if e.duration_s else "来电"
+            content = call_status_zh(e)
         else:
             content = ""
         cats = [pack.violations[c].name_zh if c in pack.violations else c for c in facts.chronology_categories.get(e.id, [])]
         rows.append({"when": datetime_zh(e.local), "channel": e.channel_zh, "number": _number(e),
-                     "recipient": e.recipient_zh + (f"（{e.recipient_name}）" if e.recipient_name and e.third_party else ""),
+                     "recipient": recipient_label(e.recipient, e.recipient_name),
                      "categories": "、".join(dict.fromkeys(cats)), "content": content})
     return rows, max(0, facts.counts()["events"] - len(rows))
+
+
+def period_zh(a: dt.date | None, b: dt.date | None) -> str:
+    """"2024年3月1日至2024年3月21日期间"; a single day without 期间: "2024年3月11日"."""
+    if a is None:
+        return ""
+    return date_zh(a) if b is None or date_zh(a) == date_zh(b) else f"{date_zh(a)}至{date_zh(b)}期间"
+
+
+def file_name(name: str | None) -> str:
+    """A file's name without the folders it was imported from ("samples/Screenshot_1.png" → "Screenshot_1.png")."""
+    return re.split(r"[\\/]", name.strip())[-1] if name else ""
 
 
 def catalogue_rows(facts: CaseFacts, pack: Any) -> list[dict[str, Any]]:
@@ -246,24 +497,57 @@ def catalogue_rows(facts: CaseFacts, pack: Any) -> list[dict[str, Any]]:
     rows = []
     for ev in facts.evidence:
         st = ev.stats
+        origin = evidence_origin(ev)
         proves: list[str] = []
         if st.first is not None and st.last is not None:
             a, b = st.first.astimezone(tz), st.last.astimezone(tz)
-            span = date_zh(a) if a.date() == b.date() else f"{date_zh(a)}至{date_zh(b)}"
+            span = period_zh(a, b)
             parts = "、".join(f"{CHANNEL_ZH.get(k, k)}{v}条" for k, v in st.channels.most_common())
-            proves.append(f"{span}期间的联系记录（{parts}）")
+            proves.append(f"{span}的联系（据本人陈述：{parts}）" if origin == "manual"
+                          else f"{span}的联系记录（{parts}）")
             names = sorted({pack.violations[c].name_zh if c in pack.violations else c for c in st.categories})
             if names:
                 proves.append("证明存在：" + "、".join(names))
         no = int(ev.label.lstrip("E"))
+        name = file_name(ev.name)
         rows.append({
-            "no": no, "label": ev.label, "name": ev.name or f"证据{no}", "kind": _evidence_kind(ev.media_type, ev.name),
-            "source": "当事人手机导出/保存的电子数据" + (f"（设备：{ev.source_device}）" if ev.source_device else ""),
+            "no": no, "label": ev.label, "name": name or f"证据{no}",
+            "kind": "当事人陈述" if origin == "manual" else _evidence_kind(ev.media_type, ev.name),
+            "source": EVIDENCE_SOURCE_ZH[origin] + (f"（设备：{ev.source_device}）" if ev.source_device else ""),
+            "origin": origin, "manual": origin == "manual",
             "proves": "；".join(proves) if proves else None,
-            "file": f"{ev.name or ''}（{_size(ev.size)}）", "sha256": ev.sha256,
+            "file": f"{name}（{_size(ev.size)}）", "sha256": ev.sha256,
             "acquired": date_zh(ev.acquired_at.astimezone(tz)),
         })
     return rows
+
+
+# How the 证据目录 states where a file came from (``evidence_origin``)
+EVIDENCE_SOURCE_ZH = {
+    "manual": ORIGIN_SOURCE_ZH["manual"], "screenshot": ORIGIN_SOURCE_ZH["screenshot"], "image": "截图或照片",
+    "recording": ORIGIN_SOURCE_ZH["recording"], "audio": "录音", "video": "录像",
+    "export": ORIGIN_SOURCE_ZH["export"], "other": "当事人保存的电子文件",
+}
+MANUAL_FORMATS = frozenset({"manual", "manual_json"})  # importers of what the borrower typed in
+
+
+def evidence_origin(ev: Any) -> str:
+    """Where an original came from, from its media type, its importer and the events read from it:
+    manual | screenshot | image | recording | audio | video | export | other (keys of ``EVIDENCE_SOURCE_ZH``)."""
+    st = ev.stats
+    mt = (ev.media_type or "").lower()
+    if set(st.formats) & MANUAL_FORMATS or (st.origins and set(st.origins) <= {"manual"}):
+        return "manual"
+    if mt.startswith("image/"):
+        return "screenshot" if "ocr" in st.derivations or "screenshot" in st.origins else "image"
+    if mt.startswith("audio/"):
+        transcribed = st.derivations & {"asr", "transcript"} or {"recording", "transcript"} & set(st.origins)
+        return "recording" if transcribed else "audio"
+    if mt.startswith("video/"):
+        return "video"
+    if "export" in st.origins:
+        return "export"
+    return "other"
 
 
 def _evidence_kind(media_type: str | None, name: str | None) -> str:
@@ -292,15 +576,62 @@ def sms_reports(facts: CaseFacts) -> list[dict[str, Any]]:
     """
     return [{"when": datetime_zh(g.times[0]), "number": phone_zh(g.number), "signature": g.signature,
              "recipient": RECIPIENT_ZH.get(g.recipient, g.recipient), "text": g.text,
-             "times": [datetime_zh(t) for t in g.times], "count": g.count}
+             "times": [datetime_zh(t) for t in g.times], "count": g.count,
+             "origins": dict(g.origins), "source": _origins_zh(g.origins, "条")}
             for g in facts.sms_groups()]
 
 
 def call_reports(facts: CaseFacts) -> list[dict[str, Any]]:
-    """Per number: calls behind findings, first/last time, days with calls and the most in one day."""
+    """Per number: calls to the borrower behind findings, first/last time, days with calls and the most in one day."""
     return [{"number": phone_zh(c.number), "count": c.count, "first": datetime_zh(c.first), "last": datetime_zh(c.last),
-             "days": len(c.per_day), "max_per_day": max(c.per_day.values())}
+             "days": len(c.per_day), "max_per_day": max(c.per_day.values()),
+             "origins": dict(c.origins), "source": _origins_zh(c.origins, "次")}
             for c in facts.call_stats() if c.count]
+
+
+def _origins_zh(origins: Any, unit: str) -> str:
+    """Where listed records came from, "" when all were exported from the phone (the report's default)."""
+    if not origins or set(origins) <= {"export"}:
+        return ""
+    if len(origins) == 1:
+        return ORIGIN_SOURCE_ZH.get(next(iter(origins)), "")
+    return "、".join(f"{ORIGIN_SOURCE_ZH.get(o, o)}{n}{unit}" for o, n in sorted(origins.items(), key=lambda x: -x[1]))
+
+
+def third_party_reports(facts: CaseFacts) -> tuple[list[dict[str, Any]], int]:
+    """Contacts behind findings to people other than the borrower (12321 lists them apart from the borrower's
+    number), each with where the record came from; and how many there are in all."""
+    rows, total = facts.third_party_contacts()
+    out = []
+    for c in rows:
+        src = text_source(c.origin, c.text_from)
+        out.append({"when": datetime_zh(c.local), "channel": CHANNEL_ZH.get(c.channel, c.channel),
+                    "number": phone_zh(c.number),
+                    "recipient": recipient_label(c.recipient, c.recipient_name),
+                    # the source says how a screenshot's or recording's text was made; an exported record's text
+                    # made later from its recording is marked
+                    "text": c.text or "", "note": f"（{TEXT_SOURCE_ZH[src]}）" if src and c.origin == "export" and c.text else "",
+                    "origins": {c.origin: 1}, "source": ORIGIN_SOURCE_ZH.get(c.origin, c.origin)})
+    return out, total
+
+
+def isc_sources_zh(*listed: Sequence[dict[str, Any]]) -> str:
+    """The 12321 report's statement of where its records came from, true for what it lists."""
+    origins = {o for rows in listed for r in rows for o in r["origins"]}
+    if not origins:
+        return ""
+    if origins == {"export"}:
+        return "以上号码、时间和短信内容均取自本人手机导出的原始记录，对应原始文件及SHA-256校验值见证据目录。"
+    order = [*ORIGIN_SOURCE_ZH, *sorted(origins - set(ORIGIN_SOURCE_ZH))]
+    labels = list(dict.fromkeys(ORIGIN_SOURCE_ZH.get(o, o) for o in order if o in origins))
+    tail = "不是手机导出的记录已逐条注明来源" if "export" in origins else "每条记录的来源已逐条注明"
+    return f"以上记录分别取自：{'、'.join(labels)}；{tail}。对应原始文件及SHA-256校验值见证据目录。"
+
+
+def isc_report(facts: CaseFacts, calls: Sequence[dict[str, Any]], sms: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The 12321 report's third-party contacts and its statement of sources (computed for that document only)."""
+    third, total = third_party_reports(facts)
+    return {"third_parties": third, "third_party_total": total, "isc_sources": isc_sources_zh(calls, sms, third)}
 
 
 class Lazy(Sequence[Any]):
@@ -351,16 +682,37 @@ def loan_views(facts: CaseFacts) -> list[dict[str, Any]]:
             "lawful_owed": amount("lawful_amount_owed"), "lawful_label": r.get("lawful_label_zh") or "按法律保护的利率估算应还",
             "excess_label": r.get("excess_label_zh") or "估算多付",
             "excess_paid": amount("excess_paid") if isinstance(excess, (int, float)) and excess > 0.005 else "",
-            "paid": amount("paid_to_date"),
-            "caps_exceeded": [{"name": c.get("name"), "rate": c.get("rate")} for c in exceeded],
+            "paid": amount("paid_to_date"), "as_of": date_zh(r.get("as_of")) if r.get("as_of") else "",
+            "caps_exceeded": [{"name": c.get("name"), "rate": c.get("rate"), "confidence": c.get("confidence")}
+                              for c in exceeded],
             "short_term": "short_term_upfront" in (r.get("flags") or []),
             "provisions": [str(p) for p in (r.get("provisions") or [])],
         })
     return out
 
 
+def plan_with_distinct_counts(plan: Plan, facts: CaseFacts) -> Plan:
+    """The plan with each reason counting the distinct events of its category, as the documents do.
+
+    Findings of one category share events (a number-rotation finding contains a flooding finding's calls), so a
+    sum over findings overstates how often it happened. ``weiquan.act.plan`` sums per finding; until it counts
+    distinct events itself, the documents correct the counts here (a no-op once it does).
+    """
+    from weiquan.act.plan import _reason_text
+
+    steps = []
+    for s in plan.steps:
+        reasons = [dataclasses.replace(r, count=facts.category_stats[r.category].count)
+                   if r.category in facts.category_stats and facts.category_stats[r.category].count else r
+                   for r in s.reasons]
+        texts = {_reason_text(a): _reason_text(b) for a, b in zip(s.reasons, reasons)}
+        steps.append(dataclasses.replace(s, reasons=reasons, why_zh=[texts.get(w, w) for w in s.why_zh]))
+    return dataclasses.replace(plan, steps=steps)
+
+
 def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, channel_id: str | None) -> dict[str, Any]:
     policy = plan_policy()
+    plan = plan_with_distinct_counts(plan, facts)
     kinds = policy.document_kinds.get(doc_key)
     extra_ids = policy.document_provisions.get(doc_key, [])
     licence = plan.lender.licence_type
@@ -395,6 +747,7 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
         "today": date_zh(facts.today), "categories": views, "category_ids": sorted(facts.categories),
         "chronology": rows, "chronology_more": more, "counts": counts,
         "period_from": date_zh(period[0]) if period else "", "period_to": date_zh(period[1]) if period else "",
+        "period_zh": period_zh(*period) if period else "",  # "…至…期间", or the one day
         # every cited provision; and split by role, so that only rules of conduct are listed as "违反的规定"
         "provisions": provisions,
         "violated": [p for p in provisions if p.role == "conduct"],

@@ -5,7 +5,7 @@ Working days come, in order, from:
 1. the user's override table ``<data home>/workdays.yaml`` (same format as below);
 2. the project's override table ``weiquan/act/data/workdays.yaml``;
 3. ``chinese_calendar`` (State Council holiday schedules incl. adjusted working weekends, 2004–2026);
-4. otherwise Monday–Friday, with the result marked as an estimate (按自然工作日估算).
+4. otherwise Monday–Friday, with the result marked as an estimate (工作日按周一至周五估算).
 
 Counting follows the general rule on periods (民法典 第二百零一条、第二百零三条): a period in days starts
 the day after the start date; for calendar-day periods whose last day is a rest day the period ends on the
@@ -93,13 +93,25 @@ class DueDate:
 
     @property
     def note_zh(self) -> str:
-        base = f"自{self.start.isoformat()}起{self.rule.describe_zh()}，截止{self.due.isoformat()}"
-        if self.rule.unit_note_zh:
-            base += f"（{self.rule.unit_note_zh.rstrip('。')}）"
-        if self.estimated:
-            years = "、".join(str(y) for y in self.estimated_years)
-            base += f"（{years}年节假日安排暂无数据，按自然工作日估算，请以官方公布为准）"
-        return base
+        from weiquan.act.context import date_zh
+
+        note = estimate_note_zh(self.rule, self.estimated, self.estimated_years)
+        return f"自{date_zh(self.start)}起{self.rule.describe_zh()}，{date_zh(self.due)}截止" + (f"（{note}）" if note else "")
+
+
+def estimate_note_zh(rule: DeadlineRule, estimated: bool, years: tuple[int, ...] | list[int] = ()) -> str:
+    """Why a due date is an estimate, said once: a rule written in "日" is counted in calendar days by this tool
+    (``unit_note_zh``); a working-day period in a year without holiday data counts Monday–Friday; a calendar-day
+    period rolled to the next working day in such a year assumes only weekends are rest days. "" when exact."""
+    when = "、".join(str(y) for y in years)
+    when = f"{when}年" if when else "当年"
+    if rule.unit == "working" and estimated:
+        return f"{when}节假日安排暂无数据，工作日按周一至周五估算，请以官方公布为准"
+    if rule.unit_note_zh:
+        return rule.unit_note_zh.rstrip("。")
+    if estimated:
+        return f"{when}节假日安排暂无数据，到期日如逢节假日，顺延按周一至周五估算，请以官方公布为准"
+    return ""
 
 
 @dataclass

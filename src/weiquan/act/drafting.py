@@ -12,7 +12,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from weiquan.act.base import DocumentSpec
-from weiquan.act.context import date_zh, datetime_zh, money_zh
+from weiquan.act.context import contact_zh, date_zh, datetime_zh, money_zh, zh_text
 from weiquan.law.numerals import to_chinese
 from weiquan.report.render import base_css, html_to_docx, html_to_pdf, wrap_html
 
@@ -42,7 +42,7 @@ def _environment(spec: DocumentSpec) -> jinja2.Environment:
     loaders.append(builtin)
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(cn=_cn, date_zh=date_zh, datetime_zh=datetime_zh, money=money_zh)
+    env.filters.update(cn=_cn, date_zh=date_zh, datetime_zh=datetime_zh, money=money_zh, zh=zh_text, contact=contact_zh)
     env.globals.update(fill=_fill, or_fill=_or_fill)
     return env
 

@@ -35,8 +35,31 @@ CHANNEL_ZH = {"call": "电话", "sms": "短信", "mms": "彩信", "chat": "即�
               "letter": "信函", "other": "其他方式"}
 RECIPIENT_ZH = {"borrower": "本人", "relative": "亲属", "colleague": "同事", "friend": "朋友", "employer": "工作单位",
                 "other": "其他联系人"}
-DIRECTION_ZH = {"in": "呼入/收到", "out": "呼出/发出", "missed": "未接来电", "rejected": "拒接", "blocked": "拦截",
-                "unknown": ""}
+# How a call went (Event.direction), as the documents' chronologies state it
+DIRECTION_ZH = {"incoming": "来电", "in": "来电", "outgoing": "去电", "out": "去电", "missed": "未接来电",
+                "rejected": "拒接", "blocked": "已拦截", "voicemail": "来电（语音信箱留言）",
+                "answered_elsewhere": "来电（在其他设备接听）", "unknown": "来电"}
+# Where the text of an event came from, when it is not a record exported from the phone: the documents mark
+# such quotes, so that a machine transcript or the borrower's own account is never passed off as the collector's
+# exact words (see ``text_source``).
+TEXT_SOURCE_ZH = {"transcript": "录音转写", "ocr": "截图识别", "manual": "本人陈述"}
+# Where a listed record came from (Event.origin), as the 证据目录 and the 12321 report state it.
+ORIGIN_SOURCE_ZH = {"export": "手机导出的原始记录", "screenshot": "截图（文字经OCR识别，以截图原件为准）",
+                    "recording": "通话录音（文字为语音转写，以录音为准）",
+                    "transcript": "通话录音（文字为语音转写，以录音为准）", "manual": "本人陈述（手动录入）"}
+
+
+def text_source(origin: str | None, text_from: str | None) -> str | None:
+    """``transcript`` | ``ocr`` | ``manual`` for a text the phone did not record as such; None for exported text.
+
+    ``text_from`` (``Event.extra``) wins: a call-log event whose text is the transcript of its recording carries
+    ``text_from="asr"`` although its origin is ``export``.
+    """
+    if text_from in ("asr", "transcript"):
+        return "transcript"
+    if text_from == "ocr":
+        return "ocr"
+    return {"transcript": "transcript", "recording": "transcript", "screenshot": "ocr", "manual": "manual"}.get(origin or "")
 
 
 @dataclass(frozen=True)
@@ -63,6 +86,17 @@ class EventFact:
     recipient_name: str | None
     origin: str
     evidence: tuple[EvidenceRef, ...]
+    text_from: str | None = None  # Event.extra["text_from"]: "asr" when the text is a recording's transcript
+
+    @property
+    def text_source(self) -> str | None:
+        return text_source(self.origin, self.text_from)
+
+    @property
+    def text_note(self) -> str:
+        """"录音转写" / "截图识别" / "本人陈述" for a text that is not the phone's own record, else ""."""
+        src = self.text_source
+        return TEXT_SOURCE_ZH[src] if src else ""
 
     @property
     def when_zh(self) -> str:
@@ -104,6 +138,7 @@ class FindingFact:
     event_count: int = 0  # all events of the finding
     first: dt.datetime | None = None  # local time of its first and last event
     last: dt.datetime | None = None
+    night: dt.date | None = None  # night contacts: the evening the night began (a 00:30 contact is the night before)
 
     @property
     def confirmed(self) -> bool:
@@ -166,6 +201,10 @@ class EventSet:
         with self.ws.db.read_session() as s:
             return cs.sms_groups(s, self.case_id, self.states, self.tz)
 
+    def third_party_contacts(self) -> tuple[list[cs.ThirdPartyContact], int]:
+        with self.ws.db.read_session() as s:
+            return cs.third_party_contacts(s, self.case_id, self.states, self.tz)
+
 
 @dataclass
 class CaseFacts:
@@ -192,6 +231,8 @@ class CaseFacts:
     chronology_events: list[EventFact] = field(default_factory=list)  # the first MAX_CHRONOLOGY finding events
     chronology_quotes: dict[int, list[Quote]] = field(default_factory=dict)
     chronology_categories: dict[int, list[str]] = field(default_factory=dict)
+    # per category: distinct events carrying each quoted text, per number (an SMS sent many times is quoted once)
+    quote_repeats: dict[str, dict[tuple[str | None, str], int]] = field(default_factory=dict)
     stream: EventSet | None = None
 
     def by_category(self, category: str) -> list[FindingFact]:
@@ -221,6 +262,10 @@ class CaseFacts:
     def sms_groups(self) -> list[cs.SmsGroup]:
         return self.stream.sms_groups() if self.stream is not None else []
 
+    def third_party_contacts(self) -> tuple[list[cs.ThirdPartyContact], int]:
+        """Contacts to people other than the borrower (first rows, and the exact total)."""
+        return self.stream.third_party_contacts() if self.stream is not None else ([], 0)
+
 
 def _tz(name: str | None) -> ZoneInfo:
     try:
@@ -245,8 +290,18 @@ def _event_facts(s: Session, ids: list[int], tz: ZoneInfo, names: dict[int, str 
                 duration_s=e.duration_s, counterpart=e.counterpart or e.counterpart_raw,
                 counterpart_name=e.counterpart_name, signature=e.signature, text=e.text,
                 recipient=e.recipient or "borrower", recipient_name=e.recipient_name, origin=e.origin, evidence=refs,
+                text_from=(e.extra or {}).get("text_from") if isinstance(e.extra, dict) else None,
             )
     return out
+
+
+def _night(f: Finding) -> dt.date | None:
+    """The night a night-contact finding is about (``extra["night"]``, set by the night detector)."""
+    raw = (f.extra or {}).get("night") if f.category == "night_contact" and isinstance(f.extra, dict) else None
+    try:
+        return dt.date.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
 
 
 def _spans(spans: Any, text: str | None) -> list[tuple[int, int]]:
@@ -316,7 +371,16 @@ def _load(s: Session, case_id: int, *, include_auto: bool, today: dt.date | None
             provisions=[str(p) for p in (f.provisions or [])], summary=f.summary, explanation=f.explanation,
             review_state=f.review_state, events=evs, quotes=quotes, event_count=st.count,
             first=st.first.astimezone(tz) if st.first else None, last=st.last.astimezone(tz) if st.last else None,
+            night=_night(f),
         ))
+
+    # how often each of the first quoted texts of a category was sent (the documents print at most 6 per category)
+    repeats: dict[str, dict[tuple[str | None, str], int]] = {}
+    for cat in sorted({f.category for f in findings}):
+        qs = sorted((q for f in findings if f.category == cat for q in f.quotes), key=lambda q: (q.event.start, q.event.id))
+        texts = list(dict.fromkeys(q.event.text for q in qs if q.event.text))[:MAX_QUOTES]
+        if texts:
+            repeats[cat] = cs.quote_repeats(s, case_id, states, cat, texts)
 
     chrono_quotes: dict[int, list[Quote]] = {}
     chrono_cats: dict[int, list[str]] = {}
@@ -353,7 +417,7 @@ def _load(s: Session, case_id: int, *, include_auto: bool, today: dt.date | None
         category_stats=cs.stats_by_category(s, case_id, states), event_counts=cs.finding_counts(s, case_id, states),
         period_utc=cs.finding_period(s, case_id, states), number_counts=cs.finding_numbers(s, case_id, states),
         chronology_events=[ev[i] for i in chrono_ids if i in ev], chronology_quotes=chrono_quotes,
-        chronology_categories=chrono_cats,
+        chronology_categories=chrono_cats, quote_repeats=repeats,
     )
     facts.auto_count = sum(1 for f in findings if f.review_state == "auto")
     facts.categories = {f.category for f in findings}

@@ -174,6 +174,14 @@ def resolve_lender(pack: Any, facts: CaseFacts) -> LenderInfo:
 # ---------------------------------------------------------------- selection
 
 
+def _add_months(d: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the last day of the month when it has no such day)."""
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(d.day, last))
+
+
 def _channel_handles_licence(ch: Any, licence: str | None) -> bool:
     types = list(ch.handles.licence_types or [])
     return not types or licence is None or licence in types
@@ -253,6 +261,7 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
     safety = bool(cats & set(policy.safety_categories))
     last_contact = max((f.last for f in facts.findings if f.last), default=None)
     ongoing = last_contact is not None and (facts.today - last_contact.date()).days <= policy.ongoing_within_days
+    time_barred = last_contact is not None and _add_months(last_contact.date(), policy.police_time_limit_months) < facts.today
     notes = list(lender.notes_zh)
 
     # channels named by the case's violations
@@ -281,7 +290,10 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
             continue
         matched = (cats & set(ch.handles.violations or [])) | named_by_violation.get(ch.id, set())
         from_registry = ch.id in lender.channels
-        loan_reason = illegal_loan and licence in ("unlicensed", "private") and (ch.kind in ("police", "regulator"))
+        # an unlawful loan from an unlicensed or private lender goes to the bodies routed for that licence type
+        # (police, local financial regulator), not to every regulator: 12363 takes payment and credit-reporting
+        # bodies (cn-law.md §0 fact 8), 12315 is not in the research
+        loan_reason = illegal_loan and licence in ("unlicensed", "private") and (ch.id in routed or ch.kind == "police")
         if not matched and not loan_reason and not ((from_registry or extra_route) and cats):
             continue
         if ch.kind == "lender" and licence == "unlicensed":
@@ -294,6 +306,12 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
         why = [_reason_text(r) for r in reasons]
         if loan_reason:
             why.append("借款核查结果显示该借款可能不合法（见借款核查）。")
+        if ch.kind == "police" and time_barred:
+            limit = pack.provisions.get(policy.police_time_limit_provision)
+            d = last_contact.date() if last_contact else facts.today
+            why.append(f"注意：最近一次联系是{d.year}年{d.month}月{d.day}日，已超过"
+                       f"{policy.police_time_limit_months}个月；{limit.cite() if limit else ''}规定违反治安管理行为在六个月内没有被"
+                       "公安机关发现的不再处罚（行为有连续或继续状态的，从行为终了之日起计算），治安处罚可能已不能适用，请在报案时向民警说明并咨询。")
         if ch.kind == "self_regulatory" and lender.nifa_member is None and licence != "unlicensed":
             why.append("仅当该机构是中国互联网金融协会会员时适用：请先在协会网站核实。")
         competence = ch.scope_zh

@@ -23,6 +23,8 @@ class PlanPolicy(_Frozen):
     licence_routes_source: str
     licence_routes_confidence: str  # verified | single-source | unverified
     ongoing_within_days: int
+    police_time_limit_months: int  # 治安管理处罚法 Art. 25: not punished if undiscovered for this long
+    police_time_limit_provision: str
     short_text_default_chars: int
     taken_statuses: list[str]
     document_provisions: dict[str, list[str]]

@@ -29,6 +29,7 @@ DETECTOR_ID = "text.rules"
 _CLAUSE_END = ",.!?;，。！？；\n"
 _CLAUSE_RE = re.compile("[" + re.escape(_CLAUSE_END) + "]")
 _UNNEGATE = re.compile("就|则|便|的话|否则|不然")
+_REPORTED_WINDOW = 90  # characters before a rule match searched for a long retold threat
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class RuleDetector:
             if v.get("classifier") not in (None, "veto", "skip", "require") or v.get("suppress") not in (None, "all"):
                 raise ValueError(f"context.yaml: {k}: classifier must be veto|skip|require, suppress must be all")
         self.ctx_patterns = {k: re.compile(v["re"]) for k, v in context.items()}
+        self._reported_long = self.ctx_patterns.get("reported_speech_long") or re.compile(r"(?!)")
         # framing that quotes every kind of act without committing it (anti-fraud warnings, news, a victim
         # asking for help): `suppress: all` in context.yaml makes it a suppressor of every rule
         always = [k for k, v in context.items() if v.get("suppress") == "all"]
@@ -170,11 +172,15 @@ class RuleDetector:
         k = bisect_left(bounds, a)
         clause_start = bounds[k - 1] + 1 if k > 0 else 0
         prefix = s[clause_start:a]
-        if rule.negatable and prefix:
-            neg = self.ctx_patterns["negation"].search(prefix)
-            if neg and not _UNNEGATE.search(prefix[neg.start():]):
-                return RuleMatch(rule, a, b, False, "negation", conf)
-            if self.ctx_patterns["reported_speech"].search(prefix):
+        if rule.negatable:
+            if prefix:
+                neg = self.ctx_patterns["negation"].search(prefix)
+                if neg and not _UNNEGATE.search(prefix[neg.start():]):
+                    return RuleMatch(rule, a, b, False, "negation", conf)
+                if self.ctx_patterns["reported_speech"].search(prefix):
+                    return RuleMatch(rule, a, b, False, "reported_speech", conf)
+            # a longer retold threat, across commas within the sentence, that does not address 你
+            if a and "你" not in s[a:b] and self._reported_long.search(s, max(0, a - _REPORTED_WINDOW), a):
                 return RuleMatch(rule, a, b, False, "reported_speech", conf)
         if rule.with_ is not None and not rule.with_.search(s):
             return RuleMatch(rule, a, b, False, "with", conf)
@@ -199,11 +205,18 @@ class RuleDetector:
         """How far the classifier may add categories to the normalised text ``s``: ``"none"`` (the text
         shows no collection scope, or is a victim's help request), ``"veto"`` (framing such as an
         anti-fraud warning or news: every category needs the veto threshold) or ``"normal"``."""
-        if any(not p.search(s) for p in self._clf_require) or any(p.search(s) for p in self._clf_skip):
+        if not self.classifier_open(s):
             return "none"
-        if any(p.search(s) for p in self._clf_veto):
-            return "veto"
-        return "normal"
+        return "veto" if self.classifier_vetoed(s) else "normal"
+
+    def classifier_open(self, s: str) -> bool:
+        """False when the classifier may add nothing to ``s`` (no collection scope, or a `classifier: skip`
+        context such as a help request or a retold threat)."""
+        return all(p.search(s) for p in self._clf_require) and not any(p.search(s) for p in self._clf_skip)
+
+    def classifier_vetoed(self, s: str) -> bool:
+        """True when a `classifier: veto` context (warning, news, a caring message) frames ``s``."""
+        return any(p.search(s) for p in self._clf_veto)
 
     # -- the TextDetector contract ---------------------------------------------------------------
     def detect(self, text: str) -> list[Hit]:

@@ -90,17 +90,25 @@ class CombinedTextDetector:
             lowest = min(self.threshold, self.veto_threshold, *self.per_label.values()) if self.per_label \
                 else min(self.threshold, self.veto_threshold)
             vetoed: set[str] | None = None
-            bar = ""
+            framed: bool | None = None  # a `classifier: veto` context, looked up only when it can matter
             for cat, p in zip(sc.labels, sc.row):
                 if p < lowest or cat in rule_hits:
                     continue
                 if vetoed is None:
+                    if not self.rules.classifier_open(n.text):
+                        break
                     vetoed = {m.rule.category for m in matches if not m.kept and m.reason not in ("tense", "with")}
-                    bar = self.rules.classifier_bar(n.text)
-                if bar == "none":
-                    break
-                thr = self.veto_threshold if bar == "veto" or cat in vetoed else self.per_label.get(cat, self.threshold)
-                if p >= thr:
+                veto_ok = p >= self.veto_threshold
+                if cat in vetoed:  # a rule for this category was cancelled by context
+                    if veto_ok:
+                        extra.append(cat)
+                    continue
+                base_ok = p >= self.per_label.get(cat, self.threshold)
+                if veto_ok != base_ok:  # the framing decides
+                    if framed is None:
+                        framed = self.rules.classifier_vetoed(n.text)
+                    base_ok = veto_ok if framed else base_ok
+                if base_ok:
                     extra.append(cat)
         return out, extra
 

@@ -231,6 +231,7 @@ def _flatten_provisions(statutes: list[StatuteRow]) -> dict[str, Provision]:
                 role=p.role or s.role,
                 licence_types=list(s.licence_types if p.licence_types is None else p.licence_types),
                 licence_note_zh=s.licence_note_zh,
+                old_version_zh=s.old_version_zh,
                 summary_zh=p.summary_zh,
                 penalty=p.penalty,
                 source=p.source or s.source,

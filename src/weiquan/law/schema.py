@@ -8,6 +8,7 @@ Every legal fact carries ``source`` (URL or official title) and ``confidence``:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -81,6 +82,8 @@ class StatuteRow(_Strict):
     licence_types: list[LicenceType] = Field(default_factory=list)
     licence_note_zh: str | None = None  # why the scope is limited, shown when the licence type is unknown
     version: str
+    # the version that applied before ``in_force`` (its numbers are the provisions' ``old_article``), e.g. "2012年修正"
+    old_version_zh: str | None = None
     in_force: dt.date | None = None
     source: str = Field(min_length=3)
     confidence: Confidence
@@ -116,6 +119,7 @@ class Provision(_Strict):
     role: Role = "conduct"
     licence_types: list[LicenceType] = Field(default_factory=list)  # empty: applies to any lender
     licence_note_zh: str | None = None
+    old_version_zh: str | None = None
     summary_zh: str
     penalty: str | None = None
     source: str
@@ -153,6 +157,30 @@ class Provision(_Strict):
     @property
     def confidence_zh(self) -> str:
         return CONFIDENCE_LABEL_ZH[self.confidence]
+
+    def old_cite(self) -> str | None:
+        """The citation in the version in force before ``in_force`` (``old_article`` "42(5)" → 第四十二条第（五）项),
+        or None when the provision has no earlier counterpart."""
+        m = re.fullmatch(r"(\d+)(?:\((\d+)\))?", self.old_article or "")
+        if m is None or not self.old_version_zh:
+            return None
+        return f"《{self.statute}》（{self.old_version_zh}）{article_cn(int(m[1]))}" + (f"第（{item_cn(int(m[2]))}）项" if m[2] else "")
+
+    def cite_for_conduct(self, first: dt.date | None, last: dt.date | None) -> tuple[str | None, str | None]:
+        """(citation, note) for a rule of conduct broken between ``first`` and ``last``: a rule is not cited for
+        conduct before it came into force; the earlier version's article is cited instead when there is one
+        (e.g. 治安管理处罚法 Art. 42 of the 2012 text for conduct before 2026-01-01, cn-law.md §0 fact 2)."""
+        if self.in_force is None or first is None or last is None or first >= self.in_force:
+            return self.cite(), None
+        old = self.old_cite()
+        since = f"{self.in_force.year}年{self.in_force.month}月{self.in_force.day}日"
+        if last < self.in_force:
+            current = article_cn(self.article) if self.article else "规定"
+            note = f"行为发生在现行文本{since}施行之前，适用当时的条文（内容与现行{current}不完全相同，请以官方文本为准）"
+            return (old, note) if old else (None, None)
+        if old:
+            return self.cite(), f"{since}之前的行为适用{old}"
+        return self.cite(), f"仅适用于{since}起的行为"
 
     def applies_to(self, licence_type: str | None) -> bool | None:
         """True/False whether the provision governs a lender of this licence type; None when unknown."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from weiquan.report.charts import ChartEvent, ContactStats, aggregate
@@ -44,12 +44,16 @@ class LawInfo:
             return str(self._pack.violations[category].name_zh)
         return category
 
-    def cite(self, provision: Any) -> tuple[str, str | None]:
-        """(citation, summary) of a provision id or ``{"provision_id": …}``."""
+    def cite(self, provision: Any, period: tuple[dt.date, dt.date] | None = None) -> tuple[str, str | None] | None:
+        """(citation, summary) of a provision id or ``{"provision_id": …}``; with the ``period`` of the conduct,
+        in the version then in force (None: the rule was not yet in force and has no earlier counterpart)."""
         pid = provision.get("provision_id") or provision.get("id") if isinstance(provision, dict) else str(provision)
         if self._pack is not None and pid in self._pack.provisions:
             p = self._pack.provisions[pid]
-            return p.cite(), p.summary_zh
+            if period is None or p.role != "conduct":
+                return p.cite(), p.summary_zh
+            cite, era = p.cite_for_conduct(*period)
+            return None if cite is None else (cite, f"{p.summary_zh}（{era}）" if era else p.summary_zh)
         return str(pid), None
 
     def category_provisions(self, category: str) -> list[str]:
@@ -123,10 +127,14 @@ class ReportData:
     rejected: int
     evidence: list[EvidenceItem]
     law: LawInfo
+    category_events: dict[str, int] = field(default_factory=dict)  # distinct events per category
 
     @property
     def by_category(self) -> list[tuple[str, str, int, int, list[tuple[str, str | None]]]]:
-        """(category, name, findings, events, provisions) per category, in order of first appearance."""
+        """(category, name, findings, events, provisions) per category, in order of first appearance.
+
+        Findings of one category may share events (a flood inside a number rotation): the events are counted
+        once (``category_events``), not summed over the findings."""
         out: dict[str, list[Any]] = {}
         for f in self.findings:
             row = out.setdefault(f.category, [f.category, f.name_zh, 0, 0, []])
@@ -135,6 +143,8 @@ class ReportData:
             for p in f.provisions:
                 if p not in row[4]:
                     row[4].append(p)
+        for cat, row in out.items():
+            row[3] = self.category_events.get(cat, row[3])
         return [tuple(r) for r in out.values()]  # type: ignore[misc]
 
 
@@ -162,7 +172,17 @@ def load_report_data(s: Session, case: Case, evidence: list[EvidenceItem], law: 
     stats = aggregate(events(), tz, default_group=case.lender_name)
     findings, rejected = _findings(s, case.id, zone, evidence, law, case.licence_type)
     return ReportData(case=case, tz=tz, stats=stats, channels=channels, third_party=counters["third"],
-                      night_count=counters["night"], findings=findings, rejected=rejected, evidence=evidence, law=law)
+                      night_count=counters["night"], findings=findings, rejected=rejected, evidence=evidence, law=law,
+                      category_events=_category_events(s, case.id))
+
+
+def _category_events(s: Session, case_id: int) -> dict[str, int]:
+    """Distinct events per category over the findings the report lists (not rejected, not stale)."""
+    rows = s.execute(select(Finding.category, func.count(func.distinct(FindingEvent.event_id)))
+                     .join(FindingEvent, FindingEvent.finding_id == Finding.id)
+                     .where(Finding.case_id == case_id, Finding.stale.is_(False), Finding.review_state != "rejected")
+                     .group_by(Finding.category))
+    return {cat: int(n) for cat, n in rows}
 
 
 def _in_window(t: dt.time, window: tuple[dt.time, dt.time]) -> bool:
@@ -179,7 +199,11 @@ def _findings(s: Session, case_id: int, zone: ZoneInfo, evidence: list[EvidenceI
     out: list[FindingRow] = []
     for f in sorted((f for f in rows if f.review_state != "rejected"),
                     key=lambda f: (order.get(f.severity, 3), f.category, f.id)):
-        provisions = [law.cite(p) for p in law.breached(f.provisions or law.category_provisions(f.category), licence_type)]
+        span = s.execute(select(func.min(Event.start), func.max(Event.start)).join(
+            FindingEvent, FindingEvent.event_id == Event.id).where(FindingEvent.finding_id == f.id)).one()
+        period = (span[0].astimezone(zone).date(), span[1].astimezone(zone).date()) if span[0] and span[1] else None
+        cited = (law.cite(p, period) for p in law.breached(f.provisions or law.category_provisions(f.category), licence_type))
+        provisions = [c for c in cited if c is not None]
         n_events = len(s.execute(select(FindingEvent.event_id).where(FindingEvent.finding_id == f.id)).all())
         fe_rows = s.execute(
             select(FindingEvent, Event).join(Event, Event.id == FindingEvent.event_id)

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from weiquan.act.deadlines import DeadlineRule, calendar_for_home
+from weiquan.act.context import date_zh
+from weiquan.act.deadlines import DeadlineRule, calendar_for_home, estimate_note_zh
 from weiquan.act.facts import load_case_facts
 from weiquan.act.plan import deadline_rule, resolve_lender
 from weiquan.errors import InputError, NotFoundError
@@ -73,9 +74,9 @@ def _out(a: Action, case: Case, pack: Any, today: dt.date) -> ActionOut:
     if a.due_at is not None:
         r = DeadlineRule.from_mapping(rule) if rule.get("days") else None
         unit = (r.describe_zh() if r else "")
-        note = f"{unit}，{a.due_at.isoformat()} 截止" + ("（按自然工作日估算，请以官方节假日安排为准）" if a.due_estimated else "")
-        if r is not None and r.unit_note_zh:
-            note += f"（{r.unit_note_zh.rstrip('。')}）"
+        est = estimate_note_zh(r, a.due_estimated, rule.get("estimated_years") or ()) if r else \
+            ("节假日安排暂无数据，按周一至周五估算，请以官方公布为准" if a.due_estimated else "")
+        note = f"{unit}，{date_zh(a.due_at)}截止" + (f"（{est}）" if est else "")
     return ActionOut(
         id=a.id, case_id=a.case_id, body=a.body, body_zh=ch.name_zh if ch else a.body, document=a.document,
         status=a.status, status_zh=STATUS_ZH.get(a.status, a.status), effective_status=eff,

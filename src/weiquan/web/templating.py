@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from weiquan.act.context import APP_PAGES_ZH, CLI_RE
 from weiquan.services.users import ROLE_NAMES_ZH
 from weiquan.web import labels
 from weiquan.web.deps import get_config, optional_principal
@@ -88,19 +89,15 @@ def _national(number: str) -> str:
     return phonenumbers.format_number(n, fmt)
 
 
-# the plan (weiquan.act.plan) names CLI commands; on the web the same step is a page
-_CLI_HINTS = {
-    "weiquan analyze": ("导入证据", "/cases/{case_id}/import"),
-    "weiquan review": ("审核违规", "/cases/{case_id}/review"),
-    "weiquan loan": ("借款计算", "/loans"),
-    "weiquan documents": ("文书与投诉", "/cases/{case_id}/documents"),
-    "weiquan draft": ("文书与投诉", "/cases/{case_id}/documents"),
-    "weiquan export": ("证据包", "/cases/{case_id}/package"),
-    "weiquan import": ("导入证据", "/cases/{case_id}/import"),
-    "weiquan lender": ("首页新建案件时的平台名称提示", "/#new-case"),
+# the plan (weiquan.act.plan) names CLI commands; on the web the same step is a page (named as the documents name it)
+_CLI_URLS = {
+    "weiquan analyze": "/cases/{case_id}/import", "weiquan review": "/cases/{case_id}/review", "weiquan loan": "/loans",
+    "weiquan documents": "/cases/{case_id}/documents", "weiquan draft": "/cases/{case_id}/documents",
+    "weiquan export": "/cases/{case_id}/package", "weiquan import": "/cases/{case_id}/import", "weiquan lender": "/#new-case",
 }
+_CLI_HINTS = {cmd: (APP_PAGES_ZH[cmd], url) for cmd, url in _CLI_URLS.items()}
 # "（weiquan review）" becomes "（在审核违规页）"; "`weiquan lender …`" inside a sentence becomes the page's link
-_CLI_RE = re.compile(r"[（(]\s*(weiquan [a-z-]+)[^）)]*[）)]|`(weiquan [a-z-]+)[^`]*`")
+_CLI_RE = CLI_RE
 
 
 def web_note(text: str | None, case_id: int) -> Markup:
