@@ -95,11 +95,13 @@ def manual() -> dict[str, object]:
         "type": "weiquan_manual_events", "sample": True,
         "case_name": "示例案件：张示例 诉 示例速贷（SAMPLE 示例数据，全部虚构）",
         "lender": "示例速贷", "borrower": "张示例", "borrower_phones": ["+8615400000099"], "timezone": "Asia/Shanghai",
-        # The loan as the borrower describes it (a "714高炮": 10,000 contracted, 2,000 deducted up front,
-        # 10,500 due after 7 days). The demo checks it with weiquan.services.loans.add_loan.
-        "loan": {"lender": "示例速贷", "lender_type": "unlicensed", "contract_date": "2024-02-20", "principal": 10000,
-                 "disbursed": [{"date": "2024-02-20", "amount": 8000}],
-                 "repayments": [{"date": "2024-02-27", "amount": 10500, "paid": False}], "as_of": "2024-03-22"},
+        # The loan as the borrower describes it, matching the lender's own SMS ("借款2,000.00元将于3月3日到期",
+        # "应还金额2,360.00元"): 2,000 contracted on 2024-02-25, 600 deducted up front as a "service fee"
+        # (1,400 received), 2,360 due after 7 days, not repaid. The demo checks it with
+        # weiquan.services.loans.add_loan.
+        "loan": {"lender": "示例速贷", "lender_type": "unlicensed", "contract_date": "2024-02-25", "principal": 2000,
+                 "disbursed": [{"date": "2024-02-25", "amount": 1400}],
+                 "repayments": [{"date": "2024-03-03", "amount": 2360, "paid": False}], "as_of": "2024-03-22"},
         "events": [
             {"channel": "call", "time": "2024-03-12 20:30", "number": COLLECTORS[2], "direction": "incoming",
              "recipient": "relative", "recipient_name": "母亲",

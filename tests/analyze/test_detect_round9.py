@@ -44,7 +44,8 @@ def test_caring_messages_about_debt_and_safety_are_lawful(text):
 def test_bare_safety_wish_needs_money_and_no_care():
     assert _reasons("下班路上注意安全，房租的钱我先帮你垫着。")["V13"] == {"care"}
     assert _reasons("出差路上注意安全，到了给我发个消息")["V13"] == {"with"}  # no money at all
-    assert "V13" not in _reasons("【某银行】节假日出行请注意安全，您的账单已出")  # the polite notice form
+    assert "V13" not in _reasons("【某银行】节假日请注意安全，您的账单已出")  # the notice forms
+    assert "V13" not in _reasons("【某信用卡中心】假期出行注意安全，本期账单请按时还款")
     assert "V4" in _rules("再不还钱，小心你的安全")  # an object keeps V4
 
 
