@@ -36,6 +36,8 @@ def _reasons(text: str) -> dict[str, set[str]]:
     "路上注意安全啊，上次借你的钱我下周还你",
     "小张，你欠钱这事我没告诉领导，你别有压力，下班注意安全",
     "你爸那边我已经说过了，他不怪你，欠的钱家里先帮你还一部分，你路上注意安全",
+    "下班路上注意安全，早点回家吃饭，你欠的钱慢慢还",
+    "下班了吧？路上注意安全，网贷的事回家再商量",
 ])
 def test_caring_messages_about_debt_and_safety_are_lawful(text):
     assert _cats(text) == set()

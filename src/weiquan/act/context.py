@@ -6,7 +6,6 @@ every citation comes from the law pack (``Provision.cite()``). Nothing legal is 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -691,28 +690,8 @@ def loan_views(facts: CaseFacts) -> list[dict[str, Any]]:
     return out
 
 
-def plan_with_distinct_counts(plan: Plan, facts: CaseFacts) -> Plan:
-    """The plan with each reason counting the distinct events of its category, as the documents do.
-
-    Findings of one category share events (a number-rotation finding contains a flooding finding's calls), so a
-    sum over findings overstates how often it happened. ``weiquan.act.plan`` sums per finding; until it counts
-    distinct events itself, the documents correct the counts here (a no-op once it does).
-    """
-    from weiquan.act.plan import _reason_text
-
-    steps = []
-    for s in plan.steps:
-        reasons = [dataclasses.replace(r, count=facts.category_stats[r.category].count)
-                   if r.category in facts.category_stats and facts.category_stats[r.category].count else r
-                   for r in s.reasons]
-        texts = {_reason_text(a): _reason_text(b) for a, b in zip(s.reasons, reasons)}
-        steps.append(dataclasses.replace(s, reasons=reasons, why_zh=[texts.get(w, w) for w in s.why_zh]))
-    return dataclasses.replace(plan, steps=steps)
-
-
 def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, channel_id: str | None) -> dict[str, Any]:
     policy = plan_policy()
-    plan = plan_with_distinct_counts(plan, facts)
     kinds = policy.document_kinds.get(doc_key)
     extra_ids = policy.document_provisions.get(doc_key, [])
     licence = plan.lender.licence_type

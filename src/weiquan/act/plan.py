@@ -187,7 +187,7 @@ def _channel_handles_licence(ch: Any, licence: str | None) -> bool:
     return not types or licence is None or licence in types
 
 
-def _reasons(pack: Any, findings: list[FindingFact], categories: set[str]) -> list[StepReason]:
+def _reasons(pack: Any, facts: CaseFacts, categories: set[str]) -> list[StepReason]:
     out: list[StepReason] = []
     order = list(pack.violations)
     sev = {"high": 0, "medium": 1, "low": 2}
@@ -195,25 +195,31 @@ def _reasons(pack: Any, findings: list[FindingFact], categories: set[str]) -> li
         v = pack.violations.get(c)
         return (sev.get(v.severity if v else "low", 3), order.index(c) if c in order else len(order))
     for cat in sorted(categories, key=key):
-        fs = [f for f in findings if f.category == cat]
+        fs = [f for f in facts.findings if f.category == cat]
         if not fs:
             continue
         v = pack.violations.get(cat)
         firsts = [f.first for f in fs if f.first]
         lasts = [f.last for f in fs if f.last]
         out.append(StepReason(
-            category=cat, name_zh=v.name_zh if v else cat, count=sum(max(1, f.event_count) for f in fs),
+            # distinct events: findings of one category share events (a rotation finding holds a flood's calls)
+            category=cat, name_zh=v.name_zh if v else cat, count=_distinct_count(facts, cat, fs),
             first=min(firsts) if firsts else None, last=max(lasts) if lasts else None,
             confirmed=all(f.confirmed for f in fs),
         ))
     return out
 
 
+def _distinct_count(facts: CaseFacts, cat: str, fs: list[FindingFact]) -> int:
+    st = facts.category_stats.get(cat)
+    return st.count if st is not None and st.count else sum(max(1, f.event_count) for f in fs)
+
+
 def _reason_text(r: StepReason) -> str:
     when = ""
     if r.first and r.last:
-        a, b = r.first.date().isoformat(), r.last.date().isoformat()
-        when = f"（{a}）" if a == b else f"（{a} 至 {b}）"
+        a, b = (f"{d.year}年{d.month}月{d.day}日" for d in (r.first.date(), r.last.date()))
+        when = f"（{a}）" if a == b else f"（{a}至{b}）"
     state = "" if r.confirmed else "，待您核实"
     return f"{r.name_zh}：{r.count} 次{when}{state}"
 
@@ -302,7 +308,7 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
             continue
         if ch.kind == "credit" and not matched:
             continue
-        reasons = _reasons(pack, facts.findings, matched or cats)
+        reasons = _reasons(pack, facts, matched or cats)
         why = [_reason_text(r) for r in reasons]
         if loan_reason:
             why.append("借款核查结果显示该借款可能不合法（见借款核查）。")

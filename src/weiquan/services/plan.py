@@ -21,11 +21,8 @@ def load_law_pack():  # type: ignore[no-untyped-def]
 
 def build_plan(ws: Workspace, case_id: int, *, today: dt.date | None = None, include_auto: bool = True) -> Plan:
     """Ordered escalation plan for the case from its findings, lender and actions taken."""
-    from weiquan.act.context import plan_with_distinct_counts
-
     facts = load_case_facts(ws, case_id, include_auto=include_auto, today=today)
-    # counts of distinct events per category, as the documents print them (findings of a category share events)
-    return plan_with_distinct_counts(build(load_law_pack(), facts, calendar=calendar_for_home(ws.home)), facts)
+    return build(load_law_pack(), facts, calendar=calendar_for_home(ws.home))
 
 
 def write_plan(ws: Workspace, case_id: int, out_dir: Path, *, formats: tuple[str, ...] = ("docx", "pdf"),
