@@ -100,3 +100,13 @@ def test_contact_after_stop_request_and_after_complaint(ws: Workspace, case_id: 
     assert stop and {e.event_id for e in stop[0].events} == {after}
     comp = [f for f in fs if f.key.startswith("after_request:action:")]
     assert comp and later in {e.event_id for e in comp[0].events}
+
+
+def test_a_third_party_told_of_the_debt_in_other_words(ws: Workspace, case_id: int, add_event: Callable[..., int]) -> None:
+    """"欠招联的钱" tells the colleague about the debt as plainly as "欠钱" (debt words: data/patterns.yaml)."""
+    add_event(local(2026, 3, 2, 10), recipient="colleague", text="对方打到我公司，跟我同事说我欠招联的钱不还，让同事转告我")
+    add_event(local(2026, 3, 3, 10), recipient="friend", text="他说欠你一个人情，改天请你吃饭")
+    analyze_case(ws, case_id)
+    keys = by_key(ws, case_id)
+    assert keys["disclosure:colleague"].category == "privacy_disclosure"
+    assert "disclosure:friend" not in keys and "third_party:friend" in keys

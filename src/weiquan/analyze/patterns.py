@@ -26,12 +26,16 @@ VERSION = "1.0"
 INCOMING = {"in", "incoming", "missed", "rejected", "blocked", "voicemail", "answered_elsewhere", "unknown"}
 CONNECTED = {"in", "incoming"}
 NOT_ANSWERED = {"missed", "rejected", "blocked", "voicemail"}
-_DEBT = re.compile("欠款|欠钱|欠债|借款|贷款|网贷|逾期|未还|待还|还款|还钱|账单|债务|拖欠|催收")
 
 
 @cache
 def pattern_config() -> dict[str, Any]:
     return yaml.safe_load(resources.files("weiquan.analyze").joinpath("data/patterns.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def _debt_words() -> re.Pattern[str]:
+    return re.compile(pattern_config()["disclosure"]["debt_re"])
 
 
 def local(ev: TimelineEvent, default_tz: str) -> dt.datetime:
@@ -222,14 +226,15 @@ class ThirdPartyDetector:
                 explanation="只应向债务人本人催收；联系第三人仅限债务人失联时取得联系方式，且不得透露债务（law pack conduct.third_party）",
                 events=[EventLink(e.id) for e in evs], extra={"recipient": who, "count": len(evs)},
             ))
-            told = [e for e in evs if e.text and _DEBT.search(e.text)]
+            debt = _debt_words()
+            told = [e for e in evs if e.text and debt.search(e.text)]
             if told:
                 out.append(FindingDraft(
                     key=f"disclosure:{who}", category="privacy_disclosure", detector_id=self.id,
                     detector_version=self.version, confidence=0.85,
                     summary=f"向第三人（{who}）透露欠款信息 {len(told)} 次",
                     explanation="发给第三人的信息提及借款/欠款/逾期，向第三人透露了债务信息（law pack conduct.third_party no_debt_details）",
-                    events=[EventLink(e.id, [m.span() for m in _DEBT.finditer(e.text or "")][:5]) for e in told],
+                    events=[EventLink(e.id, [m.span() for m in debt.finditer(e.text or "")][:5]) for e in told],
                     extra={"recipient": who, "count": len(told)},
                 ))
         return out
