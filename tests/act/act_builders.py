@@ -150,3 +150,10 @@ def build_findings_case(ws: Workspace, categories: list[str], *, licence_type: s
             ids.append(e.id)
         built.events = {"sms": ids}
     return built
+
+
+def loan_7_days() -> dict:
+    """An unlicensed 7-day loan: 10,000 contracted, 2,000 deducted up front, 10,500 due (docs/loans.md example)."""
+    return {"lender": "某714平台", "lender_type": "unlicensed", "contract_date": "2024-02-20", "principal": 10000,
+            "disbursed": [{"date": "2024-02-20", "amount": 8000}], "repayments": [{"date": "2024-02-27", "amount": 10500}],
+            "as_of": "2024-02-27"}

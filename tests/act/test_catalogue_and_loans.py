@@ -9,7 +9,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from act_builders import at, build_case
+from act_builders import at, build_case, loan_7_days
 from docx import Document
 
 from weiquan.store.models import Event, EventSource
@@ -49,18 +49,12 @@ def test_catalogue_rows_match_the_evidence_package(ws: Workspace, tmp_path: Path
     assert got == originals
 
 
-def _loan_714() -> dict:
-    return {"lender": "某714平台", "lender_type": "unlicensed", "contract_date": "2024-02-20", "principal": 10000,
-            "disbursed": [{"date": "2024-02-20", "amount": 8000}], "repayments": [{"date": "2024-02-27", "amount": 10500}],
-            "as_of": "2024-02-27"}
-
-
 def test_loan_check_figures_reach_the_documents(ws: Workspace) -> None:
     from weiquan.services.documents import document_html
     from weiquan.services.loans import add_loan
 
     built = build_case(ws, threats=True, licence_type="unlicensed", entity=None)
-    loan = add_loan(ws, built.case_id, _loan_714(), today=dt.date(2024, 2, 27))
+    loan = add_loan(ws, built.case_id, loan_7_days(), today=dt.date(2024, 2, 27))
     result = loan.result
     assert result["upfront_deduction"] == 2000.0
     apr_pct = f"{loan.apr * 100:.2f}%"
@@ -98,7 +92,7 @@ def test_plan_reports_the_loan_verdict(ws: Workspace) -> None:
     from weiquan.services.plan import build_plan
 
     built = build_case(ws, threats=False, licence_type="unlicensed", entity=None)
-    add_loan(ws, built.case_id, _loan_714(), today=dt.date(2024, 2, 27))
+    add_loan(ws, built.case_id, loan_7_days(), today=dt.date(2024, 2, 27))
     plan = build_plan(ws, built.case_id, today=TODAY)
     assert plan.loans and plan.loans[0]["verdict_zh"]
     assert plan.loans[0]["upfront_deduction"] == 2000.0

@@ -9,7 +9,7 @@ import html as htmllib
 import re
 
 import pytest
-from act_builders import THREAT_SMS, TODAY, Built, at, build_case, build_findings_case
+from act_builders import Built, THREAT_SMS, TODAY, at, build_case, build_findings_case, loan_7_days
 from sqlalchemy import select
 
 from weiquan.act.deadlines import DeadlineRule, WorkCalendar
@@ -199,17 +199,11 @@ def test_plan_states_actions_taken_in_chinese(ws: Workspace) -> None:
     assert "状态：已提交，截止2026年4月3日" in plan
 
 
-def _loan_714() -> dict:
-    return {"lender": "某714平台", "lender_type": "unlicensed", "contract_date": "2024-02-20", "principal": 10000,
-            "disbursed": [{"date": "2024-02-20", "amount": 8000}], "repayments": [{"date": "2024-02-27", "amount": 10500}],
-            "as_of": "2024-02-27"}
-
-
 def test_loan_caps_marked_unverified_with_the_as_of_date(ws: Workspace) -> None:
     from weiquan.services.loans import add_loan
 
     built = build_case(ws, threats=True, licence_type="unlicensed", entity=None)
-    loan = add_loan(ws, built.case_id, _loan_714(), today=dt.date(2024, 2, 27))
+    loan = add_loan(ws, built.case_id, loan_7_days(), today=dt.date(2024, 2, 27))
     unverified = [c["name"] for c in loan.result["caps"] if c.get("exceeded") and c.get("confidence") == "unverified"]
     verified = [c["name"] for c in loan.result["caps"] if c.get("exceeded") and c.get("confidence") != "unverified"]
     assert unverified and verified
