@@ -174,6 +174,15 @@ def test_pre_2020_private_loan_unpaid_interest_above_24_is_not_owed(pack):
     assert part["excess_paid"] == 0.0
 
 
+def test_pre_2020_private_loan_checked_before_the_transition(pack):
+    """Checked as of 2019-06-01, before 2020-08-20 and before the first LPR fixing: the 2015 lines alone apply."""
+    res = _check({"lender_type": "private", "contract_date": "2018-06-01", "principal": 10000,
+                  "disbursed": [{"date": "2018-06-01", "amount": 10000}],
+                  "repayments": [{"date": "2019-06-01", "amount": 13000, "paid": False}], "as_of": "2019-06-01"}, pack)
+    assert {c["id"] for c in res["caps"]} == {"line_24_2015", "line_36_2015"}
+    assert res["lawful_amount_owed"] == pytest.approx(12400.0, abs=0.01)
+
+
 def test_licensed_lender_figures_are_estimates_on_request(pack):
     """法发〔2017〕22号: above 24 % a licensed lender's charges *may be reduced on the borrower's request*;
     the lawful figures are flagged as that estimate, never as what the law already says."""

@@ -89,7 +89,7 @@ def check_parsed(loan: LoanInput, pack: LawPack) -> dict[str, Any]:
             notes.append(pack.lpr_fixing_on(a.lpr_date).note_zh or "")
     if pack.interest_rules.payment_order_confidence == "unverified":
         unverified.append(pack.interest_rules.payment_order_zh)
-    if regime.transition_from:
+    if regime.transition_from and loan.as_of >= regime.transition_from:
         notes.append(f"2020-08-20之前成立的合同：本工具以计算日{loan.as_of.isoformat()}代替起诉日适用起诉时LPR四倍。")
     if loan.lender_type in ("bank", "consumer_finance", "small_loan"):
         notes.append("持牌机构的24%为法院可依借款人请求调减的参考线，需借款人主张。")

@@ -53,7 +53,9 @@ def applicable_caps(pack: LawPack, lender_type: str, contract_date: dt.date, fil
     out = []
     for cid in regime.caps:
         out.append(_apply(pack, caps[cid], period, contract_date, filing_date))
-    if regime.transition_cap and regime.transition_from:
+    # the cap from the transition date on (民间借贷规定 Art. 31) only matters when the loan is checked after it;
+    # before it, there may not even be an LPR to compute it with (the first fixing is 2019-08-20)
+    if regime.transition_cap and regime.transition_from and filing_date >= regime.transition_from:
         out.append(_apply(pack, caps[regime.transition_cap], f"from:{regime.transition_from.isoformat()}", contract_date, filing_date))
     return regime, out
 
