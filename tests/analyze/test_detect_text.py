@@ -132,3 +132,21 @@ def test_hit_has_span_detector_version_and_explanation() -> None:
     assert h.detector_id == "text.rules" and h.detector_version.startswith("1.")
     assert "E1" in (h.rule_id or "") and "模式" in h.explanation
     assert 0.5 < h.confidence <= 1.0
+
+
+@pytest.mark.parametrize("text", [
+    "不还就找律师起诉你",
+    "再不还就让律师事务所起诉你",
+])
+def test_a_blunt_civil_suit_announcement_is_lawful(text: str) -> None:
+    """Suing is the lender's right (context `lawful_suit`): without criminal, arrest or police words the
+    classifier alone does not call it a false legal threat."""
+    assert "threat_legal_false" not in cats(text)
+
+
+@pytest.mark.parametrize("text", [
+    "再不还就找律师起诉你，判你坐牢",
+    "律所已经起诉你了，公安马上上门抓人",
+])
+def test_a_suit_with_criminal_threats_stays_false(text: str) -> None:
+    assert "threat_legal_false" in cats(text)
