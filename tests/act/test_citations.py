@@ -222,3 +222,15 @@ def test_cite_for_conduct_spanning_the_revision() -> None:
     assert p["psapl-56"].cite_for_conduct(dt.date(2025, 12, 1), dt.date(2026, 2, 1))[1] == "仅适用于2026年1月1日起的行为"
     assert p["psapl-56"].cite_for_conduct(dt.date(2024, 1, 1), dt.date(2024, 2, 1)) == (None, None)
     assert p["civil-1033-1"].cite_for_conduct(dt.date(2024, 1, 1), dt.date(2024, 2, 1)) == (_cite("civil-1033-1"), None)
+
+
+def test_rules_engaged_only_if_a_threat_is_carried_out_are_listed_apart(ws: Workspace) -> None:
+    """A threat of violence does not break the rule against 殴打 (Art. 51) or 非法侵入住宅 (Art. 47): those are
+    listed apart, as what the conduct would also engage if carried out (violations.yaml if_carried_out)."""
+    b = build_case(ws, threats=True)
+    text = _doc(ws, b.case_id, "police")
+    section = _between(text, "涉嫌违反下列规定", "六、请求事项")
+    broken, _, later = section.partition("如对方实际实施了所威胁的行为，还可能涉及")
+    assert _cite("psapl-51") not in broken
+    assert _cite("psapl-51") in later
+    assert _cite("psapl-50-1-5") in broken or _cite("psapl-50-1-1") in broken

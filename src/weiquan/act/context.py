@@ -146,6 +146,7 @@ class CitedProvision:
     conditions: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)  # names of the case's conducts it is cited for
     scope_zh: str | None = None  # which lenders it governs, when the case's lender licence type is unknown
+    if_carried_out: bool = False  # engaged only if a threatened act is carried out (ProvisionRef.if_carried_out)
 
 
 @dataclass
@@ -370,7 +371,8 @@ def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra
     days = [t.date() for f in facts.findings for t in (f.first, f.last) if t is not None]
     first, last = (min(days), max(days)) if days else (None, None)
 
-    def add(pid: str, kind_hint: str | None, cond: str | None, cat_name: str | None) -> None:
+    def add(pid: str, kind_hint: str | None, cond: str | None, cat_name: str | None,
+            carried: bool | None = None) -> None:
         p = pack.provisions.get(pid)
         if p is None:
             return
@@ -390,6 +392,9 @@ def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra
                                            scope_zh=p.licence_note_zh if applies is None else None)
             if era:
                 cp.conditions.append(era)
+            cp.if_carried_out = bool(carried)
+        elif carried is False:
+            cp.if_carried_out = False  # another conduct engages it as it stands
         if cond:
             add_condition(cp.conditions, cond)
         if cat_name and cat_name not in cp.categories:
@@ -400,7 +405,7 @@ def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra
         if v is None:
             continue
         for ref in v.provisions:
-            add(ref.provision_id, ref.kind, ref.note_zh, v.name_zh)
+            add(ref.provision_id, ref.kind, ref.note_zh, v.name_zh, ref.if_carried_out)
         for f in facts.by_category(cat):
             for pid in f.provisions:
                 add(pid, None, None, v.name_zh)
@@ -729,7 +734,8 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
         "period_zh": period_zh(*period) if period else "",  # "…至…期间", or the one day
         # every cited provision; and split by role, so that only rules of conduct are listed as "违反的规定"
         "provisions": provisions,
-        "violated": [p for p in provisions if p.role == "conduct"],
+        "violated": [p for p in provisions if p.role == "conduct" and not p.if_carried_out],
+        "if_carried_out": [p for p in provisions if p.role == "conduct" and p.if_carried_out],
         "remedies": [p for p in provisions if p.role == "remedy"],
         "procedures": [p for p in provisions if p.role == "procedure"],
         "remedies_open": remedies_open(pack, facts, licence),

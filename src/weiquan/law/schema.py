@@ -201,6 +201,9 @@ class ProvisionRef(_Strict):
     # remedy provisions (role "remedy") this conduct makes available, e.g. the 禁止接触 order of
     # 治安管理处罚法 Art. 50(2), which covers only the 滋扰、纠缠、跟踪 conduct of Art. 50(1)(5)
     remedies: list[str] = Field(default_factory=list)
+    # the provision is engaged only if the threatened act is actually carried out (殴打 for a threat of violence,
+    # 散布隐私 for a threat to expose): documents list it apart from the rules the conduct may have broken
+    if_carried_out: bool = False
 
 
 class Violation(_Strict):
