@@ -110,3 +110,26 @@ def test_a_third_party_told_of_the_debt_in_other_words(ws: Workspace, case_id: i
     keys = by_key(ws, case_id)
     assert keys["disclosure:colleague"].category == "privacy_disclosure"
     assert "disclosure:friend" not in keys and "third_party:friend" in keys
+
+
+def test_saved_personal_contacts_are_not_collection(ws: Workspace, case_id: int, add_event: Callable[..., int]) -> None:
+    """A phone export holds the borrower's whole life: a parent's late calls and a friend's many calls are not
+    night collection or a call flood (data/patterns.yaml personal_contacts)."""
+    mum, friend = "+8613900000001", "+8613900000002"
+    add_event(local(2026, 3, 2, 23, 30), number=mum, counterpart_name="妈妈", duration=120)
+    for i in range(default_conduct().max_connected_voice_per_day + 2):
+        add_event(local(2026, 3, 3, 9 + i), number=friend, counterpart_name="老王", duration=60)
+    for i in range(default_conduct().max_attempts_per_number_per_day + 1):
+        add_event(local(2026, 3, 4, 9 + i), number=friend, counterpart_name="老王", direction="missed", duration=0)
+    analyze_case(ws, case_id)
+    assert not [k for k in by_key(ws, case_id) if k.startswith(("night:", "volume:"))]
+
+
+def test_a_saved_number_still_counts_when_it_is_a_collectors(ws: Workspace, case_id: int,
+                                                              add_event: Callable[..., int]) -> None:
+    """Saved as "速借催收", or writing about the debt under a personal-looking name: still collection."""
+    add_event(local(2026, 3, 2, 23, 30), number="+8613900000003", counterpart_name="速借催收")
+    add_event(local(2026, 3, 3, 23, 40), number="+8613900000004", counterpart_name="小李", channel="sms",
+              text="你的借款已逾期，今晚必须还款", duration=None)
+    analyze_case(ws, case_id)
+    assert {"night:2026-03-02", "night:2026-03-03"} <= set(by_key(ws, case_id))

@@ -38,6 +38,23 @@ def _debt_words() -> re.Pattern[str]:
     return re.compile(pattern_config()["disclosure"]["debt_re"])
 
 
+def personal_numbers(events: list[TimelineEvent]) -> frozenset[str]:
+    """Numbers saved in the borrower's contacts under a personal name that never wrote about the debt
+    (``personal_contacts`` in data/patterns.yaml): their calls and messages are not collection contacts."""
+    looks_collector = re.compile(pattern_config()["personal_contacts"]["collector_name_re"])
+    debt = _debt_words()
+    named: set[str] = set()
+    collection: set[str] = set()
+    for ev in events:
+        if not ev.counterpart:
+            continue
+        if ev.counterpart_name and ev.counterpart_name.strip():
+            (collection if looks_collector.search(ev.counterpart_name) else named).add(ev.counterpart)
+        if ev.text and debt.search(ev.text):
+            collection.add(ev.counterpart)
+    return frozenset(named - collection)
+
+
 def local(ev: TimelineEvent, default_tz: str) -> dt.datetime:
     try:
         tz = ZoneInfo(ev.source_tz or default_tz)
@@ -75,8 +92,10 @@ class VoiceVolumeDetector:
 
     def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
         days: dict[dt.date, list[TimelineEvent]] = defaultdict(list)
+        personal = personal_numbers(ctx.events)
         for ev in ctx.events:
-            if ev.channel == "call" and ev.direction in CONNECTED and _to_borrower(ev) and (ev.duration_s or 0) > 0:
+            if ev.channel == "call" and ev.direction in CONNECTED and _to_borrower(ev) and (ev.duration_s or 0) > 0 \
+                    and ev.counterpart not in personal:
                 days[local(ev, ctx.timezone).date()].append(ev)
         limit = self.rules.max_connected_voice_per_day
         out = []
@@ -105,8 +124,9 @@ class NumberAttemptsDetector:
 
     def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
         groups: dict[tuple[str, dt.date], list[TimelineEvent]] = defaultdict(list)
+        personal = personal_numbers(ctx.events)
         for ev in ctx.events:
-            if ev.channel == "call" and _unanswered(ev) and ev.counterpart:
+            if ev.channel == "call" and _unanswered(ev) and ev.counterpart and ev.counterpart not in personal:
                 groups[(ev.counterpart, local(ev, ctx.timezone).date())].append(ev)
         limit = self.rules.max_attempts_per_number_per_day
         out = []
@@ -134,8 +154,9 @@ class NightContactDetector:
 
     def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
         nights: dict[dt.date, list[tuple[TimelineEvent, dt.datetime]]] = defaultdict(list)
+        personal = personal_numbers(ctx.events)
         for ev in ctx.events:
-            if ev.channel not in self.rules.night_channels or not _incoming(ev):
+            if ev.channel not in self.rules.night_channels or not _incoming(ev) or ev.counterpart in personal:
                 continue
             t = local(ev, ctx.timezone)
             if self.rules.in_night(t.time()):
