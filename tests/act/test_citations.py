@@ -234,3 +234,12 @@ def test_rules_engaged_only_if_a_threat_is_carried_out_are_listed_apart(ws: Work
     assert _cite("psapl-51") not in broken
     assert _cite("psapl-51") in later
     assert _cite("psapl-50-1-5") in broken or _cite("psapl-50-1-1") in broken
+
+
+def test_no_contact_order_is_not_requested_for_conduct_before_it_existed(ws: Workspace) -> None:
+    """The 禁止接触 order (治安 Art. 50(2)) is new in the 2025 revision (in force 2026-01-01): it is not asked
+    for conduct that all happened before."""
+    old = build_findings_case(ws, ["harassment_volume"], start=dt.date(2024, 3, 2))
+    assert "禁止接触" not in _doc(ws, old.case_id, "police")
+    new = build_findings_case(ws, ["harassment_volume"], start=dt.date(2026, 3, 2))
+    assert "禁止接触" in _doc(ws, new.case_id, "police")

@@ -368,8 +368,7 @@ def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra
     """
     out: dict[str, CitedProvision] = {}
     # a rule of conduct is cited in the version in force when the conduct happened (Provision.cite_for_conduct)
-    days = [t.date() for f in facts.findings for t in (f.first, f.last) if t is not None]
-    first, last = (min(days), max(days)) if days else (None, None)
+    first, last = conduct_period(facts)
 
     def add(pid: str, kind_hint: str | None, cond: str | None, cat_name: str | None,
             carried: bool | None = None) -> None:
@@ -423,8 +422,16 @@ def _cat_sort(pack: Any, cat: str) -> tuple[int, int, str]:
     return (SEVERITY_RANK.get(v.severity if v else "low", 3), order.index(cat) if cat in order else len(order), cat)
 
 
+def conduct_period(facts: CaseFacts) -> tuple[dt.date | None, dt.date | None]:
+    """First and last local date of the events behind the case's findings (None, None without findings)."""
+    days = [t.date() for f in facts.findings for t in (f.first, f.last) if t is not None]
+    return (min(days), max(days)) if days else (None, None)
+
+
 def remedies_open(pack: Any, facts: CaseFacts, licence: str | None = None) -> list[str]:
-    """Remedy provision ids the case's conduct makes available (``ProvisionRef.remedies`` in violations.yaml)."""
+    """Remedy provision ids the case's conduct makes available (``ProvisionRef.remedies`` in violations.yaml);
+    a remedy the law only created after all the conduct (e.g. the 2026 禁止接触 order for 2024 conduct) is not."""
+    first, last = conduct_period(facts)
     out: list[str] = []
     for cat in sorted(facts.categories, key=lambda c: _cat_sort(pack, c)):
         v = pack.violations.get(cat)
@@ -432,7 +439,8 @@ def remedies_open(pack: Any, facts: CaseFacts, licence: str | None = None) -> li
             p = pack.provisions.get(ref.provision_id)
             if p is None or p.applies_to(licence) is False:
                 continue
-            out += [r for r in ref.remedies if r in pack.provisions and r not in out]
+            out += [r for r in ref.remedies if r in pack.provisions and r not in out
+                    and pack.provisions[r].cite_for_conduct(first, last)[0] is not None]
     return out
 
 
