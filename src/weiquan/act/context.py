@@ -20,6 +20,7 @@ from weiquan.act.facts import (CHANNEL_ZH, DIRECTION_ZH, ORIGIN_SOURCE_ZH, RECIP
                                 CaseFacts, EventFact, FindingFact, Quote, text_source)
 from weiquan.act.plan import Plan
 from weiquan.act.policy import causes, plan_policy
+from weiquan.law.numerals import date_cn
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 MAX_QUOTES_PER_CATEGORY = 6
@@ -36,13 +37,13 @@ def date_zh(d: dt.date | dt.datetime | str | None) -> str:
             return d
     if d is None:
         return ""
-    return f"{d.year}年{d.month}月{d.day}日"
+    return date_cn(d)
 
 
 def datetime_zh(d: dt.datetime | None) -> str:
     if d is None:
         return ""
-    return f"{d.year}年{d.month}月{d.day}日 {d:%H:%M}"
+    return f"{date_cn(d)} {d:%H:%M}"
 
 
 def money_zh(amount: float | int | None) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 from weiquan.act.deadlines import DeadlineRule, WorkCalendar
 from weiquan.act.facts import CaseFacts, FindingFact
 from weiquan.act.policy import plan_policy
+from weiquan.law.numerals import date_cn
 
 CONFIDENT_MATCH = 90.0  # registry match score (0–100) from which the registry's licence type is used
 LICENCE_ZH = {
@@ -218,7 +219,7 @@ def _distinct_count(facts: CaseFacts, cat: str, fs: list[FindingFact]) -> int:
 def _reason_text(r: StepReason) -> str:
     when = ""
     if r.first and r.last:
-        a, b = (f"{d.year}年{d.month}月{d.day}日" for d in (r.first.date(), r.last.date()))
+        a, b = date_cn(r.first.date()), date_cn(r.last.date())
         when = f"（{a}）" if a == b else f"（{a}至{b}）"
     state = "" if r.confirmed else "，待您核实"
     return f"{r.name_zh}：{r.count} 次{when}{state}"
@@ -314,8 +315,7 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
             why.append("借款核查结果显示该借款可能不合法（见借款核查）。")
         if ch.kind == "police" and time_barred:
             limit = pack.provisions.get(policy.police_time_limit_provision)
-            d = last_contact.date() if last_contact else facts.today
-            why.append(f"注意：最近一次联系是{d.year}年{d.month}月{d.day}日，已超过"
+            why.append(f"注意：最近一次联系是{date_cn(last_contact.date() if last_contact else facts.today)}，已超过"
                        f"{policy.police_time_limit_months}个月；{limit.cite() if limit else ''}规定违反治安管理行为在六个月内没有被"
                        "公安机关发现的不再处罚（行为有连续或继续状态的，从行为终了之日起计算），治安处罚可能已不能适用，请在报案时向民警说明并咨询。")
         if ch.kind == "self_regulatory" and lender.nifa_member is None and licence != "unlicensed":

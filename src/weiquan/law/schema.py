@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from weiquan.law.numerals import article_cn, item_cn
+from weiquan.law.numerals import article_cn, date_cn, item_cn
 
 Confidence = Literal["verified", "single-source", "unverified"]
 LicenceType = Literal["bank", "consumer_finance", "small_loan", "unlicensed", "private"]
@@ -173,7 +173,7 @@ class Provision(_Strict):
         if self.in_force is None or first is None or last is None or first >= self.in_force:
             return self.cite(), None
         old = self.old_cite()
-        since = f"{self.in_force.year}年{self.in_force.month}月{self.in_force.day}日"
+        since = date_cn(self.in_force)
         if last < self.in_force:
             current = article_cn(self.article) if self.article else "规定"
             note = f"行为发生在现行文本{since}施行之前，适用当时的条文（内容与现行{current}不完全相同，请以官方文本为准）"
