@@ -44,6 +44,26 @@ def test_eval_command_outputs_exact_keys(tmp_path: Path) -> None:
     assert set(out["per_label"]["threat_exposure"]) == {"precision", "recall", "f1", "support"}
 
 
+def test_eval_by_source_kind(tmp_path: Path) -> None:
+    f = tmp_path / "kinds.jsonl"
+    rows = [{"text": "不还钱就爆你通讯录", "labels": ["threat_exposure"], "source_kind": "sms"},
+            {"text": "你的借款已逾期，请尽快还款", "labels": ["lawful"], "source_kind": "sms"},
+            {"text": "再不还就上门找你", "labels": ["threat_visit"], "source_kind": "call_transcript"},
+            {"text": "还款成功，感谢支持", "labels": ["lawful"]}]
+    f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    res = runner.invoke(app, ["eval", str(f), "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    # the five keys first and unchanged, then one block per source kind
+    assert list(out) == ["n", "per_label", "macro_f1", "lawful_false_positive_rate", "micro_f1", "by_source_kind"]
+    kinds = out["by_source_kind"]
+    assert set(kinds) == {"sms", "call_transcript", "unknown"}
+    assert kinds["sms"]["n"] == 2 and kinds["call_transcript"]["n"] == 1 and kinds["unknown"]["n"] == 1
+    assert kinds["sms"]["per_label"]["threat_exposure"]["recall"] == 1.0
+    assert kinds["call_transcript"]["per_label"]["threat_visit"]["support"] == 1
+    assert list(kinds["sms"]) == ["n", "per_label", "macro_f1", "lawful_false_positive_rate", "micro_f1"]
+
+
 def test_eval_bad_file_is_a_clear_input_error(tmp_path: Path) -> None:
     f = tmp_path / "bad.jsonl"
     f.write_text('{"text": "x"}\nnot json\n', encoding="utf-8")

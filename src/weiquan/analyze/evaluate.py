@@ -4,7 +4,9 @@ Input lines: ``{"text": ..., "labels": [...]}``. A prediction without any violat
 ``lawful``. Output keys (exactly): ``n``, ``per_label`` (label -> precision, recall, f1, support),
 ``macro_f1`` (mean F1 over labels other than ``lawful`` with support >= 5 in the file),
 ``lawful_false_positive_rate`` (share of items labelled only ``lawful`` that got any violation label),
-``micro_f1`` (pooled over all labels other than ``lawful``).
+``micro_f1`` (pooled over all labels other than ``lawful``). When items carry ``source_kind`` (where the
+text came from: sms, call transcript, chat, forum post ...), ``by_source_kind`` adds the same figures for
+each kind (items without one are counted under ``"unknown"``).
 """
 
 from __future__ import annotations
@@ -79,4 +81,11 @@ def score(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[
 
 def evaluate(items: Sequence[dict[str, Any]], predict: Callable[[list[str]], list[list[str]]]) -> dict[str, Any]:
     preds = predict([it["text"] for it in items])
-    return score([it["labels"] for it in items], preds)
+    res = score([it["labels"] for it in items], preds)
+    if any("source_kind" in it for it in items):
+        groups: dict[str, list[int]] = {}
+        for i, it in enumerate(items):
+            groups.setdefault(str(it.get("source_kind") or "unknown"), []).append(i)
+        res["by_source_kind"] = {k: score([items[i]["labels"] for i in idx], [preds[i] for i in idx])
+                                 for k, idx in sorted(groups.items())}
+    return res

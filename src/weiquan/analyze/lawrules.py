@@ -23,6 +23,7 @@ class ConductRules:
     max_attempts_per_number_per_day: int
     attempts_soft: bool
     attempts_source: str
+    home_visit: tuple[Any, ...] = ()  # conduct.yaml home_visit rules (id, rule_zh, provision_id, source, confidence)
 
     def in_night(self, t: dt.time) -> bool:
         if self.night_start <= self.night_end:
@@ -45,6 +46,7 @@ def conduct_from_pack(pack: Any) -> ConductRules:
         max_attempts_per_number_per_day=c.max_attempts_per_method_per_day.value,
         attempts_soft=c.max_attempts_per_method_per_day.soft,
         attempts_source=c.max_attempts_per_method_per_day.wording_zh or c.max_attempts_per_method_per_day.source,
+        home_visit=tuple(c.home_visit),
     )
 
 
@@ -65,6 +67,16 @@ class CategoryLaw:
     name_zh: str
     severity: str
     provisions: list[dict[str, Any]]
+
+
+def provisions_by_id(ids: list[str], kind: str = "self_regulatory") -> list[dict[str, Any]]:
+    """Provision entries (as in :func:`category_law`) for explicit provision ids, e.g. a conduct rule's."""
+    pack = _pack()
+    out = []
+    for pid in ids:
+        p = pack.provisions.get(pid)
+        out.append({"id": pid, "cite": p.cite() if p else pid, "kind": kind, "note": None})
+    return out
 
 
 def category_law(category: str) -> CategoryLaw:

@@ -55,6 +55,41 @@ def personal_numbers(events: list[TimelineEvent]) -> frozenset[str]:
     return frozenset(named - collection)
 
 
+@cache
+def _routine_reminder() -> re.Pattern[str]:
+    return re.compile(pattern_config()["collection_contacts"]["routine_reminder_re"])
+
+
+def routine_reminder(ev: TimelineEvent, hits: list[Any] | None = None) -> bool:
+    """A lender's own repayment reminder or service notice (a bill, a due date, a repayment receipt) with no
+    unlawful content: not a collection contact by itself (``collection_contacts`` in data/patterns.yaml)."""
+    return bool(ev.text and ev.channel in ("sms", "mms", "chat") and not hits and _routine_reminder().search(ev.text)
+                and not _debt_pressure().search(ev.text))
+
+
+@cache
+def _debt_pressure() -> re.Pattern[str]:
+    return re.compile(pattern_config()["collection_contacts"]["collection_re"])
+
+
+def collection_contacts(ctx: CaseContext) -> list[TimelineEvent]:
+    """The events the volume, night and attempts figures count: contacts made TO the borrower's side (never
+    the borrower's own outgoing calls or messages, nor events of unknown direction without debt wording), not
+    from saved personal contacts, and not the lender's routine repayment reminders."""
+    personal = personal_numbers(ctx.events)
+    debt = _debt_words()
+    out = []
+    for ev in ctx.events:
+        if ev.direction not in INCOMING or ev.counterpart in personal:
+            continue
+        if ev.direction == "unknown" and not (ev.text and debt.search(ev.text)):
+            continue
+        if routine_reminder(ev, ctx.text_hits.get(ev.id)):
+            continue
+        out.append(ev)
+    return out
+
+
 def local(ev: TimelineEvent, default_tz: str) -> dt.datetime:
     try:
         tz = ZoneInfo(ev.source_tz or default_tz)
@@ -92,10 +127,8 @@ class VoiceVolumeDetector:
 
     def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
         days: dict[dt.date, list[TimelineEvent]] = defaultdict(list)
-        personal = personal_numbers(ctx.events)
-        for ev in ctx.events:
-            if ev.channel == "call" and ev.direction in CONNECTED and _to_borrower(ev) and (ev.duration_s or 0) > 0 \
-                    and ev.counterpart not in personal:
+        for ev in collection_contacts(ctx):
+            if ev.channel == "call" and ev.direction in CONNECTED and _to_borrower(ev) and (ev.duration_s or 0) > 0:
                 days[local(ev, ctx.timezone).date()].append(ev)
         limit = self.rules.max_connected_voice_per_day
         out = []
@@ -124,9 +157,8 @@ class NumberAttemptsDetector:
 
     def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
         groups: dict[tuple[str, dt.date], list[TimelineEvent]] = defaultdict(list)
-        personal = personal_numbers(ctx.events)
-        for ev in ctx.events:
-            if ev.channel == "call" and _unanswered(ev) and ev.counterpart and ev.counterpart not in personal:
+        for ev in collection_contacts(ctx):
+            if ev.channel == "call" and _unanswered(ev) and ev.counterpart:
                 groups[(ev.counterpart, local(ev, ctx.timezone).date())].append(ev)
         limit = self.rules.max_attempts_per_number_per_day
         out = []
@@ -154,9 +186,8 @@ class NightContactDetector:
 
     def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
         nights: dict[dt.date, list[tuple[TimelineEvent, dt.datetime]]] = defaultdict(list)
-        personal = personal_numbers(ctx.events)
-        for ev in ctx.events:
-            if ev.channel not in self.rules.night_channels or not _incoming(ev) or ev.counterpart in personal:
+        for ev in collection_contacts(ctx):
+            if ev.channel not in self.rules.night_channels:
                 continue
             t = local(ev, ctx.timezone)
             if self.rules.in_night(t.time()):
@@ -293,6 +324,46 @@ class AfterRequestDetector:
         return out
 
 
+@dataclass
+class VisitDetector:
+    """A visit that happened (conduct, not a threat): an event recorded with channel ``visit`` (``weiquan event
+    add --channel visit``), or a note, transcript or message from the borrower's side saying collectors came
+    to the door (``visit.done_re`` in data/patterns.yaml). Each visit is a finding of its own, with the law
+    pack's home-visit rules (conduct.yaml ``home_visit``: consent, and the night window)."""
+
+    rules: ConductRules
+    id: str = "pattern.visit"
+    version: str = VERSION
+    kind: str = "case"
+
+    def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
+        done = re.compile(pattern_config()["visit"]["done_re"])
+        home = self.rules.home_visit
+        out = []
+        for ev in ctx.events:
+            told = None if ev.channel == "visit" or not ev.text else done.search(ev.text)
+            if ev.channel != "visit" and told is None:
+                continue
+            if ev.channel == "visit" and ev.direction in ("outgoing", "out"):
+                continue  # the borrower went somewhere: not a collector's visit
+            t = local(ev, ctx.timezone)
+            at_night = self.rules.in_night(t.time())
+            rules = [r for r in home if r.id != "visit_night" or at_night]
+            cited = "；".join(f"{r.rule_zh}（{r.source}）" for r in rules if r.confidence != "unverified")
+            who = "" if _to_borrower(ev) else f"（对象：{ev.recipient}）"
+            spans = [told.span()] if told else []
+            out.append(FindingDraft(
+                key=f"visit:{ev.id}", category="threat_visit", detector_id=self.id, detector_version=self.version,
+                confidence=0.9 if ev.channel == "visit" else 0.7,
+                summary=f"{_fmt(t)} 催收人员上门{who}" + ("（夜间）" if at_night else ""),
+                explanation="已发生的上门催收（行为，而非威胁）。" + cited,
+                events=[EventLink(ev.id, spans)],
+                extra={"conduct": "visit", "night": at_night, "recipient": ev.recipient,
+                       "provision_ids": [r.provision_id for r in rules if r.provision_id]},
+            ))
+        return out
+
+
 def stop_request_kind(text: str) -> str | None:
     """Whether an outgoing text from the borrower asks to stop contact (family only, or altogether)."""
     cfg = pattern_config()["stop_request"]
@@ -305,4 +376,4 @@ def stop_request_kind(text: str) -> str | None:
 
 def builtin_case_detectors(rules: ConductRules) -> list[Any]:
     return [VoiceVolumeDetector(rules), NumberAttemptsDetector(rules), NightContactDetector(rules),
-            NumberRotationDetector(), ThirdPartyDetector(), AfterRequestDetector()]
+            NumberRotationDetector(), ThirdPartyDetector(), AfterRequestDetector(), VisitDetector(rules)]

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from weiquan.analyze.base import CaseContext, CaseRequest, EventLink, FindingDraft, Hit, TimelineEvent
-from weiquan.analyze.lawrules import category_law
+from weiquan.analyze.lawrules import category_law, provisions_by_id
 from weiquan.analyze.patterns import stop_request_kind
 from weiquan.errors import InputError, NotFoundError
 from weiquan.services.cases import get_case_row
@@ -111,7 +111,9 @@ def _detectors() -> list[Any]:
     return collect("register_detectors")
 
 
-def _text_drafts(detector: Any, events: list[TimelineEvent]) -> list[FindingDraft]:
+def _text_drafts(detector: Any, events: list[TimelineEvent],
+                 seen: dict[int, list[Hit]] | None = None) -> list[FindingDraft]:
+    """Findings of one text detector; ``seen`` collects every event's hits for the case detectors."""
     with_text = [e for e in events if e.text and e.text.strip() and e.direction not in ("outgoing", "out", "draft")]
     texts = [e.text or "" for e in with_text]
     if hasattr(detector, "detect_many"):
@@ -120,6 +122,8 @@ def _text_drafts(detector: Any, events: list[TimelineEvent]) -> list[FindingDraf
         all_hits = [detector.detect(t) for t in texts]
     drafts = []
     for ev, hits in zip(with_text, all_hits, strict=True):
+        if seen is not None:
+            seen.setdefault(ev.id, []).extend(hits)
         for h in hits:
             quote = "」「".join((ev.text or "")[a:b] for a, b in h.spans)[:80]
             drafts.append(FindingDraft(
@@ -144,12 +148,14 @@ def analyze_case(ws: Workspace, case_id: int) -> AnalysisResult:
                           borrower_phones=list(case.borrower_phones or []))
     drafts: list[FindingDraft] = []
     names: list[str] = []
-    for det in _detectors():
-        kind = getattr(det, "kind", "")
-        names.append(f"{det.id}@{det.version}")
-        if kind == "text":
-            drafts.extend(_text_drafts(det, events))
-        elif kind == "case":
+    dets = _detectors()
+    for det in dets:  # text detectors first: case detectors may read their hits (ctx.text_hits)
+        if getattr(det, "kind", "") == "text":
+            names.append(f"{det.id}@{det.version}")
+            drafts.extend(_text_drafts(det, events, ctx.text_hits))
+    for det in dets:
+        if getattr(det, "kind", "") == "case":
+            names.append(f"{det.id}@{det.version}")
             drafts.extend(det.detect_case(ctx))
     by_key: dict[str, FindingDraft] = {}
     for d in drafts:  # two detectors reporting the same key: keep the more confident one
@@ -170,7 +176,9 @@ def analyze_case(ws: Workspace, case_id: int) -> AnalysisResult:
                 updated += 1
             f.category, f.severity = d.category, law.severity
             f.detector_id, f.detector_version = d.detector_id, d.detector_version
-            f.confidence, f.provisions = float(d.confidence), law.provisions
+            own = provisions_by_id(d.extra["provision_ids"]) if d.extra.get("provision_ids") else []
+            f.confidence, f.provisions = float(d.confidence), own + [p for p in law.provisions
+                                                                     if p["id"] not in d.extra.get("provision_ids", ())]
             f.summary, f.explanation, f.stale = d.summary, d.explanation, False
             f.extra = dict(d.extra)
             wanted = {link.event_id: [list(sp) for sp in link.spans] for link in d.events}
