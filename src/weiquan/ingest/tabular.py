@@ -21,6 +21,7 @@ import yaml
 
 from weiquan.ingest.base import ImportContext, Importer, ParseError, Probe, RawEvent
 from weiquan.ingest.timeutil import TimeOutOfRange, from_epoch, localize, parse_wallclock
+from weiquan.vault.sniff import decodes_as
 
 FIELDS = ("time", "number", "name", "text", "type", "duration", "channel")
 HEADER_SCAN_ROWS = 10
@@ -71,13 +72,8 @@ def find_header(rows: Sequence[Sequence[object]], manual: dict[str, str] | None)
 
 
 def sniff_encoding(head: bytes) -> str:
-    try:
-        head.decode("utf-8")
-        return "utf-8-sig"
-    except UnicodeDecodeError as e:
-        if e.start >= len(head) - 4:  # a character cut at the end of the sample
-            return "utf-8-sig"
-    return "gb18030"
+    """UTF-8 (BOM or not) when the sample is a valid UTF-8 prefix (a character cut at its end is fine), else GB18030."""
+    return "utf-8-sig" if decodes_as(head, "utf-8") else "gb18030"
 
 
 def _head_rows(head: bytes) -> list[list[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 _MAGIC: list[tuple[int, bytes, str]] = [
@@ -48,21 +49,33 @@ def sniff_bytes(head: bytes) -> str:
         return "application/xml"
     if stripped.startswith(b"BEGIN:VMSG") or stripped.startswith(b"BEGIN:VCARD"):
         return "text/x-vmsg"
-    try:
-        head.decode("utf-8")
+    enc = text_encoding(head)
+    if enc == "utf-8":
         return "text/plain"
-    except UnicodeDecodeError:
-        # A multi-byte char may be cut at the end of the sample.
-        try:
-            head[:-4].decode("utf-8")
-            return "text/plain"
-        except UnicodeDecodeError:
-            pass
-    try:
-        head.decode("gb18030")
+    if enc == "gb18030":
         return "text/plain; charset=gb18030"
+    return "application/octet-stream"
+
+
+def decodes_as(head: bytes, encoding: str) -> bool:
+    """Whether ``head`` is a valid prefix of text in ``encoding``.
+
+    The sample is decoded incrementally, so a multi-byte character cut by the end of the sample
+    is left pending instead of counting as an error (wherever the sample boundary falls).
+    """
+    try:
+        codecs.getincrementaldecoder(encoding)(errors="strict").decode(head, final=False)
     except UnicodeDecodeError:
-        return "application/octet-stream"
+        return False
+    return True
+
+
+def text_encoding(head: bytes) -> str | None:
+    """"utf-8" or "gb18030" if ``head`` is the start of text in that encoding, else None."""
+    for enc in ("utf-8", "gb18030"):
+        if decodes_as(head, enc):
+            return enc
+    return None
 
 
 def sniff_file(path: Path, n: int = 4096) -> str:
