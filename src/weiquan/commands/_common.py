@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,17 +31,20 @@ def workspace(ctx: typer.Context) -> Workspace:
 
 
 def to_jsonable(data: Any) -> Any:
+    """Plain JSON values; a float that is not finite becomes null (JSON has no NaN or Infinity)."""
     if isinstance(data, BaseModel):
-        return data.model_dump(mode="json")
+        return to_jsonable(data.model_dump(mode="json"))
     if isinstance(data, (list, tuple)):
         return [to_jsonable(x) for x in data]
     if isinstance(data, dict):
         return {k: to_jsonable(v) for k, v in data.items()}
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
     return data
 
 
 def print_json(data: Any) -> None:
-    typer.echo(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2, default=str))
+    typer.echo(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2, default=str, allow_nan=False))
 
 
 def console() -> Console:

@@ -8,6 +8,7 @@ the future) raise :class:`TimeOutOfRange`; importers turn that into a per-record
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import time
 from functools import lru_cache
@@ -49,6 +50,17 @@ _MIN_PLAUSIBLE_MS = int(MIN_PLAUSIBLE.timestamp()) * 1000
 _FUTURE_SLACK_MS = int(FUTURE_SLACK.total_seconds()) * 1000
 
 
+def _finite(raw: str | int | float) -> float:
+    """``raw`` as a positive finite number; NaN, infinities, 1e400, zero and negatives are out of range."""
+    try:
+        v = float(raw)
+    except (TypeError, ValueError, OverflowError) as e:
+        raise TimeOutOfRange(raw) from e
+    if not math.isfinite(v) or v <= 0:
+        raise TimeOutOfRange(raw)
+    return v
+
+
 def from_epoch(raw: str | int | float | None) -> tuple[dt.datetime, str]:
     """Unix seconds or milliseconds (decided by magnitude) → (UTC datetime, basis)."""
     if isinstance(raw, str) and 11 <= len(raw) <= 14 and raw.isascii() and raw.isdigit():
@@ -66,12 +78,7 @@ def from_epoch(raw: str | int | float | None) -> tuple[dt.datetime, str]:
 def _from_epoch_general(raw: str | int | float | None) -> tuple[dt.datetime, str]:
     if raw is None or (isinstance(raw, str) and raw.strip().lower() in ("", "null", "0")):
         raise TimeOutOfRange(raw)
-    try:
-        v = float(raw)
-    except (TypeError, ValueError) as e:
-        raise TimeOutOfRange(raw) from e
-    if v <= 0:
-        raise TimeOutOfRange(raw)
+    v = _finite(raw)
     if v < 1e11:
         basis, seconds = "utc_epoch_s", v
     elif v < 1e14:
@@ -80,7 +87,7 @@ def _from_epoch_general(raw: str | int | float | None) -> tuple[dt.datetime, str
         basis, seconds = "utc_epoch_us", v / 1e6
     try:
         when = UNIX_EPOCH + dt.timedelta(seconds=seconds)
-    except OverflowError as e:
+    except (OverflowError, ValueError) as e:
         raise TimeOutOfRange(raw) from e
     return check_range(when, raw), basis
 
@@ -89,19 +96,14 @@ def from_apple(raw: int | float | str | None) -> tuple[dt.datetime, str]:
     """Apple/Core Data epoch: seconds or nanoseconds since 2001-01-01 UTC (by magnitude)."""
     if raw is None:
         raise TimeOutOfRange(raw)
-    try:
-        v = float(raw)
-    except (TypeError, ValueError) as e:
-        raise TimeOutOfRange(raw) from e
-    if v <= 0:
-        raise TimeOutOfRange(raw)
+    v = _finite(raw)
     if v > 1e12:
         basis, seconds = "apple_ns", v / 1e9
     else:
         basis, seconds = "apple_s", v
     try:
         when = UNIX_EPOCH + dt.timedelta(seconds=seconds + APPLE_EPOCH_OFFSET)
-    except OverflowError as e:
+    except (OverflowError, ValueError) as e:
         raise TimeOutOfRange(raw) from e
     return check_range(when, raw), basis
 

@@ -36,6 +36,7 @@ from weiquan.ingest.sources import (
 )
 from weiquan.ingest.timeutil import zone
 from weiquan.ingest.writer import EventWriter
+from weiquan.ingest.values import checked
 from weiquan.plugins import collect
 from weiquan.services.cases import get_case_row
 from weiquan.store.models import Acquisition
@@ -285,7 +286,7 @@ def import_one(
                              source_format=imp.name, background=True) as writer:
                 try:
                     for raw in imp.parse(ctx):
-                        writer.add(raw)
+                        writer.add(checked(raw, ctx))
                 except ParseError as e:
                     if not e.partial_ok:
                         raise

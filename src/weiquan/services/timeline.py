@@ -13,6 +13,7 @@ from weiquan.errors import InputError
 from weiquan.ingest.base import CHANNELS, DIRECTIONS, RECIPIENTS, RawEvent
 from weiquan.ingest.numbers import normalize_number
 from weiquan.ingest.timeutil import TimeOutOfRange, localize, parse_wallclock, zone
+from weiquan.ingest.values import MAX_DURATION_S, plausible_duration
 from weiquan.ingest.writer import EventWriter
 from weiquan.services.cases import get_case_row
 from weiquan.store.models import Acquisition, Event, EventSource, Evidence
@@ -176,8 +177,9 @@ def add_manual_event(
         raise InputError(f"未知方向：{direction}（可选 {', '.join(DIRECTIONS)}）", f"unknown direction: {direction}")
     if recipient not in RECIPIENTS:
         raise InputError(f"未知对象：{recipient}（可选 {', '.join(RECIPIENTS)}）", f"unknown recipient: {recipient} (one of {', '.join(RECIPIENTS)})")
-    if duration_s is not None and duration_s < 0:
-        raise InputError("通话时长不能为负数", "duration must not be negative")
+    if not plausible_duration(duration_s):
+        raise InputError(f"通话时长无效：{duration_s}（应为 0 到 {MAX_DURATION_S:.0f} 秒）",
+                         f"invalid duration: {duration_s} (0 to {MAX_DURATION_S:.0f} seconds)")
     with ws.db.read_session() as s:
         case = get_case_row(s, case_id)
         source_tz = tz or case.timezone or ws.settings.timezone

@@ -31,7 +31,7 @@ from weiquan.services.web_charts import ChartCache
 from weiquan.errors import InputError, MissingComponent, NotFoundError, ProblemFound, WeiquanError
 from weiquan.web.config import WebConfig
 from weiquan.web.deps import BadCredentials, Forbidden, LoginRequired, RateLimited
-from weiquan.web.limits import BodyLimitMiddleware
+from weiquan.web.limits import BodyLimitMiddleware, IdRangeMiddleware
 from weiquan.web.security import LoginLimiter, load_or_create_secret
 from weiquan.web.templating import make_templates, render
 from weiquan.workspace import Workspace
@@ -138,6 +138,7 @@ def create_app(
         https_only=cfg.secure_cookies,
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=(cfg.max_upload_mb or ws.settings.max_upload_mb) * 1024 * 1024 + 1024 * 1024)
+    app.add_middleware(IdRangeMiddleware)
     hosts = cfg.hosts()
     if hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)

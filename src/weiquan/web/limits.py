@@ -1,8 +1,17 @@
-"""ASGI middleware capping the size of a request body (uploads), before anything is spooled to disk."""
+"""ASGI middleware for request limits: the size of a request body (uploads), before anything is spooled
+to disk, and ids in the path that no database column can hold (answered 404, never a 500)."""
 
 from __future__ import annotations
 
+import html
+import json
+from typing import Annotated
+
+from fastapi import Query
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_ID = 2**63 - 1  # the largest BIGINT: a larger number is no id of anything
+OptionalIdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 class BodyTooLarge(Exception):
@@ -48,14 +57,31 @@ class BodyLimitMiddleware:
 
     async def _reject(self, scope: Scope, send: Send) -> None:
         mb = self.max_bytes // (1024 * 1024)
-        is_api = str(scope.get("path", "")).startswith("/api/")
-        if is_api:
-            body = ('{"error":{"status":413,"zh":"上传内容超过 %d MB 上限，未导入","en":"request body over the %d MB limit; nothing imported"}}'
-                    % (mb, mb)).encode("utf-8")
-            ctype = b"application/json"
-        else:
-            body = f"<!doctype html><meta charset=utf-8><p>上传内容超过 {mb} MB 上限，未导入任何内容。</p>".encode()
-            ctype = b"text/html; charset=utf-8"
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body})
+        await plain_error(scope, send, 413, f"上传内容超过 {mb} MB 上限，未导入任何内容", f"request body over the {mb} MB limit; nothing imported")
+
+
+class IdRangeMiddleware:
+    """404 for a path with a number no id can be (beyond 64 bits), before any route reads it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and any(len(seg) >= 19 and seg.isascii() and seg.isdigit() and int(seg) > MAX_ID
+                                           for seg in str(scope.get("path", "")).split("/")):
+            await plain_error(scope, send, 404, "页面不存在", "not found")
+            return
+        await self.app(scope, receive, send)
+
+
+async def plain_error(scope: Scope, send: Send, status: int, zh: str, en: str) -> None:
+    """An error answered below the application: JSON under /api/, a minimal page elsewhere."""
+    if str(scope.get("path", "")).startswith("/api/"):
+        body = json.dumps({"error": {"status": status, "zh": zh, "en": en}}, ensure_ascii=False).encode("utf-8")
+        ctype = b"application/json"
+    else:
+        body = f"<!doctype html><meta charset=utf-8><title>{status}</title><p>{html.escape(zh)}</p>".encode()
+        ctype = b"text/html; charset=utf-8"
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})

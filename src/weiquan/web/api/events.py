@@ -12,6 +12,7 @@ from weiquan.services import timeline
 from weiquan.services.timeline import EventOut
 from weiquan.services.web_timeline import OriginalView, TimelineFilters, TimelinePage, original_view, timeline_page
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
+from weiquan.web.limits import OptionalIdQuery
 from weiquan.web.pages.timeline import raw as raw_page
 
 router = APIRouter(prefix="/cases/{case_id}", tags=["events 时间线"], dependencies=[Depends(csrf_protect)])
@@ -26,7 +27,7 @@ class ManualEventIn(BaseModel):
     direction: str = "incoming"
     recipient: str = "borrower"
     recipient_name: str | None = None
-    duration_s: float | None = None
+    duration_s: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -44,7 +45,7 @@ def add_event(request: Request, ws: WS, who: Who, case_id: CaseId, body: ManualE
 
 
 @router.get("/evidence/{evidence_id}", response_model=OriginalView, summary="原件信息（OCR 框、转写）Original: OCR boxes, transcript")
-def evidence(ws: WS, case_id: CaseId, evidence_id: int, event: int | None = None) -> OriginalView:
+def evidence(ws: WS, case_id: CaseId, evidence_id: int, event: OptionalIdQuery = None) -> OriginalView:
     return original_view(ws, case_id, evidence_id, event_id=event)
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from weiquan.services import users
 from weiquan.services.users import AuditOut, Principal, UserOut
 from weiquan.web.deps import WS, audit, csrf_protect, require_admin
+from weiquan.web.limits import OptionalIdQuery
 
 router = APIRouter(prefix="/users", tags=["users 账号"], dependencies=[Depends(csrf_protect)])
 Admin = Annotated[Principal, Depends(require_admin)]
@@ -35,5 +36,5 @@ def create_user(request: Request, ws: WS, who: Admin, body: UserIn) -> UserOut:
 
 
 @router.get("/audit", response_model=list[AuditOut], summary="操作记录 Audit log (admin)")
-def audit_log(ws: WS, who: Admin, case_id: int | None = None, limit: int = 200) -> list[AuditOut]:
+def audit_log(ws: WS, who: Admin, case_id: OptionalIdQuery = None, limit: int = 200) -> list[AuditOut]:
     return users.list_audit(ws, case_id=case_id, limit=max(1, min(limit, 5000)))

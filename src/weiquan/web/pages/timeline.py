@@ -12,6 +12,7 @@ from weiquan.services import dashboard, web_law
 from weiquan.services.web_timeline import TimelineFilters, evidence_file, original_view, timeline_page
 from weiquan.services.web_uploads import safe_leaf_name
 from weiquan.web.deps import WS, CaseId, get_config
+from weiquan.web.limits import OptionalIdQuery
 from weiquan.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -40,7 +41,7 @@ def timeline(request: Request, ws: WS, case_id: CaseId, filters: Annotated[Timel
 
 
 @router.get("/cases/{case_id}/evidence/{evidence_id}")
-def original(request: Request, ws: WS, case_id: CaseId, evidence_id: int, event: int | None = None) -> Response:
+def original(request: Request, ws: WS, case_id: CaseId, evidence_id: int, event: OptionalIdQuery = None) -> Response:
     view = original_view(ws, case_id, evidence_id, event_id=event)
     return render(request, "original.html", {"case": dashboard.case_header(ws, case_id), "active": "timeline", "v": view,
                                              "event_id": event})
