@@ -63,7 +63,7 @@ def test_private_and_unlicensed_lenders_get_the_private_lending_rules(ws: Worksp
 def test_unknown_licence_type_shows_the_scope_of_the_private_lending_rules(ws: Workspace) -> None:
     b = build_findings_case(ws, ["illegal_debt"], licence_type=None, lender="某某借款", entity=None)
     text = _doc(ws, b.case_id, "regulator")
-    note = load_law_pack().statutes["private_lending"].licence_note_zh
+    note = load_law_pack().statutes["private_lending"].binds.note_zh
     assert _cite("private_lending-25") in text
     assert note in _between(text, _cite("private_lending-25"), "；")
 
@@ -206,7 +206,9 @@ def test_conduct_before_2026_is_cited_under_the_2012_numbers(ws: Workspace) -> N
     assert pack.provisions["psapl-50-1-5"].old_cite() in broken
     assert _cite("psapl-50-1-5") not in broken and _cite("psapl-56") not in broken
     assert "GB/T45251" not in broken
-    assert "现行文本2026年1月1日施行之前" in broken
+    # the 2012 number with the 2012 words, never the 2025 滋扰、纠缠、跟踪 (issue 16 deliverable 1)
+    assert "多次发送淫秽、侮辱、恐吓或者其他信息，干扰他人正常生活的" in broken
+    assert "滋扰" not in broken and "纠缠" not in broken and "跟踪" not in broken
 
 
 def test_conduct_after_2026_uses_the_current_numbers(ws: Workspace) -> None:

@@ -148,6 +148,9 @@ class CitedProvision:
     categories: list[str] = field(default_factory=list)  # names of the case's conducts it is cited for
     scope_zh: str | None = None  # which lenders it governs, when the case's lender licence type is unknown
     if_carried_out: bool = False  # engaged only if a threatened act is carried out (ProvisionRef.if_carried_out)
+    # the provision's own words in the version(s) in force when the conduct happened: (citation, words, penalty)
+    words: list[tuple[str, str, str | None]] = field(default_factory=list)
+    note_zh: str | None = None  # carried by every citation (e.g. 刑法第二百四十六条：告诉的才处理)
 
 
 @dataclass
@@ -360,7 +363,7 @@ def category_summaries(fs: list[FindingFact], pack: Any, limit: int = 3) -> list
 
 
 def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra_ids: list[str],
-                     licence: str | None = None) -> list[CitedProvision]:
+                     licence: str | None = None, lender: Any = None) -> list[CitedProvision]:
     """Provisions the findings engage (filtered by provision kind) plus a document's own, in citation order.
 
     A provision whose statute governs only some lender licence types (``Provision.licence_types``, e.g. the
@@ -379,17 +382,21 @@ def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra
         kind = kind_hint or p.kind
         if kinds is not None and kind not in kinds and p.kind not in kinds:
             return
-        applies = p.applies_to(licence)
+        applies = lender.bound_by(p) if lender is not None else p.applies_to(licence)
         if applies is False:
             return
         cite, era = p.cite_for_conduct(first, last) if p.role == "conduct" else (p.cite(), None)
         if cite is None:
             return  # not in force when the conduct happened, and no earlier counterpart
+        texts = (p.texts_for_conduct(first, last) if p.role == "conduct" else None) or \
+            ([p.current_text] if p.current_text else [])
         cp = out.get(pid)
         if cp is None:
             cp = out[pid] = CitedProvision(id=pid, cite=cite, short=p.short_cite(), kind=p.kind,
                                            confidence=p.confidence, confidence_zh=p.confidence_zh, role=p.role,
-                                           scope_zh=p.licence_note_zh if applies is None else None)
+                                           scope_zh=p.licence_note_zh if applies is None else None,
+                                           words=[(t.citation, t.text_zh, t.penalty) for t in texts],
+                                           note_zh=p.note_zh)
             if era:
                 cp.conditions.append(era)
             cp.if_carried_out = bool(carried)
@@ -400,12 +407,20 @@ def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra
         if cat_name and cat_name not in cp.categories:
             cp.categories.append(cat_name)
 
+    def condition(ref: Any) -> str | None:
+        """The ref's condition in the words of the version in force: the 2012 text's for 2024 conduct."""
+        p = pack.provisions.get(ref.provision_id)
+        texts = p.texts_for_conduct(first, last) if p is not None else None
+        if texts and len(texts) == 1 and texts[0].version in ref.notes_by_version:
+            return str(ref.notes_by_version[texts[0].version])
+        return ref.note_zh
+
     for cat in sorted(facts.categories, key=lambda c: _cat_sort(pack, c)):
         v = pack.violations.get(cat)
         if v is None:
             continue
         for ref in v.provisions:
-            add(ref.provision_id, ref.kind, ref.note_zh, v.name_zh, ref.if_carried_out)
+            add(ref.provision_id, ref.kind, condition(ref), v.name_zh, ref.if_carried_out)
         for f in facts.by_category(cat):
             for pid in f.provisions:
                 add(pid, None, None, v.name_zh)
@@ -429,7 +444,7 @@ def conduct_period(facts: CaseFacts) -> tuple[dt.date | None, dt.date | None]:
     return (min(days), max(days)) if days else (None, None)
 
 
-def remedies_open(pack: Any, facts: CaseFacts, licence: str | None = None) -> list[str]:
+def remedies_open(pack: Any, facts: CaseFacts, licence: str | None = None, lender: Any = None) -> list[str]:
     """Remedy provision ids the case's conduct makes available (``ProvisionRef.remedies`` in violations.yaml);
     a remedy the law only created after all the conduct (e.g. the 2026 禁止接触 order for 2024 conduct) is not."""
     first, last = conduct_period(facts)
@@ -438,14 +453,15 @@ def remedies_open(pack: Any, facts: CaseFacts, licence: str | None = None) -> li
         v = pack.violations.get(cat)
         for ref in (v.provisions if v else []):
             p = pack.provisions.get(ref.provision_id)
-            if p is None or p.applies_to(licence) is False:
+            if p is None or (lender.bound_by(p) if lender is not None else p.applies_to(licence)) is False:
                 continue
             out += [r for r in ref.remedies if r in pack.provisions and r not in out
                     and pack.provisions[r].cite_for_conduct(first, last)[0] is not None]
     return out
 
 
-def category_views(pack: Any, facts: CaseFacts, kinds: list[str] | None, licence: str | None = None) -> list[CategoryView]:
+def category_views(pack: Any, facts: CaseFacts, kinds: list[str] | None, licence: str | None = None,
+                   lender: Any = None) -> list[CategoryView]:
     tz = ZoneInfo(facts.tz)
     views: list[CategoryView] = []
     for cat in sorted(facts.categories, key=lambda c: _cat_sort(pack, c)):
@@ -466,7 +482,7 @@ def category_views(pack: Any, facts: CaseFacts, kinds: list[str] | None, licence
             quotes=qv,
             moments=[f"{datetime_zh(e.local)} {_number(e)}（{_contact_kind(e)}）"
                      for e in examples if not e.text or not qv][:MAX_QUOTES_PER_CATEGORY],
-            provisions=cited_provisions(pack, sub, kinds, [], licence),
+            provisions=cited_provisions(pack, sub, kinds, [], licence, lender),
             third_party=st.third_party, numbers=st.numbers,
             unlisted=max(0, count - sum(q.count for q in qv)) if qv else 0,
         ))
@@ -709,8 +725,8 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
     kinds = policy.document_kinds.get(doc_key)
     extra_ids = policy.document_provisions.get(doc_key, [])
     licence = plan.lender.licence_type
-    views = category_views(pack, facts, kinds, licence)
-    provisions = cited_provisions(pack, facts, kinds, extra_ids, licence)
+    views = category_views(pack, facts, kinds, licence, plan.lender)
+    provisions = cited_provisions(pack, facts, kinds, extra_ids, licence, plan.lender)
     rows, more = chronology(facts, pack)
     counts = facts.counts()
     period = facts.period
@@ -747,7 +763,7 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
         "if_carried_out": [p for p in provisions if p.role == "conduct" and p.if_carried_out],
         "remedies": [p for p in provisions if p.role == "remedy"],
         "procedures": [p for p in provisions if p.role == "procedure"],
-        "remedies_open": remedies_open(pack, facts, licence),
+        "remedies_open": remedies_open(pack, facts, licence, plan.lender),
         "extra_provisions": {pid: pack.provisions[pid] for pid in extra_ids if pid in pack.provisions},
         "catalogue": Lazy(lambda: catalogue_rows(facts, pack)), "sms": Lazy(lambda: sms_reports(facts)),
         "calls": Lazy(lambda: call_reports(facts)),

@@ -44,6 +44,7 @@ class LenderInfo:
     regulator: str | None = None
     channels: list[str] = field(default_factory=list)
     nifa_member: bool | None = None
+    cba_member: bool | None = None
     hotline: str | None = None
     confidence: str | None = None
     source: str | None = None
@@ -52,6 +53,14 @@ class LenderInfo:
     @property
     def licence_zh(self) -> str:
         return LICENCE_ZH.get(self.licence_type or "", "牌照类型未确定")
+
+    def member_of(self, association: str | None) -> bool | None:
+        """Membership of a self-regulatory association (law pack ``Binds.association``); None: unknown."""
+        return {"nifa": self.nifa_member, "cba": self.cba_member}.get(association or "")
+
+    def bound_by(self, provision: Any) -> bool | None:
+        """Whether a provision binds this lender (licence type and association membership); None: unknown."""
+        return provision.applies_to(self.licence_type, self.member_of(getattr(provision, "association", None)))
 
 
 @dataclass
@@ -152,6 +161,7 @@ def resolve_lender(pack: Any, facts: CaseFacts) -> LenderInfo:
         info.regulator = getattr(reg, "regulator", None)
         info.channels = list(getattr(reg, "channels", []) or [])
         info.nifa_member = getattr(reg, "nifa_member", None)
+        info.cba_member = getattr(reg, "cba_member", None)
         info.hotline = getattr(reg, "hotline", None)
         info.confidence = getattr(reg, "confidence", None)
         info.source = getattr(reg, "source", None)

@@ -36,9 +36,12 @@ from weiquan.law.schema import (
     LprFixing,
     LprTable,
     Provision,
+    ProvisionRow,
     Regime,
     StatuteRow,
+    VersionText,
     Violation,
+    _cite,
 )
 
 PACK_DIR = Path(__file__).parent / "cn"
@@ -205,12 +208,33 @@ def _validation_error(path: Path, e: ValidationError) -> ProblemFound:
     )
 
 
+def _texts(s: StatuteRow, p: ProvisionRow, kind: str) -> list[VersionText]:
+    """The provision's words per version of its statute, each with its version's dates and own number."""
+    versions = {v.id: v for v in s.versions}
+    order = [v.id for v in s.versions]
+    out = []
+    for t in sorted(p.texts, key=lambda t: order.index(t.version)):
+        v = versions[t.version]
+        current = v.in_force_to is None
+        cite = _cite(s.title, code=s.code, kind=kind, label=None if current else v.label_zh, article=t.article,
+                     suffix=t.article_suffix, paragraph=t.paragraph, item=t.item, clause=None, clause_title=None)
+        short = "".join([str(t.article or ""), t.article_suffix or "", f"({t.paragraph})" if t.paragraph else "",
+                         f"({t.item})" if t.item else ""])
+        out.append(VersionText(version=v.id, label_zh=v.label_zh, current=current, in_force_from=v.in_force_from,
+                               in_force_to=v.in_force_to, citation=cite, short=short, text_zh=t.text_zh,
+                               verbatim=t.verbatim, penalty=t.penalty, source=t.source or v.source,
+                               confidence=t.confidence or v.confidence))
+    return out
+
+
 def _flatten_provisions(statutes: list[StatuteRow]) -> dict[str, Provision]:
     out: dict[str, Provision] = {}
     for s in statutes:
         for p in s.provisions:
             if p.id in out:
                 raise ProblemFound(f"法条编号重复：{p.id}", f"duplicate provision id: {p.id}")
+            binds = p.binds or s.binds
+            kind = p.kind or s.kind
             out[p.id] = Provision(
                 id=p.id,
                 statute_id=s.id,
@@ -223,17 +247,18 @@ def _flatten_provisions(statutes: list[StatuteRow]) -> dict[str, Provision]:
                 item=p.item,
                 clause=p.clause,
                 clause_title=p.clause_title,
-                old_article=p.old_article,
                 version=s.version,
-                in_force=s.in_force,
-                kind=p.kind or s.kind,
+                in_force=p.in_force_from or s.in_force_from,
+                kind=kind,
                 strength=s.strength,
                 role=p.role or s.role,
-                licence_types=list(s.licence_types if p.licence_types is None else p.licence_types),
-                licence_note_zh=s.licence_note_zh,
-                old_version_zh=s.old_version_zh,
+                licence_types=list(binds.licence_types),
+                association=binds.association,
+                licence_note_zh=binds.note_zh,
                 summary_zh=p.summary_zh,
                 penalty=p.penalty,
+                texts=_texts(s, p, kind),
+                note_zh=p.note_zh,
                 source=p.source or s.source,
                 confidence=p.confidence or s.confidence,
             )

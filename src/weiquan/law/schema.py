@@ -49,6 +49,57 @@ class Sourced(_Strict):
 # --------------------------------------------------------------------------- provisions
 
 
+Association = Literal["nifa", "cba"]
+ASSOCIATION_ZH: dict[str, str] = {"nifa": "中国互联网金融协会", "cba": "中国银行业协会"}
+
+
+class Binds(_Strict):
+    """Whom a norm binds: lenders of some licence types, members of a self-regulatory association, or (both
+    empty) everyone. E.g. the 民间借贷 rules do not govern licensed institutions (cn-law.md §0 fact 11); the
+    NIFA 自律公约 binds NIFA members only, the CBA guideline CBA members only (cn-law.md §1.5)."""
+
+    licence_types: list[LicenceType] = Field(default_factory=list)  # empty: any lender
+    association: Association | None = None  # only members of this association
+    note_zh: str | None = None  # the scope in words, shown when the lender's licence type or membership is unknown
+
+    @property
+    def everyone(self) -> bool:
+        return not self.licence_types and self.association is None
+
+    @model_validator(mode="after")
+    def _explained(self) -> Binds:
+        if not self.everyone and not self.note_zh:
+            raise ValueError("binds: a limited scope needs note_zh (shown when the licence type is unknown)")
+        return self
+
+
+class StatuteVersion(_Strict):
+    """One text of a statute and the dates it was in force, e.g. the 治安管理处罚法 as amended in 2012
+    (in force until 2025-12-31) and as revised in 2025 (in force from 2026-01-01)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    label_zh: str  # e.g. 2012年修正
+    in_force_from: dt.date | None = None
+    in_force_to: dt.date | None = None  # last day in force (inclusive); None: still in force
+    source: str = Field(min_length=3)
+    confidence: Confidence
+
+
+class ProvisionText(_Strict):
+    """A provision in one version of its statute: that version's number and its own words."""
+
+    version: str  # StatuteVersion.id
+    article: int | None = Field(default=None, ge=1)
+    article_suffix: str | None = None
+    paragraph: int | None = Field(default=None, ge=1)
+    item: int | None = Field(default=None, ge=1)
+    text_zh: str = Field(min_length=2)  # the statutory words (or a faithful summary when marked so)
+    verbatim: bool = True  # False: a faithful summary, not the statute's own words
+    penalty: str | None = None
+    source: str | None = None
+    confidence: Confidence | None = None
+
+
 class ProvisionRow(_Strict):
     """One provision as written in provisions.yaml (inside its statute)."""
 
@@ -59,12 +110,16 @@ class ProvisionRow(_Strict):
     item: int | None = Field(default=None, ge=1)
     clause: str | None = None  # clause of a standard, e.g. "5.3"
     clause_title: str | None = None  # heading of that clause, e.g. "业务管理"
-    old_article: str | None = None  # number in the previous version, e.g. "42(1)(5)"
     summary_zh: str = Field(min_length=2)
     penalty: str | None = None
     kind: ProvisionKind | None = None  # overrides the statute's kind
     role: Role | None = None  # overrides the statute's role
-    licence_types: list[LicenceType] | None = None  # overrides the statute's licence_types
+    binds: Binds | None = None  # overrides the statute's binds
+    in_force_from: dt.date | None = None  # overrides the statute's (a provision added later, e.g. 治安 Art. 56)
+    # the provision's number and words in each version of its statute (versions it is absent from are left out)
+    texts: list[ProvisionText] = Field(default_factory=list)
+    # a note every citation of the provision carries, e.g. 刑法 Art. 246's 告诉的才处理
+    note_zh: str | None = None
     source: str | None = None  # overrides the statute's source
     confidence: Confidence | None = None  # overrides the statute's confidence
 
@@ -77,24 +132,69 @@ class StatuteRow(_Strict):
     kind: ProvisionKind
     strength: Strength
     role: Role = "conduct"
-    # lender licence types the statute governs; empty: any lender. E.g. the 民间借贷 rules do not
-    # apply to licensed financial institutions or small-loan companies (cn-law.md §0 fact 11).
-    licence_types: list[LicenceType] = Field(default_factory=list)
-    licence_note_zh: str | None = None  # why the scope is limited, shown when the licence type is unknown
+    binds: Binds  # whom the statute binds (every statute states it)
     version: str
-    # the version that applied before ``in_force`` (its numbers are the provisions' ``old_article``), e.g. "2012年修正"
-    old_version_zh: str | None = None
-    in_force: dt.date | None = None
+    in_force_from: dt.date | None = None  # None: the date is not in the notes (the rule is not date-limited)
+    versions: list[StatuteVersion] = Field(default_factory=list)  # texts over time, oldest first
     source: str = Field(min_length=3)
     confidence: Confidence
     note_zh: str | None = None
     provisions: list[ProvisionRow]
 
+    @property
+    def in_force(self) -> dt.date | None:
+        return self.in_force_from
+
     @model_validator(mode="after")
-    def _scope_explained(self) -> StatuteRow:
-        if self.licence_types and not self.licence_note_zh:
-            raise ValueError(f"statute {self.id}: licence_types needs licence_note_zh (shown when the licence type is unknown)")
+    def _versions_consistent(self) -> StatuteRow:
+        ids = {v.id for v in self.versions}
+        for p in self.provisions:
+            for t in p.texts:
+                if t.version not in ids:
+                    raise ValueError(f"statute {self.id}: provision {p.id} names unknown version {t.version}")
+        for a, b in zip(self.versions, self.versions[1:]):
+            if a.in_force_to is None or b.in_force_from is None or a.in_force_to >= b.in_force_from:
+                raise ValueError(f"statute {self.id}: versions {a.id} and {b.id} overlap or leave no end date")
         return self
+
+
+def _cite(statute: str, *, code: str | None, kind: str, label: str | None, article: int | None, suffix: str | None,
+          paragraph: int | None, item: int | None, clause: str | None, clause_title: str | None) -> str:
+    head = f"《{statute}》" + (f"（{label}）" if label else "")
+    if code and kind == "standard":
+        head += f"（{code}）"
+    if article is not None:
+        head += article_cn(article, suffix)
+        if paragraph is not None:
+            head += f"第{item_cn(paragraph)}款"
+        if item is not None:
+            head += f"第（{item_cn(item)}）项"
+    elif clause:
+        # a standard is cited by clause number and heading (e.g. "5.3 业务管理"), never as "第5.3条"
+        head += clause + (f" {clause_title}" if clause_title else "")
+    return head
+
+
+class VersionText(_Strict):
+    """A provision as it read in one version of its statute, with that version's dates and number."""
+
+    version: str
+    label_zh: str  # the version's label, e.g. 2012年修正
+    current: bool  # the version in force now (cited without its label)
+    in_force_from: dt.date | None = None
+    in_force_to: dt.date | None = None
+    citation: str  # formal citation in that version's numbering
+    short: str  # compact number, e.g. "42(5)"
+    text_zh: str
+    verbatim: bool = True
+    penalty: str | None = None
+    source: str
+    confidence: Confidence
+
+    def covers(self, first: dt.date, last: dt.date) -> bool:
+        """True when some day of [first, last] falls in this version's time in force."""
+        return (self.in_force_from is None or last >= self.in_force_from) and \
+            (self.in_force_to is None or first <= self.in_force_to)
 
 
 class Provision(_Strict):
@@ -111,35 +211,34 @@ class Provision(_Strict):
     item: int | None = None
     clause: str | None = None
     clause_title: str | None = None
-    old_article: str | None = None
     version: str
-    in_force: dt.date | None = None
+    in_force: dt.date | None = None  # in_force_from of the provision (or of its statute)
     kind: ProvisionKind
     strength: Strength
     role: Role = "conduct"
     licence_types: list[LicenceType] = Field(default_factory=list)  # empty: applies to any lender
-    licence_note_zh: str | None = None
-    old_version_zh: str | None = None
+    association: Association | None = None  # binds only members of this association
+    licence_note_zh: str | None = None  # the scope in words (Binds.note_zh)
     summary_zh: str
     penalty: str | None = None
+    texts: list[VersionText] = Field(default_factory=list)  # the provision's words per version, oldest first
+    note_zh: str | None = None  # carried by every citation (e.g. 告诉的才处理)
     source: str
     confidence: Confidence
 
+    @property
+    def in_force_from(self) -> dt.date | None:
+        return self.in_force
+
+    @property
+    def binds_everyone(self) -> bool:
+        return not self.licence_types and self.association is None
+
     def cite(self) -> str:
         """Formal Chinese citation, e.g. 《中华人民共和国治安管理处罚法》第五十条第一款第（五）项."""
-        head = f"《{self.statute}》"
-        if self.code and self.kind == "standard":
-            head += f"（{self.code}）"
-        if self.article is not None:
-            head += article_cn(self.article, self.article_suffix)
-            if self.paragraph is not None:
-                head += f"第{item_cn(self.paragraph)}款"
-            if self.item is not None:
-                head += f"第（{item_cn(self.item)}）项"
-        elif self.clause:
-            # a standard is cited by clause number and heading (e.g. "5.3 业务管理"), never as "第5.3条"
-            head += self.clause + (f" {self.clause_title}" if self.clause_title else "")
-        return head
+        return _cite(self.statute, code=self.code, kind=self.kind, label=None, article=self.article,
+                     suffix=self.article_suffix, paragraph=self.paragraph, item=self.item, clause=self.clause,
+                     clause_title=self.clause_title)
 
     def short_cite(self) -> str:
         """Compact form for tables, e.g. 治安管理处罚法 50(1)(5)."""
@@ -158,37 +257,68 @@ class Provision(_Strict):
     def confidence_zh(self) -> str:
         return CONFIDENCE_LABEL_ZH[self.confidence]
 
+    @property
+    def current_text(self) -> VersionText | None:
+        return next((t for t in self.texts if t.current), None)
+
+    @property
+    def old_article(self) -> str | None:
+        """The number in the version before the current one (e.g. "42(5)"), or None."""
+        old = [t for t in self.texts if not t.current]
+        return old[-1].short if old else None
+
     def old_cite(self) -> str | None:
-        """The citation in the version in force before ``in_force`` (``old_article`` "42(5)" → 第四十二条第（五）项),
-        or None when the provision has no earlier counterpart."""
-        m = re.fullmatch(r"(\d+)(?:\((\d+)\))?", self.old_article or "")
-        if m is None or not self.old_version_zh:
+        old = [t for t in self.texts if not t.current]
+        return old[-1].citation if old else None
+
+    def texts_for_conduct(self, first: dt.date | None, last: dt.date | None) -> list[VersionText] | None:
+        """The versions in force on some day of the conduct, oldest first: [] when the provision was not in force
+        on any of its days; None when the provision keeps no per-version text (its date alone decides)."""
+        if not self.texts:
             return None
-        return f"《{self.statute}》（{self.old_version_zh}）{article_cn(int(m[1]))}" + (f"第（{item_cn(int(m[2]))}）项" if m[2] else "")
+        if first is None or last is None:
+            cur = self.current_text
+            return [cur] if cur else []
+        return [t for t in self.texts if t.covers(first, last)]
 
     def cite_for_conduct(self, first: dt.date | None, last: dt.date | None) -> tuple[str | None, str | None]:
-        """(citation, note) for a rule of conduct broken between ``first`` and ``last``: a rule is not cited for
-        conduct before it came into force; the earlier version's article is cited instead when there is one
-        (e.g. 治安管理处罚法 Art. 42 of the 2012 text for conduct before 2026-01-01, cn-law.md §0 fact 2)."""
-        if self.in_force is None or first is None or last is None or first >= self.in_force:
-            return self.cite(), None
-        old = self.old_cite()
-        since = date_cn(self.in_force)
-        if last < self.in_force:
-            current = article_cn(self.article) if self.article else "规定"
-            note = f"行为发生在现行文本{since}施行之前，适用当时的条文（内容与现行{current}不完全相同，请以官方文本为准）"
-            return (old, note) if old else (None, None)
-        if old:
-            return self.cite(), f"{since}之前的行为适用{old}"
-        return self.cite(), f"仅适用于{since}起的行为"
+        """(citation, note) for a rule of conduct broken between ``first`` and ``last``, in the version then in
+        force: the 2012 治安管理处罚法 Art. 42 for 2024 conduct, Art. 50 for 2026 conduct, and both, each for its
+        days, when the conduct spans 2026-01-01 (cn-law.md §0 fact 2). A rule is not cited for conduct before it
+        existed: (None, None)."""
+        texts = self.texts_for_conduct(first, last)
+        if texts is None:
+            if self.in_force is None or first is None or last is None or first >= self.in_force:
+                return self.cite(), None
+            if last < self.in_force:
+                return None, None
+            return self.cite(), f"仅适用于{date_cn(self.in_force)}起的行为"
+        if not texts:
+            return None, None
+        if len(texts) == 1:
+            t = texts[0]
+            if t.current and self.in_force and first is not None and first < self.in_force:
+                return t.citation, f"仅适用于{date_cn(self.in_force)}起的行为"
+            return t.citation, None
+        newest = texts[-1]
+        older = "；".join(f"{date_cn(t.in_force_to)}及以前的行为适用{t.citation}" for t in texts[:-1] if t.in_force_to)
+        return newest.citation, older or None
 
-    def applies_to(self, licence_type: str | None) -> bool | None:
-        """True/False whether the provision governs a lender of this licence type; None when unknown."""
-        if not self.licence_types:
-            return True
-        if licence_type is None:
-            return None
-        return licence_type in self.licence_types
+    def applies_to(self, licence_type: str | None, member: bool | None = None) -> bool | None:
+        """True/False whether the provision binds a lender of this licence type (and, for an association's rules,
+        membership ``member``); None when that is unknown."""
+        if self.licence_types:
+            if licence_type is None:
+                return None
+            if licence_type not in self.licence_types:
+                return False
+        if self.association is not None:
+            if licence_type in ("unlicensed", "private"):
+                return False
+            if member is None:
+                return None
+            return member
+        return True
 
 
 # --------------------------------------------------------------------------- violations
@@ -198,6 +328,9 @@ class ProvisionRef(_Strict):
     provision_id: str
     kind: ProvisionKind
     note_zh: str | None = None  # condition, e.g. "仅当债务为非法债务且情节严重"
+    # the condition in the words of one version of the statute (StatuteVersion.id → text), where the versions
+    # differ: the 2012 治安 Art. 42(5) covers repeated messages only, never 滋扰、纠缠、跟踪
+    notes_by_version: dict[str, str] = Field(default_factory=dict)
     # remedy provisions (role "remedy") this conduct makes available, e.g. the 禁止接触 order of
     # 治安管理处罚法 Art. 50(2), which covers only the 滋扰、纠缠、跟踪 conduct of Art. 50(1)(5)
     remedies: list[str] = Field(default_factory=list)
@@ -438,6 +571,7 @@ class Lender(_Strict):
     channels: list[str]  # channel ids
     hotline: str | None = None
     nifa_member: bool | None = None
+    cba_member: bool | None = None  # 中国银行业协会 member (binds the CBA guideline); None: unknown
     note_zh: str | None = None
     source: str
     confidence: Confidence  # of the licence status and entity

@@ -53,7 +53,12 @@ class LawInfo:
             if period is None or p.role != "conduct":
                 return p.cite(), p.summary_zh
             cite, era = p.cite_for_conduct(*period)
-            return None if cite is None else (cite, f"{p.summary_zh}（{era}）" if era else p.summary_zh)
+            if cite is None:
+                return None
+            # the words of the version then in force (the 2012 text's for 2024 conduct), never the new wording
+            texts = p.texts_for_conduct(*period) or []
+            words = texts[0].text_zh if len(texts) == 1 else p.summary_zh
+            return cite, f"{words}（{era}）" if era else words
         return str(pid), None
 
     def category_provisions(self, category: str) -> list[str]:

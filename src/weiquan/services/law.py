@@ -19,6 +19,9 @@ def provision_rows(pack: LawPack, statute: str | None = None) -> list[dict[str, 
             continue
         d = p.model_dump(mode="json")
         d["citation"] = p.cite()
+        d["old_article"] = p.old_article
+        d["in_force_from"] = p.in_force.isoformat() if p.in_force else None
+        d["binds"] = {"licence_types": p.licence_types, "association": p.association, "note_zh": p.licence_note_zh}
         d["confidence_zh"] = CONFIDENCE_LABEL_ZH[p.confidence]
         out.append(d)
     return out

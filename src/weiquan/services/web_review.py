@@ -31,11 +31,13 @@ class ReviewItem(BaseModel):
     provisions: list[web_law.ProvisionInfo]
 
 
-def review_items(findings: list[Any]) -> list[ReviewItem]:
-    """Each finding with its category's plain-words law and its own provisions resolved from the law pack."""
+def review_items(findings: list[Any], scope: web_law.LawScope | None = None) -> list[ReviewItem]:
+    """Each finding with its category's plain-words law and its own provisions resolved from the law pack, cited as
+    the case's documents cite them (``scope``: the version in force when the conduct happened, the lender's
+    licence type)."""
     out = []
     for f in findings:
-        info = web_law.category_info(f.category)
-        provs = web_law.provisions_for(list(f.provisions or [])) or info.provisions
+        info = web_law.category_info(f.category, scope)
+        provs = web_law.provisions_for(list(f.provisions or []), scope) or info.provisions
         out.append(ReviewItem(finding=f, info=info, provisions=provs))
     return out

@@ -18,7 +18,8 @@ router = APIRouter(include_in_schema=False)
 def case_page(request: Request, ws: WS, who: Who, case_id: CaseId) -> Response:
     case = dashboard.case_header(ws, case_id)
     d = request.app.state.dashboard_cache.get(ws, case_id)
-    cats = {c.category: web_law.category_info(c.category) for c in d.findings}
+    scope = web_law.case_scope(ws, case_id)  # cite as the documents do: version in force, lender bound
+    cats = {c.category: web_law.category_info(c.category, scope) for c in d.findings}
     peak = max((x.count for x in d.per_day), default=0)
     heat_max = max((max(r) for r in d.heat), default=0)
     return render(request, "dashboard.html", {

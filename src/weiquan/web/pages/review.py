@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from weiquan.errors import InputError
-from weiquan.services import analysis, dashboard, web_review
+from weiquan.services import analysis, dashboard, web_law, web_review
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
 from weiquan.web.templating import render
 
@@ -28,7 +28,7 @@ def review_page(request: Request, ws: WS, case_id: CaseId, state: str | None = N
         counts[f.review_state] = counts.get(f.review_state, 0) + 1
     chunk = findings[(page - 1) * PAGE: page * PAGE]
     return render(request, "review.html", {
-        "case": dashboard.case_header(ws, case_id), "active": "review", "items": web_review.review_items(chunk),
+        "case": dashboard.case_header(ws, case_id), "active": "review", "items": web_review.review_items(chunk, web_law.case_scope(ws, case_id)),
         "state": state, "counts": counts, "page": page, "has_next": len(findings) > page * PAGE,
     })
 
@@ -45,6 +45,6 @@ def review(
     audit(request, who, "review", case_id=case_id, target=f"finding:{finding_id}:{state}")
     if request.headers.get("hx-request") == "true":
         f = next(x for x in analysis.list_findings(ws, case_id) if x.id == finding_id)
-        return render(request, "_finding.html", {"it": web_review.review_items([f])[0],
+        return render(request, "_finding.html", {"it": web_review.review_items([f], web_law.case_scope(ws, case_id))[0],
                                                  "case": dashboard.case_header(ws, case_id), "just_saved": True})
     return RedirectResponse(f"/cases/{case_id}/review#f{finding_id}", status_code=303)
