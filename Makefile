@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-EXTRAS ?= test,asr,heif
+EXTRAS ?= test,asr,heif,bulk
 
 .PHONY: demo test setup docs bench-quick clean
 

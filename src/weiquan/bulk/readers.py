@@ -1,0 +1,350 @@
+"""Input readers: plan byte-range / row-group partitions on the driver, read one partition on a worker.
+
+Formats: JSON Lines (one object per line), CSV/TSV (UTF-8 with or without BOM, or GB18030; quoted fields
+may span lines) and Parquet. Planning reads each file once, cheaply (lines and quote parity for text
+files, metadata for Parquet), so every partition knows its byte range and its first row number; a worker
+then reads only its own range. Neither ``"`` nor ``\\n`` can be a trail byte in UTF-8 or GB18030, so
+record boundaries are found on raw bytes.
+
+Malformed records (broken JSON, wrong field count, undecodable bytes, an empty or over-long text) are
+returned as :class:`Reject` with a reason; they never stop the run.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from weiquan.bulk.columns import auto_map
+from weiquan.errors import InputError
+
+MAX_TEXT_CHARS = 50_000  # longer "texts" are almost always a broken export (a whole file in one cell)
+SAMPLE_BYTES = 1 << 20
+FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "csv", ".txt": "csv",
+           ".parquet": "parquet", ".pq": "parquet"}
+REASONS_ZH = {
+    "bad_json": "JSON 解析失败",
+    "not_object": "该行不是 JSON 对象",
+    "bad_encoding": "无法按文件编码解码",
+    "field_count": "列数与表头不一致",
+    "unterminated_quote": "引号未闭合（记录一直延续到文件末尾）",
+    "empty_text": "投诉内容为空",
+    "text_not_string": "投诉内容不是文本",
+    "too_long": f"投诉内容超过 {MAX_TEXT_CHARS} 字",
+}
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input as planned: where, what format, how to decode, which column is which."""
+
+    index: int
+    path: str
+    name: str
+    format: str  # jsonl | csv | parquet
+    encoding: str  # utf-8 | utf-8-sig | gb18030 ("" for parquet)
+    delimiter: str
+    headers: tuple[str, ...]
+    mapping: tuple[tuple[str, str], ...]  # (field, column)
+    size: int
+    mtime_ns: int
+
+    def column(self, field: str) -> str | None:
+        return dict(self.mapping).get(field)
+
+
+@dataclass(frozen=True)
+class PartitionSpec:
+    """One unit of work: a byte range (text formats) or a row-group slice (Parquet)."""
+
+    key: str  # part-III-PPPPP
+    input: InputFile
+    start: int  # byte offset, or Parquet row group
+    end: int  # byte offset (exclusive), or row offset inside the row group
+    first_row: int  # 1-based record number of the first record in this partition
+    rows: int  # records (text formats: physical records, blank lines excluded) or Parquet rows
+
+    def fingerprint(self) -> str:
+        i = self.input
+        return f"{i.path}|{i.size}|{i.mtime_ns}|{i.format}|{i.encoding}|{sorted(i.mapping)}|{self.start}|{self.end}|{self.first_row}|{self.rows}"
+
+
+@dataclass(frozen=True)
+class Record:
+    row: int
+    fields: dict[str, Any]  # field name → raw value (str, number, None)
+
+
+@dataclass(frozen=True)
+class Reject:
+    row: int
+    reason: str  # a key of REASONS_ZH
+    raw: str
+
+    def to_dict(self, source: str) -> dict[str, Any]:
+        return {"source": source, "row": self.row, "reason": self.reason, "reason_zh": REASONS_ZH[self.reason],
+                "raw": self.raw[:1000]}
+
+
+# ------------------------------------------------------------------------------------------ planning
+
+def detect_format(path: Path) -> str:
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"不支持的输入格式：{path.name}（支持 .jsonl .csv .tsv .parquet）",
+                         f"unsupported input format: {path.name} (use .jsonl, .csv, .tsv or .parquet)")
+    return fmt
+
+
+def detect_encoding(sample: bytes, name: str) -> str:
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{name}：UTF-16 编码的文件请先另存为 UTF-8 或 GB18030。",
+                         f"{name}: UTF-16 files are not supported; save as UTF-8 or GB18030.")
+    for enc in ("utf-8", "gb18030"):
+        try:
+            sample.decode(enc)
+            return enc
+        except UnicodeDecodeError as e:
+            if e.start >= len(sample) - 4 and len(sample) >= SAMPLE_BYTES:  # a character cut by the sample end
+                return enc
+    raise InputError(f"{name}：无法识别文件编码（既不是 UTF-8 也不是 GB18030）。",
+                     f"{name}: cannot decode the file as UTF-8 or GB18030.")
+
+
+def _records(f: io.BufferedReader, quoted: bool) -> Iterator[tuple[int, bytes]]:
+    """(offset after the record, raw record bytes) for each physical record; quoted fields may span lines."""
+    buf: list[bytes] = []
+    quotes = 0
+    for line in f:
+        if quoted:
+            quotes += line.count(b'"')
+            if quotes % 2:
+                buf.append(line)
+                continue
+        if buf:
+            buf.append(line)
+            line = b"".join(buf)
+            buf = []
+        quotes = 0
+        yield f.tell(), line
+    if buf:
+        yield f.tell(), b"".join(buf)
+
+
+def _sniff_delimiter(header: str, suffix: str) -> str:
+    if suffix == ".tsv":
+        return "\t"
+    counts = {d: header.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def open_input(index: int, path: Path, overrides: dict[str, str]) -> tuple[InputFile, int]:
+    """Check one input (format, encoding, columns); (the input, byte offset of its first data record).
+
+    Raises :class:`InputError` (no text column, unknown format, undecodable) before any work starts."""
+    if not path.is_file():
+        raise InputError(f"输入文件不存在：{path}", f"input file not found: {path}")
+    fmt = detect_format(path)
+    st = path.stat()
+    if fmt == "parquet":
+        return _open_parquet(index, path, st, overrides), 0
+    with path.open("rb") as f:
+        sample = f.read(SAMPLE_BYTES)
+    enc = detect_encoding(sample, path.name)
+    text_enc = "utf-8" if enc == "utf-8-sig" else enc
+    bom = 3 if enc == "utf-8-sig" else 0
+    with path.open("rb", buffering=1 << 20) as f:
+        f.seek(bom)
+        if fmt == "csv":
+            header_end, header_raw = next(_records(f, True), (f.tell(), b""))
+            header_text = header_raw.decode(text_enc, errors="replace").rstrip("\r\n")
+            delim = _sniff_delimiter(header_text, path.suffix.lower())
+            headers = tuple(h.strip() for h in next(csv.reader([header_text], delimiter=delim), []))
+            if not any(headers):
+                raise InputError(f"{path.name}：文件为空或没有表头。", f"{path.name}: empty file or no header row.")
+            data_start = header_end
+        else:
+            delim = ""
+            keys: dict[str, None] = {}
+            seen = 0
+            for line in f:
+                s = line.strip()
+                if not s:
+                    continue
+                try:
+                    obj = json.loads(s.decode(text_enc))
+                except (ValueError, UnicodeDecodeError):
+                    continue
+                if isinstance(obj, dict):
+                    keys.update(dict.fromkeys(str(k) for k in obj))
+                    seen += 1
+                    if seen >= 200:
+                        break
+            headers = tuple(keys)
+            data_start = bom
+    mapping = auto_map(headers, overrides, source=path.name)
+    inp = InputFile(index, str(path.resolve()), path.name, fmt, enc, delim, headers, tuple(sorted(mapping.items())),
+                    st.st_size, st.st_mtime_ns)
+    return inp, data_start
+
+
+def partition_input(inp: InputFile, data_start: int, rows_per_partition: int) -> list[PartitionSpec]:
+    """Cut one checked input into partitions of about ``rows_per_partition`` records."""
+    if inp.format == "parquet":
+        return _partition_parquet(inp, rows_per_partition)
+    parts: list[PartitionSpec] = []
+    with open(inp.path, "rb", buffering=1 << 20) as f:
+        f.seek(data_start)
+        start, first, n, row = data_start, 1, 0, 0
+        for end, rec in _records(f, inp.format == "csv"):  # type: ignore[arg-type]
+            row += 1
+            if not rec.strip():
+                if n == 0:  # leading blank lines belong to nobody
+                    start, first = end, row + 1
+                continue
+            n += 1
+            if n >= rows_per_partition:
+                parts.append(PartitionSpec(f"part-{inp.index:03d}-{len(parts):05d}", inp, start, end, first, n))
+                start, first, n = end, row + 1, 0
+        if n:
+            parts.append(PartitionSpec(f"part-{inp.index:03d}-{len(parts):05d}", inp, start, inp.size, first, n))
+    return parts
+
+
+def _open_parquet(index: int, path: Path, st: os.stat_result, overrides: dict[str, str]) -> InputFile:
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except Exception as e:  # noqa: BLE001 - any pyarrow failure means the file is not readable Parquet
+        raise InputError(f"{path.name}：不是有效的 Parquet 文件（{type(e).__name__}）。",
+                         f"{path.name}: not a valid Parquet file ({type(e).__name__}).") from None
+    headers = tuple(schema.names)
+    mapping = auto_map(headers, overrides, source=path.name)
+    return InputFile(index, str(path.resolve()), path.name, "parquet", "", "", headers, tuple(sorted(mapping.items())),
+                     st.st_size, st.st_mtime_ns)
+
+
+def _partition_parquet(inp: InputFile, rows_per_partition: int) -> list[PartitionSpec]:
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(inp.path).metadata
+    parts: list[PartitionSpec] = []
+    row = 1
+    for g in range(meta.num_row_groups):
+        n = meta.row_group(g).num_rows
+        for off in range(0, n, rows_per_partition):
+            k = min(rows_per_partition, n - off)
+            parts.append(PartitionSpec(f"part-{inp.index:03d}-{len(parts):05d}", inp, g, off, row, k))
+            row += k
+    return parts
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+def read_partition(spec: PartitionSpec) -> Iterator[Record | Reject]:
+    inp = spec.input
+    if inp.format == "parquet":
+        yield from _read_parquet(spec)
+        return
+    with open(inp.path, "rb") as f:
+        f.seek(spec.start)
+        data = f.read(spec.end - spec.start)
+    enc = "utf-8" if inp.encoding == "utf-8-sig" else inp.encoding
+    raws = data.splitlines(keepends=True) if inp.format == "jsonl" else [r for _, r in _records(io.BytesIO(data), True)]  # type: ignore[arg-type]
+    cols = dict(inp.mapping)
+    row = spec.first_row - 1
+    if inp.format == "jsonl":
+        for raw in raws:
+            row += 1
+            if not raw.strip():
+                continue
+            yield _jsonl_record(row, raw, enc, cols)
+        return
+    index = {h: i for i, h in enumerate(inp.headers)}
+    pos = {field: index[col] for field, col in cols.items()}
+    width = len(inp.headers)
+    for raw in raws:
+        row += 1
+        if not raw.strip():
+            continue
+        yield _csv_record(row, raw, enc, inp.delimiter, pos, width)
+
+
+def _jsonl_record(row: int, raw: bytes, enc: str, cols: dict[str, str]) -> Record | Reject:
+    try:
+        line = raw.decode(enc)
+    except UnicodeDecodeError:
+        return Reject(row, "bad_encoding", raw.decode(enc, errors="replace"))
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        return Reject(row, "bad_json", line)
+    if not isinstance(obj, dict):
+        return Reject(row, "not_object", line)
+    return _checked(row, {f: obj.get(c) for f, c in cols.items()}, line)
+
+
+def _csv_record(row: int, raw: bytes, enc: str, delim: str, pos: dict[str, int], width: int) -> Record | Reject:
+    try:
+        line = raw.decode(enc)
+    except UnicodeDecodeError:
+        return Reject(row, "bad_encoding", raw.decode(enc, errors="replace"))
+    if line.count('"') % 2:
+        return Reject(row, "unterminated_quote", line)
+    try:
+        values = next(csv.reader([line], delimiter=delim, strict=True))
+    except (csv.Error, StopIteration):
+        return Reject(row, "field_count", line)
+    if len(values) != width and not (len(values) > width and not any(v.strip() for v in values[width:])):
+        return Reject(row, "field_count", line)
+    return _checked(row, {f: values[i] for f, i in pos.items()}, line)
+
+
+def _checked(row: int, fields: dict[str, Any], raw: str) -> Record | Reject:
+    text = fields.get("text")
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return Reject(row, "empty_text", raw)
+    if not isinstance(text, str):
+        return Reject(row, "text_not_string", raw)
+    if len(text) > MAX_TEXT_CHARS:
+        return Reject(row, "too_long", raw[:1000])
+    return Record(row, fields)
+
+
+def _read_parquet(spec: PartitionSpec) -> Iterator[Record | Reject]:
+    import pyarrow.parquet as pq
+
+    inp = spec.input
+    cols = dict(inp.mapping)
+    table = pq.ParquetFile(inp.path).read_row_group(spec.start, columns=list(dict.fromkeys(cols.values())))
+    table = table.slice(spec.end, spec.rows)
+    data = {f: table.column(c).to_pylist() for f, c in cols.items()}
+    for k in range(spec.rows):
+        fields = {f: _scalar(v[k]) for f, v in data.items()}
+        yield _checked(spec.first_row + k, fields, json.dumps(fields, ensure_ascii=False, default=str))
+
+
+def _scalar(v: Any) -> Any:
+    return v.isoformat() if hasattr(v, "isoformat") else v
+
+
+def plan_inputs(paths: Sequence[Path], overrides: dict[str, str], rows_per_partition: int
+                ) -> tuple[list[InputFile], list[PartitionSpec]]:
+    """Every input checked (format, encoding, a text column) before any is read through and partitioned."""
+    names = [Path(p).name for p in paths]
+    if len(set(names)) != len(names):
+        raise InputError("输入文件名有重复，请改名后再运行（结果按文件名标注来源）。",
+                         "duplicate input file names; rename them (results name their source file).")
+    opened = [open_input(i, Path(p), overrides) for i, p in enumerate(paths)]
+    parts = [s for inp, start in opened for s in partition_input(inp, start, rows_per_partition)]
+    return [inp for inp, _ in opened], parts

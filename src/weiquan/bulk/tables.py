@@ -1,0 +1,116 @@
+"""Arrow schemas and Parquet files of a bulk run: per-text results and the aggregates.
+
+``aggregates.parquet``: one row per (lender, label, month) with ``count`` (texts with that label),
+``complaints`` (all texts of that lender and month), ``rate_per_1000`` (= count / complaints × 1000),
+``lender_id`` and ``licence_type``. ``lender_months.parquet``: per (lender, month) the complaints, the
+texts with at least one unlawful act (``unlawful``), ``unlawful_per_1000`` and the amounts given.
+A missing month (no readable date) is null.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from weiquan.bulk.files import atomic_write
+
+HIT = pa.struct([
+    ("category", pa.string()),
+    ("spans", pa.list_(pa.list_(pa.int32()))),
+    ("quotes", pa.list_(pa.string())),
+    ("detector", pa.string()),
+    ("rule", pa.string()),
+    ("confidence", pa.float32()),
+])
+TEXTS = pa.schema([
+    ("source", pa.string()),
+    ("row", pa.int64()),
+    ("id", pa.string()),
+    ("company", pa.string()),
+    ("lender", pa.string()),
+    ("lender_id", pa.string()),
+    ("licence_type", pa.string()),
+    ("claimed_licence", pa.string()),
+    ("lender_match", pa.string()),
+    ("date", pa.date32()),
+    ("date_raw", pa.string()),
+    ("month", pa.string()),
+    ("amount", pa.float64()),
+    ("text_chars", pa.int32()),
+    ("labels", pa.list_(pa.string())),
+    ("unlawful", pa.bool_()),
+    ("hits", pa.list_(HIT)),
+])
+AGGREGATES = pa.schema([
+    ("lender", pa.string()),
+    ("label", pa.string()),
+    ("month", pa.string()),
+    ("count", pa.int64()),
+    ("complaints", pa.int64()),
+    ("rate_per_1000", pa.float64()),
+    ("lender_id", pa.string()),
+    ("licence_type", pa.string()),
+])
+LENDER_MONTHS = pa.schema([
+    ("lender", pa.string()),
+    ("month", pa.string()),
+    ("complaints", pa.int64()),
+    ("unlawful", pa.int64()),
+    ("unlawful_per_1000", pa.float64()),
+    ("amount_total", pa.float64()),
+    ("amount_count", pa.int64()),
+    ("lender_id", pa.string()),
+    ("licence_type", pa.string()),
+])
+
+
+def texts_table(rows: list[dict[str, Any]]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=TEXTS)
+
+
+def write_parquet_bytes(table: pa.Table) -> bytes:
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd")
+    return buf.getvalue()
+
+
+def merge_stats(manifests: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(aggregate rows, lender-month rows) from the partial aggregates of every partition manifest."""
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    labels: dict[tuple[Any, ...], int] = {}
+    for m in manifests:
+        for lender, lid, lic, month, n, unlawful, amount, n_amount in m["groups"]:
+            acc = groups.setdefault((lender, lid, lic, month), [0, 0, 0.0, 0])
+            acc[0] += n
+            acc[1] += unlawful
+            acc[2] += amount
+            acc[3] += n_amount
+        for lender, lid, lic, month, label, n in m["labels"]:
+            k = (lender, lid, lic, month, label)
+            labels[k] = labels.get(k, 0) + n
+    agg = [
+        {"lender": lender, "label": label, "month": month, "count": n, "complaints": groups[(lender, lid, lic, month)][0],
+         "rate_per_1000": round(1000 * n / groups[(lender, lid, lic, month)][0], 3), "lender_id": lid, "licence_type": lic}
+        for (lender, lid, lic, month, label), n in labels.items()
+    ]
+    months = [
+        {"lender": lender, "month": month, "complaints": n, "unlawful": u, "unlawful_per_1000": round(1000 * u / n, 3),
+         "amount_total": round(a, 2), "amount_count": na, "lender_id": lid, "licence_type": lic}
+        for (lender, lid, lic, month), (n, u, a, na) in groups.items()
+    ]
+    key = lambda r: (r["lender"] or "", r["month"] or "", r.get("label") or "")  # noqa: E731
+    return sorted(agg, key=key), sorted(months, key=key)
+
+
+def write_aggregates(out: Path, agg: list[dict[str, Any]], months: list[dict[str, Any]]) -> None:
+    atomic_write(out / "aggregates.parquet", write_parquet_bytes(pa.Table.from_pylist(agg, schema=AGGREGATES)))
+    atomic_write(out / "lender_months.parquet", write_parquet_bytes(pa.Table.from_pylist(months, schema=LENDER_MONTHS)))
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    return pq.read_table(path).to_pylist()  # type: ignore[no-any-return]
