@@ -32,6 +32,15 @@ class LenderRef:
 
 
 NONE = LenderRef(None, None, UNKNOWN, None, "none")
+_COMPANY_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "股份公司")
+
+
+def _without_company_form(name: str) -> str:
+    """招联消费金融股份有限公司 → 招联消费金融 (how complaints name a company in running text)."""
+    for suffix in _COMPANY_FORMS:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
 
 
 class LenderResolver:
@@ -43,9 +52,10 @@ class LenderResolver:
         by_name: dict[str, set[str]] = {}
         for lender in registry.lenders:
             for name in lender.names():
-                key = unicodedata.normalize("NFKC", name).lower()
-                if len(key) >= MIN_TEXT_NAME:
-                    by_name.setdefault(key, set()).add(lender.id)
+                full = unicodedata.normalize("NFKC", name).lower()
+                for key in {full, _without_company_form(full)}:
+                    if len(key) >= MIN_TEXT_NAME:
+                        by_name.setdefault(key, set()).add(lender.id)
         for key, ids in by_name.items():
             self._automaton.add_word(key, frozenset(ids))
         if by_name:

@@ -108,15 +108,26 @@ def detect_encoding(sample: bytes, name: str) -> str:
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{name}：UTF-16 编码的文件请先另存为 UTF-8 或 GB18030。",
                          f"{name}: UTF-16 files are not supported; save as UTF-8 or GB18030.")
+    errors = {}
     for enc in ("utf-8", "gb18030"):
-        try:
-            sample.decode(enc)
+        n = _decode_errors(sample, enc)
+        if n == 0:
             return enc
-        except UnicodeDecodeError as e:
-            if e.start >= len(sample) - 4 and len(sample) >= SAMPLE_BYTES:  # a character cut by the sample end
-                return enc
+        errors[enc] = n
+    best = min(errors, key=lambda e: errors[e])
+    if errors[best] <= max(3, len(sample) // 10_000):  # a few broken records: each is rejected when read
+        return best
     raise InputError(f"{name}：无法识别文件编码（既不是 UTF-8 也不是 GB18030）。",
                      f"{name}: cannot decode the file as UTF-8 or GB18030.")
+
+
+def _decode_errors(sample: bytes, enc: str) -> int:
+    """Undecodable spots in ``sample`` (a character cut by the end of the sample counts as one)."""
+    try:
+        sample.decode(enc)
+        return 0
+    except UnicodeDecodeError:
+        return sample.decode(enc, errors="replace").count("\ufffd") - sample.count("\ufffd".encode(enc))
 
 
 def _records(f: io.BufferedReader, quoted: bool) -> Iterator[tuple[int, bytes]]:
