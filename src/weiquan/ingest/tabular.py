@@ -12,14 +12,16 @@ import codecs
 import csv
 import datetime as dt
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
 from weiquan.ingest.base import ImportContext, Importer, ParseError, Probe, RawEvent
+from weiquan.ingest.csvsafe import CsvRows
+from weiquan.ingest.csvsafe import Damage as CsvDamage
 from weiquan.ingest.timeutil import TimeOutOfRange, from_epoch, localize, parse_wallclock
 from weiquan.vault.sniff import decodes_as
 
@@ -82,11 +84,20 @@ def _head_rows(head: bytes) -> list[list[str]]:
     lines = text.splitlines()[: HEADER_SCAN_ROWS + 1]
     if not lines:
         return []
+    return list(csv.reader(lines, excel_with_delimiter("\n".join(lines[:5]))))
+
+
+def excel_with_delimiter(sample: str) -> type[csv.Dialect]:
+    """Excel's CSV conventions (``""`` escapes a quote) with the delimiter the sample uses.
+
+    Only the delimiter is sniffed: on a header row without quotes the sniffer also guesses
+    ``doublequote=False``, which would read ``"a""b"`` as ``a"b"``.
+    """
     try:
-        dialect: Any = csv.Sniffer().sniff("\n".join(lines[:5]), delimiters=",\t;|")
+        delimiter = csv.Sniffer().sniff(sample or ",", delimiters=",\t;|").delimiter
     except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(lines, dialect))
+        delimiter = ","
+    return type("SniffedExcel", (csv.excel,), {"delimiter": delimiter})
 
 
 def parse_duration(v: object) -> float | None:
@@ -178,22 +189,26 @@ class TabularImporter(Importer):
             with open(ctx.path, encoding=enc, newline="", errors="strict") as fh:
                 sample = fh.read(8192)
                 fh.seek(0)
-                try:
-                    dialect: Any = csv.Sniffer().sniff(sample.split("\n", 5)[0] if sample else ",", delimiters=",\t;|")
-                except csv.Error:
-                    dialect = csv.excel
-                yield from self._records(ctx, csv.reader(fh, dialect), manual, "csv")
+                dialect = excel_with_delimiter(sample.split("\n", 5)[0])
+                rows = CsvRows(fh, dialect)
+                yield from self._records(ctx, rows, manual, "csv")
         except UnicodeDecodeError as e:
             raise ParseError(f"{ctx.original_name}：文本编码无法识别（既不是 UTF-8 也不是 GBK）",
                              f"{ctx.original_name}: text encoding is neither UTF-8 nor GB18030 ({e.reason})") from None
 
     def _records(self, ctx: ImportContext, rows: Iterator[Sequence[object]], manual: dict[str, str], kind: str) -> Iterator[RawEvent]:
+        # the header is looked for row by row, so that no data row is read before it is known
+        # (a CSV reader then tells a new row from a line inside an unclosed quote)
         buffered: list[Sequence[object]] = []
+        found: tuple[int, dict[str, int]] | None = None
         for row in rows:
             buffered.append(row)
+            found = find_header(buffered[-1:], manual)
+            if found is not None:
+                found = (len(buffered) - 1, found[1])
+                break
             if len(buffered) >= HEADER_SCAN_ROWS:
                 break
-        found = find_header(buffered, manual)
         if found is None:
             raise ParseError(
                 f"{ctx.original_name}：找不到表头（需要“时间”列以及“号码”或“内容”列）；可用 --map 列名=字段 指定",
@@ -203,6 +218,9 @@ class TabularImporter(Importer):
         if missing_manual:
             ctx.warn(f"--map 中的列不存在：{', '.join(missing_manual)} / --map columns not found")
 
+        if isinstance(rows, CsvRows):
+            rows.looks_like_start = _row_start_check(cols, len(buffered[hdr_idx]))
+
         def all_rows() -> Iterator[Sequence[object]]:
             yield from buffered[hdr_idx + 1:]
             yield from rows
@@ -211,6 +229,8 @@ class TabularImporter(Importer):
             if not any(c not in (None, "") for c in row):
                 continue
             yield from self._row(ctx, row, cols, f"{kind}:row[{n}]")
+        if isinstance(rows, CsvRows) and rows.damage:
+            _report_damage(ctx, rows.damage)
 
     @staticmethod
     def _row(ctx: ImportContext, row: Sequence[object], cols: dict[str, int], locator: str) -> Iterator[RawEvent]:
@@ -246,6 +266,39 @@ class TabularImporter(Importer):
             text=str(text) if text not in (None, "") else ("" if channel != "call" else None),
             raw={k: str(get(k))[:200] for k in ("time", "type", "duration") if get(k) not in (None, "")},
         )
+
+
+def _row_start_check(cols: dict[str, int], width: int) -> Callable[[list[str]], bool]:
+    """Whether a line's cells look like the start of a row: a time where the time column is."""
+    i = cols["time"]
+
+    def check(cells: list[str]) -> bool:
+        if len(cells) <= i or len(cells) < min(width, max(cols.values()) + 1) - 1:
+            return False
+        try:
+            parse_time(cells[i], "UTC")
+        except TimeOutOfRange:
+            return True
+        except ValueError:
+            return False
+        return True
+
+    return check
+
+
+def _report_damage(ctx: ImportContext, damage: list[CsvDamage]) -> NoReturn:
+    """Every damaged place as a warning with its line; the import ends as partial, naming the first."""
+    for d in damage:
+        if d.kind == "unclosed_quote":
+            ctx.warn(f"{ctx.original_name} 第 {d.line} 行：引号不成对（{d.detail}），该行按原样读取，其后各行照常导入 / "
+                     f"line {d.line}: unclosed quote ({d.detail}); that line read as is, the lines after it imported")
+        else:
+            ctx.reject(f"csv:line[{d.line}]", f"第 {d.line} 行无法读取（字段过长或含空字符）", f"line {d.line} unreadable ({d.detail})")
+    first = damage[0].line
+    raise ParseError(
+        f"{ctx.original_name}：CSV 有 {len(damage)} 处损坏，第一处在第 {first} 行；损坏处以外的记录已导入",
+        f"{ctx.original_name}: {len(damage)} damaged place(s) in the CSV, the first at line {first}; every record outside them was imported",
+        line=first, partial_ok=True)
 
 
 def _xlsx_rows(path: Any, limit: int | None = None) -> Iterator[Sequence[object]]:
