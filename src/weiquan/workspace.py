@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 
 from weiquan.config import Settings, load_settings
+from weiquan.partfiles import clean_stale
 from weiquan.store.db import Database
 from weiquan.store.migrate import upgrade
 from weiquan.vault.vault import Vault
@@ -26,6 +27,7 @@ class Workspace:
             upgrade(self.db.engine)
         self.vault = Vault(self.db, self.settings.vault_dir)
         self.vault.blobs.clean_tmp()
+        clean_stale(self.home)  # .part outputs of a killed export
 
     @classmethod
     def open(cls, home: Path | str | None = None, **overrides: object) -> Workspace:

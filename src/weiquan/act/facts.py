@@ -281,7 +281,9 @@ def _event_facts(s: Session, ids: list[int], tz: ZoneInfo, names: dict[int, str 
         rows = s.execute(select(Event).where(Event.id.in_(ids[k:k + 500]))
                          .options(selectinload(Event.sources).selectinload(EventSource.evidence))).scalars()
         for e in rows:
-            refs = tuple(EvidenceRef(x.evidence_id, x.evidence.sha256, names.get(x.evidence_id) or x.evidence.first_name,
+            # this case's names; an original's first_name may be another case's
+            refs = tuple(EvidenceRef(x.evidence_id, x.evidence.sha256,
+                                     names.get(x.evidence_id) or (x.evidence.first_name if x.evidence.kind == "derived" else None),
                                      x.locator) for x in e.sources)
             start = cs.as_utc(e.start)
             assert start is not None

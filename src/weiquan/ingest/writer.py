@@ -50,7 +50,7 @@ from weiquan.ingest.base import Attachment, RawEvent
 from weiquan.ingest.numbers import normalize_number
 from weiquan.ingest.pipeline import OrderedWorker
 from weiquan.ingest.textnorm import extract_signature
-from weiquan.store.models import Event, EventSource, Evidence, LedgerHead
+from weiquan.store.models import Event, EventSource, Evidence, LedgerEntry, LedgerHead
 from weiquan.store.types import utcnow
 from weiquan.vault import ledger
 from weiquan.vault.blobs import BlobStore
@@ -431,11 +431,15 @@ class EventWriter:
         if sha in self._attachment_ids:
             return self._attachment_ids[sha]
         found = self.s.execute(select(Evidence.id).where(Evidence.sha256 == sha)).scalar_one_or_none()
+        meta = {"source": self.evidence_sha256, "derivation": "attachment", "size": size, "media_type": media_type}
+        if found is not None and self.s.execute(select(LedgerEntry.seq).where(
+                LedgerEntry.evidence_sha256 == sha, LedgerEntry.case_id == self.case_id).limit(1)).first() is None:
+            # stored for another case before: this case gets its own entry (its package holds only its entries)
+            self.s.execute(select(LedgerHead.id).where(LedgerHead.id == 1).with_for_update()).first()
+            ledger.append(self.s, "derived", evidence_sha256=sha, case_id=self.case_id, meta=meta)
         if found is None:
             self.s.execute(select(LedgerHead.id).where(LedgerHead.id == 1).with_for_update()).first()
-            entry = ledger.append(self.s, "derived", evidence_sha256=sha, case_id=self.case_id,
-                                  meta={"source": self.evidence_sha256, "derivation": "attachment", "size": size,
-                                        "media_type": media_type})
+            entry = ledger.append(self.s, "derived", evidence_sha256=sha, case_id=self.case_id, meta=meta)
             ev = Evidence(sha256=sha, size=size, media_type=media_type, kind="derived", derived_from_id=self.evidence_id,
                           derivation="attachment", first_name=(name or None) and name[:500], ledger_seq=entry.seq)
             self.s.add(ev)

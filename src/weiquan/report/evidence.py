@@ -98,7 +98,7 @@ def case_evidence(s: Session, case_id: int, *, include_derived: bool = False) ->
     for n, e in enumerate(originals, 1):
         label = f"E{n:03d}"
         acq = first_acq.get(e.id)
-        nm = names.get(e.id) or ([e.first_name] if e.first_name else [])
+        nm = names.get(e.id) or []  # this case's names only: first_name may be another case's
         item = EvidenceItem(
             label=label, evidence_id=e.id, sha256=e.sha256, size=e.size, media_type=e.media_type, kind="original",
             path=f"originals/{label}_{safe_name(nm[0] if nm else None, e.sha256[:12])}", names=nm,

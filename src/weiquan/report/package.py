@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from weiquan.partfiles import PartFile
 from weiquan.report import verify as verifier
 
 CHUNK = 1 << 20
@@ -58,11 +58,12 @@ def _compression(media_type: str | None) -> int:
 class PackageWriter:
     """Write members, then :meth:`finish` with the manifest header; returns the Merkle root."""
 
-    def __init__(self, out: Path, folder: str) -> None:
+    def __init__(self, out: Path, folder: str, *, home: Path | None = None) -> None:
         self.out = out
         self.folder = folder.strip("/")
-        self.tmp = out.with_name(out.name + ".part")
         out.parent.mkdir(parents=True, exist_ok=True)
+        self._part = PartFile(out, home)  # registered under ``home``: a killed export's .part is removed later
+        self.tmp = self._part.path
         self._zf = zipfile.ZipFile(self.tmp, "w", allowZip64=True)
         self.files: list[ManifestFile] = []
         self.bytes_written = 0
@@ -126,7 +127,7 @@ class PackageWriter:
 
     def commit(self) -> Path:
         self._zf.close()
-        os.replace(self.tmp, self.out)
+        self._part.commit()
         self._done = True
         return self.out
 
@@ -135,7 +136,7 @@ class PackageWriter:
             try:
                 self._zf.close()
             finally:
-                self.tmp.unlink(missing_ok=True)
+                self._part.abort()
 
 
 def _chunks(f: BinaryIO) -> Iterable[bytes]:

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from weiquan import __version__
 from weiquan.errors import InputError, MissingComponent, ProblemFound, WeiquanError
@@ -98,7 +98,7 @@ def export_case(
         header = _header(case, include_derived)
         items = case_evidence(s, case_id, include_derived=include_derived)
     notices: list[Notice] = []
-    writer = PackageWriter(out, folder=_folder_name(out))
+    writer = PackageWriter(out, folder=_folder_name(out), home=ws.home)
     try:
         _write_evidence(ws, writer, items, progress)
         n_ledger = writer_ledger(ws, writer, case_id, {i.sha256 for i in items})
@@ -176,14 +176,17 @@ def _write_evidence(ws: Workspace, writer: PackageWriter, items: list[EvidenceIt
 
 
 def _ledger_rows(ws: Workspace, case_id: int, shas: set[str]) -> Iterable[LedgerEntry]:
-    """Entries concerning the case: recorded for it, or about one of its files (streamed in seq order)."""
+    """Entries recorded for the case, or about one of its files and recorded for no case (streamed in seq order)."""
     batch = 500
     last = 0
     sha_list = sorted(shas)
     while True:
         with ws.db.read_session() as s:
+            # entries of other cases are left out, even about the same bytes: a package never tells that
+            # another case (or user) holds one of its files
             conds = [LedgerEntry.case_id == case_id]
-            conds += [LedgerEntry.evidence_sha256.in_(sha_list[i:i + 900]) for i in range(0, len(sha_list), 900)]
+            conds += [and_(LedgerEntry.case_id.is_(None), LedgerEntry.evidence_sha256.in_(sha_list[i:i + 900]))
+                      for i in range(0, len(sha_list), 900)]
             rows = s.execute(select(LedgerEntry).where(LedgerEntry.seq > last, or_(*conds))
                              .order_by(LedgerEntry.seq).limit(batch)).scalars().all()
             s.expunge_all()

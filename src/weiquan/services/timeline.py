@@ -124,10 +124,27 @@ def _evidence_refs(s: Any, ids: list[int]) -> dict[int, list[EvidenceRef]]:
                        Evidence.first_name, Evidence.media_type, Evidence.kind)
                 .join(Evidence, Evidence.id == EventSource.evidence_id)
                 .where(EventSource.event_id.in_(chunk)).order_by(EventSource.id))
-        for eid, loc, fmt, evid, sha, name, mt, kind in s.execute(stmt):
+        rows = s.execute(stmt).all()
+        names = _case_names(s, chunk, {r[3] for r in rows if r[7] != "derived"})
+        for eid, loc, fmt, evid, sha, name, mt, kind in rows:
+            # an original is named as this case acquired it (Evidence.first_name may be another case's name)
+            shown = name if kind == "derived" else names.get((eid, evid))
             out.setdefault(eid, []).append(EvidenceRef(evidence_id=evid, sha256=sha, locator=loc, source_format=fmt,
-                                                       name=name, media_type=mt, kind=kind))
+                                                       name=shown, media_type=mt, kind=kind))
     return out
+
+
+def _case_names(s: Any, event_ids: list[int], evidence_ids: set[int]) -> dict[tuple[int, int], str]:
+    """(event id, evidence id) → the file's first name in the event's case."""
+    if not evidence_ids:
+        return {}
+    case_of = dict(s.execute(select(Event.id, Event.case_id).where(Event.id.in_(event_ids))).all())
+    first: dict[tuple[int, int], str] = {}
+    for evid, cid, name in s.execute(select(Acquisition.evidence_id, Acquisition.case_id, Acquisition.original_name)
+                                     .where(Acquisition.evidence_id.in_(evidence_ids), Acquisition.case_id.in_(set(case_of.values())),
+                                            Acquisition.original_name.is_not(None)).order_by(Acquisition.id)):
+        first.setdefault((cid, evid), name)
+    return {(eid, evid): first[(cid, evid)] for eid, cid in case_of.items() for evid in evidence_ids if (cid, evid) in first}
 
 
 def _out(e: Event, refs: list[EvidenceRef]) -> EventOut:

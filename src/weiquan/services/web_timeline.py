@@ -187,7 +187,18 @@ def _require_in_case(s: Any, case_id: int, evidence_id: int) -> EvidenceMeta:
     if ev is None or case_id not in evidence_case_ids(s, evidence_id):
         raise NotFoundError(f"证据 {evidence_id} 不属于这个案件", f"evidence {evidence_id} is not part of case {case_id}")
     return EvidenceMeta(id=ev.id, sha256=ev.sha256, size=ev.size, media_type=ev.media_type, kind=ev.kind,
-                        derivation=ev.derivation, first_name=ev.first_name, created_at=ev.created_at)
+                        derivation=ev.derivation, first_name=case_file_name(s, case_id, ev), created_at=ev.created_at)
+
+
+def case_file_name(s: Any, case_id: int, ev: Evidence) -> str | None:
+    """The name this case knows the file by: its first acquisition in the case. Never the name another
+    case gave the same bytes (``Evidence.first_name`` is whoever stored them first); a derived file keeps
+    the name its content gave it (an MMS attachment's), which only its source's bytes tell."""
+    if ev.kind == "derived":
+        return ev.first_name
+    return s.execute(select(Acquisition.original_name).where(
+        Acquisition.evidence_id == ev.id, Acquisition.case_id == case_id, Acquisition.original_name.is_not(None))
+        .order_by(Acquisition.id).limit(1)).scalar_one_or_none()
 
 
 def evidence_file(ws: Workspace, case_id: int, evidence_id: int) -> tuple[EvidenceMeta, bytes]:
@@ -205,7 +216,7 @@ def original_view(ws: Workspace, case_id: int, evidence_id: int, *, event_id: in
         derived = {d: sha for d, sha in s.execute(select(Evidence.derivation, Evidence.sha256)
                                                   .where(Evidence.derived_from_id == ev.id).order_by(Evidence.id))}
         name = acq.original_name if acq else None
-        acquired_at = acq.acquired_at if acq else ev.created_at
+        acquired_at = acq.acquired_at if acq else None  # never when another case stored the bytes
         events = [eid for (eid,) in s.execute(select(EventSource.event_id).join(Event, Event.id == EventSource.event_id)
                                               .where(EventSource.evidence_id == ev.id, Event.case_id == case_id)
                                               .order_by(EventSource.event_id).limit(200))]
@@ -215,7 +226,7 @@ def original_view(ws: Workspace, case_id: int, evidence_id: int, *, event_id: in
             if e is not None and e.case_id == case_id:
                 highlight = [list(b) for b in (e.extra or {}).get("boxes", []) if isinstance(b, list) and len(b) == 4]
     mt = ev.media_type or ""
-    view = OriginalView(evidence_id=ev.id, sha256=ev.sha256, name=name or ev.first_name,
+    view = OriginalView(evidence_id=ev.id, sha256=ev.sha256, name=name or ev.first_name,  # both this case's
                         media_type=ev.media_type, size=ev.size, kind=ev.kind, derivation=ev.derivation,
                         acquired_at=acquired_at, is_image=mt.startswith("image/"),
                         is_audio=mt.startswith("audio/"), events=events)

@@ -125,9 +125,11 @@ class Vault:
                 ).scalars().first()
                 if existing is not None:
                     return AddResult(ev, existing, new_blob=False, new_acquisition=False)
+                # the same entry as for new bytes: nothing in a case's ledger tells that another case
+                # (or another user) holds the same bytes
                 entry = ledger.append(
-                    s, "reacquired", evidence_sha256=stored.sha256, case_id=case_id,
-                    meta={"name": original_name, **_safe_meta(metadata)},
+                    s, "acquired", evidence_sha256=stored.sha256, case_id=case_id,
+                    meta={"name": original_name, "size": stored.size, "media_type": ev.media_type, **_safe_meta(metadata)},
                 )
             acq = Acquisition(
                 evidence_id=ev.id, case_id=case_id, original_name=original_name, source_path=source_path,
@@ -157,12 +159,14 @@ class Vault:
             if src is None:
                 raise NotFoundError(f"来源证据不存在：{source_sha256[:12]}", f"source evidence not found: {source_sha256[:12]}")
             ev = s.execute(select(Evidence).where(Evidence.sha256 == stored.sha256)).scalar_one_or_none()
+            meta = {"source": source_sha256, "derivation": derivation, "size": stored.size, **_safe_meta(metadata or {})}
             if ev is not None:
+                # derived for another case before: this case gets its own entry (a case's package holds only its entries)
+                if case_id is not None and s.execute(select(LedgerEntry.seq).where(
+                        LedgerEntry.evidence_sha256 == stored.sha256, LedgerEntry.case_id == case_id).limit(1)).first() is None:
+                    ledger.append(s, "derived", evidence_sha256=stored.sha256, case_id=case_id, meta=meta)
                 return ev
-            entry = ledger.append(
-                s, "derived", evidence_sha256=stored.sha256, case_id=case_id,
-                meta={"source": source_sha256, "derivation": derivation, "size": stored.size, **_safe_meta(metadata or {})},
-            )
+            entry = ledger.append(s, "derived", evidence_sha256=stored.sha256, case_id=case_id, meta=meta)
             ev = Evidence(
                 sha256=stored.sha256, size=stored.size, media_type=media_type, kind="derived",
                 derived_from_id=src.id, derivation=derivation, first_name=name, ledger_seq=entry.seq,

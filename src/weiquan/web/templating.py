@@ -117,9 +117,22 @@ def web_note(text: str | None, case_id: int) -> Markup:
     return Markup("".join(out))
 
 
+# Bidirectional-text controls (RLO, LRI …) reorder what follows them: "report\u202Efdp.exe" shows as
+# "reportexe.pdf". Every value a page prints shows them as a visible code point instead.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def neutralise_bidi(value: Any) -> Any:
+    if isinstance(value, str) and _BIDI.search(value):
+        shown = _BIDI.sub(lambda m: f"[U+{ord(m.group()):04X}]", value)
+        return Markup(shown) if isinstance(value, Markup) else shown
+    return value
+
+
 def make_templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(TEMPLATE_DIR))
     env = t.env
+    env.finalize = neutralise_bidi
     env.filters["localtime"] = localtime
     env.filters["highlight"] = highlight
     env.filters["duration"] = duration
