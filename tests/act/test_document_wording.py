@@ -120,7 +120,7 @@ def test_no_repeated_label_keyword_dump_or_cut_off_quote(ws: Workspace, audited_
 
 
 def test_short_complaint_quotes_whole_clauses() -> None:
-    from weiquan.act.context import quote_phrase
+    from weiquan.act.quotes import quote_phrase
 
     assert quote_phrase(LAWSUIT_SMS, 0, len(CUT)) == CUT + "通知你单位"
     long = "我们" + "一二三四五六七八九十" * 4 + "上门找你。"
@@ -128,7 +128,7 @@ def test_short_complaint_quotes_whole_clauses() -> None:
 
 
 def test_zh_text_is_idempotent_and_keeps_the_time_space() -> None:
-    from weiquan.act.context import zh_text
+    from weiquan.zh.format import zh_text
 
     s = zh_text("2024-03-07 11:35 之后 2 次（employer）+8615400000011（weiquan loan）")
     assert s == "2024年3月7日 11:35之后2次（工作单位）15400000011（在本软件“借款计算”页）"
@@ -162,7 +162,7 @@ def test_the_293_1_condition_is_printed_once(ws: Workspace) -> None:
     text = _doc(ws, built.case_id, "police")
     line = re.search(r"第二百九十三条之一[^《]*", text)
     assert line and line.group(0).count("非法债务且情节严重") == 1
-    from weiquan.act.context import add_condition
+    from weiquan.act.citations import add_condition
 
     out: list[str] = []
     for c in ("仅当债务为非法债务且情节严重", "仅当催收的是高利放贷等非法债务且情节严重", "情节恶劣时", "情节严重时"):

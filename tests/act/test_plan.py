@@ -171,7 +171,7 @@ def test_write_plan_json_and_document(ws: Workspace, tmp_path) -> None:  # type:
     import json
 
     from weiquan.report.render import docx_text
-    from weiquan.services.plan import write_plan
+    from weiquan.services.documents import write_plan
 
     b = build_case(ws, threats=True)
     files = write_plan(ws, b.case_id, tmp_path, formats=("docx",), today=TODAY)

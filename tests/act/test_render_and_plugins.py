@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from weiquan.act.base import DocumentSpec
-from weiquan.act.context import money_zh
+from weiquan.zh.format import money_zh
 from weiquan.act.drafting import fit_text
 from weiquan.hookspecs import hookimpl
 from weiquan.plugins import plugin_manager

@@ -125,14 +125,14 @@ def _facts(ws: Workspace, case_id: int):  # type: ignore[no-untyped-def]
 
 
 def _views(ws: Workspace, case_id: int) -> dict:
-    from weiquan.act.context import category_views
+    from weiquan.act.quotes import category_views
     from weiquan.services.plan import load_law_pack
 
     return {v.id: v for v in category_views(load_law_pack(), _facts(ws, case_id), None)}
 
 
 def test_catalogue_names_each_files_real_origin(ws: Workspace) -> None:
-    from weiquan.act.context import catalogue_rows
+    from weiquan.act.catalogue import catalogue_rows
     from weiquan.services.documents import document_html
     from weiquan.services.plan import load_law_pack
 
@@ -198,7 +198,7 @@ def test_the_plan_counts_distinct_events(ws: Workspace) -> None:
 
 
 def test_12321_lists_only_the_borrowers_calls_as_theirs(ws: Workspace) -> None:
-    from weiquan.act.context import call_reports, isc_report, sms_reports
+    from weiquan.act.catalogue import call_reports, isc_report, sms_reports
     from weiquan.services.documents import document_html
 
     m = _mixed_case(ws)
@@ -220,7 +220,7 @@ def test_12321_lists_only_the_borrowers_calls_as_theirs(ws: Workspace) -> None:
 
 
 def test_12321_of_an_all_export_case_keeps_its_statement(ws: Workspace) -> None:
-    from weiquan.act.context import call_reports
+    from weiquan.act.catalogue import call_reports
     from weiquan.services.documents import document_html
 
     built = build_case(ws, threats=True)  # 14 calls to the borrower and one to a colleague from one number

@@ -1,5 +1,5 @@
 """What a borrower who never read the docs sees: Chinese labels instead of ids, the words that fit the
-channel (收到/发出 a message, 打进来 a call), a next step on the case page, no CLI commands, no English."""
+channel (收到/发出 a message, 来电 a call; one vocabulary, weiquan.zh.labels), a next step on the case page, no CLI commands, no English."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ def _imported(client: TestClient) -> int:
 def test_direction_words_follow_the_channel() -> None:
     assert labels.direction_label("sms", "incoming") == "收到"
     assert labels.direction_label("sms", "outgoing") == "发出"
-    assert labels.direction_label("call", "incoming") == "打进来"
-    assert labels.direction_label("call", "missed") == "未接"
+    assert labels.direction_label("call", "incoming") == "来电"
+    assert labels.direction_label("call", "missed") == "未接来电"
     assert labels.direction_label("sms", "unknown") == "" and labels.direction_label(None, None) == ""
 
 
@@ -68,10 +68,10 @@ def test_plan_note_is_escaped() -> None:
 def test_timeline_dashboard_and_plan_in_plain_chinese(client: TestClient) -> None:
     cid = _imported(client)
     tl = client.get(f"/cases/{cid}/timeline", params={"channel": "sms"}).text
-    assert "收到" in tl and "打进来" not in tl and "短信署名" in tl
+    assert "收到" in tl and "来电" not in tl and "短信署名" in tl
     assert "138 0013 8000" in tl  # numbers shown the way people write them
     calls = client.get(f"/cases/{cid}/timeline", params={"channel": "call"}).text
-    assert "打进来" in calls
+    assert "来电" in calls
     dash = client.get(f"/cases/{cid}").text
     step = re.search(r'<section class="card notice next-step".*?</section>', dash, re.S)
     assert step and "下一步" in step.group(0) and f"/cases/{cid}/review?state=auto" in step.group(0)

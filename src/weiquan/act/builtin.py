@@ -8,6 +8,7 @@ from weiquan.act.base import DocumentSpec
 from weiquan.act.drafting import fit_text, render_text
 from weiquan.act.policy import plan_policy
 from weiquan.hookspecs import hookimpl
+from weiquan.zh.labels import ACTION_STATUS_ZH
 
 
 def _lender_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -30,7 +31,7 @@ def _regulator_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 def _isc_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
-    from weiquan.act.context import isc_report
+    from weiquan.act.catalogue import isc_report
 
     # how to reach 12321 is printed from the channel itself (``m.how``, ``contact_zh``)
     return isc_report(ctx["facts"], ctx["calls"], ctx["sms"])
@@ -45,9 +46,7 @@ def _contacts_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plan_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
-    from weiquan.services.actions import STATUS_ZH
-
-    return {"doc_titles": {d.id: d.title_zh for d in BUILTIN_DOCUMENTS}, "status_zh": STATUS_ZH}
+    return {"doc_titles": {d.id: d.title_zh for d in BUILTIN_DOCUMENTS}, "status_zh": ACTION_STATUS_ZH}
 
 
 BUILTIN_DOCUMENTS: list[DocumentSpec] = [

@@ -24,6 +24,7 @@ from typing import Any, Literal
 import yaml
 
 from weiquan.errors import InputError
+from weiquan.zh.format import date_zh
 
 Unit = Literal["calendar", "working"]
 MAX_DAYS = 3660
@@ -93,8 +94,6 @@ class DueDate:
 
     @property
     def note_zh(self) -> str:
-        from weiquan.act.context import date_zh
-
         note = estimate_note_zh(self.rule, self.estimated, self.estimated_years)
         return f"自{date_zh(self.start)}起{self.rule.describe_zh()}，{date_zh(self.due)}截止" + (f"（{note}）" if note else "")
 

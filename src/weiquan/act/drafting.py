@@ -12,7 +12,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from weiquan.act.base import DocumentSpec
-from weiquan.act.context import contact_zh, date_zh, datetime_zh, money_zh, zh_text
+from weiquan.act.context import contact_zh
+from weiquan.zh.format import date_zh, datetime_zh, money_zh, zh_text
 from weiquan.law.numerals import to_chinese
 from weiquan.report.render import base_css, html_to_docx, html_to_pdf, wrap_html
 

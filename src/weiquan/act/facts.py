@@ -26,27 +26,11 @@ from weiquan.report.evidence import case_evidence
 from weiquan.services.cases import get_case_row
 from weiquan.store.models import Action, Event, EventSource, Finding, FindingEvent, Loan
 from weiquan.workspace import Workspace
+from weiquan.zh.labels import CHANNEL_ZH, RECIPIENT_ZH, TEXT_SOURCE_ZH
 
 MAX_EXAMPLES = 12  # example events kept per finding (times and numbers of pattern findings)
 MAX_QUOTES = 12  # quotes kept per finding (the documents print at most 6 per category)
 MAX_CHRONOLOGY = 80  # rows of the chronology table
-
-CHANNEL_ZH = {"call": "电话", "sms": "短信", "mms": "彩信", "chat": "即时通讯消息", "visit": "上门",
-              "letter": "信函", "other": "其他方式"}
-RECIPIENT_ZH = {"borrower": "本人", "relative": "亲属", "colleague": "同事", "friend": "朋友", "employer": "工作单位",
-                "other": "其他联系人"}
-# How a call went (Event.direction), as the documents' chronologies state it
-DIRECTION_ZH = {"incoming": "来电", "in": "来电", "outgoing": "去电", "out": "去电", "missed": "未接来电",
-                "rejected": "拒接", "blocked": "已拦截", "voicemail": "来电（语音信箱留言）",
-                "answered_elsewhere": "来电（在其他设备接听）", "unknown": "来电"}
-# Where the text of an event came from, when it is not a record exported from the phone: the documents mark
-# such quotes, so that a machine transcript or the borrower's own account is never passed off as the collector's
-# exact words (see ``text_source``).
-TEXT_SOURCE_ZH = {"transcript": "录音转写", "ocr": "截图识别", "manual": "本人陈述"}
-# Where a listed record came from (Event.origin), as the 证据目录 and the 12321 report state it.
-ORIGIN_SOURCE_ZH = {"export": "手机导出的原始记录", "screenshot": "截图（文字经OCR识别，以截图原件为准）",
-                    "recording": "通话录音（文字为语音转写，以录音为准）",
-                    "transcript": "通话录音（文字为语音转写，以录音为准）", "manual": "本人陈述（手动录入）"}
 
 
 def text_source(origin: str | None, text_from: str | None) -> str | None:

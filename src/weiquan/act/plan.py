@@ -23,16 +23,10 @@ from typing import Any
 from weiquan.act.deadlines import DeadlineRule, WorkCalendar
 from weiquan.act.facts import CaseFacts, FindingFact
 from weiquan.act.policy import plan_policy
-from weiquan.law.numerals import date_cn
+from weiquan.zh.format import date_cn
+from weiquan.zh.labels import LICENCE_UNKNOWN_ZH, LICENCE_ZH, severity_rank
 
 CONFIDENT_MATCH = 90.0  # registry match score (0–100) from which the registry's licence type is used
-LICENCE_ZH = {
-    "bank": "商业银行",
-    "consumer_finance": "持牌消费金融公司",
-    "small_loan": "小额贷款公司（含网络小贷）",
-    "unlicensed": "无放贷资质的机构或个人",
-    "private": "个人之间的民间借贷",
-}
 
 
 @dataclass
@@ -52,7 +46,7 @@ class LenderInfo:
 
     @property
     def licence_zh(self) -> str:
-        return LICENCE_ZH.get(self.licence_type or "", "牌照类型未确定")
+        return LICENCE_ZH.get(self.licence_type or "", LICENCE_UNKNOWN_ZH)
 
     def member_of(self, association: str | None) -> bool | None:
         """Membership of a self-regulatory association (law pack ``Binds.association``); None: unknown."""
@@ -201,10 +195,10 @@ def _channel_handles_licence(ch: Any, licence: str | None) -> bool:
 def _reasons(pack: Any, facts: CaseFacts, categories: set[str]) -> list[StepReason]:
     out: list[StepReason] = []
     order = list(pack.violations)
-    sev = {"high": 0, "medium": 1, "low": 2}
+
     def key(c: str) -> tuple[int, int]:
         v = pack.violations.get(c)
-        return (sev.get(v.severity if v else "low", 3), order.index(c) if c in order else len(order))
+        return (severity_rank(v.severity if v else "low"), order.index(c) if c in order else len(order))
     for cat in sorted(categories, key=key):
         fs = [f for f in facts.findings if f.category == cat]
         if not fs:

@@ -9,15 +9,11 @@ import typer
 
 from weiquan.commands._common import JsonOpt, console, print_json, print_table, workspace
 from weiquan.errors import EXIT_PROBLEM
-from weiquan.ingest.base import CHANNELS, DIRECTIONS, RECIPIENTS
 from weiquan.services import imports, timeline
 from weiquan.workspace import Workspace
+from weiquan.zh.labels import CHANNELS, DIRECTIONS, IMPORT_STATUS_ZH, RECIPIENTS, direction_label
 
 CaseOpt = typer.Option("--case", "-c", help="案件 ID Case id.")
-STATUS_ZH = {"parsed": "已导入", "partial": "部分导入", "queued": "已排队待提取", "unparsed": "未能解析", "already_imported": "已导入过",
-             "expanded": "已展开", "refused": "已拒绝"}
-DIRECTION_ZH = {"incoming": "呼入/收到", "outgoing": "呼出/发出", "missed": "未接", "rejected": "拒接", "blocked": "已拦截",
-                "voicemail": "语音信箱", "answered_elsewhere": "他处接听", "draft": "草稿", "failed": "失败", "unknown": "未知"}
 
 
 def register(app: typer.Typer) -> None:
@@ -50,7 +46,7 @@ def import_cmd(
     else:
         rows = []
         for r in results:
-            rows.append((r.name, r.format or "-", f"{STATUS_ZH.get(r.status, r.status)} {r.status}", r.added, r.merged,
+            rows.append((r.name, r.format or "-", f"{IMPORT_STATUS_ZH.get(r.status, r.status)} {r.status}", r.added, r.merged,
                          r.rejected or ""))
         print_table("导入结果 Import results", ["文件 file", "格式 format", "状态 status", "新增 added", "合并 merged",
                                                "跳过 skipped"], rows)
@@ -81,7 +77,7 @@ def _import_with_progress(ws: Workspace, case_id: int, paths: list[Path], *, tz:
         task = bar.add_task("", total=None)
 
         def on_file(r: imports.FileResult) -> None:
-            bar.update(task, advance=1, description=f"{r.name} {STATUS_ZH.get(r.status, r.status)}")
+            bar.update(task, advance=1, description=f"{r.name} {IMPORT_STATUS_ZH.get(r.status, r.status)}")
 
         return imports.import_paths(ws, case_id, paths, tz=tz, mapping=mapping, progress=on_file)
 
@@ -109,7 +105,7 @@ def timeline_cmd(
     print_table(
         f"案件 {case_id} 时间线 Timeline ({len(events)})",
         ["ID", "时间 time", "渠道", "方向", "号码 number", "类别 kind", "时长 s", "内容 text", "来源 sources"],
-        [(e.id, e.start.strftime("%Y-%m-%d %H:%M:%S"), e.channel, DIRECTION_ZH.get(e.direction, e.direction),
+        [(e.id, e.start.strftime("%Y-%m-%d %H:%M:%S"), e.channel, direction_label(e.channel, e.direction) or e.direction,
           (e.counterpart or e.counterpart_raw or "") + ("" if e.recipient == "borrower" else f" →{e.recipient_name or e.recipient}"),
           e.number_kind or "", "" if e.duration_s is None else int(e.duration_s),
           ((e.signature and f"【{e.signature}】") or "") + (e.text or "")[:60].replace("\n", " ") if e.text else "",

@@ -11,7 +11,7 @@ import typer
 from weiquan.commands._common import JsonOpt, console, print_json, print_table
 from weiquan.errors import InputError
 from weiquan.law.pack import load_pack
-from weiquan.law.schema import LICENCE_TYPES
+from weiquan.zh.labels import LICENCE_TYPES
 from weiquan.services import law as svc
 
 

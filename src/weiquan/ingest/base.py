@@ -22,13 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from weiquan.errors import InputError
+from weiquan.zh.labels import CHANNELS
 
-CHANNELS = ("call", "sms", "mms", "chat", "visit", "letter", "other")
-DIRECTIONS = (
-    "incoming", "outgoing", "missed", "rejected", "blocked", "voicemail",
-    "answered_elsewhere", "draft", "failed", "unknown",
-)
-RECIPIENTS = ("borrower", "relative", "colleague", "friend", "employer", "other")
 
 
 class ParseError(InputError):

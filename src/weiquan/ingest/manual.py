@@ -11,8 +11,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from weiquan.ingest.base import CHANNELS, DIRECTIONS, RECIPIENTS, ImportContext, Importer, ParseError, Probe, RawEvent
+from weiquan.ingest.base import ImportContext, Importer, ParseError, Probe, RawEvent
 from weiquan.ingest.timeutil import TimeOutOfRange, from_wallclock
+from weiquan.zh.labels import CHANNELS, DIRECTIONS, RECIPIENTS
 
 MARKERS = (b'"weiquan_manual_events"', b'"manual_event"')
 MAX_BYTES = 20 << 20

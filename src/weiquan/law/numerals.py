@@ -1,8 +1,6 @@
-"""Chinese numerals for legal citations (第五十条, 第（五）项) and dates as documents write them (2024年3月7日)."""
+"""Chinese numerals for legal citations (第五十条, 第（五）项); dates are ``weiquan.zh.format.date_cn``."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 _DIGITS = "零一二三四五六七八九"
 _UNITS = ((1000, "千"), (100, "百"), (10, "十"))
@@ -41,8 +39,3 @@ def article_cn(article: int, suffix: str | None = None) -> str:
 
 def item_cn(n: int) -> str:
     return to_chinese(n)
-
-
-def date_cn(d: dt.date) -> str:
-    """2024年3月7日 (Arabic digits, no leading zeros), the form used in documents and notes."""
-    return f"{d.year}年{d.month}月{d.day}日"

@@ -13,11 +13,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from weiquan.law.numerals import article_cn, date_cn, item_cn
+from weiquan.law.numerals import article_cn, item_cn
+from weiquan.zh.format import date_cn
 
 Confidence = Literal["verified", "single-source", "unverified"]
 LicenceType = Literal["bank", "consumer_finance", "small_loan", "unlicensed", "private"]
-LICENCE_TYPES: tuple[str, ...] = ("bank", "consumer_finance", "small_loan", "unlicensed", "private")
 ProvisionKind = Literal["criminal", "administrative", "civil", "self_regulatory", "standard"]
 Strength = Literal["law", "national_standard", "self_regulation"]
 Severity = Literal["high", "medium", "low"]

@@ -13,7 +13,8 @@ from typing import Any
 from weiquan.law.pack import LawPack, load_pack
 from weiquan.loans.apr import xirr
 from weiquan.loans.legality import applicable_caps, lawful_segments, simple_annual_rate, simulate, verdict_for
-from weiquan.loans.model import LICENCE_ZH, LoanInput, parse_loan
+from weiquan.loans.model import LoanInput, parse_loan
+from weiquan.zh.labels import LICENCE_ZH
 
 SHORT_TERM_DAYS = 14
 

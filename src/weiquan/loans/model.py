@@ -8,16 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from weiquan.errors import InputError
-from weiquan.law.schema import LICENCE_TYPES
-
-LICENCE_ZH: dict[str, str] = {
-    "bank": "银行",
-    "consumer_finance": "消费金融公司",
-    "small_loan": "小额贷款公司（含网络小贷）",
-    "unlicensed": "无放贷资质的机构或个人",
-    "private": "民间借贷（个人或非金融企业）",
-}
-
+from weiquan.zh.labels import LICENCE_TYPES
 
 @dataclass(frozen=True)
 class Flow:

@@ -22,12 +22,10 @@ from sqlalchemy.orm import Session
 from weiquan.report.charts import ChartEvent, ContactStats, aggregate
 from weiquan.report.evidence import EvidenceItem
 from weiquan.store.models import Case, Event, EventSource, Finding, FindingEvent
+from weiquan.zh.labels import severity_rank
 
 MAX_QUOTES_PER_FINDING = 20
 QUOTE_CONTEXT = 60
-SEVERITY_ZH = {"high": "严重", "medium": "较重", "low": "一般"}
-REVIEW_ZH = {"auto": "自动识别，待人工核实", "confirmed": "已人工确认", "rejected": "已驳回"}
-CHANNEL_ZH = {"call": "电话", "sms": "短信", "mms": "彩信", "chat": "聊天消息", "visit": "上门", "letter": "信函", "other": "其他"}
 
 
 @dataclass
@@ -198,12 +196,11 @@ def _in_window(t: dt.time, window: tuple[dt.time, dt.time]) -> bool:
 def _findings(s: Session, case_id: int, zone: ZoneInfo, evidence: list[EvidenceItem], law: LawInfo,
               licence_type: str | None = None) -> tuple[list[FindingRow], int]:
     labels = {i.evidence_id: i for i in evidence}
-    order = {"high": 0, "medium": 1, "low": 2}
     rows = s.execute(select(Finding).where(Finding.case_id == case_id, Finding.stale.is_(False))).scalars().all()
     rejected = sum(1 for f in rows if f.review_state == "rejected")
     out: list[FindingRow] = []
     for f in sorted((f for f in rows if f.review_state != "rejected"),
-                    key=lambda f: (order.get(f.severity, 3), f.category, f.id)):
+                    key=lambda f: (severity_rank(f.severity), f.category, f.id)):
         span = s.execute(select(func.min(Event.start), func.max(Event.start)).join(
             FindingEvent, FindingEvent.event_id == Event.id).where(FindingEvent.finding_id == f.id)).one()
         period = (span[0].astimezone(zone).date(), span[1].astimezone(zone).date()) if span[0] and span[1] else None

@@ -17,23 +17,13 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from weiquan.report import charts
-from weiquan.report.case_data import (
-    CHANNEL_ZH,
-    REVIEW_ZH,
-    SEVERITY_ZH,
-    ReportData,
-    load_law,
-    load_report_data,
-)
+from weiquan.report.case_data import ReportData, load_law, load_report_data
 from weiquan.report.evidence import EvidenceItem, case_evidence
 from weiquan.report.render import base_css, html_to_pdf, wrap_html
 from weiquan.services.cases import get_case_row
 from weiquan.workspace import Workspace
+from weiquan.zh.labels import CHANNEL_ZH, LICENCE_ZH, RECIPIENT_ZH, REVIEW_REPORT_ZH, SEVERITY_ZH
 
-LICENCE_ZH = {"bank": "银行", "consumer_finance": "消费金融公司", "small_loan": "小额贷款公司",
-              "unlicensed": "无放贷资质", "private": "民间借贷"}
-RECIPIENT_ZH = {"borrower": "本人", "relative": "亲属", "colleague": "同事", "friend": "朋友", "employer": "工作单位",
-                "other": "其他联系人"}
 _EXTRA_CSS = """
 img.chart { width: 100%; margin: 0.2em 0 0.8em; }
 .fig { page-break-inside: avoid; }
@@ -92,7 +82,7 @@ def render_html(data: ReportData) -> str:
         "n_derived": sum(1 for e in data.evidence if e.kind == "derived"),
         "by_category": data.by_category, "rejected": data.rejected, "law_available": data.law.available,
         "charts": chart_uris, "findings": data.findings, "evidence": data.evidence,
-        "severity": SEVERITY_ZH, "review": REVIEW_ZH, "channel_zh": CHANNEL_ZH, "recipient_zh": RECIPIENT_ZH,
+        "severity": SEVERITY_ZH, "review": REVIEW_REPORT_ZH, "channel_zh": CHANNEL_ZH, "recipient_zh": RECIPIENT_ZH,
         "size": _size, "local": lambda t: t.astimezone(zone).strftime("%Y-%m-%d %H:%M") if t else "",
     }
     body = _env().get_template("case_report.html.j2").render(**ctx)

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from weiquan.act.context import date_zh
 from weiquan.act.deadlines import DeadlineRule, calendar_for_home, estimate_note_zh
 from weiquan.act.facts import load_case_facts
 from weiquan.act.plan import deadline_rule, resolve_lender
@@ -24,10 +23,9 @@ from weiquan.services.cases import get_case_row
 from weiquan.services.plan import load_law_pack
 from weiquan.store.models import Action, Case
 from weiquan.workspace import Workspace
+from weiquan.zh.format import date_zh
+from weiquan.zh.labels import ACTION_STATUS_ZH, ACTION_STATUSES, label
 
-STATUSES: tuple[str, ...] = ("draft", "sent", "replied", "overdue", "escalated", "closed")
-STATUS_ZH = {"draft": "草稿", "sent": "已提交", "replied": "已答复", "overdue": "已逾期", "escalated": "已升级",
-             "closed": "已结束"}
 OPEN_STATUSES = ("sent", "overdue")  # waiting for the body's answer
 
 
@@ -79,7 +77,7 @@ def _out(a: Action, case: Case, pack: Any, today: dt.date) -> ActionOut:
         note = f"{unit}，{date_zh(a.due_at)}截止" + (f"（{est}）" if est else "")
     return ActionOut(
         id=a.id, case_id=a.case_id, body=a.body, body_zh=ch.name_zh if ch else a.body, document=a.document,
-        status=a.status, status_zh=STATUS_ZH.get(a.status, a.status), effective_status=eff,
+        status=a.status, status_zh=label(ACTION_STATUS_ZH, a.status), effective_status=eff,
         submitted_at=a.submitted_at, reference_no=a.reference_no, due_at=a.due_at, due_estimated=a.due_estimated,
         deadline_rule=rule, deadline_zh=note,
         days_left=(a.due_at - today).days if a.due_at is not None and a.status in OPEN_STATUSES else None,
@@ -96,8 +94,8 @@ def _check_body(pack: Any, body: str) -> Any:
 
 
 def _check_status(status: str) -> None:
-    if status not in STATUSES:
-        raise InputError(f"无效状态：{status}。可选：{', '.join(STATUSES)}", f"invalid status {status!r}; valid: {', '.join(STATUSES)}")
+    if status not in ACTION_STATUSES:
+        raise InputError(f"无效状态：{status}。可选：{', '.join(ACTION_STATUSES)}", f"invalid status {status!r}; valid: {', '.join(ACTION_STATUSES)}")
 
 
 def _aware(case: Case, when: dt.datetime | dt.date) -> dt.datetime:

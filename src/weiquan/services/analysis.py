@@ -23,6 +23,7 @@ from weiquan.services.cases import get_case_row
 from weiquan.store.models import Action, Event, Finding, FindingEvent
 from weiquan.store.types import utcnow
 from weiquan.workspace import Workspace
+from weiquan.zh.labels import severity_rank
 
 log = logging.getLogger(__name__)
 REVIEW_STATES = ("auto", "confirmed", "rejected")
@@ -247,8 +248,7 @@ def list_findings(ws: Workspace, case_id: int, *, state: str | None = None, cate
         if not include_stale:
             q = q.where(Finding.stale.is_(False))
         out = _load(s, q)
-    rank = {"high": 0, "medium": 1, "low": 2}
-    return sorted(out, key=lambda f: (rank.get(f.severity, 3), -f.confidence, f.id))
+    return sorted(out, key=lambda f: (severity_rank(f.severity), -f.confidence, f.id))
 
 
 def get_finding(ws: Workspace, finding_id: int) -> FindingOut:
@@ -296,5 +296,4 @@ def summarize(ws: Workspace, case_id: int, *, examples: int = 3) -> list[Categor
             confirmed=sum(f.review_state == "confirmed" for f in fs), rejected=sum(f.review_state == "rejected" for f in fs),
             events=len({e.event_id for f in live for e in f.events}), examples=best,
         ))
-    rank = {"high": 0, "medium": 1, "low": 2}
-    return sorted(out, key=lambda c: (rank.get(c.severity, 3), -c.count, c.category))
+    return sorted(out, key=lambda c: (severity_rank(c.severity), -c.count, c.category))

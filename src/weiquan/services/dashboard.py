@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from weiquan.services.cases import CaseOut, get_case_row
 from weiquan.store.models import Case, Event, Finding
 from weiquan.workspace import Workspace
+from weiquan.zh.labels import severity_rank
 
 
 
@@ -158,9 +159,6 @@ def case_dashboard(ws: Workspace, case_id: int, *, top_numbers: int = 15) -> Das
                      distinct_numbers=distinct_numbers, findings=findings)
 
 
-_SEV_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 0}
-
-
 def _finding_counts(s: Session, case_id: int) -> list[CategoryCount]:
     rows = s.execute(
         select(Finding.category, Finding.severity, Finding.review_state, func.count())
@@ -173,11 +171,11 @@ def _finding_counts(s: Session, case_id: int) -> list[CategoryCount]:
         a = acc[cat]
         a["total"] += n
         a[state if state in a else "auto"] += n
-        if state != "rejected" and _SEV_RANK.get(severity, 0) >= _SEV_RANK.get(sev.get(cat, ""), -1):
+        if state != "rejected" and (cat not in sev or severity_rank(severity) <= severity_rank(sev[cat])):
             sev[cat] = severity
     out = [CategoryCount(category=c, total=a["total"], confirmed=a["confirmed"], rejected=a["rejected"], pending=a["auto"],
                          max_severity=sev.get(c)) for c, a in acc.items()]
-    out.sort(key=lambda c: (-_SEV_RANK.get(c.max_severity or "", -1), -c.total, c.category))
+    out.sort(key=lambda c: (severity_rank(c.max_severity), -c.total, c.category))
     return out
 
 

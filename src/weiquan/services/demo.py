@@ -132,7 +132,7 @@ def _analyse(ws: Workspace, case_id: int) -> tuple[str, dict[str, Any]]:
 
 
 def _plan(ws: Workspace, case_id: int, out_dir: Path) -> tuple[str, dict[str, Any]]:
-    from weiquan.services.plan import write_plan
+    from weiquan.services.documents import write_plan
 
     files = write_plan(ws, case_id, out_dir / "plan")
     return f"{len(files)} 个文件 → {out_dir / 'plan'}", {"files": [str(p) for p in files]}

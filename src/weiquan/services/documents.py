@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from weiquan.act.facts import load_case_facts
 from weiquan.act.plan import build
 from weiquan.errors import InputError
 from weiquan.plugins import collect
-from weiquan.services.plan import load_law_pack
+from weiquan.services.plan import build_plan, load_law_pack
 from weiquan.workspace import Workspace
 
 
@@ -88,3 +89,13 @@ def draft_all(ws: Workspace, case_id: int, *, formats: tuple[str, ...] | list[st
     """Draft several documents (default: every registered one)."""
     ids = docs or list(document_specs())
     return {d: draft_document(ws, case_id, d, formats=formats, out_dir=out_dir, today=today) for d in ids}
+
+
+def write_plan(ws: Workspace, case_id: int, out_dir: Path, *, formats: tuple[str, ...] = ("docx", "pdf"),
+               today: dt.date | None = None) -> list[Path]:
+    """Write the plan as ``plan.json`` plus the 维权步骤计划 document (DOCX/PDF) into ``out_dir``."""
+    plan = build_plan(ws, case_id, today=today)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    js = out_dir / f"案件{case_id}-维权步骤计划.json"
+    js.write_text(json.dumps(plan.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    return [js, *draft_document(ws, case_id, "plan", formats=formats, out_dir=out_dir, today=today)]

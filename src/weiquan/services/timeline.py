@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, or_, select
 
 from weiquan.errors import InputError
-from weiquan.ingest.base import CHANNELS, DIRECTIONS, RECIPIENTS, RawEvent
+from weiquan.ingest.base import RawEvent
 from weiquan.ingest.numbers import normalize_number
 from weiquan.ingest.timeutil import TimeOutOfRange, localize, parse_wallclock, zone
 from weiquan.ingest.values import MAX_DURATION_S, plausible_duration
@@ -18,6 +18,7 @@ from weiquan.ingest.writer import EventWriter
 from weiquan.services.cases import get_case_row
 from weiquan.store.models import Acquisition, Event, EventSource, Evidence
 from weiquan.workspace import Workspace
+from weiquan.zh.labels import CHANNELS, DIRECTIONS, RECIPIENTS
 
 
 class EvidenceRef(BaseModel):

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import exists, or_, select
 
 from weiquan.errors import InputError, NotFoundError
-from weiquan.ingest.base import CHANNELS
+from weiquan.zh.labels import CHANNELS
 from weiquan.ingest.numbers import normalize_number
 from weiquan.services import timeline
 from weiquan.services.cases import get_case_row

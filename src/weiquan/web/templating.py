@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from weiquan.act.context import APP_PAGES_ZH, CLI_RE
+from weiquan.zh.format import APP_PAGES_ZH, CLI_RE
 from weiquan.services.users import ROLE_NAMES_ZH
 from weiquan.web import labels
 from weiquan.web.deps import get_config, optional_principal
