@@ -1,16 +1,20 @@
-"""The workspace: settings + database + vault, the one object every service takes."""
+"""The workspace: settings + database + vault + law pack, the one object every service takes."""
 
 from __future__ import annotations
 
 import logging
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from weiquan.config import Settings, load_settings
 from weiquan.partfiles import clean_stale
 from weiquan.store.db import Database
 from weiquan.store.migrate import upgrade
 from weiquan.vault.vault import Vault
+
+if TYPE_CHECKING:
+    from weiquan.law.pack import LawPack
 
 log = logging.getLogger("weiquan")
 
@@ -32,6 +36,15 @@ class Workspace:
     @classmethod
     def open(cls, home: Path | str | None = None, **overrides: object) -> Workspace:
         return cls(load_settings(home, **overrides))
+
+    @property
+    def law(self) -> LawPack:
+        """The law pack of this data home: the bundled data plus the LPR fixings imported into this home
+        (``weiquan --home X law lpr --update``). Cheap to call: ``load_pack`` is cached until that file changes."""
+        # the pack takes ~0.4 s to import (pydantic schema, YAML); commands that never need the law do not pay it
+        from weiquan.law.pack import load_pack
+
+        return load_pack(self.home)
 
     @cached_property
     def output_dir(self) -> Path:

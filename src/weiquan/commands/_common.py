@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -28,6 +29,15 @@ def workspace(ctx: typer.Context) -> Workspace:
         root.obj = obj
         root.call_on_close(ws.close)
     return ws
+
+
+def data_home(ctx: typer.Context) -> Path:
+    """The data home of this run: ``--home``, else the configured one (``WEIQUAN_HOME``, then the platform's
+    default). Commands that read only the law pack use it without opening the database."""
+    root = ctx.find_root()
+    obj = root.obj or {}
+    ws = obj.get("_ws")
+    return ws.home if ws is not None else load_settings(obj.get("home")).home
 
 
 def to_jsonable(data: Any) -> Any:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from weiquan.commands._common import JsonOpt, console, print_json, print_table
+from weiquan.commands._common import JsonOpt, console, data_home, print_json, print_table
 from weiquan.errors import InputError
 from weiquan.law.pack import load_pack
 from weiquan.zh.labels import LICENCE_TYPES
@@ -28,11 +28,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(lender_app, name="lender")
 
 
-def _home(ctx: typer.Context) -> Path | None:
-    obj = ctx.find_root().obj or {}
-    return obj.get("home")
-
-
 def _flag(conf: str) -> str:
     return "" if conf == "verified" else ("［单一来源］" if conf == "single-source" else "［未核实］")
 
@@ -43,7 +38,7 @@ def provisions(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """列出法条及其来源。List provisions with their sources."""
-    rows = svc.provision_rows(load_pack(_home(ctx)), statute)
+    rows = svc.provision_rows(load_pack(data_home(ctx)), statute)
     if json_:
         print_json(rows)
         return
@@ -56,7 +51,7 @@ def provisions(
 
 def violations(ctx: typer.Context, json_: Annotated[bool, JsonOpt] = False) -> None:
     """列出违规类别、对应法条和受理机构。List violation categories with provisions and bodies."""
-    pack = load_pack(_home(ctx))
+    pack = load_pack(data_home(ctx))
     rows = svc.violation_rows(pack)
     if json_:
         print_json(rows)
@@ -78,7 +73,7 @@ def channels(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """列出投诉举报渠道、联系方式和处理时限。List complaint channels, contacts and deadlines."""
-    pack = load_pack(_home(ctx))
+    pack = load_pack(data_home(ctx))
     if licence_type and licence_type not in LICENCE_TYPES:
         raise InputError(f"未知的放贷方类型：{licence_type}", f"unknown lender type: {licence_type}")
     if violation and violation not in pack.violations:
@@ -107,7 +102,7 @@ def channels(
 
 def conduct(ctx: typer.Context, json_: Annotated[bool, JsonOpt] = False) -> None:
     """催收时间与频率规则（检测器使用的阈值）。Collection time/frequency rules used by the detectors."""
-    c = load_pack(_home(ctx)).conduct
+    c = load_pack(data_home(ctx)).conduct
     if json_:
         print_json(c.model_dump(mode="json"))
         return
@@ -131,7 +126,7 @@ def lpr(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """一年期LPR表；--update 导入新报价，--on 查某日LPR。The 1-year LPR table; import or look up."""
-    home = _home(ctx)
+    home = data_home(ctx)
     if update is not None:
         res = svc.import_lpr(update, home=home)
         if json_:
@@ -169,7 +164,7 @@ def lender_check(
     """查询放贷机构：牌照类型、监管机构、投诉渠道和风险提示。Licence type, regulator, channels and red flags."""
     if not name.strip():
         raise InputError("请输入机构或App名称。", "give a lender or app name")
-    res = svc.lender_report(name, home=_home(ctx))
+    res = svc.lender_report(name, home=data_home(ctx))
     if json_:
         print_json(res)
         return

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from weiquan.commands._common import JsonOpt, console, print_json, print_table
+from weiquan.commands._common import JsonOpt, console, data_home, print_json, print_table
 from weiquan.errors import InputError
 from weiquan.law.pack import load_pack
 from weiquan.loans import calc
@@ -57,10 +57,6 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data
 
 
-def _home(ctx: typer.Context) -> Path | None:
-    return (ctx.find_root().obj or {}).get("home")
-
-
 def loan_check(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="借款描述 JSON 文件（格式见 docs/loans.md）Loan description JSON.")],
@@ -71,7 +67,7 @@ def loan_check(
     data = _read_json(file)
     if as_of:
         data["as_of"] = as_of
-    res = check_loan(data, pack=load_pack(_home(ctx)))
+    res = check_loan(data, pack=load_pack(data_home(ctx)))
     if json_:
         print_json(res)
         return

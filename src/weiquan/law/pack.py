@@ -1,12 +1,14 @@
 """The jurisdiction pack: legal facts as data, loaded and validated once.
 
-``load_pack()`` returns the mainland-China pack (data under ``law/cn/``), merged with any
-newer LPR fixings the user imported with ``weiquan law lpr --update FILE`` (stored in
-``<home>/law/lpr_user.csv``). The result is cached per overlay file state.
+``load_pack(home)`` returns the mainland-China pack (data under ``law/cn/``), merged with any
+newer LPR fixings the user imported into that data home with ``weiquan law lpr --update FILE``
+(stored in ``<home>/law/lpr_user.csv``); ``load_pack()`` without a home is the bundled data alone —
+nothing here reads the environment. The pack of a data home is ``Workspace.law``: services take it
+from the workspace, so ``--home`` reaches every consumer. The result is cached per overlay file state.
 
 Contract used by the other areas::
 
-    pack = load_pack()
+    pack = ws.law                              # or load_pack(home) / load_pack()
     pack.provisions["psapl-50-1-5"].cite()   # 《中华人民共和国治安管理处罚法》第五十条第一款第（五）项
     pack.violations["night_contact"].provisions  # [ProvisionRef(provision_id, kind)]
     pack.conduct.night.start                   # datetime.time(22, 0)
@@ -314,11 +316,8 @@ def _load_base(pack_dir: Path) -> LawPack:
     return pack
 
 
-def user_lpr_path(home: Path | None = None) -> Path:
-    if home is None:
-        from weiquan.config import load_settings
-
-        home = load_settings().home
+def user_lpr_path(home: Path | str) -> Path:
+    """Where a data home keeps the LPR fixings its user imported."""
     return Path(home) / "law" / USER_LPR_NAME
 
 
@@ -348,16 +347,16 @@ def _load_with_overlay(pack_dir: Path, overlay: Path | None, _mtime_ns: int) -> 
 
 
 def load_pack(home: Path | str | None = None, *, pack_dir: Path | None = None, use_user_lpr: bool = True) -> LawPack:
-    """The mainland-China law pack, validated, with the user's imported LPR fixings merged in.
-
-    ``home`` defaults to the configured data home (``WEIQUAN_HOME``). Cached: repeated calls are cheap
-    and return the same object until the user's LPR file changes.
+    """The mainland-China law pack, validated; with a data ``home``, the LPR fixings imported into that home merged
+    in (``use_user_lpr=False`` leaves them out). Without a home, the bundled data alone: the environment
+    (``WEIQUAN_HOME``) is never consulted — a service takes the pack of its workspace (``Workspace.law``).
+    Cached: repeated calls are cheap and return the same object until the home's LPR file changes.
     """
     d = (pack_dir or PACK_DIR).resolve()
     overlay: Path | None = None
     mtime = 0
-    if use_user_lpr:
-        p = user_lpr_path(Path(home) if home is not None else None)
+    if use_user_lpr and home is not None:
+        p = user_lpr_path(home)
         if p.is_file():
             overlay = p.resolve()
             mtime = p.stat().st_mtime_ns

@@ -13,7 +13,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -23,6 +23,9 @@ from weiquan.report.charts import ChartEvent, ContactStats, aggregate
 from weiquan.report.evidence import EvidenceItem
 from weiquan.store.models import Case, Event, EventSource, Finding, FindingEvent
 from weiquan.zh.labels import severity_rank
+
+if TYPE_CHECKING:
+    from weiquan.law.pack import LawPack
 
 MAX_QUOTES_PER_FINDING = 20
 QUOTE_CONTEXT = 60
@@ -78,10 +81,7 @@ class LawInfo:
         return out
 
 
-def load_law() -> LawInfo:
-    from weiquan.law.pack import load_pack
-
-    pack = load_pack()
+def load_law(pack: LawPack) -> LawInfo:
     night = pack.conduct.night
     cites = []
     for r in night.rules:

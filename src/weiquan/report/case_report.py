@@ -93,7 +93,7 @@ def render_html(data: ReportData) -> str:
 def build_case_report(ws: Workspace, case_id: int, out: Path | str, *,
                       evidence: list[EvidenceItem] | None = None) -> Path:
     """Write the case report PDF to ``out``; ``evidence`` reuses the package's E-numbers when given."""
-    law = load_law()
+    law = load_law(ws.law)
     with ws.db.read_session() as s:
         case = get_case_row(s, case_id)
         items = evidence if evidence is not None else case_evidence(s, case_id)

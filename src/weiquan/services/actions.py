@@ -20,7 +20,6 @@ from weiquan.act.facts import load_case_facts
 from weiquan.act.plan import deadline_rule, resolve_lender
 from weiquan.errors import InputError, NotFoundError
 from weiquan.services.cases import get_case_row
-from weiquan.services.plan import load_law_pack
 from weiquan.store.models import Action, Case
 from weiquan.workspace import Workspace
 from weiquan.zh.format import date_zh
@@ -127,7 +126,7 @@ def add_action(
     status: str | None = None, notes: str | None = None, today: dt.date | None = None,
 ) -> ActionOut:
     """Record an action. With ``submitted_at`` the status defaults to ``sent`` and the due date is computed."""
-    pack = load_law_pack()
+    pack = ws.law
     _check_body(pack, body)
     status = status or ("sent" if submitted_at is not None else "draft")
     _check_status(status)
@@ -152,7 +151,7 @@ def update_action(
     document: str | None = None, today: dt.date | None = None,
 ) -> ActionOut:
     """Change an action: status, submission time (recomputes the due date), reference, response, a note."""
-    pack = load_law_pack()
+    pack = ws.law
     if status is not None:
         _check_status(status)
     with ws.db.read_session() as s:
@@ -191,7 +190,7 @@ def update_action(
 
 def list_actions(ws: Workspace, case_id: int, *, today: dt.date | None = None) -> list[ActionOut]:
     """The case's actions, due first; ``overdue`` and ``days_left`` computed for ``today``."""
-    pack = load_law_pack()
+    pack = ws.law
     with ws.db.read_session() as s:
         case = get_case_row(s, case_id)
         t = _today(case, today)
@@ -201,7 +200,7 @@ def list_actions(ws: Workspace, case_id: int, *, today: dt.date | None = None) -
 
 
 def get_action(ws: Workspace, action_id: int, *, today: dt.date | None = None) -> ActionOut:
-    pack = load_law_pack()
+    pack = ws.law
     with ws.db.read_session() as s:
         a = s.get(Action, action_id)
         if a is None:
@@ -213,7 +212,7 @@ def get_action(ws: Workspace, action_id: int, *, today: dt.date | None = None) -
 def due_actions(ws: Workspace, *, within_days: int = 7, today: dt.date | None = None,
                 case_ids: set[int] | None = None) -> list[ActionOut]:
     """Open actions across cases that are overdue or due within ``within_days`` (advocate overview)."""
-    pack = load_law_pack()
+    pack = ws.law
     out: list[ActionOut] = []
     with ws.db.read_session() as s:
         q = select(Action).where(Action.status.in_(OPEN_STATUSES), Action.due_at.is_not(None)).order_by(Action.due_at)

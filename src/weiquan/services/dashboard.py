@@ -12,6 +12,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -23,6 +24,9 @@ from weiquan.services.cases import CaseOut, get_case_row
 from weiquan.store.models import Case, Event, Finding
 from weiquan.workspace import Workspace
 from weiquan.zh.labels import severity_rank
+
+if TYPE_CHECKING:
+    from weiquan.law.pack import LawPack
 
 
 
@@ -98,10 +102,8 @@ def _local_hours(rows: list[tuple[str, int]], zone: ZoneInfo) -> list[tuple[dt.d
     return out
 
 
-def _night_window() -> tuple[int, int]:
-    from weiquan.law.pack import load_pack
-
-    night = load_pack().conduct.night
+def _night_window(pack: LawPack) -> tuple[int, int]:
+    night = pack.conduct.night
     return int(night.start.hour), int(night.end.hour)
 
 
@@ -145,7 +147,7 @@ def case_dashboard(ws: Workspace, case_id: int, *, top_numbers: int = 15) -> Das
         findings = _finding_counts(s, case_id)
     per_day_c: Counter[dt.date] = Counter()
     heat = [[0] * 24 for _ in range(7)]
-    ns, ne = _night_window()
+    ns, ne = _night_window(ws.law)
     night = 0
     for local, n in hours:
         per_day_c[local.date()] += n

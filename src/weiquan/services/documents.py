@@ -16,7 +16,7 @@ from weiquan.act.facts import load_case_facts
 from weiquan.act.plan import build
 from weiquan.errors import InputError
 from weiquan.plugins import collect
-from weiquan.services.plan import build_plan, load_law_pack
+from weiquan.services.plan import build_plan
 from weiquan.workspace import Workspace
 
 
@@ -60,7 +60,7 @@ def _formats(formats: tuple[str, ...] | list[str] | str) -> tuple[str, ...]:
 def document_html(ws: Workspace, case_id: int, doc: str, *, today: dt.date | None = None) -> str:
     """The document as HTML (what the PDF is printed from; the web UI can show it)."""
     spec = _spec(doc)
-    pack = load_law_pack()
+    pack = ws.law
     facts = load_case_facts(ws, case_id, today=today)
     plan = build(pack, facts, calendar=calendar_for_home(ws.home))
     ctx = build_context(pack, facts, plan, doc_key=spec.key, channel_id=spec.channel)

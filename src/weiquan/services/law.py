@@ -43,7 +43,7 @@ def channel_rows(pack: LawPack, licence_type: str | None = None, violation: str 
     return [c.model_dump(mode="json") for c in chans]
 
 
-def lender_report(name: str, *, home: Path | None = None, limit: int = 5) -> dict[str, Any]:
+def lender_report(name: str, *, home: Path, limit: int = 5) -> dict[str, Any]:
     """Everything `weiquan lender check NAME` prints: matches, licence type, regulator, channels, red flags."""
     pack = load_pack(home)
     c = check_lender(pack.lender_registry, name, limit=limit)
@@ -97,7 +97,7 @@ def lpr_rows(pack: LawPack) -> dict[str, Any]:
     }
 
 
-def import_lpr(csv_path: Path, *, home: Path | None = None) -> dict[str, Any]:
+def import_lpr(csv_path: Path, *, home: Path) -> dict[str, Any]:
     """Validate a downloaded LPR CSV against the pack and store its new fixings in the data home."""
     extra = read_lpr_csv(csv_path)
     pack = load_pack(home)
@@ -117,7 +117,7 @@ def import_lpr(csv_path: Path, *, home: Path | None = None) -> dict[str, Any]:
     }
 
 
-def lpr_on(date: dt.date, *, home: Path | None = None) -> dict[str, Any]:
+def lpr_on(date: dt.date, *, home: Path) -> dict[str, Any]:
     pack = load_pack(home)
     info = pack.lpr_fixing_on(date)
     return {

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from weiquan.errors import NotFoundError
-from weiquan.law.pack import load_pack
 from weiquan.loans.check import check_loan
 from weiquan.services.cases import get_case_row
 from weiquan.store.models import Loan
@@ -36,12 +35,17 @@ class LoanOut(BaseModel):
     created_at: dt.datetime
 
 
+def check_only(ws: Workspace, data: dict[str, Any], *, today: dt.date | None = None) -> dict[str, Any]:
+    """Check a loan with the law pack of this data home (its imported LPR fixings included); nothing is stored."""
+    return check_loan(data, pack=ws.law, today=today)
+
+
 def add_loan(ws: Workspace, case_id: int, data: dict[str, Any], *, today: dt.date | None = None) -> LoanOut:
     """Check a loan (raises InputError on bad input, nothing stored) and store input + result on the case."""
-    result = check_loan(data, pack=load_pack(ws.settings.home), today=today)
+    result = check_loan(data, pack=ws.law, today=today)
     entity = None
     if data.get("lender"):
-        matches = load_pack(ws.settings.home).find_lender(str(data["lender"]), limit=1)
+        matches = ws.law.find_lender(str(data["lender"]), limit=1)
         if matches and matches[0].score >= 90 and matches[0].lender.entity:
             entity = matches[0].lender.entity
     with ws.db.session() as s:
@@ -81,7 +85,7 @@ def recheck_loan(ws: Workspace, loan_id: int, *, as_of: dt.date | None = None) -
         data = dict(row.cash_flows)
         if as_of is not None:
             data["as_of"] = as_of.isoformat()
-        result = check_loan(data, pack=load_pack(ws.settings.home))
+        result = check_loan(data, pack=ws.law)
         row.cash_flows = data
         row.apr = result["apr"]
         row.verdict = result["verdict"]

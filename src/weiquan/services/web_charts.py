@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import func, select
 
@@ -14,6 +14,9 @@ from weiquan.report import charts
 from weiquan.services.cases import get_case_row
 from weiquan.store.models import Event
 from weiquan.workspace import Workspace
+
+if TYPE_CHECKING:
+    from weiquan.law.pack import LawPack
 
 ChartName = Literal["per_day", "heatmap", "numbers"]
 CHART_NAMES: tuple[str, ...] = ("per_day", "heatmap", "numbers")
@@ -42,10 +45,8 @@ class ChartCache:
                 self._items.popitem(last=False)
 
 
-def _night() -> tuple[dt.time, dt.time] | None:
-    from weiquan.law.pack import load_pack
-
-    n = load_pack().conduct.night
+def _night(pack: LawPack) -> tuple[dt.time, dt.time] | None:
+    n = pack.conduct.night
     return (n.start, n.end)
 
 
@@ -65,7 +66,7 @@ def case_chart(ws: Workspace, case_id: int, name: str, *, fmt: charts.Fmt = "svg
     if name == "per_day":
         data = charts.contacts_per_day(stats, fmt=fmt)
     elif name == "heatmap":
-        data = charts.hour_weekday_heatmap(stats, night=_night(), fmt=fmt)
+        data = charts.hour_weekday_heatmap(stats, night=_night(ws.law), fmt=fmt)
     else:
         data = charts.numbers_over_time(stats, fmt=fmt)
     if cache is not None:

@@ -9,8 +9,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from weiquan.errors import InputError
-from weiquan.loans import check_loan
 from weiquan.loans.calc import daily_to_annual, fee_rate_apr
+from weiquan.services.loans import check_only
+from weiquan.workspace import Workspace
 
 _LINE = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{4}\.\d{1,2}\.\d{1,2})\s+([0-9][0-9,]*(?:\.\d+)?)\s*(元)?\s*(未还|待还|unpaid)?\s*$")
 
@@ -63,8 +64,8 @@ def loan_from_form(form: LoanForm) -> dict[str, Any]:
     }
 
 
-def check_form(form: LoanForm) -> dict[str, Any]:
-    return check_loan(loan_from_form(form))
+def check_form(ws: Workspace, form: LoanForm) -> dict[str, Any]:
+    return check_only(ws, loan_from_form(form))
 
 
 class QuickRates(BaseModel):

@@ -13,7 +13,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from weiquan.errors import InputError, NotFoundError
 from weiquan.services import actions, dashboard, documents
-from weiquan.services.plan import load_law_pack
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
 from weiquan.web.templating import render
 from weiquan.workspace import Workspace
@@ -40,8 +39,8 @@ def download_response(data: bytes, name: str, media_type: str) -> Response:
         "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"})
 
 
-def _channels() -> list[tuple[str, str]]:
-    pack = load_law_pack()
+def _channels(ws: Workspace) -> list[tuple[str, str]]:
+    pack = ws.law
     return [(c.id, c.name_zh) for c in sorted(pack.channels.values(), key=lambda c: c.order)]
 
 
@@ -49,7 +48,7 @@ def _channels() -> list[tuple[str, str]]:
 def documents_page(request: Request, ws: WS, case_id: CaseId) -> Response:
     return render(request, "documents.html", {
         "case": dashboard.case_header(ws, case_id), "active": "documents", "docs": documents.list_documents(),
-        "actions": actions.list_actions(ws, case_id), "channels": _channels(), "today": dt.date.today().isoformat(),
+        "actions": actions.list_actions(ws, case_id), "channels": _channels(ws), "today": dt.date.today().isoformat(),
     })
 
 
@@ -65,7 +64,7 @@ def preview_page(request: Request, ws: WS, case_id: CaseId, doc: str) -> Respons
     if info is None:
         raise NotFoundError(f"没有这种文书：{doc}", f"no such document: {doc}")
     return render(request, "document_view.html", {"case": dashboard.case_header(ws, case_id), "active": "documents",
-                                                  "doc": info, "channels": _channels(), "today": dt.date.today().isoformat()})
+                                                  "doc": info, "channels": _channels(ws), "today": dt.date.today().isoformat()})
 
 
 @router.get("/cases/{case_id}/documents/{doc}.{fmt}")

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from weiquan.errors import InputError
 from weiquan.services import web_loans
 from weiquan.services.web_loans import LoanForm
-from weiquan.web.deps import Who, csrf_protect
+from weiquan.web.deps import WS, Who, csrf_protect
 from weiquan.web.labels import LICENCE_ZH
 from weiquan.web.templating import render
 
@@ -31,9 +31,9 @@ def loans_page(request: Request, who: Who, daily: Annotated[float | None, Query(
 
 
 @router.post("/loans")
-def loans_check(request: Request, who: Who, form: Annotated[LoanForm, Form()]) -> Response:
+def loans_check(request: Request, ws: WS, who: Who, form: Annotated[LoanForm, Form()]) -> Response:
     try:
-        result, error = web_loans.check_form(form), None
+        result, error = web_loans.check_form(ws, form), None
     except InputError as e:
         result, error = None, e.zh
     return render(request, "loans.html", {"form": form, "result": result, "error": error, "types": LICENCE_ZH,
