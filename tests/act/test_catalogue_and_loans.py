@@ -99,12 +99,12 @@ def test_plan_reports_the_loan_verdict(ws: Workspace) -> None:
 
 
 def test_routing_never_invents_a_body(ws: Workspace) -> None:
-    from weiquan.act.facts import load_case_facts
+    from weiquan.services.case_facts import load_case_facts
     from weiquan.act.plan import build
     from weiquan.act.policy import plan_policy
-    from weiquan.services.plan import load_law_pack
+    from weiquan.law.pack import load_pack
 
-    pack = load_law_pack()
+    pack = load_pack()
     policy = plan_policy()
     assert policy.licence_routes_source and policy.licence_routes_confidence
     for ids in policy.licence_routes.values():

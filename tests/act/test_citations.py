@@ -9,7 +9,8 @@ import pytest
 from act_builders import TODAY, build_case, build_findings_case
 
 from weiquan.services.documents import document_html
-from weiquan.services.plan import build_plan, load_law_pack
+from weiquan.law.pack import load_pack
+from weiquan.services.plan import build_plan
 from weiquan.workspace import Workspace
 
 PRIVATE_LENDING = "最高人民法院关于审理民间借贷案件适用法律若干问题的规定"
@@ -32,7 +33,7 @@ def _between(text: str, start: str, end: str) -> str:
 
 
 def _cite(pid: str) -> str:
-    return load_law_pack().provisions[pid].cite()
+    return load_pack().provisions[pid].cite()
 
 
 # ---------------------------------------------------------------- A: 民间借贷规定 only for private/unlicensed lenders
@@ -63,7 +64,7 @@ def test_private_and_unlicensed_lenders_get_the_private_lending_rules(ws: Worksp
 def test_unknown_licence_type_shows_the_scope_of_the_private_lending_rules(ws: Workspace) -> None:
     b = build_findings_case(ws, ["illegal_debt"], licence_type=None, lender="某某借款", entity=None)
     text = _doc(ws, b.case_id, "regulator")
-    note = load_law_pack().statutes["private_lending"].binds.note_zh
+    note = load_pack().statutes["private_lending"].binds.note_zh
     assert _cite("private_lending-25") in text
     assert note in _between(text, _cite("private_lending-25"), "；")
 
@@ -140,10 +141,10 @@ def test_unverified_provisions_are_marked_in_the_lender_letter_and_short_complai
     # (rendered in full here: the form text drops optional paragraphs to fit the form's length limit)
     from weiquan.act.context import build_context
     from weiquan.act.drafting import render_text
-    from weiquan.act.facts import load_case_facts
+    from weiquan.services.case_facts import load_case_facts
     from weiquan.act.plan import build
 
-    pack = load_law_pack()
+    pack = load_pack()
     c = build_findings_case(ws, ["illegal_debt"], licence_type="consumer_finance")
     facts = load_case_facts(ws, c.case_id, today=TODAY)
     ctx = build_context(pack, facts, build(pack, facts), doc_key="regulator", channel_id=None)
@@ -198,7 +199,7 @@ def test_conduct_before_2026_is_cited_under_the_2012_numbers(ws: Workspace) -> N
     """cn-law.md §0 facts 1–2: the renumbered 治安管理处罚法 is in force from 2026-01-01; conduct before
     that falls under the 2012 text (old Art. 42), a provision new in 2025 (Art. 56) cannot have been broken,
     and neither can GB/T 45251 before 2025-02-28."""
-    pack = load_law_pack()
+    pack = load_pack()
     b = build_findings_case(ws, ["harassment_volume", "third_party_contact"], start=dt.date(2024, 3, 2))
     text = _doc(ws, b.case_id, "police")
     broken = _between(text, "涉嫌违反下列规定", "六、请求事项")
@@ -218,7 +219,7 @@ def test_conduct_after_2026_uses_the_current_numbers(ws: Workspace) -> None:
 
 
 def test_cite_for_conduct_spanning_the_revision() -> None:
-    p = load_law_pack().provisions
+    p = load_pack().provisions
     cite, note = p["psapl-50-1-5"].cite_for_conduct(dt.date(2025, 12, 1), dt.date(2026, 2, 1))
     assert cite == _cite("psapl-50-1-5") and note and "第四十二条第（五）项" in note
     assert p["psapl-56"].cite_for_conduct(dt.date(2025, 12, 1), dt.date(2026, 2, 1))[1] == "仅适用于2026年1月1日起的行为"

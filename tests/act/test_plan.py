@@ -9,7 +9,8 @@ from act_builders import TODAY
 
 from weiquan.act.policy import plan_policy
 from weiquan.services.actions import add_action
-from weiquan.services.plan import build_plan, load_law_pack
+from weiquan.law.pack import load_pack
+from weiquan.services.plan import build_plan
 from weiquan.workspace import Workspace
 
 
@@ -104,7 +105,7 @@ def test_no_threat_keeps_the_usual_order(ws: Workspace) -> None:
 
 
 def test_licence_type_from_the_lender_registry(ws: Workspace) -> None:
-    pack = load_law_pack()
+    pack = load_pack()
     entry = next(l for l in pack.lenders if l.licence_type == "consumer_finance" and l.brands)
     b = build_case(ws, licence_type=None, lender=entry.brands[0], entity=None, threats=False)
     plan = build_plan(ws, b.case_id, today=TODAY)
@@ -125,7 +126,7 @@ def test_unknown_licence_lists_both_regulators_with_a_note(ws: Workspace) -> Non
 def test_steps_carry_why_how_attach_and_lapse(ws: Workspace) -> None:
     b = build_case(ws, threats=False)
     plan = build_plan(ws, b.case_id, today=TODAY)
-    pack = load_law_pack()
+    pack = load_pack()
     for s in plan.steps:
         ch = pack.channels[s.channel_id]
         assert s.why_zh and s.attach == list(ch.prepare) and s.competence_zh
@@ -158,7 +159,7 @@ def test_no_findings_means_no_steps(ws: Workspace) -> None:
 
 
 def test_policy_channel_ids_exist_in_the_pack() -> None:
-    pack = load_law_pack()
+    pack = load_pack()
     pol = plan_policy()
     assert set(pol.escalation_order) <= set(pack.channels)
     assert all(set(v) <= set(pack.channels) for v in pol.licence_routes.values())

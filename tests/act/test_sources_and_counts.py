@@ -119,25 +119,25 @@ def _mixed_case(ws: Workspace) -> Mixed:
 
 
 def _facts(ws: Workspace, case_id: int):  # type: ignore[no-untyped-def]
-    from weiquan.act.facts import load_case_facts
+    from weiquan.services.case_facts import load_case_facts
 
     return load_case_facts(ws, case_id, today=TODAY)
 
 
 def _views(ws: Workspace, case_id: int) -> dict:
     from weiquan.act.quotes import category_views
-    from weiquan.services.plan import load_law_pack
+    from weiquan.law.pack import load_pack
 
-    return {v.id: v for v in category_views(load_law_pack(), _facts(ws, case_id), None)}
+    return {v.id: v for v in category_views(load_pack(), _facts(ws, case_id), None)}
 
 
 def test_catalogue_names_each_files_real_origin(ws: Workspace) -> None:
     from weiquan.act.catalogue import catalogue_rows
     from weiquan.services.documents import document_html
-    from weiquan.services.plan import load_law_pack
+    from weiquan.law.pack import load_pack
 
     m = _mixed_case(ws)
-    rows = {r["name"]: r for r in catalogue_rows(_facts(ws, m.case_id), load_law_pack())}
+    rows = {r["name"]: r for r in catalogue_rows(_facts(ws, m.case_id), load_pack())}
     manual = rows["manual-entry-20240315T100000000000.json"]
     assert manual["kind"] == "当事人陈述" and manual["source"].startswith("本人陈述（手动录入）")
     assert "据本人陈述" in manual["proves"]

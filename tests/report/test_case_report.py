@@ -14,7 +14,7 @@ from PIL import Image
 from report_case_builder import BuiltCase, build_case
 
 from weiquan.config import load_settings
-from weiquan.report.case_report import build_case_report
+from weiquan.services.case_report import build_case_report
 from weiquan.report.render import pdf_text
 from weiquan.services.export import export_case
 from weiquan.workspace import Workspace
@@ -120,9 +120,10 @@ def test_report_cites_law_pack_and_night_window(shared: tuple[Workspace, BuiltCa
 def test_report_lists_only_the_rules_that_govern_the_lender() -> None:
     """A finding's legal basis in the report: conduct rules only (no procedure or remedy articles), and no
     民间借贷 rules for a licensed lender (they govern private and unlicensed lenders only)."""
+    from weiquan.law.pack import load_pack
     from weiquan.report.case_data import load_law
 
-    law = load_law()
+    law = load_law(load_pack())
     pids = ["private_lending-25", "psapl-50-1-5", "psapl-90"]
     assert law.breached(pids, "consumer_finance") == ["psapl-50-1-5"]
     assert law.breached(pids, "unlicensed") == ["private_lending-25", "psapl-50-1-5"]
@@ -134,9 +135,10 @@ def test_report_cites_the_version_in_force_when_the_conduct_happened() -> None:
     2025/2026 with no earlier counterpart (Art. 56) is not cited; the Civil Code is unchanged."""
     import datetime as dt
 
+    from weiquan.law.pack import load_pack
     from weiquan.report.case_data import load_law
 
-    law = load_law()
+    law = load_law(load_pack())
     period = (dt.date(2024, 3, 1), dt.date(2024, 3, 20))
     cite = law.cite("psapl-50-1-5", period)
     assert cite is not None and cite[0].endswith("（2012年修正）第四十二条第（五）项")

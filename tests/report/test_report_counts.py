@@ -10,9 +10,10 @@ from weiquan.workspace import Workspace
 
 
 def test_a_categorys_events_are_counted_once(ws: Workspace) -> None:
-    from weiquan.report.case_data import load_law, load_report_data
+    from weiquan.report.case_data import load_law
     from weiquan.report.case_report import render_html
-    from weiquan.report.evidence import case_evidence
+    from weiquan.services.case_report import load_report_data
+    from weiquan.services.evidence import case_evidence
     from weiquan.services.cases import get_case_row
 
     case = create_case(ws, "计数测试", lender="某某贷")
@@ -32,7 +33,7 @@ def test_a_categorys_events_are_counted_once(ws: Workspace) -> None:
             s.add(f)
             s.flush()
             s.add_all(FindingEvent(finding_id=f.id, event_id=i, spans=[]) for i in eids)
-    law = load_law()
+    law = load_law(ws.law)
     with ws.db.read_session() as s:
         data = load_report_data(s, get_case_row(s, case.id), case_evidence(s, case.id), law)
         html = render_html(data)

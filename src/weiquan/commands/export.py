@@ -96,7 +96,7 @@ def report(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """生成案件报告 PDF（概要、图表、违规事实、证据保全方法）。Write the case report PDF."""
-    from weiquan.report.case_report import build_case_report
+    from weiquan.services.case_report import build_case_report
 
     path = build_case_report(workspace(ctx), case_id, out)
     if json_:

@@ -1,28 +1,18 @@
-"""The facts the case report shows, read from the store in a streaming-friendly way.
+"""The facts the case report shows, as plain data (read from the store by ``weiquan.services.case_report``).
 
-Events are read column-wise in batches and aggregated on the fly (counts, charts),
-so a case with 100,000 events needs no more memory than one with 100. Findings are
-read with their events' text and provenance; rejected and stale findings are
-counted but not listed. Legal names and citations come from the law pack when it
-is installed; without it the report shows the raw ids and says so.
+Legal names and citations come from the law pack (``load_law``); without it the report shows the raw ids and
+says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from weiquan.report.charts import ChartEvent, ContactStats, aggregate
+from weiquan.report.charts import ContactStats
 from weiquan.report.evidence import EvidenceItem
-from weiquan.store.models import Case, Event, EventSource, Finding, FindingEvent
-from weiquan.zh.labels import severity_rank
 
 if TYPE_CHECKING:
     from weiquan.law.pack import LawPack
@@ -118,9 +108,21 @@ class FindingRow:
     quotes: list[Quote] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ReportCase:
+    """The case record as the report shows it."""
+
+    id: int
+    name: str
+    lender_name: str | None
+    lender_entity: str | None
+    licence_type: str | None
+    timezone: str
+
+
 @dataclass
 class ReportData:
-    case: Case
+    case: ReportCase
     tz: str
     stats: ContactStats
     channels: Counter[str]
@@ -151,94 +153,6 @@ class ReportData:
         return [tuple(r) for r in out.values()]  # type: ignore[misc]
 
 
-def _event_rows(s: Session, case_id: int, batch: int = 5000) -> Iterator[tuple[Any, ...]]:
-    q = (select(Event.start, Event.channel, Event.recipient, Event.counterpart, Event.signature)
-         .where(Event.case_id == case_id).order_by(Event.start, Event.id).execution_options(yield_per=batch))
-    yield from s.execute(q)
-
-
-def load_report_data(s: Session, case: Case, evidence: list[EvidenceItem], law: LawInfo) -> ReportData:
-    tz = case.timezone or "Asia/Shanghai"
-    zone = ZoneInfo(tz)
-    channels: Counter[str] = Counter()
-    counters = {"third": 0, "night": 0}
-
-    def events() -> Iterator[ChartEvent]:
-        for start, channel, recipient, counterpart, signature in _event_rows(s, case.id):
-            channels[channel] += 1
-            if recipient and recipient != "borrower":
-                counters["third"] += 1
-            if law.night is not None and _in_window(start.astimezone(zone).time(), law.night):
-                counters["night"] += 1
-            yield ChartEvent(start, channel, recipient or "borrower", counterpart, signature)
-
-    stats = aggregate(events(), tz, default_group=case.lender_name)
-    findings, rejected = _findings(s, case.id, zone, evidence, law, case.licence_type)
-    return ReportData(case=case, tz=tz, stats=stats, channels=channels, third_party=counters["third"],
-                      night_count=counters["night"], findings=findings, rejected=rejected, evidence=evidence, law=law,
-                      category_events=_category_events(s, case.id))
-
-
-def _category_events(s: Session, case_id: int) -> dict[str, int]:
-    """Distinct events per category over the findings the report lists (not rejected, not stale)."""
-    rows = s.execute(select(Finding.category, func.count(func.distinct(FindingEvent.event_id)))
-                     .join(FindingEvent, FindingEvent.finding_id == Finding.id)
-                     .where(Finding.case_id == case_id, Finding.stale.is_(False), Finding.review_state != "rejected")
-                     .group_by(Finding.category))
-    return {cat: int(n) for cat, n in rows}
-
-
-def _in_window(t: dt.time, window: tuple[dt.time, dt.time]) -> bool:
+def in_window(t: dt.time, window: tuple[dt.time, dt.time]) -> bool:
     a, b = window
     return a <= t < b if a <= b else (t >= a or t < b)
-
-
-def _findings(s: Session, case_id: int, zone: ZoneInfo, evidence: list[EvidenceItem], law: LawInfo,
-              licence_type: str | None = None) -> tuple[list[FindingRow], int]:
-    labels = {i.evidence_id: i for i in evidence}
-    rows = s.execute(select(Finding).where(Finding.case_id == case_id, Finding.stale.is_(False))).scalars().all()
-    rejected = sum(1 for f in rows if f.review_state == "rejected")
-    out: list[FindingRow] = []
-    for f in sorted((f for f in rows if f.review_state != "rejected"),
-                    key=lambda f: (severity_rank(f.severity), f.category, f.id)):
-        span = s.execute(select(func.min(Event.start), func.max(Event.start)).join(
-            FindingEvent, FindingEvent.event_id == Event.id).where(FindingEvent.finding_id == f.id)).one()
-        period = (span[0].astimezone(zone).date(), span[1].astimezone(zone).date()) if span[0] and span[1] else None
-        cited = (law.cite(p, period) for p in law.breached(f.provisions or law.category_provisions(f.category), licence_type))
-        provisions = [c for c in cited if c is not None]
-        n_events = len(s.execute(select(FindingEvent.event_id).where(FindingEvent.finding_id == f.id)).all())
-        fe_rows = s.execute(
-            select(FindingEvent, Event).join(Event, Event.id == FindingEvent.event_id)
-            .where(FindingEvent.finding_id == f.id).order_by(Event.start, Event.id).limit(MAX_QUOTES_PER_FINDING)
-        ).all()
-        quotes = [_quote(s, fe, e, zone, labels) for fe, e in fe_rows]
-        out.append(FindingRow(
-            id=f.id, category=f.category, name_zh=law.category_name(f.category), severity=f.severity,
-            confidence=f.confidence, review_state=f.review_state, summary=f.summary, explanation=f.explanation,
-            provisions=provisions, events=n_events, quotes=quotes,
-        ))
-    return out, rejected
-
-
-def _quote(s: Session, fe: FindingEvent, e: Event, zone: ZoneInfo, labels: dict[int, EvidenceItem]) -> Quote:
-    text = e.text or ""
-    spans = [sp for sp in (fe.spans or []) if isinstance(sp, (list, tuple)) and len(sp) == 2]
-    if spans and text:
-        a = max(0, min(int(sp[0]) for sp in spans))
-        b = min(len(text), max(int(sp[1]) for sp in spans))
-        a, b = (a, b) if a < b else (0, 0)
-    else:
-        a = b = 0
-    before = text[max(0, a - QUOTE_CONTEXT):a] if b else text[:QUOTE_CONTEXT * 3]
-    after = text[b:b + QUOTE_CONTEXT] if b else ""
-    if b and a > QUOTE_CONTEXT:
-        before = "…" + before
-    if b and len(text) > b + QUOTE_CONTEXT or (not b and len(text) > QUOTE_CONTEXT * 3):
-        after += "…"
-    refs = []
-    for src in s.execute(select(EventSource).where(EventSource.event_id == e.id).order_by(EventSource.id)).scalars():
-        item = labels.get(src.evidence_id)
-        label = f"证据 {item.label}（{item.display_name}）" if item else f"证据库文件 #{src.evidence_id}"
-        refs.append(f"{label}，位置 {src.locator}")
-    return Quote(when=e.start.astimezone(zone), channel=e.channel, counterpart=e.counterpart, recipient=e.recipient,
-                 before=before, hit=text[a:b], after=after, refs=refs)

@@ -1,7 +1,7 @@
 """The Chinese case report PDF: summary, charts, findings with quotes and evidence, method and limits.
 
-``build_case_report(ws, case_id, out)`` renders ``templates/case_report.html.j2`` with
-the shared HTML→PDF helper (``weiquan.report.render``); the charts are the PNGs of
+``render_html(data)`` renders ``templates/case_report.html.j2`` from the plain ``ReportData`` (loaded and
+printed by ``weiquan.services.case_report.build_case_report`` with the shared HTML→PDF helper); the charts are the PNGs of
 ``weiquan.report.charts`` embedded as data URIs. Every figure comes from the case's
 events and findings; legal names and citations from the law pack.
 """
@@ -10,18 +10,14 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from weiquan.report import charts
-from weiquan.report.case_data import ReportData, load_law, load_report_data
-from weiquan.report.evidence import EvidenceItem, case_evidence
-from weiquan.report.render import base_css, html_to_pdf, wrap_html
-from weiquan.services.cases import get_case_row
-from weiquan.workspace import Workspace
+from weiquan.report.case_data import ReportData
+from weiquan.report.render import base_css, wrap_html
 from weiquan.zh.labels import CHANNEL_ZH, LICENCE_ZH, RECIPIENT_ZH, REVIEW_REPORT_ZH, SEVERITY_ZH
 
 _EXTRA_CSS = """
@@ -88,15 +84,3 @@ def render_html(data: ReportData) -> str:
     body = _env().get_template("case_report.html.j2").render(**ctx)
     title = f"催收违规情况报告 — {data.case.name}"
     return wrap_html(body, title=title, css=base_css(title="催收违规情况报告", font_size_pt=11) + _EXTRA_CSS)
-
-
-def build_case_report(ws: Workspace, case_id: int, out: Path | str, *,
-                      evidence: list[EvidenceItem] | None = None) -> Path:
-    """Write the case report PDF to ``out``; ``evidence`` reuses the package's E-numbers when given."""
-    law = load_law(ws.law)
-    with ws.db.read_session() as s:
-        case = get_case_row(s, case_id)
-        items = evidence if evidence is not None else case_evidence(s, case_id)
-        data = load_report_data(s, case, items, law)
-        html = render_html(data)
-    return html_to_pdf(html, Path(out))

@@ -16,9 +16,9 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from weiquan.act.deadlines import DeadlineRule, calendar_for_home, estimate_note_zh
-from weiquan.act.facts import load_case_facts
 from weiquan.act.plan import deadline_rule, resolve_lender
 from weiquan.errors import InputError, NotFoundError
+from weiquan.services.case_facts import load_case_facts
 from weiquan.services.cases import get_case_row
 from weiquan.store.models import Action, Case
 from weiquan.workspace import Workspace

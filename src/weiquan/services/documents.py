@@ -12,10 +12,10 @@ from weiquan.act.base import DocumentSpec
 from weiquan.act.context import build_context
 from weiquan.act.deadlines import calendar_for_home
 from weiquan.act.drafting import FORMATS, render_html, write
-from weiquan.act.facts import load_case_facts
 from weiquan.act.plan import build
 from weiquan.errors import InputError
 from weiquan.plugins import collect
+from weiquan.services.case_facts import load_case_facts
 from weiquan.services.plan import build_plan
 from weiquan.workspace import Workspace
 

@@ -23,10 +23,11 @@ from sqlalchemy import and_, or_, select
 from weiquan import __version__
 from weiquan.errors import InputError, MissingComponent, ProblemFound, WeiquanError
 from weiquan.report import verify as verifier
-from weiquan.report.evidence import EvidenceItem, case_evidence
+from weiquan.report.evidence import EvidenceItem
 from weiquan.report.package import IntegrityError, PackageWriter
 from weiquan.report.readme import package_readme
 from weiquan.services.cases import get_case_row
+from weiquan.services.evidence import case_evidence
 from weiquan.store.models import Case, LedgerEntry
 from weiquan.workspace import Workspace
 
@@ -214,7 +215,7 @@ def writer_ledger(ws: Workspace, writer: PackageWriter, case_id: int, shas: set[
 
 def _add_report(ws: Workspace, writer: PackageWriter, case_id: int, items: list[EvidenceItem], tmp: Path,
                 notices: list[Notice]) -> bool:
-    from weiquan.report.case_report import build_case_report
+    from weiquan.services.case_report import build_case_report
 
     try:
         pdf = build_case_report(ws, case_id, tmp / "report.pdf", evidence=items)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from weiquan.act.deadlines import calendar_for_home
-from weiquan.act.facts import load_case_facts
 from weiquan.act.plan import Plan, build
+from weiquan.services.case_facts import load_case_facts
 from weiquan.workspace import Workspace
 
 
