@@ -87,3 +87,24 @@ def test_init_json(home: Path) -> None:
 def test_version() -> None:
     r = runner.invoke(app, ["--version"])
     assert r.exit_code == 0 and r.output.startswith("weiquan ")
+
+
+def test_case_new_fills_the_lender_from_the_registry_like_the_web(home: Path) -> None:
+    """`case new` and the web's new-case form are one service: an exact registry name fills entity and licence."""
+    from fastapi.testclient import TestClient
+
+    from weiquan.config import load_settings
+    from weiquan.web import create_app
+    from weiquan.web.config import WebConfig
+    from weiquan.workspace import Workspace
+
+    cli = json.loads(wq(home, "case", "new", "--name", "张三 vs 招联", "--lender", "招联", "--json").output)
+    assert (cli["lender_entity"], cli["licence_type"]) == ("招联消费金融股份有限公司", "consumer_finance")
+    unknown = json.loads(wq(home, "case", "new", "--name", "x", "--lender", "某某贷", "--json").output)
+    assert (unknown["lender_entity"], unknown["licence_type"]) == (None, None)
+    with Workspace(load_settings(home)) as ws, TestClient(create_app(ws, config=WebConfig(run_extraction=False))) as c:
+        token = c.get("/").text.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+        web = c.post("/api/v1/cases", json={"name": "张三 vs 招联", "lender": "招联"}, headers={"X-CSRF-Token": token})
+        assert web.status_code == 201, web.text
+        assert {k: web.json()[k] for k in ("lender_entity", "licence_type")} == \
+            {k: cli[k] for k in ("lender_entity", "licence_type")}

@@ -1,4 +1,4 @@
-"""Case management."""
+"""Case management, and the lender registry look-ups of the new-case form (CLI ``case new`` and the web alike)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,40 @@ class CaseOut(BaseModel):
     counts: dict[str, int] = {}
 
 
+class LenderSuggestion(BaseModel):
+    id: str
+    name: str  # the name that matched (brand, entity or former name)
+    entity: str | None
+    licence_type: str
+    regulator: str
+    confidence: str  # of the licence status
+    brand_confidence: str
+    note_zh: str | None = None
+    score: float
+    exact: bool = False
+
+
+def suggest_lenders(ws: Workspace, query: str, *, limit: int = 6) -> list[LenderSuggestion]:
+    """Registry entries whose brand, entity or former name resembles ``query`` (best first)."""
+    q = query.strip()
+    if not q:
+        return []
+    return [
+        LenderSuggestion(
+            id=m.lender.id, name=m.matched_name, entity=m.lender.entity, licence_type=m.lender.licence_type,
+            regulator=m.lender.regulator, confidence=m.lender.confidence, brand_confidence=m.lender.brand_confidence,
+            note_zh=m.lender.note_zh, score=round(float(m.score), 1), exact=m.exact,
+        )
+        for m in ws.law.find_lender(q, limit=limit)
+    ]
+
+
+def lookup_lender(ws: Workspace, name: str) -> LenderSuggestion | None:
+    """The registry entry for an exact lender name (after normalisation), else None."""
+    best = suggest_lenders(ws, name, limit=1)
+    return best[0] if best and best[0].exact else None
+
+
 def _out(s: Session, case: Case, *, with_counts: bool = False) -> CaseOut:
     out = CaseOut.model_validate(case)
     if with_counts:
@@ -54,12 +88,16 @@ def create_case(
     is_sample: bool = False,
     extra: dict[str, Any] | None = None,
 ) -> CaseOut:
+    """A new case; a lender name the registry knows exactly fills the lender's legal entity and licence type."""
     name = name.strip()
     if not name:
         raise InputError("案件名称不能为空", "case name must not be empty")
+    lender = (lender or "").strip() or None
+    hit = lookup_lender(ws, lender) if lender else None
     with ws.db.session() as s:
         case = Case(
-            name=name, lender_name=(lender or None), borrower_name=borrower_name,
+            name=name, lender_name=lender, borrower_name=(borrower_name or "").strip() or None,
+            lender_entity=hit.entity if hit else None, licence_type=hit.licence_type if hit else None,
             timezone=timezone or ws.settings.timezone, owner_id=owner_id, is_sample=is_sample, extra=extra or {},
         )
         s.add(case)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from weiquan.services import cases, dashboard, users, web_cases
+from weiquan.services import cases, dashboard, users
 from weiquan.services.cases import CaseOut
 from weiquan.services.dashboard import Dashboard
 from weiquan.services.users import UserOut
@@ -41,8 +41,8 @@ def list_cases(ws: WS, who: Who) -> list[CaseOut]:
 
 @router.post("", response_model=CaseOut, status_code=201, summary="新建案件 Create a case")
 def create_case(request: Request, ws: WS, who: Who, body: CaseIn) -> CaseOut:
-    out = web_cases.create_case_for(ws, who, body.name, lender=body.lender, borrower_name=body.borrower_name,
-                                    timezone=body.timezone)
+    out = cases.create_case(ws, body.name, lender=body.lender, borrower_name=body.borrower_name,
+                            timezone=body.timezone, owner_id=who.user_id)
     audit(request, who, "case_create", case_id=out.id, target=f"case:{out.id}")
     return out
 

@@ -6,14 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from weiquan.services import web_cases
-from weiquan.services.web_cases import LenderSuggestion
-from weiquan.web.deps import Who
+from weiquan.services import cases
+from weiquan.services.cases import LenderSuggestion
+from weiquan.web.deps import WS, Who
 
 router = APIRouter(prefix="/lenders", tags=["lenders 放贷机构"])
 
 
 @router.get("", response_model=list[LenderSuggestion], summary="查找放贷机构 Find a lender by name")
-def lenders(who: Who, q: Annotated[str, Query(min_length=1, max_length=100)],
+def lenders(ws: WS, who: Who, q: Annotated[str, Query(min_length=1, max_length=100)],
             limit: Annotated[int, Query(ge=1, le=20)] = 6) -> list[LenderSuggestion]:
-    return web_cases.suggest_lenders(q, limit=limit)
+    return cases.suggest_lenders(ws, q, limit=limit)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from weiquan.errors import WeiquanError
-from weiquan.services import cases, users, web_cases
+from weiquan.services import cases, users
 from weiquan.web.deps import WS, CaseId, Forbidden, Who, audit, csrf_protect
 from weiquan.web.templating import render
 
@@ -23,9 +23,9 @@ def home(request: Request, ws: WS, who: Who) -> Response:
 
 
 @router.get("/lenders/suggest")
-def lender_suggest(request: Request, who: Who, lender: str = "") -> Response:
+def lender_suggest(request: Request, ws: WS, who: Who, lender: str = "") -> Response:
     try:
-        hits = web_cases.suggest_lenders(lender[:100]) if len(lender.strip()) >= 2 else []
+        hits = cases.suggest_lenders(ws, lender[:100]) if len(lender.strip()) >= 2 else []
         error = None
     except WeiquanError as e:
         hits, error = [], e.zh
@@ -39,7 +39,7 @@ def create_case(
     lender: Annotated[str, Form(max_length=200)] = "",
     borrower_name: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    out = web_cases.create_case_for(ws, who, name, lender=lender, borrower_name=borrower_name)
+    out = cases.create_case(ws, name, lender=lender, borrower_name=borrower_name, owner_id=who.user_id)
     audit(request, who, "case_create", case_id=out.id, target=f"case:{out.id}")
     return RedirectResponse(f"/cases/{out.id}/import", status_code=303)
 

@@ -1,0 +1,68 @@
+"""The layers hold: the import-linter contracts of pyproject.toml are kept, and no module imports itself back
+through others (an import cycle — even through an import inside a function — is how a domain module ended up
+depending on the services that call it)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import grimp
+from importlinter.application.use_cases import lint_imports
+from importlinter.configuration import configure
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_import_linter_contracts_are_kept() -> None:
+    configure()  # what the `lint-imports` command does first: register the readers of the configuration
+    assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), cache_dir=None, no_logo=True), \
+        "an import breaks the layers: run `lint-imports` for the details"
+
+
+def _cycles(package: str) -> list[list[str]]:
+    """Strongly connected components of more than one module in the import graph (Tarjan)."""
+    graph = grimp.build_graph(package, exclude_type_checking_imports=True)
+    adj = {m: set(graph.find_modules_directly_imported_by(m)) for m in graph.modules}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in adj[v]:
+            if w not in adj:
+                continue
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))
+    try:
+        for v in adj:
+            if v not in index:
+                visit(v)
+    finally:
+        sys.setrecursionlimit(limit)
+    return out
+
+
+def test_no_import_cycles() -> None:
+    assert _cycles("weiquan") == []
