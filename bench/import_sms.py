@@ -40,7 +40,7 @@ TEMPLATES = [
 
 
 def generate(path: Path, n: int, seed: int = 7) -> None:
-    from weiquan.ingest.writers import SHANGHAI, Msg, synctech_sms_xml
+    from weiquan.testing.phone_exports import SHANGHAI, Msg, synctech_sms_xml
 
     rnd = random.Random(seed)
     numbers = [f"154{rnd.randrange(10**8):08d}" for _ in range(400)] + [f"1069000012{i:04d}" for i in range(50)]

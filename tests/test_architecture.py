@@ -66,3 +66,14 @@ def _cycles(package: str) -> list[list[str]]:
 
 def test_no_import_cycles() -> None:
     assert _cycles("weiquan") == []
+
+
+def test_test_helpers_are_imported_as_a_package() -> None:
+    """Helpers are ``tests.<area>.<module>`` imports of packages, not ``sys.path`` inserts. (tests/analyze, being
+    reorganised by the detection work, still imports its helpers by bare module name.)"""
+    inserts = [str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("*.py")
+               if p.name != "test_architecture.py" and "sys.path.insert" in p.read_text(encoding="utf-8")]
+    assert inserts == []
+    not_packages = [str(d.relative_to(ROOT)) for d in [ROOT / "tests", *(ROOT / "tests").iterdir()]
+                    if d.is_dir() and any(d.glob("*.py")) and d.name != "analyze" and not (d / "__init__.py").is_file()]
+    assert not_packages == []

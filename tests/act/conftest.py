@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from act_builders import TODAY, Built, build_case  # noqa: E402
-
-from weiquan.config import load_settings  # noqa: E402
-from weiquan.workspace import Workspace  # noqa: E402
-
+from tests.act.act_builders import TODAY, Built, build_case
+from weiquan.config import load_settings
+from weiquan.workspace import Workspace
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from act_builders import build_case
+from tests.act.act_builders import build_case
 from typer.testing import CliRunner
 
 from weiquan.cli import app

@@ -9,7 +9,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from act_builders import at, build_case, loan_7_days
+from tests.act.act_builders import at, build_case, loan_7_days
 from docx import Document
 
 from weiquan.store.models import Event, EventSource

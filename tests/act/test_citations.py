@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 import pytest
-from act_builders import TODAY, build_case, build_findings_case
+from tests.act.act_builders import TODAY, build_case, build_findings_case
 
 from weiquan.services.documents import document_html
 from weiquan.law.pack import load_pack

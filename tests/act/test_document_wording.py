@@ -9,7 +9,7 @@ import html as htmllib
 import re
 
 import pytest
-from act_builders import Built, THREAT_SMS, TODAY, at, build_case, build_findings_case, loan_7_days
+from tests.act.act_builders import Built, THREAT_SMS, TODAY, at, build_case, build_findings_case, loan_7_days
 from sqlalchemy import select
 
 from weiquan.act.deadlines import DeadlineRule, WorkCalendar

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from act_builders import EXPOSURE_SMS, REMINDER_SMS, THIRD_PARTY_SMS, THREAT_SMS, Built
+from tests.act.act_builders import EXPOSURE_SMS, REMINDER_SMS, THIRD_PARTY_SMS, THREAT_SMS, Built
 from PIL import Image
 
 from weiquan.report.render import docx_text, fonts_embedded, pdf_text

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from act_builders import build_case
-from act_builders import TODAY
+from tests.act.act_builders import build_case
+from tests.act.act_builders import TODAY
 
 from weiquan.act.policy import plan_policy
 from weiquan.services.actions import add_action

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from act_builders import build_case
+from tests.act.act_builders import build_case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

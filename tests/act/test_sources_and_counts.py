@@ -15,7 +15,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from act_builders import at, build_case
+from tests.act.act_builders import at, build_case
 
 from weiquan.store.models import Acquisition, Case, Event, EventSource, Finding, FindingEvent
 from weiquan.workspace import Workspace

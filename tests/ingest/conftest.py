@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
-
-from weiquan.services import cases  # noqa: E402
-from weiquan.workspace import Workspace  # noqa: E402
+from weiquan.services import cases
+from weiquan.workspace import Workspace
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-import ingest_formats as fx
+from tests.fixtures import ingest_formats as fx
 import pytest
 
-from weiquan.ingest import writers as w
+from weiquan.testing import phone_exports as w
 from weiquan.services import imports, timeline
 from weiquan.workspace import Workspace
 

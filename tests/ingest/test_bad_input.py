@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import ingest_formats as fx
+from tests.fixtures import ingest_formats as fx
 import pytest
 from sqlalchemy import func, select
 
-from weiquan.ingest import writers as w
+from weiquan.testing import phone_exports as w
 from weiquan.services import imports, timeline
 from weiquan.store.models import Acquisition, Evidence
 from weiquan.workspace import Workspace

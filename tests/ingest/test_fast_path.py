@@ -8,13 +8,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import ingest_formats as fx
+from tests.fixtures import ingest_formats as fx
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from weiquan.config import load_settings
-from weiquan.ingest import writers as w
+from weiquan.testing import phone_exports as w
 from weiquan.ingest.base import ImportContext, ParseError, Probe
 from weiquan.ingest.timeutil import TimeOutOfRange, _from_epoch_general, from_epoch
 from weiquan.ingest.writer import EventWriter, _json_text, _sqlite_datetime

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import ingest_formats as fx
+from tests.fixtures import ingest_formats as fx
 import pytest
 
-from weiquan.ingest import writers as w
+from weiquan.testing import phone_exports as w
 from weiquan.services import imports, timeline
 from weiquan.workspace import Workspace
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import ingest_formats as fx
+from tests.fixtures import ingest_formats as fx
 import pytest
 from typer.testing import CliRunner
 
 from weiquan.cli import app
 import weiquan
-from weiquan.ingest import writers as w
+from weiquan.testing import phone_exports as w
 
 runner = CliRunner()
 

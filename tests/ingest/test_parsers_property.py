@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from weiquan.ingest import writers as w
+from weiquan.testing import phone_exports as w
 from weiquan.ingest.adb import SMS_COLUMNS, AdbSmsDump, split_fields
 from weiquan.ingest.android_db import AndroidSmsDb
 from weiquan.ingest.base import ImportContext

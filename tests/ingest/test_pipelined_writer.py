@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import func, select
 
 from weiquan.ingest import writer as writer_mod
-from weiquan.ingest import writers as w
-from weiquan.ingest.writers import SHANGHAI
+from weiquan.testing import phone_exports as w
+from weiquan.testing.phone_exports import SHANGHAI
 from weiquan.services import cases, imports, timeline
 from weiquan.store.models import Event, EventSource
 from weiquan.workspace import Workspace

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from report_case_builder import BuiltCase, build_case
 
+from tests.report.report_case_builder import BuiltCase, build_case
 from weiquan.workspace import Workspace
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from report_case_builder import BuiltCase, build_case
 
+from tests.report.report_case_builder import BuiltCase, build_case
 from weiquan.config import load_settings
-from weiquan.services.case_report import build_case_report
 from weiquan.report.render import pdf_text
+from weiquan.services.case_report import build_case_report
 from weiquan.services.export import export_case
 from weiquan.workspace import Workspace
 

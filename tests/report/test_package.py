@@ -11,9 +11,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from report_case_builder import BuiltCase, build_case
 from typer.testing import CliRunner
 
+from tests.report.report_case_builder import BuiltCase, build_case
 from weiquan.cli import app
 from weiquan.errors import ProblemFound
 from weiquan.report import verify as verifier

@@ -13,8 +13,8 @@ def test_a_categorys_events_are_counted_once(ws: Workspace) -> None:
     from weiquan.report.case_data import load_law
     from weiquan.report.case_report import render_html
     from weiquan.services.case_report import load_report_data
-    from weiquan.services.evidence import case_evidence
     from weiquan.services.cases import get_case_row
+    from weiquan.services.evidence import case_evidence
 
     case = create_case(ws, "计数测试", lender="某某贷")
     start = dt.datetime(2025, 3, 1, 2, 0, tzinfo=dt.timezone.utc)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from asn1crypto import cms
-from report_case_builder import BuiltCase
-from report_tsa_server import make_pki, running_tsa
 from typer.testing import CliRunner
 
+from tests.report.report_case_builder import BuiltCase
+from tests.report.report_tsa_server import make_pki, running_tsa
 from weiquan.cli import app
 from weiquan.report import tsa
 from weiquan.report import verify as verifier

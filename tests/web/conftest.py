@@ -13,7 +13,7 @@ from weiquan.services import users
 from weiquan.web import create_app
 from weiquan.web.config import WebConfig
 from weiquan.workspace import Workspace
-from web_builders import PASSWORD, Server, csrf_of
+from tests.web.web_builders import PASSWORD, Server, csrf_of
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
 def ws(request: pytest.FixtureRequest, home: Path) -> Iterator[Workspace]:

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from fastapi.testclient import TestClient
 
-from web_builders import THREAT, calls_backup_xml, sms_backup_xml
+from tests.web.web_builders import THREAT, calls_backup_xml, sms_backup_xml
 
 API = "/api/v1"
 

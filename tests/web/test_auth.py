@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from web_builders import PASSWORD, Server, csrf_of
-from web_builders import THREAT, sms_backup_xml
+from tests.web.web_builders import PASSWORD, Server, csrf_of
+from tests.web.web_builders import THREAT, sms_backup_xml
 
 from weiquan.services import users
 
