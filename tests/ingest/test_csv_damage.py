@@ -8,16 +8,16 @@ import io
 import tempfile
 from pathlib import Path
 
-import ingest_formats as fx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from weiquan.ingest import writers as w
+from tests.fixtures import ingest_formats as fx
 from weiquan.ingest.base import ImportContext, ParseError
 from weiquan.ingest.csvsafe import ends_inside_quotes
 from weiquan.ingest.tabular import TabularImporter
 from weiquan.ingest.textnorm import clean_text
 from weiquan.services import imports
+from weiquan.testing import phone_exports as w
 from weiquan.workspace import Workspace
 
 T0 = dt.datetime(2024, 3, 4, 9, 30, tzinfo=w.SHANGHAI)

@@ -13,18 +13,18 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-import ingest_formats as fx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from tests.fixtures import ingest_formats as fx
 from weiquan.cli import app
-from weiquan.ingest import writers as w
 from weiquan.ingest.timeutil import TimeOutOfRange, from_apple, from_epoch
 from weiquan.services import imports
 from weiquan.store.models import Event
+from weiquan.testing import phone_exports as w
 from weiquan.workspace import Workspace
 
 BAD = ("nan", "inf", "-Infinity", "1e400", "-50")

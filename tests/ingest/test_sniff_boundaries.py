@@ -6,15 +6,15 @@ import codecs
 import datetime as dt
 from pathlib import Path
 
-import ingest_formats as fx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from weiquan.ingest import writers as w
+from tests.fixtures import ingest_formats as fx
 from weiquan.ingest.tabular import sniff_encoding
 from weiquan.services import imports
 from weiquan.services.web_uploads import check_type
+from weiquan.testing import phone_exports as w
 from weiquan.vault.sniff import sniff_bytes
 from weiquan.workspace import Workspace
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from web_builders import calls_backup_xml
+from tests.web.web_builders import calls_backup_xml
 
 HUGE = ("9223372036854775808", "18446744073709551616", "1" + "0" * 30)
 

@@ -8,7 +8,6 @@ Every legal fact carries ``source`` (URL or official title) and ``confidence``:
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
