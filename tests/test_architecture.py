@@ -16,8 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_import_linter_contracts_are_kept() -> None:
     configure()  # what the `lint-imports` command does first: register the readers of the configuration
-    assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), cache_dir=None, no_logo=True), \
+    assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), cache_dir=None, no_logo=True), (
         "an import breaks the layers: run `lint-imports` for the details"
+    )
 
 
 def _cycles(package: str) -> list[list[str]]:
@@ -71,9 +72,15 @@ def test_no_import_cycles() -> None:
 def test_test_helpers_are_imported_as_a_package() -> None:
     """Helpers are ``tests.<area>.<module>`` imports of packages, not ``sys.path`` inserts. (tests/analyze, being
     reorganised by the detection work, still imports its helpers by bare module name.)"""
-    inserts = [str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("*.py")
-               if p.name != "test_architecture.py" and "sys.path.insert" in p.read_text(encoding="utf-8")]
+    inserts = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "tests").rglob("*.py")
+        if p.name != "test_architecture.py" and "sys.path.insert" in p.read_text(encoding="utf-8")
+    ]
     assert inserts == []
-    not_packages = [str(d.relative_to(ROOT)) for d in [ROOT / "tests", *(ROOT / "tests").iterdir()]
-                    if d.is_dir() and any(d.glob("*.py")) and d.name != "analyze" and not (d / "__init__.py").is_file()]
+    not_packages = [
+        str(d.relative_to(ROOT))
+        for d in [ROOT / "tests", *(ROOT / "tests").iterdir()]
+        if d.is_dir() and any(d.glob("*.py")) and d.name != "analyze" and not (d / "__init__.py").is_file()
+    ]
     assert not_packages == []

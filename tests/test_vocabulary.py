@@ -13,9 +13,26 @@ from weiquan.zh import labels as L
 
 SRC = Path(weiquan.__file__).parent
 # Names that only weiquan.zh.labels may define (a second table with another word is how the labels drifted).
-SHARED = {"CHANNEL_ZH", "DIRECTION_ZH", "RECIPIENT_ZH", "LICENCE_ZH", "SEVERITY_ZH", "STATUS_ZH", "ACTION_STATUS_ZH",
-          "SEVERITY_RANK", "CHANNELS", "DIRECTIONS", "RECIPIENTS", "LICENCE_TYPES", "SEVERITIES", "STATUSES",
-          "ACTION_STATUSES", "ORIGIN_SOURCE_ZH", "TEXT_SOURCE_ZH", "IMPORT_STATUS_ZH"}
+SHARED = {
+    "CHANNEL_ZH",
+    "DIRECTION_ZH",
+    "RECIPIENT_ZH",
+    "LICENCE_ZH",
+    "SEVERITY_ZH",
+    "STATUS_ZH",
+    "ACTION_STATUS_ZH",
+    "SEVERITY_RANK",
+    "CHANNELS",
+    "DIRECTIONS",
+    "RECIPIENTS",
+    "LICENCE_TYPES",
+    "SEVERITIES",
+    "STATUSES",
+    "ACTION_STATUSES",
+    "ORIGIN_SOURCE_ZH",
+    "TEXT_SOURCE_ZH",
+    "IMPORT_STATUS_ZH",
+}
 
 
 def test_every_id_has_one_label() -> None:
@@ -39,7 +56,9 @@ def test_conflicting_words_resolved() -> None:
 def _module_level_names(tree: ast.Module) -> set[str]:
     out: set[str] = set()
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
         out |= {t.id for t in targets if isinstance(t, ast.Name)}
     return out
 
@@ -53,7 +72,10 @@ def test_no_second_table() -> None:
         offenders += [f"{path.relative_to(SRC)}: {n}" for n in sorted(_module_level_names(tree) & SHARED)]
         # a severity order written out again ({"high": 0, "medium": 1, ...}) instead of severity_rank
         for node in ast.walk(tree):
-            if isinstance(node, ast.Dict) and {getattr(k, "value", None) for k in node.keys} >= {"high", "medium", "low"} \
-                    and all(isinstance(v, ast.Constant) and isinstance(v.value, int) for v in node.values):
+            if (
+                isinstance(node, ast.Dict)
+                and {getattr(k, "value", None) for k in node.keys} >= {"high", "medium", "low"}
+                and all(isinstance(v, ast.Constant) and isinstance(v.value, int) for v in node.values)
+            ):
                 offenders.append(f"{path.relative_to(SRC)}:{node.lineno}: severity order")
     assert not offenders, offenders

@@ -106,7 +106,7 @@ def test_no_threat_keeps_the_usual_order(ws: Workspace) -> None:
 
 def test_licence_type_from_the_lender_registry(ws: Workspace) -> None:
     pack = load_pack()
-    entry = next(l for l in pack.lenders if l.licence_type == "consumer_finance" and l.brands)
+    entry = next(ln for ln in pack.lenders if ln.licence_type == "consumer_finance" and ln.brands)
     b = build_case(ws, licence_type=None, lender=entry.brands[0], entity=None, threats=False)
     plan = build_plan(ws, b.case_id, today=TODAY)
     assert plan.lender.licence_type == "consumer_finance" and plan.lender.basis == "registry"

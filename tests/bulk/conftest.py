@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 
 _missing = [m for m in ("dask", "distributed", "pyarrow") if importlib.util.find_spec(m) is None]
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from complaint_corpus import write_csv, write_jsonl
+from tests.fixtures.complaint_corpus import write_csv, write_jsonl
 from weiquan.analyze.text import default_text_detector
 from weiquan.services import bulk as svc
 

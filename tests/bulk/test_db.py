@@ -79,7 +79,7 @@ def test_cli_run_with_db_loads_the_aggregates(pg_url: str, tmp_path: Path) -> No
 
     from typer.testing import CliRunner
 
-    from complaint_corpus import write_jsonl
+    from tests.fixtures.complaint_corpus import write_jsonl
     from weiquan.cli import app
 
     src = tmp_path / "small.jsonl"

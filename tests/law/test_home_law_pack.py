@@ -27,9 +27,15 @@ runner = CliRunner()
 # A fixing after the bundled table ends: a private loan contracted on 2026-11-01 is capped at 4 × 2.90 % = 11.6 %
 # with it, at 4 × the last bundled fixing without it.
 LPR_CSV = "date,1Y\n2026-10-20,2.90\n"
-LOAN = {"lender": "张三", "lender_type": "private", "contract_date": "2026-11-01", "principal": 10000,
-        "disbursed": [{"date": "2026-11-01", "amount": 10000}],
-        "repayments": [{"date": "2026-12-01", "amount": 10500}], "as_of": "2026-12-01"}
+LOAN = {
+    "lender": "张三",
+    "lender_type": "private",
+    "contract_date": "2026-11-01",
+    "principal": 10000,
+    "disbursed": [{"date": "2026-11-01", "amount": 10000}],
+    "repayments": [{"date": "2026-12-01", "amount": 10500}],
+    "as_of": "2026-12-01",
+}
 
 
 def _cap(result: dict[str, Any]) -> float:
@@ -93,7 +99,16 @@ def test_services_and_web_read_the_workspaces_pack(homes: tuple[Path, Path], mon
             api = c.post("/api/v1/loans/check", json=LOAN)
             assert api.status_code == 200, api.text
             assert _cap(api.json()) == pytest.approx(0.116)
-            page = c.post("/loans", data={"lender": "张三", "lender_type": "private", "contract_date": "2026-11-01",
-                                          "principal": "10000", "received": "10000", "repayments": "2026-12-01 10500"})
+            page = c.post(
+                "/loans",
+                data={
+                    "lender": "张三",
+                    "lender_type": "private",
+                    "contract_date": "2026-11-01",
+                    "principal": "10000",
+                    "received": "10000",
+                    "repayments": "2026-12-01 10500",
+                },
+            )
             assert page.status_code == 200, page.text
         assert calls and all(h == ws.home for h in calls), calls

@@ -31,10 +31,19 @@ def chronology(facts: CaseFacts, pack: Any, limit: int = MAX_CHRONOLOGY_ROWS) ->
             content = call_status_zh(e)
         else:
             content = ""
-        cats = [pack.violations[c].name_zh if c in pack.violations else c for c in facts.chronology_categories.get(e.id, [])]
-        rows.append({"when": datetime_zh(e.local), "channel": e.channel_zh, "number": counterpart_zh(e),
-                     "recipient": recipient_label(e.recipient, e.recipient_name),
-                     "categories": "、".join(dict.fromkeys(cats)), "content": content})
+        cats = [
+            pack.violations[c].name_zh if c in pack.violations else c for c in facts.chronology_categories.get(e.id, [])
+        ]
+        rows.append(
+            {
+                "when": datetime_zh(e.local),
+                "channel": e.channel_zh,
+                "number": counterpart_zh(e),
+                "recipient": recipient_label(e.recipient, e.recipient_name),
+                "categories": "、".join(dict.fromkeys(cats)),
+                "content": content,
+            }
+        )
     return rows, max(0, facts.counts()["events"] - len(rows))
 
 
@@ -50,30 +59,42 @@ def catalogue_rows(facts: CaseFacts, pack: Any) -> list[dict[str, Any]]:
             a, b = st.first.astimezone(tz), st.last.astimezone(tz)
             span = period_zh(a, b)
             parts = "、".join(f"{CHANNEL_ZH.get(k, k)}{v}条" for k, v in st.channels.most_common())
-            proves.append(f"{span}的联系（据本人陈述：{parts}）" if origin == "manual"
-                          else f"{span}的联系记录（{parts}）")
+            proves.append(
+                f"{span}的联系（据本人陈述：{parts}）" if origin == "manual" else f"{span}的联系记录（{parts}）"
+            )
             names = sorted({pack.violations[c].name_zh if c in pack.violations else c for c in st.categories})
             if names:
                 proves.append("证明存在：" + "、".join(names))
         no = int(ev.label.lstrip("E"))
         name = file_name(ev.name)
-        rows.append({
-            "no": no, "label": ev.label, "name": name or f"证据{no}",
-            "kind": "当事人陈述" if origin == "manual" else _evidence_kind(ev.media_type, ev.name),
-            "source": EVIDENCE_SOURCE_ZH[origin] + (f"（设备：{ev.source_device}）" if ev.source_device else ""),
-            "origin": origin, "manual": origin == "manual",
-            "proves": "；".join(proves) if proves else None,
-            "file": f"{name}（{_size(ev.size)}）", "sha256": ev.sha256,
-            "acquired": date_zh(ev.acquired_at.astimezone(tz)),
-        })
+        rows.append(
+            {
+                "no": no,
+                "label": ev.label,
+                "name": name or f"证据{no}",
+                "kind": "当事人陈述" if origin == "manual" else _evidence_kind(ev.media_type, ev.name),
+                "source": EVIDENCE_SOURCE_ZH[origin] + (f"（设备：{ev.source_device}）" if ev.source_device else ""),
+                "origin": origin,
+                "manual": origin == "manual",
+                "proves": "；".join(proves) if proves else None,
+                "file": f"{name}（{_size(ev.size)}）",
+                "sha256": ev.sha256,
+                "acquired": date_zh(ev.acquired_at.astimezone(tz)),
+            }
+        )
     return rows
 
 
 # How the 证据目录 states where a file came from (``evidence_origin``)
 EVIDENCE_SOURCE_ZH = {
-    "manual": ORIGIN_SOURCE_ZH["manual"], "screenshot": ORIGIN_SOURCE_ZH["screenshot"], "image": "截图或照片",
-    "recording": ORIGIN_SOURCE_ZH["recording"], "audio": "录音", "video": "录像",
-    "export": ORIGIN_SOURCE_ZH["export"], "other": "当事人保存的电子文件",
+    "manual": ORIGIN_SOURCE_ZH["manual"],
+    "screenshot": ORIGIN_SOURCE_ZH["screenshot"],
+    "image": "截图或照片",
+    "recording": ORIGIN_SOURCE_ZH["recording"],
+    "audio": "录音",
+    "video": "录像",
+    "export": ORIGIN_SOURCE_ZH["export"],
+    "other": "当事人保存的电子文件",
 }
 
 
@@ -123,19 +144,38 @@ def sms_reports(facts: CaseFacts) -> list[dict[str, Any]]:
 
     ``times`` holds the first few times of a group; ``count`` is the exact number of messages.
     """
-    return [{"when": datetime_zh(g.times[0]), "number": phone_zh(g.number), "signature": g.signature,
-             "recipient": RECIPIENT_ZH.get(g.recipient, g.recipient), "text": g.text,
-             "times": [datetime_zh(t) for t in g.times], "count": g.count,
-             "origins": dict(g.origins), "source": _origins_zh(g.origins, "条")}
-            for g in facts.sms_groups()]
+    return [
+        {
+            "when": datetime_zh(g.times[0]),
+            "number": phone_zh(g.number),
+            "signature": g.signature,
+            "recipient": RECIPIENT_ZH.get(g.recipient, g.recipient),
+            "text": g.text,
+            "times": [datetime_zh(t) for t in g.times],
+            "count": g.count,
+            "origins": dict(g.origins),
+            "source": _origins_zh(g.origins, "条"),
+        }
+        for g in facts.sms_groups()
+    ]
 
 
 def call_reports(facts: CaseFacts) -> list[dict[str, Any]]:
     """Per number: calls to the borrower behind findings, first/last time, days with calls and the most in one day."""
-    return [{"number": phone_zh(c.number), "count": c.count, "first": datetime_zh(c.first), "last": datetime_zh(c.last),
-             "days": len(c.per_day), "max_per_day": max(c.per_day.values()),
-             "origins": dict(c.origins), "source": _origins_zh(c.origins, "次")}
-            for c in facts.call_stats() if c.count]
+    return [
+        {
+            "number": phone_zh(c.number),
+            "count": c.count,
+            "first": datetime_zh(c.first),
+            "last": datetime_zh(c.last),
+            "days": len(c.per_day),
+            "max_per_day": max(c.per_day.values()),
+            "origins": dict(c.origins),
+            "source": _origins_zh(c.origins, "次"),
+        }
+        for c in facts.call_stats()
+        if c.count
+    ]
 
 
 def _origins_zh(origins: Any, unit: str) -> str:
@@ -154,13 +194,20 @@ def third_party_reports(facts: CaseFacts) -> tuple[list[dict[str, Any]], int]:
     out = []
     for c in rows:
         src = text_source(c.origin, c.text_from)
-        out.append({"when": datetime_zh(c.local), "channel": CHANNEL_ZH.get(c.channel, c.channel),
-                    "number": phone_zh(c.number),
-                    "recipient": recipient_label(c.recipient, c.recipient_name),
-                    # the source says how a screenshot's or recording's text was made; an exported record's text
-                    # made later from its recording is marked
-                    "text": c.text or "", "note": f"（{TEXT_SOURCE_ZH[src]}）" if src and c.origin == "export" and c.text else "",
-                    "origins": {c.origin: 1}, "source": ORIGIN_SOURCE_ZH.get(c.origin, c.origin)})
+        out.append(
+            {
+                "when": datetime_zh(c.local),
+                "channel": CHANNEL_ZH.get(c.channel, c.channel),
+                "number": phone_zh(c.number),
+                "recipient": recipient_label(c.recipient, c.recipient_name),
+                # the source says how a screenshot's or recording's text was made; an exported record's text
+                # made later from its recording is marked
+                "text": c.text or "",
+                "note": f"（{TEXT_SOURCE_ZH[src]}）" if src and c.origin == "export" and c.text else "",
+                "origins": {c.origin: 1},
+                "source": ORIGIN_SOURCE_ZH.get(c.origin, c.origin),
+            }
+        )
     return out, total
 
 

@@ -60,8 +60,14 @@ def add_condition(conditions: list[str], cond: str) -> None:
     conditions.append(cond)
 
 
-def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra_ids: list[str],
-                     licence: str | None = None, lender: Any = None) -> list[CitedProvision]:
+def cited_provisions(
+    pack: Any,
+    facts: CaseFacts,
+    kinds: list[str] | None,
+    extra_ids: list[str],
+    licence: str | None = None,
+    lender: Any = None,
+) -> list[CitedProvision]:
     """Provisions the findings engage (filtered by provision kind) plus a document's own, in citation order.
 
     A provision whose statute governs only some lender licence types (``Provision.licence_types``, e.g. the
@@ -72,8 +78,9 @@ def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra
     # a rule of conduct is cited in the version in force when the conduct happened (Provision.cite_for_conduct)
     first, last = conduct_period(facts)
 
-    def add(pid: str, kind_hint: str | None, cond: str | None, cat_name: str | None,
-            carried: bool | None = None) -> None:
+    def add(
+        pid: str, kind_hint: str | None, cond: str | None, cat_name: str | None, carried: bool | None = None
+    ) -> None:
         p = pack.provisions.get(pid)
         if p is None:
             return
@@ -86,15 +93,23 @@ def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra
         cite, era = p.cite_for_conduct(first, last) if p.role == "conduct" else (p.cite(), None)
         if cite is None:
             return  # not in force when the conduct happened, and no earlier counterpart
-        texts = (p.texts_for_conduct(first, last) if p.role == "conduct" else None) or \
-            ([p.current_text] if p.current_text else [])
+        texts = (p.texts_for_conduct(first, last) if p.role == "conduct" else None) or (
+            [p.current_text] if p.current_text else []
+        )
         cp = out.get(pid)
         if cp is None:
-            cp = out[pid] = CitedProvision(id=pid, cite=cite, short=p.short_cite(), kind=p.kind,
-                                           confidence=p.confidence, confidence_zh=p.confidence_zh, role=p.role,
-                                           scope_zh=p.licence_note_zh if applies is None else None,
-                                           words=[(t.citation, t.text_zh, t.penalty) for t in texts],
-                                           note_zh=p.note_zh)
+            cp = out[pid] = CitedProvision(
+                id=pid,
+                cite=cite,
+                short=p.short_cite(),
+                kind=p.kind,
+                confidence=p.confidence,
+                confidence_zh=p.confidence_zh,
+                role=p.role,
+                scope_zh=p.licence_note_zh if applies is None else None,
+                words=[(t.citation, t.text_zh, t.penalty) for t in texts],
+                note_zh=p.note_zh,
+            )
             if era:
                 cp.conditions.append(era)
             cp.if_carried_out = bool(carried)
@@ -124,8 +139,15 @@ def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra
                 add(pid, None, None, v.name_zh)
     for pid in extra_ids:
         add(pid, None, None, None)
-    return sorted(out.values(), key=lambda c: (KIND_ORDER.get(c.kind, 9), pack.provisions[c.id].statute_id,
-                                               pack.provisions[c.id].article or 0, c.id))
+    return sorted(
+        out.values(),
+        key=lambda c: (
+            KIND_ORDER.get(c.kind, 9),
+            pack.provisions[c.id].statute_id,
+            pack.provisions[c.id].article or 0,
+            c.id,
+        ),
+    )
 
 
 def category_sort_key(pack: Any, cat: str) -> tuple[int, int, str]:
@@ -148,10 +170,15 @@ def remedies_open(pack: Any, facts: CaseFacts, licence: str | None = None, lende
     out: list[str] = []
     for cat in sorted(facts.categories, key=lambda c: category_sort_key(pack, c)):
         v = pack.violations.get(cat)
-        for ref in (v.provisions if v else []):
+        for ref in v.provisions if v else []:
             p = pack.provisions.get(ref.provision_id)
             if p is None or (lender.bound_by(p) if lender is not None else p.applies_to(licence)) is False:
                 continue
-            out += [r for r in ref.remedies if r in pack.provisions and r not in out
-                    and pack.provisions[r].cite_for_conduct(first, last)[0] is not None]
+            out += [
+                r
+                for r in ref.remedies
+                if r in pack.provisions
+                and r not in out
+                and pack.provisions[r].cite_for_conduct(first, last)[0] is not None
+            ]
     return out

@@ -23,8 +23,13 @@ from weiquan.zh.format import date_zh, datetime_zh, money_zh, period_zh, phone_z
 from weiquan.zh.labels import ACTION_STATUS_ZH
 
 
-CONTACT_LABELS_ZH = (("hotline", "电话"), ("portal", "网站"), ("app", "App"), ("wechat", "微信"),
-                     ("address_zh", "其他途径"))
+CONTACT_LABELS_ZH = (
+    ("hotline", "电话"),
+    ("portal", "网站"),
+    ("app", "App"),
+    ("wechat", "微信"),
+    ("address_zh", "其他途径"),
+)
 
 
 def contact_zh(ch: Any) -> list[tuple[str, str]]:
@@ -80,6 +85,7 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
     ch = pack.channels.get(channel_id) if channel_id else None
     step = plan.step(channel_id) if channel_id else None
     loans = loan_views(facts)
+
     def cite(pid: str) -> str:
         p = pack.provisions.get(pid)
         if p is None:
@@ -95,12 +101,22 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
     claims = facts.extra.get("claims") if isinstance(facts.extra.get("claims"), dict) else {}
     mental = claims.get("mental_damages") if isinstance(claims.get("mental_damages"), (int, float)) else None
     return {
-        "facts": facts, "plan": plan, "pack": pack, "lender": plan.lender,
-        "borrower_name": facts.borrower_name, "borrower_phones": [phone_zh(p) for p in facts.borrower_phones],
-        "lender_name": facts.lender_name or plan.lender.name, "lender_entity": plan.lender.entity,
-        "today": date_zh(facts.today), "categories": views, "category_ids": sorted(facts.categories),
-        "chronology": rows, "chronology_more": more, "counts": counts,
-        "period_from": date_zh(period[0]) if period else "", "period_to": date_zh(period[1]) if period else "",
+        "facts": facts,
+        "plan": plan,
+        "pack": pack,
+        "lender": plan.lender,
+        "borrower_name": facts.borrower_name,
+        "borrower_phones": [phone_zh(p) for p in facts.borrower_phones],
+        "lender_name": facts.lender_name or plan.lender.name,
+        "lender_entity": plan.lender.entity,
+        "today": date_zh(facts.today),
+        "categories": views,
+        "category_ids": sorted(facts.categories),
+        "chronology": rows,
+        "chronology_more": more,
+        "counts": counts,
+        "period_from": date_zh(period[0]) if period else "",
+        "period_to": date_zh(period[1]) if period else "",
         "period_zh": period_zh(*period) if period else "",  # "…至…期间", or the one day
         # every cited provision; and split by role, so that only rules of conduct are listed as "违反的规定"
         "provisions": provisions,
@@ -110,17 +126,27 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
         "procedures": [p for p in provisions if p.role == "procedure"],
         "remedies_open": remedies_open(pack, facts, licence, plan.lender),
         "extra_provisions": {pid: pack.provisions[pid] for pid in extra_ids if pid in pack.provisions},
-        "catalogue": Lazy(lambda: catalogue_rows(facts, pack)), "sms": Lazy(lambda: sms_reports(facts)),
+        "catalogue": Lazy(lambda: catalogue_rows(facts, pack)),
+        "sms": Lazy(lambda: sms_reports(facts)),
         "calls": Lazy(lambda: call_reports(facts)),
-        "numbers": [(phone_zh(n), c) for n, c in facts.numbers()], "channel": ch, "step": step, "loans": loans,
+        "numbers": [(phone_zh(n), c) for n, c in facts.numbers()],
+        "channel": ch,
+        "step": step,
+        "loans": loans,
         "mental_damages": money_zh(mental) if mental else "",
-        "cause_zh": causes().choose(set(facts.categories)), "cause_confidence": causes().confidence,
-        "safety": plan.safety_threat, "ongoing": plan.ongoing,
+        "cause_zh": causes().choose(set(facts.categories)),
+        "cause_confidence": causes().confidence,
+        "safety": plan.safety_threat,
+        "ongoing": plan.ongoing,
         "third_party_views": [v for v in views if v.third_party],
-        "has_findings": bool(facts.findings), "auto_count": facts.auto_count,
+        "has_findings": bool(facts.findings),
+        "auto_count": facts.auto_count,
         "has_threat": any(c.startswith("threat_") for c in facts.categories),
-        "night_start": night.start.strftime("%H:%M"), "night_end": night.end.strftime("%H:%M"),
-        "escalate_to": escalate, "cite": cite, "summary": summary,
+        "night_start": night.start.strftime("%H:%M"),
+        "night_end": night.end.strftime("%H:%M"),
+        "escalate_to": escalate,
+        "cite": cite,
+        "summary": summary,
         "last_contact": datetime_zh(max((f.last for f in facts.findings if f.last), default=None)),
         "lender_action": _lender_action(facts, pack),
     }
@@ -132,5 +158,9 @@ def _lender_action(facts: CaseFacts, pack: Any) -> dict[str, Any] | None:
     if not sent:
         return None
     a = sent[-1]
-    return {"submitted": date_zh(a.submitted_at.astimezone(ZoneInfo(facts.tz))), "reference_no": a.reference_no,
-            "status_zh": ACTION_STATUS_ZH.get(a.status, a.status), "response": a.response}
+    return {
+        "submitted": date_zh(a.submitted_at.astimezone(ZoneInfo(facts.tz))),
+        "reference_no": a.reference_no,
+        "status_zh": ACTION_STATUS_ZH.get(a.status, a.status),
+        "response": a.response,
+    }

@@ -11,30 +11,41 @@ from weiquan.zh.format import date_zh, money_zh
 def loan_views(facts: CaseFacts) -> list[dict[str, Any]]:
     """The loan-check results (``weiquan.loans.check_loan`` keys) in figures and 人民币大写."""
     out = []
-    for l in facts.loans:
-        r = l.result or {}
+    for loan in facts.loans:
+        r = loan.result or {}
 
-        def amount(key: str) -> str:
+        def amount(key: str, r: dict[str, Any] = r) -> str:
             v = r.get(key)
             return money_zh(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else ""
 
         upfront = r.get("upfront_deduction")
         excess = r.get("excess_paid")
         exceeded = [c for c in (r.get("caps") or []) if isinstance(c, dict) and c.get("exceeded")]
-        out.append({
-            "lender": l.lender, "entity": l.legal_entity, "contract_date": date_zh(l.contract_date),
-            "principal": money_zh(l.principal) if l.principal else "", "received": amount("received"),
-            "upfront": amount("upfront_deduction") if isinstance(upfront, (int, float)) and upfront > 0.005 else "",
-            "term_days": r.get("term_days"), "apr": l.apr if l.apr is not None else r.get("apr"),
-            "simple_rate": r.get("simple_annual_rate"), "verdict": l.verdict or r.get("verdict"),
-            "verdict_zh": r.get("verdict_zh"), "licence_zh": r.get("lender_type_zh"),
-            "lawful_owed": amount("lawful_amount_owed"), "lawful_label": r.get("lawful_label_zh") or "按法律保护的利率估算应还",
-            "excess_label": r.get("excess_label_zh") or "估算多付",
-            "excess_paid": amount("excess_paid") if isinstance(excess, (int, float)) and excess > 0.005 else "",
-            "paid": amount("paid_to_date"), "as_of": date_zh(r.get("as_of")) if r.get("as_of") else "",
-            "caps_exceeded": [{"name": c.get("name"), "rate": c.get("rate"), "confidence": c.get("confidence")}
-                              for c in exceeded],
-            "short_term": "short_term_upfront" in (r.get("flags") or []),
-            "provisions": [str(p) for p in (r.get("provisions") or [])],
-        })
+        out.append(
+            {
+                "lender": loan.lender,
+                "entity": loan.legal_entity,
+                "contract_date": date_zh(loan.contract_date),
+                "principal": money_zh(loan.principal) if loan.principal else "",
+                "received": amount("received"),
+                "upfront": amount("upfront_deduction") if isinstance(upfront, (int, float)) and upfront > 0.005 else "",
+                "term_days": r.get("term_days"),
+                "apr": loan.apr if loan.apr is not None else r.get("apr"),
+                "simple_rate": r.get("simple_annual_rate"),
+                "verdict": loan.verdict or r.get("verdict"),
+                "verdict_zh": r.get("verdict_zh"),
+                "licence_zh": r.get("lender_type_zh"),
+                "lawful_owed": amount("lawful_amount_owed"),
+                "lawful_label": r.get("lawful_label_zh") or "按法律保护的利率估算应还",
+                "excess_label": r.get("excess_label_zh") or "估算多付",
+                "excess_paid": amount("excess_paid") if isinstance(excess, (int, float)) and excess > 0.005 else "",
+                "paid": amount("paid_to_date"),
+                "as_of": date_zh(r.get("as_of")) if r.get("as_of") else "",
+                "caps_exceeded": [
+                    {"name": c.get("name"), "rate": c.get("rate"), "confidence": c.get("confidence")} for c in exceeded
+                ],
+                "short_term": "short_term_upfront" in (r.get("flags") or []),
+                "provisions": [str(p) for p in (r.get("provisions") or [])],
+            }
+        )
     return out

@@ -145,7 +145,7 @@ def _lender_lookup(pack: Any, name: str | None) -> Any:
 def resolve_lender(pack: Any, facts: CaseFacts) -> LenderInfo:
     """The lender's identity and licence type: case record, then the registry, then a loan record."""
     reg = None
-    for n in (facts.lender_entity, facts.lender_name, *(l.legal_entity for l in facts.loans), *(l.lender for l in facts.loans)):
+    for n in (facts.lender_entity, facts.lender_name, *(ln.legal_entity for ln in facts.loans), *(ln.lender for ln in facts.loans)):
         reg = _lender_lookup(pack, n)
         if reg is not None:
             break
@@ -167,7 +167,7 @@ def resolve_lender(pack: Any, facts: CaseFacts) -> LenderInfo:
     elif reg is not None and getattr(reg, "licence_type", None):
         info.licence_type, info.basis = reg.licence_type, "registry"
     else:
-        loan_types = [l.licence_type for l in facts.loans if l.licence_type]
+        loan_types = [ln.licence_type for ln in facts.loans if ln.licence_type]
         if loan_types:
             info.licence_type, info.basis = loan_types[0], "loan"
     if info.licence_type is None:
@@ -282,12 +282,12 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
         for b in (v.bodies if v else []):
             named_by_violation.setdefault(b, set()).add(cat)
 
-    loan_notes = [{"loan_id": l.id, "lender": l.lender, "apr": l.apr, "verdict": l.verdict,
-                   "verdict_zh": (l.result or {}).get("verdict_zh"),
-                   "upfront_deduction": (l.result or {}).get("upfront_deduction"),
-                   "lawful_amount_owed": (l.result or {}).get("lawful_amount_owed"),
-                   "excess_paid": (l.result or {}).get("excess_paid")} for l in facts.loans if l.verdict or l.apr]
-    illegal_loan = any(l.verdict not in (None, "", "lawful") for l in facts.loans)
+    loan_notes = [{"loan_id": ln.id, "lender": ln.lender, "apr": ln.apr, "verdict": ln.verdict,
+                   "verdict_zh": (ln.result or {}).get("verdict_zh"),
+                   "upfront_deduction": (ln.result or {}).get("upfront_deduction"),
+                   "lawful_amount_owed": (ln.result or {}).get("lawful_amount_owed"),
+                   "excess_paid": (ln.result or {}).get("excess_paid")} for ln in facts.loans if ln.verdict or ln.apr]
+    illegal_loan = any(ln.verdict not in (None, "", "lawful") for ln in facts.loans)
 
     steps: list[PlanStep] = []
     if not cats and not illegal_loan:

@@ -84,7 +84,7 @@ def recipient_label(recipient: str | None, name: str | None = None) -> str:
 
 
 def contact_kind(e: EventFact) -> str:
-    """"短信", "电话", "电话，未接来电" …: the channel, and for a call how it went unless it was a plain call."""
+    """ "短信", "电话", "电话，未接来电" …: the channel, and for a call how it went unless it was a plain call."""
     status = call_status_zh(e) if e.channel == "call" else ""
     return e.channel_zh + (f"，{status}" if status and status != "来电" else "")
 
@@ -129,10 +129,18 @@ def quote_note(e: EventFact, count: int = 1) -> str:
 def _quote_view(q: Quote, spans: list[tuple[int, int]] | None = None, count: int = 1) -> QuoteView:
     e = q.event
     excerpt = excerpt_spans(e.text or "", spans) if spans and e.text else _excerpt(q)
-    return QuoteView(when=datetime_zh(e.local), date=date_zh(e.local), number=counterpart_zh(e), channel=e.channel_zh,
-                     recipient=recipient_label(e.recipient, e.recipient_name),
-                     excerpt=excerpt, span=q.text, note=quote_note(e, count), count=count,
-                     phrase=quote_phrase(e.text or q.text, q.start, q.end) if e.text else q.text)
+    return QuoteView(
+        when=datetime_zh(e.local),
+        date=date_zh(e.local),
+        number=counterpart_zh(e),
+        channel=e.channel_zh,
+        recipient=recipient_label(e.recipient, e.recipient_name),
+        excerpt=excerpt,
+        span=q.text,
+        note=quote_note(e, count),
+        count=count,
+        phrase=quote_phrase(e.text or q.text, q.start, q.end) if e.text else q.text,
+    )
 
 
 CLAUSE_MARKS = "，。！？；：,!?;\n"
@@ -181,8 +189,9 @@ def night_summary(f: FindingFact, pack: Any, shown: int = 6) -> str | None:
         times.append(("" if d == day else f"{d.month}月{d.day}日") + f"{e.local:%H:%M}")
         day = d
     count = max(f.event_count, len(f.events))
-    return (f"{date_zh(f.night)}夜间（{window}）催收联系{count}次：{'、'.join(times)}"
-            f"{'等' if count > len(times) else ''}")
+    return (
+        f"{date_zh(f.night)}夜间（{window}）催收联系{count}次：{'、'.join(times)}{'等' if count > len(times) else ''}"
+    )
 
 
 def _quotes_only(f: FindingFact) -> bool:
@@ -203,8 +212,9 @@ def category_summaries(fs: list[FindingFact], pack: Any, limit: int = 3) -> list
     return out[:limit]
 
 
-def category_views(pack: Any, facts: CaseFacts, kinds: list[str] | None, licence: str | None = None,
-                   lender: Any = None) -> list[CategoryView]:
+def category_views(
+    pack: Any, facts: CaseFacts, kinds: list[str] | None, licence: str | None = None, lender: Any = None
+) -> list[CategoryView]:
     tz = ZoneInfo(facts.tz)
     views: list[CategoryView] = []
     for cat in sorted(facts.categories, key=lambda c: category_sort_key(pack, c)):
@@ -215,18 +225,27 @@ def category_views(pack: Any, facts: CaseFacts, kinds: list[str] | None, licence
         qv = category_quotes(facts, cat, fs)[:MAX_QUOTES_PER_CATEGORY]
         count = st.count or len(fs)
         sub = CaseFacts(**{**facts.__dict__, "findings": fs, "categories": {cat}})
-        views.append(CategoryView(
-            id=cat, name_zh=v.name_zh if v else cat, description_zh=v.description_zh if v else "",
-            severity=fs[0].severity if fs else (v.severity if v else "medium"),
-            count=count, first=date_zh(st.first.astimezone(tz)) if st.first else "",
-            last=date_zh(st.last.astimezone(tz)) if st.last else "",
-            confirmed=all(f.confirmed for f in fs),
-            summaries=category_summaries(fs, pack),
-            quotes=qv,
-            moments=[f"{datetime_zh(e.local)} {counterpart_zh(e)}（{contact_kind(e)}）"
-                     for e in examples if not e.text or not qv][:MAX_QUOTES_PER_CATEGORY],
-            provisions=cited_provisions(pack, sub, kinds, [], licence, lender),
-            third_party=st.third_party, numbers=st.numbers,
-            unlisted=max(0, count - sum(q.count for q in qv)) if qv else 0,
-        ))
+        views.append(
+            CategoryView(
+                id=cat,
+                name_zh=v.name_zh if v else cat,
+                description_zh=v.description_zh if v else "",
+                severity=fs[0].severity if fs else (v.severity if v else "medium"),
+                count=count,
+                first=date_zh(st.first.astimezone(tz)) if st.first else "",
+                last=date_zh(st.last.astimezone(tz)) if st.last else "",
+                confirmed=all(f.confirmed for f in fs),
+                summaries=category_summaries(fs, pack),
+                quotes=qv,
+                moments=[
+                    f"{datetime_zh(e.local)} {counterpart_zh(e)}（{contact_kind(e)}）"
+                    for e in examples
+                    if not e.text or not qv
+                ][:MAX_QUOTES_PER_CATEGORY],
+                provisions=cited_provisions(pack, sub, kinds, [], licence, lender),
+                third_party=st.third_party,
+                numbers=st.numbers,
+                unlisted=max(0, count - sum(q.count for q in qv)) if qv else 0,
+            )
+        )
     return views

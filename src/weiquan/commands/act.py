@@ -73,7 +73,7 @@ def plan(
         if s.taken:
             c.print(f"   已办：行动 {s.taken['action_id']} 状态 {s.taken['status']} 截止 {s.taken['due_at'] or '-'}")
     if p.loans:
-        c.print("\n借款核查 Loan check：" + "；".join(f"{l['lender'] or ''} {l['verdict'] or ''}" for l in p.loans))
+        c.print("\n借款核查 Loan check：" + "；".join(f"{ln['lender'] or ''} {ln['verdict'] or ''}" for ln in p.loans))
 
 
 def draft(

@@ -270,7 +270,7 @@ def _flatten_provisions(statutes: list[StatuteRow]) -> dict[str, Provision]:
 @functools.lru_cache(maxsize=4)
 def _load_base(pack_dir: Path) -> LawPack:
     files = {name: pack_dir / f"{name}.yaml" for name in ("provisions", "violations", "conduct", "channels", "interest", "lpr", "lenders")}
-    for name, path in files.items():
+    for path in files.values():
         if not path.is_file():
             raise ProblemFound(f"缺少法律数据文件：{path}", f"law pack file missing: {path}")
     raw = {name: _read_yaml(path) for name, path in files.items()}

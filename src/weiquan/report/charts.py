@@ -246,7 +246,7 @@ def numbers_over_time(stats: ContactStats, *, max_numbers: int = 40, fmt: Fmt = 
     cmap = matplotlib.colormaps["tab10"]
     colour = {g: cmap(i % 10) for i, g in enumerate(groups)}
     seen: set[str] = set()
-    for y, (number, nu) in enumerate(ordered):
+    for y, (_number, nu) in enumerate(ordered):
         ax.plot([nu.first, nu.last], [y, y], color=colour[nu.group], alpha=0.35, linewidth=1)
         days = sorted(nu.days)
         ax.scatter(days, [y] * len(days), s=[min(10 + 6 * nu.days[d], 80) for d in days], color=colour[nu.group],

@@ -108,7 +108,7 @@ class _DirPackage:
 
     def names(self) -> list:
         out = []
-        for base, dirs, files in os.walk(self.root):
+        for base, _dirs, files in os.walk(self.root):
             for f in files:
                 rel = os.path.relpath(os.path.join(base, f), self.root)
                 out.append(rel.replace(os.sep, "/"))

@@ -16,8 +16,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from weiquan.act import case_stats as cs
-from weiquan.act.facts import (MAX_CHRONOLOGY, MAX_EXAMPLES, MAX_QUOTES, ActionFact, CaseFacts, EventFact, EvidenceFile,
-                               EvidenceRef, FindingFact, LoanFact, Quote)
+from weiquan.act.facts import (
+    MAX_CHRONOLOGY,
+    MAX_EXAMPLES,
+    MAX_QUOTES,
+    ActionFact,
+    CaseFacts,
+    EventFact,
+    EvidenceFile,
+    EvidenceRef,
+    FindingFact,
+    LoanFact,
+    Quote,
+)
 from weiquan.services import case_queries as cq
 from weiquan.services.cases import get_case_row
 from weiquan.services.evidence import case_evidence
@@ -58,20 +69,39 @@ def _event_facts(s: Session, ids: list[int], tz: ZoneInfo, names: dict[int, str 
     """A bounded set of events, with their evidence references."""
     out: dict[int, EventFact] = {}
     for k in range(0, len(ids), 500):
-        rows = s.execute(select(Event).where(Event.id.in_(ids[k:k + 500]))
-                         .options(selectinload(Event.sources).selectinload(EventSource.evidence))).scalars()
+        rows = s.execute(
+            select(Event)
+            .where(Event.id.in_(ids[k : k + 500]))
+            .options(selectinload(Event.sources).selectinload(EventSource.evidence))
+        ).scalars()
         for e in rows:
             # this case's names; an original's first_name may be another case's
-            refs = tuple(EvidenceRef(x.evidence_id, x.evidence.sha256,
-                                     names.get(x.evidence_id) or (x.evidence.first_name if x.evidence.kind == "derived" else None),
-                                     x.locator) for x in e.sources)
+            refs = tuple(
+                EvidenceRef(
+                    x.evidence_id,
+                    x.evidence.sha256,
+                    names.get(x.evidence_id) or (x.evidence.first_name if x.evidence.kind == "derived" else None),
+                    x.locator,
+                )
+                for x in e.sources
+            )
             start = cs.as_utc(e.start)
             assert start is not None
             out[e.id] = EventFact(
-                id=e.id, channel=e.channel, direction=e.direction, start=start, local=start.astimezone(tz),
-                duration_s=e.duration_s, counterpart=e.counterpart or e.counterpart_raw,
-                counterpart_name=e.counterpart_name, signature=e.signature, text=e.text,
-                recipient=e.recipient or "borrower", recipient_name=e.recipient_name, origin=e.origin, evidence=refs,
+                id=e.id,
+                channel=e.channel,
+                direction=e.direction,
+                start=start,
+                local=start.astimezone(tz),
+                duration_s=e.duration_s,
+                counterpart=e.counterpart or e.counterpart_raw,
+                counterpart_name=e.counterpart_name,
+                signature=e.signature,
+                text=e.text,
+                recipient=e.recipient or "borrower",
+                recipient_name=e.recipient_name,
+                origin=e.origin,
+                evidence=refs,
                 text_from=(e.extra or {}).get("text_from") if isinstance(e.extra, dict) else None,
             )
     return out
@@ -100,14 +130,24 @@ def _spans(spans: Any, text: str | None) -> list[tuple[int, int]]:
 
 def _examples(s: Session, finding_id: int) -> tuple[list[int], dict[int, list[tuple[int, int]]]]:
     """Ids of a finding's example events and the spans of its first quotes (streamed, stops early)."""
-    first = list(s.execute(select(FindingEvent.event_id).join(Event, Event.id == FindingEvent.event_id)
-                           .where(FindingEvent.finding_id == finding_id).order_by(Event.start, Event.id)
-                           .limit(MAX_EXAMPLES)).scalars())
+    first = list(
+        s.execute(
+            select(FindingEvent.event_id)
+            .join(Event, Event.id == FindingEvent.event_id)
+            .where(FindingEvent.finding_id == finding_id)
+            .order_by(Event.start, Event.id)
+            .limit(MAX_EXAMPLES)
+        ).scalars()
+    )
     quoted: dict[int, list[tuple[int, int]]] = {}
     n = 0
-    stmt = (select(FindingEvent.event_id, FindingEvent.spans, Event.text).join(Event, Event.id == FindingEvent.event_id)
-            .where(FindingEvent.finding_id == finding_id, Event.text.is_not(None)).order_by(Event.start, Event.id)
-            .execution_options(yield_per=500))
+    stmt = (
+        select(FindingEvent.event_id, FindingEvent.spans, Event.text)
+        .join(Event, Event.id == FindingEvent.event_id)
+        .where(FindingEvent.finding_id == finding_id, Event.text.is_not(None))
+        .order_by(Event.start, Event.id)
+        .execution_options(yield_per=500)
+    )
     for eid, spans, text in s.execute(stmt):
         ok = _spans(spans, text)
         if ok:
@@ -118,11 +158,15 @@ def _examples(s: Session, finding_id: int) -> tuple[list[int], dict[int, list[tu
     return first, quoted
 
 
-def load_case_facts(ws: Workspace, case_id: int, *, include_auto: bool = True, today: dt.date | None = None) -> CaseFacts:
+def load_case_facts(
+    ws: Workspace, case_id: int, *, include_auto: bool = True, today: dt.date | None = None
+) -> CaseFacts:
     """Read one case's facts. ``include_auto=False`` keeps only findings a person confirmed."""
     with ws.db.read_session() as s:
         facts = _load(s, case_id, include_auto=include_auto, today=today)
-    facts.stream = StoreRecords(ws, case_id, ("confirmed", "auto") if include_auto else ("confirmed",), ZoneInfo(facts.tz))
+    facts.stream = StoreRecords(
+        ws, case_id, ("confirmed", "auto") if include_auto else ("confirmed",), ZoneInfo(facts.tz)
+    )
     return facts
 
 
@@ -136,30 +180,56 @@ def _load(s: Session, case_id: int, *, include_auto: bool, today: dt.date | None
     rows = s.execute(select(Finding).where(cq.finding_filter(case_id, states)).order_by(Finding.id)).scalars().all()
     fstats = cq.stats_by_finding(s, case_id, states)
     examples: dict[int, tuple[list[int], dict[int, list[tuple[int, int]]]]] = {f.id: _examples(s, f.id) for f in rows}
-    chrono_ids = list(s.execute(select(Event.id).where(Event.id.in_(cq.finding_event_ids(case_id, states)))
-                                .order_by(Event.start, Event.id).limit(MAX_CHRONOLOGY)).scalars())
+    chrono_ids = list(
+        s.execute(
+            select(Event.id)
+            .where(Event.id.in_(cq.finding_event_ids(case_id, states)))
+            .order_by(Event.start, Event.id)
+            .limit(MAX_CHRONOLOGY)
+        ).scalars()
+    )
     wanted = sorted({*chrono_ids, *(i for a, q in examples.values() for i in (*a, *q))})
     ev = _event_facts(s, wanted, tz, names)
 
     findings: list[FindingFact] = []
     for f in rows:
         first_ids, quoted = examples[f.id]
-        evs = sorted({ev[i].id: ev[i] for i in (*first_ids, *quoted) if i in ev}.values(), key=lambda e: (e.start, e.id))
-        quotes = [Quote(ev[i], ev[i].text[a:b], a, b) for i in sorted(quoted, key=lambda i: (ev[i].start, i)) if i in ev
-                  for a, b in quoted[i] if ev[i].text][:MAX_QUOTES]
+        evs = sorted(
+            {ev[i].id: ev[i] for i in (*first_ids, *quoted) if i in ev}.values(), key=lambda e: (e.start, e.id)
+        )
+        quotes = [
+            Quote(ev[i], ev[i].text[a:b], a, b)
+            for i in sorted(quoted, key=lambda i: (ev[i].start, i))
+            if i in ev
+            for a, b in quoted[i]
+            if ev[i].text
+        ][:MAX_QUOTES]
         st = fstats.get(f.id, cs.GroupStats())
-        findings.append(FindingFact(
-            id=f.id, category=f.category, severity=f.severity, confidence=f.confidence,
-            provisions=[str(p) for p in (f.provisions or [])], summary=f.summary, explanation=f.explanation,
-            review_state=f.review_state, events=evs, quotes=quotes, event_count=st.count,
-            first=st.first.astimezone(tz) if st.first else None, last=st.last.astimezone(tz) if st.last else None,
-            night=_night(f),
-        ))
+        findings.append(
+            FindingFact(
+                id=f.id,
+                category=f.category,
+                severity=f.severity,
+                confidence=f.confidence,
+                provisions=[str(p) for p in (f.provisions or [])],
+                summary=f.summary,
+                explanation=f.explanation,
+                review_state=f.review_state,
+                events=evs,
+                quotes=quotes,
+                event_count=st.count,
+                first=st.first.astimezone(tz) if st.first else None,
+                last=st.last.astimezone(tz) if st.last else None,
+                night=_night(f),
+            )
+        )
 
     # how often each of the first quoted texts of a category was sent (the documents print at most 6 per category)
     repeats: dict[str, dict[tuple[str | None, str], int]] = {}
     for cat in sorted({f.category for f in findings}):
-        qs = sorted((q for f in findings if f.category == cat for q in f.quotes), key=lambda q: (q.event.start, q.event.id))
+        qs = sorted(
+            (q for f in findings if f.category == cat for q in f.quotes), key=lambda q: (q.event.start, q.event.id)
+        )
         texts = list(dict.fromkeys(q.event.text for q in qs if q.event.text))[:MAX_QUOTES]
         if texts:
             repeats[cat] = cq.quote_repeats(s, case_id, states, cat, texts)
@@ -168,9 +238,11 @@ def _load(s: Session, case_id: int, *, include_auto: bool, today: dt.date | None
     chrono_cats: dict[int, list[str]] = {}
     cat_by_finding = {f.id: f.category for f in rows}
     if chrono_ids:
-        for fid, eid, spans in s.execute(select(FindingEvent.finding_id, FindingEvent.event_id, FindingEvent.spans)
-                                         .where(FindingEvent.event_id.in_(chrono_ids))
-                                         .order_by(FindingEvent.finding_id)):
+        for fid, eid, spans in s.execute(
+            select(FindingEvent.finding_id, FindingEvent.event_id, FindingEvent.spans)
+            .where(FindingEvent.event_id.in_(chrono_ids))
+            .order_by(FindingEvent.finding_id)
+        ):
             if fid not in cat_by_finding or eid not in ev:
                 continue
             cats = chrono_cats.setdefault(eid, [])
@@ -181,25 +253,62 @@ def _load(s: Session, case_id: int, *, include_auto: bool, today: dt.date | None
                 chrono_quotes.setdefault(eid, []).append(Quote(ev[eid], text[a:b], a, b))  # type: ignore[index]
 
     per_file = cq.stats_by_evidence(s, case_id, states)
-    evidence = [EvidenceFile(i.label, i.evidence_id, i.sha256, i.size, i.media_type, i.display_name, i.source_device,
-                             cs.as_utc(i.acquired_at) or i.acquired_at, per_file.get(i.evidence_id, cs.FileStats()))
-                for i in items]
+    evidence = [
+        EvidenceFile(
+            i.label,
+            i.evidence_id,
+            i.sha256,
+            i.size,
+            i.media_type,
+            i.display_name,
+            i.source_device,
+            cs.as_utc(i.acquired_at) or i.acquired_at,
+            per_file.get(i.evidence_id, cs.FileStats()),
+        )
+        for i in items
+    ]
 
-    loans = [LoanFact(l.id, l.lender, l.legal_entity, l.licence_type, l.contract_date, l.principal, l.apr, l.verdict,
-                      dict(l.result or {}))
-             for l in s.execute(select(Loan).where(Loan.case_id == case_id).order_by(Loan.id)).scalars()]
-    actions = [ActionFact(a.id, a.body, a.status, a.submitted_at, a.due_at, a.reference_no, a.response)
-               for a in s.execute(select(Action).where(Action.case_id == case_id).order_by(Action.id)).scalars()]
+    loans = [
+        LoanFact(
+            ln.id,
+            ln.lender,
+            ln.legal_entity,
+            ln.licence_type,
+            ln.contract_date,
+            ln.principal,
+            ln.apr,
+            ln.verdict,
+            dict(ln.result or {}),
+        )
+        for ln in s.execute(select(Loan).where(Loan.case_id == case_id).order_by(Loan.id)).scalars()
+    ]
+    actions = [
+        ActionFact(a.id, a.body, a.status, a.submitted_at, a.due_at, a.reference_no, a.response)
+        for a in s.execute(select(Action).where(Action.case_id == case_id).order_by(Action.id)).scalars()
+    ]
     facts = CaseFacts(
-        case_id=case.id, name=case.name, lender_name=case.lender_name, lender_entity=case.lender_entity,
-        licence_type=case.licence_type, borrower_name=case.borrower_name,
-        borrower_phones=[str(p) for p in (case.borrower_phones or [])], tz=str(tz.key), extra=dict(case.extra or {}),
-        findings=findings, evidence=evidence, loans=loans, actions=actions,
+        case_id=case.id,
+        name=case.name,
+        lender_name=case.lender_name,
+        lender_entity=case.lender_entity,
+        licence_type=case.licence_type,
+        borrower_name=case.borrower_name,
+        borrower_phones=[str(p) for p in (case.borrower_phones or [])],
+        tz=str(tz.key),
+        extra=dict(case.extra or {}),
+        findings=findings,
+        evidence=evidence,
+        loans=loans,
+        actions=actions,
         today=today or dt.datetime.now(tz).date(),
-        category_stats=cq.stats_by_category(s, case_id, states), event_counts=cq.finding_counts(s, case_id, states),
-        period_utc=cq.finding_period(s, case_id, states), number_counts=cq.finding_numbers(s, case_id, states),
-        chronology_events=[ev[i] for i in chrono_ids if i in ev], chronology_quotes=chrono_quotes,
-        chronology_categories=chrono_cats, quote_repeats=repeats,
+        category_stats=cq.stats_by_category(s, case_id, states),
+        event_counts=cq.finding_counts(s, case_id, states),
+        period_utc=cq.finding_period(s, case_id, states),
+        number_counts=cq.finding_numbers(s, case_id, states),
+        chronology_events=[ev[i] for i in chrono_ids if i in ev],
+        chronology_quotes=chrono_quotes,
+        chronology_categories=chrono_cats,
+        quote_repeats=repeats,
     )
     facts.auto_count = sum(1 for f in findings if f.review_state == "auto")
     facts.categories = {f.category for f in findings}

@@ -18,8 +18,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from weiquan.act.case_stats import (MAX_SMS_TIMES, MAX_THIRD_PARTY_ROWS, OUTGOING, STREAM_BATCH, CallStats, FileStats,
-                                    GroupStats, SmsGroup, ThirdPartyContact, as_utc)
+from weiquan.act.case_stats import (
+    MAX_SMS_TIMES,
+    MAX_THIRD_PARTY_ROWS,
+    OUTGOING,
+    STREAM_BATCH,
+    CallStats,
+    FileStats,
+    GroupStats,
+    SmsGroup,
+    ThirdPartyContact,
+    as_utc,
+)
 from weiquan.store.models import Event, EventSource, Evidence, Finding, FindingEvent
 
 
@@ -33,14 +43,22 @@ def finding_filter(case_id: int, states: tuple[str, ...]) -> Any:
 
 def finding_event_ids(case_id: int, states: tuple[str, ...]) -> Select[Any]:
     """Distinct ids of the events behind the case's chosen findings (a subquery)."""
-    return (select(FindingEvent.event_id).join(Finding, Finding.id == FindingEvent.finding_id)
-            .where(finding_filter(case_id, states)).distinct())
+    return (
+        select(FindingEvent.event_id)
+        .join(Finding, Finding.id == FindingEvent.finding_id)
+        .where(finding_filter(case_id, states))
+        .distinct()
+    )
 
 
 def _stats_cols() -> list[Any]:
-    return [func.count(distinct(Event.id)), func.min(Event.start), func.max(Event.start),
-            func.count(distinct(case((Event.recipient != "borrower", Event.id), else_=None))),
-            func.count(distinct(counterpart_col()))]
+    return [
+        func.count(distinct(Event.id)),
+        func.min(Event.start),
+        func.max(Event.start),
+        func.count(distinct(case((Event.recipient != "borrower", Event.id), else_=None))),
+        func.count(distinct(counterpart_col())),
+    ]
 
 
 def _group(row: Any) -> GroupStats:
@@ -48,18 +66,26 @@ def _group(row: Any) -> GroupStats:
 
 
 def stats_by_finding(s: Session, case_id: int, states: tuple[str, ...]) -> dict[int, GroupStats]:
-    rows = s.execute(select(FindingEvent.finding_id, *_stats_cols())
-                     .join(Event, Event.id == FindingEvent.event_id).join(Finding, Finding.id == FindingEvent.finding_id)
-                     .where(finding_filter(case_id, states)).group_by(FindingEvent.finding_id))
+    rows = s.execute(
+        select(FindingEvent.finding_id, *_stats_cols())
+        .join(Event, Event.id == FindingEvent.event_id)
+        .join(Finding, Finding.id == FindingEvent.finding_id)
+        .where(finding_filter(case_id, states))
+        .group_by(FindingEvent.finding_id)
+    )
     return {r[0]: _group(r[1:]) for r in rows}
 
 
 def stats_by_category(s: Session, case_id: int, states: tuple[str, ...]) -> dict[str, GroupStats]:
     """Distinct events per category (findings of one category may share events)."""
-    rows = s.execute(select(Finding.category, *_stats_cols())
-                     .select_from(FindingEvent).join(Event, Event.id == FindingEvent.event_id)
-                     .join(Finding, Finding.id == FindingEvent.finding_id)
-                     .where(finding_filter(case_id, states)).group_by(Finding.category))
+    rows = s.execute(
+        select(Finding.category, *_stats_cols())
+        .select_from(FindingEvent)
+        .join(Event, Event.id == FindingEvent.event_id)
+        .join(Finding, Finding.id == FindingEvent.finding_id)
+        .where(finding_filter(case_id, states))
+        .group_by(Finding.category)
+    )
     return {r[0]: _group(r[1:]) for r in rows}
 
 
@@ -69,19 +95,31 @@ def finding_counts(s: Session, case_id: int, states: tuple[str, ...]) -> dict[st
     in_ids = Event.id.in_(select(ids.c.event_id))
     by_channel = dict(s.execute(select(Event.channel, func.count()).where(in_ids).group_by(Event.channel)).all())
     stats = _group(s.execute(select(*_stats_cols()).where(in_ids)).one())
-    people = s.execute(select(func.count()).select_from(
-        select(Event.recipient, Event.recipient_name).where(in_ids, Event.recipient != "borrower")
-        .group_by(Event.recipient, Event.recipient_name).subquery())).scalar_one()
-    return {"events": stats.count, "calls": int(by_channel.get("call", 0)),
-            "sms": int(by_channel.get("sms", 0)) + int(by_channel.get("mms", 0)), "chat": int(by_channel.get("chat", 0)),
-            "numbers": stats.numbers, "third_party": stats.third_party, "third_party_people": int(people or 0)}
+    people = s.execute(
+        select(func.count()).select_from(
+            select(Event.recipient, Event.recipient_name)
+            .where(in_ids, Event.recipient != "borrower")
+            .group_by(Event.recipient, Event.recipient_name)
+            .subquery()
+        )
+    ).scalar_one()
+    return {
+        "events": stats.count,
+        "calls": int(by_channel.get("call", 0)),
+        "sms": int(by_channel.get("sms", 0)) + int(by_channel.get("mms", 0)),
+        "chat": int(by_channel.get("chat", 0)),
+        "numbers": stats.numbers,
+        "third_party": stats.third_party,
+        "third_party_people": int(people or 0),
+    }
 
 
 def finding_period(s: Session, case_id: int, states: tuple[str, ...]) -> tuple[dt.datetime, dt.datetime] | None:
     """First and last contact behind the findings, else of the whole case (UTC)."""
     ids = finding_event_ids(case_id, states).subquery()
-    lo, hi = s.execute(select(func.min(Event.start), func.max(Event.start))
-                       .where(Event.id.in_(select(ids.c.event_id)))).one()
+    lo, hi = s.execute(
+        select(func.min(Event.start), func.max(Event.start)).where(Event.id.in_(select(ids.c.event_id)))
+    ).one()
     if lo is None:
         lo, hi = s.execute(select(func.min(Event.start), func.max(Event.start)).where(Event.case_id == case_id)).one()
     return (as_utc(lo), as_utc(hi)) if lo is not None and hi is not None else None  # type: ignore[return-value]
@@ -91,17 +129,31 @@ def finding_numbers(s: Session, case_id: int, states: tuple[str, ...]) -> list[t
     """Counterpart numbers of the finding events, most used first."""
     ids = finding_event_ids(case_id, states).subquery()
     cp = counterpart_col()
-    rows = s.execute(select(cp, func.count()).where(Event.id.in_(select(ids.c.event_id)), cp.is_not(None))
-                     .group_by(cp).order_by(func.count().desc(), cp))
+    rows = s.execute(
+        select(cp, func.count())
+        .where(Event.id.in_(select(ids.c.event_id)), cp.is_not(None))
+        .group_by(cp)
+        .order_by(func.count().desc(), cp)
+    )
     return [(str(n), int(c)) for n, c in rows]
 
 
 def stats_by_evidence(s: Session, case_id: int, states: tuple[str, ...]) -> dict[int, FileStats]:
     out: dict[int, FileStats] = {}
-    rows = s.execute(select(EventSource.evidence_id, Event.channel, Event.origin, EventSource.source_format, func.count(),
-                            func.min(Event.start), func.max(Event.start))
-                     .join(Event, Event.id == EventSource.event_id).where(Event.case_id == case_id)
-                     .group_by(EventSource.evidence_id, Event.channel, Event.origin, EventSource.source_format))
+    rows = s.execute(
+        select(
+            EventSource.evidence_id,
+            Event.channel,
+            Event.origin,
+            EventSource.source_format,
+            func.count(),
+            func.min(Event.start),
+            func.max(Event.start),
+        )
+        .join(Event, Event.id == EventSource.event_id)
+        .where(Event.case_id == case_id)
+        .group_by(EventSource.evidence_id, Event.channel, Event.origin, EventSource.source_format)
+    )
     for evid, channel, origin, fmt, n, lo, hi in rows:
         fs = out.setdefault(evid, FileStats())
         fs.channels[channel] += int(n)
@@ -111,16 +163,22 @@ def stats_by_evidence(s: Session, case_id: int, states: tuple[str, ...]) -> dict
         lo, hi = as_utc(lo), as_utc(hi)
         fs.first = lo if fs.first is None or (lo and lo < fs.first) else fs.first
         fs.last = hi if fs.last is None or (hi and hi > fs.last) else fs.last
-    cats = s.execute(select(EventSource.evidence_id, Finding.category)
-                     .join(FindingEvent, FindingEvent.event_id == EventSource.event_id)
-                     .join(Finding, Finding.id == FindingEvent.finding_id)
-                     .where(finding_filter(case_id, states)).distinct())
+    cats = s.execute(
+        select(EventSource.evidence_id, Finding.category)
+        .join(FindingEvent, FindingEvent.event_id == EventSource.event_id)
+        .join(Finding, Finding.id == FindingEvent.finding_id)
+        .where(finding_filter(case_id, states))
+        .distinct()
+    )
     for evid, cat in cats:
         out.setdefault(evid, FileStats()).categories.add(cat)
     ids = list(out)
     for k in range(0, len(ids), 500):
-        for src, derivation in s.execute(select(Evidence.derived_from_id, Evidence.derivation)
-                                         .where(Evidence.derived_from_id.in_(ids[k:k + 500]), Evidence.kind == "derived")):
+        for src, derivation in s.execute(
+            select(Evidence.derived_from_id, Evidence.derivation).where(
+                Evidence.derived_from_id.in_(ids[k : k + 500]), Evidence.kind == "derived"
+            )
+        ):
             if derivation:
                 out[src].derivations.add(derivation)
     return out
@@ -143,9 +201,11 @@ def call_stats(s: Session, case_id: int, states: tuple[str, ...], tz: ZoneInfo) 
     """
     ids = finding_event_ids(case_id, states).subquery()
     by: dict[str | None, CallStats] = {}
-    stmt = (select(counterpart_col(), Event.start, Event.origin)
-            .where(Event.id.in_(select(ids.c.event_id)), Event.channel == "call", _to_borrower())
-            .order_by(Event.start, Event.id))
+    stmt = (
+        select(counterpart_col(), Event.start, Event.origin)
+        .where(Event.id.in_(select(ids.c.event_id)), Event.channel == "call", _to_borrower())
+        .order_by(Event.start, Event.id)
+    )
     for number, start, origin in _stream(s, stmt):
         local = as_utc(start).astimezone(tz)  # type: ignore[union-attr]
         c = by.get(number)
@@ -165,10 +225,16 @@ def sms_groups(s: Session, case_id: int, states: tuple[str, ...], tz: ZoneInfo) 
     """
     ids = finding_event_ids(case_id, states).subquery()
     groups: dict[tuple[str, str], SmsGroup] = {}
-    stmt = (select(counterpart_col(), Event.text, Event.start, Event.signature, Event.recipient, Event.origin)
-            .where(Event.id.in_(select(ids.c.event_id)), Event.channel.in_(("sms", "mms")), Event.text.is_not(None),
-                   _to_borrower())
-            .order_by(Event.start, Event.id))
+    stmt = (
+        select(counterpart_col(), Event.text, Event.start, Event.signature, Event.recipient, Event.origin)
+        .where(
+            Event.id.in_(select(ids.c.event_id)),
+            Event.channel.in_(("sms", "mms")),
+            Event.text.is_not(None),
+            _to_borrower(),
+        )
+        .order_by(Event.start, Event.id)
+    )
     for number, text, start, signature, recipient, origin in _stream(s, stmt):
         if not text:
             continue
@@ -183,25 +249,52 @@ def sms_groups(s: Session, case_id: int, states: tuple[str, ...], tz: ZoneInfo) 
     return list(groups.values())
 
 
-def third_party_contacts(s: Session, case_id: int, states: tuple[str, ...], tz: ZoneInfo,
-                         limit: int = MAX_THIRD_PARTY_ROWS) -> tuple[list[ThirdPartyContact], int]:
+def third_party_contacts(
+    s: Session, case_id: int, states: tuple[str, ...], tz: ZoneInfo, limit: int = MAX_THIRD_PARTY_ROWS
+) -> tuple[list[ThirdPartyContact], int]:
     """Contacts behind the findings to people other than the borrower: the first ``limit`` in time order, and
     how many there are in all."""
     ids = finding_event_ids(case_id, states).subquery()
-    where = (Event.id.in_(select(ids.c.event_id)), func.coalesce(Event.recipient, "borrower") != "borrower",
-             Event.direction.not_in(OUTGOING))
+    where = (
+        Event.id.in_(select(ids.c.event_id)),
+        func.coalesce(Event.recipient, "borrower") != "borrower",
+        Event.direction.not_in(OUTGOING),
+    )
     total = int(s.execute(select(func.count()).select_from(Event).where(*where)).scalar_one() or 0)
-    rows = s.execute(select(Event.start, Event.channel, counterpart_col(), Event.recipient, Event.recipient_name,
-                            Event.origin, Event.text, Event.extra)
-                     .where(*where).order_by(Event.start, Event.id).limit(limit))
-    out = [ThirdPartyContact(as_utc(start).astimezone(tz), channel, number, recipient, name,  # type: ignore[union-attr]
-                             origin or "export", text, (extra or {}).get("text_from") if isinstance(extra, dict) else None)
-           for start, channel, number, recipient, name, origin, text, extra in rows]
+    rows = s.execute(
+        select(
+            Event.start,
+            Event.channel,
+            counterpart_col(),
+            Event.recipient,
+            Event.recipient_name,
+            Event.origin,
+            Event.text,
+            Event.extra,
+        )
+        .where(*where)
+        .order_by(Event.start, Event.id)
+        .limit(limit)
+    )
+    out = [
+        ThirdPartyContact(
+            as_utc(start).astimezone(tz),
+            channel,
+            number,
+            recipient,
+            name,  # type: ignore[union-attr]
+            origin or "export",
+            text,
+            (extra or {}).get("text_from") if isinstance(extra, dict) else None,
+        )
+        for start, channel, number, recipient, name, origin, text, extra in rows
+    ]
     return out, total
 
 
-def quote_repeats(s: Session, case_id: int, states: tuple[str, ...], category: str,
-                  texts: list[str]) -> dict[tuple[str | None, str], int]:
+def quote_repeats(
+    s: Session, case_id: int, states: tuple[str, ...], category: str, texts: list[str]
+) -> dict[tuple[str | None, str], int]:
     """How many distinct events of a category's findings carry each of ``texts``, per counterpart number.
 
     Used to print an SMS that was sent many times once, with the exact number of times it was sent."""
@@ -209,12 +302,14 @@ def quote_repeats(s: Session, case_id: int, states: tuple[str, ...], category: s
     wanted = sorted(set(texts))
     cp = counterpart_col()
     for k in range(0, len(wanted), 200):
-        rows = s.execute(select(cp, Event.text, func.count(distinct(Event.id)))
-                         .select_from(FindingEvent).join(Event, Event.id == FindingEvent.event_id)
-                         .join(Finding, Finding.id == FindingEvent.finding_id)
-                         .where(finding_filter(case_id, states), Finding.category == category,
-                                Event.text.in_(wanted[k:k + 200]))
-                         .group_by(cp, Event.text))
+        rows = s.execute(
+            select(cp, Event.text, func.count(distinct(Event.id)))
+            .select_from(FindingEvent)
+            .join(Event, Event.id == FindingEvent.event_id)
+            .join(Finding, Finding.id == FindingEvent.finding_id)
+            .where(finding_filter(case_id, states), Finding.category == category, Event.text.in_(wanted[k : k + 200]))
+            .group_by(cp, Event.text)
+        )
         for number, text, n in rows:
             out[(number, text)] = int(n)
     return out

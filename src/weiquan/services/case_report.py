@@ -17,8 +17,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from weiquan.report.case_data import (MAX_QUOTES_PER_FINDING, QUOTE_CONTEXT, FindingRow, LawInfo, Quote, ReportCase,
-                                      ReportData, in_window, load_law)
+from weiquan.report.case_data import (
+    MAX_QUOTES_PER_FINDING,
+    QUOTE_CONTEXT,
+    FindingRow,
+    LawInfo,
+    Quote,
+    ReportCase,
+    ReportData,
+    in_window,
+    load_law,
+)
 from weiquan.report.case_report import render_html
 from weiquan.report.charts import ChartEvent, aggregate
 from weiquan.report.evidence import EvidenceItem
@@ -30,8 +39,9 @@ from weiquan.workspace import Workspace
 from weiquan.zh.labels import severity_rank
 
 
-def build_case_report(ws: Workspace, case_id: int, out: Path | str, *,
-                      evidence: list[EvidenceItem] | None = None) -> Path:
+def build_case_report(
+    ws: Workspace, case_id: int, out: Path | str, *, evidence: list[EvidenceItem] | None = None
+) -> Path:
     """Write the case report PDF to ``out``; ``evidence`` reuses the package's E-numbers when given."""
     law = load_law(ws.law)
     with ws.db.read_session() as s:
@@ -42,8 +52,12 @@ def build_case_report(ws: Workspace, case_id: int, out: Path | str, *,
 
 
 def _event_rows(s: Session, case_id: int, batch: int = 5000) -> Iterator[tuple[Any, ...]]:
-    q = (select(Event.start, Event.channel, Event.recipient, Event.counterpart, Event.signature)
-         .where(Event.case_id == case_id).order_by(Event.start, Event.id).execution_options(yield_per=batch))
+    q = (
+        select(Event.start, Event.channel, Event.recipient, Event.counterpart, Event.signature)
+        .where(Event.case_id == case_id)
+        .order_by(Event.start, Event.id)
+        .execution_options(yield_per=batch)
+    )
     yield from s.execute(q)
 
 
@@ -64,46 +78,89 @@ def load_report_data(s: Session, case: Case, evidence: list[EvidenceItem], law: 
 
     stats = aggregate(events(), tz, default_group=case.lender_name)
     findings, rejected = _findings(s, case.id, zone, evidence, law, case.licence_type)
-    info = ReportCase(id=case.id, name=case.name, lender_name=case.lender_name, lender_entity=case.lender_entity,
-                      licence_type=case.licence_type, timezone=tz)
-    return ReportData(case=info, tz=tz, stats=stats, channels=channels, third_party=counters["third"],
-                      night_count=counters["night"], findings=findings, rejected=rejected, evidence=evidence, law=law,
-                      category_events=_category_events(s, case.id))
+    info = ReportCase(
+        id=case.id,
+        name=case.name,
+        lender_name=case.lender_name,
+        lender_entity=case.lender_entity,
+        licence_type=case.licence_type,
+        timezone=tz,
+    )
+    return ReportData(
+        case=info,
+        tz=tz,
+        stats=stats,
+        channels=channels,
+        third_party=counters["third"],
+        night_count=counters["night"],
+        findings=findings,
+        rejected=rejected,
+        evidence=evidence,
+        law=law,
+        category_events=_category_events(s, case.id),
+    )
 
 
 def _category_events(s: Session, case_id: int) -> dict[str, int]:
     """Distinct events per category over the findings the report lists (not rejected, not stale)."""
-    rows = s.execute(select(Finding.category, func.count(func.distinct(FindingEvent.event_id)))
-                     .join(FindingEvent, FindingEvent.finding_id == Finding.id)
-                     .where(Finding.case_id == case_id, Finding.stale.is_(False), Finding.review_state != "rejected")
-                     .group_by(Finding.category))
+    rows = s.execute(
+        select(Finding.category, func.count(func.distinct(FindingEvent.event_id)))
+        .join(FindingEvent, FindingEvent.finding_id == Finding.id)
+        .where(Finding.case_id == case_id, Finding.stale.is_(False), Finding.review_state != "rejected")
+        .group_by(Finding.category)
+    )
     return {cat: int(n) for cat, n in rows}
 
 
-def _findings(s: Session, case_id: int, zone: ZoneInfo, evidence: list[EvidenceItem], law: LawInfo,
-              licence_type: str | None = None) -> tuple[list[FindingRow], int]:
+def _findings(
+    s: Session,
+    case_id: int,
+    zone: ZoneInfo,
+    evidence: list[EvidenceItem],
+    law: LawInfo,
+    licence_type: str | None = None,
+) -> tuple[list[FindingRow], int]:
     labels = {i.evidence_id: i for i in evidence}
     rows = s.execute(select(Finding).where(Finding.case_id == case_id, Finding.stale.is_(False))).scalars().all()
     rejected = sum(1 for f in rows if f.review_state == "rejected")
     out: list[FindingRow] = []
-    for f in sorted((f for f in rows if f.review_state != "rejected"),
-                    key=lambda f: (severity_rank(f.severity), f.category, f.id)):
-        span = s.execute(select(func.min(Event.start), func.max(Event.start)).join(
-            FindingEvent, FindingEvent.event_id == Event.id).where(FindingEvent.finding_id == f.id)).one()
+    for f in sorted(
+        (f for f in rows if f.review_state != "rejected"), key=lambda f: (severity_rank(f.severity), f.category, f.id)
+    ):
+        span = s.execute(
+            select(func.min(Event.start), func.max(Event.start))
+            .join(FindingEvent, FindingEvent.event_id == Event.id)
+            .where(FindingEvent.finding_id == f.id)
+        ).one()
         period = (span[0].astimezone(zone).date(), span[1].astimezone(zone).date()) if span[0] and span[1] else None
-        cited = (law.cite(p, period) for p in law.breached(f.provisions or law.category_provisions(f.category), licence_type))
+        cited = (
+            law.cite(p, period) for p in law.breached(f.provisions or law.category_provisions(f.category), licence_type)
+        )
         provisions = [c for c in cited if c is not None]
         n_events = len(s.execute(select(FindingEvent.event_id).where(FindingEvent.finding_id == f.id)).all())
         fe_rows = s.execute(
-            select(FindingEvent, Event).join(Event, Event.id == FindingEvent.event_id)
-            .where(FindingEvent.finding_id == f.id).order_by(Event.start, Event.id).limit(MAX_QUOTES_PER_FINDING)
+            select(FindingEvent, Event)
+            .join(Event, Event.id == FindingEvent.event_id)
+            .where(FindingEvent.finding_id == f.id)
+            .order_by(Event.start, Event.id)
+            .limit(MAX_QUOTES_PER_FINDING)
         ).all()
         quotes = [_quote(s, fe, e, zone, labels) for fe, e in fe_rows]
-        out.append(FindingRow(
-            id=f.id, category=f.category, name_zh=law.category_name(f.category), severity=f.severity,
-            confidence=f.confidence, review_state=f.review_state, summary=f.summary, explanation=f.explanation,
-            provisions=provisions, events=n_events, quotes=quotes,
-        ))
+        out.append(
+            FindingRow(
+                id=f.id,
+                category=f.category,
+                name_zh=law.category_name(f.category),
+                severity=f.severity,
+                confidence=f.confidence,
+                review_state=f.review_state,
+                summary=f.summary,
+                explanation=f.explanation,
+                provisions=provisions,
+                events=n_events,
+                quotes=quotes,
+            )
+        )
     return out, rejected
 
 
@@ -116,8 +173,8 @@ def _quote(s: Session, fe: FindingEvent, e: Event, zone: ZoneInfo, labels: dict[
         a, b = (a, b) if a < b else (0, 0)
     else:
         a = b = 0
-    before = text[max(0, a - QUOTE_CONTEXT):a] if b else text[:QUOTE_CONTEXT * 3]
-    after = text[b:b + QUOTE_CONTEXT] if b else ""
+    before = text[max(0, a - QUOTE_CONTEXT) : a] if b else text[: QUOTE_CONTEXT * 3]
+    after = text[b : b + QUOTE_CONTEXT] if b else ""
     if b and a > QUOTE_CONTEXT:
         before = "…" + before
     if b and len(text) > b + QUOTE_CONTEXT or (not b and len(text) > QUOTE_CONTEXT * 3):
@@ -127,5 +184,13 @@ def _quote(s: Session, fe: FindingEvent, e: Event, zone: ZoneInfo, labels: dict[
         item = labels.get(src.evidence_id)
         label = f"证据 {item.label}（{item.display_name}）" if item else f"证据库文件 #{src.evidence_id}"
         refs.append(f"{label}，位置 {src.locator}")
-    return Quote(when=e.start.astimezone(zone), channel=e.channel, counterpart=e.counterpart, recipient=e.recipient,
-                 before=before, hit=text[a:b], after=after, refs=refs)
+    return Quote(
+        when=e.start.astimezone(zone),
+        channel=e.channel,
+        counterpart=e.counterpart,
+        recipient=e.recipient,
+        before=before,
+        hit=text[a:b],
+        after=after,
+        refs=refs,
+    )

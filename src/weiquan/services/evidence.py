@@ -26,9 +26,14 @@ def case_evidence(s: Session, case_id: int, *, include_derived: bool = False) ->
         first_acq.setdefault(a.evidence_id, a)
         if a.original_name and a.original_name not in names.setdefault(a.evidence_id, []):
             names[a.evidence_id].append(a.original_name)
-    cited = set(s.execute(
-        select(EventSource.evidence_id).join(Event, Event.id == EventSource.event_id).where(Event.case_id == case_id).distinct()
-    ).scalars())
+    cited = set(
+        s.execute(
+            select(EventSource.evidence_id)
+            .join(Event, Event.id == EventSource.event_id)
+            .where(Event.case_id == case_id)
+            .distinct()
+        ).scalars()
+    )
     ids = set(first_acq) | cited
     rows = {e.id: e for e in s.execute(select(Evidence).where(Evidence.id.in_(ids))).scalars()} if ids else {}
     # An event may cite a derived artefact (an OCR'd screen): package it under its original.
@@ -51,9 +56,16 @@ def case_evidence(s: Session, case_id: int, *, include_derived: bool = False) ->
         acq = first_acq.get(e.id)
         nm = names.get(e.id) or []  # this case's names only: first_name may be another case's
         item = EvidenceItem(
-            label=label, evidence_id=e.id, sha256=e.sha256, size=e.size, media_type=e.media_type, kind="original",
-            path=f"originals/{label}_{safe_name(nm[0] if nm else None, e.sha256[:12])}", names=nm,
-            acquired_at=_acq_time(acq, e), source_device=acq.source_device if acq else None,
+            label=label,
+            evidence_id=e.id,
+            sha256=e.sha256,
+            size=e.size,
+            media_type=e.media_type,
+            kind="original",
+            path=f"originals/{label}_{safe_name(nm[0] if nm else None, e.sha256[:12])}",
+            names=nm,
+            acquired_at=_acq_time(acq, e),
+            source_device=acq.source_device if acq else None,
             ledger_seq=(acq.ledger_seq if acq and acq.ledger_seq else e.ledger_seq),
         )
         items.append(item)
@@ -67,9 +79,15 @@ def _derived(s: Session, by_id: dict[int, EvidenceItem], cited: set[int], includ
     counters: dict[str, int] = {}
     frontier = list(by_id)
     while frontier:
-        children = s.execute(
-            select(Evidence).where(Evidence.derived_from_id.in_(frontier), Evidence.kind == "derived").order_by(Evidence.id)
-        ).scalars().all()
+        children = (
+            s.execute(
+                select(Evidence)
+                .where(Evidence.derived_from_id.in_(frontier), Evidence.kind == "derived")
+                .order_by(Evidence.id)
+            )
+            .scalars()
+            .all()
+        )
         frontier = []
         for d in children:
             if d.id in by_id:
@@ -82,11 +100,25 @@ def _derived(s: Session, by_id: dict[int, EvidenceItem], cited: set[int], includ
             counters[root] = counters.get(root, 0) + 1
             label = f"{root}-D{counters[root]}"
             ext = EXT_BY_TYPE.get((d.media_type or "").split(";")[0], "")
-            base = safe_name(d.first_name, f"{d.derivation or 'derived'}{ext}") if d.first_name else f"{d.derivation or 'derived'}{ext}"
+            base = (
+                safe_name(d.first_name, f"{d.derivation or 'derived'}{ext}")
+                if d.first_name
+                else f"{d.derivation or 'derived'}{ext}"
+            )
             item = EvidenceItem(
-                label=label, evidence_id=d.id, sha256=d.sha256, size=d.size, media_type=d.media_type, kind="derived",
-                path=f"derived/{label}_{base}", names=[d.first_name] if d.first_name else [], acquired_at=d.created_at,
-                ledger_seq=d.ledger_seq, derivation=d.derivation, source_label=parent.label, source_sha256=parent.sha256,
+                label=label,
+                evidence_id=d.id,
+                sha256=d.sha256,
+                size=d.size,
+                media_type=d.media_type,
+                kind="derived",
+                path=f"derived/{label}_{base}",
+                names=[d.first_name] if d.first_name else [],
+                acquired_at=d.created_at,
+                ledger_seq=d.ledger_seq,
+                derivation=d.derivation,
+                source_label=parent.label,
+                source_sha256=parent.sha256,
             )
             out.append(item)
             by_id[d.id] = item

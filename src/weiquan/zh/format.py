@@ -36,7 +36,7 @@ def datetime_zh(d: dt.datetime | None) -> str:
 
 
 def period_zh(a: dt.date | None, b: dt.date | None) -> str:
-    """"2024年3月1日至2024年3月21日期间"; a single day without 期间: "2024年3月11日"."""
+    """ "2024年3月1日至2024年3月21日期间"; a single day without 期间: "2024年3月11日"."""
     if a is None:
         return ""
     return date_zh(a) if b is None or date_zh(a) == date_zh(b) else f"{date_zh(a)}至{date_zh(b)}期间"
@@ -68,9 +68,14 @@ def file_name(name: str | None) -> str:
 # The page of the app that does what a CLI command does (the plan's notes name commands; the web links the page,
 # the documents name it in words: "（weiquan review）" → "（在本软件“审核违规”页）").
 APP_PAGES_ZH = {
-    "weiquan analyze": "导入证据", "weiquan review": "审核违规", "weiquan loan": "借款计算",
-    "weiquan documents": "文书与投诉", "weiquan draft": "文书与投诉", "weiquan export": "证据包",
-    "weiquan import": "导入证据", "weiquan lender": "首页新建案件时的平台名称提示",
+    "weiquan analyze": "导入证据",
+    "weiquan review": "审核违规",
+    "weiquan loan": "借款计算",
+    "weiquan documents": "文书与投诉",
+    "weiquan draft": "文书与投诉",
+    "weiquan export": "证据包",
+    "weiquan import": "导入证据",
+    "weiquan lender": "首页新建案件时的平台名称提示",
 }
 CLI_RE = re.compile(r"[（(]\s*(weiquan [a-z-]+)[^）)]*[）)]|`(weiquan [a-z-]+)[^`]*`")
 _ISO_DATETIME = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::\d{2})?)?(?![\d-])")
@@ -104,8 +109,12 @@ def _cjk_spacing(text: str) -> str:
     for m in re.finditer(r"[ \t]+", text):
         a, b = m.start(), m.end()
         left, right = text[a - 1] if a else "", text[b] if b < len(text) else ""
-        keep = not left or not right or not (_CJK.match(left) or _CJK.match(right)) \
+        keep = (
+            not left
+            or not right
+            or not (_CJK.match(left) or _CJK.match(right))
             or (left == "日" and _TIME.match(text, b) is not None)
+        )
         out += [text[pos:a], m.group(0) if keep else ""]
         pos = b
     out.append(text[pos:])

@@ -16,30 +16,66 @@ from __future__ import annotations
 
 # --- channels (Event.channel) ---------------------------------------------------------------------------------
 CHANNELS: tuple[str, ...] = ("call", "sms", "mms", "chat", "visit", "letter", "other")
-CHANNEL_ZH: dict[str, str] = {"call": "电话", "sms": "短信", "mms": "彩信", "chat": "聊天消息", "visit": "上门",
-                              "letter": "信函", "other": "其他方式"}
+CHANNEL_ZH: dict[str, str] = {
+    "call": "电话",
+    "sms": "短信",
+    "mms": "彩信",
+    "chat": "聊天消息",
+    "visit": "上门",
+    "letter": "信函",
+    "other": "其他方式",
+}
 
 # --- directions (Event.direction) -------------------------------------------------------------------------------
 DIRECTIONS: tuple[str, ...] = (
-    "incoming", "outgoing", "missed", "rejected", "blocked", "voicemail",
-    "answered_elsewhere", "draft", "failed", "unknown",
+    "incoming",
+    "outgoing",
+    "missed",
+    "rejected",
+    "blocked",
+    "voicemail",
+    "answered_elsewhere",
+    "draft",
+    "failed",
+    "unknown",
 )
 # How a call went; "in"/"out" are older spellings some records still carry.
 DIRECTION_ZH: dict[str, str] = {
-    "incoming": "来电", "in": "来电", "outgoing": "去电", "out": "去电", "missed": "未接来电", "rejected": "拒接",
-    "blocked": "已拦截", "voicemail": "来电（语音信箱留言）", "answered_elsewhere": "来电（在其他设备接听）",
-    "draft": "草稿", "failed": "发送失败", "unknown": "",
+    "incoming": "来电",
+    "in": "来电",
+    "outgoing": "去电",
+    "out": "去电",
+    "missed": "未接来电",
+    "rejected": "拒接",
+    "blocked": "已拦截",
+    "voicemail": "来电（语音信箱留言）",
+    "answered_elsewhere": "来电（在其他设备接听）",
+    "draft": "草稿",
+    "failed": "发送失败",
+    "unknown": "",
 }
 # How a message (SMS, MMS, chat, letter) went: received or sent, not the call words.
-MESSAGE_DIRECTION_ZH: dict[str, str] = {"incoming": "收到", "outgoing": "发出", "blocked": "已拦截", "draft": "草稿",
-                                        "failed": "发送失败", "unknown": ""}
+MESSAGE_DIRECTION_ZH: dict[str, str] = {
+    "incoming": "收到",
+    "outgoing": "发出",
+    "blocked": "已拦截",
+    "draft": "草稿",
+    "failed": "发送失败",
+    "unknown": "",
+}
 VISIT_DIRECTION_ZH: dict[str, str] = {"incoming": "找上门", "outgoing": "", "unknown": ""}
 MESSAGE_CHANNELS = frozenset({"sms", "mms", "chat", "letter"})
 
 # --- who was contacted (Event.recipient) --------------------------------------------------------------------------
 RECIPIENTS: tuple[str, ...] = ("borrower", "relative", "colleague", "friend", "employer", "other")
-RECIPIENT_ZH: dict[str, str] = {"borrower": "本人", "relative": "亲属", "colleague": "同事", "friend": "朋友",
-                                "employer": "工作单位", "other": "其他联系人"}
+RECIPIENT_ZH: dict[str, str] = {
+    "borrower": "本人",
+    "relative": "亲属",
+    "colleague": "同事",
+    "friend": "朋友",
+    "employer": "工作单位",
+    "other": "其他联系人",
+}
 
 # --- lender licence types (law pack, Case.licence_type, loans) ----------------------------------------------------
 LICENCE_TYPES: tuple[str, ...] = ("bank", "consumer_finance", "small_loan", "unlicensed", "private")
@@ -64,23 +100,42 @@ REVIEW_REPORT_ZH: dict[str, str] = {"auto": "自动识别，待人工核实", "c
 
 # --- actions (Action.status) ---------------------------------------------------------------------------------------
 ACTION_STATUSES: tuple[str, ...] = ("draft", "sent", "replied", "overdue", "escalated", "closed")
-ACTION_STATUS_ZH: dict[str, str] = {"draft": "未提交", "sent": "已提交", "replied": "已答复", "overdue": "已超期",
-                                    "escalated": "已升级", "closed": "已结束"}
+ACTION_STATUS_ZH: dict[str, str] = {
+    "draft": "未提交",
+    "sent": "已提交",
+    "replied": "已答复",
+    "overdue": "已超期",
+    "escalated": "已升级",
+    "closed": "已结束",
+}
 
 # --- what became of an imported file (ImportResult.status, Evidence.parse_status) ---------------------------------
 IMPORT_STATUS_ZH: dict[str, str] = {
-    "pending": "处理中", "parsed": "已读取", "partial": "部分读取", "queued": "等待识别", "unparsed": "无法读取（已保存原件）",
-    "already_imported": "已导入过", "expanded": "已展开", "refused": "已拒绝",
+    "pending": "处理中",
+    "parsed": "已读取",
+    "partial": "部分读取",
+    "queued": "等待识别",
+    "unparsed": "无法读取（已保存原件）",
+    "already_imported": "已导入过",
+    "expanded": "已展开",
+    "refused": "已拒绝",
 }
 
 # --- where an event's record came from (Event.origin) -------------------------------------------------------------
-ORIGIN_ZH: dict[str, str] = {"export": "手机导出", "screenshot": "截图识别", "recording": "录音", "manual": "手动记录",
-                             "transcript": "录音转写"}
+ORIGIN_ZH: dict[str, str] = {
+    "export": "手机导出",
+    "screenshot": "截图识别",
+    "recording": "录音",
+    "manual": "手动记录",
+    "transcript": "录音转写",
+}
 # How the documents (证据目录, 12321 report) state a listed record's source, with what the reader must know.
 ORIGIN_SOURCE_ZH: dict[str, str] = {
-    "export": "手机导出的原始记录", "screenshot": "截图（文字经OCR识别，以截图原件为准）",
+    "export": "手机导出的原始记录",
+    "screenshot": "截图（文字经OCR识别，以截图原件为准）",
     "recording": "通话录音（文字为语音转写，以录音为准）",
-    "transcript": "通话录音（文字为语音转写，以录音为准）", "manual": "本人陈述（手动录入）",
+    "transcript": "通话录音（文字为语音转写，以录音为准）",
+    "manual": "本人陈述（手动录入）",
 }
 # Where the text of an event came from when it is not the phone's own record (documents mark such quotes).
 TEXT_SOURCE_ZH: dict[str, str] = {"transcript": "录音转写", "ocr": "截图识别", "manual": "本人陈述"}
