@@ -2,17 +2,8 @@
 
 Values come, in order of precedence, from explicit arguments (e.g. the CLI's
 global ``--home``), environment variables prefixed ``WEIQUAN_``, then defaults.
-
-| setting | env var | default |
-|---|---|---|
-| ``home`` | ``WEIQUAN_HOME`` | the user data dir (platformdirs), e.g. ``~/.local/share/weiquan`` |
-| ``db_url`` | ``WEIQUAN_DB_URL`` | ``sqlite:///<home>/weiquan.db`` |
-| ``timezone`` | ``WEIQUAN_TZ`` | ``Asia/Shanghai`` (source time zone assumed for wall-clock times) |
-| ``log_level`` | ``WEIQUAN_LOG_LEVEL`` | ``WARNING`` |
-| ``max_upload_mb`` | ``WEIQUAN_MAX_UPLOAD_MB`` | ``2048`` |
-| ``workers`` | ``WEIQUAN_WORKERS`` | number of CPU cores (extraction jobs) |
-| ``asr_model`` | ``WEIQUAN_ASR_MODEL`` | ``base`` (offline Whisper base; hub names such as ``small`` need internet) |
-| ``trace_plugins`` | ``WEIQUAN_TRACE_PLUGINS`` | off (print every plug-in hook call) |
+Each field below carries its description and environment variable; the settings table of README.md is
+generated from them (``python -m weiquan.commands._reference``), and tests/test_docs.py fails when it is stale.
 """
 
 from __future__ import annotations
@@ -24,19 +15,6 @@ import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Documented settings: name -> (env var, description). tests/test_docs.py checks the README covers each.
-SETTINGS_DOC: dict[str, tuple[str, str]] = {
-    "home": ("WEIQUAN_HOME", "数据目录 / data directory (database, vault, outputs)"),
-    "db_url": ("WEIQUAN_DB_URL", "数据库地址 / database URL (SQLite file in home by default, or postgresql+psycopg://…)"),
-    "timezone": ("WEIQUAN_TZ", "默认来源时区 / default source time zone for wall-clock times"),
-    "log_level": ("WEIQUAN_LOG_LEVEL", "日志级别 / log level (never logs message bodies or ID numbers)"),
-    "max_upload_mb": ("WEIQUAN_MAX_UPLOAD_MB", "单个上传文件上限 / per-file upload limit in the web UI, MB"),
-    "workers": ("WEIQUAN_WORKERS", "后台提取并行数 / parallel extraction workers"),
-    "asr_model": ("WEIQUAN_ASR_MODEL", "语音识别模型 / speech model: base (offline, bundled) or a hub name like small (needs internet)"),
-    "trace_plugins": ("WEIQUAN_TRACE_PLUGINS", "打印插件调用 / print every plug-in hook call (debugging)"),
-}
-
-
 def default_home() -> Path:
     return Path(platformdirs.user_data_dir("weiquan", appauthor=False))
 
@@ -46,14 +24,31 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="WEIQUAN_", extra="ignore")
 
-    home: Path = Field(default_factory=default_home)
-    db_url: str | None = None
-    timezone: str = Field(default="Asia/Shanghai", validation_alias="WEIQUAN_TZ")
-    log_level: str = "WARNING"
-    max_upload_mb: int = 2048
-    workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
-    asr_model: str = "base"
-    trace_plugins: bool = False
+    home: Path = Field(default_factory=default_home,
+                       description="数据目录 / data directory (database, vault, outputs)",
+                       json_schema_extra={"default_doc": "the user data dir (platformdirs), e.g. `~/.local/share/weiquan`"})
+    db_url: str | None = Field(
+        default=None,
+        description="数据库地址 / database URL (SQLite file in home by default, or postgresql+psycopg://…)",
+        json_schema_extra={"default_doc": "`sqlite:///<home>/weiquan.db`"})
+    timezone: str = Field(default="Asia/Shanghai", validation_alias="WEIQUAN_TZ",
+                          description="默认来源时区 / default source time zone for wall-clock times")
+    log_level: str = Field(default="WARNING",
+                           description="日志级别 / log level (never logs message bodies or ID numbers)")
+    max_upload_mb: int = Field(default=2048, description="单个上传文件上限 / per-file upload limit in the web UI, MB")
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1,
+                         description="后台提取并行数 / parallel extraction workers",
+                         json_schema_extra={"default_doc": "the number of CPU cores"})
+    asr_model: str = Field(
+        default="base",
+        description="语音识别模型 / speech model: base (offline, bundled) or a hub name like small (needs internet)")
+    trace_plugins: bool = Field(default=False, description="打印插件调用 / print every plug-in hook call (debugging)")
+
+    @classmethod
+    def env_var(cls, name: str) -> str:
+        """The environment variable a setting is read from."""
+        alias = cls.model_fields[name].validation_alias
+        return alias if isinstance(alias, str) else f"WEIQUAN_{name.upper()}"
 
     @property
     def database_url(self) -> str:

@@ -1,8 +1,10 @@
-"""Generate the CLI reference (Markdown) from ``--help``, and keep README.md in sync.
+"""Generate the reference parts of the documentation from the code, so they cannot drift (datasette style).
 
-``python -m weiquan.commands._reference`` rewrites the block between the
-``<!-- cli-reference:start -->`` and ``<!-- cli-reference:end -->`` markers of
-README.md; ``--check`` only compares and exits 1 when the README is stale.
+``python -m weiquan.commands._reference`` (``make docs``) rewrites every generated block — the text between
+``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` — of README.md and docs/*.md: the CLI reference (from
+``--help``), the settings table (from the pydantic fields of ``weiquan.config.Settings``), the plug-in hooks
+(``weiquan.hookspecs``), the registered detectors and text-rule ids, and the registered documents.
+``--check`` only compares and exits 1 when a block is stale; tests/test_docs.py runs the same comparison.
 """
 
 from __future__ import annotations
@@ -69,10 +71,102 @@ def update_readme(readme: Path, *, check: bool = False) -> bool:
     return True
 
 
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def render_settings() -> str:
+    from weiquan.config import Settings
+
+    rows = ["| setting | environment variable | default | meaning |", "|---|---|---|---|"]
+    for name, f in Settings.model_fields.items():
+        extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+        default = extra.get("default_doc") or f"`{f.default}`"
+        rows.append(f"| `{name}` | `{Settings.env_var(name)}` | {_cell(str(default))} | {_cell(f.description or '')} |")
+    return "\n".join(rows)
+
+
+def render_hooks() -> str:
+    import inspect
+
+    from weiquan import hookspecs
+
+    out = []
+    for name, fn in vars(hookspecs).items():
+        if callable(fn) and hasattr(fn, "weiquan_spec"):
+            sig = str(inspect.signature(fn)).replace("'", "")
+            out += [f"- `{name}{sig}`: {_cell(inspect.getdoc(fn) or '')}"]
+    return "\n".join(out)
+
+
+def render_detectors() -> str:
+    import inspect
+
+    from weiquan.analyze.rules import default_rules
+    from weiquan.plugins import collect
+
+    out = ["| detector id | kind | what it finds |", "|---|---|---|"]
+    for d in collect("register_detectors"):
+        doc = (inspect.getdoc(type(d)) or "").split("\n\n", 1)[0]
+        if doc.startswith(f"{type(d).__name__}("):  # a dataclass's generated docstring says nothing
+            doc = ""
+        first = _cell(doc).split(". ", 1)[0].rstrip(".")
+        out.append(f"| `{d.id}` | {getattr(d, 'kind', '')} | {first + '.' if first else '—'} |")
+    out += ["", "| rule id | category | what it matches |", "|---|---|---|"]
+    out += [f"| `{r.id}` | `{r.category}` | {_cell(r.label or '')} |" for r in default_rules().rules]
+    return "\n".join(out)
+
+
+def render_documents() -> str:
+    from weiquan.services.documents import document_specs
+
+    out = ["| document id | title | sent to (channel id) | what it is |", "|---|---|---|---|"]
+    for d in document_specs().values():
+        out.append(f"| `{d.id}` | {d.title_zh} | {f'`{d.channel}`' if d.channel else '—'} | {_cell(d.description_zh)} |")
+    return "\n".join(out)
+
+
+# (file, block name, renderer): every generated block of the documentation
+BLOCKS = [
+    ("README.md", "settings", render_settings),
+    ("docs/architecture.md", "hooks", render_hooks),
+    ("docs/detection.md", "detectors", render_detectors),
+    ("docs/action.md", "documents", render_documents),
+]
+
+
+def update_block(path: Path, name: str, body: str, *, check: bool = False) -> bool:
+    """Replace the text between the block's markers; True when it already matched (or was updated)."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    text = path.read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        raise SystemExit(f"{path}: missing {start} … {end} markers")
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    new = f"{before}{start}\n{body}\n{end}{after}"
+    if new == text:
+        return True
+    if not check:
+        path.write_text(new, encoding="utf-8")
+    return not check
+
+
+def stale_blocks(root: Path = ROOT, *, check: bool = True) -> list[str]:
+    """Generated blocks that do not match the code (all of them rewritten when ``check`` is False)."""
+    stale = [] if update_readme(root / "README.md", check=check) else ["README.md cli-reference"]
+    for file, name, render in BLOCKS:
+        if not update_block(root / file, name, render(), check=check):
+            stale.append(f"{file} {name}")
+    return stale
+
+
 if __name__ == "__main__":
     os.environ.setdefault("COLUMNS", "100")
-    readme = Path(__file__).resolve().parents[3] / "README.md"
-    ok = update_readme(readme, check="--check" in sys.argv)
-    if not ok:
-        print("README.md CLI reference is stale: run `python -m weiquan.commands._reference`", file=sys.stderr)
-    sys.exit(0 if ok else 1)
+    stale = stale_blocks(check="--check" in sys.argv)
+    if stale:
+        print("stale generated documentation: " + ", ".join(stale) + " — run `python -m weiquan.commands._reference`",
+              file=sys.stderr)
+    sys.exit(1 if stale else 0)
