@@ -9,9 +9,9 @@ import textwrap
 from pathlib import Path
 
 from weiquan.config import load_settings
-from weiquan.ingest import writers as w
 from weiquan.partfiles import PartFile, clean_stale
 from weiquan.services import cases, imports
+from weiquan.testing import phone_exports as w
 from weiquan.workspace import Workspace
 
 KILL_MID_EXPORT = textwrap.dedent(

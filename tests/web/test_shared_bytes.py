@@ -6,7 +6,7 @@ import io
 import json
 import zipfile
 
-from web_builders import Server, sms_backup_xml
+from tests.web.web_builders import Server, sms_backup_xml
 
 API = "/api/v1"
 SECRET_NAME = "张三-借款纠纷-私密.xml"
