@@ -23,6 +23,8 @@ from typing import Any
 
 from weiquan.errors import InputError
 from weiquan.zh.labels import CHANNELS
+from weiquan.zh.labels import DIRECTIONS as DIRECTIONS  # the vocabulary's ids, re-exported for importers
+from weiquan.zh.labels import RECIPIENTS as RECIPIENTS
 
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from weiquan.law.numerals import article_cn, item_cn
 from weiquan.zh.format import date_cn
+from weiquan.zh.labels import LICENCE_TYPES as LICENCE_TYPES  # the vocabulary's; re-exported for older imports
 
 Confidence = Literal["verified", "single-source", "unverified"]
 LicenceType = Literal["bank", "consumer_finance", "small_loan", "unlicensed", "private"]
