@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tests.fixtures import ingest_formats as fx
 from weiquan.ingest.tabular import sniff_encoding
 from weiquan.services import imports
-from weiquan.services.web_uploads import check_type
+from weiquan.services.imports import check_type
 from weiquan.testing import phone_exports as w
 from weiquan.vault.sniff import sniff_bytes
 from weiquan.workspace import Workspace

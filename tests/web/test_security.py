@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from weiquan.errors import InputError
-from weiquan.services.web_uploads import safe_leaf_name
+from weiquan.services.imports import safe_leaf_name
 from weiquan.web.config import check_bind, is_loopback
 from weiquan.web.security import LoginLimiter
 

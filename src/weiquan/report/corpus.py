@@ -20,9 +20,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from weiquan.report import charts
+from weiquan.zh.labels import LICENCE_ZH
 
-LICENCE_ZH = {"bank": "银行", "consumer_finance": "消费金融公司", "small_loan": "小额贷款公司", "unlicensed": "无放贷资质",
-              "private": "民间借贷", "unknown": "名单外/未识别"}
+UNLISTED_ZH = "名单外/未识别"  # a lender the registry does not list (licence type "unknown" in the corpus tables)
 LAWFUL = "lawful"
 TOP_N = 15
 UNNAMED = "（未注明放贷方）"
@@ -68,7 +68,7 @@ def lender_rows(data: CorpusReportData) -> list[LenderRow]:
     out = []
     for lender, (n, u, lic, registered) in per.items():
         top = labels[lender].most_common(1)
-        out.append(LenderRow(lender, LICENCE_ZH.get(lic, lic), registered, n, u, round(1000 * u / n, 1) if n else 0.0,
+        out.append(LenderRow(lender, LICENCE_ZH.get(lic) or (UNLISTED_ZH if lic == "unknown" else lic), registered, n, u, round(1000 * u / n, 1) if n else 0.0,
                              data.label_zh.get(top[0][0], top[0][0]) if top else "—"))
     return out
 

@@ -12,7 +12,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -20,6 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from weiquan.errors import NotFoundError
+from weiquan.report import charts
 from weiquan.services.cases import CaseOut, get_case_row
 from weiquan.store.models import Case, Event, Finding
 from weiquan.workspace import Workspace
@@ -226,3 +228,41 @@ class DashboardCache:
                 self._items.pop(next(iter(self._items)))
             self._items[case_id] = (state, now, d)
         return d
+
+
+# -- chart images of a case (the web's overview page caches them by ``chart_state``, web/charts.py)
+
+ChartName = Literal["per_day", "heatmap", "numbers"]
+CHART_NAMES: tuple[str, ...] = ("per_day", "heatmap", "numbers")
+
+
+def _night(pack: LawPack) -> tuple[dt.time, dt.time] | None:
+    n = pack.conduct.night
+    return (n.start, n.end)
+
+
+def chart_state(ws: Workspace, case_id: int) -> tuple[object, ...]:
+    """What a case's charts depend on (zone, lender, event count and newest id): the web caches charts by it."""
+    with ws.db.read_session() as s:
+        case = get_case_row(s, case_id)
+        count, newest = s.execute(select(func.count(), func.max(Event.id)).where(Event.case_id == case_id)).one()
+        return (case.timezone, case.lender_name, count, newest)
+
+
+def case_chart(ws: Workspace, case_id: int, name: str, *, fmt: charts.Fmt = "svg") -> bytes:
+    """One chart of the case (``CHART_NAMES``) drawn by ``weiquan.report.charts`` from all its events."""
+    if name not in CHART_NAMES:
+        raise NotFoundError(f"没有这种图表：{name}", f"no such chart: {name}")
+    with ws.db.read_session() as s:
+        case = get_case_row(s, case_id)
+        tz, lender = case.timezone, case.lender_name
+        rows = s.execute(select(Event.start, Event.channel, Event.recipient, Event.counterpart, Event.signature)
+                         .where(Event.case_id == case_id).execution_options(yield_per=5000))
+        stats = charts.aggregate(charts.events_from_rows(rows), tz=tz, default_group=lender)
+    if name == "per_day":
+        data = charts.contacts_per_day(stats, fmt=fmt)
+    elif name == "heatmap":
+        data = charts.hour_weekday_heatmap(stats, night=_night(ws.law), fmt=fmt)
+    else:
+        data = charts.numbers_over_time(stats, fmt=fmt)
+    return data

@@ -16,17 +16,19 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import importlib.util
 import json
 import logging
 import multiprocessing
 import os
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from weiquan.errors import InputError, NotFoundError, WeiquanError
@@ -435,3 +437,38 @@ def _name(ws: Workspace, evidence_id: int) -> str | None:
         ev = s.get(Evidence, evidence_id)
         return ev.first_name if ev else None
 
+
+# -- progress of a case's extraction jobs (the import page polls it)
+
+class JobProgress(BaseModel):
+    case_id: int
+    by_kind: dict[str, dict[str, int]]  # kind -> status -> count
+    total: int
+    done: int
+    failed: int
+    pending: int  # pending + running
+    asr_installed: bool  # speech-to-text is an optional extra
+    queued_files: int  # acquisitions marked queued (awaiting extraction)
+
+    @property
+    def finished(self) -> bool:
+        return self.pending == 0
+
+
+def job_progress(ws: Workspace, case_id: int) -> JobProgress:
+    with ws.db.read_session() as s:
+        rows = s.execute(select(Job.kind, Job.status, func.count()).where(Job.case_id == case_id).group_by(Job.kind, Job.status))
+        by: dict[str, dict[str, int]] = defaultdict(dict)
+        for kind, status, n in rows:
+            by[kind][status] = int(n)
+        queued = s.scalar(select(func.count()).select_from(Acquisition).where(
+            Acquisition.case_id == case_id, Acquisition.parse_status == "queued")) or 0
+    counts: dict[str, int] = defaultdict(int)
+    for st in by.values():
+        for status, n in st.items():
+            counts[status] += n
+    return JobProgress(
+        case_id=case_id, by_kind=dict(by), total=sum(counts.values()), done=counts["done"], failed=counts["failed"],
+        pending=counts["pending"] + counts["running"], asr_installed=importlib.util.find_spec("faster_whisper") is not None,
+        queued_files=int(queued),
+    )

@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
+import secrets
+import shutil
 import tempfile
 import traceback
+import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -35,11 +40,12 @@ from weiquan.ingest.sources import (
     zip_problem,
 )
 from weiquan.ingest.timeutil import zone
-from weiquan.ingest.writer import EventWriter
 from weiquan.ingest.values import checked
+from weiquan.ingest.writer import EventWriter
 from weiquan.plugins import collect
 from weiquan.services.cases import get_case_row
-from weiquan.store.models import Acquisition
+from weiquan.store.models import Acquisition, Evidence
+from weiquan.vault.sniff import sniff_bytes
 from weiquan.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -400,3 +406,117 @@ def parse_mapping(items: Sequence[str]) -> dict[str, str]:
                              f"--map must be COLUMN=FIELD with FIELD one of {', '.join(FIELDS)}: {item}")
         out[col] = fld
     return out
+
+
+# -- uploads from the web: a received file staged safely (never its client name as a path), its type checked by content, then imported
+
+CHUNK = 1024 * 1024
+ALWAYS_ACCEPTED = ("image/", "audio/", "application/zip")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
+
+
+def safe_leaf_name(name: str | None, fallback: str = "upload") -> str:
+    """A plain file name derived from a client-supplied one (never a path)."""
+    raw = unicodedata.normalize("NFC", name or "")
+    raw = raw.replace("\\", "/").rsplit("/", 1)[-1]  # drop any folder part, Windows or POSIX
+    raw = _UNSAFE.sub("_", raw).strip().lstrip(".").strip()
+    if not raw or raw in (".", ".."):
+        raw = fallback
+    if len(raw.encode("utf-8")) > 200:
+        stem, dot, ext = raw.rpartition(".")
+        ext = ext if dot and len(ext) <= 10 else ""
+        base = (stem if dot else raw)
+        while len((base + ("." + ext if ext else "")).encode("utf-8")) > 200:
+            base = base[:-1]
+        raw = base + ("." + ext if ext else "")
+    return raw
+
+
+def staging_root(ws: Workspace) -> Path:
+    p = ws.home / "uploads-tmp"
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+@contextmanager
+def staged(ws: Workspace, src: BinaryIO, name: str | None, *, max_bytes: int) -> Iterator[Path]:
+    """Copy an uploaded stream into a fresh staging folder (size-limited); removed afterwards in all cases."""
+    folder = staging_root(ws) / secrets.token_hex(12)
+    folder.mkdir(mode=0o700)
+    try:
+        dest = folder / safe_leaf_name(name)
+        size = 0
+        with open(dest, "xb") as out:
+            while chunk := src.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise InputError(
+                        f"文件太大（超过 {max_bytes // (1024 * 1024)} MB），未导入",
+                        f"file too large (over {max_bytes // (1024 * 1024)} MB); not imported",
+                    )
+                out.write(chunk)
+        yield dest
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def check_type(path: Path) -> str:
+    """The sniffed media type if weiquan can use the file; InputError otherwise."""
+    with open(path, "rb") as f:
+        head = f.read(PROBE_BYTES)
+    if not head:
+        raise InputError("文件是空的（0 字节），未导入", "the file is empty (0 bytes); not imported")
+    media = sniff_bytes(head[:4096])
+    if media.startswith(ALWAYS_ACCEPTED):
+        return media
+    probe = Probe(path=path, head=head, media_type=media, name=path.name)
+    if detect_format(probe, importers()) is not None:
+        return media
+    raise InputError(
+        f"无法识别这个文件的格式（按内容判断为 {media}），未导入。请上传手机导出的短信/通话记录、截图或录音。",
+        f"unrecognised file type (content looks like {media}); not imported",
+    )
+
+
+def import_upload(ws: Workspace, case_id: int, src: BinaryIO, name: str | None, *, max_bytes: int,
+                  tz: str | None = None) -> list[FileResult]:
+    """Stage, check and import one uploaded file. Refusals come back as a ``refused`` result, nothing stored."""
+    leaf = safe_leaf_name(name)
+    try:
+        with staged(ws, src, name, max_bytes=max_bytes) as path:
+            check_type(path)
+            results = import_paths(ws, case_id, [path], tz=tz)
+        # the staging path means nothing to the user and is gone now
+        return [r.model_copy(update={"path": r.name}) for r in results]
+    except InputError as e:
+        return [FileResult(path="", name=leaf, status="refused", error=f"{e.zh} / {e.en}")]
+
+
+class CaseFile(BaseModel):
+    acquisition_id: int
+    evidence_id: int
+    name: str | None
+    media_type: str | None
+    size: int
+    sha256: str
+    status: str
+    format: str | None
+    error: str | None
+    acquired_at: dt.datetime
+    records: int | None = None
+
+
+def case_files(ws: Workspace, case_id: int, *, limit: int = 500) -> list[CaseFile]:
+    """The files given to a case, newest first, with their parse state."""
+    with ws.db.read_session() as s:
+        q = (select(Acquisition, Evidence).join(Evidence, Evidence.id == Acquisition.evidence_id)
+             .where(Acquisition.case_id == case_id).order_by(Acquisition.id.desc()).limit(limit))
+        out = []
+        for acq, ev in s.execute(q):
+            meta = (acq.meta or {}).get("import") or {}
+            out.append(CaseFile(
+                acquisition_id=acq.id, evidence_id=ev.id, name=acq.original_name, media_type=ev.media_type, size=ev.size,
+                sha256=ev.sha256, status=acq.parse_status, format=acq.parse_format, error=acq.parse_error,
+                acquired_at=acq.acquired_at, records=meta.get("records") if isinstance(meta, dict) else None,
+            ))
+        return out

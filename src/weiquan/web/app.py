@@ -27,7 +27,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from weiquan import __version__
 from weiquan.config import Settings
 from weiquan.services.dashboard import DashboardCache
-from weiquan.services.web_charts import ChartCache
+from weiquan.web.charts import ChartCache
 from weiquan.errors import InputError, MissingComponent, NotFoundError, ProblemFound, WeiquanError
 from weiquan.web.config import WebConfig
 from weiquan.web.deps import BadCredentials, Forbidden, LoginRequired, RateLimited

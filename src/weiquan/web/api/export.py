@@ -10,8 +10,8 @@ from fastapi.responses import FileResponse, Response
 from starlette.datastructures import UploadFile
 
 from weiquan.errors import InputError
-from weiquan.services import web_packages
-from weiquan.services.web_packages import PackageFile
+from weiquan.services import export
+from weiquan.services.export import PackageFile
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
 from weiquan.web.pages.imports import max_upload_bytes
 
@@ -20,7 +20,7 @@ router = APIRouter(tags=["export 证据包"], dependencies=[Depends(csrf_protect
 
 @router.post("/cases/{case_id}/export", summary="生成证据包 Export the evidence package")
 def export_case(request: Request, ws: WS, who: Who, case_id: CaseId, include_derived: bool = False) -> Any:
-    result = web_packages.export_for_web(ws, case_id, include_derived=include_derived)
+    result = export.export_for_web(ws, case_id, include_derived=include_derived)
     audit(request, who, "export", case_id=case_id, target=f"package:{result.path.name}")
     out = jsonable_encoder(result)
     out["path"] = result.path.name
@@ -30,12 +30,12 @@ def export_case(request: Request, ws: WS, who: Who, case_id: CaseId, include_der
 
 @router.get("/cases/{case_id}/packages", response_model=list[PackageFile], summary="已生成的证据包 Packages")
 def packages(ws: WS, case_id: CaseId) -> list[PackageFile]:
-    return web_packages.list_packages(ws, case_id)
+    return export.list_packages(ws, case_id)
 
 
 @router.get("/cases/{case_id}/packages/{name}", response_class=FileResponse, summary="下载证据包 Download a package")
 def download(request: Request, ws: WS, who: Who, case_id: CaseId, name: str) -> Response:
-    path = web_packages.package_path(ws, case_id, name)
+    path = export.package_path(ws, case_id, name)
     audit(request, who, "export_download", case_id=case_id, target=f"package:{name[:150]}")
     return FileResponse(path, media_type="application/zip", filename=path.name)
 
@@ -49,6 +49,6 @@ async def verify(request: Request, ws: WS, who: Who) -> Any:
     upload = form.get("package")
     if not isinstance(upload, UploadFile):
         raise InputError("请上传证据包（字段 package）", "upload the package in field 'package'")
-    result = web_packages.verify_upload(ws, upload.file, upload.filename, max_bytes=max_upload_bytes(request))
+    result = export.verify_upload(ws, upload.file, upload.filename, max_bytes=max_upload_bytes(request))
     await upload.close()
     return jsonable_encoder(result)

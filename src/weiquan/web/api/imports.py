@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from weiquan.services import web_jobs, web_uploads
+from weiquan.services import analysis, extraction, imports
 from weiquan.services.analysis import AnalysisResult
-from weiquan.services.imports import FileResult
-from weiquan.services.web_jobs import JobProgress
-from weiquan.services.web_uploads import CaseFile
+from weiquan.services.extraction import JobProgress
+from weiquan.services.imports import CaseFile, FileResult
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
 from weiquan.web.pages.imports import receive_files, start_background
 
@@ -30,16 +29,16 @@ async def import_files(request: Request, ws: WS, who: Who, case_id: CaseId) -> l
 
 @router.get("/files", response_model=list[CaseFile], summary="已导入的文件 Files of the case")
 def files(ws: WS, case_id: CaseId, limit: int = 500) -> list[CaseFile]:
-    return web_uploads.case_files(ws, case_id, limit=max(1, min(limit, 5000)))
+    return imports.case_files(ws, case_id, limit=max(1, min(limit, 5000)))
 
 
 @router.get("/jobs", response_model=JobProgress, summary="截图识别/录音转写进度 Extraction progress")
 def jobs(ws: WS, case_id: CaseId) -> JobProgress:
-    return web_jobs.job_progress(ws, case_id)
+    return extraction.job_progress(ws, case_id)
 
 
 @router.post("/analyze", response_model=AnalysisResult, summary="分析案件 Run the detectors")
 def analyze(request: Request, ws: WS, who: Who, case_id: CaseId) -> AnalysisResult:
-    out = web_jobs.analyze(ws, case_id)
+    out = analysis.analyze_case(ws, case_id)
     audit(request, who, "analyze", case_id=case_id, target=f"case:{case_id}")
     return out

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from weiquan.errors import WeiquanError
-from weiquan.services import actions, dashboard, users, web_charts, web_law
+from weiquan.services import actions, dashboard, users, web_law
+from weiquan.web.charts import cached_chart
 from weiquan.services.plan import build_plan
 from weiquan.web.deps import WS, CaseId, Who
 from weiquan.web.templating import render
@@ -43,5 +44,5 @@ def plan_fragment(request: Request, ws: WS, case_id: CaseId) -> Response:
 
 @router.get("/cases/{case_id}/charts/{name}.svg")
 def chart(request: Request, ws: WS, case_id: CaseId, name: str) -> Response:
-    data = web_charts.case_chart(ws, case_id, name, fmt="svg", cache=request.app.state.chart_cache)
+    data = cached_chart(request.app.state.chart_cache, ws, case_id, name, fmt="svg")
     return Response(data, media_type="image/svg+xml", headers={"Cache-Control": "private, no-cache"})

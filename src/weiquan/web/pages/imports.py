@@ -10,9 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from weiquan.errors import InputError, WeiquanError
-from weiquan.services import dashboard, web_jobs, web_uploads
+from weiquan.services import analysis, dashboard, extraction, imports
 from weiquan.services.imports import FileResult
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect, get_config
+from weiquan.web.jobs import extract_then_analyze
 from weiquan.web.templating import render
 from weiquan.workspace import Workspace
 
@@ -34,7 +35,7 @@ def start_background(request: Request, ws: Workspace, case_id: int) -> bool:
     fut = running.get(case_id)
     if fut is not None and not fut.done():
         return False
-    running[case_id] = request.app.state.executor.submit(web_jobs.extract_then_analyze, ws, case_id)
+    running[case_id] = request.app.state.executor.submit(extract_then_analyze, ws, case_id)
     return True
 
 
@@ -49,7 +50,7 @@ async def receive_files(request: Request, ws: Workspace, case_id: int) -> tuple[
     limit = max_upload_bytes(request)
     results: list[FileResult] = []
     for f in files:
-        results.extend(web_uploads.import_upload(ws, case_id, f.file, f.filename, max_bytes=limit, tz=tz))
+        results.extend(imports.import_upload(ws, case_id, f.file, f.filename, max_bytes=limit, tz=tz))
         await f.close()
     return results, tz
 
@@ -57,8 +58,8 @@ async def receive_files(request: Request, ws: Workspace, case_id: int) -> tuple[
 @router.get("/cases/{case_id}/import")
 def import_page(request: Request, ws: WS, case_id: CaseId) -> Response:
     return render(request, "import.html", {
-        "case": dashboard.case_header(ws, case_id), "active": "import", "files": web_uploads.case_files(ws, case_id, limit=200),
-        "progress": web_jobs.job_progress(ws, case_id), "max_mb": max_upload_bytes(request) // (1024 * 1024), "results": None,
+        "case": dashboard.case_header(ws, case_id), "active": "import", "files": imports.case_files(ws, case_id, limit=200),
+        "progress": extraction.job_progress(ws, case_id), "max_mb": max_upload_bytes(request) // (1024 * 1024), "results": None,
     })
 
 
@@ -71,21 +72,21 @@ async def upload(request: Request, ws: WS, who: Who, case_id: CaseId) -> Respons
     if request.headers.get("hx-request") == "true":
         return render(request, "_file_results.html", {"results": results, "case_id": case_id})
     return render(request, "import.html", {
-        "case": dashboard.case_header(ws, case_id), "active": "import", "files": web_uploads.case_files(ws, case_id, limit=200),
-        "progress": web_jobs.job_progress(ws, case_id), "max_mb": max_upload_bytes(request) // (1024 * 1024),
+        "case": dashboard.case_header(ws, case_id), "active": "import", "files": imports.case_files(ws, case_id, limit=200),
+        "progress": extraction.job_progress(ws, case_id), "max_mb": max_upload_bytes(request) // (1024 * 1024),
         "results": results,
     })
 
 
 @router.get("/cases/{case_id}/import/progress")
 def progress(request: Request, ws: WS, case_id: CaseId) -> Response:
-    return render(request, "_progress.html", {"progress": web_jobs.job_progress(ws, case_id), "case_id": case_id})
+    return render(request, "_progress.html", {"progress": extraction.job_progress(ws, case_id), "case_id": case_id})
 
 
 @protected.post("/cases/{case_id}/analyze")
 def analyze(request: Request, ws: WS, who: Who, case_id: CaseId) -> Response:
     try:
-        web_jobs.analyze(ws, case_id)
+        analysis.analyze_case(ws, case_id)
         error = None
     except WeiquanError as e:
         error = e.zh

@@ -7,7 +7,7 @@ from fastapi.responses import FileResponse, Response
 from starlette.datastructures import UploadFile
 
 from weiquan.errors import InputError
-from weiquan.services import dashboard, web_packages
+from weiquan.services import dashboard, export
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
 from weiquan.web.pages.imports import max_upload_bytes
 from weiquan.web.templating import render
@@ -17,7 +17,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)]
 
 def _page(request: Request, ws: WS, case_id: int, **extra: object) -> Response:
     return render(request, "package.html", {"case": dashboard.case_header(ws, case_id), "active": "package",
-                                            "packages": web_packages.list_packages(ws, case_id), "result": None,
+                                            "packages": export.list_packages(ws, case_id), "result": None,
                                             "verified": None, **extra})
 
 
@@ -28,14 +28,14 @@ def package_page(request: Request, ws: WS, case_id: CaseId) -> Response:
 
 @router.post("/cases/{case_id}/package")
 def export_package(request: Request, ws: WS, who: Who, case_id: CaseId) -> Response:
-    result = web_packages.export_for_web(ws, case_id)
+    result = export.export_for_web(ws, case_id)
     audit(request, who, "export", case_id=case_id, target=f"package:{result.path.name}")
     return _page(request, ws, case_id, result=result)
 
 
 @router.get("/cases/{case_id}/package/files/{name}")
 def download_package(request: Request, ws: WS, who: Who, case_id: CaseId, name: str) -> Response:
-    path = web_packages.package_path(ws, case_id, name)
+    path = export.package_path(ws, case_id, name)
     audit(request, who, "export_download", case_id=case_id, target=f"package:{name[:150]}")
     return FileResponse(path, media_type="application/zip", filename=path.name)
 
@@ -46,6 +46,6 @@ async def verify(request: Request, ws: WS, case_id: CaseId) -> Response:
     upload = form.get("package")
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise InputError("请选择要检查的证据包（.zip 文件）", "choose a package (.zip) to verify")
-    verified = web_packages.verify_upload(ws, upload.file, upload.filename, max_bytes=max_upload_bytes(request))
+    verified = export.verify_upload(ws, upload.file, upload.filename, max_bytes=max_upload_bytes(request))
     await upload.close()
     return _page(request, ws, case_id, verified=verified, verified_name=upload.filename)

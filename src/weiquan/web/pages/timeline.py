@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from weiquan.services import dashboard, web_law
 from weiquan.services.web_timeline import TimelineFilters, evidence_file, original_view, timeline_page
-from weiquan.services.web_uploads import safe_leaf_name
+from weiquan.services.imports import safe_leaf_name
 from weiquan.web.deps import WS, CaseId, get_config
 from weiquan.web.limits import OptionalIdQuery
 from weiquan.web.templating import render
