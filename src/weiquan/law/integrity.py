@@ -88,4 +88,7 @@ def check_pack(pack: LawPack) -> list[str]:
             need_channel(cid, f"lender {lender.id}")
         if not lender.names():
             problems.append(f"lender {lender.id}: no name")
+    unlisted = pack.lender_registry.unlisted
+    for cid in [*unlisted.channels, *(c for r in unlisted.by_claimed_licence.values() for c in r.channels)]:
+        need_channel(cid, "lenders.yaml unlisted")
     return problems

@@ -140,19 +140,17 @@ def check_lender(registry: LenderRegistry, name: str, limit: int = 5) -> LenderC
         claimed = None
         source = "unknown"
         regulator = None
-        channels = ["lender", "police", "isc_12321", "nifa"]
-        flags.append("在本工具的持牌机构名单中未找到该名称：可能是名单外的银行或小贷公司，也可能是无牌放贷。请按下方方法核实。")
+        channels = list(registry.unlisted.channels)
+        flags.append(registry.unlisted.flag_zh)
         for p in pattern_hits:
             if p.implies_licence and claimed is None:
                 claimed = p.implies_licence
             if p.flag_zh:
                 flags.append(p.flag_zh)
-        if claimed == "small_loan":
-            regulator = "地方金融管理局（名称自称，未核实）"
-            channels = ["lender", "local_regulator", "police", "isc_12321", "nifa", "court"]
-        elif claimed in ("bank", "consumer_finance"):
-            regulator = "国家金融监督管理总局（名称自称，未核实）"
-            channels = ["lender", "nfra", "police", "isc_12321", "nifa", "court"]
+        route = registry.unlisted.by_claimed_licence.get(claimed) if claimed else None
+        if route is not None:
+            regulator = route.regulator_zh
+            channels = list(route.channels)
         if matches:
             notes.append("相近名称：" + "、".join(f"{m.matched_name}（{m.score:.0f}）" for m in matches[:3]) + "。名称相近不等于同一机构，谨防仿冒。")
     if strong:

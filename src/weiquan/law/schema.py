@@ -501,6 +501,12 @@ class Regime(Sourced):
     transition_from: dt.date | None = None  # Art. 31: interest from this date uses transition_cap
     transition_cap: str | None = None
     note_zh: str
+    # what a loan check under this regime says (sources as the regime's): the note when the transition cap is
+    # applied ({as_of}: the date computed at, standing in for the filing date); the note when interest between the
+    # two old lines is kept but not enforceable; notes for every loan under the regime
+    transition_note_zh: str | None = None
+    settle_note_zh: str | None = None
+    check_notes_zh: list[str] = Field(default_factory=list)
 
 
 class InterestRule(Sourced):
@@ -600,9 +606,24 @@ class CheckMethod(Sourced):
     text_zh: str
 
 
+class UnlistedRoute(_Strict):
+    regulator_zh: str
+    channels: list[str]
+
+
+class Unlisted(Sourced):
+    """What ``weiquan lender check`` says of a name the registry does not list: the flag, the channels, and for a
+    licence type the name claims (``NamePattern.implies_licence``) the regulator and channels of that type."""
+
+    flag_zh: str
+    channels: list[str]
+    by_claimed_licence: dict[LicenceType, UnlistedRoute] = Field(default_factory=dict)
+
+
 class LenderRegistry(_Strict):
     as_of: dt.date
     registry_note_zh: str
     how_to_check: list[CheckMethod]
     lenders: list[Lender]
     patterns: list[NamePattern]
+    unlisted: Unlisted

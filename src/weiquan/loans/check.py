@@ -90,16 +90,14 @@ def check_parsed(loan: LoanInput, pack: LawPack) -> dict[str, Any]:
             notes.append(pack.lpr_fixing_on(a.lpr_date).note_zh or "")
     if pack.interest_rules.payment_order_confidence == "unverified":
         unverified.append(pack.interest_rules.payment_order_zh)
-    if regime.transition_from and loan.as_of >= regime.transition_from:
-        notes.append(f"2020-08-20之前成立的合同：本工具以计算日{loan.as_of.isoformat()}代替起诉日适用起诉时LPR四倍。")
-    if loan.lender_type in ("bank", "consumer_finance", "small_loan"):
-        notes.append("持牌机构的24%为法院可依借款人请求调减的参考线，需借款人主张。")
+    if regime.transition_from and loan.as_of >= regime.transition_from and regime.transition_note_zh:
+        notes.append(regime.transition_note_zh.format(as_of=loan.as_of.isoformat()))
+    notes += regime.check_notes_zh
     if on_request:
         notes.append(f"“按法律保护的利率应还”和“多付”金额是假设借款人请求法院把超过年利率{on_request[0].rate:.0%}的部分调减后估算的；"
                      "是否调减由法院决定，在此之前合同约定的还款义务并不因此消失。")
-    if settle != segs:
-        notes.append("2020-08-20前成立的民间借贷：年利率24%—36%之间的利息不能强制要求支付，但已经支付的不予返还；"
-                     "只有超过36%的部分已付的可以请求返还（“多付”按此计算）。")
+    if settle != segs and regime.settle_note_zh:
+        notes.append(regime.settle_note_zh)
 
     lawful_owed = max(0.0, bal.owed)
     paid_to_date = sum(f.amount for f in paid)

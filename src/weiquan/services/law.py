@@ -85,13 +85,21 @@ def lender_report(name: str, *, home: Path, limit: int = 5) -> dict[str, Any]:
     }
 
 
+def _lpr_multiple(pack: LawPack) -> float:
+    """The multiple of the LPR that caps private lending (interest.yaml ``four_lpr_contract``: 4)."""
+    multiple = pack.interest_rules.caps["four_lpr_contract"].multiple
+    assert multiple is not None  # an lpr_multiple cap has one (schema)
+    return multiple
+
+
 def lpr_rows(pack: LawPack) -> dict[str, Any]:
+    m = _lpr_multiple(pack)
     return {
         "known_through": pack.lpr_known_through.isoformat(),
         "user_file": str(pack.user_lpr_path) if pack.user_lpr_path else None,
         "live_sources": pack.lpr_table.live_sources,
         "fixings": [
-            {"date": f.date.isoformat(), "rate": f.rate, "four_times": round(4 * f.rate, 6), "change": f.change, "source": f.source, "confidence": f.confidence}
+            {"date": f.date.isoformat(), "rate": f.rate, "four_times": round(m * f.rate, 6), "change": f.change, "source": f.source, "confidence": f.confidence}
             for f in pack.lpr_table.fixings
         ],
     }
@@ -123,7 +131,7 @@ def lpr_on(date: dt.date, *, home: Path) -> dict[str, Any]:
     return {
         "date": date.isoformat(),
         "rate": info.rate,
-        "four_times": round(4 * info.rate, 6),
+        "four_times": round(_lpr_multiple(pack) * info.rate, 6),
         "fixing_date": info.fixing_date.isoformat(),
         "source": info.source,
         "confidence": info.confidence,
