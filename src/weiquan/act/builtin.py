@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from weiquan.act.base import DocumentSpec
+from weiquan.act.catalogue import isc_report
 from weiquan.act.drafting import fit_text, render_text
 from weiquan.act.policy import plan_policy
 from weiquan.hookspecs import hookimpl
@@ -31,8 +32,6 @@ def _regulator_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 def _isc_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
-    from weiquan.act.catalogue import isc_report
-
     # how to reach 12321 is printed from the channel itself (``m.how``, ``contact_zh``)
     return isc_report(ctx["facts"], ctx["calls"], ctx["sms"])
 

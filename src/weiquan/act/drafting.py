@@ -13,9 +13,10 @@ from markupsafe import Markup, escape
 
 from weiquan.act.base import DocumentSpec
 from weiquan.act.context import contact_zh
-from weiquan.zh.format import date_zh, datetime_zh, money_zh, zh_text
+from weiquan.errors import InputError
 from weiquan.law.numerals import to_chinese
 from weiquan.report.render import base_css, html_to_docx, html_to_pdf, wrap_html
+from weiquan.zh.format import date_zh, datetime_zh, money_zh, zh_text
 
 FORMATS = ("docx", "pdf")
 _SAFE_NAME = re.compile(r"[^\w\u4e00-\u9fff.-]+")
@@ -115,8 +116,6 @@ def write(html: str, out_dir: Path, stem: str, formats: tuple[str, ...]) -> list
         elif fmt == "docx":
             html_to_docx(html, path)
         else:
-            from weiquan.errors import InputError
-
             raise InputError(f"不支持的格式：{fmt}（可选 docx、pdf）", f"unsupported format {fmt!r} (docx, pdf)")
         out.append(Written(fmt, path))
     return out

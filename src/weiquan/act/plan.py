@@ -16,6 +16,7 @@ This module only selects and orders:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,8 +106,6 @@ class Plan:
         return next((s for s in self.steps if s.channel_id == channel_id), None)
 
     def as_dict(self) -> dict[str, Any]:
-        import dataclasses
-
         def conv(o: Any) -> Any:
             if isinstance(o, DeadlineRule):
                 return o.as_dict()

@@ -19,6 +19,7 @@ from weiquan.analyze.base import CaseContext, CaseRequest, EventLink, FindingDra
 from weiquan.analyze.lawrules import category_law, provisions_by_id
 from weiquan.analyze.patterns import stop_request_kind
 from weiquan.errors import InputError, NotFoundError
+from weiquan.plugins import collect
 from weiquan.services.cases import get_case_row
 from weiquan.store.models import Action, Event, Finding, FindingEvent
 from weiquan.store.types import utcnow
@@ -107,8 +108,6 @@ def _requests(s: Session, case_id: int, events: list[TimelineEvent]) -> list[Cas
 
 
 def _detectors() -> list[Any]:
-    from weiquan.plugins import collect
-
     return collect("register_detectors")
 
 

@@ -13,29 +13,27 @@ import json
 import logging
 import tempfile
 import time
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from pydantic import BaseModel
 from sqlalchemy import and_, or_, select
 
 from weiquan import __version__
-from weiquan.errors import InputError, MissingComponent, ProblemFound, WeiquanError
+from weiquan.errors import InputError, MissingComponent, NotFoundError, ProblemFound, WeiquanError
 from weiquan.report import verify as verifier
-from weiquan.report.evidence import EvidenceItem
+from weiquan.report.evidence import EvidenceItem, safe_name
 from weiquan.report.package import IntegrityError, PackageWriter
 from weiquan.report.readme import package_readme
 from weiquan.services.cases import get_case_row
 from weiquan.services.evidence import case_evidence
+from weiquan.services.imports import staged
 from weiquan.store.models import Case, LedgerEntry
 from weiquan.workspace import Workspace
-import zipfile
-import zlib
-from typing import BinaryIO
-from pydantic import BaseModel
-from weiquan.errors import NotFoundError
-from weiquan.services.imports import staged
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -141,8 +139,6 @@ def export_case(
 
 
 def _folder_name(out: Path) -> str:
-    from weiquan.report.evidence import safe_name
-
     return safe_name(out.stem, "evidence-package")
 
 
