@@ -363,13 +363,18 @@ def _scalar(v: Any) -> Any:
     return v.isoformat() if hasattr(v, "isoformat") else v
 
 
-def plan_inputs(paths: Sequence[Path], overrides: dict[str, str], rows_per_partition: int
-                ) -> tuple[list[InputFile], list[PartitionSpec]]:
-    """Every input checked (format, encoding, a text column) before any is read through and partitioned."""
+def open_inputs(paths: Sequence[Path], overrides: dict[str, str]) -> list[tuple[InputFile, int]]:
+    """Every input checked (format, encoding, a text column) before any is read through: (input, data start)."""
     names = [Path(p).name for p in paths]
     if len(set(names)) != len(names):
         raise InputError("输入文件名有重复，请改名后再运行（结果按文件名标注来源）。",
                          "duplicate input file names; rename them (results name their source file).")
-    opened = [open_input(i, Path(p), overrides) for i, p in enumerate(paths)]
+    return [open_input(i, Path(p), overrides) for i, p in enumerate(paths)]
+
+
+def plan_inputs(paths: Sequence[Path], overrides: dict[str, str], rows_per_partition: int
+                ) -> tuple[list[InputFile], list[PartitionSpec]]:
+    """Open and partition every input."""
+    opened = open_inputs(paths, overrides)
     parts = [s for inp, start in opened for s in partition_input(inp, start, rows_per_partition)]
     return [inp for inp, _ in opened], parts
