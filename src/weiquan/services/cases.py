@@ -57,16 +57,31 @@ def create_case(
     name = name.strip()
     if not name:
         raise InputError("案件名称不能为空", "case name must not be empty")
+    lender = (lender or "").strip() or None
+    hit = registry_lender(lender)
     with ws.db.session() as s:
         case = Case(
-            name=name, lender_name=(lender or None), borrower_name=borrower_name,
+            name=name, lender_name=lender, borrower_name=borrower_name,
             timezone=timezone or ws.settings.timezone, owner_id=owner_id, is_sample=is_sample, extra=extra or {},
+            # the licence from the lender registry, for an exact match only (as the web form does)
+            lender_entity=hit.entity if hit is not None else None,
+            licence_type=hit.licence_type if hit is not None else None,
         )
         s.add(case)
         s.flush()
         out = _out(s, case)
     ws.vault.record("case_created", case_id=out.id, meta={"sample": is_sample})
     return out
+
+
+def registry_lender(name: str | None) -> Any:
+    """The lender registry entry an exact (normalised) name matches — brand, app, entity or former name — else None."""
+    if not name:
+        return None
+    from weiquan.law.pack import load_pack
+
+    best = load_pack().find_lender(name, limit=1)
+    return best[0].lender if best and best[0].exact else None
 
 
 def get_case_row(s: Session, case_id: int) -> Case:

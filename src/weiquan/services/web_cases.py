@@ -50,10 +50,5 @@ def create_case_for(ws: Workspace, who: Principal, name: str, *, lender: str | N
                     borrower_name: str | None = None, timezone: str | None = None) -> CaseOut:
     """Create a case owned by ``who`` and fill the lender's entity and licence type from the registry."""
     lender = (lender or "").strip() or None
-    out = cases.create_case(ws, name, lender=lender, borrower_name=(borrower_name or "").strip() or None,
-                            timezone=timezone, owner_id=who.user_id)
-    if lender:
-        hit = lookup_lender(lender)
-        if hit is not None:
-            out = cases.update_case(ws, out.id, lender_entity=hit.entity, licence_type=hit.licence_type)
-    return out
+    return cases.create_case(ws, name, lender=lender, borrower_name=(borrower_name or "").strip() or None,
+                             timezone=timezone, owner_id=who.user_id)
