@@ -141,6 +141,9 @@ def make_templates() -> Jinja2Templates:
     env.globals["direction_label"] = labels.direction_label
     env.globals["file_format"] = labels.file_format
     env.filters["phone"] = phone
+    from weiquan.act.context import date_zh
+
+    env.filters["date_zh"] = date_zh
     env.globals["web_note"] = web_note
     env.globals["CSRF_FIELD"] = CSRF_FIELD
     env.globals["ROLE_NAMES"] = ROLE_NAMES_ZH
