@@ -29,6 +29,8 @@ class Words:
     sms_markers: tuple[str, ...]
     call_labels: tuple[tuple[str, tuple[str, ...]], ...]
     app_packages: dict[str, str]
+    number_labels: frozenset[str] = frozenset()
+    region_starts: tuple[str, ...] = ()
 
 
 @cache
@@ -40,6 +42,8 @@ def words() -> Words:
         sms_markers=tuple(raw["sms_markers"]),
         call_labels=tuple((k, tuple(v)) for k, v in raw["call_labels"].items()),
         app_packages={**raw["app_packages"], **raw.get("name_markers", {})},
+        number_labels=frozenset(raw.get("number_labels", [])),
+        region_starts=tuple(raw.get("region_starts", [])),
     )
 
 
@@ -133,9 +137,13 @@ def split(page: OcrPage) -> Screen:
         title = (below_status or top_band)[0]
         scr.title = title
         header_bottom = title.y1
+        # a line sharing its height with a right-aligned time is a list row (a call), never a subtitle
+        row_times = [ln for ln in body if ln.x0 > 0.45 * w and parse_time_text(ln.text)]
         for ln in body:
             if ln is title or ln.y0 < title.y0 - 0.02 * w:
                 continue
+            if any(min(ln.y1, t.y1) > max(ln.y0, t.y0) for t in row_times if t is not ln):
+                break
             near = ln.y0 < header_bottom + 0.9 * title.height and ln.height < title.height * 1.05
             if ln.y0 >= title.y0 - 0.01 * w and near and not parse_time_text(ln.text):
                 scr.subtitles.append(ln)

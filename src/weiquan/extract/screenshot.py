@@ -141,6 +141,10 @@ def call_events(b: _Builder) -> list[RawEvent]:
                 extra["call_label"] = row.label
             if row.region:
                 extra["screen_region"] = row.region
+            if row.sim:
+                extra["sim"] = row.sim
+            if row.number_label:
+                extra["number_label"] = row.number_label
             if row.count > 1:
                 # the list shows only the latest call of a group; earlier ones have no time of their own
                 extra.update(count_index=k + 1, time_is_latest_of_group=True)
