@@ -200,10 +200,10 @@ class Pen:
         self.fg = (235, 235, 235) if dark else (25, 25, 25)
         self.sub = (140, 140, 145) if dark else (128, 128, 133)
         self.red = (255, 69, 58) if dark else {"ios": (255, 59, 48), "miui": (230, 57, 53), "emui": (232, 64, 60),
-                                              "coloros": (242, 73, 63), "originos": (250, 82, 82)}[s.layout]
+                                              "coloros": (242, 73, 63), "originos": (250, 82, 82)}.get(s.layout, (230, 57, 53))
         self.line = (45, 45, 48) if dark else (228, 228, 230)
         self.accent = {"ios": (10, 132, 255), "miui": (51, 136, 255), "emui": (0, 125, 255), "coloros": (45, 180, 90),
-                       "originos": (65, 105, 225)}[s.layout]
+                       "originos": (65, 105, 225)}.get(s.layout, (87, 107, 149))
         self.im = Image.new("RGB", (s.width, self.h), self.bg)
         self.d = ImageDraw.Draw(self.im)
 

@@ -119,3 +119,8 @@ def test_twelve_hour_labels_round_trip(hour: int, minute: int) -> None:
     text = f"{'上午' if hour < 12 else '下午'}{h12}:{minute:02d}"
     tok = parse_time_text(text)
     assert tok is not None and (tok.hour, tok.minute) == (hour, minute)
+
+
+def test_weekday_one_read_as_a_dash() -> None:
+    tok = parse_time_text("星期-")
+    assert tok is not None and tok.weekday == 0

@@ -126,7 +126,8 @@ def split(page: OcrPage) -> Screen:
     bottom = h - 0.16 * w
     body: list[OcrLine] = []
     for ln in kept:
-        if ln.y0 > bottom and (compact(ln.text) in chrome or len(ln.text.strip()) <= 2):
+        # input-bar words sit a little higher on phones with a gesture bar under the input bar
+        if (ln.y0 > bottom and len(ln.text.strip()) <= 2) or (ln.y0 > h - 0.22 * w and compact(ln.text) in chrome):
             scr.dropped.append(ln)
         else:
             body.append(ln)

@@ -84,6 +84,7 @@ def normalise(text: str) -> str:
     t = unicodedata.normalize("NFKC", text)
     for wrong, right in _OCR_CONFUSIONS.items():
         t = t.replace(wrong, right)
+    t = re.sub(r"(星期|周|礼拜)[-—ー_‐]", r"\1一", t)  # 一 is a single stroke: OCR often answers a dash
     return re.sub(r"\s+", " ", t).strip()
 
 
