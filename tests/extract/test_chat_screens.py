@@ -70,3 +70,11 @@ def test_voice_and_recall_texts() -> None:
     assert conversation.recall_sender("“王专员”撤回了一条消息") == "王专员"
     assert conversation.recall_sender("对方撤回了一条消息") is None
     assert conversation.recall_side("他说撤回协议") is None
+
+
+def test_a_bubble_line_cut_in_two_by_the_ocr_is_one_line() -> None:
+    grey = (38, 38, 40)
+    joined = conversation.join_pieces([L("最低还款2360元，", 40, 756, 366, 810, bg=grey), L("今", 376, 756, 428, 809, bg=grey),
+                                       L("天到账", 38, 816, 175, 871, bg=grey)])
+    assert [j.text for j in joined] == ["最低还款2360元，今", "天到账"]
+    assert conversation.join_pieces([L("Hello", 40, 10, 140, 40), L("world", 150, 10, 250, 40)])[0].text == "Hello world"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from weiquan.extract.layout import Screen, close, compact, number_digits, words
+from weiquan.extract.layout import Screen, close, compact, number_digits, same_row, words
 from weiquan.extract.ocr import OcrLine
 from weiquan.extract.timeparse import TimeToken, find_time, normalise, parse_time_text
 
@@ -87,7 +87,7 @@ def parse(scr: Screen) -> list[CallRowParse]:
     lefts = [ln for ln in scr.content if id(ln) not in time_ids and ln.x0 < 0.5 * scr.w]
     # pieces further right on a left line's row (a lighter "(12)" run after a long number)
     lefts += [ln for ln in scr.content if id(ln) not in time_ids and ln.x0 >= 0.5 * scr.w
-              and not parse_time_text(ln.text) and any(_same_row(ln, lf) and ln.x0 > lf.x1 for lf in lefts)]
+              and not parse_time_text(ln.text) and any(same_row(ln, lf) and ln.x0 > lf.x1 for lf in lefts)]
     centres = [t.cy for t in times]
     pitch = (centres[-1] - centres[0]) / (len(centres) - 1) if len(centres) > 1 else 3.0 * times[0].height * 2
     rows: list[CallRowParse] = []
@@ -115,17 +115,12 @@ def _t2s(text: str) -> str:
     return str(_opencc().convert(text))
 
 
-def _same_row(a: OcrLine, b: OcrLine) -> bool:
-    overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return overlap > 0.5 * min(a.height, b.height)
-
-
 def merge_runs(lines: list[OcrLine]) -> list[OcrLine]:
     """Join the pieces OCR returns for one visual line (a number and its lighter "(12)" run), top to
     bottom; drop an avatar's initial (a lone character left of the row's text, on the avatar's colour)."""
     groups: list[list[OcrLine]] = []
     for ln in sorted(lines, key=lambda x: (x.y0, x.x0)):
-        g = next((g for g in groups if any(_same_row(ln, o) for o in g)), None)
+        g = next((g for g in groups if any(same_row(ln, o) for o in g)), None)
         if g is None:
             groups.append([ln])
         else:

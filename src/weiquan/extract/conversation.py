@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from weiquan.extract.layout import Screen, close, saturated
+from weiquan.extract.layout import Screen, close, join_text, same_row, saturated
 from weiquan.extract.ocr import OcrLine
 from weiquan.extract.timeparse import TimeToken, parse_time_text
 
@@ -123,11 +123,27 @@ def _is_name_line(scr: Screen, ln: OcrLine, bubble: Bubble) -> bool:
             and not close(ln.bg, first.bg, SAME_FILL) and len(ln.text.strip()) <= 16 and parse_time_text(ln.text) is None)
 
 
+def join_pieces(lines: list[OcrLine]) -> list[OcrLine]:
+    """OCR sometimes cuts one line of a bubble in two at a punctuation gap ("最低还款2360元，" + "今"):
+    pieces on one row, on the same fill and close together, are one line."""
+    out: list[OcrLine] = []
+    for ln in lines:
+        prev = next((o for o in reversed(out[-3:]) if same_row(o, ln)), None)
+        if (prev is not None and close(prev.bg, ln.bg, SAME_FILL) and 0 <= ln.x0 - prev.x1 < 1.2 * max(prev.height, ln.height)
+                and parse_time_text(ln.text) is None and parse_time_text(prev.text) is None):
+            merged = OcrLine(text=join_text(prev.text, ln.text), box=(prev.x0, min(prev.y0, ln.y0), ln.x1, max(prev.y1, ln.y1)),
+                             score=min(prev.score, ln.score), ink=prev.ink, bg=prev.bg)
+            out[out.index(prev)] = merged
+        else:
+            out.append(ln)
+    return out
+
+
 def parse(scr: Screen) -> Conversation:
     conv = Conversation()
     blocks: list[list[OcrLine]] = []
     pending: list[tuple[str, object]] = []  # ordered stream of ("sep", line) / ("block", idx) / ("time", line)
-    for ln in scr.content:
+    for ln in join_pieces(sorted(scr.content, key=lambda x: (x.y0, x.x0))):
         tok = parse_time_text(ln.text)
         if tok is not None and scr.centred(ln):
             pending.append(("sep", ln))

@@ -67,6 +67,19 @@ def number_digits(text: str) -> str | None:
     return d if len(d) >= 3 else None
 
 
+def same_row(a: OcrLine, b: OcrLine) -> bool:
+    """Two boxes on one visual line (they overlap over half the smaller height)."""
+    overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return overlap > 0.5 * min(a.height, b.height)
+
+
+def join_text(left: str, right: str) -> str:
+    """Texts of two pieces of one line: a space only between two Latin letters/digits."""
+    a, b = left.rstrip(), right.lstrip()
+    sep = " " if a[-1:].isascii() and a[-1:].isalnum() and b[:1].isascii() and b[:1].isalnum() else ""
+    return a + sep + b
+
+
 def saturated(rgb: tuple[int, int, int]) -> bool:
     hi, lo = max(rgb), min(rgb)
     return hi > 60 and (hi - lo) / hi > 0.3
