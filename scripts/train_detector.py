@@ -1,4 +1,5 @@
-"""Train the built-in text classifier from the team-written corpus and write the shipped model.
+"""Train the built-in text classifier from the team-written corpus (hand-written items, templates and the
+systematic grid) and write the shipped model.
 
 Usage: python scripts/train_detector.py [--out PATH] [--seed N] [--dump-corpus FILE.jsonl]
 Deterministic for a given corpus and seed; runs in well under a minute on one core.
@@ -11,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from weiquan.analyze.training import MODEL_PATH, load_corpus, train
+from weiquan.analyze.training import MODEL_PATH, load_training_items, train
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.dump_corpus:
         with args.dump_corpus.open("w", encoding="utf-8") as f:
-            for it in load_corpus(args.seed):
+            for it in load_training_items(args.seed):
                 f.write(json.dumps({"text": it.text, "labels": list(it.labels), "origin": it.origin}, ensure_ascii=False) + "\n")
     summary = train(args.out, seed=args.seed)
     print(json.dumps(summary, ensure_ascii=False))

@@ -119,8 +119,10 @@ CATEGORY_SMS = {  # one generated message per category, for cases built with ``b
 
 def build_findings_case(ws: Workspace, categories: list[str], *, licence_type: str | None = "consumer_finance",
                         lender: str | None = "速借", entity: str | None = "示例消费金融有限公司",
-                        start: dt.date = dt.date(2026, 3, 2)) -> Built:
-    """A small case with exactly one confirmed finding per category (one SMS each, 23:40 for night contact)."""
+                        start: dt.date = dt.date(2026, 3, 2), days: list[dt.date] | None = None,
+                        review: str = "confirmed") -> Built:
+    """A small case with exactly one finding per category (one SMS each, 23:40 for night contact), on consecutive
+    days from ``start`` or on the given ``days``; ``review`` is the findings' review state."""
     with ws.db.session() as s:
         case = Case(name="测试案件", lender_name=lender, lender_entity=entity, licence_type=licence_type,
                     borrower_name="李四", borrower_phones=["+8613800138000"], extra={})
@@ -134,7 +136,8 @@ def build_findings_case(ws: Workspace, categories: list[str], *, licence_type: s
         ids = []
         for i, cat in enumerate(categories):
             text = CATEGORY_SMS[cat]
-            when = at(start.year, start.month, start.day + i, 23 if cat == "night_contact" else 10, 40)
+            day = days[i] if days else start + dt.timedelta(days=i)
+            when = at(day.year, day.month, day.day, 23 if cat == "night_contact" else 10, 40)
             recipient = "relative" if cat == "third_party_contact" else "borrower"
             e = Event(case_id=case_id, channel="sms", direction="in", start=when, source_tz="Asia/Shanghai",
                       counterpart=f"+861700000010{i}", text=text, recipient=recipient,
@@ -143,7 +146,7 @@ def build_findings_case(ws: Workspace, categories: list[str], *, licence_type: s
             s.flush()
             s.add(EventSource(event_id=e.id, evidence_id=added.evidence.id, locator=f"sms[{i}]", source_format="test-json"))
             f = Finding(case_id=case_id, category=cat, severity="medium", detector_id="test", detector_version="1",
-                        confidence=0.9, provisions=[], summary=None, key=f"{cat}:{e.id}", review_state="confirmed")
+                        confidence=0.9, provisions=[], summary=None, key=f"{cat}:{e.id}", review_state=review)
             s.add(f)
             s.flush()
             s.add(FindingEvent(finding_id=f.id, event_id=e.id, spans=[[0, len(text)]]))

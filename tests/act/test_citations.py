@@ -246,3 +246,15 @@ def test_no_contact_order_is_not_requested_for_conduct_before_it_existed(ws: Wor
     assert "禁止接触" not in _doc(ws, old.case_id, "police")
     new = build_findings_case(ws, ["harassment_volume"], start=dt.date(2026, 3, 2))
     assert "禁止接触" in _doc(ws, new.case_id, "police")
+
+
+def test_each_rule_is_dated_by_the_conduct_it_is_cited_for(ws: Workspace) -> None:
+    """Issue 16 items 1–2: the CBA guideline (2026-01-30) is not cited for night contacts of December 2025 even when
+    other conduct of the case is later; the attempts rule it also contains is cited for the 2026 flood."""
+    b = build_findings_case(ws, ["night_contact", "harassment_volume"],
+                            days=[dt.date(2025, 12, 20), dt.date(2026, 2, 10)])
+    text = _doc(ws, b.case_id, "lender")
+    assert "22:00至次日8:00进行电话、外访" not in text  # cba_guideline-night, for 2025 conduct only
+    cited = [c for c in load_pack().provisions.values() if c.statute_id == "cba_guideline"]
+    assert any(c.id == "cba_guideline-attempts" for c in cited)
+    assert "金融机构个人消费类贷款催收工作指引" in text and "仅约束中国银行业协会会员机构" in text

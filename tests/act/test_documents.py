@@ -23,8 +23,16 @@ def _flat(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
+SHEET = "提交前核对清单"
+
+
 def _texts(files: list[Path]) -> dict[str, str]:
-    return {f.suffix[1:]: _text(f) for f in files}
+    """The document's text per format (its cover sheet 提交前核对清单 left out)."""
+    return {f.suffix[1:]: _text(f) for f in files if not f.stem.endswith(SHEET)}
+
+
+def _sheets(files: list[Path]) -> dict[str, str]:
+    return {f.suffix[1:]: _text(f) for f in files if f.stem.endswith(SHEET)}
 
 
 @functools.cache
@@ -36,7 +44,11 @@ def test_all_documents_written_in_both_formats(drafted_threat: tuple[Built, dict
     _, files = drafted_threat
     assert set(files) == set(DOCS) | {"plan"}
     for doc, paths in files.items():
-        assert sorted(p.suffix for p in paths) == [".docx", ".pdf"], doc
+        docs = [p for p in paths if not p.stem.endswith(SHEET)]
+        sheets = [p for p in paths if p.stem.endswith(SHEET)]
+        assert sorted(p.suffix for p in docs) == [".docx", ".pdf"], doc
+        # every document that is sent has its cover sheet beside it (the plan is written for the user)
+        assert sorted(p.suffix for p in sheets) == ([] if doc == "plan" else [".docx", ".pdf"]), doc
         assert all(p.stat().st_size > 2000 for p in paths)
 
 
@@ -46,7 +58,9 @@ def test_document_text(doc: str, drafted_threat: tuple[Built, dict[str, list[Pat
     for fmt, text in _texts(files[doc]).items():
         flat = _flat(text)
         assert len(re.findall(r"[\u4e00-\u9fff]", flat)) > 150, (doc, fmt)
-        assert _flat(CLOSING) in flat, (doc, fmt)
+        # notes to the user are on the cover sheet, never in the document that is sent (issue 16 item 6)
+        assert _flat(CLOSING) not in flat and "自动识别" not in flat, (doc, fmt)
+        assert _flat(CLOSING) in _flat(_sheets(files[doc])[fmt]), (doc, fmt)
         if doc != "catalogue":
             assert "2026年3月" in flat, (doc, fmt)
         if doc == "catalogue":

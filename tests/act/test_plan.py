@@ -78,7 +78,8 @@ def test_police_step_warns_when_the_six_month_limit_may_have_passed(ws: Workspac
 
     old = build_case(ws, threats=True, start=dt.date(2024, 3, 2))
     why = " ".join(build_plan(ws, old.case_id, today=TODAY).step("police").why_zh)
-    assert "已超过6个月" in why and "第二十五条" in why
+    # 2024 conduct: the 2012 text's Art. 22, not the 2025 Art. 25 (issue 16 item 4)
+    assert "已超过6个月" in why and "（2012年修正）第二十二条" in why and "第二十五条" not in why
     recent = build_case(ws, threats=True)
     assert "已超过6个月" not in " ".join(build_plan(ws, recent.case_id, today=TODAY).step("police").why_zh)
 

@@ -97,7 +97,7 @@ def test_third_party_document_plugin(ws: Workspace, tmp_path: Path) -> None:
     try:
         assert "hr_letter" in {d.id for d in list_documents()}
         b = build_case(ws, threats=False)
-        [path] = draft_document(ws, b.case_id, "hr_letter", formats="docx", out_dir=tmp_path / "out",
+        [path, _sheet] = draft_document(ws, b.case_id, "hr_letter", formats="docx", out_dir=tmp_path / "out",
                                 today=dt.date(2026, 3, 20))
         text = docx_text(path)
         assert "李四自2026年3月3日起受到催收来电15次" in text and "自行提交" in text

@@ -90,7 +90,7 @@ def _mixed_case(ws: Workspace) -> Mixed:
         def finding(cat: str, eids: list[int], spans: dict[int, list[list[int]]] | None = None,
                     extra: dict | None = None, key: str | None = None, summary: str | None = None) -> None:
             f = Finding(case_id=case_id, category=cat, severity="high", detector_id="test", detector_version="1",
-                        confidence=0.9, provisions=[], key=key or f"{cat}:{eids[0]}", review_state="auto",
+                        confidence=0.9, provisions=[], key=key or f"{cat}:{eids[0]}", review_state="confirmed",
                         extra=extra or {}, summary=summary)
             s.add(f)
             s.flush()

@@ -88,7 +88,7 @@ def test_classify_text_and_file(tmp_path: Path) -> None:
 
 def test_classifier_alone_loads_shipped_model_and_gives_spans() -> None:
     c = default_classifier()
-    assert c.version.startswith("clf-1.")
+    assert c.version.startswith("clf-2.")
     text = "明天不还，我们就把你的欠款发到你家族群"
     sc = c.score(text)
     assert sc.probs["threat_exposure"] > 0.5

@@ -22,6 +22,7 @@ import pytest
 
 from tests.fixtures.complaint_corpus import write_csv, write_jsonl
 from weiquan.analyze.text import default_text_detector
+from weiquan.errors import InputError
 from weiquan.services import bulk as svc
 
 N_JSONL, N_CSV, PART_ROWS = 1600, 800, 300
@@ -193,18 +194,18 @@ def test_a_killed_run_resumes_and_skips_finished_partitions(corpus: dict[str, An
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 240
-        while len(list((out / "_parts").glob("*.json"))) < 3 and time.monotonic() < deadline and proc.poll() is None:
+        while len(list((out / "_parts").glob("part-*.json"))) < 3 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.2)
         assert proc.poll() is None, "the run finished before it could be interrupted"
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # the run, its scheduler and its workers, mid-write
         proc.wait()
-    done_before = len(list((out / "_parts").glob("*.json")))
+    done_before = len(list((out / "_parts").glob("part-*.json")))
     assert 3 <= done_before < 17 and not (out / "aggregates.parquet").exists()
     res = svc.run_bulk(corpus["inputs"], out, home=tmp_path / "h", workers=2, partition_rows=150)
     assert res["skipped"] >= done_before and res["partitions"] == 17
     _assert_equal_to_reference(out, corpus["expected"])
     again = svc.run_bulk(corpus["inputs"], out, home=tmp_path / "h", workers=1, partition_rows=150)
     assert again["skipped"] == 17 and again["texts"] == res["texts"]
-    with pytest.raises(Exception, match="另一批输入"):
+    with pytest.raises(InputError, match="另一批输入"):
         svc.run_bulk(corpus["inputs"], out, home=tmp_path / "h", workers=1, partition_rows=151)

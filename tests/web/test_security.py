@@ -87,14 +87,17 @@ def test_safe_leaf_name_examples() -> None:
 
 
 def test_login_limiter() -> None:
-    lim = LoginLimiter(max_failures=2, window_s=60)
-    assert lim.retry_after("1.1.1.1", "a") == 0
-    lim.failed("1.1.1.1", "a")
-    lim.failed("1.1.1.1", "a")
-    assert lim.retry_after("1.1.1.1", "a") > 0
-    assert lim.retry_after("2.2.2.2", "A ") > 0  # per username, case-insensitive
-    assert lim.retry_after("1.1.1.1", "b") > 0  # per address
-    assert lim.retry_after("3.3.3.3", "c") == 0
+    lim = LoginLimiter(max_failures=2, window_s=60, ip_factor=3)
+    assert lim.attempt("1.1.1.1", "a") == 0
+    assert lim.attempt("1.1.1.1", "a") == 0
+    assert lim.attempt("1.1.1.1", "a") > 0  # counted before any check
+    assert lim.attempt("2.2.2.2", "A ") > 0  # per account, case-insensitive
+    assert lim.attempt("1.1.1.1", "b") == 0  # the address allows more (a NAT's other users)
+    assert lim.attempt("3.3.3.3", "c") == 0
+    lim.succeeded("3.3.3.3", "c")
+    for _ in range(3):
+        lim.attempt("1.1.1.1", f"x{_}")
+    assert lim.attempt("1.1.1.1", "d") > 0  # the address's own limit (2 x 3)
 
 
 def test_headers_hosts_and_cross_site(client) -> None:  # type: ignore[no-untyped-def]

@@ -70,16 +70,22 @@ def cited_provisions(
 ) -> list[CitedProvision]:
     """Provisions the findings engage (filtered by provision kind) plus a document's own, in citation order.
 
-    A provision whose statute governs only some lender licence types (``Provision.licence_types``, e.g. the
-    民间借贷 rules) is left out for other lenders; when the lender's licence type is unknown it is kept with
-    its scope (``scope_zh``) so the reader sees the condition.
+    A provision is cited in the version in force on the days of the conduct it is cited for — the dates of the
+    categories that engage it, not of the whole case — with that version's words and conditions
+    (``Provision.cite_for_conduct``); a rule that did not exist on any of those days is left out. A provision
+    that does not bind the lender (licence type, association membership) is left out; when that is unknown it is
+    kept with its scope (``scope_zh``) so the reader sees the condition.
     """
-    out: dict[str, CitedProvision] = {}
-    # a rule of conduct is cited in the version in force when the conduct happened (Provision.cite_for_conduct)
-    first, last = conduct_period(facts)
+    case_first, case_last = conduct_period(facts)
+    entries: dict[str, dict[str, Any]] = {}
 
     def add(
-        pid: str, kind_hint: str | None, cond: str | None, cat_name: str | None, carried: bool | None = None
+        pid: str,
+        kind_hint: str | None,
+        cond: Any,
+        cat_name: str | None,
+        carried: bool | None,
+        period: tuple[dt.date | None, dt.date | None],
     ) -> None:
         p = pack.provisions.get(pid)
         if p is None:
@@ -90,57 +96,79 @@ def cited_provisions(
         applies = lender.bound_by(p) if lender is not None else p.applies_to(licence)
         if applies is False:
             return
-        cite, era = p.cite_for_conduct(first, last) if p.role == "conduct" else (p.cite(), None)
-        if cite is None:
-            return  # not in force when the conduct happened, and no earlier counterpart
-        texts = (p.texts_for_conduct(first, last) if p.role == "conduct" else None) or (
-            [p.current_text] if p.current_text else []
-        )
-        cp = out.get(pid)
-        if cp is None:
-            cp = out[pid] = CitedProvision(
-                id=pid,
-                cite=cite,
-                short=p.short_cite(),
-                kind=p.kind,
-                confidence=p.confidence,
-                confidence_zh=p.confidence_zh,
-                role=p.role,
-                scope_zh=p.licence_note_zh if applies is None else None,
-                words=[(t.citation, t.text_zh, t.penalty) for t in texts],
-                note_zh=p.note_zh,
-            )
-            if era:
-                cp.conditions.append(era)
-            cp.if_carried_out = bool(carried)
-        elif carried is False:
-            cp.if_carried_out = False  # another conduct engages it as it stands
+        e = entries.get(pid)
+        if e is None:
+            e = entries[pid] = {
+                "first": period[0],
+                "last": period[1],
+                "conds": [],
+                "cats": [],
+                "carried": bool(carried),
+                "applies": applies,
+            }
+        else:
+            if period[0] is not None and (e["first"] is None or period[0] < e["first"]):
+                e["first"] = period[0]
+            if period[1] is not None and (e["last"] is None or period[1] > e["last"]):
+                e["last"] = period[1]
+            if carried is False:
+                e["carried"] = False  # another conduct engages it as it stands
         if cond:
-            add_condition(cp.conditions, cond)
-        if cat_name and cat_name not in cp.categories:
-            cp.categories.append(cat_name)
-
-    def condition(ref: Any) -> str | None:
-        """The ref's condition in the words of the version in force: the 2012 text's for 2024 conduct."""
-        p = pack.provisions.get(ref.provision_id)
-        texts = p.texts_for_conduct(first, last) if p is not None else None
-        if texts and len(texts) == 1 and texts[0].version in ref.notes_by_version:
-            return str(ref.notes_by_version[texts[0].version])
-        return ref.note_zh
+            e["conds"].append(cond)
+        if cat_name and cat_name not in e["cats"]:
+            e["cats"].append(cat_name)
 
     for cat in sorted(facts.categories, key=lambda c: category_sort_key(pack, c)):
         v = pack.violations.get(cat)
         if v is None:
             continue
+        fs = facts.by_category(cat)
+        days = [t.date() for f in fs for t in (f.first, f.last) if t is not None]
+        period = (min(days), max(days)) if days else (case_first, case_last)
         for ref in v.provisions:
-            add(ref.provision_id, ref.kind, condition(ref), v.name_zh, ref.if_carried_out)
-        for f in facts.by_category(cat):
+            add(ref.provision_id, ref.kind, ref, v.name_zh, ref.if_carried_out, period)
+        for f in fs:
             for pid in f.provisions:
-                add(pid, None, None, v.name_zh)
+                add(pid, None, None, v.name_zh, None, period)
     for pid in extra_ids:
-        add(pid, None, None, None)
+        add(pid, None, None, None, None, (case_first, case_last))
+
+    out: list[CitedProvision] = []
+    for pid, e in entries.items():
+        p = pack.provisions[pid]
+        first, last = e["first"], e["last"]
+        cite, era = p.cite_for_conduct(first, last) if p.role == "conduct" else (p.cite(), None)
+        if cite is None:
+            continue  # not in force on any day of the conduct it would be cited for, and no earlier counterpart
+        texts = (p.texts_for_conduct(first, last) if p.role == "conduct" else None) or (
+            [p.current_text] if p.current_text else []
+        )
+        cp = CitedProvision(
+            id=pid,
+            cite=cite,
+            short=p.short_cite(),
+            kind=p.kind,
+            confidence=p.confidence,
+            confidence_zh=p.confidence_zh,
+            role=p.role,
+            scope_zh=p.licence_note_zh if e["applies"] is None else None,
+            words=[(t.citation, t.text_zh, t.penalty) for t in texts],
+            note_zh=p.note_zh,
+            if_carried_out=e["carried"],
+            categories=list(e["cats"]),
+        )
+        if era:
+            cp.conditions.append(era)
+        for c in e["conds"]:
+            # a condition in the words of the version in force (the 2012 text's for 2024 conduct)
+            if not isinstance(c, str):
+                by_version = c.notes_by_version.get(texts[0].version) if len(texts) == 1 else None
+                c = by_version or c.note_zh
+            if c:
+                add_condition(cp.conditions, c)
+        out.append(cp)
     return sorted(
-        out.values(),
+        out,
         key=lambda c: (
             KIND_ORDER.get(c.kind, 9),
             pack.provisions[c.id].statute_id,

@@ -89,6 +89,7 @@ class PlanStep:
     documents: list[str]
     form_max_chars: int | None
     taken: dict[str, Any] | None = None  # the latest action for this body
+    warnings_zh: list[str] = field(default_factory=list)  # timing and preconditions (also on the cover sheet)
 
 
 @dataclass
@@ -101,6 +102,9 @@ class Plan:
     notes_zh: list[str]
     loans: list[dict[str, Any]]
     generated_on: dt.date
+    # warnings for a document (act/data/plan.yaml document key → texts), on its cover sheet 提交前核对清单
+    document_warnings: dict[str, list[str]] = field(default_factory=dict)
+    deadlines: list[dict[str, Any]] = field(default_factory=list)  # case-wide deadlines (诉讼时效 …)
 
     def step(self, channel_id: str) -> PlanStep | None:
         return next((s for s in self.steps if s.channel_id == channel_id), None)
@@ -273,6 +277,8 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
     ongoing = last_contact is not None and (facts.today - last_contact.date()).days <= policy.ongoing_within_days
     time_barred = last_contact is not None and _add_months(last_contact.date(), policy.police_time_limit_months) < facts.today
     notes = list(lender.notes_zh)
+    first_contact = min((f.first for f in facts.findings if f.first), default=None)
+    deadlines = case_deadlines(pack, policy, first_contact, last_contact, facts.today)
 
     # channels named by the case's violations
     named_by_violation: dict[str, set[str]] = {}
@@ -308,19 +314,15 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
             continue
         if ch.kind == "lender" and licence == "unlicensed":
             continue  # no lawful complaint desk: go to the police and the local regulator
-        if ch.kind == "self_regulatory" and lender.nifa_member is False and not from_registry:
-            continue
+        if ch.kind == "self_regulatory" and (lender.nifa_member is False or licence in ("unlicensed", "private")) \
+                and not from_registry:
+            continue  # the NIFA platform is for its members' conduct; an unlicensed lender is no member
         if ch.kind == "credit" and not matched:
             continue
         reasons = _reasons(pack, facts, matched or cats)
         why = [_reason_text(r) for r in reasons]
         if loan_reason:
             why.append("借款核查结果显示该借款可能不合法（见借款核查）。")
-        if ch.kind == "police" and time_barred:
-            limit = pack.provisions.get(policy.police_time_limit_provision)
-            why.append(f"注意：最近一次联系是{date_cn(last_contact.date() if last_contact else facts.today)}，已超过"
-                       f"{policy.police_time_limit_months}个月；{limit.cite() if limit else ''}规定违反治安管理行为在六个月内没有被"
-                       "公安机关发现的不再处罚（行为有连续或继续状态的，从行为终了之日起计算），治安处罚可能已不能适用，请在报案时向民警说明并咨询。")
         if ch.kind == "self_regulatory" and lender.nifa_member is None and licence != "unlicensed":
             why.append("仅当该机构是中国互联网金融协会会员时适用：请先在协会网站核实。")
         competence = ch.scope_zh
@@ -336,26 +338,50 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
             competence = f"牌照类型未确定，一并列出；{ch.scope_zh}"
         rule = deadline_rule(ch, licence)
         urgent = ch.kind == "police" and safety
+        warnings: list[str] = []
+        if ch.kind == "police":
+            warnings += [d["warning_zh"] for d in deadlines if d["id"] == "police_limit" and d.get("warning_zh")]
         steps.append(PlanStep(
             order=0, channel_id=ch.id, name_zh=ch.name_zh, body=ch.body, kind=ch.kind, urgent=urgent,
             why_zh=why, reasons=reasons, competence_zh=competence, competence_source=competence_source,
             attach=list(ch.prepare), how=_how(ch), prerequisite_zh=ch.prerequisite_zh,
             deadline=rule, deadline_zh=(" ".join(t for t in (rule.label_zh, rule.unit_note_zh) if t) if rule
                                         else ch.deadline_note_zh),
-            if_lapsed_zh="", documents=list(ch.documents), form_max_chars=ch.form_max_chars,
+            if_lapsed_zh="", documents=[d for d in ch.documents if d != "injunction" or ongoing],
+            form_max_chars=ch.form_max_chars, warnings_zh=warnings,
         ))
+        if ch.kind == "police" and time_barred:
+            steps[-1].why_zh.append(warnings[0] if warnings else "")
 
     if safety:
         police = [s for s in steps if s.kind == "police"]
         steps = police + [s for s in steps if s.kind != "police"]
         notes.insert(0, "存在威胁人身安全的内容：如遇紧急危险，请立即拨打110；并尽快到派出所报案。")
+    first_ids = list(policy.licence_routes.get(licence or "", [])) if licence in ("unlicensed",) else []
+    if first_ids:
+        # an unlicensed lender: the police and the local financial regulator first (issue 16 item 3)
+        head = [s for cid in first_ids for s in steps if s.channel_id == cid]
+        steps = head + [s for s in steps if s not in head]
     if licence == "unlicensed":
         notes.append("该放贷方无放贷资质：建议向公安机关和地方金融管理部门反映，并保留借款核查结果（weiquan loan）；"
                      "对实际收到的借款本金，可通过正规、可留痕的方式依法协商处理。")
     if facts.auto_count:
         notes.append(f"有 {facts.auto_count} 项自动识别的违规尚未人工核实：提交前请逐项确认（weiquan review）。")
-    if ongoing and any(s.kind == "court" for s in steps):
+    document_warnings: dict[str, list[str]] = {}
+    court = next((s for s in steps if s.kind == "court"), None)
+    if ongoing and court is not None:
         notes.append("骚扰仍在持续：可考虑向法院申请人格权侵害禁令（可在起诉前或诉讼中申请）。")
+    elif court is not None and last_contact is not None:
+        why_not = (f"暂不建议申请人格权侵害禁令：最近一次联系是{date_cn(last_contact.date())}，距今"
+                   f"{(facts.today - last_contact.date()).days}天；{_cite(pack, 'civil-997')}要求有证据证明对方“正在实施或者即将实施”"
+                   "侵害行为。如对方再次联系，可以凭新的证据申请。")
+        notes.append(why_not)
+        court.warnings_zh.append(why_not)
+        document_warnings.setdefault("injunction", []).append(why_not)
+    limitation = next((d for d in deadlines if d["id"] == "limitation"), None)
+    if limitation is not None and court is not None:
+        court.warnings_zh += [w for w in (limitation.get("warning_zh"), limitation.get("note_zh")) if w]
+        document_warnings.setdefault("lawsuit", []).extend(court.warnings_zh)
 
     # order numbers, "what if it lapses", actions already taken
     taken = {a.body: a for a in facts.actions if a.status in plan_policy().taken_statuses}
@@ -371,5 +397,77 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
         if a is not None:
             s.taken = {"action_id": a.id, "status": a.status, "due_at": a.due_at.isoformat() if a.due_at else None,
                        "reference_no": a.reference_no}
+    if limitation is not None and court is not None:
+        before = steps[:steps.index(court)]
+        total = sum(_max_calendar_days(s.deadline) for s in before)
+        reach = facts.today + dt.timedelta(days=total)
+        if total and reach > limitation["date"]:
+            late = (f"按计划逐步走完前面{len(before)}步（均用足处理期限）约需{total}日，到{date_cn(reach)}才会起诉，晚于诉讼时效"
+                    f"届满日{date_cn(limitation['date'])}：建议不必等前面各步结束，同时向法院起诉。")
+            limitation["warning_zh"] = " ".join(w for w in (limitation.get("warning_zh"), late) if w)
+            court.warnings_zh.insert(0, late)
+            court.urgent = True
+            notes.append(late)
+            document_warnings.setdefault("lawsuit", []).insert(0, late)
+    for d in deadlines:
+        if d.get("warning_zh") and d["id"] == "limitation" and d["warning_zh"] not in notes:
+            notes.append(d["warning_zh"])
     return Plan(case_id=facts.case_id, lender=lender, safety_threat=safety, ongoing=ongoing, steps=steps,
-                notes_zh=notes, loans=loan_notes, generated_on=facts.today)
+                notes_zh=notes, loans=loan_notes, generated_on=facts.today, document_warnings=document_warnings,
+                deadlines=deadlines)
+
+
+def _cite(pack: Any, pid: str) -> str:
+    p = pack.provisions.get(pid)
+    return p.cite() if p is not None else ""
+
+
+def _max_calendar_days(rule: DeadlineRule | None) -> int:
+    """The longest a step can take under its rule, in calendar days (working days × 7/5, rounded up)."""
+    if rule is None:
+        return 0
+    days = rule.days + sum(rule.extensions)
+    return -(-days * 7 // 5) if rule.unit == "working" else days
+
+
+def case_deadlines(pack: Any, policy: Any, first: dt.datetime | None, last: dt.datetime | None,
+                   today: dt.date) -> list[dict[str, Any]]:
+    """Deadlines of the case as a whole, each with the provision in force for it:
+
+    * 治安 punishment: not for conduct the police have not discovered within six months of its end (2025 text
+      Art. 25; the 2012 text's Art. 22 for conduct before 2026-01-01);
+    * 诉讼时效: three years from when the borrower knew of the harm and of who caused it (民法典 Art. 188),
+      counted conservatively from the first contact; claims to stop the infringement are not time-barred (Art. 196).
+    """
+    out: list[dict[str, Any]] = []
+    if last is not None:
+        lc = last.date()
+        limit = pack.provisions.get(policy.police_time_limit_provision)
+        texts = limit.texts_for_conduct(lc, lc) if limit is not None else None
+        basis = texts[0].citation if texts else (limit.cite() if limit is not None else "")
+        due = _add_months(lc, policy.police_time_limit_months)
+        d: dict[str, Any] = {"id": "police_limit", "name_zh": "治安处罚时限（六个月）", "date": due, "basis_zh": basis,
+                             "note_zh": f"最近一次联系是{date_cn(lc)}；{basis}规定违反治安管理行为在六个月以内没有被公安机关发现的，"
+                                        "不再处罚（行为有连续或者继续状态的，从行为终了之日起计算）。",
+                             "passed": due < today}
+        if due < today:
+            d["warning_zh"] = (f"注意：最近一次联系是{date_cn(lc)}，已超过{policy.police_time_limit_months}个月；{basis}规定违反治安管理"
+                               "行为在六个月以内没有被公安机关发现的，不再处罚（行为有连续或者继续状态的，从行为终了之日起计算），"
+                               "治安处罚可能已不能适用，请在报案时向民警说明并咨询；涉嫌犯罪的，追诉期限另行计算。")
+        else:
+            d["warning_zh"] = f"请在{date_cn(due)}前报案：{basis}规定违反治安管理行为在六个月以内没有被公安机关发现的，不再处罚。"
+        out.append(d)
+    if first is not None:
+        fc = first.date()
+        due = _add_months(fc, 12 * policy.limitation_years)
+        basis = _cite(pack, policy.limitation_provision)
+        d = {"id": "limitation", "name_zh": "诉讼时效（向法院起诉）", "date": due, "basis_zh": basis,
+             "note_zh": (f"{basis}：向人民法院请求保护民事权利的诉讼时效期间为三年，自知道或者应当知道权利受到损害以及义务人"
+                         f"之日起计算；本计划按最早一次行为（{date_cn(fc)}）保守起算。请求停止侵害不适用诉讼时效"
+                         f"（{_cite(pack, policy.no_limitation_provision)}）。"),
+             "passed": due < today}
+        if due < today:
+            d["warning_zh"] = (f"注意：自最早一次行为（{date_cn(fc)}）起已超过三年，赔偿请求的诉讼时效可能已届满（{basis}）；"
+                               "请求停止侵害不受诉讼时效限制，持续发生的行为可从行为终了之日起计算，请咨询律师。")
+        out.append(d)
+    return out

@@ -25,6 +25,9 @@ class PlanPolicy(_Frozen):
     ongoing_within_days: int
     police_time_limit_months: int  # 治安管理处罚法 Art. 25: not punished if undiscovered for this long
     police_time_limit_provision: str
+    limitation_years: int  # 民法典 Art. 188: 诉讼时效 three years
+    limitation_provision: str
+    no_limitation_provision: str  # 民法典 Art. 196: claims to stop an infringement are not time-barred
     short_text_default_chars: int
     taken_statuses: list[str]
     document_provisions: dict[str, list[str]]

@@ -43,6 +43,16 @@ class Hit(NamedTuple):
     explanation: str
     rule_id: str | None = None
 
+    @property
+    def decided_by(self) -> str:
+        """Which part decided: ``rule E3`` (a rule id, several joined by commas; ``I1>threat_legal_false`` when
+        derived from another category's hit) or ``model <version>`` (the trained classifier)."""
+        if self.rule_id:
+            return f"rule {self.rule_id}"
+        if self.detector_id == "text.classifier":
+            return f"model {self.detector_version}"
+        return self.detector_id
+
     def to_dict(self, text: str | None = None) -> dict[str, Any]:
         d: dict[str, Any] = {
             "category": self.category,
@@ -54,6 +64,7 @@ class Hit(NamedTuple):
         }
         if self.rule_id:
             d["rule"] = self.rule_id
+        d["decided_by"] = self.decided_by
         if text is not None:
             d["quotes"] = [text[a:b] for a, b in self.spans]
         return d

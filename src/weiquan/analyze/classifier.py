@@ -1,7 +1,7 @@
 """The trained text classifier (character n-grams + one logistic regression per category).
 
-The model file ships in the package (``analyze/model/text_classifier.joblib``) and is loaded from disk
-only; it is produced by ``scripts/train_detector.py`` from the team-written corpus. The span of a
+The model file ships in the package (``analyze/model/text_classifier.npz``, plain arrays: loading needs numpy
+only) and is loaded from disk only; it is produced by ``scripts/train_detector.py`` from the team-written corpus. The span of a
 classifier hit is the stretch of text whose n-grams push hardest towards the category (maximum-sum
 segment of per-character contributions), mapped back to the original text.
 """
@@ -18,7 +18,7 @@ import numpy as np
 from weiquan.analyze.base import Hit
 from weiquan.analyze.featurize import NgramFeaturizer, Occurrences, max_segment
 from weiquan.analyze.normalize import Normalized, Normalizer, default_normalizer
-from weiquan.analyze.training import MODEL_PATH
+from weiquan.analyze.training import MODEL_PATH, load_model
 from weiquan.errors import MissingComponent
 
 DETECTOR_ID = "text.classifier"
@@ -54,20 +54,26 @@ class ClassifierDetector:
     def __init__(self, payload: dict[str, Any], normalizer: Normalizer, threshold: float = 0.5) -> None:
         self.version: str = payload["version"]
         self.labels: list[str] = list(payload["labels"])
-        self.vec = payload["vectorizer"]
+        vec_settings = payload["vectorizer"]
+        if vec_settings != {"analyzer": "char", "ngram_range": [1, 3], "sublinear_tf": True, "norm": "l2",
+                            "lowercase": True}:
+            raise ValueError(f"unsupported vectorizer settings in the model: {vec_settings}")
+        self.ngram_range = tuple(vec_settings["ngram_range"])
         self.coef: np.ndarray = payload["coef"]
         self.intercept: np.ndarray = payload["intercept"]
         self.meta = {k: payload[k] for k in ("trained_at", "corpus") if k in payload}
         self.normalizer = normalizer
         self.threshold = threshold
         self._coef_t = np.ascontiguousarray(self.coef.T)
-        self._vocab: dict[str, int] = self.vec.vocabulary_
-        self._idf = self.vec.idf_.astype(np.float32)
+        self._vocab: dict[str, int] = payload["vocabulary"]
+        self._idf_full = np.asarray(payload["idf"], dtype=np.float64)
+        self._idf = self._idf_full.astype(np.float32)
+        self._vec: Any = None
         self._label_weights: dict[str, dict[str, float]] = {}
         self._label_index = {lab: i for i, lab in enumerate(self.labels)}
         # per-label n-gram evidence weights (coefficient x idf), as the reference span loop computes them
         self._span_weights = (self.coef * self._idf).astype(np.float64)
-        self.featurizer = NgramFeaturizer.from_vectorizer(self.vec)
+        self.featurizer = NgramFeaturizer(self._vocab, self._idf_full, self.ngram_range)
         self._coef_t64 = self._coef_t.astype(np.float64)
 
     @classmethod
@@ -77,9 +83,20 @@ class ClassifierDetector:
                 f"文本分类模型不存在：{path}。请运行 python scripts/train_detector.py 生成。",
                 f"text classifier model missing: {path}. Run python scripts/train_detector.py to build it.",
             )
-        import joblib
+        return cls(load_model(path), default_normalizer())
 
-        return cls(joblib.load(path), default_normalizer())
+    @property
+    def vec(self) -> Any:
+        """An sklearn ``TfidfVectorizer`` equal to the one trained (built on first use: the reference path and
+        the tests compare the fast featuriser against it; inference never needs it)."""
+        if self._vec is None:
+            from sklearn.feature_extraction.text import TfidfVectorizer
+
+            v = TfidfVectorizer(analyzer="char", ngram_range=self.ngram_range, sublinear_tf=True,
+                                vocabulary=self._vocab, dtype=np.float32)
+            v.idf_ = self._idf_full
+            self._vec = v
+        return self._vec
 
     # -- scoring -----------------------------------------------------------------------------------
     def score_many(self, texts: list[str]) -> list[Scores]:

@@ -20,6 +20,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
 
 from weiquan.analyze.base import Hit
 from weiquan.analyze.classifier import BatchScores, ClassifierDetector, Scores, default_classifier
@@ -27,10 +31,18 @@ from weiquan.analyze.normalize import Normalized
 from weiquan.analyze.rules import RuleDetector, default_rules
 
 DETECTOR_ID = "text.combined"
-# Decision thresholds are model-calibration choices, not legal facts.
-DEFAULT_THRESHOLD = 0.8
-VETO_THRESHOLD = 0.97
 AGREE_BONUS = 0.05
+
+
+@cache
+def combine_config() -> dict[str, Any]:
+    """Thresholds and the model's say over word-only rules (``data/combine.yaml``: calibration, not law)."""
+    text = resources.files("weiquan.analyze").joinpath("data/combine.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+DEFAULT_THRESHOLD = float(combine_config()["threshold"])
+VETO_THRESHOLD = float(combine_config()["veto_threshold"])
 
 
 @dataclass
@@ -39,7 +51,14 @@ class CombinedTextDetector:
     classifier: ClassifierDetector | None
     threshold: float = DEFAULT_THRESHOLD
     veto_threshold: float = VETO_THRESHOLD
-    per_label: dict[str, float] = field(default_factory=dict)
+    per_label: dict[str, float] = field(default_factory=lambda: {
+        k: float(v) for k, v in (combine_config().get("per_label") or {}).items()})
+    overrulable: frozenset[str] = field(default_factory=lambda: frozenset(
+        combine_config()["model_overrules"]["rules"]))
+    implies: dict[str, tuple[str, ...]] = field(default_factory=lambda: {
+        k: tuple(v) for k, v in (combine_config().get("implies") or {}).items()})
+    requires: dict[str, str] = field(default_factory=lambda: dict(combine_config().get("model_requires") or {}))
+    overrule_below: float = field(default_factory=lambda: float(combine_config()["model_overrules"]["below"]))
     kind: str = "text"
     id: str = DETECTOR_ID
 
@@ -72,7 +91,20 @@ class CombinedTextDetector:
             for (d, cat), span in zip(wanted, clf.spans_batch(batch, wanted)):
                 sc = batch.scores[d]
                 out[d].append(clf._hit(sc, cat, sc.row[sc.labels.index(cat)], span))
-        return [sorted(h, key=lambda h: (-h.confidence, h.category)) if len(h) > 1 else h for h in out]
+        return [sorted(self._implied(h), key=lambda h: (-h.confidence, h.category)) if h else h for h in out]
+
+    def _implied(self, hits: list[Hit]) -> list[Hit]:
+        """Add the categories another one always carries (``implies`` in data/combine.yaml)."""
+        have = {h.category for h in hits}
+        extra = []
+        for h in hits:
+            for cat in self.implies.get(h.category, ()):
+                if cat not in have:
+                    have.add(cat)
+                    extra.append(Hit(cat, h.spans, self.id, self.version, h.confidence,
+                                     f"{h.explanation}；冒充机构处理民事欠款即虚构法律程序（由「{h.category}」推出）",
+                                     f"{h.rule_id or 'model'}>{cat}"))
+        return hits + extra if extra else hits
 
     def _decide(self, n: Normalized, sc: Scores | None) -> tuple[list[Hit], list[str]]:
         """Rule hits (confidence adjusted) and the categories the classifier adds."""
@@ -84,6 +116,8 @@ class CombinedTextDetector:
             # a rule hit the classifier agrees with (p >= 0.5) gains a little confidence
             bonus = {c: AGREE_BONUS for c, p in zip(sc.labels, sc.row) if p >= 0.5} if sc is not None else None
             out = self.rules.hits_from(n, matches, bonus)
+            if sc is not None and self.overrulable:
+                out = [h for h in out if not self._overruled(h, sc)]
             rule_hits = {h.category: h for h in out}
         extra: list[str] = []
         if sc is not None:
@@ -108,9 +142,19 @@ class CombinedTextDetector:
                     if framed is None:
                         framed = self.rules.classifier_vetoed(n.text)
                     base_ok = veto_ok if framed else base_ok
+                if base_ok and cat in self.requires and not self.rules.ctx_patterns[self.requires[cat]].search(n.text):
+                    base_ok = False  # the model alone needs the category's context (model_requires)
                 if base_ok:
                     extra.append(cat)
         return out, extra
+
+    def _overruled(self, h: Hit, sc: Scores) -> bool:
+        """A word-only rule hit (``model_overrules`` in data/combine.yaml) the model reads as clearly absent."""
+        if not h.rule_id or h.category not in sc.labels:
+            return False
+        if not set(h.rule_id.split(",")) <= self.overrulable:
+            return False
+        return sc.row[sc.labels.index(h.category)] < self.overrule_below
 
     def detect_many_reference(self, texts: Sequence[str]) -> list[list[Hit]]:
         """The straightforward per-text path (sklearn featuriser, per-hit span loop); tests compare
@@ -123,7 +167,7 @@ class CombinedTextDetector:
             hits, extra = self._decide(n, sc)
             if clf is not None and sc is not None:
                 hits += [clf._hit(sc, cat, sc.probs[cat], clf.span_for(sc.normalized, cat)) for cat in extra]
-            out.append(sorted(hits, key=lambda h: (-h.confidence, h.category)))
+            out.append(sorted(self._implied(hits), key=lambda h: (-h.confidence, h.category)))
         return out
 
 

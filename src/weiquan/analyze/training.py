@@ -23,7 +23,7 @@ import yaml
 from weiquan.analyze.base import LAWFUL, TEXT_CATEGORIES
 from weiquan.analyze.normalize import default_normalizer
 
-MODEL_PATH = Path(__file__).parent / "model" / "text_classifier.joblib"
+MODEL_PATH = Path(__file__).parent / "model" / "text_classifier.npz"
 _SLOT = re.compile(r"\{([a-z0-9_]+)\}")
 
 
@@ -94,21 +94,67 @@ def load_corpus(seed: int = 20261128) -> list[Item]:
     return load_handwritten() + expand_templates(seed)
 
 
-def corpus_digest() -> str:
+def load_grid(per_cell: int = 3) -> list[Item]:
+    """The systematic grid (``corpus/grid.yaml`` expanded by :mod:`weiquan.analyze.grid`)."""
+    from weiquan.analyze.grid import expand_grid
+
+    return [Item(g.text, g.labels, g.origin) for g in expand_grid(per_cell=per_cell)]
+
+
+def load_training_items(seed: int = 20261128) -> list[Item]:
+    """Everything the classifier is trained on: hand-written items, template expansions and the grid."""
+    return load_corpus(seed) + load_grid()
+
+
+def corpus_digest(items: list[Item] | None = None) -> str:
+    """A short hash of the expanded training items (texts and labels), so any change to the data files or to
+    the code that expands them gives the model a new version."""
     h = hashlib.sha256()
-    for name in ("handwritten.txt", "templates.yaml"):
-        h.update(_corpus_file(name).encode())
+    for it in items if items is not None else load_training_items():
+        h.update(f"{it.text}\t{','.join(it.labels)}\n".encode())
     return h.hexdigest()[:10]
+
+
+def save_model(payload: dict[str, Any], out: Path) -> None:
+    """Write the model as plain arrays (``.npz``): the n-gram vocabulary in column order, idf, coefficients,
+    intercepts, labels and a JSON header. Loading it needs numpy only (no pickle, no sklearn import: fast)."""
+    import json
+
+    import numpy as np
+
+    vec = payload["vectorizer"]
+    p = vec.get_params()
+    vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
+    header = {k: payload[k] for k in ("version", "trained_at", "labels", "corpus")}
+    header["vectorizer"] = {"analyzer": p["analyzer"], "ngram_range": list(p["ngram_range"]),
+                            "sublinear_tf": p["sublinear_tf"], "norm": p["norm"], "lowercase": p["lowercase"]}
+    with out.open("wb") as f:  # np.savez would add ".npz" to a name without it
+        np.savez_compressed(f, header=np.array(json.dumps(header, ensure_ascii=False)),
+                            vocab=np.array("\x00".join(vocab)), idf=vec.idf_.astype(np.float64),
+                            coef=payload["coef"], intercept=payload["intercept"])
+
+
+def load_model(path: Path) -> dict[str, Any]:
+    """The payload written by :func:`save_model`: header fields, ``vocabulary`` (n-gram -> column), ``idf``,
+    ``coef``, ``intercept`` and the vectorizer settings."""
+    import json
+
+    import numpy as np
+
+    with np.load(path, allow_pickle=False) as z:
+        header = json.loads(str(z["header"]))
+        vocab = str(z["vocab"]).split("\x00")
+        return {**header, "vocabulary": {g: i for i, g in enumerate(vocab)}, "idf": z["idf"],
+                "coef": z["coef"], "intercept": z["intercept"]}
 
 
 def train(out: Path = MODEL_PATH, *, seed: int = 20261128, c: float = 4.0) -> dict[str, Any]:
     """Fit the per-category models and write them to ``out``. Returns a summary."""
-    import joblib
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    items = load_corpus(seed)
+    items = load_training_items(seed)
     # The hand-written items are fewer but more varied: count them three times.
     weights = np.array([3.0 if it.origin.startswith("team-handwritten") else 1.0 for it in items])
     norm = default_normalizer()
@@ -127,7 +173,8 @@ def train(out: Path = MODEL_PATH, *, seed: int = 20261128, c: float = 4.0) -> di
         model.fit(x, y, sample_weight=weights)
         coef[i] = model.coef_[0]
         intercept[i] = model.intercept_[0]
-    version = f"clf-1.{corpus_digest()}"
+    digest = corpus_digest(items)
+    version = f"clf-2.{digest}"
     payload = {
         "version": version,
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -135,8 +182,8 @@ def train(out: Path = MODEL_PATH, *, seed: int = 20261128, c: float = 4.0) -> di
         "vectorizer": vec,
         "coef": coef,
         "intercept": intercept,
-        "corpus": {"items": len(items), "support": support, "seed": seed, "digest": corpus_digest()},
+        "corpus": {"items": len(items), "support": support, "seed": seed, "digest": digest},
     }
     out.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(payload, out, compress=3)
+    save_model(payload, out)
     return {"version": version, "items": len(items), "features": int(x.shape[1]), "labels": support, "out": str(out)}

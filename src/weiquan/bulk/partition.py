@@ -97,12 +97,12 @@ def process_partition(spec: PartitionSpec, cfg: RunConfig) -> dict[str, Any]:
     texts = [r.fields["text"] for r in records]
     for i in range(0, len(texts), BATCH):
         hits.extend(detector.detect_many(texts[i:i + BATCH]))
-    rows = _rows(spec, records, hits, resolver, cfg.timezone)
-    stats = _stats(rows)
+    cols = _columns(spec, records, hits, resolver, cfg.timezone)
+    stats = _stats(cols)
     if rejects:
         atomic_write(out / "rejects" / f"{spec.key}.jsonl",
                      "".join(json.dumps(r.to_dict(spec.input.name), ensure_ascii=False) + "\n" for r in rejects).encode())
-    atomic_write(out / "texts" / f"{spec.key}.parquet", write_parquet_bytes(texts_table(rows)))
+    atomic_write(out / "texts" / f"{spec.key}.parquet", write_parquet_bytes(texts_table(cols)))
     manifest = {
         "key": spec.key,
         "fingerprint": spec.fingerprint(),
@@ -118,65 +118,62 @@ def process_partition(spec: PartitionSpec, cfg: RunConfig) -> dict[str, Any]:
     return {**manifest, "skipped": False}
 
 
-def _rows(spec: PartitionSpec, records: list[Record], hits: list[list[HitLike]], resolver: LenderResolver,
-          tz: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    source = spec.input.name
-    for rec, hs in zip(records, hits, strict=True):
-        f = rec.fields
-        text: str = f["text"]
-        ref = resolver.resolve(f.get("company"), text)
-        d = parse_date(f.get("date"), tz)
-        labels = sorted({h.category for h in hs}) or [LAWFUL]
-        rows.append({
-            "source": source,
-            "row": rec.row,
-            "id": None if f.get("id") is None else str(f["id"]),
-            "company": None if f.get("company") is None else str(f["company"]),
-            "lender": ref.lender,
-            "lender_id": ref.lender_id,
-            "licence_type": ref.licence_type,
-            "claimed_licence": ref.claimed_licence,
-            "lender_match": ref.match,
-            "date": d,
-            "date_raw": None if f.get("date") is None or d is not None else str(f["date"])[:64],
-            "month": None if d is None else f"{d.year:04d}-{d.month:02d}",
-            "amount": parse_amount(f.get("amount")),
-            "text_chars": len(text),
-            "labels": labels,
-            "unlawful": labels != [LAWFUL],
-            "hits": [
-                {"category": h.category, "spans": [list(s) for s in h.spans], "quotes": [text[a:b] for a, b in h.spans],
-                 "detector": h.detector_id, "rule": h.rule_id, "confidence": round(float(h.confidence), 4)}
-                for h in hs
-            ],
-        })
-    return rows
+def _columns(spec: PartitionSpec, records: list[Record], hits: list[list[HitLike]], resolver: LenderResolver,
+             tz: str) -> dict[str, list[Any]]:
+    """The per-text result columns (column lists, not row dicts: this runs once per text of the corpus)."""
+    fields = [r.fields for r in records]
+    texts: list[str] = [f["text"] for f in fields]
+    companies = [f.get("company") for f in fields]
+    refs = [resolver.resolve(c, t) for c, t in zip(companies, texts, strict=True)]
+    raw_dates = [f.get("date") for f in fields]
+    dates = [parse_date(v, tz) for v in raw_dates]
+    labels = [sorted({h.category for h in hs}) if hs else [LAWFUL] for hs in hits]
+    return {
+        "source": [spec.input.name] * len(records),
+        "row": [r.row for r in records],
+        "id": [None if (v := f.get("id")) is None else str(v) for f in fields],
+        "company": [None if c is None else str(c) for c in companies],
+        "lender": [r.lender for r in refs],
+        "lender_id": [r.lender_id for r in refs],
+        "licence_type": [r.licence_type for r in refs],
+        "claimed_licence": [r.claimed_licence for r in refs],
+        "lender_match": [r.match for r in refs],
+        "date": dates,
+        "date_raw": [None if v is None or d is not None else str(v)[:64] for v, d in zip(raw_dates, dates, strict=True)],
+        "month": [None if d is None else f"{d.year:04d}-{d.month:02d}" for d in dates],
+        "amount": [parse_amount(f.get("amount")) for f in fields],
+        "text_chars": [len(t) for t in texts],
+        "labels": labels,
+        "unlawful": [bool(hs) for hs in hits],
+        "hits": [
+            [{"category": h.category, "spans": [list(s) for s in h.spans], "quotes": [t[a:b] for a, b in h.spans],
+              "detector": h.detector_id, "rule": h.rule_id, "confidence": round(float(h.confidence), 4)} for h in hs]
+            if hs else [] for t, hs in zip(texts, hits, strict=True)
+        ],
+    }
 
 
-def _stats(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _stats(cols: dict[str, list[Any]]) -> dict[str, Any]:
     """Partial aggregates: per (lender, id, licence, month) totals and per label counts; merged by the driver."""
     groups: dict[tuple[Any, ...], list[Any]] = {}
     labels: Counter[tuple[Any, ...]] = Counter()
-    no_date = 0
-    for r in rows:
-        g = (r["lender"], r["lender_id"], r["licence_type"], r["month"])
+    for g, unlawful, amount, labs in zip(zip(cols["lender"], cols["lender_id"], cols["licence_type"], cols["month"]),
+                                         cols["unlawful"], cols["amount"], cols["labels"]):
         acc = groups.get(g)
         if acc is None:
             acc = groups[g] = [0, 0, 0.0, 0]
         acc[0] += 1
-        acc[1] += r["unlawful"]
-        if r["amount"] is not None:
-            acc[2] += r["amount"]
+        acc[1] += unlawful
+        if amount is not None:
+            acc[2] += amount
             acc[3] += 1
-        for lab in r["labels"]:
+        for lab in labs:
             labels[(*g, lab)] += 1
-        no_date += r["month"] is None
     return {
         "groups": [[*g, *acc] for g, acc in groups.items()],
         "labels": [[*k, v] for k, v in labels.items()],
-        "undated": no_date,
+        "undated": sum(1 for m in cols["month"] if m is None),
         "amounts": sum(acc[3] for acc in groups.values()),
-        "unmatched_lender": sum(1 for r in rows if r["lender_id"] is None),
-        "unparsed_dates": sum(1 for r in rows if r["date_raw"] is not None),
+        "unmatched_lender": sum(1 for x in cols["lender_id"] if x is None),
+        "unparsed_dates": sum(1 for x in cols["date_raw"] if x is not None),
     }

@@ -271,20 +271,30 @@ def read_partition(spec: PartitionSpec) -> Iterator[Record | Reject]:
         f.seek(spec.start)
         data = f.read(spec.end - spec.start)
     enc = "utf-8" if inp.encoding == "utf-8-sig" else inp.encoding
-    raws = data.splitlines(keepends=True) if inp.format == "jsonl" else [r for _, r in _records(io.BytesIO(data), True)]  # type: ignore[arg-type]
     cols = dict(inp.mapping)
     row = spec.first_row - 1
     if inp.format == "jsonl":
-        for raw in raws:
+        try:  # one decode for the whole range; per line only when some line has bad bytes
+            lines: list[str] | None = data.decode(enc).split("\n")
+        except UnicodeDecodeError:
+            lines = None
+        if lines is not None:
+            if lines and lines[-1] == "":
+                lines.pop()
+            for line in lines:
+                row += 1
+                if line.strip():
+                    yield _json_record(row, line, cols)
+            return
+        for raw in data.split(b"\n")[: -1 if data.endswith(b"\n") else None]:
             row += 1
-            if not raw.strip():
-                continue
-            yield _jsonl_record(row, raw, enc, cols)
+            if raw.strip():
+                yield _jsonl_record(row, raw, enc, cols)
         return
     index = {h: i for i, h in enumerate(inp.headers)}
     pos = {field: index[col] for field, col in cols.items()}
     width = len(inp.headers)
-    for raw in raws:
+    for _, raw in _records(io.BytesIO(data), True):  # type: ignore[arg-type]
         row += 1
         if not raw.strip():
             continue
@@ -296,6 +306,10 @@ def _jsonl_record(row: int, raw: bytes, enc: str, cols: dict[str, str]) -> Recor
         line = raw.decode(enc)
     except UnicodeDecodeError:
         return Reject(row, "bad_encoding", raw.decode(enc, errors="replace"))
+    return _json_record(row, line, cols)
+
+
+def _json_record(row: int, line: str, cols: dict[str, str]) -> Record | Reject:
     try:
         obj = json.loads(line)
     except ValueError:
@@ -349,13 +363,18 @@ def _scalar(v: Any) -> Any:
     return v.isoformat() if hasattr(v, "isoformat") else v
 
 
-def plan_inputs(paths: Sequence[Path], overrides: dict[str, str], rows_per_partition: int
-                ) -> tuple[list[InputFile], list[PartitionSpec]]:
-    """Every input checked (format, encoding, a text column) before any is read through and partitioned."""
+def open_inputs(paths: Sequence[Path], overrides: dict[str, str]) -> list[tuple[InputFile, int]]:
+    """Every input checked (format, encoding, a text column) before any is read through: (input, data start)."""
     names = [Path(p).name for p in paths]
     if len(set(names)) != len(names):
         raise InputError("输入文件名有重复，请改名后再运行（结果按文件名标注来源）。",
                          "duplicate input file names; rename them (results name their source file).")
-    opened = [open_input(i, Path(p), overrides) for i, p in enumerate(paths)]
+    return [open_input(i, Path(p), overrides) for i, p in enumerate(paths)]
+
+
+def plan_inputs(paths: Sequence[Path], overrides: dict[str, str], rows_per_partition: int
+                ) -> tuple[list[InputFile], list[PartitionSpec]]:
+    """Open and partition every input."""
+    opened = open_inputs(paths, overrides)
     parts = [s for inp, start in opened for s in partition_input(inp, start, rows_per_partition)]
     return [inp for inp, _ in opened], parts

@@ -25,7 +25,7 @@ from typing import Any
 
 from weiquan.bulk.files import atomic_write, remove_temporaries
 from weiquan.bulk.partition import RunConfig, manifest_path, process_partition
-from weiquan.bulk.readers import InputFile, PartitionSpec, plan_inputs
+from weiquan.bulk.readers import InputFile, PartitionSpec, open_inputs, partition_input
 from weiquan.bulk.tables import merge_stats, write_aggregates
 from weiquan.errors import InputError, ProblemFound
 
@@ -76,8 +76,10 @@ class RunSummary:
         return asdict(self)
 
 
-def plan_id(parts: Sequence[PartitionSpec]) -> str:
-    return hashlib.sha256("\n".join(p.fingerprint() for p in parts).encode()).hexdigest()[:16]
+def plan_id(inputs: Sequence[InputFile], rows_per_partition: int) -> str:
+    """Identifies the work: the inputs (path, size, mtime, format, encoding, mapping) and the partition size."""
+    key = "\n".join(f"{i.path}|{i.size}|{i.mtime_ns}|{i.format}|{i.encoding}|{sorted(i.mapping)}" for i in inputs)
+    return hashlib.sha256(f"{key}\n{rows_per_partition}".encode()).hexdigest()[:16]
 
 
 def _check_out_dir(out: Path, pid: str) -> dict[str, Any] | None:
@@ -122,9 +124,11 @@ def run_bulk(
         raise InputError("没有输入文件。", "no input files given.")
     if rows_per_partition < 1:
         raise InputError("分区大小必须是正整数。", "--partition-rows must be a positive integer.")
-    inputs, parts = plan_inputs([Path(p) for p in paths], dict(mapping or {}), rows_per_partition)
+    t0 = time.perf_counter()
+    opened = open_inputs([Path(p) for p in paths], dict(mapping or {}))
+    inputs = [inp for inp, _ in opened]
     out = Path(out).resolve()
-    pid = plan_id(parts)
+    pid = plan_id(inputs, rows_per_partition)
     prev = _check_out_dir(out, pid)
     for sub in ("texts", "_parts", "rejects"):
         (out / sub).mkdir(parents=True, exist_ok=True)
@@ -133,18 +137,29 @@ def run_bulk(
         log.info("removed %d temporary files of an interrupted run", removed)
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     _write_run(out, {"plan_id": pid, "status": "running", "started_at": (prev or {}).get("started_at", started),
-                     "inputs": [_input_info(i) for i in inputs], "partitions": len(parts)})
+                     "inputs": [_input_info(i) for i in inputs]})
     cfg = cfg_factory(str(out))
-    t0 = time.perf_counter()
-    manifests, n_workers, address, rss, classify_s = _execute(parts, cfg, scheduler, workers, progress, on_worker_pids)
-    summary = finish_run(out, parts, manifests, inputs=inputs, started=started, workers=n_workers, scheduler=address,
-                         seconds=time.perf_counter() - t0, classify_seconds=classify_s, rss=rss)
-    return summary
+
+    def plan() -> list[PartitionSpec]:  # runs while the workers load the detector
+        return [s for inp, start in opened for s in partition_input(inp, start, rows_per_partition)]
+
+    parts, manifests, n_workers, address, rss, classify_s = _execute(plan, cfg, scheduler, workers, progress,
+                                                                      on_worker_pids)
+    return finish_run(out, parts, manifests, inputs=inputs, pid=pid, started=started, workers=n_workers,
+                      scheduler=address, seconds=time.perf_counter() - t0, classify_seconds=classify_s, rss=rss)
 
 
-def _execute(parts: list[PartitionSpec], cfg: RunConfig, scheduler: str | None, workers: int | None,
+def _warm(cfg: RunConfig) -> str:
+    """Load the detector (and the lender resolver) in a worker before its first partition."""
+    from weiquan.bulk.partition import resolver_for
+
+    resolver_for(cfg.registry)
+    return cfg.detector_factory().version
+
+
+def _execute(plan: Callable[[], list[PartitionSpec]], cfg: RunConfig, scheduler: str | None, workers: int | None,
              progress: Callable[[Progress], None] | None, on_worker_pids: Callable[[list[int]], None] | None
-             ) -> tuple[dict[str, dict[str, Any]], int, str, list[float], float]:
+             ) -> tuple[list[PartitionSpec], dict[str, dict[str, Any]], int, str, list[float], float]:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -156,15 +171,15 @@ def _execute(parts: list[PartitionSpec], cfg: RunConfig, scheduler: str | None, 
     level = quiet.level
     quiet.setLevel(logging.ERROR)  # the scheduler's INFO chatter is not the user's business
     try:
-        return _execute_on(parts, cfg, scheduler, workers, progress, on_worker_pids, Client, LocalCluster, as_completed)
+        return _execute_on(plan, cfg, scheduler, workers, progress, on_worker_pids, Client, LocalCluster, as_completed)
     finally:
         quiet.setLevel(level)
 
 
-def _execute_on(parts: list[PartitionSpec], cfg: RunConfig, scheduler: str | None, workers: int | None,
+def _execute_on(plan: Callable[[], list[PartitionSpec]], cfg: RunConfig, scheduler: str | None, workers: int | None,
                 progress: Callable[[Progress], None] | None, on_worker_pids: Callable[[list[int]], None] | None,
                 Client: Any, LocalCluster: Any, as_completed: Any,  # noqa: N803 - the distributed classes, imported late
-                ) -> tuple[dict[str, dict[str, Any]], int, str, list[float], float]:
+                ) -> tuple[list[PartitionSpec], dict[str, dict[str, Any]], int, str, list[float], float]:
     cluster = None
     if scheduler:
         try:
@@ -191,6 +206,9 @@ def _execute_on(parts: list[PartitionSpec], cfg: RunConfig, scheduler: str | Non
         classify_s = 0.0
         cfg_future = client.scatter(cfg, broadcast=True, hash=False)
         token = os.urandom(4).hex()
+        warm = [client.submit(_warm, cfg_future, key=f"weiquan-bulk-{token}-warm-{k}", workers=[w],
+                              allow_other_workers=False, pure=False) for k, w in enumerate(info.get("workers", {}))]
+        parts = plan()
         t0 = time.perf_counter()
         futures = [client.submit(process_partition, p, cfg_future, key=f"weiquan-bulk-{token}-{p.key}", retries=1)
                    for p in parts]
@@ -215,8 +233,9 @@ def _execute_on(parts: list[PartitionSpec], cfg: RunConfig, scheduler: str | Non
         except BaseException:
             client.cancel(futures)
             raise
+        client.cancel(warm)
         rss = sorted(client.run(_peak_rss_mb).values())
-        return manifests, n_workers, str(client.scheduler.address), rss, classify_s
+        return parts, manifests, n_workers, str(client.scheduler.address), rss, classify_s
     finally:
         client.close()
         if cluster is not None:
@@ -224,7 +243,7 @@ def _execute_on(parts: list[PartitionSpec], cfg: RunConfig, scheduler: str | Non
 
 
 def finish_run(out: Path, parts: list[PartitionSpec], manifests: dict[str, dict[str, Any]], *, inputs: list[InputFile],
-               started: str, workers: int, scheduler: str, seconds: float, classify_seconds: float,
+               pid: str, started: str, workers: int, scheduler: str, seconds: float, classify_seconds: float,
                rss: list[float]) -> RunSummary:
     """Merge the partition manifests into the aggregates, the rejects file and ``run.json``."""
     ordered = [manifests.get(p.key) or json.loads(manifest_path(out, p.key).read_text(encoding="utf-8")) for p in parts]
@@ -266,7 +285,7 @@ def finish_run(out: Path, parts: list[PartitionSpec], manifests: dict[str, dict[
         started_at=started,
         finished_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     )
-    _write_run(out, {"plan_id": plan_id(parts), "status": "done", **summary.to_dict()})
+    _write_run(out, {"plan_id": pid, "status": "done", **summary.to_dict()})
     return summary
 
 

@@ -69,8 +69,8 @@ LENDER_MONTHS = pa.schema([
 ])
 
 
-def texts_table(rows: list[dict[str, Any]]) -> pa.Table:
-    return pa.Table.from_pylist(rows, schema=TEXTS)
+def texts_table(cols: dict[str, list[Any]]) -> pa.Table:
+    return pa.table({f.name: pa.array(cols[f.name], type=f.type) for f in TEXTS}, schema=TEXTS)
 
 
 def write_parquet_bytes(table: pa.Table) -> bytes:

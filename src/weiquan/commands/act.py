@@ -110,21 +110,36 @@ def actions(
     """列出行动及期限（到期、逾期）。List actions with due dates and overdue status."""
     from weiquan.services.actions import list_actions
 
-    items = list_actions(workspace(ctx), case_id)
+    from weiquan.services.plan import build_plan
+
+    ws = workspace(ctx)
+    items = list_actions(ws, case_id)
     if json_:
         print_json(items)
         return
     if not items:
         console().print(f"还没有行动记录。提交投诉后用 `weiquan action add --case {case_id} --body lender --submitted 日期` 记录。 No actions yet.")
-        return
-    print_table(
-        f"案件 {case_id} 的行动 Actions",
-        ["ID", "渠道 body", "状态 status", "提交 submitted", "编号 ref", "截止 due", "剩余 days left"],
-        [(a.id, a.body_zh, ("[red]已逾期[/red]" if a.overdue else a.status_zh),
-          a.submitted_at.date().isoformat() if a.submitted_at else "", a.reference_no,
-          (a.due_at.isoformat() + ("（估算）" if a.due_estimated else "")) if a.due_at else "", a.days_left)
-         for a in items],
-    )
+    else:
+        print_table(
+            f"案件 {case_id} 的行动 Actions",
+            ["ID", "渠道 body", "状态 status", "提交 submitted", "编号 ref", "截止 due", "剩余 days left"],
+            [(a.id, a.body_zh, ("[red]已逾期[/red]" if a.overdue else a.status_zh),
+              a.submitted_at.date().isoformat() if a.submitted_at else "", a.reference_no,
+              (a.due_at.isoformat() + ("（估算）" if a.due_estimated else "")) if a.due_at else "", a.days_left)
+             for a in items],
+        )
+    # the case's own deadlines (诉讼时效, the 6-month 治安 limit), as on the plan (issue 16 item 4)
+    plan = build_plan(ws, case_id)
+    if plan.deadlines:
+        print_table(
+            f"案件 {case_id} 的期限 Deadlines",
+            ["期限 deadline", "日期 date", "依据 basis"],
+            [(d["name_zh"], d["date"].isoformat() + ("（已过 passed）" if d["passed"] else ""), d["basis_zh"])
+             for d in plan.deadlines],
+        )
+        for d in plan.deadlines:
+            if d.get("warning_zh") and (d["passed"] or d["id"] == "limitation"):
+                console().print(f"注意 {d['warning_zh']}")
 
 
 def action_add(

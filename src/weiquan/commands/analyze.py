@@ -109,7 +109,8 @@ def classify(
     for row in out:
         con.print(f"[bold]{'、'.join(row['labels'])}[/bold]  {row['text']}")
         for h in row["hits"]:
-            con.print(f"  - {h['category']} {h['confidence']:.2f} {h['quotes']} ({h['detector']}) {h['explanation']}")
+            con.print(f"  - {h['category']} {h['confidence']:.2f} {h['quotes']} 判定依据 decided by: {h['decided_by']}"
+                      f"  {h['explanation']}")
 
 
 def eval_cmd(

@@ -36,14 +36,28 @@ def case_new(
     lender: Annotated[str | None, typer.Option("--lender", help="放贷机构/平台名称 Lender or app name.")] = None,
     borrower: Annotated[str | None, typer.Option("--borrower", help="借款人姓名 Borrower's name.")] = None,
     tz: Annotated[str | None, typer.Option("--tz", help="来源时区 Source time zone (default Asia/Shanghai).")] = None,
+    licence: Annotated[str | None, typer.Option(
+        "--licence", help="牌照类型（名录中没有该机构时填写）bank | consumer_finance | small_loan | unlicensed | private. "
+                          "Licence type when the registry does not know the lender.")] = None,
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
-    """新建案件。Create a case."""
-    out = cases.create_case(workspace(ctx), name, lender=lender, borrower_name=borrower, timezone=tz)
+    """新建案件；--lender 与机构名录完全匹配时自动填入主体和牌照类型。Create a case (licence filled from the registry)."""
+    from weiquan.errors import InputError
+    from weiquan.law.schema import LICENCE_TYPES
+
+    if licence is not None and licence not in LICENCE_TYPES:
+        raise InputError(f"牌照类型必须是 {' | '.join(LICENCE_TYPES)} 之一", f"--licence must be one of {', '.join(LICENCE_TYPES)}")
+    ws = workspace(ctx)
+    out = cases.create_case(ws, name, lender=lender, borrower_name=borrower, timezone=tz)
+    if licence is not None and licence != out.licence_type:
+        out = cases.update_case(ws, out.id, licence_type=licence)
     if json_:
         print_json(out)
     else:
-        console().print(f"已创建案件 Created case {out.id}: {out.name}")
+        console().print(f"已创建案件 Created case {out.id}: {out.name}"
+                        + (f"（名录：{out.lender_entity or out.lender_name}，牌照 licence: {out.licence_type}）" if out.licence_type else
+                           ("（机构名录中没有完全匹配的名称，牌照类型未确定；可用 `weiquan lender check 名称` 查询，"
+                            "或用 `weiquan loan add --case ID 借款.json` 加入借款）" if lender else "")))
 
 
 def case_list(ctx: typer.Context, json_: Annotated[bool, JsonOpt] = False) -> None:

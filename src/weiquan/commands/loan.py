@@ -21,6 +21,7 @@ from weiquan.loans.schedule import FEE_ZH, METHOD_ZH, Schedule, build_schedule, 
 def register(app: typer.Typer) -> None:
     loan_app = typer.Typer(help="借款年化利率与合法性。Loan APR and legality.", no_args_is_help=True)
     loan_app.command("check")(loan_check)
+    loan_app.command("add")(loan_add)
     loan_app.command("apr")(loan_apr)
     loan_app.command("schedule")(loan_schedule)
     calc_app = typer.Typer(help="常用计算器。Everyday calculators.", no_args_is_help=True)
@@ -91,6 +92,31 @@ def loan_check(
         out.print(f"说明 {n}")
     for u in res["unverified"]:
         out.print(f"未核实 {u}")
+
+
+def loan_add(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="借款描述 JSON 文件（与 loan check 相同）Loan JSON, as for loan check.")],
+    case: Annotated[int, typer.Option("--case", "-c", help="案件 ID Case id.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="计算日 YYYY-MM-DD Date to compute the amount owed at.")] = None,
+    json_: Annotated[bool, JsonOpt] = False,
+) -> None:
+    """把借款核查结果加入案件；案件尚无牌照类型时，采用借款的放贷方类型。Attach a loan check to a case."""
+    from weiquan.commands._common import workspace
+    from weiquan.services import cases, loans
+
+    data = _read_json(file)
+    if as_of:
+        data["as_of"] = as_of
+    ws = workspace(ctx)
+    out = loans.add_loan(ws, case, data)
+    c = cases.get_case(ws, case)
+    if json_:
+        print_json({"loan": out, "case": c})
+        return
+    res = out.result
+    console().print(f"已加入案件 {case}：借款 {out.id}，{res.get('lender_type_zh')}，真实年化 {res['apr']:.2%}，"
+                    f"结论 {res['verdict_zh']}；案件牌照类型 licence: {c.licence_type or '未确定'}")
 
 
 def _spec_from_options(

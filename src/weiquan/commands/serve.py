@@ -34,6 +34,10 @@ def serve(
     tls_key: Annotated[Path | None, typer.Option("--tls-key", help="TLS 私钥文件 TLS private key (PEM).")] = None,
     allowed_host: Annotated[list[str] | None, typer.Option(
         "--allowed-host", help="允许的主机名（可多次） Host names the server answers to (repeatable).")] = None,
+    proxy_ip: Annotated[list[str] | None, typer.Option(
+        "--proxy-ip", help="与 --behind-proxy 一起：只信任这些代理地址发来的 X-Forwarded-For（可多次，默认 127.0.0.1 与 ::1）"
+                           " With --behind-proxy: trust X-Forwarded-For only from these proxy addresses/networks "
+                           "(repeatable; default 127.0.0.1 and ::1).")] = None,
 ) -> None:
     """启动网页界面（默认只在本机 127.0.0.1 访问）。Start the web interface (local, single user by default)."""
     import uvicorn
@@ -55,14 +59,16 @@ def serve(
             "server mode needs at least one account; first run: weiquan user add NAME --role admin",
         )
     config = WebConfig(server_mode=server, behind_proxy=behind_proxy, tls=tls,
-                       allowed_hosts=tuple(allowed_host) if allowed_host else None)
+                       allowed_hosts=tuple(allowed_host) if allowed_host else None,
+                       **({"trusted_proxies": tuple(proxy_ip)} if proxy_ip else {}))
+    proxy = config.proxy_options()
     app = create_app(ws, config=config)
     scheme = "https" if tls else "http"
     shown = f"[{host}]" if ":" in host else host
     console().print(f"网页界面已启动 Web UI running: {scheme}://{shown}:{port}/  （按 Ctrl+C 停止 / Ctrl+C to stop）")
     uvicorn.run(
         app, host=host, port=port, log_level="warning", access_log=False,
-        proxy_headers=behind_proxy, forwarded_allow_ips="*" if behind_proxy else None,
+        **proxy,  # type: ignore[arg-type]
         ssl_certfile=str(tls_cert) if tls_cert else None, ssl_keyfile=str(tls_key) if tls_key else None,
     )
 

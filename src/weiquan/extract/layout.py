@@ -29,6 +29,8 @@ class Words:
     sms_markers: tuple[str, ...]
     call_labels: tuple[tuple[str, tuple[str, ...]], ...]
     app_packages: dict[str, str]
+    number_labels: frozenset[str] = frozenset()
+    region_starts: tuple[str, ...] = ()
 
 
 @cache
@@ -40,6 +42,8 @@ def words() -> Words:
         sms_markers=tuple(raw["sms_markers"]),
         call_labels=tuple((k, tuple(v)) for k, v in raw["call_labels"].items()),
         app_packages={**raw["app_packages"], **raw.get("name_markers", {})},
+        number_labels=frozenset(raw.get("number_labels", [])),
+        region_starts=tuple(raw.get("region_starts", [])),
     )
 
 
@@ -61,6 +65,19 @@ def number_digits(text: str) -> str | None:
     if t.startswith("+86") or (t.startswith("0086") and len(d) >= 13):
         d = d[2:] if t.startswith("+") else d[4:]
     return d if len(d) >= 3 else None
+
+
+def same_row(a: OcrLine, b: OcrLine) -> bool:
+    """Two boxes on one visual line (they overlap over half the smaller height)."""
+    overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return overlap > 0.5 * min(a.height, b.height)
+
+
+def join_text(left: str, right: str) -> str:
+    """Texts of two pieces of one line: a space only between two Latin letters/digits."""
+    a, b = left.rstrip(), right.lstrip()
+    sep = " " if a[-1:].isascii() and a[-1:].isalnum() and b[:1].isascii() and b[:1].isalnum() else ""
+    return a + sep + b
 
 
 def saturated(rgb: tuple[int, int, int]) -> bool:
@@ -122,7 +139,8 @@ def split(page: OcrPage) -> Screen:
     bottom = h - 0.16 * w
     body: list[OcrLine] = []
     for ln in kept:
-        if ln.y0 > bottom and (compact(ln.text) in chrome or len(ln.text.strip()) <= 2):
+        # input-bar words sit a little higher on phones with a gesture bar under the input bar
+        if (ln.y0 > bottom and len(ln.text.strip()) <= 2) or (ln.y0 > h - 0.22 * w and compact(ln.text) in chrome):
             scr.dropped.append(ln)
         else:
             body.append(ln)
@@ -133,9 +151,13 @@ def split(page: OcrPage) -> Screen:
         title = (below_status or top_band)[0]
         scr.title = title
         header_bottom = title.y1
+        # a line sharing its height with a right-aligned time is a list row (a call), never a subtitle
+        row_times = [ln for ln in body if ln.x0 > 0.45 * w and parse_time_text(ln.text)]
         for ln in body:
             if ln is title or ln.y0 < title.y0 - 0.02 * w:
                 continue
+            if any(min(ln.y1, t.y1) > max(ln.y0, t.y0) for t in row_times if t is not ln):
+                break
             near = ln.y0 < header_bottom + 0.9 * title.height and ln.height < title.height * 1.05
             if ln.y0 >= title.y0 - 0.01 * w and near and not parse_time_text(ln.text):
                 scr.subtitles.append(ln)

@@ -2,9 +2,10 @@
 
 An expected event matches a predicted one when channel, direction, local time (to the minute, or
 to the day when the screen shows only a day), counterpart digits and name agree and, for
-messages, the text is at least 90 % similar. Matching is one-to-one, greedy in screen order.
+messages, the text is at least 90 % similar; a call from a collapsed row also needs the row's count. Matching is one-to-one, greedy in screen order.
 Character accuracy is 1 − (edit distance / reference length) over every expected text, a missed
-event counting as entirely wrong. Texts are compared after NFKC and with whitespace removed.
+event counting as entirely wrong; for a call-list row (no text) the reference is ``row_text``, what the
+row shows besides its time (number or name, then the region/carrier line). Texts are compared after NFKC and with whitespace removed.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ def predicted_view(ev: RawEvent) -> dict[str, Any]:
         "time": f"{local:%Y-%m-%d}" if day_only else f"{local:%Y-%m-%d %H:%M}",
         "counterpart": number_digits(ev.counterpart_raw) if ev.counterpart_raw else None,
         "counterpart_name": ev.counterpart_name, "text": ev.text, "duration_s": ev.duration_s,
+        "count": int(ev.extra.get("row_count", 1)),
+        # what a call-list row shows besides its time: the number or name, then the region line
+        "row_text": (ev.counterpart_raw or ev.counterpart_name or "") + (ev.extra.get("screen_region") or ""),
     }
 
 
@@ -53,6 +57,8 @@ def _matches(exp: dict[str, Any], got: dict[str, Any]) -> bool:
     if exp.get("time") is not None and exp["time"] != got["time"]:
         return False
     if exp.get("duration_s") is not None and exp["duration_s"] != got.get("duration_s"):
+        return False
+    if exp.get("count") is not None and exp["count"] != got.get("count"):
         return False
     if exp.get("text"):
         return cer(exp["text"], got.get("text") or "") <= 0.1
@@ -105,13 +111,14 @@ def score(expected: list[dict[str, Any]], predicted: list[RawEvent]) -> tuple[Sc
             used.add(hit)
             s.matched += 1
         pairs.append((exp, views[hit] if hit is not None else None))
-        if exp.get("text"):
-            ref = norm_text(exp["text"])
+        key = "text" if exp.get("text") else "row_text" if exp.get("row_text") else None
+        if key:
+            ref = norm_text(exp[key])
             s.ref_chars += len(ref)
             if hit is None:  # score the closest unmatched text, else count it all as wrong
-                best = min((Levenshtein.distance(ref, norm_text(v["text"])) for i, v in enumerate(views)
-                            if i not in used and v.get("text")), default=len(ref))
+                best = min((Levenshtein.distance(ref, norm_text(v[key])) for i, v in enumerate(views)
+                            if i not in used and v.get(key)), default=len(ref))
                 s.char_errors += min(best, len(ref))
             else:
-                s.char_errors += Levenshtein.distance(ref, norm_text(views[hit]["text"]))
+                s.char_errors += Levenshtein.distance(ref, norm_text(views[hit][key]))
     return s, pairs

@@ -123,12 +123,19 @@ def conversation_events(b: _Builder, channel: str, app: str | None) -> list[RawE
         text, spans = bub.text_and_spans()
         time_lines = [x for x in (bub.own_line, bub.sep_line) if x is not None][:1]
         extra: dict[str, Any] = {"app": app} if app else {}
+        if bub.kind == "voice":
+            extra.update(message_kind="voice", voice_s=bub.voice_s)
+        elif bub.kind == "recall":
+            extra.update(message_kind="recalled")
+        if bub.sender:
+            extra["group_title"] = name
         if bub.before_first_separator and bub.own is None:
             extra.update(time_estimated="before_next_separator", needs_review=True)
         out.append(b.event(channel=channel, direction="incoming" if bub.side == "in" else "outgoing", tok=bub.time,
                            base=bub.sep if bub.own is not None else None,
                            lines=bub.lines, locator=f"{b.layout}/bubble[{i}]", text=text, spans=spans,
-                           counterpart_raw=number, counterpart_name=name, extra=extra, time_lines=time_lines))
+                           counterpart_raw=number, counterpart_name=bub.sender or name, extra=extra,
+                           time_lines=time_lines))
     return out
 
 
@@ -141,6 +148,10 @@ def call_events(b: _Builder) -> list[RawEvent]:
                 extra["call_label"] = row.label
             if row.region:
                 extra["screen_region"] = row.region
+            if row.sim:
+                extra["sim"] = row.sim
+            if row.number_label:
+                extra["number_label"] = row.number_label
             if row.count > 1:
                 # the list shows only the latest call of a group; earlier ones have no time of their own
                 extra.update(count_index=k + 1, time_is_latest_of_group=True)

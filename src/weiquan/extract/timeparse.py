@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _REL_DAYS = {"今天": 0, "昨天": 1, "前天": 2}
+# Misreadings of the relative-day words by the OCR model on small grey text (天 → 矢/夭).
+_OCR_CONFUSIONS = {"昨矢": "昨天", "昨夭": "昨天", "咋天": "昨天", "前矢": "前天", "前夭": "前天"}
 _PERIODS = ("凌晨", "早上", "上午", "中午", "下午", "傍晚", "晚上")
 
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
@@ -80,6 +82,9 @@ class ResolvedTime:
 def normalise(text: str) -> str:
     """NFKC (full-width digits and colons to ASCII) and collapse spaces."""
     t = unicodedata.normalize("NFKC", text)
+    for wrong, right in _OCR_CONFUSIONS.items():
+        t = t.replace(wrong, right)
+    t = re.sub(r"(星期|周|礼拜)[-—ー_‐]", r"\1一", t)  # 一 is a single stroke: OCR often answers a dash
     return re.sub(r"\s+", " ", t).strip()
 
 
@@ -88,8 +93,8 @@ def _hour24(period: str | None, hour: int) -> int:
         return hour + 12
     if period == "中午" and hour < 11:
         return hour + 12
-    if period == "凌晨" and hour == 12:
-        return 0
+    if period in ("凌晨", "早上", "上午") and hour == 12:
+        return 0  # "上午12:25" is 00:25
     return hour
 
 

@@ -97,8 +97,10 @@ def create_case(
     with ws.db.session() as s:
         case = Case(
             name=name, lender_name=lender, borrower_name=(borrower_name or "").strip() or None,
-            lender_entity=hit.entity if hit else None, licence_type=hit.licence_type if hit else None,
             timezone=timezone or ws.settings.timezone, owner_id=owner_id, is_sample=is_sample, extra=extra or {},
+            # the licence from the lender registry, for an exact match only (CLI and web alike)
+            lender_entity=hit.entity if hit is not None else None,
+            licence_type=hit.licence_type if hit is not None else None,
         )
         s.add(case)
         s.flush()

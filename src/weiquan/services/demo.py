@@ -88,6 +88,7 @@ def run_demo(ws: Workspace, out_dir: Path, *, log: Callable[[str], None] = lambd
     step("提取截图文字与录音 extract", lambda: _extract(ws, case_id))
     step("借款核算 loan check", lambda: _loan(ws, case_id))
     step("识别违规 analyse", lambda: _analyse(ws, case_id))
+    step("示例审核 review", lambda: _review(ws, case_id))
     step("维权步骤 plan", lambda: _plan(ws, case_id, out_dir))
     step("生成文书 documents", lambda: _documents(ws, case_id, out_dir))
     step("证据包 evidence package", lambda: _export(ws, case_id, out_dir))
@@ -129,6 +130,20 @@ def _analyse(ws: Workspace, case_id: int) -> tuple[str, dict[str, Any]]:
     result = analyze_case(ws, case_id)
     cats = {c.category: c.count for c in result.categories}
     return "，".join(f"{c.name_zh} {c.count}" for c in result.categories) or "未发现违规", {"findings": cats}
+
+
+DEMO_REVIEWER = "示例用户（演示）"
+DEMO_REVIEW_NOTE = "示例：演示流程模拟用户逐条核对原始记录后确认；真实案件须由您本人逐条审核。"
+
+
+def _review(ws: Workspace, case_id: int) -> tuple[str, dict[str, Any]]:
+    """Confirm the sample's findings as a reviewing user would, marked as 示例: documents draft from confirmed
+    findings only, so without this step the sample's documents would be empty."""
+    from weiquan.services.analysis import list_findings, review_finding
+
+    done = [review_finding(ws, f.id, "confirmed", reviewer=DEMO_REVIEWER, note=DEMO_REVIEW_NOTE).id
+            for f in list_findings(ws, case_id) if f.review_state == "auto" and f.category != "lawful"]
+    return f"示例用户确认 {len(done)} 项（标注“示例”）", {"confirmed": done}
 
 
 def _plan(ws: Workspace, case_id: int, out_dir: Path) -> tuple[str, dict[str, Any]]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from weiquan.act.base import DocumentSpec
+from weiquan.act.checklist import build_checklist
 from weiquan.act.context import build_context
 from weiquan.act.deadlines import calendar_for_home
 from weiquan.act.drafting import FORMATS, render_html, write
@@ -57,37 +58,71 @@ def _formats(formats: tuple[str, ...] | list[str] | str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(formats))
 
 
-def document_html(ws: Workspace, case_id: int, doc: str, *, today: dt.date | None = None) -> str:
-    """The document as HTML (what the PDF is printed from; the web UI can show it)."""
+def _parts(ws: Workspace, case_id: int, doc: str, today: dt.date | None) -> tuple[DocumentSpec, str, str | None]:
+    """The document's HTML and its cover sheet's (提交前核对清单; None for the plan, which is written for the user).
+
+    A document that is sent draws on confirmed findings only (the UI promises "只有您确认的才会写进投诉材料"); the
+    findings not yet confirmed go to the cover sheet, with every note meant for the user."""
     spec = _spec(doc)
     pack = ws.law
-    facts = load_case_facts(ws, case_id, today=today)
-    plan = build(pack, facts, calendar=calendar_for_home(ws.home))
+    calendar = calendar_for_home(ws.home)
+    all_facts = load_case_facts(ws, case_id, today=today)
+    if spec.id == "plan":
+        plan = build(pack, all_facts, calendar=calendar)
+        return spec, render_html(spec, build_context(pack, all_facts, plan, doc_key=spec.key, channel_id=spec.channel)), None
+    facts = load_case_facts(ws, case_id, today=today, include_auto=False)
+    plan = build(pack, facts, calendar=calendar)
     ctx = build_context(pack, facts, plan, doc_key=spec.key, channel_id=spec.channel)
-    return render_html(spec, ctx)
+    html = render_html(spec, ctx)
+    full_plan = build(pack, all_facts, calendar=calendar)
+    step = full_plan.step(spec.channel) if spec.channel else None
+    warnings = [*(step.warnings_zh if step else []), *full_plan.document_warnings.get(spec.key, [])]
+    checklist = build_checklist(pack, spec.title_zh, html, ctx, all_facts, warnings)
+    sheet = DocumentSpec(id=f"{spec.id}-checklist", title_zh=f"{spec.title_zh}-提交前核对清单", template="checklist.html.j2")
+    return spec, html, render_html(sheet, {**ctx, "checklist": checklist})
+
+
+def document_html(ws: Workspace, case_id: int, doc: str, *, today: dt.date | None = None) -> str:
+    """The document as HTML (what the PDF is printed from; the web UI can show it)."""
+    return _parts(ws, case_id, doc, today)[1]
+
+
+def checklist_html(ws: Workspace, case_id: int, doc: str, *, today: dt.date | None = None) -> str | None:
+    """The document's cover sheet 提交前核对清单 as HTML (None for the plan)."""
+    return _parts(ws, case_id, doc, today)[2]
 
 
 def draft_document(
     ws: Workspace, case_id: int, doc: str, *, formats: tuple[str, ...] | list[str] | str = FORMATS,
     out_dir: Path | None = None, today: dt.date | None = None,
 ) -> list[Path]:
-    """Write one document of the case; returns the files written. Recorded in the ledger (hashes only)."""
-    spec = _spec(doc)
+    """Write one document of the case and, beside it, its cover sheet 提交前核对清单 (not to be sent); returns the
+    files written. Recorded in the ledger (hashes only)."""
+    spec, html, sheet = _parts(ws, case_id, doc, today)
     fmts = _formats(formats)
-    html = document_html(ws, case_id, doc, today=today)
     out = Path(out_dir) if out_dir is not None else ws.output_dir / f"case-{case_id}" / "documents"
     written = write(html, out, f"案件{case_id}-{spec.title_zh}", fmts)
     meta: dict[str, str] = {"document": doc}
     for w in written:
         meta[f"sha256_{w.format}"] = hashlib.sha256(w.path.read_bytes()).hexdigest()
     ws.vault.record("document_drafted", case_id=case_id, meta=meta)
-    return [w.path for w in written]
+    paths = [w.path for w in written]
+    if sheet is not None:
+        paths += [w.path for w in write(sheet, out, f"案件{case_id}-{spec.title_zh}-提交前核对清单", fmts)]
+    return paths
 
 
 def draft_all(ws: Workspace, case_id: int, *, formats: tuple[str, ...] | list[str] | str = FORMATS,
               out_dir: Path | None = None, docs: list[str] | None = None, today: dt.date | None = None) -> dict[str, list[Path]]:
     """Draft several documents (default: every registered one)."""
     ids = docs or list(document_specs())
+    if docs is None and "injunction" in ids:
+        from weiquan.services.plan import build_plan
+
+        if not build_plan(ws, case_id, today=today).ongoing:
+            # a 人格权侵害禁令 needs conduct 正在实施或者即将实施 (民法典 Art. 997): not drafted unless asked for;
+            # the plan says why (issue 16 item 5)
+            ids = [d for d in ids if d != "injunction"]
     return {d: draft_document(ws, case_id, d, formats=formats, out_dir=out_dir, today=today) for d in ids}
 
 

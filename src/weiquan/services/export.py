@@ -237,6 +237,8 @@ def _add_catalogue(ws: Workspace, writer: PackageWriter, case_id: int, tmp: Path
         notices.append(Notice(f"未生成证据目录：{e.zh}", f"evidence catalogue not written: {e.en}"))
         return False
     for p in paths:
+        if p.stem.endswith("提交前核对清单"):
+            continue  # the cover sheet is for the user, not part of the package a recipient reads
         mt = "application/pdf" if p.suffix == ".pdf" else \
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         writer.add_file(f"catalogue/证据目录{p.suffix}", p, role="catalogue", media_type=mt)

@@ -49,7 +49,14 @@ def add_loan(ws: Workspace, case_id: int, data: dict[str, Any], *, today: dt.dat
         if matches and matches[0].score >= 90 and matches[0].lender.entity:
             entity = matches[0].lender.entity
     with ws.db.session() as s:
-        get_case_row(s, case_id)
+        case = get_case_row(s, case_id)
+        # the loan's lender type becomes the case's licence type when the case has none (issue 16 item 9)
+        if not case.licence_type and data.get("lender_type"):
+            case.licence_type = str(data["lender_type"])
+            if entity and not case.lender_entity:
+                case.lender_entity = entity
+        if not case.lender_name and data.get("lender"):
+            case.lender_name = str(data["lender"])
         row = Loan(
             case_id=case_id,
             lender=data.get("lender"),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from weiquan.errors import InputError, NotFoundError
@@ -109,18 +109,56 @@ def get_user(ws: Workspace, user_id: int) -> UserOut:
 
 
 def set_password(ws: Workspace, username: str, password: str) -> None:
+    """Change a password; every session of the account ends."""
     _check_password(password)
     with ws.db.session() as s:
         u = _user_by_name(s, username)
         u.password_hash = _hasher.hash(password)
+        _end_sessions(s, u.id, "password_changed")
 
 
 def set_disabled(ws: Workspace, username: str, disabled: bool) -> UserOut:
+    """Disable (every session ends) or enable an account; enabling does not bring old sessions back."""
     with ws.db.session() as s:
         u = _user_by_name(s, username)
         u.disabled = disabled
+        if disabled:
+            _end_sessions(s, u.id, "disabled")
         s.flush()
         return UserOut.model_validate(u)
+
+
+# -- sessions -------------------------------------------------------------------
+# A session (a signed cookie) carries its user id and the time it was issued. Logging out, changing the
+# password and disabling the account append a ``sessions_ended`` entry to the audit log; a session issued
+# before the account's latest such entry is over, on every device at once, and stays over.
+
+SESSIONS_ENDED = "sessions_ended"
+
+
+def end_sessions(ws: Workspace, user_id: int, reason: str) -> None:
+    """End every session of the account (logout ends them all, not only this browser's)."""
+    with ws.db.session() as s:
+        _end_sessions(s, user_id, reason)
+
+
+def _end_sessions(s: Session, user_id: int, reason: str) -> None:
+    s.add(AuditLog(user_id=user_id, action=SESSIONS_ENDED, target=reason[:200]))
+
+
+def session_issued_at() -> float:
+    return dt.datetime.now(dt.timezone.utc).timestamp()
+
+
+def _sessions_ended_at(s: Session, user_id: int) -> dt.datetime | None:
+    return s.execute(select(func.max(AuditLog.ts)).where(AuditLog.user_id == user_id,
+                                                         AuditLog.action == SESSIONS_ENDED)).scalar_one_or_none()
+
+
+def account_id(ws: Workspace, username: str) -> int | None:
+    """The id of the account named ``username`` (None when there is no such account)."""
+    with ws.db.read_session() as s:
+        return s.execute(select(User.id).where(User.username == username.strip())).scalar_one_or_none()
 
 
 def _user_by_name(s: Session, username: str) -> User:
@@ -151,12 +189,19 @@ def authenticate(ws: Workspace, username: str, password: str) -> Principal | Non
     return principal
 
 
-def principal_for(ws: Workspace, user_id: int) -> Principal | None:
-    """The principal of a session's user id (None when the account is gone or disabled)."""
+def principal_for(ws: Workspace, user_id: int, issued_at: float | None = None) -> Principal | None:
+    """The principal of a session's user id; None when the account is gone or disabled, or when the
+    session was issued (``issued_at``, POSIX seconds) before its sessions were last ended."""
     with ws.db.read_session() as s:
         u = s.get(User, user_id)
         if u is None or u.disabled:
             return None
+        ended = _sessions_ended_at(s, u.id)
+        if ended is not None:
+            if ended.tzinfo is None:
+                ended = ended.replace(tzinfo=dt.timezone.utc)
+            if issued_at is None or issued_at <= ended.timestamp():
+                return None
         return Principal(user_id=u.id, username=u.username, role=u.role)
 
 

@@ -25,6 +25,20 @@ class WebConfig:
     timeline_page_size: int = 100
     run_extraction: bool = True  # run queued OCR/ASR jobs in a background thread after an import
     extra_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # with behind_proxy: the proxies whose X-Forwarded-For / -Proto are believed (addresses or networks);
+    # from any other peer the headers are ignored, so a client cannot choose the address it is throttled by
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+
+    def proxy_options(self) -> dict[str, object]:
+        """uvicorn's proxy-header settings for this configuration."""
+        if not self.behind_proxy:
+            return {"proxy_headers": False, "forwarded_allow_ips": None}
+        for p in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(p, strict=False)
+            except ValueError as e:
+                raise InputError(f"代理地址无效：{p}", f"invalid proxy address: {p}") from e
+        return {"proxy_headers": True, "forwarded_allow_ips": ",".join(self.trusted_proxies)}
 
     @property
     def secure_cookies(self) -> bool:

@@ -53,9 +53,10 @@ def optional_principal(request: Request) -> Principal | None:
     uid = request.session.get("uid")
     if not isinstance(uid, int):
         return None
+    iat = request.session.get("iat")
     cache = request.state.__dict__.setdefault("_principal_cache", {})
     if uid not in cache:
-        cache[uid] = users.principal_for(get_ws(request), uid)
+        cache[uid] = users.principal_for(get_ws(request), uid, iat if isinstance(iat, (int, float)) else None)
     return cache[uid]  # type: ignore[no-any-return]
 
 

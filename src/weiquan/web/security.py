@@ -79,37 +79,58 @@ def is_browser_request(request: Request) -> bool:
 
 
 class LoginLimiter:
-    """Sliding-window count of failed logins per client address and per username."""
+    """Failed logins in a sliding window, per account and per client address, counted atomically.
 
-    def __init__(self, max_failures: int = 5, window_s: float = 900.0) -> None:
+    :meth:`attempt` counts an attempt as failed *before* the password is checked (under one lock), so
+    40 parallel guesses are 40 counted attempts, not 40 checks that all passed the limit first;
+    :meth:`succeeded` takes the count back. An account allows ``max_failures`` failures per window; an
+    address allows ``ip_factor`` times as many, so that the users behind one NAT are not locked out
+    together by one of them (or by someone guessing one account). At most ``parallel`` password checks
+    (argon2id, 64 MiB each) run at once.
+    """
+
+    def __init__(self, max_failures: int = 5, window_s: float = 900.0, *, ip_factor: int = 20, parallel: int = 2) -> None:
         self.max_failures = max_failures
         self.window_s = window_s
+        self.ip_max = max_failures * ip_factor
         self._fails: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
+        self.slots = threading.BoundedSemaphore(parallel)
 
     def _prune(self, key: str, now: float) -> deque[float]:
         q = self._fails.setdefault(key, deque())
         while q and now - q[0] > self.window_s:
             q.popleft()
+        if not q:
+            self._fails.pop(key, None)
+            q = self._fails.setdefault(key, deque())
         return q
 
-    def retry_after(self, ip: str, username: str) -> int:
-        """Seconds until another attempt is allowed (0: allowed now)."""
+    @staticmethod
+    def _keys(ip: str, username: str) -> tuple[str, str]:
+        return f"ip:{ip}", f"user:{username.strip().lower()[:100]}"
+
+    def attempt(self, ip: str, username: str) -> int:
+        """0 and the attempt is counted as failed until :meth:`succeeded`; else seconds to wait (not counted)."""
         now = time.monotonic()
+        ip_key, user_key = self._keys(ip, username)
         with self._lock:
             waits = []
-            for key in (f"ip:{ip}", f"user:{username.strip().lower()}"):
+            for key, limit in ((ip_key, self.ip_max), (user_key, self.max_failures)):
                 q = self._prune(key, now)
-                if len(q) >= self.max_failures:
-                    waits.append(int(self.window_s - (now - q[0])) + 1)
-            return max(waits, default=0)
-
-    def failed(self, ip: str, username: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in (f"ip:{ip}", f"user:{username.strip().lower()}"):
-                self._prune(key, now).append(now)
+                if len(q) >= limit:
+                    waits.append(int(self.window_s - (now - q[len(q) - limit])) + 1)
+            if waits:
+                return max(waits)
+            self._fails[ip_key].append(now)
+            self._fails[user_key].append(now)
+            return 0
 
     def succeeded(self, ip: str, username: str) -> None:
+        """The attempt was right: the account's failures are cleared, the address's attempt taken back."""
+        ip_key, user_key = self._keys(ip, username)
         with self._lock:
-            self._fails.pop(f"user:{username.strip().lower()}", None)
+            self._fails.pop(user_key, None)
+            q = self._fails.get(ip_key)
+            if q:
+                q.pop()

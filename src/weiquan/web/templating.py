@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from weiquan.zh.format import APP_PAGES_ZH, CLI_RE
+from weiquan.zh.format import APP_PAGES_ZH, CLI_RE, date_zh
 from weiquan.services.users import ROLE_NAMES_ZH
 from weiquan.web import labels
 from weiquan.web.deps import get_config, optional_principal
@@ -141,6 +141,7 @@ def make_templates() -> Jinja2Templates:
     env.globals["direction_label"] = labels.direction_label
     env.globals["file_format"] = labels.file_format
     env.filters["phone"] = phone
+    env.filters["date_zh"] = date_zh
     env.globals["web_note"] = web_note
     env.globals["CSRF_FIELD"] = CSRF_FIELD
     env.globals["ROLE_NAMES"] = ROLE_NAMES_ZH

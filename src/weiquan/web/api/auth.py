@@ -7,8 +7,8 @@ from pydantic import BaseModel, Field
 
 from weiquan.services.users import LOCAL_PRINCIPAL, Principal
 from weiquan.web.deps import WS, Who, csrf_protect, get_config
-from weiquan.web.pages.auth import login_attempt
-from weiquan.web.security import csrf_token, rotate_session
+from weiquan.web.pages.auth import end_user_sessions, login_attempt
+from weiquan.web.security import csrf_token
 
 router = APIRouter(prefix="/auth", tags=["auth 登录"], dependencies=[Depends(csrf_protect)])
 
@@ -39,9 +39,9 @@ def login(request: Request, ws: WS, body: LoginIn) -> Me:
     return _me(request, login_attempt(request, ws, body.username, body.password))
 
 
-@router.post("/logout", summary="退出登录 Log out")
-def logout(request: Request) -> dict[str, bool]:
-    rotate_session(request)
+@router.post("/logout", summary="退出登录（结束该账号的全部会话）Log out (ends every session of the account)")
+def logout(request: Request, ws: WS) -> dict[str, bool]:
+    end_user_sessions(request, ws)
     return {"ok": True}
 
 

@@ -29,18 +29,26 @@ def login_attempt(request: Request, ws: WS, username: str, password: str) -> use
     """
     limiter: LoginLimiter = request.app.state.limiter
     ip = client_ip(request)
-    wait = limiter.retry_after(ip, username)
+    wait = limiter.attempt(ip, username)  # counted before the check: parallel guesses cannot overtake it
     if wait:
         raise RateLimited(f"登录失败次数过多，请 {max(1, (wait + 59) // 60)} 分钟后再试。",
                           f"too many failed logins; retry in {wait} s")
-    who = users.authenticate(ws, username, password)
+    if not limiter.slots.acquire(timeout=30):
+        raise RateLimited("服务器正忙，请稍后再试。", "the server is busy checking other logins; retry shortly")
+    try:
+        who = users.authenticate(ws, username, password)
+    finally:
+        limiter.slots.release()
     if who is None:
-        limiter.failed(ip, username)
-        users.audit(ws, users.Principal(None, username[:100], "anonymous"), "login_failed", target=f"user:{username[:80]}", ip=ip)
+        # what was typed as a username is stored only when it names an account (it may be a password)
+        uid = users.account_id(ws, username)
+        users.audit(ws, users.Principal(uid, "", "anonymous"), "login_failed",
+                    target=f"user:{username.strip()[:80]}" if uid is not None else "user:(未知账号)", ip=ip)
         raise BadCredentials("用户名或密码不正确。", "wrong username or password")
     limiter.succeeded(ip, username)
     rotate_session(request)
     request.session["uid"] = who.user_id
+    request.session["iat"] = users.session_issued_at()
     users.audit(ws, who, "login", target=f"user:{who.username}", ip=ip)
     return who
 
@@ -70,8 +78,14 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, ws: WS) -> Response:
-    who = optional_principal(request)
-    if who is not None and get_config(request).server_mode:
-        users.audit(ws, who, "logout", target=f"user:{who.username}", ip=client_ip(request))
-    rotate_session(request)
+    end_user_sessions(request, ws)
     return RedirectResponse("/login" if get_config(request).server_mode else "/", status_code=303)
+
+
+def end_user_sessions(request: Request, ws: WS) -> None:
+    """Log out: every session of the account ends (server mode), and this browser's session is cleared."""
+    who = optional_principal(request)
+    if who is not None and who.user_id is not None and get_config(request).server_mode:
+        users.audit(ws, who, "logout", target=f"user:{who.username}", ip=client_ip(request))
+        users.end_sessions(ws, who.user_id, "logout")
+    rotate_session(request)

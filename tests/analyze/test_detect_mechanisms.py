@@ -1,8 +1,5 @@
-"""Round 9: caring messages from family and friends, retold threats, and the collectors' versions of both.
-
-The probe set (``data/round9_probe.jsonl``) has its quality floor in ``test_detect_heldout_sets.py``. The
-sentences below are new wordings of each phenomenon, not texts from the probe set.
-"""
+"""Mechanism tests of the rules, contexts and normaliser that the held-out rounds added (one file; the
+per-round phrase checks are rows of tests/analyze/data/phrase_floors.jsonl, run by test_detect_floors.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +7,81 @@ import pytest
 from analyze_builders import cats as _cats, rules as _rules
 
 from weiquan.analyze.classifier import default_classifier
-from weiquan.analyze.normalize import normalize
-from weiquan.analyze.rules import default_rules
+from weiquan.analyze.normalize import default_normalizer, normalize
+from weiquan.analyze.rules import RuleDetector, default_rules
 from weiquan.analyze.text import CombinedTextDetector, default_text_detector
+
+
+def rule_hits(text: str) -> dict[str, str]:
+    return {h.category: h.rule_id or "" for h in default_rules().detect(text)}
+
+
+@pytest.mark.parametrize(("text", "category", "rule"), [
+    ("再不还，明天你的同事都会收到你的逾期短信", "threat_exposure", "E10"),
+    ("联系人名单已导出，今天不还就挨个通知你的家人朋友", "threat_exposure", "E11"),
+    ("再不处理，我们就跟你村里人讲讲你欠钱的事", "threat_exposure", "E12"),
+    ("不还的话，我们就给你们全公司每个人发短信", "threat_exposure", "E13"),
+    ("你再拖着，明天公安会联系你", "threat_legal_false", "L20"),
+    ("你外甥在我们平台借了五千，一直没还", "third_party_contact", "C4"),
+    ("借2000到手1400，一周后还2000", "illegal_debt", "B1"),
+    ("钱直接转我个人支付宝", "illegal_debt", "B3"),
+    ("我有上百个号码，换着打你", "harassment_volume", "H1"),
+    ("我是你们当地派出所的民警，你的网贷要处理", "impersonation", "I2"),
+])
+def test_new_rule_fires(text: str, category: str, rule: str) -> None:
+    hits = rule_hits(text)
+    assert category in hits and rule in hits[category].split(",")
+
+
+@pytest.mark.parametrize("text", [
+    "您的同事推荐您使用本行信用卡，将收到开卡礼",  # E10 needs a debt notice, not any message
+    "你老公就要知道你在外面借了这么多钱了",  # C4 without 的: the relative is not the one addressed
+    "本平台不收取任何服务费、砍头息",  # negation 不收取
+    "您通过热线提交的投诉我行已受理，工单号12345",  # complaint_reply suppresses L10
+    "若遇到爆通讯录、恐吓威胁，可向监管部门投诉或报警",  # warning: 若遇 / 可向…投诉
+    "公安机关不会打电话让你转账",  # L20 needs the police to be announced as coming
+])
+def test_near_misses_stay_quiet(text: str) -> None:
+    hits = rule_hits(text)
+    assert not ({"threat_exposure", "third_party_contact", "illegal_debt", "threat_legal_false"} & set(hits)), hits
+
+
+def test_authority_visit_is_not_a_collector_visit() -> None:
+    hits = rule_hits("今天不还，明天警察就上门抓你")
+    assert "threat_visit" not in hits
+    assert "threat_visit" in rule_hits("今天不还，明天我们就上门找你")
+
+
+@pytest.mark.parametrize(("raw", "canon"), [
+    ("侬再不还，阿拉就寻侬", "你再不还,我们就找你"),
+    ("到侬屋里来", "到你家里来"),
+    ("我哋去你屋企搵你", "我们去你家找你"),
+    ("走起sù流程", "走起诉流程"),
+])
+def test_dialect_and_pinyin_variants(raw: str, canon: str) -> None:
+    n = normalize(raw)
+    assert n.text == canon
+    a, b = n.to_original(0, len(n.text))
+    assert (a, b) == (0, len(raw))
+
+
+def test_classifier_scope_and_help_request_bar():
+    bar = default_rules().classifier_bar
+    assert bar(normalize("周末去拍夜景，记得带三脚架").text) == "none"
+    assert bar(normalize("求助：对方说要联系我家人，我该怎么办").text) == "none"
+    assert bar(normalize("据报道，警方打掉一个催收团伙").text) == "veto"
+    assert bar(normalize("你今天必须还款").text) == "normal"
+
+
+def test_context_classifier_values_are_checked():
+    # a bare `classifier: off` in YAML loads as False; it must not silently mean "normal"
+    with pytest.raises(ValueError):
+        RuleDetector([], {"x": {"re": "a", "classifier": False}}, default_normalizer(), "t")
+
+
+def test_gan_xiang_family_words_are_normalised():
+    assert normalize("你屋里伢子").text == "你家里孩子"
+    assert {"third_party_contact", "privacy_disclosure"} <= _cats("大伯，你屋里伢子在我们平台借了一万多，一直不还")
 
 
 def _reasons(text: str) -> dict[str, set[str]]:
@@ -22,25 +91,6 @@ def _reasons(text: str) -> dict[str, set[str]]:
     for m in ms:
         out.setdefault(m.rule.id, set()).add(m.reason)
     return out
-
-
-# --------------------------------------------------------------------- caring messages (lawful)
-@pytest.mark.parametrize("text", [
-    "宝贝，今晚加班别太晚，回来路上注意安全，花呗那点钱我帮你还了。",
-    "下班路上注意安全，房租的钱我先帮你垫着。",
-    "老婆，单位那边我已经跟领导请好假了，你别担心钱的事，下班路上注意安全。",
-    "闺女，你那个网贷的事别让你爸知道，我下个月发了退休金就帮你还上。",
-    "别让你妈知道你借网贷的事，她心脏不好，钱不够我这里还有。",
-    "你放心，我们不会让你单位知道你欠款的事，按时还就行",
-    # the writer owes the addressee, or comforts them
-    "路上注意安全啊，上次借你的钱我下周还你",
-    "小张，你欠钱这事我没告诉领导，你别有压力，下班注意安全",
-    "你爸那边我已经说过了，他不怪你，欠的钱家里先帮你还一部分，你路上注意安全",
-    "下班路上注意安全，早点回家吃饭，你欠的钱慢慢还",
-    "下班了吧？路上注意安全，网贷的事回家再商量",
-])
-def test_caring_messages_about_debt_and_safety_are_lawful(text):
-    assert _cats(text) == set()
 
 
 def test_bare_safety_wish_needs_money_and_no_care():
@@ -61,40 +111,9 @@ def test_care_context_raises_the_classifier_bar():
     assert bar(normalize("我不管你有什么困难我只知道你欠钱不还你今天不还明天就去你家").text) == "normal"
 
 
-# --------------------------------------------------------------------- collectors' versions (unlawful)
-@pytest.mark.parametrize("text", [
-    "听说你每天晚上十一点才下夜班，回家路上可得注意安全，那三万块钱什么时候给个说法？",
-    "你儿子在城南中学上学吧，放学路上注意点安全，你欠的钱自己心里有数。",
-    "钱不急着还是吧？下班路上注意安全",
-    "你借的钱我帮你记着呢，下班路上注意安全",
-    "欠我们的钱拖了这么久，你家孩子上下学路上可要注意安全",
-])
-def test_collectors_safety_wish_is_a_veiled_threat(text):
-    assert "threat_violence" in _cats(text)
-
-
-@pytest.mark.parametrize("text", [
-    "不想让你丈母娘知道你在外面欠了一屁股债，明天中午12点前就把钱打过来。",
-    "别让你们村里人都知道你欠钱不还，24小时内结清，这是最后一次提醒。",
-    "不想让你们单位领导知道你欠网贷，今天晚上九点前就把钱转过来",
-])
-def test_keeping_the_debt_from_family_as_leverage_is_exposure(text):
-    assert "E17" in _rules(text)
-    assert "threat_exposure" in _cats(text)
-
-
 def test_leverage_rule_needs_a_payment_demand_and_no_care():
     assert _reasons("别让你妈知道你借网贷的事，她心脏不好")["E17"] == {"with"}
     assert _reasons("别让你爸知道你欠钱的事，月底前还上就行，钱不够我帮你出")["E17"] == {"care"}
-
-
-@pytest.mark.parametrize("text", [
-    "再不把钱还上，你老婆单位那边我们就一个个去通知。",
-    "今天还不上的话，你同事那里我们明天挨个通知。",
-])
-def test_object_first_notification_is_exposure(text):
-    assert "E18" in _rules(text)
-    assert "threat_exposure" in _cats(text)
 
 
 def test_object_first_notification_denied_or_without_ultimatum():
@@ -104,24 +123,6 @@ def test_object_first_notification_denied_or_without_ultimatum():
 
 def test_promise_not_to_tell_cancels_the_exposure_rule():
     assert _reasons("我不会让你们领导知道你欠钱的事，你安心")["E16"] == {"negation"}
-
-
-# --------------------------------------------------------------------- retold threats (lawful)
-@pytest.mark.parametrize("text", [
-    "对方扬言要是月底还不上，就把我借款的事告诉我们村支书，这算违法吗",
-    "催收的昨天在电话里说，再拖下去就去我老家找我爸妈，还说要让全村人都知道我欠钱。",
-    "她说那个催收员扬言不还就把她的照片P了发到网上，我让她赶紧去派出所备案。",
-    "我跟律师说了，对方威胁说再不还就要爆我通讯录，律师说这已经违法了。",
-    "他们说再不还就把我的身份证照片挂到网上，还要打电话给我爸妈，我该怎么回他们",
-    "今天那个催收的又打来了，说下周要派人去我公司门口拉横幅。",
-    "催收员称如不还款将通知我单位领导及全部亲友，我已向12378反映。",
-    "催收打电话给我爸，说要是我再不还就去我家找他，我爸吓坏了",
-    "妈，他们说要把我的欠款信息发给我所有同事，我已经报警了，你别担心",
-    "我老公被催收威胁了，说是再不还钱就把他P成遗照发给他所有同事",
-    "那个网贷平台的人在电话里恐吓我，说知道我家住哪，让我晚上出门小心点",
-])
-def test_retold_threats_are_lawful(text):
-    assert _cats(text) == set()
 
 
 def test_long_reported_speech_cancels_the_rule_across_a_comma():
@@ -149,12 +150,6 @@ def test_threats_relayed_by_collectors_stay_threats(text):
     assert _cats(text) - {"privacy_disclosure"} != set()
 
 
-def test_writers_own_debt_is_not_talk_about_a_third_party():
-    assert "C4" not in _rules("他们说要把我的欠款信息发给我所有同事")
-    assert "C4" in _rules("他在我们平台的借款已经逾期三个月了")
-
-
-# --------------------------------------------------------------------- the lazy classifier bar
 @pytest.mark.parametrize("per_label", [{}, {"threat_exposure": 0.99}, {"threat_violence": 0.6}])
 def test_lazy_bar_gives_the_same_decisions_as_the_full_bar(per_label):
     """text.py looks up `classifier: veto` contexts only when they can change a decision; the result must

@@ -1,0 +1,153 @@
+"""Bulk analytics on Dask: 1,000,000 generated complaint texts end to end, scaling 1 → 2 workers, memory.
+
+Corpus: ``tests/fixtures/complaint_corpus.py`` (complaint-platform style first-person accounts of collection
+conduct with known intended labels, registry brands and invented apps, dates and amounts in real export
+spellings, one malformed line per 10,000). Phases:
+
+1. the single-process detector loop (``default_text_detector().detect_many`` in batches of 2,000) pinned to one
+   core: the per-core baseline;
+2. ``weiquan bulk run`` with 1 worker and with 2 workers on the SMALL corpus (250,000; --quick 20,000);
+3. ``weiquan bulk run`` with 2 workers on the LARGE corpus (1,000,000; --quick 80,000): end-to-end time and
+   rate; peak RSS per worker at SMALL vs LARGE (flat = the partition, not the corpus, bounds memory).
+
+Rates are texts per second of wall time for the whole command (planning, cluster start, detector load in each
+worker, classification, Parquet, aggregation, report), plus the "processing" rate (texts over the summed
+worker-side partition time, which leaves out cluster start and detector load). The machine's load average
+is printed with each phase: on a shared machine the 2-worker figures compete with other processes.
+
+Usage: python bench/bulk.py [--quick] [--small N] [--large N] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "fixtures"))
+from _util import finish  # noqa: E402
+from complaint_corpus import records, write_jsonl  # noqa: E402
+
+from weiquan.analyze.text import default_text_detector  # noqa: E402
+from weiquan.services import bulk as svc  # noqa: E402
+
+
+def load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def single_process_rate(texts: list[str]) -> float:
+    """Texts/s of the plain detector loop on one core (the process is pinned to one CPU meanwhile)."""
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {sorted(before)[0]})
+    try:
+        det = default_text_detector()
+        det.detect_many(texts[:500])  # load + warm caches
+        t0 = time.perf_counter()
+        for i in range(0, len(texts), 2000):
+            det.detect_many(texts[i:i + 2000])
+        return len(texts) / (time.perf_counter() - t0)
+    finally:
+        os.sched_setaffinity(0, before)
+
+
+def bulk(path: Path, out: Path, workers: int, rows: int) -> dict[str, Any]:
+    shutil.rmtree(out, ignore_errors=True)
+    la = load()
+    t0 = time.perf_counter()
+    res = svc.run_bulk([path], out, home=out.parent / "home", workers=workers, partition_rows=rows)
+    wall = time.perf_counter() - t0
+    n = res["texts"] + res["rejects"]
+    fig = {"texts": res["texts"], "rejects": res["rejects"], "wall_s": round(wall, 1), "rate": round(n / wall, 1),
+           "processing_rate": round(n / res["classify_seconds"] * workers, 1) if res["classify_seconds"] else 0.0,
+           "worker_peak_rss_mb": res["worker_peak_rss_mb"], "partitions": res["partitions"],
+           "load_before": la, "load_after": load()}
+    print(f"  {workers} worker(s), {n:,} texts: {wall:.1f} s wall, {fig['rate']:,.0f} texts/s end to end, "
+          f"{fig['processing_rate']:,.0f} texts/s processing, worker peak RSS {res['worker_peak_rss_mb']} MB, "
+          f"load {la} → {fig['load_after']}", flush=True)
+    return {**fig, "out": res["out"]}
+
+
+def agreement(out: Path, n: int) -> dict[str, float]:
+    """Share of texts whose intended label the detector found, per label (informative: generated text)."""
+    import pyarrow.parquet as pq
+
+    intended = {f"TS{i:09d}": r["label"] for i, r in enumerate(records(n, seed=20), 1)}
+    found: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for row in pq.read_table(out / "texts", columns=["id", "labels"]).to_pylist():
+        lab = intended.get(row["id"])
+        if lab is None:
+            continue
+        total[lab] += 1
+        found[lab] += lab in row["labels"]
+    return {k: round(found[k] / total[k], 3) for k in sorted(total)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="20,000 / 80,000 texts instead of 250,000 / 1,000,000")
+    ap.add_argument("--small", type=int, default=None)
+    ap.add_argument("--large", type=int, default=None)
+    ap.add_argument("--keep", type=Path, default=None, help="keep the corpus and outputs here")
+    args = ap.parse_args()
+    small = args.small or (20_000 if args.quick else 250_000)
+    large = args.large or (80_000 if args.quick else 1_000_000)
+    rows = 5_000 if args.quick else 20_000
+    work = args.keep or Path(tempfile.mkdtemp(prefix="weiquan-bench-bulk-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        t0 = time.perf_counter()
+        small_f, large_f = work / f"complaints-{small}.jsonl", work / f"complaints-{large}.jsonl"
+        bad_small = write_jsonl(small_f, small, seed=20, malformed_every=10_000)
+        bad_large = write_jsonl(large_f, large, seed=20, malformed_every=10_000)
+        print(f"corpus: {small:,} and {large:,} texts ({large_f.stat().st_size / 1e6:.0f} MB JSONL) in "
+              f"{time.perf_counter() - t0:.1f} s; load {load()}", flush=True)
+
+        base_n = min(small, 40_000)
+        single = single_process_rate([r["投诉内容"] for r in records(base_n, seed=21)])
+        print(f"single-process detector loop, one core: {single:,.0f} texts/s ({base_n:,} texts); load {load()}", flush=True)
+
+        one = bulk(small_f, work / "out-1w", 1, rows)
+        two = bulk(small_f, work / "out-2w", 2, rows)
+        big = bulk(large_f, work / "out-large", 2, rows)
+        agree = agreement(Path(two["out"]), small)
+        print(f"detector found the intended label (generated complaint wording, informative): {agree}")
+
+        speedup = two["rate"] / one["rate"]
+        speedup_proc = two["processing_rate"] / one["processing_rate"] if one["processing_rate"] else 0.0
+        per_core = two["rate"] / 2 / single
+        per_core_proc = two["processing_rate"] / 2 / single
+        rss_small, rss_large = max(two["worker_peak_rss_mb"]), max(big["worker_peak_rss_mb"])
+        print(f"2 workers vs 1: {speedup:.2f}x end to end, {speedup_proc:.2f}x processing (goal ≥ 1.7x)")
+        print(f"per core vs the single-process loop: {per_core:.2f} end to end, {per_core_proc:.2f} processing (goal ≥ 0.8)")
+        print(f"{large:,} texts end to end with 2 workers: {big['wall_s']} s ({big['rate']:,.0f} texts/s)")
+        print(f"peak RSS per worker: {rss_small} MB at {small:,} vs {rss_large} MB at {large:,} (ratio {rss_large / rss_small:.2f})")
+        finish({
+            "n_small": small, "n_large": large, "partition_rows": rows, "cpus": os.cpu_count(),
+            "single_process_texts_per_s": round(single, 1),
+            "one_worker": {k: v for k, v in one.items() if k != "out"},
+            "two_workers": {k: v for k, v in two.items() if k != "out"},
+            "large_two_workers": {k: v for k, v in big.items() if k != "out"},
+            "speedup_2w_vs_1w": round(speedup, 3), "speedup_2w_vs_1w_processing": round(speedup_proc, 3),
+            "per_core_vs_single": round(per_core, 3), "per_core_vs_single_processing": round(per_core_proc, 3),
+            "large_wall_s": big["wall_s"], "large_texts_per_s": big["rate"],
+            "worker_peak_rss_mb_small": rss_small, "worker_peak_rss_mb_large": rss_large,
+            "rss_ratio_large_small": round(rss_large / rss_small, 3),
+            "rejects_expected": [bad_small, bad_large], "rejects_found": [two["rejects"], big["rejects"]],
+            "intended_label_found": agree,
+        })
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""The cover sheet of a drafted document, 提交前核对清单: what the user must check before sending it.
+
+A document that is sent says only what the user confirmed; everything addressed to the user — findings the software
+detected that the user has not confirmed (left out of the document), citations marked 〔未核实〕 and why, blanks to
+fill in, timing warnings and the disclaimer — goes on this separate sheet, which is never part of the document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from weiquan.act.facts import CaseFacts
+from weiquan.act.quotes import CategoryView, category_views
+
+FILL_RE = re.compile(r"【请填写：([^】]*)】")
+
+
+@dataclass
+class Checklist:
+    doc_title: str
+    pending: list[CategoryView] = field(default_factory=list)  # detected, not confirmed: left out of the document
+    rejected: int = 0
+    unverified: list[dict[str, str]] = field(default_factory=list)  # citations marked 〔未核实〕, with the reason
+    fills: list[str] = field(default_factory=list)  # blanks 【请填写：…】 left in the document
+    warnings: list[str] = field(default_factory=list)  # timing and preconditions the user must know
+    notes: list[str] = field(default_factory=list)  # how figures were made (loan arithmetic, text sources)
+
+
+def pending_categories(pack: Any, all_facts: Any, confirmed_facts: Any, lender: Any = None) -> list[CategoryView]:
+    """Categories with findings the user has not confirmed, as they would be pleaded (left out of the document)."""
+    confirmed_ids = {f.id for f in confirmed_facts.findings}
+    auto = [f for f in all_facts.findings if f.id not in confirmed_ids and not f.confirmed]
+    if not auto:
+        return []
+    sub = CaseFacts(**{**all_facts.__dict__, "findings": auto, "categories": {f.category for f in auto}})
+    return category_views(pack, sub, None, getattr(lender, "licence_type", None), lender)
+
+
+def build_checklist(pack: Any, doc_title: str, html: str, ctx: dict[str, Any], all_facts: Any,
+                    warnings: list[str]) -> Checklist:
+    c = Checklist(doc_title=doc_title)
+    c.pending = pending_categories(pack, all_facts, ctx["facts"], ctx.get("lender"))
+    seen: set[str] = set()
+    for p in ctx.get("provisions", []):
+        if p.confidence == "unverified" and p.cite not in seen and p.cite in html:
+            seen.add(p.cite)
+            src = pack.provisions[p.id].source
+            c.unverified.append({"cite": p.cite, "reason": f"没有官方或两个以上独立来源可以核对（资料来源：{src}）"})
+    for loan in ctx.get("loans", []):
+        for cap in loan.get("caps_exceeded", []):
+            if cap.get("confidence") == "unverified":
+                c.unverified.append({"cite": f"借款核查所用上限“{cap.get('name')}”",
+                                     "reason": "该上限在法规库中标为未核实，请以官方文本为准"})
+    c.fills = list(dict.fromkeys(FILL_RE.findall(html)))
+    c.warnings = list(warnings)
+    if ctx.get("loans"):
+        c.notes.append("借款金额、年化利率和依法应还金额由软件根据您填写的借款和还款记录计算，请核对原始合同和转账记录。")
+    if any(q.note for v in ctx.get("categories", []) for q in v.quotes):
+        c.notes.append("引文后注明“录音转写”“截图识别”的内容由软件识别，请逐字核对原录音或截图；“本人陈述”是您自己录入的内容。")
+    return c
