@@ -32,11 +32,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "fixtures"))
-from _util import finish  # noqa: E402
-from complaint_corpus import records, write_jsonl  # noqa: E402
+from _util import finish  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
+from complaint_corpus import records, write_jsonl  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
-from weiquan.analyze.text import default_text_detector  # noqa: E402
-from weiquan.services import bulk as svc  # noqa: E402
+from weiquan.analyze.text import default_text_detector  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
+from weiquan.services import bulk as svc  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
 
 def load() -> float:

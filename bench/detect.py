@@ -18,12 +18,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _util import finish, peak_rss_mb, timed  # noqa: E402
+from _util import finish, peak_rss_mb, timed  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
-from weiquan.analyze.classifier import default_classifier  # noqa: E402
-from weiquan.analyze.rules import default_rules  # noqa: E402
-from weiquan.analyze.text import default_text_detector  # noqa: E402
-from weiquan.analyze.training import expand_templates  # noqa: E402
+from weiquan.analyze.classifier import default_classifier  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
+from weiquan.analyze.rules import default_rules  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
+from weiquan.analyze.text import default_text_detector  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
+from weiquan.analyze.training import expand_templates  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
 
 def messages(n: int) -> list[str]:

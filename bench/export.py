@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import finish  # noqa: E402
+from _util import finish  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
 _MAGIC = {"audio": b"ID3\x04\x00\x00\x00\x00\x00\x00", "image": b"\x89PNG\r\n\x1a\n"}
 

@@ -46,7 +46,7 @@ def generate(path: Path, n: int, seed: int = 7) -> None:
     numbers = [f"154{rnd.randrange(10**8):08d}" for _ in range(400)] + [f"1069000012{i:04d}" for i in range(50)]
     start = dt.datetime(2023, 1, 1, tzinfo=SHANGHAI)
 
-    def msgs():  # type: ignore[no-untyped-def]
+    def msgs():  # type: ignore[no-untyped-def]  # a local generator
         t = start
         for _ in range(n):
             t += dt.timedelta(seconds=rnd.randrange(1, 600))

@@ -15,11 +15,11 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import finish, peak_rss_mb, timed  # noqa: E402
+from _util import finish, peak_rss_mb, timed  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
-from weiquan.law.pack import clear_cache, load_pack  # noqa: E402
-from weiquan.loans.apr import xirr  # noqa: E402
-from weiquan.loans.check import check_loan  # noqa: E402
+from weiquan.law.pack import clear_cache, load_pack  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
+from weiquan.loans.apr import xirr  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
+from weiquan.loans.check import check_loan  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
 
 def random_loan(rng: random.Random) -> dict:

@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _generator():  # noqa: ANN202
+def _generator():
     spec = importlib.util.spec_from_file_location("make_screenshots", REPO / "scripts" / "make_screenshots.py")
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)

@@ -36,10 +36,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
-from _util import finish  # noqa: E402
+from _util import finish  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
 
-def renderer(name: str = "render_phone_screens"):  # noqa: ANN201
+def renderer(name: str = "render_phone_screens"):
     spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)

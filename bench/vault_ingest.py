@@ -18,10 +18,10 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import finish, peak_rss_mb, timed  # noqa: E402
+from _util import finish, peak_rss_mb, timed  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
-from weiquan.config import load_settings  # noqa: E402
-from weiquan.workspace import Workspace  # noqa: E402
+from weiquan.config import load_settings  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
+from weiquan.workspace import Workspace  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
 
 def make_files(root: Path, total_mb: int, seed: int = 7) -> list[Path]:

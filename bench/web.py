@@ -111,7 +111,7 @@ def main() -> None:
         }
         results: dict[str, dict[str, float]] = {}
         # cold: the dashboard aggregated in SQL on every request (cache emptied before each one)
-        app_state = server.config.app.state  # type: ignore[attr-defined]
+        app_state = server.config.app.state  # type: ignore[attr-defined]  # the server's app attribute is untyped
         cold: list[float] = []
         with httpx.Client(base_url=base, timeout=60) as client:
             for _ in range(max(20, n_req // 4)):

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from weiquan.testing import phone_exports as w  # noqa: E402
+from weiquan.testing import phone_exports as w  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
 OUT = ROOT / "src" / "weiquan" / "samples"
 TZ = w.SHANGHAI

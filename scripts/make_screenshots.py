@@ -334,7 +334,7 @@ def expected(shot: Shot) -> list[dict[str, Any]]:
 
 # -- the fixture set ----------------------------------------------------------------------------
 
-def T(*a: int) -> dt.datetime:  # noqa: N802
+def T(*a: int) -> dt.datetime:
     return dt.datetime(*a)
 
 

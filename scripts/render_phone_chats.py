@@ -30,7 +30,7 @@ from typing import Any
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from render_phone_screens import Pen, Spec, _font, finish  # noqa: E402
+from render_phone_screens import Pen, Spec, _font, finish  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
 CHAT_LAYOUTS = ("wechat", "qq", "sms_dark")
 _WD = "一二三四五六日"

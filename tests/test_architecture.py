@@ -4,6 +4,7 @@ depending on the services that call it)."""
 
 from __future__ import annotations
 
+import ast
 import sys
 from pathlib import Path
 
@@ -78,6 +79,25 @@ def test_test_helpers_are_imported_as_a_package() -> None:
         if p.name != "test_architecture.py" and "sys.path.insert" in p.read_text(encoding="utf-8")
     ]
     assert inserts == []
+    helpers = {
+        p.stem
+        for p in (ROOT / "tests").rglob("*.py")
+        if "analyze" not in p.parts and not p.name.startswith(("test_", "conftest", "__init__"))
+    }
+    bare = []
+    for p in (ROOT / "tests").rglob("*.py"):
+        if "analyze" in p.parts:
+            continue
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module]
+                if isinstance(node, ast.ImportFrom) and node.module and not node.level
+                else []
+            )
+            bare += [f"{p.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] in helpers]
+    assert bare == [], "import test helpers as tests.<area>.<module>"
     not_packages = [
         str(d.relative_to(ROOT))
         for d in [ROOT / "tests", *(ROOT / "tests").iterdir()]

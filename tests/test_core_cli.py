@@ -15,7 +15,7 @@ from weiquan.cli import app
 runner = CliRunner()
 
 
-def wq(home: Path, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+def wq(home: Path, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
     return runner.invoke(app, ["--home", str(home), *args], input=input)
 
 

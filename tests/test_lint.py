@@ -1,8 +1,10 @@
 """Hygiene that CI checks before the tests (.ci/run), checked here too so a change that breaks it fails locally:
-ruff's lint rules and its formatter (configured in pyproject.toml)."""
+ruff's lint rules and its formatter (configured in pyproject.toml), and every ``noqa`` / ``type: ignore`` says
+why it is there."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,3 +27,20 @@ def test_ruff_lint() -> None:
 def test_ruff_format() -> None:
     r = _ruff("format", "--check", "--no-cache")
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+# A suppression says why on its own line: "# noqa: CODE - why" or "# type: ignore[code]  # why".
+_NOQA = re.compile(r"#\s*noqa(?::\s*[A-Z0-9, ]+)?(?P<why>\s+-\s+\S.*)?$")
+_IGNORE = re.compile(r"#\s*type:\s*ignore(?:\[[^\]]*\])?(?P<why>\s*#\s*\S.*)?$")
+
+
+def test_every_suppression_says_why() -> None:
+    bare = []
+    for base in PATHS:
+        for p in (ROOT / base).rglob("*.py"):
+            for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1):
+                for rx in (_NOQA, _IGNORE):
+                    m = rx.search(line)
+                    if m and not m.group("why"):
+                        bare.append(f"{p.relative_to(ROOT)}:{n}: {line.strip()[-60:]}")
+    assert bare == [], "\n".join(bare)

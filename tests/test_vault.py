@@ -44,7 +44,7 @@ def test_readding_same_file_adds_nothing_other_name_adds_acquisition_only(ws: Wo
     first = ws.vault.add(p)
     again = ws.vault.add(p)
     assert not again.new_blob and not again.new_acquisition
-    assert again.acquisition is not None and again.acquisition.id == first.acquisition.id  # type: ignore[union-attr]
+    assert again.acquisition is not None and again.acquisition.id == first.acquisition.id  # type: ignore[union-attr]  # the test asserts the value exists
     other = _file(tmp_path, "calls-copy.xml", b"<calls count='0'/>")
     third = ws.vault.add(other)
     assert not third.new_blob and third.new_acquisition

@@ -74,6 +74,6 @@ def load_settings(home: Path | str | None = None, **overrides: object) -> Settin
         values["home"] = Path(home).expanduser()
     if "timezone" in values:
         values["WEIQUAN_TZ"] = values.pop("timezone")
-    settings = Settings(**values)  # type: ignore[arg-type]
+    settings = Settings(**values)  # type: ignore[arg-type]  # pydantic-settings validates the keyword values against the fields
     settings.home = settings.home.expanduser().resolve()
     return settings

@@ -23,22 +23,22 @@ hookimpl = pluggy.HookimplMarker("weiquan")
 
 
 @hookspec
-def register_importers() -> list[Any]:  # type: ignore[empty-body]
+def register_importers() -> list[Any]:  # type: ignore[empty-body]  # a hookspec declares the signature; plug-ins supply the body
     """Return importer objects (see ``weiquan.ingest.base.Importer``)."""
 
 
 @hookspec
-def register_detectors() -> list[Any]:  # type: ignore[empty-body]
+def register_detectors() -> list[Any]:  # type: ignore[empty-body]  # a hookspec declares the signature; plug-ins supply the body
     """Return detector objects (see ``weiquan.analyze.base``)."""
 
 
 @hookspec
-def register_extractors() -> list[Any]:  # type: ignore[empty-body]
+def register_extractors() -> list[Any]:  # type: ignore[empty-body]  # a hookspec declares the signature; plug-ins supply the body
     """Return extractor objects (see ``weiquan.extract.base``)."""
 
 
 @hookspec
-def register_documents() -> list[Any]:  # type: ignore[empty-body]
+def register_documents() -> list[Any]:  # type: ignore[empty-body]  # a hookspec declares the signature; plug-ins supply the body
     """Return document template objects (see ``weiquan.act.base``)."""
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from act_builders import build_findings_case
 from typer.testing import CliRunner
 
+from tests.act.act_builders import build_findings_case
 from weiquan.cli import app
 from weiquan.services.documents import checklist_html, document_html
 from weiquan.services.plan import build_plan

@@ -169,7 +169,7 @@ def test_policy_channel_ids_exist_in_the_pack() -> None:
         assert set(ids) <= set(pack.provisions), set(ids) - set(pack.provisions)
 
 
-def test_write_plan_json_and_document(ws: Workspace, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_write_plan_json_and_document(ws: Workspace, tmp_path) -> None:  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
     import json
 
     from weiquan.report.render import docx_text

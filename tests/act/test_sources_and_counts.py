@@ -118,7 +118,7 @@ def _mixed_case(ws: Workspace) -> Mixed:
     return Mixed(case_id, ids)
 
 
-def _facts(ws: Workspace, case_id: int):  # type: ignore[no-untyped-def]
+def _facts(ws: Workspace, case_id: int):  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
     from weiquan.services.case_facts import load_case_facts
 
     return load_case_facts(ws, case_id, today=TODAY)

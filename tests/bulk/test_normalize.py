@@ -41,7 +41,7 @@ def test_amounts(raw: object, want: float | None) -> None:
 
 @given(st.decimals(min_value=0, max_value=10**8, places=2))
 def test_amounts_with_separators_round_trip(v: object) -> None:
-    assert parse_amount(f"{v:,.2f}元") == pytest.approx(float(v))  # type: ignore[arg-type]
+    assert parse_amount(f"{v:,.2f}元") == pytest.approx(float(v))  # type: ignore[arg-type]  # a test double passes through loosely typed arguments
 
 
 def test_lenders_resolve_brands_former_names_and_unknowns() -> None:

@@ -19,7 +19,7 @@ from weiquan.extract.timeparse import parse_time_text, resolve
 WHITE, GREY, RED, AVATAR = (255, 255, 255), (140, 140, 144), (232, 64, 60), (214, 226, 240)
 
 
-def L(text: str, x0: int, y0: int, x1: int, y1: int, ink: tuple[int, int, int] = (25, 25, 25),  # noqa: N802
+def L(text: str, x0: int, y0: int, x1: int, y1: int, ink: tuple[int, int, int] = (25, 25, 25),
       bg: tuple[int, int, int] = WHITE) -> OcrLine:
     return OcrLine(text=text, box=(x0, y0, x1, y1), score=0.99, ink=ink, bg=bg)
 

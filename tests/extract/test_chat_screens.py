@@ -14,7 +14,7 @@ from weiquan.extract.scoring import predicted_view
 SCREEN, WHITE, BLUE = (242, 243, 245), (255, 255, 255), (0, 153, 255)
 
 
-def L(text: str, x0: int, y0: int, x1: int, y1: int, bg: tuple[int, int, int] = SCREEN,  # noqa: N802
+def L(text: str, x0: int, y0: int, x1: int, y1: int, bg: tuple[int, int, int] = SCREEN,
       ink: tuple[int, int, int] = (25, 25, 25)) -> OcrLine:
     return OcrLine(text=text, box=(x0, y0, x1, y1), score=0.99, ink=ink, bg=bg)
 

@@ -39,7 +39,7 @@ def _snapshot(home: Path) -> list[tuple[Any, ...]]:
         with ws.db.read_session() as s:
             rows = []
             for e in s.execute(select(Event)).scalars():
-                srcs = sorted((s.get(Evidence, src.evidence_id).sha256, src.locator) for src in e.sources)  # type: ignore[union-attr]
+                srcs = sorted((s.get(Evidence, src.evidence_id).sha256, src.locator) for src in e.sources)  # type: ignore[union-attr]  # the test asserts the value exists
                 rows.append((e.channel, e.direction, e.start.isoformat(), e.counterpart, e.counterpart_name, e.text,
                              e.duration_s, e.origin, tuple(srcs)))
             assert {j.status for j in s.execute(select(Job)).scalars()} == {"done"}

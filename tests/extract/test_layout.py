@@ -13,7 +13,7 @@ W, H = 720, 1600
 GREY, BLUE, WHITE, GREEN = (240, 240, 240), (59, 130, 246), (255, 255, 255), (149, 236, 105)
 
 
-def L(text: str, x0: int, y0: int, x1: int, y1: int, bg: tuple[int, int, int] = WHITE,  # noqa: N802
+def L(text: str, x0: int, y0: int, x1: int, y1: int, bg: tuple[int, int, int] = WHITE,
       ink: tuple[int, int, int] = (20, 20, 20), score: float = 0.99) -> OcrLine:
     return OcrLine(text=text, box=(x0, y0, x1, y1), score=score, ink=ink, bg=bg)
 
@@ -66,7 +66,7 @@ def test_boxes_spans_and_provenance() -> None:
     assert ev.locator == "sms/bubble[0]@44,279,500,359"
     for span in ev.extra["spans"]:
         line = next(ln for ln in lines if list(ln.box) == span["box"])
-        assert ev.text[span["start"]:span["end"]] == line.text  # type: ignore[index]
+        assert ev.text[span["start"]:span["end"]] == line.text  # type: ignore[index]  # the test asserts the value exists
     assert ev.extra["time_boxes"] == [[264, 211, 457, 237]]
     assert ev.extra["inferred"] == ["year"] and ev.extra["anchor_basis"] == "file_name"
     assert ev.time_basis == "inferred_from_screenshot" and ev.start.tzinfo is not None

@@ -165,7 +165,7 @@ def test_parse_failure_writes_nothing(ws: Workspace, case_id: int, files: Path) 
         def detect(self, probe: Probe) -> float:
             return 1.0
 
-        def parse(self, ctx: ImportContext):  # type: ignore[no-untyped-def]
+        def parse(self, ctx: ImportContext):  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
             for m in fx.messages():
                 yield RawEvent(channel="sms", start=m.when, locator="x", counterpart_raw=m.number, text=m.body)
             raise RuntimeError("boom")
@@ -192,7 +192,7 @@ def test_a_crashing_importer_logs_no_message_content(ws: Workspace, case_id: int
         def detect(self, probe: Probe) -> float:
             return 1.0
 
-        def parse(self, ctx: ImportContext):  # type: ignore[no-untyped-def]
+        def parse(self, ctx: ImportContext):  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
             raise ValueError(f"cannot read {secret!r}")
             yield  # pragma: no cover
 

@@ -14,7 +14,7 @@ from weiquan.workspace import Workspace
 
 
 def _one(ws: Workspace, case_id: int, path: Path, **kw: object) -> imports.FileResult:
-    results = imports.import_paths(ws, case_id, [path], **kw)  # type: ignore[arg-type]
+    results = imports.import_paths(ws, case_id, [path], **kw)  # type: ignore[arg-type]  # a test double passes through loosely typed arguments
     assert len(results) == 1, results
     return results[0]
 

@@ -121,7 +121,7 @@ def test_import_on_a_terminal_shows_live_progress(home: Path, files: Path, monke
         progress = kwargs["progress"]
         assert callable(progress)
         kwargs["progress"] = lambda r: (seen.append(r.name), progress(r))
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]  # a test double passes through loosely typed arguments
 
     monkeypatch.setattr(importing.imports, "import_paths", spy)
     cid = _case(home)

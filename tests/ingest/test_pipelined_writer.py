@@ -92,7 +92,7 @@ def test_an_error_on_the_writer_thread_writes_nothing(ws: Workspace, tmp_path: P
         if calls["n"] == 5:  # the third batch's events (each batch inserts events, then sources)
             assert threading.current_thread().name.startswith("weiquan-writer")
             raise OSError("disk full")
-        real_insert(self, *args)  # type: ignore[arg-type]
+        real_insert(self, *args)  # type: ignore[arg-type]  # a test double passes through loosely typed arguments
 
     monkeypatch.setattr(writer_mod.EventWriter, "_insert", failing_insert)
     sms = w.synctech_sms_xml(tmp_path / "sms.xml", _messages(40))
@@ -115,7 +115,7 @@ def test_an_error_while_parsing_waits_for_the_writer_and_rolls_back(ws: Workspac
     def add(self: writer_mod.EventWriter, raw: object) -> None:
         if self.stats.records == 30:  # batches are in flight on the worker by now
             raise RuntimeError("importer bug")
-        real_add(self, raw)  # type: ignore[arg-type]
+        real_add(self, raw)  # type: ignore[arg-type]  # a test double passes through loosely typed arguments
 
     monkeypatch.setattr(writer_mod.EventWriter, "add", add)
     [r] = imports.import_paths(ws, cid, [w.synctech_sms_xml(tmp_path / "sms.xml", _messages(40))])

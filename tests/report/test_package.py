@@ -52,7 +52,7 @@ def package(ws: Workspace, built: BuiltCase, export_dir: Path) -> Path:
 
 
 def _kinds(result: dict | object) -> set[tuple[str, str]]:
-    problems = result["problems"] if isinstance(result, dict) else result.problems  # type: ignore[attr-defined]
+    problems = result["problems"] if isinstance(result, dict) else result.problems  # type: ignore[attr-defined]  # TestClient's app and the result union are typed loosely
     return {(p["kind"], p["path"]) for p in problems}
 
 

@@ -69,7 +69,7 @@ def test_lenders_and_loans(client: TestClient) -> None:
     assert rates["fee"]["apr"] > rates["fee"]["nominal_annual"]
 
 
-def test_import_refusals_leave_nothing(client: TestClient, ws) -> None:  # type: ignore[no-untyped-def]
+def test_import_refusals_leave_nothing(client: TestClient, ws) -> None:  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
     cid = _case(client)
     r = client.post(f"{API}/cases/{cid}/import", files={"files": ("../../../etc/passwd.exe", b"MZ\x90\x00" + bytes(300),
                                                                    "application/octet-stream")})
@@ -82,7 +82,7 @@ def test_import_refusals_leave_nothing(client: TestClient, ws) -> None:  # type:
     assert not any((ws.home / "uploads-tmp").iterdir()), "staging folder must be cleaned"
 
 
-def test_upload_size_limit(ws) -> None:  # type: ignore[no-untyped-def]
+def test_upload_size_limit(ws) -> None:  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
     from weiquan.web import create_app
     from weiquan.web.config import WebConfig
 

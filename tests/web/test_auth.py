@@ -10,7 +10,7 @@ from weiquan.services import users
 API = "/api/v1"
 
 
-def _new_case(c, name: str = "我的案件") -> int:  # type: ignore[no-untyped-def]
+def _new_case(c, name: str = "我的案件") -> int:  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
     r = c.post(f"{API}/cases", json={"name": name})
     assert r.status_code == 201, r.text
     return int(r.json()["id"])
@@ -53,7 +53,7 @@ def test_form_login_and_logout(server: Server) -> None:
     assert r.status_code == 403
 
 
-def test_secure_cookie_with_tls(ws) -> None:  # type: ignore[no-untyped-def]
+def test_secure_cookie_with_tls(ws) -> None:  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
     from fastapi.testclient import TestClient
 
     from weiquan.web import create_app

@@ -82,7 +82,7 @@ def test_borrower_flow_in_chromium(live_url: str, tmp_path: Path) -> None:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     shots: list[str] = []
 
-    def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
         path = ARTEFACTS / f"{len(shots) + 1:02d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         shots.append(path.name)

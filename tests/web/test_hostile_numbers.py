@@ -16,7 +16,7 @@ def _routes(client: TestClient) -> list[tuple[str, str]]:
     """(method, path) of every route with a path parameter, through included routers."""
     out = []
 
-    def walk(routes: list, prefix: str) -> None:  # type: ignore[type-arg]
+    def walk(routes: list, prefix: str) -> None:  # type: ignore[type-arg]  # untyped pytest fixtures or test doubles
         for r in routes:
             if hasattr(r, "original_router"):  # FastAPI's included router
                 walk(r.original_router.routes, prefix + r.include_context.prefix)
@@ -26,7 +26,7 @@ def _routes(client: TestClient) -> list[tuple[str, str]]:
                 continue
             out.extend((m, path) for m in sorted(r.methods) if m in ("GET", "POST", "PUT", "PATCH", "DELETE"))
 
-    walk(client.app.routes, "")  # type: ignore[attr-defined]
+    walk(client.app.routes, "")  # type: ignore[attr-defined]  # TestClient's app and the result union are typed loosely
     return out
 
 

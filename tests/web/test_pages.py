@@ -11,7 +11,7 @@ from weiquan.services import cases
 from weiquan.web.guide_data import load_guides
 
 
-def _form(client: TestClient, path: str, data: dict[str, str], **kw):  # type: ignore[no-untyped-def]
+def _form(client: TestClient, path: str, data: dict[str, str], **kw):  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
     return client.post(path, data={**data, "csrf_token": client.headers["X-CSRF-Token"]}, **kw)
 
 
@@ -25,7 +25,7 @@ def test_home_and_new_case(client: TestClient) -> None:
     assert "消费金融公司" in sug.text and "data-fill" in sug.text
 
 
-def test_sample_case_is_marked(client: TestClient, ws) -> None:  # type: ignore[no-untyped-def]
+def test_sample_case_is_marked(client: TestClient, ws) -> None:  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
     c = cases.create_case(ws, "示例案件", is_sample=True)
     assert "示例" in client.get("/").text
     assert "这是<strong>示例</strong>案件" in client.get(f"/cases/{c.id}").text
@@ -46,7 +46,7 @@ def test_full_flow_pages(client: TestClient) -> None:
     ev = re.search(r'/cases/1/evidence/(\d+)\?event=(\d+)', tl.text)
     assert ev and "SHA-256" in client.get(ev.group(0)).text
     rv = client.get("/cases/1/review")
-    fid = re.search(r'id="f(\d+)"', rv.text).group(1)  # type: ignore[union-attr]
+    fid = re.search(r'id="f(\d+)"', rv.text).group(1)  # type: ignore[union-attr]  # the test asserts the value exists
     assert "相关法律规定" in rv.text and "《" in rv.text
     done = client.post(f"/cases/1/findings/{fid}/review", data={"state": "confirmed", "note": ""},
                        headers={"HX-Request": "true"})

@@ -100,7 +100,7 @@ def test_login_limiter() -> None:
     assert lim.attempt("1.1.1.1", "d") > 0  # the address's own limit (2 x 3)
 
 
-def test_headers_hosts_and_cross_site(client) -> None:  # type: ignore[no-untyped-def]
+def test_headers_hosts_and_cross_site(client) -> None:  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
     r = client.get("/")
     assert "default-src 'self'" in r.headers["content-security-policy"] and r.headers["x-frame-options"] == "SAMEORIGIN"
     assert client.get("/", headers={"host": "evil.example"}).status_code == 400  # DNS-rebinding guard

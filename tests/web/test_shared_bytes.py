@@ -12,7 +12,7 @@ API = "/api/v1"
 SECRET_NAME = "张三-借款纠纷-私密.xml"
 
 
-def _case_with(c, name: str, filename: str, data: bytes) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _case_with(c, name: str, filename: str, data: bytes) -> tuple[int, int]:  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
     cid = c.post(f"{API}/cases", json={"name": name}).json()["id"]
     [r] = c.post(f"{API}/cases/{cid}/import", files={"files": (filename, data, "text/xml")}).json()
     assert r["status"] == "parsed", r
@@ -46,7 +46,7 @@ def test_same_bytes_in_another_users_case_reveal_nothing(server: Server) -> None
     assert ok["ok"] is True, ok
 
 
-def test_bidi_controls_in_file_names_are_neutralised(client) -> None:  # type: ignore[no-untyped-def]
+def test_bidi_controls_in_file_names_are_neutralised(client) -> None:  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
     cid = client.post(f"{API}/cases", json={"name": "文件名"}).json()["id"]
     name = "催收短信\u202egpj.xml"
     [r] = client.post(f"{API}/cases/{cid}/import", files={"files": (name, sms_backup_xml(3), "text/xml")}).json()

@@ -59,7 +59,7 @@ class DeadlineRule:
         if isinstance(ext, int):
             ext = (ext,)
         return cls(
-            days=days, unit=unit,  # type: ignore[arg-type]
+            days=days, unit=unit,  # type: ignore[arg-type]  # unit is checked against calendar/working just above
             roll_to_workday=bool(d.get("roll_to_workday", True)),
             extensions=tuple(int(x) for x in ext),
             label_zh=d.get("label_zh") or d.get("text_zh") or d.get("note_zh"),

@@ -216,7 +216,7 @@ def partition_input(inp: InputFile, data_start: int, rows_per_partition: int) ->
     with open(inp.path, "rb", buffering=1 << 20) as f:
         f.seek(data_start)
         start, first, n, row = data_start, 1, 0, 0
-        for end, rec in _records(f, inp.format == "csv"):  # type: ignore[arg-type]
+        for end, rec in _records(f, inp.format == "csv"):  # type: ignore[arg-type]  # a binary stream where the reader is typed for files
             row += 1
             if not rec.strip():
                 if n == 0:  # leading blank lines belong to nobody
@@ -294,7 +294,7 @@ def read_partition(spec: PartitionSpec) -> Iterator[Record | Reject]:
     index = {h: i for i, h in enumerate(inp.headers)}
     pos = {field: index[col] for field, col in cols.items()}
     width = len(inp.headers)
-    for _, raw in _records(io.BytesIO(data), True):  # type: ignore[arg-type]
+    for _, raw in _records(io.BytesIO(data), True):  # type: ignore[arg-type]  # a binary stream where the reader is typed for files
         row += 1
         if not raw.strip():
             continue

@@ -103,7 +103,7 @@ def merge_stats(manifests: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any
          "amount_total": round(a, 2), "amount_count": na, "lender_id": lid, "licence_type": lic}
         for (lender, lid, lic, month), (n, u, a, na) in groups.items()
     ]
-    key = lambda r: (r["lender"] or "", r["month"] or "", r.get("label") or "")  # noqa: E731
+    key = lambda r: (r["lender"] or "", r["month"] or "", r.get("label") or "")  # noqa: E731 - one sort key, named so the two sorts read alike
     return sorted(agg, key=key), sorted(months, key=key)
 
 
@@ -113,4 +113,4 @@ def write_aggregates(out: Path, agg: list[dict[str, Any]], months: list[dict[str
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
-    return pq.read_table(path).to_pylist()  # type: ignore[no-any-return]
+    return pq.read_table(path).to_pylist()  # type: ignore[no-any-return]  # pyarrow and the model loader are untyped

@@ -68,7 +68,7 @@ def serve(
     console().print(f"网页界面已启动 Web UI running: {scheme}://{shown}:{port}/  （按 Ctrl+C 停止 / Ctrl+C to stop）")
     uvicorn.run(
         app, host=host, port=port, log_level="warning", access_log=False,
-        **proxy,  # type: ignore[arg-type]
+        **proxy,  # type: ignore[arg-type]  # uvicorn's keyword types are narrower than this dict's values, checked above
         ssl_certfile=str(tls_cert) if tls_cert else None, ssl_keyfile=str(tls_key) if tls_key else None,
     )
 

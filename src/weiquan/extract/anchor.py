@@ -59,7 +59,7 @@ def from_exif(path: Path) -> dt.datetime | None:
     values = []
     try:
         values.append(exif.get_ifd(_EXIF_IFD).get(_EXIF_DATETIME_ORIGINAL))
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - an unreadable EXIF block is simply absent
         pass
     values.append(exif.get(_EXIF_DATETIME))
     for v in values:

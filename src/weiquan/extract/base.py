@@ -57,7 +57,7 @@ class Extractor(ABC):
         """Identifies the engine + model + settings whose output ``compute`` returns (cache key)."""
 
     def accepts(self, media_type: str | None) -> bool:
-        return bool(media_type) and any(media_type.startswith(p) for p in self.media_prefixes)  # type: ignore[union-attr]
+        return bool(media_type) and any(media_type.startswith(p) for p in self.media_prefixes)  # type: ignore[union-attr]  # media_type is truthy here (checked first)
 
     def prepare(self, threads: int | None = None) -> None:  # noqa: B027 - optional hook
         """Load models once per worker process (called before the first ``compute``)."""

@@ -171,23 +171,23 @@ def parse(scr: Screen) -> Conversation:
     current_line: OcrLine | None = None
     for kind, ref in pending:
         if kind == "sep":
-            current_line = ref  # type: ignore[assignment]
-            current = parse_time_text(current_line.text)  # type: ignore[union-attr]
-            conv.separators.append(current_line)  # type: ignore[arg-type]
+            current_line = ref  # type: ignore[assignment]  # ref is an OcrLine or a block index, told apart by the kind checked just above
+            current = parse_time_text(current_line.text)  # type: ignore[union-attr]  # ref is an OcrLine or a block index, told apart by the kind checked just above
+            conv.separators.append(current_line)  # type: ignore[arg-type]  # ref is an OcrLine or a block index, told apart by the kind checked just above
         elif kind == "recall":
-            ln_r: OcrLine = ref  # type: ignore[assignment]
+            ln_r: OcrLine = ref  # type: ignore[assignment]  # ref is an OcrLine or a block index, told apart by the kind checked just above
             conv.bubbles.append(Bubble(side=recall_side(ln_r.text) or "in", lines=[ln_r], kind="recall", sep=current,
                                        sep_line=current_line, before_first_separator=current is None,
                                        sender=recall_sender(ln_r.text)))
         elif kind == "block":
-            block = blocks[ref]  # type: ignore[index]
+            block = blocks[ref]  # type: ignore[index]  # ref is an OcrLine or a block index, told apart by the kind checked just above
             b = Bubble(side=_block_side(scr, block, colour_coded), lines=block, sep=current, sep_line=current_line,
                        before_first_separator=current is None)
             if len(block) == 1 and (v := voice_seconds(block[0].text)) is not None:
                 b.kind, b.voice_s = "voice", v
             conv.bubbles.append(b)
         else:
-            ln: OcrLine = ref  # type: ignore[assignment]
+            ln: OcrLine = ref  # type: ignore[assignment]  # ref is an OcrLine or a block index, told apart by the kind checked just above
             b = conv.bubbles[-1] if conv.bubbles else None
             if b is not None and b.own is None and ln.y0 - b.box[3] < 2.0 * ln.height:
                 b.own, b.own_line = parse_time_text(ln.text), ln

@@ -89,8 +89,8 @@ class OcrPage:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> OcrPage:
-        lines = [OcrLine(text=ln["text"], box=tuple(ln["box"]), score=float(ln["score"]),  # type: ignore[arg-type]
-                         ink=tuple(ln.get("ink", (0, 0, 0))), bg=tuple(ln.get("bg", (255, 255, 255))))  # type: ignore[arg-type]
+        lines = [OcrLine(text=ln["text"], box=tuple(ln["box"]), score=float(ln["score"]),  # type: ignore[arg-type]  # the OCR engine's rows are untyped lists
+                         ink=tuple(ln.get("ink", (0, 0, 0))), bg=tuple(ln.get("bg", (255, 255, 255))))  # type: ignore[arg-type]  # the OCR engine's rows are untyped lists
                  for ln in d["lines"]]
         return cls(width=int(d["width"]), height=int(d["height"]), lines=lines, engine=d.get("engine", ENGINE_ID))
 

@@ -167,7 +167,7 @@ def resolve(tok: TimeToken, anchor: dt.datetime) -> ResolvedTime | None:
         try:
             day = dt.date(anchor.year, tok.month, tok.day)
         except ValueError:  # 2-29 in a non-leap anchor year
-            day = dt.date(anchor.year - 1, tok.month, tok.day) if _leap(anchor.year - 1) else None  # type: ignore[assignment]
+            day = dt.date(anchor.year - 1, tok.month, tok.day) if _leap(anchor.year - 1) else None  # type: ignore[assignment]  # None when that day does not exist in the year
             if day is None:
                 return None
         if day > anchor_day:

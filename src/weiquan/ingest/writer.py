@@ -82,9 +82,9 @@ def _sqlite_datetime(v: dt.datetime) -> str:
 
 # One C encoder for every row (compact, UTF-8 kept): json.dumps(..., ensure_ascii=False) builds a new
 # JSONEncoder and a new C encoder per call. Values come from parsed files, so no circular check.
-_JSON = json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+_JSON = json.encoder.c_make_encoder(  # type: ignore[attr-defined]  # CPython's private C accelerator of json, None where it is missing
     None, str, json.encoder.encode_basestring, None, ":", ",", False, False, True,
-) if json.encoder.c_make_encoder is not None else None  # type: ignore[attr-defined]
+) if json.encoder.c_make_encoder is not None else None  # type: ignore[attr-defined]  # CPython's private C accelerator of json, None where it is missing
 _JSON_SLOW = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
 
 

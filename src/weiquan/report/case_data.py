@@ -150,7 +150,7 @@ class ReportData:
                     row[4].append(p)
         for cat, row in out.items():
             row[3] = self.category_events.get(cat, row[3])
-        return [tuple(r) for r in out.values()]  # type: ignore[misc]
+        return [tuple(r) for r in out.values()]  # type: ignore[misc]  # rows are built as lists and returned as the declared tuples
 
 
 def in_window(t: dt.time, window: tuple[dt.time, dt.time]) -> bool:

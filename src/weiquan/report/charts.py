@@ -29,10 +29,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib import font_manager  # noqa: E402 - after matplotlib.use('Agg'), which must come first
+from matplotlib.figure import Figure  # noqa: E402 - after matplotlib.use('Agg'), which must come first
 
-from weiquan.errors import MissingComponent  # noqa: E402
+from weiquan.errors import MissingComponent  # noqa: E402 - after matplotlib.use('Agg'), which must come first
 
 Fmt = Literal["png", "svg"]
 _CHART_FONTS = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Source Han Sans SC",

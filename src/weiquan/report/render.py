@@ -186,7 +186,7 @@ def new_docx():  # type: ignore[no-untyped-def]  # returns docx.document.Documen
     return doc
 
 
-def set_east_asian_font(element, east_asia: str, latin: str | None = None) -> None:  # type: ignore[no-untyped-def]
+def set_east_asian_font(element, east_asia: str, latin: str | None = None) -> None:  # type: ignore[no-untyped-def]  # python-docx and lxml objects have no type stubs
     """Set ``w:rFonts`` (eastAsia, and ascii/hAnsi when ``latin``) on a style or run element."""
     from docx.oxml.ns import qn
 
@@ -206,11 +206,11 @@ _BLOCK_TAGS = {"h1", "h2", "h3", "h4", "p", "div", "ol", "ul", "table", "blockqu
 
 
 class _Converter:
-    def __init__(self, doc) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, doc) -> None:  # type: ignore[no-untyped-def]  # python-docx and lxml objects have no type stubs
         self.doc = doc
 
     # blocks
-    def blocks(self, el) -> None:  # type: ignore[no-untyped-def]
+    def blocks(self, el) -> None:  # type: ignore[no-untyped-def]  # python-docx and lxml objects have no type stubs
         loose: list = []
         if (el.text or "").strip():
             loose.append(el.text)
@@ -228,7 +228,7 @@ class _Converter:
                 loose.append(child.tail)
         self._flush_loose(loose)
 
-    def _flush_loose(self, items: list) -> None:  # type: ignore[type-arg]
+    def _flush_loose(self, items: list) -> None:  # type: ignore[type-arg]  # python-docx and lxml objects have no type stubs
         if not items:
             return
         p = self.doc.add_paragraph()
@@ -238,7 +238,7 @@ class _Converter:
             else:
                 self.inline(p, it, {}, with_tail=False)
 
-    def block(self, el) -> None:  # type: ignore[no-untyped-def]
+    def block(self, el) -> None:  # type: ignore[no-untyped-def]  # python-docx and lxml objects have no type stubs
         from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 
         tag = el.tag
@@ -287,7 +287,7 @@ class _Converter:
         else:  # div/section etc.
             self.blocks(el)
 
-    def list(self, el, *, ordered: bool) -> None:  # type: ignore[no-untyped-def]
+    def list(self, el, *, ordered: bool) -> None:  # type: ignore[no-untyped-def]  # python-docx and lxml objects have no type stubs
         style = "List Number" if ordered else "List Bullet"
         n = 0
         for li in el.findall("li"):
@@ -300,7 +300,7 @@ class _Converter:
             for sub in nested:
                 self.list(sub, ordered=sub.tag == "ol")
 
-    def table(self, el) -> None:  # type: ignore[no-untyped-def]
+    def table(self, el) -> None:  # type: ignore[no-untyped-def]  # python-docx and lxml objects have no type stubs
         rows = [tr for tr in el.iter("tr")]
         if not rows:
             return
@@ -321,7 +321,7 @@ class _Converter:
                 j += span
 
     # inline
-    def inline_children(self, p, el, fmt: dict, skip: set[str] | None = None) -> None:  # type: ignore[no-untyped-def, type-arg]
+    def inline_children(self, p, el, fmt: dict, skip: set[str] | None = None) -> None:  # type: ignore[no-untyped-def, type-arg]  # python-docx and lxml objects have no type stubs
         if el.text:
             self._run(p, el.text, fmt)
         for child in el:
@@ -331,7 +331,7 @@ class _Converter:
                 continue
             self.inline(p, child, fmt)
 
-    def inline(self, p, el, fmt: dict, *, with_tail: bool = True) -> None:  # type: ignore[no-untyped-def, type-arg]
+    def inline(self, p, el, fmt: dict, *, with_tail: bool = True) -> None:  # type: ignore[no-untyped-def, type-arg]  # python-docx and lxml objects have no type stubs
         tag = el.tag if isinstance(el.tag, str) else ""
         f = dict(fmt)
         classes = set((el.get("class") or "").split()) if tag else set()
@@ -353,7 +353,7 @@ class _Converter:
         if with_tail and el.tail:
             self._run(p, el.tail, fmt)
 
-    def _run(self, p, text: str, fmt: dict) -> None:  # type: ignore[no-untyped-def, type-arg]
+    def _run(self, p, text: str, fmt: dict) -> None:  # type: ignore[no-untyped-def, type-arg]  # python-docx and lxml objects have no type stubs
         from docx.enum.text import WD_COLOR_INDEX
 
         if not fmt.get("raw"):

@@ -139,7 +139,7 @@ class _ZipPackage:
     def names(self) -> list:
         return list(self._names)
 
-    def open(self, name: str):  # noqa: ANN201
+    def open(self, name: str):
         f = self.zf.open(self.prefix + name)
         # The ZIP's own CRC would abort the read of a damaged member with an exception; the
         # manifest's SHA-256 is the check that counts, so read the bytes as stored and compare those.
@@ -150,7 +150,7 @@ class _ZipPackage:
         self.zf.close()
 
 
-def open_package(path: str):  # noqa: ANN201
+def open_package(path: str):
     if os.path.isdir(path):
         return _DirPackage(path)
     if zipfile.is_zipfile(path):
@@ -161,7 +161,7 @@ def open_package(path: str):  # noqa: ANN201
 DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError)
 
 
-def hash_member(pkg, name: str) -> tuple:  # noqa: ANN001
+def hash_member(pkg, name: str) -> tuple:
     """SHA-256 and size of one member; a member whose compressed data is damaged hashes as "unreadable"."""
     h = hashlib.sha256()
     size = 0
@@ -178,7 +178,7 @@ def hash_member(pkg, name: str) -> tuple:  # noqa: ANN001
     return h.hexdigest(), size
 
 
-def read_member(pkg, name: str) -> bytes:  # noqa: ANN001
+def read_member(pkg, name: str) -> bytes:
     try:
         with pkg.open(name) as f:
             return f.read()
@@ -282,7 +282,7 @@ def _root_from_text(data: bytes) -> str | None:
     return None
 
 
-def _check_ledger(pkg, files: list) -> list:  # noqa: ANN001
+def _check_ledger(pkg, files: list) -> list:
     problems = []
     seen_sha = set()
     prev = None

@@ -54,7 +54,7 @@ class ActionOut(BaseModel):
 def _tz(case: Case) -> ZoneInfo:
     try:
         return ZoneInfo(case.timezone or "Asia/Shanghai")
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - an unknown zone name falls back to the default
         return ZoneInfo("Asia/Shanghai")
 
 

@@ -250,7 +250,7 @@ def _load(s: Session, case_id: int, *, include_auto: bool, today: dt.date | None
                 cats.append(cat_by_finding[fid])
             text = ev[eid].text
             for a, b in _spans(spans, text):
-                chrono_quotes.setdefault(eid, []).append(Quote(ev[eid], text[a:b], a, b))  # type: ignore[index]
+                chrono_quotes.setdefault(eid, []).append(Quote(ev[eid], text[a:b], a, b))  # type: ignore[index]  # an event with spans has text (checked by _spans)
 
     per_file = cq.stats_by_evidence(s, case_id, states)
     evidence = [

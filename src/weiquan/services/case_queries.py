@@ -122,7 +122,7 @@ def finding_period(s: Session, case_id: int, states: tuple[str, ...]) -> tuple[d
     ).one()
     if lo is None:
         lo, hi = s.execute(select(func.min(Event.start), func.max(Event.start)).where(Event.case_id == case_id)).one()
-    return (as_utc(lo), as_utc(hi)) if lo is not None and hi is not None else None  # type: ignore[return-value]
+    return (as_utc(lo), as_utc(hi)) if lo is not None and hi is not None else None  # type: ignore[return-value]  # both bounds are set here
 
 
 def finding_numbers(s: Session, case_id: int, states: tuple[str, ...]) -> list[tuple[str, int]]:
@@ -207,7 +207,7 @@ def call_stats(s: Session, case_id: int, states: tuple[str, ...], tz: ZoneInfo) 
         .order_by(Event.start, Event.id)
     )
     for number, start, origin in _stream(s, stmt):
-        local = as_utc(start).astimezone(tz)  # type: ignore[union-attr]
+        local = as_utc(start).astimezone(tz)  # type: ignore[union-attr]  # the columns are NOT NULL for these rows
         c = by.get(number)
         if c is None:
             c = by[number] = CallStats(number, first=local)
@@ -245,7 +245,7 @@ def sms_groups(s: Session, case_id: int, states: tuple[str, ...], tz: ZoneInfo) 
         g.count += 1
         g.origins[origin or "export"] += 1
         if len(g.times) < MAX_SMS_TIMES:
-            g.times.append(as_utc(start).astimezone(tz))  # type: ignore[union-attr]
+            g.times.append(as_utc(start).astimezone(tz))  # type: ignore[union-attr]  # the columns are NOT NULL for these rows
     return list(groups.values())
 
 
@@ -282,7 +282,7 @@ def third_party_contacts(
             channel,
             number,
             recipient,
-            name,  # type: ignore[union-attr]
+            name,  # type: ignore[union-attr]  # the columns are NOT NULL for these rows
             origin or "export",
             text,
             (extra or {}).get("text_from") if isinstance(extra, dict) else None,

@@ -95,7 +95,7 @@ def _derived(s: Session, by_id: dict[int, EvidenceItem], cited: set[int], includ
             is_text = (d.derivation or "") in TEXT_DERIVATIONS
             if not (is_text or include_all or d.id in cited):
                 continue
-            parent = by_id[d.derived_from_id]  # type: ignore[index]
+            parent = by_id[d.derived_from_id]  # type: ignore[index]  # a derived file's source is already in by_id (breadth-first)
             root = parent.label.split("-", 1)[0]
             counters[root] = counters.get(root, 0) + 1
             label = f"{root}-D{counters[root]}"

@@ -216,7 +216,7 @@ class Vault:
             entries = s.execute(select(LedgerEntry).order_by(LedgerEntry.seq)).scalars()
             counted: list[LedgerEntry] = []
 
-            def counting():  # type: ignore[no-untyped-def]
+            def counting():  # type: ignore[no-untyped-def]  # a local generator over the rows just read
                 for e in entries:
                     counted.append(e)
                     yield e

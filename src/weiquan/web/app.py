@@ -117,7 +117,7 @@ def create_app(
     app.state.dashboard_cache = DashboardCache()
 
     @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]  # Starlette's call_next has no public type
         response: Response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

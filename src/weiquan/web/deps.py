@@ -35,11 +35,11 @@ class Forbidden(WeiquanError):
 
 
 def get_ws(request: Request) -> Workspace:
-    return request.app.state.ws  # type: ignore[no-any-return]
+    return request.app.state.ws  # type: ignore[no-any-return]  # Starlette's app.state and the per-request cache are untyped
 
 
 def get_config(request: Request) -> WebConfig:
-    return request.app.state.config  # type: ignore[no-any-return]
+    return request.app.state.config  # type: ignore[no-any-return]  # Starlette's app.state and the per-request cache are untyped
 
 
 def client_ip(request: Request) -> str:
@@ -57,7 +57,7 @@ def optional_principal(request: Request) -> Principal | None:
     cache = request.state.__dict__.setdefault("_principal_cache", {})
     if uid not in cache:
         cache[uid] = users.principal_for(get_ws(request), uid, iat if isinstance(iat, (int, float)) else None)
-    return cache[uid]  # type: ignore[no-any-return]
+    return cache[uid]  # type: ignore[no-any-return]  # Starlette's app.state and the per-request cache are untyped
 
 
 def current_principal(request: Request) -> Principal:
