@@ -71,3 +71,23 @@ def test_every_importer_is_documented_and_labelled() -> None:
     for imp in importers():
         assert f"`{imp.name}`" in formats, f"{imp.name} missing from the format table in docs/ingest.md"
         assert imp.name in FORMAT_ZH, f"{imp.name} has no Chinese label in web/labels.py"
+
+
+def test_code_cites_sources_in_the_repository() -> None:
+    """Code cites docs/sources.md (each legal fact's primary source, each format's reference), never research notes
+    that live outside the repository; every cited anchor exists."""
+    root = README.parent
+    sources = (root / "docs" / "sources.md").read_text(encoding="utf-8")
+    anchors = set(re.findall(r"^### ([a-z0-9-]+)$", sources, flags=re.M))
+    outside = re.compile(r"cn-law|fact-?check|formats\.md|design\.md|shared/research")
+    offenders, missing = [], []
+    for p in (root / "src" / "weiquan").rglob("*"):
+        if p.suffix not in (".py", ".yaml", ".j2", ".html") or not p.is_file():
+            continue
+        text = p.read_text(encoding="utf-8")
+        missing += [f"{p.relative_to(root)}: #{a}" for a in re.findall(r"docs/sources\.md#([a-z0-9-]+)", text)
+                    if a not in anchors]
+        if p.suffix == ".py":  # the law pack's data rows still name the notes beside their primary source
+            offenders += [f"{p.relative_to(root)}:{n}" for n, line in enumerate(text.splitlines(), 1)
+                          if outside.search(line)]
+    assert offenders == [] and missing == [], (offenders, missing)

@@ -308,7 +308,7 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
         from_registry = ch.id in lender.channels
         # an unlawful loan from an unlicensed or private lender goes to the bodies routed for that licence type
         # (police, local financial regulator), not to every regulator: 12363 takes payment and credit-reporting
-        # bodies (cn-law.md §0 fact 8), 12315 is not in the research
+        # bodies (docs/sources.md#complaint-routing), 12315 is not in the research
         loan_reason = illegal_loan and licence in ("unlicensed", "private") and (ch.id in routed or ch.kind == "police")
         if not matched and not loan_reason and not ((from_registry or extra_route) and cats):
             continue

@@ -19,7 +19,7 @@ from typing import NamedTuple, Any, Protocol, runtime_checkable
 
 from weiquan.law.integrity import CATEGORIES as _ALL_CATEGORIES
 
-# The categories of design.md §4 (one list, kept by the law pack's integrity checks). ``lawful`` is the
+# The categories of docs/sources.md#violation-categories (one list, kept by the law pack's integrity checks). ``lawful`` is the
 # absence of any other label.
 LAWFUL = "lawful"
 CATEGORIES: tuple[str, ...] = tuple(c for c in _ALL_CATEGORIES if c != LAWFUL)

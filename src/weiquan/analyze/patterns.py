@@ -1,4 +1,4 @@
-"""Pattern detectors over a case timeline (design.md §4: harassment_volume, night_contact, third parties).
+"""Pattern detectors over a case timeline (docs/sources.md#violation-categories: harassment_volume, night_contact, third parties).
 
 Each detector returns :class:`FindingDraft` objects keyed by a stable ``key`` (e.g. ``night:2024-05-01``)
 so re-running analysis updates the same findings. Legal limits come from the law pack (see
@@ -147,7 +147,7 @@ class VoiceVolumeDetector:
 @dataclass
 class NumberAttemptsDetector:
     """Unanswered calls per local day from one number above the law pack's attempts limit. The rule
-    (CBA guideline, cn-law-factcheck 5c) counts attempts after the debtor did not answer, not every call;
+    (CBA guideline, docs/sources.md#cba-attempts) counts attempts after the debtor did not answer, not every call;
     grouping by the calling number is conservative (a rotation of numbers is the rotation detector's)."""
 
     rules: ConductRules

@@ -1,4 +1,4 @@
-"""``adb shell content query`` dumps of ``content://sms`` and ``content://call_log/calls`` (formats.md §2).
+"""``adb shell content query`` dumps of ``content://sms`` and ``content://call_log/calls`` (docs/sources.md#format-adb).
 
 Lines look like ``Row: 0 _id=5, address=…, body=Hello, World``. Nothing is quoted: a body may
 contain ``, `` and ``=`` and continue on the next line. Fields are split only before a known

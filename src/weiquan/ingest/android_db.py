@@ -1,4 +1,4 @@
-"""Android message and call-log databases (formats.md §2.2, §6).
+"""Android message and call-log databases (docs/sources.md#format-android-db).
 
 - ``mmssms.db`` (``com.android.providers.telephony``): SMS in ``sms``; MMS in ``pdu`` with their
   addresses in ``addr`` and text parts in ``part``.

@@ -1,4 +1,4 @@
-"""Android ``Telephony.Sms`` and ``CallLog.Calls`` rows → events (formats.md §2.2).
+"""Android ``Telephony.Sms`` and ``CallLog.Calls`` rows → events (docs/sources.md#format-android-columns).
 
 The same columns reach us as ``adb shell content query`` text (every value a string) and as rows of
 the SQLite databases behind those providers (integers and strings), so both importers map a row

@@ -1,4 +1,4 @@
-"""Call-recording file names from Chinese OEM dialers → number, contact name, start time (formats.md §4).
+"""Call-recording file names from Chinese OEM dialers → number, contact name, start time (docs/sources.md#format-recording-names).
 
 The name holds the phone's local wall-clock time (no zone) at the start of the recording.
 Patterns are tried in order; the generic scan is the last resort. The vendor label says which
@@ -131,7 +131,7 @@ def find_number(text: str) -> str | None:
     return m.group(0) if m else None
 
 
-# Screenshot capture times (formats.md §6): MIUI Screenshot_2023-10-30-15-25-43-123_pkg ; Huawei Screenshot_20231030_152543_pkg
+# Screenshot capture times (docs/sources.md#format-screenshot-names): MIUI Screenshot_2023-10-30-15-25-43-123_pkg ; Huawei Screenshot_20231030_152543_pkg
 _SHOT = (
     re.compile(r"Screenshot_(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})(?:-\d+)?(?:_(?P<pkg>[\w.]+))?"),
     re.compile(r"Screenshot_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})(?:_(?P<pkg>[\w.]+))?"),

@@ -1,4 +1,4 @@
-"""iPhone ``sms.db`` (chat.db) and ``CallHistory.storedata`` (formats.md §3), alone or from a backup.
+"""iPhone ``sms.db`` (chat.db) and ``CallHistory.storedata`` (docs/sources.md#format-ios), alone or from a backup.
 
 Opened read-only and immutable (nothing is written next to the stored original). Apple times are
 seconds or nanoseconds since 2001-01-01 UTC; tapbacks and system rows are not messages.

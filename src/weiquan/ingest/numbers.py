@@ -1,4 +1,4 @@
-"""Phone-number normalisation for mainland-China evidence (formats.md §7).
+"""Phone-number normalisation for mainland-China evidence (docs/sources.md#format-numbers).
 
 ``normalize_number(raw)`` keeps the raw string and returns:
 

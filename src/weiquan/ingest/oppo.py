@@ -1,4 +1,4 @@
-"""OPPO/OnePlus/realme backups: ``.vmsg`` (vMessage) SMS and the ``<CallLog>`` call-log XML (formats.md §5)."""
+"""OPPO/OnePlus/realme backups: ``.vmsg`` (vMessage) SMS and the ``<CallLog>`` call-log XML (docs/sources.md#format-vendor-backups)."""
 
 from __future__ import annotations
 

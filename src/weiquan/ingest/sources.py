@@ -23,7 +23,7 @@ MAX_MEMBER_RATIO = 200  # uncompressed / compressed, above which a large member 
 MAX_RATIO_MIN_SIZE = 50 << 20
 MAX_ARCHIVE_TOTAL = 20 << 30
 
-# (domain, relativePath) → logical name inside an iTunes/Finder backup (formats.md §3.1)
+# (domain, relativePath) → logical name inside an iTunes/Finder backup (docs/sources.md#format-ios)
 BACKUP_TARGETS = {
     ("HomeDomain", "Library/SMS/sms.db"): "3d0d7e5fb2ce288813306e4d4636395e047a3d28",
     ("HomeDomain", "Library/CallHistoryDB/CallHistory.storedata"): "5a4935c78a5255723f707230a451d79c540d2741",

@@ -1,4 +1,4 @@
-"""SyncTech "SMS Backup & Restore" XML: ``<smses>`` (sms + mms) and ``<calls>`` (formats.md §1)."""
+"""SyncTech "SMS Backup & Restore" XML: ``<smses>`` (sms + mms) and ``<calls>`` (docs/sources.md#format-synctech)."""
 
 from __future__ import annotations
 

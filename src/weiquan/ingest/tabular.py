@@ -1,4 +1,4 @@
-"""CSV / XLSX exports with Chinese or English headers (formats.md §2.4).
+"""CSV / XLSX exports with Chinese or English headers (docs/sources.md#format-tables).
 
 Headers are recognised from ``data/columns.yaml`` (the header row may follow a few title rows);
 ``--map 列名=字段`` overrides or completes them. CSV is decoded as UTF-8 (with or without BOM),

@@ -1,7 +1,7 @@
 """Time conversions for importers: epochs by magnitude, Apple epoch, wall-clock text in a zone.
 
 Every result is an aware UTC datetime plus a ``time_basis`` naming how it was derived
-(formats.md §8). Values outside the plausible range (before 2000 or more than a year in
+(docs/sources.md#format-times). Values outside the plausible range (before 2000 or more than a year in
 the future) raise :class:`TimeOutOfRange`; importers turn that into a per-record warning.
 """
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from weiquan.law.pack import LawPack
 
-#: The violation categories of design.md §4; the pack must define exactly these.
+#: The violation categories (docs/sources.md#violation-categories); the pack must define exactly these.
 CATEGORIES: tuple[str, ...] = (
     "threat_violence",
     "threat_exposure",
@@ -39,7 +39,7 @@ def check_pack(pack: LawPack) -> list[str]:
             problems.append(f"{where}: unknown channel {cid}")
 
     if set(pack.violations) != set(CATEGORIES):
-        problems.append(f"violations: categories {sorted(set(pack.violations) ^ set(CATEGORIES))} differ from design.md §4")
+        problems.append(f"violations: categories {sorted(set(pack.violations) ^ set(CATEGORIES))} differ from docs/sources.md#violation-categories")
     for v in pack.violations.values():
         for r in v.provisions:
             need_provision(r.provision_id, f"violation {v.id}")

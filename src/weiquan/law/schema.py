@@ -55,8 +55,8 @@ ASSOCIATION_ZH: dict[str, str] = {"nifa": "中国互联网金融协会", "cba": 
 
 class Binds(_Strict):
     """Whom a norm binds: lenders of some licence types, members of a self-regulatory association, or (both
-    empty) everyone. E.g. the 民间借贷 rules do not govern licensed institutions (cn-law.md §0 fact 11); the
-    NIFA 自律公约 binds NIFA members only, the CBA guideline CBA members only (cn-law.md §1.5)."""
+    empty) everyone. E.g. the 民间借贷 rules do not govern licensed institutions (docs/sources.md#private-lending-scope); the
+    NIFA 自律公约 binds NIFA members only, the CBA guideline CBA members only (docs/sources.md#self-regulation-scope)."""
 
     licence_types: list[LicenceType] = Field(default_factory=list)  # empty: any lender
     association: Association | None = None  # only members of this association
@@ -284,7 +284,7 @@ class Provision(_Strict):
     def cite_for_conduct(self, first: dt.date | None, last: dt.date | None) -> tuple[str | None, str | None]:
         """(citation, note) for a rule of conduct broken between ``first`` and ``last``, in the version then in
         force: the 2012 治安管理处罚法 Art. 42 for 2024 conduct, Art. 50 for 2026 conduct, and both, each for its
-        days, when the conduct spans 2026-01-01 (cn-law.md §0 fact 2). A rule is not cited for conduct before it
+        days, when the conduct spans 2026-01-01 (docs/sources.md#psapl-2025). A rule is not cited for conduct before it
         existed: (None, None)."""
         texts = self.texts_for_conduct(first, last)
         if texts is None:

@@ -1,4 +1,4 @@
-"""Core records (design.md §3).
+"""Core records (docs/sources.md#records).
 
 Names: ``Case`` (one borrower vs. lenders/collectors), ``Evidence`` (one stored blob,
 original or derived), ``Acquisition`` (each time a blob was given to us, with its
