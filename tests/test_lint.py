@@ -29,7 +29,7 @@ def test_ruff_format() -> None:
     assert r.returncode == 0, r.stdout + r.stderr
 
 
-# A suppression says why on its own line: "# noqa: CODE - why" or "# type: ignore[code]  # why".
+# A suppression says why on its own line: a noqa with " - why" after its codes, a type-ignore with "  # why" after it.
 _NOQA = re.compile(r"#\s*noqa(?::\s*[A-Z0-9, ]+)?(?P<why>\s+-\s+\S.*)?$")
 _IGNORE = re.compile(r"#\s*type:\s*ignore(?:\[[^\]]*\])?(?P<why>\s*#\s*\S.*)?$")
 

@@ -66,7 +66,7 @@ def test_loan_check_figures_reach_the_documents(ws: Workspace) -> None:
         assert apr_pct in text, doc
         assert "砍头息）人民币2,000.00元（大写：贰仟元整）" in text, doc
         assert f"人民币10,000.00元（大写：{cn2an.an2cn(10000, 'rmb')}）" in text, doc
-        assert f"按法律保护的利率估算应还人民币{lawful:,.2f}元（大写：{cn2an.an2cn(lawful, 'rmb')}）" in text, doc
+        assert f"如合同有效，按四倍LPR估算应还人民币{lawful:,.2f}元（大写：{cn2an.an2cn(lawful, 'rmb')}）" in text, doc
         assert result["verdict_zh"] in text, doc
         assert f"借款期限仅{result['term_days']}天且放款时预先扣除了费用" in text, doc
         assert "714高炮" not in text and "依法核算" not in text, doc  # a label the research does not source; no promised figure

@@ -122,7 +122,7 @@ def test_no_no_contact_request_for_night_messages_only(ws: Workspace) -> None:
 
 @pytest.mark.parametrize("category", ["harassment_volume", "threat_visit"])
 def test_no_contact_request_is_a_request_for_pestering_or_following(ws: Workspace, category: str) -> None:
-    b = build_findings_case(ws, [category])
+    b = build_findings_case(ws, [category, category])  # repeated (多次), in 2026
     requests = _between(_doc(ws, b.case_id, "police"), "六、请求事项", "七、证据")
     assert "禁止接触" in requests and _cite("psapl-50-2") in requests
     assert "可以责令" in requests and "由公安机关依法决定" in requests
@@ -244,7 +244,7 @@ def test_no_contact_order_is_not_requested_for_conduct_before_it_existed(ws: Wor
     for conduct that all happened before."""
     old = build_findings_case(ws, ["harassment_volume"], start=dt.date(2024, 3, 2))
     assert "禁止接触" not in _doc(ws, old.case_id, "police")
-    new = build_findings_case(ws, ["harassment_volume"], start=dt.date(2026, 3, 2))
+    new = build_findings_case(ws, ["harassment_volume"] * 2, start=dt.date(2026, 3, 2))
     assert "禁止接触" in _doc(ws, new.case_id, "police")
 
 
@@ -258,3 +258,21 @@ def test_each_rule_is_dated_by_the_conduct_it_is_cited_for(ws: Workspace) -> Non
     cited = [c for c in load_pack().provisions.values() if c.statute_id == "cba_guideline"]
     assert any(c.id == "cba_guideline-attempts" for c in cited)
     assert "金融机构个人消费类贷款催收工作指引" in text and "仅约束中国银行业协会会员机构" in text
+
+
+@pytest.mark.parametrize("days", [
+    [dt.date(2026, 3, 2)],  # once: not 多次
+    [dt.date(2025, 11, 2), dt.date(2025, 12, 2)],  # repeated, but under the 2012 text, which has no such order
+    [dt.date(2025, 12, 30), dt.date(2026, 1, 2)],  # only one contact under the 2025 text
+])
+def test_no_contact_only_for_repeated_pestering_under_the_2025_text(ws: Workspace, days: list[dt.date]) -> None:
+    b = build_findings_case(ws, ["harassment_volume"] * len(days), days=days)
+    assert "禁止接触" not in _between(_doc(ws, b.case_id, "police"), "六、请求事项", "七、证据")
+
+
+def test_no_contact_not_requested_once_the_six_months_have_passed(ws: Workspace) -> None:
+    from weiquan.services.documents import document_html
+
+    b = build_findings_case(ws, ["harassment_volume"] * 2, days=[dt.date(2026, 1, 5), dt.date(2026, 1, 6)])
+    late = _text(document_html(ws, b.case_id, "police", today=dt.date(2026, 9, 1)))
+    assert "禁止接触" not in _between(late, "六、请求事项", "七、证据")

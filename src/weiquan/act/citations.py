@@ -6,11 +6,14 @@ categories of conduct found, the period of that conduct and the lender's licence
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from weiquan.act.facts import CaseFacts
+from weiquan.act.policy import plan_policy
 from weiquan.zh.labels import severity_rank
 
 # Citation order of provision kinds in a document's list of rules.
@@ -60,6 +63,23 @@ def add_condition(conditions: list[str], cond: str) -> None:
     conditions.append(cond)
 
 
+def evidence_shows(facts: CaseFacts, lender: Any = None) -> set[str]:
+    """Facts the evidence shows that some provisions require (``ProvisionRef.requires``): "illegal_debt" (a loan
+    check puts the loan above the caps, or the lender has no licence, or a confirmed illegal-debt finding) and
+    "image" (an event behind a finding says an image of the borrower was made or spread, not merely threatened)."""
+    out: set[str] = set()
+    if (
+        any(ln.verdict not in (None, "", "lawful") for ln in facts.loans)
+        or "illegal_debt" in facts.categories
+        or (getattr(lender, "licence_type", None) == "unlicensed" and facts.loans)
+    ):
+        out.add("illegal_debt")
+    pats = [re.compile(p) for p in plan_policy().image_made_patterns]
+    if any(p.search(e.text or "") for f in facts.findings for e in f.events for p in pats):
+        out.add("image")
+    return out
+
+
 def cited_provisions(
     pack: Any,
     facts: CaseFacts,
@@ -67,6 +87,8 @@ def cited_provisions(
     extra_ids: list[str],
     licence: str | None = None,
     lender: Any = None,
+    shows: set[str] | None = None,
+    extra_label: dict[str, str] | None = None,
 ) -> list[CitedProvision]:
     """Provisions the findings engage (filtered by provision kind) plus a document's own, in citation order.
 
@@ -78,6 +100,8 @@ def cited_provisions(
     """
     case_first, case_last = conduct_period(facts)
     entries: dict[str, dict[str, Any]] = {}
+    shown = evidence_shows(facts, lender) if shows is None else shows
+    extra_label = extra_label or {}
 
     def add(
         pid: str,
@@ -126,12 +150,14 @@ def cited_provisions(
         days = [t.date() for f in fs for t in (f.first, f.last) if t is not None]
         period = (min(days), max(days)) if days else (case_first, case_last)
         for ref in v.provisions:
+            if not set(ref.requires) <= shown:
+                continue  # e.g. 民法典 1019 without an image, 刑法 293之一 without an illegal debt
             add(ref.provision_id, ref.kind, ref, v.name_zh, ref.if_carried_out, period)
         for f in fs:
             for pid in f.provisions:
                 add(pid, None, None, v.name_zh, None, period)
     for pid in extra_ids:
-        add(pid, None, None, None, None, (case_first, case_last))
+        add(pid, None, None, extra_label.get(pid), None, (case_first, case_last))
 
     out: list[CitedProvision] = []
     for pid, e in entries.items():
@@ -167,8 +193,20 @@ def cited_provisions(
             if c:
                 add_condition(cp.conditions, c)
         out.append(cp)
+    # two provisions that read as one in the version cited (the 2012 Art. 51 para. 1 covers both today's Art. 62
+    # paras. 1 and 3) are printed once, for all their conduct
+    merged: dict[tuple[str, bool, str], CitedProvision] = {}
+    for cp in out:
+        key = (cp.cite, cp.if_carried_out, cp.role)
+        first_cp = merged.get(key)
+        if first_cp is None:
+            merged[key] = cp
+            continue
+        first_cp.categories += [c for c in cp.categories if c not in first_cp.categories]
+        for c in cp.conditions:
+            add_condition(first_cp.conditions, c)
     return sorted(
-        out,
+        merged.values(),
         key=lambda c: (
             KIND_ORDER.get(c.kind, 9),
             pack.provisions[c.id].statute_id,
@@ -192,21 +230,33 @@ def conduct_period(facts: CaseFacts) -> tuple[dt.date | None, dt.date | None]:
 
 
 def remedies_open(pack: Any, facts: CaseFacts, licence: str | None = None, lender: Any = None) -> list[str]:
-    """Remedy provision ids the case's conduct makes available (``ProvisionRef.remedies`` in violations.yaml);
-    a remedy the law only created after all the conduct (e.g. the 2026 禁止接触 order for 2024 conduct) is not."""
-    first, last = conduct_period(facts)
+    """Remedy provision ids the case's conduct makes available (``ProvisionRef.remedies`` in violations.yaml).
+
+    A remedy is open only for conduct in the version of the law that has it, repeated, and still punishable: the
+    禁止接触 order (治安 Art. 50(2), new in the 2025 text) needs at least ``no_contact_min_events`` contacts of the
+    滋扰、纠缠、跟踪 kind on or after 2026-01-01, the latest within the six-month limit (it is ordered 除依照前款规定
+    给予处罚外); conduct of 2025 or older never opens it (issue 16 item 5)."""
+    policy = plan_policy()
     out: list[str] = []
     for cat in sorted(facts.categories, key=lambda c: category_sort_key(pack, c)):
         v = pack.violations.get(cat)
+        events = {e.id: e.local.date() for f in facts.by_category(cat) for e in f.events}
         for ref in v.provisions if v else []:
             p = pack.provisions.get(ref.provision_id)
             if p is None or (lender.bound_by(p) if lender is not None else p.applies_to(licence)) is False:
                 continue
-            out += [
-                r
-                for r in ref.remedies
-                if r in pack.provisions
-                and r not in out
-                and pack.provisions[r].cite_for_conduct(first, last)[0] is not None
-            ]
+            for r in ref.remedies:
+                rp = pack.provisions.get(r)
+                if rp is None or r in out:
+                    continue
+                days = sorted(d for d in events.values() if rp.in_force is None or d >= rp.in_force)
+                barred = not days or _months_before(facts.today, policy.police_time_limit_months) > days[-1]
+                if len(days) >= policy.no_contact_min_events and not barred:
+                    out.append(r)
     return out
+
+
+def _months_before(d: dt.date, months: int) -> dt.date:
+    y, m = divmod(d.month - 1 - months, 12)
+    year, month = d.year + y, m + 1
+    return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from weiquan.act.catalogue import call_reports, catalogue_rows, chronology, sms_reports
-from weiquan.act.citations import cited_provisions, remedies_open
+from weiquan.act.citations import cited_provisions, evidence_shows, remedies_open
 from weiquan.act.facts import CaseFacts
 from weiquan.act.loan_views import loan_views
 from weiquan.act.plan import Plan
@@ -77,8 +77,13 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
     kinds = policy.document_kinds.get(doc_key)
     extra_ids = policy.document_provisions.get(doc_key, [])
     licence = plan.lender.licence_type
-    views = category_views(pack, facts, kinds, licence, plan.lender)
-    provisions = cited_provisions(pack, facts, kinds, extra_ids, licence, plan.lender)
+    shows = evidence_shows(facts, plan.lender)
+    if doc_key == "police" and "illegal_debt" in shows and licence == "unlicensed" and facts.loans:
+        # lending without a licence: 刑法 Art. 225 with the 2019 非法放贷 opinion (issue 16 item 3)
+        extra_ids = [*extra_ids, *policy.unlicensed_police_provisions]
+    labels = {pid: "无放贷资格放贷（见借款情况）" for pid in policy.unlicensed_police_provisions}
+    views = category_views(pack, facts, kinds, licence, plan.lender, shows)
+    provisions = cited_provisions(pack, facts, kinds, extra_ids, licence, plan.lender, shows, labels)
     rows, more = chronology(facts, pack)
     counts = facts.counts()
     period = facts.period

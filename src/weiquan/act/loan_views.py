@@ -45,6 +45,13 @@ def loan_views(facts: CaseFacts) -> list[dict[str, Any]]:
                     {"name": c.get("name"), "rate": c.get("rate"), "confidence": c.get("confidence")} for c in exceeded
                 ],
                 "short_term": "short_term_upfront" in (r.get("flags") or []),
+                # unlicensed lender: possibly void (民间借贷规定 Art. 13(3)); owed: the money received (民法典 Art. 157)
+                "void": (r.get("possibly_void") or {})
+                and {
+                    "received": money_zh(r["possibly_void"]["received"]),
+                    "outstanding": money_zh(r["possibly_void"]["principal_outstanding"]),
+                    "citations": r["possibly_void"]["citations"],
+                },
                 "provisions": [str(p) for p in (r.get("provisions") or [])],
             }
         )

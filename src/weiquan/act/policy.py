@@ -32,6 +32,9 @@ class PlanPolicy(_Frozen):
     taken_statuses: list[str]
     document_provisions: dict[str, list[str]]
     document_kinds: dict[str, list[str]]
+    image_made_patterns: list[str] = []
+    unlicensed_police_provisions: list[str] = []
+    no_contact_min_events: int = 2
 
 
 class Cause(_Frozen):

@@ -213,7 +213,12 @@ def category_summaries(fs: list[FindingFact], pack: Any, limit: int = 3) -> list
 
 
 def category_views(
-    pack: Any, facts: CaseFacts, kinds: list[str] | None, licence: str | None = None, lender: Any = None
+    pack: Any,
+    facts: CaseFacts,
+    kinds: list[str] | None,
+    licence: str | None = None,
+    lender: Any = None,
+    shows: set[str] | None = None,
 ) -> list[CategoryView]:
     tz = ZoneInfo(facts.tz)
     views: list[CategoryView] = []
@@ -242,7 +247,7 @@ def category_views(
                     for e in examples
                     if not e.text or not qv
                 ][:MAX_QUOTES_PER_CATEGORY],
-                provisions=cited_provisions(pack, sub, kinds, [], licence, lender),
+                provisions=cited_provisions(pack, sub, kinds, [], licence, lender, shows),
                 third_party=st.third_party,
                 numbers=st.numbers,
                 unlisted=max(0, count - sum(q.count for q in qv)) if qv else 0,

@@ -88,6 +88,8 @@ def loan_check(
     out.print(f"结论 verdict: [bold]{res['verdict_zh']}[/]（{res['verdict']}）")
     out.print(f"截至{res['as_of']}：{res['lawful_label_zh']} {res['lawful_amount_owed']:.2f} 元，"
               f"{res['excess_label_zh']} {res['excess_paid']:.2f} 元（已还 {res['paid_to_date']:.2f} 元）")
+    if res.get("possibly_void"):
+        out.print(f"[bold]{res['possibly_void']['owed_zh']}[/]（{'、'.join(res['possibly_void']['citations'])}）")
     for n in res["notes"]:
         out.print(f"说明 {n}")
     for u in res["unverified"]:

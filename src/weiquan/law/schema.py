@@ -337,6 +337,10 @@ class ProvisionRef(_Strict):
     # the provision is engaged only if the threatened act is actually carried out (殴打 for a threat of violence,
     # 散布隐私 for a threat to expose): documents list it apart from the rules the conduct may have broken
     if_carried_out: bool = False
+    # facts the evidence must show before the provision is cited: "illegal_debt" (the debt is an illegal one — an
+    # unlicensed lender or a loan above the caps; 刑法 Art. 293之一 says 催收高利放贷等产生的非法债务), "image" (an
+    # image of the borrower was made or spread; 民法典 Art. 1019 protects the portrait)
+    requires: list[Literal["illegal_debt", "image"]] = Field(default_factory=list)
 
 
 class Violation(_Strict):

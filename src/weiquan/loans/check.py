@@ -33,6 +33,27 @@ def _steps(segs: list[tuple[dt.date, float]]) -> list[dict[str, Any]]:
     return [{"from": (None if d == dt.date.min else d.isoformat()), "rate": _r(r)} for d, r in segs]
 
 
+def _possibly_void(pack: LawPack, loan: LoanInput, received: float, paid: float, notes: list[str],
+                   unverified: list[str]) -> dict[str, Any] | None:
+    """For a lender without a lending licence: the loan contract may be void (民间借贷规定 Art. 13(3)); what is
+    owed then is the money actually received (民法典 Art. 157) plus at most compensation for its use."""
+    if loan.lender_type != "unlicensed":
+        return None
+    rule = pack.interest_rules.rules["unlicensed_void"]
+    comp = pack.interest_rules.rules["unlicensed_use_compensation"]
+    cites = [pack.provisions[p].cite() for p in rule.provision_ids if p in pack.provisions]
+    notes.append(f"{rule.rule_zh}（{'、'.join(cites)}）")
+    unverified.append(f"{comp.rule_zh}（{comp.source}）")
+    return {
+        "rule_zh": rule.rule_zh, "citations": cites, "source": rule.source, "confidence": rule.confidence,
+        "received": _money(received), "paid_to_date": _money(paid),
+        "principal_outstanding": _money(max(0.0, received - paid)),
+        "owed_zh": (f"如合同无效：应返还实际收到的借款{received:,.2f}元（已还{paid:,.2f}元，尚余{max(0.0, received - paid):,.2f}元），"
+                    "对方至多可就资金占用主张补偿，约定的利息、服务费不受保护"),
+        "compensation_zh": comp.rule_zh, "compensation_confidence": comp.confidence,
+    }
+
+
 def check_loan(data: dict[str, Any], *, pack: LawPack | None = None, today: dt.date | None = None) -> dict[str, Any]:
     """Check one loan described as in docs/loans.md. Raises ``InputError`` (exit 2) on bad input."""
     loan = parse_loan(data, today=today)
@@ -101,6 +122,9 @@ def check_parsed(loan: LoanInput, pack: LawPack) -> dict[str, Any]:
 
     lawful_owed = max(0.0, bal.owed)
     paid_to_date = sum(f.amount for f in paid)
+    void = _possibly_void(pack, loan, received, paid_to_date, notes, unverified)
+    if void is not None:
+        provisions += [c for c in void["citations"] if c not in provisions]
     due_after = sum(f.amount for f in loan.repayments if not f.paid)
     return {
         "lender": loan.lender,
@@ -129,7 +153,10 @@ def check_parsed(loan: LoanInput, pack: LawPack) -> dict[str, Any]:
         "on_request_rate": _r(on_request[0].rate) if on_request else None,
         # how the two figures below must be introduced wherever they are shown (CLI, web, documents)
         "lawful_label_zh": (f"如请求法院调减超过年利率{on_request[0].rate:.0%}的部分，估算应还" if on_request
-                            else "按法律保护的利率估算应还"),
+                            else "如合同有效，按四倍LPR估算应还" if void is not None else "按法律保护的利率估算应还"),
+        # unlicensed lender: the contract may be void (民间借贷规定 Art. 13(3)); owed: the money actually received,
+        # plus at most compensation for its use (民法典 Art. 157) — shown next to the 4×LPR figure
+        "possibly_void": void,
         "excess_label_zh": "估算多付" if on_request else ("估算可请求返还的多付" if settle != segs else "估算多付"),
         "lawful_amount_owed": _money(lawful_owed),
         "excess_paid": _money(bal.excess),
