@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 
 from tests.act.act_builders import TODAY, build_findings_case, loan_7_days
+from weiquan.law.pack import load_pack
 from weiquan.loans.check import check_loan
 from weiquan.services.documents import document_html
 from weiquan.services.loans import add_loan
-from weiquan.services.plan import build_plan, load_law_pack
+from weiquan.services.plan import build_plan
 from weiquan.store.models import Event
 from weiquan.workspace import Workspace
 
@@ -21,7 +22,7 @@ def _text(html: str) -> str:
 
 
 def _cite(pid: str) -> str:
-    return load_law_pack().provisions[pid].cite()
+    return load_pack().provisions[pid].cite()
 
 
 def test_unlicensed_loan_is_presented_as_possibly_void() -> None:
