@@ -6,8 +6,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from pydantic import BaseModel
-from sqlalchemy import func, or_, select
+from pydantic import BaseModel, Field
+from sqlalchemy import Select, exists, func, or_, select
 
 from weiquan.errors import InputError
 from weiquan.ingest.base import RawEvent
@@ -16,7 +16,7 @@ from weiquan.ingest.timeutil import TimeOutOfRange, localize, parse_wallclock, z
 from weiquan.ingest.values import MAX_DURATION_S, plausible_duration
 from weiquan.ingest.writer import EventWriter
 from weiquan.services.cases import get_case_row
-from weiquan.store.models import Acquisition, Event, EventSource, Evidence
+from weiquan.store.models import Acquisition, Event, EventSource, Evidence, Finding, FindingEvent
 from weiquan.workspace import Workspace
 from weiquan.zh.labels import CHANNELS, DIRECTIONS, RECIPIENTS
 
@@ -78,6 +78,32 @@ def _parse_bound(value: dt.datetime | dt.date | str | None, tz: str, *, end: boo
     return dt.datetime.combine(day, dt.time(0), tzinfo=zone(tz)), end
 
 
+def _events_query(case_id: int, tz: str, *, channel: str | None = None, number: str | None = None,
+                  since: dt.datetime | dt.date | str | None = None, until: dt.datetime | dt.date | str | None = None,
+                  q: str | None = None, category: str | None = None) -> Select[tuple[Event]]:
+    """The events of a case that pass the filters: the CLI's list and the web's pages use this one query."""
+    if channel is not None and channel not in CHANNELS:
+        raise InputError(f"未知渠道：{channel}（可选 {', '.join(CHANNELS)}）", f"unknown channel: {channel}")
+    stmt = select(Event).where(Event.case_id == case_id)
+    if channel:
+        stmt = stmt.where(Event.channel == channel)
+    if number and number.strip():
+        key = normalize_number(number).key
+        stmt = stmt.where(or_(Event.counterpart == key, Event.counterpart_raw == number.strip()))
+    lo, hi = _parse_bound(since, tz, end=False), _parse_bound(until, tz, end=True)
+    if lo:
+        stmt = stmt.where(Event.start >= lo[0])
+    if hi:
+        stmt = stmt.where(Event.start < hi[0] if hi[1] else Event.start <= hi[0])
+    if q:
+        stmt = stmt.where(Event.text.contains(q, autoescape=True))
+    if category:
+        stmt = stmt.where(exists().where(
+            FindingEvent.event_id == Event.id, FindingEvent.finding_id == Finding.id,
+            Finding.category == category, Finding.stale.is_(False)))
+    return stmt
+
+
 def list_events(
     ws: Workspace,
     case_id: int,
@@ -91,24 +117,10 @@ def list_events(
     offset: int = 0,
 ) -> list[EventOut]:
     """Events of a case in time order. ``until`` as a date is inclusive (the whole day)."""
-    if channel is not None and channel not in CHANNELS:
-        raise InputError(f"未知渠道：{channel}（可选 {', '.join(CHANNELS)}）", f"unknown channel: {channel}")
     with ws.db.read_session() as s:
         case = get_case_row(s, case_id)
         tz = case.timezone or ws.settings.timezone
-        stmt = select(Event).where(Event.case_id == case_id)
-        if channel:
-            stmt = stmt.where(Event.channel == channel)
-        if number:
-            key = normalize_number(number).key
-            stmt = stmt.where(or_(Event.counterpart == key, Event.counterpart_raw == number.strip()))
-        lo, hi = _parse_bound(since, tz, end=False), _parse_bound(until, tz, end=True)
-        if lo:
-            stmt = stmt.where(Event.start >= lo[0])
-        if hi:
-            stmt = stmt.where(Event.start < hi[0] if hi[1] else Event.start <= hi[0])
-        if q:
-            stmt = stmt.where(Event.text.contains(q, autoescape=True))
+        stmt = _events_query(case_id, tz, channel=channel, number=number, since=since, until=until, q=q)
         stmt = stmt.order_by(Event.start, Event.id).offset(offset)
         if limit is not None:
             stmt = stmt.limit(limit)
@@ -244,3 +256,84 @@ def add_manual_event(
         ev = s.get(Event, event_id)
         assert ev is not None
         return _out(ev, _evidence_refs(s, [event_id]).get(event_id, []))
+
+
+# -- pages of the timeline (web UI and API): the same filters plus a violation category, with the findings that
+# touch each event; a page is fetched with LIMIT page_size + 1 (no COUNT over the whole case), so every page costs
+# the same.
+
+MAX_PAGE_SIZE = 500
+
+
+class TimelineFilters(BaseModel):
+    channel: str | None = None
+    number: str | None = None
+    since: str | None = None  # date or date-time in the case's zone
+    until: str | None = None  # a date is inclusive (the whole day)
+    q: str | None = Field(default=None, max_length=200)
+    category: str | None = None
+
+    def cleaned(self) -> TimelineFilters:
+        return TimelineFilters(**{k: (v.strip() or None) if isinstance(v, str) else v for k, v in self.model_dump().items()})
+
+    def active(self) -> bool:
+        return any(self.model_dump().values())
+
+
+class EventFinding(BaseModel):
+    finding_id: int
+    category: str
+    severity: str
+    review_state: str
+    spans: list[list[int]] = []
+
+
+class TimelineItem(BaseModel):
+    event: EventOut
+    findings: list[EventFinding] = []
+
+
+class TimelinePage(BaseModel):
+    case_id: int
+    tz: str
+    filters: TimelineFilters
+    page: int
+    page_size: int
+    has_next: bool
+    items: list[TimelineItem]
+
+
+def timeline_page(ws: Workspace, case_id: int, filters: TimelineFilters | None = None, *, page: int = 1,
+                  page_size: int = 100) -> TimelinePage:
+    f = (filters or TimelineFilters()).cleaned()
+    if page < 1:
+        raise InputError("页码从 1 开始", "page numbers start at 1")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InputError(f"每页条数应在 1 到 {MAX_PAGE_SIZE} 之间", f"page size must be 1..{MAX_PAGE_SIZE}")
+    with ws.db.read_session() as s:
+        case = get_case_row(s, case_id)
+        tz = case.timezone or ws.settings.timezone
+        stmt = _events_query(case_id, tz, channel=f.channel, number=f.number, since=f.since, until=f.until, q=f.q,
+                             category=f.category)
+        stmt = stmt.order_by(Event.start, Event.id).offset((page - 1) * page_size).limit(page_size + 1)
+        rows = list(s.execute(stmt).scalars())
+        has_next = len(rows) > page_size
+        rows = rows[:page_size]
+        ids = [e.id for e in rows]
+        refs = _evidence_refs(s, ids)
+        found = _findings_for(s, ids)
+        items = [TimelineItem(event=_out(e, refs.get(e.id, [])), findings=found.get(e.id, [])) for e in rows]
+    return TimelinePage(case_id=case_id, tz=tz, filters=f, page=page, page_size=page_size, has_next=has_next, items=items)
+
+
+def _findings_for(s: Any, event_ids: list[int]) -> dict[int, list[EventFinding]]:
+    out: dict[int, list[EventFinding]] = {}
+    if not event_ids:
+        return out
+    q = (select(FindingEvent.event_id, FindingEvent.spans, Finding.id, Finding.category, Finding.severity, Finding.review_state)
+         .join(Finding, Finding.id == FindingEvent.finding_id)
+         .where(FindingEvent.event_id.in_(event_ids), Finding.stale.is_(False)).order_by(Finding.id))
+    for eid, spans, fid, cat, sev, state in s.execute(q):
+        clean = [[int(a), int(b)] for a, b in (spans or []) if isinstance(a, int) and isinstance(b, int)]
+        out.setdefault(eid, []).append(EventFinding(finding_id=fid, category=cat, severity=sev, review_state=state, spans=clean))
+    return out

@@ -9,8 +9,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from weiquan.services import timeline
-from weiquan.services.timeline import EventOut
-from weiquan.services.web_timeline import OriginalView, TimelineFilters, TimelinePage, original_view, timeline_page
+from weiquan.services.evidence import OriginalView, original_view
+from weiquan.services.timeline import EventOut, TimelineFilters, TimelinePage, timeline_page
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
 from weiquan.web.limits import OptionalIdQuery
 from weiquan.web.pages.timeline import raw as raw_page

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from weiquan.services import dashboard, web_law
-from weiquan.services.web_timeline import TimelineFilters, evidence_file, original_view, timeline_page
+from weiquan.services.evidence import evidence_file, original_view
 from weiquan.services.imports import safe_leaf_name
+from weiquan.services.timeline import TimelineFilters, timeline_page
 from weiquan.web.deps import WS, CaseId, get_config
 from weiquan.web.limits import OptionalIdQuery
 from weiquan.web.templating import render
