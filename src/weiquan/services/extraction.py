@@ -78,11 +78,14 @@ class RunSummary(BaseModel):
     events_updated: int = 0  # existing call events that received a transcript
     elapsed_s: float = 0.0
     interrupted: bool = False
+    paused: int = 0  # jobs paused by the user while this run was going (resumable)
     errors: list[JobError] = []
 
     def __str__(self) -> str:
         s = (f"提取任务 {self.total} 个：完成 {self.done}（复用缓存 {self.cached}），失败 {self.failed}；"
              f"新增事件 {self.events_added}，合并 {self.events_merged}，补充转写 {self.events_updated}；用时 {self.elapsed_s:.1f} 秒")
+        if self.paused:
+            s += f"；已暂停 {self.paused} 个（weiquan extract --resume 继续）"
         return s + ("（已中断，可重新运行继续）" if self.interrupted else "")
 
 
@@ -220,6 +223,33 @@ def _claim(ws: Workspace, *, case_id: int | None, only: str | None, retry_failed
     return list(items.values()), errors
 
 
+def pause_jobs(ws: Workspace, case_id: int) -> int:
+    """Pause the case's waiting and running jobs. A run in progress finishes the file it is on and
+    stops before the next one; nothing is lost, and :func:`resume_jobs` continues where it stopped."""
+    with ws.db.session() as s:
+        get_case_row(s, case_id)
+        jobs = s.execute(select(Job).where(Job.case_id == case_id, Job.status.in_(("pending", "running")))).scalars().all()
+        for job in jobs:
+            job.status = "paused"
+        return len(jobs)
+
+
+def resume_jobs(ws: Workspace, case_id: int) -> int:
+    """Paused jobs of the case become pending again (run them with :func:`run_jobs`)."""
+    with ws.db.session() as s:
+        get_case_row(s, case_id)
+        jobs = s.execute(select(Job).where(Job.case_id == case_id, Job.status == "paused")).scalars().all()
+        for job in jobs:
+            job.status = "pending"
+        return len(jobs)
+
+
+def _paused_ids(ws: Workspace, case_ids: set[int]) -> set[int]:
+    """Jobs of these cases that the user paused (normally none: one cheap query per file)."""
+    with ws.db.read_session() as s:
+        return set(s.scalars(select(Job.id).where(Job.case_id.in_(case_ids), Job.status == "paused")))
+
+
 def _missing_message(kind: str, media_type: str | None) -> str:
     if kind == "asr":
         return ("语音转写组件未安装或不支持该格式：请安装 pip install 'weiquan[asr]' / "
@@ -269,8 +299,19 @@ def run_jobs(ws: Workspace, *, case_id: int | None = None, only: str | None = No
             finish(item, True, item.cached)
         else:
             todo.append(item)
+    case_ids = {c for it in todo for _, c in it.jobs}
+
+    def wanted(item: _Item, paused: set[int] | None = None) -> bool:
+        """Before a file is computed: drop the jobs the user paused meanwhile (they stay paused)."""
+        paused = _paused_ids(ws, case_ids) if paused is None else paused
+        keep = [(j, c) for j, c in item.jobs if j not in paused]
+        summary.paused += len(item.jobs) - len(keep)
+        summary.total -= len(item.jobs) - len(keep)
+        item.jobs = keep
+        return bool(keep)
+
     try:
-        _compute_all(ws, todo, workers or ws.settings.workers, finish)
+        _compute_all(ws, todo, workers or ws.settings.workers, finish, wanted)
     except KeyboardInterrupt:
         summary.interrupted = True
         _release(ws, [j for i in todo for j, _ in i.jobs])
@@ -280,7 +321,8 @@ def run_jobs(ws: Workspace, *, case_id: int | None = None, only: str | None = No
     return summary
 
 
-def _compute_all(ws: Workspace, todo: list[_Item], workers: int, finish: Callable[[_Item, bool, Any], None]) -> None:
+def _compute_all(ws: Workspace, todo: list[_Item], workers: int, finish: Callable[[_Item, bool, Any], None],
+                 wanted: Callable[..., bool]) -> None:
     if not todo:
         return
     # A worker process costs a start-up and a model load (~2-3 s); below this many items one
@@ -290,6 +332,8 @@ def _compute_all(ws: Workspace, todo: list[_Item], workers: int, finish: Callabl
     if n == 1:
         prepared: set[int] = set()
         for item in todo:
+            if not wanted(item):
+                continue
             if id(item.extractor) not in prepared:
                 try:
                     item.extractor.prepare(threads)
@@ -310,13 +354,22 @@ def _compute_all(ws: Workspace, todo: list[_Item], workers: int, finish: Callabl
     with cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=worker.init, initargs=(exs, threads)) as pool:
         futures = {pool.submit(worker.compute, i.kind, str(ws.vault.path(i.sha256)), threads): i for i in todo}
         try:
+            left = set(futures)
             for fut in cf.as_completed(futures):
                 item = futures[fut]
+                left.discard(fut)
                 try:
                     ok, payload = fut.result()
+                except cf.CancelledError:
+                    continue
                 except Exception as e:  # noqa: BLE001 - a worker died (out of memory …)
                     ok, payload = False, (f"工作进程异常退出：{type(e).__name__}", f"worker process failed: {type(e).__name__}")
-                finish(item, ok, payload)
+                finish(item, ok, payload)  # a file already being computed is finished, paused or not
+                paused = _paused_ids(ws, {c for f in left for _, c in futures[f].jobs})
+                if paused:  # files whose every job was paused are not computed if they have not started
+                    for other in list(left):
+                        if not wanted(futures[other], paused) and other.cancel():
+                            left.discard(other)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise

@@ -17,6 +17,16 @@ from weiquan.services import analysis, extraction
 log = logging.getLogger(__name__)
 
 
+class FileJob(BaseModel):
+    """One file's extraction in a case: its name in this case, the kind, the state, the error."""
+
+    job_id: int
+    name: str | None
+    kind: str  # ocr|asr
+    status: str  # pending|running|done|failed|paused
+    error: str | None = None
+
+
 class JobProgress(BaseModel):
     case_id: int
     by_kind: dict[str, dict[str, int]]  # kind -> status -> count
@@ -26,14 +36,26 @@ class JobProgress(BaseModel):
     pending: int  # pending + running
     asr_installed: bool  # speech-to-text is an optional extra
     queued_files: int  # acquisitions marked queued (awaiting extraction)
+    paused: int = 0  # paused by the user; resumable
+    files: list[FileJob] = []  # per file, unfinished and failed first (at most FILES_SHOWN)
 
     @property
     def finished(self) -> bool:
         return self.pending == 0
 
 
+FILES_SHOWN = 200
+_ORDER = {"running": 0, "failed": 1, "paused": 2, "pending": 3, "done": 4}
+
+
 def job_progress(ws: Workspace, case_id: int) -> JobProgress:
     with ws.db.read_session() as s:
+        names = dict(s.execute(select(Acquisition.evidence_id, func.min(Acquisition.original_name))
+                               .where(Acquisition.case_id == case_id).group_by(Acquisition.evidence_id)).all())
+        files = [FileJob(job_id=j.id, name=names.get(j.evidence_id), kind=j.kind, status=j.status,
+                         error=(j.error or "").split(" / ")[0] or None)
+                 for j in s.scalars(select(Job).where(Job.case_id == case_id).order_by(Job.id))]
+        files.sort(key=lambda f: (_ORDER.get(f.status, 5), f.job_id))
         rows = s.execute(select(Job.kind, Job.status, func.count()).where(Job.case_id == case_id).group_by(Job.kind, Job.status))
         by: dict[str, dict[str, int]] = defaultdict(dict)
         for kind, status, n in rows:
@@ -47,7 +69,7 @@ def job_progress(ws: Workspace, case_id: int) -> JobProgress:
     return JobProgress(
         case_id=case_id, by_kind=dict(by), total=sum(counts.values()), done=counts["done"], failed=counts["failed"],
         pending=counts["pending"] + counts["running"], asr_installed=importlib.util.find_spec("faster_whisper") is not None,
-        queued_files=int(queued),
+        queued_files=int(queued), paused=counts["paused"], files=files[:FILES_SHOWN],
     )
 
 

@@ -30,7 +30,7 @@ ACTION_STATUS_ZH = {"draft": "未发送", "sent": "已发送", "replied": "已�
 LICENCE_ZH = {"bank": "银行", "consumer_finance": "消费金融公司", "small_loan": "小额贷款公司",
               "unlicensed": "无放贷资质", "private": "个人/民间借贷"}
 PARSE_STATUS_ZH = {"pending": "处理中", "parsed": "已读取", "unparsed": "无法读取（已保存原件）", "queued": "等待识别"}
-JOB_STATUS_ZH = {"pending": "排队中", "running": "识别中", "done": "已完成", "failed": "失败"}
+JOB_STATUS_ZH = {"pending": "排队中", "running": "识别中", "done": "已完成", "failed": "失败", "paused": "已暂停"}
 DOC_ZH = {
     "lender": "给借款平台的投诉函", "regulator": "给金融监管部门的投诉", "12321": "12321 举报", "police": "报警材料",
     "lawsuit": "起诉状", "injunction": "人格权侵害禁令申请", "catalogue": "证据目录", "contacts": "联系人告知书",
