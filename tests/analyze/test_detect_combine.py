@@ -137,3 +137,11 @@ def test_grid_covers_every_axis_and_cell() -> None:
         if it.cell[1] == "officer":
             assert {"impersonation", "threat_legal_false"} <= set(it.labels)
     assert len({it.text for it in items}) > 0.95 * len(items)
+
+
+def test_shipped_model_matches_the_training_data() -> None:
+    """A change to the corpus, the grid data or the code that expands it needs a retrained model."""
+    from weiquan.analyze.classifier import default_classifier
+    from weiquan.analyze.training import corpus_digest
+
+    assert default_classifier().version == f"clf-2.{corpus_digest()}"
