@@ -91,6 +91,16 @@ def agreement(out: Path, n: int) -> dict[str, float]:
     return {k: round(found[k] / total[k], 3) for k in sorted(total)}
 
 
+def corpus(path: Path, n: int) -> int:
+    """Write the corpus (or reuse the one a previous --keep run wrote); returns the malformed-line count."""
+    marker = path.with_suffix(".done")
+    if path.exists() and marker.exists():
+        return int(marker.read_text())
+    bad = write_jsonl(path, n, seed=20, malformed_every=10_000)
+    marker.write_text(str(bad))
+    return bad
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="20,000 / 80,000 texts instead of 250,000 / 1,000,000")
@@ -106,8 +116,7 @@ def main() -> None:
     try:
         t0 = time.perf_counter()
         small_f, large_f = work / f"complaints-{small}.jsonl", work / f"complaints-{large}.jsonl"
-        bad_small = write_jsonl(small_f, small, seed=20, malformed_every=10_000)
-        bad_large = write_jsonl(large_f, large, seed=20, malformed_every=10_000)
+        bad_small, bad_large = (corpus(f, n) for f, n in ((small_f, small), (large_f, large)))
         print(f"corpus: {small:,} and {large:,} texts ({large_f.stat().st_size / 1e6:.0f} MB JSONL) in "
               f"{time.perf_counter() - t0:.1f} s; load {load()}", flush=True)
 
