@@ -29,3 +29,18 @@ def test_small_lenders_are_not_ranked_and_unregistered_names_are_marked() -> Non
     ranked = html[html.index("<table>"):html.index("</table>")]
     assert ranked.index("乙贷") < ranked.index("甲消费金融有限公司") and "丙花" not in ranked  # 2 complaints < 20
     assert '<td class="unreg">乙贷</td>' in ranked and "800.0" in ranked and "辱骂侮辱" in ranked
+
+
+def test_a_missing_extra_is_named_not_faked(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    import pytest
+
+    from weiquan.errors import MissingComponent
+    from weiquan.services import bulk as svc
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a))
+    with pytest.raises(MissingComponent) as e:
+        svc.run_bulk([tmp_path / "x.csv"], tmp_path / "out")
+    assert "pyarrow" in e.value.zh and ".[bulk]" in e.value.zh and not (tmp_path / "out").exists()
