@@ -232,6 +232,8 @@ def parse_one(path: Path, name: str, candidates: list[Any], found: list[str] | N
     with open(path, "rb") as f:
         head = f.read(PROBE_BYTES)
     probe = Probe(path=path, head=head, media_type=sniff_bytes(head[:4096]), name=name, options={"mapping": {}})
+    for c in candidates:
+        c.detect(probe)  # a crash in detect is an internal error here (detect_format only logs and skips it)
     imp = detect_format(probe, candidates)
     if imp is None:
         return None, 0

@@ -21,7 +21,10 @@ _T = TypeVar("_T")
 
 
 def connect_ro(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    # text that is not UTF-8 (a damaged page, a foreign encoding) is read with U+FFFD, not an exception
+    con.text_factory = lambda b: b.decode("utf-8", errors="replace")
+    return con
 
 
 def tables(path: Path) -> set[str]:

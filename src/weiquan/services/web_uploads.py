@@ -26,7 +26,6 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from weiquan.errors import InputError
-from weiquan.ingest.base import Probe
 from weiquan.services import imports
 from weiquan.services.imports import FileResult
 from weiquan.store.models import Acquisition, Evidence
@@ -85,16 +84,13 @@ def staged(ws: Workspace, src: BinaryIO, name: str | None, *, max_bytes: int) ->
 
 def check_type(path: Path) -> str:
     """The sniffed media type if weiquan can use the file; InputError otherwise."""
-    with open(path, "rb") as f:
-        head = f.read(imports.PROBE_BYTES)
-    if not head:
+    if path.stat().st_size == 0:
         raise InputError("文件是空的（0 字节），未导入", "the file is empty (0 bytes); not imported")
-    media = sniff_bytes(head[:4096])
-    if media.startswith(ALWAYS_ACCEPTED):
+    media = imports.recognised(path, path.name, always=ALWAYS_ACCEPTED)
+    if media is not None:
         return media
-    probe = Probe(path=path, head=head, media_type=media, name=path.name)
-    if imports.detect_format(probe, imports.importers()) is not None:
-        return media
+    with open(path, "rb") as f:
+        media = sniff_bytes(f.read(4096))
     raise InputError(
         f"无法识别这个文件的格式（按内容判断为 {media}），未导入。请上传手机导出的短信/通话记录、截图或录音。",
         f"unrecognised file type (content looks like {media}); not imported",
