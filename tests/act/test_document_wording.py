@@ -227,4 +227,5 @@ def test_evidence_listed_by_file_name(ws: Workspace) -> None:
     built = build_case(ws, threats=False)
     ws.vault.add(b"%PDF-1.4 test", case_id=built.case_id, original_name="samples/Screenshot_20240321-214733.png")
     text = _doc(ws, built.case_id, "catalogue")
-    assert "Screenshot_20240321-214733.png" in text and "samples/" not in text
+    # named for a person (kind, date), identified by its SHA-256; no file path or English file name
+    assert "Screenshot" not in text and "samples/" not in text and "照片或图片" in text

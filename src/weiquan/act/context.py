@@ -197,13 +197,23 @@ def _excerpt(q: Quote) -> Markup:
 
 
 def phone_zh(number: str | None) -> str:
-    """Mainland numbers without the +86 prefix (as people write them); others unchanged."""
+    """Mainland numbers as they appear in the phone's call log: without +86, and a fixed line with its trunk
+    prefix 0 ("+862388001234" → "02388001234"; mobiles, 106/95 service numbers unchanged); others unchanged."""
     if not number:
         return "号码未知"
-    return number[3:] if number.startswith("+86") and len(number) > 6 else number
+    if number.startswith("+86") and len(number) > 6:
+        national = number[3:]
+        if national.startswith("10") and len(national) == 10:
+            return "0" + national  # Beijing fixed line 010-xxxxxxxx (10xxxxxxxx); 106… service numbers are longer
+        if national.startswith(("1", "400", "800", "95", "96")) or len(national) <= 8:
+            return national  # mobiles, 106/12x/95/96 service numbers, 400/800 hotlines
+        return "0" + national  # a fixed line: area code with its trunk prefix 0
+    return number
 
 
 def _number(e: EventFact) -> str:
+    if not e.counterpart and e.channel in ("visit", "letter"):
+        return ""  # a visit or a letter has no number: none is printed
     n = phone_zh(e.counterpart)
     if e.counterpart_name:
         n += f"（{e.counterpart_name}）"
@@ -430,9 +440,11 @@ def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra
             if not set(ref.requires) <= shown:
                 continue  # e.g. 民法典 1019 without an image, 刑法 293之一 without an illegal debt
             add(ref.provision_id, ref.kind, ref, v.name_zh, ref.if_carried_out, period)
+        in_refs = {r.provision_id for r in v.provisions}
         for f in fs:
             for pid in f.provisions:
-                add(pid, None, None, v.name_zh, None, period)
+                if pid not in in_refs:  # the category's own refs are cited above, with their preconditions
+                    add(pid, None, None, v.name_zh, None, period)
     for pid in extra_ids:
         add(pid, None, None, extra_label.get(pid), None, (case_first, case_last))
 
@@ -545,13 +557,21 @@ def category_views(pack: Any, facts: CaseFacts, kinds: list[str] | None, licence
             confirmed=all(f.confirmed for f in fs),
             summaries=category_summaries(fs, pack),
             quotes=qv,
-            moments=[f"{datetime_zh(e.local)} {_number(e)}（{_contact_kind(e)}）"
-                     for e in examples if not e.text or not qv][:MAX_QUOTES_PER_CATEGORY],
+            moments=[_moment(e) for e in examples if not e.text or not qv][:MAX_QUOTES_PER_CATEGORY],
             provisions=cited_provisions(pack, sub, kinds, [], licence, lender, shows),
             third_party=st.third_party, numbers=st.numbers,
             unlisted=max(0, count - sum(q.count for q in qv)) if qv else 0,
         ))
     return views
+
+
+def _moment(e: EventFact) -> str:
+    """An event listed by its time: "2024年3月8日 23:10 15400000012（电话，未接来电）"; a visit or letter the borrower
+    recorded with its account in the borrower's words: "2024年3月20日 19:00（上门）：“两名男子到我家门口……”（本人陈述）"."""
+    head = " ".join(x for x in (datetime_zh(e.local), _number(e)) if x) + f"（{_contact_kind(e)}）"
+    if e.text and e.channel in ("visit", "letter"):
+        return f"{head}：“{e.text.strip()}”{quote_note(e)}"
+    return head
 
 
 def chronology(facts: CaseFacts, pack: Any, limit: int = MAX_CHRONOLOGY_ROWS) -> tuple[list[dict[str, Any]], int]:
@@ -585,8 +605,50 @@ def file_name(name: str | None) -> str:
     return re.split(r"[\\/]", name.strip())[-1] if name else ""
 
 
+def _span_zh(a: dt.date, b: dt.date) -> str:
+    """"2024年3月21日"; "2024年3月4日至3月19日" (the year once when both are in it)."""
+    if a == b:
+        return date_zh(a)
+    return f"{date_zh(a)}至{b.month}月{b.day}日" if a.year == b.year else f"{date_zh(a)}至{date_zh(b)}"
+
+
+EXPORT_KIND_ZH = {"sms": "短信记录", "call": "通话记录", "chat": "聊天记录"}
+SHOT_KIND_ZH = {"sms": "短信截图", "call": "通话记录截图", "chat": "聊天记录截图"}
+
+
+def evidence_title(ev: Any, origin: str, tz: ZoneInfo) -> str:
+    """The item named for a person reading the 证据目录: "2024年3月21日 短信截图", "2024年3月4日至3月19日 通话记录
+    （手机导出）", "2024年3月11日 通话录音", "本人陈述（2024年3月12日至3月20日）" — never an internal file name."""
+    st = ev.stats
+    chans = [c for c, _ in st.channels.most_common()]
+    main = chans[0] if len(chans) == 1 else None
+    if origin == "manual":
+        kind = "本人陈述（手动录入）"
+    elif origin == "screenshot":
+        kind = SHOT_KIND_ZH.get(main or "", "截图")
+    elif origin == "image":
+        kind = "照片或图片"
+    elif origin in ("recording", "audio"):
+        kind = "通话录音" if main == "call" or origin == "recording" else "录音"
+    elif origin == "video":
+        kind = "录像"
+    elif origin == "export":
+        kind = EXPORT_KIND_ZH.get(main or "", "联系记录") + "（手机导出）"
+    else:
+        kind = "电子文件"
+    if st.first is None or st.last is None:
+        return kind
+    return f"{_span_zh(st.first.astimezone(tz).date(), st.last.astimezone(tz).date())} {kind}"
+
+
+def _pages(origin: str) -> str:
+    """页数 of an item when it is printed: an image is one page, a recording one clip; others are filled in."""
+    return {"screenshot": "1页", "image": "1页", "recording": "录音1段", "audio": "录音1段", "video": "录像1段"}.get(origin, "")
+
+
 def catalogue_rows(facts: CaseFacts, pack: Any) -> list[dict[str, Any]]:
-    """证据目录 rows: one per original evidence file, numbered and ordered as the evidence package (E001…)."""
+    """证据目录 rows: one per original evidence file, numbered and ordered as the evidence package (E001…), each named
+    for a person (date and kind), with its page count and the file's SHA-256 in a narrow column."""
     tz = ZoneInfo(facts.tz)
     rows = []
     for ev in facts.evidence:
@@ -605,12 +667,13 @@ def catalogue_rows(facts: CaseFacts, pack: Any) -> list[dict[str, Any]]:
         no = int(ev.label.lstrip("E"))
         name = file_name(ev.name)
         rows.append({
-            "no": no, "label": ev.label, "name": name or f"证据{no}",
+            "no": no, "label": ev.label, "name": evidence_title(ev, origin, tz),
             "kind": "当事人陈述" if origin == "manual" else _evidence_kind(ev.media_type, ev.name),
             "source": EVIDENCE_SOURCE_ZH[origin] + (f"（设备：{ev.source_device}）" if ev.source_device else ""),
-            "origin": origin, "manual": origin == "manual",
+            "origin": origin, "manual": origin == "manual", "pages": _pages(origin),
             "proves": "；".join(proves) if proves else None,
-            "file": f"{name}（{_size(ev.size)}）", "sha256": ev.sha256,
+            # the original's own name only when it is a name the borrower gave it (not a tool's manual-entry record)
+            "file": "" if origin == "manual" else f"{name}（{_size(ev.size)}）", "sha256": ev.sha256,
             "acquired": date_zh(ev.acquired_at.astimezone(tz)),
         })
     return rows
@@ -753,6 +816,33 @@ class Lazy(Sequence[Any]):
         return bool(self._get())
 
 
+PERSON_RECIPIENTS = ("relative", "friend", "colleague", "other")
+
+
+def witnesses(facts: CaseFacts) -> list[dict[str, str]]:
+    """People who can testify to the confirmed conduct (民事诉讼法 Art. 124: 证人姓名和住所): a person the
+    borrower's note names ("邻居王某可作证"), and each named person the collectors contacted. In time order."""
+    rx = re.compile(plan_policy().witness_note_re) if plan_policy().witness_note_re else None
+    out: dict[str, dict[str, str]] = {}
+    events = sorted({e.id: e for f in facts.findings for e in f.events}.values(), key=lambda e: (e.start, e.id))
+    for e in events:
+        about = f"{datetime_zh(e.local)}{e.channel_zh}"
+        m = rx.search(e.note or "") if rx else None
+        if m and m.group(1) not in out:
+            out[m.group(1)] = {"name": m.group(1), "about": about, "how": "在场，了解当时情况"}
+        if e.recipient in PERSON_RECIPIENTS and e.recipient_name:
+            name = recipient_label(e.recipient, e.recipient_name)
+            out.setdefault(name, {"name": name, "about": about, "how": "接到催收方的联系"})
+    return list(out.values())
+
+
+def stop_requests(facts: CaseFacts, pack: Any) -> list[str]:
+    """What the court is asked to order stopped, one request per category of confirmed conduct (act/data/plan.yaml
+    ``stop_requests_zh``), most severe first."""
+    reqs = plan_policy().stop_requests_zh
+    return [reqs[c] for c in sorted(facts.categories, key=lambda c: _cat_sort(pack, c)) if c in reqs]
+
+
 def loan_views(facts: CaseFacts) -> list[dict[str, Any]]:
     """The loan-check results (``weiquan.loans.check_loan`` keys) in figures and 人民币大写."""
     out = []
@@ -802,8 +892,15 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
     labels = {pid: "无放贷资格放贷（见借款情况）" for pid in policy.unlicensed_police_provisions}
     views = category_views(pack, facts, kinds, licence, plan.lender, shows)
     provisions = cited_provisions(pack, facts, kinds, extra_ids, licence, plan.lender, shows, labels)
+    if not plan.ongoing and doc_key != "injunction":
+        # the injunction needs ongoing conduct (民法典 Art. 997): not named as a remedy when it is not available
+        provisions = [p for p in provisions if p.id != policy.injunction_provision]
+        for v in views:
+            v.provisions = [p for p in v.provisions if p.id != policy.injunction_provision]
     rows, more = chronology(facts, pack)
-    counts = facts.counts()
+    # one count (issue 16 item 8): the collection-contact figures computed at analysis, as on the dashboard
+    figures = facts.extra.get("contact_figures") if isinstance(facts.extra.get("contact_figures"), dict) else None
+    counts = {"visits": 0, "night": 0, **facts.counts(), **{k: v for k, v in (figures or {}).items() if isinstance(v, int)}}
     period = facts.period
     ch = pack.channels.get(channel_id) if channel_id else None
     step = plan.step(channel_id) if channel_id else None
@@ -853,6 +950,7 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
         "escalate_to": escalate, "cite": cite, "summary": summary,
         "last_contact": datetime_zh(max((f.last for f in facts.findings if f.last), default=None)),
         "lender_action": _lender_action(facts, pack),
+        "witnesses": witnesses(facts), "stop_requests": stop_requests(facts, pack),
     }
 
 

@@ -87,6 +87,7 @@ class EventFact:
     origin: str
     evidence: tuple[EvidenceRef, ...]
     text_from: str | None = None  # Event.extra["text_from"]: "asr" when the text is a recording's transcript
+    note: str | None = None  # Event.extra["note"]: what the borrower noted with a manual entry ("邻居王某可作证")
 
     @property
     def text_source(self) -> str | None:
@@ -293,6 +294,7 @@ def _event_facts(s: Session, ids: list[int], tz: ZoneInfo, names: dict[int, str 
                 counterpart_name=e.counterpart_name, signature=e.signature, text=e.text,
                 recipient=e.recipient or "borrower", recipient_name=e.recipient_name, origin=e.origin, evidence=refs,
                 text_from=(e.extra or {}).get("text_from") if isinstance(e.extra, dict) else None,
+                note=(e.extra or {}).get("note") if isinstance(e.extra, dict) else None,
             )
     return out
 
