@@ -22,7 +22,7 @@ AXES = ("category", "speaker", "recipient", "channel", "register", "script", "pl
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--per-cell", type=int, default=3)
+    ap.add_argument("--per-cell", type=int, default=5, help="as training uses (training.load_grid)")
     ap.add_argument("--full", action="store_true")
     ap.add_argument("--dump", help="write every item (text, labels, origin, cell) as JSONL")
     args = ap.parse_args(argv)

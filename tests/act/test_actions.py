@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.act.act_builders import build_case
 from typer.testing import CliRunner
 
+from tests.act.act_builders import build_case
 from weiquan.cli import app
 from weiquan.errors import InputError, NotFoundError
 from weiquan.services.actions import add_action, due_actions, list_actions, update_action

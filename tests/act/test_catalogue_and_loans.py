@@ -9,9 +9,9 @@ import json
 import zipfile
 from pathlib import Path
 
-from tests.act.act_builders import at, build_case, loan_7_days
 from docx import Document
 
+from tests.act.act_builders import at, build_case, loan_7_days
 from weiquan.store.models import Event, EventSource
 from weiquan.workspace import Workspace
 
@@ -99,10 +99,10 @@ def test_plan_reports_the_loan_verdict(ws: Workspace) -> None:
 
 
 def test_routing_never_invents_a_body(ws: Workspace) -> None:
-    from weiquan.services.case_facts import load_case_facts
     from weiquan.act.plan import build
     from weiquan.act.policy import plan_policy
     from weiquan.law.pack import load_pack
+    from weiquan.services.case_facts import load_case_facts
 
     pack = load_pack()
     policy = plan_policy()

@@ -6,10 +6,10 @@ import datetime as dt
 import re
 
 import pytest
-from tests.act.act_builders import TODAY, build_case, build_findings_case
 
-from weiquan.services.documents import document_html
+from tests.act.act_builders import TODAY, build_case, build_findings_case
 from weiquan.law.pack import load_pack
+from weiquan.services.documents import document_html
 from weiquan.services.plan import build_plan
 from weiquan.workspace import Workspace
 
@@ -141,8 +141,8 @@ def test_unverified_provisions_are_marked_in_the_lender_letter_and_short_complai
     # (rendered in full here: the form text drops optional paragraphs to fit the form's length limit)
     from weiquan.act.context import build_context
     from weiquan.act.drafting import render_text
-    from weiquan.services.case_facts import load_case_facts
     from weiquan.act.plan import build
+    from weiquan.services.case_facts import load_case_facts
 
     pack = load_pack()
     c = build_findings_case(ws, ["illegal_debt"], licence_type="consumer_finance")

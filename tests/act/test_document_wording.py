@@ -9,9 +9,9 @@ import html as htmllib
 import re
 
 import pytest
-from tests.act.act_builders import Built, THREAT_SMS, TODAY, at, build_case, build_findings_case, loan_7_days
 from sqlalchemy import select
 
+from tests.act.act_builders import THREAT_SMS, TODAY, Built, at, build_case, build_findings_case, loan_7_days
 from weiquan.act.deadlines import DeadlineRule, WorkCalendar
 from weiquan.services.documents import document_html
 from weiquan.store.models import Event, EventSource, Evidence, Finding, FindingEvent
@@ -159,7 +159,6 @@ def test_one_day_is_not_a_period(ws: Workspace) -> None:
 
 def test_the_293_1_condition_is_printed_once(ws: Workspace) -> None:
     from tests.act.act_builders import loan_7_days
-
     from weiquan.services.loans import add_loan
 
     built = build_case(ws, threats=True)
@@ -227,4 +226,5 @@ def test_evidence_listed_by_file_name(ws: Workspace) -> None:
     built = build_case(ws, threats=False)
     ws.vault.add(b"%PDF-1.4 test", case_id=built.case_id, original_name="samples/Screenshot_20240321-214733.png")
     text = _doc(ws, built.case_id, "catalogue")
-    assert "Screenshot_20240321-214733.png" in text and "samples/" not in text
+    # named for a person (kind, date), identified by its SHA-256; no file path or English file name
+    assert "Screenshot" not in text and "samples/" not in text and "照片或图片" in text

@@ -9,9 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests.act.act_builders import EXPOSURE_SMS, REMINDER_SMS, THIRD_PARTY_SMS, THREAT_SMS, Built
 from PIL import Image
 
+from tests.act.act_builders import EXPOSURE_SMS, REMINDER_SMS, THIRD_PARTY_SMS, THREAT_SMS, Built
 from weiquan.report.render import docx_text, fonts_embedded, pdf_text
 
 DOCS = ("lender", "regulator", "12321", "police", "lawsuit", "injunction", "catalogue", "contacts")

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.act.act_builders import build_case
-from tests.act.act_builders import TODAY
-
+from tests.act.act_builders import TODAY, build_case
 from weiquan.act.policy import plan_policy
-from weiquan.services.actions import add_action
 from weiquan.law.pack import load_pack
+from weiquan.services.actions import add_action
 from weiquan.services.plan import build_plan
 from weiquan.workspace import Workspace
 

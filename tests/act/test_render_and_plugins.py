@@ -6,12 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from tests.act.act_builders import build_case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.act.act_builders import build_case
 from weiquan.act.base import DocumentSpec
-from weiquan.zh.format import money_zh
 from weiquan.act.drafting import fit_text
 from weiquan.hookspecs import hookimpl
 from weiquan.plugins import plugin_manager
@@ -27,6 +26,7 @@ from weiquan.report.render import (
     wrap_html,
 )
 from weiquan.workspace import Workspace
+from weiquan.zh.format import money_zh
 
 
 def test_html_to_pdf_and_docx_roundtrip(tmp_path: Path) -> None:

@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass
 
 from tests.act.act_builders import at, build_case
-
 from weiquan.store.models import Acquisition, Case, Event, EventSource, Finding, FindingEvent
 from weiquan.workspace import Workspace
 
@@ -133,12 +132,15 @@ def _views(ws: Workspace, case_id: int) -> dict:
 
 def test_catalogue_names_each_files_real_origin(ws: Workspace) -> None:
     from weiquan.act.catalogue import catalogue_rows
-    from weiquan.services.documents import document_html
     from weiquan.law.pack import load_pack
+    from weiquan.services.documents import document_html
 
     m = _mixed_case(ws)
-    rows = {r["name"]: r for r in catalogue_rows(_facts(ws, m.case_id), load_pack())}
-    manual = rows["manual-entry-20240315T100000000000.json"]
+    # items are named for a person — date and kind — never by an internal file name (issue 16 item 7)
+    rows = {r["file"].split("（")[0] or r["name"]: r for r in catalogue_rows(_facts(ws, m.case_id), load_pack())}
+    manual = next(r for r in rows.values() if r["manual"])
+    assert "本人陈述（手动录入）" in manual["name"] and "manual-entry" not in manual["name"] + manual["file"]
+    assert all(re.match(r"\d{4}年\d{1,2}月\d{1,2}日", r["name"]) for r in rows.values() if r["proves"])
     assert manual["kind"] == "当事人陈述" and manual["source"].startswith("本人陈述（手动录入）")
     assert "据本人陈述" in manual["proves"]
     assert rows["截图.png"]["source"].startswith("截图（文字经OCR识别")

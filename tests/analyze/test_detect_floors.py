@@ -46,6 +46,8 @@ SETS = [
     Floor("heldout6.jsonl", "team-written heldout round 7", "0.556 / 0.111", 0.85, 0.06, 30, 15),
     Floor("heldout7.jsonl", "team-written heldout round 8", "0.709 / 0.389", 0.85, 0.06, 35, 15),
     Floor("round9_probe.jsonl", "team-written probe round 9", "0.579 / 0.632", 0.80, 0.06, 25, 15),
+    # blind sets (issue #15), written by helpers who never saw the code; untuned = the shipped detector of the day
+    Floor("blindA.jsonl", None, "0.699 / 0.121 (rules + round-9 model)", 0.85, 0.05, 75, 31),
 ]
 
 

@@ -209,3 +209,16 @@ def test_a_killed_run_resumes_and_skips_finished_partitions(corpus: dict[str, An
     assert again["skipped"] == 17 and again["texts"] == res["texts"]
     with pytest.raises(InputError, match="另一批输入"):
         svc.run_bulk(corpus["inputs"], out, home=tmp_path / "h", workers=1, partition_rows=151)
+
+
+@pytest.mark.slow
+def test_runs_on_an_existing_cluster_by_scheduler_address(tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    src = tmp_path / "small.jsonl"
+    write_jsonl(src, 150, seed=11)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        res = svc.run_bulk([src], tmp_path / "out", home=tmp_path / "h", scheduler=cluster.scheduler_address,
+                           partition_rows=50)
+        assert res["scheduler"] == cluster.scheduler_address and res["workers"] == 1 and res["texts"] == 150
+        assert len(cluster.scheduler.workers) == 1  # the cluster outlives the run

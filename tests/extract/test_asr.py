@@ -156,3 +156,34 @@ def test_unreliable_segments_are_recognised() -> None:
     assert asr.is_unreliable(1.2, -1.5, 0.8)  # likely silence, decoded anyway
     assert not asr.is_unreliable(1.3, -0.3, 0.1)
     assert asr.is_prompt_echo("以下是普通话的句子。") and not asr.is_prompt_echo("如果今天还不还钱")
+
+
+def test_collection_hints_vocabulary_and_lenders() -> None:
+    """The default decoding carries the collection vocabulary and lender names from the registry;
+    the hints are part of the cache key, and a short real utterance equal to a hint word is kept."""
+    h = asr.collection_hints()
+    for word in ("通讯录", "逾期", "征信", "催收", "法务", "上门", "紧急联系人"):
+        assert word in h.prompt
+    names = (h.hotwords or "").split("、")
+    assert "招联" in names and "借呗" in names and len(names) == len(set(names)) <= 24
+    assert not any(a != b and a in b for a in names for b in names)  # shortest distinct names
+    assert asr.engine_id_for("base") != asr.engine_id_for("base", hints=asr.PLAIN_HINTS)
+    assert asr.engine_id_for("base", hints=asr.PLAIN_HINTS).endswith("zh-vad-t0-t2s")  # old transcripts stay valid
+    assert asr.is_prompt_echo("以下是普通话的催收电话录音", h) and asr.is_prompt_echo(h.prompt, h)
+    assert not asr.is_prompt_echo("逾期", h) and not asr.is_prompt_echo("通讯录", h)
+    assert not asr.is_prompt_echo("你的借款已经逾期三天", h)
+
+
+PHONE = AUDIO / "phone"
+
+
+@pytest.mark.slow
+def test_phone_band_call_hears_the_collection_words(tmp_path: Path) -> None:
+    """A phone-band (8 kHz, 300–3400 Hz) clip: bare Whisper base hears 紧急联系人 as 紧急连续人; with the
+    collection hints it writes the word (decoding is deterministic: temperature 0, pinned model)."""
+    refs = json.loads((PHONE / "references.phone.json").read_text("utf-8"))
+    clip = "phone-jinji.phone.flac"
+    plain = asr.AsrEngine(cache_dir=tmp_path, threads=2, hints=asr.PLAIN_HINTS).transcribe(PHONE / clip)
+    hinted = asr.AsrEngine(cache_dir=tmp_path, threads=2).transcribe(PHONE / clip)
+    assert "紧急联系人" not in plain.text and "紧急联系人" in hinted.text
+    assert cer(refs[clip]["text"], hinted.text, punctuation=False) <= 0.1

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from weiquan.extract import calllog
 from weiquan.extract.base import ExtractContext
 from weiquan.extract.ocr import OcrLine, OcrPage
-from weiquan.extract.screenshot import page_events
 from weiquan.extract.scoring import predicted_view
+from weiquan.extract.screenshot import page_events
 from weiquan.extract.timeparse import parse_time_text, resolve
 
 WHITE, GREY, RED, AVATAR = (255, 255, 255), (140, 140, 144), (232, 64, 60), (214, 226, 240)

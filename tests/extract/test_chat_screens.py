@@ -8,8 +8,8 @@ import datetime as dt
 from weiquan.extract import conversation
 from weiquan.extract.base import ExtractContext
 from weiquan.extract.ocr import OcrLine, OcrPage
-from weiquan.extract.screenshot import page_events
 from weiquan.extract.scoring import predicted_view
+from weiquan.extract.screenshot import page_events
 
 SCREEN, WHITE, BLUE = (242, 243, 245), (255, 255, 255), (0, 153, 255)
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 from weiquan.extract.base import ExtractContext
 from weiquan.extract.ocr import OcrLine, OcrPage
-from weiquan.extract.screenshot import page_events
 from weiquan.extract.scoring import predicted_view
+from weiquan.extract.screenshot import page_events
 
 W, H = 720, 1600
 GREY, BLUE, WHITE, GREEN = (240, 240, 240), (59, 130, 246), (255, 255, 255), (149, 236, 105)

@@ -13,8 +13,8 @@ import pytest
 from weiquan.errors import MissingComponent
 from weiquan.extract.base import ExtractContext
 from weiquan.extract.ocr import BUNDLED_MODELS, OcrEngine, OcrPage, bundled_model_dir
-from weiquan.extract.screenshot import page_events
 from weiquan.extract.scoring import Score, score
+from weiquan.extract.screenshot import page_events
 
 pytestmark = pytest.mark.slow
 IMPORTED = dt.datetime(2026, 11, 28, 4, 0, tzinfo=dt.timezone.utc)

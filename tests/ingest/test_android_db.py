@@ -6,11 +6,11 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from tests.fixtures import ingest_formats as fx
 import pytest
 
-from weiquan.testing import phone_exports as w
+from tests.fixtures import ingest_formats as fx
 from weiquan.services import imports, timeline
+from weiquan.testing import phone_exports as w
 from weiquan.workspace import Workspace
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.fixtures import ingest_formats as fx
 import pytest
 from sqlalchemy import func, select
 
-from weiquan.testing import phone_exports as w
+from tests.fixtures import ingest_formats as fx
 from weiquan.services import imports, timeline
 from weiquan.store.models import Acquisition, Evidence
+from weiquan.testing import phone_exports as w
 from weiquan.workspace import Workspace
 
 

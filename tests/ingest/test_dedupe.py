@@ -6,9 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 from tests.fixtures import ingest_formats as fx
-
-from weiquan.testing import phone_exports as w
 from weiquan.services import imports, timeline
+from weiquan.testing import phone_exports as w
 from weiquan.workspace import Workspace
 
 

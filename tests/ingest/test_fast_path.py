@@ -8,18 +8,18 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from tests.fixtures import ingest_formats as fx
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from tests.fixtures import ingest_formats as fx
 from weiquan.config import load_settings
-from weiquan.testing import phone_exports as w
 from weiquan.ingest.base import ImportContext, ParseError, Probe
 from weiquan.ingest.timeutil import TimeOutOfRange, _from_epoch_general, from_epoch
 from weiquan.ingest.writer import EventWriter, _json_text, _sqlite_datetime
 from weiquan.services import cases, imports
 from weiquan.store.models import Event, EventSource
+from weiquan.testing import phone_exports as w
 from weiquan.workspace import Workspace
 
 SAMPLES = Path(imports.__file__).resolve().parents[1] / "samples"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from tests.fixtures import ingest_formats as fx
 import pytest
 
-from weiquan.testing import phone_exports as w
+from tests.fixtures import ingest_formats as fx
 from weiquan.services import imports, timeline
+from weiquan.testing import phone_exports as w
 from weiquan.workspace import Workspace
 
 

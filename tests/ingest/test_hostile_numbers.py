@@ -120,3 +120,19 @@ def test_epoch_readers_only_raise_out_of_range(v: object) -> None:
         except TimeOutOfRange:
             continue
         assert when.year >= 2000
+
+
+# -- found by bench/fuzz_importers.py: SQLite keeps any value in any column ---------------------------
+
+def test_ios_text_in_integer_columns(ws: Workspace, case_id: int, files: Path) -> None:
+    sms = _sql(w.ios_sms_db(files / "sms.db", fx.messages()), "UPDATE message SET associated_message_type=? WHERE ROWID=1", "abc")
+    calls = _sql(w.ios_call_history(files / "CallHistory.storedata", fx.calls()), "UPDATE ZCALLRECORD SET ZDURATION=? WHERE Z_PK=1", "abc")
+    r1, r2 = imports.import_paths(ws, case_id, [sms, calls])
+    assert (r1.status, r1.records) == ("parsed", len(fx.messages())), r1
+    assert (r2.status, r2.records) == ("parsed", len(fx.calls())), r2
+
+
+def test_infinite_value_in_a_kept_column_is_stored_as_text(ws: Workspace, case_id: int, files: Path) -> None:
+    db = _sql(w.android_calllog_db(files / "calllog.db", fx.calls()), "UPDATE calls SET geocoded_location=? WHERE _id=1", "inf")
+    [r] = imports.import_paths(ws, case_id, [db])
+    assert (r.status, r.records) == ("parsed", len(fx.calls())), r

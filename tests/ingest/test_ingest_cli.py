@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.fixtures import ingest_formats as fx
 import pytest
 from typer.testing import CliRunner
 
-from weiquan.cli import app
 import weiquan
+from tests.fixtures import ingest_formats as fx
+from weiquan.cli import app
 from weiquan.testing import phone_exports as w
 
 runner = CliRunner()

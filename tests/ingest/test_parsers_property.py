@@ -9,13 +9,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from weiquan.testing import phone_exports as w
 from weiquan.ingest.adb import SMS_COLUMNS, AdbSmsDump, split_fields
 from weiquan.ingest.android_db import AndroidSmsDb
 from weiquan.ingest.base import ImportContext
 from weiquan.ingest.oppo import OppoVmsg
 from weiquan.ingest.tabular import parse_duration
 from weiquan.ingest.textnorm import clean_text
+from weiquan.testing import phone_exports as w
 
 bodies = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00\x85\u2028\u2029\x1c\x1d\x1e\x0b\x0c"),
                  max_size=80).filter(lambda s: not s.startswith("Row: ") and "\nRow: " not in s)

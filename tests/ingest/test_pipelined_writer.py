@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import func, select
 
 from weiquan.ingest import writer as writer_mod
-from weiquan.testing import phone_exports as w
-from weiquan.testing.phone_exports import SHANGHAI
 from weiquan.services import cases, imports, timeline
 from weiquan.store.models import Event, EventSource
+from weiquan.testing import phone_exports as w
+from weiquan.testing.phone_exports import SHANGHAI
 from weiquan.workspace import Workspace
 
 T0 = dt.datetime(2024, 5, 6, 9, 0, tzinfo=SHANGHAI)

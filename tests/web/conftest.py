@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.web.web_builders import PASSWORD, Server, csrf_of
 from weiquan.config import load_settings
 from weiquan.services import users
 from weiquan.web import create_app
 from weiquan.web.config import WebConfig
 from weiquan.workspace import Workspace
-from tests.web.web_builders import PASSWORD, Server, csrf_of
+
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
 def ws(request: pytest.FixtureRequest, home: Path) -> Iterator[Workspace]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.web_builders import PASSWORD, Server, csrf_of
-from tests.web.web_builders import THREAT, sms_backup_xml
-
+from tests.web.web_builders import PASSWORD, THREAT, Server, csrf_of, sms_backup_xml
 from weiquan.services import users
 
 API = "/api/v1"

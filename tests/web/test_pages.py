@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from tests.web.web_builders import calls_backup_xml, sms_backup_xml
 
+from tests.web.web_builders import calls_backup_xml, sms_backup_xml
 from weiquan.services import cases
 from weiquan.web.guide_data import load_guides
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web.web_builders import calls_backup_xml, sms_backup_xml
 
+from tests.web.web_builders import calls_backup_xml, sms_backup_xml
 from weiquan.web import labels
 from weiquan.web.templating import phone, web_note
 

@@ -5,6 +5,7 @@ with where each record came from.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -47,8 +48,54 @@ def chronology(facts: CaseFacts, pack: Any, limit: int = MAX_CHRONOLOGY_ROWS) ->
     return rows, max(0, facts.counts()["events"] - len(rows))
 
 
+def _span_zh(a: dt.date, b: dt.date) -> str:
+    """ "2024年3月21日"; "2024年3月4日至3月19日" (the year once when both are in it)."""
+    if a == b:
+        return date_zh(a)
+    return f"{date_zh(a)}至{b.month}月{b.day}日" if a.year == b.year else f"{date_zh(a)}至{date_zh(b)}"
+
+
+EXPORT_KIND_ZH = {"sms": "短信记录", "call": "通话记录", "chat": "聊天记录"}
+
+
+SHOT_KIND_ZH = {"sms": "短信截图", "call": "通话记录截图", "chat": "聊天记录截图"}
+
+
+def evidence_title(ev: Any, origin: str, tz: ZoneInfo) -> str:
+    """The item named for a person reading the 证据目录: "2024年3月21日 短信截图", "2024年3月4日至3月19日 通话记录
+    （手机导出）", "2024年3月11日 通话录音", "本人陈述（2024年3月12日至3月20日）" — never an internal file name."""
+    st = ev.stats
+    chans = [c for c, _ in st.channels.most_common()]
+    main = chans[0] if len(chans) == 1 else None
+    if origin == "manual":
+        kind = "本人陈述（手动录入）"
+    elif origin == "screenshot":
+        kind = SHOT_KIND_ZH.get(main or "", "截图")
+    elif origin == "image":
+        kind = "照片或图片"
+    elif origin in ("recording", "audio"):
+        kind = "通话录音" if main == "call" or origin == "recording" else "录音"
+    elif origin == "video":
+        kind = "录像"
+    elif origin == "export":
+        kind = EXPORT_KIND_ZH.get(main or "", "联系记录") + "（手机导出）"
+    else:
+        kind = "电子文件"
+    if st.first is None or st.last is None:
+        return kind
+    return f"{_span_zh(st.first.astimezone(tz).date(), st.last.astimezone(tz).date())} {kind}"
+
+
+def _pages(origin: str) -> str:
+    """页数 of an item when it is printed: an image is one page, a recording one clip; others are filled in."""
+    return {"screenshot": "1页", "image": "1页", "recording": "录音1段", "audio": "录音1段", "video": "录像1段"}.get(
+        origin, ""
+    )
+
+
 def catalogue_rows(facts: CaseFacts, pack: Any) -> list[dict[str, Any]]:
-    """证据目录 rows: one per original evidence file, numbered and ordered as the evidence package (E001…)."""
+    """证据目录 rows: one per original evidence file, numbered and ordered as the evidence package (E001…), each named
+    for a person (date and kind), with its page count and the file's SHA-256 in a narrow column."""
     tz = ZoneInfo(facts.tz)
     rows = []
     for ev in facts.evidence:
@@ -71,13 +118,15 @@ def catalogue_rows(facts: CaseFacts, pack: Any) -> list[dict[str, Any]]:
             {
                 "no": no,
                 "label": ev.label,
-                "name": name or f"证据{no}",
+                "name": evidence_title(ev, origin, tz),
                 "kind": "当事人陈述" if origin == "manual" else _evidence_kind(ev.media_type, ev.name),
                 "source": EVIDENCE_SOURCE_ZH[origin] + (f"（设备：{ev.source_device}）" if ev.source_device else ""),
                 "origin": origin,
                 "manual": origin == "manual",
+                "pages": _pages(origin),
                 "proves": "；".join(proves) if proves else None,
-                "file": f"{name}（{_size(ev.size)}）",
+                # the original's own name only when it is a name the borrower gave it (not a tool's manual-entry record)
+                "file": "" if origin == "manual" else f"{name}（{_size(ev.size)}）",
                 "sha256": ev.sha256,
                 "acquired": date_zh(ev.acquired_at.astimezone(tz)),
             }

@@ -153,9 +153,11 @@ def cited_provisions(
             if not set(ref.requires) <= shown:
                 continue  # e.g. 民法典 1019 without an image, 刑法 293之一 without an illegal debt
             add(ref.provision_id, ref.kind, ref, v.name_zh, ref.if_carried_out, period)
+        in_refs = {r.provision_id for r in v.provisions}
         for f in fs:
             for pid in f.provisions:
-                add(pid, None, None, v.name_zh, None, period)
+                if pid not in in_refs:  # the category's own refs are cited above, with their preconditions
+                    add(pid, None, None, v.name_zh, None, period)
     for pid in extra_ids:
         add(pid, None, None, extra_label.get(pid), None, (case_first, case_last))
 

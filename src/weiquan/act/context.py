@@ -7,21 +7,21 @@ citation comes from the law pack through ``citations``. Nothing legal is written
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from weiquan.act.catalogue import call_reports, catalogue_rows, chronology, sms_reports
-from weiquan.act.citations import cited_provisions, evidence_shows, remedies_open
+from weiquan.act.citations import category_sort_key, cited_provisions, evidence_shows, remedies_open
 from weiquan.act.facts import CaseFacts
 from weiquan.act.loan_views import loan_views
 from weiquan.act.plan import Plan
 from weiquan.act.policy import causes, plan_policy
-from weiquan.act.quotes import category_views
+from weiquan.act.quotes import category_views, recipient_label
 from weiquan.errors import ProblemFound
 from weiquan.zh.format import date_zh, datetime_zh, money_zh, period_zh, phone_zh, zh_text
 from weiquan.zh.labels import ACTION_STATUS_ZH
-
 
 CONTACT_LABELS_ZH = (
     ("hotline", "电话"),
@@ -72,6 +72,33 @@ class Lazy(Sequence[Any]):
         return bool(self._get())
 
 
+PERSON_RECIPIENTS = ("relative", "friend", "colleague", "other")
+
+
+def witnesses(facts: CaseFacts) -> list[dict[str, str]]:
+    """People who can testify to the confirmed conduct (民事诉讼法 Art. 124: 证人姓名和住所): a person the
+    borrower's note names ("邻居王某可作证"), and each named person the collectors contacted. In time order."""
+    rx = re.compile(plan_policy().witness_note_re) if plan_policy().witness_note_re else None
+    out: dict[str, dict[str, str]] = {}
+    events = sorted({e.id: e for f in facts.findings for e in f.events}.values(), key=lambda e: (e.start, e.id))
+    for e in events:
+        about = f"{datetime_zh(e.local)}{e.channel_zh}"
+        m = rx.search(e.note or "") if rx else None
+        if m and m.group(1) not in out:
+            out[m.group(1)] = {"name": m.group(1), "about": about, "how": "在场，了解当时情况"}
+        if e.recipient in PERSON_RECIPIENTS and e.recipient_name:
+            name = recipient_label(e.recipient, e.recipient_name)
+            out.setdefault(name, {"name": name, "about": about, "how": "接到催收方的联系"})
+    return list(out.values())
+
+
+def stop_requests(facts: CaseFacts, pack: Any) -> list[str]:
+    """What the court is asked to order stopped, one request per category of confirmed conduct (act/data/plan.yaml
+    ``stop_requests_zh``), most severe first."""
+    reqs = plan_policy().stop_requests_zh
+    return [reqs[c] for c in sorted(facts.categories, key=lambda c: category_sort_key(pack, c)) if c in reqs]
+
+
 def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, channel_id: str | None) -> dict[str, Any]:
     policy = plan_policy()
     kinds = policy.document_kinds.get(doc_key)
@@ -84,8 +111,20 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
     labels = {pid: "无放贷资格放贷（见借款情况）" for pid in policy.unlicensed_police_provisions}
     views = category_views(pack, facts, kinds, licence, plan.lender, shows)
     provisions = cited_provisions(pack, facts, kinds, extra_ids, licence, plan.lender, shows, labels)
+    if not plan.ongoing and doc_key != "injunction":
+        # the injunction needs ongoing conduct (民法典 Art. 997): not named as a remedy when it is not available
+        provisions = [p for p in provisions if p.id != policy.injunction_provision]
+        for v in views:
+            v.provisions = [p for p in v.provisions if p.id != policy.injunction_provision]
     rows, more = chronology(facts, pack)
-    counts = facts.counts()
+    # one count (issue 16 item 8): the collection-contact figures computed at analysis, as on the dashboard
+    figures = facts.extra.get("contact_figures") if isinstance(facts.extra.get("contact_figures"), dict) else None
+    counts = {
+        "visits": 0,
+        "night": 0,
+        **facts.counts(),
+        **{k: v for k, v in (figures or {}).items() if isinstance(v, int)},
+    }
     period = facts.period
     ch = pack.channels.get(channel_id) if channel_id else None
     step = plan.step(channel_id) if channel_id else None
@@ -154,6 +193,8 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
         "summary": summary,
         "last_contact": datetime_zh(max((f.last for f in facts.findings if f.last), default=None)),
         "lender_action": _lender_action(facts, pack),
+        "witnesses": witnesses(facts),
+        "stop_requests": stop_requests(facts, pack),
     }
 
 

@@ -65,6 +65,7 @@ class EventFact:
     origin: str
     evidence: tuple[EvidenceRef, ...]
     text_from: str | None = None  # Event.extra["text_from"]: "asr" when the text is a recording's transcript
+    note: str | None = None  # Event.extra["note"]: what the borrower noted with a manual entry ("邻居王某可作证")
 
     @property
     def text_source(self) -> str | None:

@@ -35,6 +35,9 @@ class PlanPolicy(_Frozen):
     image_made_patterns: list[str] = []
     unlicensed_police_provisions: list[str] = []
     no_contact_min_events: int = 2
+    stop_requests_zh: dict[str, str] = {}
+    witness_note_re: str = ""
+    injunction_provision: str = ""
 
 
 class Cause(_Frozen):

@@ -68,6 +68,8 @@ def _excerpt(q: Quote) -> Markup:
 
 
 def counterpart_zh(e: EventFact) -> str:
+    if not e.counterpart and e.channel in ("visit", "letter"):
+        return ""  # a visit or a letter has no number: none is printed
     n = phone_zh(e.counterpart)
     if e.counterpart_name:
         n += f"（{e.counterpart_name}）"
@@ -242,11 +244,7 @@ def category_views(
                 confirmed=all(f.confirmed for f in fs),
                 summaries=category_summaries(fs, pack),
                 quotes=qv,
-                moments=[
-                    f"{datetime_zh(e.local)} {counterpart_zh(e)}（{contact_kind(e)}）"
-                    for e in examples
-                    if not e.text or not qv
-                ][:MAX_QUOTES_PER_CATEGORY],
+                moments=[_moment(e) for e in examples if not e.text or not qv][:MAX_QUOTES_PER_CATEGORY],
                 provisions=cited_provisions(pack, sub, kinds, [], licence, lender, shows),
                 third_party=st.third_party,
                 numbers=st.numbers,
@@ -254,3 +252,12 @@ def category_views(
             )
         )
     return views
+
+
+def _moment(e: EventFact) -> str:
+    """An event listed by its time: "2024年3月8日 23:10 15400000012（电话，未接来电）"; a visit or letter the borrower
+    recorded with its account in the borrower's words: "2024年3月20日 19:00（上门）：“两名男子到我家门口……”（本人陈述）"."""
+    head = " ".join(x for x in (datetime_zh(e.local), counterpart_zh(e)) if x) + f"（{contact_kind(e)}）"
+    if e.text and e.channel in ("visit", "letter"):
+        return f"{head}：“{e.text.strip()}”{quote_note(e)}"
+    return head

@@ -94,7 +94,7 @@ def load_corpus(seed: int = 20261128) -> list[Item]:
     return load_handwritten() + expand_templates(seed)
 
 
-def load_grid(per_cell: int = 3) -> list[Item]:
+def load_grid(per_cell: int = 5) -> list[Item]:
     """The systematic grid (``corpus/grid.yaml`` expanded by :mod:`weiquan.analyze.grid`)."""
     from weiquan.analyze.grid import expand_grid
 

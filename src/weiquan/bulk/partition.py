@@ -10,6 +10,7 @@ A crash at any point leaves at most temporary files, removed by the next run.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -87,7 +88,7 @@ def process_partition(spec: PartitionSpec, cfg: RunConfig) -> dict[str, Any]:
     done = done_manifest(out, spec, detector.version)
     if done is not None:
         return {**done, "skipped": True}
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     resolver = resolver_for(cfg.registry)
     records: list[Record] = []
     rejects: list[Reject] = []
@@ -112,10 +113,20 @@ def process_partition(spec: PartitionSpec, cfg: RunConfig) -> dict[str, Any]:
         "rejects": len(rejects),
         "reject_reasons": dict(Counter(r.reason for r in rejects)),
         "seconds": round(time.perf_counter() - t0, 3),
+        "cpu_seconds": round(time.process_time() - cpu0, 3),  # the worker process's CPU: contention-free cost
+        "rss_mb": _rss_mb(),  # the worker's resident memory after this partition (flat over a run = bounded)
         **stats,
     }
     atomic_write(manifest_path(out, spec.key), json.dumps(manifest, ensure_ascii=False).encode())
     return {**manifest, "skipped": False}
+
+
+def _rss_mb() -> float | None:
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            return round(int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _columns(spec: PartitionSpec, records: list[Record], hits: list[list[HitLike]], resolver: LenderResolver,

@@ -89,7 +89,7 @@ class Reject:
 
     def to_dict(self, source: str) -> dict[str, Any]:
         return {"source": source, "row": self.row, "reason": self.reason, "reason_zh": REASONS_ZH[self.reason],
-                "raw": self.raw[:1000]}
+                "raw": self.raw.rstrip("\r\n")[:1000]}
 
 
 # ------------------------------------------------------------------------------------------ planning

@@ -66,7 +66,9 @@ class RunSummary:
     workers: int
     scheduler: str
     seconds: float
-    classify_seconds: float
+    classify_seconds: float  # summed wall time of the partitions processed now (worker side)
+    classify_cpu_seconds: float  # summed worker CPU time of those partitions
+    driver_cpu_seconds: float  # CPU of this process (planning, scheduler, aggregation) during the run
     texts_per_second: float
     worker_peak_rss_mb: list[float] = field(default_factory=list)
     started_at: str = ""
@@ -124,7 +126,7 @@ def run_bulk(
         raise InputError("没有输入文件。", "no input files given.")
     if rows_per_partition < 1:
         raise InputError("分区大小必须是正整数。", "--partition-rows must be a positive integer.")
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     opened = open_inputs([Path(p) for p in paths], dict(mapping or {}))
     inputs = [inp for inp, _ in opened]
     out = Path(out).resolve()
@@ -146,7 +148,8 @@ def run_bulk(
     parts, manifests, n_workers, address, rss, classify_s = _execute(plan, cfg, scheduler, workers, progress,
                                                                       on_worker_pids)
     return finish_run(out, parts, manifests, inputs=inputs, pid=pid, started=started, workers=n_workers,
-                      scheduler=address, seconds=time.perf_counter() - t0, classify_seconds=classify_s, rss=rss)
+                      scheduler=address, seconds=time.perf_counter() - t0, classify_seconds=classify_s, rss=rss,
+                      driver_cpu0=cpu0)
 
 
 def _warm(cfg: RunConfig) -> str:
@@ -154,19 +157,16 @@ def _warm(cfg: RunConfig) -> str:
     from weiquan.bulk.partition import resolver_for
 
     resolver_for(cfg.registry)
-    return cfg.detector_factory().version
+    detector = cfg.detector_factory()
+    detector.detect_many(["预热"])
+    return detector.version
 
 
 def _execute(plan: Callable[[], list[PartitionSpec]], cfg: RunConfig, scheduler: str | None, workers: int | None,
              progress: Callable[[Progress], None] | None, on_worker_pids: Callable[[list[int]], None] | None
              ) -> tuple[list[PartitionSpec], dict[str, dict[str, Any]], int, str, list[float], float]:
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        from weiquan.errors import MissingComponent
+    from distributed import Client, LocalCluster, as_completed
 
-        raise MissingComponent("未安装批量分析组件：请运行 pip install -e \".[bulk]\"（dask、distributed、pyarrow）。",
-                               "the bulk extra is not installed: pip install -e \".[bulk]\" (dask, distributed, pyarrow).") from None
     quiet = logging.getLogger("distributed")
     level = quiet.level
     quiet.setLevel(logging.ERROR)  # the scheduler's INFO chatter is not the user's business
@@ -244,7 +244,7 @@ def _execute_on(plan: Callable[[], list[PartitionSpec]], cfg: RunConfig, schedul
 
 def finish_run(out: Path, parts: list[PartitionSpec], manifests: dict[str, dict[str, Any]], *, inputs: list[InputFile],
                pid: str, started: str, workers: int, scheduler: str, seconds: float, classify_seconds: float,
-               rss: list[float]) -> RunSummary:
+               rss: list[float], driver_cpu0: float | None = None) -> RunSummary:
     """Merge the partition manifests into the aggregates, the rejects file and ``run.json``."""
     ordered = [manifests.get(p.key) or json.loads(manifest_path(out, p.key).read_text(encoding="utf-8")) for p in parts]
     versions = {m["detector_version"] for m in ordered}
@@ -280,6 +280,8 @@ def finish_run(out: Path, parts: list[PartitionSpec], manifests: dict[str, dict[
         scheduler=scheduler,
         seconds=round(seconds, 2),
         classify_seconds=round(classify_seconds, 2),
+        classify_cpu_seconds=round(sum(m.get("cpu_seconds", 0.0) for m in manifests.values() if not m.get("skipped")), 2),
+        driver_cpu_seconds=round(time.process_time() - driver_cpu0, 2) if driver_cpu0 is not None else 0.0,
         texts_per_second=round(classified_now / seconds, 1) if seconds > 0 else 0.0,
         worker_peak_rss_mb=rss,
         started_at=started,

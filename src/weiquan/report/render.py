@@ -113,6 +113,7 @@ th, td {{ border: 1px solid #444; padding: 3px 5px; vertical-align: top; word-br
 th {{ background: #eee; }}
 /* Long tables (证据目录): widths from the header row; WeasyPrint then skips measuring every cell's text. */
 table.fixed {{ table-layout: fixed; }}
+td.hash {{ font-size: 0.75em; line-height: 1.2; }}
 .page-break {{ page-break-before: always; }}
 .note {{ font-size: 0.9em; color: #333; border-top: 1px solid #999; margin-top: 1.5em; padding-top: 0.4em; }}
 """

@@ -178,16 +178,54 @@ def hash_member(pkg, name: str) -> tuple:
     return h.hexdigest(), size
 
 
+# What the verifier reads into memory, at most (a forged ZIP may declare anything; a real package of
+# 100,000 files has a manifest of ~40 MB). Everything else is hashed as it streams.
+MAX_MEMBER_BYTES = {"manifest.json": 128 << 20, "MERKLE_ROOT.txt": 64 << 10, "timestamp.tsr": 1 << 20}
+MAX_LEDGER_LINE = 1 << 20
+
+
 def read_member(pkg, name: str) -> bytes:
+    limit = MAX_MEMBER_BYTES.get(name.rsplit("/", 1)[-1], 16 << 20)
     try:
         with pkg.open(name) as f:
-            return f.read()
+            data = f.read(limit + 1)
+    except DAMAGED as e:
+        raise DamagedMember(name) from e
+    if len(data) > limit:
+        raise MemberTooLarge(name, limit)
+    return data
+
+
+def member_lines(pkg, name: str):  # noqa: ANN001, ANN201 - yields (line number, bytes or None if too long)
+    """The lines of a member, streamed; a line longer than ``MAX_LEDGER_LINE`` is yielded as None."""
+    try:
+        with pkg.open(name) as f:
+            n = 0
+            while True:
+                line = f.readline(MAX_LEDGER_LINE + 1)
+                if not line:
+                    return
+                n += 1
+                if len(line) > MAX_LEDGER_LINE and not line.endswith(b"\n"):
+                    while (rest := f.readline(CHUNK)) and not rest.endswith(b"\n"):
+                        pass
+                    yield n, None
+                    continue
+                yield n, line
     except DAMAGED as e:
         raise DamagedMember(name) from e
 
 
 class DamagedMember(ValueError):
     """A member of the ZIP cannot be decompressed (its bytes were altered)."""
+
+
+class MemberTooLarge(Exception):
+    """A member the verifier must read whole is larger than any real package has (a forged ZIP)."""
+
+    def __init__(self, name: str, limit: int) -> None:
+        super().__init__(name)
+        self.name, self.limit = name, limit
 
 
 # --------------------------------------------------------------------------- checks
@@ -208,6 +246,11 @@ def verify_package(path: str) -> dict:
     except DamagedMember as e:
         return {"ok": False, "package": path, "files_checked": 0, "merkle_root": None, "timestamp": None,
                 "problems": [_problem("altered", str(e), "文件已损坏，无法解压（内容被修改）", "file is damaged and cannot be decompressed (altered)")]}
+    except MemberTooLarge as e:
+        mb = e.limit >> 20 or 1
+        return {"ok": False, "package": path, "files_checked": 0, "merkle_root": None, "timestamp": None,
+                "problems": [_problem("unreadable", e.name, f"文件解压后超过 {mb} MB，不是真实证据包的内容（已停止核验）",
+                                      f"expands to more than {mb} MB, which no real package has; verification stopped")]}
     finally:
         pkg.close()
 
@@ -286,7 +329,11 @@ def _check_ledger(pkg, files: list) -> list:
     problems = []
     seen_sha = set()
     prev = None
-    for lineno, line in enumerate(read_member(pkg, LEDGER).decode("utf-8", "replace").splitlines(), 1):
+    for lineno, raw in member_lines(pkg, LEDGER):
+        if raw is None:
+            problems.append(_problem("ledger", LEDGER, f"第 {lineno} 行过长，无法读取", f"line {lineno} is too long to read"))
+            continue
+        line = raw.decode("utf-8", "replace")
         if not line.strip():
             continue
         try:

@@ -162,7 +162,13 @@ def analyze_case(ws: Workspace, case_id: int) -> AnalysisResult:
         if d.key not in by_key or d.confidence > by_key[d.key].confidence:
             by_key[d.key] = d
     created = updated = removed = stale = 0
+    from weiquan.analyze.figures import FIGURES_KEY, contact_figures
+    from weiquan.law.pack import load_pack
+
+    figures = contact_figures(ctx, load_pack().conduct.night)
     with ws.db.session() as s:
+        case_row = get_case_row(s, case_id)
+        case_row.extra = {**(case_row.extra or {}), FIGURES_KEY: figures}  # one count for every output
         existing = {f.key: f for f in s.execute(
             select(Finding).where(Finding.case_id == case_id).options(selectinload(Finding.events))).scalars()}
         for key, d in by_key.items():

@@ -14,10 +14,22 @@ from pathlib import Path
 from typing import Any
 
 from weiquan.analyze.text import default_text_detector
-from weiquan.errors import InputError, NotFoundError
+from weiquan.errors import InputError, MissingComponent, NotFoundError
 from weiquan.law.pack import LawPack, load_pack
 
 RUNS_FILE = "runs.json"
+
+
+def require_extra() -> None:
+    """The ``bulk`` extra (dask, distributed, pyarrow) must be installed; say so clearly when it is not."""
+    import importlib.util
+
+    missing = [m for m in ("dask", "distributed", "pyarrow") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise MissingComponent(
+            f"未安装批量分析组件（缺少 {'、'.join(missing)}）：请运行 pip install -e \".[bulk]\"。",
+            f"the bulk extra is not installed (missing {', '.join(missing)}): pip install -e \".[bulk]\".",
+        )
 
 
 def _pack(home: Path | None) -> LawPack:
@@ -38,6 +50,7 @@ def run_bulk(
     on_worker_pids: Callable[[list[int]], None] | None = None,
 ) -> dict[str, Any]:
     """Run (or resume) a bulk job; returns the run summary plus ``report`` (path) and ``db_rows``."""
+    require_extra()
     from weiquan.bulk.columns import parse_map
     from weiquan.bulk.partition import RunConfig
     from weiquan.bulk.runner import DEFAULT_PARTITION_ROWS, run_bulk as _run
@@ -60,7 +73,8 @@ def run_bulk(
     return result
 
 
-def _report_data(out: Path, home: Path | None, *, need_charts: bool = True) -> Any:
+def _report_data(out: Path, home: Path | None) -> Any:
+    require_extra()
     from weiquan.bulk.readers import REASONS_ZH
     from weiquan.bulk.runner import read_run
     from weiquan.bulk.tables import read_rows
@@ -96,6 +110,7 @@ def load_db(out: Path, url: str) -> int:
     from weiquan.bulk.tables import read_rows
     from weiquan.store.bulk import load_aggregates
 
+    require_extra()
     run = read_run(out)
     return load_aggregates(url, run, read_rows(out / "aggregates.parquet"), read_rows(out / "lender_months.parquet"))
 

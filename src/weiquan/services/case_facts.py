@@ -103,6 +103,7 @@ def _event_facts(s: Session, ids: list[int], tz: ZoneInfo, names: dict[int, str 
                 origin=e.origin,
                 evidence=refs,
                 text_from=(e.extra or {}).get("text_from") if isinstance(e.extra, dict) else None,
+                note=(e.extra or {}).get("note") if isinstance(e.extra, dict) else None,
             )
     return out
 

@@ -7,6 +7,8 @@ saving (Asia/Shanghai) and uses each bucket's own offset otherwise.
 
 from __future__ import annotations
 
+from typing import Any
+
 import datetime as dt
 import threading
 import time
@@ -84,6 +86,9 @@ class Dashboard(BaseModel):
     numbers: list[NumberCount]
     distinct_numbers: int
     findings: list[CategoryCount]
+    # the case's collection-contact figures computed once at analysis (analyze/figures.py): the same counts the
+    # report, the plan and the documents print; None before the first analysis
+    collection: dict[str, Any] | None = None
 
 
 def _hour_bucket(s: Session) -> ColumnElement[str]:
@@ -114,6 +119,7 @@ def case_dashboard(ws: Workspace, case_id: int, *, top_numbers: int = 15) -> Das
         case = get_case_row(s, case_id)
         tz = case.timezone or ws.settings.timezone
         zone = ZoneInfo(tz)
+        collection = (case.extra or {}).get("contact_figures")
         where = Event.case_id == case_id
         # One index-only pass (ix_events_case_dashboard holds every column read, in GROUP BY order) over the
         # case's rows grouped by (number, channel, recipient); per-channel counts, third-party count, top
@@ -158,9 +164,11 @@ def case_dashboard(ws: Workspace, case_id: int, *, top_numbers: int = 15) -> Das
             night += n
     per_day = [DayCount(day=d, count=per_day_c[d]) for d in sorted(per_day_c)]
     busiest = max(per_day, key=lambda d: d.count) if per_day else None
+    if collection:  # one count everywhere (issue 16 item 8): the collection contacts, not every record
+        night, third, distinct_numbers = collection["night"], collection["third_party"], collection["numbers"]
     return Dashboard(case_id=case_id, tz=tz, total_events=total, by_channel=dict(by_channel), third_party=third, night=night,
                      first=first, last=last, busiest_day=busiest, per_day=per_day, heat=heat, numbers=numbers,
-                     distinct_numbers=distinct_numbers, findings=findings)
+                     distinct_numbers=distinct_numbers, findings=findings, collection=collection)
 
 
 def _finding_counts(s: Session, case_id: int) -> list[CategoryCount]:

@@ -80,11 +80,14 @@ class RunSummary(BaseModel):
     events_updated: int = 0  # existing call events that received a transcript
     elapsed_s: float = 0.0
     interrupted: bool = False
+    paused: int = 0  # jobs paused by the user while this run was going (resumable)
     errors: list[JobError] = []
 
     def __str__(self) -> str:
         s = (f"提取任务 {self.total} 个：完成 {self.done}（复用缓存 {self.cached}），失败 {self.failed}；"
              f"新增事件 {self.events_added}，合并 {self.events_merged}，补充转写 {self.events_updated}；用时 {self.elapsed_s:.1f} 秒")
+        if self.paused:
+            s += f"；已暂停 {self.paused} 个（weiquan extract --resume 继续）"
         return s + ("（已中断，可重新运行继续）" if self.interrupted else "")
 
 
@@ -222,6 +225,33 @@ def _claim(ws: Workspace, *, case_id: int | None, only: str | None, retry_failed
     return list(items.values()), errors
 
 
+def pause_jobs(ws: Workspace, case_id: int) -> int:
+    """Pause the case's waiting and running jobs. A run in progress finishes the file it is on and
+    stops before the next one; nothing is lost, and :func:`resume_jobs` continues where it stopped."""
+    with ws.db.session() as s:
+        get_case_row(s, case_id)
+        jobs = s.execute(select(Job).where(Job.case_id == case_id, Job.status.in_(("pending", "running")))).scalars().all()
+        for job in jobs:
+            job.status = "paused"
+        return len(jobs)
+
+
+def resume_jobs(ws: Workspace, case_id: int) -> int:
+    """Paused jobs of the case become pending again (run them with :func:`run_jobs`)."""
+    with ws.db.session() as s:
+        get_case_row(s, case_id)
+        jobs = s.execute(select(Job).where(Job.case_id == case_id, Job.status == "paused")).scalars().all()
+        for job in jobs:
+            job.status = "pending"
+        return len(jobs)
+
+
+def _paused_ids(ws: Workspace, case_ids: set[int]) -> set[int]:
+    """Jobs of these cases that the user paused (normally none: one cheap query per file)."""
+    with ws.db.read_session() as s:
+        return set(s.scalars(select(Job.id).where(Job.case_id.in_(case_ids), Job.status == "paused")))
+
+
 def _missing_message(kind: str, media_type: str | None) -> str:
     if kind == "asr":
         return ("语音转写组件未安装或不支持该格式：请安装 pip install 'weiquan[asr]' / "
@@ -271,8 +301,19 @@ def run_jobs(ws: Workspace, *, case_id: int | None = None, only: str | None = No
             finish(item, True, item.cached)
         else:
             todo.append(item)
+    case_ids = {c for it in todo for _, c in it.jobs}
+
+    def wanted(item: _Item, paused: set[int] | None = None) -> bool:
+        """Before a file is computed: drop the jobs the user paused meanwhile (they stay paused)."""
+        paused = _paused_ids(ws, case_ids) if paused is None else paused
+        keep = [(j, c) for j, c in item.jobs if j not in paused]
+        summary.paused += len(item.jobs) - len(keep)
+        summary.total -= len(item.jobs) - len(keep)
+        item.jobs = keep
+        return bool(keep)
+
     try:
-        _compute_all(ws, todo, workers or ws.settings.workers, finish)
+        _compute_all(ws, todo, workers or ws.settings.workers, finish, wanted)
     except KeyboardInterrupt:
         summary.interrupted = True
         _release(ws, [j for i in todo for j, _ in i.jobs])
@@ -282,7 +323,8 @@ def run_jobs(ws: Workspace, *, case_id: int | None = None, only: str | None = No
     return summary
 
 
-def _compute_all(ws: Workspace, todo: list[_Item], workers: int, finish: Callable[[_Item, bool, Any], None]) -> None:
+def _compute_all(ws: Workspace, todo: list[_Item], workers: int, finish: Callable[[_Item, bool, Any], None],
+                 wanted: Callable[..., bool]) -> None:
     if not todo:
         return
     # A worker process costs a start-up and a model load (~2-3 s); below this many items one
@@ -292,6 +334,8 @@ def _compute_all(ws: Workspace, todo: list[_Item], workers: int, finish: Callabl
     if n == 1:
         prepared: set[int] = set()
         for item in todo:
+            if not wanted(item):
+                continue
             if id(item.extractor) not in prepared:
                 try:
                     item.extractor.prepare(threads)
@@ -312,13 +356,22 @@ def _compute_all(ws: Workspace, todo: list[_Item], workers: int, finish: Callabl
     with cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=worker.init, initargs=(exs, threads)) as pool:
         futures = {pool.submit(worker.compute, i.kind, str(ws.vault.path(i.sha256)), threads): i for i in todo}
         try:
+            left = set(futures)
             for fut in cf.as_completed(futures):
                 item = futures[fut]
+                left.discard(fut)
                 try:
                     ok, payload = fut.result()
+                except cf.CancelledError:
+                    continue
                 except Exception as e:  # noqa: BLE001 - a worker died (out of memory …)
                     ok, payload = False, (f"工作进程异常退出：{type(e).__name__}", f"worker process failed: {type(e).__name__}")
-                finish(item, ok, payload)
+                finish(item, ok, payload)  # a file already being computed is finished, paused or not
+                paused = _paused_ids(ws, {c for f in left for _, c in futures[f].jobs})
+                if paused:  # files whose every job was paused are not computed if they have not started
+                    for other in list(left):
+                        if not wanted(futures[other], paused) and other.cancel():
+                            left.discard(other)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
@@ -440,6 +493,16 @@ def _name(ws: Workspace, evidence_id: int) -> str | None:
 
 # -- progress of a case's extraction jobs (the import page polls it)
 
+class FileJob(BaseModel):
+    """One file's extraction in a case: its name in this case, the kind, the state, the error."""
+
+    job_id: int
+    name: str | None
+    kind: str  # ocr|asr
+    status: str  # pending|running|done|failed|paused
+    error: str | None = None
+
+
 class JobProgress(BaseModel):
     case_id: int
     by_kind: dict[str, dict[str, int]]  # kind -> status -> count
@@ -449,14 +512,26 @@ class JobProgress(BaseModel):
     pending: int  # pending + running
     asr_installed: bool  # speech-to-text is an optional extra
     queued_files: int  # acquisitions marked queued (awaiting extraction)
+    paused: int = 0  # paused by the user; resumable
+    files: list[FileJob] = []  # per file, unfinished and failed first (at most FILES_SHOWN)
 
     @property
     def finished(self) -> bool:
         return self.pending == 0
 
 
+FILES_SHOWN = 200
+_ORDER = {"running": 0, "failed": 1, "paused": 2, "pending": 3, "done": 4}
+
+
 def job_progress(ws: Workspace, case_id: int) -> JobProgress:
     with ws.db.read_session() as s:
+        names = dict(s.execute(select(Acquisition.evidence_id, func.min(Acquisition.original_name))
+                               .where(Acquisition.case_id == case_id).group_by(Acquisition.evidence_id)).all())
+        files = [FileJob(job_id=j.id, name=names.get(j.evidence_id), kind=j.kind, status=j.status,
+                         error=(j.error or "").split(" / ")[0] or None)
+                 for j in s.scalars(select(Job).where(Job.case_id == case_id).order_by(Job.id))]
+        files.sort(key=lambda f: (_ORDER.get(f.status, 5), f.job_id))
         rows = s.execute(select(Job.kind, Job.status, func.count()).where(Job.case_id == case_id).group_by(Job.kind, Job.status))
         by: dict[str, dict[str, int]] = defaultdict(dict)
         for kind, status, n in rows:
@@ -470,5 +545,5 @@ def job_progress(ws: Workspace, case_id: int) -> JobProgress:
     return JobProgress(
         case_id=case_id, by_kind=dict(by), total=sum(counts.values()), done=counts["done"], failed=counts["failed"],
         pending=counts["pending"] + counts["running"], asr_installed=importlib.util.find_spec("faster_whisper") is not None,
-        queued_files=int(queued),
+        queued_files=int(queued), paused=counts["paused"], files=files[:FILES_SHOWN],
     )

@@ -201,6 +201,10 @@ class _Run:
             self.emit(FileResult(path=str(path), name=name, status="unparsed",
                                  error=f"读取失败：{type(e).__name__} / cannot read: {e}"))
 
+    def _usable_member(self, path: Path, name: str) -> bool:
+        """An archive member an importer reads, or a nested archive."""
+        return zipfile.is_zipfile(path) or recognised(path, name, self.importers) is not None
+
     def archive(self, path: Path, name: str, depth: int) -> None:
         add = self.ws.vault.add(path, case_id=self.case_id, original_name=name, metadata={"via": "import"})
         result = FileResult(path=str(path), name=name, sha256=add.evidence.sha256, evidence_id=add.evidence.id,
@@ -226,10 +230,31 @@ class _Run:
                         self.emit(FileResult(path=str(path), name=member_name, status="unparsed",
                                              error=f"压缩包成员无法解压 / member cannot be extracted: {e}"))
                         continue
+                    if not self._usable_member(extracted, member_name):
+                        # never stored: the vault is write-once, and the archive itself is already kept
+                        self.emit(FileResult(path=str(path), name=member_name, status="refused", error=(
+                            f"{member_name}：无法识别的文件格式，未保存（整个压缩包已保存在证据库）/ "
+                            "unrecognised member, not stored (the whole archive is kept in the vault)")))
+                        extracted.unlink(missing_ok=True)
+                        continue
                     # zip times are local wall-clock without a zone: read them in the import zone
                     ts = dt.datetime(*info.date_time, tzinfo=zone(self.tz)).timestamp() if info.date_time[0] >= 1980 else None
                     self.file(extracted, member_name, depth + 1, source_mtime=ts, shown=f"{path}!/{decode_member_name(info)}")
                     extracted.unlink(missing_ok=True)
+
+
+def recognised(path: Path, name: str, candidates: Sequence[Importer] | None = None,
+               always: tuple[str, ...] = ()) -> str | None:
+    """The media type of ``path`` if an importer reads it (or it is one of the ``always`` types), else None."""
+    with open(path, "rb") as f:
+        head = f.read(PROBE_BYTES)
+    if not head:
+        return None
+    media = sniff_bytes(head[:4096])
+    if always and media.startswith(always):
+        return media
+    probe = Probe(path=path, head=head, media_type=media, name=name, options={"mapping": {}})
+    return media if detect_format(probe, candidates if candidates is not None else importers()) is not None else None
 
 
 def _set_acquisition(ws: Workspace, acq_id: int | None, status: str, fmt: str | None, error: str | None,
@@ -462,16 +487,13 @@ def staged(ws: Workspace, src: BinaryIO, name: str | None, *, max_bytes: int) ->
 
 def check_type(path: Path) -> str:
     """The sniffed media type if weiquan can use the file; InputError otherwise."""
-    with open(path, "rb") as f:
-        head = f.read(PROBE_BYTES)
-    if not head:
+    if path.stat().st_size == 0:
         raise InputError("文件是空的（0 字节），未导入", "the file is empty (0 bytes); not imported")
-    media = sniff_bytes(head[:4096])
-    if media.startswith(ALWAYS_ACCEPTED):
+    media = recognised(path, path.name, always=ALWAYS_ACCEPTED)
+    if media is not None:
         return media
-    probe = Probe(path=path, head=head, media_type=media, name=path.name)
-    if detect_format(probe, importers()) is not None:
-        return media
+    with open(path, "rb") as f:
+        media = sniff_bytes(f.read(4096))
     raise InputError(
         f"无法识别这个文件的格式（按内容判断为 {media}），未导入。请上传手机导出的短信/通话记录、截图或录音。",
         f"unrecognised file type (content looks like {media}); not imported",

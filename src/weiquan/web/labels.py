@@ -7,9 +7,21 @@ Violation category names come from the law pack (``law/``), not from here.
 
 from __future__ import annotations
 
-from weiquan.zh.labels import (ACTION_STATUS_ZH, CHANNEL_ZH, DIRECTION_ZH, IMPORT_STATUS_ZH, LICENCE_ZH, MESSAGE_DIRECTION_ZH,
-                               ORIGIN_ZH, RECIPIENT_ZH, REVIEW_ZH, SEVERITY_ZH, VISIT_DIRECTION_ZH, direction_label,
-                               label)
+from weiquan.zh.labels import (
+    ACTION_STATUS_ZH,
+    CHANNEL_ZH,
+    DIRECTION_ZH,
+    IMPORT_STATUS_ZH,
+    LICENCE_ZH,
+    MESSAGE_DIRECTION_ZH,
+    ORIGIN_ZH,
+    RECIPIENT_ZH,
+    REVIEW_ZH,
+    SEVERITY_ZH,
+    VISIT_DIRECTION_ZH,
+    direction_label,
+    label,
+)
 
 __all__ = ["ACTION_STATUS_ZH", "CHANNEL_ZH", "DIRECTION_ZH", "DOC_ZH", "FORMAT_ZH", "JOB_STATUS_ZH", "LICENCE_ZH",
            "MESSAGE_DIRECTION_ZH", "ORIGIN_ZH", "PARSE_STATUS_ZH", "RECIPIENT_ZH", "REVIEW_ZH", "SEVERITY_ZH",
@@ -24,7 +36,7 @@ FORMAT_ZH = {  # importer ids (weiquan.ingest) as a borrower would name the file
     "call_recording": "通话录音", "recording": "录音", "zip": "压缩包",
 }
 PARSE_STATUS_ZH = IMPORT_STATUS_ZH
-JOB_STATUS_ZH = {"pending": "排队中", "running": "识别中", "done": "已完成", "failed": "失败"}
+JOB_STATUS_ZH = {"pending": "排队中", "running": "识别中", "done": "已完成", "failed": "失败", "paused": "已暂停"}
 DOC_ZH = {
     "lender": "给借款平台的投诉函", "regulator": "给金融监管部门的投诉", "12321": "12321 举报", "police": "报警材料",
     "lawsuit": "起诉状", "injunction": "人格权侵害禁令申请", "catalogue": "证据目录", "contacts": "联系人告知书",

@@ -54,6 +54,13 @@ class BodyLimitMiddleware:
         except BodyTooLarge:
             if not started:
                 await self._reject(scope, send)
+        except BaseExceptionGroup as group:
+            # raised inside a task group (a streaming form parser, BaseHTTPMiddleware): the limit arrives wrapped
+            too_large, rest = group.split(BodyTooLarge)
+            if too_large is None or rest is not None:
+                raise
+            if not started:
+                await self._reject(scope, send)
 
     async def _reject(self, scope: Scope, send: Send) -> None:
         mb = self.max_bytes // (1024 * 1024)

@@ -54,10 +54,18 @@ def money_zh(amount: float | int | None) -> str:
 
 
 def phone_zh(number: str | None) -> str:
-    """Mainland numbers without the +86 prefix (as people write them); others unchanged."""
+    """Mainland numbers as they appear in the phone's call log: without +86, and a fixed line with its trunk
+    prefix 0 ("+862388001234" → "02388001234"; mobiles, 106/95 service numbers unchanged); others unchanged."""
     if not number:
         return "号码未知"
-    return number[3:] if number.startswith("+86") and len(number) > 6 else number
+    if number.startswith("+86") and len(number) > 6:
+        national = number[3:]
+        if national.startswith("10") and len(national) == 10:
+            return "0" + national  # Beijing fixed line 010-xxxxxxxx (10xxxxxxxx); 106… service numbers are longer
+        if national.startswith(("1", "400", "800", "95", "96")) or len(national) <= 8:
+            return national  # mobiles, 106/12x/95/96 service numbers, 400/800 hotlines
+        return "0" + national  # a fixed line: area code with its trunk prefix 0
+    return number
 
 
 def file_name(name: str | None) -> str:

@@ -83,6 +83,29 @@ def progress(request: Request, ws: WS, case_id: CaseId) -> Response:
     return render(request, "_progress.html", {"progress": extraction.job_progress(ws, case_id), "case_id": case_id})
 
 
+@protected.post("/cases/{case_id}/import/pause")
+def pause(request: Request, ws: WS, who: Who, case_id: CaseId) -> Response:
+    """Pause recognition: the background run finishes the file it is on, then stops; nothing is lost."""
+    n = extraction.pause_jobs(ws, case_id)
+    audit(request, who, "extract_pause", case_id=case_id, target=f"jobs:{n}")
+    return _progress_or_back(request, ws, case_id)
+
+
+@protected.post("/cases/{case_id}/import/resume")
+def resume(request: Request, ws: WS, who: Who, case_id: CaseId) -> Response:
+    n = extraction.resume_jobs(ws, case_id)
+    audit(request, who, "extract_resume", case_id=case_id, target=f"jobs:{n}")
+    if n:
+        start_background(request, ws, case_id)
+    return _progress_or_back(request, ws, case_id)
+
+
+def _progress_or_back(request: Request, ws: Workspace, case_id: int) -> Response:
+    if request.headers.get("hx-request") == "true":
+        return render(request, "_progress.html", {"progress": extraction.job_progress(ws, case_id), "case_id": case_id})
+    return RedirectResponse(f"/cases/{case_id}/import", status_code=303)
+
+
 @protected.post("/cases/{case_id}/analyze")
 def analyze(request: Request, ws: WS, who: Who, case_id: CaseId) -> Response:
     try:
