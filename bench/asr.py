@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO / "bench"))
 # The benchmark never downloads: a hub model ("small") counts as installed only when already cached.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from _util import finish  # noqa: E402
+from _util import finish  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
 AUDIO = REPO / "tests" / "extract" / "data" / "audio"
 SETS = {"phone": (AUDIO / "phone", "references.phone.json"), "gsm": (AUDIO / "phone", "references.gsm.json"),

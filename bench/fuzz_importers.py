@@ -38,13 +38,13 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import finish, peak_rss_mb  # noqa: E402
+from _util import finish, peak_rss_mb  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
-from weiquan.errors import WeiquanError  # noqa: E402
-from weiquan.ingest import writers as w  # noqa: E402
-from weiquan.ingest.base import ImportContext, ParseError, Probe  # noqa: E402
-from weiquan.ingest.values import checked, plausible_duration  # noqa: E402
-from weiquan.vault.sniff import sniff_bytes  # noqa: E402
+from weiquan.errors import WeiquanError  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
+from weiquan.ingest import writers as w  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
+from weiquan.ingest.base import ImportContext, ParseError, Probe  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
+from weiquan.ingest.values import checked, plausible_duration  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
+from weiquan.vault.sniff import sniff_bytes  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
 PROBE_BYTES = 64 * 1024
 MAX_EVENTS_PER_INPUT = 5000

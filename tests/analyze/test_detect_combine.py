@@ -28,14 +28,14 @@ class FixedScores:
         self.row = list(probs.values())
         self.normalizer = default_normalizer()
 
-    def score_batch(self, texts, norms=None):  # noqa: ANN001, ANN201
+    def score_batch(self, texts, norms=None):
         norms = norms or [self.normalizer.normalize(t) for t in texts]
         return BatchScores([Scores(n, tuple(self.labels), list(self.row)) for n in norms], None)
 
-    def spans_batch(self, batch, wanted):  # noqa: ANN001, ANN201
+    def spans_batch(self, batch, wanted):
         return [(0, 2)] * len(wanted)
 
-    def _hit(self, sc, label, p, span):  # noqa: ANN001, ANN201
+    def _hit(self, sc, label, p, span):
         from weiquan.analyze.base import Hit
         return Hit(label, (span,), self.id, self.version, p, "fixed")
 
@@ -43,7 +43,7 @@ class FixedScores:
 def _det(**probs: float) -> CombinedTextDetector:
     base = dict.fromkeys(("third_party_contact", "privacy_disclosure", "threat_legal_false", "threat_visit",
                           "impersonation"), 0.0)
-    return CombinedTextDetector(default_rules(), FixedScores(base | probs))  # type: ignore[arg-type]
+    return CombinedTextDetector(default_rules(), FixedScores(base | probs))  # type: ignore[arg-type]  # a test double passes through loosely typed arguments
 
 
 def test_model_overrules_word_only_third_party_rules() -> None:

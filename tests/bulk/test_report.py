@@ -31,7 +31,7 @@ def test_small_lenders_are_not_ranked_and_unregistered_names_are_marked() -> Non
     assert '<td class="unreg">乙贷</td>' in ranked and "800.0" in ranked and "辱骂侮辱" in ranked
 
 
-def test_a_missing_extra_is_named_not_faked(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_extra_is_named_not_faked(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
     import importlib.util
 
     import pytest

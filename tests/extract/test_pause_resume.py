@@ -60,7 +60,7 @@ def fake_ocr(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 def test_pause_during_a_run_then_resume(ws: Workspace, tmp_path: Path, fake_ocr: list[str]) -> None:
     c = cases.create_case(ws, "暂停")
     _queue(ws, c.id, tmp_path, 4)
-    ScreenshotExtractor._test_hook = staticmethod(lambda k: extraction.pause_jobs(ws, c.id) if k == 2 else None)  # type: ignore[attr-defined]
+    ScreenshotExtractor._test_hook = staticmethod(lambda k: extraction.pause_jobs(ws, c.id) if k == 2 else None)  # type: ignore[attr-defined]  # TestClient's app and the result union are typed loosely
     summary = extraction.run_jobs(ws, case_id=c.id, workers=1)
     # the second file was being read when the user paused: it finishes; the last two are not read
     assert len(fake_ocr) == 2 and summary.done == 2 and summary.paused == 2 and summary.failed == 0
@@ -100,7 +100,7 @@ def test_web_progress_per_file_pause_and_resume(ws: Workspace, tmp_path: Path, f
     appl = create_app(ws, config=WebConfig(run_extraction=False))
     with TestClient(appl) as client:
         page = client.get(f"/cases/{c.id}/import").text
-        client.headers["X-CSRF-Token"] = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        client.headers["X-CSRF-Token"] = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]  # the test asserts the value exists
         assert "暂停识别" in page and "逐个文件（3）" in page and "Screenshot_20261010-214700.png" in page
         r = client.post(f"/cases/{c.id}/import/pause", headers={"HX-Request": "true"})
         assert r.status_code == 200 and "继续识别" in r.text and "3 个已暂停" in r.text and "已暂停" in r.text

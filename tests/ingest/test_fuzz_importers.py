@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
-def _fuzz():  # type: ignore[no-untyped-def]
-    sys.path.insert(0, str(BENCH))
+def _fuzz():  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
     spec = importlib.util.spec_from_file_location("fuzz_importers", BENCH / "fuzz_importers.py")
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)

@@ -23,7 +23,7 @@ def _multipart(boundary: str, payload: bytes) -> Iterator[bytes]:
     yield f"\r\n--{boundary}--\r\n".encode()
 
 
-def test_chunked_upload_over_the_limit_is_413(ws) -> None:  # type: ignore[no-untyped-def]
+def test_chunked_upload_over_the_limit_is_413(ws) -> None:  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
     """No Content-Length (chunked): the limit is hit while the form is parsed, inside a task group."""
     with TestClient(create_app(ws, config=WebConfig(max_upload_mb=1, run_extraction=False)),
                     raise_server_exceptions=False) as c:
@@ -49,6 +49,6 @@ def test_unrecognised_archive_members_are_not_stored(client: TestClient) -> None
     assert by_name["backup.zip!/sms.xml"]["status"] == "parsed"
     refused = [x for n, x in by_name.items() if "junk-" in n]
     assert len(refused) == 5 and all(x["status"] == "refused" and x["sha256"] is None for x in refused)
-    ws = client.app.state.ws  # type: ignore[attr-defined]
+    ws = client.app.state.ws  # type: ignore[attr-defined]  # TestClient's app and the result union are typed loosely
     stored = sum(1 for _ in ws.vault.blobs.iter_shas())
     assert stored == 2  # the archive and sms.xml, not the junk

@@ -63,14 +63,14 @@ def read_rows(ctx: ImportContext, cursor: Iterator[_T]) -> Iterator[_T]:
 def as_int(v: object) -> int | None:
     """An integer column value as SQLite may hold it in any column (text, real, blob); None if it is none."""
     try:
-        return int(v)  # type: ignore[call-overload, no-any-return]
+        return int(v)  # type: ignore[call-overload, no-any-return]  # SQLite values are untyped; the type is checked just above
     except (TypeError, ValueError, OverflowError):
         return None
 
 
 def as_float(v: object) -> float | None:
     try:
-        f = float(v)  # type: ignore[arg-type]
+        f = float(v)  # type: ignore[arg-type]  # SQLite values are untyped; the type is checked just above
     except (TypeError, ValueError, OverflowError):
         return None
     return f
