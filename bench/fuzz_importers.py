@@ -2,7 +2,7 @@
 
     python bench/fuzz_importers.py [--quick] [--inputs N] [--seed S] [--full-every K]
 
-Seeds are well-formed files of every format weiquan reads, built by ``weiquan.ingest.writers``
+Seeds are well-formed files of every format weiquan reads, built by ``weiquan.testing.phone_exports``
 (SyncTech SMS/calls XML, adb dumps, Android and iOS databases, OPPO vMessage and call log, CSV,
 XLSX, manual JSON, a recording, a screenshot, a zip). Each input is one seed mutated: bytes flipped,
 spans deleted/duplicated, the file cut, hostile tokens inserted (quotes, NUL, broken UTF-8, bidi
@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _util import finish, peak_rss_mb  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
 from weiquan.errors import WeiquanError  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
-from weiquan.ingest import writers as w  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
+from weiquan.testing import phone_exports as w  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 from weiquan.ingest.base import ImportContext, ParseError, Probe  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 from weiquan.ingest.values import checked, plausible_duration  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 from weiquan.vault.sniff import sniff_bytes  # noqa: E402 - after the sys.path line that makes the sibling helpers importable

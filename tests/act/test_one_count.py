@@ -34,12 +34,13 @@ def test_the_same_figures_everywhere(ws: Workspace) -> None:
             assert f"使用{fig['numbers']}个号码" in text or f"涉及{fig['numbers']}个号码" in text, doc
         if fig["night"]:
             assert f"至次日08:00）{fig['night']}次" in text, doc
-    from weiquan.report.case_data import load_law, load_report_data
+    from weiquan.report.case_data import load_law
     from weiquan.report.case_report import render_html
-    from weiquan.report.evidence import case_evidence
+    from weiquan.services.case_report import load_report_data
     from weiquan.services.cases import get_case_row
+    from weiquan.services.evidence import case_evidence
 
     with ws.db.read_session() as s:
         case = get_case_row(s, b.case_id)
-        report = _text(render_html(load_report_data(s, case, case_evidence(s, b.case_id), load_law())))
+        report = _text(render_html(load_report_data(s, case, case_evidence(s, b.case_id), load_law(ws.law))))
     assert f"催收联系{fig['events']}次" in report and f"使用号码{fig['numbers']}个" in report

@@ -118,6 +118,7 @@ class ReportCase:
     lender_entity: str | None
     licence_type: str | None
     timezone: str
+    extra: dict[str, Any] = field(default_factory=dict)  # Case.extra (e.g. the analysis' contact figures)
 
 
 @dataclass

@@ -85,6 +85,7 @@ def load_report_data(s: Session, case: Case, evidence: list[EvidenceItem], law: 
         lender_entity=case.lender_entity,
         licence_type=case.licence_type,
         timezone=tz,
+        extra=dict(case.extra or {}),
     )
     return ReportData(
         case=info,
