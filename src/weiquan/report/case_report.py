@@ -65,8 +65,9 @@ def _size(n: int) -> str:
     return f"{n} B"
 
 
-def render_html(data: ReportData) -> str:
-    """The report as a complete HTML document (also usable by the web UI)."""
+def render_html(data: ReportData, ledger_head: str | None = None) -> str:
+    """The report as a complete HTML document (also usable by the web UI); ``ledger_head`` is the vault's
+    ledger digest to print for keeping elsewhere."""
     st = data.stats
     zone = ZoneInfo(data.tz)
     night = data.law.night
@@ -96,7 +97,7 @@ def render_html(data: ReportData) -> str:
         "by_category": data.by_category, "rejected": data.rejected, "law_available": data.law.available,
         "charts": chart_uris, "findings": data.findings, "evidence": data.evidence,
         "severity": SEVERITY_ZH, "review": REVIEW_ZH, "channel_zh": CHANNEL_ZH, "recipient_zh": RECIPIENT_ZH,
-        "size": _size, "local": lambda t: t.astimezone(zone).strftime("%Y-%m-%d %H:%M") if t else "",
+        "ledger_head": ledger_head, "size": _size, "local": lambda t: t.astimezone(zone).strftime("%Y-%m-%d %H:%M") if t else "",
     }
     body = _env().get_template("case_report.html.j2").render(**ctx)
     title = f"催收违规情况报告 — {data.case.name}"
@@ -111,5 +112,5 @@ def build_case_report(ws: Workspace, case_id: int, out: Path | str, *,
         case = get_case_row(s, case_id)
         items = evidence if evidence is not None else case_evidence(s, case_id)
         data = load_report_data(s, case, items, law)
-        html = render_html(data)
+        html = render_html(data, ledger_head=ws.vault.head().text)
     return html_to_pdf(html, Path(out))

@@ -97,6 +97,7 @@ def export_case(
         case = get_case_row(s, case_id)
         header = _header(case, include_derived)
         items = case_evidence(s, case_id, include_derived=include_derived)
+    header["ledger_head"] = ws.vault.head().text  # in the manifest (under the Merkle root) and the README
     notices: list[Notice] = []
     writer = PackageWriter(out, folder=_folder_name(out), home=ws.home)
     try:
