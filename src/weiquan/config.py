@@ -34,6 +34,7 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     "workers": ("WEIQUAN_WORKERS", "后台提取并行数 / parallel extraction workers"),
     "asr_model": ("WEIQUAN_ASR_MODEL", "语音识别模型 / speech model: base (offline, bundled) or a hub name like small (needs internet)"),
     "trace_plugins": ("WEIQUAN_TRACE_PLUGINS", "打印插件调用 / print every plug-in hook call (debugging)"),
+    "tsa_url": ("WEIQUAN_TSA_URL", "可信时间戳服务地址 / RFC 3161 TSA URL: when set, the ledger head is timestamped after each import and export (needs the network)"),
 }
 
 
@@ -54,6 +55,7 @@ class Settings(BaseSettings):
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
     asr_model: str = "base"
     trace_plugins: bool = False
+    tsa_url: str | None = None
 
     @property
     def database_url(self) -> str:

@@ -99,3 +99,57 @@ def test_vault_verify_names_the_case_and_file(home: Path, ws: Workspace) -> None
     p.write_bytes(p.read_bytes() + b"x")
     code, out = _cli(home, "vault", "verify")
     assert code == 1 and "被修改 ALTERED" in out and f"案件 case {b.case_id}" in out and "sms-20250101.xml" in out
+
+
+# -- RFC 3161 timestamps of the head (a local test TSA, no network) ----------------------------------
+
+def test_head_timestamped_after_import_and_export(home: Path, tmp_path: Path) -> None:
+    from report_tsa_server import running_tsa
+
+    from weiquan.config import load_settings
+    from weiquan.ingest import writers as w
+    from weiquan.services import anchoring, cases, imports
+
+    with running_tsa() as server:
+        ws = Workspace(load_settings(home, tsa_url=server.url))
+        try:
+            cid = cases.create_case(ws, "时间戳").id
+            sms = w.synctech_sms_xml(tmp_path / "sms.xml", [w.Msg("15400000001", __import__("datetime").datetime(
+                2025, 3, 1, 12, 0, tzinfo=w.SHANGHAI), "还钱")])
+            [r] = imports.import_paths(ws, cid, [sms])
+            assert r.status == "parsed" and not r.warnings
+            first = anchoring.latest_stamp(ws)
+            assert first is not None and first.time
+            check = anchoring.check_stamp(ws, first)
+            assert check.ok, check.zh
+            export_case(ws, cid, tmp_path / "pkg.zip", with_report=False, with_catalogue=False)
+            second = anchoring.latest_stamp(ws)
+            assert second is not None and second.seq > first.seq and anchoring.check_stamp(ws, second).ok
+            code, out = _cli(home, "vault", "head")
+            assert code == 0 and "可信时间戳证明账本前" in out
+            # rewriting the chain makes the stored timestamp fail against the ledger
+            with ws.db.session() as s:
+                e = s.execute(select(LedgerEntry).where(LedgerEntry.seq == second.seq)).scalar_one()
+                e.meta = ledger.canonical_json({"forged": True})
+                e.entry_hash = ledger.hash_of(e)
+            assert not anchoring.check_stamp(ws, second).ok
+        finally:
+            ws.close()
+
+
+def test_unreachable_tsa_skips_the_timestamp_and_says_so(home: Path, tmp_path: Path) -> None:
+    from weiquan.config import load_settings
+    from weiquan.ingest import writers as w
+    from weiquan.services import anchoring, cases, imports
+
+    ws = Workspace(load_settings(home, tsa_url="http://127.0.0.1:9/tsa"))
+    try:
+        cid = cases.create_case(ws, "无网络").id
+        sms = w.synctech_sms_xml(tmp_path / "sms.xml", [w.Msg("15400000001", __import__("datetime").datetime(
+            2025, 3, 1, 12, 0, tzinfo=w.SHANGHAI), "还钱")])
+        [r] = imports.import_paths(ws, cid, [sms])
+        assert r.status == "parsed" and r.added == 1
+        assert any("时间戳已跳过" in x for x in r.warnings)
+        assert anchoring.latest_stamp(ws) is None
+    finally:
+        ws.close()

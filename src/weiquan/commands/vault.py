@@ -87,12 +87,24 @@ def head(
             raise typer.Exit(EXIT_PROBLEM)
         return
     h = vault.head()
+    from weiquan.services.anchoring import check_stamp, latest_stamp
+
+    stamp = latest_stamp(workspace(ctx))
+    checked = check_stamp(workspace(ctx), stamp) if stamp else None
     if json_:
-        print_json(h.as_dict())
+        print_json({**h.as_dict(), "timestamp": None if checked is None else {
+            "seq": checked.stamp.seq, "time": checked.stamp.time, "tsa": checked.stamp.tsa, "ok": checked.ok,
+            "zh": checked.zh, "en": checked.en}})
+        if checked is not None and not checked.ok:
+            raise typer.Exit(EXIT_PROBLEM)
         return
     c = console()
     c.print(h.text)
+    if checked is not None:
+        c.print(f"{'OK' if checked.ok else '不符 MISMATCH'}：{checked.zh}（{checked.stamp.tsa}）\n{checked.en}")
     c.print(f"账本共 {h.seq} 条记录，最后一条写于 {h.ts or '—'}（UTC）。请把上面这个数字另行保存（抄在纸上、发给自己或律师、"
             "写进寄出的材料）：以后用 `weiquan vault head --check 数字` 可以核对账本没有被删改。\n"
             f"The ledger has {h.seq} entries, the last written {h.ts or '-'} (UTC). Keep the number above somewhere else; "
             "`weiquan vault head --check NUMBER` later shows whether the ledger was cut or rewritten since.")
+    if checked is not None and not checked.ok:
+        raise typer.Exit(EXIT_PROBLEM)

@@ -126,6 +126,11 @@ def export_case(
         "file": out.name, "merkle_root": root, "files": len(writer.files), "bytes": writer.bytes_written,
         "originals": originals, "timestamp": bool(stamp),
     })
+    from weiquan.services.anchoring import anchor_head
+
+    _, skipped = anchor_head(ws, "export", case_id=case_id)  # the head after this export, when a TSA is configured
+    if skipped:
+        notices.append(Notice(skipped.split(" / ")[0], skipped.split(" / ")[-1]))
     return ExportResult(
         path=out, case_id=case_id, merkle_root=root, files=len(writer.files), originals=originals,
         derived=len(items) - originals, ledger_entries=n_ledger, bytes=writer.bytes_written,
