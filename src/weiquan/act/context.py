@@ -20,7 +20,7 @@ from weiquan.act.facts import (CHANNEL_ZH, DIRECTION_ZH, ORIGIN_SOURCE_ZH, RECIP
                                 CaseFacts, EventFact, FindingFact, Quote, text_source)
 from weiquan.act.plan import Plan
 from weiquan.act.policy import causes, plan_policy
-from weiquan.law.numerals import date_cn
+from weiquan.law.numerals import date_cn, phone_zh
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 MAX_QUOTES_PER_CATEGORY = 6
@@ -194,21 +194,6 @@ def _excerpt(q: Quote) -> Markup:
     pre = ("……" if lo > 0 else "") + text[lo:a]
     post = text[b:hi] + ("……" if hi < len(text) else "")
     return Markup(f"{escape(pre)}<strong>{escape(text[a:b])}</strong>{escape(post)}")
-
-
-def phone_zh(number: str | None) -> str:
-    """Mainland numbers as they appear in the phone's call log: without +86, and a fixed line with its trunk
-    prefix 0 ("+862388001234" → "02388001234"; mobiles, 106/95 service numbers unchanged); others unchanged."""
-    if not number:
-        return "号码未知"
-    if number.startswith("+86") and len(number) > 6:
-        national = number[3:]
-        if national.startswith("10") and len(national) == 10:
-            return "0" + national  # Beijing fixed line 010-xxxxxxxx (10xxxxxxxx); 106… service numbers are longer
-        if national.startswith(("1", "400", "800", "95", "96")) or len(national) <= 8:
-            return national  # mobiles, 106/12x/95/96 service numbers, 400/800 hotlines
-        return "0" + national  # a fixed line: area code with its trunk prefix 0
-    return number
 
 
 def _number(e: EventFact) -> str:
@@ -412,6 +397,10 @@ def cited_provisions(pack: Any, facts: CaseFacts, kinds: list[str] | None, extra
             return
         applies = lender.bound_by(p) if lender is not None else p.applies_to(licence)
         if applies is False:
+            return
+        if applies is None and p.association is not None:
+            # an association's rule binds its members only: not asserted against a lender whose membership is
+            # unknown (the cover sheet says so)
             return
         e = entries.get(pid)
         if e is None:

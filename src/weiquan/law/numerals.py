@@ -1,4 +1,5 @@
-"""Chinese numerals for legal citations (第五十条, 第（五）项) and dates as documents write them (2024年3月7日)."""
+"""Chinese numerals for legal citations (第五十条, 第（五）项), dates as documents write them (2024年3月7日) and
+phone numbers as the phone's call log shows them."""
 
 from __future__ import annotations
 
@@ -46,3 +47,18 @@ def item_cn(n: int) -> str:
 def date_cn(d: dt.date) -> str:
     """2024年3月7日 (Arabic digits, no leading zeros), the form used in documents and notes."""
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+def phone_zh(number: str | None) -> str:
+    """Mainland numbers as they appear in the phone's call log: without +86, and a fixed line with its trunk
+    prefix 0 ("+862388001234" → "02388001234"; mobiles, 106/95 service numbers unchanged); others unchanged."""
+    if not number:
+        return "号码未知"
+    if number.startswith("+86") and len(number) > 6:
+        national = number[3:]
+        if national.startswith("10") and len(national) == 10:
+            return "0" + national  # Beijing fixed line 010-xxxxxxxx (10xxxxxxxx); 106… service numbers are longer
+        if national.startswith(("1", "400", "800", "95", "96")) or len(national) <= 8:
+            return national  # mobiles, 106/12x/95/96 service numbers, 400/800 hotlines
+        return "0" + national  # a fixed line: area code with its trunk prefix 0
+    return number

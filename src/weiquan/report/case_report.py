@@ -65,6 +65,12 @@ def _size(n: int) -> str:
     return f"{n} B"
 
 
+def _phone(number: str) -> str:
+    from weiquan.law.numerals import phone_zh  # numbers as in the call log, the same as in the documents
+
+    return phone_zh(number)
+
+
 def render_html(data: ReportData, ledger_head: str | None = None) -> str:
     """The report as a complete HTML document (also usable by the web UI); ``ledger_head`` is the vault's
     ledger digest to print for keeping elsewhere."""
@@ -97,7 +103,7 @@ def render_html(data: ReportData, ledger_head: str | None = None) -> str:
         "by_category": data.by_category, "rejected": data.rejected, "law_available": data.law.available,
         "charts": chart_uris, "findings": data.findings, "evidence": data.evidence,
         "severity": SEVERITY_ZH, "review": REVIEW_ZH, "channel_zh": CHANNEL_ZH, "recipient_zh": RECIPIENT_ZH,
-        "ledger_head": ledger_head, "size": _size, "local": lambda t: t.astimezone(zone).strftime("%Y-%m-%d %H:%M") if t else "",
+        "ledger_head": ledger_head, "size": _size, "phone": _phone, "local": lambda t: t.astimezone(zone).strftime("%Y-%m-%d %H:%M") if t else "",
     }
     body = _env().get_template("case_report.html.j2").render(**ctx)
     title = f"催收违规情况报告 — {data.case.name}"
