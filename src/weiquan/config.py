@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         default="base",
         description="语音识别模型 / speech model: base (offline, bundled) or a hub name like small (needs internet)")
     trace_plugins: bool = Field(default=False, description="打印插件调用 / print every plug-in hook call (debugging)")
+    tsa_url: str | None = Field(
+        default=None,
+        description="可信时间戳服务地址 / RFC 3161 TSA URL: when set, the ledger head is timestamped after each import "
+        "and export (needs the network)",
+        json_schema_extra={"default_doc": "none (no timestamps)"})
 
     @classmethod
     def env_var(cls, name: str) -> str:

@@ -162,7 +162,12 @@ def test_standard_cited_as_clause_heading_with_the_connected_call_condition(ws: 
         assert "GB/T45251—2025）5.3业务管理" in text and "第5.3条" not in text, doc
         after = text[text.index("5.3业务管理"):]
         assert "已接通的有效通话" in after[:120] and "未接通的拨打不计入" in after[:120], doc
-        assert "不宜超过6次" in text and "未接通后" in text, doc
+        # the CBA guideline binds CBA members only: not asserted while membership is unknown (issue 16 item 2) …
+        assert "不宜超过6次" not in text and "金融机构个人消费类贷款催收工作指引" not in text, doc
+        # … and the cover sheet says so
+        from weiquan.services.documents import checklist_html
+
+        assert "仅约束" not in text and "只约束该协会的会员机构" in _text(checklist_html(ws, b.case_id, doc, today=TODAY))
 
 
 # ---------------------------------------------------------------- H: deadlines as the notes state them
@@ -257,7 +262,8 @@ def test_each_rule_is_dated_by_the_conduct_it_is_cited_for(ws: Workspace) -> Non
     assert "22:00至次日8:00进行电话、外访" not in text  # cba_guideline-night, for 2025 conduct only
     cited = [c for c in load_pack().provisions.values() if c.statute_id == "cba_guideline"]
     assert any(c.id == "cba_guideline-attempts" for c in cited)
-    assert "金融机构个人消费类贷款催收工作指引" in text and "仅约束中国银行业协会会员机构" in text
+    # membership unknown: the guideline is not asserted at all (and never for the 2025 night contacts)
+    assert "金融机构个人消费类贷款催收工作指引" not in text
 
 
 @pytest.mark.parametrize("days", [
@@ -276,3 +282,21 @@ def test_no_contact_not_requested_once_the_six_months_have_passed(ws: Workspace)
     b = build_findings_case(ws, ["harassment_volume"] * 2, days=[dt.date(2026, 1, 5), dt.date(2026, 1, 6)])
     late = _text(document_html(ws, b.case_id, "police", today=dt.date(2026, 9, 1)))
     assert "禁止接触" not in _between(late, "六、请求事项", "七、证据")
+
+
+def test_cba_guideline_for_a_member_dated_by_its_conduct(ws: Workspace) -> None:
+    """For a CBA member the guideline applies — but only to conduct from its release (2026-01-30): the night rule
+    is not cited for December 2025 night contacts, the attempts rule is for the February 2026 flood."""
+    from weiquan.act.context import cited_provisions
+    from weiquan.act.facts import load_case_facts
+    from weiquan.act.plan import LenderInfo
+
+    b = build_findings_case(ws, ["night_contact", "harassment_volume"],
+                            days=[dt.date(2025, 12, 20), dt.date(2026, 2, 10)])
+    facts = load_case_facts(ws, b.case_id, today=TODAY)
+    member = LenderInfo(name="速借", entity=None, licence_type="consumer_finance", basis="case", cba_member=True)
+    ids = {c.id for c in cited_provisions(load_pack(), facts, None, [], "consumer_finance", member)}
+    assert "cba_guideline-attempts" in ids and "cba_guideline-night" not in ids
+    outsider = LenderInfo(name="速借", entity=None, licence_type="consumer_finance", basis="case", cba_member=False)
+    ids = {c.id for c in cited_provisions(load_pack(), facts, None, [], "consumer_finance", outsider)}
+    assert not any(i.startswith("cba_guideline") for i in ids)

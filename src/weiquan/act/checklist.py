@@ -53,6 +53,13 @@ def build_checklist(pack: Any, doc_title: str, html: str, ctx: dict[str, Any], a
             if cap.get("confidence") == "unverified":
                 c.unverified.append({"cite": f"借款核查所用上限“{cap.get('name')}”",
                                      "reason": "该上限在法规库中标为未核实，请以官方文本为准"})
+    lender = ctx.get("lender")
+    if lender is not None and lender.licence_type not in ("unlicensed", "private"):
+        unknown = sorted({pack.statutes[p.statute_id].title for p in pack.provisions.values()
+                          if p.association is not None and lender.bound_by(p) is None})
+        if unknown:
+            c.notes.append(f"行业自律规范{'、'.join('《' + t + '》' for t in unknown)}只约束该协会的会员机构；"
+                           "尚未确认对方是会员，文书没有引用。确认是会员后可以补充。")
     c.fills = list(dict.fromkeys(FILL_RE.findall(html)))
     c.warnings = list(warnings)
     if ctx.get("loans"):

@@ -120,6 +120,10 @@ def cited_provisions(
         applies = lender.bound_by(p) if lender is not None else p.applies_to(licence)
         if applies is False:
             return
+        if applies is None and p.association is not None:
+            # an association's rule binds its members only: not asserted against a lender whose membership is
+            # unknown (the cover sheet says so)
+            return
         e = entries.get(pid)
         if e is None:
             e = entries[pid] = {

@@ -30,7 +30,7 @@ NOISE = ("none", "none", "none", "typo", "dialect")
 SPEAKERS = {"impersonation": ("officer",), "threat_legal_false": ("app", "collector", "legal_dept", "officer")}
 DEFAULT_SPEAKERS = ("app", "collector", "legal_dept")
 CHANNELS_FOR = {"contact_list": ("group", "sms")}
-DEFAULT_CHANNELS = ("sms", "call", "wechat")
+DEFAULT_CHANNELS = ("sms", "call", "wechat", "letter")
 LAWFUL_REGISTERS = ("polite", "bureaucratic", "blunt")
 BLUNT = ["别拖了，", "抓紧点，", "我再说一遍，", "听好了，", "别装没看见，", "赶紧的，"]
 
@@ -60,6 +60,14 @@ def _fill(template: str, slots: dict[str, list[str]], rng: random.Random, depth:
         return template
     return _SLOT.sub(lambda m: _fill(rng.choice(slots[m.group(1)]), slots, rng, depth + 1)
                      if m.group(1) in slots else m.group(0), template)
+
+
+def _act(raw: str) -> tuple[str, set[str]]:
+    """An act clause and the labels it carries besides its category: ``"… ##threat_exposure"`` marks an act
+    that also tells or involves the borrower's family, employer or school (visiting the parents, calling the
+    relatives' phones: the team's convention is the act's category + threat_exposure)."""
+    text, _, extra = raw.partition(" ##")
+    return text, {x.strip() for x in extra.split(",") if x.strip()}
 
 
 def _third_person(text: str, rng: random.Random) -> str:
@@ -152,7 +160,8 @@ def expand_grid(per_cell: int = 2, seed: int = 15) -> Iterator[GridItem]:
                                 # a fake officer, court or credit bureau taking up a civil debt is an invented
                                 # procedure as well: impersonation and a false legal threat (the team's convention)
                                 labels |= {"impersonation", "threat_legal_false"}
-                            act = rng.choice(acts)
+                            act, also = _act(rng.choice(acts))
+                            labels |= also
                             salute, facts = rng.choice(rec["salute"]), rng.choice(rec["facts"])
                             if recipient in THIRD_PARTY:
                                 act = _third_person(_fill(act, slots, rng), rng)
@@ -160,7 +169,8 @@ def expand_grid(per_cell: int = 2, seed: int = 15) -> Iterator[GridItem]:
                             if rng.random() < 0.12:  # a second act in the same message
                                 cat2 = rng.choice([c for c in d["acts"] if c != cat])
                                 reg2 = rng.choice(list(d["acts"][cat2]))
-                                act2 = rng.choice(d["acts"][cat2][reg2])
+                                act2, also2 = _act(rng.choice(d["acts"][cat2][reg2]))
+                                labels |= also2
                                 if recipient in THIRD_PARTY:
                                     act2 = _third_person(_fill(act2, slots, rng), rng)
                                 act = act + "，" + act2

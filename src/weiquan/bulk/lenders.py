@@ -62,7 +62,7 @@ class LenderResolver:
             self._automaton.make_automaton()
         self._has_words = bool(by_name)
         self._lenders = {lender.id: lender for lender in registry.lenders}
-        self.resolve_name = lru_cache(maxsize=200_000)(self._resolve_name)  # type: ignore[method-assign]  # the cache wraps the bound method per instance
+        self.resolve_name = lru_cache(maxsize=20_000)(self._resolve_name)  # type: ignore[method-assign]  # the cache wraps the bound method per instance
 
     def resolve(self, company: object, text: str) -> LenderRef:
         if isinstance(company, str) and company.strip():

@@ -35,7 +35,7 @@ def parse_date(value: object, tz: str = "Asia/Shanghai") -> dt.date | None:
     return _parse_str(str(value), tz)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)  # bounded: a worker's memory must not grow with the corpus
 def _parse_str(s: str, tz: str) -> dt.date | None:
     m = _YMD.match(s)
     if m:
@@ -121,7 +121,7 @@ def parse_amount(value: object) -> float | None:
     return _parse_amount_str(str(value))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _parse_amount_str(raw: str) -> float | None:
     s = raw.strip().replace(",", "").replace("，", "").replace(" ", "").lstrip("￥¥$")
     for _ in range(2):

@@ -11,6 +11,7 @@ elsewhere; a run that stops is resumed by running it again (finished partitions 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import logging
@@ -32,6 +33,9 @@ from weiquan.errors import InputError, ProblemFound
 log = logging.getLogger("weiquan.bulk")
 RUN_FILE = "run.json"
 DEFAULT_PARTITION_ROWS = 20_000
+# The statistical profiler samples the task thread's stack every 10 ms under the GIL: for pure-Python
+# partitions it costs a large share of the CPU (see docs/bulk.md); nothing here reads its output.
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -154,11 +158,16 @@ def run_bulk(
 
 def _warm(cfg: RunConfig) -> str:
     """Load the detector (and the lender resolver) in a worker before its first partition."""
+    from weiquan.bulk.normalize import parse_amount, parse_date
     from weiquan.bulk.partition import resolver_for
 
-    resolver_for(cfg.registry)
+    resolver_for(cfg.registry).resolve(None, "预热")
+    parse_amount("三千元")  # imports cn2an
+    parse_date("2024-01-01T00:00:00+08:00", cfg.timezone)
     detector = cfg.detector_factory()
     detector.detect_many(["预热"])
+    gc.collect()
+    gc.freeze()  # the worker's own long-lived objects (dask, the detector) leave the collector's scans
     return detector.version
 
 
@@ -189,8 +198,11 @@ def _execute_on(plan: Callable[[], list[PartitionSpec]], cfg: RunConfig, schedul
                              f"cannot reach the scheduler at {scheduler}: {e}") from None
     else:
         n = workers or max(1, os.cpu_count() or 1)
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR, env=THREAD_ENV)
+        import dask
+
+        with dask.config.set(WORKER_CONFIG):  # the nannies hand this configuration to their workers
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   silence_logs=logging.ERROR, env=THREAD_ENV)
         client = Client(cluster)
     try:
         try:
@@ -223,6 +235,7 @@ def _execute_on(plan: Callable[[], list[PartitionSpec]], cfg: RunConfig, schedul
                         f"partition {'-'.join(key[-3:])} failed: {type(e).__name__}: {e}. Finished partitions are kept; re-run to resume.",
                     ) from e
                 manifests[m["key"]] = m
+                fut.release()  # the worker may forget the result now: its memory stays flat
                 if m["skipped"]:
                     skipped += 1
                 else:

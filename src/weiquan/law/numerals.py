@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-# date_cn moved to the Chinese leaf; re-exported for imports written before the move
+# date_cn and phone_zh live in the Chinese leaf; re-exported for imports written before the move
 from weiquan.zh.format import date_cn as date_cn
+from weiquan.zh.format import phone_zh as phone_zh
 
 _DIGITS = "零一二三四五六七八九"
 _UNITS = ((1000, "千"), (100, "百"), (10, "十"))

@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from weiquan.report import charts
 from weiquan.report.case_data import ReportData
 from weiquan.report.render import base_css, wrap_html
+from weiquan.zh.format import phone_zh
 from weiquan.zh.labels import CHANNEL_ZH, LICENCE_ZH, RECIPIENT_ZH, REVIEW_REPORT_ZH, SEVERITY_ZH
 
 _EXTRA_CSS = """
@@ -51,8 +52,9 @@ def _size(n: int) -> str:
     return f"{n} B"
 
 
-def render_html(data: ReportData) -> str:
-    """The report as a complete HTML document (also usable by the web UI)."""
+def render_html(data: ReportData, ledger_head: str | None = None) -> str:
+    """The report as a complete HTML document (also usable by the web UI); ``ledger_head`` is the vault's
+    ledger digest to print for keeping elsewhere."""
     st = data.stats
     zone = ZoneInfo(data.tz)
     night = data.law.night
@@ -82,7 +84,8 @@ def render_html(data: ReportData) -> str:
         "by_category": data.by_category, "rejected": data.rejected, "law_available": data.law.available,
         "charts": chart_uris, "findings": data.findings, "evidence": data.evidence,
         "severity": SEVERITY_ZH, "review": REVIEW_REPORT_ZH, "channel_zh": CHANNEL_ZH, "recipient_zh": RECIPIENT_ZH,
-        "size": _size, "local": lambda t: t.astimezone(zone).strftime("%Y-%m-%d %H:%M") if t else "",
+        # numbers as in the call log, the same as in the documents
+        "ledger_head": ledger_head, "size": _size, "phone": phone_zh, "local": lambda t: t.astimezone(zone).strftime("%Y-%m-%d %H:%M") if t else "",
     }
     body = _env().get_template("case_report.html.j2").render(**ctx)
     title = f"催收违规情况报告 — {data.case.name}"

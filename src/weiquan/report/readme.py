@@ -17,6 +17,7 @@ def _size(n: int) -> str:
 
 def package_readme(header: dict[str, Any], items: list[EvidenceItem], has_report: bool, has_catalogue: bool) -> str:
     case = header["case"]
+    ledger_head = header.get("ledger_head")
     originals = [i for i in items if i.kind == "original"]
     derived = [i for i in items if i.kind == "derived"]
     lines = [
@@ -53,10 +54,20 @@ def package_readme(header: dict[str, Any], items: list[EvidenceItem], has_report
         "  装有 weiquan 时，`weiquan verify 证据包.zip` 还会核验时间戳的签名和时间。",
         "",
         "三、哈希能证明什么、不能证明什么",
-        "  哈希值证明文件自导入本软件（账本中记录的时间）以来没有被改动过；",
-        "  它不能证明导入之前发生了什么，也不能单独证明文件内容的真实性或来源。",
-        "  如需证明导入的时间，可使用可信时间戳（timestamp/），或向公证机构、司法区块链平台申请存证。",
-        "  原始手机记录请同时保留在原设备上，以便核对。本软件的自动识别结果需经人工核实，不构成法律意见。",
+        "  没有时间戳时：核验 OK 只说明包内每个文件与清单 manifest.json 一致、清单与 Merkle 根一致。",
+        "  能改动文件的人也能重新计算全部哈希、清单、Merkle 根和账本，所以仅凭哈希不能证明文件在某个时间",
+        "  已经存在，也不能证明导入后没有被整体替换；账本记录的导入时间是本机时钟写下的，同样可以被重写。",
+        "  有可信时间戳时（timestamp/ 文件夹，RFC 3161）：时间戳机构的签名证明这个 Merkle 根——也就是清单和其中",
+        "  每个文件的哈希——不晚于时间戳上的时间已经存在；此后改动任何一个字节，核验都会失败。",
+        "  无论有无时间戳，哈希都不能证明导入之前发生了什么，也不能单独证明文件内容的真实性或来源。",
+        "  如需更强的证明，可向公证机构或司法区块链平台申请存证。原始手机记录请同时保留在原设备上，以便核对。",
+        "  本软件的自动识别结果需经人工核实，不构成法律意见。",
+        "",
+        "四、账本数字（请另行保存）",
+        f"  {ledger_head or '（未记录）'}",
+        "  这是导出时证据库账本最后一条记录的哈希（它涵盖之前的全部记录），也写在 manifest.json 的 ledger_head 中。",
+        "  请把它另行保存——抄在纸上、发给自己或律师、写进寄出的投诉材料。以后在本机运行",
+        "  `weiquan vault head --check 这个数字`：如果账本末尾的记录被删除或账本被改写，核对会失败。",
         "",
         "-" * 40,
         "English summary",
@@ -65,8 +76,14 @@ def package_readme(header: dict[str, Any], items: list[EvidenceItem], has_report
         "  hash-chained ledger entries for this case; manifest.json lists every file with SHA-256 and size;",
         "  MERKLE_ROOT.txt is the Merkle root over the manifest; timestamp/ holds an optional RFC 3161 token.",
         "  Verify with:  python3 verify.py   (inside the folder)  or  python3 verify.py package.zip",
-        "  A hash proves a file is unchanged since it was imported into weiquan; it proves nothing about",
-        "  what happened to the file before that moment.",
+        "  What a hash proves: without a timestamp, only that the files match this manifest and the manifest",
+        "  matches its Merkle root; whoever can change the files can recompute every hash, the manifest, the",
+        "  root and the ledger, so hashes alone prove neither when the files existed nor that they were not",
+        "  replaced after import. With an RFC 3161 timestamp (timestamp/), the authority's signature proves the",
+        "  Merkle root, hence every listed file, existed no later than the time in the token. Neither proves",
+        "  anything about a file before it was imported, or that its content is true.",
+        f"  Ledger digest at export (keep this number elsewhere): {ledger_head or '-'}",
+        "  `weiquan vault head --check NUMBER` later shows whether the vault's ledger was cut or rewritten.",
         "",
     ]
     return "\n".join(lines)

@@ -48,7 +48,7 @@ def build_case_report(
         case = get_case_row(s, case_id)
         items = evidence if evidence is not None else case_evidence(s, case_id)
         data = load_report_data(s, case, items, law)
-    return html_to_pdf(render_html(data), Path(out))
+    return html_to_pdf(render_html(data, ledger_head=ws.vault.head().text), Path(out))
 
 
 def _event_rows(s: Session, case_id: int, batch: int = 5000) -> Iterator[tuple[Any, ...]]:

@@ -102,6 +102,7 @@ def export_case(
         case = get_case_row(s, case_id)
         header = _header(case, include_derived)
         items = case_evidence(s, case_id, include_derived=include_derived)
+    header["ledger_head"] = ws.vault.head().text  # in the manifest (under the Merkle root) and the README
     notices: list[Notice] = []
     writer = PackageWriter(out, folder=_folder_name(out), home=ws.home)
     try:
@@ -130,6 +131,11 @@ def export_case(
         "file": out.name, "merkle_root": root, "files": len(writer.files), "bytes": writer.bytes_written,
         "originals": originals, "timestamp": bool(stamp),
     })
+    from weiquan.services.anchoring import anchor_head
+
+    _, skipped = anchor_head(ws, "export", case_id=case_id)  # the head after this export, when a TSA is configured
+    if skipped:
+        notices.append(Notice(skipped.split(" / ")[0], skipped.split(" / ")[-1]))
     return ExportResult(
         path=out, case_id=case_id, merkle_root=root, files=len(writer.files), originals=originals,
         derived=len(items) - originals, ledger_entries=n_ledger, bytes=writer.bytes_written,

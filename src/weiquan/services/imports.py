@@ -128,7 +128,18 @@ def import_paths(
             run.file(path, path.name)
         else:
             run.refuse(Refusal(str(path), "找不到文件或目录", "no such file or folder"))
+    if run.results and any(r.sha256 for r in run.results):
+        _anchor(ws, case_id, run.results)
     return run.results
+
+
+def _anchor(ws: Workspace, case_id: int, results: list[FileResult]) -> None:
+    """A trusted timestamp of the ledger head when a TSA is configured (a skipped one is said, not hidden)."""
+    from weiquan.services.anchoring import anchor_head
+
+    _, skipped = anchor_head(ws, "import", case_id=case_id)
+    if skipped:
+        results[-1].warnings.append(skipped)
 
 
 class _Run:

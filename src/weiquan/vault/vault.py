@@ -15,6 +15,7 @@ from weiquan.store.db import Database
 from weiquan.store.models import Acquisition, Evidence, LedgerEntry, LedgerHead
 from weiquan.vault import ledger
 from weiquan.vault.blobs import BlobStore, StoredBlob, sha256_file
+from weiquan.vault.anchor import HeadDigest, check_digest, head_digest
 from weiquan.vault.sniff import sniff_bytes, sniff_file
 
 
@@ -193,6 +194,37 @@ class Vault:
 
     def read(self, sha256: str) -> bytes:
         return self.blobs.read_bytes(sha256)
+
+    # -- the head, as a number to keep elsewhere ----------------------------------
+    def head(self) -> HeadDigest:
+        with self.db.read_session() as s:
+            return head_digest(s)
+
+    def check_head(self, digest: str) -> tuple[bool, str, str]:
+        """Compare a digest kept elsewhere (``WQ-…``) with the ledger: (still there, zh, en)."""
+        try:
+            with self.db.read_session() as s:
+                return check_digest(s, digest)
+        except ValueError as e:
+            raise InputError(f"无法识别的账本数字：{digest[:100]}（格式 WQ-条数:哈希）",
+                             f"not a ledger digest: {digest[:100]} (format WQ-COUNT:HASH)") from e
+
+    def where(self, shas: list[str]) -> dict[str, list[tuple[int | None, str | None]]]:
+        """For blobs (by SHA-256): the (case id, file name) of every acquisition, or of the source's for a derived blob."""
+        if not shas:
+            return {}
+        out: dict[str, list[tuple[int | None, str | None]]] = {sha: [] for sha in shas}
+        with self.db.read_session() as s:
+            rows = s.execute(select(Evidence.sha256, Evidence.id, Evidence.derived_from_id, Evidence.first_name)
+                             .where(Evidence.sha256.in_(shas))).all()
+            for sha, eid, src, name in rows:
+                root = src if src is not None else eid
+                acqs = s.execute(select(Acquisition.case_id, Acquisition.original_name)
+                                 .where(Acquisition.evidence_id == root).order_by(Acquisition.id)).all()
+                if src is not None:  # a derived blob (OCR text, transcript, attachment): named after its source
+                    acqs = [(cid, f"{n} 的派生文件 derived from {n}" + (f"（{name}）" if name else "")) for cid, n in acqs]
+                out[sha] = list(acqs) or [(None, name)]
+        return out
 
     # -- verification -------------------------------------------------------
     def verify(self) -> VerifyReport:
