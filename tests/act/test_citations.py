@@ -287,8 +287,8 @@ def test_no_contact_not_requested_once_the_six_months_have_passed(ws: Workspace)
 def test_cba_guideline_for_a_member_dated_by_its_conduct(ws: Workspace) -> None:
     """For a CBA member the guideline applies — but only to conduct from its release (2026-01-30): the night rule
     is not cited for December 2025 night contacts, the attempts rule is for the February 2026 flood."""
-    from weiquan.act.context import cited_provisions
-    from weiquan.act.facts import load_case_facts
+    from weiquan.act.citations import cited_provisions
+    from weiquan.services.case_facts import load_case_facts
     from weiquan.act.plan import LenderInfo
 
     b = build_findings_case(ws, ["night_contact", "harassment_volume"],

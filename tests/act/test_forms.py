@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 
 from tests.act.act_builders import TODAY, build_findings_case
-from weiquan.act.context import phone_zh
 from weiquan.services.documents import document_html
 from weiquan.store.models import Event
 from weiquan.workspace import Workspace
+from weiquan.zh.format import phone_zh
 
 
 def _text(html: str) -> str:
