@@ -131,12 +131,13 @@ def add_event_cmd(
     duration: Annotated[float | None, typer.Option("--duration", help="通话时长（秒） Call duration, seconds.")] = None,
     tz: Annotated[str | None, typer.Option("--tz", help="时区 Time zone (default: the case's).")] = None,
     note: Annotated[str | None, typer.Option("--note", help="备注 Note.")] = None,
+    witnesses: Annotated[str | None, typer.Option("--witnesses", help="在场证人 Witnesses present.")] = None,
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """手动记录没有文件的事件（上门、打给家人的电话等）。Add an event that has no file (a visit, a call to a relative)."""
     ev = timeline.add_manual_event(workspace(ctx), case_id, channel=channel, time=time, number=number, name=name, text=text,
                                    direction=direction, recipient=to, recipient_name=to_name, duration_s=duration, tz=tz,
-                                   note=note)
+                                   note=note, witnesses=witnesses)
     if json_:
         print_json(ev)
     else:

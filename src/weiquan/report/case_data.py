@@ -155,7 +155,8 @@ class ReportData:
 
 def _event_rows(s: Session, case_id: int, batch: int = 5000) -> Iterator[tuple[Any, ...]]:
     q = (select(Event.start, Event.channel, Event.recipient, Event.counterpart, Event.signature)
-         .where(Event.case_id == case_id).order_by(Event.start, Event.id).execution_options(yield_per=batch))
+         .where(Event.case_id == case_id, Event.date_unconfirmed.is_(False))  # unconfirmed dates: not counted
+         .order_by(Event.start, Event.id).execution_options(yield_per=batch))
     yield from s.execute(q)
 
 

@@ -55,12 +55,13 @@ def case_chart(ws: Workspace, case_id: int, name: str, *, fmt: charts.Fmt = "svg
     with ws.db.read_session() as s:
         case = get_case_row(s, case_id)
         tz, lender = case.timezone, case.lender_name
-        state = s.execute(select(func.count(), func.max(Event.id)).where(Event.case_id == case_id)).one()
+        dated = (Event.case_id == case_id, Event.date_unconfirmed.is_(False))  # unconfirmed dates are not charted
+        state = s.execute(select(func.count(), func.max(Event.id)).where(*dated)).one()
         key = (case_id, name, fmt, tz, lender, *state)
         if cache is not None and (hit := cache.get(key)) is not None:
             return hit
         rows = s.execute(select(Event.start, Event.channel, Event.recipient, Event.counterpart, Event.signature)
-                         .where(Event.case_id == case_id).execution_options(yield_per=5000))
+                         .where(*dated).execution_options(yield_per=5000))
         stats = charts.aggregate(charts.events_from_rows(rows), tz=tz, default_group=lender)
     if name == "per_day":
         data = charts.contacts_per_day(stats, fmt=fmt)

@@ -89,6 +89,8 @@ def timeline_page(ws: Workspace, case_id: int, filters: TimelineFilters | None =
             stmt = stmt.where(Event.start >= lo[0])
         if hi:
             stmt = stmt.where(Event.start < hi[0] if hi[1] else Event.start <= hi[0])
+        if lo or hi:  # an unconfirmed date is no date: it never matches a date range
+            stmt = stmt.where(Event.date_unconfirmed.is_(False))
         if f.q:
             stmt = stmt.where(Event.text.contains(f.q, autoescape=True))
         if f.category:
@@ -100,7 +102,7 @@ def timeline_page(ws: Workspace, case_id: int, filters: TimelineFilters | None =
         has_next = len(rows) > page_size
         rows = rows[:page_size]
         ids = [e.id for e in rows]
-        refs = timeline._evidence_refs(s, ids)
+        refs = timeline._evidence_refs(s, ids, case_id)
         found = _findings_for(s, ids)
         items = [TimelineItem(event=timeline._out(e, refs.get(e.id, [])), findings=found.get(e.id, [])) for e in rows]
     return TimelinePage(case_id=case_id, tz=tz, filters=f, page=page, page_size=page_size, has_next=has_next, items=items)

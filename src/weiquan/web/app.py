@@ -40,8 +40,8 @@ log = logging.getLogger("weiquan.web")
 
 STATIC_DIR = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
-PAGE_MODULES = ("auth", "home", "dashboard", "imports", "timeline", "review", "documents", "package", "loans",
-                "guides", "admin", "bulk")
+PAGE_MODULES = ("auth", "home", "dashboard", "imports", "timeline", "dates", "manual", "review", "documents", "package",
+                "loans", "guides", "admin", "bulk")
 API_MODULES = ("auth", "cases", "imports", "events", "findings", "plan", "documents", "actions", "export", "loans",
                "lenders", "users")
 

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from weiquan.act.context import APP_PAGES_ZH, CLI_RE
+from weiquan.law.numerals import date_cn
 from weiquan.services.users import ROLE_NAMES_ZH
 from weiquan.web import labels
 from weiquan.web.deps import get_config, optional_principal
@@ -136,6 +137,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["localtime"] = localtime
     env.filters["highlight"] = highlight
     env.filters["duration"] = duration
+    env.filters["cndate"] = date_cn
     env.globals["L"] = labels
     env.globals["label"] = labels.label
     env.globals["direction_label"] = labels.direction_label

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from weiquan.errors import InputError, WeiquanError
-from weiquan.services import dashboard, extraction, web_jobs, web_uploads
+from weiquan.services import dashboard, dates, extraction, web_jobs, web_uploads
 from weiquan.services.imports import FileResult
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect, get_config
 from weiquan.web.templating import render
@@ -54,12 +54,27 @@ async def receive_files(request: Request, ws: Workspace, case_id: int) -> tuple[
     return results, tz
 
 
+def live_context(request: Request, ws: Workspace, case_id: int) -> dict[str, Any]:
+    """What the import page shows that changes after an upload or an extraction (the live region)."""
+    counts = dashboard.case_dashboard_finding_counts(ws, case_id)
+    return {
+        "case": dashboard.case_header(ws, case_id), "files": web_uploads.case_files(ws, case_id, limit=200),
+        "progress": web_jobs.job_progress(ws, case_id), "dates_pending": dates.count_pending(ws, case_id),
+        "findings_total": sum(c.total for c in counts), "findings_pending": sum(c.pending for c in counts),
+    }
+
+
 @router.get("/cases/{case_id}/import")
 def import_page(request: Request, ws: WS, case_id: CaseId) -> Response:
     return render(request, "import.html", {
-        "case": dashboard.case_header(ws, case_id), "active": "import", "files": web_uploads.case_files(ws, case_id, limit=200),
-        "progress": web_jobs.job_progress(ws, case_id), "max_mb": max_upload_bytes(request) // (1024 * 1024), "results": None,
+        **live_context(request, ws, case_id), "active": "import",
+        "max_mb": max_upload_bytes(request) // (1024 * 1024), "results": None,
     })
+
+
+@router.get("/cases/{case_id}/import/live")
+def import_live(request: Request, ws: WS, case_id: CaseId) -> Response:
+    return render(request, "_import_live.html", live_context(request, ws, case_id))
 
 
 @protected.post("/cases/{case_id}/import/upload")
@@ -71,9 +86,8 @@ async def upload(request: Request, ws: WS, who: Who, case_id: CaseId) -> Respons
     if request.headers.get("hx-request") == "true":
         return render(request, "_file_results.html", {"results": results, "case_id": case_id})
     return render(request, "import.html", {
-        "case": dashboard.case_header(ws, case_id), "active": "import", "files": web_uploads.case_files(ws, case_id, limit=200),
-        "progress": web_jobs.job_progress(ws, case_id), "max_mb": max_upload_bytes(request) // (1024 * 1024),
-        "results": results,
+        **live_context(request, ws, case_id), "active": "import",
+        "max_mb": max_upload_bytes(request) // (1024 * 1024), "results": results,
     })
 
 

@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from weiquan.services import dashboard, web_law
+from weiquan.services import dashboard, dates, web_law
 from weiquan.services.web_timeline import TimelineFilters, evidence_file, original_view, timeline_page
 from weiquan.services.web_uploads import safe_leaf_name
 from weiquan.web.deps import WS, CaseId, get_config
@@ -37,6 +37,7 @@ def timeline(request: Request, ws: WS, case_id: CaseId, filters: Annotated[Timel
 
     return render(request, "timeline.html", {
         "case": case, "active": "timeline", "tp": tp, "cats": cats, "cat_names": names, "page_url": page_url,
+        "dates_pending": dates.count_pending(ws, case_id),
     })
 
 
