@@ -91,7 +91,7 @@ def pending_files(ws: Workspace, case_id: int, *, limit: int = 100) -> list[Pend
         groups = _pending_by_file(s, case_id)
         ids = sorted(groups)[:limit]
         names = case_names(s, case_id, ids)
-        media = dict(s.execute(select(Evidence.id, Evidence.media_type).where(Evidence.id.in_(ids)))) if ids else {}
+        media = {i: mt for i, mt in s.execute(select(Evidence.id, Evidence.media_type).where(Evidence.id.in_(ids)))}
         out = []
         for evid in ids:
             rows = groups[evid]

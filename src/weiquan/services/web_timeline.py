@@ -102,7 +102,7 @@ def timeline_page(ws: Workspace, case_id: int, filters: TimelineFilters | None =
         has_next = len(rows) > page_size
         rows = rows[:page_size]
         ids = [e.id for e in rows]
-        refs = timeline._evidence_refs(s, ids, case_id)
+        refs = timeline._evidence_refs(s, ids)
         found = _findings_for(s, ids)
         items = [TimelineItem(event=timeline._out(e, refs.get(e.id, [])), findings=found.get(e.id, [])) for e in rows]
     return TimelinePage(case_id=case_id, tz=tz, filters=f, page=page, page_size=page_size, has_next=has_next, items=items)

@@ -37,7 +37,7 @@ def _roots(s: Session, ids: set[int]) -> dict[int, int]:
     for _ in range(_MAX_DEPTH):
         if not todo:
             break
-        rows = dict(s.execute(select(Evidence.id, Evidence.derived_from_id).where(Evidence.id.in_(todo))).all())
+        rows = {i: p for i, p in s.execute(select(Evidence.id, Evidence.derived_from_id).where(Evidence.id.in_(todo)))}
         parent.update(rows)
         todo = {p for p in rows.values() if p is not None and p not in parent}
     for i in ids:
