@@ -36,6 +36,9 @@ def _parse_when(value: str | None) -> dt.datetime | dt.date | None:
                          f"cannot parse date/time {value!r} (e.g. 2026-09-28 or 2026-09-28T10:30)") from e
 
 
+_BASIS_ZH = {"case": "案件资料", "registry": "持牌机构名录", "loan": "借款记录", "pattern": "名称特征"}
+
+
 def plan(
     ctx: typer.Context,
     case_id: Annotated[int, CaseOpt],
@@ -51,7 +54,7 @@ def plan(
     c = console()
     lender = p.lender
     c.print(f"[bold]放贷方 Lender[/bold]：{lender.entity or lender.name or '未填写'}　牌照 licence：{lender.licence_zh}"
-            f"（依据 basis：{lender.basis}）")
+            + (f"（依据：{_BASIS_ZH[lender.basis]}）" if lender.basis in _BASIS_ZH else "（资质未查明）"))
     for n in p.notes_zh:
         c.print(f"[yellow]提示[/yellow]：{n}")
     for s in p.steps:
@@ -73,7 +76,7 @@ def plan(
         if s.taken:
             c.print(f"   已办：行动 {s.taken['action_id']} 状态 {s.taken['status']} 截止 {s.taken['due_at'] or '-'}")
     if p.loans:
-        c.print("\n借款核查 Loan check：" + "；".join(f"{l['lender'] or ''} {l['verdict'] or ''}" for l in p.loans))
+        c.print("\n借款核查：" + "；".join(f"{l['lender'] or ''} {l.get('verdict_zh') or '未核查'}" for l in p.loans))
 
 
 def draft(

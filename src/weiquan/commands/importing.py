@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from weiquan.commands._common import JsonOpt, console, print_json, print_table, workspace
-from weiquan.errors import EXIT_PROBLEM
+from weiquan.errors import EXIT_PROBLEM, InputError
 from weiquan.ingest.base import CHANNELS, DIRECTIONS, RECIPIENTS
 from weiquan.services import imports, timeline
 from weiquan.workspace import Workspace
@@ -36,6 +36,9 @@ def import_cmd(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """导入手机导出文件、录音、截图（先存证据库，再按内容识别格式并导入时间线）。Import phone exports, recordings and screenshots."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:  # a usage error (exit 2), before anything is imported
+        raise InputError(f"找不到文件或文件夹：{'、'.join(missing)}", f"no such file or folder: {', '.join(missing)}")
     ws = workspace(ctx)
     mapping = imports.parse_mapping(map_ or [])
     results = _import_with_progress(ws, case_id, paths, tz=tz, mapping=mapping, quiet=json_)

@@ -101,9 +101,18 @@ def _check_status(status: str) -> None:
 
 
 def _aware(case: Case, when: dt.datetime | dt.date) -> dt.datetime:
+    """The submission time, aware; a time in the future is refused (it cannot have been submitted yet)."""
+    now = dt.datetime.now(_tz(case))
     if isinstance(when, dt.datetime):
-        return when if when.tzinfo is not None else when.replace(tzinfo=_tz(case))
-    return dt.datetime.combine(when, dt.time(12, 0), tzinfo=_tz(case))
+        out = when if when.tzinfo is not None else when.replace(tzinfo=_tz(case))
+        future = out > now + dt.timedelta(minutes=5)
+    else:
+        out = dt.datetime.combine(when, dt.time(12, 0), tzinfo=_tz(case))
+        future = when > now.date()
+    if future:
+        raise InputError(f"提交时间在将来：{out:%Y-%m-%d %H:%M}。请填写实际提交的时间",
+                         f"the submission time is in the future: {out:%Y-%m-%d %H:%M}")
+    return out
 
 
 def _compute_due(ws: Workspace, case: Case, action: Action, pack: Any, licence: str | None) -> None:

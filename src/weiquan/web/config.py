@@ -80,3 +80,21 @@ def check_bind(host: str, *, server_mode: bool, tls: bool, behind_proxy: bool) -
             f"服务器模式监听 {host} 时必须启用 HTTPS（--tls-cert 和 --tls-key），或声明在 HTTPS 反向代理之后（--behind-proxy）。",
             f"server mode on {host} needs TLS (--tls-cert and --tls-key) or an explicit --behind-proxy",
         )
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse, with a clear message, a port another program already listens on (before any work is done)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            raise InputError(
+                f"端口 {port} 已被占用（可能已经有一个 weiquan 或别的程序在运行）。请关掉它，或换一个端口："
+                f"weiquan serve --port {port + 1}（示例：make demo PORT={port + 1}）",
+                f"port {port} is already in use; stop the other program or choose another port "
+                f"(weiquan serve --port {port + 1}, make demo PORT={port + 1})",
+            ) from None

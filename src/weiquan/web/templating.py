@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from weiquan.act.context import APP_PAGES_ZH, CLI_RE
 from weiquan.law.numerals import date_cn
+from weiquan.services.wording import plain_zh, strip_internal
 from weiquan.services.users import ROLE_NAMES_ZH
 from weiquan.web import labels
 from weiquan.web.deps import get_config, optional_principal
@@ -138,6 +139,8 @@ def make_templates() -> Jinja2Templates:
     env.filters["highlight"] = highlight
     env.filters["duration"] = duration
     env.filters["cndate"] = date_cn
+    env.filters["zh"] = plain_zh
+    env.filters["nointernal"] = strip_internal
     env.globals["L"] = labels
     env.globals["label"] = labels.label
     env.globals["direction_label"] = labels.direction_label

@@ -101,8 +101,28 @@
     if (msg && !window.confirm(msg)) e.preventDefault();
   }, true);
 
+  /* A link to one finding (#f12) opens the collapsed group that holds it. */
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var el = id ? document.getElementById(id) : null;
+    var d = el && el.closest ? el.closest("details") : null;
+    if (d && !d.open) { d.open = true; el.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", openTarget);
+
+  /* After a date is confirmed, the "还有 N 条" line follows the count the server sent. */
+  document.addEventListener("htmx:afterSettle", function () {
+    var line = document.getElementById("dates-left");
+    var done = document.querySelectorAll("[data-dates-left]");
+    if (!line || !done.length) return;
+    var n = Infinity;  /* the latest confirmation carries the smallest count */
+    for (var i = 0; i < done.length; i++) n = Math.min(n, parseInt(done[i].getAttribute("data-dates-left"), 10));
+    line.textContent = n === 0 ? "全部确认完了。" : "还有 " + n + " 条记录的日期待确认。";
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     var forms = document.querySelectorAll("form[data-upload-url]");
     for (var i = 0; i < forms.length; i++) setupDropzone(forms[i]);
+    openTarget();
   });
 })();
