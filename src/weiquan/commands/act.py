@@ -157,9 +157,9 @@ def action_add(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """记录一项行动；有提交时间时按渠道规则计算截止日。Record an action; the due date follows the channel's rule."""
-    from weiquan.services.actions import add_action
+    from weiquan.services.actions import add_action, refuse_future
 
-    a = add_action(workspace(ctx), case_id, body, document=document, submitted_at=_parse_when(submitted),
+    a = add_action(workspace(ctx), case_id, body, document=document, submitted_at=refuse_future(_parse_when(submitted)),
                    reference_no=ref, status=status, notes=note)
     if json_:
         print_json(a)
@@ -179,9 +179,9 @@ def action_update(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """更新行动（状态、编号、答复）。Update an action (status, reference, response)."""
-    from weiquan.services.actions import update_action
+    from weiquan.services.actions import refuse_future, update_action
 
-    a = update_action(workspace(ctx), action_id, status=status, submitted_at=_parse_when(submitted),
+    a = update_action(workspace(ctx), action_id, status=status, submitted_at=refuse_future(_parse_when(submitted)),
                       reference_no=ref, response=response, note=note)
     if json_:
         print_json(a)

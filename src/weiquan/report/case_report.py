@@ -26,7 +26,7 @@ from weiquan.report.case_data import (
     load_report_data,
 )
 from weiquan.report.evidence import EvidenceItem, case_evidence
-from weiquan.report.render import base_css, html_to_pdf, wrap_html
+from weiquan.report.render import base_css, html_to_pdf, mark_sample, wrap_html
 from weiquan.services.cases import get_case_row
 from weiquan.workspace import Workspace
 
@@ -119,4 +119,6 @@ def build_case_report(ws: Workspace, case_id: int, out: Path | str, *,
         items = evidence if evidence is not None else case_evidence(s, case_id)
         data = load_report_data(s, case, items, law)
         html = render_html(data, ledger_head=ws.vault.head().text)
+        if case.is_sample:
+            html = mark_sample(html)
     return html_to_pdf(html, Path(out))

@@ -100,19 +100,27 @@ def _check_status(status: str) -> None:
         raise InputError(f"无效状态：{status}。可选：{', '.join(STATUSES)}", f"invalid status {status!r}; valid: {', '.join(STATUSES)}")
 
 
-def _aware(case: Case, when: dt.datetime | dt.date) -> dt.datetime:
-    """The submission time, aware; a time in the future is refused (it cannot have been submitted yet)."""
-    now = dt.datetime.now(_tz(case))
+def refuse_future(when: dt.datetime | dt.date | None, tz: str = "Asia/Shanghai") -> dt.datetime | dt.date | None:
+    """A submission time typed by a person (CLI, web form): one in the future is refused (it cannot have been
+    submitted yet). A naive time is read in ``tz``; a date is in the future after today in ``tz``."""
+    if when is None:
+        return None
+    zone = ZoneInfo(tz)
+    now = dt.datetime.now(zone)
     if isinstance(when, dt.datetime):
-        out = when if when.tzinfo is not None else when.replace(tzinfo=_tz(case))
-        future = out > now + dt.timedelta(minutes=5)
+        future = (when if when.tzinfo else when.replace(tzinfo=zone)) > now + dt.timedelta(minutes=5)
     else:
-        out = dt.datetime.combine(when, dt.time(12, 0), tzinfo=_tz(case))
         future = when > now.date()
     if future:
-        raise InputError(f"提交时间在将来：{out:%Y-%m-%d %H:%M}。请填写实际提交的时间",
-                         f"the submission time is in the future: {out:%Y-%m-%d %H:%M}")
-    return out
+        raise InputError(f"提交时间在将来：{when}。请填写实际提交的时间（今天是 {now:%Y-%m-%d}）",
+                         f"the submission time is in the future: {when}")
+    return when
+
+
+def _aware(case: Case, when: dt.datetime | dt.date) -> dt.datetime:
+    if isinstance(when, dt.datetime):
+        return when if when.tzinfo is not None else when.replace(tzinfo=_tz(case))
+    return dt.datetime.combine(when, dt.time(12, 0), tzinfo=_tz(case))
 
 
 def _compute_due(ws: Workspace, case: Case, action: Action, pack: Any, licence: str | None) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from weiquan.act.context import APP_PAGES_ZH, CLI_RE
+from weiquan.ingest.numbers import display_number
 from weiquan.law.numerals import date_cn
 from weiquan.services.wording import plain_zh, strip_internal
 from weiquan.services.users import ROLE_NAMES_ZH
@@ -69,26 +69,7 @@ def duration(seconds: float | None) -> str:
     return f"{h}小时{m:02d}分"
 
 
-def phone(number: str | None) -> str:
-    """A number as people in China write it: '154 0000 0011', '0755 0000 1234'; foreign numbers keep +CC."""
-    if not number:
-        return ""
-    if not number.startswith("+"):
-        return number  # short codes and unparsed text as given
-    return _national(number)
-
-
-@functools.lru_cache(maxsize=4096)
-def _national(number: str) -> str:
-    # ~50 µs a parse; a timeline page shows the same few numbers a hundred times
-    import phonenumbers
-
-    try:
-        n = phonenumbers.parse(number, "CN")
-    except phonenumbers.NumberParseException:
-        return number
-    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if n.country_code == 86 else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    return phonenumbers.format_number(n, fmt)
+phone = display_number  # one way to write a number on pages, charts and in the CLI (ingest.numbers)
 
 
 # the plan (weiquan.act.plan) names CLI commands; on the web the same step is a page (named as the documents name it)

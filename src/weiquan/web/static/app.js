@@ -101,6 +101,20 @@
     if (msg && !window.confirm(msg)) e.preventDefault();
   }, true);
 
+  /* Overview bar chart: a tap (touch), a click or keyboard focus on a bar shows its date and count. */
+  function showBar(e) {
+    var bar = e.target.closest ? e.target.closest(".bars .bar") : null;
+    var out = document.getElementById("bar-readout");
+    if (!bar || !out) return;
+    var on = document.querySelectorAll(".bars .bar.on");
+    for (var i = 0; i < on.length; i++) on[i].classList.remove("on");
+    bar.classList.add("on");
+    out.textContent = bar.getAttribute("data-tip");
+  }
+  document.addEventListener("click", showBar);
+  document.addEventListener("focusin", showBar);
+  document.addEventListener("mouseover", showBar);
+
   /* A link to one finding (#f12) opens the collapsed group that holds it. */
   function openTarget() {
     var id = decodeURIComponent(location.hash.slice(1));
