@@ -124,7 +124,7 @@ def _evidence_refs(s: Any, ids: list[int]) -> dict[int, list[EvidenceRef]]:
     for i in range(0, len(ids), 900):
         chunk = ids[i:i + 900]
         stmt = (select(EventSource.event_id, EventSource.locator, EventSource.source_format, Evidence.id, Evidence.sha256,
-                       Evidence.media_type, Evidence.kind)
+                       Evidence.first_name, Evidence.media_type, Evidence.kind)
                 .join(Evidence, Evidence.id == EventSource.evidence_id)
                 .where(EventSource.event_id.in_(chunk)).order_by(EventSource.id))
         rows = s.execute(stmt).all()

@@ -22,7 +22,7 @@ class WebConfig:
     login_max_failures: int = 5
     login_window_s: int = 900
     session_max_age_s: int = 12 * 3600
-    timeline_page_size: int = 100
+    timeline_page_size: int = 25  # a phone page stays under ~6,000 px
     run_extraction: bool = True  # run queued OCR/ASR jobs in a background thread after an import
     extra_hosts: tuple[str, ...] = field(default_factory=tuple)
     # with behind_proxy: the proxies whose X-Forwarded-For / -Proto are believed (addresses or networks);
