@@ -50,9 +50,9 @@ MAX_HEIGHT = 6000
 ALLOWED = {
     "App", "APP", "iPhone", "Android", "CSV", "Excel", "XML", "ZIP", "JSON", "vmsg", "SMS", "Backup", "Restore",
     "sms.db", "mmssms.db", "calllog.db", "PDF", "DOCX", "Word", "WPS", "GB/T", "GB", "T", "LPR", "SHA", "SHA-256",
-    "KB", "MB", "UTC", "OCR", "Ctrl", "IRR", "AI", "ID", "WeChat", "QQ",
+    "KB", "MB", "UTC", "OCR", "Ctrl", "IRR", "AI", "ID", "WeChat", "QQ", "P",  # P图 (a doctored photo)
 }
-ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.\-/]*[A-Za-z0-9]|[A-Za-z]")
+ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*[A-Za-z0-9]|[A-Za-z]")
 VISIBLE_TEXT = """() => {
   const root = document.body.cloneNode(true);
   root.querySelectorAll('[data-user], .text, script, style, noscript, input, textarea, select option').forEach(e => e.remove());
@@ -219,7 +219,7 @@ def test_borrower_flows_at_desktop_and_phone_width(app_url: tuple[str, Workspace
         before = int(re.search(r"待审核（(\d+)）", counts.inner_text()).group(1))  # type: ignore[union-attr]
         assert before >= 1
         group = page.locator("details.review-group").first
-        group.locator("summary").click()
+        group.locator(":scope > summary").click()
         group.locator("article.finding").first.get_by_role("button", name="确认属实").click()
         expect(counts).to_contain_text(f"待审核（{before - 1}）", timeout=20_000)
         check("review-confirmed")

@@ -19,6 +19,7 @@ _URL = re.compile(r"\s*(?:转载|见|来源[:：]?)?\s*https?://[^\s；;，,）)
 _NOTE_MARK = re.compile(r"\s*[（(]?\s*(?:shared/)?(?:research/)?[\w-]+\.md\s*(?:§\s*[\w.]+(?:\s*fact\s*\d+)?)?\s*[）)]?"
                         r"|\s*§\s*\d+[\w.]*(?:\s*fact\s*\d+)?")
 _MASKED = re.compile(r"(\d)[xX]{2,}")
+_RULE_ID = re.compile(r"(模式)\s*[A-Z]{1,3}\d+[a-z]?\b")  # "匹配威胁模式 E2「…」": the rule's id is internal
 _EMPTY_BRACKETS = re.compile(r"[（(]\s*[；;，,]*\s*[）)]")
 _SEPARATORS = re.compile(r"[；;]\s*(?=[；;）)])|(?<=[（(])\s*[；;]\s*")
 
@@ -37,5 +38,6 @@ def strip_internal(text: str | None) -> str:
     s = _URL.sub("", s)
     s = _NOTE_MARK.sub("", s)
     s = _MASKED.sub(lambda m: m.group(1) + "××××", s)
+    s = _RULE_ID.sub(r"\1", s)
     s = _SEPARATORS.sub("", s)
     return _EMPTY_BRACKETS.sub("", s)

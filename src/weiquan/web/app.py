@@ -114,6 +114,7 @@ def create_app(
     app.state.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="weiquan-extract")
     app.state.chart_cache = ChartCache()
     app.state.background = {}
+    app.state.background_again = set()  # cases whose upload arrived during a run (pages.imports)
     app.state.dashboard_cache = DashboardCache()
 
     @app.middleware("http")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future
 from typing import Any
 
@@ -17,6 +18,7 @@ from weiquan.web.templating import render
 from weiquan.workspace import Workspace
 
 router = APIRouter(include_in_schema=False)
+_LOCK = threading.Lock()
 protected = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 
@@ -31,11 +33,25 @@ def start_background(request: Request, ws: Workspace, case_id: int) -> bool:
     if not get_config(request).run_extraction:
         return False
     running: dict[int, Future[Any]] = request.app.state.background
-    fut = running.get(case_id)
-    if fut is not None and not fut.done():
-        return False
-    running[case_id] = request.app.state.executor.submit(web_jobs.extract_then_analyze, ws, case_id)
+    again: set[int] = request.app.state.background_again
+    with _LOCK:
+        fut = running.get(case_id)
+        if fut is not None and not fut.done():
+            again.add(case_id)  # a file arrived while the last run was busy: run once more when it ends
+            return False
+        running[case_id] = request.app.state.executor.submit(_run_until_quiet, ws, case_id, again)
     return True
+
+
+def _run_until_quiet(ws: Workspace, case_id: int, again: set[int]) -> None:
+    """Extraction then analysis, repeated while uploads arrived during the previous pass (their jobs
+    would otherwise wait for the next upload)."""
+    while True:
+        web_jobs.extract_then_analyze(ws, case_id)
+        with _LOCK:
+            if case_id not in again:
+                return
+            again.discard(case_id)
 
 
 async def receive_files(request: Request, ws: Workspace, case_id: int) -> tuple[list[FileResult], str | None]:

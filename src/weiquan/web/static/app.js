@@ -23,7 +23,11 @@
         var row = document.createElement("div");
         row.className = "file";
         var name = document.createElement("div");
-        name.textContent = f.name + "（" + (f.size / 1024 / 1024).toFixed(2) + " MB）";
+        var fname = document.createElement("span");
+        fname.setAttribute("data-user", "");  /* the user's own file name */
+        fname.textContent = f.name;
+        name.appendChild(fname);
+        name.appendChild(document.createTextNode("（" + (f.size / 1024 / 1024).toFixed(2) + " MB）"));
         var prog = document.createElement("progress");
         prog.max = 100; prog.value = 0;
         var result = document.createElement("div");
