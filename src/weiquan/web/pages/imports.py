@@ -74,7 +74,8 @@ def live_context(request: Request, ws: Workspace, case_id: int) -> dict[str, Any
     """What the import page shows that changes after an upload or an extraction (the live region)."""
     counts = dashboard.case_dashboard_finding_counts(ws, case_id)
     return {
-        "case": dashboard.case_header(ws, case_id), "files": web_uploads.case_files(ws, case_id, limit=200),
+        "case": dashboard.case_header(ws, case_id), "case_id": case_id,
+        "files": web_uploads.case_files(ws, case_id, limit=200),
         "progress": web_jobs.job_progress(ws, case_id), "dates_pending": dates.count_pending(ws, case_id),
         "findings_total": sum(c.total for c in counts), "findings_pending": sum(c.pending for c in counts),
     }
