@@ -109,12 +109,21 @@ def timeline_cmd(
     if not events:
         console().print("没有事件。先用 `weiquan import` 导入文件。 No events.")
         return
+    from weiquan.act.facts import CHANNEL_ZH, RECIPIENT_ZH
+    from weiquan.ingest.numbers import display_number
+
+    def when(e: timeline.EventOut) -> str:  # the event's own zone (the case's unless given at import)
+        if e.date_unconfirmed:
+            return f"日期待确认 {e.wallclock_text or ''}".strip()
+        return e.start.strftime("%Y-%m-%d %H:%M:%S")
+
     print_table(
         f"案件 {case_id} 时间线 Timeline ({len(events)})",
-        ["ID", "时间 time", "渠道", "方向", "号码 number", "类别 kind", "时长 s", "内容 text", "来源 sources"],
-        [(e.id, e.start.strftime("%Y-%m-%d %H:%M:%S"), e.channel, DIRECTION_ZH.get(e.direction, e.direction),
-          (e.counterpart or e.counterpart_raw or "") + ("" if e.recipient == "borrower" else f" →{e.recipient_name or e.recipient}"),
-          e.number_kind or "", "" if e.duration_s is None else int(e.duration_s),
+        ["ID", "时间 time", "渠道", "方向", "号码 number", "时长（秒）", "内容 text", "来源 sources"],
+        [(e.id, when(e), CHANNEL_ZH.get(e.channel, e.channel), DIRECTION_ZH.get(e.direction, e.direction),
+          display_number(e.counterpart or e.counterpart_raw)
+          + ("" if e.recipient == "borrower" else f" →{e.recipient_name or RECIPIENT_ZH.get(e.recipient, e.recipient)}"),
+          "" if e.duration_s is None else int(e.duration_s),
           ((e.signature and f"【{e.signature}】") or "") + (e.text or "")[:60].replace("\n", " ") if e.text else "",
           len(e.evidence)) for e in events],
     )
