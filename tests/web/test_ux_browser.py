@@ -22,10 +22,7 @@ import datetime as dt
 import importlib.util
 import os
 import re
-import socket
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -37,7 +34,7 @@ from weiquan.services import cases, timeline
 from weiquan.web import create_app
 from weiquan.web.config import WebConfig
 from weiquan.workspace import Workspace
-from web_builders import sms_backup_xml
+from web_builders import live_server, sms_backup_xml
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -61,12 +58,6 @@ VISIBLE_TEXT = """() => {
 CST = ZoneInfo("Asia/Shanghai")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _undated_screenshot(folder: Path) -> Path:
     """A generated SMS screenshot whose separators show only 昨天/a time, saved under a name without a date."""
     spec = importlib.util.spec_from_file_location("make_screenshots", REPO / "scripts" / "make_screenshots.py")
@@ -80,23 +71,12 @@ def _undated_screenshot(folder: Path) -> Path:
 
 @pytest.fixture
 def app_url(home: Path) -> Iterator[tuple[str, Workspace]]:
-    import uvicorn
-
     ws = Workspace(load_settings(home))
-    app = create_app(ws, config=WebConfig(run_extraction=True))  # OCR in the background, as for a real user
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
     try:
-        yield f"http://127.0.0.1:{port}", ws
+        # OCR runs in the app's background thread, as for a real user
+        with live_server(create_app(ws, config=WebConfig(run_extraction=True))) as url:
+            yield url, ws
     finally:
-        server.should_exit = True
-        thread.join(timeout=20)
         ws.close()
 
 
