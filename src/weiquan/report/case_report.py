@@ -48,8 +48,12 @@ blockquote { page-break-inside: avoid; }
 
 
 def _env() -> Environment:
-    return Environment(loader=PackageLoader("weiquan.report", "templates"), autoescape=select_autoescape(["j2", "html"]),
-                       trim_blocks=True, lstrip_blocks=True)
+    from weiquan.services.wording import plain_zh
+
+    env = Environment(loader=PackageLoader("weiquan.report", "templates"), autoescape=select_autoescape(["j2", "html"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["zh"] = plain_zh  # stored detector wording and law notes without internal ids or URLs
+    return env
 
 
 def _data_uri(png: bytes) -> str:
