@@ -153,3 +153,16 @@ def test_each_case_keeps_its_own_file_name(ws: Workspace, client: TestClient) ->
         assert "张三" not in html and "sms.xml" in html, path
     r = client.get(f"/cases/{b.id}/evidence/{fb.evidence_id}/raw?download=1")
     assert "sms.xml" in r.headers["content-disposition"] and "%E5%BC%A0" not in r.headers["content-disposition"]
+
+
+def test_dates_page_in_server_mode_names_only_the_users_own_file(server, ws: Workspace) -> None:  # type: ignore[no-untyped-def]
+    """The same screenshot bytes in two users' cases: each 确认日期 page shows its own file name only."""
+    alice, bob = server.client("alice"), server.client("bob")
+    a = alice.post("/api/v1/cases", json={"name": "甲"}).json()["id"]
+    b = bob.post("/api/v1/cases", json={"name": "乙"}).json()["id"]
+    when = dt.datetime(2026, 3, 5, 22, 47, tzinfo=CST)
+    _screenshot(ws, a, "张三和催收员的聊天-身份证号.png", when=when, texts=["还钱"])
+    shot = _screenshot(ws, b, "IMG_0042.png", when=when, texts=["还钱"])
+    page = bob.get(f"/cases/{b}/dates").text
+    assert "IMG_0042.png" in page and "张三" not in page and f"/evidence/{shot}/raw" in page
+    assert bob.get(f"/cases/{a}/dates").status_code in (403, 404)
