@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from weiquan.act.case_stats import GroupStats
 from weiquan.act.facts import (CHANNEL_ZH, DIRECTION_ZH, ORIGIN_SOURCE_ZH, RECIPIENT_ZH, MAX_CHRONOLOGY, TEXT_SOURCE_ZH,
                                 CaseFacts, EventFact, FindingFact, Quote, text_source)
-from weiquan.act.plan import Plan
+from weiquan.act.plan import Plan, last_collection_contact
 from weiquan.act.policy import causes, plan_policy
 from weiquan.law.numerals import date_cn, phone_zh
 
@@ -889,7 +889,7 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
     rows, more = chronology(facts, pack)
     # one count (issue 16 item 8): the collection-contact figures computed at analysis, as on the dashboard
     figures = facts.extra.get("contact_figures") if isinstance(facts.extra.get("contact_figures"), dict) else None
-    counts = {"visits": 0, "night": 0, **facts.counts(), **{k: v for k, v in (figures or {}).items() if isinstance(v, int)}}
+    counts = {"visits": 0, "letters": 0, "other": 0, "night": 0, **facts.counts(), **{k: v for k, v in (figures or {}).items() if isinstance(v, int)}}
     period = facts.period
     ch = pack.channels.get(channel_id) if channel_id else None
     step = plan.step(channel_id) if channel_id else None
@@ -937,7 +937,8 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
         "has_threat": any(c.startswith("threat_") for c in facts.categories),
         "night_start": night.start.strftime("%H:%M"), "night_end": night.end.strftime("%H:%M"),
         "escalate_to": escalate, "cite": cite, "summary": summary,
-        "last_contact": datetime_zh(max((f.last for f in facts.findings if f.last), default=None)),
+        "last_contact": datetime_zh(last_collection_contact(facts, max((f.last for f in facts.findings if f.last),
+                                                                        default=None))),
         "lender_action": _lender_action(facts, pack),
         "witnesses": witnesses(facts), "stop_requests": stop_requests(facts, pack),
     }

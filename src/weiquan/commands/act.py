@@ -57,6 +57,9 @@ def plan(
             + (f"（依据：{_BASIS_ZH[lender.basis]}）" if lender.basis in _BASIS_ZH else "（资质未查明）"))
     for n in p.notes_zh:
         c.print(f"[yellow]提示[/yellow]：{n}")
+    for d in p.deadlines:  # 诉讼时效 and the 治安 six-month limit (issue 16 item 4)
+        c.print(f"[bold]期限 deadline[/bold]：{d['name_zh']} {d['date'].isoformat()}{'（已过 passed）' if d['passed'] else ''}："
+                f"{d['note_zh']}")
     for s in p.steps:
         flag = "[red]【紧急】[/red]" if s.urgent else ""
         c.print(f"\n[bold]{s.order}. {s.name_zh}[/bold] {flag}")
@@ -71,6 +74,8 @@ def plan(
         if s.deadline_zh:
             c.print(f"   期限：{s.deadline_zh}")
         c.print(f"   逾期：{s.if_lapsed_zh}")
+        for w in s.warnings_zh:
+            c.print(f"   [red]注意[/red]：{w}")
         if s.documents:
             c.print("   文书：" + " ".join(f"weiquan draft --case {p.case_id} --doc {d}" for d in s.documents))
         if s.taken:
