@@ -23,6 +23,7 @@ class WebConfig:
     login_window_s: int = 900
     session_max_age_s: int = 12 * 3600
     timeline_page_size: int = 25  # a phone page stays under ~6,000 px
+    heavy_workers: int = 2  # uploads/imports/package checks at once (the rest wait their turn, off the event loop)
     run_extraction: bool = True  # run queued OCR/ASR jobs in a background thread after an import
     extra_hosts: tuple[str, ...] = field(default_factory=tuple)
     # with behind_proxy: the proxies whose X-Forwarded-For / -Proto are believed (addresses or networks);

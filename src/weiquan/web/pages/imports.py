@@ -14,6 +14,7 @@ from weiquan.errors import InputError, WeiquanError
 from weiquan.services import dashboard, dates, extraction, web_jobs, web_uploads
 from weiquan.services.imports import FileResult
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect, get_config
+from weiquan.web.jobs import run_heavy
 from weiquan.web.templating import render
 from weiquan.workspace import Workspace
 
@@ -65,7 +66,8 @@ async def receive_files(request: Request, ws: Workspace, case_id: int) -> tuple[
     limit = max_upload_bytes(request)
     results: list[FileResult] = []
     for f in files:
-        results.extend(web_uploads.import_upload(ws, case_id, f.file, f.filename, max_bytes=limit, tz=tz))
+        results.extend(await run_heavy(request, web_uploads.import_upload, ws, case_id, f.file, f.filename,
+                                       max_bytes=limit, tz=tz))
         await f.close()
     return results, tz
 
