@@ -1,9 +1,10 @@
-# weiquan — the two commands: `make demo` and `make test` (see README.md).
+# weiquan — the two commands: `make demo` (`make demo PORT=8001` for another port) and `make test` (see README.md).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 EXTRAS ?= test,asr,heif,bulk
+PORT   ?= 8000
 
 .PHONY: demo test setup docs bench-quick clean
 
@@ -17,7 +18,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/weiquan demo --serve
+	$(BIN)/weiquan demo --serve --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

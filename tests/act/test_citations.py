@@ -288,8 +288,8 @@ def test_cba_guideline_for_a_member_dated_by_its_conduct(ws: Workspace) -> None:
     """For a CBA member the guideline applies — but only to conduct from its release (2026-01-30): the night rule
     is not cited for December 2025 night contacts, the attempts rule is for the February 2026 flood."""
     from weiquan.act.citations import cited_provisions
-    from weiquan.services.case_facts import load_case_facts
     from weiquan.act.plan import LenderInfo
+    from weiquan.services.case_facts import load_case_facts
 
     b = build_findings_case(ws, ["night_contact", "harassment_volume"],
                             days=[dt.date(2025, 12, 20), dt.date(2026, 2, 10)])

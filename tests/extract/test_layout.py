@@ -138,3 +138,36 @@ def test_messages_above_the_first_separator_are_flagged() -> None:
 
 def test_empty_page_gives_nothing() -> None:
     assert page_events(OcrPage(W, H, []), ctx()) == []
+
+
+def test_dates_not_on_screen_are_unconfirmed() -> None:
+    """A bare time or a month-day resolved against the import time is a proposal, never a fact."""
+    lines = status_and_bars("13800138000") + [L("22:47", 325, 207, 395, 240),
+                                              L("今天不还就去你单位。", 44, 277, 483, 316, bg=GREY),
+                                              L("3月20日 09:05", 264, 400, 457, 430),
+                                              L("最后通知。", 44, 480, 300, 516, bg=GREY)]
+    got = page_events(OcrPage(W, H, lines), ctx("IMG_0042.png"))
+    assert len(got) == 2 and all(e.extra["date_unconfirmed"] is True for e in got)
+    # the same screen from a file whose name carries the capture time: the dates are known
+    named = page_events(OcrPage(W, H, lines), ctx("Screenshot_20261030-214733.png"))
+    assert all("date_unconfirmed" not in e.extra for e in named)
+
+
+def test_a_full_date_on_screen_needs_no_confirmation() -> None:
+    lines = status_and_bars("13800138000") + [L("2025年6月3日 21:47", 230, 207, 490, 240),
+                                              L("再不还款就上门。", 44, 277, 483, 316, bg=GREY)]
+    (ev,) = page_events(OcrPage(W, H, lines), ctx("IMG_0042.png"))
+    assert "date_unconfirmed" not in ev.extra
+    assert ev.start == dt.datetime(2025, 6, 3, 13, 47, tzinfo=dt.timezone.utc)
+
+
+def test_status_bar_date_anchors_the_screen() -> None:
+    """A phone that shows the full date in its status bar dates a bare "08:05"; month-day only stays flagged."""
+    body = [L("13800138000", 94, 73, 336, 109), L("08:05", 325, 207, 395, 240),
+            L("三天内不处理就上门。", 44, 277, 483, 316, bg=GREY)]
+    (ev,) = page_events(OcrPage(W, H, [L("2026/03/20 21:47", 21, 7, 230, 30), *body]), ctx("IMG_0042.png"))
+    assert ev.extra["anchor_basis"] == "status_bar" and "date_unconfirmed" not in ev.extra
+    assert ev.start == dt.datetime(2026, 3, 20, 0, 5, tzinfo=dt.timezone.utc)
+    (ev,) = page_events(OcrPage(W, H, [L("3月20日 周五 21:47", 21, 7, 260, 30), *body]), ctx("IMG_0042.png"))
+    assert ev.extra["anchor_basis"] == "status_bar_day" and ev.extra["date_unconfirmed"] is True
+    assert ev.start.astimezone(dt.timezone(dt.timedelta(hours=8))).date() == dt.date(2026, 3, 20)

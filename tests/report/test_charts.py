@@ -111,3 +111,51 @@ def test_numbers_chart_caps_rows() -> None:
     s = aggregate([ChartEvent(base, "call", counterpart=f"+86{i:09d}") for i in range(200)])
     svg = charts.numbers_over_time(s, max_numbers=10, fmt="svg")
     assert svg.count(b"+86") <= 12  # ten row labels (plus nothing else carrying numbers)
+
+
+def _svg_text(svg: bytes) -> str:
+    import re
+
+    return " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg.decode("utf-8")))
+
+
+def test_charts_read_as_the_pages_do() -> None:
+    """Issue 17 item 7: Chinese day labels (3月5日), 北京时间 (never an IANA id), whole-number colour scale,
+    numbers written as on the pages (ingest.numbers.display_number, never +86…)."""
+    import matplotlib
+
+    s = _sample()
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # text as <text>, so it can be read here
+        per_day = _svg_text(charts.contacts_per_day(s, fmt="svg"))
+        heat = _svg_text(charts.hour_weekday_heatmap(s, night=(dt.time(22), dt.time(8)), fmt="svg"))
+        numbers = _svg_text(charts.numbers_over_time(s, fmt="svg"))
+    for text in (per_day, heat, numbers):
+        assert "Asia/" not in text and "2025-03" not in text
+    assert "北京时间" in per_day and "北京时间" in heat and "2025年3月1日" in per_day and "3月" in per_day
+    from weiquan.ingest.numbers import display_number
+
+    assert display_number("+8617000000001") == "170 0000 0001"  # as the pages write a mobile number
+    assert display_number("+861700000001") in numbers and "+86" not in numbers
+    ticks = [t for t in heat.split() if t.replace(".", "", 1).isdigit()]
+    assert ticks and all("." not in t for t in ticks), ticks  # 0, 1, 2 … never 0.5
+    assert charts.zone_zh("Europe/Paris") == "当地时间"
+
+
+def test_a_sample_case_is_marked_on_every_page(tmp_path) -> None:  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
+    from weiquan.report.render import SAMPLE_LABEL_ZH, docx_text, html_to_docx, html_to_pdf, mark_sample, wrap_html
+
+    body = "".join(f"<h2>第{i}节</h2>" + "<p>" + "内容" * 400 + "</p>" for i in range(6))
+    html = mark_sample(wrap_html(body, title="示例文书"))
+    pdf = html_to_pdf(html, tmp_path / "a.pdf")
+    from pypdf import PdfReader
+
+    pages = PdfReader(str(pdf)).pages
+    assert len(pages) >= 3
+    assert all(SAMPLE_LABEL_ZH in p.extract_text() for p in pages)
+    from docx import Document
+
+    doc = Document(str(html_to_docx(html, tmp_path / "a.docx")))
+    assert all(SAMPLE_LABEL_ZH in sec.header.paragraphs[0].text for sec in doc.sections)
+    assert "第0节" in docx_text(tmp_path / "a.docx")
+    plain = html_to_pdf(wrap_html(body, title="真实文书"), tmp_path / "b.pdf")
+    assert SAMPLE_LABEL_ZH not in PdfReader(str(plain)).pages[0].extract_text()

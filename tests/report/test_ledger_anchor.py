@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from tests.report.report_case_builder import build_case
 from weiquan.cli import app
-from weiquan.services.case_report import build_case_report
 from weiquan.report.render import pdf_text
+from weiquan.services.case_report import build_case_report
 from weiquan.services.export import export_case
 from weiquan.store.models import LedgerEntry, LedgerHead
 from weiquan.vault import ledger

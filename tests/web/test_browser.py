@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.web.web_builders import live_server
 from weiquan.config import load_settings
 from weiquan.services.demo import samples_dir
 from weiquan.web import create_app
@@ -32,12 +30,6 @@ ARTEFACTS = Path(os.environ.get("WEIQUAN_ARTEFACTS", Path(__file__).resolve().pa
 PHONE_FILES = (".xml", ".csv", ".wav", ".vmsg", ".db", ".png", ".jpg")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def sqlite_ws(home: Path) -> Iterator[Workspace]:
     """The browser flow runs once, on SQLite (the API and page tests cover PostgreSQL)."""
@@ -48,24 +40,8 @@ def sqlite_ws(home: Path) -> Iterator[Workspace]:
 
 @pytest.fixture
 def live_url(sqlite_ws: Workspace) -> Iterator[str]:
-    import uvicorn
-
-    ws = sqlite_ws
-
-    port = _free_port()
-    app = create_app(ws, config=WebConfig(run_extraction=False))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with live_server(create_app(sqlite_ws, config=WebConfig(run_extraction=False))) as url:
+        yield url
 
 
 def _sample_files() -> list[Path]:

@@ -16,7 +16,7 @@ from weiquan.act.catalogue import call_reports, catalogue_rows, chronology, sms_
 from weiquan.act.citations import category_sort_key, cited_provisions, evidence_shows, remedies_open
 from weiquan.act.facts import CaseFacts
 from weiquan.act.loan_views import loan_views
-from weiquan.act.plan import Plan
+from weiquan.act.plan import Plan, last_collection_contact
 from weiquan.act.policy import causes, plan_policy
 from weiquan.act.quotes import category_views, recipient_label
 from weiquan.errors import ProblemFound
@@ -121,6 +121,8 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
     figures = facts.extra.get("contact_figures") if isinstance(facts.extra.get("contact_figures"), dict) else None
     counts = {
         "visits": 0,
+        "letters": 0,
+        "other": 0,
         "night": 0,
         **facts.counts(),
         **{k: v for k, v in (figures or {}).items() if isinstance(v, int)},
@@ -191,7 +193,9 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
         "escalate_to": escalate,
         "cite": cite,
         "summary": summary,
-        "last_contact": datetime_zh(max((f.last for f in facts.findings if f.last), default=None)),
+        "last_contact": datetime_zh(
+            last_collection_contact(facts, max((f.last for f in facts.findings if f.last), default=None))
+        ),
         "lender_action": _lender_action(facts, pack),
         "witnesses": witnesses(facts),
         "stop_requests": stop_requests(facts, pack),

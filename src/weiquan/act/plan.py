@@ -274,7 +274,9 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
     cats = set(facts.categories)
     safety = bool(cats & set(policy.safety_categories))
     last_contact = max((f.last for f in facts.findings if f.last), default=None)
-    ongoing = last_contact is not None and (facts.today - last_contact.date()).days <= policy.ongoing_within_days
+    # "recent contacts" for the injunction: the latest collection contact (analysis figures) or finding event
+    recent = last_collection_contact(facts, last_contact)
+    ongoing = recent is not None and (facts.today - recent.date()).days <= policy.ongoing_within_days
     time_barred = last_contact is not None and _add_months(last_contact.date(), policy.police_time_limit_months) < facts.today
     notes = list(lender.notes_zh)
     first_contact = min((f.first for f in facts.findings if f.first), default=None)
@@ -344,7 +346,9 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
         steps.append(PlanStep(
             order=0, channel_id=ch.id, name_zh=ch.name_zh, body=ch.body, kind=ch.kind, urgent=urgent,
             why_zh=why, reasons=reasons, competence_zh=competence, competence_source=competence_source,
-            attach=list(ch.prepare), how=_how(ch), prerequisite_zh=ch.prerequisite_zh,
+            attach=list(ch.prepare), how=_how(ch),
+            # an unlicensed lender has no complaint desk to go to first
+            prerequisite_zh=None if licence == "unlicensed" and extra_route else ch.prerequisite_zh,
             deadline=rule, deadline_zh=(" ".join(t for t in (rule.label_zh, rule.unit_note_zh) if t) if rule
                                         else ch.deadline_note_zh),
             if_lapsed_zh="", documents=[d for d in ch.documents if d != "injunction" or ongoing],
@@ -371,9 +375,9 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
     court = next((s for s in steps if s.kind == "court"), None)
     if ongoing and court is not None:
         notes.append("骚扰仍在持续：可考虑向法院申请人格权侵害禁令（可在起诉前或诉讼中申请）。")
-    elif court is not None and last_contact is not None:
-        why_not = (f"暂不建议申请人格权侵害禁令：最近一次联系是{date_cn(last_contact.date())}，距今"
-                   f"{(facts.today - last_contact.date()).days}天；{_cite(pack, 'civil-997')}要求有证据证明对方“正在实施或者即将实施”"
+    elif court is not None and recent is not None:
+        why_not = (f"暂不建议申请人格权侵害禁令：最近一次联系是{date_cn(recent.date())}，距今"
+                   f"{(facts.today - recent.date()).days}天；{_cite(pack, 'civil-997')}要求有证据证明对方“正在实施或者即将实施”"
                    "侵害行为。如对方再次联系，可以凭新的证据申请。")
         notes.append(why_not)
         court.warnings_zh.append(why_not)
@@ -415,6 +419,22 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
     return Plan(case_id=facts.case_id, lender=lender, safety_threat=safety, ongoing=ongoing, steps=steps,
                 notes_zh=notes, loans=loan_notes, generated_on=facts.today, document_warnings=document_warnings,
                 deadlines=deadlines)
+
+
+def last_collection_contact(facts: CaseFacts, last_finding: dt.datetime | None) -> dt.datetime | None:
+    """The latest collection contact of the case: the analysis figures' ``last`` (every collection contact, the
+    same figure the dashboard shows) or the latest finding event, whichever is later; in the case's time zone."""
+    from zoneinfo import ZoneInfo
+
+    fig = facts.extra.get("contact_figures") if isinstance(facts.extra, dict) else None
+    last = None
+    if isinstance(fig, dict) and fig.get("last"):
+        try:
+            last = dt.datetime.fromisoformat(str(fig["last"])).astimezone(ZoneInfo(facts.tz))
+        except ValueError:
+            last = None
+    cands = [t for t in (last, last_finding) if t is not None]
+    return max(cands) if cands else None
 
 
 def _cite(pack: Any, pid: str) -> str:

@@ -169,7 +169,7 @@ class ClassifierDetector:
     def _hit(self, sc: Scores, label: str, p: float, span: tuple[int, int]) -> Hit:
         quote = sc.normalized.original[span[0]:span[1]]
         return Hit(label, (span,), self.id, self.version, p,
-                   f"分类模型 {self.version} 判断为该类（概率 {p:.2f}），主要依据「{quote}」")
+                   f"文字模型判断为这一类（把握约 {p:.0%}），主要依据「{quote}」")  # no model id: people read this
 
     def hits_from(self, sc: Scores, *, threshold: float | None = None) -> list[Hit]:
         """Hits of one scored text (reference span loop; see :meth:`detect_batch` for batches)."""

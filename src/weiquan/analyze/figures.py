@@ -29,8 +29,8 @@ def contact_figures(ctx: CaseContext, night: Any) -> dict[str, Any]:
     third = [e for e in evs if e.recipient not in ("borrower", "", None)]
     return {
         "events": len(evs), "calls": by_channel.get("call", 0), "sms": by_channel.get("sms", 0) + by_channel.get("mms", 0),
-        "chat": by_channel.get("chat", 0), "visits": by_channel.get("visit", 0),
-        "other": sum(n for ch, n in by_channel.items() if ch not in ("call", "sms", "mms", "chat", "visit")),
+        "chat": by_channel.get("chat", 0), "visits": by_channel.get("visit", 0), "letters": by_channel.get("letter", 0),
+        "other": sum(n for ch, n in by_channel.items() if ch not in ("call", "sms", "mms", "chat", "visit", "letter")),
         "night": nights, "numbers": len({e.counterpart for e in evs if e.counterpart}),
         "third_party": len(third), "third_party_people": len({(e.recipient, e.counterpart) for e in third}),
         "first": min(starts).isoformat() if starts else None, "last": max(starts).isoformat() if starts else None,

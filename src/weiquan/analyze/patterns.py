@@ -238,7 +238,7 @@ class NumberRotationDetector:
             need = int(cfg["prefix_min_numbers"] if kind == "prefix" else cfg["min_numbers"])
             if len(nums) < need:
                 continue
-            what = {"sig": f"短信签名【{name}】", "self": f"自称「{name}」", "prefix": f"号段 {name}xxxx"}[kind]
+            what = {"sig": f"短信签名【{name}】", "self": f"自称「{name}」", "prefix": f"以 {name} 开头的号段"}[kind]
             ids = sorted({i for v in nums.values() for i in v})
             out.append(FindingDraft(
                 key=f"rotation:{kind}:{name}", category="harassment_volume", detector_id=self.id,
@@ -275,7 +275,7 @@ class ThirdPartyDetector:
                 key=f"third_party:{who}", category="third_party_contact", detector_id=self.id,
                 detector_version=self.version, confidence=0.9,
                 summary=f"催收方联系了借款人以外的人（{who}）{len(evs)} 次",
-                explanation="只应向债务人本人催收；联系第三人仅限债务人失联时取得联系方式，且不得透露债务（law pack conduct.third_party）",
+                explanation="只应向债务人本人催收；联系第三人仅限债务人失联时取得联系方式，且不得透露债务",  # provisions: law/cn conduct.third_party
                 events=[EventLink(e.id) for e in evs], extra={"recipient": who, "count": len(evs)},
             ))
             debt = _debt_words()
@@ -285,7 +285,7 @@ class ThirdPartyDetector:
                     key=f"disclosure:{who}", category="privacy_disclosure", detector_id=self.id,
                     detector_version=self.version, confidence=0.85,
                     summary=f"向第三人（{who}）透露欠款信息 {len(told)} 次",
-                    explanation="发给第三人的信息提及借款/欠款/逾期，向第三人透露了债务信息（law pack conduct.third_party no_debt_details）",
+                    explanation="发给第三人的信息提及借款/欠款/逾期，向第三人透露了债务信息",  # provisions: conduct.third_party no_debt_details
                     events=[EventLink(e.id, [m.span() for m in debt.finditer(e.text or "")][:5]) for e in told],
                     extra={"recipient": who, "count": len(told)},
                 ))

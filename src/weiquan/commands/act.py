@@ -36,6 +36,9 @@ def _parse_when(value: str | None) -> dt.datetime | dt.date | None:
                          f"cannot parse date/time {value!r} (e.g. 2026-09-28 or 2026-09-28T10:30)") from e
 
 
+_BASIS_ZH = {"case": "案件资料", "registry": "持牌机构名录", "loan": "借款记录", "pattern": "名称特征"}
+
+
 def plan(
     ctx: typer.Context,
     case_id: Annotated[int, CaseOpt],
@@ -51,9 +54,12 @@ def plan(
     c = console()
     lender = p.lender
     c.print(f"[bold]放贷方 Lender[/bold]：{lender.entity or lender.name or '未填写'}　牌照 licence：{lender.licence_zh}"
-            f"（依据 basis：{lender.basis}）")
+            + (f"（依据：{_BASIS_ZH[lender.basis]}）" if lender.basis in _BASIS_ZH else "（资质未查明）"))
     for n in p.notes_zh:
         c.print(f"[yellow]提示[/yellow]：{n}")
+    for d in p.deadlines:  # 诉讼时效 and the 治安 six-month limit (issue 16 item 4)
+        c.print(f"[bold]期限 deadline[/bold]：{d['name_zh']} {d['date'].isoformat()}{'（已过 passed）' if d['passed'] else ''}："
+                f"{d['note_zh']}")
     for s in p.steps:
         flag = "[red]【紧急】[/red]" if s.urgent else ""
         c.print(f"\n[bold]{s.order}. {s.name_zh}[/bold] {flag}")
@@ -68,12 +74,14 @@ def plan(
         if s.deadline_zh:
             c.print(f"   期限：{s.deadline_zh}")
         c.print(f"   逾期：{s.if_lapsed_zh}")
+        for w in s.warnings_zh:
+            c.print(f"   [red]注意[/red]：{w}")
         if s.documents:
             c.print("   文书：" + " ".join(f"weiquan draft --case {p.case_id} --doc {d}" for d in s.documents))
         if s.taken:
             c.print(f"   已办：行动 {s.taken['action_id']} 状态 {s.taken['status']} 截止 {s.taken['due_at'] or '-'}")
     if p.loans:
-        c.print("\n借款核查 Loan check：" + "；".join(f"{ln['lender'] or ''} {ln['verdict'] or ''}" for ln in p.loans))
+        c.print("\n借款核查：" + "；".join(f"{ln['lender'] or ''} {ln.get('verdict_zh') or '未核查'}" for ln in p.loans))
 
 
 def draft(
@@ -154,9 +162,9 @@ def action_add(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """记录一项行动；有提交时间时按渠道规则计算截止日。Record an action; the due date follows the channel's rule."""
-    from weiquan.services.actions import add_action
+    from weiquan.services.actions import add_action, refuse_future
 
-    a = add_action(workspace(ctx), case_id, body, document=document, submitted_at=_parse_when(submitted),
+    a = add_action(workspace(ctx), case_id, body, document=document, submitted_at=refuse_future(_parse_when(submitted)),
                    reference_no=ref, status=status, notes=note)
     if json_:
         print_json(a)
@@ -176,9 +184,9 @@ def action_update(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """更新行动（状态、编号、答复）。Update an action (status, reference, response)."""
-    from weiquan.services.actions import update_action
+    from weiquan.services.actions import refuse_future, update_action
 
-    a = update_action(workspace(ctx), action_id, status=status, submitted_at=_parse_when(submitted),
+    a = update_action(workspace(ctx), action_id, status=status, submitted_at=refuse_future(_parse_when(submitted)),
                       reference_no=ref, response=response, note=note)
     if json_:
         print_json(a)

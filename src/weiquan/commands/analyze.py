@@ -24,6 +24,11 @@ class DetectorChoice(str, Enum):
 DetOpt = typer.Option("--detector", help="使用的检测器 Detector: both (default) | rules | classifier.")
 
 
+def has_terminal() -> bool:
+    """Interactive review prompts only when a person is at a terminal (never waits on a pipe or a script)."""
+    return sys.stdin.isatty()
+
+
 def register(app: typer.Typer) -> None:
     app.command("analyze")(analyze)
     app.command("classify")(classify)
@@ -176,16 +181,28 @@ def review(
     if not items:
         con.print("没有待审核的发现。Nothing to review.")
         return
-    if not sys.stdin.isatty() and not ctx.find_root().obj.get("force_interactive"):
-        con.print(f"{len(items)} 条待审核。交互式审核需要终端；或使用 --finding N --confirm/--reject。")
+    if not has_terminal():
+        raise InputError(f"有 {len(items)} 条待审核。逐条审核需要在终端里运行；也可以用 --finding N --confirm 或 --reject，"
+                         "或用 --json 列出",
+                         "interactive review needs a terminal; use --finding N --confirm/--reject or --json")
+    from zoneinfo import ZoneInfo
+
+    from weiquan.act.facts import CHANNEL_ZH
+    from weiquan.services.cases import get_case
+    from weiquan.zh.wording import plain_zh
+
+    zone = ZoneInfo(get_case(ws, case_id).timezone or ws.settings.timezone)
+    severity = {"critical": "非常严重", "high": "严重", "medium": "较重", "low": "轻微", "info": "提示"}
     for f in items:
-        con.print(f"\n[bold]#{f.id} {f.category_zh}（{f.category}，{f.severity}，置信度 {f.confidence:.2f}）[/bold]")
-        con.print(f"  {f.summary or ''}")
-        con.print(f"  依据 basis: {f.explanation or ''}")
+        con.print(f"\n[bold]#{f.id} {f.category_zh}（{severity.get(f.severity, f.severity)}，把握约 {f.confidence:.0%}）[/bold]")
+        con.print(f"  {plain_zh(f.summary)}")
+        con.print(f"  依据：{plain_zh(f.explanation)}")
         if f.provisions:
-            con.print("  法律依据 law: " + "；".join(p["cite"] for p in f.provisions[:3]))
+            con.print("  法律规定：" + "；".join(p["cite"] for p in f.provisions[:3]))
         for e in f.events[:3]:
-            con.print(f"  · {e.start:%Y-%m-%d %H:%M} {e.channel} {e.counterpart or ''} {'」「'.join(e.quotes) if e.quotes else (e.text or '')[:60]}")
+            local = e.start.astimezone(zone)  # the case's time zone, as every page shows it
+            con.print(f"  · {local:%Y-%m-%d %H:%M} {CHANNEL_ZH.get(e.channel, e.channel)} {e.counterpart or ''} "
+                      f"{'」「'.join(e.quotes) if e.quotes else (e.text or '')[:60]}")
         ans = typer.prompt("确认(c) / 驳回(r) / 跳过(s) / 备注(n) / 退出(q)", default="s").strip().lower()
         if ans in ("q", "quit"):
             break

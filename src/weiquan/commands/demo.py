@@ -22,7 +22,7 @@ def demo(
     home: Annotated[Path | None, typer.Option("--home", help="演示数据目录 Demo data home (default ./weiquan-demo/home, or the global --home).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="输出目录 Output folder (default ./weiquan-demo/out).")] = None,
     serve: Annotated[bool, typer.Option("--serve", help="完成后启动网页界面 Serve the web UI afterwards.")] = False,
-    port: Annotated[int, typer.Option("--port", help="网页端口 Web UI port.")] = 8000,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="网页端口 Web UI port.")] = 8000,
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """用内置示例数据（合成，标明“示例”）跑通全流程。Run the whole chain on the bundled synthetic SAMPLE case."""
@@ -33,6 +33,10 @@ def demo(
     home = home or root_home or base / "home"
     out = out or base / "out"
     c = console()
+    if serve:  # before the few minutes of the demo: a busy port is known now
+        from weiquan.web.config import check_port_free
+
+        check_port_free("127.0.0.1", port)
     with Workspace(load_settings(home)) as ws:
         result = run_demo(ws, out, log=(lambda m: None) if json_ else c.print)
         if json_:

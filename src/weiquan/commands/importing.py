@@ -8,10 +8,19 @@ from typing import Annotated
 import typer
 
 from weiquan.commands._common import JsonOpt, console, print_json, print_table, workspace
-from weiquan.errors import EXIT_PROBLEM
+from weiquan.errors import EXIT_PROBLEM, InputError
+from weiquan.ingest.numbers import display_number
 from weiquan.services import imports, timeline
 from weiquan.workspace import Workspace
-from weiquan.zh.labels import CHANNELS, DIRECTIONS, IMPORT_STATUS_ZH, RECIPIENTS, direction_label
+from weiquan.zh.labels import (
+    CHANNEL_ZH,
+    CHANNELS,
+    DIRECTIONS,
+    IMPORT_STATUS_ZH,
+    RECIPIENT_ZH,
+    RECIPIENTS,
+    direction_label,
+)
 
 CaseOpt = typer.Option("--case", "-c", help="案件 ID Case id.")
 
@@ -32,6 +41,9 @@ def import_cmd(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """导入手机导出文件、录音、截图（先存证据库，再按内容识别格式并导入时间线）。Import phone exports, recordings and screenshots."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:  # a usage error (exit 2), before anything is imported
+        raise InputError(f"找不到文件或文件夹：{'、'.join(missing)}", f"no such file or folder: {', '.join(missing)}")
     ws = workspace(ctx)
     mapping = imports.parse_mapping(map_ or [])
     results = _import_with_progress(ws, case_id, paths, tz=tz, mapping=mapping, quiet=json_)
@@ -102,12 +114,18 @@ def timeline_cmd(
     if not events:
         console().print("没有事件。先用 `weiquan import` 导入文件。 No events.")
         return
+    def when(e: timeline.EventOut) -> str:  # the event's own zone (the case's unless given at import)
+        if e.date_unconfirmed:
+            return f"日期待确认 {e.wallclock_text or ''}".strip()
+        return e.start.strftime("%Y-%m-%d %H:%M:%S")
+
     print_table(
         f"案件 {case_id} 时间线 Timeline ({len(events)})",
-        ["ID", "时间 time", "渠道", "方向", "号码 number", "类别 kind", "时长 s", "内容 text", "来源 sources"],
-        [(e.id, e.start.strftime("%Y-%m-%d %H:%M:%S"), e.channel, direction_label(e.channel, e.direction) or e.direction,
-          (e.counterpart or e.counterpart_raw or "") + ("" if e.recipient == "borrower" else f" →{e.recipient_name or e.recipient}"),
-          e.number_kind or "", "" if e.duration_s is None else int(e.duration_s),
+        ["ID", "时间 time", "渠道", "方向", "号码 number", "时长（秒）", "内容 text", "来源 sources"],
+        [(e.id, when(e), CHANNEL_ZH.get(e.channel, e.channel), direction_label(e.channel, e.direction) or e.direction,
+          display_number(e.counterpart or e.counterpart_raw)
+          + ("" if e.recipient == "borrower" else f" →{e.recipient_name or RECIPIENT_ZH.get(e.recipient, e.recipient)}"),
+          "" if e.duration_s is None else int(e.duration_s),
           ((e.signature and f"【{e.signature}】") or "") + (e.text or "")[:60].replace("\n", " ") if e.text else "",
           len(e.evidence)) for e in events],
     )
@@ -127,12 +145,13 @@ def add_event_cmd(
     duration: Annotated[float | None, typer.Option("--duration", help="通话时长（秒） Call duration, seconds.")] = None,
     tz: Annotated[str | None, typer.Option("--tz", help="时区 Time zone (default: the case's).")] = None,
     note: Annotated[str | None, typer.Option("--note", help="备注 Note.")] = None,
+    witnesses: Annotated[str | None, typer.Option("--witnesses", help="在场证人 Witnesses present.")] = None,
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """手动记录没有文件的事件（上门、打给家人的电话等）。Add an event that has no file (a visit, a call to a relative)."""
     ev = timeline.add_manual_event(workspace(ctx), case_id, channel=channel, time=time, number=number, name=name, text=text,
                                    direction=direction, recipient=to, recipient_name=to_name, duration_s=duration, tz=tz,
-                                   note=note)
+                                   note=note, witnesses=witnesses)
     if json_:
         print_json(ev)
     else:

@@ -85,7 +85,7 @@ def loan_check(
         ["上限 cap", "利率 rate", "是否超过 exceeded", "可信度 confidence"],
         [(c["name"] + ("（解读）" if c["interpretation"] else ""), f"{c['rate']:.2%}", "超过" if c["exceeded"] else "未超过", c["confidence_zh"]) for c in res["caps"]],
     )
-    out.print(f"结论 verdict: [bold]{res['verdict_zh']}[/]（{res['verdict']}）")
+    out.print(f"结论：[bold]{res['verdict_zh']}[/]")
     out.print(f"截至{res['as_of']}：{res['lawful_label_zh']} {res['lawful_amount_owed']:.2f} 元，"
               f"{res['excess_label_zh']} {res['excess_paid']:.2f} 元（已还 {res['paid_to_date']:.2f} 元）")
     if res.get("possibly_void"):

@@ -43,7 +43,7 @@ def serve(
     import uvicorn
 
     from weiquan.web import create_app
-    from weiquan.web.config import WebConfig, check_bind
+    from weiquan.web.config import WebConfig, check_bind, check_port_free
 
     if (tls_cert is None) != (tls_key is None):
         raise InputError("--tls-cert 和 --tls-key 必须同时提供", "--tls-cert and --tls-key must be given together")
@@ -52,6 +52,7 @@ def serve(
             raise InputError(f"找不到文件：{p}", f"no such file: {p}")
     tls = tls_cert is not None
     check_bind(host, server_mode=server, tls=tls, behind_proxy=behind_proxy)
+    check_port_free(host, port)
     ws = workspace(ctx)
     if server and not users.list_users(ws):
         raise InputError(

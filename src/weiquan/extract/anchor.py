@@ -4,7 +4,11 @@ Screens show times without a year ("10-28") or relative to today ("昨天 21:47"
 resolved against this capture time. The returned basis says where the time came from:
 ``file_name`` (e.g. ``Screenshot_20261030-214733.png``, MIUI ``Screenshot_2023-10-30-15-25-43-123_…``,
 Huawei ``Screenshot_20231030_152543_…``, WeChat ``微信图片_20231030152543``), ``exif``
-(DateTimeOriginal / DateTime), or ``import_time`` (nothing better: the result must be reviewed).
+(DateTimeOriginal / DateTime), ``status_bar`` (a full date in the phone's status bar or pulled-down
+shade, e.g. "2026年3月20日 22:47"), ``status_bar_day`` (the status bar shows month and day only: the
+year comes from the import time, so the result is flagged), or ``import_time`` (nothing better:
+flagged). Events resolved against a flagged anchor are marked ``date_unconfirmed`` by the extractor
+and wait for the user to confirm their date (services.dates).
 """
 
 from __future__ import annotations
@@ -29,12 +33,12 @@ _EXIF_IFD = 0x8769
 @dataclass(frozen=True)
 class CaptureTime:
     local: dt.datetime  # naive wall-clock in the source time zone
-    basis: str  # file_name|exif|import_time
+    basis: str  # file_name|exif|status_bar|status_bar_day|import_time
 
     @property
     def flagged(self) -> bool:
-        """True when the anchor is only the import time (dates must be reviewed)."""
-        return self.basis == "import_time"
+        """True when the anchor's date is not fully shown by the screenshot (dates must be confirmed)."""
+        return self.basis in ("import_time", "status_bar_day")
 
 
 def from_file_name(name: str) -> dt.datetime | None:
@@ -73,8 +77,39 @@ def from_exif(path: Path) -> dt.datetime | None:
     return None
 
 
-def capture_time(names: list[str], path: Path | None, imported_at: dt.datetime, tz: str) -> CaptureTime:
-    """Best capture time: any of the file's names, then EXIF, else the import time (flagged)."""
+def from_status_bar(texts: list[str]) -> tuple[int | None, int, int, int, int] | None:
+    """(year or None, month, day, hour, minute) of a date shown in the status bar lines, else None."""
+    from weiquan.extract.timeparse import find_time, parse_time_text
+
+    for t in texts:
+        tok = parse_time_text(t)
+        if tok is None:
+            found = find_time(t)
+            if found is None:
+                continue
+            tok = found[0]
+        if tok.month is not None and tok.day is not None:
+            return tok.year, tok.month, tok.day, tok.hour or 0, tok.minute or 0
+    return None
+
+
+def _status_capture(status: tuple[int | None, int, int, int, int], imported: dt.datetime) -> CaptureTime | None:
+    year, month, day, hour, minute = status
+    try:
+        if year is not None:
+            return CaptureTime(dt.datetime(year, month, day, hour, minute), "status_bar")
+        local = dt.datetime(imported.year, month, day, hour, minute)
+        if local > imported + dt.timedelta(days=1):
+            local = local.replace(year=imported.year - 1)
+        return CaptureTime(local, "status_bar_day")
+    except ValueError:
+        return None
+
+
+def capture_time(names: list[str], path: Path | None, imported_at: dt.datetime, tz: str,
+                 status_bar: list[str] | None = None) -> CaptureTime:
+    """Best capture time: any of the file's names, then EXIF, then a date in the status bar, else the
+    import time (flagged)."""
     for n in names:
         if n:
             t = from_file_name(n)
@@ -85,4 +120,9 @@ def capture_time(names: list[str], path: Path | None, imported_at: dt.datetime, 
         if t is not None:
             return CaptureTime(t, "exif")
     local = imported_at.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+    status = from_status_bar(status_bar or [])
+    if status is not None:
+        cap = _status_capture(status, local)
+        if cap is not None:
+            return cap
     return CaptureTime(local, "import_time")

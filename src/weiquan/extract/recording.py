@@ -69,7 +69,7 @@ class RecordingExtractor(Extractor):
             cap = capture_time([], None, ctx.imported_at, ctx.tz)
             start, basis, name, wallclock = localize(cap.local, ctx.tz), "import_time", None, None
             number = next((n for n in (find_number(stem_of(x)) for x in ctx.names) if n), None)
-            extra["needs_review"] = True
+            extra.update(needs_review=True, date_unconfirmed=True)
         return [RawEvent(channel="call", direction="unknown", start=start, locator="recording", source_tz=ctx.tz,
                          time_basis=basis, wallclock_text=wallclock, duration_s=result.get("duration_s"),
                          counterpart_raw=number, counterpart_name=name, text=result.get("text") or None,

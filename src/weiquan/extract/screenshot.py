@@ -3,7 +3,8 @@
 Layouts: ``sms`` (Android skins, iOS), ``chat`` (WeChat, QQ), ``calls`` (call history); anything
 else becomes one ``other`` event holding the screen's text ("screenshot text"), so nothing is lost.
 Times without a year or relative to "today" are resolved against the capture time (file name,
-EXIF, else the import time — then flagged ``needs_review``).
+EXIF, a date in the status bar, else the import time — then flagged ``needs_review`` and
+``date_unconfirmed``: the date is a proposal the user must confirm, see services.dates).
 """
 
 from __future__ import annotations
@@ -53,10 +54,12 @@ class _Builder:
         info: dict[str, Any] = {"anchor_basis": self.cap.basis, "anchor": self.cap.local.isoformat(sep=" ")}
         if res is None:
             info.update(time_precision="capture", inferred=["date", "time"], needs_review=True)
+            if self.cap.flagged:
+                info["date_unconfirmed"] = True
             return localize(self.cap.local, self.ctx.tz), info, "screenshot_capture_time"
         info.update(time_precision=res.precision, inferred=res.inferred)
         if res.inferred and self.cap.flagged:
-            info["needs_review"] = True
+            info.update(needs_review=True, date_unconfirmed=True)
         return localize(res.local, self.ctx.tz), info, "inferred_from_screenshot"
 
     def event(self, *, channel: str, direction: str, tok: TimeToken | None, lines: list[OcrLine], locator: str,
@@ -183,7 +186,8 @@ def page_events(page: OcrPage, ctx: ExtractContext) -> list[RawEvent]:
     scr = split(page)
     hint = app_hint(ctx.names)
     layout = classify(scr, hint)
-    cap = capture_time(ctx.names, ctx.path, ctx.imported_at, ctx.tz)
+    status_bar = [ln.text for ln in page.lines if ln.y0 < 0.05 * page.width and ln.y1 < 0.11 * page.width]
+    cap = capture_time(ctx.names, ctx.path, ctx.imported_at, ctx.tz, status_bar)
     if layout == "calls":
         return call_events(_Builder(ctx, scr, cap, "calls"))
     if layout in ("sms", "chat"):

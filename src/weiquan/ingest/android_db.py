@@ -26,7 +26,7 @@ from typing import Any
 
 from weiquan.ingest.android_rows import call_event, sms_event
 from weiquan.ingest.base import ImportContext, Importer, ParseError, Probe, RawEvent
-from weiquan.ingest.ios import SQLITE, columns, connect_ro, read_rows
+from weiquan.ingest.ios import SQLITE, SQLITE_ERRORS, columns, connect_ro, read_rows
 from weiquan.ingest.synctech import ADDR_FROM, MMS_BOX
 from weiquan.ingest.textnorm import clean_text
 from weiquan.ingest.timeutil import TimeOutOfRange, from_epoch
@@ -39,7 +39,10 @@ TOKEN = "insert-address-token"  # the phone's own number in an MMS address row
 
 
 def _table(con: sqlite3.Connection, names: tuple[str, ...], needs: set[str]) -> str | None:
-    have = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    try:
+        have = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except SQLITE_ERRORS:
+        return None
     for name in names:
         if name in have and needs <= columns(con, name):
             return name
@@ -52,7 +55,7 @@ def _detect(probe: Probe, names: tuple[str, ...], needs: set[str]) -> float:
     try:
         with closing(connect_ro(probe.path)) as con:
             return 0.9 if _table(con, names, needs) else 0.0
-    except sqlite3.DatabaseError:
+    except SQLITE_ERRORS:
         return 0.0
 
 
@@ -60,7 +63,7 @@ def _open(ctx: ImportContext) -> sqlite3.Connection:
     try:
         con = connect_ro(ctx.path)
         con.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as e:
+    except SQLITE_ERRORS as e:
         raise ParseError(f"{ctx.original_name}：数据库无法打开", f"{ctx.original_name}: cannot open the database ({e})") from None
     con.row_factory = sqlite3.Row
     return con
@@ -75,7 +78,7 @@ def _rows(ctx: ImportContext, con: sqlite3.Connection, table: str, sql: str) -> 
     """(locator, row, (start, basis)) for each row whose ``date`` is plausible; others are reported."""
     try:
         cursor = con.execute(sql)
-    except sqlite3.DatabaseError as e:
+    except SQLITE_ERRORS as e:
         raise ParseError(f"{ctx.original_name}：{table} 表结构无法识别", f"{ctx.original_name}: unexpected {table} table ({e})") from None
     for r in read_rows(ctx, cursor):
         row = dict(r)

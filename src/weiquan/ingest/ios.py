@@ -18,6 +18,8 @@ from weiquan.ingest.timeutil import TimeOutOfRange, from_apple
 
 SQLITE = "application/vnd.sqlite3"
 _T = TypeVar("_T")
+# a damaged file: SQLite errors, or names (not values: see connect_ro) that are not UTF-8
+SQLITE_ERRORS = (sqlite3.DatabaseError, UnicodeDecodeError)
 
 
 def connect_ro(path: Path) -> sqlite3.Connection:
@@ -31,7 +33,7 @@ def tables(path: Path) -> set[str]:
     try:
         with closing(connect_ro(path)) as con:
             return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    except sqlite3.DatabaseError:
+    except SQLITE_ERRORS:
         return set()
 
 
@@ -39,7 +41,7 @@ def columns(con: sqlite3.Connection, table: str) -> set[str]:
     """The table's column names; none when the schema cannot be read (a damaged file)."""
     try:
         return {r[1] for r in con.execute(f"PRAGMA table_info({table})")}
-    except sqlite3.DatabaseError:
+    except SQLITE_ERRORS:
         return set()
 
 
@@ -52,7 +54,7 @@ def read_rows(ctx: ImportContext, cursor: Iterator[_T]) -> Iterator[_T]:
             row = next(cursor)
         except StopIteration:
             return
-        except sqlite3.DatabaseError as e:
+        except SQLITE_ERRORS as e:
             raise ParseError(f"{ctx.original_name}：数据库已损坏，读到第 {got + 1} 条记录时出错；之前的 {got} 条记录已导入",
                              f"{ctx.original_name}: the database is damaged at record {got + 1} ({e}); "
                              f"the {got} records before it were imported", partial_ok=True) from None
@@ -117,7 +119,7 @@ class IosSmsDb(Importer):
     def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
         try:
             con = connect_ro(ctx.path)
-        except sqlite3.DatabaseError as e:
+        except SQLITE_ERRORS as e:
             raise ParseError(f"{ctx.original_name}：数据库无法打开", f"{ctx.original_name}: cannot open the database ({e})") from None
         with closing(con):
             cols = columns(con, "message")
@@ -130,7 +132,7 @@ class IosSmsDb(Importer):
                    "FROM message m LEFT JOIN handle h ON h.ROWID = m.handle_id ORDER BY m.ROWID")
             try:
                 cursor = con.execute(sql)
-            except sqlite3.DatabaseError as e:
+            except SQLITE_ERRORS as e:
                 raise ParseError(f"{ctx.original_name}：短信数据库结构无法识别", f"{ctx.original_name}: unexpected sms.db schema ({e})") from None
             for rowid, text, body, date, from_me, service, handle, item_type, assoc, has_att, chat in read_rows(ctx, cursor):
                 locator = f"message:{rowid}"
@@ -174,7 +176,7 @@ class IosCallHistory(Importer):
                 want = ["Z_PK", "ZADDRESS", "ZDATE", "ZDURATION", "ZORIGINATED", "ZANSWERED", "ZNAME", "ZSERVICE_PROVIDER", "ZCALLTYPE"]
                 sel = ", ".join(c if c in cols else f"NULL AS {c}" for c in want)
                 cursor = con.execute(f"SELECT {sel} FROM ZCALLRECORD ORDER BY Z_PK")
-            except sqlite3.DatabaseError as e:
+            except SQLITE_ERRORS as e:
                 raise ParseError(f"{ctx.original_name}：通话记录数据库无法读取", f"{ctx.original_name}: cannot read the call history ({e})") from None
             for pk, addr, date, duration, orig, answered, name, provider, calltype in read_rows(ctx, cursor):
                 locator = f"ZCALLRECORD:{pk}"

@@ -172,3 +172,19 @@ def _foreign(raw: str, digits: str, post_dial: str | None) -> NumberInfo:
 def number_query_key(text: str) -> str | None:
     """The counterpart key a user-typed number (``--number``) matches in the timeline."""
     return normalize_number(text).key
+
+
+@lru_cache(maxsize=4096)
+def display_number(number: str | None) -> str:
+    """A stored number as people in China write it: '154 0000 0011', '0755 0000 1234'; foreign numbers keep
+    +CC; short codes and unparsed text as given. The pages, charts and CLI show numbers this one way."""
+    if not number:
+        return ""
+    if not number.startswith("+"):
+        return number
+    try:
+        n = phonenumbers.parse(number, "CN")
+    except phonenumbers.NumberParseException:
+        return number
+    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if n.country_code == 86 else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(n, fmt)

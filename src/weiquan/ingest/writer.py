@@ -122,7 +122,8 @@ class WriteStats:
 # Column order of the event rows the writer buffers (``id`` is prepended at insert time).
 EVENT_COLS = ("case_id", "channel", "direction", "start", "source_tz", "time_basis", "wallclock_text", "duration_s",
               "counterpart_raw", "counterpart", "counterpart_name", "number_kind", "carrier", "region", "signature",
-              "text", "recipient", "recipient_name", "origin", "confidence", "dedupe_key", "extra", "created_at")
+              "text", "recipient", "recipient_name", "origin", "confidence", "dedupe_key", "extra", "created_at",
+              "date_unconfirmed")
 SOURCE_COLS = ("event_id", "evidence_id", "locator", "source_format", "raw")
 _C = {c: i for i, c in enumerate(EVENT_COLS)}
 _DIRECTION, _TIME_BASIS, _DURATION, _NAME, _ORIGIN, _KEY = (
@@ -244,6 +245,7 @@ class EventWriter:
             info.kind if cp_raw is not None or channel in ("call", "sms", "mms") else None,
             info.carrier, info.region, signature[:100] if signature else None, text_, raw.recipient,
             raw.recipient_name, origin, raw.confidence, key, stored_extra, self._created,
+            extra.get("date_unconfirmed") is True,  # a date the source did not show (services.dates)
         )
         atts = [self._store_attachment(a, i) for i, a in enumerate(raw.attachments)] if raw.attachments else []
         pending = self._pending

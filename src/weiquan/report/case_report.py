@@ -20,6 +20,7 @@ from weiquan.report.case_data import ReportData
 from weiquan.report.render import base_css, wrap_html
 from weiquan.zh.format import phone_zh
 from weiquan.zh.labels import CHANNEL_ZH, LICENCE_ZH, RECIPIENT_ZH, REVIEW_REPORT_ZH, SEVERITY_ZH
+from weiquan.zh.wording import plain_zh
 
 _EXTRA_CSS = """
 img.chart { width: 100%; margin: 0.2em 0 0.8em; }
@@ -35,8 +36,10 @@ blockquote { page-break-inside: avoid; }
 
 
 def _env() -> Environment:
-    return Environment(loader=PackageLoader("weiquan.report", "templates"), autoescape=select_autoescape(["j2", "html"]),
-                       trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=PackageLoader("weiquan.report", "templates"), autoescape=select_autoescape(["j2", "html"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["zh"] = plain_zh  # stored detector wording and law notes without internal ids or URLs
+    return env
 
 
 def _data_uri(png: bytes) -> str:

@@ -33,6 +33,7 @@ from matplotlib import font_manager  # noqa: E402 - after matplotlib.use('Agg'),
 from matplotlib.figure import Figure  # noqa: E402 - after matplotlib.use('Agg'), which must come first
 
 from weiquan.errors import MissingComponent  # noqa: E402 - after matplotlib.use('Agg'), which must come first
+from weiquan.ingest.numbers import display_number  # noqa: E402 - after matplotlib.use('Agg'), which must come first
 
 Fmt = Literal["png", "svg"]
 _CHART_FONTS = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Source Han Sans SC",
@@ -163,6 +164,40 @@ def _save(fig: Figure, fmt: Fmt, dpi: int) -> bytes:
     return buf.getvalue()
 
 
+_ZONE_ZH = {"Asia/Shanghai": "北京时间", "Asia/Chongqing": "北京时间", "Asia/Urumqi": "乌鲁木齐时间",
+            "Asia/Hong_Kong": "香港时间", "Asia/Macau": "澳门时间", "Asia/Taipei": "台北时间", "UTC": "协调世界时"}
+
+
+def zone_zh(tz: str) -> str:
+    """The time zone as the pages name it (北京时间), never an IANA id."""
+    return _ZONE_ZH.get(tz, "当地时间")
+
+
+def _day_zh(d: dt.date, *, year: bool = False) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if year else f"{d.month}月{d.day}日"
+
+
+def _date_axis(ax: Any, first: dt.date, last: dt.date, *, max_ticks: int = 8) -> None:
+    """Day ticks written 3月5日 (the year once in the title), at most ``max_ticks``, never overlapping:
+    the axis spans exactly the data's days and ticks fall on whole days a fixed step apart."""
+    from matplotlib.dates import DayLocator, date2num
+    from matplotlib.ticker import FuncFormatter
+
+    span = (last - first).days + 1
+    step = max(1, -(-span // max_ticks))
+    ax.xaxis.set_major_locator(DayLocator(interval=step))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: _day_zh(_num_day(x))))
+    ax.set_xlim(date2num(first) - 0.6, date2num(last) + 0.6)
+    for label in ax.get_xticklabels():
+        label.set_rotation(0)
+
+
+def _num_day(x: float) -> dt.date:
+    from matplotlib.dates import num2date
+
+    return num2date(x).date()
+
+
 def _empty(ax: Any, title: str) -> None:
     ax.set_title(title)
     ax.text(0.5, 0.5, "没有可显示的联系记录", ha="center", va="center", transform=ax.transAxes, color="#666")
@@ -194,11 +229,16 @@ def contacts_per_day(stats: ContactStats, *, fmt: Fmt = "png", dpi: int = 150) -
         ax.scatter(tp_days, [bottom[idx[d]] + top * 0.06 for d in tp_days], marker="v", color=THIRD_PARTY_COLOUR,
                    s=28, zorder=3, label=f"联系第三方（共 {sum(stats.third_party_per_day.values())} 次）")
         ax.set_ylim(0, top * 1.18)
-    ax.set_title(f"{title}（{first:%Y-%m-%d} 至 {last:%Y-%m-%d}，共 {stats.total} 次，时区 {stats.tz}）")
+    ax.set_title(f"{title}（{_day_zh(first, year=True)}至{_day_zh(last, year=True)}，共 {stats.total} 次，"
+                 f"{zone_zh(stats.tz)}）")
     ax.set_ylabel("次数")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts are whole numbers
+    # the legend sits under the date axis, so it never covers a bar or the title
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=4, fontsize=8, frameon=False)
     ax.grid(axis="y", alpha=0.3)
-    fig.autofmt_xdate()
+    _date_axis(ax, first, last)
     return _save(fig, fmt, dpi)
 
 
@@ -214,8 +254,18 @@ def hour_weekday_heatmap(stats: ContactStats, *, night: tuple[dt.time, dt.time] 
     if stats.total == 0:
         _empty(ax, title)
         return _save(fig, fmt, dpi)
-    im = ax.imshow(stats.heat, aspect="auto", cmap="Oranges", extent=(0, 24, 7, 0), interpolation="nearest")
+    from matplotlib.colors import BoundaryNorm
+    from matplotlib.ticker import MaxNLocator
+
+    top = max(1, max(max(r) for r in stats.heat))
+    cmap = matplotlib.colormaps["Oranges"]
+    # whole numbers of contacts: up to 8, one colour per count (0, 1, 2 …); above, a continuous scale with whole ticks
+    norm = BoundaryNorm([i - 0.5 for i in range(top + 2)], cmap.N) if top <= 8 else None
+    im = ax.imshow(stats.heat, aspect="auto", cmap=cmap, extent=(0, 24, 7, 0), interpolation="nearest",
+                   norm=norm, vmin=None if norm else 0, vmax=None if norm else top)
     cb = fig.colorbar(im, ax=ax, pad=0.01)
+    cb.locator = MaxNLocator(integer=True)
+    cb.update_ticks()
     cb.set_label("次数")
     if night is not None:
         s, e = _hours(night[0]), _hours(night[1])
@@ -227,7 +277,7 @@ def hour_weekday_heatmap(stats: ContactStats, *, night: tuple[dt.time, dt.time] 
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8, frameon=False)
     ax.set_xticks(range(0, 25, 2))
     ax.set_yticks([i + 0.5 for i in range(7)], WEEKDAYS_ZH)
-    ax.set_xlabel(f"小时（{stats.tz}）")
+    ax.set_xlabel(f"小时（{zone_zh(stats.tz)}）")
     ax.set_title(title)
     return _save(fig, fmt, dpi)
 
@@ -252,11 +302,14 @@ def numbers_over_time(stats: ContactStats, *, max_numbers: int = 40, fmt: Fmt = 
         ax.scatter(days, [y] * len(days), s=[min(10 + 6 * nu.days[d], 80) for d in days], color=colour[nu.group],
                    label=None if nu.group in seen else nu.group, zorder=3)
         seen.add(nu.group)
-    ax.set_yticks(range(len(ordered)), [n for n, _ in ordered], fontsize=7)
+    ax.set_yticks(range(len(ordered)), [display_number(n) for n, _ in ordered], fontsize=7)
     ax.invert_yaxis()
     shown = f"，显示联系最多的 {len(ordered)} 个" if len(stats.numbers) > len(ordered) else ""
     ax.set_title(f"{title}（共 {len(stats.numbers)} 个号码{shown}）")
-    ax.legend(loc="lower right", fontsize=8, title="署名/机构", title_fontsize=8)
+    # outside the plot on the right, so it never covers a number's dots
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="署名/机构", title_fontsize=8,
+              frameon=False)
     ax.grid(axis="x", alpha=0.3)
-    fig.autofmt_xdate()
+    days = [d for _, nu in ordered for d in (nu.first, nu.last)]
+    _date_axis(ax, min(days), max(days))
     return _save(fig, fmt, dpi)

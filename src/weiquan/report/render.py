@@ -123,6 +123,22 @@ def _css_str(s: str | None) -> str:
     return (s or "").replace("\\", "\\\\").replace('"', '\\"')
 
 
+SAMPLE_META = '<meta name="weiquan-sample" content="1">'
+SAMPLE_LABEL_ZH = "示例 · 虚构数据，不可用于真实投诉"
+# On every PDF page: a large diagonal 示例 behind the text (fixed elements repeat on each page) and a label
+# in the top-left margin box.
+SAMPLE_CSS = (f'@page {{ @top-left {{ content: "{SAMPLE_LABEL_ZH}"; font-size: 9pt; color: #cc0000; }} }}'
+              'html::after { content: "示例"; position: fixed; top: 35%; left: 12%; font-size: 150pt; '
+              "color: rgba(204, 0, 0, 0.13); transform: rotate(-30deg); z-index: -1; }")
+
+
+def mark_sample(html: str) -> str:
+    """The document marked 示例 on every page (PDF: a watermark; DOCX: a red page header)."""
+    if SAMPLE_META in html:
+        return html
+    return html.replace("<head>", f"<head>{SAMPLE_META}<style>{SAMPLE_CSS}</style>", 1)
+
+
 def wrap_html(body: str, *, title: str, css: str | None = None) -> str:
     """A complete HTML document around a body fragment, with :func:`base_css` unless ``css`` is given."""
     from markupsafe import escape
@@ -159,6 +175,8 @@ def html_to_docx(html: str, out: Path) -> Path:
     root = lxml.html.document_fromstring(html)
     body = root.find("body")
     doc = new_docx()
+    if SAMPLE_META in html:
+        _sample_header(doc)
     _Converter(doc).blocks(body if body is not None else root)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -166,6 +184,17 @@ def html_to_docx(html: str, out: Path) -> Path:
     doc.save(str(tmp))
     tmp.replace(out)
     return out
+
+
+def _sample_header(doc) -> None:  # type: ignore[no-untyped-def]  # python-docx and lxml objects have no type stubs
+    """A red 示例 line in the header of every section (so on every page of the DOCX)."""
+    from docx.shared import Pt, RGBColor
+
+    for section in doc.sections:
+        p = section.header.paragraphs[0] if section.header.paragraphs else section.header.add_paragraph()
+        run = p.add_run(SAMPLE_LABEL_ZH)
+        run.font.size, run.font.bold, run.font.color.rgb = Pt(10), True, RGBColor(0xCC, 0, 0)
+        set_east_asian_font(run._element, DOCX_EAST_ASIA_HEADING_FONT)
 
 
 def new_docx():  # type: ignore[no-untyped-def]  # returns docx.document.Document

@@ -97,6 +97,23 @@ def _check_status(status: str) -> None:
         raise InputError(f"无效状态：{status}。可选：{', '.join(ACTION_STATUSES)}", f"invalid status {status!r}; valid: {', '.join(ACTION_STATUSES)}")
 
 
+def refuse_future(when: dt.datetime | dt.date | None, tz: str = "Asia/Shanghai") -> dt.datetime | dt.date | None:
+    """A submission time typed by a person (CLI, web form): one in the future is refused (it cannot have been
+    submitted yet). A naive time is read in ``tz``; a date is in the future after today in ``tz``."""
+    if when is None:
+        return None
+    zone = ZoneInfo(tz)
+    now = dt.datetime.now(zone)
+    if isinstance(when, dt.datetime):
+        future = (when if when.tzinfo else when.replace(tzinfo=zone)) > now + dt.timedelta(minutes=5)
+    else:
+        future = when > now.date()
+    if future:
+        raise InputError(f"提交时间在将来：{when}。请填写实际提交的时间（今天是 {now:%Y-%m-%d}）",
+                         f"the submission time is in the future: {when}")
+    return when
+
+
 def _aware(case: Case, when: dt.datetime | dt.date) -> dt.datetime:
     if isinstance(when, dt.datetime):
         return when if when.tzinfo is not None else when.replace(tzinfo=_tz(case))

@@ -86,7 +86,9 @@ class AnalysisResult(BaseModel):
 # ------------------------------------------------------------------------------------------ loading
 
 def _timeline(s: Session, case_id: int) -> list[TimelineEvent]:
-    rows = s.execute(select(Event).where(Event.case_id == case_id).order_by(Event.start, Event.id)).scalars()
+    # events whose date the user has not confirmed are not evidence of anything yet (services.dates)
+    rows = s.execute(select(Event).where(Event.case_id == case_id, Event.date_unconfirmed.is_(False))
+                     .order_by(Event.start, Event.id)).scalars()
     return [TimelineEvent(id=e.id, channel=e.channel, direction=e.direction, start=e.start, source_tz=e.source_tz,
                           counterpart=e.counterpart, counterpart_name=e.counterpart_name, signature=e.signature,
                           text=e.text, recipient=e.recipient or "borrower", duration_s=e.duration_s,

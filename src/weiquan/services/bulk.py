@@ -4,6 +4,10 @@
 (``weiquan.analyze.text.default_text_detector``) and the workspace's lender registry, writes the
 aggregates and ``report.html``, optionally loads the aggregates into a database, and records the finished
 run in ``<home>/bulk/runs.json`` so the web app can show it (read-only).
+
+``weiquan.bulk`` and ``weiquan.report.corpus`` are imported inside the functions on purpose: they need the optional
+``bulk`` extra (pyarrow, dask), and the CLI and the web app must start without it (``require_extra`` then says what
+is missing).
 """
 
 from __future__ import annotations

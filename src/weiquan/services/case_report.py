@@ -31,7 +31,7 @@ from weiquan.report.case_data import (
 from weiquan.report.case_report import render_html
 from weiquan.report.charts import ChartEvent, aggregate
 from weiquan.report.evidence import EvidenceItem
-from weiquan.report.render import html_to_pdf
+from weiquan.report.render import html_to_pdf, mark_sample
 from weiquan.services.cases import get_case_row
 from weiquan.services.evidence import case_evidence
 from weiquan.store.models import Case, Event, EventSource, Finding, FindingEvent
@@ -48,13 +48,15 @@ def build_case_report(
         case = get_case_row(s, case_id)
         items = evidence if evidence is not None else case_evidence(s, case_id)
         data = load_report_data(s, case, items, law)
-    return html_to_pdf(render_html(data, ledger_head=ws.vault.head().text), Path(out))
+        sample = bool(case.is_sample)
+    html = render_html(data, ledger_head=ws.vault.head().text)
+    return html_to_pdf(mark_sample(html) if sample else html, Path(out))
 
 
 def _event_rows(s: Session, case_id: int, batch: int = 5000) -> Iterator[tuple[Any, ...]]:
     q = (
         select(Event.start, Event.channel, Event.recipient, Event.counterpart, Event.signature)
-        .where(Event.case_id == case_id)
+        .where(Event.case_id == case_id, Event.date_unconfirmed.is_(False))  # unconfirmed dates: not counted
         .order_by(Event.start, Event.id)
         .execution_options(yield_per=batch)
     )

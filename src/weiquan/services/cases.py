@@ -69,7 +69,10 @@ def _out(s: Session, case: Case, *, with_counts: bool = False) -> CaseOut:
     out = CaseOut.model_validate(case)
     if with_counts:
         out.counts = {
-            "events": s.scalar(select(func.count()).select_from(Event).where(Event.case_id == case.id)) or 0,
+            "events": s.scalar(select(func.count()).select_from(Event)
+                               .where(Event.case_id == case.id, Event.date_unconfirmed.is_(False))) or 0,
+            "dates_to_confirm": s.scalar(select(func.count()).select_from(Event)
+                                         .where(Event.case_id == case.id, Event.date_unconfirmed.is_(True))) or 0,
             "findings": s.scalar(select(func.count()).select_from(Finding).where(Finding.case_id == case.id)) or 0,
             "files": s.scalar(select(func.count()).select_from(Acquisition).where(Acquisition.case_id == case.id)) or 0,
             "actions": s.scalar(select(func.count()).select_from(Action).where(Action.case_id == case.id)) or 0,

@@ -89,6 +89,7 @@ class Dashboard(BaseModel):
     # the case's collection-contact figures computed once at analysis (analyze/figures.py): the same counts the
     # report, the plan and the documents print; None before the first analysis
     collection: dict[str, Any] | None = None
+    dates_to_confirm: int = 0  # events whose date waits for the user (services.dates), counted nowhere else
 
 
 def _hour_bucket(s: Session) -> ColumnElement[str]:
@@ -125,15 +126,19 @@ def case_dashboard(ws: Workspace, case_id: int, *, top_numbers: int = 15) -> Das
         # case's rows grouped by (number, channel, recipient); per-channel counts, third-party count, top
         # numbers, distinct numbers and first/last are summed from these few hundred rows.
         rows = s.execute(
-            select(Event.counterpart, Event.channel, Event.recipient, func.count(), func.min(Event.start),
-                   func.max(Event.start), func.max(Event.signature))
-            .where(where).group_by(Event.counterpart, Event.channel, Event.recipient)
+            select(Event.counterpart, Event.channel, Event.recipient, Event.date_unconfirmed, func.count(),
+                   func.min(Event.start), func.max(Event.start), func.max(Event.signature))
+            .where(where).group_by(Event.counterpart, Event.channel, Event.recipient, Event.date_unconfirmed)
         ).all()
         by_channel: Counter[str] = Counter()
         third = 0
         per_number: dict[str, _NumberAcc] = {}
         first = last = None
-        for number, ch, recipient, n, lo, hi, sig in rows:
+        undated = 0
+        for number, ch, recipient, unconfirmed, n, lo, hi, sig in rows:
+            if unconfirmed:  # a date the user has not confirmed counts nowhere (services.dates)
+                undated += n
+                continue
             by_channel[ch] += n
             third += n if recipient is not None and recipient != "borrower" else 0
             first = lo if first is None or lo < first else first
@@ -147,7 +152,7 @@ def case_dashboard(ws: Workspace, case_id: int, *, top_numbers: int = 15) -> Das
         total = sum(by_channel.values())
         bucket = _hour_bucket(s)
         hours = _local_hours([(b, n) for b, n in s.execute(
-            select(bucket, func.count()).where(where).group_by(bucket))], zone)
+            select(bucket, func.count()).where(where, Event.date_unconfirmed.is_(False)).group_by(bucket))], zone)
         top = sorted(per_number.items(), key=lambda kv: (-kv[1].count, kv[0]))[:top_numbers]
         numbers = [NumberCount(counterpart=c, signature=a.signature, count=a.count, first=a.first, last=a.last)
                    for c, a in top]
@@ -168,7 +173,7 @@ def case_dashboard(ws: Workspace, case_id: int, *, top_numbers: int = 15) -> Das
         night, third, distinct_numbers = collection["night"], collection["third_party"], collection["numbers"]
     return Dashboard(case_id=case_id, tz=tz, total_events=total, by_channel=dict(by_channel), third_party=third, night=night,
                      first=first, last=last, busiest_day=busiest, per_day=per_day, heat=heat, numbers=numbers,
-                     distinct_numbers=distinct_numbers, findings=findings, collection=collection)
+                     distinct_numbers=distinct_numbers, findings=findings, collection=collection, dates_to_confirm=undated)
 
 
 def _finding_counts(s: Session, case_id: int) -> list[CategoryCount]:
@@ -198,6 +203,13 @@ def case_header(ws: Workspace, case_id: int) -> CaseOut:
         return CaseOut.model_validate(get_case_row(s, case_id))
 
 
+def case_dashboard_finding_counts(ws: Workspace, case_id: int) -> list[CategoryCount]:
+    """Findings per category and review state (cheap: no event pass)."""
+    with ws.db.read_session() as s:
+        get_case_row(s, case_id)
+        return _finding_counts(s, case_id)
+
+
 def case_dashboard_categories(ws: Workspace, case_id: int) -> list[str]:
     """The violation categories with (non-stale) findings in the case."""
     with ws.db.read_session() as s:
@@ -208,7 +220,8 @@ def case_dashboard_categories(ws: Workspace, case_id: int) -> list[str]:
 def case_state(ws: Workspace, case_id: int) -> tuple[object, ...]:
     """A cheap fingerprint of what the dashboard shows: event count and newest id (index-only), findings state."""
     with ws.db.read_session() as s:
-        ev = s.execute(select(func.count(), func.max(Event.id)).where(Event.case_id == case_id)).one()
+        ev = s.execute(select(func.count(), func.max(Event.id), func.count().filter(Event.date_unconfirmed.is_(True)))
+                       .where(Event.case_id == case_id)).one()
         fi = s.execute(select(func.count(), func.max(Finding.updated_at)).where(Finding.case_id == case_id)).one()
         tz = s.execute(select(Case.timezone).where(Case.id == case_id)).scalar()
     return (*ev, *fi, tz)
@@ -253,7 +266,9 @@ def chart_state(ws: Workspace, case_id: int) -> tuple[object, ...]:
     """What a case's charts depend on (zone, lender, event count and newest id): the web caches charts by it."""
     with ws.db.read_session() as s:
         case = get_case_row(s, case_id)
-        count, newest = s.execute(select(func.count(), func.max(Event.id)).where(Event.case_id == case_id)).one()
+        count, newest = s.execute(
+            select(func.count(), func.max(Event.id)).where(Event.case_id == case_id, Event.date_unconfirmed.is_(False))
+        ).one()
         return (case.timezone, case.lender_name, count, newest)
 
 
@@ -265,7 +280,7 @@ def case_chart(ws: Workspace, case_id: int, name: str, *, fmt: charts.Fmt = "svg
         case = get_case_row(s, case_id)
         tz, lender = case.timezone, case.lender_name
         rows = s.execute(select(Event.start, Event.channel, Event.recipient, Event.counterpart, Event.signature)
-                         .where(Event.case_id == case_id).execution_options(yield_per=5000))
+                         .where(Event.case_id == case_id, Event.date_unconfirmed.is_(False)).execution_options(yield_per=5000))
         stats = charts.aggregate(charts.events_from_rows(rows), tz=tz, default_group=lender)
     if name == "per_day":
         data = charts.contacts_per_day(stats, fmt=fmt)

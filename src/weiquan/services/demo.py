@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from weiquan.errors import ProblemFound
+from weiquan.errors import InputError, ProblemFound
 from weiquan.services import cases
 from weiquan.store.models import Case
 from weiquan.workspace import Workspace
@@ -70,11 +70,37 @@ def _sample_meta() -> dict[str, Any]:
     return meta
 
 
-def run_demo(ws: Workspace, out_dir: Path, *, log: Callable[[str], None] = lambda _m: None) -> DemoResult:
+DEMO_MARKER = ".weiquan-demo-output"  # written into every output folder the demo creates
+
+
+def prepare_out_dir(out_dir: Path) -> Path:
+    """The demo's output folder, emptied only if the demo made it: a missing or empty folder is used, a
+    previous demo output (it holds :data:`DEMO_MARKER`) is replaced, anything else is refused untouched."""
     out_dir = out_dir.resolve()
-    if out_dir.exists():
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"输出位置 {out_dir} 是一个文件，不是文件夹；请换一个 --out", f"{out_dir} is a file, not a folder")
+    if out_dir.is_dir() and any(out_dir.iterdir()):
+        marker = out_dir / DEMO_MARKER
+        if not (marker.is_file() and not marker.is_symlink()) and not _older_demo_output(out_dir):
+            raise InputError(
+                f"文件夹 {out_dir} 里已有别的文件，而且不是以前的示例输出。为了不误删您的文件，示例不会使用它；"
+                "请换一个空文件夹或新文件夹（--out）",
+                f"{out_dir} is not empty and is not a previous demo output; refusing to delete it (choose another --out)",
+            )
         shutil.rmtree(out_dir)
-    out_dir.mkdir(parents=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / DEMO_MARKER).write_text("weiquan demo output; safe to delete\n", encoding="utf-8")
+    return out_dir
+
+
+def _older_demo_output(out_dir: Path) -> bool:
+    """An output folder of a demo from before the marker existed: exactly the demo's own entries."""
+    names = {p.name for p in out_dir.iterdir()}
+    return "evidence-package.zip" in names and names <= {"plan", "documents", "evidence-package.zip"}
+
+
+def run_demo(ws: Workspace, out_dir: Path, *, log: Callable[[str], None] = lambda _m: None) -> DemoResult:
+    out_dir = prepare_out_dir(out_dir)
     case_id = _fresh_sample_case(ws)
     steps: list[DemoStep] = []
 

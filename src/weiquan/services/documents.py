@@ -16,6 +16,8 @@ from weiquan.act.drafting import FORMATS, render_html, write
 from weiquan.act.plan import build
 from weiquan.errors import InputError
 from weiquan.plugins import collect
+from weiquan.report.render import mark_sample
+from weiquan.services import cases
 from weiquan.services.case_facts import load_case_facts
 from weiquan.services.plan import build_plan
 from weiquan.workspace import Workspace
@@ -59,6 +61,14 @@ def _formats(formats: tuple[str, ...] | list[str] | str) -> tuple[str, ...]:
 
 
 def _parts(ws: Workspace, case_id: int, doc: str, today: dt.date | None) -> tuple[DocumentSpec, str, str | None]:
+    """:func:`_unmarked_parts`, marked 示例 on every page when the case is a sample (the demo's documents)."""
+    spec, html, sheet = _unmarked_parts(ws, case_id, doc, today)
+    if not cases.get_case(ws, case_id).is_sample:
+        return spec, html, sheet
+    return spec, mark_sample(html), mark_sample(sheet) if sheet is not None else None
+
+
+def _unmarked_parts(ws: Workspace, case_id: int, doc: str, today: dt.date | None) -> tuple[DocumentSpec, str, str | None]:
     """The document's HTML and its cover sheet's (提交前核对清单; None for the plan, which is written for the user).
 
     A document that is sent draws on confirmed findings only (the UI promises "只有您确认的才会写进投诉材料"); the

@@ -39,6 +39,7 @@ from weiquan.ingest.writer import EventWriter
 from weiquan.plugins import collect
 from weiquan.services.cases import get_case_row
 from weiquan.services.extraction_write import attach_to_recording, insert_unmerged
+from weiquan.store.provenance import case_names
 from weiquan.store.models import Acquisition, Case, Evidence, Job
 from weiquan.store.types import utcnow
 from weiquan.workspace import Workspace
@@ -201,7 +202,8 @@ def _claim(ws: Workspace, *, case_id: int | None, only: str | None, retry_failed
             ex = extractor_for(job.kind, ev.media_type)
             if ex is None:
                 job.status, job.error = "failed", _missing_message(job.kind, ev.media_type)
-                errors.append(JobError(job_id=job.id, evidence_id=ev.id, name=ev.first_name, error=job.error))
+                errors.append(JobError(job_id=job.id, evidence_id=ev.id, name=case_names(s, job.case_id, [ev.id])[ev.id],
+                                          error=job.error))
                 continue
             item = items.get((job.kind, ev.id))
             if item is None:
@@ -286,12 +288,12 @@ def run_jobs(ws: Workspace, *, case_id: int | None = None, only: str | None = No
             if err is not None:
                 _fail(ws, job_id, err)
                 summary.failed += 1
-                summary.errors.append(JobError(job_id=job_id, evidence_id=item.evidence_id, name=_name(ws, item.evidence_id), error=err))
+                summary.errors.append(JobError(job_id=job_id, evidence_id=item.evidence_id, name=_name(ws, item.evidence_id, job_case), error=err))
             else:
                 summary.done += 1
             counter["done"] += 1
             if progress:
-                progress(ProgressEvent(counter["done"], summary.total, job_id, _name(ws, item.evidence_id),
+                progress(ProgressEvent(counter["done"], summary.total, job_id, _name(ws, item.evidence_id, job_case),
                                        "failed" if err else "done", err))
 
     todo: list[_Item] = []
@@ -485,10 +487,10 @@ def _release(ws: Workspace, job_ids: list[int]) -> None:
         log.warning("could not release interrupted jobs")
 
 
-def _name(ws: Workspace, evidence_id: int) -> str | None:
+def _name(ws: Workspace, evidence_id: int, case_id: int) -> str | None:
+    """The file's name as the case knows it (never another case's name for the same bytes)."""
     with ws.db.read_session() as s:
-        ev = s.get(Evidence, evidence_id)
-        return ev.first_name if ev else None
+        return case_names(s, case_id, [evidence_id])[evidence_id]
 
 
 # -- progress of a case's extraction jobs (the import page polls it)

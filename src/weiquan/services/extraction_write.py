@@ -41,7 +41,7 @@ def insert_unmerged(s: Session, *, case_id: int, evidence_id: int, source_format
             counterpart_name=r.counterpart_name, number_kind=info.kind, carrier=info.carrier, region=info.region,
             signature=extract_signature(r.text) if r.channel in ("sms", "mms", "chat") else None, text=r.text,
             recipient=r.recipient, recipient_name=r.recipient_name, origin=r.origin, confidence=r.confidence,
-            dedupe_key=None, extra=dict(r.extra),
+            dedupe_key=None, extra=dict(r.extra), date_unconfirmed=r.extra.get("date_unconfirmed") is True,
         )
         ev.sources.append(EventSource(evidence_id=evidence_id, locator=locator, source_format=source_format, raw=r.raw))
         s.add(ev)

@@ -55,6 +55,7 @@ class EventOut(BaseModel):
     confidence: float | None = None
     extra: dict[str, Any] = {}
     evidence: list[EvidenceRef] = []
+    date_unconfirmed: bool = False  # the date is a proposal the user has not confirmed (services.dates): show 日期待确认
 
 
 def _parse_bound(value: dt.datetime | dt.date | str | None, tz: str, *, end: bool) -> tuple[dt.datetime, bool] | None:
@@ -95,6 +96,8 @@ def _events_query(case_id: int, tz: str, *, channel: str | None = None, number: 
         stmt = stmt.where(Event.start >= lo[0])
     if hi:
         stmt = stmt.where(Event.start < hi[0] if hi[1] else Event.start <= hi[0])
+    if lo or hi:  # an unconfirmed date is no date: it never matches a date range
+        stmt = stmt.where(Event.date_unconfirmed.is_(False))
     if q:
         stmt = stmt.where(Event.text.contains(q, autoescape=True))
     if category:
@@ -171,12 +174,14 @@ def _out(e: Event, refs: list[EvidenceRef]) -> EventOut:
         counterpart_raw=e.counterpart_raw, counterpart_name=e.counterpart_name, number_kind=e.number_kind,
         carrier=e.carrier, region=e.region, signature=e.signature, text=e.text, recipient=e.recipient,
         recipient_name=e.recipient_name, origin=e.origin, confidence=e.confidence, extra=e.extra or {}, evidence=refs,
+        date_unconfirmed=bool(e.date_unconfirmed),
     )
 
 
 def count_events(ws: Workspace, case_id: int) -> int:
     with ws.db.read_session() as s:
-        return int(s.scalar(select(func.count()).select_from(Event).where(Event.case_id == case_id)) or 0)
+        return int(s.scalar(select(func.count()).select_from(Event)
+                            .where(Event.case_id == case_id, Event.date_unconfirmed.is_(False))) or 0)
 
 
 def add_manual_event(
@@ -195,6 +200,7 @@ def add_manual_event(
     tz: str | None = None,
     note: str | None = None,
     entered_by: str | None = None,
+    witnesses: str | None = None,
 ) -> EventOut:
     """Record something that has no file (a home visit, a call to the borrower's mother).
 
@@ -232,9 +238,13 @@ def add_manual_event(
     if not (number or text or note or recipient_name):
         raise InputError("请至少填写号码、内容或备注之一", "give at least a number, a text or a note")
     entered_at = dt.datetime.now(dt.timezone.utc)
+    if start > entered_at + dt.timedelta(minutes=5):
+        raise InputError(f"时间在将来：{time}。请填写事情实际发生的时间", f"the time is in the future: {time}")
+    witnesses = (witnesses or "").strip() or None
     entry = {"type": "manual_event", "channel": channel, "time": wallclock or parsed.isoformat(), "tz": source_tz,
              "number": number, "name": name, "text": text, "direction": direction, "recipient": recipient,
-             "recipient_name": recipient_name, "duration_s": duration_s, "note": note, "entered_by": entered_by,
+             "recipient_name": recipient_name, "duration_s": duration_s, "note": note, "witnesses": witnesses,
+             "entered_by": entered_by,
              "entered_at": entered_at.isoformat()}
     blob = json.dumps(entry, ensure_ascii=False, indent=1).encode("utf-8")
     add = ws.vault.add(blob, case_id=case_id, original_name=f"manual-entry-{entered_at:%Y%m%dT%H%M%S%f}.json",
@@ -242,7 +252,8 @@ def add_manual_event(
     raw = RawEvent(channel=channel, start=start, locator="manual-entry", direction=direction, source_tz=source_tz,
                    time_basis="manual", wallclock_text=wallclock, duration_s=duration_s, counterpart_raw=number,
                    counterpart_name=name, text=text if text is not None else note, recipient=recipient,
-                   recipient_name=recipient_name, origin="manual", extra={"note": note} if note and text else {})
+                   recipient_name=recipient_name, origin="manual",
+                   extra={**({"note": note} if note and text else {}), **({"witnesses": witnesses} if witnesses else {})})
     with ws.db.session() as s:
         writer = EventWriter(s, ws.vault.blobs, case_id=case_id, evidence_id=add.evidence.id,
                              evidence_sha256=add.evidence.sha256, source_format="manual")

@@ -23,6 +23,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from weiquan.errors import InputError, NotFoundError
+from weiquan.services.audit_buffer import AuditBuffer
+from weiquan.services.audit_buffer import Entry as AuditEntry
+from weiquan.services.audit_buffer import flush_all as flush_audit
 from weiquan.store.models import AuditLog, Case, CaseAccess, User
 from weiquan.workspace import Workspace
 
@@ -291,14 +294,21 @@ class AuditOut(BaseModel):
 
 
 def audit(ws: Workspace, who: Principal, action: str, *, case_id: int | None = None, target: str | None = None,
-          ip: str | None = None) -> None:
-    """Record who saw or changed what. ``target`` is an identifier (``finding:12``), never content."""
+          ip: str | None = None, buffer: AuditBuffer | None = None) -> None:
+    """Record who saw or changed what. ``target`` is an identifier (``finding:12``), never content.
+    With ``buffer`` the entry is written behind the request (see ``services.audit_buffer``)."""
+    entry = AuditEntry(who.user_id, action[:40], case_id, (target or None) and target[:200], (ip or None) and ip[:64],
+                       dt.datetime.now(dt.timezone.utc))
+    if buffer is not None:
+        buffer.add(entry)
+        return
     with ws.db.session() as s:
-        s.add(AuditLog(user_id=who.user_id, action=action[:40], case_id=case_id,
-                       target=(target or None) and target[:200], ip=(ip or None) and ip[:64]))
+        s.add(AuditLog(user_id=entry.user_id, action=entry.action, case_id=entry.case_id, target=entry.target,
+                       ip=entry.ip, ts=entry.ts))
 
 
 def list_audit(ws: Workspace, *, case_id: int | None = None, user_id: int | None = None, limit: int = 200) -> list[AuditOut]:
+    flush_audit(ws)
     with ws.db.read_session() as s:
         q = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)
         if case_id is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
 from pydantic import BaseModel
@@ -66,6 +67,24 @@ def loan_from_form(form: LoanForm) -> dict[str, Any]:
 
 def check_form(ws: Workspace, form: LoanForm) -> dict[str, Any]:
     return check_only(ws, loan_from_form(form))
+
+
+def parse_quick_number(text: str | None, what: str, *, upper: float, integer: bool = False) -> float | None:
+    """A number typed in a quick-conversion field ("0.05", "０.０５", "0.05%", "1,5" as 1.5); None when empty."""
+    t = unicodedata.normalize("NFKC", text or "").strip().rstrip("%％").strip().replace("，", ".")
+    if not t:
+        return None
+    if t.count(",") == 1 and "." not in t:
+        t = t.replace(",", ".")
+    try:
+        v = float(t)
+    except ValueError:
+        raise InputError(f"{what}应是一个数字，例如 {'12' if integer else '0.05'}", f"{what}: not a number: {text}") from None
+    if integer and v != int(v):
+        raise InputError(f"{what}应是整数", f"{what}: not an integer: {text}")
+    if not (0 < v <= upper) if integer else not (0 <= v <= upper):
+        raise InputError(f"{what}应在 {1 if integer else 0} 到 {upper:g} 之间", f"{what} out of range: {text}")
+    return v
 
 
 class QuickRates(BaseModel):

@@ -31,6 +31,32 @@ class ReviewItem(BaseModel):
     provisions: list[web_law.ProvisionInfo]
 
 
+class ReviewGroup(BaseModel):
+    category: str
+    name_zh: str
+    items: list[ReviewItem]
+    total: int  # findings of the category in the case (all states)
+    pending: int  # of them not reviewed yet
+
+
+def group_pending(findings: list[Any], category: str) -> int:
+    return sum(1 for f in findings if f.category == category and f.review_state == "auto")
+
+
+def group_by_category(items: list[ReviewItem], everything: list[Any]) -> list[ReviewGroup]:
+    """One page's findings grouped by violation category (in the order they come), with each category's counts."""
+    groups: dict[str, ReviewGroup] = {}
+    for it in items:
+        cat = it.finding.category
+        g = groups.get(cat)
+        if g is None:
+            g = groups[cat] = ReviewGroup(category=cat, name_zh=it.info.name_zh, items=[],
+                                          total=sum(1 for f in everything if f.category == cat),
+                                          pending=group_pending(everything, cat))
+        g.items.append(it)
+    return list(groups.values())
+
+
 def review_items(findings: list[Any], scope: web_law.LawScope | None = None) -> list[ReviewItem]:
     """Each finding with its category's plain-words law and its own provisions resolved from the law pack, cited as
     the case's documents cite them (``scope``: the version in force when the conduct happened, the lender's

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -145,6 +146,10 @@ class Event(Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(128))
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The date was not shown on the source (a screenshot's "22:47" with no file-name/EXIF/status-bar date):
+    # ``start`` is only a proposal; the event is kept out of counts, analysis and documents until the user
+    # confirms the date (services.dates). Migration 0004.
+    date_unconfirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     sources: Mapped[list[EventSource]] = relationship(
         back_populates="event", cascade="all, delete-orphan", passive_deletes=True
@@ -153,8 +158,9 @@ class Event(Base):
     __table_args__ = (
         Index("ix_events_case_start", "case_id", "start"),
         Index("ix_events_case_dedupe", "case_id", "dedupe_key"),
-        # covering index of the dashboard's grouped pass (services.dashboard); migration 0002
-        Index("ix_events_case_dashboard", "case_id", "counterpart", "channel", "recipient", "start", "signature"),
+        # covering index of the dashboard's grouped pass (services.dashboard); migrations 0002, 0004
+        Index("ix_events_case_dashboard", "case_id", "counterpart", "channel", "recipient", "date_unconfirmed", "start",
+              "signature"),
     )
 
 

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -26,6 +27,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from weiquan import __version__
 from weiquan.config import Settings
+from weiquan.services.audit_buffer import AuditBuffer
 from weiquan.services.dashboard import DashboardCache
 from weiquan.web.charts import ChartCache
 from weiquan.errors import InputError, MissingComponent, NotFoundError, ProblemFound, WeiquanError
@@ -40,8 +42,8 @@ log = logging.getLogger("weiquan.web")
 
 STATIC_DIR = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
-PAGE_MODULES = ("auth", "home", "dashboard", "imports", "timeline", "review", "documents", "package", "loans",
-                "guides", "admin", "bulk")
+PAGE_MODULES = ("auth", "home", "dashboard", "imports", "timeline", "dates", "manual", "review", "documents", "package",
+                "loans", "guides", "admin", "bulk")
 API_MODULES = ("auth", "cases", "imports", "events", "findings", "plan", "documents", "actions", "export", "loans",
                "lenders", "users")
 
@@ -95,6 +97,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         app.state.executor.shutdown(wait=False, cancel_futures=True)
+        if app.state.audit_buffer is not None:
+            app.state.audit_buffer.close()
         if owns_ws:
             ws.close()
 
@@ -114,7 +118,12 @@ def create_app(
     app.state.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="weiquan-extract")
     app.state.chart_cache = ChartCache()
     app.state.background = {}
+    app.state.background_again = set()  # cases whose upload arrived during a run (pages.imports)
     app.state.dashboard_cache = DashboardCache()
+    # server mode: audit entries written behind the request; uploads, imports and package checks run in a
+    # bounded pool of worker threads, never on the event loop (see web/jobs.py)
+    app.state.audit_buffer = AuditBuffer(ws) if cfg.server_mode else None
+    app.state.heavy = CapacityLimiter(cfg.heavy_workers)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]  # Starlette's call_next has no public type

@@ -22,7 +22,8 @@ class WebConfig:
     login_max_failures: int = 5
     login_window_s: int = 900
     session_max_age_s: int = 12 * 3600
-    timeline_page_size: int = 100
+    timeline_page_size: int = 25  # a phone page stays under ~6,000 px
+    heavy_workers: int = 2  # uploads/imports/package checks at once (the rest wait their turn, off the event loop)
     run_extraction: bool = True  # run queued OCR/ASR jobs in a background thread after an import
     extra_hosts: tuple[str, ...] = field(default_factory=tuple)
     # with behind_proxy: the proxies whose X-Forwarded-For / -Proto are believed (addresses or networks);
@@ -80,3 +81,21 @@ def check_bind(host: str, *, server_mode: bool, tls: bool, behind_proxy: bool) -
             f"服务器模式监听 {host} 时必须启用 HTTPS（--tls-cert 和 --tls-key），或声明在 HTTPS 反向代理之后（--behind-proxy）。",
             f"server mode on {host} needs TLS (--tls-cert and --tls-key) or an explicit --behind-proxy",
         )
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse, with a clear message, a port another program already listens on (before any work is done)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            raise InputError(
+                f"端口 {port} 已被占用（可能已经有一个 weiquan 或别的程序在运行）。请关掉它，或换一个端口："
+                f"weiquan serve --port {port + 1}（示例：make demo PORT={port + 1}）",
+                f"port {port} is already in use; stop the other program or choose another port "
+                f"(weiquan serve --port {port + 1}, make demo PORT={port + 1})",
+            ) from None

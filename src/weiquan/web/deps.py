@@ -100,7 +100,13 @@ async def csrf_protect(request: Request) -> None:
 def audit(request: Request, who: Principal, action: str, *, case_id: int | None = None, target: str | None = None) -> None:
     """Audit log entry in server mode (local mode has one user and no log)."""
     if get_config(request).server_mode:
-        users.audit(get_ws(request), who, action, case_id=case_id, target=target, ip=client_ip(request))
+        users.audit(get_ws(request), who, action, case_id=case_id, target=target, ip=client_ip(request),
+                    buffer=audit_buffer(request))
+
+
+def audit_buffer(request: Request) -> users.AuditBuffer | None:
+    """The app's audit writer: entries are written behind the request (never waiting on an import's write lock)."""
+    return getattr(request.app.state, "audit_buffer", None)
 
 
 def case_access(

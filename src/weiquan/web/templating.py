@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -14,11 +13,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from weiquan.zh.format import APP_PAGES_ZH, CLI_RE, date_zh
+from weiquan.ingest.numbers import display_number
 from weiquan.services.users import ROLE_NAMES_ZH
 from weiquan.web import labels
 from weiquan.web.deps import get_config, optional_principal
 from weiquan.web.security import CSRF_FIELD, csrf_token
+from weiquan.zh.format import APP_PAGES_ZH, CLI_RE, date_cn, date_zh
+from weiquan.zh.wording import plain_zh, strip_internal
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -67,26 +68,7 @@ def duration(seconds: float | None) -> str:
     return f"{h}小时{m:02d}分"
 
 
-def phone(number: str | None) -> str:
-    """A number as people in China write it: '154 0000 0011', '0755 0000 1234'; foreign numbers keep +CC."""
-    if not number:
-        return ""
-    if not number.startswith("+"):
-        return number  # short codes and unparsed text as given
-    return _national(number)
-
-
-@functools.lru_cache(maxsize=4096)
-def _national(number: str) -> str:
-    # ~50 µs a parse; a timeline page shows the same few numbers a hundred times
-    import phonenumbers
-
-    try:
-        n = phonenumbers.parse(number, "CN")
-    except phonenumbers.NumberParseException:
-        return number
-    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if n.country_code == 86 else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    return phonenumbers.format_number(n, fmt)
+phone = display_number  # one way to write a number on pages, charts and in the CLI (ingest.numbers)
 
 
 # the plan (weiquan.act.plan) names CLI commands; on the web the same step is a page (named as the documents name it)
@@ -136,6 +118,9 @@ def make_templates() -> Jinja2Templates:
     env.filters["localtime"] = localtime
     env.filters["highlight"] = highlight
     env.filters["duration"] = duration
+    env.filters["cndate"] = date_cn
+    env.filters["zh"] = plain_zh
+    env.filters["nointernal"] = strip_internal
     env.globals["L"] = labels
     env.globals["label"] = labels.label
     env.globals["direction_label"] = labels.direction_label

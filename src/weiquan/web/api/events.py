@@ -29,6 +29,7 @@ class ManualEventIn(BaseModel):
     recipient_name: str | None = None
     duration_s: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     note: str | None = Field(default=None, max_length=2000)
+    witnesses: str | None = Field(default=None, max_length=500)
 
 
 @router.get("/events", response_model=TimelinePage, summary="时间线 Timeline page (filters: channel, number, since, until, q, category)")

@@ -13,6 +13,7 @@ from weiquan.errors import InputError
 from weiquan.services import export
 from weiquan.services.export import PackageFile
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
+from weiquan.web.jobs import run_heavy
 from weiquan.web.pages.imports import max_upload_bytes
 
 router = APIRouter(tags=["export 证据包"], dependencies=[Depends(csrf_protect)])
@@ -49,6 +50,7 @@ async def verify(request: Request, ws: WS, who: Who) -> Any:
     upload = form.get("package")
     if not isinstance(upload, UploadFile):
         raise InputError("请上传证据包（字段 package）", "upload the package in field 'package'")
-    result = export.verify_upload(ws, upload.file, upload.filename, max_bytes=max_upload_bytes(request))
+    result = await run_heavy(request, export.verify_upload, ws, upload.file, upload.filename,
+                             max_bytes=max_upload_bytes(request))
     await upload.close()
     return jsonable_encoder(result)

@@ -8,7 +8,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from weiquan.services import users
-from weiquan.web.deps import WS, BadCredentials, RateLimited, client_ip, csrf_protect, get_config, optional_principal
+from weiquan.web.deps import (
+    WS, BadCredentials, RateLimited, audit_buffer, client_ip, csrf_protect, get_config, optional_principal,
+)
 from weiquan.web.security import LoginLimiter, rotate_session
 from weiquan.web.templating import render
 
@@ -43,13 +45,14 @@ def login_attempt(request: Request, ws: WS, username: str, password: str) -> use
         # what was typed as a username is stored only when it names an account (it may be a password)
         uid = users.account_id(ws, username)
         users.audit(ws, users.Principal(uid, "", "anonymous"), "login_failed",
-                    target=f"user:{username.strip()[:80]}" if uid is not None else "user:(未知账号)", ip=ip)
+                    target=f"user:{username.strip()[:80]}" if uid is not None else "user:(未知账号)", ip=ip,
+                    buffer=audit_buffer(request))
         raise BadCredentials("用户名或密码不正确。", "wrong username or password")
     limiter.succeeded(ip, username)
     rotate_session(request)
     request.session["uid"] = who.user_id
     request.session["iat"] = users.session_issued_at()
-    users.audit(ws, who, "login", target=f"user:{who.username}", ip=ip)
+    users.audit(ws, who, "login", target=f"user:{who.username}", ip=ip, buffer=audit_buffer(request))
     return who
 
 
@@ -86,6 +89,6 @@ def end_user_sessions(request: Request, ws: WS) -> None:
     """Log out: every session of the account ends (server mode), and this browser's session is cleared."""
     who = optional_principal(request)
     if who is not None and who.user_id is not None and get_config(request).server_mode:
-        users.audit(ws, who, "logout", target=f"user:{who.username}", ip=client_ip(request))
+        users.audit(ws, who, "logout", target=f"user:{who.username}", ip=client_ip(request), buffer=audit_buffer(request))
         users.end_sessions(ws, who.user_id, "logout")
     rotate_session(request)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -21,13 +23,29 @@ def case_page(request: Request, ws: WS, who: Who, case_id: CaseId) -> Response:
     d = request.app.state.dashboard_cache.get(ws, case_id)
     scope = web_law.case_scope(ws, case_id)  # cite as the documents do: version in force, lender bound
     cats = {c.category: web_law.category_info(c.category, scope) for c in d.findings}
-    peak = max((x.count for x in d.per_day), default=0)
+    days = _continuous_days(d.per_day)
+    peak = max((x.count for x in days), default=0)
     heat_max = max((max(r) for r in d.heat), default=0)
     return render(request, "dashboard.html", {
-        "case": case, "active": "dashboard", "d": d, "cats": cats, "peak": peak, "heat_max": heat_max,
+        "case": case, "active": "dashboard", "d": d, "cats": cats, "peak": peak, "heat_max": heat_max, "days": days,
         "actions": actions.list_actions(ws, case_id),
         "shares": users.case_shares(ws, case_id), "can_share": users.can_manage_sharing(ws, who, case_id),
     })
+
+
+MAX_BAR_DAYS = 120
+
+
+def _continuous_days(per_day: list[dashboard.DayCount]) -> list[dashboard.DayCount]:
+    """Every day from the first contact to the last (the latest ``MAX_BAR_DAYS``), days without contact as 0,
+    so the bar chart's width is time and a quiet week shows as a gap."""
+    if not per_day:
+        return []
+    counts = {x.day: x.count for x in per_day}
+    last = per_day[-1].day
+    first = max(per_day[0].day, last - dt.timedelta(days=MAX_BAR_DAYS - 1))
+    return [dashboard.DayCount(day=first + dt.timedelta(days=i), count=counts.get(first + dt.timedelta(days=i), 0))
+            for i in range((last - first).days + 1)]
 
 
 @router.get("/cases/{case_id}/plan")

@@ -81,7 +81,7 @@ def add_action(
     submitted_on: Annotated[str, Form(max_length=20)] = "", reference_no: Annotated[str, Form(max_length=120)] = "",
     notes: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    when = _date(submitted_on)
+    when = actions.refuse_future(_date(submitted_on), dashboard.case_header(ws, case_id).timezone)
     out = actions.add_action(ws, case_id, body, document=document or None, submitted_at=when,
                              reference_no=reference_no.strip() or None, notes=notes.strip() or None)
     audit(request, who, "action_add", case_id=case_id, target=f"action:{out.id}")

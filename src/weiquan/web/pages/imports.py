@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future
 from typing import Any
 
@@ -10,14 +11,15 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from weiquan.errors import InputError, WeiquanError
-from weiquan.services import analysis, dashboard, extraction, imports
+from weiquan.services import analysis, dashboard, dates, extraction, imports
 from weiquan.services.imports import FileResult
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect, get_config
-from weiquan.web.jobs import extract_then_analyze
+from weiquan.web.jobs import extract_then_analyze, run_heavy
 from weiquan.web.templating import render
 from weiquan.workspace import Workspace
 
 router = APIRouter(include_in_schema=False)
+_LOCK = threading.Lock()
 protected = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 
@@ -32,11 +34,25 @@ def start_background(request: Request, ws: Workspace, case_id: int) -> bool:
     if not get_config(request).run_extraction:
         return False
     running: dict[int, Future[Any]] = request.app.state.background
-    fut = running.get(case_id)
-    if fut is not None and not fut.done():
-        return False
-    running[case_id] = request.app.state.executor.submit(extract_then_analyze, ws, case_id)
+    again: set[int] = request.app.state.background_again
+    with _LOCK:
+        fut = running.get(case_id)
+        if fut is not None and not fut.done():
+            again.add(case_id)  # a file arrived while the last run was busy: run once more when it ends
+            return False
+        running[case_id] = request.app.state.executor.submit(_run_until_quiet, ws, case_id, again)
     return True
+
+
+def _run_until_quiet(ws: Workspace, case_id: int, again: set[int]) -> None:
+    """Extraction then analysis, repeated while uploads arrived during the previous pass (their jobs
+    would otherwise wait for the next upload)."""
+    while True:
+        extract_then_analyze(ws, case_id)
+        with _LOCK:
+            if case_id not in again:
+                return
+            again.discard(case_id)
 
 
 async def receive_files(request: Request, ws: Workspace, case_id: int) -> tuple[list[FileResult], str | None]:
@@ -50,17 +66,34 @@ async def receive_files(request: Request, ws: Workspace, case_id: int) -> tuple[
     limit = max_upload_bytes(request)
     results: list[FileResult] = []
     for f in files:
-        results.extend(imports.import_upload(ws, case_id, f.file, f.filename, max_bytes=limit, tz=tz))
+        results.extend(await run_heavy(request, imports.import_upload, ws, case_id, f.file, f.filename,
+                                       max_bytes=limit, tz=tz))
         await f.close()
     return results, tz
+
+
+def live_context(request: Request, ws: Workspace, case_id: int) -> dict[str, Any]:
+    """What the import page shows that changes after an upload or an extraction (the live region)."""
+    counts = dashboard.case_dashboard_finding_counts(ws, case_id)
+    return {
+        "case": dashboard.case_header(ws, case_id), "case_id": case_id,
+        "files": imports.case_files(ws, case_id, limit=200),
+        "progress": extraction.job_progress(ws, case_id), "dates_pending": dates.count_pending(ws, case_id),
+        "findings_total": sum(c.total for c in counts), "findings_pending": sum(c.pending for c in counts),
+    }
 
 
 @router.get("/cases/{case_id}/import")
 def import_page(request: Request, ws: WS, case_id: CaseId) -> Response:
     return render(request, "import.html", {
-        "case": dashboard.case_header(ws, case_id), "active": "import", "files": imports.case_files(ws, case_id, limit=200),
-        "progress": extraction.job_progress(ws, case_id), "max_mb": max_upload_bytes(request) // (1024 * 1024), "results": None,
+        **live_context(request, ws, case_id), "active": "import",
+        "max_mb": max_upload_bytes(request) // (1024 * 1024), "results": None,
     })
+
+
+@router.get("/cases/{case_id}/import/live")
+def import_live(request: Request, ws: WS, case_id: CaseId) -> Response:
+    return render(request, "_import_live.html", live_context(request, ws, case_id))
 
 
 @protected.post("/cases/{case_id}/import/upload")
@@ -72,9 +105,8 @@ async def upload(request: Request, ws: WS, who: Who, case_id: CaseId) -> Respons
     if request.headers.get("hx-request") == "true":
         return render(request, "_file_results.html", {"results": results, "case_id": case_id})
     return render(request, "import.html", {
-        "case": dashboard.case_header(ws, case_id), "active": "import", "files": imports.case_files(ws, case_id, limit=200),
-        "progress": extraction.job_progress(ws, case_id), "max_mb": max_upload_bytes(request) // (1024 * 1024),
-        "results": results,
+        **live_context(request, ws, case_id), "active": "import",
+        "max_mb": max_upload_bytes(request) // (1024 * 1024), "results": results,
     })
 
 

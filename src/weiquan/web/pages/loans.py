@@ -18,16 +18,25 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)]
 
 
 @router.get("/loans")
-def loans_page(request: Request, who: Who, daily: Annotated[float | None, Query(ge=0, le=100)] = None,
-               fee: Annotated[float | None, Query(ge=0, le=100)] = None, months: Annotated[int, Query(ge=1, le=120)] = 12) -> Response:
+def loans_page(request: Request, who: Who, daily: Annotated[str, Query(max_length=20)] = "",
+               fee: Annotated[str, Query(max_length=20)] = "", months: Annotated[str, Query(max_length=10)] = "") -> Response:
+    """快速换算 accepts any one field (日利率 or 每月手续费率); empty fields are simply not computed."""
     quick, error = None, None
-    if daily is not None or fee is not None:
-        try:
-            quick = web_loans.quick_rates(daily, fee, months)
-        except InputError as e:
-            error = e.zh
+    d = f = None
+    n = 12
+    try:
+        d = web_loans.parse_quick_number(daily, "日利率", upper=100)
+        f = web_loans.parse_quick_number(fee, "每月手续费率", upper=100)
+        n = int(web_loans.parse_quick_number(months, "期数", upper=120, integer=True) or 12)
+        if d is not None or f is not None:
+            quick = web_loans.quick_rates(d, f, n)
+        elif months.strip():
+            error = "请再填写日利率或每月手续费率中的一项"
+    except InputError as e:
+        error = e.zh
     return render(request, "loans.html", {"form": None, "result": None, "types": LICENCE_ZH, "quick": quick,
-                                          "quick_error": error, "daily": daily, "fee": fee, "months": months})
+                                          "quick_error": error, "daily": daily.strip() or None, "fee": fee.strip() or None,
+                                          "months": n if not error else months}, status_code=400 if error else 200)
 
 
 @router.post("/loans")

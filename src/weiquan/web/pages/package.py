@@ -9,6 +9,7 @@ from starlette.datastructures import UploadFile
 from weiquan.errors import InputError
 from weiquan.services import dashboard, export
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
+from weiquan.web.jobs import run_heavy
 from weiquan.web.pages.imports import max_upload_bytes
 from weiquan.web.templating import render
 
@@ -46,6 +47,7 @@ async def verify(request: Request, ws: WS, case_id: CaseId) -> Response:
     upload = form.get("package")
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise InputError("请选择要检查的证据包（.zip 文件）", "choose a package (.zip) to verify")
-    verified = export.verify_upload(ws, upload.file, upload.filename, max_bytes=max_upload_bytes(request))
+    verified = await run_heavy(request, export.verify_upload, ws, upload.file, upload.filename,
+                               max_bytes=max_upload_bytes(request))
     await upload.close()
     return _page(request, ws, case_id, verified=verified, verified_name=upload.filename)

@@ -23,14 +23,20 @@ def review_page(request: Request, ws: WS, case_id: CaseId, state: str | None = N
     if state is not None and state not in STATES:
         state = None
     findings = analysis.list_findings(ws, case_id, state=state)
-    counts = {s: 0 for s in STATES}
-    for f in analysis.list_findings(ws, case_id) if state else findings:
-        counts[f.review_state] = counts.get(f.review_state, 0) + 1
+    everything = analysis.list_findings(ws, case_id) if state else findings
     chunk = findings[(page - 1) * PAGE: page * PAGE]
     return render(request, "review.html", {
-        "case": dashboard.case_header(ws, case_id), "active": "review", "items": web_review.review_items(chunk, web_law.case_scope(ws, case_id)),
-        "state": state, "counts": counts, "page": page, "has_next": len(findings) > page * PAGE,
+        "case": dashboard.case_header(ws, case_id), "active": "review",
+        "groups": web_review.group_by_category(web_review.review_items(chunk, web_law.case_scope(ws, case_id)), everything),
+        "state": state, "counts": _counts(everything), "page": page, "has_next": len(findings) > page * PAGE,
     })
+
+
+def _counts(findings: list[analysis.FindingOut]) -> dict[str, int]:
+    counts = {s: 0 for s in STATES}
+    for f in findings:
+        counts[f.review_state] = counts.get(f.review_state, 0) + 1
+    return counts
 
 
 @router.post("/cases/{case_id}/findings/{finding_id}/review")
@@ -44,7 +50,12 @@ def review(
     analysis.review_finding(ws, finding_id, state, reviewer=who.label, note=note.strip() or None)
     audit(request, who, "review", case_id=case_id, target=f"finding:{finding_id}:{state}")
     if request.headers.get("hx-request") == "true":
-        f = next(x for x in analysis.list_findings(ws, case_id) if x.id == finding_id)
-        return render(request, "_finding.html", {"it": web_review.review_items([f], web_law.case_scope(ws, case_id))[0],
-                                                 "case": dashboard.case_header(ws, case_id), "just_saved": True})
+        everything = analysis.list_findings(ws, case_id)
+        f = next(x for x in everything if x.id == finding_id)
+        # the card, plus the counters elsewhere on the page (out-of-band swaps): they change with every click
+        return render(request, "_finding.html", {
+            "it": web_review.review_items([f], web_law.case_scope(ws, case_id))[0], "case": dashboard.case_header(ws, case_id), "just_saved": True,
+            "oob": {"counts": _counts(everything), "state": request.query_params.get("state"),
+                    "group": web_review.group_pending(everything, f.category), "category": f.category},
+        })
     return RedirectResponse(f"/cases/{case_id}/review#f{finding_id}", status_code=303)

@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from weiquan.services import dashboard, web_law
+from weiquan.services import dashboard, dates, web_law
 from weiquan.services.evidence import evidence_file, original_view
 from weiquan.services.imports import safe_leaf_name
 from weiquan.services.timeline import TimelineFilters, timeline_page
@@ -38,6 +38,7 @@ def timeline(request: Request, ws: WS, case_id: CaseId, filters: Annotated[Timel
 
     return render(request, "timeline.html", {
         "case": case, "active": "timeline", "tp": tp, "cats": cats, "cat_names": names, "page_url": page_url,
+        "dates_pending": dates.count_pending(ws, case_id),
     })
 
 

@@ -23,7 +23,11 @@
         var row = document.createElement("div");
         row.className = "file";
         var name = document.createElement("div");
-        name.textContent = f.name + "（" + (f.size / 1024 / 1024).toFixed(2) + " MB）";
+        var fname = document.createElement("span");
+        fname.setAttribute("data-user", "");  /* the user's own file name */
+        fname.textContent = f.name;
+        name.appendChild(fname);
+        name.appendChild(document.createTextNode("（" + (f.size / 1024 / 1024).toFixed(2) + " MB）"));
         var prog = document.createElement("progress");
         prog.max = 100; prog.value = 0;
         var result = document.createElement("div");
@@ -101,8 +105,42 @@
     if (msg && !window.confirm(msg)) e.preventDefault();
   }, true);
 
+  /* Overview bar chart: a tap (touch), a click or keyboard focus on a bar shows its date and count. */
+  function showBar(e) {
+    var bar = e.target.closest ? e.target.closest(".bars .bar") : null;
+    var out = document.getElementById("bar-readout");
+    if (!bar || !out) return;
+    var on = document.querySelectorAll(".bars .bar.on");
+    for (var i = 0; i < on.length; i++) on[i].classList.remove("on");
+    bar.classList.add("on");
+    out.textContent = bar.getAttribute("data-tip");
+  }
+  document.addEventListener("click", showBar);
+  document.addEventListener("focusin", showBar);
+  document.addEventListener("mouseover", showBar);
+
+  /* A link to one finding (#f12) opens the collapsed group that holds it. */
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var el = id ? document.getElementById(id) : null;
+    var d = el && el.closest ? el.closest("details") : null;
+    if (d && !d.open) { d.open = true; el.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", openTarget);
+
+  /* After a date is confirmed, the "还有 N 条" line follows the count the server sent. */
+  document.addEventListener("htmx:afterSettle", function () {
+    var line = document.getElementById("dates-left");
+    var done = document.querySelectorAll("[data-dates-left]");
+    if (!line || !done.length) return;
+    var n = Infinity;  /* the latest confirmation carries the smallest count */
+    for (var i = 0; i < done.length; i++) n = Math.min(n, parseInt(done[i].getAttribute("data-dates-left"), 10));
+    line.textContent = n === 0 ? "全部确认完了。" : "还有 " + n + " 条记录的日期待确认。";
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     var forms = document.querySelectorAll("form[data-upload-url]");
     for (var i = 0; i < forms.length; i++) setupDropzone(forms[i]);
+    openTarget();
   });
 })();

@@ -1,0 +1,65 @@
+"""Issue 19 item 4: a shared server stays responsive while one user's import runs (bench/server_load.py measures it)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from tests.web.web_builders import PASSWORD, Server, sms_backup_xml
+from weiquan.services import imports, users
+from weiquan.web import create_app
+
+API = "/api/v1"
+
+
+def test_an_import_runs_off_the_event_loop(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = imports.import_upload
+    started = threading.Event()
+
+    def slow_import(*a: Any, **k: Any) -> Any:
+        started.set()
+        time.sleep(3)
+        return real(*a, **k)
+
+    monkeypatch.setattr(imports, "import_upload", slow_import)
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(server.ws, config=server.config)) as c:  # one event loop for every request
+        r = c.post(f"{API}/auth/login", json={"username": "alice", "password": PASSWORD})
+        c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        cid = c.post(f"{API}/cases", json={"name": "大文件"}).json()["id"]
+        t = threading.Thread(target=lambda: c.post(f"{API}/cases/{cid}/import",
+                                                   files={"files": ("sms.xml", sms_backup_xml(3), "text/xml")}))
+        t.start()
+        assert started.wait(10)
+        t0 = time.perf_counter()
+        assert c.get("/login").status_code in (200, 303) and c.get(f"{API}/cases").status_code == 200
+        assert time.perf_counter() - t0 < 1.5  # not queued behind the 3 s import
+        t.join()
+
+
+@pytest.mark.parametrize("ws", ["sqlite"], indirect=True)
+def test_logins_and_pages_do_not_wait_for_the_write_lock(server: Server) -> None:
+    """An import holds SQLite's only write lock; the audit entries of logins and page views are written after it."""
+    app = create_app(server.ws, config=server.config)
+    from fastapi.testclient import TestClient
+
+    bob = TestClient(app)
+    raw = server.ws.db.engine.raw_connection()
+    try:
+        raw.execute("BEGIN IMMEDIATE")  # what a long import holds
+        t0 = time.perf_counter()
+        r = bob.post(f"{API}/auth/login", json={"username": "bob", "password": PASSWORD})
+        assert r.status_code == 200
+        bob.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        assert bob.get(f"{API}/cases").status_code == 200
+        assert bob.get("/").status_code == 200
+        assert time.perf_counter() - t0 < 3
+    finally:
+        raw.rollback()
+        raw.close()
+    log = users.list_audit(server.ws)  # written once the lock is free, none lost
+    assert any(a.action == "login" and a.target == "user:bob" for a in log)
