@@ -66,16 +66,28 @@ class LawInfo:
             return [r.provision_id for r in self._pack.violations[category].provisions]
         return []
 
-    def breached(self, provisions: list[Any], licence_type: str | None) -> list[Any]:
+    def breached(self, provisions: list[Any], licence_type: str | None, category: str | None = None,
+                 shows: set[str] | None = None) -> list[Any]:
         """The provisions a finding can say were broken: conduct rules (not procedure or remedies) that
-        govern this lender (the 民间借贷 rules do not govern licensed lenders; unknown licence: kept)."""
+        govern this lender (the 民间借贷 rules do not govern licensed lenders; unknown licence: kept; an association's
+        rule only for a known member), and whose preconditions the evidence shows (``ProvisionRef.requires``:
+        民法典 1019 only with an image, 刑法 293之一 only for an illegal debt) — as the documents cite them."""
         if self._pack is None:
             return provisions
+        refs = {r.provision_id: r for r in self._pack.violations[category].provisions} \
+            if category in self._pack.violations else {}
         out = []
         for prov in provisions:
             pid = prov.get("provision_id") or prov.get("id") if isinstance(prov, dict) else str(prov)
             p = self._pack.provisions.get(pid)
-            if p is None or (p.role == "conduct" and p.applies_to(licence_type) is not False):
+            if p is None:
+                out.append(prov)
+                continue
+            ref = refs.get(pid)
+            if ref is not None and shows is not None and not set(ref.requires) <= shows:
+                continue
+            applies = p.applies_to(licence_type)
+            if p.role == "conduct" and applies is not False and not (applies is None and p.association):
                 out.append(prov)
         return out
 
@@ -196,19 +208,45 @@ def _in_window(t: dt.time, window: tuple[dt.time, dt.time]) -> bool:
     return a <= t < b if a <= b else (t >= a or t < b)
 
 
+def _evidence_shows(s: Session, case_id: int, findings: list[Finding], licence_type: str | None) -> set[str]:
+    """What the evidence shows for the provisions' preconditions — the same test the documents apply
+    (``act.context.evidence_shows``): an illegal debt (a loan check above the caps, an unlicensed lender with a loan,
+    an illegal-debt finding), an image of the borrower made or spread (act/data/plan.yaml image_made_patterns)."""
+    import re
+
+    from weiquan.act.policy import plan_policy
+    from weiquan.store.models import Loan
+
+    out: set[str] = set()
+    loans = s.execute(select(Loan.verdict).where(Loan.case_id == case_id)).scalars().all()
+    if any(v not in (None, "", "lawful") for v in loans) or any(f.category == "illegal_debt" for f in findings) \
+            or (licence_type == "unlicensed" and loans):
+        out.add("illegal_debt")
+    pats = [re.compile(p) for p in plan_policy().image_made_patterns]
+    ids = [f.id for f in findings]
+    if ids and pats:
+        texts = s.execute(select(Event.text).join(FindingEvent, FindingEvent.event_id == Event.id)
+                          .where(FindingEvent.finding_id.in_(ids))).scalars()
+        if any(p.search(t or "") for t in texts for p in pats):
+            out.add("image")
+    return out
+
+
 def _findings(s: Session, case_id: int, zone: ZoneInfo, evidence: list[EvidenceItem], law: LawInfo,
               licence_type: str | None = None) -> tuple[list[FindingRow], int]:
     labels = {i.evidence_id: i for i in evidence}
     order = {"high": 0, "medium": 1, "low": 2}
     rows = s.execute(select(Finding).where(Finding.case_id == case_id, Finding.stale.is_(False))).scalars().all()
     rejected = sum(1 for f in rows if f.review_state == "rejected")
+    shows = _evidence_shows(s, case_id, [f for f in rows if f.review_state != "rejected"], licence_type)
     out: list[FindingRow] = []
     for f in sorted((f for f in rows if f.review_state != "rejected"),
                     key=lambda f: (order.get(f.severity, 3), f.category, f.id)):
         span = s.execute(select(func.min(Event.start), func.max(Event.start)).join(
             FindingEvent, FindingEvent.event_id == Event.id).where(FindingEvent.finding_id == f.id)).one()
         period = (span[0].astimezone(zone).date(), span[1].astimezone(zone).date()) if span[0] and span[1] else None
-        cited = (law.cite(p, period) for p in law.breached(f.provisions or law.category_provisions(f.category), licence_type))
+        cited = (law.cite(p, period) for p in law.breached(f.provisions or law.category_provisions(f.category),
+                                                           licence_type, f.category, shows))
         provisions = [c for c in cited if c is not None]
         n_events = len(s.execute(select(FindingEvent.event_id).where(FindingEvent.finding_id == f.id)).all())
         fe_rows = s.execute(
