@@ -208,7 +208,7 @@ def _in_window(t: dt.time, window: tuple[dt.time, dt.time]) -> bool:
     return a <= t < b if a <= b else (t >= a or t < b)
 
 
-def _evidence_shows(s: Session, case_id: int, findings: list[Finding], licence_type: str | None) -> set[str]:
+def evidence_shows(s: Session, case_id: int, findings: list[Finding], licence_type: str | None) -> set[str]:
     """What the evidence shows for the provisions' preconditions — the same test the documents apply
     (``act.context.evidence_shows``): an illegal debt (a loan check above the caps, an unlicensed lender with a loan,
     an illegal-debt finding), an image of the borrower made or spread (act/data/plan.yaml image_made_patterns)."""
@@ -238,7 +238,7 @@ def _findings(s: Session, case_id: int, zone: ZoneInfo, evidence: list[EvidenceI
     order = {"high": 0, "medium": 1, "low": 2}
     rows = s.execute(select(Finding).where(Finding.case_id == case_id, Finding.stale.is_(False))).scalars().all()
     rejected = sum(1 for f in rows if f.review_state == "rejected")
-    shows = _evidence_shows(s, case_id, [f for f in rows if f.review_state != "rejected"], licence_type)
+    shows = evidence_shows(s, case_id, [f for f in rows if f.review_state != "rejected"], licence_type)
     out: list[FindingRow] = []
     for f in sorted((f for f in rows if f.review_state != "rejected"),
                     key=lambda f: (order.get(f.severity, 3), f.category, f.id)):
