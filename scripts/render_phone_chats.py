@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import random
 import sys
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from typing import Any
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from render_phone_screens import Pen, Spec, _font, finish  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
+from render_phone_screens import Pen, Spec, _font, write_set  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
 CHAT_LAYOUTS = ("wechat", "qq", "sms_dark")
 _WD = "一二三四五六日"
@@ -230,17 +229,11 @@ def render_chat(s: Spec, conv: dict[str, Any]) -> tuple[Image.Image, list[dict[s
 
 
 def build(out: Path, per_layout: int = 12, layouts: tuple[str, ...] = CHAT_LAYOUTS, seed: int = 18) -> list[dict[str, Any]]:
-    records = []
-    for app in layouts:
-        (out / app).mkdir(parents=True, exist_ok=True)
-        for i in range(per_layout):
-            s, conv = chat_spec(app, i, seed)
-            im, events = render_chat(s, conv)
-            (out / app / s.file).write_bytes(finish(im, s))
-            records.append({"layout": app, "file": f"{app}/{s.file}", "name": s.file,
-                            "capture": s.capture.isoformat(sep=" "), "events": events})
-    (out / "expected-chats.json").write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
-    return records
+    def make(app: str, i: int) -> tuple[Spec, Image.Image, list[dict[str, Any]]]:
+        s, conv = chat_spec(app, i, seed)
+        return (s, *render_chat(s, conv))
+
+    return write_set(out, layouts, per_layout, make, "expected-chats.json")
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ import io
 import json
 import random
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -395,16 +396,25 @@ def finish(im: Image.Image, s: Spec) -> bytes:
 
 def build(out: Path, per_layout: int = 12, layouts: tuple[str, ...] = LAYOUTS, seed: int = 18) -> list[dict[str, Any]]:
     """Render every layout's measured set into ``out`` and write expected.json; return the records."""
+    def make(layout: str, i: int) -> tuple[Spec, Image.Image, list[dict[str, Any]]]:
+        s = spec_for(layout, i, seed)
+        return (s, *render(s))
+
+    return write_set(out, layouts, per_layout, make, "expected.json")
+
+
+def write_set(out: Path, layouts: tuple[str, ...], per_layout: int,
+              make: Callable[[str, int], tuple[Spec, Image.Image, list[dict[str, Any]]]], index: str) -> list[dict[str, Any]]:
+    """Render ``per_layout`` screens of each layout into ``out/<layout>/`` and write the records to ``index``."""
     records = []
     for layout in layouts:
         (out / layout).mkdir(parents=True, exist_ok=True)
         for i in range(per_layout):
-            s = spec_for(layout, i, seed)
-            im, events = render(s)
+            s, im, events = make(layout, i)
             (out / layout / s.file).write_bytes(finish(im, s))
             records.append({"layout": layout, "file": f"{layout}/{s.file}", "name": s.file,
                             "capture": s.capture.isoformat(sep=" "), "events": events})
-    (out / "expected.json").write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
+    (out / index).write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
     return records
 
 

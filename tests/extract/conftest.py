@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -32,6 +32,12 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str
     records = mod.build(out)
     assert json.loads((out / "expected.json").read_text("utf-8")) == records
     return out, records
+
+
+@pytest.fixture(scope="session")
+def script() -> Callable[[str], ModuleType]:
+    """Load a script of scripts/ by name (the renderers are scripts, not package modules)."""
+    return load_script
 
 
 @pytest.fixture(scope="session")

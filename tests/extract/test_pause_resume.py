@@ -107,3 +107,28 @@ def test_web_progress_per_file_pause_and_resume(ws: Workspace, tmp_path: Path, f
         r = client.post(f"/cases/{c.id}/import/resume", follow_redirects=False)
         assert r.status_code == 303
         assert extraction.job_progress(ws, c.id).pending == 3  # background extraction is off in this app
+
+
+@pytest.mark.slow
+def test_pause_with_worker_processes(ws: Workspace, shots: tuple[Path, list[dict[str, Any]]]) -> None:
+    """Two worker processes with real OCR: a pause after the first finished file stops the files not yet
+    started; resuming computes exactly those, and every file's events are written once."""
+    folder, records = shots
+    c = cases.create_case(ws, "多进程暂停")
+    names = [r["file"] for r in records[:6]]
+    for n in names:
+        ev = ws.vault.add(folder / n, case_id=c.id).evidence
+        extraction.queue_for_evidence(ws, c.id, ev.id, "ocr")
+
+    def pause_after_first(ev: extraction.ProgressEvent) -> None:
+        if ev.done == 1:
+            extraction.pause_jobs(ws, c.id)
+
+    first = extraction.run_jobs(ws, case_id=c.id, workers=2, progress=pause_after_first)
+    assert first.paused >= 1 and first.done + first.paused == 6 and first.failed == 0
+    assert extraction.resume_jobs(ws, c.id) == first.paused
+    second = extraction.run_jobs(ws, case_id=c.id, workers=2)
+    assert second.done == first.paused and second.cached == 0
+    expected = sum(len(r["events"]) for r in records[:6])
+    with ws.db.read_session() as s:
+        assert s.scalar(select(func.count()).select_from(Event).where(Event.case_id == c.id)) == expected

@@ -63,3 +63,21 @@ def test_logins_and_pages_do_not_wait_for_the_write_lock(server: Server) -> None
         raw.close()
     log = users.list_audit(server.ws)  # written once the lock is free, none lost
     assert any(a.action == "login" and a.target == "user:bob" for a in log)
+
+
+@pytest.mark.parametrize("ws", ["sqlite"], indirect=True)
+def test_a_write_that_times_out_on_the_lock_says_to_retry(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+    from sqlalchemy.exc import OperationalError
+
+    from weiquan.services import cases
+
+    def busy(*a: Any, **k: Any) -> Any:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(cases, "create_case", busy)
+    c = TestClient(create_app(server.ws, config=server.config), raise_server_exceptions=False)
+    r = c.post(f"{API}/auth/login", json={"username": "bob", "password": PASSWORD})
+    c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    r = c.post(f"{API}/cases", json={"name": "忙"})
+    assert r.status_code == 503 and "稍后重试" in r.json()["error"]["zh"] and r.headers["retry-after"] == "10"

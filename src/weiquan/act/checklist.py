@@ -28,6 +28,26 @@ class Checklist:
     notes: list[str] = field(default_factory=list)  # how figures were made (loan arithmetic, text sources)
 
 
+_INTERNAL_REF = re.compile(r"[（(][^（）()]*(?:cn-law|\[M\])[^（）()]*[）)]")
+_URL = re.compile(r"https?://([^/\s；;，,）)]+)[^\s；;，,）)]*")
+# publishers whose pages are primary (the state bodies and associations themselves); any other web page is a
+# reprint or a content farm and is not printed (issue 16 item 7)
+PRIMARY_HOSTS = ("gov.cn", "court.gov.cn", "12321.cn", "nifa.org.cn", "chinamoney.com.cn", "pbccrc.org.cn")
+
+
+def _public_source(source: str) -> str:
+    """A law-pack source as the user can follow it: the research notes' own references left out, and a reprint or
+    content-farm URL replaced by 转载网页（未核实）; primary publishers' addresses kept."""
+    text = _INTERNAL_REF.sub("", source)
+
+    def url(m: re.Match[str]) -> str:
+        host = m.group(1).lower()
+        return m.group(0) if any(host == h or host.endswith("." + h) for h in PRIMARY_HOSTS) else "转载网页（未核实）"
+
+    text = _URL.sub(url, text)
+    return re.sub(r"\s+", " ", text).strip(" ；;，,")
+
+
 def pending_categories(pack: Any, all_facts: Any, confirmed_facts: Any, lender: Any = None) -> list[CategoryView]:
     """Categories with findings the user has not confirmed, as they would be pleaded (left out of the document)."""
     confirmed_ids = {f.id for f in confirmed_facts.findings}
@@ -46,8 +66,9 @@ def build_checklist(pack: Any, doc_title: str, html: str, ctx: dict[str, Any], a
     for p in ctx.get("provisions", []):
         if p.confidence == "unverified" and p.cite not in seen and p.cite in html:
             seen.add(p.cite)
-            src = pack.provisions[p.id].source
-            c.unverified.append({"cite": p.cite, "reason": f"没有官方或两个以上独立来源可以核对（资料来源：{src}）"})
+            src = _public_source(pack.provisions[p.id].source)
+            c.unverified.append({"cite": p.cite, "reason": "没有官方文本或两个以上独立来源可以核对"
+                                 + (f"（现有资料：{src}）" if src else "")})
     for loan in ctx.get("loans", []):
         for cap in loan.get("caps_exceeded", []):
             if cap.get("confidence") == "unverified":

@@ -58,17 +58,25 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data
 
 
-def loan_check(
-    ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="借款描述 JSON 文件（格式见 docs/loans.md）Loan description JSON.")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="计算日 YYYY-MM-DD（覆盖文件中的 as_of）Date to compute the amount owed at.")] = None,
-    json_: Annotated[bool, JsonOpt] = False,
-) -> None:
-    """检查借款：真实年化、砍头息、适用上限、结论、依法应还金额和多付金额。Check a loan's APR and legality."""
+FileArg = typer.Argument(help="借款描述 JSON 文件（格式见 docs/loans.md）Loan description JSON.")
+AsOfOpt = typer.Option("--as-of", help="计算日 YYYY-MM-DD（覆盖文件中的 as_of）Date to compute the amount owed at.")
+
+
+def _loan_data(file: Path, as_of: str | None) -> dict[str, Any]:
     data = _read_json(file)
     if as_of:
         data["as_of"] = as_of
-    res = check_loan(data, pack=load_pack(data_home(ctx)))
+    return data
+
+
+def loan_check(
+    ctx: typer.Context,
+    file: Annotated[Path, FileArg],
+    as_of: Annotated[str | None, AsOfOpt] = None,
+    json_: Annotated[bool, JsonOpt] = False,
+) -> None:
+    """检查借款：真实年化、砍头息、适用上限、结论、依法应还金额和多付金额。Check a loan's APR and legality."""
+    res = check_loan(_loan_data(file, as_of), pack=load_pack(data_home(ctx)))
     if json_:
         print_json(res)
         return
@@ -98,20 +106,17 @@ def loan_check(
 
 def loan_add(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="借款描述 JSON 文件（与 loan check 相同）Loan JSON, as for loan check.")],
+    file: Annotated[Path, FileArg],
     case: Annotated[int, typer.Option("--case", "-c", help="案件 ID Case id.")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="计算日 YYYY-MM-DD Date to compute the amount owed at.")] = None,
+    as_of: Annotated[str | None, AsOfOpt] = None,
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """把借款核查结果加入案件；案件尚无牌照类型时，采用借款的放贷方类型。Attach a loan check to a case."""
     from weiquan.commands._common import workspace
     from weiquan.services import cases, loans
 
-    data = _read_json(file)
-    if as_of:
-        data["as_of"] = as_of
     ws = workspace(ctx)
-    out = loans.add_loan(ws, case, data)
+    out = loans.add_loan(ws, case, _loan_data(file, as_of))
     c = cases.get_case(ws, case)
     if json_:
         print_json({"loan": out, "case": c})

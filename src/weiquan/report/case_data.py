@@ -57,16 +57,28 @@ class LawInfo:
             return [r.provision_id for r in self._pack.violations[category].provisions]
         return []
 
-    def breached(self, provisions: list[Any], licence_type: str | None) -> list[Any]:
+    def breached(self, provisions: list[Any], licence_type: str | None, category: str | None = None,
+                 shows: set[str] | None = None) -> list[Any]:
         """The provisions a finding can say were broken: conduct rules (not procedure or remedies) that
-        govern this lender (the 民间借贷 rules do not govern licensed lenders; unknown licence: kept)."""
+        govern this lender (the 民间借贷 rules do not govern licensed lenders; unknown licence: kept; an association's
+        rule only for a known member), and whose preconditions the evidence shows (``ProvisionRef.requires``:
+        民法典 1019 only with an image, 刑法 293之一 only for an illegal debt) — as the documents cite them."""
         if self._pack is None:
             return provisions
+        refs = {r.provision_id: r for r in self._pack.violations[category].provisions} \
+            if category in self._pack.violations else {}
         out = []
         for prov in provisions:
             pid = prov.get("provision_id") or prov.get("id") if isinstance(prov, dict) else str(prov)
             p = self._pack.provisions.get(pid)
-            if p is None or (p.role == "conduct" and p.applies_to(licence_type) is not False):
+            if p is None:
+                out.append(prov)
+                continue
+            ref = refs.get(pid)
+            if ref is not None and shows is not None and not set(ref.requires) <= shows:
+                continue
+            applies = p.applies_to(licence_type)
+            if p.role == "conduct" and applies is not False and not (applies is None and p.association):
                 out.append(prov)
         return out
 

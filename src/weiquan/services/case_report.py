@@ -8,6 +8,7 @@ listed. The report itself is rendered by ``weiquan.report.case_report`` from the
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from weiquan.act.policy import plan_policy
 from weiquan.report.case_data import (
     MAX_QUOTES_PER_FINDING,
     QUOTE_CONTEXT,
@@ -34,7 +36,7 @@ from weiquan.report.evidence import EvidenceItem
 from weiquan.report.render import html_to_pdf, mark_sample
 from weiquan.services.cases import get_case_row
 from weiquan.services.evidence import case_evidence
-from weiquan.store.models import Case, Event, EventSource, Finding, FindingEvent
+from weiquan.store.models import Case, Event, EventSource, Finding, FindingEvent, Loan
 from weiquan.workspace import Workspace
 from weiquan.zh.labels import severity_rank
 
@@ -115,6 +117,32 @@ def _category_events(s: Session, case_id: int) -> dict[str, int]:
     return {cat: int(n) for cat, n in rows}
 
 
+def evidence_shows(s: Session, case_id: int, findings: list[Finding], licence_type: str | None) -> set[str]:
+    """What the evidence shows for the provisions' preconditions — the same test the documents apply
+    (``act.citations.evidence_shows``): an illegal debt (a loan check above the caps, an unlicensed lender with a
+    loan, an illegal-debt finding), an image of the borrower made or spread (act/data/plan.yaml
+    image_made_patterns)."""
+    out: set[str] = set()
+    loans = s.execute(select(Loan.verdict).where(Loan.case_id == case_id)).scalars().all()
+    if (
+        any(v not in (None, "", "lawful") for v in loans)
+        or any(f.category == "illegal_debt" for f in findings)
+        or (licence_type == "unlicensed" and loans)
+    ):
+        out.add("illegal_debt")
+    pats = [re.compile(p) for p in plan_policy().image_made_patterns]
+    ids = [f.id for f in findings]
+    if ids and pats:
+        texts = s.execute(
+            select(Event.text)
+            .join(FindingEvent, FindingEvent.event_id == Event.id)
+            .where(FindingEvent.finding_id.in_(ids))
+        ).scalars()
+        if any(p.search(t or "") for t in texts for p in pats):
+            out.add("image")
+    return out
+
+
 def _findings(
     s: Session,
     case_id: int,
@@ -126,6 +154,7 @@ def _findings(
     labels = {i.evidence_id: i for i in evidence}
     rows = s.execute(select(Finding).where(Finding.case_id == case_id, Finding.stale.is_(False))).scalars().all()
     rejected = sum(1 for f in rows if f.review_state == "rejected")
+    shows = evidence_shows(s, case_id, [f for f in rows if f.review_state != "rejected"], licence_type)
     out: list[FindingRow] = []
     for f in sorted(
         (f for f in rows if f.review_state != "rejected"), key=lambda f: (severity_rank(f.severity), f.category, f.id)
@@ -137,7 +166,8 @@ def _findings(
         ).one()
         period = (span[0].astimezone(zone).date(), span[1].astimezone(zone).date()) if span[0] and span[1] else None
         cited = (
-            law.cite(p, period) for p in law.breached(f.provisions or law.category_provisions(f.category), licence_type)
+            law.cite(p, period)
+            for p in law.breached(f.provisions or law.category_provisions(f.category), licence_type, f.category, shows)
         )
         provisions = [c for c in cited if c is not None]
         n_events = len(s.execute(select(FindingEvent.event_id).where(FindingEvent.finding_id == f.id)).all())

@@ -18,9 +18,10 @@ class LawScope(BaseModel):
     last: dt.date | None = None
     licence_type: str | None = None
     members: dict[str, bool | None] = {}
+    shows: frozenset[str] | None = None  # preconditions the evidence shows (ProvisionRef.requires); None: unknown
 
     def key(self) -> tuple[Any, ...]:
-        return (self.first, self.last, self.licence_type, tuple(sorted(self.members.items())))
+        return (self.first, self.last, self.licence_type, tuple(sorted(self.members.items())), self.shows)
 
 
 class ProvisionInfo(BaseModel):
@@ -58,8 +59,9 @@ def provision_info(pid: str, note_zh: str | None = None, scope: LawScope | None 
         return None
     cite, era, penalty, words = p.cite(), None, p.penalty, (p.current_text.text_zh if p.current_text else None)
     if scope is not None:
-        if p.applies_to(scope.licence_type, scope.members.get(p.association or "")) is False:
-            return None
+        applies = p.applies_to(scope.licence_type, scope.members.get(p.association or ""))
+        if applies is False or (applies is None and p.association is not None):
+            return None  # as the documents: an association's rule only for a known member
         if p.role == "conduct":
             cite, era = p.cite_for_conduct(scope.first, scope.last)
             if cite is None:
@@ -73,11 +75,13 @@ def provision_info(pid: str, note_zh: str | None = None, scope: LawScope | None 
 
 @lru_cache(maxsize=256)
 def _category_info(category: str, key: tuple[Any, ...]) -> CategoryInfo:
-    scope = LawScope(first=key[0], last=key[1], licence_type=key[2], members=dict(key[3])) if key else None
+    scope = LawScope(first=key[0], last=key[1], licence_type=key[2], members=dict(key[3]), shows=key[4]) if key else None
     v = _pack().violations.get(category)
     if v is None:
         return CategoryInfo(id=category, name_zh=category, description_zh="", severity="medium", provisions=[], unverified=True)
-    provs = [pi for ref in v.provisions if (pi := provision_info(ref.provision_id, ref.note_zh, scope)) is not None]
+    provs = [pi for ref in v.provisions
+             if (scope is None or scope.shows is None or set(ref.requires) <= scope.shows)
+             and (pi := provision_info(ref.provision_id, ref.note_zh, scope)) is not None]
     return CategoryInfo(id=v.id, name_zh=v.name_zh, description_zh=v.description_zh, severity=v.severity, provisions=provs,
                         unverified=v.confidence == "unverified")
 
@@ -129,5 +133,10 @@ def case_scope(ws: Any, case_id: int) -> LawScope:
                 return None
             return (t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)).astimezone(tz).date()
 
-        return LawScope(first=local(lo), last=local(hi), licence_type=licence,
+        from weiquan.services.case_report import evidence_shows
+
+        findings = s.execute(select(Finding).where(Finding.case_id == case_id, Finding.review_state != "rejected",
+                                                   Finding.stale.is_(False))).scalars().all()
+        shows = frozenset(evidence_shows(s, case_id, list(findings), licence))
+        return LawScope(first=local(lo), last=local(hi), licence_type=licence, shows=shows,
                         members={"nifa": getattr(reg, "nifa_member", None), "cba": getattr(reg, "cba_member", None)})

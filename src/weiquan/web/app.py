@@ -21,6 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -169,6 +170,17 @@ def create_app(
                                            "detail": jsonable_errors(exc)}}, status_code=422)
         fields = "、".join(".".join(str(p) for p in e.get("loc", ())[1:]) for e in exc.errors()) or "?"
         return _error_response(request, 400, f"填写的内容有误：{fields}", f"invalid input: {fields}")
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(request: Request, exc: OperationalError) -> Response:
+        # SQLite's one writer was busy past the timeout (a very long import): say to retry, never a traceback
+        if "locked" not in str(exc.orig or exc).lower() and "busy" not in str(exc.orig or exc).lower():
+            raise exc
+        log.warning("database busy on %s", request.url.path)
+        response = _error_response(request, 503, "数据库正忙（另一项导入正在写入），请稍后重试，您的内容尚未保存。",
+                                   "the database is busy with another import; retry shortly (nothing was saved)")
+        response.headers["Retry-After"] = "10"
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
