@@ -97,6 +97,7 @@ def test_borrower_flow_in_chromium(live_url: str, tmp_path: Path) -> None:
         page.goto(live_url + "/cases/1/timeline?q=通讯录")
         shot(page, "timeline")
         page.goto(live_url + "/cases/1/review")
+        page.locator("details.review-group").first.locator(":scope > summary").click()  # findings come grouped
         first = page.locator("article.finding").first
         expect(first).to_be_visible()
         fid = first.get_attribute("id")

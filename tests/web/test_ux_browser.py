@@ -165,7 +165,8 @@ def test_borrower_flows_at_desktop_and_phone_width(app_url: tuple[str, Workspace
         page.goto(base + "/dates")
         card = page.locator("article.date-confirm").first
         expect(card.locator("img")).to_be_visible()
-        assert page.evaluate("document.querySelector('.date-media img').naturalWidth") > 0
+        page.wait_for_function("(() => { const i = document.querySelector('.date-media img');"
+                               " return i && i.complete && i.naturalWidth > 0; })()", timeout=30_000)  # the real image
         check("dates-page", proposals_allowed=True)
         if tag == "desktop":
             card.get_by_role("button", name="日期正确").click()

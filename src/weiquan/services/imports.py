@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from weiquan.errors import InputError, WeiquanError
 from weiquan.ingest.base import ImportContext, Importer, ParseError, Probe
@@ -44,7 +44,7 @@ from weiquan.ingest.values import checked
 from weiquan.ingest.writer import EventWriter
 from weiquan.plugins import collect
 from weiquan.services.cases import get_case_row
-from weiquan.store.models import Acquisition, Evidence
+from weiquan.store.models import Acquisition, Event, EventSource, Evidence
 from weiquan.vault.sniff import sniff_bytes
 from weiquan.workspace import Workspace
 
@@ -544,12 +544,23 @@ def case_files(ws: Workspace, case_id: int, *, limit: int = 500) -> list[CaseFil
     with ws.db.read_session() as s:
         q = (select(Acquisition, Evidence).join(Evidence, Evidence.id == Acquisition.evidence_id)
              .where(Acquisition.case_id == case_id).order_by(Acquisition.id.desc()).limit(limit))
+        rows = s.execute(q).all()
+        # screenshots and recordings get their records from extraction, after the import counted 0
+        extracted = {ev.id for _acq, ev in rows if (ev.media_type or "").startswith(("image/", "audio/"))}
+        counts = dict(s.execute(
+            select(EventSource.evidence_id, func.count(func.distinct(EventSource.event_id)))
+            .join(Event, Event.id == EventSource.event_id)
+            .where(Event.case_id == case_id, EventSource.evidence_id.in_(extracted))
+            .group_by(EventSource.evidence_id)).all()) if extracted else {}
         out = []
-        for acq, ev in s.execute(q):
+        for acq, ev in rows:
             meta = (acq.meta or {}).get("import") or {}
+            records = meta.get("records") if isinstance(meta, dict) else None
+            if ev.id in extracted and acq.parse_status != "queued":
+                records = counts.get(ev.id, 0)
             out.append(CaseFile(
                 acquisition_id=acq.id, evidence_id=ev.id, name=acq.original_name, media_type=ev.media_type, size=ev.size,
                 sha256=ev.sha256, status=acq.parse_status, format=acq.parse_format, error=acq.parse_error,
-                acquired_at=acq.acquired_at, records=meta.get("records") if isinstance(meta, dict) else None,
+                acquired_at=acq.acquired_at, records=records,
             ))
         return out
