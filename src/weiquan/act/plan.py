@@ -24,6 +24,7 @@ from typing import Any
 from weiquan.act.deadlines import DeadlineRule, WorkCalendar
 from weiquan.act.facts import CaseFacts, FindingFact
 from weiquan.act.policy import plan_policy
+from weiquan.law.numerals import to_chinese
 from weiquan.zh.format import date_cn
 from weiquan.zh.labels import LICENCE_UNKNOWN_ZH, LICENCE_ZH, severity_rank
 
@@ -360,7 +361,9 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
     if safety:
         police = [s for s in steps if s.kind == "police"]
         steps = police + [s for s in steps if s.kind != "police"]
-        notes.insert(0, "存在威胁人身安全的内容：如遇紧急危险，请立即拨打110；并尽快到派出所报案。")
+        police_ch = pack.channels.get("police")
+        hotline = police_ch.contact.hotline if police_ch is not None and police_ch.contact is not None else None
+        notes.insert(0, f"存在威胁人身安全的内容：如遇紧急危险，请立即拨打{hotline or '报警电话'}；并尽快到派出所报案。")
     first_ids = list(policy.licence_routes.get(licence or "", [])) if licence in ("unlicensed",) else []
     if first_ids:
         # an unlicensed lender: the police and the local financial regulator first (issue 16 item 3)
@@ -466,16 +469,17 @@ def case_deadlines(pack: Any, policy: Any, first: dt.datetime | None, last: dt.d
         texts = limit.texts_for_conduct(lc, lc) if limit is not None else None
         basis = texts[0].citation if texts else (limit.cite() if limit is not None else "")
         due = _add_months(lc, policy.police_time_limit_months)
-        d: dict[str, Any] = {"id": "police_limit", "name_zh": "治安处罚时限（六个月）", "date": due, "basis_zh": basis,
-                             "note_zh": f"最近一次联系是{date_cn(lc)}；{basis}规定违反治安管理行为在六个月以内没有被公安机关发现的，"
+        months = f"{to_chinese(policy.police_time_limit_months)}个月"  # plan.yaml, from 治安管理处罚法 Art. 25 (Art. 22)
+        d: dict[str, Any] = {"id": "police_limit", "name_zh": f"治安处罚时限（{months}）", "date": due, "basis_zh": basis,
+                             "note_zh": f"最近一次联系是{date_cn(lc)}；{basis}规定违反治安管理行为在{months}以内没有被公安机关发现的，"
                                         "不再处罚（行为有连续或者继续状态的，从行为终了之日起计算）。",
                              "passed": due < today}
         if due < today:
             d["warning_zh"] = (f"注意：最近一次联系是{date_cn(lc)}，已超过{policy.police_time_limit_months}个月；{basis}规定违反治安管理"
-                               "行为在六个月以内没有被公安机关发现的，不再处罚（行为有连续或者继续状态的，从行为终了之日起计算），"
+                               f"行为在{months}以内没有被公安机关发现的，不再处罚（行为有连续或者继续状态的，从行为终了之日起计算），"
                                "治安处罚可能已不能适用，请在报案时向民警说明并咨询；涉嫌犯罪的，追诉期限另行计算。")
         else:
-            d["warning_zh"] = f"请在{date_cn(due)}前报案：{basis}规定违反治安管理行为在六个月以内没有被公安机关发现的，不再处罚。"
+            d["warning_zh"] = f"请在{date_cn(due)}前报案：{basis}规定违反治安管理行为在{months}以内没有被公安机关发现的，不再处罚。"
         out.append(d)
     if first is not None:
         fc = first.date()
