@@ -11,8 +11,8 @@ import pytest
 
 from weiquan.extract.base import ExtractContext
 from weiquan.extract.ocr import OcrEngine
-from weiquan.extract.screenshot import page_events
 from weiquan.extract.scoring import Score, score
+from weiquan.extract.screenshot import page_events
 
 pytestmark = pytest.mark.slow
 SEED = 99  # a set used by this test only

@@ -28,10 +28,10 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from weiquan import __version__
 from weiquan.config import Settings
+from weiquan.errors import InputError, MissingComponent, NotFoundError, ProblemFound, WeiquanError
 from weiquan.services.audit_buffer import AuditBuffer
 from weiquan.services.dashboard import DashboardCache
 from weiquan.web.charts import ChartCache
-from weiquan.errors import InputError, MissingComponent, NotFoundError, ProblemFound, WeiquanError
 from weiquan.web.config import WebConfig
 from weiquan.web.deps import BadCredentials, Forbidden, LoginRequired, RateLimited
 from weiquan.web.limits import BodyLimitMiddleware, IdRangeMiddleware

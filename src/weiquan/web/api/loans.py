@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
 
-from weiquan.services import loans, web_loans
-from weiquan.services.web_loans import QuickRates
+from weiquan.services import loans
+from weiquan.services.loans import QuickRates
 from weiquan.web.deps import WS, Who, csrf_protect
 
 router = APIRouter(prefix="/loans", tags=["loans 借款计算"], dependencies=[Depends(csrf_protect)])
@@ -25,4 +25,4 @@ def check(ws: WS, who: Who, loan: Annotated[dict[str, Any], Body(examples=[{
 def rates(who: Who, daily_percent: Annotated[float | None, Query(ge=0, le=100)] = None,
           monthly_fee_percent: Annotated[float | None, Query(ge=0, le=100)] = None,
           months: Annotated[int, Query(ge=1, le=120)] = 12) -> QuickRates:
-    return web_loans.quick_rates(daily_percent, monthly_fee_percent, months)
+    return loans.quick_rates(daily_percent, monthly_fee_percent, months)

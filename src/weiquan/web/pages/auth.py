@@ -9,7 +9,14 @@ from fastapi.responses import RedirectResponse, Response
 
 from weiquan.services import users
 from weiquan.web.deps import (
-    WS, BadCredentials, RateLimited, audit_buffer, client_ip, csrf_protect, get_config, optional_principal,
+    WS,
+    BadCredentials,
+    RateLimited,
+    audit_buffer,
+    client_ip,
+    csrf_protect,
+    get_config,
+    optional_principal,
 )
 from weiquan.web.security import LoginLimiter, rotate_session
 from weiquan.web.templating import render

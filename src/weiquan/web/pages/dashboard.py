@@ -9,8 +9,8 @@ from fastapi.responses import Response
 
 from weiquan.errors import WeiquanError
 from weiquan.services import actions, dashboard, users, web_law
-from weiquan.web.charts import cached_chart
 from weiquan.services.plan import build_plan
+from weiquan.web.charts import cached_chart
 from weiquan.web.deps import WS, CaseId, Who
 from weiquan.web.templating import render
 

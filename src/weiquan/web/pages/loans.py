@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from weiquan.errors import InputError
-from weiquan.services import web_loans
-from weiquan.services.web_loans import LoanForm
+from weiquan.services import loans
+from weiquan.services.loans import LoanForm
 from weiquan.web.deps import WS, Who, csrf_protect
 from weiquan.web.labels import LICENCE_ZH
 from weiquan.web.templating import render
@@ -25,11 +25,11 @@ def loans_page(request: Request, who: Who, daily: Annotated[str, Query(max_lengt
     d = f = None
     n = 12
     try:
-        d = web_loans.parse_quick_number(daily, "日利率", upper=100)
-        f = web_loans.parse_quick_number(fee, "每月手续费率", upper=100)
-        n = int(web_loans.parse_quick_number(months, "期数", upper=120, integer=True) or 12)
+        d = loans.parse_quick_number(daily, "日利率", upper=100)
+        f = loans.parse_quick_number(fee, "每月手续费率", upper=100)
+        n = int(loans.parse_quick_number(months, "期数", upper=120, integer=True) or 12)
         if d is not None or f is not None:
-            quick = web_loans.quick_rates(d, f, n)
+            quick = loans.quick_rates(d, f, n)
         elif months.strip():
             error = "请再填写日利率或每月手续费率中的一项"
     except InputError as e:
@@ -42,7 +42,7 @@ def loans_page(request: Request, who: Who, daily: Annotated[str, Query(max_lengt
 @router.post("/loans")
 def loans_check(request: Request, ws: WS, who: Who, form: Annotated[LoanForm, Form()]) -> Response:
     try:
-        result, error = web_loans.check_form(ws, form), None
+        result, error = loans.check_form(ws, form), None
     except InputError as e:
         result, error = None, e.zh
     return render(request, "loans.html", {"form": form, "result": result, "error": error, "types": LICENCE_ZH,
