@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from weiquan.errors import InputError
-from weiquan.services import analysis, dashboard, web_law, web_review
+from weiquan.services import analysis, dashboard, web_law
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
 from weiquan.web.templating import render
 
@@ -27,7 +27,7 @@ def review_page(request: Request, ws: WS, case_id: CaseId, state: str | None = N
     chunk = findings[(page - 1) * PAGE: page * PAGE]
     return render(request, "review.html", {
         "case": dashboard.case_header(ws, case_id), "active": "review",
-        "groups": web_review.group_by_category(web_review.review_items(chunk, web_law.case_scope(ws, case_id)), everything),
+        "groups": analysis.group_by_category(analysis.review_items(chunk, web_law.case_scope(ws, case_id)), everything),
         "state": state, "counts": _counts(everything), "page": page, "has_next": len(findings) > page * PAGE,
     })
 
@@ -46,7 +46,7 @@ def review(
 ) -> Response:
     if state not in STATES:
         raise InputError(f"未知的审核结果：{state}", f"unknown review state: {state}")
-    web_review.require_finding_in_case(ws, case_id, finding_id)
+    analysis.require_finding_in_case(ws, case_id, finding_id)
     analysis.review_finding(ws, finding_id, state, reviewer=who.label, note=note.strip() or None)
     audit(request, who, "review", case_id=case_id, target=f"finding:{finding_id}:{state}")
     if request.headers.get("hx-request") == "true":
@@ -54,8 +54,8 @@ def review(
         f = next(x for x in everything if x.id == finding_id)
         # the card, plus the counters elsewhere on the page (out-of-band swaps): they change with every click
         return render(request, "_finding.html", {
-            "it": web_review.review_items([f], web_law.case_scope(ws, case_id))[0], "case": dashboard.case_header(ws, case_id), "just_saved": True,
+            "it": analysis.review_items([f], web_law.case_scope(ws, case_id))[0], "case": dashboard.case_header(ws, case_id), "just_saved": True,
             "oob": {"counts": _counts(everything), "state": request.query_params.get("state"),
-                    "group": web_review.group_pending(everything, f.category), "category": f.category},
+                    "group": analysis.group_pending(everything, f.category), "category": f.category},
         })
     return RedirectResponse(f"/cases/{case_id}/review#f{finding_id}", status_code=303)
