@@ -52,6 +52,9 @@ SETS = [
     Floor("blindB.jsonl", None, "0.865 / 0.030 (frozen 1af4c91)", 0.83, 0.05, 75, 31),
     Floor("blindC.jsonl", None, "0.769 / 0.061 (frozen 1af4c91)", 0.77, 0.05, 75, 31),
     Floor("blindD.jsonl", None, "0.731 / 0.091 (frozen a21ba44)", 0.77, 0.07, 75, 31),
+    # written after the final change by a third helper; scored once each, untouched, on the shipped detector (24148c6)
+    Floor("blindE.jsonl", None, "0.826 / 0.118 (final 24148c6)", 0.80, 0.12, 75, 32),
+    Floor("blindF.jsonl", None, "0.864 / 0.029 (final 24148c6)", 0.84, 0.05, 75, 32),
 ]
 
 
