@@ -23,6 +23,7 @@ import importlib.util
 import os
 import re
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -165,8 +166,13 @@ def test_borrower_flows_at_desktop_and_phone_width(app_url: tuple[str, Workspace
         page.goto(base + "/dates")
         card = page.locator("article.date-confirm").first
         expect(card.locator("img")).to_be_visible()
-        page.wait_for_function("(() => { const i = document.querySelector('.date-media img');"
-                               " return i && i.complete && i.naturalWidth > 0; })()", timeout=30_000)  # the real image
+        # the real image has loaded (polled from Python: wait_for_function compiles its predicate with eval,
+        # which the pages' Content-Security-Policy rightly refuses once it has to poll)
+        img = page.locator(".date-media img").first
+        deadline = time.monotonic() + 30
+        while not img.evaluate("i => i.complete && i.naturalWidth > 0"):
+            assert time.monotonic() < deadline, "the screenshot beside the date form never loaded"
+            page.wait_for_timeout(100)
         check("dates-page", proposals_allowed=True)
         if tag == "desktop":
             card.get_by_role("button", name="日期正确").click()
