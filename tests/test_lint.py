@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PATHS = ["src", "tests", "bench", "scripts"]
 
@@ -44,3 +46,21 @@ def test_every_suppression_says_why() -> None:
                     if m and not m.group("why"):
                         bare.append(f"{p.relative_to(ROOT)}:{n}: {line.strip()[-60:]}")
     assert bare == [], "\n".join(bare)
+
+
+def test_no_absolute_paths_of_a_developer_machine() -> None:
+    """Tracked files name paths relative to the repository, never a checkout's own location."""
+    files = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.splitlines()
+    if not files:
+        pytest.skip("not a git checkout")
+    pattern = re.compile("/" + "work/")  # split so this file does not match itself
+    offenders = []
+    for name in files:
+        path = ROOT / name
+        if not path.is_file() or path.stat().st_size > 2_000_000:
+            continue
+        text = path.read_bytes().decode("utf-8", "ignore")
+        offenders += [f"{name}:{i}" for i, line in enumerate(text.splitlines(), 1) if pattern.search(line)]
+    assert offenders == []

@@ -48,7 +48,7 @@ SETS = [
     Floor("round9_probe.jsonl", "team-written probe round 9", "0.579 / 0.632", 0.80, 0.06, 25, 15),
     # blind sets (issue #15), written by helpers who never saw the code; untuned = the shipped detector of the day
     Floor("blindA.jsonl", None, "0.699 / 0.121 (rules + round-9 model)", 0.85, 0.05, 75, 31),
-    # scored once each through /work/notes/blind_eval.sh with the frozen detector, then used for error analysis
+    # scored once each through scripts/blind_eval.sh with the frozen detector, then used for error analysis
     Floor("blindB.jsonl", None, "0.865 / 0.030 (frozen 1af4c91)", 0.83, 0.05, 75, 31),
     Floor("blindC.jsonl", None, "0.769 / 0.061 (frozen 1af4c91)", 0.77, 0.05, 75, 31),
     Floor("blindD.jsonl", None, "0.731 / 0.091 (frozen a21ba44)", 0.77, 0.07, 75, 31),
