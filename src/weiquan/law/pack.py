@@ -19,6 +19,7 @@ Contract used by the other areas::
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -330,19 +331,9 @@ def _load_with_overlay(pack_dir: Path, overlay: Path | None, _mtime_ns: int) -> 
 
     extra = read_lpr_csv(overlay, source_label=f"用户导入 {overlay.name}")
     table = merge_fixings(base.lpr_table, extra)
-    return LawPack(
-        jurisdiction=base.jurisdiction,
-        version=base.version,
-        statutes=base.statutes,
-        provisions=base.provisions,
-        violations=base.violations,
-        conduct=base.conduct,
-        channels=base.channels,
-        interest_rules=base.interest_rules,
-        lpr_table=table,
-        lender_registry=base.lender_registry,
-        user_lpr_path=overlay,
-        _lpr_pairs=[(f.date, f.rate) for f in table.fixings],
+    # every other field of the bundled pack carries over unchanged
+    return dataclasses.replace(
+        base, lpr_table=table, user_lpr_path=overlay, _lpr_pairs=[(f.date, f.rate) for f in table.fixings]
     )
 
 
