@@ -55,6 +55,8 @@ SETS = [
     # written after the final change by a third helper; scored once each, untouched, on the shipped detector (24148c6)
     Floor("blindE.jsonl", None, "0.826 / 0.118 (final 24148c6)", 0.80, 0.12, 75, 32),
     Floor("blindF.jsonl", None, "0.864 / 0.029 (final 24148c6)", 0.84, 0.05, 75, 32),
+    # session 3: written by a fresh helper before any change of the round; scored once on main 2a5699c
+    Floor("blindG.jsonl", None, "0.853 / 0.097 (main 2a5699c)", 0.83, 0.10, 75, 31),
 ]
 
 
