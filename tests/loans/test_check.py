@@ -194,7 +194,8 @@ def test_licensed_lender_figures_are_estimates_on_request(pack):
     assert res["excess_paid"] == pytest.approx(1200.0, abs=0.01)
     assert any("是否调减由法院决定" in n for n in res["notes"])
     low = _check({**data, "repayments": [{"date": "2026-03-01", "amount": 11800}]}, pack)
-    assert low["lawful_basis"] == "law" and low["on_request_rate"] is None
+    assert low["lawful_basis"] == "contract" and low["on_request_rate"] is None
+    assert low["lawful_label_zh"].startswith("按合同约定利率")
     private = _check({**data, "lender_type": "private"}, pack)
     assert private["lawful_basis"] == "law"
 

@@ -35,7 +35,10 @@ def loan_views(facts: CaseFacts) -> list[dict[str, Any]]:
                 "verdict": loan.verdict or r.get("verdict"),
                 "verdict_zh": r.get("verdict_zh"),
                 "licence_zh": r.get("lender_type_zh"),
-                "lawful_owed": amount("lawful_amount_owed"),
+                # no figure "owed by law" where no legal cap governs it (a licensed lender below the line a court may
+                # reduce to: ``lawful_basis == "contract"``): it would be the contract rate run forward, and in a
+                # letter to the creditor it reads as an acknowledgement of the amount (民法典 Art. 195)
+                "lawful_owed": "" if r.get("lawful_basis") == "contract" else amount("lawful_amount_owed"),
                 "lawful_label": r.get("lawful_label_zh") or "按法律保护的利率估算应还",
                 "excess_label": r.get("excess_label_zh") or "估算多付",
                 "excess_paid": amount("excess_paid") if isinstance(excess, (int, float)) and excess > 0.005 else "",

@@ -121,6 +121,12 @@ def check_parsed(loan: LoanInput, pack: LawPack) -> dict[str, Any]:
         notes.append(regime.settle_note_zh)
 
     lawful_owed = max(0.0, bal.owed)
+    # where no legal cap governs the figure — a licensed lender (bank, consumer finance, small loan: not the 民间借贷
+    # rules) charging below the line a court may reduce to — the "lawful" amount is only the contract rate run
+    # forward: it is not a figure of law and, written to the creditor, reads as an acknowledgement of the debt
+    # (民法典 Art. 195). Documents leave it out (``lawful_basis: contract``).
+    private_rules = pack.provisions.get("private_lending-25")
+    contract_only = not on_request and private_rules is not None and private_rules.applies_to(loan.lender_type) is False
     paid_to_date = sum(f.amount for f in paid)
     void = _possibly_void(pack, loan, received, paid_to_date, notes, unverified)
     if void is not None:
@@ -149,10 +155,11 @@ def check_parsed(loan: LoanInput, pack: LawPack) -> dict[str, Any]:
         "flags": flags,
         "lawful_rate": _steps(segs),
         "retained_rate": _steps(settle),
-        "lawful_basis": "on_request" if on_request else "law",
+        "lawful_basis": "on_request" if on_request else "contract" if contract_only else "law",
         "on_request_rate": _r(on_request[0].rate) if on_request else None,
         # how the two figures below must be introduced wherever they are shown (CLI, web, documents)
         "lawful_label_zh": (f"如请求法院调减超过年利率{on_request[0].rate:.0%}的部分，估算应还" if on_request
+                            else "按合同约定利率估算应还（持牌机构不适用民间借贷利率上限，仅供参考）" if contract_only
                             else "如合同有效，按四倍LPR估算应还" if void is not None else "按法律保护的利率估算应还"),
         # unlicensed lender: the contract may be void (民间借贷规定 Art. 13(3)); owed: the money actually received,
         # plus at most compensation for its use (民法典 Art. 157) — shown next to the 4×LPR figure
