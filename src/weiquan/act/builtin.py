@@ -6,6 +6,7 @@ from typing import Any
 
 from weiquan.act.base import DocumentSpec
 from weiquan.act.catalogue import isc_report
+from weiquan.act.citations import conduct_period
 from weiquan.act.drafting import fit_text, render_text
 from weiquan.act.policy import plan_policy
 from weiquan.hookspecs import hookimpl
@@ -38,8 +39,18 @@ def _isc_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
 
 def _contacts_ctx(ctx: dict[str, Any]) -> dict[str, Any]:
     pack = ctx["pack"]
-    rules = [r for r in pack.conduct.third_party if r.id in ("no_debt_details", "stop_on_objection")]
-    srcs = sorted({pack.provisions[r.provision_id].cite() for r in rules if r.provision_id in pack.provisions})
+    lender = ctx.get("lender")
+    first, last = conduct_period(ctx["facts"])
+
+    def binds(r: Any) -> bool:
+        # a rule only where it binds the lender (GB/T 45251 not for a credit card, the CBA guideline only for a known
+        # member) and was in force for the conduct — as every other document cites it
+        p = pack.provisions.get(r.provision_id)
+        return p is not None and (lender is None or lender.bound_by(p) is True) and \
+            p.cite_for_conduct(first, last)[0] is not None
+
+    rules = [r for r in pack.conduct.third_party if r.id in ("no_debt_details", "stop_on_objection") and binds(r)]
+    srcs = sorted({pack.provisions[r.provision_id].cite() for r in rules})
     return {"third_party_rules": rules, "third_party_source": "、".join(srcs),
             "isc": pack.channels.get("isc_12321")}
 

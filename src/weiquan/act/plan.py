@@ -24,6 +24,7 @@ from typing import Any
 from weiquan.act.deadlines import DeadlineRule, WorkCalendar
 from weiquan.act.facts import CaseFacts, FindingFact
 from weiquan.act.policy import plan_policy
+from weiquan.law.lenders import product_of
 from weiquan.law.numerals import to_chinese
 from weiquan.zh.format import date_cn
 from weiquan.zh.labels import LICENCE_UNKNOWN_ZH, LICENCE_ZH, severity_rank
@@ -41,6 +42,7 @@ class LenderInfo:
     channels: list[str] = field(default_factory=list)
     nifa_member: bool | None = None
     cba_member: bool | None = None
+    product: str | None = None  # "credit_card" when a name says so (law pack ``product_words``)
     hotline: str | None = None
     confidence: str | None = None
     source: str | None = None
@@ -56,7 +58,8 @@ class LenderInfo:
 
     def bound_by(self, provision: Any) -> bool | None:
         """Whether a provision binds this lender (licence type and association membership); None: unknown."""
-        return provision.applies_to(self.licence_type, self.member_of(getattr(provision, "association", None)))
+        return provision.applies_to(self.licence_type, self.member_of(getattr(provision, "association", None)),
+                                    self.product)
 
 
 @dataclass
@@ -174,6 +177,8 @@ def resolve_lender(pack: Any, facts: CaseFacts) -> LenderInfo:
         loan_types = [ln.licence_type for ln in facts.loans if ln.licence_type]
         if loan_types:
             info.licence_type, info.basis = loan_types[0], "loan"
+    info.product = product_of(pack.lender_registry, facts.lender_name, facts.lender_entity,
+                              *(ln.lender for ln in facts.loans), *(ln.legal_entity for ln in facts.loans))
     if info.licence_type is None:
         info.notes_zh.append("尚未确定放贷机构的牌照类型：请在借款合同、App“关于我们”或放款短信中查找放款机构全称，"
                              "再用 `weiquan lender` 查询；确定前，计划同时列出可能负责的监管渠道。")
@@ -278,10 +283,12 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
     # "recent contacts" for the injunction: the latest collection contact (analysis figures) or finding event
     recent = last_collection_contact(facts, last_contact)
     ongoing = recent is not None and (facts.today - recent.date()).days <= policy.ongoing_within_days
-    time_barred = last_contact is not None and _add_months(last_contact.date(), policy.police_time_limit_months) < facts.today
+    # the 治安 six months run from the end of the conduct (行为有连续或者继续状态的，从行为终了之日起计算): the latest
+    # collection contact, the same "最近一次联系" every document names — not the latest event behind a finding
+    time_barred = recent is not None and _add_months(recent.date(), policy.police_time_limit_months) < facts.today
     notes = list(lender.notes_zh)
     first_contact = min((f.first for f in facts.findings if f.first), default=None)
-    deadlines = case_deadlines(pack, policy, first_contact, last_contact, facts.today)
+    deadlines = case_deadlines(pack, policy, first_contact, recent, facts.today)
 
     # channels named by the case's violations
     named_by_violation: dict[str, set[str]] = {}
@@ -470,9 +477,14 @@ def case_deadlines(pack: Any, policy: Any, first: dt.datetime | None, last: dt.d
         basis = texts[0].citation if texts else (limit.cite() if limit is not None else "")
         due = _add_months(lc, policy.police_time_limit_months)
         months = f"{to_chinese(policy.police_time_limit_months)}个月"  # plan.yaml, from 治安管理处罚法 Art. 25 (Art. 22)
+        earlier = ""
+        if first is not None and first.date() < lc:
+            # acts the police may judge one by one lapse six months after each: the earliest first
+            earlier = (f"如各次行为被分别认定，较早的行为（最早一次是{date_cn(first.date())}）的期限更早届满，"
+                       "请尽早报案。")
         d: dict[str, Any] = {"id": "police_limit", "name_zh": f"治安处罚时限（{months}）", "date": due, "basis_zh": basis,
                              "note_zh": f"最近一次联系是{date_cn(lc)}；{basis}规定违反治安管理行为在{months}以内没有被公安机关发现的，"
-                                        "不再处罚（行为有连续或者继续状态的，从行为终了之日起计算）。",
+                                        f"不再处罚（行为有连续或者继续状态的，从行为终了之日起计算）。{earlier}",
                              "passed": due < today}
         if due < today:
             d["warning_zh"] = (f"注意：最近一次联系是{date_cn(lc)}，已超过{policy.police_time_limit_months}个月；{basis}规定违反治安管理"

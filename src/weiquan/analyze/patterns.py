@@ -201,8 +201,11 @@ class NightContactDetector:
                 key=f"night:{night.isoformat()}", category="night_contact", detector_id=self.id,
                 detector_version=self.version, confidence=0.9,
                 summary=f"{night.isoformat()} 夜间（{self.rules.night_label}）催收联系 {len(items)} 次：{times}",
-                explanation=f"联系时间在禁止时段 {self.rules.night_label} 内（{self.rules.night_source}）；"
-                            "如借款人事先同意该时段联系，则不适用",
+                # which night rule binds depends on the lender and the date (a standard for licensed online
+                # lenders, an association's guideline for its members from its release): the documents, the report
+                # and the web cite it per case; the finding names none
+                explanation=f"联系时间在夜间时段 {self.rules.night_label} 内；适用的规定取决于放贷机构的类型和行为日期，"
+                            "见法律依据；如借款人事先同意该时段联系，则不适用",
                 events=[EventLink(e.id) for e, _ in items], extra={"night": night.isoformat(), "count": len(items)},
             ))
         return out

@@ -158,3 +158,12 @@ def check_lender(registry: LenderRegistry, name: str, limit: int = 5) -> LenderC
             if p.implies_licence is None and p.flag_zh:
                 flags.append(p.flag_zh)
     return LenderCheck(name, matches, lt, source, claimed, regulator, channels, flags, notes)
+
+
+def product_of(registry: LenderRegistry, *names: str | None) -> str | None:
+    """The loan product a lender's or product's name tells (``LenderRegistry.product_words``: "招商银行信用卡中心" →
+    "credit_card"), or None."""
+    for product, words in registry.product_words.items():
+        if any(w in (n or "") for n in names for w in words):
+            return product
+    return None

@@ -257,6 +257,7 @@ def _flatten_provisions(statutes: list[StatuteRow]) -> dict[str, Provision]:
                 role=p.role or s.role,
                 licence_types=list(binds.licence_types),
                 association=binds.association,
+                excludes_products=list(binds.excludes_products),
                 licence_note_zh=binds.note_zh,
                 summary_zh=p.summary_zh,
                 penalty=p.penalty,

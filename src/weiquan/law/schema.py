@@ -50,6 +50,8 @@ class Sourced(_Strict):
 
 
 Association = Literal["nifa", "cba"]
+# Loan products a norm may leave out of its scope (GB/T 45251 covers 个人网络消费信贷, not bank credit cards).
+Product = Literal["credit_card"]
 ASSOCIATION_ZH: dict[str, str] = {"nifa": "中国互联网金融协会", "cba": "中国银行业协会"}
 
 
@@ -60,6 +62,7 @@ class Binds(_Strict):
 
     licence_types: list[LicenceType] = Field(default_factory=list)  # empty: any lender
     association: Association | None = None  # only members of this association
+    excludes_products: list[Product] = Field(default_factory=list)  # products outside its subject (a credit card)
     note_zh: str | None = None  # the scope in words, shown when the lender's licence type or membership is unknown
 
     @property
@@ -218,6 +221,7 @@ class Provision(_Strict):
     role: Role = "conduct"
     licence_types: list[LicenceType] = Field(default_factory=list)  # empty: applies to any lender
     association: Association | None = None  # binds only members of this association
+    excludes_products: list[Product] = Field(default_factory=list)  # Binds.excludes_products
     licence_note_zh: str | None = None  # the scope in words (Binds.note_zh)
     summary_zh: str
     penalty: str | None = None
@@ -304,9 +308,11 @@ class Provision(_Strict):
         older = "；".join(f"{date_cn(t.in_force_to)}及以前的行为适用{t.citation}" for t in texts[:-1] if t.in_force_to)
         return newest.citation, older or None
 
-    def applies_to(self, licence_type: str | None, member: bool | None = None) -> bool | None:
+    def applies_to(self, licence_type: str | None, member: bool | None = None, product: str | None = None) -> bool | None:
         """True/False whether the provision binds a lender of this licence type (and, for an association's rules,
-        membership ``member``); None when that is unknown."""
+        membership ``member``) for this loan ``product``; None when that is unknown."""
+        if product is not None and product in self.excludes_products:
+            return False
         if self.licence_types:
             if licence_type is None:
                 return None
@@ -626,6 +632,9 @@ class Unlisted(Sourced):
 
 class LenderRegistry(_Strict):
     as_of: dt.date
+    # words in a lender's or product's name that tell the loan product ("信用卡" → credit_card), for norms that
+    # leave a product out of their scope (Binds.excludes_products)
+    product_words: dict[Product, list[str]] = Field(default_factory=dict)
     registry_note_zh: str
     how_to_check: list[CheckMethod]
     lenders: list[Lender]

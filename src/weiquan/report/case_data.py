@@ -57,8 +57,43 @@ class LawInfo:
             return [r.provision_id for r in self._pack.violations[category].provisions]
         return []
 
+    def product(self, *names: str | None) -> str | None:
+        """The loan product the lender's names tell ("信用卡" → credit_card), as the documents read it."""
+        if self._pack is None:
+            return None
+        from weiquan.law.lenders import product_of
+
+        return product_of(self._pack.lender_registry, *names)
+
+    def night_basis(self, licence_type: str | None, product: str | None, first: dt.date | None,
+                    last: dt.date | None) -> str | None:
+        """The night-time rules that bind this lender for conduct between ``first`` and ``last``, as the documents
+        apply them: not a standard outside the lender's licence type or product (GB/T 45251 and a credit card), not
+        an association's rule for a lender not known to be a member (the CBA guideline), not a rule for conduct
+        before it existed (the CBA guideline from 2026-01-30) — with "仅适用于…起的行为" when the conduct straddles
+        its date. None when no rule binds the lender."""
+        if self._pack is None:
+            return self.night_source
+        out: list[str] = []
+        for r in self._pack.conduct.night.rules:
+            p = self._pack.provisions.get(getattr(r, "provision_id", None) or "")
+            if p is None:
+                continue
+            applies = p.applies_to(licence_type, None, product)
+            if applies is False or (applies is None and p.association is not None):
+                continue
+            cite, era = p.cite_for_conduct(first, last)
+            if cite is None:
+                continue
+            cite = f"{cite}（{era}）" if era else cite
+            if applies is None and p.licence_note_zh:
+                cite = f"{cite}（{p.licence_note_zh}）"
+            if cite not in out:
+                out.append(cite)
+        return "；".join(out) or None
+
     def breached(self, provisions: list[Any], licence_type: str | None, category: str | None = None,
-                 shows: set[str] | None = None) -> list[Any]:
+                 shows: set[str] | None = None, product: str | None = None) -> list[Any]:
         """The provisions a finding can say were broken: conduct rules (not procedure or remedies) that
         govern this lender (the 民间借贷 rules do not govern licensed lenders; unknown licence: kept; an association's
         rule only for a known member), and whose preconditions the evidence shows (``ProvisionRef.requires``:
@@ -77,7 +112,7 @@ class LawInfo:
             ref = refs.get(pid)
             if ref is not None and shows is not None and not set(ref.requires) <= shows:
                 continue
-            applies = p.applies_to(licence_type)
+            applies = p.applies_to(licence_type, None, product)
             if p.role == "conduct" and applies is not False and not (applies is None and p.association):
                 out.append(prov)
         return out

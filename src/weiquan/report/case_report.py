@@ -55,6 +55,15 @@ def _size(n: int) -> str:
     return f"{n} B"
 
 
+def _figures_days(fig: dict[str, Any] | None, zone: ZoneInfo) -> tuple[dt.date | None, dt.date | None]:
+    """First and last local day of the case's collection contacts (analysis figures)."""
+    try:
+        a, b = (dt.datetime.fromisoformat(str((fig or {})[k])).astimezone(zone).date() for k in ("first", "last"))
+    except (KeyError, TypeError, ValueError):
+        return None, None
+    return a, b
+
+
 def render_html(data: ReportData, ledger_head: str | None = None) -> str:
     """The report as a complete HTML document (also usable by the web UI); ``ledger_head`` is the vault's
     ledger digest to print for keeping elsewhere."""
@@ -81,7 +90,9 @@ def render_html(data: ReportData, ledger_head: str | None = None) -> str:
         "channels": [(CHANNEL_ZH.get(ch, ch), n) for ch, n in data.channels.most_common()],
         "third_party": fig["third_party"] if fig else data.third_party, "night": night_txt,
         "night_count": fig["night"] if fig else data.night_count, "figures": fig,
-        "night_source": data.law.night_source, "peak": peak,
+        "night_source": data.law.night_basis(data.case.licence_type,
+                                             data.law.product(data.case.lender_name, data.case.lender_entity),
+                                             *_figures_days(fig, zone)), "peak": peak,
         "n_originals": sum(1 for e in data.evidence if e.kind == "original"),
         "n_derived": sum(1 for e in data.evidence if e.kind == "derived"),
         "by_category": data.by_category, "rejected": data.rejected, "law_available": data.law.available,

@@ -81,7 +81,9 @@ def load_report_data(s: Session, case: Case, evidence: list[EvidenceItem], law: 
             yield ChartEvent(start, channel, recipient or "borrower", counterpart, signature)
 
     stats = aggregate(events(), tz, default_group=case.lender_name)
-    findings, rejected = _findings(s, case.id, zone, evidence, law, case.licence_type)
+    findings, rejected = _findings(
+        s, case.id, zone, evidence, law, case.licence_type, law.product(case.lender_name, case.lender_entity)
+    )
     info = ReportCase(
         id=case.id,
         name=case.name,
@@ -150,6 +152,7 @@ def _findings(
     evidence: list[EvidenceItem],
     law: LawInfo,
     licence_type: str | None = None,
+    product: str | None = None,
 ) -> tuple[list[FindingRow], int]:
     labels = {i.evidence_id: i for i in evidence}
     rows = s.execute(select(Finding).where(Finding.case_id == case_id, Finding.stale.is_(False))).scalars().all()
@@ -167,7 +170,9 @@ def _findings(
         period = (span[0].astimezone(zone).date(), span[1].astimezone(zone).date()) if span[0] and span[1] else None
         cited = (
             law.cite(p, period)
-            for p in law.breached(f.provisions or law.category_provisions(f.category), licence_type, f.category, shows)
+            for p in law.breached(
+                f.provisions or law.category_provisions(f.category), licence_type, f.category, shows, product
+            )
         )
         provisions = [c for c in cited if c is not None]
         n_events = len(s.execute(select(FindingEvent.event_id).where(FindingEvent.finding_id == f.id)).all())

@@ -19,9 +19,11 @@ class LawScope(BaseModel):
     licence_type: str | None = None
     members: dict[str, bool | None] = {}
     shows: frozenset[str] | None = None  # preconditions the evidence shows (ProvisionRef.requires); None: unknown
+    product: str | None = None  # loan product the lender's names tell ("credit_card"; law pack product_words)
+    tz: str = "Asia/Shanghai"  # the case's time zone (local dates of a finding's events)
 
     def key(self) -> tuple[Any, ...]:
-        return (self.first, self.last, self.licence_type, tuple(sorted(self.members.items())), self.shows)
+        return (self.first, self.last, self.licence_type, tuple(sorted(self.members.items())), self.shows, self.product)
 
 
 class ProvisionInfo(BaseModel):
@@ -59,7 +61,7 @@ def provision_info(pid: str, note_zh: str | None = None, scope: LawScope | None 
         return None
     cite, era, penalty, words = p.cite(), None, p.penalty, (p.current_text.text_zh if p.current_text else None)
     if scope is not None:
-        applies = p.applies_to(scope.licence_type, scope.members.get(p.association or ""))
+        applies = p.applies_to(scope.licence_type, scope.members.get(p.association or ""), scope.product)
         if applies is False or (applies is None and p.association is not None):
             return None  # as the documents: an association's rule only for a known member
         if p.role == "conduct":
@@ -69,13 +71,20 @@ def provision_info(pid: str, note_zh: str | None = None, scope: LawScope | None 
             texts = p.texts_for_conduct(scope.first, scope.last) or []
             if len(texts) == 1:
                 penalty, words = texts[0].penalty or penalty, texts[0].text_zh
+            elif len(texts) > 1:
+                # conduct on both sides of a revision: each version's words and penalty, for its own days — never
+                # the new text's penalty for the old days (the 2012 治安 caps fines at 500 yuan, the 2025 text at 1,000)
+                words = "；".join(f"{t.citation}规定“{t.text_zh.rstrip('。；')}”" for t in texts)
+                pens = [f"{t.citation}：{t.penalty}" for t in texts if t.penalty]
+                penalty = "；".join(pens) if pens else penalty
     return ProvisionInfo(id=pid, cite=cite, summary_zh=p.summary_zh, penalty=penalty, confidence=p.confidence,
                          unverified=p.confidence == "unverified", note_zh=note_zh, era_zh=era, words_zh=words)
 
 
 @lru_cache(maxsize=256)
 def _category_info(category: str, key: tuple[Any, ...]) -> CategoryInfo:
-    scope = LawScope(first=key[0], last=key[1], licence_type=key[2], members=dict(key[3]), shows=key[4]) if key else None
+    scope = LawScope(first=key[0], last=key[1], licence_type=key[2], members=dict(key[3]), shows=key[4],
+                     product=key[5]) if key else None
     v = _pack().violations.get(category)
     if v is None:
         return CategoryInfo(id=category, name_zh=category, description_zh="", severity="medium", provisions=[], unverified=True)
@@ -138,5 +147,9 @@ def case_scope(ws: Any, case_id: int) -> LawScope:
         findings = s.execute(select(Finding).where(Finding.case_id == case_id, Finding.review_state != "rejected",
                                                    Finding.stale.is_(False))).scalars().all()
         shows = frozenset(evidence_shows(s, case_id, list(findings), licence))
-        return LawScope(first=local(lo), last=local(hi), licence_type=licence, shows=shows,
+        from weiquan.law.lenders import product_of
+
+        product = product_of(_pack().lender_registry, case.lender_name, case.lender_entity)
+        return LawScope(first=local(lo), last=local(hi), licence_type=licence, shows=shows, product=product,
+                        tz=case.timezone or "Asia/Shanghai",
                         members={"nifa": getattr(reg, "nifa_member", None), "cba": getattr(reg, "cba_member", None)})
