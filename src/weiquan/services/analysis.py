@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -114,16 +115,52 @@ def _detectors() -> list[Any]:
     return collect("register_detectors")
 
 
+def _transcripts(s: Session, case_id: int) -> dict[int, str]:
+    """The machine transcript of each call recording kept beside a text the borrower typed for the same call
+    (``extraction_write.attach_to_recording`` never overwrites a human-entered text): analysed too, so what the
+    recording says reaches the findings even when the borrower's own summary of the call does not say it."""
+    out: dict[int, str] = {}
+    rows = s.execute(select(Event.id, Event.extra, Event.direction).where(
+        Event.case_id == case_id, Event.date_unconfirmed.is_(False)))
+    for eid, extra, direction in rows:
+        t = (extra or {}).get("transcript") if isinstance(extra, dict) else None
+        text = t.get("text") if isinstance(t, dict) else None
+        if isinstance(text, str) and text.strip() and direction not in ("outgoing", "out", "draft"):
+            out[eid] = text
+    return out
+
+
+def _hits(detector: Any, texts: list[str]) -> list[list[Hit]]:
+    if hasattr(detector, "detect_many"):
+        return list(detector.detect_many(texts))
+    return [detector.detect(t) for t in texts]
+
+
 def _text_drafts(detector: Any, events: list[TimelineEvent],
-                 seen: dict[int, list[Hit]] | None = None) -> list[FindingDraft]:
-    """Findings of one text detector; ``seen`` collects every event's hits for the case detectors."""
+                 seen: dict[int, list[Hit]] | None = None, transcripts: dict[int, str] | None = None) -> list[FindingDraft]:
+    """Findings of one text detector; ``seen`` collects every event's hits for the case detectors. A call's
+    ``transcripts`` kept beside the borrower's own text are read too: a category the typed text does not show
+    becomes a finding of the event, its quote from the transcript (no span: the spans index the typed text)."""
     with_text = [e for e in events if e.text and e.text.strip() and e.direction not in ("outgoing", "out", "draft")]
     texts = [e.text or "" for e in with_text]
-    if hasattr(detector, "detect_many"):
-        all_hits: list[list[Hit]] = detector.detect_many(texts)
-    else:
-        all_hits = [detector.detect(t) for t in texts]
+    all_hits = _hits(detector, texts)
     drafts = []
+    found = {(ev.id, h.category) for ev, hits in zip(with_text, all_hits, strict=True) for h in hits}
+    by_id = {e.id: e for e in events}
+    extra_ids = [eid for eid in (transcripts or {}) if eid in by_id]
+    for eid, hits in zip(extra_ids, _hits(detector, [(transcripts or {})[i] for i in extra_ids]), strict=True):
+        tr = (transcripts or {})[eid]
+        for h in hits:
+            if (eid, h.category) in found:
+                continue
+            found.add((eid, h.category))
+            quote = "」「".join(tr[a:b] for a, b in h.spans)[:80]
+            drafts.append(FindingDraft(
+                key=f"text:{h.category}:{eid}", category=h.category, detector_id=h.detector_id,
+                detector_version=h.detector_version, confidence=h.confidence,
+                summary=f"「{quote}」（录音转写）", explanation=h.explanation, events=[EventLink(eid, [])],
+                extra={"text_source": "transcript", **({"rule": h.rule_id} if h.rule_id else {})},
+            ))
     for ev, hits in zip(with_text, all_hits, strict=True):
         if seen is not None:
             seen.setdefault(ev.id, []).extend(hits)
@@ -147,6 +184,7 @@ def analyze_case(ws: Workspace, case_id: int) -> AnalysisResult:
         case = get_case_row(s, case_id)
         tz = case.timezone
         events = _timeline(s, case_id)
+        transcripts = _transcripts(s, case_id)
         ctx = CaseContext(case_id=case_id, timezone=tz, events=events, requests=_requests(s, case_id, events),
                           borrower_phones=list(case.borrower_phones or []))
     drafts: list[FindingDraft] = []
@@ -155,7 +193,7 @@ def analyze_case(ws: Workspace, case_id: int) -> AnalysisResult:
     for det in dets:  # text detectors first: case detectors may read their hits (ctx.text_hits)
         if getattr(det, "kind", "") == "text":
             names.append(f"{det.id}@{det.version}")
-            drafts.extend(_text_drafts(det, events, ctx.text_hits))
+            drafts.extend(_text_drafts(det, events, ctx.text_hits, transcripts))
     for det in dets:
         if getattr(det, "kind", "") == "case":
             names.append(f"{det.id}@{det.version}")
@@ -354,13 +392,28 @@ def group_by_category(items: list[ReviewItem], everything: list[Any]) -> list[Re
     return list(groups.values())
 
 
+def _finding_scope(f: Any, scope: web_law.LawScope | None) -> web_law.LawScope | None:
+    """The case's scope narrowed to the local days of the finding's own events."""
+    if scope is None or scope.first is None:
+        return scope
+    starts = [e.start for e in (getattr(f, "events", None) or []) if getattr(e, "start", None) is not None]
+    if not starts:
+        return scope
+    z = ZoneInfo(scope.tz)
+    days = [(t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)).astimezone(z).date() for t in starts]
+    return scope.model_copy(update={"first": min(days), "last": max(days)})
+
+
 def review_items(findings: list[Any], scope: web_law.LawScope | None = None) -> list[ReviewItem]:
     """Each finding with its category's plain-words law and its own provisions resolved from the law pack, cited as
     the case's documents cite them (``scope``: the version in force when the conduct happened, the lender's
     licence type)."""
     out = []
     for f in findings:
-        info = web_law.category_info(f.category, scope)
-        provs = web_law.provisions_for(list(f.provisions or []), scope) or info.provisions
+        # each finding cited in the version in force on its own days (a 2025 act: the 2012 text and its penalty,
+        # even when the case goes on into 2026)
+        own = _finding_scope(f, scope)
+        info = web_law.category_info(f.category, own)
+        provs = web_law.provisions_for(list(f.provisions or []), own) or info.provisions
         out.append(ReviewItem(finding=f, info=info, provisions=provs))
     return out
