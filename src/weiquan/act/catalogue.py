@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from weiquan.act.facts import MAX_CHRONOLOGY, CaseFacts, text_source
-from weiquan.act.quotes import call_status_zh, counterpart_zh, excerpt_spans, quote_note, recipient_label
+from weiquan.act.quotes import ALSO_CHARS, call_status_zh, counterpart_zh, excerpt_spans, quote_note, recipient_label
 from weiquan.zh.format import date_zh, datetime_zh, file_name, period_zh, phone_zh
 from weiquan.zh.labels import CHANNEL_ZH, ORIGIN_SOURCE_ZH, RECIPIENT_ZH, TEXT_SOURCE_ZH
 
@@ -28,6 +28,12 @@ def chronology(facts: CaseFacts, pack: Any, limit: int = MAX_CHRONOLOGY_ROWS) ->
         content: Markup | str
         if qs and e.text:
             content = excerpt_spans(e.text, [(q.start, q.end) for q in qs]) + quote_note(e)
+        elif e.text and e.text.strip():
+            # an event behind a finding without a quoted span (a call to the borrower's mother the borrower
+            # recorded): its words, so the row is never empty
+            words = e.text.strip()
+            words = words[:ALSO_CHARS] + "……" if len(words) > ALSO_CHARS else words
+            content = (f"{call_status_zh(e)}：" if e.channel == "call" else "") + f"“{words}”" + quote_note(e)
         elif e.channel == "call":
             content = call_status_zh(e)
         else:

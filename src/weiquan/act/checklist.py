@@ -58,6 +58,19 @@ def pending_categories(pack: Any, all_facts: Any, confirmed_facts: Any, lender: 
     return category_views(pack, sub, None, getattr(lender, "licence_type", None), lender)
 
 
+def own_statement_only(facts: CaseFacts) -> str | None:
+    """A warning when every fact the document pleads rests on the borrower's own account (manual entries, no
+    export, recording or screenshot): a body deciding on it looks for other evidence to corroborate it. No article
+    is cited: 治安管理处罚法 (2025) Art. 111 — "只有本人陈述，没有其他证据证明的，不能作出治安管理处罚决定" — is
+    about the statement of the person to be punished, not of the person harmed."""
+    events = {e.id: e for f in facts.findings for e in f.events}
+    if not events or any(e.text_source != "manual" for e in events.values()):
+        return None
+    return ("文书中的事实目前都来自您本人的陈述（手动录入），没有手机导出记录、录音或截图。被侵害人的陈述是证据的一种，"
+            "但公安机关、法院认定事实通常需要其他证据印证：请一并提交通话录音、短信或聊天截图、通话记录、"
+            "信件原件和证人的联系方式，并在“导入证据”页把它们加入案件。")
+
+
 def build_checklist(pack: Any, doc_title: str, html: str, ctx: dict[str, Any], all_facts: Any,
                     warnings: list[str]) -> Checklist:
     c = Checklist(doc_title=doc_title)
@@ -83,6 +96,9 @@ def build_checklist(pack: Any, doc_title: str, html: str, ctx: dict[str, Any], a
                            "尚未确认对方是会员，文书没有引用。确认是会员后可以补充。")
     c.fills = list(dict.fromkeys(FILL_RE.findall(html)))
     c.warnings = list(warnings)
+    own = own_statement_only(ctx["facts"])
+    if own:
+        c.warnings.append(own)
     if ctx.get("loans"):
         c.notes.append("借款金额、年化利率和依法应还金额由软件根据您填写的借款和还款记录计算，请核对原始合同和转账记录。")
     if any(q.note for v in ctx.get("categories", []) for q in v.quotes):

@@ -7,6 +7,7 @@ citation comes from the law pack through ``citations``. Nothing legal is written
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -21,7 +22,7 @@ from weiquan.act.policy import causes, plan_policy
 from weiquan.act.quotes import category_views, recipient_label
 from weiquan.errors import ProblemFound
 from weiquan.zh.format import date_zh, datetime_zh, money_zh, period_zh, phone_zh, zh_text
-from weiquan.zh.labels import ACTION_STATUS_ZH
+from weiquan.zh.labels import ACTION_STATUS_ZH, RECIPIENT_ZH
 
 CONTACT_LABELS_ZH = (
     ("hotline", "电话"),
@@ -75,20 +76,54 @@ class Lazy(Sequence[Any]):
 PERSON_RECIPIENTS = ("relative", "friend", "colleague", "other")
 
 
+def split_witness(label: str) -> tuple[str, str]:
+    """(relation, name) of a witness described as "邻居张秀兰", "朋友刘洋", "母亲" (``witness_relations``); the name
+    is "" when the words name no person ("母亲", "邻居王某")."""
+    rest, relation = label.strip(), ""
+    for rel in sorted(plan_policy().witness_relations, key=len, reverse=True):
+        if rest.startswith(rel):
+            relation, rest = rel, rest[len(rel) :]
+            break
+    rest = rest.strip("（）() ：:")
+    if rest in plan_policy().witness_relations:
+        relation, rest = relation or rest, ""
+    return relation, "" if (not rest or "某" in rest) else rest
+
+
 def witnesses(facts: CaseFacts) -> list[dict[str, str]]:
     """People who can testify to the confirmed conduct (民事诉讼法 Art. 124: 证人姓名和住所): a person the
-    borrower's note names ("邻居王某可作证"), and each named person the collectors contacted. In time order."""
+    borrower's note names ("邻居王某可作证"), and each named person the collectors contacted. In time order.
+    ``label`` describes the person ("邻居张秀兰"), ``relation`` and ``name`` ("" when not known) fill the form."""
     rx = re.compile(plan_policy().witness_note_re) if plan_policy().witness_note_re else None
     out: dict[str, dict[str, str]] = {}
     events = sorted({e.id: e for f in facts.findings for e in f.events}.values(), key=lambda e: (e.start, e.id))
     for e in events:
         about = f"{datetime_zh(e.local)}{e.channel_zh}"
         m = rx.search(e.note or "") if rx else None
-        if m and m.group(1) not in out:
-            out[m.group(1)] = {"name": m.group(1), "about": about, "how": "在场，了解当时情况"}
+        typed = [w.strip() for w in re.split(r"[、，,；;\s]+", e.witnesses or "") if w.strip()]
+        for label in [*typed, *([m.group(1)] if m else [])]:
+            if label not in out:
+                rel, name = split_witness(label)
+                out[label] = {
+                    "label": label,
+                    "relation": rel,
+                    "name": name,
+                    "about": about,
+                    "how": "在场，了解当时情况",
+                }
         if e.recipient in PERSON_RECIPIENTS and e.recipient_name:
-            name = recipient_label(e.recipient, e.recipient_name)
-            out.setdefault(name, {"name": name, "about": about, "how": "接到催收方的联系"})
+            label = recipient_label(e.recipient, e.recipient_name)
+            rel, name = split_witness(e.recipient_name)
+            out.setdefault(
+                label,
+                {
+                    "label": label,
+                    "relation": rel or RECIPIENT_ZH.get(e.recipient, ""),
+                    "name": name,
+                    "about": about,
+                    "how": "接到催收方的联系",
+                },
+            )
     return list(out.values())
 
 
@@ -127,7 +162,8 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
         **facts.counts(),
         **{k: v for k, v in (figures or {}).items() if isinstance(v, int)},
     }
-    period = facts.period
+    # the period the figures are counted over: a sentence "…至…期间…共9次" must hold all nine (issue 16 item 8)
+    period = _figures_period(figures, facts.tz) or facts.period
     ch = pack.channels.get(channel_id) if channel_id else None
     step = plan.step(channel_id) if channel_id else None
     loans = loan_views(facts)
@@ -175,10 +211,12 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
         "catalogue": Lazy(lambda: catalogue_rows(facts, pack)),
         "sms": Lazy(lambda: sms_reports(facts)),
         "calls": Lazy(lambda: call_reports(facts)),
-        "numbers": [(phone_zh(n), c) for n, c in facts.numbers()],
+        # the numbers the figures count (every collection contact's), not only those behind a finding
+        "numbers": [(phone_zh(n), c) for n, c in _figures_numbers(figures) or facts.numbers()],
         "channel": ch,
         "step": step,
         "loans": loans,
+        "unlicensed": licence == "unlicensed",
         "mental_damages": money_zh(mental) if mental else "",
         "cause_zh": causes().choose(set(facts.categories)),
         "cause_confidence": causes().confidence,
@@ -200,6 +238,23 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
         "witnesses": witnesses(facts),
         "stop_requests": stop_requests(facts, pack),
     }
+
+
+def _figures_period(figures: dict[str, Any] | None, tz: str) -> tuple[dt.datetime, dt.datetime] | None:
+    """First and last collection contact of the case's figures, in the case's time zone."""
+    try:
+        a, b = (dt.datetime.fromisoformat(str((figures or {})[k])) for k in ("first", "last"))
+    except (KeyError, TypeError, ValueError):
+        return None
+    z = ZoneInfo(tz)
+    return a.astimezone(z), b.astimezone(z)
+
+
+def _figures_numbers(figures: dict[str, Any] | None) -> list[tuple[str, int]]:
+    rows = (figures or {}).get("number_list")
+    return (
+        [(str(r[0]), int(r[1])) for r in rows if isinstance(r, list) and len(r) == 2] if isinstance(rows, list) else []
+    )
 
 
 def _lender_action(facts: CaseFacts, pack: Any) -> dict[str, Any] | None:

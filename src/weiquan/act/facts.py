@@ -66,6 +66,7 @@ class EventFact:
     evidence: tuple[EvidenceRef, ...]
     text_from: str | None = None  # Event.extra["text_from"]: "asr" when the text is a recording's transcript
     note: str | None = None  # Event.extra["note"]: what the borrower noted with a manual entry ("邻居王某可作证")
+    witnesses: str | None = None  # Event.extra["witnesses"]: who saw it, as the borrower typed it ("邻居张某、保安李某")
 
     @property
     def text_source(self) -> str | None:

@@ -37,6 +37,7 @@ class PlanPolicy(_Frozen):
     no_contact_min_events: int = 2
     stop_requests_zh: dict[str, str] = {}
     witness_note_re: str = ""
+    witness_relations: list[str] = []
     injunction_provision: str = ""
 
 

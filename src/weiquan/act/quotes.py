@@ -8,7 +8,7 @@ call went and where a quoted text came from.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,8 @@ from weiquan.zh.format import date_zh, datetime_zh, phone_zh, zh_text
 from weiquan.zh.labels import DIRECTION_ZH, RECIPIENT_ZH
 
 MAX_QUOTES_PER_CATEGORY = 6
+MAX_ALSO_PER_CATEGORY = 10  # a category's events listed beside its quotes before "另有N次未逐条摘录"
+ALSO_CHARS = 120
 EXCERPT_CHARS = 60
 
 
@@ -36,6 +38,7 @@ class QuoteView:
     note: str = ""  # printed after the quote: "（录音转写）", "（同一号码相同内容共3次）" …
     count: int = 1  # events the quote stands for (identical texts from one number are quoted once)
     phrase: str = ""  # the span within its whole clause (``quote_phrase``), for quoting it alone in running text
+    event_id: int = 0
 
 
 @dataclass
@@ -54,7 +57,12 @@ class CategoryView:
     provisions: list[CitedProvision]
     third_party: int
     numbers: int
-    unlisted: int = 0  # events of the category not stood for by a printed quote (only when quotes are printed)
+    unlisted: int = (
+        0  # events of the category not stood for by a printed quote or moment (only when quotes are printed)
+    )
+    # the category's other events, beside its quotes, each listed by time with its words (a confirmed call to the
+    # borrower's mother is never collapsed into "另有N次未逐条摘录")
+    also: list[str] = field(default_factory=list)
 
 
 def _excerpt(q: Quote) -> Markup:
@@ -142,6 +150,7 @@ def _quote_view(q: Quote, spans: list[tuple[int, int]] | None = None, count: int
         note=quote_note(e, count),
         count=count,
         phrase=quote_phrase(e.text or q.text, q.start, q.end) if e.text else q.text,
+        event_id=e.id,
     )
 
 
@@ -231,6 +240,14 @@ def category_views(
         examples = sorted({e.id: e for f in fs for e in f.events}.values(), key=lambda e: (e.start, e.id))
         qv = category_quotes(facts, cat, fs)[:MAX_QUOTES_PER_CATEGORY]
         count = st.count or len(fs)
+        quoted = {(e.counterpart, e.text or "") for e in examples if e.id in {q.event_id for q in qv}}
+        also = (
+            [_moment(e, with_text=True) for e in examples if (e.counterpart, e.text or "") not in quoted][
+                :MAX_ALSO_PER_CATEGORY
+            ]
+            if qv
+            else []
+        )
         sub = CaseFacts(**{**facts.__dict__, "findings": fs, "categories": {cat}})
         views.append(
             CategoryView(
@@ -248,16 +265,23 @@ def category_views(
                 provisions=cited_provisions(pack, sub, kinds, [], licence, lender, shows),
                 third_party=st.third_party,
                 numbers=st.numbers,
-                unlisted=max(0, count - sum(q.count for q in qv)) if qv else 0,
+                unlisted=max(0, count - sum(q.count for q in qv) - len(also)) if qv else 0,
+                also=also,
             )
         )
     return views
 
 
-def _moment(e: EventFact) -> str:
+def _moment(e: EventFact, with_text: bool = False) -> str:
     """An event listed by its time: "2024年3月8日 23:10 15400000012（电话，未接来电）"; a visit or letter the borrower
-    recorded with its account in the borrower's words: "2024年3月20日 19:00（上门）：“两名男子到我家门口……”（本人陈述）"."""
+    recorded with its account in the borrower's words: "2024年3月20日 19:00（上门）：“两名男子到我家门口……”（本人陈述）";
+    ``with_text``: any event with its words (cut at ``ALSO_CHARS``) and whom it reached, when not otherwise quoted."""
     head = " ".join(x for x in (datetime_zh(e.local), counterpart_zh(e)) if x) + f"（{contact_kind(e)}）"
-    if e.text and e.channel in ("visit", "letter"):
-        return f"{head}：“{e.text.strip()}”{quote_note(e)}"
+    if with_text and e.recipient not in (None, "", "borrower"):
+        head += f"，对象：{recipient_label(e.recipient, e.recipient_name)}"
+    if e.text and (with_text or e.channel in ("visit", "letter")):
+        text = e.text.strip()
+        if with_text and len(text) > ALSO_CHARS:
+            text = text[:ALSO_CHARS] + "……"
+        return f"{head}：“{text}”{quote_note(e)}"
     return head

@@ -104,6 +104,7 @@ def _event_facts(s: Session, ids: list[int], tz: ZoneInfo, names: dict[int, str 
                 evidence=refs,
                 text_from=(e.extra or {}).get("text_from") if isinstance(e.extra, dict) else None,
                 note=(e.extra or {}).get("note") if isinstance(e.extra, dict) else None,
+                witnesses=(e.extra or {}).get("witnesses") if isinstance(e.extra, dict) else None,
             )
     return out
 
