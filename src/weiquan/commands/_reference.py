@@ -129,12 +129,25 @@ def render_documents() -> str:
     return "\n".join(out)
 
 
+def render_law_sources() -> str:
+    from weiquan.law.pack import PACK_DIR
+    from weiquan.law.sources import load_sources
+
+    out: list[str] = []
+    for s in load_sources(PACK_DIR).values():
+        status = ("the tool's own rule, not a legal fact" if s.kind == "rule" else "confirmed by a primary text"
+                  if s.confirmed else "no primary text seen: printed as 〔未核实〕")
+        out += [f"### {s.id}", f"**{s.title_zh}** — {status}.", f"Primary: {s.primary}.", f"Read: {s.read}.", ""]
+    return "\n".join(out).rstrip()
+
+
 # (file, block name, renderer): every generated block of the documentation
 BLOCKS = [
     ("README.md", "settings", render_settings),
     ("docs/architecture.md", "hooks", render_hooks),
     ("docs/detection.md", "detectors", render_detectors),
     ("docs/action.md", "documents", render_documents),
+    ("docs/sources.md", "law-sources", render_law_sources),
 ]
 
 

@@ -30,6 +30,8 @@ import yaml
 from pydantic import ValidationError
 
 from weiquan.errors import InputError, ProblemFound
+from weiquan.law.sources import SOURCES_FILE, load_sources
+from weiquan.law.sources import resolve as resolve_sources
 from weiquan.law.schema import (
     Cap,
     Channel,
@@ -275,7 +277,9 @@ def _load_base(pack_dir: Path) -> LawPack:
     for path in files.values():
         if not path.is_file():
             raise ProblemFound(f"缺少法律数据文件：{path}", f"law pack file missing: {path}")
-    raw = {name: _read_yaml(path) for name, path in files.items()}
+    registry_dir = pack_dir if (pack_dir / SOURCES_FILE).is_file() else PACK_DIR
+    sources = load_sources(registry_dir)
+    raw = {name: resolve_sources(_read_yaml(path), sources) for name, path in files.items()}
     try:
         statutes = [StatuteRow.model_validate(s) for s in raw["provisions"]["statutes"]]
     except ValidationError as e:
