@@ -271,3 +271,42 @@ def test_a_call_transcript_reaches_the_findings(ws: Workspace) -> None:
     assert fs and fs[0].events[0].event_id == ev.id and "录音转写" in (fs[0].summary or "")
     it = review_items(fs, case_scope(ws, cid))[0]
     assert any(p.id == "psapl-62-1" and "第六十二条" in p.cite for p in it.provisions)
+
+
+def test_a_paper_letter_is_catalogued_as_a_document_not_only_a_statement(ws: Workspace) -> None:
+    from weiquan.store.models import EventSource
+
+    b = build_findings_case(ws, ["threat_visit"])
+    ev = ws.vault.add(
+        b'{"type": "manual_event", "channel": "letter"}',
+        case_id=b.case_id,
+        original_name="manual-entry-1.json",
+        metadata={"via": "manual"},
+    )
+    with ws.db.session() as s:
+        e = Event(
+            case_id=b.case_id,
+            channel="letter",
+            direction="in",
+            start=at(2026, 3, 4, 10, 0),
+            source_tz="Asia/Shanghai",
+            text="收到一封自称律师事务所的“律师函”。",
+            origin="manual",
+            recipient="borrower",
+        )
+        s.add(e)
+        s.flush()
+        s.add(EventSource(event_id=e.id, evidence_id=ev.evidence.id, locator="manual-entry", source_format="manual"))
+        f = s.query(Finding).filter_by(case_id=b.case_id).one()
+        s.add(FindingEvent(finding_id=f.id, event_id=e.id, spans=[]))
+    text = _text(document_html(ws, b.case_id, "catalogue", today=TODAY))
+    assert "收到的信函（纸质原件由本人保存" in text and "书证（纸质原件）" in text
+
+
+def test_public_insult_is_cited_with_its_condition(ws: Workspace) -> None:
+    """治安 Art. 50(1)(2) (2012: 42(2)) is 公然侮辱: a private message to the borrower does not meet it as such."""
+    b = build_findings_case(ws, ["threat_visit"])
+    with ws.db.session() as s:
+        s.query(Finding).filter_by(case_id=b.case_id).one().category = "insult"
+    text = _text(document_html(ws, b.case_id, "lender", today=TODAY))
+    assert "第五十条第一款第（二）项" in text and "公然侮辱他人或者捏造事实诽谤他人时" in text

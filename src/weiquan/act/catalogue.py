@@ -73,7 +73,10 @@ def evidence_title(ev: Any, origin: str, tz: ZoneInfo) -> str:
     st = ev.stats
     chans = [c for c, _ in st.channels.most_common()]
     main = chans[0] if len(chans) == 1 else None
-    if origin == "manual":
+    if origin == "manual" and main == "letter":
+        # a letter received on paper: the paper is the 书证; the entry only describes it
+        kind = "收到的信函（纸质原件由本人保存，提交时附复印件；本条为本人对信函的陈述）"
+    elif origin == "manual":
         kind = "本人陈述（手动录入）"
     elif origin == "screenshot":
         kind = SHOT_KIND_ZH.get(main or "", "截图")
@@ -125,7 +128,11 @@ def catalogue_rows(facts: CaseFacts, pack: Any) -> list[dict[str, Any]]:
                 "no": no,
                 "label": ev.label,
                 "name": evidence_title(ev, origin, tz),
-                "kind": "当事人陈述" if origin == "manual" else _evidence_kind(ev.media_type, ev.name),
+                "kind": (
+                    ("书证（纸质原件）、当事人陈述" if list(st.channels) == ["letter"] else "当事人陈述")
+                    if origin == "manual"
+                    else _evidence_kind(ev.media_type, ev.name)
+                ),
                 "source": EVIDENCE_SOURCE_ZH[origin] + (f"（设备：{ev.source_device}）" if ev.source_device else ""),
                 "origin": origin,
                 "manual": origin == "manual",

@@ -39,6 +39,7 @@ class QuoteView:
     count: int = 1  # events the quote stands for (identical texts from one number are quoted once)
     phrase: str = ""  # the span within its whole clause (``quote_phrase``), for quoting it alone in running text
     event_id: int = 0
+    at: dt.datetime | None = None  # when (UTC), for listing quotes and other events together in time order
 
 
 @dataclass
@@ -62,7 +63,7 @@ class CategoryView:
     )
     # the category's other events, beside its quotes, each listed by time with its words (a confirmed call to the
     # borrower's mother is never collapsed into "另有N次未逐条摘录")
-    also: list[str] = field(default_factory=list)
+    also: list[QuoteView] = field(default_factory=list)
 
 
 def _excerpt(q: Quote) -> Markup:
@@ -151,6 +152,27 @@ def _quote_view(q: Quote, spans: list[tuple[int, int]] | None = None, count: int
         count=count,
         phrase=quote_phrase(e.text or q.text, q.start, q.end) if e.text else q.text,
         event_id=e.id,
+        at=e.start,
+    )
+
+
+def _event_view(e: EventFact) -> QuoteView:
+    """An event of a category no quoted span stands for, listed like a quote with its words (cut at ``ALSO_CHARS``)
+    and none in bold: a call to the borrower's mother the borrower recorded in her own words."""
+    text = (e.text or "").strip()
+    words = text[:ALSO_CHARS] + "……" if len(text) > ALSO_CHARS else text
+    channel = contact_kind(e)
+    return QuoteView(
+        when=datetime_zh(e.local),
+        date=date_zh(e.local),
+        number=counterpart_zh(e),
+        channel=channel,
+        recipient=recipient_label(e.recipient, e.recipient_name),
+        excerpt=Markup(escape(words)),
+        span="",
+        note=quote_note(e),
+        event_id=e.id,
+        at=e.start,
     )
 
 
@@ -242,9 +264,7 @@ def category_views(
         count = st.count or len(fs)
         quoted = {(e.counterpart, e.text or "") for e in examples if e.id in {q.event_id for q in qv}}
         also = (
-            [_moment(e, with_text=True) for e in examples if (e.counterpart, e.text or "") not in quoted][
-                :MAX_ALSO_PER_CATEGORY
-            ]
+            [_event_view(e) for e in examples if (e.counterpart, e.text or "") not in quoted][:MAX_ALSO_PER_CATEGORY]
             if qv
             else []
         )
@@ -272,16 +292,10 @@ def category_views(
     return views
 
 
-def _moment(e: EventFact, with_text: bool = False) -> str:
+def _moment(e: EventFact) -> str:
     """An event listed by its time: "2024年3月8日 23:10 15400000012（电话，未接来电）"; a visit or letter the borrower
-    recorded with its account in the borrower's words: "2024年3月20日 19:00（上门）：“两名男子到我家门口……”（本人陈述）";
-    ``with_text``: any event with its words (cut at ``ALSO_CHARS``) and whom it reached, when not otherwise quoted."""
+    recorded with its account in the borrower's words: "2024年3月20日 19:00（上门）：“两名男子到我家门口……”（本人陈述）"."""
     head = " ".join(x for x in (datetime_zh(e.local), counterpart_zh(e)) if x) + f"（{contact_kind(e)}）"
-    if with_text and e.recipient not in (None, "", "borrower"):
-        head += f"，对象：{recipient_label(e.recipient, e.recipient_name)}"
-    if e.text and (with_text or e.channel in ("visit", "letter")):
-        text = e.text.strip()
-        if with_text and len(text) > ALSO_CHARS:
-            text = text[:ALSO_CHARS] + "……"
-        return f"{head}：“{text}”{quote_note(e)}"
+    if e.text and e.channel in ("visit", "letter"):
+        return f"{head}：“{e.text.strip()}”{quote_note(e)}"
     return head
