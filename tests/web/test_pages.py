@@ -7,8 +7,9 @@ import re
 from fastapi.testclient import TestClient
 
 from tests.web.web_builders import calls_backup_xml, sms_backup_xml
+from weiquan.law.pack import load_pack
 from weiquan.services import cases
-from weiquan.web.guide_data import load_guides
+from weiquan.web.guide_data import for_pack, load_guides
 
 
 def _form(client: TestClient, path: str, data: dict[str, str], **kw):  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
@@ -74,7 +75,8 @@ def test_guides_have_related_links() -> None:
 
 def test_guide_pages(client: TestClient) -> None:
     assert "12378 是什么" in client.get("/guides").text
-    for gid, g in load_guides().items():
+    for gid, raw in load_guides().items():
+        g = for_pack(raw, load_pack())
         page = client.get(f"/guides/{gid}")
         assert page.status_code == 200 and "相关推荐" in page.text and g.title in page.text
         if any(f.confidence == "unverified" for f in g.facts):
