@@ -18,7 +18,7 @@ from weiquan.services.documents import document_html
 from weiquan.services.loans import add_loan
 from weiquan.services.plan import build_plan
 from weiquan.services.timeline import add_manual_event
-from weiquan.services.web_law import case_scope
+from weiquan.services.law import case_scope
 from weiquan.store.models import Case, Event, Finding, FindingEvent
 from weiquan.workspace import Workspace
 
@@ -191,7 +191,7 @@ def test_web_review_cites_each_finding_in_its_own_version(ws: Workspace) -> None
     )
     items = {
         it.finding.events[0].start.year: it
-        for it in review_items(list_findings(ws, b.case_id), case_scope(ws, b.case_id))
+        for it in review_items(ws.law, list_findings(ws, b.case_id), case_scope(ws, b.case_id))
     }
     old, new = items[2025], items[2026]
     p_old = next(p for p in old.provisions if p.id == "psapl-50-1-5")
@@ -269,7 +269,7 @@ def test_a_call_transcript_reaches_the_findings(ws: Workspace) -> None:
     analyze_case(ws, cid)
     fs = [f for f in list_findings(ws, cid) if f.category == "impersonation"]
     assert fs and fs[0].events[0].event_id == ev.id and "录音转写" in (fs[0].summary or "")
-    it = review_items(fs, case_scope(ws, cid))[0]
+    it = review_items(ws.law, fs, case_scope(ws, cid))[0]
     assert any(p.id == "psapl-62-1" and "第六十二条" in p.cite for p in it.provisions)
 
 

@@ -79,15 +79,15 @@ def test_threat_to_visit_is_not_a_threat_to_personal_safety(ws: Workspace) -> No
 
 def test_web_cites_as_the_documents_do(ws: Workspace) -> None:
     """The web pages cite the version in force for the conduct and apply the same preconditions and scope."""
-    from weiquan.services import web_law
+    from weiquan.services import law as law_svc
 
     b = build_findings_case(ws, ["threat_exposure", "harassment_volume"], start=dt.date(2025, 6, 2))
-    scope = web_law.case_scope(ws, b.case_id)
+    scope = law_svc.case_scope(ws, b.case_id)
     assert scope.first == dt.date(2025, 6, 2) and scope.shows == frozenset()
-    info = web_law.category_info("harassment_volume", scope)
+    info = law_svc.category_info(ws.law, "harassment_volume", scope)
     cites = [p.cite for p in info.provisions]
     assert load_pack().provisions["psapl-50-1-5"].old_cite() in cites and _cite("psapl-50-1-5") not in cites
     p = next(p for p in info.provisions if p.id == "psapl-50-1-5")
     assert "滋扰" not in p.words_zh and "五百元" in p.penalty
-    assert not any(p.id == "civil-1019" for p in web_law.category_info("threat_exposure", scope).provisions)
-    assert not any(p.id.startswith("nifa_convention") for p in web_law.category_info("threat_exposure", scope).provisions)
+    assert not any(p.id == "civil-1019" for p in law_svc.category_info(ws.law, "threat_exposure", scope).provisions)
+    assert not any(p.id.startswith("nifa_convention") for p in law_svc.category_info(ws.law, "threat_exposure", scope).provisions)

@@ -135,7 +135,7 @@ class Plan:
 # ---------------------------------------------------------------- lender and licence type
 
 
-def _lender_lookup(pack: Any, name: str | None) -> Any:
+def lender_lookup(pack: Any, name: str | None) -> Any:
     if not name:
         return None
     found = pack.find_lender(name)
@@ -153,7 +153,7 @@ def resolve_lender(pack: Any, facts: CaseFacts) -> LenderInfo:
     """The lender's identity and licence type: case record, then the registry, then a loan record."""
     reg = None
     for n in (facts.lender_entity, facts.lender_name, *(ln.legal_entity for ln in facts.loans), *(ln.lender for ln in facts.loans)):
-        reg = _lender_lookup(pack, n)
+        reg = lender_lookup(pack, n)
         if reg is not None:
             break
     info = LenderInfo(name=facts.lender_name, entity=facts.lender_entity, licence_type=None, basis="unknown")

@@ -20,8 +20,9 @@ from weiquan.analyze.base import CaseContext, CaseRequest, EventLink, FindingDra
 from weiquan.analyze.lawrules import category_law, provisions_by_id
 from weiquan.analyze.patterns import stop_request_kind
 from weiquan.errors import InputError, NotFoundError
+from weiquan.law.pack import LawPack
 from weiquan.plugins import collect
-from weiquan.services import web_law
+from weiquan.services import law as law_svc
 from weiquan.services.cases import get_case_row
 from weiquan.store.models import Action, Event, Finding, FindingEvent
 from weiquan.store.types import utcnow
@@ -362,8 +363,8 @@ def require_finding_in_case(ws: Workspace, case_id: int, finding_id: int) -> Non
 
 class ReviewItem(BaseModel):
     finding: Any  # the analysis service's FindingOut
-    info: web_law.CategoryInfo
-    provisions: list[web_law.ProvisionInfo]
+    info: law_svc.CategoryInfo
+    provisions: list[law_svc.ProvisionInfo]
 
 
 class ReviewGroup(BaseModel):
@@ -392,7 +393,7 @@ def group_by_category(items: list[ReviewItem], everything: list[Any]) -> list[Re
     return list(groups.values())
 
 
-def _finding_scope(f: Any, scope: web_law.LawScope | None) -> web_law.LawScope | None:
+def _finding_scope(f: Any, scope: law_svc.LawScope | None) -> law_svc.LawScope | None:
     """The case's scope narrowed to the local days of the finding's own events."""
     if scope is None or scope.first is None:
         return scope
@@ -404,7 +405,7 @@ def _finding_scope(f: Any, scope: web_law.LawScope | None) -> web_law.LawScope |
     return scope.model_copy(update={"first": min(days), "last": max(days)})
 
 
-def review_items(findings: list[Any], scope: web_law.LawScope | None = None) -> list[ReviewItem]:
+def review_items(pack: LawPack, findings: list[Any], scope: law_svc.LawScope | None = None) -> list[ReviewItem]:
     """Each finding with its category's plain-words law and its own provisions resolved from the law pack, cited as
     the case's documents cite them (``scope``: the version in force when the conduct happened, the lender's
     licence type)."""
@@ -413,7 +414,7 @@ def review_items(findings: list[Any], scope: web_law.LawScope | None = None) -> 
         # each finding cited in the version in force on its own days (a 2025 act: the 2012 text and its penalty,
         # even when the case goes on into 2026)
         own = _finding_scope(f, scope)
-        info = web_law.category_info(f.category, own)
-        provs = web_law.provisions_for(list(f.provisions or []), own) or info.provisions
+        info = law_svc.category_info(pack, f.category, own)
+        provs = law_svc.provisions_for(pack, list(f.provisions or []), own) or info.provisions
         out.append(ReviewItem(finding=f, info=info, provisions=provs))
     return out

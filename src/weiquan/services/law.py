@@ -1,15 +1,26 @@
-"""Law-pack services: listings for the CLI and web, lender check, LPR import."""
+"""Law-pack services: listings for the CLI and web, lender check, LPR import, and the law a case's pages cite
+(a violation category in plain words with its provisions, in the version in force and binding the lender)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from weiquan.law.lenders import check_lender
+from pydantic import BaseModel
+from sqlalchemy import func, select
+
+from weiquan.act.plan import lender_lookup
+from weiquan.law.lenders import check_lender, product_of
 from weiquan.law.lpr import read_lpr_csv, merge_fixings, save_user_fixings
 from weiquan.law.pack import LawPack, clear_cache, load_pack, user_lpr_path
 from weiquan.law.schema import CONFIDENCE_LABEL_ZH
+from weiquan.services.case_report import evidence_shows
+from weiquan.store.models import Case, Event, Finding, FindingEvent
+from weiquan.workspace import Workspace
 
 
 def provision_rows(pack: LawPack, statute: str | None = None) -> list[dict[str, Any]]:
@@ -138,3 +149,144 @@ def lpr_on(date: dt.date, *, home: Path) -> dict[str, Any]:
         "stale": info.stale,
         "note": info.note_zh,
     }
+
+
+# ---------------------------------------------------------------- the law a case's pages cite
+
+
+class LawScope(BaseModel):
+    """What decides which law a case's web pages cite: the dates of the conduct (the version then in force) and
+    the lender's licence type and association memberships (whom each norm binds) — the same inputs the
+    documents and the report use (``Provision.cite_for_conduct``, ``LenderInfo.bound_by``)."""
+
+    first: dt.date | None = None
+    last: dt.date | None = None
+    licence_type: str | None = None
+    members: dict[str, bool | None] = {}
+    shows: frozenset[str] | None = None  # preconditions the evidence shows (ProvisionRef.requires); None: unknown
+    product: str | None = None  # loan product the lender's names tell ("credit_card"; law pack product_words)
+    tz: str = "Asia/Shanghai"  # the case's time zone (local dates of a finding's events)
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.first, self.last, self.licence_type, tuple(sorted(self.members.items())), self.shows, self.product)
+
+
+class ProvisionInfo(BaseModel):
+    id: str
+    cite: str
+    summary_zh: str
+    penalty: str | None = None
+    confidence: str
+    unverified: bool
+    note_zh: str | None = None
+    era_zh: str | None = None  # which version applies to which days, when the conduct spans a revision
+    words_zh: str | None = None  # the provision's words in the version in force
+
+
+class CategoryInfo(BaseModel):
+    id: str
+    name_zh: str
+    description_zh: str
+    severity: str
+    provisions: list[ProvisionInfo]
+    unverified: bool
+
+
+def provision_info(pack: LawPack, pid: str, note_zh: str | None = None, scope: LawScope | None = None) -> ProvisionInfo | None:
+    """The provision as the case's documents cite it: in the version in force when the conduct happened, with that
+    version's words and penalty; None when it was not in force then or does not bind the lender."""
+    p = pack.provisions.get(pid)
+    if p is None:
+        return None
+    cite, era, penalty, words = p.cite(), None, p.penalty, (p.current_text.text_zh if p.current_text else None)
+    if scope is not None:
+        applies = p.applies_to(scope.licence_type, scope.members.get(p.association or ""), scope.product)
+        if applies is False or (applies is None and p.association is not None):
+            return None  # as the documents: an association's rule only for a known member
+        if p.role == "conduct":
+            cite, era = p.cite_for_conduct(scope.first, scope.last)
+            if cite is None:
+                return None
+            texts = p.texts_for_conduct(scope.first, scope.last) or []
+            if len(texts) == 1:
+                penalty, words = texts[0].penalty or penalty, texts[0].text_zh
+            elif len(texts) > 1:
+                # conduct on both sides of a revision: each version's words and penalty, for its own days — never
+                # the new text's penalty for the old days (the 2012 治安 caps fines at 500 yuan, the 2025 text at 1,000)
+                words = "；".join(f"{t.citation}规定“{t.text_zh.rstrip('。；')}”" for t in texts)
+                pens = [f"{t.citation}：{t.penalty}" for t in texts if t.penalty]
+                penalty = "；".join(pens) if pens else penalty
+    return ProvisionInfo(id=pid, cite=cite, summary_zh=p.summary_zh, penalty=penalty, confidence=p.confidence,
+                         unverified=p.confidence == "unverified", note_zh=note_zh, era_zh=era, words_zh=words)
+
+
+@dataclass(frozen=True, eq=False)
+class _PackRef:
+    """A law pack as a cache key, by identity (a data home's pack is one object until its LPR file changes)."""
+
+    pack: LawPack
+
+
+@lru_cache(maxsize=256)
+def _category_info(ref: _PackRef, category: str, key: tuple[Any, ...]) -> CategoryInfo:
+    scope = LawScope(first=key[0], last=key[1], licence_type=key[2], members=dict(key[3]), shows=key[4],
+                     product=key[5]) if key else None
+    pack = ref.pack
+    v = pack.violations.get(category)
+    if v is None:
+        return CategoryInfo(id=category, name_zh=category, description_zh="", severity="medium", provisions=[], unverified=True)
+    provs = [pi for pref in v.provisions
+             if (scope is None or scope.shows is None or set(pref.requires) <= scope.shows)
+             and (pi := provision_info(pack, pref.provision_id, pref.note_zh, scope)) is not None]
+    return CategoryInfo(id=v.id, name_zh=v.name_zh, description_zh=v.description_zh, severity=v.severity, provisions=provs,
+                        unverified=v.confidence == "unverified")
+
+
+def category_info(pack: LawPack, category: str, scope: LawScope | None = None) -> CategoryInfo:
+    """The violation category from the law pack, its provisions as cited for the case (``scope``); unknown ids
+    come back named by their id, marked unverified."""
+    return _category_info(_PackRef(pack), category, scope.key() if scope else ())
+
+
+def provisions_for(pack: LawPack, ids: list[Any], scope: LawScope | None = None) -> list[ProvisionInfo]:
+    """Provision infos for a finding's ``provisions`` list (ids or {provision_id: …} dicts)."""
+    out = []
+    for item in ids:
+        pid = item.get("provision_id") or item.get("id") if isinstance(item, dict) else str(item)
+        if pid and (pi := provision_info(pack, str(pid), None, scope)) is not None:
+            out.append(pi)
+    return out
+
+
+def case_scope(ws: Workspace, case_id: int) -> LawScope:
+    """The case's law scope: local dates of the events behind its findings (rejected and stale ones left out) and
+    the lender's licence type and memberships (case record first, then the lender registry)."""
+    pack = ws.law
+    with ws.db.read_session() as s:
+        case = s.get(Case, case_id)
+        if case is None:
+            return LawScope()
+        q = (select(func.min(Event.start), func.max(Event.start))
+             .join(FindingEvent, FindingEvent.event_id == Event.id).join(Finding, Finding.id == FindingEvent.finding_id)
+             .where(Finding.case_id == case_id, Finding.review_state != "rejected", Finding.stale.is_(False)))
+        lo, hi = s.execute(q).one()
+        tz = ZoneInfo(case.timezone or "Asia/Shanghai")
+        reg = None
+        for name in (case.lender_entity, case.lender_name):
+            reg = lender_lookup(pack, name)
+            if reg is not None:
+                break
+        licence = case.licence_type or (reg.licence_type if reg is not None else None)
+
+        def local(t: dt.datetime | None) -> dt.date | None:
+            if t is None:
+                return None
+            return (t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)).astimezone(tz).date()
+
+        findings = s.execute(select(Finding).where(Finding.case_id == case_id, Finding.review_state != "rejected",
+                                                   Finding.stale.is_(False))).scalars().all()
+        shows = frozenset(evidence_shows(s, case_id, list(findings), licence))
+        product = product_of(pack.lender_registry, case.lender_name, case.lender_entity)
+        return LawScope(first=local(lo), last=local(hi), licence_type=licence, shows=shows, product=product,
+                        tz=case.timezone or "Asia/Shanghai",
+                        members={"nifa": getattr(reg, "nifa_member", None), "cba": getattr(reg, "cba_member", None)})

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from weiquan.errors import WeiquanError
-from weiquan.services import actions, dashboard, users, web_law
+from weiquan.services import actions, dashboard, users
+from weiquan.services import law as law_svc
 from weiquan.services.plan import build_plan
 from weiquan.web.charts import cached_chart
 from weiquan.web.deps import WS, CaseId, Who
@@ -21,8 +22,8 @@ router = APIRouter(include_in_schema=False)
 def case_page(request: Request, ws: WS, who: Who, case_id: CaseId) -> Response:
     case = dashboard.case_header(ws, case_id)
     d = request.app.state.dashboard_cache.get(ws, case_id)
-    scope = web_law.case_scope(ws, case_id)  # cite as the documents do: version in force, lender bound
-    cats = {c.category: web_law.category_info(c.category, scope) for c in d.findings}
+    scope = law_svc.case_scope(ws, case_id)  # cite as the documents do: version in force, lender bound
+    cats = {c.category: law_svc.category_info(ws.law, c.category, scope) for c in d.findings}
     days = _continuous_days(d.per_day)
     peak = max((x.count for x in days), default=0)
     heat_max = max((max(r) for r in d.heat), default=0)

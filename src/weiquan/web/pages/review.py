@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from weiquan.errors import InputError
-from weiquan.services import analysis, dashboard, web_law
+from weiquan.services import analysis, dashboard
+from weiquan.services import law as law_svc
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
 from weiquan.web.templating import render
 
@@ -27,7 +28,7 @@ def review_page(request: Request, ws: WS, case_id: CaseId, state: str | None = N
     chunk = findings[(page - 1) * PAGE: page * PAGE]
     return render(request, "review.html", {
         "case": dashboard.case_header(ws, case_id), "active": "review",
-        "groups": analysis.group_by_category(analysis.review_items(chunk, web_law.case_scope(ws, case_id)), everything),
+        "groups": analysis.group_by_category(analysis.review_items(ws.law, chunk, law_svc.case_scope(ws, case_id)), everything),
         "state": state, "counts": _counts(everything), "page": page, "has_next": len(findings) > page * PAGE,
     })
 
@@ -54,7 +55,7 @@ def review(
         f = next(x for x in everything if x.id == finding_id)
         # the card, plus the counters elsewhere on the page (out-of-band swaps): they change with every click
         return render(request, "_finding.html", {
-            "it": analysis.review_items([f], web_law.case_scope(ws, case_id))[0], "case": dashboard.case_header(ws, case_id), "just_saved": True,
+            "it": analysis.review_items(ws.law, [f], law_svc.case_scope(ws, case_id))[0], "case": dashboard.case_header(ws, case_id), "just_saved": True,
             "oob": {"counts": _counts(everything), "state": request.query_params.get("state"),
                     "group": analysis.group_pending(everything, f.category), "category": f.category},
         })

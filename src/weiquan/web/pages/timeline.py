@@ -8,7 +8,8 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from weiquan.services import dashboard, dates, web_law
+from weiquan.services import dashboard, dates
+from weiquan.services import law as law_svc
 from weiquan.services.evidence import evidence_file, original_view
 from weiquan.services.imports import safe_leaf_name
 from weiquan.services.timeline import TimelineFilters, timeline_page
@@ -27,10 +28,10 @@ def timeline(request: Request, ws: WS, case_id: CaseId, filters: Annotated[Timel
     tp = timeline_page(ws, case_id, filters, page=page, page_size=cfg.timeline_page_size)
     case = dashboard.case_header(ws, case_id)
     cats = dashboard.case_dashboard_categories(ws, case_id)
-    names = {c: web_law.category_info(c).name_zh for c in cats}
+    names = {c: law_svc.category_info(ws.law, c).name_zh for c in cats}
     for item in tp.items:
         for fnd in item.findings:
-            names.setdefault(fnd.category, web_law.category_info(fnd.category).name_zh)
+            names.setdefault(fnd.category, law_svc.category_info(ws.law, fnd.category).name_zh)
     query = {k: v for k, v in tp.filters.model_dump().items() if v}
 
     def page_url(n: int) -> str:
