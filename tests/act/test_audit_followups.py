@@ -343,3 +343,17 @@ def test_cli_review_prints_the_version_for_the_conduct(home, monkeypatch) -> Non
     out = wq("review", "--case", "1", input="s\n" * 10).output
     assert "法律规定" in out and "（2012年修正）第四十二条" in out
     assert "第五十条第一款" not in out
+
+
+def test_a_confirmed_contact_without_any_quote_is_still_listed_with_its_words(ws: Workspace) -> None:
+    """A category whose only event has no quoted span (a call to a colleague the borrower recorded by hand): the
+    letter to the lender lists it with whom it reached and the borrower's words."""
+    b = build_findings_case(ws, ["third_party_contact"])
+    with ws.db.session() as s:
+        e = s.get(Event, b.events["sms"][0])
+        e.channel, e.origin, e.recipient, e.recipient_name = "call", "manual", "colleague", "同事孙丽"
+        e.text = "催收员打给借款人同事孙丽，说借款人欠款不还，让她转告。"
+        s.query(FindingEvent).filter_by(event_id=e.id).one().spans = []
+    for doc in ("lender", "police", "lawsuit"):
+        text = _text(document_html(ws, b.case_id, doc, today=TODAY))
+        assert "对象：同事孙丽：“催收员打给借款人同事孙丽" in text, doc

@@ -293,9 +293,15 @@ def category_views(
 
 
 def _moment(e: EventFact) -> str:
-    """An event listed by its time: "2024年3月8日 23:10 15400000012（电话，未接来电）"; a visit or letter the borrower
-    recorded with its account in the borrower's words: "2024年3月20日 19:00（上门）：“两名男子到我家门口……”（本人陈述）"."""
+    """An event listed by its time: "2024年3月8日 23:10 15400000012（电话，未接来电）", with whom it reached when not the
+    borrower; a visit, a letter or any contact the borrower recorded by hand with its account in her words:
+    "2024年3月20日 19:00（上门）：“两名男子到我家门口……”（本人陈述）"."""
     head = " ".join(x for x in (datetime_zh(e.local), counterpart_zh(e)) if x) + f"（{contact_kind(e)}）"
-    if e.text and e.channel in ("visit", "letter"):
-        return f"{head}：“{e.text.strip()}”{quote_note(e)}"
+    if e.recipient not in (None, "", "borrower"):
+        head += f"，对象：{recipient_label(e.recipient, e.recipient_name)}"
+    if e.text and (e.channel in ("visit", "letter") or e.text_source == "manual"):
+        # the borrower's own account is the only record of what was said: printed with the moment
+        text = e.text.strip()
+        text = text[:ALSO_CHARS] + "……" if len(text) > ALSO_CHARS else text
+        return f"{head}：“{text}”{quote_note(e)}"
     return head
