@@ -357,3 +357,19 @@ def test_a_confirmed_contact_without_any_quote_is_still_listed_with_its_words(ws
     for doc in ("lender", "police", "lawsuit"):
         text = _text(document_html(ws, b.case_id, doc, today=TODAY))
         assert "对象：同事孙丽：“催收员打给借款人同事孙丽" in text, doc
+
+
+def test_web_review_applies_the_preconditions_the_documents_apply(ws: Workspace) -> None:
+    """A bank's lawful debt: 刑法 293之一 (illegal debts only) is not shown beside a third-party contact, even when
+    the finding stored it; 民法典 1019 not for a threat to expose without an image."""
+    b = build_findings_case(ws, ["third_party_contact", "threat_exposure"], licence_type="bank", entity="某银行")
+    with ws.db.session() as s:
+        for f in s.query(Finding).filter_by(case_id=b.case_id):
+            f.provisions = [
+                {"provision_id": "criminal-293-1"},
+                {"provision_id": "civil-1019"},
+                {"provision_id": "civil-1032"},
+            ]
+    items = review_items(ws.law, list_findings(ws, b.case_id), case_scope(ws, b.case_id))
+    ids = {p.id for it in items for p in it.provisions}
+    assert "civil-1032" in ids and "criminal-293-1" not in ids and "civil-1019" not in ids

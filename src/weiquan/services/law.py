@@ -249,11 +249,22 @@ def category_info(pack: LawPack, category: str, scope: LawScope | None = None) -
 
 
 def provisions_for(pack: LawPack, ids: list[Any], scope: LawScope | None = None) -> list[ProvisionInfo]:
-    """Provision infos for a finding's ``provisions`` list (ids or {provision_id: …} dicts)."""
+    """Provision infos for a finding's ``provisions`` list (ids or {provision_id: …} dicts); a provision whose
+    preconditions the evidence does not show (``scope.shows``) is left out as the documents leave it out
+    (``ProvisionRef.requires``: 刑法 293之一 only for an illegal debt, 民法典 1019 only with an image)."""
+    # a provision that needs a fact for one conduct needs it for any (the finding may have stored it elsewhere)
+    requires: dict[str, set[str]] = {}
+    for v in pack.violations.values():
+        for r in v.provisions:
+            requires.setdefault(r.provision_id, set()).update(r.requires)
     out = []
     for item in ids:
         pid = item.get("provision_id") or item.get("id") if isinstance(item, dict) else str(item)
-        if pid and (pi := provision_info(pack, str(pid), None, scope)) is not None:
+        if not pid:
+            continue
+        if scope is not None and scope.shows is not None and not requires.get(str(pid), set()) <= scope.shows:
+            continue
+        if (pi := provision_info(pack, str(pid), None, scope)) is not None:
             out.append(pi)
     return out
 
