@@ -130,7 +130,7 @@ def test_the_period_holds_the_totals_it_states(ws: Workspace) -> None:
         text = _text(document_html(ws, b.case_id, doc, today=TODAY))
         assert period + "，" in text and f"共{fig['events']}次" in text, doc
     police = _text(document_html(ws, b.case_id, "police", today=TODAY))
-    listed = police[police.index("实施行为所用号码：") : police.index("其他已知信息")]
+    listed = police[police.index("催收所用号码：") : police.index("其他已知信息")]
     assert len(fig["number_list"]) == fig["numbers"]
     for n, _c in fig["number_list"]:
         assert n.removeprefix("+86") in listed
