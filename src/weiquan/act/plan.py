@@ -332,7 +332,7 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
         reasons = _reasons(pack, facts, matched or cats)
         why = [_reason_text(r) for r in reasons]
         if loan_reason:
-            why.append("借款核查结果显示该借款可能不合法（见借款核查）。")
+            why.append("借款核查结果显示该借款可能不合法（见借款核查）")
         if ch.kind == "self_regulatory" and lender.nifa_member is None and licence != "unlicensed":
             why.append("仅当该机构是中国互联网金融协会会员时适用：请先在协会网站核实。")
         competence = ch.scope_zh
@@ -478,7 +478,7 @@ def case_deadlines(pack: Any, policy: Any, first: dt.datetime | None, last: dt.d
         due = _add_months(lc, policy.police_time_limit_months)
         months = f"{to_chinese(policy.police_time_limit_months)}个月"  # plan.yaml, from 治安管理处罚法 Art. 25 (Art. 22)
         earlier = ""
-        if first is not None and first.date() < lc:
+        if first is not None and first.date() < lc and due >= today:
             # acts the police may judge one by one lapse six months after each: the earliest first
             earlier = (f"如各次行为被分别认定，较早的行为（最早一次是{date_cn(first.date())}）的期限更早届满，"
                        "请尽早报案。")
