@@ -373,3 +373,22 @@ def test_web_review_applies_the_preconditions_the_documents_apply(ws: Workspace)
     items = review_items(ws.law, list_findings(ws, b.case_id), case_scope(ws, b.case_id))
     ids = {p.id for it in items for p in it.provisions}
     assert "civil-1032" in ids and "criminal-293-1" not in ids and "civil-1019" not in ids
+
+
+def test_cba_guideline_binds_members_for_conduct_from_its_release_only(ws: Workspace) -> None:
+    from weiquan.act.citations import cited_provisions
+    from weiquan.act.plan import build
+    from weiquan.services.case_facts import load_case_facts
+
+    pack = load_pack()
+
+    def cited(day: dt.date, member: bool | None) -> set[str]:
+        b = build_findings_case(ws, ["third_party_contact"], licence_type="bank", entity="某银行", start=day)
+        facts = load_case_facts(ws, b.case_id, today=TODAY)
+        lender = build(pack, facts).lender
+        lender.cba_member = member
+        return {p.id for p in cited_provisions(pack, facts, None, [], "bank", lender)}
+
+    assert "cba_guideline-third_party" in cited(dt.date(2026, 3, 2), True)
+    assert "cba_guideline-third_party" not in cited(dt.date(2025, 11, 5), True)  # before 2026-01-30
+    assert "cba_guideline-third_party" not in cited(dt.date(2026, 3, 2), None)  # membership unknown
