@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.web_builders import calls_backup_xml, sms_backup_xml
+from weiquan.services.imports import format_labels
 from weiquan.web import labels
 from weiquan.web.templating import phone, web_note
 
@@ -37,8 +38,9 @@ def test_direction_words_follow_the_channel() -> None:
 
 
 def test_format_labels_never_show_ids() -> None:
-    assert labels.file_format("synctech_sms").startswith("短信备份")
-    assert labels.file_format("some_future_importer") == "其他格式"
+    formats = format_labels()  # each importer's own label_zh
+    assert labels.file_format("synctech_sms", None, formats).startswith("短信备份")
+    assert labels.file_format("some_future_importer", None, formats) == "其他格式"
     assert labels.file_format(None, "image/png") == "图片"
     assert labels.file_format(None, None) == ""
 

@@ -37,6 +37,13 @@ class DocumentSpec:
     extra_context: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # adds keys to the context
     provisions_key: str | None = None  # key of act/data/plan.yaml document_* tables (default: id)
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # how the web lists it where the user records which material was sent ("给借款平台的投诉函"); "" = title_zh
+    label_zh: str = ""
+    sent: bool = True  # a document the user hands to a body or person (False: the user's own plan)
+
+    @property
+    def label(self) -> str:
+        return self.label_zh or self.title_zh
 
     @property
     def key(self) -> str:

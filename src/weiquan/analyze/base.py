@@ -77,6 +77,7 @@ class TextDetector(Protocol):
     id: str
     version: str
     kind: str  # "text"
+    label_zh: str  # how the web names it beside a finding ("文字规则与模型识别")
 
     def detect(self, text: str) -> list[Hit]: ...
 
@@ -151,5 +152,6 @@ class CaseDetector(Protocol):
     id: str
     version: str
     kind: str  # "case"
+    label_zh: str  # how the web names it beside a finding ("夜间联系统计")
 
     def detect_case(self, ctx: CaseContext) -> list[FindingDraft]: ...

@@ -50,6 +50,7 @@ class ClassifierDetector:
 
     kind = "text"
     id = DETECTOR_ID
+    label_zh = "文字模型识别"
 
     def __init__(self, payload: dict[str, Any], normalizer: Normalizer, threshold: float = 0.5) -> None:
         self.version: str = payload["version"]

@@ -124,6 +124,7 @@ class VoiceVolumeDetector:
     id: str = "pattern.voice_per_day"
     version: str = VERSION
     kind: str = "case"
+    label_zh: str = "每日通话次数统计"
 
     def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
         days: dict[dt.date, list[TimelineEvent]] = defaultdict(list)
@@ -154,6 +155,7 @@ class NumberAttemptsDetector:
     id: str = "pattern.calls_per_number"
     version: str = VERSION
     kind: str = "case"
+    label_zh: str = "同一号码未接通后反复拨打统计"
 
     def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
         groups: dict[tuple[str, dt.date], list[TimelineEvent]] = defaultdict(list)
@@ -183,6 +185,7 @@ class NightContactDetector:
     id: str = "pattern.night"
     version: str = VERSION
     kind: str = "case"
+    label_zh: str = "夜间联系统计"
 
     def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
         nights: dict[dt.date, list[tuple[TimelineEvent, dt.datetime]]] = defaultdict(list)
@@ -218,6 +221,7 @@ class NumberRotationDetector:
     id: str = "pattern.rotation"
     version: str = VERSION
     kind: str = "case"
+    label_zh: str = "频繁更换号码识别"
 
     def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
         cfg = pattern_config()["rotation"]
@@ -261,6 +265,7 @@ class ThirdPartyDetector:
     id: str = "pattern.third_party"
     version: str = VERSION
     kind: str = "case"
+    label_zh: str = "联系第三人识别"
 
     def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
         groups: dict[tuple[str, str], list[TimelineEvent]] = defaultdict(list)
@@ -302,6 +307,7 @@ class AfterRequestDetector:
     id: str = "pattern.after_request"
     version: str = VERSION
     kind: str = "case"
+    label_zh: str = "要求停止后继续联系识别"
 
     def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
         out = []
@@ -338,6 +344,7 @@ class VisitDetector:
     id: str = "pattern.visit"
     version: str = VERSION
     kind: str = "case"
+    label_zh: str = "上门催收识别"
 
     def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
         done = re.compile(pattern_config()["visit"]["done_re"])

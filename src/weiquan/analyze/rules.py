@@ -81,6 +81,7 @@ class RuleDetector:
 
     kind = "text"
     id = DETECTOR_ID
+    label_zh = "文字规则识别"
 
     def __init__(self, rules: list[dict[str, Any]], context: dict[str, Any], normalizer: Normalizer,
                  version: str) -> None:

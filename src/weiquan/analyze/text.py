@@ -61,6 +61,12 @@ class CombinedTextDetector:
     overrule_below: float = field(default_factory=lambda: float(combine_config()["model_overrules"]["below"]))
     kind: str = "text"
     id: str = DETECTOR_ID
+    label_zh: str = "文字规则与模型识别"
+
+    @property
+    def parts(self) -> list[Any]:
+        """The detectors whose ids its hits carry (``text.rules``, ``text.classifier``), each with its label."""
+        return [self.rules, *([self.classifier] if self.classifier else [])]
 
     @property
     def version(self) -> str:

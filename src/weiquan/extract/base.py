@@ -47,6 +47,7 @@ class ExtractContext:
 class Extractor(ABC):
     kind: str = ""  # ocr|asr
     name: str = ""
+    label_zh: str = ""  # the format it reads, in words (web lists)
     version: str = "1"  # version of this extractor's own code (parser); part of the cache key
     media_prefixes: tuple[str, ...] = ()
     cache_dir: Path | None = None  # set by the job runner: where models may be assembled/cached

@@ -26,6 +26,7 @@ from weiquan.config import load_settings
 class RecordingExtractor(Extractor):
     kind = "asr"
     name = "recording"
+    label_zh = "录音"  # the format of a file this extractor read, in words
     version = "1"
     media_prefixes = ("audio/", "video/")
 

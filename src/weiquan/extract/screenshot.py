@@ -199,6 +199,7 @@ def page_events(page: OcrPage, ctx: ExtractContext) -> list[RawEvent]:
 class ScreenshotExtractor(Extractor):
     kind = "ocr"
     name = "screenshot"
+    label_zh = "截图"  # the format of a file this extractor read, in words
     version = PARSER_VERSION
     media_prefixes = ("image/",)
 

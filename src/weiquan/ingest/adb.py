@@ -90,6 +90,7 @@ def _dated_rows(ctx: ImportContext, columns: tuple[str, ...]) -> Iterator[tuple[
 
 class AdbSmsDump(Importer):
     name = "adb_sms"
+    label_zh = "短信（安卓导出）"
     description = "adb content query --uri content://sms 输出"
 
     def detect(self, probe: Probe) -> float:
@@ -105,6 +106,7 @@ class AdbSmsDump(Importer):
 
 class AdbCallsDump(Importer):
     name = "adb_calls"
+    label_zh = "通话记录（安卓导出）"
     description = "adb content query --uri content://call_log/calls 输出"
 
     def detect(self, probe: Probe) -> float:

@@ -103,6 +103,7 @@ def _main_table(ctx: ImportContext, con: sqlite3.Connection, names: tuple[str, .
 
 class AndroidSmsDb(Importer):
     name = "android_sms_db"
+    label_zh = "安卓/华为短信数据库"
     description = "安卓短信数据库 mmssms.db / 华为备份 sms.db（已解密）"
 
     def detect(self, probe: Probe) -> float:
@@ -160,6 +161,7 @@ class AndroidSmsDb(Importer):
 
 class AndroidCallLogDb(Importer):
     name = "android_calllog_db"
+    label_zh = "安卓/华为通话记录数据库"
     description = "安卓通话记录数据库 calllog.db / contacts2.db / 华为备份 calllog.db（已解密）"
 
     def detect(self, probe: Probe) -> float:

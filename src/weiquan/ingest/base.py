@@ -123,6 +123,7 @@ class Importer(ABC):
     """Base class for importers. Register instances through the ``register_importers`` hook."""
 
     name: str = ""  # short format id, e.g. "synctech_sms"
+    label_zh: str = ""  # the format as a borrower would name the file ("短信备份（SMS Backup & Restore）"): web lists
     version: str = "1"
     description: str = ""
     # Extraction the stored file still needs after parsing ("ocr" for screenshots, "asr" for

@@ -22,6 +22,7 @@ def _heif_available() -> bool:
 
 class ImageImporter(Importer):
     name = "image"
+    label_zh = "截图/照片"
     description = "截图/照片（png、jpg、webp、heic），等待文字识别"
     extraction = "ocr"
 

@@ -108,6 +108,7 @@ def _col(cols: set[str], name: str, alias: str | None = None) -> str:
 
 class IosSmsDb(Importer):
     name = "ios_sms_db"
+    label_zh = "iPhone 短信数据库"
     description = "iPhone 短信数据库 sms.db / chat.db"
 
     def detect(self, probe: Probe) -> float:
@@ -162,6 +163,7 @@ class IosSmsDb(Importer):
 
 class IosCallHistory(Importer):
     name = "ios_call_history"
+    label_zh = "iPhone 通话记录数据库"
     description = "iPhone 通话记录 CallHistory.storedata"
 
     def detect(self, probe: Probe) -> float:

@@ -21,6 +21,7 @@ MAX_BYTES = 20 << 20
 
 class ManualJson(Importer):
     name = "manual_json"
+    label_zh = "手动记录（JSON）"
     description = "手动记录（JSON）"
 
     def detect(self, probe: Probe) -> float:

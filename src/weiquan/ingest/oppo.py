@@ -33,6 +33,7 @@ def _decode_subject(params: str, value: str) -> str:
 
 class OppoVmsg(Importer):
     name = "oppo_vmsg"
+    label_zh = "短信备份（vmsg）"
     description = "OPPO/一加/真我 短信备份 .vmsg"
 
     def detect(self, probe: Probe) -> float:
@@ -106,6 +107,7 @@ class OppoVmsg(Importer):
 
 class OppoCallLog(Importer):
     name = "oppo_calllog"
+    label_zh = "通话记录备份（OPPO）"
     description = "OPPO/一加/真我 通话记录备份 XML (<CallLog>)"
 
     def detect(self, probe: Probe) -> float:

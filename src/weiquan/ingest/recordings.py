@@ -20,6 +20,7 @@ AUDIO_TYPES = ("audio/",)
 
 class RecordingImporter(Importer):
     name = "call_recording"
+    label_zh = "通话录音"
     description = "通话录音（小米、华为/荣耀、OPPO、vivo、三星文件名）"
     extraction = "asr"
 

@@ -48,6 +48,7 @@ def _raw(el: etree._Element | Mapping[str, str], keys: tuple[str, ...]) -> dict[
 
 class SyncTechSms(Importer):
     name = "synctech_sms"
+    label_zh = "短信备份（SMS Backup & Restore）"
     description = "SMS Backup & Restore 短信备份 (sms*.xml)"
 
     def detect(self, probe: Probe) -> float:
@@ -128,6 +129,7 @@ class SyncTechSms(Importer):
 
 class SyncTechCalls(Importer):
     name = "synctech_calls"
+    label_zh = "通话记录备份（SMS Backup & Restore）"
     description = "SMS Backup & Restore 通话记录备份 (calls*.xml)"
 
     def detect(self, probe: Probe) -> float:

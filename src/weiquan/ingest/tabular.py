@@ -155,6 +155,7 @@ def parse_time(v: object, tz: str) -> tuple[dt.datetime, str, str | None]:
 
 class TabularImporter(Importer):
     name = "table"
+    label_zh = "表格（CSV/Excel）"
     description = "CSV / XLSX 表格导出（中英文表头，--map 指定列）"
 
     def detect(self, probe: Probe) -> float:

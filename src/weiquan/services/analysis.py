@@ -361,8 +361,22 @@ def require_finding_in_case(ws: Workspace, case_id: int, finding_id: int) -> Non
         raise NotFoundError(f"违规记录 {finding_id} 不属于这个案件", f"finding {finding_id} is not part of case {case_id}")
 
 
+UNKNOWN_DETECTOR_ZH = "自动识别"
+
+
+def detector_labels() -> dict[str, str]:
+    """Each registered detector's id with its own ``label_zh`` (a plug-in's included), and the parts a detector
+    combines (the text detector's rules and model, whose ids its hits carry)."""
+    out: dict[str, str] = {}
+    for d in _detectors():
+        for one in [d, *getattr(d, "parts", [])]:
+            out.setdefault(one.id, getattr(one, "label_zh", "") or UNKNOWN_DETECTOR_ZH)
+    return out
+
+
 class ReviewItem(BaseModel):
     finding: Any  # the analysis service's FindingOut
+    detector_zh: str = UNKNOWN_DETECTOR_ZH  # the detector that found it, as it names itself
     info: law_svc.CategoryInfo
     provisions: list[law_svc.ProvisionInfo]
 
@@ -410,11 +424,13 @@ def review_items(pack: LawPack, findings: list[Any], scope: law_svc.LawScope | N
     the case's documents cite them (``scope``: the version in force when the conduct happened, the lender's
     licence type)."""
     out = []
+    detectors = detector_labels()
     for f in findings:
         # each finding cited in the version in force on its own days (a 2025 act: the 2012 text and its penalty,
         # even when the case goes on into 2026)
         own = _finding_scope(f, scope)
         info = law_svc.category_info(pack, f.category, own)
         provs = law_svc.provisions_for(pack, list(f.provisions or []), own) or info.provisions
-        out.append(ReviewItem(finding=f, info=info, provisions=provs))
+        out.append(ReviewItem(finding=f, info=info, provisions=provs,
+                              detector_zh=detectors.get(f.detector, UNKNOWN_DETECTOR_ZH)))
     return out

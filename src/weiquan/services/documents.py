@@ -29,6 +29,8 @@ class DocumentInfo:
     title_zh: str
     description_zh: str
     channel: str | None
+    label_zh: str = ""  # how the pages list it (the spec's own label_zh, else its title)
+    sent: bool = True
 
 
 def document_specs() -> dict[str, DocumentSpec]:
@@ -41,7 +43,14 @@ def document_specs() -> dict[str, DocumentSpec]:
 
 
 def list_documents() -> list[DocumentInfo]:
-    return [DocumentInfo(s.id, s.title_zh, s.description_zh, s.channel) for s in document_specs().values()]
+    return [DocumentInfo(s.id, s.title_zh, s.description_zh, s.channel, s.label, s.sent)
+            for s in document_specs().values()]
+
+
+def document_labels(*, sent_only: bool = False) -> dict[str, str]:
+    """Registered documents (a plug-in's included) by id, each with its own label: what the web lists where the
+    user records which material was sent (``sent_only``: the ones handed to a body or person)."""
+    return {s.id: s.label for s in document_specs().values() if s.sent or not sent_only}
 
 
 def _spec(doc: str) -> DocumentSpec:

@@ -44,6 +44,7 @@ from weiquan.ingest.values import checked
 from weiquan.ingest.writer import EventWriter
 from weiquan.plugins import collect
 from weiquan.services.cases import get_case_row
+from weiquan.services.extraction import extractors, queue_for_evidence
 from weiquan.store.models import Acquisition, Event, EventSource, Evidence
 from weiquan.vault.sniff import sniff_bytes
 from weiquan.workspace import Workspace
@@ -88,6 +89,20 @@ class FileResult(BaseModel):
 
 def importers() -> list[Importer]:
     return [i for i in collect("register_importers") if isinstance(i, Importer)]
+
+
+# stored formats no plug-in reads: an archive is unpacked and its members imported one by one
+ARCHIVE_FORMAT_ZH = {"zip": "压缩包"}
+
+
+def format_labels() -> dict[str, str]:
+    """Every stored format id with the words the pages show: each registered importer's and extractor's own
+    ``label_zh`` (a plug-in's included), then the archive."""
+    out = dict(ARCHIVE_FORMAT_ZH)
+    for plugin in [*extractors(), *importers()]:
+        if plugin.name and getattr(plugin, "label_zh", ""):
+            out[plugin.name] = plugin.label_zh
+    return out
 
 
 def detect_format(probe: Probe, candidates: Sequence[Importer]) -> Importer | None:
@@ -421,8 +436,6 @@ def _fail(ws: Workspace, acq_id: int, result: FileResult, fmt: str | None, e: Pa
 
 def _queue_extraction(ws: Workspace, case_id: int, evidence_id: int, kind: str, result: FileResult) -> None:
     """Queue a screenshot (OCR) or recording (ASR) job; `weiquan extract` or `import --extract` runs it."""
-    from weiquan.services.extraction import queue_for_evidence
-
     try:
         queue_for_evidence(ws, case_id, evidence_id, kind)
     except WeiquanError as e:

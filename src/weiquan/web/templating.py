@@ -14,6 +14,8 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from weiquan.ingest.numbers import display_number
+from weiquan.services.documents import document_labels
+from weiquan.services.imports import format_labels
 from weiquan.services.users import ROLE_NAMES_ZH
 from weiquan.web import labels
 from weiquan.web.deps import get_config, optional_principal
@@ -124,7 +126,8 @@ def make_templates() -> Jinja2Templates:
     env.globals["L"] = labels
     env.globals["label"] = labels.label
     env.globals["direction_label"] = labels.direction_label
-    env.globals["file_format"] = labels.file_format
+    env.globals["file_format"] = lambda fmt, media_type=None: labels.file_format(fmt, media_type, format_labels())
+    env.globals["document_labels"] = document_labels
     env.filters["phone"] = phone
     env.filters["date_zh"] = date_zh
     env.globals["web_note"] = web_note
