@@ -130,8 +130,8 @@ def test_short_complaint_quotes_whole_clauses() -> None:
 def test_zh_text_is_idempotent_and_keeps_the_time_space() -> None:
     from weiquan.zh.format import zh_text
 
-    s = zh_text("2024-03-07 11:35 之后 2 次（employer）+8615400000011（weiquan loan）")
-    assert s == "2024年3月7日 11:35之后2次（工作单位）15400000011（在本软件“借款计算”页）"
+    s = zh_text("2024-03-07 11:35 之后 2 次（employer）+8615400000011")
+    assert s == "2024年3月7日 11:35之后2次（工作单位）15400000011"
     assert zh_text(s) == s
 
 

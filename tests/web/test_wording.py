@@ -13,6 +13,7 @@ from tests.web.web_builders import calls_backup_xml, sms_backup_xml
 from weiquan.services.imports import format_labels
 from weiquan.web import labels
 from weiquan.web.templating import phone, web_note
+from weiquan.zh.steps import Note
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "weiquan" / "web" / "templates"
 
@@ -54,17 +55,18 @@ def test_phone_numbers_as_written_in_china() -> None:
 
 
 @pytest.mark.parametrize(("note", "link"), [
-    ("有 3 项自动识别的违规尚未人工核实：提交前请逐项确认（weiquan review）。", "/cases/7/review"),
-    ("保留借款核查结果（weiquan loan）；", "/loans"),
-    ("再用 `weiquan lender` 查询；", "/#new-case"),
+    (Note("有 3 项自动识别的违规尚未人工核实：提交前请逐项确认。", step="review"), "/cases/7/review"),
+    (Note("请保留借款核查结果。", step="loan"), "/loans"),
+    (Note("请查找放款机构全称，再查询其牌照。", step="lender"), "/#new-case"),
 ])
-def test_plan_notes_point_to_pages_not_commands(note: str, link: str) -> None:
+def test_plan_notes_point_to_pages_not_commands(note: Note, link: str) -> None:
     html = str(web_note(note, 7))
-    assert "weiquan" not in html and f'href="{link}"' in html
+    assert "weiquan" not in html and f'href="{link}"' in html and html.endswith("页）。")
 
 
 def test_plan_note_is_escaped() -> None:
-    assert "<b>" not in str(web_note("<b>x</b>（weiquan review）", 1))
+    assert "<b>" not in str(web_note(Note("<b>x</b>", step="review"), 1))
+    assert str(web_note(Note("导入新的报价。", step="lpr_update"))) == "导入新的报价（目前只能在命令行中操作）。"
 
 
 def test_timeline_dashboard_and_plan_in_plain_chinese(client: TestClient) -> None:

@@ -17,6 +17,7 @@ from weiquan.errors import InputError
 from weiquan.law.numerals import to_chinese
 from weiquan.report.render import base_css, html_to_docx, html_to_pdf, wrap_html
 from weiquan.zh.format import date_zh, datetime_zh, money_zh, zh_text
+from weiquan.zh.steps import note_in_words
 
 FORMATS = ("docx", "pdf")
 _SAFE_NAME = re.compile(r"[^\w\u4e00-\u9fff.-]+")
@@ -44,7 +45,8 @@ def _environment(spec: DocumentSpec) -> jinja2.Environment:
     loaders.append(builtin)
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(cn=_cn, date_zh=date_zh, datetime_zh=datetime_zh, money=money_zh, zh=zh_text, contact=contact_zh)
+    env.filters.update(cn=_cn, date_zh=date_zh, datetime_zh=datetime_zh, money=money_zh, zh=zh_text, contact=contact_zh,
+                       note=note_in_words)
     env.globals.update(fill=_fill, or_fill=_or_fill)
     return env
 

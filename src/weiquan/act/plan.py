@@ -28,6 +28,7 @@ from weiquan.law.lenders import product_of
 from weiquan.law.numerals import to_chinese
 from weiquan.zh.format import date_cn
 from weiquan.zh.labels import LICENCE_UNKNOWN_ZH, LICENCE_ZH, severity_rank
+from weiquan.zh.steps import Note
 
 CONFIDENT_MATCH = 90.0  # registry match score (0–100) from which the registry's licence type is used
 
@@ -180,8 +181,8 @@ def resolve_lender(pack: Any, facts: CaseFacts) -> LenderInfo:
     info.product = product_of(pack.lender_registry, facts.lender_name, facts.lender_entity,
                               *(ln.lender for ln in facts.loans), *(ln.legal_entity for ln in facts.loans))
     if info.licence_type is None:
-        info.notes_zh.append("尚未确定放贷机构的牌照类型：请在借款合同、App“关于我们”或放款短信中查找放款机构全称，"
-                             "再用 `weiquan lender` 查询；确定前，计划同时列出可能负责的监管渠道。")
+        info.notes_zh.append(Note("尚未确定放贷机构的牌照类型：请在借款合同、App“关于我们”或放款短信中查找放款机构全称，"
+                                  "再查询其牌照；确定前，计划同时列出可能负责的监管渠道。", step="lender"))
     return info
 
 
@@ -306,7 +307,7 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
 
     steps: list[PlanStep] = []
     if not cats and not illegal_loan:
-        notes.append("尚未发现违规行为：请先导入通话记录、短信和截图并运行分析（weiquan analyze），再生成计划。")
+        notes.append(Note("尚未发现违规行为：请先导入通话记录、短信和截图并运行分析，再生成计划。", step="analyze"))
     routed = set(policy.licence_routes.get(licence or "", []))
     rank = {cid: i for i, cid in enumerate(policy.escalation_order)}
     channels = sorted(pack.channels.values(), key=lambda c: (rank.get(c.id, len(rank)), c.order, c.id))
@@ -377,10 +378,10 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
         head = [s for cid in first_ids for s in steps if s.channel_id == cid]
         steps = head + [s for s in steps if s not in head]
     if licence == "unlicensed":
-        notes.append("该放贷方无放贷资质：建议向公安机关和地方金融管理部门反映，并保留借款核查结果（weiquan loan）；"
-                     "对实际收到的借款本金，可通过正规、可留痕的方式依法协商处理。")
+        notes.append(Note("该放贷方无放贷资质：建议向公安机关和地方金融管理部门反映，并保留借款核查结果；"
+                          "对实际收到的借款本金，可通过正规、可留痕的方式依法协商处理。", step="loan"))
     if facts.auto_count:
-        notes.append(f"有 {facts.auto_count} 项自动识别的违规尚未人工核实：提交前请逐项确认（weiquan review）。")
+        notes.append(Note(f"有 {facts.auto_count} 项自动识别的违规尚未人工核实：提交前请逐项确认。", step="review"))
     document_warnings: dict[str, list[str]] = {}
     court = next((s for s in steps if s.kind == "court"), None)
     if ongoing and court is not None:

@@ -15,8 +15,25 @@ from rich.table import Table
 
 from weiquan.config import load_settings
 from weiquan.workspace import Workspace
+from weiquan.zh.steps import step_of, with_step
 
 JsonOpt = typer.Option("--json", help="输出 JSON Print JSON.")
+
+
+# the command that does each app step (weiquan.zh.steps): the CLI's way of naming what a note asks for
+STEP_COMMANDS = {
+    "analyze": "weiquan analyze",
+    "review": "weiquan review",
+    "loan": "weiquan loan check",
+    "lender": "weiquan lender check",
+    "lpr_update": "weiquan law lpr --update 文件.csv",
+}
+
+
+def note_text(note: object) -> str:
+    """A note as the CLI prints it: its words, then the command that does the step it asks for."""
+    step = step_of(note)
+    return with_step(note, f"（{STEP_COMMANDS[step]}）" if step in STEP_COMMANDS else "")
 
 
 def workspace(ctx: typer.Context) -> Workspace:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from weiquan.commands._common import JsonOpt, console, print_json, print_table, workspace
+from weiquan.commands._common import JsonOpt, console, note_text, print_json, print_table, workspace
 from weiquan.errors import InputError
 
 CaseOpt = typer.Option("--case", help="案件 ID Case id.")
@@ -56,7 +56,7 @@ def plan(
     c.print(f"[bold]放贷方 Lender[/bold]：{lender.entity or lender.name or '未填写'}　牌照 licence：{lender.licence_zh}"
             + (f"（依据：{_BASIS_ZH[lender.basis]}）" if lender.basis in _BASIS_ZH else "（资质未查明）"))
     for n in p.notes_zh:
-        c.print(f"[yellow]提示[/yellow]：{n}")
+        c.print(f"[yellow]提示[/yellow]：{note_text(n)}")
     for d in p.deadlines:  # 诉讼时效 and the 治安 six-month limit (issue 16 item 4)
         c.print(f"[bold]期限 deadline[/bold]：{d['name_zh']} {d['date'].isoformat()}{'（已过 passed）' if d['passed'] else ''}："
                 f"{d['note_zh']}")

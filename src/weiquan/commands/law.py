@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from weiquan.commands._common import JsonOpt, console, data_home, print_json, print_table
+from weiquan.commands._common import JsonOpt, console, data_home, note_text, print_json, print_table
 from weiquan.errors import InputError
 from weiquan.law.pack import load_pack
 from weiquan.zh.labels import LICENCE_TYPES
@@ -143,7 +143,7 @@ def lpr(
         if json_:
             print_json(res)
         else:
-            console().print(f"{res['date']} 适用一年期LPR {res['rate']:.2%}（{res['fixing_date']}起），四倍为 {res['four_times']:.2%}。{res['note'] or ''}")
+            console().print(f"{res['date']} 适用一年期LPR {res['rate']:.2%}（{res['fixing_date']}起），四倍为 {res['four_times']:.2%}。{note_text(res['note'])}")
         return
     res = svc.lpr_rows(load_pack(home))
     if json_:

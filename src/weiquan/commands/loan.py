@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from weiquan.commands._common import JsonOpt, console, data_home, print_json, print_table
+from weiquan.commands._common import JsonOpt, console, data_home, note_text, print_json, print_table
 from weiquan.errors import InputError
 from weiquan.law.pack import load_pack
 from weiquan.loans import calc
@@ -99,7 +99,7 @@ def loan_check(
     if res.get("possibly_void"):
         out.print(f"[bold]{res['possibly_void']['owed_zh']}[/]（{'、'.join(res['possibly_void']['citations'])}）")
     for n in res["notes"]:
-        out.print(f"说明 {n}")
+        out.print(f"说明 {note_text(n)}")
     for u in res["unverified"]:
         out.print(f"未核实 {u}")
 

@@ -48,6 +48,7 @@ from weiquan.law.schema import (
     Violation,
     _cite,
 )
+from weiquan.zh.steps import Note
 
 PACK_DIR = Path(__file__).parent / "cn"
 USER_LPR_NAME = "lpr_user.csv"
@@ -139,9 +140,10 @@ class LawPack:
         stale = (date - known).days > self.lpr_table.stale_after_days
         note = None
         if stale:
-            note = (
+            note = Note(
                 f"本工具已知的LPR报价截至{known.isoformat()}，{date.isoformat()}的LPR可能已变化，"
-                "请到全国银行间同业拆借中心（chinamoney.com.cn）核实，并用 `weiquan law lpr --update 文件.csv` 导入。"
+                "请到全国银行间同业拆借中心（chinamoney.com.cn）核实后导入新的报价。",
+                step="lpr_update",
             )
         return LprOn(date, current.rate, current.date, current.source, current.confidence, stale, note)
 

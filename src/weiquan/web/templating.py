@@ -20,7 +20,8 @@ from weiquan.services.users import ROLE_NAMES_ZH
 from weiquan.web import labels
 from weiquan.web.deps import get_config, optional_principal
 from weiquan.web.security import CSRF_FIELD, csrf_token
-from weiquan.zh.format import APP_PAGES_ZH, CLI_RE, date_cn, date_zh
+from weiquan.zh.format import date_cn, date_zh
+from weiquan.zh.steps import STEP_PAGES_ZH, step_of, with_step
 from weiquan.zh.wording import plain_zh, strip_internal
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -73,32 +74,26 @@ def duration(seconds: float | None) -> str:
 phone = display_number  # one way to write a number on pages, charts and in the CLI (ingest.numbers)
 
 
-# the plan (weiquan.act.plan) names CLI commands; on the web the same step is a page (named as the documents name it)
-_CLI_URLS = {
-    "weiquan analyze": "/cases/{case_id}/import", "weiquan review": "/cases/{case_id}/review", "weiquan loan": "/loans",
-    "weiquan documents": "/cases/{case_id}/documents", "weiquan draft": "/cases/{case_id}/documents",
-    "weiquan export": "/cases/{case_id}/package", "weiquan import": "/cases/{case_id}/import", "weiquan lender": "/#new-case",
+# the page that does each app step a note asks for (weiquan.zh.steps); a step without a page is command-line only
+STEP_URLS = {
+    "analyze": "/cases/{case_id}/import", "review": "/cases/{case_id}/review", "loan": "/loans", "lender": "/#new-case",
 }
-_CLI_HINTS = {cmd: (APP_PAGES_ZH[cmd], url) for cmd, url in _CLI_URLS.items()}
-# "（weiquan review）" becomes "（在审核违规页）"; "`weiquan lender …`" inside a sentence becomes the page's link
-_CLI_RE = CLI_RE
 
 
-def web_note(text: str | None, case_id: int) -> Markup:
-    """A plan note with each CLI command in brackets replaced by a link to the page that does the same."""
+def web_note(note: object, case_id: int | None = None, words: str | None = None) -> Markup:
+    """A note (``words``: its text as the page shows it, default the note's own) with the step it asks for as a
+    link to the page that does it."""
+    text = str(note or "") if words is None else words
     if not text:
         return Markup("")
-    out: list[str] = []
-    pos = 0
-    for m in _CLI_RE.finditer(text):
-        out.append(str(escape(text[pos:m.start()])))
-        hint = _CLI_HINTS.get(m.group(1) or m.group(2))
-        if hint:
-            link = f'<a href="{escape(hint[1].format(case_id=case_id))}">{escape(hint[0])}</a>'
-            out.append(f"（在{link}页）" if m.group(1) else link)
-        pos = m.end()
-    out.append(str(escape(text[pos:])))
-    return Markup("".join(out))
+    step = step_of(note)
+    url = STEP_URLS.get(step or "")
+    if url and ("{case_id}" not in url or case_id is not None):
+        link = f'<a href="{escape(url.format(case_id=case_id))}">{escape(STEP_PAGES_ZH[step or ""] or "")}</a>'
+        return Markup(with_step(escape(text), f"（在{link}页）"))
+    if step is not None:
+        return Markup(escape(with_step(text, "（目前只能在命令行中操作）")))
+    return Markup(escape(text))
 
 
 # Bidirectional-text controls (RLO, LRI …) reorder what follows them: "report\u202Efdp.exe" shows as

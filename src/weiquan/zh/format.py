@@ -73,31 +73,11 @@ def file_name(name: str | None) -> str:
     return re.split(r"[\\/]", name.strip())[-1] if name else ""
 
 
-# The page of the app that does what a CLI command does (the plan's notes name commands; the web links the page,
-# the documents name it in words: "（weiquan review）" → "（在本软件“审核违规”页）").
-APP_PAGES_ZH = {
-    "weiquan analyze": "导入证据",
-    "weiquan review": "审核违规",
-    "weiquan loan": "借款计算",
-    "weiquan documents": "文书与投诉",
-    "weiquan draft": "文书与投诉",
-    "weiquan export": "证据包",
-    "weiquan import": "导入证据",
-    "weiquan lender": "首页新建案件时的平台名称提示",
-}
-CLI_RE = re.compile(r"[（(]\s*(weiquan [a-z-]+)[^）)]*[）)]|`(weiquan [a-z-]+)[^`]*`")
 _ISO_DATETIME = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::\d{2})?)?(?![\d-])")
 _MAINLAND_NUMBER = re.compile(r"\+86\d{5,}")
 _RECIPIENT_CODE = re.compile("（(" + "|".join(map(re.escape, RECIPIENT_ZH)) + ")）")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _TIME = re.compile(r"\d{1,2}:\d{2}")
-
-
-def _cli_zh(m: re.Match[str]) -> str:
-    page = APP_PAGES_ZH.get(m.group(1) or m.group(2))
-    if m.group(1):
-        return f"（在本软件“{page}”页）" if page else "（在本软件中操作）"
-    return f"本软件“{page}”" if page else "本软件"
 
 
 def _iso_zh(m: re.Match[str]) -> str:
@@ -132,11 +112,11 @@ def _cjk_spacing(text: str) -> str:
 def zh_text(text: str | None) -> str:
     """Text written elsewhere (finding summaries, plan notes and reasons, the law pack's contact notes) in the
     documents' style: ISO dates as ``date_zh``/``datetime_zh``, mainland numbers as ``phone_zh``, recipient ids as
-    ``RECIPIENT_ZH`` labels, CLI commands as the page of the app, no spaces between Chinese and figures."""
+    ``RECIPIENT_ZH`` labels, no spaces between Chinese and figures. (A note that asks for a step of the app is a
+    ``weiquan.zh.steps.Note``: each front end names the step; no command text is rewritten here.)"""
     if not text:
         return ""
-    s = CLI_RE.sub(_cli_zh, str(text))
-    s = _RECIPIENT_CODE.sub(lambda m: f"（{RECIPIENT_ZH[m.group(1)]}）", s)
+    s = _RECIPIENT_CODE.sub(lambda m: f"（{RECIPIENT_ZH[m.group(1)]}）", str(text))
     s = _MAINLAND_NUMBER.sub(lambda m: phone_zh(m.group(0)), s)
     s = _cjk_spacing(s)
     return _ISO_DATETIME.sub(_iso_zh, s)

@@ -1,0 +1,85 @@
+"""Domain code names the app step a note asks for (``weiquan.zh.steps.Note``), never a CLI command in its prose:
+the CLI prints the command, the web links the page, a document names the page — and no module rewrites prose
+by pattern."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import yaml
+
+import weiquan
+from tests.act.act_builders import TODAY
+from weiquan.commands._common import STEP_COMMANDS, note_text
+from weiquan.law.pack import load_pack
+from weiquan.services.cases import create_case
+from weiquan.services.plan import build_plan
+from weiquan.web.templating import STEP_URLS, web_note
+from weiquan.workspace import Workspace
+from weiquan.zh.steps import STEP_PAGES_ZH, Note, note_in_words
+
+SRC = Path(weiquan.__file__).parent
+DOMAIN = ("act", "analyze", "extract", "ingest", "law", "loans")
+COMMAND = re.compile(r"\bweiquan [a-z]")
+
+
+def _strings(tree: ast.AST) -> list[tuple[int, str]]:
+    docstrings = {
+        id(n.body[0].value)
+        for n in ast.walk(tree)
+        if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and n.body
+        and isinstance(n.body[0], ast.Expr)
+        and isinstance(n.body[0].value, ast.Constant)
+    }
+    return [
+        (n.lineno, n.value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings
+    ]
+
+
+def _yaml_values(data: object) -> list[str]:
+    if isinstance(data, dict):
+        return [v for x in data.values() for v in _yaml_values(x)]
+    if isinstance(data, list):
+        return [v for x in data for v in _yaml_values(x)]
+    return [data] if isinstance(data, str) else []
+
+
+def test_domain_prose_names_no_cli_command() -> None:
+    offenders = []
+    for pkg in DOMAIN:
+        for p in (SRC / pkg).rglob("*.py"):
+            offenders += [
+                f"{p.relative_to(SRC)}:{n}" for n, s in _strings(ast.parse(p.read_text("utf-8"))) if COMMAND.search(s)
+            ]
+        for p in [*(SRC / pkg).rglob("*.yaml"), *(SRC / pkg).rglob("*.j2")]:
+            text = p.read_text("utf-8")
+            values = _yaml_values(yaml.safe_load(text)) if p.suffix == ".yaml" else [text]
+            offenders += [str(p.relative_to(SRC)) for v in values if COMMAND.search(v)]
+    assert offenders == [], offenders
+
+
+def test_every_step_has_a_cli_command_and_a_web_rendering() -> None:
+    assert set(STEP_COMMANDS) == set(STEP_PAGES_ZH)
+    assert {s for s, page in STEP_PAGES_ZH.items() if page} == set(STEP_URLS)
+
+
+def test_one_note_three_front_ends() -> None:
+    note = Note("有 2 项自动识别的违规尚未人工核实：提交前请逐项确认。", step="review")
+    assert note_text(note) == "有 2 项自动识别的违规尚未人工核实：提交前请逐项确认（weiquan review）。"
+    assert '（在<a href="/cases/3/review">审核违规</a>页）。' in str(web_note(note, 3))
+    assert note_in_words(note).endswith("提交前请逐项确认（在本软件“审核违规”页）。")
+    assert note_text("没有步骤的提示。") == "没有步骤的提示。"
+
+
+def test_the_plan_and_the_lpr_note_carry_steps(ws: Workspace) -> None:
+    plan = build_plan(ws, create_case(ws, "空案件", lender="速借").id, today=TODAY)  # no findings yet
+    first = next(n for n in plan.notes_zh if "尚未发现违规" in n)
+    assert first.step == "analyze" and "weiquan" not in first
+    pack = load_pack()
+    stale = pack.lpr_fixing_on(pack.lpr_known_through.replace(year=pack.lpr_known_through.year + 1))
+    assert stale.stale and stale.note_zh.step == "lpr_update" and "weiquan" not in stale.note_zh
