@@ -213,5 +213,68 @@ def expand_grid(per_cell: int = 2, seed: int = 15) -> Iterator[GridItem]:
                         yield GridItem(_finish(text, cell, slots, rng), (LAWFUL,), f"team-grid:lawful:{sub}", cell)
 
 
+RETELLING_FRAMES = ("narrative", "call", "indirect")
+
+
+def _retold(frame: str, reporter: str, speech: str, act: str, rng: random.Random) -> str:
+    if frame == "call":  # the call or message first, then what was said
+        return rng.choice(("打电话给我，", "给我发微信，", "昨晚十一点打来电话，", "发短信给我，")) + speech + act
+    if frame == "indirect":  # reporter named after a time phrase
+        return rng.choice(("上周", "最近", "这几天", "今天")) + reporter + rng.choice(("又", "还", "")) + speech + act
+    return reporter + speech + act
+
+
+def expand_retelling(per_cell: int = 2, seed: int = 16) -> Iterator[GridItem]:
+    """The retelling register: complaint texts, notes of calls and messages to friends in the first person
+    (``retelling`` in grid.yaml). Cell: (retelling:category, reporter, recipient, channel, frame, script,
+    placeholders, noise); the writer is the borrower, the act retold is the label."""
+    d = grid_data()
+    r = d["retelling"]
+    slots = {k: [str(x) for x in v] for k, v in d["slots"].items()}
+    rng = random.Random(seed)
+    recipient = {"complaint": "platform", "forum": "public", "call_note": "self", "friend": "friend"}
+    i = 0
+
+    def frame_text(channel: str, core: str) -> str:
+        ch = r["channels"][channel]
+        end = "" if core.endswith(("。", "！", "？")) else rng.choice(("。", "，", "！"))
+        return rng.choice(ch["pre"]) + core + end + rng.choice(ch["post"])
+
+    for cat, acts in r["acts"].items():
+        for k, reporter in enumerate(r["reporters"]):
+            for channel in r["channels"]:
+                for frame in RETELLING_FRAMES:
+                    for _ in range(max(1, per_cell // 2)):
+                        i += 1
+                        act, also = _act(rng.choice(acts))
+                        labels = {cat} | also
+                        if cat == "impersonation":
+                            labels.add("threat_legal_false")
+                        core = _retold(frame, reporter, rng.choice(r["speech"]), act, rng)
+                        cell = (f"retelling:{cat}", f"reporter{k}", recipient[channel], channel, frame, *_axes(i, rng))
+                        yield GridItem(_finish(frame_text(channel, core), cell, slots, rng), tuple(sorted(labels)),
+                                       f"team-grid:retelling:{cat}", cell)
+    for block in r["done"]:
+        for channel in r["channels"]:
+            for _ in range(per_cell * 2):
+                i += 1
+                line = rng.choice(block["lines"])
+                cat = "+".join(block["labels"])
+                cell = (f"retelling:{cat}:done", "borrower", recipient[channel], channel, "narrative", *_axes(i, rng))
+                yield GridItem(_finish(frame_text(channel, line), cell, slots, rng), tuple(sorted(block["labels"])),
+                               f"team-grid:retelling:{cat}:done", cell)
+    for channel in r["channels"]:
+        for _ in range(per_cell * 6):
+            i += 1
+            cell = ("retelling:lawful", "borrower", recipient[channel], channel, "narrative", *_axes(i, rng))
+            yield GridItem(_finish(frame_text(channel, rng.choice(r["lawful"])), cell, slots, rng), (LAWFUL,),
+                           "team-grid:retelling:lawful", cell)
+
+
+def is_retelling(origin: str) -> bool:
+    """Items of the retelling register are read (trained and detected) with 我 as the addressee."""
+    return origin.startswith("team-grid:retelling:")
+
+
 def cell_counts(items: list[GridItem], axes: tuple[int, ...] = (0,)) -> Counter[tuple[str, ...]]:
     return Counter(tuple(it.cell[a] for a in axes) for it in items)

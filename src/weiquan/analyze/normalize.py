@@ -238,3 +238,25 @@ def default_normalizer() -> Normalizer:
 
 def normalize(text: str) -> Normalized:
     return default_normalizer().normalize(text)
+
+
+# Quoted direct speech inside a retelling keeps its own persons ("他说：“我是法院的”").
+_QUOTED = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"|‘[^’]*’")
+
+
+def as_addressee(n: Normalized) -> Normalized:
+    """The retelling register (issue #15): in a complaint or a note of a call the writer is the person the acts were
+    aimed at, so the writer's 我 is read as the addressee's 你 ("他们说要爆我通讯录" reads as "要爆你通讯录").
+    Quoted direct speech is left as it is. One character for one: every offset, and so every span, is unchanged."""
+    s = n.text
+    if "我" not in s:
+        return n
+    keep = [m.span() for m in _QUOTED.finditer(s)]
+    out = list(s)
+    k = 0
+    for i, ch in enumerate(out):
+        while k < len(keep) and keep[k][1] <= i:
+            k += 1
+        if ch == "我" and not (k < len(keep) and keep[k][0] <= i):
+            out[i] = "你"
+    return Normalized(n.original, "".join(out), n.edits, n.fold)

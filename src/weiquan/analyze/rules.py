@@ -30,6 +30,9 @@ _CLAUSE_END = ",.!?;，。！？；\n"
 _CLAUSE_RE = re.compile("[" + re.escape(_CLAUSE_END) + "]")
 _UNNEGATE = re.compile("就|则|便|的话|否则|不然")
 _REPORTED_WINDOW = 90  # characters before a rule match searched for a long retold threat
+# How a text is read (context.yaml `registers`): a message sent to someone, or a retelling of what collectors did
+# (a complaint text, the borrower's note of a call or visit), where the act retold is the label.
+REGISTERS = ("message", "retelling")
 
 
 @dataclass(frozen=True)
@@ -84,12 +87,20 @@ class RuleDetector:
     label_zh = "文字规则识别"
 
     def __init__(self, rules: list[dict[str, Any]], context: dict[str, Any], normalizer: Normalizer,
-                 version: str) -> None:
+                 version: str, register: str = "message") -> None:
+        if register not in REGISTERS:
+            raise ValueError(f"unknown register {register!r} (one of {', '.join(REGISTERS)})")
         self.version = version
         self.normalizer = normalizer
+        self.register = register
         for k, v in context.items():  # a bare `off`/`no` would load as a YAML boolean: refuse it
             if v.get("classifier") not in (None, "veto", "skip", "require") or v.get("suppress") not in (None, "all"):
                 raise ValueError(f"context.yaml: {k}: classifier must be veto|skip|require, suppress must be all")
+            if not set(v.get("registers", REGISTERS)) <= set(REGISTERS):
+                raise ValueError(f"context.yaml: {k}: registers must be among {', '.join(REGISTERS)}")
+        # a context that does not apply in this register never matches (`registers` in context.yaml)
+        context = {k: v if register in v.get("registers", REGISTERS) else {**v, "re": r"(?!)"}
+                   for k, v in context.items()}
         self.ctx_patterns = {k: re.compile(v["re"]) for k, v in context.items()}
         self._reported_long = self.ctx_patterns.get("reported_speech_long") or re.compile(r"(?!)")
         # framing that quotes every kind of act without committing it (anti-fraud warnings, news, a victim
@@ -97,6 +108,8 @@ class RuleDetector:
         always = [k for k, v in context.items() if v.get("suppress") == "all"]
         self.rules: list[Rule] = []
         for r in rules:
+            if register not in r.get("registers", REGISTERS):  # a rule for one register only
+                continue
             self.rules.append(Rule(
                 id=r["id"], category=r["category"], label=r.get("label", r["id"]),
                 anchors=tuple(str(a).lower() for a in r.get("any", [])),
@@ -280,8 +293,8 @@ class RuleDetector:
 
 
 @cache
-def default_rules() -> RuleDetector:
+def default_rules(register: str = "message") -> RuleDetector:
     rules_src, ctx_src, norm_src = _data("rules.yaml"), _data("context.yaml"), _data("normalize.yaml")
     digest = hashlib.sha256((rules_src + ctx_src + norm_src).encode()).hexdigest()[:8]
     return RuleDetector(yaml.safe_load(rules_src)["rules"], yaml.safe_load(ctx_src), default_normalizer(),
-                        version=f"1.{digest}")
+                        version=f"1.{digest}", register=register)

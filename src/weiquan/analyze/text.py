@@ -13,6 +13,11 @@ Decision per category:
   addressee, no money, debt or demand words) the classifier adds no category.
 
 ``classify_text(text)`` is the public entry point used by the CLI, the web UI and ``analyze_case``.
+
+Registers: ``text_detector("message")`` (the default) reads a message sent to someone; ``text_detector("retelling")``
+reads a text that retells what collectors did (a complaint in a bulk corpus, the borrower's note of a call or a
+visit): the rules' reported-speech contexts do not apply there and the writer's 我 is read as the addressee
+(:func:`weiquan.analyze.normalize.as_addressee`), so the act retold is the label.
 """
 
 from __future__ import annotations
@@ -27,8 +32,8 @@ import yaml
 
 from weiquan.analyze.base import Hit
 from weiquan.analyze.classifier import BatchScores, ClassifierDetector, Scores, default_classifier
-from weiquan.analyze.normalize import Normalized
-from weiquan.analyze.rules import RuleDetector, default_rules
+from weiquan.analyze.normalize import Normalized, as_addressee
+from weiquan.analyze.rules import REGISTERS, RuleDetector, default_rules
 
 DETECTOR_ID = "text.combined"
 AGREE_BONUS = 0.05
@@ -61,6 +66,7 @@ class CombinedTextDetector:
     overrule_below: float = field(default_factory=lambda: float(combine_config()["model_overrules"]["below"]))
     kind: str = "text"
     id: str = DETECTOR_ID
+    register: str = "message"
     label_zh: str = "文字规则与模型识别"
 
     @property
@@ -82,6 +88,8 @@ class CombinedTextDetector:
         if not texts:
             return []
         norms = [self.rules.normalizer.normalize(t) for t in texts]
+        if self.register == "retelling":
+            norms = [as_addressee(n) for n in norms]
         clf = self.classifier
         batch: BatchScores | None = None
         if clf is not None:
@@ -170,6 +178,8 @@ class CombinedTextDetector:
         out: list[list[Hit]] = []
         for t, sc in zip(texts, scores, strict=True):
             n = sc.normalized if sc is not None else self.rules.normalizer.normalize(t)
+            if self.register == "retelling":
+                n = as_addressee(n)
             hits, extra = self._decide(n, sc)
             if clf is not None and sc is not None:
                 hits += [clf._hit(sc, cat, sc.probs[cat], clf.span_for(sc.normalized, cat)) for cat in extra]
@@ -180,6 +190,16 @@ class CombinedTextDetector:
 @cache
 def default_text_detector() -> CombinedTextDetector:
     return CombinedTextDetector(default_rules(), default_classifier())
+
+
+@cache
+def text_detector(register: str = "message") -> CombinedTextDetector:
+    """The combined detector for a register (``message`` or ``retelling``, see the module docstring)."""
+    if register == "message":
+        return default_text_detector()
+    if register not in REGISTERS:
+        raise ValueError(f"unknown register {register!r} (one of {', '.join(REGISTERS)})")
+    return CombinedTextDetector(default_rules(register), default_classifier(), register=register)
 
 
 def classify_text(text: str) -> list[Hit]:

@@ -21,7 +21,8 @@ from typing import Any
 import yaml
 
 from weiquan.analyze.base import LAWFUL, TEXT_CATEGORIES
-from weiquan.analyze.normalize import default_normalizer
+from weiquan.analyze.grid import is_retelling
+from weiquan.analyze.normalize import as_addressee, default_normalizer
 
 MODEL_PATH = Path(__file__).parent / "model" / "text_classifier.npz"
 _SLOT = re.compile(r"\{([a-z0-9_]+)\}")
@@ -96,9 +97,10 @@ def load_corpus(seed: int = 20261128) -> list[Item]:
 
 def load_grid(per_cell: int = 5) -> list[Item]:
     """The systematic grid (``corpus/grid.yaml`` expanded by :mod:`weiquan.analyze.grid`)."""
-    from weiquan.analyze.grid import expand_grid
+    from weiquan.analyze.grid import expand_grid, expand_retelling
 
-    return [Item(g.text, g.labels, g.origin) for g in expand_grid(per_cell=per_cell)]
+    return [Item(g.text, g.labels, g.origin) for g in (*expand_grid(per_cell=per_cell),
+                                                        *expand_retelling(per_cell=per_cell))]
 
 
 def load_training_items(seed: int = 20261128) -> list[Item]:
@@ -158,7 +160,9 @@ def train(out: Path = MODEL_PATH, *, seed: int = 20261128, c: float = 4.0) -> di
     # The hand-written items are fewer but more varied: count them three times.
     weights = np.array([3.0 if it.origin.startswith("team-handwritten") else 1.0 for it in items])
     norm = default_normalizer()
-    texts = [norm.normalize(it.text).text for it in items]
+    # the retelling register is read with the writer's 我 as the addressee, in training as in detection
+    texts = [(as_addressee(norm.normalize(it.text)) if is_retelling(it.origin) else norm.normalize(it.text)).text
+             for it in items]
     vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=60000,
                           dtype=np.float32)
     x = vec.fit_transform(texts)
