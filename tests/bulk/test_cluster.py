@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures.complaint_corpus import write_csv, write_jsonl
-from weiquan.analyze.text import default_text_detector
+from weiquan.analyze.text import retelling_text_detector
 from weiquan.errors import InputError
 from weiquan.services import bulk as svc
 
@@ -54,7 +54,7 @@ def _reference(jsonl: Path, gbcsv: Path) -> dict[tuple[str, int], list[tuple[str
         if len(row) == len(rows[0]) and row[4]:
             keys.append((gbcsv.name, n))
             texts.append(row[4])
-    hits = default_text_detector().detect_many(texts)
+    hits = retelling_text_detector().detect_many(texts)
     return {k: sorted((h.category, tuple(h.spans)) for h in hs) for k, hs in zip(keys, hits, strict=True)}
 
 

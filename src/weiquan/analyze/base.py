@@ -99,6 +99,13 @@ class TimelineEvent:
     duration_s: float | None = None
     number_kind: str | None = None
     origin: str = "export"
+    text_from: str | None = None  # Event.extra["text_from"]: "asr" when the text is a recording's transcript
+
+
+def is_note_of_contact(ev: TimelineEvent) -> bool:
+    """The text of a call or visit that is not its transcript is the borrower's note of it: a retelling
+    ("对方自称是法院的工作人员，说…"), read in the detector's retelling register as well as word for word."""
+    return ev.channel in ("call", "visit") and ev.text_from not in ("asr", "transcript")
 
 
 @dataclass

@@ -107,6 +107,18 @@ class CombinedTextDetector:
                 out[d].append(clf._hit(sc, cat, sc.row[sc.labels.index(cat)], span))
         return [sorted(self._implied(h), key=lambda h: (-h.confidence, h.category)) if h else h for h in out]
 
+    def detect_many_notes(self, texts: Sequence[str]) -> list[list[Hit]]:
+        """Notes of calls and visits ("对方自称是法院的工作人员，说今天不还就发传票"): read word for word (the
+        caller's own words may be quoted as they are) and in the retelling register; a category found only by the
+        retelling reading is added."""
+        direct = self.detect_many(texts)
+        retold = text_detector("retelling").detect_many(texts)
+        out = []
+        for d, r in zip(direct, retold, strict=True):
+            have = {h.category for h in d}
+            out.append(d + [h for h in r if h.category not in have])
+        return out
+
     def _implied(self, hits: list[Hit]) -> list[Hit]:
         """Add the categories another one always carries (``implies`` in data/combine.yaml)."""
         have = {h.category for h in hits}
@@ -200,6 +212,11 @@ def text_detector(register: str = "message") -> CombinedTextDetector:
     if register not in REGISTERS:
         raise ValueError(f"unknown register {register!r} (one of {', '.join(REGISTERS)})")
     return CombinedTextDetector(default_rules(register), default_classifier(), register=register)
+
+
+def retelling_text_detector() -> CombinedTextDetector:
+    """The retelling register's detector (complaint corpora in bulk runs; a plain function so it pickles)."""
+    return text_detector("retelling")
 
 
 def classify_text(text: str) -> list[Hit]:

@@ -36,7 +36,40 @@ def register(app: typer.Typer) -> None:
     app.command("review")(review)
 
 
-def _detect_fn(which: DetectorChoice) -> Callable[[list[str]], list[list[Any]]]:
+RegOpt = typer.Option("--register", help="读法 How texts are read: message (default for classify: a message sent to "
+                      "someone) | retelling (a complaint or a note of a call: the act retold is the label) | auto (per "
+                      "item: source_kind complaint/call_note → retelling; default for eval).")
+# source_kind values whose texts retell what collectors did (read in the retelling register by --register auto)
+RETELLING_KINDS = frozenset({"complaint", "complaint_text", "call_note", "visit_note"})
+
+
+def _register_of(item: dict[str, Any], register: str) -> str:
+    if register != "auto":
+        return register
+    return "retelling" if str(item.get("source_kind") or "").lower() in RETELLING_KINDS else "message"
+
+
+def _predict(items: list[dict[str, Any]], which: DetectorChoice, register: str) -> list[list[Any]]:
+    """Hits for every item, each read in its register (``--register``)."""
+    if register not in ("message", "retelling", "auto"):
+        raise InputError("--register 只能是 message、retelling 或 auto", "--register must be message, retelling or auto")
+    regs = [_register_of(it, register) for it in items]
+    out: list[list[Any]] = [[] for _ in items]
+    for reg in sorted(set(regs)):
+        idx = [i for i, r in enumerate(regs) if r == reg]
+        for i, hits in zip(idx, _detect_fn(which, reg)([items[i]["text"] for i in idx]), strict=True):
+            out[i] = hits
+    return out
+
+
+def _detect_fn(which: DetectorChoice, register: str = "message") -> Callable[[list[str]], list[list[Any]]]:
+    if register != "message":
+        if which != DetectorChoice.both:
+            raise InputError("--register retelling 只用于组合检测器（--detector both）",
+                             "--register retelling needs --detector both")
+        from weiquan.analyze.text import text_detector
+
+        return text_detector(register).detect_many
     if which == DetectorChoice.rules:
         from weiquan.analyze.rules import default_rules
 
@@ -83,6 +116,7 @@ def classify(
     file: Annotated[Path | None, typer.Option("--file", help="JSONL 文件，每行 {\"text\": …} A JSONL file.")] = None,
     detector: Annotated[DetectorChoice, DetOpt] = DetectorChoice.both,
     json_: Annotated[bool, JsonOpt] = False,
+    register: Annotated[str, RegOpt] = "message",
 ) -> None:
     """检测一条或多条短信文字中的违规内容。Classify texts: labels with spans and confidence."""
     from weiquan.analyze.evaluate import read_jsonl
@@ -96,7 +130,7 @@ def classify(
     else:
         texts = [text or ""]
         items = [{"text": text}]
-    results = _detect_fn(detector)(texts)
+    results = _predict(items, detector, register)
     out = []
     for it, t, hits in zip(items, texts, results, strict=True):
         row: dict[str, Any] = {"text": t, "labels": labels_of(hits), "hits": [h.to_dict(t) for h in hits]}
@@ -122,14 +156,15 @@ def eval_cmd(
     file: Annotated[Path, typer.Argument(help="带标注的 JSONL 文件 Labelled JSONL file.")],
     detector: Annotated[DetectorChoice, DetOpt] = DetectorChoice.both,
     json_: Annotated[bool, JsonOpt] = False,
+    register: Annotated[str, RegOpt] = "auto",
 ) -> None:
     """在标注数据上评估检测效果。Evaluate the detector on a labelled JSONL file."""
     from weiquan.analyze.evaluate import evaluate, read_jsonl
     from weiquan.analyze.text import labels_of
 
     items = read_jsonl(file, need_labels=True)
-    fn = _detect_fn(detector)
-    res = evaluate(items, lambda texts: [labels_of(h) for h in fn(texts)])
+    preds = [labels_of(h) for h in _predict(items, detector, register)]
+    res = evaluate(items, lambda texts: preds)
     if json_:
         typer.echo(json.dumps(res, ensure_ascii=False, indent=2))
         return

@@ -16,7 +16,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from weiquan.analyze.base import CaseContext, CaseRequest, EventLink, FindingDraft, Hit, TimelineEvent
+from weiquan.analyze.base import (CaseContext, CaseRequest, EventLink, FindingDraft, Hit, TimelineEvent,
+                                  is_note_of_contact)
 from weiquan.analyze.lawrules import category_law, provisions_by_id
 from weiquan.analyze.patterns import stop_request_kind
 from weiquan.errors import InputError, NotFoundError
@@ -95,7 +96,8 @@ def _timeline(s: Session, case_id: int) -> list[TimelineEvent]:
     return [TimelineEvent(id=e.id, channel=e.channel, direction=e.direction, start=e.start, source_tz=e.source_tz,
                           counterpart=e.counterpart, counterpart_name=e.counterpart_name, signature=e.signature,
                           text=e.text, recipient=e.recipient or "borrower", duration_s=e.duration_s,
-                          number_kind=e.number_kind, origin=e.origin) for e in rows]
+                          number_kind=e.number_kind, origin=e.origin,
+                          text_from=(e.extra or {}).get("text_from")) for e in rows]
 
 
 def _requests(s: Session, case_id: int, events: list[TimelineEvent]) -> list[CaseRequest]:
@@ -145,6 +147,10 @@ def _text_drafts(detector: Any, events: list[TimelineEvent],
     with_text = [e for e in events if e.text and e.text.strip() and e.direction not in ("outgoing", "out", "draft")]
     texts = [e.text or "" for e in with_text]
     all_hits = _hits(detector, texts)
+    notes = [i for i, e in enumerate(with_text) if is_note_of_contact(e)]
+    if notes and hasattr(detector, "detect_many_notes"):  # notes of calls and visits: also read as a retelling
+        for i, hits in zip(notes, detector.detect_many_notes([texts[i] for i in notes]), strict=True):
+            all_hits[i] = hits
     drafts = []
     found = {(ev.id, h.category) for ev, hits in zip(with_text, all_hits, strict=True) for h in hits}
     by_id = {e.id: e for e in events}

@@ -1,7 +1,8 @@
 """Bulk analytics service: the one entry point for ``weiquan bulk run|report`` and the web's run pages.
 
-``run_bulk`` classifies a corpus on Dask (``weiquan.bulk``) with the case detector
-(``weiquan.analyze.text.default_text_detector``) and the workspace's lender registry, writes the
+``run_bulk`` classifies a corpus on Dask (``weiquan.bulk``) with the case detector read in its retelling register
+(``weiquan.analyze.text.retelling_text_detector``: a complaint's act retold is its label) and the workspace's lender
+registry, writes the
 aggregates and ``report.html``, optionally loads the aggregates into a database, and records the finished
 run in ``<home>/bulk/runs.json`` so the web app can show it (read-only).
 
@@ -17,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from weiquan.analyze.text import default_text_detector
+from weiquan.analyze.text import retelling_text_detector
 from weiquan.errors import InputError, MissingComponent, NotFoundError
 from weiquan.law.pack import LawPack, load_pack
 
@@ -65,7 +66,8 @@ def run_bulk(
     overrides = parse_map(mapping)
 
     def config(out_dir: str) -> RunConfig:
-        return RunConfig(out_dir, registry, default_text_detector)
+        # complaint corpora retell what collectors did: the retelling register (the act retold is the label)
+        return RunConfig(out_dir, registry, retelling_text_detector)
 
     summary = _run(list(inputs), Path(out), config, mapping=overrides, scheduler=scheduler, workers=workers,
                    rows_per_partition=partition_rows or DEFAULT_PARTITION_ROWS, progress=progress,
