@@ -1,7 +1,8 @@
 """Print the training grid's size and the count of every cell (issue #15).
 
 The grid (src/weiquan/analyze/corpus/grid.yaml, expanded by weiquan.analyze.grid) crosses
-category x speaker x recipient x channel x register x script x placeholder style x typos/dialect.
+category x speaker x recipient x channel x register x script x placeholder style x typos/dialect; the retelling
+register (complaints, notes of calls: category x reporter x recipient x channel x frame x …) is counted with it.
 
 Usage: python scripts/grid_corpus.py [--per-cell N] [--full] [--dump FILE.jsonl]
   default: counts per value of every axis, and per category x (speaker, recipient, channel, register) cell;
@@ -15,7 +16,7 @@ import json
 import sys
 from collections import Counter
 
-from weiquan.analyze.grid import expand_grid
+from weiquan.analyze.grid import expand_grid, expand_retelling
 
 AXES = ("category", "speaker", "recipient", "channel", "register", "script", "placeholder", "noise")
 
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--full", action="store_true")
     ap.add_argument("--dump", help="write every item (text, labels, origin, cell) as JSONL")
     args = ap.parse_args(argv)
-    items = list(expand_grid(per_cell=args.per_cell))
+    items = [*expand_grid(per_cell=args.per_cell), *expand_retelling(per_cell=args.per_cell)]
     print(f"grid items: {len(items)} (lawful {sum(it.labels == ('lawful',) for it in items)})")
     for i, axis in enumerate(AXES):
         c = Counter(it.cell[i] for it in items)

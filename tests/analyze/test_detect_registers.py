@@ -123,3 +123,12 @@ def test_note_of_a_fake_court_call_is_a_finding(ws: Workspace, case_id: int, add
     analyze_case(ws, case_id)
     cats = {f.category for f in list_findings(ws, case_id)}
     assert {"impersonation", "threat_legal_false"} <= cats
+
+
+def test_retelling_fast_path_equals_reference() -> None:
+    det = text_detector("retelling")
+    texts = [t.format(app="花好借") for t, _ in RETOLD] + LAWFUL_RETOLD + ["他说：“我是法院的，你今天必须还”"]
+    fast, ref = det.detect_many(texts), det.detect_many_reference(texts)
+    for a, b in zip(fast, ref, strict=True):
+        assert [(h.category, h.spans) for h in a] == [(h.category, h.spans) for h in b]
+        assert [h.confidence for h in a] == pytest.approx([h.confidence for h in b], abs=1e-4)

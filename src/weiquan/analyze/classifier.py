@@ -113,9 +113,9 @@ class ClassifierDetector:
         labels = tuple(self.labels)
         return BatchScores([Scores(n, labels, row) for n, row in zip(norms, probs.tolist())], occ)
 
-    def score_many_reference(self, texts: list[str]) -> list[Scores]:
+    def score_many_reference(self, texts: list[str], norms: list[Normalized] | None = None) -> list[Scores]:
         """The sklearn path (slow; kept to test the fast featuriser against)."""
-        norms = [self.normalizer.normalize(t) for t in texts]
+        norms = norms if norms is not None else [self.normalizer.normalize(t) for t in texts]
         x = self.vec.transform([n.text for n in norms])
         logits = np.asarray(x @ self._coef_t) + self.intercept
         probs = 1.0 / (1.0 + np.exp(-logits))

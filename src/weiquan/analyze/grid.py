@@ -213,11 +213,11 @@ def expand_grid(per_cell: int = 2, seed: int = 15) -> Iterator[GridItem]:
                         yield GridItem(_finish(text, cell, slots, rng), (LAWFUL,), f"team-grid:lawful:{sub}", cell)
 
 
-RETELLING_FRAMES = ("narrative", "call", "indirect")
+RETELLING_FRAMES = ("narrative", "after_contact", "indirect")
 
 
 def _retold(frame: str, reporter: str, speech: str, act: str, rng: random.Random) -> str:
-    if frame == "call":  # the call or message first, then what was said
+    if frame == "after_contact":  # the call or message first, then what was said
         return rng.choice(("打电话给我，", "给我发微信，", "昨晚十一点打来电话，", "发短信给我，")) + speech + act
     if frame == "indirect":  # reporter named after a time phrase
         return rng.choice(("上周", "最近", "这几天", "今天")) + reporter + rng.choice(("又", "还", "")) + speech + act

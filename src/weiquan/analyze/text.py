@@ -186,12 +186,12 @@ class CombinedTextDetector:
         """The straightforward per-text path (sklearn featuriser, per-hit span loop); tests compare
         :meth:`detect_many` against it."""
         clf = self.classifier
-        scores = clf.score_many_reference(list(texts)) if clf is not None else [None] * len(texts)
+        norms = [self.rules.normalizer.normalize(t) for t in texts]
+        if self.register == "retelling":
+            norms = [as_addressee(n) for n in norms]
+        scores = clf.score_many_reference(list(texts), norms) if clf is not None else [None] * len(texts)
         out: list[list[Hit]] = []
-        for t, sc in zip(texts, scores, strict=True):
-            n = sc.normalized if sc is not None else self.rules.normalizer.normalize(t)
-            if self.register == "retelling":
-                n = as_addressee(n)
+        for n, sc in zip(norms, scores, strict=True):
             hits, extra = self._decide(n, sc)
             if clf is not None and sc is not None:
                 hits += [clf._hit(sc, cat, sc.probs[cat], clf.span_for(sc.normalized, cat)) for cat in extra]
