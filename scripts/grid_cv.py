@@ -71,8 +71,9 @@ def main() -> int:
         xs = base_x + [t for t, k in zip(grid_x, tr) if k]
         ys = np.vstack([y_base, y_grid[tr]])
         ws = np.concatenate([w_base, np.ones(int(tr.sum()))])
-        vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=60000,
-                              dtype=np.float32)
+        vec = TfidfVectorizer(
+            analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=60000, dtype=np.float32
+        )
         xtr = vec.fit_transform(xs)
         xte = vec.transform([t for t, k in zip(grid_x, held) if k])
         p = np.zeros((xte.shape[0], len(labels)))
@@ -85,8 +86,18 @@ def main() -> int:
         gold = [[c for c, v in zip(labels, row) if v] or [LAWFUL] for row in yt]
         pred = [[c for c, v in zip(labels, row) if v >= thr] or [LAWFUL] for row in p]
         r = score(gold, pred)
-        print(json.dumps({"fold": name, "n": int(held.sum()), "macro_f1": r["macro_f1"],
-                          "lawful_fp": r["lawful_false_positive_rate"]}, ensure_ascii=False), flush=True)
+        print(
+            json.dumps(
+                {
+                    "fold": name,
+                    "n": int(held.sum()),
+                    "macro_f1": r["macro_f1"],
+                    "lawful_fp": r["lawful_false_positive_rate"],
+                },
+                ensure_ascii=False,
+            ),
+            flush=True,
+        )
         pooled_p.append(p)
         pooled_y.append(yt)
         pooled_lawful.append(~yt.any(axis=1))

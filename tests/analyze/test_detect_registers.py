@@ -27,8 +27,10 @@ RETOLD = [
     ("他们在电话里扬言今晚就带人到我租的房子来堵我", {"threat_visit"}),
     ("那个催收员骂我是人渣、不得好死", {"insult"}),
     ("对方给我丈人打了电话，说我借钱不还", {"third_party_contact", "privacy_disclosure"}),
-    ("一个自称市公安局经侦支队的人打电话来，说我恶意欠款已经立案，让我马上把网贷还了", {"impersonation",
-                                                                             "threat_legal_false"}),
+    (
+        "一个自称市公安局经侦支队的人打电话来，说我恶意欠款已经立案，让我马上把网贷还了",
+        {"impersonation", "threat_legal_false"},
+    ),
     ("催收的威胁我说不还就让我儿子以后考不了公务员", {"threat_legal_false"}),
 ]
 LAWFUL_RETOLD = [
@@ -79,8 +81,15 @@ def test_complaint_corpus_floor_per_label() -> None:
         ok[r["label"]] += (p == {"lawful"}) if r["label"] == "lawful" else (r["label"] in p)
     recall = {k: ok[k] / tot[k] for k in tot}
     assert recall["lawful"] >= 0.95
-    for lab in ("threat_exposure", "threat_visit", "threat_violence", "threat_legal_false", "impersonation", "insult",
-                "harassment_volume"):
+    for lab in (
+        "threat_exposure",
+        "threat_visit",
+        "threat_violence",
+        "threat_legal_false",
+        "impersonation",
+        "insult",
+        "harassment_volume",
+    ):
         assert recall[lab] >= 0.9, (lab, recall[lab])
     # C9 and B6 were written after reading this fixture's misses: their floors are not blind figures
     assert recall["third_party_contact"] >= 0.9 and recall["illegal_debt"] >= 0.9
@@ -98,8 +107,10 @@ def test_eval_reads_complaint_items_in_the_retelling_register(tmp_path: Path) ->
     from weiquan.cli import app
 
     f = tmp_path / "set.jsonl"
-    rows = [{"text": "催收员在微信上说要把我的照片发到我们公司群里", "labels": ["threat_exposure"], "source_kind": k}
-            for k in ("complaint", "wechat")]
+    rows = [
+        {"text": "催收员在微信上说要把我的照片发到我们公司群里", "labels": ["threat_exposure"], "source_kind": k}
+        for k in ("complaint", "wechat")
+    ]
     f.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     res = CliRunner().invoke(app, ["eval", str(f), "--json"])
     assert res.exit_code == 0, res.output
@@ -113,12 +124,16 @@ def test_eval_reads_complaint_items_in_the_retelling_register(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("text_from", [None, "asr"])
-def test_note_of_a_fake_court_call_is_a_finding(ws: Workspace, case_id: int, add_event: Callable[..., int],
-                                                 text_from: str | None) -> None:
+def test_note_of_a_fake_court_call_is_a_finding(
+    ws: Workspace, case_id: int, add_event: Callable[..., int], text_from: str | None
+) -> None:
     """The legal audit's case: a call noted as "对方自称是…人民法院的工作人员，说…" produced no finding. A note of a
     call is read as a retelling as well; a transcript (text_from=asr) in the caller's own words is read as it is."""
-    note = ("对方自称是朝阳区人民法院的工作人员，说我的案子已经立案，如果今天不还款就发传票、下逮捕令" if text_from is None
-            else "喂，我是朝阳区人民法院执行局的，你的案子已经立案了，今天不还款就下逮捕令")
+    note = (
+        "对方自称是朝阳区人民法院的工作人员，说我的案子已经立案，如果今天不还款就发传票、下逮捕令"
+        if text_from is None
+        else "喂，我是朝阳区人民法院执行局的，你的案子已经立案了，今天不还款就下逮捕令"
+    )
     add_event(local(2026, 1, 8, 11), channel="call", text=note, extra={"text_from": text_from} if text_from else {})
     analyze_case(ws, case_id)
     cats = {f.category for f in list_findings(ws, case_id)}
