@@ -264,7 +264,7 @@ def expand_retelling(per_cell: int = 2, seed: int = 16) -> Iterator[GridItem]:
                 yield GridItem(_finish(frame_text(channel, line), cell, slots, rng), tuple(sorted(block["labels"])),
                                f"team-grid:retelling:{cat}:done", cell)
     for channel in r["channels"]:
-        for _ in range(per_cell * 6):
+        for _ in range(per_cell * 15):
             i += 1
             cell = ("retelling:lawful", "borrower", recipient[channel], channel, "narrative", *_axes(i, rng))
             yield GridItem(_finish(frame_text(channel, rng.choice(r["lawful"])), cell, slots, rng), (LAWFUL,),
