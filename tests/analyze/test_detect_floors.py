@@ -51,12 +51,12 @@ SETS = [
     # scored once each through scripts/blind_eval.sh with the frozen detector, then used for error analysis
     Floor("blindB.jsonl", None, "0.865 / 0.030 (frozen 1af4c91)", 0.83, 0.05, 75, 31),
     Floor("blindC.jsonl", None, "0.769 / 0.061 (frozen 1af4c91)", 0.77, 0.05, 75, 31),
-    Floor("blindD.jsonl", None, "0.731 / 0.091 (frozen a21ba44)", 0.77, 0.07, 75, 31),
+    Floor("blindD.jsonl", None, "0.731 / 0.091 (frozen a21ba44)", 0.80, 0.05, 75, 31),
     # written after the final change by a third helper; scored once each, untouched, on the shipped detector (24148c6)
-    Floor("blindE.jsonl", None, "0.826 / 0.118 (final 24148c6)", 0.80, 0.12, 75, 32),
+    Floor("blindE.jsonl", None, "0.826 / 0.118 (final 24148c6)", 0.85, 0.05, 75, 32),
     Floor("blindF.jsonl", None, "0.864 / 0.029 (final 24148c6)", 0.84, 0.05, 75, 32),
     # session 3: written by a fresh helper before any change of the round; scored once on main 2a5699c
-    Floor("blindG.jsonl", None, "0.853 / 0.097 (main 2a5699c)", 0.83, 0.10, 75, 31),
+    Floor("blindG.jsonl", None, "0.853 / 0.097 (main 2a5699c)", 0.85, 0.05, 75, 31),
 ]
 
 
