@@ -392,3 +392,18 @@ def test_cba_guideline_binds_members_for_conduct_from_its_release_only(ws: Works
     assert "cba_guideline-third_party" in cited(dt.date(2026, 3, 2), True)
     assert "cba_guideline-third_party" not in cited(dt.date(2025, 11, 5), True)  # before 2026-01-30
     assert "cba_guideline-third_party" not in cited(dt.date(2026, 3, 2), None)  # membership unknown
+
+
+def test_dashboard_cites_each_category_for_its_own_days(ws: Workspace) -> None:
+    """A case from 2025 into 2026: a category of 2025 acts is shown in the 2012 text alone (no article new in the 2025
+    text), one of 2026 acts in the 2025 text alone."""
+    from weiquan.services.law import category_info, category_scopes
+
+    b = build_findings_case(ws, ["harassment_volume", "threat_visit"], days=[dt.date(2025, 11, 5), dt.date(2026, 3, 2)])
+    scopes = category_scopes(ws, b.case_id)
+    old = category_info(ws.law, "harassment_volume", scopes["harassment_volume"])
+    new = category_info(ws.law, "threat_visit", scopes["threat_visit"])
+    p_old = next(p for p in old.provisions if p.id == "psapl-50-1-5")
+    assert "（2012年修正）第四十二条" in p_old.cite and not p_old.era_zh and "五百元" in (p_old.penalty or "")
+    p_new = next(p for p in new.provisions if p.id == "psapl-50-1-5")
+    assert "第五十条" in p_new.cite and not p_new.era_zh and "一千元" in (p_new.penalty or "")

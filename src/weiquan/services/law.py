@@ -301,3 +301,24 @@ def case_scope(ws: Workspace, case_id: int) -> LawScope:
         return LawScope(first=local(lo), last=local(hi), licence_type=licence, shows=shows, product=product,
                         tz=case.timezone or "Asia/Shanghai",
                         members={"nifa": getattr(reg, "nifa_member", None), "cba": getattr(reg, "cba_member", None)})
+
+
+def category_scopes(ws: Workspace, case_id: int, scope: LawScope | None = None) -> dict[str, LawScope]:
+    """The case's scope narrowed, per violation category, to the local days of that category's findings (rejected
+    and stale ones left out): a category of 2026 acts only is cited in the 2025 text alone, one of 2025 acts in the
+    2012 text — as the documents cite each conduct for its own days."""
+    scope = scope or case_scope(ws, case_id)
+    tz = ZoneInfo(scope.tz)
+    with ws.db.read_session() as s:
+        rows = s.execute(
+            select(Finding.category, func.min(Event.start), func.max(Event.start))
+            .join(FindingEvent, FindingEvent.finding_id == Finding.id).join(Event, Event.id == FindingEvent.event_id)
+            .where(Finding.case_id == case_id, Finding.review_state != "rejected", Finding.stale.is_(False))
+            .group_by(Finding.category)
+        ).all()
+
+    def local(t: dt.datetime) -> dt.date:
+        return (t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)).astimezone(tz).date()
+
+    return {cat: scope.model_copy(update={"first": local(lo), "last": local(hi)})
+            for cat, lo, hi in rows if lo is not None and hi is not None}

@@ -23,7 +23,8 @@ def case_page(request: Request, ws: WS, who: Who, case_id: CaseId) -> Response:
     case = dashboard.case_header(ws, case_id)
     d = request.app.state.dashboard_cache.get(ws, case_id)
     scope = law_svc.case_scope(ws, case_id)  # cite as the documents do: version in force, lender bound
-    cats = {c.category: law_svc.category_info(ws.law, c.category, scope) for c in d.findings}
+    by_cat = law_svc.category_scopes(ws, case_id, scope)  # each conduct cited for its own days
+    cats = {c.category: law_svc.category_info(ws.law, c.category, by_cat.get(c.category, scope)) for c in d.findings}
     days = _continuous_days(d.per_day)
     peak = max((x.count for x in days), default=0)
     heat_max = max((max(r) for r in d.heat), default=0)
