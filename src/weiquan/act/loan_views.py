@@ -21,8 +21,26 @@ def loan_views(facts: CaseFacts) -> list[dict[str, Any]]:
         upfront = r.get("upfront_deduction")
         excess = r.get("excess_paid")
         exceeded = [c for c in (r.get("caps") or []) if isinstance(c, dict) and c.get("exceeded")]
+
+        def plain(key: str, r: dict[str, Any] = r) -> str:
+            v = r.get(key)
+            return f"{v:,.2f}元" if isinstance(v, (int, float)) and not isinstance(v, bool) else ""
+
+        short = "，".join(
+            x
+            for x in (
+                f"合同金额{plain('principal')}" if plain("principal") else "",
+                f"实际到手{plain('received')}" if plain("received") else "",
+                f"被预先扣除（砍头息）{plain('upfront_deduction')}"
+                if isinstance(upfront, (int, float)) and upfront > 0.005
+                else "",
+                f"折算年化利率约{r['apr'] * 100:,.0f}%" if isinstance(r.get("apr"), (int, float)) else "",
+            )
+            if x
+        )
         out.append(
             {
+                "short_zh": short,  # the figures in one short clause, for a web form's length limit
                 "lender": loan.lender,
                 "entity": loan.legal_entity,
                 "contract_date": date_zh(loan.contract_date),
