@@ -180,16 +180,17 @@ def expand_grid(per_cell: int = 2, seed: int = 15) -> Iterator[GridItem]:
                             yield GridItem(_finish(body, cell, slots, rng), tuple(sorted(labels)),
                                            f"team-grid:{cat}", cell)
     for cat, block in d["done_acts"].items():
-        for speaker in DEFAULT_SPEAKERS:
-            for channel in DEFAULT_CHANNELS:
-                for _ in range(per_cell * 2):
-                    i += 1
-                    cell = (cat + ":done", speaker, "borrower", channel, "crude", *_axes(i, rng))
-                    rec = d["recipients"]["borrower"]
-                    body = _frame(channel, speaker, rng.choice(rec["salute"]), rng.choice(rec["facts"]),
-                                  rng.choice(block["lines"]), d, rng)
-                    yield GridItem(_finish(body, cell, slots, rng), tuple(sorted(block["labels"])),
-                                   f"team-grid:{cat}:done", cell)
+        for recipient in block.get("recipients", ["borrower"]):
+            for speaker in DEFAULT_SPEAKERS:
+                for channel in CHANNELS_FOR.get(recipient, DEFAULT_CHANNELS):
+                    for _ in range(per_cell * 2 if recipient == "borrower" else per_cell):
+                        i += 1
+                        cell = (cat + ":done", speaker, recipient, channel, "crude", *_axes(i, rng))
+                        rec = d["recipients"][recipient]
+                        body = _frame(channel, speaker, rng.choice(rec["salute"]), rng.choice(rec["facts"]),
+                                      rng.choice(block["lines"]), d, rng)
+                        yield GridItem(_finish(body, cell, slots, rng), tuple(sorted(block["labels"])),
+                                       f"team-grid:{cat}:done", cell)
     for sub, block in d["lawful"].items():
         speakers = [s for s in block["speakers"] if s in d["speakers"]] or ["app"]
         recipient = block.get("recipient", "borrower")
