@@ -80,8 +80,8 @@ def test_local_regulator_complaint_about_an_unlicensed_lender(ws: Workspace) -> 
     assert "实际到手人民币2,100.00元" in text and "砍头息" in text and "借款合同可能无效" in text
     assert "第十三条第（三）项" in text
     short = text[: text.index("二、完整版")]  # the web-form text keeps the loan facts whole within its limit
-    assert "实际到手2,100.00元，被预先扣除（砍头息）900.00元，折算年化利率约1,908%" in short
-    assert "依法查处被投诉方未经批准从事放贷业务的行为" in short
+    assert "实际到手2,100.00元（合同金额3,000.00元，砍头息900.00元），年化利率约1,908%" in short
+    assert "借款合同可能无效（民间借贷规定第十三条）" in short and "依法查处其未经批准放贷的行为" in short
     asks = text[text.index("投诉请求") :]
     assert "依法查处被投诉方未经批准从事放贷业务的行为" in asks
     assert "更正不合规的收费" not in asks and "核对并更正借款费用" not in text

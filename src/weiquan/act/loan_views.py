@@ -26,18 +26,19 @@ def loan_views(facts: CaseFacts) -> list[dict[str, Any]]:
             v = r.get(key)
             return f"{v:,.2f}元" if isinstance(v, (int, float)) and not isinstance(v, bool) else ""
 
-        short = "，".join(
+        # the figures in one short clause for a web form's length limit: "实际到手2,100.00元（合同金额3,000.00元，
+        # 砍头息900.00元），年化利率约1,908%"
+        inner = "，".join(
             x
             for x in (
                 f"合同金额{plain('principal')}" if plain("principal") else "",
-                f"实际到手{plain('received')}" if plain("received") else "",
-                f"被预先扣除（砍头息）{plain('upfront_deduction')}"
-                if isinstance(upfront, (int, float)) and upfront > 0.005
-                else "",
-                f"折算年化利率约{r['apr'] * 100:,.0f}%" if isinstance(r.get("apr"), (int, float)) else "",
+                f"砍头息{plain('upfront_deduction')}" if isinstance(upfront, (int, float)) and upfront > 0.005 else "",
             )
             if x
         )
+        short = (f"实际到手{plain('received')}" if plain("received") else "") + (f"（{inner}）" if inner else "")
+        if isinstance(r.get("apr"), (int, float)):
+            short += f"，年化利率约{r['apr'] * 100:,.0f}%"
         out.append(
             {
                 "short_zh": short,  # the figures in one short clause, for a web form's length limit
