@@ -1,12 +1,15 @@
 """Benchmark: other users' response times while one user imports a 200,000-message export (server mode).
 
-    python bench/server_load.py [--quick] [--messages N] [--users U] [--pg-url URL | --no-pg]
+    python bench/server_load.py [--quick] [--messages N] [--users U] [--pg-url URL | --no-pg | --no-sqlite]
 
 For SQLite and (with ``--pg-url`` or ``WEIQUAN_TEST_PG_URL``) PostgreSQL: ``weiquan serve --server`` runs
 in its own process; one user uploads a SyncTech SMS export of N messages through the API while U other
 users keep logging in and opening pages (case list, dashboard, timeline). Prints the import time and the
-other users' latency (p50/p95/max, goal p95 < 500 ms), failed requests and how many answers mentioned
-"database is locked"; the last line is one JSON object of the figures.
+other users' latency (p50/p95/max, goal p95 < 500 ms; per request kind, and the same requests in the
+15 s before the import as this machine's baseline), failed requests, how many answers mentioned
+"database is locked", and the load average at the end (other programs on the machine count too); the
+last line is one JSON object of the figures. The server is configured as ``weiquan serve --server`` runs
+it (imports in worker processes).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from _util import finish  # noqa: E402 - after the sys.path line that makes the 
 import httpx  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
 PASSWORD = "bench password 19"
+IDLE_S = 15.0
 SERVER = textwrap.dedent(
     """
     import sys, uvicorn
@@ -41,7 +45,8 @@ SERVER = textwrap.dedent(
     from weiquan.workspace import Workspace
     home, port, url = sys.argv[1], int(sys.argv[2]), sys.argv[3] or None
     ws = Workspace(load_settings(home, db_url=url))
-    app = create_app(ws, config=WebConfig(server_mode=True, run_extraction=False, login_max_failures=1000))
+    app = create_app(ws, config=WebConfig(server_mode=True, import_processes=True, run_extraction=False,
+                                             login_max_failures=1000))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     """
 )
@@ -127,6 +132,7 @@ def run_backend(label: str, export: Path, users: int, db_url: str | None) -> dic
                 c.post(f"/api/v1/cases/{cid}/import", files={"files": ("small.xml", f, "text/xml")}).raise_for_status()
 
         latencies: list[float] = []
+        kinds: list[str] = []
         failures = 0
         locked = 0
         done = threading.Event()
@@ -140,6 +146,7 @@ def run_backend(label: str, export: Path, users: int, db_url: str | None) -> dic
                 k += 1
                 t = time.perf_counter()
                 try:
+                    kind = "login" if k % 10 == 0 else urls[k % len(urls)].replace(str(cid), "{id}").split("?")[0]
                     if k % 10 == 0:  # a fresh login now and then (argon2id, audit entry)
                         fresh = httpx.Client(base_url=base, timeout=120)
                         r = fresh.post("/api/v1/auth/login", json={"username": f"user{n}", "password": PASSWORD})
@@ -153,6 +160,7 @@ def run_backend(label: str, export: Path, users: int, db_url: str | None) -> dic
                 ms = (time.perf_counter() - t) * 1000
                 with lock:
                     latencies.append(ms)
+                    kinds.append(kind)
                     failures += not ok
                     locked += is_locked
                 time.sleep(0.05)
@@ -160,8 +168,9 @@ def run_backend(label: str, export: Path, users: int, db_url: str | None) -> dic
         threads = [threading.Thread(target=browse, args=(i + 1, c, cid)) for i, (c, cid) in enumerate(clients[1:])]
         for t in threads:
             t.start()
-        time.sleep(2)
+        time.sleep(IDLE_S)  # the same requests before the import: this machine's baseline under its current load
         idle = sorted(latencies)
+        idle_kinds = list(kinds)
         uploader, up_case = clients[0]
         t0 = time.perf_counter()
         with open(export, "rb") as f:
@@ -171,7 +180,14 @@ def run_backend(label: str, export: Path, users: int, db_url: str | None) -> dic
         for t in threads:
             t.join()
         added = sum(x.get("added", 0) for x in r.json()) if r.status_code == 200 else 0
-        busy = sorted(latencies[len(idle):])
+        n_idle = len(idle)
+        idle_by_kind: dict[str, list[float]] = {}
+        for kind, ms in zip(idle_kinds, latencies[:n_idle]):
+            idle_by_kind.setdefault(kind, []).append(ms)
+        busy = sorted(latencies[n_idle:])
+        by_kind: dict[str, list[float]] = {}
+        for kind, ms in zip(kinds[n_idle:], latencies[n_idle:]):
+            by_kind.setdefault(kind, []).append(ms)
         for c, _ in clients:
             c.close()
     finally:
@@ -184,7 +200,10 @@ def run_backend(label: str, export: Path, users: int, db_url: str | None) -> dic
     return {"backend": label, "import_status": r.status_code, "import_seconds": round(import_s, 1), "added": added,
             "requests": len(busy), "p50_ms": pct(busy, 0.50), "p95_ms": pct(busy, 0.95), "max_ms": round(max(busy, default=0), 1),
             "idle_p95_ms": pct(idle, 0.95), "failed": failures, "database_locked": locked,
-            "mean_ms": round(statistics.fmean(busy), 1) if busy else 0.0}
+            "mean_ms": round(statistics.fmean(busy), 1) if busy else 0.0,
+            "p95_by_request": {k: pct(sorted(v), 0.95) for k, v in sorted(by_kind.items())},
+            "idle_p95_by_request": {k: pct(sorted(v), 0.95) for k, v in sorted(idle_by_kind.items())},
+            "load_average": [round(x, 1) for x in os.getloadavg()]}
 
 
 def main() -> None:
@@ -193,15 +212,17 @@ def main() -> None:
     ap.add_argument("--messages", type=int, default=200_000)
     ap.add_argument("--users", type=int, default=4)
     ap.add_argument("--pg-url", default=os.environ.get("WEIQUAN_TEST_PG_URL"))
-    ap.add_argument("--no-pg", action="store_true")
+    ap.add_argument("--no-pg", action="store_true", help="SQLite only")
+    ap.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = ap.parse_args()
     n = 20_000 if args.quick else args.messages
     out: dict[str, Any] = {"messages": n, "users": args.users}
     with tempfile.TemporaryDirectory(prefix="weiquan-load-") as tmp:
         export = sms_export(Path(tmp) / "sms.xml", n)
-        res = run_backend("sqlite", export, args.users, None)
-        print(res)
-        out["sqlite"] = res
+        if not args.no_sqlite:
+            res = run_backend("sqlite", export, args.users, None)
+            print(res)
+            out["sqlite"] = res
         if args.pg_url and not args.no_pg:
             url, name = _pg_database(args.pg_url)
             try:

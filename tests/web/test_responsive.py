@@ -81,3 +81,51 @@ def test_a_write_that_times_out_on_the_lock_says_to_retry(server: Server, monkey
     c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
     r = c.post(f"{API}/cases", json={"name": "忙"})
     assert r.status_code == 503 and "稍后重试" in r.json()["error"]["zh"] and r.headers["retry-after"] == "10"
+
+
+def _worker_facts() -> tuple[int, int]:
+    import os
+
+    return os.getpid(), os.nice(0)
+
+
+def test_serve_server_imports_in_a_lower_priority_worker_process(server: Server) -> None:
+    """`serve --server` imports uploads in worker processes (never the GIL of the request threads), niced below
+    the server; the import is the same: one transaction per file, a second upload of the file adds nothing."""
+    import dataclasses
+    import os
+
+    from fastapi.testclient import TestClient
+
+    config = dataclasses.replace(server.config, import_processes=True)
+    app = create_app(server.ws, config=config)
+    with TestClient(app) as c:
+        workers = app.state.import_workers
+        assert workers is not None
+        pid, nice = workers._executor().submit(_worker_facts).result(timeout=60)
+        assert pid != os.getpid() and nice >= os.nice(0) + 1
+        r = c.post(f"{API}/auth/login", json={"username": "alice", "password": PASSWORD})
+        c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        cid = c.post(f"{API}/cases", json={"name": "进程导入"}).json()["id"]
+        body = sms_backup_xml(40)
+        first = c.post(f"{API}/cases/{cid}/import", files={"files": ("sms.xml", body, "text/xml")}).json()
+        again = c.post(f"{API}/cases/{cid}/import", files={"files": ("sms.xml", body, "text/xml")}).json()
+        assert [(x["status"], x["added"], x["path"]) for x in first] == [("parsed", 40, "sms.xml")]
+        assert [(x["status"], x["added"]) for x in again] == [("already_imported", 0)]
+        assert len(c.get(f"{API}/cases/{cid}/events?page_size=100").json()["items"]) == 40
+    assert app.state.import_workers._pool is None  # closed with the app
+
+
+def test_serve_server_turns_worker_processes_on(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from weiquan.cli import app as cli
+    from weiquan.web.config import WebConfig
+
+    seen: list[WebConfig] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **k: seen.append(app.state.config))
+    home = str(tmp_path / "home")
+    assert CliRunner().invoke(cli, ["--home", home, "user", "add", "root", "--role", "admin", "--password", "pw 123456789"]).exit_code == 0
+    assert CliRunner().invoke(cli, ["--home", home, "serve", "--server", "--port", "18765"]).exit_code == 0
+    assert CliRunner().invoke(cli, ["--home", home, "serve", "--port", "18766"]).exit_code == 0
+    assert [c.import_processes for c in seen] == [True, False]

@@ -59,7 +59,7 @@ def serve(
             "服务器模式需要至少一个账号。请先运行：weiquan user add 用户名 --role admin",
             "server mode needs at least one account; first run: weiquan user add NAME --role admin",
         )
-    config = WebConfig(server_mode=server, behind_proxy=behind_proxy, tls=tls,
+    config = WebConfig(server_mode=server, behind_proxy=behind_proxy, tls=tls, import_processes=server,
                        allowed_hosts=tuple(allowed_host) if allowed_host else None,
                        **({"trusted_proxies": tuple(proxy_ip)} if proxy_ip else {}))
     proxy = config.proxy_options()

@@ -524,18 +524,28 @@ def check_type(path: Path) -> str:
     )
 
 
+StagedImport = Callable[[int, Path, "str | None"], list[FileResult]]
+
+
 def import_upload(ws: Workspace, case_id: int, src: BinaryIO, name: str | None, *, max_bytes: int,
-                  tz: str | None = None) -> list[FileResult]:
-    """Stage, check and import one uploaded file. Refusals come back as a ``refused`` result, nothing stored."""
+                  tz: str | None = None, run: StagedImport | None = None) -> list[FileResult]:
+    """Stage, check and import one uploaded file. Refusals come back as a ``refused`` result, nothing stored.
+
+    ``run(case_id, staged_path, tz)`` imports the staged file (default: :func:`import_paths` here; the web
+    server passes one that runs it in a worker process, see ``weiquan.web.jobs``)."""
     leaf = safe_leaf_name(name)
     try:
         with staged(ws, src, name, max_bytes=max_bytes) as path:
             check_type(path)
-            results = import_paths(ws, case_id, [path], tz=tz)
+            results = (run or _import_staged(ws))(case_id, path, tz)
         # the staging path means nothing to the user and is gone now
         return [r.model_copy(update={"path": r.name}) for r in results]
     except InputError as e:
         return [FileResult(path="", name=leaf, status="refused", error=f"{e.zh} / {e.en}")]
+
+
+def _import_staged(ws: Workspace) -> StagedImport:
+    return lambda case_id, path, tz: import_paths(ws, case_id, [path], tz=tz)
 
 
 class CaseFile(BaseModel):

@@ -34,6 +34,7 @@ from weiquan.services.dashboard import DashboardCache
 from weiquan.web.charts import ChartCache
 from weiquan.web.config import WebConfig
 from weiquan.web.deps import BadCredentials, Forbidden, LoginRequired, RateLimited
+from weiquan.web.import_workers import ImportWorkers
 from weiquan.web.limits import BodyLimitMiddleware, IdRangeMiddleware
 from weiquan.web.security import LoginLimiter, load_or_create_secret
 from weiquan.web.templating import make_templates, render
@@ -96,7 +97,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if app.state.import_workers is not None:
+            app.state.import_workers.start()
         yield
+        if app.state.import_workers is not None:
+            app.state.import_workers.close()
         app.state.executor.shutdown(wait=False, cancel_futures=True)
         if app.state.audit_buffer is not None:
             app.state.audit_buffer.close()
@@ -125,6 +130,8 @@ def create_app(
     # bounded pool of worker threads, never on the event loop (see web/jobs.py)
     app.state.audit_buffer = AuditBuffer(ws) if cfg.server_mode else None
     app.state.heavy = CapacityLimiter(cfg.heavy_workers)
+    # uploads' imports in worker processes at a lower CPU priority (web/import_workers.py), one per heavy slot
+    app.state.import_workers = ImportWorkers(ws.settings, cfg.heavy_workers) if cfg.import_processes else None
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]  # Starlette's call_next has no public type

@@ -24,6 +24,9 @@ class WebConfig:
     session_max_age_s: int = 12 * 3600
     timeline_page_size: int = 25  # a phone page stays under ~6,000 px
     heavy_workers: int = 2  # uploads/imports/package checks at once (the rest wait their turn, off the event loop)
+    # run uploads' imports in worker processes at a lower CPU priority, so that a long import does not slow other
+    # users' requests (web/import_workers.py); `weiquan serve --server` turns it on
+    import_processes: bool = False
     run_extraction: bool = True  # run queued OCR/ASR jobs in a background thread after an import
     extra_hosts: tuple[str, ...] = field(default_factory=tuple)
     # with behind_proxy: the proxies whose X-Forwarded-For / -Proto are believed (addresses or networks);

@@ -64,10 +64,11 @@ async def receive_files(request: Request, ws: Workspace, case_id: int) -> tuple[
     if not files:
         raise InputError("没有收到文件，请选择要导入的文件", "no file received")
     limit = max_upload_bytes(request)
+    workers = request.app.state.import_workers  # None: import in the worker thread itself
     results: list[FileResult] = []
     for f in files:
         results.extend(await run_heavy(request, imports.import_upload, ws, case_id, f.file, f.filename,
-                                       max_bytes=limit, tz=tz))
+                                       max_bytes=limit, tz=tz, run=workers.run if workers is not None else None))
         await f.close()
     return results, tz
 
