@@ -100,6 +100,7 @@ def test_pages_show_date_pending_and_confirm_in_one_click(client: TestClient, ws
     home = client.get(f"/cases/{case.id}").text
     assert "1 条记录的日期待确认" in _text(home).replace("\n", "")
     page = client.get(f"/cases/{case.id}/dates").text
+    shot = _shown(client, case.id, shot)  # the page's per-case handle of the file
     assert f'src="/cases/{case.id}/evidence/{shot}/raw"' in page and "推测日期" in page and "2026年3月5日" in page
     r = client.post(f"/cases/{case.id}/dates/{shot}", headers={"hx-request": "true"})
     assert r.status_code == 200 and "已确认" in r.text and 'data-dates-left="0"' in r.text
@@ -110,7 +111,8 @@ def test_pages_show_date_pending_and_confirm_in_one_click(client: TestClient, ws
 
 def test_future_date_refused_on_the_page(client: TestClient, ws: Workspace) -> None:
     case = cases.create_case(ws, "网页将来")
-    shot = _screenshot(ws, case.id, "x.png", when=dt.datetime(2026, 3, 5, 22, 47, tzinfo=CST), texts=["还钱"])
+    shot = _shown(client, case.id, _screenshot(ws, case.id, "x.png", when=dt.datetime(2026, 3, 5, 22, 47, tzinfo=CST),
+                                               texts=["还钱"]))
     r = client.post(f"/cases/{case.id}/dates/{shot}", data={"day": "2999-01-01"}, headers={"hx-request": "true"})
     assert r.status_code == 400 and "不能晚于今天" in r.text
     assert dates.count_pending(ws, case.id) == 1
@@ -125,6 +127,11 @@ def test_migration_carries_the_extractor_flag(ws: Workspace) -> None:
     with ws.db.read_session() as s:
         (flag,) = s.execute(select(Event.date_unconfirmed).where(Event.case_id == case.id)).one()
     assert flag is True
+
+
+def _shown(client: TestClient, case_id: int, evidence_id: int) -> int:
+    """The per-case handle the web shows for a file (web/handles.py)."""
+    return int(client.app.state.handles.handle(case_id, evidence_id))  # type: ignore[attr-defined]  # TestClient.app is the ASGI app, typed loosely
 
 
 # -- per-case provenance ----------------------------------------------------------------------------
@@ -148,10 +155,11 @@ def test_each_case_keeps_its_own_file_name(ws: Workspace, client: TestClient) ->
     assert (fa.name, fb.name) == ("张三的短信-私密.xml", "sms.xml") and fb.acquired_at > fa.acquired_at
     refs = {r.name for e in timeline.list_events(ws, b.id) for r in e.evidence}
     assert refs == {"sms.xml"}
-    for path in (f"/cases/{b.id}/timeline", f"/cases/{b.id}/import", f"/cases/{b.id}/evidence/{fb.evidence_id}"):
+    handle = _shown(client, b.id, fb.evidence_id)
+    for path in (f"/cases/{b.id}/timeline", f"/cases/{b.id}/import", f"/cases/{b.id}/evidence/{handle}"):
         html = client.get(path).text
         assert "张三" not in html and "sms.xml" in html, path
-    r = client.get(f"/cases/{b.id}/evidence/{fb.evidence_id}/raw?download=1")
+    r = client.get(f"/cases/{b.id}/evidence/{handle}/raw?download=1")
     assert "sms.xml" in r.headers["content-disposition"] and "%E5%BC%A0" not in r.headers["content-disposition"]
 
 
@@ -164,5 +172,5 @@ def test_dates_page_in_server_mode_names_only_the_users_own_file(server, ws: Wor
     _screenshot(ws, a, "张三和催收员的聊天-身份证号.png", when=when, texts=["还钱"])
     shot = _screenshot(ws, b, "IMG_0042.png", when=when, texts=["还钱"])
     page = bob.get(f"/cases/{b}/dates").text
-    assert "IMG_0042.png" in page and "张三" not in page and f"/evidence/{shot}/raw" in page
+    assert "IMG_0042.png" in page and "张三" not in page and f"/evidence/{_shown(bob, b, shot)}/raw" in page
     assert bob.get(f"/cases/{a}/dates").status_code in (403, 404)

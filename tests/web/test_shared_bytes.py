@@ -46,6 +46,42 @@ def test_same_bytes_in_another_users_case_reveal_nothing(server: Server) -> None
     assert ok["ok"] is True, ok
 
 
+def test_no_evidence_number_tells_that_the_bytes_were_there_before(server: Server) -> None:
+    """The vault keeps one row per distinct file; the pages and the API show per-case handles, so an upload of
+    bytes someone else holds gets no older number than an upload of new bytes, and links carry no vault id."""
+    shared, own = sms_backup_xml(5), sms_backup_xml(6, text="新的字节")
+    alice, bob = server.client("alice"), server.client("bob")
+    _case_with(alice, "甲", SECRET_NAME, shared)
+    bob_case = bob.post(f"{API}/cases", json={"name": "乙"}).json()["id"]
+    [first] = bob.post(f"{API}/cases/{bob_case}/import", files={"files": ("own.xml", own, "text/xml")}).json()
+    [second] = bob.post(f"{API}/cases/{bob_case}/import", files={"files": ("sms.xml", shared, "text/xml")}).json()
+    from sqlalchemy import select
+
+    from weiquan.store.models import Evidence
+
+    with server.ws.db.read_session() as s:
+        vault_ids = {sha: i for i, sha in s.execute(select(Evidence.id, Evidence.sha256))}
+    shown = {first["evidence_id"], second["evidence_id"]}
+    assert not shown & set(vault_ids.values()) and len(shown) == 2  # handles, not the vault's ids
+    # the same file keeps its handle in its case (files list, events, pages) and opens; a vault id does not
+    files = {f["sha256"]: f["evidence_id"] for f in bob.get(f"{API}/cases/{bob_case}/files").json()}
+    assert files == {first["sha256"]: first["evidence_id"], second["sha256"]: second["evidence_id"]}
+    refs = {r["evidence_id"] for e in bob.get(f"{API}/cases/{bob_case}/events?page_size=100").json()["items"]
+            for r in e["event"]["evidence"]}
+    assert refs == shown
+    assert bob.get(f"{API}/cases/{bob_case}/evidence/{second['evidence_id']}").json()["evidence_id"] == second["evidence_id"]
+    raw = bob.get(f"{API}/cases/{bob_case}/evidence/{second['evidence_id']}/raw")
+    assert raw.status_code == 200 and raw.content == shared
+    assert f'filename="evidence-{second["evidence_id"]}"' in raw.headers["content-disposition"]
+    assert bob.get(f"{API}/cases/{bob_case}/evidence/{vault_ids[second['sha256']]}").status_code == 404
+    page = bob.get(f"/cases/{bob_case}/timeline").text
+    assert f"/evidence/{second['evidence_id']}?" in page and f"/evidence/{vault_ids[second['sha256']]}?" not in page
+    # alice's handle of the same bytes is another number
+    [alice_case] = [c["id"] for c in alice.get(f"{API}/cases").json()]
+    alice_files = alice.get(f"{API}/cases/{alice_case}/files").json()
+    assert [f["evidence_id"] for f in alice_files] != [second["evidence_id"]]
+
+
 def test_bidi_controls_in_file_names_are_neutralised(client) -> None:  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
     cid = client.post(f"{API}/cases", json={"name": "文件名"}).json()["id"]
     name = "催收短信\u202egpj.xml"

@@ -34,6 +34,7 @@ from weiquan.services.dashboard import DashboardCache
 from weiquan.web.charts import ChartCache
 from weiquan.web.config import WebConfig
 from weiquan.web.deps import BadCredentials, Forbidden, LoginRequired, RateLimited
+from weiquan.web.handles import EvidenceHandles
 from weiquan.web.import_workers import ImportWorkers
 from weiquan.web.limits import BodyLimitMiddleware, IdRangeMiddleware
 from weiquan.web.security import LoginLimiter, load_or_create_secret
@@ -146,9 +147,11 @@ def create_app(
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
+    secret = load_or_create_secret(ws.home)
+    app.state.handles = EvidenceHandles(secret)  # evidence in URLs and answers: per-case handles (web/handles.py)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=load_or_create_secret(ws.home),
+        secret_key=secret,
         session_cookie="weiquan_session",
         max_age=cfg.session_max_age_s,
         same_site="strict" if cfg.server_mode else "lax",

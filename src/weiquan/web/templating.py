@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from weiquan.ingest.numbers import display_number
@@ -19,6 +20,7 @@ from weiquan.services.imports import format_labels
 from weiquan.services.users import ROLE_NAMES_ZH
 from weiquan.web import labels
 from weiquan.web.deps import get_config, optional_principal
+from weiquan.web.handles import shown
 from weiquan.web.security import CSRF_FIELD, csrf_token
 from weiquan.zh.format import date_cn, date_zh
 from weiquan.zh.steps import STEP_PAGES_ZH, step_of, with_step
@@ -108,6 +110,12 @@ def neutralise_bidi(value: Any) -> Any:
     return value
 
 
+@pass_context
+def evidence_handle(ctx: Any, case_id: int, evidence_id: int) -> int:
+    """``evh(case.id, evidence_id)``: the per-case handle a page shows for a file (web/handles.py)."""
+    return shown(ctx["request"], case_id, evidence_id)
+
+
 def make_templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(TEMPLATE_DIR))
     env = t.env
@@ -126,6 +134,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["phone"] = phone
     env.filters["date_zh"] = date_zh
     env.globals["web_note"] = web_note
+    env.globals["evh"] = evidence_handle
     env.globals["CSRF_FIELD"] = CSRF_FIELD
     env.globals["ROLE_NAMES"] = ROLE_NAMES_ZH
     return t

@@ -12,6 +12,7 @@ from weiquan.services import timeline
 from weiquan.services.evidence import OriginalView, original_view
 from weiquan.services.timeline import EventOut, TimelineFilters, TimelinePage, timeline_page
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
+from weiquan.web.handles import evidence_of, shown
 from weiquan.web.limits import OptionalIdQuery
 from weiquan.web.pages.timeline import raw as raw_page
 
@@ -33,9 +34,14 @@ class ManualEventIn(BaseModel):
 
 
 @router.get("/events", response_model=TimelinePage, summary="时间线 Timeline page (filters: channel, number, since, until, q, category)")
-def events(ws: WS, case_id: CaseId, filters: Annotated[TimelineFilters, Depends()],
+def events(request: Request, ws: WS, case_id: CaseId, filters: Annotated[TimelineFilters, Depends()],
            page: Annotated[int, Query(ge=1)] = 1, page_size: Annotated[int, Query(ge=1, le=500)] = 100) -> TimelinePage:
-    return timeline_page(ws, case_id, filters, page=page, page_size=page_size)
+    """Each event's ``evidence[].evidence_id`` is this case's handle of the file (as in the evidence URLs)."""
+    tp = timeline_page(ws, case_id, filters, page=page, page_size=page_size)
+    for item in tp.items:
+        for ref in item.event.evidence:
+            ref.evidence_id = shown(request, case_id, ref.evidence_id)
+    return tp
 
 
 @router.post("/events", response_model=EventOut, status_code=201, summary="手动添加记录 Add a manual entry")
@@ -45,11 +51,13 @@ def add_event(request: Request, ws: WS, who: Who, case_id: CaseId, body: ManualE
     return out
 
 
-@router.get("/evidence/{evidence_id}", response_model=OriginalView, summary="原件信息（OCR 框、转写）Original: OCR boxes, transcript")
-def evidence(ws: WS, case_id: CaseId, evidence_id: int, event: OptionalIdQuery = None) -> OriginalView:
-    return original_view(ws, case_id, evidence_id, event_id=event)
+@router.get("/evidence/{handle}", response_model=OriginalView, summary="原件信息（OCR 框、转写）Original: OCR boxes, transcript")
+def evidence(request: Request, ws: WS, case_id: CaseId, handle: int, event: OptionalIdQuery = None) -> OriginalView:
+    """``handle``: the file's ``evidence_id`` as this case's answers show it (a per-case handle, never a vault id)."""
+    view = original_view(ws, case_id, evidence_of(request, case_id, handle), event_id=event)
+    return view.model_copy(update={"evidence_id": handle})
 
 
-@router.get("/evidence/{evidence_id}/raw", summary="原件文件 The original file", response_class=Response)
-def evidence_raw(ws: WS, case_id: CaseId, evidence_id: int, download: bool = True) -> Response:
-    return raw_page(ws, case_id, evidence_id, download=download)
+@router.get("/evidence/{handle}/raw", summary="原件文件 The original file", response_class=Response)
+def evidence_raw(request: Request, ws: WS, case_id: CaseId, handle: int, download: bool = True) -> Response:
+    return raw_page(request, ws, case_id, handle, download=download)

@@ -9,6 +9,7 @@ from weiquan.services.analysis import AnalysisResult
 from weiquan.services.extraction import JobProgress
 from weiquan.services.imports import CaseFile, FileResult
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
+from weiquan.web.handles import shown
 from weiquan.web.pages.imports import receive_files, start_background
 
 router = APIRouter(prefix="/cases/{case_id}", tags=["import 导入"], dependencies=[Depends(csrf_protect)])
@@ -24,12 +25,15 @@ async def import_files(request: Request, ws: WS, who: Who, case_id: CaseId) -> l
     audit(request, who, "import", case_id=case_id, target=f"files:{len(results)}")
     if any(r.status in ("queued", "partial", "parsed") for r in results):
         start_background(request, ws, case_id)
-    return results
+    # this case's handle of each file, never the vault's id (web/handles.py)
+    return [r.model_copy(update={"evidence_id": shown(request, case_id, r.evidence_id)}) if r.evidence_id is not None
+            else r for r in results]
 
 
 @router.get("/files", response_model=list[CaseFile], summary="已导入的文件 Files of the case")
-def files(ws: WS, case_id: CaseId, limit: int = 500) -> list[CaseFile]:
-    return imports.case_files(ws, case_id, limit=max(1, min(limit, 5000)))
+def files(request: Request, ws: WS, case_id: CaseId, limit: int = 500) -> list[CaseFile]:
+    return [f.model_copy(update={"evidence_id": shown(request, case_id, f.evidence_id)})
+            for f in imports.case_files(ws, case_id, limit=max(1, min(limit, 5000)))]
 
 
 @router.get("/jobs", response_model=JobProgress, summary="截图识别/录音转写进度 Extraction progress")

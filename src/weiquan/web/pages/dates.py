@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from weiquan.errors import WeiquanError
 from weiquan.services import analysis, dashboard, dates
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
+from weiquan.web.handles import evidence_of
 from weiquan.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -29,9 +30,10 @@ def dates_page(request: Request, ws: WS, case_id: CaseId) -> Response:
     })
 
 
-@router.post("/cases/{case_id}/dates/{evidence_id}")
-def confirm(request: Request, ws: WS, who: Who, case_id: CaseId, evidence_id: int,
+@router.post("/cases/{case_id}/dates/{handle}")
+def confirm(request: Request, ws: WS, who: Who, case_id: CaseId, handle: int,
             day: Annotated[str, Form(max_length=20)] = "") -> Response:
+    evidence_id = evidence_of(request, case_id, handle)
     done = dates.confirm_file_date(ws, case_id, evidence_id, day or None, by=who.label)
     audit(request, who, "date_confirm", case_id=case_id, target=f"evidence:{evidence_id}")
     error = None

@@ -14,6 +14,7 @@ from weiquan.services.evidence import evidence_file, original_view
 from weiquan.services.imports import safe_leaf_name
 from weiquan.services.timeline import TimelineFilters, timeline_page
 from weiquan.web.deps import WS, CaseId, get_config
+from weiquan.web.handles import evidence_of
 from weiquan.web.limits import OptionalIdQuery
 from weiquan.web.templating import render
 
@@ -43,22 +44,22 @@ def timeline(request: Request, ws: WS, case_id: CaseId, filters: Annotated[Timel
     })
 
 
-@router.get("/cases/{case_id}/evidence/{evidence_id}")
-def original(request: Request, ws: WS, case_id: CaseId, evidence_id: int, event: OptionalIdQuery = None) -> Response:
-    view = original_view(ws, case_id, evidence_id, event_id=event)
+@router.get("/cases/{case_id}/evidence/{handle}")
+def original(request: Request, ws: WS, case_id: CaseId, handle: int, event: OptionalIdQuery = None) -> Response:
+    view = original_view(ws, case_id, evidence_of(request, case_id, handle), event_id=event)
     return render(request, "original.html", {"case": dashboard.case_header(ws, case_id), "active": "timeline", "v": view,
                                              "event_id": event})
 
 
-@router.get("/cases/{case_id}/evidence/{evidence_id}/raw")
-def raw(ws: WS, case_id: CaseId, evidence_id: int, download: bool = False) -> Response:
-    ev, data = evidence_file(ws, case_id, evidence_id)
+@router.get("/cases/{case_id}/evidence/{handle}/raw")
+def raw(request: Request, ws: WS, case_id: CaseId, handle: int, download: bool = False) -> Response:
+    ev, data = evidence_file(ws, case_id, evidence_of(request, case_id, handle))
     mt = ev.media_type or "application/octet-stream"
     inline = not download and mt.startswith(INLINE_TYPES)
-    name = safe_leaf_name(ev.first_name, fallback=f"evidence-{ev.id}")
+    name = safe_leaf_name(ev.first_name, fallback=f"evidence-{handle}")
     disp = "inline" if inline else "attachment"
     return Response(data, media_type=mt if inline else "application/octet-stream", headers={
-        "Content-Disposition": f"{disp}; filename=\"evidence-{ev.id}\"; filename*=UTF-8''{quote(name)}",
+        "Content-Disposition": f"{disp}; filename=\"evidence-{handle}\"; filename*=UTF-8''{quote(name)}",
         "Content-Security-Policy": "default-src 'none'; img-src 'self'; media-src 'self'; sandbox",
         "X-Evidence-SHA256": ev.sha256,
     })
