@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -86,8 +87,8 @@ def test_safe_leaf_name_examples() -> None:
     assert safe_leaf_name(".bashrc") == "bashrc"
 
 
-def test_login_limiter() -> None:
-    lim = LoginLimiter(max_failures=2, window_s=60, ip_factor=3)
+def test_login_limiter(tmp_path: Path) -> None:
+    lim = LoginLimiter(tmp_path / "failures.sqlite", max_failures=2, window_s=60, ip_factor=3, secret="s")
     assert lim.attempt("1.1.1.1", "a") == 0
     assert lim.attempt("1.1.1.1", "a") == 0
     assert lim.attempt("1.1.1.1", "a") > 0  # counted before any check
@@ -109,3 +110,28 @@ def test_headers_hosts_and_cross_site(client) -> None:  # type: ignore[no-untype
     r = client.post("/api/v1/cases", json={"name": "x"}, headers={"sec-fetch-site": "cross-site"})
     assert r.status_code == 403
     assert client.post("/api/v1/cases", json={"name": "x"}).status_code == 201
+
+
+def _guess(path: str, barrier: Any, ip: str) -> int:
+    lim = LoginLimiter(Path(path), max_failures=3, window_s=600, ip_factor=20, secret="s")
+    barrier.wait()
+    return lim.attempt(ip, "alice")
+
+
+def test_login_limiter_counts_across_processes(tmp_path: Path) -> None:
+    """Several server processes of one data home share the count: 6 parallel guesses from 6 processes at one
+    account get 3 checks in all (it was per process: each process allowed 3); the file keeps no typed name."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    path = tmp_path / "failures.sqlite"
+    LoginLimiter(path, secret="s")  # created once, as the app does
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Manager() as manager, ProcessPoolExecutor(6, mp_context=ctx) as pool:
+        barrier = manager.Barrier(6)
+        waits = list(pool.map(_guess, [str(path)] * 6, [barrier] * 6, [f"10.0.0.{i}" for i in range(6)]))
+    assert waits.count(0) == 3 and all(w > 0 for w in waits if w), waits
+    # another account from an address that guessed still gets in
+    lim = LoginLimiter(path, max_failures=3, window_s=600, ip_factor=2, secret="s")
+    assert lim.attempt("10.0.0.1", "bob") == 0
+    assert b"alice" not in path.read_bytes() and b"10.0.0" not in path.read_bytes()

@@ -37,7 +37,7 @@ from weiquan.web.deps import BadCredentials, Forbidden, LoginRequired, RateLimit
 from weiquan.web.handles import EvidenceHandles
 from weiquan.web.import_workers import ImportWorkers
 from weiquan.web.limits import BodyLimitMiddleware, IdRangeMiddleware
-from weiquan.web.security import LoginLimiter, load_or_create_secret
+from weiquan.web.security import LOGIN_FAILURES_FILE, LoginLimiter, load_or_create_secret
 from weiquan.web.templating import make_templates, render
 from weiquan.workspace import Workspace
 
@@ -121,7 +121,10 @@ def create_app(
     app.state.ws = ws
     app.state.config = cfg
     app.state.templates = make_templates()
-    app.state.limiter = LoginLimiter(cfg.login_max_failures, cfg.login_window_s)
+    secret = load_or_create_secret(ws.home)
+    # failed logins counted in the data home, shared by every server process (web/security.py)
+    app.state.limiter = LoginLimiter(ws.home / LOGIN_FAILURES_FILE, cfg.login_max_failures, cfg.login_window_s,
+                                     secret=secret)
     app.state.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="weiquan-extract")
     app.state.chart_cache = ChartCache()
     app.state.background = {}
@@ -147,7 +150,6 @@ def create_app(
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
-    secret = load_or_create_secret(ws.home)
     app.state.handles = EvidenceHandles(secret)  # evidence in URLs and answers: per-case handles (web/handles.py)
     app.add_middleware(
         SessionMiddleware,
