@@ -208,6 +208,33 @@ def test_verify_py_runs_under_bare_python(package: Path, tmp_path: Path) -> None
     assert "被修改" in bad.stdout and "缺失" in bad.stdout
 
 
+def test_verify_py_prints_the_ledger_digest_to_compare_with_the_kept_copy(ws: Workspace, package: Path,
+                                                                          tmp_path: Path) -> None:
+    """The package's own verifier shows the vault's ledger digest at export (the number the README says to keep
+    elsewhere) and, given the kept number, compares them itself: a package whose digest is not the kept one fails."""
+    py = _base_python()
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    folder = _unzip(package, tmp_path / "x")
+    import re
+
+    kept = re.search(r"WQ-\d+:[0-9a-f-]{71}", (folder / "README.txt").read_text("utf-8")).group(0)  # type: ignore[union-attr]  # the README has the digest (asserted by the search itself)
+    ok = subprocess.run([py, "-I", "verify.py"], cwd=folder, capture_output=True, text=True, env=env)
+    assert ok.returncode == 0 and kept in ok.stdout and "另行保存" in ok.stdout, ok.stdout
+    js = json.loads(subprocess.run([py, "-I", "verify.py", "--json"], cwd=folder, capture_output=True, text=True,
+                                   env=env).stdout)
+    assert js["ledger_head"] == kept
+    # compared as printed, in any grouping or case
+    same = subprocess.run([py, "-I", "verify.py", "--head", kept.lower().replace("-", " ")], cwd=folder,
+                          capture_output=True, text=True, env=env)
+    assert same.returncode == 0 and "一致" in same.stdout, same.stdout
+    seq, _, digest = kept.partition(":")
+    other = f"{seq}:{'0' * 8}{digest[8:]}"
+    bad = subprocess.run([py, "-I", "verify.py", "--head", other], cwd=folder, capture_output=True, text=True, env=env)
+    assert bad.returncode == 1 and "账本数字与另行保存的数字不同" in bad.stdout, bad.stdout
+    res = CliRunner().invoke(app, ["--home", str(ws.home), "verify", str(package)])
+    assert res.exit_code == 0 and kept in res.output
+
+
 def test_verify_py_imports_only_stdlib() -> None:
     import ast
 

@@ -85,6 +85,9 @@ def verify(
             c.print(f"可信时间戳 timestamp: {state}；时间 time {ts.get('gen_time')}；机构 TSA {ts.get('tsa')}；{chain}")
         elif not ts:
             c.print("（证据包没有可信时间戳 no trusted timestamp in this package）")
+        if res.ledger_head:
+            c.print(f"账本数字（导出时，请与另行保存的数字比较）Ledger digest at export, compare with your kept copy: "
+                    f"{res.ledger_head}")
     if not res.ok:
         raise typer.Exit(EXIT_PROBLEM)
 

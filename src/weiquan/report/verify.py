@@ -8,6 +8,7 @@ It uses the Python standard library only (3.8+) and runs under ``python3 -I``:
     python3 verify.py case.zip     # verify a package without unzipping it
     python3 verify.py FOLDER       # verify an unzipped package elsewhere
     python3 verify.py --json …     # machine-readable result
+    python3 verify.py --head WQ-…  # also compare the ledger digest with the one you kept elsewhere
 
 What it checks:
 1. ``manifest.json`` lists every file with its SHA-256 and size; the Merkle root
@@ -18,7 +19,11 @@ What it checks:
 3. ``ledger.jsonl`` (the vault's hash-chained ledger entries for this case):
    every entry's hash is recomputed, links between consecutive entries are
    checked, and every original file must have its import entry.
-4. ``timestamp/merkle_root.tsr`` (optional RFC 3161 token): the Merkle root must
+4. It prints the ledger digest recorded at export (``ledger_head`` in the manifest,
+   ``WQ-<entries>:<hash>``) so that it can be compared with the copy kept
+   elsewhere (in the README, a report sent to a regulator, on paper); with
+   ``--head NUMBER`` it compares them itself and fails when they differ.
+5. ``timestamp/merkle_root.tsr`` (optional RFC 3161 token): the Merkle root must
    be the token's message imprint. Checking the TSA's signature needs a
    cryptography library: run ``weiquan verify case.zip`` or
    ``openssl ts -verify -digest <MERKLE_ROOT> -in timestamp/merkle_root.tsr -CAfile <TSA CA>``.
@@ -274,6 +279,8 @@ def _verify(pkg) -> dict:  # noqa: ANN001, C901 - one linear list of checks
 
     root = merkle_root(manifest)
     result["merkle_root"] = root
+    head = manifest.get("ledger_head")
+    result["ledger_head"] = head if isinstance(head, str) else None
     if ROOT_FILE not in present:
         problems.append(_problem("missing", ROOT_FILE, "缺少 Merkle 根文件", "MERKLE_ROOT.txt is missing"))
     else:
@@ -359,7 +366,43 @@ def _check_ledger(pkg, files: list) -> list:
 
 # --------------------------------------------------------------------------- command line
 
+def _digest_key(text: str) -> str:
+    """A ledger digest as printed (``WQ-12:3f2a9c1b-…``) without grouping, prefix or case."""
+    s = "".join(c for c in text if not c.isspace() and c != "-").lower()
+    return s[2:] if s.startswith("wq") else s
+
+
+def compare_head(result: dict, kept: str) -> None:
+    """Add a problem to ``result`` when the package's ledger digest is not the one kept elsewhere."""
+    recorded = result.get("ledger_head")
+    result["ledger_head_kept"] = kept
+    if not recorded:
+        result["problems"].append(_problem("ledger", MANIFEST, "证据包没有记录账本数字，无法与保存的数字比较",
+                                           "the package records no ledger digest to compare with the kept one"))
+    elif _digest_key(recorded) != _digest_key(kept):
+        result["problems"].append(_problem(
+            "ledger", MANIFEST, f"账本数字与另行保存的数字不同（证据包 {recorded}，保存的 {kept}）",
+            f"the ledger digest differs from the one kept elsewhere (package {recorded}, kept {kept})"))
+    result["ok"] = not result["problems"]
+
+
+def _print_head(result: dict) -> None:
+    head = result.get("ledger_head")
+    if not head:
+        return
+    out = sys.stdout
+    out.write(f"账本数字（导出时，请与另行保存的数字比较）：{head}\n")
+    out.write(f"Ledger digest at export (compare it with the copy kept elsewhere): {head}\n")
+    if result.get("ledger_head_kept") and result["ok"]:
+        out.write("与保存的数字一致。 It matches the kept number.\n")
+
+
 def _print_human(result: dict) -> None:
+    _print_human_result(result)
+    _print_head(result)
+
+
+def _print_human_result(result: dict) -> None:
     out = sys.stdout
     if result["ok"]:
         out.write("OK\n")
@@ -381,11 +424,21 @@ def main(argv: list | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     as_json = "--json" in args
     args = [a for a in args if a != "--json"]
+    kept = None
+    if "--head" in args:
+        i = args.index("--head")
+        if i + 1 >= len(args):
+            sys.stdout.write(__doc__ or "")
+            return 2
+        kept = args[i + 1]
+        del args[i:i + 2]
     if any(a in ("-h", "--help") for a in args) or len(args) > 1:
         sys.stdout.write(__doc__ or "")
         return 0 if args and args[0] in ("-h", "--help") else 2
     target = args[0] if args else os.path.dirname(os.path.abspath(__file__))
     result = verify_package(target)
+    if kept is not None:
+        compare_head(result, kept)
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     else:

@@ -75,6 +75,7 @@ class VerifyResult:
     merkle_root: str | None
     problems: list[dict[str, str]]
     timestamp: dict[str, Any] | None = None
+    ledger_head: str | None = None  # the vault's ledger digest at export, to compare with the copy kept elsewhere
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -272,7 +273,8 @@ def verify_package(path: Path | str, *, tsa_ca: list[Path] | None = None) -> Ver
         raise InputError(f"找不到证据包：{p}", f"no such package: {p}")
     raw = verifier.verify_package(str(p))
     result = VerifyResult(ok=raw["ok"], package=str(p), files_checked=raw["files_checked"],
-                          merkle_root=raw["merkle_root"], problems=raw["problems"], timestamp=raw.get("timestamp"))
+                          merkle_root=raw["merkle_root"], problems=raw["problems"], timestamp=raw.get("timestamp"),
+                          ledger_head=raw.get("ledger_head"))
     if raw.get("timestamp") and raw["merkle_root"]:
         from weiquan.report import tsa
 
