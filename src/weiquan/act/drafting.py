@@ -108,15 +108,16 @@ def safe_filename(name: str) -> str:
     return _SAFE_NAME.sub("_", name).strip("_") or "document"
 
 
-def write(html: str, out_dir: Path, stem: str, formats: tuple[str, ...]) -> list[Written]:
+def write(html: str, out_dir: Path, stem: str, formats: tuple[str, ...], *, home: Path | None = None) -> list[Written]:
+    """Each format of the document into ``out_dir`` (``home``: the data home that registers the ``.part`` files)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     out: list[Written] = []
     for fmt in formats:
         path = out_dir / f"{safe_filename(stem)}.{fmt}"
         if fmt == "pdf":
-            html_to_pdf(html, path)
+            html_to_pdf(html, path, home=home)
         elif fmt == "docx":
-            html_to_docx(html, path)
+            html_to_docx(html, path, home=home)
         else:
             raise InputError(f"不支持的格式：{fmt}（可选 docx、pdf）", f"unsupported format {fmt!r} (docx, pdf)")
         out.append(Written(fmt, path))

@@ -26,6 +26,7 @@ from functools import cache
 from pathlib import Path
 
 from weiquan.errors import MissingComponent
+from weiquan.partfiles import PartFile
 
 # Font families in order of preference, with the file names the Debian packages install.
 _CJK_FONTS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -148,8 +149,11 @@ def wrap_html(body: str, *, title: str, css: str | None = None) -> str:
             f"<style>{style}</style></head><body>{body}</body></html>")
 
 
-def html_to_pdf(html: str, out: Path, base_url: str | None = None) -> Path:
-    """Render HTML to ``out`` as PDF (fonts embedded). Raises MissingComponent without a CJK font."""
+def html_to_pdf(html: str, out: Path, base_url: str | None = None, *, home: Path | None = None) -> Path:
+    """Render HTML to ``out`` as PDF (fonts embedded). Raises MissingComponent without a CJK font.
+
+    Written as ``out.part`` and renamed; with ``home`` (the data home) the ``.part`` is registered there, so a
+    render killed midway leaves nothing once the workspace opens again (weiquan.partfiles)."""
     require_cjk_font()
     try:
         from weasyprint import HTML
@@ -160,16 +164,20 @@ def html_to_pdf(html: str, out: Path, base_url: str | None = None) -> Path:
         ) from e
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    HTML(string=html, base_url=base_url).write_pdf(tmp)
-    tmp.replace(out)
-    return out
+    part = PartFile(out, home)
+    try:
+        HTML(string=html, base_url=base_url).write_pdf(part.path)
+    except BaseException:
+        part.abort()
+        raise
+    return part.commit()
 
 
 # ---- DOCX ---------------------------------------------------------------------------------
 
-def html_to_docx(html: str, out: Path) -> Path:
-    """Convert the HTML subset (see module doc) to an editable DOCX with East-Asian fonts set."""
+def html_to_docx(html: str, out: Path, *, home: Path | None = None) -> Path:
+    """Convert the HTML subset (see module doc) to an editable DOCX with East-Asian fonts set (``home``: as
+    :func:`html_to_pdf`)."""
     import lxml.html
 
     root = lxml.html.document_fromstring(html)
@@ -180,10 +188,13 @@ def html_to_docx(html: str, out: Path) -> Path:
     _Converter(doc).blocks(body if body is not None else root)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    doc.save(str(tmp))
-    tmp.replace(out)
-    return out
+    part = PartFile(out, home)
+    try:
+        doc.save(str(part.path))
+    except BaseException:
+        part.abort()
+        raise
+    return part.commit()
 
 
 def _sample_header(doc) -> None:  # type: ignore[no-untyped-def]  # python-docx and lxml objects have no type stubs

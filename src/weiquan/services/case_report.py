@@ -52,7 +52,7 @@ def build_case_report(
         data = load_report_data(s, case, items, law)
         sample = bool(case.is_sample)
     html = render_html(data, ledger_head=ws.vault.head().text)
-    return html_to_pdf(mark_sample(html) if sample else html, Path(out))
+    return html_to_pdf(mark_sample(html) if sample else html, Path(out), home=ws.home)
 
 
 def _event_rows(s: Session, case_id: int, batch: int = 5000) -> Iterator[tuple[Any, ...]]:

@@ -120,14 +120,14 @@ def draft_document(
     spec, html, sheet = _parts(ws, case_id, doc, today)
     fmts = _formats(formats)
     out = Path(out_dir) if out_dir is not None else ws.output_dir / f"case-{case_id}" / "documents"
-    written = write(html, out, f"案件{case_id}-{spec.title_zh}", fmts)
+    written = write(html, out, f"案件{case_id}-{spec.title_zh}", fmts, home=ws.home)
     meta: dict[str, str] = {"document": doc}
     for w in written:
         meta[f"sha256_{w.format}"] = hashlib.sha256(w.path.read_bytes()).hexdigest()
     ws.vault.record("document_drafted", case_id=case_id, meta=meta)
     paths = [w.path for w in written]
     if sheet is not None:
-        paths += [w.path for w in write(sheet, out, f"案件{case_id}-{spec.title_zh}-提交前核对清单", fmts)]
+        paths += [w.path for w in write(sheet, out, f"案件{case_id}-{spec.title_zh}-提交前核对清单", fmts, home=ws.home)]
     return paths
 
 
