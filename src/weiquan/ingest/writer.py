@@ -26,6 +26,13 @@ are written strictly in order, on the caller's session (which the caller must no
 by the batch size. An error in the worker is raised in the caller at the next batch or at ``flush``;
 leaving the ``with`` block on an error waits for the worker before the caller's transaction rolls
 back.
+
+With ``staged=True`` (the import service on SQLite) full batches are pickled to an unlinked temporary
+file while the importer parses, and :meth:`EventWriter.flush` writes them all, in order, in the
+caller's transaction: the session is first used there, so SQLite's single write lock is taken for
+the write itself and not during the (longer) parse, and other users' own writes get through in the
+meantime. Deduplication happens at that write, against the store as it then is; the file's records
+are still written in one transaction (atomic, idempotent), and memory stays bounded by the batch.
 """
 
 from __future__ import annotations
@@ -35,13 +42,15 @@ import hashlib
 import itertools
 import json
 import json.encoder
+import pickle
 import sqlite3
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from hashlib import blake2b
 from types import TracebackType
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
@@ -173,7 +182,7 @@ class EventWriter:
 
     def __init__(self, session: Session, blobs: BlobStore, *, case_id: int, evidence_id: int, evidence_sha256: str,
                  source_format: str, keep_ids: int = 10_000, fast: bool | None = None, background: bool = False,
-                 batch: int | None = None) -> None:
+                 batch: int | None = None, staged: bool = False) -> None:
         self.s = session
         self.blobs = blobs
         self.case_id = case_id
@@ -191,11 +200,12 @@ class EventWriter:
         self._json: Callable[[Any], Any] = _json_text if self.fast else _same
         self._created = self._dt(self._now)
         self._no_extra: Any = self._json({})  # "{}" (never mutated)
-        if self._dialect == "sqlite":
-            # A bigger page cache for this write transaction: the three event indexes take random
-            # inserts. Bounded (not proportional to the file), so peak memory stays flat.
-            session.execute(text(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}"))
+        self._prepared = False
         self._attachment_ids: dict[str, int] = {}
+        # staged: full batches go to an unlinked temporary file while the file is parsed, and are written at
+        # flush(); the session (and on SQLite the database's one write lock) is not touched until then
+        self._spool: BinaryIO | None = tempfile.TemporaryFile(prefix="weiquan-stage-") if staged else None
+        self._spooled = 0
         self.batch = batch or BATCH  # read at call time (tests shrink it)
         self._worker: OrderedWorker[list[_Pending]] | None = (
             OrderedWorker(self._write_batch, depth=MAX_IN_FLIGHT) if background else None)
@@ -255,6 +265,8 @@ class EventWriter:
 
     def flush(self) -> None:
         """Write everything added so far and wait until it is written (raises a worker's error)."""
+        if self._spool is not None:
+            self._replay()
         if self._worker is not None:
             if self._pending and not self._worker.idle:
                 self._submit()
@@ -268,9 +280,35 @@ class EventWriter:
         self._pending = []
         if self._worker is not None:
             self._worker.abort()
+        self._close_spool()
+
+    def _replay(self) -> None:
+        """The staged batches, in order, into the store (one short burst of writes at the end)."""
+        spool = self._spool
+        assert spool is not None
+        self._spool = None  # from here on, batches are written
+        try:
+            spool.seek(0)
+            for _ in range(self._spooled):
+                batch: list[_Pending] = pickle.load(spool)
+                if self._worker is None:
+                    self._write_batch(batch)
+                else:
+                    self._worker.submit(batch)
+        finally:
+            spool.close()
+
+    def _close_spool(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
 
     def _submit(self) -> None:
         pending, self._pending = self._pending, []
+        if self._spool is not None:
+            pickle.dump(pending, self._spool, protocol=pickle.HIGHEST_PROTOCOL)
+            self._spooled += 1
+            return
         if self._worker is None:
             self._write_batch(pending)
         else:
@@ -279,6 +317,11 @@ class EventWriter:
     def _write_batch(self, pending: list[_Pending]) -> None:
         """Dedupe one batch against the store (and itself) and insert it; runs on the worker thread
         when ``background``."""
+        if not self._prepared and self._dialect == "sqlite":
+            # A bigger page cache for this write transaction: the three event indexes take random
+            # inserts. Bounded (not proportional to the file), so peak memory stays flat.
+            self.s.execute(text(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}"))
+        self._prepared = True
         index = self._candidates(pending)
         existing_sources = self._existing_sources(index)
         new_events: list[tuple[Any, ...]] = []

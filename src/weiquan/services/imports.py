@@ -339,8 +339,11 @@ def import_one(
     try:
         with ws.db.session() as s:
             # batches are written on a worker thread while the importer parses (see ingest.writer)
+            # on SQLite the parsed batches are staged first and written at the end: the database's one write
+            # lock is held for the short write, not while the file is parsed (other users' writes get through)
             with EventWriter(s, ws.vault.blobs, case_id=case_id, evidence_id=ev.id, evidence_sha256=ev.sha256,
-                             source_format=imp.name, background=True) as writer:
+                             source_format=imp.name, background=True,
+                             staged=ws.db.engine.dialect.name == "sqlite") as writer:
                 try:
                     for raw in imp.parse(ctx):
                         writer.add(checked(raw, ctx))
