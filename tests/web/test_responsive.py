@@ -129,3 +129,28 @@ def test_serve_server_turns_worker_processes_on(monkeypatch: pytest.MonkeyPatch,
     assert CliRunner().invoke(cli, ["--home", home, "serve", "--server", "--port", "18765"]).exit_code == 0
     assert CliRunner().invoke(cli, ["--home", home, "serve", "--port", "18766"]).exit_code == 0
     assert [c.import_processes for c in seen] == [True, False]
+
+
+def _die() -> None:
+    import os
+
+    os._exit(9)
+
+
+def test_a_dead_import_worker_answers_not_imported_and_the_next_upload_works(server: Server, tmp_path: Any) -> None:
+    from weiquan.services import cases
+    from weiquan.web.import_workers import ImportWorkers
+
+    workers = ImportWorkers(server.ws.settings, 1)
+    try:
+        cid = cases.create_case(server.ws, "进程").id
+        f = tmp_path / "sms.xml"
+        f.write_bytes(sms_backup_xml(5))
+        workers._executor().submit(_die)  # the worker is killed (as by the OOM killer)
+        time.sleep(1)
+        [dead] = workers.run(cid, f, None)
+        assert dead.status == "unparsed" and "重新上传" in (dead.error or "")
+        [ok] = workers.run(cid, f, None)
+        assert (ok.status, ok.added) == ("parsed", 5)
+    finally:
+        workers.close()

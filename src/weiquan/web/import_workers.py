@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from weiquan.config import Settings
@@ -76,8 +77,30 @@ class ImportWorkers:
             pool.submit(_ready)
 
     def run(self, case_id: int, path: Path, tz: str | None) -> list[FileResult]:
-        """Import one staged file in a worker process (blocks the calling thread until it is done)."""
-        return self._executor().submit(_import_in_worker, case_id, str(path), tz).result()
+        """Import one staged file in a worker process (blocks the calling thread until it is done).
+
+        A worker that dies (killed, out of memory) loses nothing: its transaction was never committed. The
+        upload is answered as not imported, and the next upload gets a fresh pool."""
+        pool = self._executor()
+        try:
+            return pool.submit(_import_in_worker, case_id, str(path), tz).result()
+        except BrokenProcessPool:
+            log.error("an import worker process died; starting a new pool")
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            return [
+                FileResult(
+                    path=path.name,
+                    name=path.name,
+                    status="unparsed",
+                    error=(
+                        "导入进程意外退出，没有写入任何记录，请重新上传 / "
+                        "the import process died; no record was written; upload the file again"
+                    ),
+                )
+            ]
 
     def close(self) -> None:
         with self._lock:
