@@ -149,8 +149,9 @@ def run_backend(label: str, export: Path, users: int, db_url: str | None) -> dic
                 k += 1
                 t = time.perf_counter()
                 try:
+                    page = urls[(k - k // 5) % len(urls)]  # every page in turn (k counts logins and writes too)
                     kind = ("login" if k % 10 == 0 else "own write" if k % 10 == 5
-                            else urls[k % len(urls)].replace(str(cid), "{id}").split("?")[0])
+                            else page.replace(str(cid), "{id}").split("?")[0])
                     if k % 10 == 0:  # a fresh login now and then (argon2id, audit entry)
                         fresh = httpx.Client(base_url=base, timeout=120)
                         r = fresh.post("/api/v1/auth/login", json={"username": f"user{n}", "password": PASSWORD})
@@ -160,7 +161,7 @@ def run_backend(label: str, export: Path, users: int, db_url: str | None) -> dic
                             "channel": "sms", "time": f"2025-06-01 10:{k % 60:02d}", "number": "13800138000",
                             "text": f"手动记录 {n}-{k}"})
                     else:
-                        r = c.get(urls[k % len(urls)])
+                        r = c.get(page)
                     ok = r.status_code < 400
                     is_locked = "database is locked" in r.text
                 except httpx.HTTPError:
