@@ -168,7 +168,10 @@ def test_collection_hints_vocabulary_and_lenders() -> None:
     assert "招联" in names and "借呗" in names and len(names) == len(set(names)) <= 24
     assert not any(a != b and a in b for a in names for b in names)  # shortest distinct names
     assert asr.engine_id_for("base") != asr.engine_id_for("base", hints=asr.PLAIN_HINTS)
-    assert asr.engine_id_for("base", hints=asr.PLAIN_HINTS).endswith("zh-vad-t0-t2s")  # old transcripts stay valid
+    first = {"correct": False, "vad_pad_ms": asr.FW_VAD_SPEECH_PAD_MS}  # the decoding before this round
+    assert asr.engine_id_for("base", hints=asr.PLAIN_HINTS, **first).endswith("zh-vad-t0-t2s")  # old transcripts stay valid
+    assert asr.engine_id_for("base", **first) != asr.engine_id_for("base")  # VAD padding and correction: recomputed
+    assert asr.engine_id_for("base").endswith(f"-pad{asr.VAD_SPEECH_PAD_MS}-c{asr.correction_tag()}")
     assert asr.is_prompt_echo("以下是普通话的催收电话录音", h) and asr.is_prompt_echo(h.prompt, h)
     assert not asr.is_prompt_echo("逾期", h) and not asr.is_prompt_echo("通讯录", h)
     assert not asr.is_prompt_echo("你的借款已经逾期三天", h)
@@ -187,3 +190,22 @@ def test_phone_band_call_hears_the_collection_words(tmp_path: Path) -> None:
     hinted = asr.AsrEngine(cache_dir=tmp_path, threads=2).transcribe(PHONE / clip)
     assert "紧急联系人" not in plain.text and "紧急联系人" in hinted.text
     assert cer(refs[clip]["text"], hinted.text, punctuation=False) <= 0.1
+
+
+@pytest.mark.slow
+def test_vocabulary_correction_is_recorded_on_the_call_event(ws: Workspace, tmp_path: Path) -> None:
+    """On a phone-band clip Whisper base (with the hints) writes 通讯路; the correction makes it 通讯录, and the
+    call event keeps what was heard, where (character range of its text), and the term."""
+    clip = PHONE / "phone-tongxunlu.phone.flac"
+    before = asr.AsrEngine(cache_dir=tmp_path, threads=2, correct=False, vad_pad_ms=asr.FW_VAD_SPEECH_PAD_MS)
+    assert "通讯路" in before.transcribe(clip).text
+    c = cases.create_case(ws, "录音")
+    audio = ws.vault.add(clip, case_id=c.id, original_name="催收@13800138000_20261030152543.flac").evidence
+    extraction.queue_for_evidence(ws, c.id, audio.id, "asr")
+    summary = extraction.run_jobs(ws, case_id=c.id, only="asr", workers=1)
+    assert (summary.done, summary.failed) == (1, 0), summary
+    with ws.db.read_session() as s:
+        (call,) = s.execute(select(Event)).scalars().all()
+        fixes = call.extra["corrections"]
+        assert [(f["heard"], f["term"]) for f in fixes] == [("通讯路", "通讯录")]
+        assert (call.text or "")[fixes[0]["start"]:fixes[0]["end"]] == "通讯录"

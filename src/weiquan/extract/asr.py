@@ -10,8 +10,9 @@ for users with internet; offline they fail with a clear bilingual message.
 Decoding: ``language="zh"``, VAD on, an initial prompt in simplified Chinese carrying collection-call
 vocabulary (通讯录, 逾期, 征信 …; Whisper otherwise often answers in traditional characters and hears
 通讯录 as 通信路) and lender names from the registry as hotwords (``data/asr_vocabulary.yaml``), beam 5, temperature 0 (deterministic; no sampling fallback,
-which on unintelligible audio costs minutes and invents text), no conditioning on previous text,
-then OpenCC ``t2s``. Segments that are repetition loops, likely silence, or an echo of the prompt
+which on unintelligible audio costs minutes and invents text), no conditioning on previous text, VAD
+regions padded by 800 ms, then OpenCC ``t2s`` and a conservative correction of near-homophones to the
+collection vocabulary (``asr_correct``: 于七 → 逾期, 通讯路 → 通讯录; each change recorded). Segments that are repetition loops, likely silence, or an echo of the prompt
 are dropped and counted (``dropped_segments``). Each segment keeps its start/end time in seconds.
 """
 
@@ -33,6 +34,7 @@ from typing import Any
 import yaml
 
 from weiquan.errors import InputError, MissingComponent
+from weiquan.extract.asr_correct import VocabularyCorrector
 from weiquan.vault.blobs import sha256_file
 
 log = logging.getLogger(__name__)
@@ -85,6 +87,20 @@ def collection_hints() -> DecoderHints:
     return DecoderHints(prompt=str(raw["prompt_zh"]), hotwords="、".join(words) or None)
 
 
+@functools.cache
+def collection_corrector() -> VocabularyCorrector:
+    """The vocabulary correction configured by data/asr_vocabulary.yaml (``correction``) + lender names:
+    the hotword lenders are terms and context words, every name of the registry is kept as written."""
+    from weiquan.law.pack import load_pack
+
+    raw = yaml.safe_load(resources.files("weiquan.extract").joinpath("data/asr_vocabulary.yaml").read_text("utf-8"))
+    cfg = raw["correction"]
+    lenders = lender_hotwords(int(raw.get("lender_hotwords", 0)))
+    registry = {n for lender in load_pack().lenders for n in (lender.entity, *lender.former_names, *lender.brands)}
+    return VocabularyCorrector([*cfg["terms"], *lenders], [*cfg["context"], *lenders],
+                               [*cfg.get("keep", ()), *registry], edge_word_freq=int(cfg.get("edge_word_freq", 20)))
+
+
 PLAIN_HINTS = DecoderHints(PLAIN_PROMPT)
 INITIAL_PROMPT = PLAIN_PROMPT  # kept for callers of the old name
 HUB_MODELS = ("tiny", "base", "small", "medium", "large-v1", "large-v2", "large-v3", "large-v3-turbo", "turbo",
@@ -109,6 +125,8 @@ class Transcript:
     duration_s: float | None = None
     engine: str = ""
     dropped_segments: int = 0  # decoded but unreliable (repetition loop, no speech): left out, counted
+    # Near-homophones replaced by collection terms (asr_correct): character range in ``text``, heard, term.
+    corrections: list[dict[str, Any]] = field(default_factory=list)
 
     def spans(self) -> list[dict[str, Any]]:
         """Character ranges of ``text`` → time ranges of the audio."""
@@ -120,7 +138,8 @@ class Transcript:
 
     def to_json(self) -> dict[str, Any]:
         return {"text": self.text, "language": self.language, "duration_s": self.duration_s, "engine": self.engine,
-                "dropped_segments": self.dropped_segments, "segments": [asdict(s) for s in self.segments]}
+                "dropped_segments": self.dropped_segments, "segments": [asdict(s) for s in self.segments],
+                "corrections": self.corrections}
 
 
 def _sha256(path: Path) -> str:
@@ -220,7 +239,24 @@ def is_unreliable(compression_ratio: float, avg_logprob: float, no_speech_prob: 
     return no_speech_prob > NO_SPEECH_PROB and avg_logprob < MIN_AVG_LOGPROB
 
 
-def engine_id_for(model: str, compute_type: str = "int8", hints: DecoderHints | None = None) -> str:
+# Voice-activity detection: silence longer than 2 s is cut, and each kept speech region is padded by this
+# much on both sides (faster-whisper's default: 400 ms). 800 ms keeps more of the audio around a region's
+# first and last syllables; on the tuning split it changed one clip's decoding for the better and none for
+# the worse (docs/extraction.md, "Speech tuning").
+VAD_SPEECH_PAD_MS = 800
+FW_VAD_SPEECH_PAD_MS = 400  # faster-whisper's default, the decoding of the first #18 session
+
+
+def correction_tag() -> str:
+    """Short id of the vocabulary correction's data (a changed term list recomputes transcripts)."""
+    import hashlib
+
+    raw = resources.files("weiquan.extract").joinpath("data/asr_vocabulary.yaml").read_bytes()
+    return hashlib.sha256(raw).hexdigest()[:6]
+
+
+def engine_id_for(model: str, compute_type: str = "int8", hints: DecoderHints | None = None,
+                  correct: bool = True, vad_pad_ms: int = VAD_SPEECH_PAD_MS) -> str:
     """Cache key of a transcript: runtime version, model, precision and decoding settings (with the hints)."""
     try:
         fw = metadata.version("faster-whisper")
@@ -229,6 +265,10 @@ def engine_id_for(model: str, compute_type: str = "int8", hints: DecoderHints | 
     name = "whisper-base-systran" if model == DEFAULT_MODEL else Path(model).name or model
     hints = hints or collection_hints()
     suffix = "" if hints == PLAIN_HINTS else f"-h{hints.tag}"
+    if vad_pad_ms != FW_VAD_SPEECH_PAD_MS:
+        suffix += f"-pad{vad_pad_ms}"
+    if correct:
+        suffix += f"-c{correction_tag()}"
     return f"faster-whisper-{fw}/{name}/{compute_type}/zh-vad-t0-t2s{suffix}"
 
 
@@ -236,7 +276,10 @@ class AsrEngine:
     """faster-whisper on the CPU. ``model``: "base" (offline default), a hub name, or a model folder."""
 
     def __init__(self, model: str = DEFAULT_MODEL, *, cache_dir: Path, threads: int | None = None,
-                 compute_type: str = "int8", hints: DecoderHints | None = None) -> None:
+                 compute_type: str = "int8", hints: DecoderHints | None = None, correct: bool = True,
+                 vad_pad_ms: int = VAD_SPEECH_PAD_MS) -> None:
+        """``correct=False, vad_pad_ms=FW_VAD_SPEECH_PAD_MS`` is the decoding of the first #18 session (kept
+        for the benchmark's before/after)."""
         try:
             from faster_whisper import WhisperModel
         except ImportError as e:
@@ -249,6 +292,8 @@ class AsrEngine:
         self._t2s = OpenCC("t2s")
         self.model_name = model
         self.hints = hints or collection_hints()
+        self.correct, self.vad_pad_ms = correct, vad_pad_ms
+        self._corrector = collection_corrector() if correct else None
         if model == DEFAULT_MODEL:
             path, source = str(offline_model_dir(cache_dir)), "offline"
         elif Path(model).expanduser().is_dir():
@@ -258,7 +303,7 @@ class AsrEngine:
         else:
             raise InputError(f"未知的语音模型：{model}（可用 {', '.join(HUB_MODELS)} 或模型目录）",
                              f"unknown speech model: {model} (use one of {', '.join(HUB_MODELS)} or a model folder)")
-        self.engine_id = engine_id_for(model, compute_type, self.hints)
+        self.engine_id = engine_id_for(model, compute_type, self.hints, correct, vad_pad_ms)
         try:
             self._model = WhisperModel(path, device="cpu", compute_type=compute_type, cpu_threads=threads or 0,
                                        download_root=str(cache_dir / "models" / "hub") if source == "hub" else None)
@@ -274,7 +319,8 @@ class AsrEngine:
         try:
             segments, info = self._model.transcribe(
                 str(path), language="zh", vad_filter=True, initial_prompt=self.hints.prompt, beam_size=5,
-                condition_on_previous_text=False, temperature=0.0, hotwords=self.hints.hotwords)
+                condition_on_previous_text=False, temperature=0.0, hotwords=self.hints.hotwords,
+                vad_parameters={"speech_pad_ms": self.vad_pad_ms})
             raw = list(segments)
         except Exception as e:  # noqa: BLE001 - undecodable audio is bad input
             raise InputError(f"无法读取或转写音频：{type(e).__name__}", f"cannot decode or transcribe the audio: {type(e).__name__}: {e}") from e
@@ -290,5 +336,16 @@ class AsrEngine:
                 continue
             segs.append(Segment(start=t0, end=t1, text=text, avg_logprob=round(float(s.avg_logprob), 4),
                                 no_speech_prob=round(float(s.no_speech_prob), 4)))
+        corrections: list[dict[str, Any]] = []
+        if self._corrector is not None:
+            context = self._corrector.has_context("".join(s.text for s in segs))
+            pos = 0
+            for i, seg in enumerate(segs):
+                fixed, done = self._corrector.correct(seg.text, context=context)
+                corrections += [{"start": pos + c.start, "end": pos + c.end, "heard": c.heard, "term": c.term}
+                                for c in done]
+                if done:
+                    segs[i] = Segment(seg.start, seg.end, fixed, seg.avg_logprob, seg.no_speech_prob)
+                pos += len(seg.text)
         return Transcript(text="".join(s.text for s in segs), segments=segs, language="zh", duration_s=total,
-                          engine=self.engine_id, dropped_segments=len(raw) - len(segs))
+                          engine=self.engine_id, dropped_segments=len(raw) - len(segs), corrections=corrections)

@@ -63,7 +63,8 @@ class RecordingExtractor(Extractor):
         extra: dict[str, Any] = {"attach_to_source": True, "segments": segments, "spans": spans,
                                  "engine": result.get("engine"), "language": result.get("language"),
                                  "audio_duration_s": result.get("duration_s"),
-                                 "dropped_segments": result.get("dropped_segments", 0)}
+                                 "dropped_segments": result.get("dropped_segments", 0),
+                                 "corrections": result.get("corrections", [])}
         if parsed is not None:
             start, basis, number, name, wallclock = localize(parsed.when, ctx.tz), "file_name", parsed.number, parsed.name, parsed.wallclock
         else:  # no time in the name: the import time, flagged for review

@@ -62,7 +62,8 @@ def attach_to_recording(s: Session, *, case_id: int, evidence_id: int, derived_i
     if not events:
         return 0, raw
     updated = 0
-    transcript: dict[str, Any] = {k: raw.extra[k] for k in ("segments", "spans", "engine", "language", "audio_duration_s", "dropped_segments")
+    transcript: dict[str, Any] = {k: raw.extra[k] for k in ("segments", "spans", "engine", "language", "audio_duration_s", "dropped_segments",
+                                                             "corrections")
                                   if k in raw.extra}
     for ev in events:
         extra = dict(ev.extra or {})
