@@ -57,6 +57,9 @@ SETS = [
     Floor("blindF.jsonl", None, "0.864 / 0.029 (final 24148c6)", 0.84, 0.05, 75, 32),
     # session 3: written by a fresh helper before any change of the round; scored once on main 2a5699c
     Floor("blindG.jsonl", None, "0.853 / 0.097 (main 2a5699c)", 0.85, 0.05, 75, 31),
+    # session 3: written before round 3 by two more fresh helpers, scored once after its last change (main 6b5f4ed)
+    Floor("blindH.jsonl", None, "0.848 / 0.000 (main 6b5f4ed)", 0.82, 0.03, 75, 32),
+    Floor("blindI.jsonl", None, "0.904 / 0.097 (main 6b5f4ed)", 0.88, 0.10, 75, 31),
 ]
 
 
