@@ -87,7 +87,7 @@ def test_stray_quote_loses_nothing_and_merges_nothing(texts: list[str], data: st
         if i != k:
             assert text == _body(m.body)
         else:
-            assert text.lstrip('"') == _body(m.body).strip()
+            assert text.lstrip('"').strip() == _body(m.body).strip()  # a body of only spaces is read back as those spaces after the quote
     assert any(f"第 {k + 2} 行" in x for x in ctx.warnings)
 
 
