@@ -8,8 +8,8 @@ printed in Chinese and English without a traceback unless ``--debug``.
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
+import sys
 from typing import Annotated, Any
 
 import typer
@@ -17,7 +17,9 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from weiquan import __version__
+from weiquan.commands import register_all
 from weiquan.errors import EXIT_PROBLEM, EXIT_USAGE, WeiquanError
+from weiquan.plugins import plugin_manager
 
 
 class _Group(TyperGroup):
@@ -87,9 +89,6 @@ def root(
 
 
 def _register_commands() -> None:
-    from weiquan.commands import register_all
-    from weiquan.plugins import plugin_manager
-
     register_all(app)
     plugin_manager().hook.register_commands(app=app)
 

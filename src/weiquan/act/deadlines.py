@@ -14,13 +14,14 @@ next working day when the rule says so (``roll_to_workday``, default true).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+import datetime as dt
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+import chinese_calendar
 import yaml
 
 from weiquan.errors import InputError
@@ -180,7 +181,6 @@ class WorkCalendar:
                 return True, False
             if t.complete:
                 return d.weekday() < 5, False
-        import chinese_calendar
 
         try:
             return bool(chinese_calendar.is_workday(d)), False
@@ -194,7 +194,6 @@ class WorkCalendar:
         """True when the year's schedule is known (a complete override table or chinese_calendar data)."""
         if any((t := table.get(year)) is not None and t.complete for table in self._tables):
             return True
-        import chinese_calendar
 
         try:
             chinese_calendar.is_workday(dt.date(year, 1, 1))

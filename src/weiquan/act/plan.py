@@ -17,9 +17,10 @@ This module only selects and orders:
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from dataclasses import dataclass, field
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from weiquan.act.deadlines import DeadlineRule, WorkCalendar
 from weiquan.act.facts import CaseFacts, FindingFact
@@ -435,7 +436,6 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
 def last_collection_contact(facts: CaseFacts, last_finding: dt.datetime | None) -> dt.datetime | None:
     """The latest collection contact of the case: the analysis figures' ``last`` (every collection contact, the
     same figure the dashboard shows) or the latest finding event, whichever is later; in the case's time zone."""
-    from zoneinfo import ZoneInfo
 
     fig = facts.extra.get("contact_figures") if isinstance(facts.extra, dict) else None
     last = None

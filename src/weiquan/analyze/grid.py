@@ -8,15 +8,16 @@ be reported (``python scripts/grid_corpus.py``) and a cross-validation can hold 
 
 from __future__ import annotations
 
-import random
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+import random
+import re
 from typing import Any
 
+import opencc
 import yaml
 
 from weiquan.analyze.base import LAWFUL
@@ -101,8 +102,6 @@ def _noise(text: str, kind: str, rng: random.Random) -> str:
 
 @cache
 def _s2t() -> Any:
-    import opencc
-
     return opencc.OpenCC("s2t")
 
 

@@ -6,10 +6,12 @@ Nothing here hard-codes a legal number: the night window and the per-day limits 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
+import datetime as dt
 from functools import cache
 from typing import Any
+
+from weiquan.law.pack import load_pack
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,6 @@ def conduct_from_pack(pack: Any) -> ConductRules:
 
 @cache
 def _pack() -> Any:
-    from weiquan.law.pack import load_pack
-
     return load_pack()
 
 

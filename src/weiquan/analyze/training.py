@@ -9,19 +9,21 @@ Run it with ``python scripts/train_detector.py``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import datetime as dt
 import hashlib
+from importlib import resources
+import json
+from pathlib import Path
 import random
 import re
-from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from weiquan.analyze.base import LAWFUL, TEXT_CATEGORIES
-from weiquan.analyze.grid import is_retelling
+from weiquan.analyze.grid import expand_grid, expand_retelling, is_retelling
 from weiquan.analyze.normalize import as_addressee, default_normalizer
 
 MODEL_PATH = Path(__file__).parent / "model" / "text_classifier.npz"
@@ -97,8 +99,6 @@ def load_corpus(seed: int = 20261128) -> list[Item]:
 
 def load_grid(per_cell: int = 5) -> list[Item]:
     """The systematic grid (``corpus/grid.yaml`` expanded by :mod:`weiquan.analyze.grid`)."""
-    from weiquan.analyze.grid import expand_grid, expand_retelling
-
     return [Item(g.text, g.labels, g.origin) for g in (*expand_grid(per_cell=per_cell),
                                                         *expand_retelling(per_cell=per_cell))]
 
@@ -120,9 +120,7 @@ def corpus_digest(items: list[Item] | None = None) -> str:
 def save_model(payload: dict[str, Any], out: Path) -> None:
     """Write the model as plain arrays (``.npz``): the n-gram vocabulary in column order, idf, coefficients,
     intercepts, labels and a JSON header. Loading it needs numpy only (no pickle, no sklearn import: fast)."""
-    import json
 
-    import numpy as np
 
     vec = payload["vectorizer"]
     p = vec.get_params()
@@ -139,9 +137,7 @@ def save_model(payload: dict[str, Any], out: Path) -> None:
 def load_model(path: Path) -> dict[str, Any]:
     """The payload written by :func:`save_model`: header fields, ``vocabulary`` (n-gram -> column), ``idf``,
     ``coef``, ``intercept`` and the vectorizer settings."""
-    import json
 
-    import numpy as np
 
     with np.load(path, allow_pickle=False) as z:
         header = json.loads(str(z["header"]))
@@ -152,7 +148,6 @@ def load_model(path: Path) -> dict[str, Any]:
 
 def train(out: Path = MODEL_PATH, *, seed: int = 20261128, c: float = 4.0) -> dict[str, Any]:
     """Fit the per-category models and write them to ``out``. Returns a summary."""
-    import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 

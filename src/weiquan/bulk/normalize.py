@@ -10,9 +10,11 @@ milliseconds. Amounts become yuan: ``3000``, ``3,000.50元``, ``￥2000``, ``3�
 from __future__ import annotations
 
 import datetime as dt
-import re
 from functools import lru_cache
+import re
 from zoneinfo import ZoneInfo
+
+import cn2an
 
 _YMD = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[\sT]+(\d{1,2})[:时](\d{1,2})(?:[:分](\d{1,2}(?:\.\d+)?))?秒?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$")
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
@@ -132,8 +134,6 @@ def _parse_amount_str(raw: str) -> float | None:
     if m:
         return round(float(m[1]) * _UNIT[m[2]], 2)
     if set(s) <= _CN_DIGITS:
-        import cn2an
-
         try:
             v = float(cn2an.cn2an(s, "smart"))
         except (ValueError, KeyError, IndexError, TypeError):

@@ -10,22 +10,24 @@ elsewhere; a run that stops is resumed by running it again (finished partitions 
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 import datetime as dt
 import gc
 import hashlib
 import json
 import logging
 import os
+from pathlib import Path
 import resource
 import time
-from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from weiquan.bulk.files import atomic_write, remove_temporaries
+from weiquan.bulk.normalize import parse_amount, parse_date
 from weiquan.bulk.partition import RunConfig, manifest_path, process_partition
+from weiquan.bulk.partition import resolver_for
 from weiquan.bulk.readers import InputFile, PartitionSpec, open_inputs, partition_input
 from weiquan.bulk.tables import merge_stats, write_aggregates
 from weiquan.errors import InputError, ProblemFound
@@ -158,8 +160,6 @@ def run_bulk(
 
 def _warm(cfg: RunConfig) -> str:
     """Load the detector (and the lender resolver) in a worker before its first partition."""
-    from weiquan.bulk.normalize import parse_amount, parse_date
-    from weiquan.bulk.partition import resolver_for
 
     resolver_for(cfg.registry).resolve(None, "预热")
     parse_amount("三千元")  # imports cn2an

@@ -9,15 +9,25 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
+import inspect
+import os
 from pathlib import Path
+import sys
 from typing import Any
 
 import typer
 import typer.main
 from typer.testing import CliRunner
+
+from weiquan import hookspecs
+from weiquan.analyze.rules import default_rules
+from weiquan.cli import app
+from weiquan.config import Settings
+from weiquan.law.pack import PACK_DIR
+from weiquan.law.sources import load_sources
+from weiquan.plugins import collect
+from weiquan.services.documents import document_specs
 
 START = "<!-- cli-reference:start -->"
 END = "<!-- cli-reference:end -->"
@@ -33,14 +43,10 @@ def iter_commands(cmd: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[
 
 
 def command_paths() -> list[tuple[str, ...]]:
-    from weiquan.cli import app
-
     return [p for p, _ in iter_commands(typer.main.get_command(app))]
 
 
 def render_reference() -> str:
-    from weiquan.cli import app
-
     runner = CliRunner()
     root = typer.main.get_command(app)
     parts = [START, "", "_Generated from `--help` by `python -m weiquan.commands._reference`; do not edit by hand._", ""]
@@ -79,8 +85,6 @@ def _cell(text: str) -> str:
 
 
 def render_settings() -> str:
-    from weiquan.config import Settings
-
     rows = ["| setting | environment variable | default | meaning |", "|---|---|---|---|"]
     for name, f in Settings.model_fields.items():
         extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
@@ -90,10 +94,6 @@ def render_settings() -> str:
 
 
 def render_hooks() -> str:
-    import inspect
-
-    from weiquan import hookspecs
-
     out = []
     for name, fn in vars(hookspecs).items():
         if callable(fn) and hasattr(fn, "weiquan_spec"):
@@ -103,11 +103,6 @@ def render_hooks() -> str:
 
 
 def render_detectors() -> str:
-    import inspect
-
-    from weiquan.analyze.rules import default_rules
-    from weiquan.plugins import collect
-
     out = ["| detector id | kind | what it finds |", "|---|---|---|"]
     for d in collect("register_detectors"):
         doc = (inspect.getdoc(type(d)) or "").split("\n\n", 1)[0]
@@ -121,8 +116,6 @@ def render_detectors() -> str:
 
 
 def render_documents() -> str:
-    from weiquan.services.documents import document_specs
-
     out = ["| document id | title | sent to (channel id) | what it is |", "|---|---|---|---|"]
     for d in document_specs().values():
         out.append(f"| `{d.id}` | {d.title_zh} | {f'`{d.channel}`' if d.channel else '—'} | {_cell(d.description_zh)} |")
@@ -130,9 +123,6 @@ def render_documents() -> str:
 
 
 def render_law_sources() -> str:
-    from weiquan.law.pack import PACK_DIR
-    from weiquan.law.sources import load_sources
-
     out: list[str] = []
     for s in load_sources(PACK_DIR).values():
         status = ("the tool's own rule, not a legal fact" if s.kind == "rule" else "confirmed by a primary text"

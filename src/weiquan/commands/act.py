@@ -10,6 +10,9 @@ import typer
 
 from weiquan.commands._common import JsonOpt, console, note_text, print_json, print_table, workspace
 from weiquan.errors import InputError
+from weiquan.services.actions import add_action, list_actions, refuse_future, update_action
+from weiquan.services.documents import draft_all, draft_document
+from weiquan.services.plan import build_plan
 
 CaseOpt = typer.Option("--case", help="案件 ID Case id.")
 
@@ -45,7 +48,6 @@ def plan(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """生成维权步骤计划（向谁、为什么、带什么、怎么提交、期限）。Build the ordered escalation plan."""
-    from weiquan.services.plan import build_plan
 
     p = build_plan(workspace(ctx), case_id)
     if json_:
@@ -93,7 +95,6 @@ def draft(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """起草投诉、举报、报案、起诉等文书（DOCX 可编辑，PDF 可打印）。Draft documents as DOCX and/or PDF."""
-    from weiquan.services.documents import draft_all, draft_document
 
     ws = workspace(ctx)
     if doc == "all":
@@ -116,9 +117,7 @@ def actions(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """列出行动及期限（到期、逾期）。List actions with due dates and overdue status."""
-    from weiquan.services.actions import list_actions
 
-    from weiquan.services.plan import build_plan
 
     ws = workspace(ctx)
     items = list_actions(ws, case_id)
@@ -162,7 +161,6 @@ def action_add(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """记录一项行动；有提交时间时按渠道规则计算截止日。Record an action; the due date follows the channel's rule."""
-    from weiquan.services.actions import add_action, refuse_future
 
     a = add_action(workspace(ctx), case_id, body, document=document, submitted_at=refuse_future(_parse_when(submitted)),
                    reference_no=ref, status=status, notes=note)
@@ -184,7 +182,6 @@ def action_update(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """更新行动（状态、编号、答复）。Update an action (status, reference, response)."""
-    from weiquan.services.actions import refuse_future, update_action
 
     a = update_action(workspace(ctx), action_id, status=status, submitted_at=refuse_future(_parse_when(submitted)),
                       reference_no=ref, response=response, note=note)

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Callable
 from enum import Enum
+import json
 from pathlib import Path
+import sys
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 
+from weiquan.act.facts import CHANNEL_ZH
+from weiquan.analyze.classifier import default_classifier
+from weiquan.analyze.evaluate import evaluate, read_jsonl
+from weiquan.analyze.rules import default_rules
+from weiquan.analyze.text import default_text_detector
+from weiquan.analyze.text import labels_of
 from weiquan.commands._common import JsonOpt, console, print_json, print_table, workspace
 from weiquan.errors import InputError
+from weiquan.services.analysis import analyze_case
+from weiquan.services.analysis import list_findings, review_finding
+from weiquan.services.analysis import review_items
+from weiquan.services.analysis import get_finding
+from weiquan.services.cases import get_case
+from weiquan.services.law import case_scope
+from weiquan.zh.wording import plain_zh
 
 
 class DetectorChoice(str, Enum):
@@ -71,16 +85,11 @@ def _detect_fn(which: DetectorChoice, register: str = "message") -> Callable[[li
 
         return text_detector(register).detect_many
     if which == DetectorChoice.rules:
-        from weiquan.analyze.rules import default_rules
-
         r = default_rules()
         return r.detect_many
     if which == DetectorChoice.classifier:
-        from weiquan.analyze.classifier import default_classifier
-
         c = default_classifier()
         return c.detect_many
-    from weiquan.analyze.text import default_text_detector
 
     d = default_text_detector()
     return lambda texts: d.detect_many(texts)
@@ -92,7 +101,6 @@ def analyze(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """识别案件中的违规催收行为并汇总。Detect unlawful collection acts in a case and summarise them."""
-    from weiquan.services.analysis import analyze_case
 
     res = analyze_case(workspace(ctx), case_id)
     if json_:
@@ -119,8 +127,6 @@ def classify(
     register: Annotated[str, RegOpt] = "message",
 ) -> None:
     """检测一条或多条短信文字中的违规内容。Classify texts: labels with spans and confidence."""
-    from weiquan.analyze.evaluate import read_jsonl
-    from weiquan.analyze.text import labels_of
 
     if (text is None) == (file is None):
         raise InputError("请给出一段文字，或用 --file 指定 JSONL 文件（二选一）", "give either TEXT or --file FILE.jsonl")
@@ -159,8 +165,6 @@ def eval_cmd(
     register: Annotated[str, RegOpt] = "auto",
 ) -> None:
     """在标注数据上评估检测效果。Evaluate the detector on a labelled JSONL file."""
-    from weiquan.analyze.evaluate import evaluate, read_jsonl
-    from weiquan.analyze.text import labels_of
 
     items = read_jsonl(file, need_labels=True)
     preds = [labels_of(h) for h in _predict(items, detector, register)]
@@ -187,7 +191,6 @@ def review(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """逐条确认或驳回识别结果。Confirm or reject findings (interactive with --case, or --finding N --confirm/--reject)."""
-    from weiquan.services.analysis import list_findings, review_finding
 
     ws = workspace(ctx)
     if finding is not None:
@@ -197,8 +200,6 @@ def review(
         if state is None and note is None:
             raise InputError("请指定 --confirm、--reject、--reset 或 --note", "give --confirm, --reject, --reset or --note")
         if state is None:
-            from weiquan.services.analysis import get_finding
-
             state = get_finding(ws, finding).review_state
         out = review_finding(ws, finding, state, reviewer=reviewer, note=note)
         if json_:
@@ -220,16 +221,10 @@ def review(
         raise InputError(f"有 {len(items)} 条待审核。逐条审核需要在终端里运行；也可以用 --finding N --confirm 或 --reject，"
                          "或用 --json 列出",
                          "interactive review needs a terminal; use --finding N --confirm/--reject or --json")
-    from zoneinfo import ZoneInfo
 
-    from weiquan.act.facts import CHANNEL_ZH
-    from weiquan.services.cases import get_case
-    from weiquan.zh.wording import plain_zh
 
     zone = ZoneInfo(get_case(ws, case_id).timezone or ws.settings.timezone)
     severity = {"critical": "非常严重", "high": "严重", "medium": "较重", "low": "轻微", "info": "提示"}
-    from weiquan.services.analysis import review_items
-    from weiquan.services.law import case_scope
 
     # each finding's provisions as the documents cite them: the version in force on its days, binding this lender
     cited = {it.finding.id: it.provisions for it in review_items(ws.law, items, case_scope(ws, case_id))}

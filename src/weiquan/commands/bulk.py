@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 import typer
 
 from weiquan.commands._common import JsonOpt, console, print_json
@@ -35,7 +36,6 @@ def run(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """逐条识别违规催收行为和放贷方，输出 Parquet、汇总和报告。Classify a complaint corpus."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     quiet = json_ or not console().is_terminal
     bar = Progress(TextColumn("分区"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[speed]}"),

@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 
 from weiquan.commands._common import JsonOpt, console, print_json, print_table, workspace
+from weiquan.errors import InputError
+from weiquan.law.schema import LICENCE_TYPES
 from weiquan.services import cases
 
 
@@ -42,8 +44,6 @@ def case_new(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """新建案件；--lender 与机构名录完全匹配时自动填入主体和牌照类型。Create a case (licence filled from the registry)."""
-    from weiquan.errors import InputError
-    from weiquan.law.schema import LICENCE_TYPES
 
     if licence is not None and licence not in LICENCE_TYPES:
         raise InputError(f"牌照类型必须是 {' | '.join(LICENCE_TYPES)} 之一", f"--licence must be one of {', '.join(LICENCE_TYPES)}")

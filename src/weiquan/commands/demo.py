@@ -10,6 +10,9 @@ import typer
 from weiquan.commands._common import JsonOpt, console, print_json
 from weiquan.config import load_settings
 from weiquan.errors import EXIT_PROBLEM
+from weiquan.services.demo import run_demo
+from weiquan.web import create_app
+from weiquan.web.config import check_port_free
 from weiquan.workspace import Workspace
 
 
@@ -26,7 +29,6 @@ def demo(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """用内置示例数据（合成，标明“示例”）跑通全流程。Run the whole chain on the bundled synthetic SAMPLE case."""
-    from weiquan.services.demo import run_demo
 
     root_home = (ctx.find_root().obj or {}).get("home")
     base = Path("weiquan-demo")
@@ -34,7 +36,6 @@ def demo(
     out = out or base / "out"
     c = console()
     if serve:  # before the few minutes of the demo: a busy port is known now
-        from weiquan.web.config import check_port_free
 
         check_port_free("127.0.0.1", port)
     with Workspace(load_settings(home)) as ws:
@@ -52,7 +53,6 @@ def demo(
         if serve:
             import uvicorn
 
-            from weiquan.web import create_app
 
             c.print(f"网页界面 Web UI: http://127.0.0.1:{port}/  （示例案件 {result.case_id}；按 Ctrl+C 停止 / Ctrl+C to stop）")
             uvicorn.run(create_app(ws), host="127.0.0.1", port=port, log_level="warning", access_log=False)

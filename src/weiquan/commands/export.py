@@ -9,6 +9,9 @@ import typer
 
 from weiquan.commands._common import JsonOpt, console, print_json, workspace
 from weiquan.errors import EXIT_PROBLEM
+from weiquan.services.case_report import build_case_report
+from weiquan.services.export import export_case
+from weiquan.services.export import verify_package
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +35,6 @@ def export(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """导出证据包（原始文件、清单、Merkle 根、账本、报告、核验程序）。Write the evidence package of a case."""
-    from weiquan.services.export import export_case
 
     c = console()
 
@@ -63,7 +65,6 @@ def verify(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """核验证据包：重新计算每个哈希和 Merkle 根，核验时间戳；有问题时退出码为 1。Verify an evidence package; exit 1 on any problem."""
-    from weiquan.services.export import verify_package
 
     res = verify_package(package, tsa_ca=tsa_ca)
     if json_:
@@ -99,7 +100,6 @@ def report(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """生成案件报告 PDF（概要、图表、违规事实、证据保全方法）。Write the case report PDF."""
-    from weiquan.services.case_report import build_case_report
 
     path = build_case_report(workspace(ctx), case_id, out)
     if json_:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 import typer
 
 from weiquan.commands._common import JsonOpt, console, print_json, print_table, workspace
+from weiquan.commands.extract import run_with_progress
 from weiquan.errors import EXIT_PROBLEM, InputError
 from weiquan.ingest.numbers import display_number
 from weiquan.services import imports, timeline
+from weiquan.services.extraction import run_jobs
 from weiquan.workspace import Workspace
 from weiquan.zh.labels import (
     CHANNEL_ZH,
@@ -49,9 +52,6 @@ def import_cmd(
     results = _import_with_progress(ws, case_id, paths, tz=tz, mapping=mapping, quiet=json_)
     summary = None
     if extract:
-        from weiquan.commands.extract import run_with_progress
-        from weiquan.services.extraction import run_jobs
-
         summary = run_jobs(ws, case_id=case_id) if json_ else None
     if json_:
         print_json({"files": results, "extraction": summary} if extract else results)
@@ -82,7 +82,6 @@ def _import_with_progress(ws: Workspace, case_id: int, paths: list[Path], *, tz:
     con = console()
     if quiet or not con.is_terminal:
         return imports.import_paths(ws, case_id, paths, tz=tz, mapping=mapping)
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(SpinnerColumn(), TextColumn("导入 importing"), TextColumn("{task.completed} 个文件 files"),
                   TimeElapsedColumn(), TextColumn("{task.description}"), console=con, transient=True) as bar:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from weiquan.commands._common import JsonOpt, console, data_home, note_text, print_json, print_table
+from weiquan.commands._common import workspace
 from weiquan.errors import InputError
 from weiquan.law.pack import load_pack
 from weiquan.loans import calc
@@ -16,6 +17,7 @@ from weiquan.loans.apr import xirr
 from weiquan.loans.check import check_loan
 from weiquan.loans.model import parse_loan
 from weiquan.loans.schedule import FEE_ZH, METHOD_ZH, Schedule, build_schedule, parse_spec
+from weiquan.services import cases, loans
 
 
 def register(app: typer.Typer) -> None:
@@ -112,8 +114,6 @@ def loan_add(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """把借款核查结果加入案件；案件尚无牌照类型时，采用借款的放贷方类型。Attach a loan check to a case."""
-    from weiquan.commands._common import workspace
-    from weiquan.services import cases, loans
 
     ws = workspace(ctx)
     out = loans.add_loan(ws, case, _loan_data(file, as_of))

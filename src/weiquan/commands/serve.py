@@ -10,6 +10,8 @@ import typer
 from weiquan.commands._common import JsonOpt, console, print_json, print_table, workspace
 from weiquan.errors import InputError
 from weiquan.services import users
+from weiquan.web import create_app
+from weiquan.web.config import WebConfig, check_bind, check_port_free
 
 
 def register(app: typer.Typer) -> None:
@@ -42,8 +44,6 @@ def serve(
     """启动网页界面（默认只在本机 127.0.0.1 访问）。Start the web interface (local, single user by default)."""
     import uvicorn
 
-    from weiquan.web import create_app
-    from weiquan.web.config import WebConfig, check_bind, check_port_free
 
     if (tls_cert is None) != (tls_key is None):
         raise InputError("--tls-cert 和 --tls-key 必须同时提供", "--tls-cert and --tls-key must be given together")

@@ -9,6 +9,7 @@ import typer
 
 from weiquan.commands._common import JsonOpt, console, print_json, workspace
 from weiquan.errors import EXIT_PROBLEM
+from weiquan.services.anchoring import check_stamp, latest_stamp
 
 
 def register(app: typer.Typer) -> None:
@@ -87,7 +88,6 @@ def head(
             raise typer.Exit(EXIT_PROBLEM)
         return
     h = vault.head()
-    from weiquan.services.anchoring import check_stamp, latest_stamp
 
     stamp = latest_stamp(workspace(ctx))
     checked = check_stamp(workspace(ctx), stamp) if stamp else None

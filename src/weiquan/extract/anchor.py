@@ -13,13 +13,15 @@ and wait for the user to confirm their date (services.dates).
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass
+import datetime as dt
 from pathlib import Path
+import re
 from zoneinfo import ZoneInfo
 
 from PIL import Image
+
+from weiquan.extract.timeparse import find_time, parse_time_text
 
 # yyyy mm dd, separator, HH MM SS: 20261030-214733, 2023-10-30-15-25-43, 20231030_152543, 20231030152543
 _NAME_PATTERNS = [
@@ -79,7 +81,6 @@ def from_exif(path: Path) -> dt.datetime | None:
 
 def from_status_bar(texts: list[str]) -> tuple[int | None, int, int, int, int] | None:
     """(year or None, month, day, hour, minute) of a date shown in the status bar lines, else None."""
-    from weiquan.extract.timeparse import find_time, parse_time_text
 
     for t in texts:
         tok = parse_time_text(t)

@@ -18,23 +18,25 @@ are dropped and counted (``dropped_segments``). Each segment keeps its start/end
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 import fcntl
 import functools
+import hashlib
+from importlib import metadata
+from importlib import resources
 import importlib.util
 import logging
 import os
+from pathlib import Path
 import re
 import shutil
-from dataclasses import asdict, dataclass, field
-from importlib import metadata
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from weiquan.errors import InputError, MissingComponent
 from weiquan.extract.asr_correct import VocabularyCorrector
+from weiquan.law.pack import load_pack
 from weiquan.vault.blobs import sha256_file
 
 log = logging.getLogger(__name__)
@@ -62,14 +64,12 @@ class DecoderHints:
     @property
     def tag(self) -> str:
         """Short id of the hints for the cache key (a changed vocabulary recomputes transcripts)."""
-        import hashlib
 
         return hashlib.sha256(f"{self.prompt}|{self.hotwords or ''}".encode()).hexdigest()[:8]
 
 
 def lender_hotwords(limit: int) -> list[str]:
     """Brand names from the law pack's lender registry, shortest distinct first."""
-    from weiquan.law.pack import load_pack
 
     names = sorted({b for lender in load_pack().lenders for b in lender.brands}, key=lambda n: (len(n), n))
     out: list[str] = []

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from weiquan.extract.recording import RecordingExtractor
+from weiquan.extract.screenshot import ScreenshotExtractor
 from weiquan.hookspecs import hookimpl
 
 
 @hookimpl
 def register_extractors() -> list[Any]:
-    from weiquan.extract.recording import RecordingExtractor
-    from weiquan.extract.screenshot import ScreenshotExtractor
-
     return [ScreenshotExtractor(), RecordingExtractor()]

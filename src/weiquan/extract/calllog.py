@@ -10,10 +10,12 @@ the direction is unknown (an icon the OCR cannot read).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cache
+import re
 from typing import Any
+
+from opencc import OpenCC
 
 from weiquan.extract.layout import Screen, close, compact, number_digits, same_row, words
 from weiquan.extract.ocr import OcrLine
@@ -105,8 +107,6 @@ def parse(scr: Screen) -> list[CallRowParse]:
 
 @cache
 def _opencc() -> Any:
-    from opencc import OpenCC
-
     return OpenCC("t2s")
 
 

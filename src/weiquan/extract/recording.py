@@ -15,13 +15,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from weiquan.config import load_settings
 from weiquan.extract.anchor import capture_time
 from weiquan.extract.asr import DEFAULT_MODEL, AsrEngine, engine_id_for
 from weiquan.extract.base import ExtractContext, Extractor
 from weiquan.ingest.base import RawEvent
 from weiquan.ingest.filenames import find_number, parse_recording_name, stem_of
 from weiquan.ingest.timeutil import localize
-from weiquan.config import load_settings
 
 class RecordingExtractor(Extractor):
     kind = "asr"
@@ -42,8 +42,6 @@ class RecordingExtractor(Extractor):
 
     def prepare(self, threads: int | None = None) -> None:
         if self._engine is None:
-            from weiquan.config import load_settings
-
             cache = self.cache_dir or load_settings().cache_dir
             self._engine = AsrEngine(self.model, cache_dir=cache, threads=threads, compute_type=self.compute_type)
 

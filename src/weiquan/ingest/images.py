@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from PIL import Image, UnidentifiedImageError
+
 from weiquan.ingest.base import ImportContext, Importer, ParseError, Probe, RawEvent
 from weiquan.ingest.filenames import parse_screenshot_name
 
@@ -30,8 +32,6 @@ class ImageImporter(Importer):
         return 0.6 if probe.media_type in IMAGE_TYPES else 0.0
 
     def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
-        from PIL import Image, UnidentifiedImageError
-
         with open(ctx.path, "rb") as f:
             head = f.read(16)
         if head[4:8] == b"ftyp":

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 import quopri
 import re
-from collections.abc import Iterator
 
 from weiquan.ingest.base import ImportContext, Importer, Probe, RawEvent
 from weiquan.ingest.synctech import CALL_TYPES
@@ -12,6 +12,7 @@ from weiquan.ingest.tabular import sniff_encoding
 from weiquan.ingest.textnorm import clean_text, null_to_none
 from weiquan.ingest.timeutil import TimeOutOfRange, from_epoch, from_wallclock
 from weiquan.ingest.xmlsafe import scan_prolog
+from weiquan.ingest.xmlsafe import iter_records
 
 BOXES = {"INBOX": "incoming", "SENDBOX": "outgoing", "SENTBOX": "outgoing", "SENT": "outgoing", "OUTBOX": "outgoing",
          "DRAFT": "draft", "DRAFTBOX": "draft", "FAILBOX": "failed", "FAILED": "failed"}
@@ -116,8 +117,6 @@ class OppoCallLog(Importer):
         return 0.9 if scan_prolog(probe.head).root == "CallLog" else 0.0
 
     def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
-        from weiquan.ingest.xmlsafe import iter_records
-
         for _tag, idx, el in iter_records(ctx, ("CALL_RECORDS",)):
             locator = f"/CallLog/CALL_RECORDS[{idx}]"
             try:

@@ -13,6 +13,7 @@ from weiquan.ingest.base import Attachment, ImportContext, Importer, Probe, RawE
 from weiquan.ingest.textnorm import clean_text, null_to_none
 from weiquan.ingest.timeutil import TimeOutOfRange, from_epoch
 from weiquan.ingest.xmlsafe import scan_prolog
+from weiquan.ingest.xmlsafe import iter_attrs
 
 SMS_TYPES = {"1": "incoming", "2": "outgoing", "3": "draft", "4": "outgoing", "5": "failed", "6": "outgoing"}
 MMS_BOX = {"1": "incoming", "2": "outgoing", "3": "draft", "4": "outgoing"}
@@ -55,8 +56,6 @@ class SyncTechSms(Importer):
         return 0.95 if root_of(probe) == "smses" else 0.0
 
     def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
-        from weiquan.ingest.xmlsafe import iter_attrs
-
         tz = ctx.tz
         for rec in iter_attrs(ctx, ("sms", "mms"), trees=("mms",)):
             locator = f"/smses/{rec.tag}[{rec.index}]"
@@ -136,8 +135,6 @@ class SyncTechCalls(Importer):
         return 0.95 if root_of(probe) == "calls" else 0.0
 
     def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
-        from weiquan.ingest.xmlsafe import iter_attrs
-
         for rec in iter_attrs(ctx, ("call",)):
             el = rec.attrib
             locator = f"/calls/call[{rec.index}]"

@@ -20,18 +20,19 @@ Contract used by the other areas::
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass, field
 import datetime as dt
 import functools
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
+import yaml
 
 from weiquan.errors import InputError, ProblemFound
-from weiquan.law.sources import SOURCES_FILE, load_sources
-from weiquan.law.sources import resolve as resolve_sources
+from weiquan.law.integrity import check_pack
+from weiquan.law.lenders import find_lender
+from weiquan.law.lpr import merge_fixings, read_lpr_csv
 from weiquan.law.schema import (
     Cap,
     Channel,
@@ -48,6 +49,8 @@ from weiquan.law.schema import (
     Violation,
     _cite,
 )
+from weiquan.law.sources import SOURCES_FILE, load_sources
+from weiquan.law.sources import resolve as resolve_sources
 from weiquan.zh.steps import Note
 
 PACK_DIR = Path(__file__).parent / "cn"
@@ -184,7 +187,6 @@ class LawPack:
 
     def find_lender(self, name: str, limit: int = 5) -> list[Any]:
         """Fuzzy search over brand, app, alias and entity names; best first. See ``weiquan.law.lenders``."""
-        from weiquan.law.lenders import find_lender
 
         return find_lender(self.lender_registry, name, limit=limit)
 
@@ -313,7 +315,6 @@ def _load_base(pack_dir: Path) -> LawPack:
         lender_registry=registry,
         _lpr_pairs=[(f.date, f.rate) for f in lpr_table.fixings],
     )
-    from weiquan.law.integrity import check_pack
 
     problems = check_pack(pack)
     if problems:
@@ -334,7 +335,6 @@ def _load_with_overlay(pack_dir: Path, overlay: Path | None, _mtime_ns: int) -> 
     base = _load_base(pack_dir)
     if overlay is None:
         return base
-    from weiquan.law.lpr import merge_fixings, read_lpr_csv
 
     extra = read_lpr_csv(overlay, source_label=f"用户导入 {overlay.name}")
     table = merge_fixings(base.lpr_table, extra)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from weiquan.loans.check import check_loan as _check
+
 
 def check_loan(data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """See :func:`weiquan.loans.check.check_loan`."""
-    from weiquan.loans.check import check_loan as _check
 
     return _check(data, **kwargs)
 

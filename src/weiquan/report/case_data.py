@@ -6,11 +6,12 @@ says so.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from weiquan.law.lenders import product_of
 from weiquan.report.charts import ContactStats
 from weiquan.report.evidence import EvidenceItem
 
@@ -61,7 +62,6 @@ class LawInfo:
         """The loan product the lender's names tell ("信用卡" → credit_card), as the documents read it."""
         if self._pack is None:
             return None
-        from weiquan.law.lenders import product_of
 
         return product_of(self._pack.lender_registry, *names)
 

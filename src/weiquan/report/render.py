@@ -19,11 +19,19 @@ is rendered highlighted; class ``right`` and ``center`` align a paragraph; class
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+import os
 from pathlib import Path
+import re
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_COLOR_INDEX
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+import lxml.html
+from markupsafe import escape
 
 from weiquan.errors import MissingComponent
 from weiquan.partfiles import PartFile
@@ -142,7 +150,6 @@ def mark_sample(html: str) -> str:
 
 def wrap_html(body: str, *, title: str, css: str | None = None) -> str:
     """A complete HTML document around a body fragment, with :func:`base_css` unless ``css`` is given."""
-    from markupsafe import escape
 
     style = css if css is not None else base_css()
     return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}</title>'
@@ -178,8 +185,6 @@ def html_to_pdf(html: str, out: Path, base_url: str | None = None, *, home: Path
 def html_to_docx(html: str, out: Path, *, home: Path | None = None) -> Path:
     """Convert the HTML subset (see module doc) to an editable DOCX with East-Asian fonts set (``home``: as
     :func:`html_to_pdf`)."""
-    import lxml.html
-
     root = lxml.html.document_fromstring(html)
     body = root.find("body")
     doc = new_docx()
@@ -199,7 +204,6 @@ def html_to_docx(html: str, out: Path, *, home: Path | None = None) -> Path:
 
 def _sample_header(doc) -> None:  # type: ignore[no-untyped-def]  # python-docx and lxml objects have no type stubs
     """A red 示例 line in the header of every section (so on every page of the DOCX)."""
-    from docx.shared import Pt, RGBColor
 
     for section in doc.sections:
         p = section.header.paragraphs[0] if section.header.paragraphs else section.header.add_paragraph()
@@ -210,8 +214,6 @@ def _sample_header(doc) -> None:  # type: ignore[no-untyped-def]  # python-docx 
 
 def new_docx():  # type: ignore[no-untyped-def]  # returns docx.document.Document
     """A python-docx document on A4 with the CJK body font set in the Normal and heading styles."""
-    from docx import Document
-    from docx.shared import Mm, Pt
 
     doc = Document()
     sec = doc.sections[0]
@@ -229,7 +231,6 @@ def new_docx():  # type: ignore[no-untyped-def]  # returns docx.document.Documen
 
 def set_east_asian_font(element, east_asia: str, latin: str | None = None) -> None:  # type: ignore[no-untyped-def]  # python-docx and lxml objects have no type stubs
     """Set ``w:rFonts`` (eastAsia, and ascii/hAnsi when ``latin``) on a style or run element."""
-    from docx.oxml.ns import qn
 
     rpr = element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
@@ -280,7 +281,6 @@ class _Converter:
                 self.inline(p, it, {}, with_tail=False)
 
     def block(self, el) -> None:  # type: ignore[no-untyped-def]  # python-docx and lxml objects have no type stubs
-        from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 
         tag = el.tag
         classes = set((el.get("class") or "").split())
@@ -301,8 +301,6 @@ class _Converter:
             elif "center" in classes:
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             elif "noindent" not in classes:
-                from docx.shared import Pt
-
                 p.paragraph_format.first_line_indent = Pt(24)
             self.inline_children(p, el, {})
         elif tag in ("ol", "ul"):
@@ -310,8 +308,6 @@ class _Converter:
         elif tag == "table":
             self.table(el)
         elif tag == "blockquote":
-            from docx.shared import Mm
-
             for child_p in (el.findall("p") or [el]):
                 p = self.doc.add_paragraph()
                 p.paragraph_format.left_indent = Mm(10)
@@ -395,7 +391,6 @@ class _Converter:
             self._run(p, el.tail, fmt)
 
     def _run(self, p, text: str, fmt: dict) -> None:  # type: ignore[no-untyped-def, type-arg]  # python-docx and lxml objects have no type stubs
-        from docx.enum.text import WD_COLOR_INDEX
 
         if not fmt.get("raw"):
             text = _collapse(text)
@@ -415,14 +410,12 @@ class _Converter:
 
 def _collapse(text: str) -> str:
     """HTML whitespace rules, roughly: newlines and runs of spaces collapse to one space."""
-    import re
 
     return re.sub(r"[ \t\r\n]+", " ", text)
 
 
 def docx_text(path: Path) -> str:
     """All paragraph and table text of a DOCX (for checks and tests)."""
-    from docx import Document
 
     d = Document(str(path))
     parts = [p.text for p in d.paragraphs]

@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from weiquan.analyze.base import (CaseContext, CaseRequest, EventLink, FindingDraft, Hit, TimelineEvent,
                                   is_note_of_contact)
+from weiquan.analyze.figures import FIGURES_KEY, contact_figures
 from weiquan.analyze.lawrules import category_law, provisions_by_id
 from weiquan.analyze.patterns import stop_request_kind
 from weiquan.errors import InputError, NotFoundError
 from weiquan.law.pack import LawPack
+from weiquan.law.pack import load_pack
 from weiquan.plugins import collect
 from weiquan.services import law as law_svc
 from weiquan.services.cases import get_case_row
@@ -210,8 +212,6 @@ def analyze_case(ws: Workspace, case_id: int) -> AnalysisResult:
         if d.key not in by_key or d.confidence > by_key[d.key].confidence:
             by_key[d.key] = d
     created = updated = removed = stale = 0
-    from weiquan.analyze.figures import FIGURES_KEY, contact_figures
-    from weiquan.law.pack import load_pack
 
     figures = contact_figures(ctx, load_pack().conduct.night)
     with ws.db.session() as s:

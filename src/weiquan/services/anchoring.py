@@ -10,12 +10,13 @@ export still succeeds and says that the timestamp was skipped.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import json
 import logging
-from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from weiquan.report import tsa
 from weiquan.store.models import LedgerEntry
 from weiquan.workspace import Workspace
 
@@ -45,7 +46,6 @@ def anchor_head(ws: Workspace, reason: str, *, case_id: int | None = None) -> tu
     url = ws.settings.tsa_url
     if not url:
         return None, None
-    from weiquan.report import tsa
 
     head = ws.vault.head()
     if head.seq == 0:
@@ -75,7 +75,6 @@ def latest_stamp(ws: Workspace) -> HeadStamp | None:
 
 def check_stamp(ws: Workspace, stamp: HeadStamp) -> StampCheck:
     """The token's signature and imprint against the entry it names, as the ledger holds it now."""
-    from weiquan.report import tsa
 
     with ws.db.read_session() as s:
         now = s.execute(select(LedgerEntry.entry_hash).where(LedgerEntry.seq == stamp.seq)).scalar_one_or_none()

@@ -13,22 +13,23 @@ is missing).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
+import importlib.util
+import json
 from pathlib import Path
 from typing import Any
 
 from weiquan.analyze.text import retelling_text_detector
+from weiquan.config import load_settings
 from weiquan.errors import InputError, MissingComponent, NotFoundError
 from weiquan.law.pack import LawPack, load_pack
+from weiquan.store.bulk import load_aggregates
 
 RUNS_FILE = "runs.json"
 
 
 def require_extra() -> None:
     """The ``bulk`` extra (dask, distributed, pyarrow) must be installed; say so clearly when it is not."""
-    import importlib.util
-
     missing = [m for m in ("dask", "distributed", "pyarrow") if importlib.util.find_spec(m) is None]
     if missing:
         raise MissingComponent(
@@ -114,7 +115,6 @@ def load_db(out: Path, url: str) -> int:
     """Load a finished run's aggregates into the database at ``url`` (replacing that run's rows)."""
     from weiquan.bulk.runner import read_run
     from weiquan.bulk.tables import read_rows
-    from weiquan.store.bulk import load_aggregates
 
     require_extra()
     run = read_run(out)
@@ -124,8 +124,6 @@ def load_db(out: Path, url: str) -> int:
 # ---------------------------------------------------------------------------------------------- the run index
 
 def _runs_file(home: Path | None) -> Path:
-    from weiquan.config import load_settings
-
     return load_settings(home).home / "bulk" / RUNS_FILE
 
 

@@ -6,17 +6,26 @@ Every output is marked as sample (示例). Returns a summary of what was done an
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
+import json
 from pathlib import Path
+import shutil
 from typing import Any
 
 from sqlalchemy import select
 
 from weiquan.errors import InputError, ProblemFound
 from weiquan.services import cases
+from weiquan.services.analysis import analyze_case
+from weiquan.services.analysis import list_findings, review_finding
+from weiquan.services.documents import write_plan
+from weiquan.services.documents import draft_all
+from weiquan.services.export import export_case, verify_package
+from weiquan.services.extraction import run_jobs
+from weiquan.services.imports import import_paths
+from weiquan.services.loans import add_loan
 from weiquan.store.models import Case
 from weiquan.workspace import Workspace
 
@@ -64,8 +73,6 @@ def _fresh_sample_case(ws: Workspace) -> int:
 
 
 def _sample_meta() -> dict[str, Any]:
-    import json
-
     meta: dict[str, Any] = json.loads((samples_dir() / "sample.json").read_text(encoding="utf-8"))
     return meta
 
@@ -122,8 +129,6 @@ def run_demo(ws: Workspace, out_dir: Path, *, log: Callable[[str], None] = lambd
 
 
 def _import(ws: Workspace, case_id: int) -> tuple[str, dict[str, Any]]:
-    from weiquan.services.imports import import_paths
-
     results = import_paths(ws, case_id, [samples_dir()])
     added = sum(r.records_added for r in results)
     failed = [r.file for r in results if r.error]
@@ -133,15 +138,11 @@ def _import(ws: Workspace, case_id: int) -> tuple[str, dict[str, Any]]:
 
 
 def _extract(ws: Workspace, case_id: int) -> tuple[str, dict[str, Any]]:
-    from weiquan.services.extraction import run_jobs
-
     summary = run_jobs(ws, case_id=case_id)
     return str(summary), summary.model_dump(mode="json")
 
 
 def _loan(ws: Workspace, case_id: int) -> tuple[str, dict[str, Any]]:
-    from weiquan.services.loans import add_loan
-
     loan = add_loan(ws, case_id, dict(_sample_meta()["loan"]))
     data = loan.model_dump(mode="json")
     apr = data.get("apr")
@@ -151,8 +152,6 @@ def _loan(ws: Workspace, case_id: int) -> tuple[str, dict[str, Any]]:
 
 
 def _analyse(ws: Workspace, case_id: int) -> tuple[str, dict[str, Any]]:
-    from weiquan.services.analysis import analyze_case
-
     result = analyze_case(ws, case_id)
     cats = {c.category: c.count for c in result.categories}
     return "，".join(f"{c.name_zh} {c.count}" for c in result.categories) or "未发现违规", {"findings": cats}
@@ -165,7 +164,6 @@ DEMO_REVIEW_NOTE = "示例：演示流程模拟用户逐条核对原始记录后
 def _review(ws: Workspace, case_id: int) -> tuple[str, dict[str, Any]]:
     """Confirm the sample's findings as a reviewing user would, marked as 示例: documents draft from confirmed
     findings only, so without this step the sample's documents would be empty."""
-    from weiquan.services.analysis import list_findings, review_finding
 
     done = [review_finding(ws, f.id, "confirmed", reviewer=DEMO_REVIEWER, note=DEMO_REVIEW_NOTE).id
             for f in list_findings(ws, case_id) if f.review_state == "auto" and f.category != "lawful"]
@@ -173,22 +171,16 @@ def _review(ws: Workspace, case_id: int) -> tuple[str, dict[str, Any]]:
 
 
 def _plan(ws: Workspace, case_id: int, out_dir: Path) -> tuple[str, dict[str, Any]]:
-    from weiquan.services.documents import write_plan
-
     files = write_plan(ws, case_id, out_dir / "plan")
     return f"{len(files)} 个文件 → {out_dir / 'plan'}", {"files": [str(p) for p in files]}
 
 
 def _documents(ws: Workspace, case_id: int, out_dir: Path) -> tuple[str, dict[str, Any]]:
-    from weiquan.services.documents import draft_all
-
     written = [p for paths in draft_all(ws, case_id, out_dir=out_dir / "documents").values() for p in paths]
     return f"{len(written)} 个文件 → {out_dir / 'documents'}", {"files": [str(p) for p in written]}
 
 
 def _export(ws: Workspace, case_id: int, out_dir: Path) -> tuple[str, dict[str, Any]]:
-    from weiquan.services.export import export_case, verify_package
-
     pkg = out_dir / "evidence-package.zip"
     export_case(ws, case_id, pkg, include_derived=True)
     result = verify_package(pkg)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from weiquan.act.base import DocumentSpec
@@ -136,8 +136,6 @@ def draft_all(ws: Workspace, case_id: int, *, formats: tuple[str, ...] | list[st
     """Draft several documents (default: every registered one)."""
     ids = docs or list(document_specs())
     if docs is None and "injunction" in ids:
-        from weiquan.services.plan import build_plan
-
         if not build_plan(ws, case_id, today=today).ongoing:
             # a 人格权侵害禁令 needs conduct 正在实施或者即将实施 (民法典 Art. 997): not drafted unless asked for;
             # the plan says why (issue 16 item 5)

@@ -8,17 +8,17 @@ RFC 3161 timestamp token over the root. The export itself is recorded in the led
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
 import datetime as dt
 import json
 import logging
+from pathlib import Path
 import tempfile
 import time
+from typing import Any, BinaryIO
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any, BinaryIO
 
 from pydantic import BaseModel
 from sqlalchemy import and_, or_, select
@@ -26,10 +26,14 @@ from sqlalchemy import and_, or_, select
 from weiquan import __version__
 from weiquan.errors import InputError, MissingComponent, NotFoundError, ProblemFound, WeiquanError
 from weiquan.report import verify as verifier
+from weiquan.report import tsa
 from weiquan.report.evidence import EvidenceItem, safe_name
 from weiquan.report.package import IntegrityError, PackageWriter
 from weiquan.report.readme import package_readme
+from weiquan.services.anchoring import anchor_head
+from weiquan.services.case_report import build_case_report
 from weiquan.services.cases import get_case_row
+from weiquan.services.documents import draft_document
 from weiquan.services.evidence import case_evidence
 from weiquan.services.imports import staged
 from weiquan.store.models import Case, LedgerEntry
@@ -132,7 +136,6 @@ def export_case(
         "file": out.name, "merkle_root": root, "files": len(writer.files), "bytes": writer.bytes_written,
         "originals": originals, "timestamp": bool(stamp),
     })
-    from weiquan.services.anchoring import anchor_head
 
     _, skipped = anchor_head(ws, "export", case_id=case_id)  # the head after this export, when a TSA is configured
     if skipped:
@@ -224,8 +227,6 @@ def writer_ledger(ws: Workspace, writer: PackageWriter, case_id: int, shas: set[
 
 def _add_report(ws: Workspace, writer: PackageWriter, case_id: int, items: list[EvidenceItem], tmp: Path,
                 notices: list[Notice]) -> bool:
-    from weiquan.services.case_report import build_case_report
-
     try:
         pdf = build_case_report(ws, case_id, tmp / "report.pdf", evidence=items)
     except MissingComponent as e:
@@ -236,8 +237,6 @@ def _add_report(ws: Workspace, writer: PackageWriter, case_id: int, items: list[
 
 
 def _add_catalogue(ws: Workspace, writer: PackageWriter, case_id: int, tmp: Path, notices: list[Notice]) -> bool:
-    from weiquan.services.documents import draft_document
-
     try:
         paths = draft_document(ws, case_id, "catalogue", formats=("docx", "pdf"), out_dir=tmp / "catalogue")
     except WeiquanError as e:
@@ -253,8 +252,6 @@ def _add_catalogue(ws: Workspace, writer: PackageWriter, case_id: int, tmp: Path
 
 
 def _timestamp(writer: PackageWriter, root: str, tsa_url: str, notices: list[Notice]) -> dict[str, Any] | None:
-    from weiquan.report import tsa
-
     try:
         token = tsa.request_timestamp(bytes.fromhex(root), tsa_url)
     except tsa.TsaUnavailable as e:
@@ -276,8 +273,6 @@ def verify_package(path: Path | str, *, tsa_ca: list[Path] | None = None) -> Ver
                           merkle_root=raw["merkle_root"], problems=raw["problems"], timestamp=raw.get("timestamp"),
                           ledger_head=raw.get("ledger_head"))
     if raw.get("timestamp") and raw["merkle_root"]:
-        from weiquan.report import tsa
-
         pkg = verifier.open_package(str(p))
         try:
             token = verifier.read_member(pkg, verifier.TSA_TOKEN)

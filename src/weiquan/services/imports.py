@@ -9,19 +9,19 @@ marked ``partial``; screenshots and recordings are marked ``queued`` for extract
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 import datetime as dt
 import logging
+from pathlib import Path
 import re
 import secrets
 import shutil
 import tempfile
 import traceback
+from typing import Any, BinaryIO
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, BinaryIO
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
@@ -39,10 +39,12 @@ from weiquan.ingest.sources import (
     zip_members,
     zip_problem,
 )
+from weiquan.ingest.tabular import FIELDS
 from weiquan.ingest.timeutil import zone
 from weiquan.ingest.values import checked
 from weiquan.ingest.writer import EventWriter
 from weiquan.plugins import collect
+from weiquan.services.anchoring import anchor_head
 from weiquan.services.cases import get_case_row
 from weiquan.services.extraction import extractors, queue_for_evidence
 from weiquan.store.models import Acquisition, Event, EventSource, Evidence
@@ -150,7 +152,6 @@ def import_paths(
 
 def _anchor(ws: Workspace, case_id: int, results: list[FileResult]) -> None:
     """A trusted timestamp of the ledger head when a TSA is configured (a skipped one is said, not hidden)."""
-    from weiquan.services.anchoring import anchor_head
 
     _, skipped = anchor_head(ws, "import", case_id=case_id)
     if skipped:
@@ -447,7 +448,6 @@ def _queue_extraction(ws: Workspace, case_id: int, evidence_id: int, kind: str, 
 
 def parse_mapping(items: Sequence[str]) -> dict[str, str]:
     """``["时间=time", "对方=number"]`` → ``{"时间": "time", "对方": "number"}`` (CLI ``--map``)."""
-    from weiquan.ingest.tabular import FIELDS
 
     out: dict[str, str] = {}
     for item in items:

@@ -7,19 +7,23 @@ importers that read these formats are ``weiquan.ingest``.
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 import csv
+from dataclasses import dataclass, field
 import datetime as dt
 import hashlib
 import io
 import math
+from pathlib import Path
+import plistlib
 import quopri
+import shutil
 import sqlite3
 import struct
 import wave
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
 from xml.sax.saxutils import quoteattr
+
+from PIL import Image
 
 APPLE_EPOCH = dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc)
 UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -235,8 +239,6 @@ def android_calllog_db(path: Path, calls: Iterable[Call], *, table: str = "calls
 
 def itunes_backup(folder: Path, *, sms_db: Path | None = None, call_history: Path | None = None, encrypted: bool = False) -> Path:
     """An unencrypted iTunes/Finder backup folder (iOS 10+ layout) holding the given databases."""
-    import plistlib
-    import shutil
 
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "Manifest.plist", "wb") as f:
@@ -339,7 +341,5 @@ def amr_file(path: Path, seconds: float = 1.0) -> Path:
 
 
 def png_file(path: Path, text: str = "", size: tuple[int, int] = (64, 32)) -> Path:
-    from PIL import Image
-
     Image.new("RGB", size, (255, 255, 255)).save(path, format="PNG")
     return path

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
+import ipaddress
+import socket
 
 from weiquan.errors import InputError
 
@@ -88,7 +89,6 @@ def check_bind(host: str, *, server_mode: bool, tls: bool, behind_proxy: bool) -
 
 def check_port_free(host: str, port: int) -> None:
     """Refuse, with a clear message, a port another program already listens on (before any work is done)."""
-    import socket
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as s:
