@@ -16,8 +16,7 @@ from weiquan.act.facts import CHANNEL_ZH
 from weiquan.analyze.classifier import default_classifier
 from weiquan.analyze.evaluate import evaluate, read_jsonl
 from weiquan.analyze.rules import default_rules
-from weiquan.analyze.text import default_text_detector
-from weiquan.analyze.text import labels_of
+from weiquan.analyze.text import default_text_detector, labels_of, text_detector
 from weiquan.commands._common import JsonOpt, console, print_json, print_table, workspace
 from weiquan.errors import InputError
 from weiquan.services.analysis import analyze_case
@@ -81,8 +80,6 @@ def _detect_fn(which: DetectorChoice, register: str = "message") -> Callable[[li
         if which != DetectorChoice.both:
             raise InputError("--register retelling 只用于组合检测器（--detector both）",
                              "--register retelling needs --detector both")
-        from weiquan.analyze.text import text_detector
-
         return text_detector(register).detect_many
     if which == DetectorChoice.rules:
         r = default_rules()
