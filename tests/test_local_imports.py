@@ -22,6 +22,7 @@ DEFERRED = {
     ("services/bulk.py", "weiquan.bulk"): "needs the bulk extra (pyarrow, dask); require_extra says what is missing",
     ("services/bulk.py", "weiquan.report.corpus"): "needs the bulk extra (pyarrow)",
     ("extract/asr.py", "faster_whisper"): "extra asr",
+    ("extract/asr_correct.py", "pypinyin"): "extra asr",
     ("ingest/images.py", "pillow_heif"): "extra heif (HEIC photos)",
     ("report/render.py", "pypdf"): "extra test: reading a PDF's text back is for checks, not for producing one",
     # heavy libraries only one operation needs (standalone import time)

@@ -91,8 +91,6 @@ def collection_hints() -> DecoderHints:
 def collection_corrector() -> VocabularyCorrector:
     """The vocabulary correction configured by data/asr_vocabulary.yaml (``correction``) + lender names:
     the hotword lenders are terms and context words, every name of the registry is kept as written."""
-    from weiquan.law.pack import load_pack
-
     raw = yaml.safe_load(resources.files("weiquan.extract").joinpath("data/asr_vocabulary.yaml").read_text("utf-8"))
     cfg = raw["correction"]
     lenders = lender_hotwords(int(raw.get("lender_hotwords", 0)))
@@ -249,8 +247,6 @@ FW_VAD_SPEECH_PAD_MS = 400  # faster-whisper's default, the decoding of the firs
 
 def correction_tag() -> str:
     """Short id of the vocabulary correction's data (a changed term list recomputes transcripts)."""
-    import hashlib
-
     raw = resources.files("weiquan.extract").joinpath("data/asr_vocabulary.yaml").read_bytes()
     return hashlib.sha256(raw).hexdigest()[:6]
 
