@@ -9,6 +9,7 @@ A crash at any point leaves at most temporary files, removed by the next run.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import json
 import os
@@ -147,9 +148,10 @@ def _columns(spec: PartitionSpec, records: list[Record], hits: list[list[HitLike
     fields = [r.fields for r in records]
     texts: list[str] = [f["text"] for f in fields]
     companies = [f.get("company") for f in fields]
-    refs = [resolver.resolve(c, t) for c, t in zip(companies, texts, strict=True)]
+    refs = _per_distinct(resolver.resolve_name, [c.strip() if type(c) is str else c for c in companies],
+                         lambda i, c: resolver.resolve(c, texts[i]))
     raw_dates = [f.get("date") for f in fields]
-    dates = [parse_date(v, tz) for v in raw_dates]
+    dates = _per_distinct(lambda v: parse_date(v, tz), raw_dates)
     labels = [sorted({h.category for h in hs}) if hs else [LAWFUL] for hs in hits]
     return {
         "source": [spec.input.name] * len(records),
@@ -163,8 +165,8 @@ def _columns(spec: PartitionSpec, records: list[Record], hits: list[list[HitLike
         "lender_match": [r.match for r in refs],
         "date": dates,
         "date_raw": [None if v is None or d is not None else str(v)[:64] for v, d in zip(raw_dates, dates, strict=True)],
-        "month": [None if d is None else f"{d.year:04d}-{d.month:02d}" for d in dates],
-        "amount": [parse_amount(f.get("amount")) for f in fields],
+        "month": _per_distinct(lambda d: f"{d.year:04d}-{d.month:02d}", dates, lambda _, d: None),
+        "amount": _per_distinct(parse_amount, [f.get("amount") for f in fields]),
         "text_chars": [len(t) for t in texts],
         "labels": labels,
         "unlawful": [bool(hs) for hs in hits],
@@ -174,6 +176,24 @@ def _columns(spec: PartitionSpec, records: list[Record], hits: list[list[HitLike
             if hs else [] for t, hs in zip(texts, hits, strict=True)
         ],
     }
+
+
+def _per_distinct(fn: Callable[[Any], Any], values: list[Any],
+                  other: Callable[[int, Any], Any] | None = None) -> list[Any]:
+    """``fn`` of each non-empty string (or date) in ``values``, computed once per distinct value: a partition repeats
+    its companies, dates and amounts. Other values (None, numbers, JSON lists) go to ``other(index, value)``, by
+    default ``fn`` itself; numbers are not memoised because 1, 1.0 and True are one dict key."""
+    seen: dict[Any, Any] = {}
+    out: list[Any] = []
+    for i, v in enumerate(values):
+        if (type(v) is str and v) or type(v) is dt.date:
+            r = seen.get(v, seen)
+            if r is seen:
+                r = seen[v] = fn(v)
+        else:
+            r = fn(v) if other is None else other(i, v)
+        out.append(r)
+    return out
 
 
 def _stats(cols: dict[str, list[Any]]) -> dict[str, Any]:

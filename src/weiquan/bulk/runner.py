@@ -35,9 +35,16 @@ from weiquan.errors import InputError, ProblemFound
 log = logging.getLogger("weiquan.bulk")
 RUN_FILE = "run.json"
 DEFAULT_PARTITION_ROWS = 20_000
-# The statistical profiler samples the task thread's stack every 10 ms under the GIL: for pure-Python
-# partitions it costs a large share of the CPU (see docs/bulk.md); nothing here reads its output.
-WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+# Worker settings measured on these partitions (docs/bulk.md, "Worker settings"); nothing here reads what they turn off.
+WORKER_CONFIG = {
+    # the statistical profiler samples the task thread's stack every 10 ms under the GIL: ~20 % of a worker's CPU
+    "distributed.worker.profile.enabled": False,
+    # Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536: glibc then hands freed memory back after every batch and
+    # faults it in again (5x the page faults, +20-25 % CPU per text); None unsets it (glibc's own adaptive threshold)
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    # the event-loop health check wakes the worker's loop thread every 20 ms, taking the GIL from the task each time
+    "distributed.admin.tick.interval": "500ms",
+}
 THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
