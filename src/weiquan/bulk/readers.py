@@ -19,7 +19,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from weiquan.bulk.columns import auto_map
 from weiquan.errors import InputError
@@ -75,14 +75,12 @@ class PartitionSpec:
         return f"{i.path}|{i.size}|{i.mtime_ns}|{i.format}|{i.encoding}|{sorted(i.mapping)}|{self.start}|{self.end}|{self.first_row}|{self.rows}"
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):  # a named tuple, not a frozen dataclass: one is made per text of the corpus
     row: int
     fields: dict[str, Any]  # field name → raw value (str, number, None)
 
 
-@dataclass(frozen=True)
-class Reject:
+class Reject(NamedTuple):
     row: int
     reason: str  # a key of REASONS_ZH
     raw: str
