@@ -50,6 +50,9 @@ class FileStats:
     origins: Counter[str] = field(default_factory=Counter)  # Event.origin of the events read from the file
     formats: Counter[str] = field(default_factory=Counter)  # EventSource.source_format (the importer)
     derivations: set[str] = field(default_factory=set)  # derived texts made from the file (ocr, asr …)
+    # what the borrower typed in for each manual entry read from the file: (start UTC, channel, text, note), so the
+    # 证据目录 can list recordings and screenshots the entry says exist but were not imported
+    statements: list[tuple[dt.datetime, str, str, str]] = field(default_factory=list)
 
 
 @dataclass

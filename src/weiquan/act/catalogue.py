@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from weiquan.act.facts import MAX_CHRONOLOGY, CaseFacts, text_source
+from weiquan.act.held import HeldItem, held_items, holders_zh
 from weiquan.act.quotes import ALSO_CHARS, call_status_zh, counterpart_zh, excerpt_spans, quote_note, recipient_label
 from weiquan.zh.format import date_zh, datetime_zh, file_name, period_zh, phone_zh
 from weiquan.zh.labels import CHANNEL_ZH, ORIGIN_SOURCE_ZH, RECIPIENT_ZH, TEXT_SOURCE_ZH
@@ -142,9 +143,97 @@ def catalogue_rows(facts: CaseFacts, pack: Any) -> list[dict[str, Any]]:
                 "file": "" if origin == "manual" else f"{name}（{_size(ev.size)}）",
                 "sha256": ev.sha256,
                 "acquired": date_zh(ev.acquired_at.astimezone(tz)),
+                "pending": False,
+            }
+        )
+    return rows + _held_rows(facts, pack, len(rows))
+
+
+# imported originals that already are an item of a held kind (a recording the borrower imported is its own row)
+_HELD_ORIGINS = {"recording": {"recording", "audio"}, "video": {"video"}, "screenshot": {"screenshot", "image"}}
+
+
+def case_held_items(facts: CaseFacts) -> list[tuple[HeldItem, Any]]:
+    """Recordings, videos and screenshots the borrower's manual entries say exist and the case has not imported,
+    each with the manual entry's file: the 证据目录 lists them as items of their own."""
+    tz = ZoneInfo(facts.tz)
+    imported: dict[str, set[dt.date]] = {}
+    for ev in facts.evidence:
+        o, st = evidence_origin(ev), ev.stats
+        for kind, origins in _HELD_ORIGINS.items():
+            if o in origins and st.first is not None and st.last is not None:
+                a, b = st.first.astimezone(tz).date(), st.last.astimezone(tz).date()
+                imported.setdefault(kind, set()).update(a + dt.timedelta(days=i) for i in range((b - a).days + 1))
+    out = []
+    for ev in facts.evidence:
+        for start, channel, text, note in ev.stats.statements:
+            for item in held_items(start, channel, text, note):
+                if start.astimezone(tz).date() not in imported.get(item.kind.id, set()):
+                    out.append((item, ev))
+    return out
+
+
+def _held_rows(facts: CaseFacts, pack: Any, after: int) -> list[dict[str, Any]]:
+    """证据目录 rows for material an entry says exists (numbered after the imported originals, which keep the
+    evidence package's numbers): named for a person, with who holds it; no checksum, as it was not imported."""
+    tz = ZoneInfo(facts.tz)
+    rows = []
+    for k, (item, ev) in enumerate(case_held_items(facts), start=after + 1):
+        day = date_zh(item.start.astimezone(tz))
+        chan = CHANNEL_ZH.get(item.channel, item.channel)
+        names = sorted({pack.violations[c].name_zh if c in pack.violations else c for c in ev.stats.categories})
+        proves = f"{day}的{chan}（据本人陈述）" + ("；证明存在：" + "、".join(names) if names else "")
+        holder = holders_zh(item)
+        rows.append(
+            {
+                "no": k,
+                "label": "",
+                "name": f"{day} {chan}{item.kind.name_zh}" + (f"（{item.duration_zh}）" if item.duration_zh else ""),
+                "kind": item.kind.form_zh,
+                "source": holder,
+                "holder": holder,
+                "origin": item.kind.id,
+                "manual": False,
+                "pending": True,
+                "pages": item.kind.pages_zh,
+                "proves": proves,
+                "file": "",
+                "sha256": "",
+                "acquired": "",
             }
         )
     return rows
+
+
+# The kinds of evidence a text may say the case holds, in the order it names them
+_HELD_KIND_ZH = {"recording": "录音", "video": "录像", "screenshot": "截图"}
+
+
+def evidence_kinds_zh(facts: CaseFacts) -> list[str]:
+    """The kinds of evidence the case actually holds ("录音", "截图", "通话记录", "信函原件" …): imported originals
+    and the material its manual entries say exists. A text that offers evidence names only these."""
+    have: set[str] = {item.kind.id for item, _ in case_held_items(facts)}
+    for ev in facts.evidence:
+        o, chans = evidence_origin(ev), set(ev.stats.channels)
+        if o in ("recording", "audio"):
+            have.add("recording")
+        elif o == "video":
+            have.add("video")
+        elif o in ("screenshot", "image"):
+            have.add("screenshot")
+        elif o == "export":
+            have.update(f"export_{c}" for c in chans)
+        elif o == "manual" and "letter" in chans:
+            have.add("letter")
+    names = {
+        **_HELD_KIND_ZH,
+        "export_call": "通话记录",
+        "export_sms": "短信记录",
+        "export_mms": "短信记录",
+        "export_chat": "聊天记录",
+        "letter": "信函原件",
+    }
+    return list(dict.fromkeys(names[k] for k in names if k in have))
 
 
 # How the 证据目录 states where a file came from (``evidence_origin``)

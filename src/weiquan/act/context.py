@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from weiquan.act.catalogue import call_reports, catalogue_rows, chronology, sms_reports
+from weiquan.act.catalogue import call_reports, catalogue_rows, chronology, evidence_kinds_zh, sms_reports
 from weiquan.act.citations import category_sort_key, cited_provisions, evidence_shows, remedies_open
 from weiquan.act.facts import CaseFacts
 from weiquan.act.loan_views import loan_views
@@ -209,6 +209,7 @@ def build_context(pack: Any, facts: CaseFacts, plan: Plan, *, doc_key: str, chan
         "remedies_open": remedies_open(pack, facts, licence, plan.lender),
         "extra_provisions": {pid: pack.provisions[pid] for pid in extra_ids if pid in pack.provisions},
         "catalogue": Lazy(lambda: catalogue_rows(facts, pack)),
+        "evidence_kinds": Lazy(lambda: evidence_kinds_zh(facts)),  # what an offer of evidence may name
         "sms": Lazy(lambda: sms_reports(facts)),
         "calls": Lazy(lambda: call_reports(facts)),
         # the numbers the figures count (every collection contact's), not only those behind a finding

@@ -172,6 +172,14 @@ def stats_by_evidence(s: Session, case_id: int, states: tuple[str, ...]) -> dict
     )
     for evid, cat in cats:
         out.setdefault(evid, FileStats()).categories.add(cat)
+    for evid, start, channel, text, extra in s.execute(
+        select(EventSource.evidence_id, Event.start, Event.channel, Event.text, Event.extra)
+        .join(Event, Event.id == EventSource.event_id)
+        .where(Event.case_id == case_id, Event.origin == "manual", Event.date_unconfirmed.is_(False))
+        .order_by(Event.start, Event.id)
+    ):
+        note = extra.get("note") if isinstance(extra, dict) else None
+        out.setdefault(evid, FileStats()).statements.append((as_utc(start) or start, channel, text or "", note or ""))
     ids = list(out)
     for k in range(0, len(ids), 500):
         for src, derivation in s.execute(
