@@ -1,7 +1,8 @@
-"""Issue 16, observations O2 and O3 of the third legal audit (docs/audits/legal-2026-12-after2.md §7): the material a
+"""Issue 16, observations O1, O2 and O3 of the third legal audit (docs/audits/legal-2026-12-after2.md §7): the material a
 borrower's own entry says exists (the recording of a home visit, a screenshot a friend holds) is an item of the
 证据目录 of its own, named for a person with who holds it; and the regulator form's offer of evidence names only the
-kinds of evidence the case holds."""
+kinds of evidence the case holds; a bank credit card is described as one (no loan term read from a repayment
+plan), and a rate no cap reaches is neither called lawful to the creditor nor pleaded to the police or the court."""
 
 from __future__ import annotations
 
@@ -142,3 +143,31 @@ def test_the_form_offers_only_the_evidence_the_case_holds(ws: Workspace) -> None
         note="截图在刘洋那里",
     )
     assert "证据（截图）可随时提供。" in _short_text(ws, un)
+
+
+def test_a_credit_card_is_described_as_one_and_its_rate_is_not_called_lawful(ws: Workspace) -> None:
+    from weiquan.services.loans import add_loan
+
+    cid = _case(ws, "bank")
+    with ws.db.session() as s:
+        c = s.get(Case, cid)
+        c.lender_name, c.lender_entity = "招商银行信用卡中心", "招商银行股份有限公司信用卡中心"
+    add_manual_event(ws, cid, channel="visit", time="2026-03-02 19:30", name="外访人员", text=VISIT)
+    loan = {
+        "lender": "招商银行信用卡中心",
+        "lender_type": "bank",
+        "contract_date": "2024-06-01",
+        "principal": 50000,
+        "disbursed": [{"date": "2024-06-01", "amount": 50000}],
+        "repayments": [{"date": "2025-06-01", "amount": 59000, "paid": False}],
+        "as_of": "2026-03-20",
+    }
+    add_loan(ws, cid, loan)
+    letter = _text(document_html(ws, cid, "lender", today=TODAY))
+    assert "信用卡欠款（招商银行信用卡中心）：透支本金" in letter
+    assert "借款期限" not in letter and "合同日期" not in letter and "核查结论" not in letter
+    for doc in ("police", "lawsuit"):
+        text = _text(document_html(ws, cid, doc, today=TODAY))
+        assert "信用卡欠款" not in text and "借款期限" not in text and "年化利率" not in text, doc
+    # the borrower's own plan keeps the loan check's verdict
+    assert "核查结论：未超过适用上限" in _text(document_html(ws, cid, "plan", today=TODAY))

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from weiquan.act.facts import CaseFacts
+from weiquan.act.policy import _load
 from weiquan.zh.format import date_zh, money_zh
+
+
+@cache
+def _card_words() -> tuple[str, ...]:
+    return tuple(_load("loan_words.yaml")["credit_card_words"])
 
 
 def loan_views(facts: CaseFacts) -> list[dict[str, Any]]:
@@ -39,8 +46,15 @@ def loan_views(facts: CaseFacts) -> list[dict[str, Any]]:
         short = (f"实际到手{plain('received')}" if plain("received") else "") + (f"（{inner}）" if inner else "")
         if isinstance(r.get("apr"), (int, float)):
             short += f"，年化利率约{r['apr'] * 100:,.0f}%"
+        card = any(w in f"{loan.lender or ''}{loan.legal_entity or ''}" for w in _card_words())
+        # a licensed lender whose rate no legal cap reaches: the rate is not in dispute, so the documents do not
+        # tell the creditor it is lawful (a verdict to the party whose fees the letter asks to check), and the
+        # police report and the 起诉状 (about conduct, not the debt) leave the loan out
+        within = r.get("lawful_basis") == "contract" and not r.get("possibly_void")
         out.append(
             {
+                "credit_card": card,  # 信用卡欠款: no 借款期限, no 合同日期
+                "within_caps": within,
                 "short_zh": short,  # the figures in one short clause, for a web form's length limit
                 "lender": loan.lender,
                 "entity": loan.legal_entity,
