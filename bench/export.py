@@ -41,8 +41,11 @@ def make_originals(root: Path, total_mb: int, seed: int = 11) -> list[tuple[Path
     rng = random.Random(seed)
     budget = total_mb << 20
     plan: list[tuple[str, int]] = []
-    for kind, share, lo, hi in (("audio", 0.60, 8 << 20, 128 << 20), ("image", 0.25, 200 << 10, 4 << 20),
-                                ("xml", 0.15, 1 << 20, 32 << 20)):
+    for kind, share, lo, hi in (
+        ("audio", 0.60, 8 << 20, 128 << 20),
+        ("image", 0.25, 200 << 10, 4 << 20),
+        ("xml", 0.15, 1 << 20, 32 << 20),
+    ):
         part = int(budget * share)
         while part > lo // 2:
             n = min(rng.randint(lo, hi), part)
@@ -50,8 +53,10 @@ def make_originals(root: Path, total_mb: int, seed: int = 11) -> list[tuple[Path
             part -= n
     rng.shuffle(plan)
     noise = os.urandom(1 << 20)
-    xml_row = "".join(f'<sms address="+86170{i:07d}" date="{1700000000000 + i}" body="您好，您的借款已逾期{i}天"/>\n'
-                      for i in range(4000)).encode()
+    xml_row = "".join(
+        f'<sms address="+86170{i:07d}" date="{1700000000000 + i}" body="您好，您的借款已逾期{i}天"/>\n'
+        for i in range(4000)
+    ).encode()
     files = []
     for i, (kind, size) in enumerate(plan):
         ext = {"audio": "mp3", "image": "png", "xml": "xml"}[kind]
@@ -96,23 +101,50 @@ def build(home: Path, total_mb: int, n_events: int) -> tuple[int, float]:
                 rows = []
                 for i in range(b0, min(b0 + batch, n_events)):
                     ch = "sms" if i % 3 == 0 else "call"
-                    rows.append({"case_id": case.id, "channel": ch, "direction": "in",
-                                 "start": start + dt.timedelta(seconds=rng.randrange(180 * 86400)),
-                                 "source_tz": "Asia/Shanghai", "counterpart": rng.choice(numbers),
-                                 "recipient": "borrower" if i % 11 else "relative",
-                                 "signature": "【某某贷】" if ch == "sms" and i % 2 else None,
-                                 "text": texts[i % 4] if ch == "sms" else None, "origin": "export", "extra": {}})
+                    rows.append(
+                        {
+                            "case_id": case.id,
+                            "channel": ch,
+                            "direction": "in",
+                            "start": start + dt.timedelta(seconds=rng.randrange(180 * 86400)),
+                            "source_tz": "Asia/Shanghai",
+                            "counterpart": rng.choice(numbers),
+                            "recipient": "borrower" if i % 11 else "relative",
+                            "signature": "【某某贷】" if ch == "sms" and i % 2 else None,
+                            "text": texts[i % 4] if ch == "sms" else None,
+                            "origin": "export",
+                            "extra": {},
+                        }
+                    )
                 s.execute(insert(Event), rows)
-            first_ids = s.execute(select(Event.id).where(Event.case_id == case.id).order_by(Event.id).limit(3000)).scalars().all()
-            s.execute(insert(EventSource), [{"event_id": eid, "evidence_id": ev_ids[k % len(ev_ids)], "locator": f"row {k}",
-                                             "raw": {}} for k, eid in enumerate(first_ids)])
+            first_ids = (
+                s.execute(select(Event.id).where(Event.case_id == case.id).order_by(Event.id).limit(3000))
+                .scalars()
+                .all()
+            )
+            s.execute(
+                insert(EventSource),
+                [
+                    {"event_id": eid, "evidence_id": ev_ids[k % len(ev_ids)], "locator": f"row {k}", "raw": {}}
+                    for k, eid in enumerate(first_ids)
+                ],
+            )
             for j, cat in enumerate(("threat_exposure", "threat_visit", "harassment_volume")):
-                f = Finding(case_id=case.id, category=cat, severity="high", detector_id="bench", detector_version="1",
-                            summary=f"基准测试发现 {j}", key=f"b{j}")
+                f = Finding(
+                    case_id=case.id,
+                    category=cat,
+                    severity="high",
+                    detector_id="bench",
+                    detector_version="1",
+                    summary=f"基准测试发现 {j}",
+                    key=f"b{j}",
+                )
                 s.add(f)
                 s.flush()
-                s.execute(insert(FindingEvent), [{"finding_id": f.id, "event_id": eid, "spans": [[0, 4]]}
-                                                 for eid in first_ids[j::3][:500]])
+                s.execute(
+                    insert(FindingEvent),
+                    [{"finding_id": f.id, "event_id": eid, "spans": [[0, 4]]} for eid in first_ids[j::3][:500]],
+                )
         return case.id, sum(p.stat().st_size for p in ws.settings.vault_dir.rglob("*") if p.is_file()) / (1 << 20)
 
 
@@ -130,19 +162,38 @@ def child(home: str, case_id: int, out: str, with_report: bool, with_catalogue: 
     base = rss_mb()
     with Workspace(load_settings(Path(home))) as ws:
         t0 = time.perf_counter()
-        res = export_case(ws, case_id, Path(out), with_report=with_report, with_catalogue=with_catalogue,
-                          progress=progress)
+        res = export_case(
+            ws, case_id, Path(out), with_report=with_report, with_catalogue=with_catalogue, progress=progress
+        )
         secs = time.perf_counter() - t0
     import resource
 
-    print(json.dumps({"seconds": secs, "bytes": res.bytes, "files": res.files, "zip_bytes": os.path.getsize(out),
-                      "base_rss_mb": base, "samples": samples,
-                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    print(
+        json.dumps(
+            {
+                "seconds": secs,
+                "bytes": res.bytes,
+                "files": res.files,
+                "zip_bytes": os.path.getsize(out),
+                "base_rss_mb": base,
+                "samples": samples,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 def run_child(home: Path, case_id: int, out: Path, with_report: bool, with_catalogue: bool) -> dict:
-    cmd = [sys.executable, __file__, "--child", str(home), str(case_id), str(out), str(int(with_report)),
-           str(int(with_catalogue))]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        str(home),
+        str(case_id),
+        str(out),
+        str(int(with_report)),
+        str(int(with_catalogue)),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
     out.unlink(missing_ok=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -183,22 +234,34 @@ def main() -> None:
             return round(r["bytes"] / (1 << 20) / r["seconds"], 1)
 
         figures = {
-            "originals_mb": round(vault_mb, 1), "events": n_events, "files": full["files"],
-            "zip_only_s": round(zip_only["seconds"], 2), "zip_only_mb_s": rate(zip_only),
+            "originals_mb": round(vault_mb, 1),
+            "events": n_events,
+            "files": full["files"],
+            "zip_only_s": round(zip_only["seconds"], 2),
+            "zip_only_mb_s": rate(zip_only),
             "zip_only_peak_rss_mb": round(zip_only["peak_rss_mb"], 1),
             "rss_mb_at_25_50_75_100pct": [at_fraction(zip_only["samples"], f) for f in (0.25, 0.5, 0.75, 1.0)],
-            "with_report_s": round(with_report["seconds"], 2), "with_report_mb_s": rate(with_report),
+            "with_report_s": round(with_report["seconds"], 2),
+            "with_report_mb_s": rate(with_report),
             "with_report_peak_rss_mb": round(with_report["peak_rss_mb"], 1),
-            "export_s": round(full["seconds"], 2), "export_mb_s": rate(full), "peak_rss_mb": round(full["peak_rss_mb"], 1),
+            "export_s": round(full["seconds"], 2),
+            "export_mb_s": rate(full),
+            "peak_rss_mb": round(full["peak_rss_mb"], 1),
             "quick": args.quick,
         }
-        print(f"ZIP writing alone (no report, no catalogue): {mb:.0f} MB in {zip_only['seconds']:.1f} s = "
-              f"{figures['zip_only_mb_s']} MB/s, peak RSS {figures['zip_only_peak_rss_mb']} MB; "
-              f"RSS at 25/50/75/100 % of the originals: {figures['rss_mb_at_25_50_75_100pct']} MB")
-        print(f"with the case report and charts: {with_report['seconds']:.1f} s = {figures['with_report_mb_s']} MB/s, "
-              f"peak RSS {figures['with_report_peak_rss_mb']} MB")
-        print(f"complete export (report, charts and 证据目录): {full['seconds']:.1f} s = {figures['export_mb_s']} MB/s, "
-              f"peak RSS {figures['peak_rss_mb']} MB")
+        print(
+            f"ZIP writing alone (no report, no catalogue): {mb:.0f} MB in {zip_only['seconds']:.1f} s = "
+            f"{figures['zip_only_mb_s']} MB/s, peak RSS {figures['zip_only_peak_rss_mb']} MB; "
+            f"RSS at 25/50/75/100 % of the originals: {figures['rss_mb_at_25_50_75_100pct']} MB"
+        )
+        print(
+            f"with the case report and charts: {with_report['seconds']:.1f} s = {figures['with_report_mb_s']} MB/s, "
+            f"peak RSS {figures['with_report_peak_rss_mb']} MB"
+        )
+        print(
+            f"complete export (report, charts and 证据目录): {full['seconds']:.1f} s = {figures['export_mb_s']} MB/s, "
+            f"peak RSS {figures['peak_rss_mb']} MB"
+        )
         finish(figures)
     finally:
         if args.keep:

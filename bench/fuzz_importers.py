@@ -49,26 +49,109 @@ from weiquan.vault.sniff import sniff_bytes  # noqa: E402 - after the sys.path l
 PROBE_BYTES = 64 * 1024
 MAX_EVENTS_PER_INPUT = 5000
 T0 = dt.datetime(2024, 3, 4, 9, 30, tzinfo=w.SHANGHAI)
-HOSTILE_TOKENS = [b'"', b"'", b"<", b">", b"&", b"&#0;", b"&#x1F600;", b"&amp", b"]]>", b"\x00", b"\xff\xfe", b"\xe4\xb8",
-                  b"\xed\xa0\x80", "\u202e".encode(), "\ufeff".encode(), b"\r", b"\n", b",", b"\t", b"=", b"Row: 7 ",
-                  b"BEGIN:VMSG\r\n", b"END:VBODY\r\n", b"<sms date=\"1\" />", b"<!DOCTYPE x [<!ENTITY e \"e\">]>",
-                  b"{", b"}", b"[", b"null", "𠀋😀".encode(), b"\\", b"%s%n", b"=\r\n", b"=E4=B8"]
-HOSTILE_NUMBERS = [b"nan", b"NaN", b"inf", b"-inf", b"Infinity", b"1e400", b"-1", b"0", b"-50", b"18446744073709551616",
-                   b"99999999999999999999999999", b"1e-400", b"", b"null", b"0x10", b"1.5", b"\xef\xbc\x91\xef\xbc\x92"]
-HOSTILE_CELLS: list[Any] = [float("nan"), float("inf"), -1.0, 2**63 - 1, -(2**63), 0, "", "nan", "1e400", b"\x00\xff",
-                            "\u202e", None, "x" * 300_000, 1e308]
+HOSTILE_TOKENS = [
+    b'"',
+    b"'",
+    b"<",
+    b">",
+    b"&",
+    b"&#0;",
+    b"&#x1F600;",
+    b"&amp",
+    b"]]>",
+    b"\x00",
+    b"\xff\xfe",
+    b"\xe4\xb8",
+    b"\xed\xa0\x80",
+    "\u202e".encode(),
+    "\ufeff".encode(),
+    b"\r",
+    b"\n",
+    b",",
+    b"\t",
+    b"=",
+    b"Row: 7 ",
+    b"BEGIN:VMSG\r\n",
+    b"END:VBODY\r\n",
+    b'<sms date="1" />',
+    b'<!DOCTYPE x [<!ENTITY e "e">]>',
+    b"{",
+    b"}",
+    b"[",
+    b"null",
+    "𠀋😀".encode(),
+    b"\\",
+    b"%s%n",
+    b"=\r\n",
+    b"=E4=B8",
+]
+HOSTILE_NUMBERS = [
+    b"nan",
+    b"NaN",
+    b"inf",
+    b"-inf",
+    b"Infinity",
+    b"1e400",
+    b"-1",
+    b"0",
+    b"-50",
+    b"18446744073709551616",
+    b"99999999999999999999999999",
+    b"1e-400",
+    b"",
+    b"null",
+    b"0x10",
+    b"1.5",
+    b"\xef\xbc\x91\xef\xbc\x92",
+]
+HOSTILE_CELLS: list[Any] = [
+    float("nan"),
+    float("inf"),
+    -1.0,
+    2**63 - 1,
+    -(2**63),
+    0,
+    "",
+    "nan",
+    "1e400",
+    b"\x00\xff",
+    "\u202e",
+    None,
+    "x" * 300_000,
+    1e308,
+]
 
 
 def _messages(n: int, rng: random.Random) -> list[w.Msg]:
-    words = ["今天不还款就联系你的家人", "您好，您的账单已到期，请及时还款。", "再不还钱就爆你通讯录", "好的，我下午还",
-             "律师函今日寄出，逗号,引号\"和换行\n都在", "【示例贷】验证码请勿泄露"]
-    return [w.Msg(rng.choice(["15400000001", "+86 154 0000 0002", "10690000123456", "075500000000"]),
-                  T0 + dt.timedelta(minutes=7 * i), rng.choice(words), incoming=rng.random() < 0.8) for i in range(n)]
+    words = [
+        "今天不还款就联系你的家人",
+        "您好，您的账单已到期，请及时还款。",
+        "再不还钱就爆你通讯录",
+        "好的，我下午还",
+        '律师函今日寄出，逗号,引号"和换行\n都在',
+        "【示例贷】验证码请勿泄露",
+    ]
+    return [
+        w.Msg(
+            rng.choice(["15400000001", "+86 154 0000 0002", "10690000123456", "075500000000"]),
+            T0 + dt.timedelta(minutes=7 * i),
+            rng.choice(words),
+            incoming=rng.random() < 0.8,
+        )
+        for i in range(n)
+    ]
 
 
 def _calls(n: int, rng: random.Random) -> list[w.Call]:
-    return [w.Call(rng.choice(["15400000001", "075500000000", ""]), T0 + dt.timedelta(minutes=11 * i),
-                   rng.choice([0, 5, 95, 3600]), rng.choice([1, 2, 3, 5, 6])) for i in range(n)]
+    return [
+        w.Call(
+            rng.choice(["15400000001", "075500000000", ""]),
+            T0 + dt.timedelta(minutes=11 * i),
+            rng.choice([0, 5, 95, 3600]),
+            rng.choice([1, 2, 3, 5, 6]),
+        )
+        for i in range(n)
+    ]
 
 
 def make_seeds(folder: Path, rng: random.Random) -> dict[str, Path]:
@@ -93,10 +176,27 @@ def make_seeds(folder: Path, rng: random.Random) -> dict[str, Path]:
         "image": w.png_file(folder / "Screenshot_20240304-093000.png"),
     }
     manual = folder / "manual.json"
-    manual.write_text(json.dumps({"type": "weiquan_manual_events", "events": [
-        {"channel": "call", "time": "2024-03-05 22:40", "number": "15400000001", "duration_s": 30, "recipient": "relative",
-         "recipient_name": "母亲", "text": "打给母亲"},
-        {"channel": "visit", "time": "2024-03-06 10:00", "note": "上门"}]}, ensure_ascii=False), encoding="utf-8")
+    manual.write_text(
+        json.dumps(
+            {
+                "type": "weiquan_manual_events",
+                "events": [
+                    {
+                        "channel": "call",
+                        "time": "2024-03-05 22:40",
+                        "number": "15400000001",
+                        "duration_s": 30,
+                        "recipient": "relative",
+                        "recipient_name": "母亲",
+                        "text": "打给母亲",
+                    },
+                    {"channel": "visit", "time": "2024-03-06 10:00", "note": "上门"},
+                ],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     seeds["manual_json"] = manual
     z = folder / "backup.zip"
     with zipfile.ZipFile(z, "w") as zf:
@@ -107,6 +207,7 @@ def make_seeds(folder: Path, rng: random.Random) -> dict[str, Path]:
 
 
 # -- mutations ---------------------------------------------------------------------------------------
+
 
 def _span(rng: random.Random, n: int) -> tuple[int, int]:
     a = rng.randrange(max(n, 1))
@@ -132,7 +233,7 @@ def m_duplicate(data: bytes, rng: random.Random) -> bytes:
 
 
 def m_truncate(data: bytes, rng: random.Random) -> bytes:
-    return data[:rng.randrange(max(len(data), 1))]
+    return data[: rng.randrange(max(len(data), 1))]
 
 
 def m_insert(data: bytes, rng: random.Random) -> bytes:
@@ -147,7 +248,7 @@ _NUMBER = re.compile(rb"\d{1,20}(?:\.\d+)?")
 
 
 def m_number(data: bytes, rng: random.Random) -> bytes:
-    spans = [(x.start(), x.end()) for x in _NUMBER.finditer(data[:PROBE_BYTES * 4])]
+    spans = [(x.start(), x.end()) for x in _NUMBER.finditer(data[: PROBE_BYTES * 4])]
     if not spans:
         return m_insert(data, rng)
     out = bytearray(data)
@@ -158,12 +259,17 @@ def m_number(data: bytes, rng: random.Random) -> bytes:
 
 def m_huge_field(data: bytes, rng: random.Random) -> bytes:
     i = rng.randrange(len(data) + 1)
-    return data[:i] + rng.choice([b"x", "字".encode(), b"\"", b"A,"]) * rng.choice([70_000, 140_000]) + data[i:]
+    return data[:i] + rng.choice([b"x", "字".encode(), b'"', b"A,"]) * rng.choice([70_000, 140_000]) + data[i:]
 
 
 BYTE_MUTATIONS: dict[str, Callable[[bytes, random.Random], bytes]] = {
-    "flip": m_flip, "delete": m_delete, "duplicate": m_duplicate, "truncate": m_truncate, "insert": m_insert,
-    "number": m_number, "huge_field": m_huge_field,
+    "flip": m_flip,
+    "delete": m_delete,
+    "duplicate": m_duplicate,
+    "truncate": m_truncate,
+    "insert": m_insert,
+    "number": m_number,
+    "huge_field": m_huge_field,
 }
 
 
@@ -181,8 +287,10 @@ def m_sql_cells(src: Path, dest: Path, rng: random.Random) -> None:
             if isinstance(value, float) and math.isnan(value):
                 value = "nan"  # SQLite stores a NaN as NULL
             try:
-                con.execute(f'UPDATE "{t}" SET "{col}" = ? WHERE rowid IN (SELECT rowid FROM "{t}" ORDER BY random() LIMIT 2)',
-                            (value,))
+                con.execute(
+                    f'UPDATE "{t}" SET "{col}" = ? WHERE rowid IN (SELECT rowid FROM "{t}" ORDER BY random() LIMIT 2)',
+                    (value,),
+                )
             except sqlite3.Error:
                 pass  # a constraint refused it
         con.commit()
@@ -191,6 +299,7 @@ def m_sql_cells(src: Path, dest: Path, rng: random.Random) -> None:
 
 
 # -- running -----------------------------------------------------------------------------------------
+
 
 class Outcome:
     def __init__(self) -> None:
@@ -309,8 +418,14 @@ def run(n_inputs: int, seed: int, full_every: int, log: Callable[[str], None] = 
                 except (ParseError, WeiquanError):
                     out.clear_errors += 1
                 except Exception as e:  # noqa: BLE001 - this is what we count
-                    item = {"input": str(i), "seed_kind": kind, "importer": fmt or (found[0] if found else "?"), "mutation": mutation,
-                            "error": type(e).__name__, "at": _place(e)}
+                    item = {
+                        "input": str(i),
+                        "seed_kind": kind,
+                        "importer": fmt or (found[0] if found else "?"),
+                        "mutation": mutation,
+                        "error": type(e).__name__,
+                        "at": _place(e),
+                    }
                     out.internal.append(item)
                     log("INTERNAL " + json.dumps(item, ensure_ascii=False))
                     keep = root.parent / f"weiquan-fuzz-crash-{seed}-{i}{src.suffix}"
@@ -335,15 +450,28 @@ def main() -> None:
     args = ap.parse_args()
     n = 2_000 if args.quick else args.inputs
     out, seconds = run(n, args.seed, args.full_every)
-    print(f"inputs {out.inputs}, recognised and parsed {out.parsed}, clear errors {out.clear_errors}, "
-          f"unrecognised {out.unrecognised}, records {out.records}, full imports {out.full_imports}, "
-          f"internal errors {len(out.internal)}, {seconds:.0f} s")
+    print(
+        f"inputs {out.inputs}, recognised and parsed {out.parsed}, clear errors {out.clear_errors}, "
+        f"unrecognised {out.unrecognised}, records {out.records}, full imports {out.full_imports}, "
+        f"internal errors {len(out.internal)}, {seconds:.0f} s"
+    )
     print("by importer: " + ", ".join(f"{k} {v}" for k, v in sorted(out.by_importer.items())))
     print("by mutation: " + ", ".join(f"{k} {v}" for k, v in sorted(out.by_mutation.items())))
-    finish({"inputs": out.inputs, "parsed": out.parsed, "clear_errors": out.clear_errors, "unrecognised": out.unrecognised,
-            "records": out.records, "full_imports": out.full_imports, "internal_errors": len(out.internal),
+    finish(
+        {
+            "inputs": out.inputs,
+            "parsed": out.parsed,
+            "clear_errors": out.clear_errors,
+            "unrecognised": out.unrecognised,
+            "records": out.records,
+            "full_imports": out.full_imports,
+            "internal_errors": len(out.internal),
             "internal_by_place": dict(collections.Counter(x["at"] for x in out.internal)),
-            "seconds": round(seconds, 1), "peak_rss_mb": round(peak_rss_mb(), 1), "seed": args.seed})
+            "seconds": round(seconds, 1),
+            "peak_rss_mb": round(peak_rss_mb(), 1),
+            "seed": args.seed,
+        }
+    )
 
 
 if __name__ == "__main__":

@@ -50,8 +50,12 @@ def generate(path: Path, n: int, seed: int = 7) -> None:
         t = start
         for _ in range(n):
             t += dt.timedelta(seconds=rnd.randrange(1, 600))
-            body = rnd.choice(TEMPLATES).format(amt=rnd.randrange(500, 20000), d=rnd.randrange(1, 90),
-                                                h=rnd.randrange(9, 20), code=rnd.randrange(100000, 999999))
+            body = rnd.choice(TEMPLATES).format(
+                amt=rnd.randrange(500, 20000),
+                d=rnd.randrange(1, 90),
+                h=rnd.randrange(9, 20),
+                code=rnd.randrange(100000, 999999),
+            )
             yield Msg(rnd.choice(numbers), t, body, incoming=rnd.random() < 0.9)
 
     synctech_sms_xml(path, msgs(), count=n)
@@ -85,9 +89,13 @@ def sqlite_floor(db: Path, *, indexes: bool = True, cache_kib: int = 8 * 1024, b
     import sqlite3
 
     src = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    schema = [sql for (sql,) in src.execute(
-        "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
-        "AND tbl_name IN ('cases', 'evidence', 'events', 'event_sources') ORDER BY type DESC")]
+    schema = [
+        sql
+        for (sql,) in src.execute(
+            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+            "AND tbl_name IN ('cases', 'evidence', 'events', 'event_sources') ORDER BY type DESC"
+        )
+    ]
     src.close()
     with tempfile.TemporaryDirectory() as tmp:
         dst = sqlite3.connect(Path(tmp) / "floor.db", isolation_level=None)
@@ -122,8 +130,9 @@ def sqlite_floor(db: Path, *, indexes: bool = True, cache_kib: int = 8 * 1024, b
     return spent
 
 
-def _bound_statements(table: str, cols: list[str], rows: list[tuple[object, ...]],
-                      limit: int) -> list[tuple[str, list[object]]]:
+def _bound_statements(
+    table: str, cols: list[str], rows: list[tuple[object, ...]], limit: int
+) -> list[tuple[str, list[object]]]:
     """Multi-row INSERTs of ``rows``: columns equal in every row are written into the statement as
     literals, the others are bound (``?``), as many rows per statement as the bound-variable limit
     allows. (Numbered ``?NNN`` parameters would bind constants once, but SQLite compiles them in
@@ -133,8 +142,10 @@ def _bound_statements(table: str, cols: list[str], rows: list[tuple[object, ...]
     row_sql = "(" + ",".join(same.get(i, "?") for i in range(len(cols))) + ")"
     per = max(1, limit // max(1, len(varying)))
     head = f"INSERT INTO {table} ({', '.join(cols)}) VALUES "
-    return [(head + ",".join([row_sql] * len(rows[lo:lo + per])), [r[i] for r in rows[lo:lo + per] for i in varying])
-            for lo in range(0, len(rows), per)]
+    return [
+        (head + ",".join([row_sql] * len(rows[lo : lo + per])), [r[i] for r in rows[lo : lo + per] for i in varying])
+        for lo in range(0, len(rows), per)
+    ]
 
 
 def _literal(v: object) -> str:
@@ -174,12 +185,25 @@ def child(path: Path) -> None:
         db = Path(home) / "weiquan.db"
         floor_s, floor_noidx_s = sqlite_floor(db), sqlite_floor(db, indexes=False)
         bound_s = sqlite_floor(db, bound=True)
-    print(json.dumps({"messages": n, "added": r.added, "status": r.status, "bare_parse_s": round(bare_s, 3),
-                      "sqlite_floor_s": round(floor_s, 3), "sqlite_floor_no_indexes_s": round(floor_noidx_s, 3),
-                      "driver_floor_s": round(bound_s, 3),
-                      "import_s": round(import_s, 3), "import_cpu_s": round(import_cpu_s, 3),
-                      "bare_parse_cpu_s": round(bare_cpu, 3), "number_tables_cpu_s": round(tables_cpu, 3),
-                      "rss_after_plugins_mb": round(rss_plugins_mb, 1), "peak_rss_mb": round(rss_mb, 1)}))
+    print(
+        json.dumps(
+            {
+                "messages": n,
+                "added": r.added,
+                "status": r.status,
+                "bare_parse_s": round(bare_s, 3),
+                "sqlite_floor_s": round(floor_s, 3),
+                "sqlite_floor_no_indexes_s": round(floor_noidx_s, 3),
+                "driver_floor_s": round(bound_s, 3),
+                "import_s": round(import_s, 3),
+                "import_cpu_s": round(import_cpu_s, 3),
+                "bare_parse_cpu_s": round(bare_cpu, 3),
+                "number_tables_cpu_s": round(tables_cpu, 3),
+                "rss_after_plugins_mb": round(rss_plugins_mb, 1),
+                "peak_rss_mb": round(rss_mb, 1),
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -196,7 +220,9 @@ def main() -> None:
         for n in sizes:
             path = Path(tmp) / f"sms-{n}.xml"
             generate(path, n)
-            out = subprocess.run([sys.executable, __file__, "--child", str(path)], check=True, capture_output=True, text=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", str(path)], check=True, capture_output=True, text=True
+            )
             res = json.loads(out.stdout.strip().splitlines()[-1])
             res["file_mb"] = round(path.stat().st_size / 2**20, 1)
             res["msg_per_s"] = round(res["messages"] / res["import_s"])
@@ -207,19 +233,27 @@ def main() -> None:
             res["sqlite_floor_no_indexes_ratio"] = round(res["sqlite_floor_no_indexes_s"] / res["bare_parse_s"], 2)
             res["driver_floor_ratio"] = round(res["driver_floor_s"] / res["bare_parse_s"], 2)
             runs.append(res)
-            print(f"{n:>7} messages ({res['file_mb']} MB): import {res['import_s']} s = {res['msg_per_s']} msg/s; "
-                  f"bare iterparse {res['bare_parse_s']} s; ratio {res['ratio_to_bare_parse']}x; "
-                  f"CPU {res['import_cpu_s']} s = {res['msg_per_cpu_s']} msg/CPU-s (ratio {res['cpu_ratio_to_bare_parse']}x); "
-                  f"peak RSS {res['peak_rss_mb']} MB (after loading plug-ins {res['rss_after_plugins_mb']} MB; "
-                  f"number tables loaded once in {res['number_tables_cpu_s']} CPU-s)")
-            print(f"         SQLite alone storing the same rows again: {res['sqlite_floor_s']} s = "
-                  f"{res['sqlite_floor_ratio']}x the bare parse with the schema's indexes, "
-                  f"{res['sqlite_floor_no_indexes_s']} s = {res['sqlite_floor_no_indexes_ratio']}x with none")
-            print(f"         the same rows written through Python's sqlite3 (no parsing): {res['driver_floor_s']} s = "
-                  f"{res['driver_floor_ratio']}x the bare parse")
+            print(
+                f"{n:>7} messages ({res['file_mb']} MB): import {res['import_s']} s = {res['msg_per_s']} msg/s; "
+                f"bare iterparse {res['bare_parse_s']} s; ratio {res['ratio_to_bare_parse']}x; "
+                f"CPU {res['import_cpu_s']} s = {res['msg_per_cpu_s']} msg/CPU-s (ratio {res['cpu_ratio_to_bare_parse']}x); "
+                f"peak RSS {res['peak_rss_mb']} MB (after loading plug-ins {res['rss_after_plugins_mb']} MB; "
+                f"number tables loaded once in {res['number_tables_cpu_s']} CPU-s)"
+            )
+            print(
+                f"         SQLite alone storing the same rows again: {res['sqlite_floor_s']} s = "
+                f"{res['sqlite_floor_ratio']}x the bare parse with the schema's indexes, "
+                f"{res['sqlite_floor_no_indexes_s']} s = {res['sqlite_floor_no_indexes_ratio']}x with none"
+            )
+            print(
+                f"         the same rows written through Python's sqlite3 (no parsing): {res['driver_floor_s']} s = "
+                f"{res['driver_floor_ratio']}x the bare parse"
+            )
             path.unlink()
     summary = {
-        "bench": "import_sms", "quick": args.quick, "runs": runs,
+        "bench": "import_sms",
+        "quick": args.quick,
+        "runs": runs,
         "min_msg_per_s": min(r["msg_per_s"] for r in runs),
         "max_ratio_to_bare_parse": max(r["ratio_to_bare_parse"] for r in runs),
         "min_msg_per_cpu_s": min(r["msg_per_cpu_s"] for r in runs),

@@ -78,7 +78,9 @@ def main() -> None:
     }
     print(f"law pack: cold load {figures['pack_load_cold_ms']} ms, cached {figures['pack_load_cached_us']} µs")
     print(f"lender lookups: {figures['lender_lookups_per_s']}/s")
-    print(f"XIRR (12–60 monthly flows): {figures['xirr_per_s']}/s; full check_loan: {figures['check_loan_per_s']}/s over {n} loans")
+    print(
+        f"XIRR (12–60 monthly flows): {figures['xirr_per_s']}/s; full check_loan: {figures['check_loan_per_s']}/s over {n} loans"
+    )
     print(f"verdicts: {verdicts}")
     finish(figures)
 

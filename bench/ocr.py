@@ -68,7 +68,9 @@ def main() -> None:
             bare += time.perf_counter() - t
             t = time.perf_counter()
             page = engine.read(path)
-            events = page_events(page, ExtractContext(sha256="0" * 64, names=[rec["file"]], path=path, imported_at=imported))
+            events = page_events(
+                page, ExtractContext(sha256="0" * 64, names=[rec["file"]], path=path, imported_at=imported)
+            )
             pipe += time.perf_counter() - t
             if p == 0:
                 total.add(score(rec["events"], events)[0])
@@ -87,16 +89,33 @@ def main() -> None:
     summary = extraction.run_jobs(ws, case_id=case.id, workers=args.workers)
     jobs_s = time.perf_counter() - t
     ws.close()
-    print(f"run_jobs, {args.workers} workers: {len(paths)} images in {jobs_s:.2f} s = {len(paths) / jobs_s:.2f} images/s "
-          f"({summary.events_added} events, {summary.failed} failed)")
+    print(
+        f"run_jobs, {args.workers} workers: {len(paths)} images in {jobs_s:.2f} s = {len(paths) / jobs_s:.2f} images/s "
+        f"({summary.events_added} events, {summary.failed} failed)"
+    )
     acc = total.as_dict()
-    print(f"accuracy: event F1 {acc['f1']:.4f} (P {acc['precision']:.4f}, R {acc['recall']:.4f}), "
-          f"character accuracy {acc['char_accuracy']:.4f} over {acc['expected']} expected events")
-    print(json.dumps({"bench": "ocr", "quick": args.quick, "images": len(paths), "passes": passes,
-                      "bare_s_per_image": round(bare / n, 4), "pipeline_s_per_image": round(pipe / n, 4),
-                      "pipeline_over_bare": round(pipe / bare, 4), "workers": args.workers,
-                      "jobs_images_per_s": round(len(paths) / jobs_s, 3), "event_f1": acc["f1"],
-                      "char_accuracy": acc["char_accuracy"], "expected_events": acc["expected"]}))
+    print(
+        f"accuracy: event F1 {acc['f1']:.4f} (P {acc['precision']:.4f}, R {acc['recall']:.4f}), "
+        f"character accuracy {acc['char_accuracy']:.4f} over {acc['expected']} expected events"
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "ocr",
+                "quick": args.quick,
+                "images": len(paths),
+                "passes": passes,
+                "bare_s_per_image": round(bare / n, 4),
+                "pipeline_s_per_image": round(pipe / n, 4),
+                "pipeline_over_bare": round(pipe / bare, 4),
+                "workers": args.workers,
+                "jobs_images_per_s": round(len(paths) / jobs_s, 3),
+                "event_f1": acc["f1"],
+                "char_accuracy": acc["char_accuracy"],
+                "expected_events": acc["expected"],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

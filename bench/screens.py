@@ -70,8 +70,12 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "weiquan-bench-screens-ocr")
     ap.add_argument("--calls-only", action="store_true", help="only the call-history layouts")
     ap.add_argument("--misses", action="store_true", help="print every unmatched expected/predicted event")
-    ap.add_argument("--seed", type=int, default=2026,
-                    help="2026 (default): the held-out set, never looked at while tuning; 18: the development set")
+    ap.add_argument(
+        "--seed",
+        type=int,
+        default=2026,
+        help="2026 (default): the held-out set, never looked at while tuning; 18: the development set",
+    )
     args = ap.parse_args()
 
     from weiquan.extract.base import ExtractContext
@@ -92,32 +96,67 @@ def main() -> None:
     for rec in records:
         path = out / rec["file"]
         page = OcrPage.from_json(ocr_cached(engine, path, args.cache))
-        events = page_events(page, ExtractContext(sha256="0" * 64, names=[rec["name"]], path=path, imported_at=imported))
+        events = page_events(
+            page, ExtractContext(sha256="0" * 64, names=[rec["name"]], path=path, imported_at=imported)
+        )
         s, pairs = score(rec["events"], events)
         by_layout.setdefault(rec["layout"], Score()).add(s)
         if args.misses and (s.matched < s.expected or s.matched < s.predicted):
-            print(f"-- {rec['file']} (capture {rec['capture']}): {s.matched}/{s.expected} matched, {s.predicted} predicted")
+            print(
+                f"-- {rec['file']} (capture {rec['capture']}): {s.matched}/{s.expected} matched, {s.predicted} predicted"
+            )
             got = [predicted_view(e) for e in events]
             for exp, hit in pairs:
                 if hit is None:
-                    print("   missed  ", {k: exp.get(k) for k in ("direction", "time", "counterpart", "counterpart_name", "count", "text")})
+                    print(
+                        "   missed  ",
+                        {
+                            k: exp.get(k)
+                            for k in ("direction", "time", "counterpart", "counterpart_name", "count", "text")
+                        },
+                    )
             matched = [h for _, h in pairs if h is not None]
             for g in got:
                 if g not in matched:
-                    print("   extra   ", {k: g[k] for k in ("direction", "time", "counterpart", "counterpart_name", "count", "row_text", "text")})
+                    print(
+                        "   extra   ",
+                        {
+                            k: g[k]
+                            for k in (
+                                "direction",
+                                "time",
+                                "counterpart",
+                                "counterpart_name",
+                                "count",
+                                "row_text",
+                                "text",
+                            )
+                        },
+                    )
                 else:
                     matched.remove(g)
     elapsed = time.perf_counter() - t0
-    figures: dict[str, Any] = {"bench": "screens", "quick": args.quick, "seed": args.seed, "images": len(records),
-                               "seconds": round(elapsed, 1)}
+    figures: dict[str, Any] = {
+        "bench": "screens",
+        "quick": args.quick,
+        "seed": args.seed,
+        "images": len(records),
+        "seconds": round(elapsed, 1),
+    }
     print(f"{'layout':<15} {'images':>6} {'events':>6} {'F1':>7} {'P':>7} {'R':>7} {'chars':>7}")
     for layout, s in by_layout.items():
         d = s.as_dict()
         n = sum(1 for r in records if r["layout"] == layout)
-        print(f"{layout:<15} {n:>6} {d['expected']:>6} {d['f1']:>7.4f} {d['precision']:>7.4f} {d['recall']:>7.4f} "
-              f"{d['char_accuracy']:>7.4f}")
-        figures[layout] = {"images": n, "events": d["expected"], "event_f1": d["f1"],
-                                      "char_accuracy": d["char_accuracy"]}
+        print(
+            f"{layout:<15} {n:>6} {d['expected']:>6} {d['f1']:>7.4f} {d['precision']:>7.4f} {d['recall']:>7.4f} "
+            f"{d['char_accuracy']:>7.4f}"
+        )
+        figures[layout] = {
+            "images": n,
+            "events": d["expected"],
+            "event_f1": d["f1"],
+            "char_accuracy": d["char_accuracy"],
+        }
     ok = all(v["event_f1"] >= 0.95 and v["char_accuracy"] >= 0.98 for k, v in figures.items() if isinstance(v, dict))
     figures["goals_met"] = ok
     print(f"goals (F1 ≥ 0.95, chars ≥ 0.98 per layout): {'met' if ok else 'NOT met'}; {elapsed:.1f} s")

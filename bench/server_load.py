@@ -56,14 +56,20 @@ SERVER = textwrap.dedent(
 def sms_export(path: Path, n: int) -> Path:
     """A SyncTech SMS backup of ``n`` messages from 200 numbers over a year (streamed to disk)."""
     t0 = int(dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc).timestamp() * 1000)
-    bodies = ["今天不还款就联系你的家人和单位", "您好，您的账单已到期，请及时还款。", "再不还钱就爆你通讯录，让你社死",
-              "【示例贷】尊敬的用户，您的借款已逾期3天"]
+    bodies = [
+        "今天不还款就联系你的家人和单位",
+        "您好，您的账单已到期，请及时还款。",
+        "再不还钱就爆你通讯录，让你社死",
+        "【示例贷】尊敬的用户，您的借款已逾期3天",
+    ]
     with open(path, "w", encoding="utf-8") as f:
         f.write(f"<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count=\"{n}\">\n")
         for i in range(n):
-            f.write(f'<sms protocol="0" address="+86 154 0000 {i % 200:04d}" date="{t0 + i * 150_000}" type="1" '
-                    f'subject="null" body="{bodies[i % 4]} {i}" read="1" status="-1" locked="0" date_sent="0" '
-                    'readable_date="" contact_name="(Unknown)" />\n')
+            f.write(
+                f'<sms protocol="0" address="+86 154 0000 {i % 200:04d}" date="{t0 + i * 150_000}" type="1" '
+                f'subject="null" body="{bodies[i % 4]} {i}" read="1" status="-1" locked="0" date_sent="0" '
+                'readable_date="" contact_name="(Unknown)" />\n'
+            )
         f.write("</smses>\n")
     return path
 
@@ -143,23 +149,40 @@ def run_backend(label: str, export: Path, users: int, db_url: str | None) -> dic
 
         def browse(n: int, c: httpx.Client, cid: int) -> None:
             nonlocal failures, locked, write_failures
-            urls = ["/api/v1/cases", "/", f"/cases/{cid}", f"/cases/{cid}/timeline", f"/api/v1/cases/{cid}/events?page_size=50"]
+            urls = [
+                "/api/v1/cases",
+                "/",
+                f"/cases/{cid}",
+                f"/cases/{cid}/timeline",
+                f"/api/v1/cases/{cid}/events?page_size=50",
+            ]
             k = 0
             while not done.is_set():
                 k += 1
                 t = time.perf_counter()
                 try:
                     page = urls[(k - k // 5) % len(urls)]  # every page in turn (k counts logins and writes too)
-                    kind = ("login" if k % 10 == 0 else "own write" if k % 10 == 5
-                            else page.replace(str(cid), "{id}").split("?")[0])
+                    kind = (
+                        "login"
+                        if k % 10 == 0
+                        else "own write"
+                        if k % 10 == 5
+                        else page.replace(str(cid), "{id}").split("?")[0]
+                    )
                     if k % 10 == 0:  # a fresh login now and then (argon2id, audit entry)
                         fresh = httpx.Client(base_url=base, timeout=120)
                         r = fresh.post("/api/v1/auth/login", json={"username": f"user{n}", "password": PASSWORD})
                         fresh.close()
                     elif k % 10 == 5:  # the user's own small write: one event added by hand to their case
-                        r = c.post(f"/api/v1/cases/{cid}/events", json={
-                            "channel": "sms", "time": f"2025-06-01 10:{k % 60:02d}", "number": "13800138000",
-                            "text": f"手动记录 {n}-{k}"})
+                        r = c.post(
+                            f"/api/v1/cases/{cid}/events",
+                            json={
+                                "channel": "sms",
+                                "time": f"2025-06-01 10:{k % 60:02d}",
+                                "number": "13800138000",
+                                "text": f"手动记录 {n}-{k}",
+                            },
+                        )
                     else:
                         r = c.get(page)
                     ok = r.status_code < 400
@@ -186,7 +209,9 @@ def run_backend(label: str, export: Path, users: int, db_url: str | None) -> dic
         uploader, up_case = clients[0]
         t0 = time.perf_counter()
         with open(export, "rb") as f:
-            r = uploader.post(f"/api/v1/cases/{up_case}/import", files={"files": ("sms.xml", f, "text/xml")}, timeout=3600)
+            r = uploader.post(
+                f"/api/v1/cases/{up_case}/import", files={"files": ("sms.xml", f, "text/xml")}, timeout=3600
+            )
         import_s = time.perf_counter() - t0
         done.set()
         for t in threads:
@@ -212,15 +237,27 @@ def run_backend(label: str, export: Path, users: int, db_url: str | None) -> dic
     def pct(xs: list[float], p: float) -> float:
         return round(xs[min(len(xs) - 1, int(p * len(xs)))], 1) if xs else 0.0
 
-    return {"backend": label, "import_status": r.status_code, "import_seconds": round(import_s, 1), "added": added,
-            "requests": len(busy), "p50_ms": pct(busy, 0.50), "p95_ms": pct(busy, 0.95), "max_ms": round(max(busy, default=0), 1),
-            "idle_p95_ms": pct(idle, 0.95), "failed": failures, "database_locked": locked,
-            "mean_ms": round(statistics.fmean(busy), 1) if busy else 0.0,
-            "p95_by_request": {k: pct(sorted(v), 0.95) for k, v in sorted(by_kind.items())},
-            "idle_p95_by_request": {k: pct(sorted(v), 0.95) for k, v in sorted(idle_by_kind.items())},
-            "own_writes": len(writes), "own_write_p95_ms": pct(writes, 0.95),
-            "own_write_max_ms": round(max(writes, default=0), 1), "own_write_failed": write_failures,
-            "load_average": [round(x, 1) for x in os.getloadavg()]}
+    return {
+        "backend": label,
+        "import_status": r.status_code,
+        "import_seconds": round(import_s, 1),
+        "added": added,
+        "requests": len(busy),
+        "p50_ms": pct(busy, 0.50),
+        "p95_ms": pct(busy, 0.95),
+        "max_ms": round(max(busy, default=0), 1),
+        "idle_p95_ms": pct(idle, 0.95),
+        "failed": failures,
+        "database_locked": locked,
+        "mean_ms": round(statistics.fmean(busy), 1) if busy else 0.0,
+        "p95_by_request": {k: pct(sorted(v), 0.95) for k, v in sorted(by_kind.items())},
+        "idle_p95_by_request": {k: pct(sorted(v), 0.95) for k, v in sorted(idle_by_kind.items())},
+        "own_writes": len(writes),
+        "own_write_p95_ms": pct(writes, 0.95),
+        "own_write_max_ms": round(max(writes, default=0), 1),
+        "own_write_failed": write_failures,
+        "load_average": [round(x, 1) for x in os.getloadavg()],
+    }
 
 
 def main() -> None:
@@ -251,11 +288,13 @@ def main() -> None:
     for k in ("sqlite", "postgresql"):
         if k in out:
             r = out[k]
-            print(f"{k}: import of {n} messages {r['import_seconds']} s (added {r['added']}); other users "
-                  f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms (goal < 500), max {r['max_ms']} ms over {r['requests']} "
-                  f"requests; failed {r['failed']}, 'database is locked' {r['database_locked']}; the users' own small "
-                  f"writes meanwhile: p95 {r['own_write_p95_ms']} ms, max {r['own_write_max_ms']} ms over "
-                  f"{r['own_writes']}, failed {r['own_write_failed']}")
+            print(
+                f"{k}: import of {n} messages {r['import_seconds']} s (added {r['added']}); other users "
+                f"p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms (goal < 500), max {r['max_ms']} ms over {r['requests']} "
+                f"requests; failed {r['failed']}, 'database is locked' {r['database_locked']}; the users' own small "
+                f"writes meanwhile: p95 {r['own_write_p95_ms']} ms, max {r['own_write_max_ms']} ms over "
+                f"{r['own_writes']}, failed {r['own_write_failed']}"
+            )
     finish(out)
 
 

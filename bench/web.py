@@ -33,8 +33,13 @@ from weiquan.web import create_app
 from weiquan.web.config import WebConfig
 from weiquan.workspace import Workspace
 
-TEXTS = ("您好，您的账单已逾期，请尽快还款。", "再不还钱就爆你通讯录，通知你家人和单位。", "今天下班前处理，否则上门。",
-         "【示例贷】您的借款已逾期3天，请登录App还款。", None)
+TEXTS = (
+    "您好，您的账单已逾期，请尽快还款。",
+    "再不还钱就爆你通讯录，通知你家人和单位。",
+    "今天下班前处理，否则上门。",
+    "【示例贷】您的借款已逾期3天，请登录App还款。",
+    None,
+)
 
 
 def populate(ws: Workspace, n: int, seed: int = 7) -> int:
@@ -46,23 +51,42 @@ def populate(ws: Workspace, n: int, seed: int = 7) -> int:
     for i in range(n):
         channel = "call" if i % 3 == 0 else "sms"
         text = None if channel == "call" else TEXTS[i % len(TEXTS)]
-        rows.append({
-            "case_id": case.id, "channel": channel, "direction": "incoming",
-            "start": t0 + dt.timedelta(seconds=rng.randrange(180 * 86400)), "source_tz": "Asia/Shanghai",
-            "duration_s": float(rng.randrange(5, 300)) if channel == "call" else None,
-            "counterpart": f"+86138{rng.randrange(40):08d}", "counterpart_raw": None, "text": text,
-            "recipient": "borrower" if i % 11 else "relative", "origin": "export", "extra": {},
-            "signature": "【示例贷】" if text and text.startswith("【") else None,
-        })
+        rows.append(
+            {
+                "case_id": case.id,
+                "channel": channel,
+                "direction": "incoming",
+                "start": t0 + dt.timedelta(seconds=rng.randrange(180 * 86400)),
+                "source_tz": "Asia/Shanghai",
+                "duration_s": float(rng.randrange(5, 300)) if channel == "call" else None,
+                "counterpart": f"+86138{rng.randrange(40):08d}",
+                "counterpart_raw": None,
+                "text": text,
+                "recipient": "borrower" if i % 11 else "relative",
+                "origin": "export",
+                "extra": {},
+                "signature": "【示例贷】" if text and text.startswith("【") else None,
+            }
+        )
     with ws.db.session() as s:
         for k in range(0, n, 5000):
-            s.execute(insert(Event), rows[k:k + 5000])
+            s.execute(insert(Event), rows[k : k + 5000])
     with ws.db.session() as s:
-        f = Finding(case_id=case.id, category="threat_exposure", severity="high", detector_id="bench", detector_version="1",
-                    key="bench-1", summary="基准", provisions=[])
+        f = Finding(
+            case_id=case.id,
+            category="threat_exposure",
+            severity="high",
+            detector_id="bench",
+            detector_version="1",
+            key="bench-1",
+            summary="基准",
+            provisions=[],
+        )
         s.add(f)
         s.flush()
-        ids = [eid for (eid,) in s.execute(select(Event.id).where(Event.case_id == case.id, Event.text.contains("通讯录")))]
+        ids = [
+            eid for (eid,) in s.execute(select(Event.id).where(Event.case_id == case.id, Event.text.contains("通讯录")))
+        ]
         s.execute(insert(FindingEvent), [{"finding_id": f.id, "event_id": e, "spans": [[7, 12]]} for e in ids[::50]])
     return case.id
 
@@ -76,8 +100,12 @@ def measure(client: httpx.Client, url: str, n: int) -> dict[str, float]:
         times.append((time.perf_counter() - t) * 1000)
         r.raise_for_status()
     times.sort()
-    return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
-            "max_ms": round(times[-1], 1), "requests": n}
+    return {
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
+        "max_ms": round(times[-1], 1),
+        "requests": n,
+    }
 
 
 def main() -> None:
@@ -96,8 +124,15 @@ def main() -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(create_app(ws, config=WebConfig(run_extraction=False)), host="127.0.0.1",
-                                               port=port, log_level="warning", access_log=False))
+        server = uvicorn.Server(
+            uvicorn.Config(
+                create_app(ws, config=WebConfig(run_extraction=False)),
+                host="127.0.0.1",
+                port=port,
+                log_level="warning",
+                access_log=False,
+            )
+        )
         th = threading.Thread(target=server.run, daemon=True)
         th.start()
         while not server.started:
@@ -120,23 +155,41 @@ def main() -> None:
                 client.get(pages["dashboard"]).raise_for_status()
                 cold.append((time.perf_counter() - t) * 1000)
             cold.sort()
-            results["dashboard_cold"] = {"p50_ms": round(statistics.median(cold), 1),
-                                         "p95_ms": round(cold[int(0.95 * (len(cold) - 1))], 1),
-                                         "max_ms": round(cold[-1], 1), "requests": len(cold)}
+            results["dashboard_cold"] = {
+                "p50_ms": round(statistics.median(cold), 1),
+                "p95_ms": round(cold[int(0.95 * (len(cold) - 1))], 1),
+                "max_ms": round(cold[-1], 1),
+                "requests": len(cold),
+            }
             r = results["dashboard_cold"]
-            print(f"{'dashboard (cold)':20s} p50 {r['p50_ms']:7.1f} ms   p95 {r['p95_ms']:7.1f} ms   max {r['max_ms']:7.1f} ms   ({len(cold)} requests, no memo)")
+            print(
+                f"{'dashboard (cold)':20s} p50 {r['p50_ms']:7.1f} ms   p95 {r['p95_ms']:7.1f} ms   max {r['max_ms']:7.1f} ms   ({len(cold)} requests, no memo)"
+            )
             for name, url in pages.items():
                 results[name] = measure(client, url, n_req)
                 r = results[name]
-                print(f"{name:20s} p50 {r['p50_ms']:7.1f} ms   p95 {r['p95_ms']:7.1f} ms   max {r['max_ms']:7.1f} ms   ({n_req} requests)")
+                print(
+                    f"{name:20s} p50 {r['p50_ms']:7.1f} ms   p95 {r['p95_ms']:7.1f} ms   max {r['max_ms']:7.1f} ms   ({n_req} requests)"
+                )
         server.should_exit = True
         th.join(timeout=10)
         ws.close()
     # every page counts, the dashboard both memoised and cold (first view after new evidence or a review)
     goal_ok = all(r["p95_ms"] < 300 for r in results.values())
     print("goal p95 < 300 ms:", "met" if goal_ok else "NOT met")
-    print(json.dumps({"bench": "web", "events": n_events, "requests": n_req, "results": results, "goal_p95_ms": 300,
-                      "goal_met": goal_ok}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "bench": "web",
+                "events": n_events,
+                "requests": n_req,
+                "results": results,
+                "goal_p95_ms": 300,
+                "goal_met": goal_ok,
+            },
+            ensure_ascii=False,
+        )
+    )
     sys.exit(0)
 
 

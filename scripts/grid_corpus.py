@@ -46,8 +46,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.dump:
         with open(args.dump, "w", encoding="utf-8") as f:
             for it in items:
-                f.write(json.dumps({"text": it.text, "labels": list(it.labels), "origin": it.origin,
-                                    "cell": dict(zip(AXES, it.cell))}, ensure_ascii=False) + "\n")
+                f.write(
+                    json.dumps(
+                        {
+                            "text": it.text,
+                            "labels": list(it.labels),
+                            "origin": it.origin,
+                            "cell": dict(zip(AXES, it.cell)),
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
     return 0
 
 

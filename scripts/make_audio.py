@@ -27,15 +27,27 @@ import tempfile
 from pathlib import Path
 
 CLIPS: list[tuple[str, str, str]] = [
-    ("call-overdue", "你好，这里是速易贷客服中心，你的借款已经逾期三天，请今天下午六点前还款。",
-     "ni3 hao3, zhe4 li3 shi4 su4 yi4 dai4 ke4 fu2 zhong1 xin1, ni3 de5 jie4 kuan3 yi3 jing1 yu2 qi1 san1 tian1, "
-     "qing3 jin1 tian1 xia4 wu3 liu4 dian3 qian2 huan2 kuan3."),
-    ("call-threat", "如果今天还不还钱，我们就联系你的家人和单位领导。",
-     "ru2 guo3 jin1 tian1 hai2 bu4 huan2 qian2, wo3 men5 jiu4 lian2 xi4 ni3 de5 jia1 ren2 he2 dan1 wei4 ling3 dao3."),
-    ("call-reply", "我现在没有能力全额还款，能不能分期？",
-     "wo3 xian4 zai4 mei2 you3 neng2 li4 quan2 e2 huan2 kuan3, neng2 bu4 neng2 fen1 qi1?"),
-    ("call-complaint", "你们这样催收是违法的，我会向监管部门投诉。",
-     "ni3 men5 zhe4 yang4 cui1 shou1 shi4 wei2 fa3 de5, wo3 hui4 xiang4 jian1 guan3 bu4 men2 tou2 su4."),
+    (
+        "call-overdue",
+        "你好，这里是速易贷客服中心，你的借款已经逾期三天，请今天下午六点前还款。",
+        "ni3 hao3, zhe4 li3 shi4 su4 yi4 dai4 ke4 fu2 zhong1 xin1, ni3 de5 jie4 kuan3 yi3 jing1 yu2 qi1 san1 tian1, "
+        "qing3 jin1 tian1 xia4 wu3 liu4 dian3 qian2 huan2 kuan3.",
+    ),
+    (
+        "call-threat",
+        "如果今天还不还钱，我们就联系你的家人和单位领导。",
+        "ru2 guo3 jin1 tian1 hai2 bu4 huan2 qian2, wo3 men5 jiu4 lian2 xi4 ni3 de5 jia1 ren2 he2 dan1 wei4 ling3 dao3.",
+    ),
+    (
+        "call-reply",
+        "我现在没有能力全额还款，能不能分期？",
+        "wo3 xian4 zai4 mei2 you3 neng2 li4 quan2 e2 huan2 kuan3, neng2 bu4 neng2 fen1 qi1?",
+    ),
+    (
+        "call-complaint",
+        "你们这样催收是违法的，我会向监管部门投诉。",
+        "ni3 men5 zhe4 yang4 cui1 shou1 shi4 wei2 fa3 de5, wo3 hui4 xiang4 jian1 guan3 bu4 men2 tou2 su4.",
+    ),
 ]
 
 
@@ -70,7 +82,9 @@ def main() -> None:
             fname = f"{name}.{args.engine}.ogg"
             encode(wav, args.out / fname)
             refs[fname] = {"text": text, "engine": args.engine}
-    (args.out / f"references.{args.engine}.json").write_text(json.dumps(refs, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    (args.out / f"references.{args.engine}.json").write_text(
+        json.dumps(refs, ensure_ascii=False, indent=1) + "\n", "utf-8"
+    )
     print(f"{len(refs)} clips → {args.out}")
 
 

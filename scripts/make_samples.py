@@ -55,9 +55,21 @@ def messages() -> list[w.Msg]:
     for i, (d, h, body) in enumerate(lawful):
         m.append(w.Msg(GATEWAYS[i % len(GATEWAYS)], t(d, h, 5), SIG + body))
     unlawful = [
-        (7, 11, 20, COLLECTORS[0], "今天下午5点前不还款，我们就把你欠钱不还的事发给你通讯录里所有人，让你亲戚朋友同事都知道。"),
+        (
+            7,
+            11,
+            20,
+            COLLECTORS[0],
+            "今天下午5点前不还款，我们就把你欠钱不还的事发给你通讯录里所有人，让你亲戚朋友同事都知道。",
+        ),
         (8, 23, 40, COLLECTORS[0], "你这种老赖就是社会的垃圾，借钱不还不要脸，你全家都丢人。"),
-        (9, 10, 2, GATEWAYS[1], SIG + "法务部通知：您已被我司立案起诉，律师函已寄出，三日内不处理将移交公安机关上门抓捕。"),
+        (
+            9,
+            10,
+            2,
+            GATEWAYS[1],
+            SIG + "法务部通知：您已被我司立案起诉，律师函已寄出，三日内不处理将移交公安机关上门抓捕。",
+        ),
         (10, 8, 30, COLLECTORS[1], "我们已经查到你单位地址，明天就派人去你单位找你领导，让大家看看你是什么人。"),
         (12, 14, 0, COLLECTORS[2], "我是南山区人民法院执行局的工作人员，你的案件已经进入强制执行程序，今天必须还款。"),
         (13, 0, 35, COLLECTORS[2], "还不睡？钱不还你也别想睡，等着我们把你的照片P了发到网上。"),
@@ -81,36 +93,72 @@ def calls() -> list[w.Call]:
         else:
             c.append(w.Call(COLLECTORS[0], when, 0, 3 if i % 2 else 5, name="示例速贷催收"))
     # night calls (22:00-08:00)
-    c += [w.Call(COLLECTORS[1], t(8, 23, 10), 0, 3), w.Call(COLLECTORS[2], t(13, 0, 30), 0, 3),
-          w.Call(COLLECTORS[2], t(14, 6, 40), 0, 5), w.Call(COLLECTORS[3], t(19, 22, 45), 0, 6)]
+    c += [
+        w.Call(COLLECTORS[1], t(8, 23, 10), 0, 3),
+        w.Call(COLLECTORS[2], t(13, 0, 30), 0, 3),
+        w.Call(COLLECTORS[2], t(14, 6, 40), 0, 5),
+        w.Call(COLLECTORS[3], t(19, 22, 45), 0, 6),
+    ]
     # ordinary daytime calls, incl. an official hotline and a landline of another province
-    c += [w.Call("4000000000", t(4, 14, 0), 45, 1), w.Call(LANDLINE, t(9, 15, 30), 0, 3),
-          w.Call(COLLECTORS[1], t(16, 11, 0), 120, 1), w.Call(COLLECTORS[0], t(7, 11, 30), 30, 2)]
+    c += [
+        w.Call("4000000000", t(4, 14, 0), 45, 1),
+        w.Call(LANDLINE, t(9, 15, 30), 0, 3),
+        w.Call(COLLECTORS[1], t(16, 11, 0), 120, 1),
+        w.Call(COLLECTORS[0], t(7, 11, 30), 30, 2),
+    ]
     return sorted(c, key=lambda x: x.when)
 
 
 def manual() -> dict[str, object]:
     """The manual entries, which double as the case description the demo reads (sample.json)."""
     return {
-        "type": "weiquan_manual_events", "sample": True,
+        "type": "weiquan_manual_events",
+        "sample": True,
         "case_name": "示例案件：张示例 诉 示例速贷（SAMPLE 示例数据，全部虚构）",
-        "lender": "示例速贷", "borrower": "张示例", "borrower_phones": ["+8615400000099"], "timezone": "Asia/Shanghai",
+        "lender": "示例速贷",
+        "borrower": "张示例",
+        "borrower_phones": ["+8615400000099"],
+        "timezone": "Asia/Shanghai",
         # The loan as the borrower describes it, matching the lender's own SMS ("借款2,000.00元将于3月3日到期",
         # "应还金额2,360.00元"): 2,000 contracted on 2024-02-25, 600 deducted up front as a "service fee"
         # (1,400 received), 2,360 due after 7 days, not repaid. The demo checks it with
         # weiquan.services.loans.add_loan.
-        "loan": {"lender": "示例速贷", "lender_type": "unlicensed", "contract_date": "2024-02-25", "principal": 2000,
-                 "disbursed": [{"date": "2024-02-25", "amount": 1400}],
-                 "repayments": [{"date": "2024-03-03", "amount": 2360, "paid": False}], "as_of": "2024-03-22"},
+        "loan": {
+            "lender": "示例速贷",
+            "lender_type": "unlicensed",
+            "contract_date": "2024-02-25",
+            "principal": 2000,
+            "disbursed": [{"date": "2024-02-25", "amount": 1400}],
+            "repayments": [{"date": "2024-03-03", "amount": 2360, "paid": False}],
+            "as_of": "2024-03-22",
+        },
         "events": [
-            {"channel": "call", "time": "2024-03-12 20:30", "number": COLLECTORS[2], "direction": "incoming",
-             "recipient": "relative", "recipient_name": "母亲",
-             "text": "对方打电话给我母亲，说我欠钱不还、再不还就去家里闹，我母亲很害怕。"},
-            {"channel": "call", "time": "2024-03-14 10:05", "number": COLLECTORS[1], "direction": "incoming",
-             "recipient": "employer", "recipient_name": "公司人事部",
-             "text": "对方打到我公司人事部，说我是老赖，要求公司督促我还钱。"},
-            {"channel": "visit", "time": "2024-03-20 19:00", "direction": "incoming", "recipient": "borrower",
-             "text": "两名自称示例速贷外访人员的男子到我家门口，拍门大声叫我名字，邻居都听到了。", "note": "邻居王某可作证"},
+            {
+                "channel": "call",
+                "time": "2024-03-12 20:30",
+                "number": COLLECTORS[2],
+                "direction": "incoming",
+                "recipient": "relative",
+                "recipient_name": "母亲",
+                "text": "对方打电话给我母亲，说我欠钱不还、再不还就去家里闹，我母亲很害怕。",
+            },
+            {
+                "channel": "call",
+                "time": "2024-03-14 10:05",
+                "number": COLLECTORS[1],
+                "direction": "incoming",
+                "recipient": "employer",
+                "recipient_name": "公司人事部",
+                "text": "对方打到我公司人事部，说我是老赖，要求公司督促我还钱。",
+            },
+            {
+                "channel": "visit",
+                "time": "2024-03-20 19:00",
+                "direction": "incoming",
+                "recipient": "borrower",
+                "text": "两名自称示例速贷外访人员的男子到我家门口，拍门大声叫我名字，邻居都听到了。",
+                "note": "邻居王某可作证",
+            },
         ],
     }
 
@@ -133,7 +181,11 @@ def recording(path: Path) -> Path:
             raw = Path(tmp) / "raw.wav"
             subprocess.run([espeak, "-v", "cmn", "-s", "150", "-w", str(raw), text], check=True, capture_output=True)
             if sox:
-                subprocess.run([sox, "-R", str(raw), "-r", "8000", "-c", "1", "-b", "16", str(path)], check=True, capture_output=True)
+                subprocess.run(
+                    [sox, "-R", str(raw), "-r", "8000", "-c", "1", "-b", "16", str(path)],
+                    check=True,
+                    capture_output=True,
+                )
             else:
                 shutil.copyfile(raw, path)
         return path
@@ -148,13 +200,21 @@ def screenshot() -> None:
 
     cap = dt.datetime(2024, 3, 21, 21, 47, 33)
     shot = ms.Shot(
-        "Screenshot_20240321-214733.png", "sms_android", "light", (720, 1600), cap,
-        title="154 0000 0015", subtitle="短信", counterpart="15400000015", msgs=[
+        "Screenshot_20240321-214733.png",
+        "sms_android",
+        "light",
+        (720, 1600),
+        cap,
+        title="154 0000 0015",
+        subtitle="短信",
+        counterpart="15400000015",
+        msgs=[
             ms.Msg("in", "你好，示例速贷贷后部。你的借款已逾期18天，今天必须处理。", ms.T(2024, 3, 20, 9, 15), "md_cn"),
             ms.Msg("in", "再不还钱就把你欠钱的事发到你公司群里，让你同事都看看。", ms.T(2024, 3, 20, 22, 47), "md_cn"),
             ms.Msg("out", "我在和客服协商还款，请不要骚扰我的同事。", ms.T(2024, 3, 20, 22, 52), None),
             ms.Msg("in", "少废话，明天中午前不还，我们就上门。", ms.T(2024, 3, 21, 21, 30), "time"),
-        ])
+        ],
+    )
     ms.save(shot, OUT)
 
 
@@ -167,8 +227,10 @@ def main() -> None:
     w.synctech_sms_xml(OUT / "sms-20240322093000.xml", msgs, count=len(msgs))
     w.synctech_calls_xml(OUT / "calls-20240322093000.xml", cs)
     # a PC phone-manager export overlapping the SMS backup (merged on import) with two more messages
-    extra = [w.Msg(COLLECTORS[3], t(21, 9, 30), "今天是最后期限，不还款明天就上门。"),
-             w.Msg(GATEWAYS[0], t(21, 10, 0), SIG + "您的借款已逾期18天，请尽快还款。")]
+    extra = [
+        w.Msg(COLLECTORS[3], t(21, 9, 30), "今天是最后期限，不还款明天就上门。"),
+        w.Msg(GATEWAYS[0], t(21, 10, 0), SIG + "您的借款已逾期18天，请尽快还款。"),
+    ]
     w.csv_file(OUT / "短信导出_爱思助手.csv", w.table_rows(msgs[-4:] + extra))
     (OUT / "sample.json").write_text(json.dumps(manual(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     recording(OUT / f"示例速贷催收 {COLLECTORS[0]}_{RECORDED_CALL:%Y%m%d%H%M%S}.wav")

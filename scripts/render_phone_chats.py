@@ -33,11 +33,30 @@ from render_phone_screens import Pen, Spec, _font, write_set  # noqa: E402 - aft
 
 CHAT_LAYOUTS = ("wechat", "qq", "sms_dark")
 _WD = "一二三四五六日"
-_IN_TEXTS = ["你好，这里是速借宝法务部，你的借款已经逾期15天", "今天下午五点前必须还清，否则联系你的紧急联系人", "我们已经准备上门了解你的情况",
-             "你通讯录里的人我们都会挨个打电话", "逾期记录会上报征信，后果自负", "请问你什么时候能处理？", "最低还款2360元，今天到账",
-             "再不接电话就发给你单位领导", "这是最后一次通知", "你的案件已经转到催收部门", "收到请回复", "家里人知道你欠钱吗"]
-_OUT_TEXTS = ["我会按合同还本金，请不要骚扰我的家人", "我这个月工资15号发，到时候还", "请提供你们的工号和公司名称", "好的",
-              "你们这样打电话给我同事是违法的", "我已经录音了", "能不能分期？", "明天上午给你回复"]
+_IN_TEXTS = [
+    "你好，这里是速借宝法务部，你的借款已经逾期15天",
+    "今天下午五点前必须还清，否则联系你的紧急联系人",
+    "我们已经准备上门了解你的情况",
+    "你通讯录里的人我们都会挨个打电话",
+    "逾期记录会上报征信，后果自负",
+    "请问你什么时候能处理？",
+    "最低还款2360元，今天到账",
+    "再不接电话就发给你单位领导",
+    "这是最后一次通知",
+    "你的案件已经转到催收部门",
+    "收到请回复",
+    "家里人知道你欠钱吗",
+]
+_OUT_TEXTS = [
+    "我会按合同还本金，请不要骚扰我的家人",
+    "我这个月工资15号发，到时候还",
+    "请提供你们的工号和公司名称",
+    "好的",
+    "你们这样打电话给我同事是违法的",
+    "我已经录音了",
+    "能不能分期？",
+    "明天上午给你回复",
+]
 _CONTACTS = ["速借宝-王专员", "法务部张律师", "客服小李", "贷款顾问"]
 _GROUPS = [("还款协商群(3)", ["王专员", "张律师"]), ("家人群(5)", ["王专员", "二姨"])]
 
@@ -73,11 +92,15 @@ def _sep_label(app: str, when: dt.datetime, cap: dt.datetime, twelve: bool) -> s
 
 def chat_spec(app: str, i: int, seed: int) -> tuple[Spec, dict[str, Any]]:
     rng = random.Random(f"{seed}-{app}-{i}")
-    cap = dt.datetime(2026, rng.choice([10, 11, 12]), rng.randint(8, 28), rng.randint(8, 23), rng.randint(0, 59), rng.randint(0, 59))
+    cap = dt.datetime(
+        2026, rng.choice([10, 11, 12]), rng.randint(8, 28), rng.randint(8, 23), rng.randint(0, 59), rng.randint(0, 59)
+    )
     group = app != "sms_dark" and rng.random() < 0.35
     if app == "sms_dark":
         digits = "1" + rng.choice("3579") + "".join(rng.choice("0123456789") for _ in range(9))
-        title = rng.choice([digits, f"{digits[:3]} {digits[3:7]} {digits[7:]}", f"+86 {digits[:3]} {digits[3:7]} {digits[7:]}"])
+        title = rng.choice(
+            [digits, f"{digits[:3]} {digits[3:7]} {digits[7:]}", f"+86 {digits[:3]} {digits[3:7]} {digits[7:]}"]
+        )
         senders: list[str] = []
         counterpart: str | None = digits
     elif group:
@@ -92,8 +115,13 @@ def chat_spec(app: str, i: int, seed: int) -> tuple[Spec, dict[str, Any]]:
         side = rng.choice(["in", "in", "out"])
         r = rng.random()
         kind = "voice" if app != "sms_dark" and r < 0.15 else "recall" if app != "sms_dark" and r < 0.22 else "text"
-        it = Item(kind=kind, side=side, when=t.replace(second=0), sender=rng.choice(senders) if senders and side == "in" else None,
-                  separator=k == 0 or rng.random() < 0.45)
+        it = Item(
+            kind=kind,
+            side=side,
+            when=t.replace(second=0),
+            sender=rng.choice(senders) if senders and side == "in" else None,
+            separator=k == 0 or rng.random() < 0.45,
+        )
         if kind == "text":
             it.text = rng.choice(_IN_TEXTS if side == "in" else _OUT_TEXTS)
         elif kind == "voice":
@@ -104,13 +132,27 @@ def chat_spec(app: str, i: int, seed: int) -> tuple[Spec, dict[str, Any]]:
             if t > cap - dt.timedelta(minutes=2):
                 t = cap - dt.timedelta(minutes=2)
     ext = {"wechat": "com.tencent.mm", "qq": "com.tencent.mobileqq", "sms_dark": "com.android.mms"}[app]
-    file = (f"Screenshot_{cap:%Y-%m-%d-%H-%M-%S}-{rng.randint(100, 999)}_{ext}.jpg" if rng.random() < 0.5
-            else f"Screenshot_{cap:%Y%m%d_%H%M%S}_{ext}.jpg")
-    spec = Spec(layout=app, file=file, capture=cap, width=rng.choice([1080, 1080, 720, 1220]), dark=app == "sms_dark" or rng.random() < 0.25,
-                scale=rng.choice([1.0, 1.0, 1.15, 1.3]) if app != "sms_dark" else rng.choice([1.0, 1.3, 1.45]),
-                face=rng.choice(["noto", "zenhei"]), rows=[], exif=False, jpeg=rng.choice([92, 80, 70]),
-                noise=rng.choice([0, 2.0, 3.0]), crop_top=rng.random() < 0.15, down=rng.choice([1.0, 1.0, 0.8]),
-                label_style=int(rng.random() < 0.4))
+    file = (
+        f"Screenshot_{cap:%Y-%m-%d-%H-%M-%S}-{rng.randint(100, 999)}_{ext}.jpg"
+        if rng.random() < 0.5
+        else f"Screenshot_{cap:%Y%m%d_%H%M%S}_{ext}.jpg"
+    )
+    spec = Spec(
+        layout=app,
+        file=file,
+        capture=cap,
+        width=rng.choice([1080, 1080, 720, 1220]),
+        dark=app == "sms_dark" or rng.random() < 0.25,
+        scale=rng.choice([1.0, 1.0, 1.15, 1.3]) if app != "sms_dark" else rng.choice([1.0, 1.3, 1.45]),
+        face=rng.choice(["noto", "zenhei"]),
+        rows=[],
+        exif=False,
+        jpeg=rng.choice([92, 80, 70]),
+        noise=rng.choice([0, 2.0, 3.0]),
+        crop_top=rng.random() < 0.15,
+        down=rng.choice([1.0, 1.0, 0.8]),
+        label_style=int(rng.random() < 0.4),
+    )
     return spec, {"title": title, "group": group, "items": items, "counterpart": counterpart}
 
 
@@ -148,8 +190,14 @@ def render_chat(s: Spec, conv: dict[str, Any]) -> tuple[Image.Image, list[dict[s
     p.d.line([0, y, s.width, y], fill=p.line, width=1)
     bottom = p.h - p.x(64)
     p.d.rectangle([0, bottom, s.width, p.h], fill=(247, 247, 247) if not s.dark else (25, 25, 25))
-    p.text((p.x(60), bottom + p.x(36)), "按住 说话" if s.layout == "wechat" else "发送" if s.layout == "qq" else "短信",
-           14, p.sub, "ls", scaled=False)
+    p.text(
+        (p.x(60), bottom + p.x(36)),
+        "按住 说话" if s.layout == "wechat" else "发送" if s.layout == "qq" else "短信",
+        14,
+        p.sub,
+        "ls",
+        scaled=False,
+    )
     y += p.x(14)
     size = 15.5 * p.dp * s.scale
     font = _font(s.face, size)
@@ -200,7 +248,9 @@ def render_chat(s: Spec, conv: dict[str, Any]) -> tuple[Image.Image, list[dict[s
             if s.layout == "sms_dark":
                 bx0 = p.x(14) if is_in else s.width - p.x(14) - bw
             fill, fg = (in_bg, in_fg) if is_in else (out_bg, out_fg)
-            p.d.rounded_rectangle([bx0, by, bx0 + bw, by + bh], radius=p.x(6 if s.layout == "wechat" else 14), fill=fill)
+            p.d.rounded_rectangle(
+                [bx0, by, bx0 + bw, by + bh], radius=p.x(6 if s.layout == "wechat" else 14), fill=fill
+            )
             if it.kind == "voice":
                 tx = bx0 + pad + p.x(22) if is_in else bx0 + bw - pad - p.x(22)
                 p.d.text((tx, by + bh / 2), body[0], font=font, fill=fg, anchor="lm" if is_in else "rm")
@@ -222,13 +272,22 @@ def render_chat(s: Spec, conv: dict[str, Any]) -> tuple[Image.Image, list[dict[s
         name = conv["title"] if channel == "chat" else None
         if conv["group"] and it.side == "in":
             name = it.sender
-        expected.append({"channel": channel, "direction": "incoming" if it.side == "in" else "outgoing",
-                         "time": f"{shown:%Y-%m-%d %H:%M}", "counterpart": conv["counterpart"], "counterpart_name": name,
-                         "text": text})
+        expected.append(
+            {
+                "channel": channel,
+                "direction": "incoming" if it.side == "in" else "outgoing",
+                "time": f"{shown:%Y-%m-%d %H:%M}",
+                "counterpart": conv["counterpart"],
+                "counterpart_name": name,
+                "text": text,
+            }
+        )
     return p.im, expected
 
 
-def build(out: Path, per_layout: int = 12, layouts: tuple[str, ...] = CHAT_LAYOUTS, seed: int = 18) -> list[dict[str, Any]]:
+def build(
+    out: Path, per_layout: int = 12, layouts: tuple[str, ...] = CHAT_LAYOUTS, seed: int = 18
+) -> list[dict[str, Any]]:
     def make(app: str, i: int) -> tuple[Spec, Image.Image, list[dict[str, Any]]]:
         s, conv = chat_spec(app, i, seed)
         return (s, *render_chat(s, conv))

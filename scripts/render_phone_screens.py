@@ -42,8 +42,22 @@ _FACES = {
     "zenhei": ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
 }
 _WD = "一二三四五六日"
-_REGIONS = ["广东深圳", "广东广州", "北京", "上海", "浙江杭州", "江苏南京", "四川成都", "湖北武汉", "河南郑州", "福建厦门",
-            "湖南长沙", "山东济南", "重庆", "陕西西安"]
+_REGIONS = [
+    "广东深圳",
+    "广东广州",
+    "北京",
+    "上海",
+    "浙江杭州",
+    "江苏南京",
+    "四川成都",
+    "湖北武汉",
+    "河南郑州",
+    "福建厦门",
+    "湖南长沙",
+    "山东济南",
+    "重庆",
+    "陕西西安",
+]
 _CARRIERS = ["移动", "联通", "电信"]
 _NAMES = ["张经理", "李律师", "王专员", "妈妈", "刘主管", "陈法务", "客服中心", "赵老师"]
 
@@ -87,6 +101,7 @@ class Spec:
 
 # -- date labels as each phone prints them -------------------------------------------------------------
 
+
 def _hm(t: dt.datetime, twelve: bool) -> str:
     if not twelve:
         return f"{t.hour:02d}:{t.minute:02d}"
@@ -111,7 +126,11 @@ def time_label(layout: str, when: dt.datetime, cap: dt.datetime, variant: int) -
             return f"昨天 {_hm(when, False)}", True
         if days == 2:
             return f"前天 {_hm(when, False)}", True
-        return (f"{when.month:02d}/{when.day:02d}", False) if variant == 0 else (f"{when.month:02d}/{when.day:02d} {_hm(when, False)}", True)
+        return (
+            (f"{when.month:02d}/{when.day:02d}", False)
+            if variant == 0
+            else (f"{when.month:02d}/{when.day:02d} {_hm(when, False)}", True)
+        )
     if layout == "emui":
         if days == 1:
             return "昨天", False
@@ -134,6 +153,7 @@ def time_label(layout: str, when: dt.datetime, cap: dt.datetime, variant: int) -
 
 # -- the specification of a set ----------------------------------------------------------------------
 
+
 def _number(rng: random.Random) -> tuple[str, str]:
     """(digits, displayed form) in the mix collectors call from."""
     k = rng.random()
@@ -154,9 +174,16 @@ def _number(rng: random.Random) -> tuple[str, str]:
 
 def spec_for(layout: str, i: int, seed: int = 18) -> Spec:
     rng = random.Random(f"{seed}-{layout}-{i}")
-    cap = dt.datetime(2026, rng.choice([10, 11, 12]), rng.randint(8, 28), rng.randint(7, 23), rng.randint(0, 59), rng.randint(0, 59))
-    width = {"ios": rng.choice([1170, 1179, 828]), "miui": rng.choice([1080, 1220]), "emui": rng.choice([1080, 1228]),
-             "coloros": rng.choice([1080, 720]), "originos": rng.choice([1080, 1260])}[layout]
+    cap = dt.datetime(
+        2026, rng.choice([10, 11, 12]), rng.randint(8, 28), rng.randint(7, 23), rng.randint(0, 59), rng.randint(0, 59)
+    )
+    width = {
+        "ios": rng.choice([1170, 1179, 828]),
+        "miui": rng.choice([1080, 1220]),
+        "emui": rng.choice([1080, 1228]),
+        "coloros": rng.choice([1080, 720]),
+        "originos": rng.choice([1080, 1260]),
+    }[layout]
     scale = rng.choice([1.0, 1.0, 1.15, 1.3])
     n_rows = rng.randint(5, 8) if scale < 1.2 else rng.randint(4, 6)
     t = cap - dt.timedelta(minutes=rng.randint(2, 90))
@@ -181,13 +208,26 @@ def spec_for(layout: str, i: int, seed: int = 18) -> Spec:
         "coloros": f"Screenshot_{stamp:%Y-%m-%d-%H-%M-%S}-{rng.randint(10, 99)}_com.android.contacts.png",
         "originos": f"Screenshot_{stamp:%Y%m%d_%H%M%S}.jpg",
     }[layout]
-    return Spec(layout=layout, file=file, capture=cap, width=width, dark=rng.random() < 0.3, scale=scale,
-                face=rng.choice(["noto", "zenhei", "noto"]), rows=rows, exif=layout == "ios",
-                jpeg=rng.choice([None, 92, 80, 70]) if layout != "ios" else None, noise=rng.choice([0, 0, 2.0, 4.0]),
-                crop_top=rng.random() < 0.2, down=rng.choice([1.0, 1.0, 0.8, 0.67]), label_style=rng.randint(0, 1))
+    return Spec(
+        layout=layout,
+        file=file,
+        capture=cap,
+        width=width,
+        dark=rng.random() < 0.3,
+        scale=scale,
+        face=rng.choice(["noto", "zenhei", "noto"]),
+        rows=rows,
+        exif=layout == "ios",
+        jpeg=rng.choice([None, 92, 80, 70]) if layout != "ios" else None,
+        noise=rng.choice([0, 0, 2.0, 4.0]),
+        crop_top=rng.random() < 0.2,
+        down=rng.choice([1.0, 1.0, 0.8, 0.67]),
+        label_style=rng.randint(0, 1),
+    )
 
 
 # -- drawing ------------------------------------------------------------------------------------------
+
 
 class Pen:
     def __init__(self, s: Spec) -> None:
@@ -200,19 +240,41 @@ class Pen:
             self.bg = (246, 246, 246)
         self.fg = (235, 235, 235) if dark else (25, 25, 25)
         self.sub = (140, 140, 145) if dark else (128, 128, 133)
-        self.red = (255, 69, 58) if dark else {"ios": (255, 59, 48), "miui": (230, 57, 53), "emui": (232, 64, 60),
-                                              "coloros": (242, 73, 63), "originos": (250, 82, 82)}.get(s.layout, (230, 57, 53))
+        self.red = (
+            (255, 69, 58)
+            if dark
+            else {
+                "ios": (255, 59, 48),
+                "miui": (230, 57, 53),
+                "emui": (232, 64, 60),
+                "coloros": (242, 73, 63),
+                "originos": (250, 82, 82),
+            }.get(s.layout, (230, 57, 53))
+        )
         self.line = (45, 45, 48) if dark else (228, 228, 230)
-        self.accent = {"ios": (10, 132, 255), "miui": (51, 136, 255), "emui": (0, 125, 255), "coloros": (45, 180, 90),
-                       "originos": (65, 105, 225)}.get(s.layout, (87, 107, 149))
+        self.accent = {
+            "ios": (10, 132, 255),
+            "miui": (51, 136, 255),
+            "emui": (0, 125, 255),
+            "coloros": (45, 180, 90),
+            "originos": (65, 105, 225),
+        }.get(s.layout, (87, 107, 149))
         self.im = Image.new("RGB", (s.width, self.h), self.bg)
         self.d = ImageDraw.Draw(self.im)
 
     def x(self, v: float) -> float:
         return v * self.dp
 
-    def text(self, xy: tuple[float, float], t: str, size: float, fill: tuple[int, int, int], anchor: str = "ls",
-             bold: bool = False, scaled: bool = True) -> float:
+    def text(
+        self,
+        xy: tuple[float, float],
+        t: str,
+        size: float,
+        fill: tuple[int, int, int],
+        anchor: str = "ls",
+        bold: bool = False,
+        scaled: bool = True,
+    ) -> float:
         face = "noto_bold" if bold else self.s.face
         f = _font(face, size * self.dp * (self.s.scale if scaled else 1.0))
         self.d.text(xy, t, font=f, fill=fill, anchor=anchor)
@@ -223,18 +285,31 @@ class Pen:
         h = self.x(47 if s.layout == "ios" else 32)
         if s.layout == "ios":
             self.text((self.x(52), self.x(31)), clock, 16, self.fg, "ms", bold=True, scaled=False)
-            self.d.rounded_rectangle([self.x(127), self.x(10), self.x(263), self.x(40)], radius=self.x(15), fill=(0, 0, 0))
+            self.d.rounded_rectangle(
+                [self.x(127), self.x(10), self.x(263), self.x(40)], radius=self.x(15), fill=(0, 0, 0)
+            )
             bx = self.x(336)
-            self.d.rounded_rectangle([bx, self.x(19), bx + self.x(25), self.x(31)], radius=self.x(3), outline=self.fg, width=max(1, round(self.x(1))))
+            self.d.rounded_rectangle(
+                [bx, self.x(19), bx + self.x(25), self.x(31)],
+                radius=self.x(3),
+                outline=self.fg,
+                width=max(1, round(self.x(1))),
+            )
             self.d.rectangle([bx + self.x(2), self.x(21), bx + self.x(18), self.x(29)], fill=self.fg)
             for k in range(4):
-                self.d.rectangle([self.x(296 + 5 * k), self.x(30 - 3 * k), self.x(299 + 5 * k), self.x(31)], fill=self.fg)
+                self.d.rectangle(
+                    [self.x(296 + 5 * k), self.x(30 - 3 * k), self.x(299 + 5 * k), self.x(31)], fill=self.fg
+                )
         else:
             self.text((self.x(18), self.x(22)), clock, 12.5, self.fg, "ls", scaled=False)
             self.d.ellipse([self.x(188), self.x(8), self.x(202), self.x(22)], fill=(0, 0, 0))  # punch hole
-            self.text((self.x(372), self.x(22)), f"{random.Random(s.file).randint(12, 99)}%", 11, self.fg, "rs", scaled=False)
+            self.text(
+                (self.x(372), self.x(22)), f"{random.Random(s.file).randint(12, 99)}%", 11, self.fg, "rs", scaled=False
+            )
             for k in range(4):
-                self.d.rectangle([self.x(318 + 4 * k), self.x(19 - 2.5 * k), self.x(320.5 + 4 * k), self.x(20)], fill=self.fg)
+                self.d.rectangle(
+                    [self.x(318 + 4 * k), self.x(19 - 2.5 * k), self.x(320.5 + 4 * k), self.x(20)], fill=self.fg
+                )
         return h
 
     def arrow(self, x: float, y: float, kind: str, colour: tuple[int, int, int]) -> None:
@@ -251,8 +326,12 @@ class Pen:
     def badge(self, x: float, y_mid: float, t: str) -> float:
         """A SIM badge: a small rounded rectangle with 1/2/主/副; returns its width."""
         size = self.x(11) * self.s.scale
-        self.d.rounded_rectangle([x, y_mid - size / 2 - self.x(1), x + size, y_mid + size / 2 + self.x(1)], radius=self.x(2),
-                                 outline=self.sub, width=max(1, round(self.x(0.9))))
+        self.d.rounded_rectangle(
+            [x, y_mid - size / 2 - self.x(1), x + size, y_mid + size / 2 + self.x(1)],
+            radius=self.x(2),
+            outline=self.sub,
+            width=max(1, round(self.x(0.9))),
+        )
         f = _font("noto", self.x(8.5) * self.s.scale)
         self.d.text((x + size / 2, y_mid), t, font=f, fill=self.sub, anchor="mm")
         return size + self.x(4)
@@ -264,8 +343,11 @@ def _header(p: Pen, y: float) -> float:
         p.text((p.x(16), y + p.x(26)), "编辑", 16, p.accent, "ls")
         seg_l, seg_r = p.x(120), p.x(270)
         p.d.rounded_rectangle([seg_l, y + p.x(8), seg_r, y + p.x(36)], radius=p.x(8), fill=p.line)
-        p.d.rounded_rectangle([seg_l + p.x(2), y + p.x(10), (seg_l + seg_r) / 2, y + p.x(34)], radius=p.x(7),
-                              fill=(99, 99, 102) if s.dark else (255, 255, 255))
+        p.d.rounded_rectangle(
+            [seg_l + p.x(2), y + p.x(10), (seg_l + seg_r) / 2, y + p.x(34)],
+            radius=p.x(7),
+            fill=(99, 99, 102) if s.dark else (255, 255, 255),
+        )
         p.text(((seg_l * 3 + seg_r) / 4, y + p.x(27)), "全部", 13, p.fg, "ms", scaled=False)
         p.text(((seg_l + seg_r * 3) / 4, y + p.x(27)), "未接来电", 13, p.fg, "ms", scaled=False)
         p.text((p.x(16), y + p.x(86)), "最近通话", 32, p.fg, "ls", bold=True)
@@ -290,16 +372,24 @@ def _header(p: Pen, y: float) -> float:
 
 def _bottom(p: Pen) -> float:
     s = p.s
-    tabs = {"ios": ["个人收藏", "最近通话", "通讯录", "拨号键盘", "语音留言"], "miui": ["拨号", "联系人", "营业厅"],
-            "emui": ["电话", "联系人", "收藏", "畅连"], "coloros": ["拨号", "通话记录", "联系人"],
-            "originos": ["拨号", "联系人", "收藏"]}[s.layout]
+    tabs = {
+        "ios": ["个人收藏", "最近通话", "通讯录", "拨号键盘", "语音留言"],
+        "miui": ["拨号", "联系人", "营业厅"],
+        "emui": ["电话", "联系人", "收藏", "畅连"],
+        "coloros": ["拨号", "通话记录", "联系人"],
+        "originos": ["拨号", "联系人", "收藏"],
+    }[s.layout]
     top = p.h - p.x(80)
     p.d.rectangle([0, top, s.width, p.h], fill=p.bg)
     p.d.line([0, top, s.width, top], fill=p.line, width=1)
     for k, t in enumerate(tabs):
         cx = s.width * (k + 0.5) / len(tabs)
-        p.d.ellipse([cx - p.x(10), top + p.x(10), cx + p.x(10), top + p.x(30)], outline=p.sub, width=max(1, round(p.x(1.5))))
-        p.text((cx, top + p.x(48)), t, 10, p.accent if k == (1 if s.layout == "ios" else 0) else p.sub, "ms", scaled=False)
+        p.d.ellipse(
+            [cx - p.x(10), top + p.x(10), cx + p.x(10), top + p.x(30)], outline=p.sub, width=max(1, round(p.x(1.5)))
+        )
+        p.text(
+            (cx, top + p.x(48)), t, 10, p.accent if k == (1 if s.layout == "ios" else 0) else p.sub, "ms", scaled=False
+        )
     return top
 
 
@@ -333,8 +423,13 @@ def render(s: Spec) -> tuple[Image.Image, list[dict[str, Any]]]:
         wname = p.text((x, y1), r.shown, 17, colour, "ls", bold=s.layout == "ios" and r.kind == "missed")
         if r.count > 1:
             sep_count = s.layout in ("miui", "originos")  # drawn as a separate lighter run
-            p.text((x + wname + p.x(7 if sep_count else 3), y1), f"({r.count})" if s.layout != "coloros" else f"（{r.count}）",
-                   14 if sep_count else 17, p.sub if sep_count else colour, "ls")
+            p.text(
+                (x + wname + p.x(7 if sep_count else 3), y1),
+                f"({r.count})" if s.layout != "coloros" else f"（{r.count}）",
+                14 if sep_count else 17,
+                p.sub if sep_count else colour,
+                "ls",
+            )
         label, has_time = time_label(s.layout, r.when, s.capture, s.label_style)
         direction = "missed" if r.kind == "missed" else "unknown"
         if two:
@@ -356,7 +451,9 @@ def render(s: Spec) -> tuple[Image.Image, list[dict[str, Any]]]:
                 p.text((x2, y2), second, 12.5, p.sub, "ls")
         right = p.x(374)
         if s.layout in ("ios", "miui"):  # the ⓘ detail button
-            p.d.ellipse([p.x(352), mid - p.x(11), p.x(374), mid + p.x(11)], outline=p.accent, width=max(1, round(p.x(1.4))))
+            p.d.ellipse(
+                [p.x(352), mid - p.x(11), p.x(374), mid + p.x(11)], outline=p.accent, width=max(1, round(p.x(1.4)))
+            )
             p.d.line([p.x(363), mid - p.x(2), p.x(363), mid + p.x(6)], fill=p.accent, width=max(1, round(p.x(1.6))))
             p.d.ellipse([p.x(362), mid - p.x(7), p.x(364.5), mid - p.x(4.5)], fill=p.accent)
             right = p.x(344)
@@ -364,9 +461,18 @@ def render(s: Spec) -> tuple[Image.Image, list[dict[str, Any]]]:
         p.d.line([x, y + row_h, s.width, y + row_h], fill=p.line, width=1)
         when = f"{r.when:%Y-%m-%d %H:%M}" if has_time else f"{r.when:%Y-%m-%d}"
         for _ in range(r.count):
-            expected.append({"channel": "call", "direction": direction, "time": when, "counterpart": r.number,
-                             "counterpart_name": r.name, "text": None, "count": r.count,
-                             "row_text": r.shown + (r.region or "")})
+            expected.append(
+                {
+                    "channel": "call",
+                    "direction": direction,
+                    "time": when,
+                    "counterpart": r.number,
+                    "counterpart_name": r.name,
+                    "text": None,
+                    "count": r.count,
+                    "row_text": r.shown + (r.region or ""),
+                }
+            )
         y += row_h
     return p.im, expected
 
@@ -379,7 +485,9 @@ def finish(im: Image.Image, s: Spec) -> bytes:
         im = im.resize((round(im.width * s.down), round(im.height * s.down)), Image.Resampling.BILINEAR)
     if s.noise:
         arr = np.asarray(im).astype(np.int16)
-        arr = arr + np.random.default_rng(zlib.crc32(s.file.encode())).normal(0, s.noise, arr.shape).round().astype(np.int16)
+        arr = arr + np.random.default_rng(zlib.crc32(s.file.encode())).normal(0, s.noise, arr.shape).round().astype(
+            np.int16
+        )
         im = Image.fromarray(arr.clip(0, 255).astype(np.uint8))
     buf = io.BytesIO()
     exif = None
@@ -396,6 +504,7 @@ def finish(im: Image.Image, s: Spec) -> bytes:
 
 def build(out: Path, per_layout: int = 12, layouts: tuple[str, ...] = LAYOUTS, seed: int = 18) -> list[dict[str, Any]]:
     """Render every layout's measured set into ``out`` and write expected.json; return the records."""
+
     def make(layout: str, i: int) -> tuple[Spec, Image.Image, list[dict[str, Any]]]:
         s = spec_for(layout, i, seed)
         return (s, *render(s))
@@ -403,8 +512,13 @@ def build(out: Path, per_layout: int = 12, layouts: tuple[str, ...] = LAYOUTS, s
     return write_set(out, layouts, per_layout, make, "expected.json")
 
 
-def write_set(out: Path, layouts: tuple[str, ...], per_layout: int,
-              make: Callable[[str, int], tuple[Spec, Image.Image, list[dict[str, Any]]]], index: str) -> list[dict[str, Any]]:
+def write_set(
+    out: Path,
+    layouts: tuple[str, ...],
+    per_layout: int,
+    make: Callable[[str, int], tuple[Spec, Image.Image, list[dict[str, Any]]]],
+    index: str,
+) -> list[dict[str, Any]]:
     """Render ``per_layout`` screens of each layout into ``out/<layout>/`` and write the records to ``index``."""
     records = []
     for layout in layouts:
@@ -412,8 +526,15 @@ def write_set(out: Path, layouts: tuple[str, ...], per_layout: int,
         for i in range(per_layout):
             s, im, events = make(layout, i)
             (out / layout / s.file).write_bytes(finish(im, s))
-            records.append({"layout": layout, "file": f"{layout}/{s.file}", "name": s.file,
-                            "capture": s.capture.isoformat(sep=" "), "events": events})
+            records.append(
+                {
+                    "layout": layout,
+                    "file": f"{layout}/{s.file}",
+                    "name": s.file,
+                    "capture": s.capture.isoformat(sep=" "),
+                    "events": events,
+                }
+            )
     (out / index).write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
     return records
 

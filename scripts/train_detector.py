@@ -24,7 +24,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.dump_corpus:
         with args.dump_corpus.open("w", encoding="utf-8") as f:
             for it in load_training_items(args.seed):
-                f.write(json.dumps({"text": it.text, "labels": list(it.labels), "origin": it.origin}, ensure_ascii=False) + "\n")
+                f.write(
+                    json.dumps({"text": it.text, "labels": list(it.labels), "origin": it.origin}, ensure_ascii=False)
+                    + "\n"
+                )
     summary = train(args.out, seed=args.seed)
     print(json.dumps(summary, ensure_ascii=False))
     return 0

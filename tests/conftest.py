@@ -39,6 +39,7 @@ def ws(home: Path) -> Iterator[Workspace]:
 
 # --- PostgreSQL --------------------------------------------------------------------------
 
+
 def _find_pg_bin(name: str) -> str | None:
     found = shutil.which(name)
     if found:
@@ -64,7 +65,9 @@ def pg_server() -> Iterator[str]:
         return
     initdb, pg_ctl = _find_pg_bin("initdb"), _find_pg_bin("pg_ctl")
     if not (initdb and pg_ctl):
-        pytest.skip("PostgreSQL tests skipped: set WEIQUAN_TEST_PG_URL or install the PostgreSQL server binaries (initdb/pg_ctl)")
+        pytest.skip(
+            "PostgreSQL tests skipped: set WEIQUAN_TEST_PG_URL or install the PostgreSQL server binaries (initdb/pg_ctl)"
+        )
     prefix: list[str] = []
     tmp = Path(tempfile.mkdtemp(prefix="weiquan-pg-"))
     if os.geteuid() == 0:
@@ -78,10 +81,27 @@ def pg_server() -> Iterator[str]:
         os.chown(tmp, pw.pw_uid, pw.pw_gid)
         prefix = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
-    subprocess.run([*prefix, initdb, "-D", str(tmp / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8"], check=True,
-                   capture_output=True)
-    subprocess.run([*prefix, pg_ctl, "-D", str(tmp / "data"), "-l", str(tmp / "log"), "-o",
-                    f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1", "-w", "start"], check=True, capture_output=True)
+    subprocess.run(
+        [*prefix, initdb, "-D", str(tmp / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *prefix,
+            pg_ctl,
+            "-D",
+            str(tmp / "data"),
+            "-l",
+            str(tmp / "log"),
+            "-o",
+            f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1",
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:

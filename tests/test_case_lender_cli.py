@@ -20,10 +20,21 @@ def _run(home, *args):
 
 def _loan(tmp_path, lender_type="unlicensed", lender="某某速借"):
     p = tmp_path / "loan.json"
-    p.write_text(json.dumps({"lender": lender, "lender_type": lender_type, "contract_date": "2025-04-01",
-                             "principal": 3000, "disbursed": [{"date": "2025-04-01", "amount": 2100}],
-                             "repayments": [{"date": "2025-04-08", "amount": 3000, "paid": False}],
-                             "as_of": "2025-04-20"}, ensure_ascii=False), encoding="utf-8")
+    p.write_text(
+        json.dumps(
+            {
+                "lender": lender,
+                "lender_type": lender_type,
+                "contract_date": "2025-04-01",
+                "principal": 3000,
+                "disbursed": [{"date": "2025-04-01", "amount": 2100}],
+                "repayments": [{"date": "2025-04-08", "amount": 3000, "paid": False}],
+                "as_of": "2025-04-20",
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     return p
 
 
@@ -32,8 +43,11 @@ def test_case_new_fills_licence_from_registry(tmp_path):
     assert out["licence_type"] == "consumer_finance" and out["lender_entity"].startswith("招联消费金融")
     out = json.loads(_run(tmp_path, "case", "new", "--name", "b", "--lender", "没有这家", "--json").output)
     assert out["licence_type"] is None
-    out = json.loads(_run(tmp_path, "case", "new", "--name", "c", "--lender", "某银行信用卡中心", "--licence", "bank",
-                          "--json").output)
+    out = json.loads(
+        _run(
+            tmp_path, "case", "new", "--name", "c", "--lender", "某银行信用卡中心", "--licence", "bank", "--json"
+        ).output
+    )
     assert out["licence_type"] == "bank"
     r = runner.invoke(app, ["--home", str(tmp_path), "case", "new", "--name", "d", "--licence", "casino"])
     assert r.exit_code != 0

@@ -39,15 +39,43 @@ def test_future_times_are_refused(case: Path) -> None:
     r = wq(case, "action", "add", "--case", "1", "--body", "lender", "--submitted", future[:10])
     assert r.exit_code == 2 and "将来" in r.output
     past = (dt.datetime.now() - dt.timedelta(days=3)).strftime("%Y-%m-%d %H:%M")
-    r = wq(case, "add-event", "--case", "1", "--channel", "visit", "--time", past, "--text", "上门",
-           "--to", "relative", "--to-name", "母亲", "--witnesses", "邻居张某")
+    r = wq(
+        case,
+        "add-event",
+        "--case",
+        "1",
+        "--channel",
+        "visit",
+        "--time",
+        past,
+        "--text",
+        "上门",
+        "--to",
+        "relative",
+        "--to-name",
+        "母亲",
+        "--witnesses",
+        "邻居张某",
+    )
     assert r.exit_code == 0, r.output
 
 
 def test_review_without_a_terminal_exits_2_and_speaks_chinese(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # one finding: a threat at 23:30 Beijing time (15:30 UTC)
-    r = wq(case, "add-event", "--case", "1", "--channel", "sms", "--time", "2025-03-01 23:30", "--number", "13800138000",
-           "--text", "再不还钱就爆你通讯录，通知你家人和单位，让你坐牢")
+    r = wq(
+        case,
+        "add-event",
+        "--case",
+        "1",
+        "--channel",
+        "sms",
+        "--time",
+        "2025-03-01 23:30",
+        "--number",
+        "13800138000",
+        "--text",
+        "再不还钱就爆你通讯录，通知你家人和单位，让你坐牢",
+    )
     assert r.exit_code == 0, r.output
     assert wq(case, "analyze", "--case", "1").exit_code == 0
     r = wq(case, "review", "--case", "1")  # CliRunner's stdin is not a terminal
@@ -93,8 +121,9 @@ def test_a_busy_port_is_reported_before_anything_runs(tmp_path: Path) -> None:
         with pytest.raises(InputError) as e:
             check_port_free("127.0.0.1", port)
         assert f"端口 {port} 已被占用" in e.value.zh and f"PORT={port + 1}" in e.value.zh
-        r = runner.invoke(app, ["demo", "--home", str(tmp_path / "h"), "--out", str(tmp_path / "o"), "--serve",
-                                "--port", str(port)])
+        r = runner.invoke(
+            app, ["demo", "--home", str(tmp_path / "h"), "--out", str(tmp_path / "o"), "--serve", "--port", str(port)]
+        )
         assert r.exit_code == 2 and "已被占用" in r.output
         assert not (tmp_path / "o").exists()  # refused before the demo ran
         r = runner.invoke(app, ["--home", str(tmp_path / "h"), "serve", "--port", str(port)])

@@ -71,8 +71,13 @@ def test_empty_name_is_input_error(home: Path) -> None:
 
 def test_home_from_env_and_python_m(tmp_path: Path) -> None:
     env = {**os.environ, "WEIQUAN_HOME": str(tmp_path / "envhome")}
-    out = subprocess.run([sys.executable, "-m", "weiquan", "case", "new", "--name", "env", "--json"],
-                         env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "weiquan", "case", "new", "--name", "env", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(out.stdout)["name"] == "env"
     assert (tmp_path / "envhome" / "weiquan.db").exists()
 
@@ -106,5 +111,6 @@ def test_case_new_fills_the_lender_from_the_registry_like_the_web(home: Path) ->
         token = c.get("/").text.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
         web = c.post("/api/v1/cases", json={"name": "张三 vs 招联", "lender": "招联"}, headers={"X-CSRF-Token": token})
         assert web.status_code == 201, web.text
-        assert {k: web.json()[k] for k in ("lender_entity", "licence_type")} == \
-            {k: cli[k] for k in ("lender_entity", "licence_type")}
+        assert {k: web.json()[k] for k in ("lender_entity", "licence_type")} == {
+            k: cli[k] for k in ("lender_entity", "licence_type")
+        }

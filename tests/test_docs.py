@@ -85,10 +85,16 @@ def test_code_cites_sources_in_the_repository() -> None:
         if p.suffix not in (".py", ".yaml", ".j2", ".html") or not p.is_file():
             continue
         text = p.read_text(encoding="utf-8")
-        missing += [f"{p.relative_to(root)}: #{a}" for a in re.findall(r"docs/sources\.md#([a-z0-9-]+)", text)
-                    if a not in anchors]
+        missing += [
+            f"{p.relative_to(root)}: #{a}"
+            for a in re.findall(r"docs/sources\.md#([a-z0-9-]+)", text)
+            if a not in anchors
+        ]
         if p.suffix == ".py":  # the law pack's data rows still name the notes beside their primary source
             # (a pattern that strips such references from the data's source fields is not a citation)
-            offenders += [f"{p.relative_to(root)}:{n}" for n, line in enumerate(text.splitlines(), 1)
-                          if outside.search(line) and "re.compile(" not in line]
+            offenders += [
+                f"{p.relative_to(root)}:{n}"
+                for n, line in enumerate(text.splitlines(), 1)
+                if outside.search(line) and "re.compile(" not in line
+            ]
     assert offenders == [] and missing == [], (offenders, missing)

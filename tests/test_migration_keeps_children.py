@@ -18,10 +18,17 @@ def _insert(c: Any, table: str, values: dict[str, Any]) -> None:
         if name in row or not notnull or default is not None:
             continue
         t = (typ or "").upper()
-        row[name] = 0 if any(k in t for k in ("INT", "BOOL", "FLOAT", "REAL", "NUM")) else \
-            "2026-01-01 00:00:00" if "DATE" in t or "TIME" in t else "[]" if name in ("provisions", "spans",
-                                                                                        "borrower_phones") else "{}" \
-            if name in ("extra", "meta") else "x"
+        row[name] = (
+            0
+            if any(k in t for k in ("INT", "BOOL", "FLOAT", "REAL", "NUM"))
+            else "2026-01-01 00:00:00"
+            if "DATE" in t or "TIME" in t
+            else "[]"
+            if name in ("provisions", "spans", "borrower_phones")
+            else "{}"
+            if name in ("extra", "meta")
+            else "x"
+        )
     cols = ", ".join(row)
     c.execute(text(f"INSERT INTO {table} ({cols}) VALUES ({', '.join(':' + k for k in row)})"), row)
 

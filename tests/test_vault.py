@@ -103,7 +103,11 @@ def test_verify_detects_deleted_blob(filled: tuple[Workspace, list[str]]) -> Non
 def test_verify_detects_edited_ledger_row(filled: tuple[Workspace, list[str]], column: str) -> None:
     ws, _ = filled
     with ws.db.session() as s:
-        s.execute(update(LedgerEntry).where(LedgerEntry.seq == 2).values({column: "0" * 64 if column == "evidence_sha256" else "x"}))
+        s.execute(
+            update(LedgerEntry)
+            .where(LedgerEntry.seq == 2)
+            .values({column: "0" * 64 if column == "evidence_sha256" else "x"})
+        )
     r = ws.vault.verify()
     assert not r.ok and r.broken_entry is not None and r.broken_entry.seq == 2
 
@@ -202,9 +206,15 @@ def test_two_processes_adding_at_once(home: Path, tmp_path: Path) -> None:
             p.write_bytes(os.urandom(200_000))
             files.append(str(p))
         groups.append(files)
-    procs = [subprocess.Popen([sys.executable, "-c", ADD_SCRIPT, str(home), *files], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
-             for files in groups]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", ADD_SCRIPT, str(home), *files],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for files in groups
+    ]
     outs = [p.communicate(timeout=180) for p in procs]
     assert [p.returncode for p in procs] == [0, 0] and all("done" in o for o, _ in outs), [e[-3000:] for _, e in outs]
     ws = Workspace(load_settings(home))

@@ -76,7 +76,8 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     home: Annotated[
-        Path | None, typer.Option("--home", help="数据目录 Data directory (overrides WEIQUAN_HOME).", show_default=False)
+        Path | None,
+        typer.Option("--home", help="数据目录 Data directory (overrides WEIQUAN_HOME).", show_default=False),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="出错时显示完整回溯 Show tracebacks on errors.")] = False,
     version: Annotated[

@@ -15,6 +15,7 @@ import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+
 def default_home() -> Path:
     return Path(platformdirs.user_data_dir("weiquan", appauthor=False))
 
@@ -24,30 +25,41 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="WEIQUAN_", extra="ignore")
 
-    home: Path = Field(default_factory=default_home,
-                       description="数据目录 / data directory (database, vault, outputs)",
-                       json_schema_extra={"default_doc": "the user data dir (platformdirs), e.g. `~/.local/share/weiquan`"})
+    home: Path = Field(
+        default_factory=default_home,
+        description="数据目录 / data directory (database, vault, outputs)",
+        json_schema_extra={"default_doc": "the user data dir (platformdirs), e.g. `~/.local/share/weiquan`"},
+    )
     db_url: str | None = Field(
         default=None,
         description="数据库地址 / database URL (SQLite file in home by default, or postgresql+psycopg://…)",
-        json_schema_extra={"default_doc": "`sqlite:///<home>/weiquan.db`"})
-    timezone: str = Field(default="Asia/Shanghai", validation_alias="WEIQUAN_TZ",
-                          description="默认来源时区 / default source time zone for wall-clock times")
-    log_level: str = Field(default="WARNING",
-                           description="日志级别 / log level (never logs message bodies or ID numbers)")
+        json_schema_extra={"default_doc": "`sqlite:///<home>/weiquan.db`"},
+    )
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        validation_alias="WEIQUAN_TZ",
+        description="默认来源时区 / default source time zone for wall-clock times",
+    )
+    log_level: str = Field(
+        default="WARNING", description="日志级别 / log level (never logs message bodies or ID numbers)"
+    )
     max_upload_mb: int = Field(default=2048, description="单个上传文件上限 / per-file upload limit in the web UI, MB")
-    workers: int = Field(default_factory=lambda: os.cpu_count() or 1,
-                         description="后台提取并行数 / parallel extraction workers",
-                         json_schema_extra={"default_doc": "the number of CPU cores"})
+    workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        description="后台提取并行数 / parallel extraction workers",
+        json_schema_extra={"default_doc": "the number of CPU cores"},
+    )
     asr_model: str = Field(
         default="base",
-        description="语音识别模型 / speech model: base (offline, bundled) or a hub name like small (needs internet)")
+        description="语音识别模型 / speech model: base (offline, bundled) or a hub name like small (needs internet)",
+    )
     trace_plugins: bool = Field(default=False, description="打印插件调用 / print every plug-in hook call (debugging)")
     tsa_url: str | None = Field(
         default=None,
         description="可信时间戳服务地址 / RFC 3161 TSA URL: when set, the ledger head is timestamped after each import "
         "and export (needs the network)",
-        json_schema_extra={"default_doc": "none (no timestamps)"})
+        json_schema_extra={"default_doc": "none (no timestamps)"},
+    )
 
     @classmethod
     def env_var(cls, name: str) -> str:

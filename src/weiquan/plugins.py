@@ -50,7 +50,9 @@ def list_plugins() -> list[dict[str, str]]:
     out = []
     for name, plugin in pm.list_name_plugin():
         hooks = [h.name for h in pm.get_hookcallers(plugin) or []]
-        out.append({"name": name, "module": getattr(plugin, "__name__", repr(plugin)), "hooks": ",".join(sorted(hooks))})
+        out.append(
+            {"name": name, "module": getattr(plugin, "__name__", repr(plugin)), "hooks": ",".join(sorted(hooks))}
+        )
     return out
 
 

@@ -35,13 +35,29 @@ class Built:
     evidence_sha: list[str] = field(default_factory=list)
 
 
-def build_case(ws: Workspace, *, licence_type: str | None = "consumer_finance", lender: str | None = "速借",
-               entity: str | None = "示例消费金融有限公司", threats: bool = True, borrower: str | None = "李四",
-               extra: dict | None = None, start: dt.date = dt.date(2026, 3, 2), review: str = "confirmed") -> Built:
+def build_case(
+    ws: Workspace,
+    *,
+    licence_type: str | None = "consumer_finance",
+    lender: str | None = "速借",
+    entity: str | None = "示例消费金融有限公司",
+    threats: bool = True,
+    borrower: str | None = "李四",
+    extra: dict | None = None,
+    start: dt.date = dt.date(2026, 3, 2),
+    review: str = "confirmed",
+) -> Built:
     """A harassment case; ``threats=False`` leaves out every threatening, insulting or exposing message."""
     with ws.db.session() as s:
-        case = Case(name="测试案件", lender_name=lender, lender_entity=entity, licence_type=licence_type,
-                    borrower_name=borrower, borrower_phones=["+8613800138000"], extra=extra or {})
+        case = Case(
+            name="测试案件",
+            lender_name=lender,
+            lender_entity=entity,
+            licence_type=licence_type,
+            borrower_name=borrower,
+            borrower_phones=["+8613800138000"],
+            extra=extra or {},
+        )
         s.add(case)
         s.flush()
         case_id = case.id
@@ -61,18 +77,33 @@ def build_case(ws: Workspace, *, licence_type: str | None = "consumer_finance", 
         ]
     calls = [(at(y, m, d + 5, 8 + i // 2, (i * 7) % 60), "+8617100000009", "borrower") for i in range(14)]
     calls += [(at(y, m, d + 5, 12, 10), "+8617100000009", "colleague")]
-    log = json.dumps({"sms": [[t.isoformat(), n, x, r] for t, n, x, r in sms],
-                      "calls": [[t.isoformat(), n, r] for t, n, r in calls]}, ensure_ascii=False).encode()
+    log = json.dumps(
+        {
+            "sms": [[t.isoformat(), n, x, r] for t, n, x, r in sms],
+            "calls": [[t.isoformat(), n, r] for t, n, r in calls],
+        },
+        ensure_ascii=False,
+    ).encode()
     added = ws.vault.add(log, case_id=case_id, original_name="手机导出记录.json")
     shot = ws.vault.add(b"\x89PNG\r\n\x1a\n" + bytes(range(64)) * 4, case_id=case_id, original_name="短信截图1.png")
     built = Built(case_id=case_id, evidence_sha=[added.evidence.sha256, shot.evidence.sha256])
 
     with ws.db.session() as s:
+
         def ev(kind: str, t: dt.datetime, number: str, text: str | None, recipient: str, loc: str, evid: int) -> int:
-            e = Event(case_id=case_id, channel=kind, direction="in", start=t, source_tz="Asia/Shanghai",
-                      counterpart=number, text=text, recipient=recipient,
-                      recipient_name="王五" if recipient != "borrower" else None,
-                      duration_s=35.0 if kind == "call" else None, origin="export")
+            e = Event(
+                case_id=case_id,
+                channel=kind,
+                direction="in",
+                start=t,
+                source_tz="Asia/Shanghai",
+                counterpart=number,
+                text=text,
+                recipient=recipient,
+                recipient_name="王五" if recipient != "borrower" else None,
+                duration_s=35.0 if kind == "call" else None,
+                origin="export",
+            )
             s.add(e)
             s.flush()
             s.add(EventSource(event_id=e.id, evidence_id=evid, locator=loc, source_format="test-json"))
@@ -81,19 +112,35 @@ def build_case(ws: Workspace, *, licence_type: str | None = "consumer_finance", 
         sms_ids = [ev("sms", t, n, x, r, f"sms[{i}]", added.evidence.id) for i, (t, n, x, r) in enumerate(sms)]
         call_ids = [ev("call", t, n, None, r, f"calls[{i}]", added.evidence.id) for i, (t, n, r) in enumerate(calls)]
         # the screenshot shows the threatening message (or the reminder when there is none)
-        s.add(EventSource(event_id=sms_ids[3] if threats else sms_ids[0], evidence_id=shot.evidence.id, locator="image"))
+        s.add(
+            EventSource(event_id=sms_ids[3] if threats else sms_ids[0], evidence_id=shot.evidence.id, locator="image")
+        )
 
-        def finding(cat: str, sev: str, ids: list[int], spans: dict[int, list[list[int]]] | None = None,
-                    summary: str | None = None) -> None:
-            f = Finding(case_id=case_id, category=cat, severity=sev, detector_id="test", detector_version="1",
-                        confidence=0.9, provisions=[], summary=summary, key=f"{cat}:{ids[0]}", review_state=review)
+        def finding(
+            cat: str,
+            sev: str,
+            ids: list[int],
+            spans: dict[int, list[list[int]]] | None = None,
+            summary: str | None = None,
+        ) -> None:
+            f = Finding(
+                case_id=case_id,
+                category=cat,
+                severity=sev,
+                detector_id="test",
+                detector_version="1",
+                confidence=0.9,
+                provisions=[],
+                summary=summary,
+                key=f"{cat}:{ids[0]}",
+                review_state=review,
+            )
             s.add(f)
             s.flush()
             for i in ids:
                 s.add(FindingEvent(finding_id=f.id, event_id=i, spans=(spans or {}).get(i, [])))
 
-        finding("third_party_contact", "high", [sms_ids[1], call_ids[-1]],
-                {sms_ids[1]: [[0, len(THIRD_PARTY_SMS)]]})
+        finding("third_party_contact", "high", [sms_ids[1], call_ids[-1]], {sms_ids[1]: [[0, len(THIRD_PARTY_SMS)]]})
         finding("night_contact", "medium", [sms_ids[2]])
         finding("harassment_volume", "medium", call_ids[:-1], summary="同一号码当天拨打14次")
         built.events = {"sms": sms_ids, "calls": call_ids}
@@ -117,15 +164,29 @@ CATEGORY_SMS = {  # one generated message per category, for cases built with ``b
 }
 
 
-def build_findings_case(ws: Workspace, categories: list[str], *, licence_type: str | None = "consumer_finance",
-                        lender: str | None = "速借", entity: str | None = "示例消费金融有限公司",
-                        start: dt.date = dt.date(2026, 3, 2), days: list[dt.date] | None = None,
-                        review: str = "confirmed") -> Built:
+def build_findings_case(
+    ws: Workspace,
+    categories: list[str],
+    *,
+    licence_type: str | None = "consumer_finance",
+    lender: str | None = "速借",
+    entity: str | None = "示例消费金融有限公司",
+    start: dt.date = dt.date(2026, 3, 2),
+    days: list[dt.date] | None = None,
+    review: str = "confirmed",
+) -> Built:
     """A small case with exactly one finding per category (one SMS each, 23:40 for night contact), on consecutive
     days from ``start`` or on the given ``days``; ``review`` is the findings' review state."""
     with ws.db.session() as s:
-        case = Case(name="测试案件", lender_name=lender, lender_entity=entity, licence_type=licence_type,
-                    borrower_name="李四", borrower_phones=["+8613800138000"], extra={})
+        case = Case(
+            name="测试案件",
+            lender_name=lender,
+            lender_entity=entity,
+            licence_type=licence_type,
+            borrower_name="李四",
+            borrower_phones=["+8613800138000"],
+            extra={},
+        )
         s.add(case)
         s.flush()
         case_id = case.id
@@ -139,14 +200,37 @@ def build_findings_case(ws: Workspace, categories: list[str], *, licence_type: s
             day = days[i] if days else start + dt.timedelta(days=i)
             when = at(day.year, day.month, day.day, 23 if cat == "night_contact" else 10, 40)
             recipient = "relative" if cat == "third_party_contact" else "borrower"
-            e = Event(case_id=case_id, channel="sms", direction="in", start=when, source_tz="Asia/Shanghai",
-                      counterpart=f"+861700000010{i}", text=text, recipient=recipient,
-                      recipient_name="王五" if recipient != "borrower" else None, origin="export")
+            e = Event(
+                case_id=case_id,
+                channel="sms",
+                direction="in",
+                start=when,
+                source_tz="Asia/Shanghai",
+                counterpart=f"+861700000010{i}",
+                text=text,
+                recipient=recipient,
+                recipient_name="王五" if recipient != "borrower" else None,
+                origin="export",
+            )
             s.add(e)
             s.flush()
-            s.add(EventSource(event_id=e.id, evidence_id=added.evidence.id, locator=f"sms[{i}]", source_format="test-json"))
-            f = Finding(case_id=case_id, category=cat, severity="medium", detector_id="test", detector_version="1",
-                        confidence=0.9, provisions=[], summary=None, key=f"{cat}:{e.id}", review_state=review)
+            s.add(
+                EventSource(
+                    event_id=e.id, evidence_id=added.evidence.id, locator=f"sms[{i}]", source_format="test-json"
+                )
+            )
+            f = Finding(
+                case_id=case_id,
+                category=cat,
+                severity="medium",
+                detector_id="test",
+                detector_version="1",
+                confidence=0.9,
+                provisions=[],
+                summary=None,
+                key=f"{cat}:{e.id}",
+                review_state=review,
+            )
             s.add(f)
             s.flush()
             s.add(FindingEvent(finding_id=f.id, event_id=e.id, spans=[[0, len(text)]]))
@@ -157,6 +241,12 @@ def build_findings_case(ws: Workspace, categories: list[str], *, licence_type: s
 
 def loan_7_days() -> dict:
     """An unlicensed 7-day loan: 10,000 contracted, 2,000 deducted up front, 10,500 due (docs/loans.md example)."""
-    return {"lender": "某714平台", "lender_type": "unlicensed", "contract_date": "2024-02-20", "principal": 10000,
-            "disbursed": [{"date": "2024-02-20", "amount": 8000}], "repayments": [{"date": "2024-02-27", "amount": 10500}],
-            "as_of": "2024-02-27"}
+    return {
+        "lender": "某714平台",
+        "lender_type": "unlicensed",
+        "contract_date": "2024-02-20",
+        "principal": 10000,
+        "disbursed": [{"date": "2024-02-20", "amount": 8000}],
+        "repayments": [{"date": "2024-02-27", "amount": 10500}],
+        "as_of": "2024-02-27",
+    }

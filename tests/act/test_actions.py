@@ -40,7 +40,9 @@ def test_working_day_rule_and_2027_estimate(ws: Workspace) -> None:
 def test_reply_clears_overdue_and_notes_append(ws: Workspace) -> None:
     b = build_case(ws, threats=False)
     a = add_action(ws, b.case_id, "lender", submitted_at=dt.date(2026, 3, 1))
-    u = update_action(ws, a.id, status="replied", response="已停止联系第三人", note="电话回访", today=dt.date(2026, 4, 30))
+    u = update_action(
+        ws, a.id, status="replied", response="已停止联系第三人", note="电话回访", today=dt.date(2026, 4, 30)
+    )
     assert u.status == "replied" and not u.overdue and u.response == "已停止联系第三人"
     u2 = update_action(ws, a.id, note="再次来电", today=dt.date(2026, 4, 30))
     assert u2.notes is not None and u2.notes.count("\n") == 1 and "再次来电" in u2.notes
@@ -95,22 +97,55 @@ def test_cli_plan_draft_actions(ws: Workspace, tmp_path: Path) -> None:
     assert data["steps"][0]["channel_id"] == "police" and data["safety_threat"] is True
     out = r.invoke(app, ["--home", home, "plan", "--case", str(b.case_id)])
     assert out.exit_code == 0 and "公安机关" in out.output
-    out = r.invoke(app, ["--home", home, "draft", "--case", str(b.case_id), "--doc", "lender", "--format", "docx",
-                         "--out", str(tmp_path), "--json"])
+    out = r.invoke(
+        app,
+        [
+            "--home",
+            home,
+            "draft",
+            "--case",
+            str(b.case_id),
+            "--doc",
+            "lender",
+            "--format",
+            "docx",
+            "--out",
+            str(tmp_path),
+            "--json",
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert Path(json.loads(out.output)["lender"][0]).suffix == ".docx"
     out = r.invoke(app, ["--home", home, "draft", "--case", str(b.case_id), "--doc", "memo"])
     assert out.exit_code == 2 and "未知的文书类型" in out.output
-    out = r.invoke(app, ["--home", home, "action", "add", "--case", str(b.case_id), "--body", "lender",
-                         "--submitted", "2026-09-28", "--ref", "A1", "--json"])
+    out = r.invoke(
+        app,
+        [
+            "--home",
+            home,
+            "action",
+            "add",
+            "--case",
+            str(b.case_id),
+            "--body",
+            "lender",
+            "--submitted",
+            "2026-09-28",
+            "--ref",
+            "A1",
+            "--json",
+        ],
+    )
     assert out.exit_code == 0, out.output
     aid = json.loads(out.output)["id"]
     out = r.invoke(app, ["--home", home, "action", "update", str(aid), "--status", "escalated", "--json"])
     assert out.exit_code == 0 and json.loads(out.output)["status"] == "escalated"
     out = r.invoke(app, ["--home", home, "actions", "--case", str(b.case_id), "--json"])
     assert out.exit_code == 0 and json.loads(out.output)[0]["due_at"] == "2026-10-13"
-    out = r.invoke(app, ["--home", home, "action", "add", "--case", str(b.case_id), "--body", "lender",
-                         "--submitted", "28/09/2026"])
+    out = r.invoke(
+        app,
+        ["--home", home, "action", "add", "--case", str(b.case_id), "--body", "lender", "--submitted", "28/09/2026"],
+    )
     assert out.exit_code == 2 and "无法识别的日期" in out.output
 
 

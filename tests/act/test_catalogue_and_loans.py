@@ -30,7 +30,13 @@ def test_catalogue_rows_match_the_evidence_package(ws: Workspace, tmp_path: Path
     other = build_case(ws, threats=False)
     late = ws.vault.add(b"recording-bytes" * 50, case_id=other.case_id, original_name="录音.mp3").evidence
     with ws.db.session() as s:
-        e = Event(case_id=built.case_id, channel="call", direction="in", start=at(2026, 3, 12, 9), counterpart="+8617100000009")
+        e = Event(
+            case_id=built.case_id,
+            channel="call",
+            direction="in",
+            start=at(2026, 3, 12, 9),
+            counterpart="+8617100000009",
+        )
         s.add(e)
         s.flush()
         s.add(EventSource(event_id=e.id, evidence_id=late.id, locator="whole"))
@@ -69,7 +75,9 @@ def test_loan_check_figures_reach_the_documents(ws: Workspace) -> None:
         assert f"如合同有效，按四倍LPR估算应还人民币{lawful:,.2f}元（大写：{cn2an.an2cn(lawful, 'rmb')}）" in text, doc
         assert result["verdict_zh"] in text, doc
         assert f"借款期限仅{result['term_days']}天且放款时预先扣除了费用" in text, doc
-        assert "714高炮" not in text and "依法核算" not in text, doc  # a label the research does not source; no promised figure
+        assert "714高炮" not in text and "依法核算" not in text, (
+            doc
+        )  # a label the research does not source; no promised figure
 
 
 def test_a_licensed_lenders_figures_are_worded_as_a_reduction_to_request(ws: Workspace) -> None:
@@ -79,9 +87,19 @@ def test_a_licensed_lenders_figures_are_worded_as_a_reduction_to_request(ws: Wor
     from weiquan.services.loans import add_loan
 
     built = build_case(ws, threats=True, licence_type="consumer_finance", entity=None)
-    add_loan(ws, built.case_id, {"lender": "某消费金融", "lender_type": "consumer_finance", "contract_date": "2025-03-01",
-                                 "principal": 10000, "disbursed": [{"date": "2025-03-01", "amount": 10000}],
-                                 "repayments": [{"date": "2026-03-01", "amount": 13600}]}, today=dt.date(2026, 3, 1))
+    add_loan(
+        ws,
+        built.case_id,
+        {
+            "lender": "某消费金融",
+            "lender_type": "consumer_finance",
+            "contract_date": "2025-03-01",
+            "principal": 10000,
+            "disbursed": [{"date": "2025-03-01", "amount": 10000}],
+            "repayments": [{"date": "2026-03-01", "amount": 13600}],
+        },
+        today=dt.date(2026, 3, 1),
+    )
     text = _flat(document_html(ws, built.case_id, "lender", today=TODAY))
     assert "如请求法院调减超过年利率24%的部分，估算应还" in text
     assert "估算多付人民币1,200.00元" in text

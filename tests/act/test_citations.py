@@ -29,7 +29,7 @@ def _doc(ws: Workspace, case_id: int, doc: str) -> str:
 
 def _between(text: str, start: str, end: str) -> str:
     a = text.index(start)
-    return text[a:text.index(end, a)]
+    return text[a : text.index(end, a)]
 
 
 def _cite(pid: str) -> str:
@@ -76,7 +76,7 @@ def test_police_report_lists_procedure_apart_from_the_rules_broken(ws: Workspace
     b = build_findings_case(ws, ["harassment_volume"])
     text = _doc(ws, b.case_id, "police")
     broken = _between(text, "涉嫌违反下列规定", "六、请求事项")
-    broken = broken[:broken.index("程序依据")]
+    broken = broken[: broken.index("程序依据")]
     assert _cite("psapl-50-1-5") in broken
     for pid in ("psapl-90", "psapl-118"):
         assert _cite(pid) not in broken, pid
@@ -105,7 +105,7 @@ def test_lender_letter_does_not_say_the_injunction_article_was_broken(ws: Worksp
     b = build_findings_case(ws, ["threat_exposure"])
     text = _doc(ws, b.case_id, "lender")
     broken = _between(text, "不符合下列规定", "二、投诉请求")
-    broken = broken[:broken.index("救济依据")]
+    broken = broken[: broken.index("救济依据")]
     assert _cite("civil-1032") in broken and _cite("civil-997") not in broken
     assert _cite("civil-997") in _between(text, "救济依据", "二、投诉请求")
 
@@ -160,14 +160,16 @@ def test_standard_cited_as_clause_heading_with_the_connected_call_condition(ws: 
     for doc in ("lender", "regulator"):
         text = _doc(ws, b.case_id, doc)
         assert "GB/T45251—2025）5.3业务管理" in text and "第5.3条" not in text, doc
-        after = text[text.index("5.3业务管理"):]
+        after = text[text.index("5.3业务管理") :]
         assert "已接通的有效通话" in after[:120] and "未接通的拨打不计入" in after[:120], doc
         # the CBA guideline binds CBA members only: not asserted while membership is unknown (issue 16 item 2) …
         assert "不宜超过6次" not in text and "金融机构个人消费类贷款催收工作指引" not in text, doc
         # … and the cover sheet says so
         from weiquan.services.documents import checklist_html
 
-        assert "仅约束" not in text and "只约束该协会的会员机构" in _text(checklist_html(ws, b.case_id, doc, today=TODAY))
+        assert "仅约束" not in text and "只约束该协会的会员机构" in _text(
+            checklist_html(ws, b.case_id, doc, today=TODAY)
+        )
 
 
 # ---------------------------------------------------------------- H: deadlines as the notes state them
@@ -208,7 +210,10 @@ def test_conduct_before_2026_is_cited_under_the_2012_numbers(ws: Workspace) -> N
     b = build_findings_case(ws, ["harassment_volume", "third_party_contact"], start=dt.date(2024, 3, 2))
     text = _doc(ws, b.case_id, "police")
     broken = _between(text, "涉嫌违反下列规定", "六、请求事项")
-    assert pack.provisions["psapl-50-1-5"].old_cite() == "《中华人民共和国治安管理处罚法》（2012年修正）第四十二条第（五）项"
+    assert (
+        pack.provisions["psapl-50-1-5"].old_cite()
+        == "《中华人民共和国治安管理处罚法》（2012年修正）第四十二条第（五）项"
+    )
     assert pack.provisions["psapl-50-1-5"].old_cite() in broken
     assert _cite("psapl-50-1-5") not in broken and _cite("psapl-56") not in broken
     assert "GB/T45251" not in broken
@@ -227,7 +232,9 @@ def test_cite_for_conduct_spanning_the_revision() -> None:
     p = load_pack().provisions
     cite, note = p["psapl-50-1-5"].cite_for_conduct(dt.date(2025, 12, 1), dt.date(2026, 2, 1))
     assert cite == _cite("psapl-50-1-5") and note and "第四十二条第（五）项" in note
-    assert p["psapl-56"].cite_for_conduct(dt.date(2025, 12, 1), dt.date(2026, 2, 1))[1] == "仅适用于2026年1月1日起的行为"
+    assert (
+        p["psapl-56"].cite_for_conduct(dt.date(2025, 12, 1), dt.date(2026, 2, 1))[1] == "仅适用于2026年1月1日起的行为"
+    )
     assert p["psapl-56"].cite_for_conduct(dt.date(2024, 1, 1), dt.date(2024, 2, 1)) == (None, None)
     assert p["civil-1033-1"].cite_for_conduct(dt.date(2024, 1, 1), dt.date(2024, 2, 1)) == (_cite("civil-1033-1"), None)
 
@@ -256,8 +263,9 @@ def test_no_contact_order_is_not_requested_for_conduct_before_it_existed(ws: Wor
 def test_each_rule_is_dated_by_the_conduct_it_is_cited_for(ws: Workspace) -> None:
     """Issue 16 items 1–2: the CBA guideline (2026-01-30) is not cited for night contacts of December 2025 even when
     other conduct of the case is later; the attempts rule it also contains is cited for the 2026 flood."""
-    b = build_findings_case(ws, ["night_contact", "harassment_volume"],
-                            days=[dt.date(2025, 12, 20), dt.date(2026, 2, 10)])
+    b = build_findings_case(
+        ws, ["night_contact", "harassment_volume"], days=[dt.date(2025, 12, 20), dt.date(2026, 2, 10)]
+    )
     text = _doc(ws, b.case_id, "lender")
     assert "22:00至次日8:00进行电话、外访" not in text  # cba_guideline-night, for 2025 conduct only
     cited = [c for c in load_pack().provisions.values() if c.statute_id == "cba_guideline"]
@@ -266,11 +274,14 @@ def test_each_rule_is_dated_by_the_conduct_it_is_cited_for(ws: Workspace) -> Non
     assert "金融机构个人消费类贷款催收工作指引" not in text
 
 
-@pytest.mark.parametrize("days", [
-    [dt.date(2026, 3, 2)],  # once: not 多次
-    [dt.date(2025, 11, 2), dt.date(2025, 12, 2)],  # repeated, but under the 2012 text, which has no such order
-    [dt.date(2025, 12, 30), dt.date(2026, 1, 2)],  # only one contact under the 2025 text
-])
+@pytest.mark.parametrize(
+    "days",
+    [
+        [dt.date(2026, 3, 2)],  # once: not 多次
+        [dt.date(2025, 11, 2), dt.date(2025, 12, 2)],  # repeated, but under the 2012 text, which has no such order
+        [dt.date(2025, 12, 30), dt.date(2026, 1, 2)],  # only one contact under the 2025 text
+    ],
+)
 def test_no_contact_only_for_repeated_pestering_under_the_2025_text(ws: Workspace, days: list[dt.date]) -> None:
     b = build_findings_case(ws, ["harassment_volume"] * len(days), days=days)
     assert "禁止接触" not in _between(_doc(ws, b.case_id, "police"), "六、请求事项", "七、证据")
@@ -291,8 +302,9 @@ def test_cba_guideline_for_a_member_dated_by_its_conduct(ws: Workspace) -> None:
     from weiquan.act.plan import LenderInfo
     from weiquan.services.case_facts import load_case_facts
 
-    b = build_findings_case(ws, ["night_contact", "harassment_volume"],
-                            days=[dt.date(2025, 12, 20), dt.date(2026, 2, 10)])
+    b = build_findings_case(
+        ws, ["night_contact", "harassment_volume"], days=[dt.date(2025, 12, 20), dt.date(2026, 2, 10)]
+    )
     facts = load_case_facts(ws, b.case_id, today=TODAY)
     member = LenderInfo(name="速借", entity=None, licence_type="consumer_finance", basis="case", cba_member=True)
     ids = {c.id for c in cited_provisions(load_pack(), facts, None, [], "consumer_finance", member)}

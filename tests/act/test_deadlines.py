@@ -57,8 +57,11 @@ def test_2027_falls_back_to_weekdays_and_is_marked_estimate(cal: WorkCalendar) -
 
 def test_user_override_table_for_2027(tmp_path: Path) -> None:
     table = tmp_path / "workdays.yaml"
-    table.write_text("years:\n  2027:\n    complete: true\n    source: test\n    holidays: [2027-01-01]\n"
-                     "    workdays: [2027-01-09]\n", encoding="utf-8")
+    table.write_text(
+        "years:\n  2027:\n    complete: true\n    source: test\n    holidays: [2027-01-01]\n"
+        "    workdays: [2027-01-09]\n",
+        encoding="utf-8",
+    )
     cal = WorkCalendar(table)
     due = cal.due_date(D(2026, 12, 28), DeadlineRule(days=10, unit="working"))
     # 1-1 is now a holiday and Saturday 1-9 a working day: 12-29,30,31, 1-4..1-8 (8), 1-9 (9), 1-11 (10)

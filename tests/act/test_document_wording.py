@@ -18,8 +18,20 @@ from weiquan.store.models import Event, EventSource, Evidence, Finding, FindingE
 from weiquan.workspace import Workspace
 
 DOCS = ("lender", "regulator", "12321", "police", "lawsuit", "injunction", "catalogue", "contacts", "plan")
-CODES = ("employer", "relative", "colleague", "friend", "borrower", "weiquan", "incoming", "missed", "rejected",
-         "blocked", "sent", "cn，")
+CODES = (
+    "employer",
+    "relative",
+    "colleague",
+    "friend",
+    "borrower",
+    "weiquan",
+    "incoming",
+    "missed",
+    "rejected",
+    "blocked",
+    "sent",
+    "cn，",
+)
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 CUT = "你再不还，我们就让律师事务所起诉你，还要"
 LAWSUIT_SMS = CUT + "通知你单位。"
@@ -42,20 +54,46 @@ def _add_collector_records(ws: Workspace, built: Built) -> None:
     with ws.db.session() as s:
         evid = s.execute(select(Evidence.id).where(Evidence.sha256 == built.evidence_sha[0])).scalar_one()
 
-        def event(t: dt.datetime, channel: str, direction: str, number: str, text: str | None = None,
-                  recipient: str = "borrower", name: str | None = None) -> int:
-            e = Event(case_id=built.case_id, channel=channel, direction=direction, start=t, source_tz="Asia/Shanghai",
-                      counterpart=number, text=text, recipient=recipient, recipient_name=name, origin="export",
-                      duration_s=None)
+        def event(
+            t: dt.datetime,
+            channel: str,
+            direction: str,
+            number: str,
+            text: str | None = None,
+            recipient: str = "borrower",
+            name: str | None = None,
+        ) -> int:
+            e = Event(
+                case_id=built.case_id,
+                channel=channel,
+                direction=direction,
+                start=t,
+                source_tz="Asia/Shanghai",
+                counterpart=number,
+                text=text,
+                recipient=recipient,
+                recipient_name=name,
+                origin="export",
+                duration_s=None,
+            )
             s.add(e)
             s.flush()
             s.add(EventSource(event_id=e.id, evidence_id=evid, locator=f"extra[{e.id}]", source_format="test-json"))
             return e.id
 
         def finding(cat: str, ids: list[int], summary: str, spans: dict[int, list[list[int]]] | None = None) -> None:
-            f = Finding(case_id=built.case_id, category=cat, severity="medium", detector_id="test", detector_version="1",
-                        confidence=0.9, provisions=[], summary=summary, key=f"extra:{cat}:{ids[0]}:{summary}",
-                        review_state="confirmed")
+            f = Finding(
+                case_id=built.case_id,
+                category=cat,
+                severity="medium",
+                detector_id="test",
+                detector_version="1",
+                confidence=0.9,
+                provisions=[],
+                summary=summary,
+                key=f"extra:{cat}:{ids[0]}:{summary}",
+                review_state="confirmed",
+            )
             s.add(f)
             s.flush()
             for i in ids:
@@ -63,11 +101,15 @@ def _add_collector_records(ws: Workspace, built: Built) -> None:
 
         calls = [event(at(2026, 3, 8, 9, 0), "call", d, "+8617100000077") for d in ("missed", "rejected", "blocked")]
         finding("harassment_volume", calls, "2026-03-08 号码 +8617100000077 未接通后仍来电 3 次，超过每日 2 次")
-        colleague = event(at(2026, 3, 8, 11, 0), "call", "incoming", "+8617100000078", recipient="colleague",
-                          name="同事刘某")
+        colleague = event(
+            at(2026, 3, 8, 11, 0), "call", "incoming", "+8617100000078", recipient="colleague", name="同事刘某"
+        )
         finding("third_party_contact", [colleague], "催收方联系了借款人以外的人（colleague）1 次")
-        finding("third_party_contact", [colleague],
-                "在借款人要求停止联系其家人/联系人之后，仍联系第三人：2026-03-07 11:35 之后 1 次")
+        finding(
+            "third_party_contact",
+            [colleague],
+            "在借款人要求停止联系其家人/联系人之后，仍联系第三人：2026-03-07 11:35 之后 1 次",
+        )
         cut = event(at(2026, 3, 8, 12, 0), "sms", "incoming", "+8617100000079", LAWSUIT_SMS)
         finding("false_legal_threat", [cut], f"「{CUT}」", {cut: [[0, len(CUT)]]})
         visit = event(at(2026, 3, 8, 13, 0), "sms", "incoming", "+8617100000079", VISIT_SMS)
@@ -176,7 +218,9 @@ def test_the_293_1_condition_is_printed_once(ws: Workspace) -> None:
 
 def test_deadline_notes_say_one_thing() -> None:
     cal = WorkCalendar()
-    day = DeadlineRule(days=7, unit="calendar", unit_note_zh="规定写的是“日”，未见定义条款；本工具按自然日估算到期日，仅供参考。")
+    day = DeadlineRule(
+        days=7, unit="calendar", unit_note_zh="规定写的是“日”，未见定义条款；本工具按自然日估算到期日，仅供参考。"
+    )
     n = cal.due_date(dt.date(2026, 12, 30), day)
     assert n.estimated and "按自然日估算" in n.note_zh and "工作日" not in n.note_zh
     w = cal.due_date(dt.date(2026, 12, 28), DeadlineRule(days=10, unit="working")).note_zh

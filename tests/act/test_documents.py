@@ -134,7 +134,9 @@ def test_documents_keep_the_lawful_repayment_path(drafted_threat: tuple[Built, d
             assert "不要还" not in text and "无需还款" not in text and "停止还款" not in text
 
 
-def test_pdf_fonts_embedded_and_pages_not_blank(drafted_threat: tuple[Built, dict[str, list[Path]]], tmp_path: Path) -> None:
+def test_pdf_fonts_embedded_and_pages_not_blank(
+    drafted_threat: tuple[Built, dict[str, list[Path]]], tmp_path: Path
+) -> None:
     if shutil.which("pdftoppm") is None:
         pytest.fail("pdftoppm (poppler-utils) is needed for this test")
     _, files = drafted_threat
@@ -156,8 +158,9 @@ def test_nothing_invented_without_threats(drafted_calm: tuple[Built, dict[str, l
     from weiquan.law.pack import load_pack
 
     # a statute's own words quoted after its citation ("多次发送淫秽、侮辱、恐吓…的") are the law, not an allegation
-    statute_words = sorted({t.text_zh.strip("。；") for p in load_pack().provisions.values() for t in p.texts},
-                           key=len, reverse=True)
+    statute_words = sorted(
+        {t.text_zh.strip("。；") for p in load_pack().provisions.values() for t in p.texts}, key=len, reverse=True
+    )
     for doc in DOCS:
         for fmt, text in _texts(files[doc]).items():
             text = "".join(text.split())  # PDF text breaks lines inside a quotation

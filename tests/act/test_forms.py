@@ -25,14 +25,16 @@ def test_lawsuit_form(ws: Workspace) -> None:
         visit.channel, visit.counterpart, visit.origin = "visit", None, "manual"
         visit.text, visit.extra = "两名男子到我家门口拍门。", {"note": "邻居王某可作证"}
     text = _text(document_html(ws, b.case_id, "lawsuit", today=TODAY))
-    assert "职业：【请填写：职业】" in text and "工作单位：【请填写：工作单位" in text and "职务：【请填写：职务】" in text
-    claims = text[text.index("诉讼请求"):text.index("事实与理由")]
+    assert (
+        "职业：【请填写：职业】" in text and "工作单位：【请填写：工作单位" in text and "职务：【请填写：职务】" in text
+    )
+    claims = text[text.index("诉讼请求") : text.index("事实与理由")]
     # requests, not category labels; only the borrower's own rights
     assert "不得在每日22:00至次日8:00之间联系原告" in claims and "夜间催收" not in claims and "包括：" not in claims
     assert "通讯录联系人" not in claims
-    facts = text[text.index("事实与理由"):]
+    facts = text[text.index("事实与理由") :]
     assert "两名男子到我家门口拍门" in facts and "号码未知" not in facts
-    witnesses = facts[facts.index("证人："):]
+    witnesses = facts[facts.index("证人：") :]
     assert "邻居王某" in witnesses and "亲属（王五）" in witnesses and "证人住所" in witnesses
 
 
@@ -50,4 +52,3 @@ def test_numbers_as_in_the_call_log() -> None:
     assert phone_zh("+8615400000011") == "15400000011"
     assert phone_zh("+8610690000123452") == "10690000123452"
     assert phone_zh("+864008108866") == "4008108866"
-

@@ -62,9 +62,19 @@ def test_an_unlawful_loan_is_not_routed_to_every_regulator(ws: Workspace) -> Non
     from weiquan.services.loans import add_loan
 
     b = build_case(ws, licence_type="unlicensed", lender="快借黑口子", entity=None, threats=False)
-    add_loan(ws, b.case_id, {"lender": "快借黑口子", "lender_type": "unlicensed", "contract_date": "2026-02-20",
-                             "principal": 10000, "disbursed": [{"date": "2026-02-20", "amount": 8000}],
-                             "repayments": [{"date": "2026-02-27", "amount": 10500}]}, today=dt.date(2026, 2, 27))
+    add_loan(
+        ws,
+        b.case_id,
+        {
+            "lender": "快借黑口子",
+            "lender_type": "unlicensed",
+            "contract_date": "2026-02-20",
+            "principal": 10000,
+            "disbursed": [{"date": "2026-02-20", "amount": 8000}],
+            "repayments": [{"date": "2026-02-27", "amount": 10500}],
+        },
+        today=dt.date(2026, 2, 27),
+    )
     ids = [s.channel_id for s in build_plan(ws, b.case_id, today=TODAY).steps]
     assert {"police", "local_regulator"} <= set(ids)
     assert "pboc" not in ids and "samr_12315" not in ids

@@ -37,8 +37,13 @@ def test_unlicensed_loan_is_presented_as_possibly_void() -> None:
 
 
 def test_unlicensed_lender_goes_to_police_and_local_regulator_first(ws: Workspace) -> None:
-    b = build_findings_case(ws, ["harassment_volume", "harassment_volume", "third_party_contact"], licence_type=None,
-                            entity=None, lender="某714平台")
+    b = build_findings_case(
+        ws,
+        ["harassment_volume", "harassment_volume", "third_party_contact"],
+        licence_type=None,
+        entity=None,
+        lender="某714平台",
+    )
     add_loan(ws, b.case_id, loan_7_days())
     plan = build_plan(ws, b.case_id, today=TODAY)
     ids = [s.channel_id for s in plan.steps]
@@ -90,4 +95,6 @@ def test_web_cites_as_the_documents_do(ws: Workspace) -> None:
     p = next(p for p in info.provisions if p.id == "psapl-50-1-5")
     assert "滋扰" not in p.words_zh and "五百元" in p.penalty
     assert not any(p.id == "civil-1019" for p in law_svc.category_info(ws.law, "threat_exposure", scope).provisions)
-    assert not any(p.id.startswith("nifa_convention") for p in law_svc.category_info(ws.law, "threat_exposure", scope).provisions)
+    assert not any(
+        p.id.startswith("nifa_convention") for p in law_svc.category_info(ws.law, "threat_exposure", scope).provisions
+    )

@@ -30,9 +30,12 @@ from weiquan.zh.format import money_zh
 
 
 def test_html_to_pdf_and_docx_roundtrip(tmp_path: Path) -> None:
-    html = wrap_html('<h1>测试文书</h1><p>第一段：<span class="fill">【请填写：姓名】</span></p>'
-                     "<table><tr><th>序号</th><th>名称</th></tr><tr><td>1</td><td>通话记录</td></tr></table>"
-                     "<ol><li>停止联系第三人</li></ol><pre>原文  两个空格\n第二行</pre>", title="测试")
+    html = wrap_html(
+        '<h1>测试文书</h1><p>第一段：<span class="fill">【请填写：姓名】</span></p>'
+        "<table><tr><th>序号</th><th>名称</th></tr><tr><td>1</td><td>通话记录</td></tr></table>"
+        "<ol><li>停止联系第三人</li></ol><pre>原文  两个空格\n第二行</pre>",
+        title="测试",
+    )
     pdf = html_to_pdf(html, tmp_path / "a" / "t.pdf")
     docx = html_to_docx(html, tmp_path / "a" / "t.docx")
     assert "测试文书" in pdf_text(pdf) and "通话记录" in pdf_text(pdf)
@@ -57,9 +60,12 @@ def test_money_in_figures_and_capitals() -> None:
 
 
 @settings(max_examples=80, deadline=None)
-@given(units=st.lists(st.tuples(st.text(alphabet="催收短信电话投诉一二三，。", min_size=0, max_size=120), st.booleans()),
-                      max_size=8),
-       limit=st.integers(min_value=10, max_value=400))
+@given(
+    units=st.lists(
+        st.tuples(st.text(alphabet="催收短信电话投诉一二三，。", min_size=0, max_size=120), st.booleans()), max_size=8
+    ),
+    limit=st.integers(min_value=10, max_value=400),
+)
 def test_fit_text_never_exceeds_the_limit(units: list[tuple[str, bool]], limit: int) -> None:
     out = fit_text(units, limit)
     assert len(out) <= limit
@@ -80,7 +86,9 @@ class _ThirdParty:
 
     @hookimpl
     def register_documents(self) -> list[DocumentSpec]:
-        return [DocumentSpec(id="hr_letter", title_zh="致用人单位说明函", template="hr.html.j2", template_dir=self.root)]
+        return [
+            DocumentSpec(id="hr_letter", title_zh="致用人单位说明函", template="hr.html.j2", template_dir=self.root)
+        ]
 
 
 def test_third_party_document_plugin(ws: Workspace, tmp_path: Path) -> None:
@@ -88,17 +96,21 @@ def test_third_party_document_plugin(ws: Workspace, tmp_path: Path) -> None:
 
     tdir = tmp_path / "tpl"
     tdir.mkdir()
-    (tdir / "hr.html.j2").write_text('{% import "_macros.html.j2" as m %}<h1>说明函</h1>'
-                                     "<p>{{ borrower_name }}自{{ period_from }}起受到催收来电{{ counts.calls }}次。</p>"
-                                     "{{ m.closing(pack) }}", encoding="utf-8")
+    (tdir / "hr.html.j2").write_text(
+        '{% import "_macros.html.j2" as m %}<h1>说明函</h1>'
+        "<p>{{ borrower_name }}自{{ period_from }}起受到催收来电{{ counts.calls }}次。</p>"
+        "{{ m.closing(pack) }}",
+        encoding="utf-8",
+    )
     pm = plugin_manager()
     plugin = _ThirdParty(tdir)
     pm.register(plugin, name="test_hr_letter")
     try:
         assert "hr_letter" in {d.id for d in list_documents()}
         b = build_case(ws, threats=False)
-        [path, _sheet] = draft_document(ws, b.case_id, "hr_letter", formats="docx", out_dir=tmp_path / "out",
-                                today=dt.date(2026, 3, 20))
+        [path, _sheet] = draft_document(
+            ws, b.case_id, "hr_letter", formats="docx", out_dir=tmp_path / "out", today=dt.date(2026, 3, 20)
+        )
         text = docx_text(path)
         assert "李四自2026年3月3日起受到催收来电15次" in text and "自行提交" in text
     finally:
@@ -110,7 +122,16 @@ def test_builtin_documents_registered_through_the_hook() -> None:
     from weiquan.services.documents import document_specs
 
     specs = document_specs()
-    assert list(specs)[:8] == ["lender", "regulator", "12321", "police", "lawsuit", "injunction", "catalogue", "contacts"]
+    assert list(specs)[:8] == [
+        "lender",
+        "regulator",
+        "12321",
+        "police",
+        "lawsuit",
+        "injunction",
+        "catalogue",
+        "contacts",
+    ]
 
 
 def test_unknown_format_is_refused(ws: Workspace, tmp_path: Path) -> None:

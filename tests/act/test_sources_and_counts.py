@@ -41,14 +41,25 @@ def _mixed_case(ws: Workspace) -> Mixed:
     """A case whose records come from a phone export, a manual entry, a transcribed recording and an OCR'd
     screenshot; one text sent three times; two overlapping flooding findings; a night contact after midnight."""
     with ws.db.session() as s:
-        case = Case(name="来源测试", lender_name="速借", lender_entity="示例消费金融有限公司",
-                    licence_type="consumer_finance", borrower_name="李四", borrower_phones=["+8613800138000"])
+        case = Case(
+            name="来源测试",
+            lender_name="速借",
+            lender_entity="示例消费金融有限公司",
+            licence_type="consumer_finance",
+            borrower_name="李四",
+            borrower_phones=["+8613800138000"],
+        )
         s.add(case)
         s.flush()
         case_id = case.id
-    export = ws.vault.add(json.dumps({"sms": "export"}).encode(), case_id=case_id, original_name="sms-export.xml").evidence
-    manual = ws.vault.add(json.dumps({"type": "manual_event", "text": MANUAL_TEXT}, ensure_ascii=False).encode(),
-                          case_id=case_id, original_name="manual-entry-20240315T100000000000.json").evidence
+    export = ws.vault.add(
+        json.dumps({"sms": "export"}).encode(), case_id=case_id, original_name="sms-export.xml"
+    ).evidence
+    manual = ws.vault.add(
+        json.dumps({"type": "manual_event", "text": MANUAL_TEXT}, ensure_ascii=False).encode(),
+        case_id=case_id,
+        original_name="manual-entry-20240315T100000000000.json",
+    ).evidence
     audio = ws.vault.add(b"OggS" + bytes(range(200)), case_id=case_id, original_name="录音 13900000001.ogg").evidence
     shot = ws.vault.add(b"\x89PNG\r\n\x1a\n" + bytes(range(90)), case_id=case_id, original_name="截图.png").evidence
     asr = ws.vault.add_derived(b'{"text": "asr"}', source_sha256=audio.sha256, derivation="asr", case_id=case_id)
@@ -58,39 +69,104 @@ def _mixed_case(ws: Workspace) -> Mixed:
         acq = s.query(Acquisition).filter_by(evidence_id=manual.id).one()
         acq.parse_status, acq.parse_format = "parsed", "manual"
 
-        def ev(key: str, when: dt.datetime, channel: str, number: str, text: str | None, *, origin: str = "export",
-               evidence: int = export.id, fmt: str = "synctech_sms", recipient: str = "borrower",
-               recipient_name: str | None = None, extra: dict | None = None) -> int:
-            e = Event(case_id=case_id, channel=channel, direction="incoming", start=when, source_tz="Asia/Shanghai",
-                      counterpart=number, text=text, recipient=recipient, recipient_name=recipient_name, origin=origin,
-                      extra=extra or {})
+        def ev(
+            key: str,
+            when: dt.datetime,
+            channel: str,
+            number: str,
+            text: str | None,
+            *,
+            origin: str = "export",
+            evidence: int = export.id,
+            fmt: str = "synctech_sms",
+            recipient: str = "borrower",
+            recipient_name: str | None = None,
+            extra: dict | None = None,
+        ) -> int:
+            e = Event(
+                case_id=case_id,
+                channel=channel,
+                direction="incoming",
+                start=when,
+                source_tz="Asia/Shanghai",
+                counterpart=number,
+                text=text,
+                recipient=recipient,
+                recipient_name=recipient_name,
+                origin=origin,
+                extra=extra or {},
+            )
             s.add(e)
             s.flush()
-            s.add(EventSource(event_id=e.id, evidence_id=evidence, locator=f"{key}[{len(ids.get(key, []))}]",
-                              source_format=fmt))
+            s.add(
+                EventSource(
+                    event_id=e.id, evidence_id=evidence, locator=f"{key}[{len(ids.get(key, []))}]", source_format=fmt
+                )
+            )
             ids.setdefault(key, []).append(e.id)
             return e.id
 
         for day in (1, 2, 3):  # the same text, three times, from the same number
             ev("repeated", at(2024, 3, day, 10), "sms", "+8617000000001", REPEATED)
         ev("legal", at(2024, 3, 4, 10), "sms", "+8617000000002", LEGAL)
-        call = ev("asr", at(2024, 3, 5, 10), "call", "+8613900000001", ASR_TEXT, fmt="synctech_calls",
-                  extra={"text_from": "asr", "transcript_evidence_id": asr.id})
+        call = ev(
+            "asr",
+            at(2024, 3, 5, 10),
+            "call",
+            "+8613900000001",
+            ASR_TEXT,
+            fmt="synctech_calls",
+            extra={"text_from": "asr", "transcript_evidence_id": asr.id},
+        )
         s.add(EventSource(event_id=call, evidence_id=audio.id, locator="whole", source_format="call_recording"))
         s.add(EventSource(event_id=call, evidence_id=asr.id, locator="transcript", source_format="asr"))
-        ev("ocr", at(2024, 3, 6, 10), "sms", "+8617000000003", OCR_TEXT, origin="screenshot", evidence=shot.id,
-           fmt="screenshot_ocr")
-        ev("mother", at(2024, 3, 12, 20, 30), "call", "+8617000000004", MANUAL_TEXT, origin="manual",
-           evidence=manual.id, fmt="manual", recipient="relative", recipient_name="母亲")
+        ev(
+            "ocr",
+            at(2024, 3, 6, 10),
+            "sms",
+            "+8617000000003",
+            OCR_TEXT,
+            origin="screenshot",
+            evidence=shot.id,
+            fmt="screenshot_ocr",
+        )
+        ev(
+            "mother",
+            at(2024, 3, 12, 20, 30),
+            "call",
+            "+8617000000004",
+            MANUAL_TEXT,
+            origin="manual",
+            evidence=manual.id,
+            fmt="manual",
+            recipient="relative",
+            recipient_name="母亲",
+        )
         for h in range(6):  # calls to the borrower from the number that also called the mother
             ev("calls", at(2024, 3, 14, 9 + h), "call", "+8617000000004", None, fmt="synctech_calls")
         ev("night", at(2024, 3, 13, 0, 30), "call", "+8617000000004", None, fmt="synctech_calls")
 
-        def finding(cat: str, eids: list[int], spans: dict[int, list[list[int]]] | None = None,
-                    extra: dict | None = None, key: str | None = None, summary: str | None = None) -> None:
-            f = Finding(case_id=case_id, category=cat, severity="high", detector_id="test", detector_version="1",
-                        confidence=0.9, provisions=[], key=key or f"{cat}:{eids[0]}", review_state="confirmed",
-                        extra=extra or {}, summary=summary)
+        def finding(
+            cat: str,
+            eids: list[int],
+            spans: dict[int, list[list[int]]] | None = None,
+            extra: dict | None = None,
+            key: str | None = None,
+            summary: str | None = None,
+        ) -> None:
+            f = Finding(
+                case_id=case_id,
+                category=cat,
+                severity="high",
+                detector_id="test",
+                detector_version="1",
+                confidence=0.9,
+                provisions=[],
+                key=key or f"{cat}:{eids[0]}",
+                review_state="confirmed",
+                extra=extra or {},
+                summary=summary,
+            )
             s.add(f)
             s.flush()
             for i in eids:
@@ -106,14 +182,22 @@ def _mixed_case(ws: Workspace) -> Mixed:
         finding("threat_exposure", ids["ocr"], {ids["ocr"][0]: [span(OCR_TEXT, "发到你公司群里")]})
         finding("threat_exposure", ids["mother"], {ids["mother"][0]: [span(MANUAL_TEXT, "要去家里闹")]})
         legal = ids["legal"][0]
-        finding("threat_legal_false", [legal], {legal: [span(LEGAL, "律师函"), span(LEGAL, "移交公安"), span(LEGAL, "抓捕")]})
+        finding(
+            "threat_legal_false",
+            [legal],
+            {legal: [span(LEGAL, "律师函"), span(LEGAL, "移交公安"), span(LEGAL, "抓捕")]},
+        )
         finding("third_party_contact", ids["mother"])
         # two flooding findings sharing events (a per-number flood inside a number-rotation finding)
         finding("harassment_volume", ids["calls"][:4], key="flood")
         finding("harassment_volume", ids["calls"] + ids["repeated"], key="rotation")
         # as the night detector writes it: the night is the evening before the 00:30 call
-        finding("night_contact", ids["night"], extra={"night": "2024-03-12", "count": 1},
-                summary="2024-03-12 夜间（22:00—08:00）催收联系 1 次：00:30")
+        finding(
+            "night_contact",
+            ids["night"],
+            extra={"night": "2024-03-12", "count": 1},
+            summary="2024-03-12 夜间（22:00—08:00）催收联系 1 次：00:30",
+        )
     return Mixed(case_id, ids)
 
 

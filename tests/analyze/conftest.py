@@ -21,13 +21,34 @@ def case_id(ws: Workspace) -> int:
 
 @pytest.fixture
 def add_event(ws: Workspace, case_id: int) -> Callable[..., int]:
-    def add(start: dt.datetime, *, channel: str = "call", direction: str = "incoming", number: str = "+8613800000001",
-            text: str | None = None, recipient: str = "borrower", duration: float | None = 30.0,
-            signature: str | None = None, **kw: Any) -> int:
+    def add(
+        start: dt.datetime,
+        *,
+        channel: str = "call",
+        direction: str = "incoming",
+        number: str = "+8613800000001",
+        text: str | None = None,
+        recipient: str = "borrower",
+        duration: float | None = 30.0,
+        signature: str | None = None,
+        **kw: Any,
+    ) -> int:
         with ws.db.session() as s:
-            e = Event(case_id=case_id, channel=channel, direction=direction, start=start, source_tz="Asia/Shanghai",
-                      counterpart=number, text=text, recipient=recipient, duration_s=duration, signature=signature, **kw)
+            e = Event(
+                case_id=case_id,
+                channel=channel,
+                direction=direction,
+                start=start,
+                source_tz="Asia/Shanghai",
+                counterpart=number,
+                text=text,
+                recipient=recipient,
+                duration_s=duration,
+                signature=signature,
+                **kw,
+            )
             s.add(e)
             s.flush()
             return e.id
+
     return add

@@ -33,8 +33,10 @@ def test_score_metrics_by_hand() -> None:
 
 def test_eval_command_outputs_exact_keys(tmp_path: Path) -> None:
     f = tmp_path / "set.jsonl"
-    rows = [{"text": "不还钱就爆你通讯录", "labels": ["threat_exposure"]},
-            {"text": "你的借款已逾期，请尽快还款", "labels": ["lawful"]}]
+    rows = [
+        {"text": "不还钱就爆你通讯录", "labels": ["threat_exposure"]},
+        {"text": "你的借款已逾期，请尽快还款", "labels": ["lawful"]},
+    ]
     f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     res = runner.invoke(app, ["eval", str(f), "--json"])
     assert res.exit_code == 0, res.output
@@ -46,10 +48,12 @@ def test_eval_command_outputs_exact_keys(tmp_path: Path) -> None:
 
 def test_eval_by_source_kind(tmp_path: Path) -> None:
     f = tmp_path / "kinds.jsonl"
-    rows = [{"text": "不还钱就爆你通讯录", "labels": ["threat_exposure"], "source_kind": "sms"},
-            {"text": "你的借款已逾期，请尽快还款", "labels": ["lawful"], "source_kind": "sms"},
-            {"text": "再不还就上门找你", "labels": ["threat_visit"], "source_kind": "call_transcript"},
-            {"text": "还款成功，感谢支持", "labels": ["lawful"]}]
+    rows = [
+        {"text": "不还钱就爆你通讯录", "labels": ["threat_exposure"], "source_kind": "sms"},
+        {"text": "你的借款已逾期，请尽快还款", "labels": ["lawful"], "source_kind": "sms"},
+        {"text": "再不还就上门找你", "labels": ["threat_visit"], "source_kind": "call_transcript"},
+        {"text": "还款成功，感谢支持", "labels": ["lawful"]},
+    ]
     f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     res = runner.invoke(app, ["eval", str(f), "--json"])
     assert res.exit_code == 0, res.output
@@ -104,7 +108,9 @@ def test_analyze_and_review_commands(ws: Workspace, home: Path, case_id: int, ad
     out = json.loads(res.output)
     assert out["categories"][0]["category"] == "threat_violence"
     fid = list_findings(ws, case_id)[0].id
-    res = runner.invoke(app, ["--home", str(home), "review", "--finding", str(fid), "--reject", "--note", "误报", "--json"])
+    res = runner.invoke(
+        app, ["--home", str(home), "review", "--finding", str(fid), "--reject", "--note", "误报", "--json"]
+    )
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["review_state"] == "rejected"
     res = runner.invoke(app, ["--home", str(home), "review", "--case", str(case_id)], input="c\n")

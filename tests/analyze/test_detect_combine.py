@@ -37,19 +37,23 @@ class FixedScores:
 
     def _hit(self, sc, label, p, span):
         from weiquan.analyze.base import Hit
+
         return Hit(label, (span,), self.id, self.version, p, "fixed")
 
 
 def _det(**probs: float) -> CombinedTextDetector:
-    base = dict.fromkeys(("third_party_contact", "privacy_disclosure", "threat_legal_false", "threat_visit",
-                          "impersonation"), 0.0)
+    base = dict.fromkeys(
+        ("third_party_contact", "privacy_disclosure", "threat_legal_false", "threat_visit", "impersonation"), 0.0
+    )
     return CombinedTextDetector(default_rules(), FixedScores(base | probs))  # type: ignore[arg-type]  # a test double passes through loosely typed arguments
 
 
 def test_model_overrules_word_only_third_party_rules() -> None:
     text = "阿姨，你儿子在我们平台的借款逾期了"  # C4 (and X1 derived from it) only
     assert {h.category for h in _det(third_party_contact=0.5, privacy_disclosure=0.5).detect(text)} >= {
-        "third_party_contact", "privacy_disclosure"}
+        "third_party_contact",
+        "privacy_disclosure",
+    }
     # the model reads it as clearly not a third-party contact: the word-only rules C4/X1 are dropped
     assert not {h.category for h in _det().detect(text)} & {"third_party_contact", "privacy_disclosure"}
 
@@ -67,8 +71,9 @@ def test_model_alone_needs_the_category_context() -> None:
 
 
 def test_impersonation_implies_a_false_legal_threat_with_the_same_span() -> None:
-    assert {"impersonation", "threat_legal_false"} <= {h.category for h in classify_text(
-        "我是某某区人民法院执行局的，你的网贷今天必须还清")}
+    assert {"impersonation", "threat_legal_false"} <= {
+        h.category for h in classify_text("我是某某区人民法院执行局的，你的网贷今天必须还清")
+    }
     hits = {h.category: h for h in _det().detect("我是某某区人民法院执行局的，你的网贷今天必须还清")}  # rules alone
     assert set(hits) == {"impersonation", "threat_legal_false"}
     imp, legal = hits["impersonation"], hits["threat_legal_false"]
@@ -78,40 +83,50 @@ def test_impersonation_implies_a_false_legal_threat_with_the_same_span() -> None
 def test_hits_say_which_part_decided() -> None:
     rule_hit = classify_text("再不还明天就上门找你")[0]
     assert rule_hit.decided_by.startswith("rule T") and rule_hit.to_dict()["decided_by"] == rule_hit.decided_by
-    model_hits = [h for h in classify_text("你儿子放学一个人走吧，钱的事你早点解决") if h.detector_id == "text.classifier"]
+    model_hits = [
+        h for h in classify_text("你儿子放学一个人走吧，钱的事你早点解决") if h.detector_id == "text.classifier"
+    ]
     assert model_hits and model_hits[0].decided_by.startswith("model clf-")
     assert all(h.spans and h.spans[0][1] > h.spans[0][0] for h in model_hits)
 
 
-@pytest.mark.parametrize("text", [
-    # announcing a lawful civil suit, however bluntly (issue #15 item 3)
-    "再不还就让律所起诉你",
-    "你再拖着不还，我们就委托律师去法院告你，诉讼费你出",
-    "协商不成的话，我司将依法向人民法院提起诉讼，请你知悉",
-    # the borrower's relative writing to the lender, and the lender promising discretion
-    "你好，我是他的爱人，他的欠款我们月底一起还清，请告诉我官方还款渠道",
-    "我司不会联系你的通讯录好友和紧急联系人，也不会向第三方透露你的借款信息",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # announcing a lawful civil suit, however bluntly (issue #15 item 3)
+        "再不还就让律所起诉你",
+        "你再拖着不还，我们就委托律师去法院告你，诉讼费你出",
+        "协商不成的话，我司将依法向人民法院提起诉讼，请你知悉",
+        # the borrower's relative writing to the lender, and the lender promising discretion
+        "你好，我是他的爱人，他的欠款我们月底一起还清，请告诉我官方还款渠道",
+        "我司不会联系你的通讯录好友和紧急联系人，也不会向第三方透露你的借款信息",
+    ],
+)
 def test_lawful_suit_and_lawful_framing_stay_lawful(text: str) -> None:
     assert cats(text) == set()
 
 
-@pytest.mark.parametrize("text", [
-    # invented procedures, freezes and seizures a lender cannot order, consequences for relatives: false legal
-    # threats however politely worded (issue #15 item 3)
-    "温馨提示：您的欠款逾期超过九十天将自动转为刑事案件，请您尽快处理",
-    "尊敬的客户，如您继续拖欠，我司将冻结您名下的微信和支付宝账户，敬请谅解",
-    "您好，逾期不还我们将申请查封您名下的房产，请您配合",
-    "亲，您的逾期会影响到您子女以后考公务员和参军政审哦，请尽快还款",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # invented procedures, freezes and seizures a lender cannot order, consequences for relatives: false legal
+        # threats however politely worded (issue #15 item 3)
+        "温馨提示：您的欠款逾期超过九十天将自动转为刑事案件，请您尽快处理",
+        "尊敬的客户，如您继续拖欠，我司将冻结您名下的微信和支付宝账户，敬请谅解",
+        "您好，逾期不还我们将申请查封您名下的房产，请您配合",
+        "亲，您的逾期会影响到您子女以后考公务员和参军政审哦，请尽快还款",
+    ],
+)
 def test_polite_false_legal_threats_are_flagged(text: str) -> None:
     assert "threat_legal_false" in cats(text)
 
 
 def test_model_file_loads_without_sklearn_or_pickle() -> None:
-    code = ("import sys; from weiquan.analyze.classifier import default_classifier; c = default_classifier(); "
-            "assert 'sklearn' not in sys.modules and 'joblib' not in sys.modules, 'heavy import at load'; "
-            "print(c.version)")
+    code = (
+        "import sys; from weiquan.analyze.classifier import default_classifier; c = default_classifier(); "
+        "assert 'sklearn' not in sys.modules and 'joblib' not in sys.modules, 'heavy import at load'; "
+        "print(c.version)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("clf-2.")

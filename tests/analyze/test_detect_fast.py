@@ -21,8 +21,17 @@ def _heldout() -> list[dict]:
 
 def _varied_messages() -> list[str]:
     gen = [it.text for it in expand_templates(seed=99)][::25]
-    tricky = ["", " ", "a", "你好  \n\n 爆 通讯录", "ABC  DEF 不還就爆你通訊錄", "ＸＸ先生，不还就爆你通讯录！",
-              "①②㈠… 您 b通讯录  上*门 ${name}你好%s", "再不还钱小心你的腿\t\t明天见", "txl爆通"]
+    tricky = [
+        "",
+        " ",
+        "a",
+        "你好  \n\n 爆 通讯录",
+        "ABC  DEF 不還就爆你通訊錄",
+        "ＸＸ先生，不还就爆你通讯录！",
+        "①②㈠… 您 b通讯录  上*门 ${name}你好%s",
+        "再不还钱小心你的腿\t\t明天见",
+        "txl爆通",
+    ]
     return gen + [it["text"] for it in _heldout()] + tricky
 
 

@@ -70,7 +70,6 @@ def _items(name: str) -> list[dict]:
 @cache
 def _training_texts() -> frozenset[str]:
 
-
     return frozenset(it.text for it in load_training_items())
 
 

@@ -68,8 +68,14 @@ def test_call_at_23_30_is_night_contact(ws: Workspace, case_id: int, add_event: 
 
 def test_twelve_numbers_same_signature_is_rotation(ws: Workspace, case_id: int, add_event: Callable[..., int]) -> None:
     for i in range(12):
-        add_event(local(2026, 3, 1 + i % 5, 10, i), channel="sms", number=f"+86139{i:08d}", signature="【速借宝】",
-                  text="【速借宝】你的借款已逾期，请尽快还款", duration=None)
+        add_event(
+            local(2026, 3, 1 + i % 5, 10, i),
+            channel="sms",
+            number=f"+86139{i:08d}",
+            signature="【速借宝】",
+            text="【速借宝】你的借款已逾期，请尽快还款",
+            duration=None,
+        )
     analyze_case(ws, case_id)
     f = by_key(ws, case_id)["rotation:sig:速借宝"]
     assert f.category == "harassment_volume" and len(f.events) == 12
@@ -77,7 +83,9 @@ def test_twelve_numbers_same_signature_is_rotation(ws: Workspace, case_id: int, 
 
 
 def test_third_party_contact_and_disclosure(ws: Workspace, case_id: int, add_event: Callable[..., int]) -> None:
-    add_event(local(2026, 3, 2, 10), recipient="relative", channel="sms", text="你儿子在我们平台的借款逾期了", duration=None)
+    add_event(
+        local(2026, 3, 2, 10), recipient="relative", channel="sms", text="你儿子在我们平台的借款逾期了", duration=None
+    )
     add_event(local(2026, 3, 2, 11), recipient="colleague")
     analyze_case(ws, case_id)
     keys = by_key(ws, case_id)
@@ -87,7 +95,9 @@ def test_third_party_contact_and_disclosure(ws: Workspace, case_id: int, add_eve
     assert "disclosure:colleague" not in keys
 
 
-def test_contact_after_stop_request_and_after_complaint(ws: Workspace, case_id: int, add_event: Callable[..., int]) -> None:
+def test_contact_after_stop_request_and_after_complaint(
+    ws: Workspace, case_id: int, add_event: Callable[..., int]
+) -> None:
     add_event(local(2026, 3, 1, 10), recipient="relative")  # before the request
     add_event(local(2026, 3, 2, 9), channel="sms", direction="outgoing", text="请不要再联系我的家人", duration=None)
     after = add_event(local(2026, 3, 3, 10), recipient="relative")
@@ -102,9 +112,13 @@ def test_contact_after_stop_request_and_after_complaint(ws: Workspace, case_id: 
     assert comp and later in {e.event_id for e in comp[0].events}
 
 
-def test_a_third_party_told_of_the_debt_in_other_words(ws: Workspace, case_id: int, add_event: Callable[..., int]) -> None:
-    """"欠招联的钱" tells the colleague about the debt as plainly as "欠钱" (debt words: data/patterns.yaml)."""
-    add_event(local(2026, 3, 2, 10), recipient="colleague", text="对方打到我公司，跟我同事说我欠招联的钱不还，让同事转告我")
+def test_a_third_party_told_of_the_debt_in_other_words(
+    ws: Workspace, case_id: int, add_event: Callable[..., int]
+) -> None:
+    """ "欠招联的钱" tells the colleague about the debt as plainly as "欠钱" (debt words: data/patterns.yaml)."""
+    add_event(
+        local(2026, 3, 2, 10), recipient="colleague", text="对方打到我公司，跟我同事说我欠招联的钱不还，让同事转告我"
+    )
     add_event(local(2026, 3, 3, 10), recipient="friend", text="他说欠你一个人情，改天请你吃饭")
     analyze_case(ws, case_id)
     keys = by_key(ws, case_id)
@@ -125,11 +139,18 @@ def test_saved_personal_contacts_are_not_collection(ws: Workspace, case_id: int,
     assert not [k for k in by_key(ws, case_id) if k.startswith(("night:", "volume:"))]
 
 
-def test_a_saved_number_still_counts_when_it_is_a_collectors(ws: Workspace, case_id: int,
-                                                              add_event: Callable[..., int]) -> None:
+def test_a_saved_number_still_counts_when_it_is_a_collectors(
+    ws: Workspace, case_id: int, add_event: Callable[..., int]
+) -> None:
     """Saved as "速借催收", or writing about the debt under a personal-looking name: still collection."""
     add_event(local(2026, 3, 2, 23, 30), number="+8613900000003", counterpart_name="速借催收")
-    add_event(local(2026, 3, 3, 23, 40), number="+8613900000004", counterpart_name="小李", channel="sms",
-              text="你的借款已逾期，今晚必须还款", duration=None)
+    add_event(
+        local(2026, 3, 3, 23, 40),
+        number="+8613900000004",
+        counterpart_name="小李",
+        channel="sms",
+        text="你的借款已逾期，今晚必须还款",
+        duration=None,
+    )
     analyze_case(ws, case_id)
     assert {"night:2026-03-02", "night:2026-03-03"} <= set(by_key(ws, case_id))

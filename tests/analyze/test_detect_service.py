@@ -59,8 +59,9 @@ def test_reanalysis_is_idempotent_and_keeps_reviews(ws: Workspace, case_id: int,
     assert kept.stale and kept.review_state == "confirmed"
 
 
-def test_unreviewed_findings_no_longer_produced_are_removed(ws: Workspace, case_id: int,
-                                                             add_event: Callable[..., int]) -> None:
+def test_unreviewed_findings_no_longer_produced_are_removed(
+    ws: Workspace, case_id: int, add_event: Callable[..., int]
+) -> None:
     e = add_event(local(2026, 3, 2, 10), channel="sms", text="你个废物，赶紧还钱", duration=None)
     analyze_case(ws, case_id)
     assert any(f.category == "insult" for f in list_findings(ws, case_id))

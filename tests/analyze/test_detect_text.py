@@ -57,18 +57,22 @@ def test_negative(category: str, text: str) -> None:
     assert category not in cats(text), text
 
 
-@pytest.mark.parametrize("text", [
-    "你的欠款已逾期，请尽快还款，以免影响个人征信",
-    "如你持续拒绝还款，我司将依法通过法律程序解决",
-    "你的欠款已委托第三方机构依法催收",
-    "如需上门协商还款方案，请提前预约",
-    "本平台严禁暴力催收，如遇威胁、辱骂、爆通讯录，请投诉",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "你的欠款已逾期，请尽快还款，以免影响个人征信",
+        "如你持续拒绝还款，我司将依法通过法律程序解决",
+        "你的欠款已委托第三方机构依法催收",
+        "如需上门协商还款方案，请提前预约",
+        "本平台严禁暴力催收，如遇威胁、辱骂、爆通讯录，请投诉",
+    ],
+)
 def test_hard_negatives_stay_lawful(text: str) -> None:
     assert cats(text) == {"lawful"}
 
 
 # --- context rules ----------------------------------------------------------------------------------
+
 
 def test_negation_cancels_the_act() -> None:
     assert "threat_visit" not in rule_cats("我们不会上门")
@@ -104,7 +108,9 @@ def test_traditional_characters() -> None:
     assert "threat_exposure" in rule_cats("不還錢就爆你通訊錄")
 
 
-@pytest.mark.parametrize("text", ["今天不还就爆 通 讯 录", "今天不还就b通讯录", "今天不还就爆.通.讯.录", "今天不还就ｂ通讯录"])
+@pytest.mark.parametrize(
+    "text", ["今天不还就爆 通 讯 录", "今天不还就b通讯录", "今天不还就爆.通.讯.录", "今天不还就ｂ通讯录"]
+)
 def test_spacing_and_evasion_tricks(text: str) -> None:
     hits = [h for h in default_rules().detect(text) if h.category == "threat_exposure"]
     assert hits
@@ -134,19 +140,25 @@ def test_hit_has_span_detector_version_and_explanation() -> None:
     assert 0.5 < h.confidence <= 1.0
 
 
-@pytest.mark.parametrize("text", [
-    "不还就找律师起诉你",
-    "再不还就让律师事务所起诉你",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "不还就找律师起诉你",
+        "再不还就让律师事务所起诉你",
+    ],
+)
 def test_a_blunt_civil_suit_announcement_is_lawful(text: str) -> None:
     """Suing is the lender's right (context `lawful_suit`): without criminal, arrest or police words the
     classifier alone does not call it a false legal threat."""
     assert "threat_legal_false" not in cats(text)
 
 
-@pytest.mark.parametrize("text", [
-    "再不还就找律师起诉你，判你坐牢",
-    "律所已经起诉你了，公安马上上门抓人",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "再不还就找律师起诉你，判你坐牢",
+        "律所已经起诉你了，公安马上上门抓人",
+    ],
+)
 def test_a_suit_with_criminal_threats_stays_false(text: str) -> None:
     assert "threat_legal_false" in cats(text)

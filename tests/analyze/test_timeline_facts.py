@@ -16,8 +16,9 @@ def keys(ws: Workspace, case_id: int) -> dict[str, object]:
     return {f.key: f for f in list_findings(ws, case_id)}
 
 
-def test_a_recorded_visit_is_a_conduct_finding_with_its_provisions(ws: Workspace, case_id: int,
-                                                                   add_event: Callable[..., int]) -> None:
+def test_a_recorded_visit_is_a_conduct_finding_with_its_provisions(
+    ws: Workspace, case_id: int, add_event: Callable[..., int]
+) -> None:
     day = add_event(local(2026, 3, 2, 15), channel="visit", text="两名男子到家门口要钱", duration=None)
     night = add_event(local(2026, 3, 3, 23, 10), channel="visit", text=None, duration=None)
     analyze_case(ws, case_id)
@@ -33,10 +34,17 @@ def test_a_recorded_visit_is_a_conduct_finding_with_its_provisions(ws: Workspace
     assert "night:2026-03-03" in ks
 
 
-def test_a_visit_told_in_the_borrowers_note_is_found_and_a_threat_is_not(ws: Workspace, case_id: int,
-                                                                        add_event: Callable[..., int]) -> None:
-    told = add_event(local(2026, 3, 2, 20), channel="other", direction="incoming", origin="manual",
-                     text="今天下午催收的两个人上门了，在门口坐了一个小时", duration=None)
+def test_a_visit_told_in_the_borrowers_note_is_found_and_a_threat_is_not(
+    ws: Workspace, case_id: int, add_event: Callable[..., int]
+) -> None:
+    told = add_event(
+        local(2026, 3, 2, 20),
+        channel="other",
+        direction="incoming",
+        origin="manual",
+        text="今天下午催收的两个人上门了，在门口坐了一个小时",
+        duration=None,
+    )
     threat = add_event(local(2026, 3, 2, 10), channel="sms", text="再不还就上门找你", duration=None)
     analyze_case(ws, case_id)
     ks = keys(ws, case_id)
@@ -44,8 +52,9 @@ def test_a_visit_told_in_the_borrowers_note_is_found_and_a_threat_is_not(ws: Wor
     assert ks[f"text:threat_visit:{threat}"].category == "threat_visit"  # the threat stays a text finding
 
 
-def test_borrowers_outgoing_calls_and_messages_never_count(ws: Workspace, case_id: int,
-                                                          add_event: Callable[..., int]) -> None:
+def test_borrowers_outgoing_calls_and_messages_never_count(
+    ws: Workspace, case_id: int, add_event: Callable[..., int]
+) -> None:
     c = default_conduct()
     for i in range(c.max_connected_voice_per_day + 3):
         add_event(local(2026, 3, 2, 9 + i), direction="outgoing", duration=60)
@@ -56,7 +65,9 @@ def test_borrowers_outgoing_calls_and_messages_never_count(ws: Workspace, case_i
     analyze_case(ws, case_id)
     assert not [k for k in keys(ws, case_id) if k.startswith(("night:", "volume:"))]
     # the same numbers of incoming collection contacts do count
-    add_event(local(2026, 3, 5, 23, 30), direction="unknown", channel="sms", text="你的欠款已逾期，今晚还", duration=None)
+    add_event(
+        local(2026, 3, 5, 23, 30), direction="unknown", channel="sms", text="你的欠款已逾期，今晚还", duration=None
+    )
     for i in range(c.max_connected_voice_per_day + 1):
         add_event(local(2026, 3, 6, 9 + i), direction="incoming", duration=60)
     analyze_case(ws, case_id)
@@ -64,13 +75,25 @@ def test_borrowers_outgoing_calls_and_messages_never_count(ws: Workspace, case_i
     assert "night:2026-03-05" in ks and "volume:connected:2026-03-06" in ks
 
 
-def test_lenders_routine_reminders_are_not_collection_contacts(ws: Workspace, case_id: int,
-                                                              add_event: Callable[..., int]) -> None:
+def test_lenders_routine_reminders_are_not_collection_contacts(
+    ws: Workspace, case_id: int, add_event: Callable[..., int]
+) -> None:
     for i in range(4):
-        add_event(local(2026, 3, 2, 22, 10 + i), channel="sms", number=f"+86106900{i:05d}", signature="【某某银行】",
-                  text="【某某银行】您本期账单已出，本期应还2,300.00元，到期还款日3月8日，请按时还款", duration=None)
-    add_event(local(2026, 3, 2, 23, 0), channel="sms", number="+8610690099999",
-              text="【某某银行】您尾号0921的信用卡已自动扣款成功", duration=None)
+        add_event(
+            local(2026, 3, 2, 22, 10 + i),
+            channel="sms",
+            number=f"+86106900{i:05d}",
+            signature="【某某银行】",
+            text="【某某银行】您本期账单已出，本期应还2,300.00元，到期还款日3月8日，请按时还款",
+            duration=None,
+        )
+    add_event(
+        local(2026, 3, 2, 23, 0),
+        channel="sms",
+        number="+8610690099999",
+        text="【某某银行】您尾号0921的信用卡已自动扣款成功",
+        duration=None,
+    )
     analyze_case(ws, case_id)
     assert not [k for k in keys(ws, case_id) if k.startswith(("night:", "volume:"))]
     # an overdue collection SMS at night counts, and so does a "reminder" that carries a threat
@@ -85,9 +108,21 @@ def test_a_visit_added_by_hand_becomes_a_finding(ws: Workspace, case_id: int) ->
     """What `weiquan add-event --channel visit` records (services.timeline.add_manual_event)."""
     from weiquan.services.timeline import add_manual_event
 
-    ev = add_manual_event(ws, case_id, channel="visit", time="2026-03-02 15:00", number=None, name="外访员",
-                          text="两个人到单位找我", direction="incoming", recipient="borrower", recipient_name=None,
-                          duration_s=None, tz=None, note=None)
+    ev = add_manual_event(
+        ws,
+        case_id,
+        channel="visit",
+        time="2026-03-02 15:00",
+        number=None,
+        name="外访员",
+        text="两个人到单位找我",
+        direction="incoming",
+        recipient="borrower",
+        recipient_name=None,
+        duration_s=None,
+        tz=None,
+        note=None,
+    )
     analyze_case(ws, case_id)
     f = keys(ws, case_id)[f"visit:{ev.id}"]
     assert f.category == "threat_visit" and f.detector == "pattern.visit"

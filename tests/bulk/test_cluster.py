@@ -32,8 +32,9 @@ N_JSONL, N_CSV, PART_ROWS = 1600, 800, 300
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     d = tmp_path_factory.mktemp("corpus")
     jsonl, gbcsv = d / "platform.jsonl", d / "hotline.csv"
-    bad = write_jsonl(jsonl, N_JSONL, seed=3, malformed_every=400) + write_csv(gbcsv, N_CSV, seed=4, encoding="gb18030",
-                                                                               malformed_every=300)
+    bad = write_jsonl(jsonl, N_JSONL, seed=3, malformed_every=400) + write_csv(
+        gbcsv, N_CSV, seed=4, encoding="gb18030", malformed_every=300
+    )
     return {"dir": d, "inputs": [jsonl, gbcsv], "bad": bad, "expected": _reference(jsonl, gbcsv)}
 
 
@@ -66,8 +67,10 @@ def _texts(out: Path) -> list[dict[str, Any]]:
 
 def _assert_equal_to_reference(out: Path, expected: dict[Any, Any]) -> list[dict[str, Any]]:
     rows = _texts(out)
-    got = {(r["source"], r["row"]): sorted((h["category"], tuple(tuple(s) for s in h["spans"])) for h in r["hits"])
-           for r in rows}
+    got = {
+        (r["source"], r["row"]): sorted((h["category"], tuple(tuple(s) for s in h["spans"])) for h in r["hits"])
+        for r in rows
+    }
     assert len(rows) == len(got) == len(expected)
     assert got == expected
     for r in rows:
@@ -145,7 +148,10 @@ def test_web_page_shows_a_finished_run(run: dict[str, Any]) -> None:
     from weiquan.web.config import WebConfig
     from weiquan.workspace import Workspace
 
-    with Workspace(load_settings(run["home"])) as ws, TestClient(create_app(ws, config=WebConfig(run_extraction=False))) as c:
+    with (
+        Workspace(load_settings(run["home"])) as ws,
+        TestClient(create_app(ws, config=WebConfig(run_extraction=False))) as c,
+    ):
         listing = c.get("/bulk")
         assert listing.status_code == 200 and "批量分析" in listing.text
         run_id = json.loads((run["out"] / "run.json").read_text(encoding="utf-8"))["plan_id"]
@@ -179,8 +185,15 @@ def test_killing_a_worker_mid_run_loses_nothing(corpus: dict[str, Any], tmp_path
             os.kill(pids[-1], signal.SIGKILL)
             killed.append(pids[-1])
 
-    res = svc.run_bulk(corpus["inputs"], tmp_path / "out", home=tmp_path / "h", workers=2, partition_rows=150,
-                       progress=progress, on_worker_pids=pids.extend)
+    res = svc.run_bulk(
+        corpus["inputs"],
+        tmp_path / "out",
+        home=tmp_path / "h",
+        workers=2,
+        partition_rows=150,
+        progress=progress,
+        on_worker_pids=pids.extend,
+    )
     assert killed and res["partitions"] == 11 + 6
     _assert_equal_to_reference(tmp_path / "out", corpus["expected"])
     assert not list((tmp_path / "out").rglob(".tmp-*"))
@@ -189,12 +202,28 @@ def test_killing_a_worker_mid_run_loses_nothing(corpus: dict[str, Any], tmp_path
 @pytest.mark.slow
 def test_a_killed_run_resumes_and_skips_finished_partitions(corpus: dict[str, Any], tmp_path: Path) -> None:
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "weiquan", "--home", str(tmp_path / "h"), "bulk", "run", *map(str, corpus["inputs"]),
-           "--out", str(out), "--workers", "2", "--partition-rows", "150"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "weiquan",
+        "--home",
+        str(tmp_path / "h"),
+        "bulk",
+        "run",
+        *map(str, corpus["inputs"]),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--partition-rows",
+        "150",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 240
-        while len(list((out / "_parts").glob("part-*.json"))) < 3 and time.monotonic() < deadline and proc.poll() is None:
+        while (
+            len(list((out / "_parts").glob("part-*.json"))) < 3 and time.monotonic() < deadline and proc.poll() is None
+        ):
             time.sleep(0.2)
         assert proc.poll() is None, "the run finished before it could be interrupted"
     finally:
@@ -218,7 +247,8 @@ def test_runs_on_an_existing_cluster_by_scheduler_address(tmp_path: Path) -> Non
     src = tmp_path / "small.jsonl"
     write_jsonl(src, 150, seed=11)
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        res = svc.run_bulk([src], tmp_path / "out", home=tmp_path / "h", scheduler=cluster.scheduler_address,
-                           partition_rows=50)
+        res = svc.run_bulk(
+            [src], tmp_path / "out", home=tmp_path / "h", scheduler=cluster.scheduler_address, partition_rows=50
+        )
         assert res["scheduler"] == cluster.scheduler_address and res["workers"] == 1 and res["texts"] == 150
         assert len(cluster.scheduler.workers) == 1  # the cluster outlives the run

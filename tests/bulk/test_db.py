@@ -19,20 +19,38 @@ def _finished_run(out: Path) -> dict[str, Any]:
     import json
 
     manifests = [
-        {"groups": [["招联消费金融股份有限公司", "cf_zhaolian", "consumer_finance", "2024-03", 10, 4, 5000.0, 2]],
-         "labels": [["招联消费金融股份有限公司", "cf_zhaolian", "consumer_finance", "2024-03", "insult", 3],
-                    ["招联消费金融股份有限公司", "cf_zhaolian", "consumer_finance", "2024-03", "lawful", 6]]},
-        {"groups": [["招联消费金融股份有限公司", "cf_zhaolian", "consumer_finance", "2024-03", 5, 1, 0.0, 0],
-                    ["星河速贷", None, "unknown", None, 2, 2, 0.0, 0]],
-         "labels": [["招联消费金融股份有限公司", "cf_zhaolian", "consumer_finance", "2024-03", "insult", 1],
-                    ["招联消费金融股份有限公司", "cf_zhaolian", "consumer_finance", "2024-03", "lawful", 4],
-                    ["星河速贷", None, "unknown", None, "third_party_contact", 2]]},
+        {
+            "groups": [["招联消费金融股份有限公司", "cf_zhaolian", "consumer_finance", "2024-03", 10, 4, 5000.0, 2]],
+            "labels": [
+                ["招联消费金融股份有限公司", "cf_zhaolian", "consumer_finance", "2024-03", "insult", 3],
+                ["招联消费金融股份有限公司", "cf_zhaolian", "consumer_finance", "2024-03", "lawful", 6],
+            ],
+        },
+        {
+            "groups": [
+                ["招联消费金融股份有限公司", "cf_zhaolian", "consumer_finance", "2024-03", 5, 1, 0.0, 0],
+                ["星河速贷", None, "unknown", None, 2, 2, 0.0, 0],
+            ],
+            "labels": [
+                ["招联消费金融股份有限公司", "cf_zhaolian", "consumer_finance", "2024-03", "insult", 1],
+                ["招联消费金融股份有限公司", "cf_zhaolian", "consumer_finance", "2024-03", "lawful", 4],
+                ["星河速贷", None, "unknown", None, "third_party_contact", 2],
+            ],
+        },
     ]
     out.mkdir()
     agg, months = merge_stats(manifests)
     write_aggregates(out, agg, months)
-    run = {"plan_id": "00112233aabbccdd", "status": "done", "out": str(out), "texts": 17, "unlawful": 7, "rejects": 0,
-           "detector_version": "test", "finished_at": "2026-12-06T00:00:00+00:00"}
+    run = {
+        "plan_id": "00112233aabbccdd",
+        "status": "done",
+        "out": str(out),
+        "texts": 17,
+        "unlawful": 7,
+        "rejects": 0,
+        "detector_version": "test",
+        "finished_at": "2026-12-06T00:00:00+00:00",
+    }
     atomic_write(out / "run.json", json.dumps(run).encode())
     return run
 
@@ -55,7 +73,9 @@ def test_load_into_postgresql_twice_replaces_the_run(pg_url: str, tmp_path: Path
     rows = read_aggregates(pg_url, run["plan_id"])
     assert len(rows) == 3
     assert {(r["lender"], r["label"], r["month"], r["count"], r["complaints"]) for r in rows} >= {
-        ("招联消费金融股份有限公司", "insult", "2024-03", 4, 15), ("星河速贷", "third_party_contact", None, 2, 2)}
+        ("招联消费金融股份有限公司", "insult", "2024-03", 4, 15),
+        ("星河速贷", "third_party_contact", None, 2, 2),
+    }
 
 
 @pytest.mark.pg
@@ -84,10 +104,25 @@ def test_cli_run_with_db_loads_the_aggregates(pg_url: str, tmp_path: Path) -> No
 
     src = tmp_path / "small.jsonl"
     write_jsonl(src, 120, seed=9)
-    r = CliRunner().invoke(app, ["--home", str(tmp_path / "h"), "bulk", "run", str(src), "--out", str(tmp_path / "o"),
-                                 "--workers", "1", "--db", pg_url, "--json"])
+    r = CliRunner().invoke(
+        app,
+        [
+            "--home",
+            str(tmp_path / "h"),
+            "bulk",
+            "run",
+            str(src),
+            "--out",
+            str(tmp_path / "o"),
+            "--workers",
+            "1",
+            "--db",
+            pg_url,
+            "--json",
+        ],
+    )
     assert r.exit_code == 0, r.output
-    res = json.loads(r.output[r.output.index("{"):])
+    res = json.loads(r.output[r.output.index("{") :])
     rows = read_aggregates(pg_url, json.loads((tmp_path / "o" / "run.json").read_text(encoding="utf-8"))["plan_id"])
     assert res["db_rows"] == len(rows) > 0
     assert sum(x["count"] for x in rows if x["label"] == "lawful") + res["unlawful"] == res["texts"] == 120

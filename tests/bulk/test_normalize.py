@@ -13,14 +13,27 @@ from weiquan.bulk.normalize import parse_amount, parse_date, parse_month
 from weiquan.law.pack import load_pack
 
 
-@pytest.mark.parametrize(("raw", "want"), [
-    ("2024-03-05", dt.date(2024, 3, 5)), ("2024/3/5", dt.date(2024, 3, 5)), ("2024.03.05", dt.date(2024, 3, 5)),
-    ("2024年3月5日", dt.date(2024, 3, 5)), ("2024-03-05 23:10:00", dt.date(2024, 3, 5)), ("20240305", dt.date(2024, 3, 5)),
-    ("2024-03-05T17:30:00Z", dt.date(2024, 3, 6)),  # 01:30 in Shanghai
-    ("2024-03-05T23:30:00+08:00", dt.date(2024, 3, 5)), ("03/05/2024", dt.date(2024, 3, 5)),
-    (1709654400, dt.date(2024, 3, 6)), ("1709654400000", dt.date(2024, 3, 6)),
-    ("2024-02-30", None), ("昨天", None), ("", None), (None, None), ("1890-01-01", None),
-])
+@pytest.mark.parametrize(
+    ("raw", "want"),
+    [
+        ("2024-03-05", dt.date(2024, 3, 5)),
+        ("2024/3/5", dt.date(2024, 3, 5)),
+        ("2024.03.05", dt.date(2024, 3, 5)),
+        ("2024年3月5日", dt.date(2024, 3, 5)),
+        ("2024-03-05 23:10:00", dt.date(2024, 3, 5)),
+        ("20240305", dt.date(2024, 3, 5)),
+        ("2024-03-05T17:30:00Z", dt.date(2024, 3, 6)),  # 01:30 in Shanghai
+        ("2024-03-05T23:30:00+08:00", dt.date(2024, 3, 5)),
+        ("03/05/2024", dt.date(2024, 3, 5)),
+        (1709654400, dt.date(2024, 3, 6)),
+        ("1709654400000", dt.date(2024, 3, 6)),
+        ("2024-02-30", None),
+        ("昨天", None),
+        ("", None),
+        (None, None),
+        ("1890-01-01", None),
+    ],
+)
 def test_dates(raw: object, want: dt.date | None) -> None:
     assert parse_date(raw) == want
 
@@ -30,11 +43,26 @@ def test_month_accepts_a_bare_month() -> None:
     assert parse_month("13/2024") is None
 
 
-@pytest.mark.parametrize(("raw", "want"), [
-    ("3000", 3000.0), ("3,000.50元", 3000.5), ("￥2000", 2000.0), ("¥ 1,200", 1200.0), ("3千", 3000.0),
-    ("2.5万元", 25000.0), ("三千五百元", 3500.0), ("约5000元", 5000.0), ("两万", 20000.0), (1500, 1500.0),
-    ("1000-2000", None), ("不详", None), ("", None), (-5, None), (True, None),
-])
+@pytest.mark.parametrize(
+    ("raw", "want"),
+    [
+        ("3000", 3000.0),
+        ("3,000.50元", 3000.5),
+        ("￥2000", 2000.0),
+        ("¥ 1,200", 1200.0),
+        ("3千", 3000.0),
+        ("2.5万元", 25000.0),
+        ("三千五百元", 3500.0),
+        ("约5000元", 5000.0),
+        ("两万", 20000.0),
+        (1500, 1500.0),
+        ("1000-2000", None),
+        ("不详", None),
+        ("", None),
+        (-5, None),
+        (True, None),
+    ],
+)
 def test_amounts(raw: object, want: float | None) -> None:
     assert parse_amount(raw) == want
 

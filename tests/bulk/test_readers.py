@@ -26,8 +26,13 @@ def test_chinese_headers_map_automatically() -> None:
 
 def test_english_headers_map_automatically() -> None:
     m = auto_map(["Complaint ID", "Company", "Date received", "Consumer complaint narrative", "Amount"])
-    assert m == {"id": "Complaint ID", "company": "Company", "date": "Date received",
-                 "text": "Consumer complaint narrative", "amount": "Amount"}
+    assert m == {
+        "id": "Complaint ID",
+        "company": "Company",
+        "date": "Date received",
+        "text": "Consumer complaint narrative",
+        "amount": "Amount",
+    }
 
 
 def test_map_overrides_by_name_or_number() -> None:
@@ -49,20 +54,25 @@ def test_missing_text_column_is_a_chinese_error_naming_the_columns(tmp_path: Pat
 
 def test_gb18030_csv_with_quoted_newlines_and_breakage(tmp_path: Path) -> None:
     f = tmp_path / "导出.csv"
-    body = ('投诉编号,投诉对象,投诉时间,投诉内容\r\n'
-            '1,某某贷,2024年3月5日,"催收说:""再不还就爆你通讯录""\r\n第二段：还打给我妈"\r\n'
-            '2,某某贷,2024/3/6\r\n'  # too few fields
-            '3,,2024-03-07,""\r\n'  # empty text
-            '4,招联,2024-03-08,正常提醒还款\r\n'
-            '5,甲,2024-03-09,"未闭合的引号\r\n')
+    body = (
+        "投诉编号,投诉对象,投诉时间,投诉内容\r\n"
+        '1,某某贷,2024年3月5日,"催收说:""再不还就爆你通讯录""\r\n第二段：还打给我妈"\r\n'
+        "2,某某贷,2024/3/6\r\n"  # too few fields
+        '3,,2024-03-07,""\r\n'  # empty text
+        "4,招联,2024-03-08,正常提醒还款\r\n"
+        '5,甲,2024-03-09,"未闭合的引号\r\n'
+    )
     f.write_bytes(body.encode("gb18030"))
     out = _read_all([f], rows=2)
     assert [type(r).__name__ for r in out] == ["Record", "Reject", "Reject", "Record", "Reject"]
     first = out[0]
     assert isinstance(first, Record) and first.row == 1
     assert first.fields["text"] == '催收说:"再不还就爆你通讯录"\r\n第二段：还打给我妈'
-    assert [(r.row, r.reason) for r in out if isinstance(r, Reject)] == [(2, "field_count"), (3, "empty_text"),
-                                                                         (5, "unterminated_quote")]
+    assert [(r.row, r.reason) for r in out if isinstance(r, Reject)] == [
+        (2, "field_count"),
+        (3, "empty_text"),
+        (5, "unterminated_quote"),
+    ]
     assert out[3].row == 4 and out[3].fields["company"] == "招联"
 
 
@@ -75,9 +85,15 @@ def test_utf8_bom_tsv(tmp_path: Path) -> None:
 
 def test_jsonl_rejects_each_broken_line_and_keeps_line_numbers(tmp_path: Path) -> None:
     f = tmp_path / "c.jsonl"
-    lines = [json.dumps({"content": "骂我是老赖", "company": "某贷"}, ensure_ascii=False), "{broken", "",
-             "[1]", json.dumps({"content": 5}), json.dumps({"content": "x" * 60_000}),
-             json.dumps({"content": "第六条"}, ensure_ascii=False)]
+    lines = [
+        json.dumps({"content": "骂我是老赖", "company": "某贷"}, ensure_ascii=False),
+        "{broken",
+        "",
+        "[1]",
+        json.dumps({"content": 5}),
+        json.dumps({"content": "x" * 60_000}),
+        json.dumps({"content": "第六条"}, ensure_ascii=False),
+    ]
     f.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = _read_all([f], rows=3)
     got = [(r.row, r.reason if isinstance(r, Reject) else "ok") for r in out]
@@ -99,10 +115,17 @@ def test_parquet_input_row_groups(tmp_path: Path) -> None:
     t = pa.table({"text": [f"第{i}条" for i in range(7)], "lender": ["某贷"] * 7})
     pq.write_table(t, f, row_group_size=3)
     _, parts = plan_inputs([f], {}, 2)
-    assert [(p.start, p.end, p.first_row, p.rows) for p in parts] == [(0, 0, 1, 2), (0, 2, 3, 1), (1, 0, 4, 2),
-                                                                     (1, 2, 6, 1), (2, 0, 7, 1)]
+    assert [(p.start, p.end, p.first_row, p.rows) for p in parts] == [
+        (0, 0, 1, 2),
+        (0, 2, 3, 1),
+        (1, 0, 4, 2),
+        (1, 2, 6, 1),
+        (2, 0, 7, 1),
+    ]
     recs = [r for p in parts for r in read_partition(p)]
-    assert [(r.row, r.fields["text"], r.fields["company"]) for r in recs] == [(i + 1, f"第{i}条", "某贷") for i in range(7)]
+    assert [(r.row, r.fields["text"], r.fields["company"]) for r in recs] == [
+        (i + 1, f"第{i}条", "某贷") for i in range(7)
+    ]
 
 
 def test_duplicate_names_and_unknown_formats_are_refused(tmp_path: Path) -> None:
@@ -116,14 +139,20 @@ def test_duplicate_names_and_unknown_formats_are_refused(tmp_path: Path) -> None
         plan_inputs([tmp_path / "x.xlsx"], {}, 5)
 
 
-_cell = st.text(alphabet=st.sampled_from(list('催收骂你,"\n\r 爆通讯录ab1；')), min_size=1, max_size=12).filter(lambda s: s.strip())
+_cell = st.text(alphabet=st.sampled_from(list('催收骂你,"\n\r 爆通讯录ab1；')), min_size=1, max_size=12).filter(
+    lambda s: s.strip()
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(cells=st.lists(st.tuples(_cell, _cell), min_size=1, max_size=25), rows=st.integers(1, 7),
-       enc=st.sampled_from(["utf-8", "gb18030"]))
-def test_csv_partitions_read_back_every_record_exactly_once(tmp_path: Path, cells: list[tuple[str, str]], rows: int,
-                                                            enc: str) -> None:
+@given(
+    cells=st.lists(st.tuples(_cell, _cell), min_size=1, max_size=25),
+    rows=st.integers(1, 7),
+    enc=st.sampled_from(["utf-8", "gb18030"]),
+)
+def test_csv_partitions_read_back_every_record_exactly_once(
+    tmp_path: Path, cells: list[tuple[str, str]], rows: int, enc: str
+) -> None:
     import csv
     import io
 

@@ -11,16 +11,19 @@ from PIL import Image
 from weiquan.extract.anchor import capture_time, from_exif, from_file_name
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("Screenshot_20261030-214733.png", dt.datetime(2026, 10, 30, 21, 47, 33)),
-    ("Screenshot_2023-10-30-15-25-43-123_com.android.mms.jpg", dt.datetime(2023, 10, 30, 15, 25, 43)),  # MIUI
-    ("Screenshot_20231030_152543_com.tencent.mm.jpg", dt.datetime(2023, 10, 30, 15, 25, 43)),  # Huawei
-    ("微信图片_20231030152543.jpg", dt.datetime(2023, 10, 30, 15, 25, 43)),
-    ("IMG_20231030_152543.jpg", dt.datetime(2023, 10, 30, 15, 25, 43)),
-    ("IMG_1234.PNG", None),
-    ("mmexport1698650743123.jpg", None),  # epoch milliseconds are not a wall-clock stamp
-    ("Screenshot_20231399-256199.png", None),  # impossible date
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Screenshot_20261030-214733.png", dt.datetime(2026, 10, 30, 21, 47, 33)),
+        ("Screenshot_2023-10-30-15-25-43-123_com.android.mms.jpg", dt.datetime(2023, 10, 30, 15, 25, 43)),  # MIUI
+        ("Screenshot_20231030_152543_com.tencent.mm.jpg", dt.datetime(2023, 10, 30, 15, 25, 43)),  # Huawei
+        ("微信图片_20231030152543.jpg", dt.datetime(2023, 10, 30, 15, 25, 43)),
+        ("IMG_20231030_152543.jpg", dt.datetime(2023, 10, 30, 15, 25, 43)),
+        ("IMG_1234.PNG", None),
+        ("mmexport1698650743123.jpg", None),  # epoch milliseconds are not a wall-clock stamp
+        ("Screenshot_20231399-256199.png", None),  # impossible date
+    ],
+)
 def test_file_names(name: str, expected: dt.datetime | None) -> None:
     assert from_file_name(name) == expected
 

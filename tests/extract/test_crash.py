@@ -19,9 +19,14 @@ from weiquan.store.models import Event, Evidence, Job
 from weiquan.workspace import Workspace
 
 pytestmark = pytest.mark.slow
-NAMES = ["Screenshot_20261030_214733_com.android.mms.png", "Screenshot_20261030-120000.png",
-         "Screenshot_20261030_214733_com.android.contacts.jpg", "微信图片_20261030214733.jpg",
-         "evidence-photo.png", "Screenshot_20261102-101500.png"]
+NAMES = [
+    "Screenshot_20261030_214733_com.android.mms.png",
+    "Screenshot_20261030-120000.png",
+    "Screenshot_20261030_214733_com.android.contacts.jpg",
+    "微信图片_20261030214733.jpg",
+    "evidence-photo.png",
+    "Screenshot_20261102-101500.png",
+]
 
 
 def _setup(home: Path, folder: Path) -> None:
@@ -40,8 +45,19 @@ def _snapshot(home: Path) -> list[tuple[Any, ...]]:
             rows = []
             for e in s.execute(select(Event)).scalars():
                 srcs = sorted((s.get(Evidence, src.evidence_id).sha256, src.locator) for src in e.sources)  # type: ignore[union-attr]  # the test asserts the value exists
-                rows.append((e.channel, e.direction, e.start.isoformat(), e.counterpart, e.counterpart_name, e.text,
-                             e.duration_s, e.origin, tuple(srcs)))
+                rows.append(
+                    (
+                        e.channel,
+                        e.direction,
+                        e.start.isoformat(),
+                        e.counterpart,
+                        e.counterpart_name,
+                        e.text,
+                        e.duration_s,
+                        e.origin,
+                        tuple(srcs),
+                    )
+                )
             assert {j.status for j in s.execute(select(Job)).scalars()} == {"done"}
             return sorted(rows, key=repr)
     finally:
@@ -60,7 +76,9 @@ def _done_jobs(db: Path) -> int:
         return 0
 
 
-def test_kill_then_rerun_gives_the_uninterrupted_events(tmp_path: Path, shots: tuple[Path, list[dict[str, Any]]]) -> None:
+def test_kill_then_rerun_gives_the_uninterrupted_events(
+    tmp_path: Path, shots: tuple[Path, list[dict[str, Any]]]
+) -> None:
     folder, _ = shots
     ref, crash = tmp_path / "ref", tmp_path / "crash"
     _setup(ref, folder)

@@ -16,8 +16,12 @@ from weiquan.services import cases, extraction
 from weiquan.store.models import Acquisition, Event, EventSource, Evidence, Job, LedgerEntry
 from weiquan.workspace import Workspace
 
-SMALL = ["Screenshot_20261030_214733_com.android.mms.png", "Screenshot_20261030-120000.png",
-         "Screenshot_20261030_214733_com.android.contacts.jpg", "微信图片_20261030214733.jpg"]
+SMALL = [
+    "Screenshot_20261030_214733_com.android.mms.png",
+    "Screenshot_20261030-120000.png",
+    "Screenshot_20261030_214733_com.android.contacts.jpg",
+    "微信图片_20261030214733.jpg",
+]
 
 
 def _add(ws: Workspace, case_id: int, folder: Path, names: list[str]) -> list[int]:
@@ -63,7 +67,9 @@ def test_queue_case_finds_images_and_audio(ws: Workspace, tmp_path: Path) -> Non
 
 
 @pytest.mark.slow
-def test_run_writes_events_caches_by_content_and_is_idempotent(ws: Workspace, shots: tuple[Path, list[dict[str, Any]]]) -> None:
+def test_run_writes_events_caches_by_content_and_is_idempotent(
+    ws: Workspace, shots: tuple[Path, list[dict[str, Any]]]
+) -> None:
     folder, records = shots
     a = cases.create_case(ws, "甲")
     ids = _add(ws, a.id, folder, SMALL)
@@ -104,7 +110,9 @@ def test_run_writes_events_caches_by_content_and_is_idempotent(ws: Workspace, sh
 
 
 @pytest.mark.slow
-def test_bad_item_is_reported_and_the_rest_continue(ws: Workspace, shots: tuple[Path, list[dict[str, Any]]], tmp_path: Path) -> None:
+def test_bad_item_is_reported_and_the_rest_continue(
+    ws: Workspace, shots: tuple[Path, list[dict[str, Any]]], tmp_path: Path
+) -> None:
     folder, records = shots
     c = cases.create_case(ws, "坏文件")
     bad = tmp_path / "Screenshot_20261030-000000.png"
@@ -125,15 +133,31 @@ def test_bad_item_is_reported_and_the_rest_continue(ws: Workspace, shots: tuple[
 
 
 @pytest.mark.slow
-def test_screenshot_merges_with_the_same_exported_message(ws: Workspace, shots: tuple[Path, list[dict[str, Any]]], tmp_path: Path) -> None:
+def test_screenshot_merges_with_the_same_exported_message(
+    ws: Workspace, shots: tuple[Path, list[dict[str, Any]]], tmp_path: Path
+) -> None:
     folder, _ = shots
     c = cases.create_case(ws, "合并")
     export = ws.vault.add(b"<smses/>", case_id=c.id, original_name="sms.xml").evidence
     with ws.db.session() as s:
-        w = EventWriter(s, ws.vault.blobs, case_id=c.id, evidence_id=export.id, evidence_sha256=export.sha256,
-                        source_format="synctech_sms")
-        w.add(RawEvent(channel="sms", direction="incoming", locator="/smses/sms[1]", counterpart_raw="+8613800138000",
-                       start=dt.datetime(2026, 10, 30, 0, 0, 25, tzinfo=dt.timezone.utc), text="别逼我们上门。"))
+        w = EventWriter(
+            s,
+            ws.vault.blobs,
+            case_id=c.id,
+            evidence_id=export.id,
+            evidence_sha256=export.sha256,
+            source_format="synctech_sms",
+        )
+        w.add(
+            RawEvent(
+                channel="sms",
+                direction="incoming",
+                locator="/smses/sms[1]",
+                counterpart_raw="+8613800138000",
+                start=dt.datetime(2026, 10, 30, 0, 0, 25, tzinfo=dt.timezone.utc),
+                text="别逼我们上门。",
+            )
+        )
         w.flush()
     _add(ws, c.id, folder, SMALL[:1])
     summary = extraction.run_jobs(ws, case_id=c.id)

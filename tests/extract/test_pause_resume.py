@@ -24,8 +24,14 @@ from weiquan.web.config import WebConfig
 from weiquan.workspace import Workspace
 
 runner = CliRunner()
-PAGE = {"engine": "test", "width": 720, "height": 1600, "lines": [
-    {"text": "屏幕上的文字", "box": [40, 300, 400, 340], "score": 0.99, "ink": [20, 20, 20], "bg": [255, 255, 255]}]}
+PAGE = {
+    "engine": "test",
+    "width": 720,
+    "height": 1600,
+    "lines": [
+        {"text": "屏幕上的文字", "box": [40, 300, 400, 340], "score": 0.99, "ink": [20, 20, 20], "bg": [255, 255, 255]}
+    ],
+}
 
 
 def _queue(ws: Workspace, case_id: int, tmp_path: Path, n: int) -> list[int]:
@@ -74,7 +80,9 @@ def test_pause_during_a_run_then_resume(ws: Workspace, tmp_path: Path, fake_ocr:
     summary = extraction.run_jobs(ws, case_id=c.id, workers=1)
     assert summary.done == 2 and len(fake_ocr) == 4
     with ws.db.read_session() as s:
-        assert s.scalar(select(func.count()).select_from(Event).where(Event.case_id == c.id)) == 4  # one per file, none twice
+        assert (
+            s.scalar(select(func.count()).select_from(Event).where(Event.case_id == c.id)) == 4
+        )  # one per file, none twice
     assert extraction.job_progress(ws, c.id).done == 4
 
 

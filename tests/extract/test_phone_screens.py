@@ -26,11 +26,12 @@ def rendered(tmp_path_factory: pytest.TempPathFactory, script: Any) -> tuple[Pat
     return out, [*calls, *chats]
 
 
-def test_renderers_are_deterministic_and_independent(tmp_path: Path, rendered: tuple[Path, list[dict[str, Any]]],
-                                                     script: Any) -> None:
+def test_renderers_are_deterministic_and_independent(
+    tmp_path: Path, rendered: tuple[Path, list[dict[str, Any]]], script: Any
+) -> None:
     out, records = rendered
     again = script("render_phone_screens").build(tmp_path, 1, seed=SEED)
-    assert [r["events"] for r in again] == [r["events"] for r in records[:len(again)]]
+    assert [r["events"] for r in again] == [r["events"] for r in records[: len(again)]]
     assert all((tmp_path / r["file"]).read_bytes() == (out / r["file"]).read_bytes() for r in again)
     for name in ("render_phone_screens", "render_phone_chats"):  # shares no code with the first renderer
         code = (Path(__file__).parents[2] / "scripts" / f"{name}.py").read_text("utf-8")
@@ -44,7 +45,8 @@ def test_each_layout_meets_the_goals(rendered: tuple[Path, list[dict[str, Any]]]
     imported = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc)
     for rec in records:
         path = out / rec["file"]
-        events = page_events(ocr_engine.read(path), ExtractContext(sha256="0" * 64, names=[rec["name"]], path=path,
-                                                                    imported_at=imported))
+        events = page_events(
+            ocr_engine.read(path), ExtractContext(sha256="0" * 64, names=[rec["name"]], path=path, imported_at=imported)
+        )
         s: Score = score(rec["events"], events)[0]
         assert s.f1 >= 0.95 and s.char_accuracy >= 0.98, f"{rec['file']}: {s.as_dict()}"

@@ -7,12 +7,17 @@ from hypothesis import strategies as st
 
 from weiquan.extract.regions import Region, regions_for_span
 
-BOX_EXTRA = {"spans": [{"start": 0, "end": 10, "box": [100, 50, 600, 90]}, {"start": 10, "end": 15, "box": [100, 100, 350, 140]}]}
+BOX_EXTRA = {
+    "spans": [{"start": 0, "end": 10, "box": [100, 50, 600, 90]}, {"start": 10, "end": 15, "box": [100, 100, 350, 140]}]
+}
 TIME_EXTRA = {"spans": [{"start": 0, "end": 8, "t0": 0.0, "t1": 4.0}, {"start": 8, "end": 12, "t0": 5.0, "t1": 7.0}]}
 
 
 def test_span_across_two_lines() -> None:
-    assert regions_for_span(BOX_EXTRA, 8, 12) == [Region(8, 10, box=(500, 50, 600, 90)), Region(10, 12, box=(100, 100, 200, 140))]
+    assert regions_for_span(BOX_EXTRA, 8, 12) == [
+        Region(8, 10, box=(500, 50, 600, 90)),
+        Region(10, 12, box=(100, 100, 200, 140)),
+    ]
 
 
 def test_span_in_audio() -> None:

@@ -14,26 +14,29 @@ ANCHOR = dt.datetime(2026, 10, 30, 21, 47, 33)  # a Friday
 WEEK = "一二三四五六日"
 
 
-@pytest.mark.parametrize(("text", "expected", "precision"), [
-    ("21:47", dt.datetime(2026, 10, 30, 21, 47), "minute"),
-    ("昨天 21:47", dt.datetime(2026, 10, 29, 21, 47), "minute"),
-    ("昨天21:47", dt.datetime(2026, 10, 29, 21, 47), "minute"),
-    ("前天", dt.datetime(2026, 10, 28), "day"),
-    ("星期三", dt.datetime(2026, 10, 28), "day"),
-    ("周一 09:03", dt.datetime(2026, 10, 26, 9, 3), "minute"),
-    ("10-28", dt.datetime(2026, 10, 28), "day"),
-    ("10月30日 下午3:25", dt.datetime(2026, 10, 30, 15, 25), "minute"),
-    ("10月30日下午3:25", dt.datetime(2026, 10, 30, 15, 25), "minute"),
-    ("晚上9:47", dt.datetime(2026, 10, 30, 21, 47), "minute"),
-    ("凌晨12:05", dt.datetime(2026, 10, 30, 0, 5), "minute"),
-    ("2025年6月3日 星期二 21:47", dt.datetime(2025, 6, 3, 21, 47), "minute"),
-    ("2025-06-0321:47", dt.datetime(2025, 6, 3, 21, 47), "minute"),  # OCR dropped the space
-    ("2025-6-1221:47", dt.datetime(2025, 6, 12, 21, 47), "minute"),
-    ("2025/06/03 21:47:05", dt.datetime(2025, 6, 3, 21, 47, 5), "second"),
-    ("２０２５－０６－０３ ２１：４７", dt.datetime(2025, 6, 3, 21, 47), "minute"),  # full-width
-    ("2026/10/20", dt.datetime(2026, 10, 20), "day"),
-    ("12-25", dt.datetime(2025, 12, 25), "day"),  # after the capture date: last year
-])
+@pytest.mark.parametrize(
+    ("text", "expected", "precision"),
+    [
+        ("21:47", dt.datetime(2026, 10, 30, 21, 47), "minute"),
+        ("昨天 21:47", dt.datetime(2026, 10, 29, 21, 47), "minute"),
+        ("昨天21:47", dt.datetime(2026, 10, 29, 21, 47), "minute"),
+        ("前天", dt.datetime(2026, 10, 28), "day"),
+        ("星期三", dt.datetime(2026, 10, 28), "day"),
+        ("周一 09:03", dt.datetime(2026, 10, 26, 9, 3), "minute"),
+        ("10-28", dt.datetime(2026, 10, 28), "day"),
+        ("10月30日 下午3:25", dt.datetime(2026, 10, 30, 15, 25), "minute"),
+        ("10月30日下午3:25", dt.datetime(2026, 10, 30, 15, 25), "minute"),
+        ("晚上9:47", dt.datetime(2026, 10, 30, 21, 47), "minute"),
+        ("凌晨12:05", dt.datetime(2026, 10, 30, 0, 5), "minute"),
+        ("2025年6月3日 星期二 21:47", dt.datetime(2025, 6, 3, 21, 47), "minute"),
+        ("2025-06-0321:47", dt.datetime(2025, 6, 3, 21, 47), "minute"),  # OCR dropped the space
+        ("2025-6-1221:47", dt.datetime(2025, 6, 12, 21, 47), "minute"),
+        ("2025/06/03 21:47:05", dt.datetime(2025, 6, 3, 21, 47, 5), "second"),
+        ("２０２５－０６－０３ ２１：４７", dt.datetime(2025, 6, 3, 21, 47), "minute"),  # full-width
+        ("2026/10/20", dt.datetime(2026, 10, 20), "day"),
+        ("12-25", dt.datetime(2025, 12, 25), "day"),  # after the capture date: last year
+    ],
+)
 def test_screen_times(text: str, expected: dt.datetime, precision: str) -> None:
     tok = parse_time_text(text)
     assert tok is not None, text
@@ -42,7 +45,9 @@ def test_screen_times(text: str, expected: dt.datetime, precision: str) -> None:
     assert (res.local, res.precision) == (expected, precision)
 
 
-@pytest.mark.parametrize("text", ["你好", "逾期45天", "请于今日18:00前还款", "2025-13-01 10:00", "25:61", "13800138000", ""])
+@pytest.mark.parametrize(
+    "text", ["你好", "逾期45天", "请于今日18:00前还款", "2025-13-01 10:00", "25:61", "13800138000", ""]
+)
 def test_not_a_time_line(text: str) -> None:
     assert parse_time_text(text) is None
 
@@ -58,7 +63,7 @@ def test_find_time_inside_a_row() -> None:
     assert found is not None
     tok, span = found
     assert (tok.rel_days, tok.hour, tok.minute) == (1, 21, 47)
-    assert "呼入 2分钟 昨天21:47"[span[0]:span[1]] == "昨天21:47"
+    assert "呼入 2分钟 昨天21:47"[span[0] : span[1]] == "昨天21:47"
 
 
 def _fmt(when: dt.datetime, style: int, space: str) -> str:
@@ -73,8 +78,11 @@ def _fmt(when: dt.datetime, style: int, space: str) -> str:
 
 
 @settings(max_examples=300, deadline=None)
-@given(when=st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2035, 12, 31)),
-       style=st.integers(0, 4), space=st.sampled_from(["", " ", "  "]))
+@given(
+    when=st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2035, 12, 31)),
+    style=st.integers(0, 4),
+    space=st.sampled_from(["", " ", "  "]),
+)
 def test_full_dates_round_trip(when: dt.datetime, style: int, space: str) -> None:
     when = when.replace(second=0, microsecond=0)
     tok = parse_time_text(_fmt(when, style, space))
@@ -84,8 +92,12 @@ def test_full_dates_round_trip(when: dt.datetime, style: int, space: str) -> Non
 
 
 @settings(max_examples=300, deadline=None)
-@given(days_back=st.integers(0, 300), hour=st.integers(0, 23), minute=st.integers(0, 59),
-       anchor=st.datetimes(min_value=dt.datetime(2001, 1, 1), max_value=dt.datetime(2035, 12, 31)))
+@given(
+    days_back=st.integers(0, 300),
+    hour=st.integers(0, 23),
+    minute=st.integers(0, 59),
+    anchor=st.datetimes(min_value=dt.datetime(2001, 1, 1), max_value=dt.datetime(2035, 12, 31)),
+)
 def test_relative_labels_resolve_to_the_true_day(days_back: int, hour: int, minute: int, anchor: dt.datetime) -> None:
     """What a phone prints for a past time resolves back to that time, given the capture time."""
     anchor = anchor.replace(microsecond=0)

@@ -93,8 +93,10 @@ def test_unmerged_wal_beside_a_database_is_reported(ws: Workspace, case_id: int,
     con = sqlite3.connect(db)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA wal_autocheckpoint=0")
-    con.execute("INSERT INTO sms (_id, address, date, type, body) VALUES (99, '15400000001', ?, 1, '只在预写日志里')",
-                (w.ms(fx.T0 + dt.timedelta(days=2)),))
+    con.execute(
+        "INSERT INTO sms (_id, address, date, type, body) VALUES (99, '15400000001', ?, 1, '只在预写日志里')",
+        (w.ms(fx.T0 + dt.timedelta(days=2)),),
+    )
     con.commit()
     results = imports.import_paths(ws, case_id, [files])  # the folder, with the -wal beside the database
     con.close()

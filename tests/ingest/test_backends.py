@@ -17,8 +17,15 @@ def test_import_merge_and_timeline(any_ws: Workspace, files: Path, tmp_path: Pat
     png = w.png_file(tmp_path / "p.png").read_bytes()
     msgs = [*fx.messages(), w.Msg(fx.COLLECTOR, fx.T0 + dt.timedelta(hours=5), "图", attachments=[("image/png", png)])]
     sms = w.synctech_sms_xml(files / "sms.xml", msgs)
-    r = imports.import_paths(ws, cid, [sms, w.synctech_calls_xml(files / "calls.xml", fx.calls()),
-                                       w.wav_file(files / "15400000001_20240304101000.wav", 1)])
+    r = imports.import_paths(
+        ws,
+        cid,
+        [
+            sms,
+            w.synctech_calls_xml(files / "calls.xml", fx.calls()),
+            w.wav_file(files / "15400000001_20240304101000.wav", 1),
+        ],
+    )
     assert [(x.status, x.added, x.merged) for x in r] == [("parsed", 5, 0), ("parsed", 4, 0), ("queued", 0, 1)]
     shifted = [w.Msg(m.number, m.when + dt.timedelta(seconds=2), m.body, m.incoming) for m in fx.messages()]
     [again] = imports.import_paths(ws, cid, [w.adb_sms_dump(files / "dump.txt", shifted)])

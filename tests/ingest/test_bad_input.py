@@ -17,8 +17,9 @@ from weiquan.workspace import Workspace
 
 def _acq(ws: Workspace, sha: str) -> tuple[str, str | None]:
     with ws.db.read_session() as s:
-        row = s.execute(select(Acquisition.parse_status, Acquisition.parse_error).join(Evidence)
-                        .where(Evidence.sha256 == sha)).first()
+        row = s.execute(
+            select(Acquisition.parse_status, Acquisition.parse_error).join(Evidence).where(Evidence.sha256 == sha)
+        ).first()
         assert row is not None
         return row[0], row[1]
 
@@ -43,7 +44,9 @@ def test_truncated_xml_keeps_records_before_the_cut(ws: Workspace, case_id: int,
 
 
 @pytest.mark.parametrize("kind", ["xxe", "billion_laughs"])
-def test_dtd_and_entities_refused_without_expanding(ws: Workspace, case_id: int, files: Path, tmp_path: Path, kind: str) -> None:
+def test_dtd_and_entities_refused_without_expanding(
+    ws: Workspace, case_id: int, files: Path, tmp_path: Path, kind: str
+) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET", encoding="utf-8")
     path = fx.xxe_xml(files / "sms.xml", secret) if kind == "xxe" else fx.billion_laughs_xml(files / "sms.xml")
@@ -105,10 +108,15 @@ def test_zip_with_symlink_refused(ws: Workspace, case_id: int, files: Path) -> N
 def test_safe_zip_is_expanded(ws: Workspace, case_id: int, files: Path, tmp_path: Path) -> None:
     sms = w.synctech_sms_xml(tmp_path / "sms.xml", fx.messages()).read_bytes()
     calls = w.synctech_calls_xml(tmp_path / "calls.xml", fx.calls()).read_bytes()
-    z = fx.zip_with(files / "导出.zip", {"手机备份/sms-1.xml": sms, "手机备份/calls-1.xml": calls, "__MACOSX/._x": b"junk"})
+    z = fx.zip_with(
+        files / "导出.zip", {"手机备份/sms-1.xml": sms, "手机备份/calls-1.xml": calls, "__MACOSX/._x": b"junk"}
+    )
     results = imports.import_paths(ws, case_id, [z])
     assert [(r.name, r.status) for r in results] == [
-        ("导出.zip", "expanded"), ("导出.zip!/手机备份/sms-1.xml", "parsed"), ("导出.zip!/手机备份/calls-1.xml", "parsed")]
+        ("导出.zip", "expanded"),
+        ("导出.zip!/手机备份/sms-1.xml", "parsed"),
+        ("导出.zip!/手机备份/calls-1.xml", "parsed"),
+    ]
     assert timeline.count_events(ws, case_id) == 8
 
 
@@ -178,8 +186,9 @@ def test_parse_failure_writes_nothing(ws: Workspace, case_id: int, files: Path) 
         assert s.scalar(select(func.count()).select_from(Evidence)) == 1
 
 
-def test_a_crashing_importer_logs_no_message_content(ws: Workspace, case_id: int, files: Path,
-                                                      caplog: pytest.LogCaptureFixture) -> None:
+def test_a_crashing_importer_logs_no_message_content(
+    ws: Workspace, case_id: int, files: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """Logs never carry message bodies: an importer's exception may quote the record it failed on, so only
     its type and stack are logged (the user still sees the full reason in the import result)."""
     from weiquan.ingest.base import ImportContext, Importer, Probe

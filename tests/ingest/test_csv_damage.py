@@ -21,8 +21,13 @@ from weiquan.testing import phone_exports as w
 from weiquan.workspace import Workspace
 
 T0 = dt.datetime(2024, 3, 4, 9, 30, tzinfo=w.SHANGHAI)
-bodies = st.text(alphabet=st.one_of(st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF),
-                                    st.sampled_from(list('，。,"“”\n 0123456789abc'))), min_size=1, max_size=60)
+bodies = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF), st.sampled_from(list('，。,"“”\n 0123456789abc'))
+    ),
+    min_size=1,
+    max_size=60,
+)
 
 
 def _msgs(texts: list[str]) -> list[w.Msg]:
@@ -52,7 +57,7 @@ def _parse(data: bytes) -> tuple[list[tuple[str | None, str]], ParseError | None
 
 
 def _line_of(data: bytes, needle: bytes) -> int:
-    return data[:data.index(needle)].count(b"\n") + 1
+    return data[: data.index(needle)].count(b"\n") + 1
 
 
 def _body(t: str) -> str:
@@ -77,7 +82,7 @@ def test_stray_quote_loses_nothing_and_merges_nothing(texts: list[str], data: st
     msgs = _msgs(texts)
     k = data.draw(st.integers(0, len(msgs) - 1))
     placeholder = "STRAYQUOTEHERE"
-    marked = [*msgs[:k], w.Msg(msgs[k].number, msgs[k].when, placeholder), *msgs[k + 1:]]
+    marked = [*msgs[:k], w.Msg(msgs[k].number, msgs[k].when, placeholder), *msgs[k + 1 :]]
     damaged = _csv_bytes(marked).replace(placeholder.encode(), b'"' + msgs[k].body.encode())
     got, err, ctx = _parse(damaged)
     assert err is not None and err.line == k + 2, (err, k)
@@ -87,7 +92,9 @@ def test_stray_quote_loses_nothing_and_merges_nothing(texts: list[str], data: st
         if i != k:
             assert text == _body(m.body)
         else:
-            assert text.lstrip('"').strip() == _body(m.body).strip()  # a body of only spaces is read back as those spaces after the quote
+            assert (
+                text.lstrip('"').strip() == _body(m.body).strip()
+            )  # a body of only spaces is read back as those spaces after the quote
     assert any(f"第 {k + 2} 行" in x for x in ctx.warnings)
 
 
@@ -105,21 +112,26 @@ def test_oversized_field_loses_only_its_row(ws: Workspace, case_id: int, files: 
 def test_stray_quote_in_a_small_file_reports_the_line(ws: Workspace, case_id: int, files: Path) -> None:
     """The reproduction: a small file silently merged every row after a stray quote into one message."""
     path = files / "stray.csv"
-    path.write_text("时间,号码,内容\n2024-03-01 10:00:00,15400000001,\"今天还钱\n"
-                    "2024-03-01 10:01:00,15400000002,第二条\n2024-03-01 10:02:00,15400000003,\"多行\n内容\"\n",
-                    encoding="utf-8")
+    path.write_text(
+        '时间,号码,内容\n2024-03-01 10:00:00,15400000001,"今天还钱\n'
+        '2024-03-01 10:01:00,15400000002,第二条\n2024-03-01 10:02:00,15400000003,"多行\n内容"\n',
+        encoding="utf-8",
+    )
     [r] = imports.import_paths(ws, case_id, [path])
     assert r.status == "partial" and r.added == 3 and r.error_line == 2, r
     with ws.db.read_session() as s:
         from sqlalchemy import select
 
         from weiquan.store.models import Event
+
         texts = sorted(s.execute(select(Event.text).where(Event.case_id == case_id)).scalars())
     assert texts == sorted(['"今天还钱', "第二条", "多行\n内容"])
 
 
 def test_unclosed_quote_at_end_of_file(tmp_path: Path) -> None:
-    data = ("时间,号码,内容\n2024-03-01 10:00:00,15400000001,ok\n2024-03-01 10:01:00,15400000002,\"开头\n续行\n").encode()
+    data = (
+        '时间,号码,内容\n2024-03-01 10:00:00,15400000001,ok\n2024-03-01 10:01:00,15400000002,"开头\n续行\n'
+    ).encode()
     got, err, ctx = _parse(data)
     assert err is not None and err.line == 3
     assert got == [("15400000001", "ok"), ("15400000002", '"开头')]

@@ -58,8 +58,11 @@ def test_duplicates_inside_one_file_merge(ws: Workspace, case_id: int, files: Pa
 
 
 def test_timeline_filters(ws: Workspace, case_id: int, files: Path) -> None:
-    imports.import_paths(ws, case_id, [w.synctech_sms_xml(files / "s.xml", fx.messages()),
-                                       w.synctech_calls_xml(files / "c.xml", fx.calls())])
+    imports.import_paths(
+        ws,
+        case_id,
+        [w.synctech_sms_xml(files / "s.xml", fx.messages()), w.synctech_calls_xml(files / "c.xml", fx.calls())],
+    )
     assert len(timeline.list_events(ws, case_id, channel="call")) == 4
     assert len(timeline.list_events(ws, case_id, number="+86 154-0000-0001")) == 5
     assert len(timeline.list_events(ws, case_id, since="2024-03-05")) == 1

@@ -30,14 +30,27 @@ def _corpus(d: Path) -> list[Path]:
     a call log plus a recording of one of its calls, manual entries, and a re-import."""
     msgs = fx.messages()
     shifted = [w.Msg(m.number, m.when + dt.timedelta(seconds=1), m.body, m.incoming, m.name) for m in msgs]
-    mms = w.Msg("15400000001", msgs[0].when + dt.timedelta(hours=1), "看看这张图", True,
-                attachments=[("image/png", b"\x89PNG\r\n\x1a\n-fixture-")])
+    mms = w.Msg(
+        "15400000001",
+        msgs[0].when + dt.timedelta(hours=1),
+        "看看这张图",
+        True,
+        attachments=[("image/png", b"\x89PNG\r\n\x1a\n-fixture-")],
+    )
     xml = w.synctech_sms_xml(d / "sms.xml", [*msgs[:3], msgs[0], mms])
     samples = sorted(p for p in SAMPLES.iterdir() if p.is_file())
-    return [*samples, xml, w.adb_sms_dump(d / "dump.txt", shifted), w.synctech_calls_xml(d / "calls.xml", fx.calls()), xml]
+    return [
+        *samples,
+        xml,
+        w.adb_sms_dump(d / "dump.txt", shifted),
+        w.synctech_calls_xml(d / "calls.xml", fx.calls()),
+        xml,
+    ]
 
 
-def _write_all(home: Path, paths: list[Path], *, fast: bool) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[int]]:
+def _write_all(
+    home: Path, paths: list[Path], *, fast: bool
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[int]]:
     ws = Workspace(load_settings(home))
     try:
         case_id = cases.create_case(ws, "对照").id
@@ -46,15 +59,32 @@ def _write_all(home: Path, paths: list[Path], *, fast: bool) -> tuple[list[tuple
         for path in paths:
             add = ws.vault.add(path, case_id=case_id, original_name=path.name)
             stored = ws.vault.path(add.evidence.sha256)
-            probe = Probe(path=stored, head=stored.read_bytes()[:65536], media_type=add.evidence.media_type or "",
-                          name=path.name, options={"mapping": {}, "source_mtime": None})
+            probe = Probe(
+                path=stored,
+                head=stored.read_bytes()[:65536],
+                media_type=add.evidence.media_type or "",
+                name=path.name,
+                options={"mapping": {}, "source_mtime": None},
+            )
             imp = imports.detect_format(probe, importers)
             assert imp is not None, path
-            ctx = ImportContext(path=stored, original_name=path.name, sha256=add.evidence.sha256, tz="Asia/Shanghai",
-                                options=probe.options)
+            ctx = ImportContext(
+                path=stored,
+                original_name=path.name,
+                sha256=add.evidence.sha256,
+                tz="Asia/Shanghai",
+                options=probe.options,
+            )
             with ws.db.session() as s:
-                writer = EventWriter(s, ws.vault.blobs, case_id=case_id, evidence_id=add.evidence.id,
-                                     evidence_sha256=add.evidence.sha256, source_format=imp.name, fast=fast)
+                writer = EventWriter(
+                    s,
+                    ws.vault.blobs,
+                    case_id=case_id,
+                    evidence_id=add.evidence.id,
+                    evidence_sha256=add.evidence.sha256,
+                    source_format=imp.name,
+                    fast=fast,
+                )
                 assert writer.fast is fast
                 try:
                     for raw in imp.parse(ctx):
@@ -104,19 +134,32 @@ def test_epoch_edge_values_agree(raw: str) -> None:
             return f(raw)
         except TimeOutOfRange as e:
             return ("out of range", e.value)
+
     assert run(from_epoch) == run(_from_epoch_general)
 
 
-@given(st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30),
-                    timezones=st.sampled_from([None, dt.timezone.utc, dt.timezone(dt.timedelta(hours=8))])))
+@given(
+    st.datetimes(
+        min_value=dt.datetime(1, 1, 2),
+        max_value=dt.datetime(9999, 12, 30),
+        timezones=st.sampled_from([None, dt.timezone.utc, dt.timezone(dt.timedelta(hours=8))]),
+    )
+)
 def test_sqlite_datetime_is_sqlalchemys_text_form(v: dt.datetime) -> None:
     u = v if v.tzinfo is None else v.astimezone(dt.timezone.utc).replace(tzinfo=None)
     expected = f"{u.year:04d}-{u.month:02d}-{u.day:02d} {u.hour:02d}:{u.minute:02d}:{u.second:02d}.{u.microsecond:06d}"
     assert _sqlite_datetime(v) == expected
 
 
-@given(st.dictionaries(st.text(max_size=8), st.one_of(st.text(max_size=20), st.integers(), st.none(), st.booleans(),
-                                                      st.lists(st.text(max_size=5), max_size=3)), max_size=6))
+@given(
+    st.dictionaries(
+        st.text(max_size=8),
+        st.one_of(
+            st.text(max_size=20), st.integers(), st.none(), st.booleans(), st.lists(st.text(max_size=5), max_size=3)
+        ),
+        max_size=6,
+    )
+)
 def test_json_text_is_compact_utf8_json(v: dict[str, Any]) -> None:
     import json
 
@@ -128,23 +171,34 @@ def test_json_text_is_compact_utf8_json(v: dict[str, Any]) -> None:
 def _many(n: int) -> list[w.Msg]:
     base = fx.messages()
     t0 = dt.datetime(2024, 1, 1, 9, tzinfo=w.SHANGHAI)
-    return [w.Msg(base[i % len(base)].number, t0 + dt.timedelta(seconds=7 * i), f"{base[i % len(base)].body}#{i}")
-            for i in range(n)]
+    return [
+        w.Msg(base[i % len(base)].number, t0 + dt.timedelta(seconds=7 * i), f"{base[i % len(base)].body}#{i}")
+        for i in range(n)
+    ]
 
 
 def test_attribute_records_match_element_records(tmp_path: Path) -> None:
     """iter_attrs (parser target) sees the same records, indexes and attributes as iter_records."""
     from weiquan.ingest.xmlsafe import iter_attrs, iter_records
 
-    mms = w.Msg("15400000001", dt.datetime(2024, 3, 4, 10, tzinfo=w.SHANGHAI), "看看这张图", True,
-                attachments=[("image/png", b"\x89PNG\r\n\x1a\n-fixture-")])
+    mms = w.Msg(
+        "15400000001",
+        dt.datetime(2024, 3, 4, 10, tzinfo=w.SHANGHAI),
+        "看看这张图",
+        True,
+        attachments=[("image/png", b"\x89PNG\r\n\x1a\n-fixture-")],
+    )
     msgs = _many(3000)
     path = w.synctech_sms_xml(tmp_path / "sms.xml", [*msgs[:1500], mms, *msgs[1500:]])
     ctx = ImportContext(path=path, original_name="sms.xml", sha256="0" * 64)
-    slow = [(tag, idx, dict(el.items()), [dict(p.items()) for p in el.iter("part")]) for tag, idx, el in
-            iter_records(ctx, ("sms", "mms"))]
-    fast = [(r.tag, r.index, r.attrib, [dict(p.items()) for p in r.element.iter("part")] if r.element is not None else [])
-            for r in iter_attrs(ctx, ("sms", "mms"), trees=("mms",), chunk=4096)]
+    slow = [
+        (tag, idx, dict(el.items()), [dict(p.items()) for p in el.iter("part")])
+        for tag, idx, el in iter_records(ctx, ("sms", "mms"))
+    ]
+    fast = [
+        (r.tag, r.index, r.attrib, [dict(p.items()) for p in r.element.iter("part")] if r.element is not None else [])
+        for r in iter_attrs(ctx, ("sms", "mms"), trees=("mms",), chunk=4096)
+    ]
     assert fast == slow and len(fast) == 3001 and fast[1500][0] == "mms" and fast[1500][3]
 
 

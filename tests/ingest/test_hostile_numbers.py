@@ -47,21 +47,41 @@ def _sql(path: Path, statement: str, value: str) -> Path:
 
 
 DATE_CASES: dict[str, Callable[[Path, str], Path]] = {
-    "synctech_sms": lambda d, v: _sub_first(w.synctech_sms_xml(d / "sms.xml", fx.messages()), r'(<sms [^>]*?date=")\d+', v),
-    "synctech_calls": lambda d, v: _sub_first(w.synctech_calls_xml(d / "calls.xml", fx.calls()), r'(<call [^>]*?date=")\d+', v),
+    "synctech_sms": lambda d, v: _sub_first(
+        w.synctech_sms_xml(d / "sms.xml", fx.messages()), r'(<sms [^>]*?date=")\d+', v
+    ),
+    "synctech_calls": lambda d, v: _sub_first(
+        w.synctech_calls_xml(d / "calls.xml", fx.calls()), r'(<call [^>]*?date=")\d+', v
+    ),
     "adb_sms": lambda d, v: _sub_first(w.adb_sms_dump(d / "sms.txt", fx.messages()), r"(, date=)\d+", v),
     "adb_calls": lambda d, v: _sub_first(w.adb_calls_dump(d / "calls.txt", fx.calls()), r"(, date=)\d+", v),
-    "android_sms_db": lambda d, v: _sql(w.android_sms_db(d / "mmssms.db", fx.messages()), "UPDATE sms SET date=? WHERE _id=1", v),
-    "android_calllog_db": lambda d, v: _sql(w.android_calllog_db(d / "calllog.db", fx.calls()), "UPDATE calls SET date=? WHERE _id=1", v),
-    "ios_sms": lambda d, v: _sql(w.ios_sms_db(d / "sms.db", fx.messages()), "UPDATE message SET date=? WHERE ROWID=1", v),
-    "ios_calls": lambda d, v: _sql(w.ios_call_history(d / "CallHistory.storedata", fx.calls()), "UPDATE ZCALLRECORD SET ZDATE=? WHERE Z_PK=1", v),
+    "android_sms_db": lambda d, v: _sql(
+        w.android_sms_db(d / "mmssms.db", fx.messages()), "UPDATE sms SET date=? WHERE _id=1", v
+    ),
+    "android_calllog_db": lambda d, v: _sql(
+        w.android_calllog_db(d / "calllog.db", fx.calls()), "UPDATE calls SET date=? WHERE _id=1", v
+    ),
+    "ios_sms": lambda d, v: _sql(
+        w.ios_sms_db(d / "sms.db", fx.messages()), "UPDATE message SET date=? WHERE ROWID=1", v
+    ),
+    "ios_calls": lambda d, v: _sql(
+        w.ios_call_history(d / "CallHistory.storedata", fx.calls()), "UPDATE ZCALLRECORD SET ZDATE=? WHERE Z_PK=1", v
+    ),
 }
 
 DURATION_CASES: dict[str, Callable[[Path, str], Path]] = {
-    "synctech_calls": lambda d, v: _sub_first(w.synctech_calls_xml(d / "calls.xml", fx.calls()), r'(<call [^>]*?duration=")\d+', v),
+    "synctech_calls": lambda d, v: _sub_first(
+        w.synctech_calls_xml(d / "calls.xml", fx.calls()), r'(<call [^>]*?duration=")\d+', v
+    ),
     "adb_calls": lambda d, v: _sub_first(w.adb_calls_dump(d / "calls.txt", fx.calls()), r"(, duration=)\d+", v),
-    "android_calllog_db": lambda d, v: _sql(w.android_calllog_db(d / "calllog.db", fx.calls()), "UPDATE calls SET duration=? WHERE _id=1", v),
-    "ios_calls": lambda d, v: _sql(w.ios_call_history(d / "CallHistory.storedata", fx.calls()), "UPDATE ZCALLRECORD SET ZDURATION=? WHERE Z_PK=1", v),
+    "android_calllog_db": lambda d, v: _sql(
+        w.android_calllog_db(d / "calllog.db", fx.calls()), "UPDATE calls SET duration=? WHERE _id=1", v
+    ),
+    "ios_calls": lambda d, v: _sql(
+        w.ios_call_history(d / "CallHistory.storedata", fx.calls()),
+        "UPDATE ZCALLRECORD SET ZDURATION=? WHERE Z_PK=1",
+        v,
+    ),
 }
 
 
@@ -111,8 +131,13 @@ def test_case_commands_work_after_bad_durations(tmp_path: Path, value: str) -> N
 
 
 @settings(max_examples=300, deadline=None)
-@given(v=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(min_value=-(10**30), max_value=10**400),
-                   st.text(alphabet="0123456789.eE+-naifNIty", max_size=12)))
+@given(
+    v=st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(min_value=-(10**30), max_value=10**400),
+        st.text(alphabet="0123456789.eE+-naifNIty", max_size=12),
+    )
+)
 def test_epoch_readers_only_raise_out_of_range(v: object) -> None:
     for reader in (from_epoch, from_apple):
         try:
@@ -124,15 +149,28 @@ def test_epoch_readers_only_raise_out_of_range(v: object) -> None:
 
 # -- found by bench/fuzz_importers.py: SQLite keeps any value in any column ---------------------------
 
+
 def test_ios_text_in_integer_columns(ws: Workspace, case_id: int, files: Path) -> None:
-    sms = _sql(w.ios_sms_db(files / "sms.db", fx.messages()), "UPDATE message SET associated_message_type=? WHERE ROWID=1", "abc")
-    calls = _sql(w.ios_call_history(files / "CallHistory.storedata", fx.calls()), "UPDATE ZCALLRECORD SET ZDURATION=? WHERE Z_PK=1", "abc")
+    sms = _sql(
+        w.ios_sms_db(files / "sms.db", fx.messages()),
+        "UPDATE message SET associated_message_type=? WHERE ROWID=1",
+        "abc",
+    )
+    calls = _sql(
+        w.ios_call_history(files / "CallHistory.storedata", fx.calls()),
+        "UPDATE ZCALLRECORD SET ZDURATION=? WHERE Z_PK=1",
+        "abc",
+    )
     r1, r2 = imports.import_paths(ws, case_id, [sms, calls])
     assert (r1.status, r1.records) == ("parsed", len(fx.messages())), r1
     assert (r2.status, r2.records) == ("parsed", len(fx.calls())), r2
 
 
 def test_infinite_value_in_a_kept_column_is_stored_as_text(ws: Workspace, case_id: int, files: Path) -> None:
-    db = _sql(w.android_calllog_db(files / "calllog.db", fx.calls()), "UPDATE calls SET geocoded_location=? WHERE _id=1", "inf")
+    db = _sql(
+        w.android_calllog_db(files / "calllog.db", fx.calls()),
+        "UPDATE calls SET geocoded_location=? WHERE _id=1",
+        "inf",
+    )
     [r] = imports.import_paths(ws, case_id, [db])
     assert (r.status, r.records) == ("parsed", len(fx.calls())), r

@@ -37,8 +37,25 @@ def test_import_timeline_and_add_event(home: Path, files: Path) -> None:
     assert [(r["format"], r["added"]) for r in results] == [("synctech_calls", 4), ("synctech_sms", 4)]
     assert {"format", "added", "merged", "warnings", "error", "status"} <= set(results[0])
 
-    code, out = _run(home, "add-event", "--case", str(cid), "--channel", "call", "--time", "2024-03-05 22:40",
-                     "--number", "15400000003", "--text", "打给我妈妈", "--to", "relative", "--to-name", "母亲", "--json")
+    code, out = _run(
+        home,
+        "add-event",
+        "--case",
+        str(cid),
+        "--channel",
+        "call",
+        "--time",
+        "2024-03-05 22:40",
+        "--number",
+        "15400000003",
+        "--text",
+        "打给我妈妈",
+        "--to",
+        "relative",
+        "--to-name",
+        "母亲",
+        "--json",
+    )
     assert code == 0, out
     assert json.loads(out)["recipient"] == "relative"
 
@@ -68,8 +85,20 @@ def test_import_exit_code_and_map(home: Path, files: Path) -> None:
     assert code == 1  # one file failed, the other was still imported
     assert "错误 empty.xml" in out and "0 字节" in out and "新增 4 条事件" in out
     odd = w.csv_file(files / "odd.csv", [["发信时刻", "对端", "话术"], ["2024-03-04 21:00", "15400000001", "上门"]])
-    code, out = _run(home, "import", "--case", str(cid), str(odd), "--map", "发信时刻=time", "--map", "对端=number",
-                     "--map", "话术=text", "--json")
+    code, out = _run(
+        home,
+        "import",
+        "--case",
+        str(cid),
+        str(odd),
+        "--map",
+        "发信时刻=time",
+        "--map",
+        "对端=number",
+        "--map",
+        "话术=text",
+        "--json",
+    )
     assert code == 0 and json.loads(out)[0]["added"] == 1
     code, out = _run(home, "import", "--case", str(cid), str(odd), "--map", "bogus")
     assert code == 2 and "--map" in out
@@ -77,11 +106,15 @@ def test_import_exit_code_and_map(home: Path, files: Path) -> None:
 
 def test_add_event_bad_input(home: Path) -> None:
     cid = _case(home)
-    code, out = _run(home, "add-event", "--case", str(cid), "--channel", "fax", "--time", "2024-03-05 22:40", "--text", "x")
+    code, out = _run(
+        home, "add-event", "--case", str(cid), "--channel", "fax", "--time", "2024-03-05 22:40", "--text", "x"
+    )
     assert code == 2 and "未知渠道" in out
     code, out = _run(home, "add-event", "--case", str(cid), "--channel", "visit", "--time", "昨天晚上", "--text", "x")
     assert code == 2 and "无法识别的时间" in out
-    code, out = _run(home, "add-event", "--case", str(cid), "--channel", "visit", "--time", "2100-01-01 10:00", "--text", "x")
+    code, out = _run(
+        home, "add-event", "--case", str(cid), "--channel", "visit", "--time", "2100-01-01 10:00", "--text", "x"
+    )
     assert code == 2 and "超出合理范围" in out
 
 
@@ -91,8 +124,14 @@ def test_sample_case_imports_cleanly(home: Path) -> None:
     assert code == 0, out
     results = json.loads(out)
     # the sample set (scripts/make_samples.py) also holds a chat screenshot, queued for OCR
-    assert {r["format"] for r in results} == {"synctech_sms", "synctech_calls", "table", "manual_json", "call_recording",
-                                              "image"}
+    assert {r["format"] for r in results} == {
+        "synctech_sms",
+        "synctech_calls",
+        "table",
+        "manual_json",
+        "call_recording",
+        "image",
+    }
     assert {r["status"] for r in results if r["format"] == "image"} == {"queued"}
     code, out = _run(home, "timeline", "--case", str(cid), "--json")
     events = json.loads(out)
@@ -101,8 +140,10 @@ def test_sample_case_imports_cleanly(home: Path) -> None:
     assert any(e["recipient"] == "relative" for e in events)
     assert any(int(e["start"][11:13]) >= 22 or int(e["start"][11:13]) < 8 for e in events if e["channel"] == "call")
     assert len({e["counterpart"] for e in events if e["signature"] == "示例速贷"}) >= 3
-    assert any(len(e["evidence"]) == 2 and {x["source_format"] for x in e["evidence"]} == {"synctech_calls", "call_recording"}
-               for e in events)
+    assert any(
+        len(e["evidence"]) == 2 and {x["source_format"] for x in e["evidence"]} == {"synctech_calls", "call_recording"}
+        for e in events
+    )
 
 
 def test_import_on_a_terminal_shows_live_progress(home: Path, files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -113,7 +154,11 @@ def test_import_on_a_terminal_shows_live_progress(home: Path, files: Path, monke
     import weiquan.commands.importing as importing
 
     screen = io.StringIO()
-    monkeypatch.setattr(importing, "console", lambda: Console(file=screen, force_terminal=True, width=120, highlight=False, color_system=None))
+    monkeypatch.setattr(
+        importing,
+        "console",
+        lambda: Console(file=screen, force_terminal=True, width=120, highlight=False, color_system=None),
+    )
     seen: list[str] = []
     real = importing.imports.import_paths
 

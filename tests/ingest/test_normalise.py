@@ -15,8 +15,11 @@ from weiquan.ingest.timeutil import TimeOutOfRange, from_apple, from_epoch, from
 mobile_prefixes = st.sampled_from(["130", "138", "150", "159", "177", "188", "199", "198"])
 
 
-@given(prefix=mobile_prefixes, rest=st.integers(0, 99_999_999),
-       style=st.sampled_from(["{n}", "+86{n}", "+86 {a} {b} {c}", "0086{n}", "86{n}", "{a}-{b}-{c}", "（+86）{n}"]))
+@given(
+    prefix=mobile_prefixes,
+    rest=st.integers(0, 99_999_999),
+    style=st.sampled_from(["{n}", "+86{n}", "+86 {a} {b} {c}", "0086{n}", "86{n}", "{a}-{b}-{c}", "（+86）{n}"]),
+)
 def test_mobile_forms_normalise_to_one_e164(prefix: str, rest: int, style: str) -> None:
     n = f"{prefix}{rest:08d}"
     raw = style.format(n=n, a=n[:3], b=n[3:7], c=n[7:])
@@ -41,23 +44,26 @@ def test_mvno_prefixes(prefix: str, rest: int) -> None:
     assert normalize_number(f"{prefix}{rest:08d}").kind == "mvno"
 
 
-@pytest.mark.parametrize(("raw", "kind", "key"), [
-    ("0755-12345678", "landline", "+8675512345678"),
-    ("+86 10 12345678", "landline", "+861012345678"),
-    ("95588", "service_95", "95588"),
-    ("96011", "service_96", "96011"),
-    ("400-812-3123", "hotline_400_800", "+864008123123"),
-    ("1069012345678", "sms_gateway_106", "1069012345678"),
-    ("10086", "carrier_10", "10086"),
-    ("12321", "gov_12", "12321"),
-    ("+14155552671", "intl", "+14155552671"),
-    ("BOC", "alnum", "boc"),
-    ("", "withheld", None),
-    ("-2", "withheld", None),
-    ("17951 13800138000", "mobile", "+8613800138000"),
-    ("１３８００１３８０００", "mobile", "+8613800138000"),
-    ("1234", "short_code", "1234"),
-])
+@pytest.mark.parametrize(
+    ("raw", "kind", "key"),
+    [
+        ("0755-12345678", "landline", "+8675512345678"),
+        ("+86 10 12345678", "landline", "+861012345678"),
+        ("95588", "service_95", "95588"),
+        ("96011", "service_96", "96011"),
+        ("400-812-3123", "hotline_400_800", "+864008123123"),
+        ("1069012345678", "sms_gateway_106", "1069012345678"),
+        ("10086", "carrier_10", "10086"),
+        ("12321", "gov_12", "12321"),
+        ("+14155552671", "intl", "+14155552671"),
+        ("BOC", "alnum", "boc"),
+        ("", "withheld", None),
+        ("-2", "withheld", None),
+        ("17951 13800138000", "mobile", "+8613800138000"),
+        ("１３８００１３８０００", "mobile", "+8613800138000"),
+        ("1234", "short_code", "1234"),
+    ],
+)
 def test_number_kinds(raw: str, kind: str, key: str | None) -> None:
     info = normalize_number(raw)
     assert (info.kind, info.key) == (kind, key)
@@ -71,13 +77,16 @@ def test_carrier_region_and_post_dial() -> None:
     assert normalize_number("0755-12345678").region == "广东省深圳市"
 
 
-@pytest.mark.parametrize(("text", "sig"), [
-    ("【示例贷】您的借款已逾期", "示例贷"),
-    ("您的借款已逾期，请还款【示例贷】", "示例贷"),
-    ("没有签名", None),
-    ("中间【不是】签名的文字", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("text", "sig"),
+    [
+        ("【示例贷】您的借款已逾期", "示例贷"),
+        ("您的借款已逾期，请还款【示例贷】", "示例贷"),
+        ("没有签名", None),
+        ("中间【不是】签名的文字", None),
+        (None, None),
+    ],
+)
 def test_signature(text: str | None, sig: str | None) -> None:
     assert extract_signature(text) == sig
 
@@ -98,16 +107,21 @@ def test_implausible_epochs_refused(raw: str) -> None:
         from_epoch(raw)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2024-03-01 22:15:03", dt.datetime(2024, 3, 1, 22, 15, 3)),
-    ("2024/3/1 22:15", dt.datetime(2024, 3, 1, 22, 15)),
-    ("2024年3月1日 下午3:25", dt.datetime(2024, 3, 1, 15, 25)),
-    ("20240301221503", dt.datetime(2024, 3, 1, 22, 15, 3)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03-01 22:15:03", dt.datetime(2024, 3, 1, 22, 15, 3)),
+        ("2024/3/1 22:15", dt.datetime(2024, 3, 1, 22, 15)),
+        ("2024年3月1日 下午3:25", dt.datetime(2024, 3, 1, 15, 25)),
+        ("20240301221503", dt.datetime(2024, 3, 1, 22, 15, 3)),
+    ],
+)
 def test_wallclock(text: str, expected: dt.datetime) -> None:
     assert parse_wallclock(text) == expected
 
 
 def test_wallclock_zone() -> None:
-    assert from_wallclock("2024-03-01 08:00:00", "Asia/Shanghai") == dt.datetime(2024, 3, 1, 0, 0, tzinfo=dt.timezone.utc)
+    assert from_wallclock("2024-03-01 08:00:00", "Asia/Shanghai") == dt.datetime(
+        2024, 3, 1, 0, 0, tzinfo=dt.timezone.utc
+    )
     assert from_wallclock("2024-03-01 08:00:00", "UTC") == dt.datetime(2024, 3, 1, 8, 0, tzinfo=dt.timezone.utc)

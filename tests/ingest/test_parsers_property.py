@@ -17,8 +17,12 @@ from weiquan.ingest.tabular import parse_duration
 from weiquan.ingest.textnorm import clean_text
 from weiquan.testing import phone_exports as w
 
-bodies = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00\x85\u2028\u2029\x1c\x1d\x1e\x0b\x0c"),
-                 max_size=80).filter(lambda s: not s.startswith("Row: ") and "\nRow: " not in s)
+bodies = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cs",), blacklist_characters="\r\x00\x85\u2028\u2029\x1c\x1d\x1e\x0b\x0c"
+    ),
+    max_size=80,
+).filter(lambda s: not s.startswith("Row: ") and "\nRow: " not in s)
 
 
 @given(body=bodies)
@@ -43,8 +47,10 @@ def test_adb_dump_round_trip(items: list[str]) -> None:
 
 
 @settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow])
-@given(items=st.lists(st.tuples(st.text(max_size=80), st.booleans(), st.integers(0, 10**9)), min_size=1, max_size=6),
-       huawei=st.booleans())
+@given(
+    items=st.lists(st.tuples(st.text(max_size=80), st.booleans(), st.integers(0, 10**9)), min_size=1, max_size=6),
+    huawei=st.booleans(),
+)
 def test_android_sms_db_round_trip(items: list[tuple[str, bool, int]], huawei: bool) -> None:
     t0 = dt.datetime(2024, 3, 4, 9, 30, tzinfo=dt.timezone.utc)
     msgs = [w.Msg("15400000001", t0 + dt.timedelta(milliseconds=ms), body, incoming) for body, incoming, ms in items]
@@ -67,8 +73,10 @@ def test_durations(h: int, m: int, s: int) -> None:
 
 
 @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
-@given(body=st.text(alphabet="您的借款已逾期请还款通讯录老赖ABCxyz0123 ,.=，。！【】", min_size=1, max_size=120),
-       charset=st.sampled_from(["UTF-8", "GBK"]))
+@given(
+    body=st.text(alphabet="您的借款已逾期请还款通讯录老赖ABCxyz0123 ,.=，。！【】", min_size=1, max_size=120),
+    charset=st.sampled_from(["UTF-8", "GBK"]),
+)
 def test_vmsg_quoted_printable_round_trip(body: str, charset: str) -> None:
     msg = w.Msg("15400000001", dt.datetime(2024, 3, 4, 9, 30, tzinfo=dt.timezone.utc), body)
     with tempfile.TemporaryDirectory() as d:

@@ -30,8 +30,10 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _messages(n: int) -> list[w.Msg]:
-    return [w.Msg(f"1540000{i % 5:04d}", T0 + dt.timedelta(minutes=i), f"第{i}条：请于今日还款", incoming=i % 3 != 0)
-            for i in range(n)]
+    return [
+        w.Msg(f"1540000{i % 5:04d}", T0 + dt.timedelta(minutes=i), f"第{i}条：请于今日还款", incoming=i % 3 != 0)
+        for i in range(n)
+    ]
 
 
 def _counts(ws: Workspace, case_id: int) -> tuple[int, int]:
@@ -81,8 +83,9 @@ def test_truncated_file_keeps_every_batch_before_the_cut(ws: Workspace, tmp_path
     assert same.status == "already_imported" and _counts(ws, cid) == (34, 34)
 
 
-def test_an_error_on_the_writer_thread_writes_nothing(ws: Workspace, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_error_on_the_writer_thread_writes_nothing(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cid = cases.create_case(ws, "写入失败").id
     calls = {"n": 0}
     real_insert = writer_mod.EventWriter._insert
@@ -107,8 +110,9 @@ def test_an_error_on_the_writer_thread_writes_nothing(ws: Workspace, tmp_path: P
     assert (again.status, again.added) == ("parsed", 40)
 
 
-def test_an_error_while_parsing_waits_for_the_writer_and_rolls_back(ws: Workspace, tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_error_while_parsing_waits_for_the_writer_and_rolls_back(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cid = cases.create_case(ws, "解析失败").id
     real_add = writer_mod.EventWriter.add
 
@@ -124,13 +128,16 @@ def test_an_error_while_parsing_waits_for_the_writer_and_rolls_back(ws: Workspac
     assert not _writer_threads()
 
 
-def test_a_file_smaller_than_a_batch_is_written_without_a_thread(ws: Workspace, tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_smaller_than_a_batch_is_written_without_a_thread(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from weiquan.ingest.pipeline import OrderedWorker
 
     submitted: list[int] = []
     real_submit = OrderedWorker.submit
-    monkeypatch.setattr(OrderedWorker, "submit", lambda self, batch: (submitted.append(len(batch)), real_submit(self, batch)))
+    monkeypatch.setattr(
+        OrderedWorker, "submit", lambda self, batch: (submitted.append(len(batch)), real_submit(self, batch))
+    )
     cid = cases.create_case(ws, "小文件").id
     [small] = imports.import_paths(ws, cid, [w.synctech_sms_xml(tmp_path / "small.xml", _messages(5))])
     assert (small.status, small.added) == ("parsed", 5) and submitted == []

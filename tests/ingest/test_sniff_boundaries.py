@@ -26,7 +26,8 @@ _CHARS = st.one_of(
     st.sampled_from(["\n", "\r", "\t", "😀", "𠀋"]),
 )
 chinese = st.text(alphabet=_CHARS, min_size=1, max_size=300).filter(
-    lambda s: not s.lstrip(" \t\r\n").startswith(("<", "BEGIN:")))
+    lambda s: not s.lstrip(" \t\r\n").startswith(("<", "BEGIN:"))
+)
 
 
 def _pending_prefix(sample: bytes, encoding: str, text: str) -> bool:
@@ -63,7 +64,9 @@ def test_gb18030_text_is_text_at_every_sample_boundary(text: str) -> None:
 def test_chinese_csv_cut_at_the_probe_inside_a_character(ws: Workspace, case_id: int, files: Path, cut: int) -> None:
     """A realistic phone-manager CSV whose 4096-byte sample ends 0, 1 or 2 bytes into a 3-byte character."""
     t0 = dt.datetime(2024, 3, 4, 9, 30, tzinfo=w.SHANGHAI)
-    msgs = [w.Msg(fx.COLLECTOR, t0 + dt.timedelta(minutes=i), "今天不还款就联系你的家人和单位，" * 3) for i in range(60)]
+    msgs = [
+        w.Msg(fx.COLLECTOR, t0 + dt.timedelta(minutes=i), "今天不还款就联系你的家人和单位，" * 3) for i in range(60)
+    ]
     path = files / "短信导出.csv"
     base = w.csv_file(path, w.table_rows(msgs)).read_bytes()
     # pad the header row's last cell with ASCII so byte 4096 falls at the wanted offset inside a Chinese char

@@ -20,8 +20,16 @@ def test_thirty_one_consumer_finance_companies(reg):
 
 @pytest.mark.parametrize(
     ("query", "lender_id"),
-    [("招联消费金融股份有限公司", "cf_zhaolian"), ("招联金融", "cf_zhaolian"), ("捷信", "cf_tianjin_jd"), ("安逸花", "cf_mashang"),
-     ("小米分期", "cf_xiaomi"), ("京东白条", "jd_small_loan"), ("马上消费金融", "cf_mashang"), ("ＡＢＣ 招联金融 app", "cf_zhaolian")],
+    [
+        ("招联消费金融股份有限公司", "cf_zhaolian"),
+        ("招联金融", "cf_zhaolian"),
+        ("捷信", "cf_tianjin_jd"),
+        ("安逸花", "cf_mashang"),
+        ("小米分期", "cf_xiaomi"),
+        ("京东白条", "jd_small_loan"),
+        ("马上消费金融", "cf_mashang"),
+        ("ＡＢＣ 招联金融 app", "cf_zhaolian"),
+    ],
 )
 def test_find(reg, query, lender_id):
     from weiquan.law.lenders import find_lender

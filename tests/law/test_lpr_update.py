@@ -29,8 +29,14 @@ def test_parse_formats():
 
 @pytest.mark.parametrize(
     "text",
-    ["", "foo,bar\n2026-01-01,3\n", "date,1Y\n2026-13-01,3.0\n", "date,1Y\n2026-09-22,abc\n", "date,1Y\n2026-09-22,35\n",
-     "date,1Y\n2026-09-22,3.0\n2026-09-22,2.9\n"],
+    [
+        "",
+        "foo,bar\n2026-01-01,3\n",
+        "date,1Y\n2026-13-01,3.0\n",
+        "date,1Y\n2026-09-22,abc\n",
+        "date,1Y\n2026-09-22,35\n",
+        "date,1Y\n2026-09-22,3.0\n2026-09-22,2.9\n",
+    ],
 )
 def test_parse_rejects(text):
     with pytest.raises(InputError):

@@ -28,7 +28,10 @@ def test_loads_and_is_consistent(pack):
 def test_every_referenced_provision_exists(pack):
     refs = [r.provision_id for v in pack.violations.values() for r in v.provisions]
     refs += [r.provision_id for r in pack.conduct.night.rules]
-    refs += [pack.conduct.max_connected_voice_per_day.provision_id, pack.conduct.max_attempts_per_method_per_day.provision_id]
+    refs += [
+        pack.conduct.max_connected_voice_per_day.provision_id,
+        pack.conduct.max_attempts_per_method_per_day.provision_id,
+    ]
     refs += [r.provision_id for r in [*pack.conduct.third_party, *pack.conduct.home_visit]]
     refs += [p for rule in pack.interest_rules.rules.values() for p in rule.provision_ids]
     refs = [r for r in refs if r]
@@ -98,7 +101,10 @@ def test_citations(pack):
     assert pack.provisions["civil-1033-1"].cite() == "《中华人民共和国民法典》第一千零三十三条第（一）项"
     assert pack.provisions["civil-670"].cite() == "《中华人民共和国民法典》第六百七十条"
     # a standard is cited by its clause and heading only (cn-law-factcheck 4e, correction 2), never "第5.3条"
-    assert pack.provisions["gbt45251-5.3"].cite() == "《互联网金融 个人网络消费信贷 贷后催收风控指引》（GB/T 45251—2025）5.3 业务管理"
+    assert (
+        pack.provisions["gbt45251-5.3"].cite()
+        == "《互联网金融 个人网络消费信贷 贷后催收风控指引》（GB/T 45251—2025）5.3 业务管理"
+    )
     assert not any("第5." in p.cite() for p in pack.provisions.values())
     assert [p.id for p in pack.provisions_for("night_contact")][:2] == ["gbt45251-5.3", "cba_guideline-night"]
     assert pack.provisions_for("lawful") == []
@@ -109,7 +115,9 @@ def test_citations(pack):
 def test_conduct_thresholds(pack):
     c = pack.conduct
     assert (c.night.start, c.night.end, c.night.consent_lifts) == (dt.time(22), dt.time(8), True)
-    assert c.night.contains(dt.time(23, 30)) and c.night.contains(dt.time(7, 59)) and not c.night.contains(dt.time(8, 0))
+    assert (
+        c.night.contains(dt.time(23, 30)) and c.night.contains(dt.time(7, 59)) and not c.night.contains(dt.time(8, 0))
+    )
     assert c.max_connected_voice_per_day.value == 3 and c.max_connected_voice_per_day.strength == "national_standard"
     assert c.max_attempts_per_method_per_day.value == 6 and c.max_attempts_per_method_per_day.soft
     assert c.max_attempts_per_method_per_day.strength == "self_regulation"
@@ -155,8 +163,15 @@ def test_deadlines_say_what_the_notes_say(pack):
 def test_provision_roles(pack):
     """Procedural and remedy provisions are marked in the data, so documents never list them as rules broken."""
     p = pack.provisions
-    for pid in ("psapl-90", "psapl-118", "complaint_measures-13", "complaint_measures-deadline",
-                "civil_procedure-29", "civil_procedure-122", "civil_procedure-124"):
+    for pid in (
+        "psapl-90",
+        "psapl-118",
+        "complaint_measures-13",
+        "complaint_measures-deadline",
+        "civil_procedure-29",
+        "civil_procedure-122",
+        "civil_procedure-124",
+    ):
         assert p[pid].role == "procedure", pid
     for pid in ("civil-997", "civil-995", "civil-1183", "psapl-50-2"):
         assert p[pid].role == "remedy", pid
@@ -212,7 +227,9 @@ def test_violation_mapping_follows_the_behaviour_table(pack):
 
 def test_no_contact_order_only_for_pestering_conduct(pack):
     """治安 Art. 50(2): only for the 滋扰、纠缠、跟踪 conduct of Art. 50(1)(5) (cn-law-factcheck 1c)."""
-    opened = {(v.id, r.provision_id) for v in pack.violations.values() for r in v.provisions if "psapl-50-2" in r.remedies}
+    opened = {
+        (v.id, r.provision_id) for v in pack.violations.values() for r in v.provisions if "psapl-50-2" in r.remedies
+    }
     assert opened == {("harassment_volume", "psapl-50-1-5"), ("threat_visit", "psapl-50-1-5")}
 
 

@@ -37,17 +37,22 @@ def test_2012_and_2025_words_of_the_public_security_law(pack):
     assert [t.short for t in pack.provisions["psapl-25"].texts] == ["22", "25"]
 
 
-@pytest.mark.parametrize("first,last,expect_cite,expect_note", [
-    (D(2024, 3, 1), D(2024, 3, 20), "（2012年修正）第四十二条第（五）项", None),
-    (D(2026, 2, 1), D(2026, 3, 1), "》第五十条第一款第（五）项", None),
-    (D(2025, 12, 20), D(2026, 1, 5), "》第五十条第一款第（五）项", "2025年12月31日及以前的行为适用"),
-])
+@pytest.mark.parametrize(
+    "first,last,expect_cite,expect_note",
+    [
+        (D(2024, 3, 1), D(2024, 3, 20), "（2012年修正）第四十二条第（五）项", None),
+        (D(2026, 2, 1), D(2026, 3, 1), "》第五十条第一款第（五）项", None),
+        (D(2025, 12, 20), D(2026, 1, 5), "》第五十条第一款第（五）项", "2025年12月31日及以前的行为适用"),
+    ],
+)
 def test_cited_in_the_version_in_force(pack, first, last, expect_cite, expect_note):
     cite, note = pack.provisions["psapl-50-1-5"].cite_for_conduct(first, last)
     assert cite.endswith(expect_cite)
     assert (note is None) if expect_note is None else (expect_note in note and "第四十二条第（五）项" in note)
     texts = pack.provisions["psapl-50-1-5"].texts_for_conduct(first, last)
-    assert [t.current for t in texts] == ([False] if last.year == 2024 else [True] if first.year == 2026 else [False, True])
+    assert [t.current for t in texts] == (
+        [False] if last.year == 2024 else [True] if first.year == 2026 else [False, True]
+    )
 
 
 def test_new_provisions_are_never_cited_for_earlier_conduct(pack):
@@ -67,22 +72,25 @@ def test_every_statute_states_whom_it_binds_and_from_when():
         assert "binds" in s and "in_force_from" in s, s["id"]
 
 
-@pytest.mark.parametrize("pid,licence,member,expected", [
-    ("cba_guideline-night", "consumer_finance", True, True),
-    ("cba_guideline-night", "consumer_finance", None, None),
-    ("cba_guideline-night", "consumer_finance", False, False),
-    ("cba_guideline-night", "small_loan", True, False),
-    ("nifa_convention-16", "small_loan", True, True),
-    ("nifa_convention-16", "small_loan", False, False),
-    ("nifa_convention-16", "unlicensed", None, False),
-    ("consumer_protection_measures-collection", "small_loan", None, False),
-    ("consumer_protection_measures-collection", "bank", None, True),
-    ("complaint_measures-deadline", "unlicensed", None, False),
-    ("private_lending-25", "consumer_finance", None, False),
-    ("private_lending-13", "unlicensed", None, True),
-    ("criminal-225", "consumer_finance", None, False),
-    ("psapl-50-1-5", "unlicensed", None, True),
-])
+@pytest.mark.parametrize(
+    "pid,licence,member,expected",
+    [
+        ("cba_guideline-night", "consumer_finance", True, True),
+        ("cba_guideline-night", "consumer_finance", None, None),
+        ("cba_guideline-night", "consumer_finance", False, False),
+        ("cba_guideline-night", "small_loan", True, False),
+        ("nifa_convention-16", "small_loan", True, True),
+        ("nifa_convention-16", "small_loan", False, False),
+        ("nifa_convention-16", "unlicensed", None, False),
+        ("consumer_protection_measures-collection", "small_loan", None, False),
+        ("consumer_protection_measures-collection", "bank", None, True),
+        ("complaint_measures-deadline", "unlicensed", None, False),
+        ("private_lending-25", "consumer_finance", None, False),
+        ("private_lending-13", "unlicensed", None, True),
+        ("criminal-225", "consumer_finance", None, False),
+        ("psapl-50-1-5", "unlicensed", None, True),
+    ],
+)
 def test_binds(pack, pid, licence, member, expected):
     assert pack.provisions[pid].applies_to(licence, member) is expected
 

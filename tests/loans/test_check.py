@@ -29,8 +29,15 @@ def _check(data, pack):
 def test_714_loan_with_upfront_deduction(pack):
     """10,000 contracted, 2,000 deducted up front (8,000 received), 10,000 + 500 interest repaid after 7 days."""
     res = _check(
-        {"lender": "某借款App", "lender_type": "unlicensed", "contract_date": "2026-03-01", "principal": 10000,
-         "disbursed": [{"date": "2026-03-01", "amount": 8000}], "repayments": [{"date": "2026-03-08", "amount": 10500}], "as_of": "2026-03-08"},
+        {
+            "lender": "某借款App",
+            "lender_type": "unlicensed",
+            "contract_date": "2026-03-01",
+            "principal": 10000,
+            "disbursed": [{"date": "2026-03-01", "amount": 8000}],
+            "repayments": [{"date": "2026-03-08", "amount": 10500}],
+            "as_of": "2026-03-08",
+        },
         pack,
     )
     # daily IRR d: 8000·(1+d)^7 = 10500 → d = 1.3125^(1/7) − 1 = 0.0396121…
@@ -59,15 +66,21 @@ def test_monthly_fee_rate_trap():
     assert r.nominal_annual == pytest.approx(0.09)
     assert r.schedule.rows[0].payment == pytest.approx(10000 / 12 + 75, abs=1e-9)  # 908.33
     assert r.apr == pytest.approx(0.162165, abs=1e-5)
-    assert r.effective_annual == pytest.approx(1.0135137 ** 12 - 1, abs=1e-5)  # ≈ 17.48 %
+    assert r.effective_annual == pytest.approx(1.0135137**12 - 1, abs=1e-5)  # ≈ 17.48 %
     assert 0.16 < r.apr < 0.17
 
 
 def test_private_loan_2025_at_15_percent(pack):
     """Private loan signed 2025-06-01: 100,000 at 15 % for one year → 115,000; cap 4 × 3.00 % = 12 %."""
     res = _check(
-        {"lender_type": "private", "contract_date": "2025-06-01", "principal": 100000,
-         "disbursed": [{"date": "2025-06-01", "amount": 100000}], "repayments": [{"date": "2026-06-01", "amount": 115000}], "as_of": "2026-06-01"},
+        {
+            "lender_type": "private",
+            "contract_date": "2025-06-01",
+            "principal": 100000,
+            "disbursed": [{"date": "2025-06-01", "amount": 100000}],
+            "repayments": [{"date": "2026-06-01", "amount": 115000}],
+            "as_of": "2026-06-01",
+        },
         pack,
     )
     assert res["simple_annual_rate"] == pytest.approx(0.15, abs=1e-6)
@@ -83,8 +96,14 @@ def test_private_loan_2025_at_15_percent(pack):
 
 def test_private_loan_within_cap_is_lawful(pack):
     res = _check(
-        {"lender_type": "private", "contract_date": "2025-06-01", "principal": 100000,
-         "disbursed": [{"date": "2025-06-01", "amount": 100000}], "repayments": [{"date": "2026-06-01", "amount": 110000}], "as_of": "2026-06-01"},
+        {
+            "lender_type": "private",
+            "contract_date": "2025-06-01",
+            "principal": 100000,
+            "disbursed": [{"date": "2025-06-01", "amount": 100000}],
+            "repayments": [{"date": "2026-06-01", "amount": 110000}],
+            "as_of": "2026-06-01",
+        },
         pack,
     )
     assert res["verdict"] == "lawful" and res["excess_paid"] == 0.0 and res["lawful_amount_owed"] == 0.0
@@ -93,8 +112,14 @@ def test_private_loan_within_cap_is_lawful(pack):
 def test_amount_owed_midway(pack):
     """Nothing paid yet at 2025-12-01 (183 days): owed = 10,000 + 10,000 · 12 % · 183/365 = 10,601.64."""
     res = _check(
-        {"lender_type": "private", "contract_date": "2025-06-01", "principal": 10000,
-         "disbursed": [{"date": "2025-06-01", "amount": 10000}], "repayments": [{"date": "2026-06-01", "amount": 11500}], "as_of": "2025-12-01"},
+        {
+            "lender_type": "private",
+            "contract_date": "2025-06-01",
+            "principal": 10000,
+            "disbursed": [{"date": "2025-06-01", "amount": 10000}],
+            "repayments": [{"date": "2026-06-01", "amount": 11500}],
+            "as_of": "2025-12-01",
+        },
         pack,
     )
     assert res["lawful_amount_owed"] == pytest.approx(10000 + 10000 * 0.12 * 183 / 365, abs=0.005)
@@ -104,10 +129,17 @@ def test_amount_owed_midway(pack):
 def test_licensed_lender_lines(pack):
     """Consumer-finance loan at ~30 %: above the 24 % line (court reduction; 金规〔2025〕9号 read as 24 %)."""
     res = _check(
-        {"lender": "某消费金融", "lender_type": "consumer_finance", "contract_date": "2025-11-01", "principal": 12000,
-         "disbursed": [{"date": "2025-11-01", "amount": 12000}],
-         "repayments": [{"date": f"{2025 + (10 + k) // 12}-{(10 + k) % 12 + 1:02d}-01", "amount": 1169.85} for k in range(1, 13)],
-         "as_of": "2026-11-01"},
+        {
+            "lender": "某消费金融",
+            "lender_type": "consumer_finance",
+            "contract_date": "2025-11-01",
+            "principal": 12000,
+            "disbursed": [{"date": "2025-11-01", "amount": 12000}],
+            "repayments": [
+                {"date": f"{2025 + (10 + k) // 12}-{(10 + k) % 12 + 1:02d}-01", "amount": 1169.85} for k in range(1, 13)
+            ],
+            "as_of": "2026-11-01",
+        },
         pack,
     )
     assert 0.29 < res["apr"] < 0.31
@@ -124,13 +156,22 @@ def test_pre_2020_private_loan_transition(pack):
     """Contract 2019-06-01 at 20 % simple: below 24 % before 2020-08-20; after that 4 × LPR at filing applies."""
     paid = 10000 + 10000 * 0.2 * 731 / 365  # 731 days at 20 % simple = 14,005.48
     res = _check(
-        {"lender_type": "private", "contract_date": "2019-06-01", "principal": 10000,
-         "disbursed": [{"date": "2019-06-01", "amount": 10000}], "repayments": [{"date": "2021-06-01", "amount": paid}], "as_of": "2021-06-01"},
+        {
+            "lender_type": "private",
+            "contract_date": "2019-06-01",
+            "principal": 10000,
+            "disbursed": [{"date": "2019-06-01", "amount": 10000}],
+            "repayments": [{"date": "2021-06-01", "amount": paid}],
+            "as_of": "2021-06-01",
+        },
         pack,
     )
     caps = {c["id"]: c for c in res["caps"]}
     assert set(caps) == {"line_24_2015", "line_36_2015", "four_lpr_filing"}
-    assert caps["four_lpr_filing"]["rate"] == pytest.approx(4 * 0.0385) and caps["four_lpr_filing"]["lpr_date"] == "2021-06-01"
+    assert (
+        caps["four_lpr_filing"]["rate"] == pytest.approx(4 * 0.0385)
+        and caps["four_lpr_filing"]["lpr_date"] == "2021-06-01"
+    )
     assert not caps["line_24_2015"]["exceeded"] and caps["four_lpr_filing"]["exceeded"]
     assert res["verdict"] == "above_4x_lpr"
     assert [s["rate"] for s in res["lawful_rate"]] == [pytest.approx(0.2), pytest.approx(0.154)]
@@ -146,9 +187,14 @@ def test_pre_2020_private_loan_paid_interest_up_to_36_stands(pack, rate, excess)
     not refundable; only what was paid above 36 % can be claimed back. 10,000 for one year, repaid in full."""
     paid = 10000 * (1 + rate)
     res = _check(
-        {"lender_type": "private", "contract_date": "2018-06-01", "principal": 10000,
-         "disbursed": [{"date": "2018-06-01", "amount": 10000}], "repayments": [{"date": "2019-06-01", "amount": paid}],
-         "as_of": "2021-06-01"},
+        {
+            "lender_type": "private",
+            "contract_date": "2018-06-01",
+            "principal": 10000,
+            "disbursed": [{"date": "2018-06-01", "amount": 10000}],
+            "repayments": [{"date": "2019-06-01", "amount": paid}],
+            "as_of": "2021-06-01",
+        },
         pack,
     )
     assert res["verdict"] != "lawful"
@@ -162,12 +208,25 @@ def test_pre_2020_private_loan_paid_interest_up_to_36_stands(pack, rate, excess)
 def test_pre_2020_private_loan_unpaid_interest_above_24_is_not_owed(pack):
     """A 30 % loan, nothing repaid: interest above 24 % is not claimable, so the amount owed counts 24 %.
     Once 3,000 (30 %) has been paid it stands as interest; it does not reduce the principal."""
-    base = {"lender_type": "private", "contract_date": "2018-06-01", "principal": 10000,
-            "disbursed": [{"date": "2018-06-01", "amount": 10000}], "as_of": "2020-06-01"}
+    base = {
+        "lender_type": "private",
+        "contract_date": "2018-06-01",
+        "principal": 10000,
+        "disbursed": [{"date": "2018-06-01", "amount": 10000}],
+        "as_of": "2020-06-01",
+    }
     due = _check({**base, "repayments": [{"date": "2020-06-01", "amount": 16000, "paid": False}]}, pack)
     assert due["lawful_amount_owed"] == pytest.approx(10000 * (1 + 0.24 * 731 / 365), abs=0.01)
-    part = _check({**base, "repayments": [{"date": "2019-06-01", "amount": 3000},
-                                          {"date": "2020-06-01", "amount": 14000, "paid": False}]}, pack)
+    part = _check(
+        {
+            **base,
+            "repayments": [
+                {"date": "2019-06-01", "amount": 3000},
+                {"date": "2020-06-01", "amount": 14000, "paid": False},
+            ],
+        },
+        pack,
+    )
     assert part["lawful_breakdown"]["interest_paid"] == pytest.approx(3000.0, abs=0.01)
     assert part["lawful_breakdown"]["principal_outstanding"] == pytest.approx(10000.0, abs=0.01)
     assert part["lawful_amount_owed"] == pytest.approx(10000 * (1 + 0.24 * 366 / 365), abs=0.01)
@@ -176,9 +235,17 @@ def test_pre_2020_private_loan_unpaid_interest_above_24_is_not_owed(pack):
 
 def test_pre_2020_private_loan_checked_before_the_transition(pack):
     """Checked as of 2019-06-01, before 2020-08-20 and before the first LPR fixing: the 2015 lines alone apply."""
-    res = _check({"lender_type": "private", "contract_date": "2018-06-01", "principal": 10000,
-                  "disbursed": [{"date": "2018-06-01", "amount": 10000}],
-                  "repayments": [{"date": "2019-06-01", "amount": 13000, "paid": False}], "as_of": "2019-06-01"}, pack)
+    res = _check(
+        {
+            "lender_type": "private",
+            "contract_date": "2018-06-01",
+            "principal": 10000,
+            "disbursed": [{"date": "2018-06-01", "amount": 10000}],
+            "repayments": [{"date": "2019-06-01", "amount": 13000, "paid": False}],
+            "as_of": "2019-06-01",
+        },
+        pack,
+    )
     assert {c["id"] for c in res["caps"]} == {"line_24_2015", "line_36_2015"}
     assert res["lawful_amount_owed"] == pytest.approx(12400.0, abs=0.01)
 
@@ -186,9 +253,14 @@ def test_pre_2020_private_loan_checked_before_the_transition(pack):
 def test_licensed_lender_figures_are_estimates_on_request(pack):
     """法发〔2017〕22号: above 24 % a licensed lender's charges *may be reduced on the borrower's request*;
     the lawful figures are flagged as that estimate, never as what the law already says."""
-    data = {"lender_type": "consumer_finance", "contract_date": "2025-03-01", "principal": 10000,
-            "disbursed": [{"date": "2025-03-01", "amount": 10000}], "repayments": [{"date": "2026-03-01", "amount": 13600}],
-            "as_of": "2026-03-01"}
+    data = {
+        "lender_type": "consumer_finance",
+        "contract_date": "2025-03-01",
+        "principal": 10000,
+        "disbursed": [{"date": "2025-03-01", "amount": 10000}],
+        "repayments": [{"date": "2026-03-01", "amount": 13600}],
+        "as_of": "2026-03-01",
+    }
     res = _check(data, pack)
     assert res["lawful_basis"] == "on_request" and res["on_request_rate"] == pytest.approx(0.24)
     assert res["excess_paid"] == pytest.approx(1200.0, abs=0.01)
@@ -202,9 +274,14 @@ def test_licensed_lender_figures_are_estimates_on_request(pack):
 
 def test_upfront_deduction_cites_only_the_statutes_governing_the_lender(pack):
     """砍头息: 民法典 Art. 670 for everyone; the 民间借贷 rules (Art. 26) only for private or unlicensed lenders."""
-    data = {"lender_type": "consumer_finance", "contract_date": "2025-03-01", "principal": 10000,
-            "disbursed": [{"date": "2025-03-01", "amount": 9000}], "repayments": [{"date": "2026-03-01", "amount": 11000}],
-            "as_of": "2026-03-01"}
+    data = {
+        "lender_type": "consumer_finance",
+        "contract_date": "2025-03-01",
+        "principal": 10000,
+        "disbursed": [{"date": "2025-03-01", "amount": 9000}],
+        "repayments": [{"date": "2026-03-01", "amount": 11000}],
+        "as_of": "2026-03-01",
+    }
     licensed = _check(data, pack)["provisions"]
     assert any("第六百七十条" in p for p in licensed) and not any("民间借贷" in p for p in licensed)
     private = _check({**data, "lender_type": "private"}, pack)["provisions"]
@@ -229,8 +306,14 @@ def test_upfront_deduction_cites_only_the_statutes_governing_the_lender(pack):
     ],
 )
 def test_bad_input(pack, patch, needle):
-    data = {"lender_type": "private", "contract_date": "2026-03-01", "principal": 10000,
-            "disbursed": [{"date": "2026-03-01", "amount": 10000}], "repayments": [{"date": "2026-04-01", "amount": 10100}], "as_of": "2026-04-01"}
+    data = {
+        "lender_type": "private",
+        "contract_date": "2026-03-01",
+        "principal": 10000,
+        "disbursed": [{"date": "2026-03-01", "amount": 10000}],
+        "repayments": [{"date": "2026-04-01", "amount": 10100}],
+        "as_of": "2026-04-01",
+    }
     data.update(patch)
     with pytest.raises(InputError) as e:
         _check(data, pack)
@@ -240,20 +323,41 @@ def test_bad_input(pack, patch, needle):
 
 def test_cli_check_json_and_errors(tmp_path):
     f = tmp_path / "loan.json"
-    f.write_text(json.dumps({"lender": "x", "lender_type": "small_loan", "contract_date": "2025-01-10", "principal": 5000,
-                             "disbursed": [{"date": "2025-01-10", "amount": 4500}],
-                             "repayments": [{"date": "2025-02-10", "amount": 2700}, {"date": "2025-03-10", "amount": 2700}]}), encoding="utf-8")
+    f.write_text(
+        json.dumps(
+            {
+                "lender": "x",
+                "lender_type": "small_loan",
+                "contract_date": "2025-01-10",
+                "principal": 5000,
+                "disbursed": [{"date": "2025-01-10", "amount": 4500}],
+                "repayments": [{"date": "2025-02-10", "amount": 2700}, {"date": "2025-03-10", "amount": 2700}],
+            }
+        ),
+        encoding="utf-8",
+    )
     r = runner.invoke(app, ["--home", str(tmp_path), "loan", "check", str(f), "--as-of", "2025-03-10", "--json"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    for key in ("apr", "effective_annual_rate", "upfront_deduction", "caps", "verdict", "lawful_amount_owed", "excess_paid"):
+    for key in (
+        "apr",
+        "effective_annual_rate",
+        "upfront_deduction",
+        "caps",
+        "verdict",
+        "lawful_amount_owed",
+        "excess_paid",
+    ):
         assert key in out
     assert out["upfront_deduction"] == 500.0 and out["verdict"] == "above_24"  # small loan: no 36 % line
     assert all({"name", "rate", "source"} <= set(c) for c in out["caps"])
     r = runner.invoke(app, ["--home", str(tmp_path), "loan", "check", str(f)])
     assert r.exit_code == 0 and "结论" in r.output
     bad = tmp_path / "bad.json"
-    bad.write_text('{"lender_type": "private", "contract_date": "2025-01-01", "principal": -1, "disbursed": [], "repayments": []}', encoding="utf-8")
+    bad.write_text(
+        '{"lender_type": "private", "contract_date": "2025-01-01", "principal": -1, "disbursed": [], "repayments": []}',
+        encoding="utf-8",
+    )
     r = runner.invoke(app, ["--home", str(tmp_path), "loan", "check", str(bad)])
     assert r.exit_code == 2 and "错误" in r.output and "Error" in r.output
     broken = tmp_path / "broken.json"
@@ -286,12 +390,38 @@ def test_cli_calculators_and_apr(tmp_path):
     assert j(["calc", "interest", "--amount", "10000", "--rate", "3.85%"])["interest"] == 385.0
     assert j(["calc", "daily", "--rate", "0.05%"])["nominal_annual"] == pytest.approx(0.1825)
     assert j(["calc", "fee-rate", "--rate", "0.75%", "--months", "12"])["apr"] == pytest.approx(0.162165, abs=1e-5)
-    assert set(j(["calc", "monthly", "--amount", "10000", "--rate", "24%", "--months", "12"])) == {"equal_installment", "equal_principal", "interest_only"}
+    assert set(j(["calc", "monthly", "--amount", "10000", "--rate", "24%", "--months", "12"])) == {
+        "equal_installment",
+        "equal_principal",
+        "interest_only",
+    }
     a = j(["apr", "--amount", "10000", "--months", "12", "--annual-rate", "9%", "--fee", "membership:500:upfront"])
     assert a["apr"] > 0.17 and a["stated_annual_rate"] == pytest.approx(0.09)
     sch = j(["schedule", "--amount", "10000", "--months", "3", "--method", "equal_principal", "--annual-rate", "12%"])
-    assert [r["payment"] for r in sch["rows"]] == [3433.33, 3400.0, 3366.67]  # 3,333.33 principal + 1 % of 10,000 / 6,666.67 / 3,333.33
-    r = runner.invoke(app, ["--home", str(tmp_path), "loan", "apr", "--amount", "10000", "--months", "12", "--annual-rate", "abc"])
+    assert [r["payment"] for r in sch["rows"]] == [
+        3433.33,
+        3400.0,
+        3366.67,
+    ]  # 3,333.33 principal + 1 % of 10,000 / 6,666.67 / 3,333.33
+    r = runner.invoke(
+        app, ["--home", str(tmp_path), "loan", "apr", "--amount", "10000", "--months", "12", "--annual-rate", "abc"]
+    )
     assert r.exit_code == 2
-    r = runner.invoke(app, ["--home", str(tmp_path), "loan", "schedule", "--amount", "100", "--months", "12", "--annual-rate", "9%", "--upfront", "200"])
+    r = runner.invoke(
+        app,
+        [
+            "--home",
+            str(tmp_path),
+            "loan",
+            "schedule",
+            "--amount",
+            "100",
+            "--months",
+            "12",
+            "--annual-rate",
+            "9%",
+            "--upfront",
+            "200",
+        ],
+    )
     assert r.exit_code == 2

@@ -8,8 +8,14 @@ from weiquan.errors import InputError, NotFoundError
 from weiquan.services.cases import create_case
 from weiquan.services.loans import add_loan, list_loans, recheck_loan
 
-LOAN = {"lender": "招联金融", "lender_type": "consumer_finance", "contract_date": "2025-06-01", "principal": 10000,
-        "disbursed": [{"date": "2025-06-01", "amount": 9000}], "repayments": [{"date": "2025-12-01", "amount": 11500}]}
+LOAN = {
+    "lender": "招联金融",
+    "lender_type": "consumer_finance",
+    "contract_date": "2025-06-01",
+    "principal": 10000,
+    "disbursed": [{"date": "2025-06-01", "amount": 9000}],
+    "repayments": [{"date": "2025-12-01", "amount": 11500}],
+}
 
 
 def test_add_list_recheck(ws):

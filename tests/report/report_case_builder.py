@@ -45,8 +45,14 @@ def build_case(ws: Workspace, *, n_events: int = 120, seed: int = 7, findings: b
         r = ws.vault.add(data, case_id=case.id, original_name=name)
         built.originals[name] = r.evidence.sha256
         evidence_ids[name] = r.evidence.id
-    ocr = ws.vault.add_derived("催收短信截图的识别文字：再不还钱就爆你通讯录".encode(), source_sha256=built.originals["Screenshot_催收短信.png"],
-                               derivation="ocr", case_id=case.id, media_type="text/plain", name="ocr.txt")
+    ocr = ws.vault.add_derived(
+        "催收短信截图的识别文字：再不还钱就爆你通讯录".encode(),
+        source_sha256=built.originals["Screenshot_催收短信.png"],
+        derivation="ocr",
+        case_id=case.id,
+        media_type="text/plain",
+        name="ocr.txt",
+    )
     built.derived.append(ocr.sha256)
     start = dt.datetime(2025, 3, 1, 0, 0, tzinfo=UTC)
     numbers = [f"+861700000{i:04d}" for i in range(12)]
@@ -55,11 +61,18 @@ def build_case(ws: Workspace, *, n_events: int = 120, seed: int = 7, findings: b
         for i in range(n_events):
             t = start + dt.timedelta(hours=rnd.randrange(0, 24 * 30), minutes=rnd.randrange(60))
             channel = "call" if i % 3 else "sms"
-            e = Event(case_id=case.id, channel=channel, direction="in", start=t, source_tz="Asia/Shanghai",
-                      duration_s=rnd.randrange(0, 120) if channel == "call" else None,
-                      counterpart=rnd.choice(numbers), signature="【某某贷】" if channel == "sms" and i % 2 else None,
-                      text=THREATS[i % 4] if channel == "sms" else None,
-                      recipient="borrower" if i % 7 else "relative")
+            e = Event(
+                case_id=case.id,
+                channel=channel,
+                direction="in",
+                start=t,
+                source_tz="Asia/Shanghai",
+                duration_s=rnd.randrange(0, 120) if channel == "call" else None,
+                counterpart=rnd.choice(numbers),
+                signature="【某某贷】" if channel == "sms" and i % 2 else None,
+                text=THREATS[i % 4] if channel == "sms" else None,
+                recipient="borrower" if i % 7 else "relative",
+            )
             src = "sms-20250101.xml" if channel == "sms" else "calls.csv"
             e.sources.append(EventSource(evidence_id=evidence_ids[src], locator=f"row {i}", source_format="test"))
             s.add(e)
@@ -68,19 +81,48 @@ def build_case(ws: Workspace, *, n_events: int = 120, seed: int = 7, findings: b
         built.events = len(ev_rows)
         if findings:
             threat = [e for e in ev_rows if e.text and "通讯录" in e.text][:3]
-            f = Finding(case_id=case.id, category="threat_exposure", severity="high", detector_id="test.lexicon",
-                        detector_version="1", confidence=0.92, provisions=["civil-1024"],
-                        summary="威胁向通讯录联系人曝光债务", explanation="短信中出现「爆你通讯录」", key="t1")
+            f = Finding(
+                case_id=case.id,
+                category="threat_exposure",
+                severity="high",
+                detector_id="test.lexicon",
+                detector_version="1",
+                confidence=0.92,
+                provisions=["civil-1024"],
+                summary="威胁向通讯录联系人曝光债务",
+                explanation="短信中出现「爆你通讯录」",
+                key="t1",
+            )
             for e in threat:
                 f.events.append(FindingEvent(event_id=e.id, spans=[[6, 11]]))
             s.add(f)
             night = [e for e in ev_rows if e.channel == "call"][:2]
-            g = Finding(case_id=case.id, category="night_contact", severity="medium", detector_id="test.pattern",
-                        detector_version="1", confidence=1.0, provisions=[], summary="夜间催收 2 次", key="t2",
-                        review_state="confirmed", reviewed_by="tester")
+            g = Finding(
+                case_id=case.id,
+                category="night_contact",
+                severity="medium",
+                detector_id="test.pattern",
+                detector_version="1",
+                confidence=1.0,
+                provisions=[],
+                summary="夜间催收 2 次",
+                key="t2",
+                review_state="confirmed",
+                reviewed_by="tester",
+            )
             for e in night:
                 g.events.append(FindingEvent(event_id=e.id, spans=[]))
             s.add(g)
-            s.add(Finding(case_id=case.id, category="insult", severity="low", detector_id="test", detector_version="1",
-                          summary="被驳回的识别", key="t3", review_state="rejected"))
+            s.add(
+                Finding(
+                    case_id=case.id,
+                    category="insult",
+                    severity="low",
+                    detector_id="test",
+                    detector_version="1",
+                    summary="被驳回的识别",
+                    key="t3",
+                    review_state="rejected",
+                )
+            )
     return built

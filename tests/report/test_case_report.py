@@ -46,9 +46,23 @@ def report_pdf(shared: tuple[Workspace, BuiltCase, Path]) -> Path:
 
 def test_report_text(report_pdf: Path) -> None:
     text = pdf_text(report_pdf)
-    for needle in ("催收违规情况报告", "某某贷", "一、概要", "二、图表", "三、违规事实清单", "四、证据保全方法与核验",
-                   "五、证据文件清单", "E001", "sms-20250101.xml", "位置 row", "爆你通讯录", "已人工确认",
-                   "不能证明导入之前", "python3 verify.py", "联系第三方"):
+    for needle in (
+        "催收违规情况报告",
+        "某某贷",
+        "一、概要",
+        "二、图表",
+        "三、违规事实清单",
+        "四、证据保全方法与核验",
+        "五、证据文件清单",
+        "E001",
+        "sms-20250101.xml",
+        "位置 row",
+        "爆你通讯录",
+        "已人工确认",
+        "不能证明导入之前",
+        "python3 verify.py",
+        "联系第三方",
+    ):
         assert needle in text, needle
     # Rejected findings are counted, not listed.
     assert "被驳回的识别" not in text and "另有 1 条自动识别结果" in text

@@ -17,7 +17,9 @@ UTC = dt.timezone.utc
 events_strategy = st.lists(
     st.builds(
         ChartEvent,
-        start=st.datetimes(min_value=dt.datetime(2024, 1, 1), max_value=dt.datetime(2026, 1, 1), timezones=st.just(UTC)),
+        start=st.datetimes(
+            min_value=dt.datetime(2024, 1, 1), max_value=dt.datetime(2026, 1, 1), timezones=st.just(UTC)
+        ),
         channel=st.sampled_from(["call", "sms", "mms", "chat", "visit"]),
         recipient=st.sampled_from(["borrower", "relative", "colleague"]),
         counterpart=st.one_of(st.none(), st.sampled_from(["+8613800000001", "+8613800000002", "10690000"])),
@@ -52,8 +54,11 @@ def test_local_day_and_hour_use_case_time_zone() -> None:
 
 def test_number_group_prefers_signature_over_lender() -> None:
     t = dt.datetime(2025, 3, 1, 2, tzinfo=UTC)
-    ev = [ChartEvent(t, "call", counterpart="+1"), ChartEvent(t, "sms", counterpart="+1", signature="【甲贷】"),
-          ChartEvent(t, "call", counterpart="+2")]
+    ev = [
+        ChartEvent(t, "call", counterpart="+1"),
+        ChartEvent(t, "sms", counterpart="+1", signature="【甲贷】"),
+        ChartEvent(t, "call", counterpart="+2"),
+    ]
     s = aggregate(ev, default_group="某某贷")
     assert s.numbers["+1"].group == "甲贷"
     assert s.numbers["+2"].group == "某某贷"
@@ -62,9 +67,16 @@ def test_number_group_prefers_signature_over_lender() -> None:
 
 def _sample() -> charts.ContactStats:
     base = dt.datetime(2025, 3, 1, tzinfo=UTC)
-    ev = [ChartEvent(base + dt.timedelta(hours=5 * i), "call" if i % 2 else "sms",
-                     "relative" if i % 9 == 0 else "borrower", f"+86170000{i % 7:04d}", "【甲贷】" if i % 3 else None)
-          for i in range(300)]
+    ev = [
+        ChartEvent(
+            base + dt.timedelta(hours=5 * i),
+            "call" if i % 2 else "sms",
+            "relative" if i % 9 == 0 else "borrower",
+            f"+86170000{i % 7:04d}",
+            "【甲贷】" if i % 3 else None,
+        )
+        for i in range(300)
+    ]
     return aggregate(ev)
 
 
@@ -80,8 +92,11 @@ def test_charts_render_png_and_svg() -> None:
     for png in (charts.contacts_per_day(s), charts.hour_weekday_heatmap(s, night=night), charts.numbers_over_time(s)):
         assert png.startswith(b"\x89PNG")
         assert _ink(png) > 0.05  # real content, not a blank canvas
-    for svg in (charts.contacts_per_day(s, fmt="svg"), charts.hour_weekday_heatmap(s, night=night, fmt="svg"),
-                charts.numbers_over_time(s, fmt="svg")):
+    for svg in (
+        charts.contacts_per_day(s, fmt="svg"),
+        charts.hour_weekday_heatmap(s, night=night, fmt="svg"),
+        charts.numbers_over_time(s, fmt="svg"),
+    ):
         assert b"<svg" in svg[:500]
 
 

@@ -29,7 +29,9 @@ KILL_MID_EXPORT = textwrap.dedent(
 def test_killed_export_leaves_no_part_file(home: Path, tmp_path: Path) -> None:
     with Workspace(load_settings(home)) as ws:
         cid = cases.create_case(ws, "导出").id
-        sms = w.synctech_sms_xml(tmp_path / "sms.xml", [w.Msg("15400000001", dt.datetime(2024, 3, 4, 9, 30, tzinfo=w.SHANGHAI), "还钱")])
+        sms = w.synctech_sms_xml(
+            tmp_path / "sms.xml", [w.Msg("15400000001", dt.datetime(2024, 3, 4, 9, 30, tzinfo=w.SHANGHAI), "还钱")]
+        )
         imports.import_paths(ws, cid, [sms])
     out = tmp_path / "out" / "package.zip"
     proc = subprocess.run([sys.executable, "-c", KILL_MID_EXPORT, str(home), str(cid), str(out)], timeout=120)
@@ -75,12 +77,18 @@ def test_killed_document_render_leaves_no_part_file(home: Path, tmp_path: Path) 
     """Item 9 for documents: a draft killed while its DOCX is written leaves its ``.part`` only until the next start."""
     with Workspace(load_settings(home)) as ws:
         cid = cases.create_case(ws, "文书").id
-        sms = w.synctech_sms_xml(tmp_path / "sms.xml", [w.Msg("15400000001", dt.datetime(2024, 3, 4, 9, 30, tzinfo=w.SHANGHAI),
-                                                               "再不还钱就去你单位闹")])
+        sms = w.synctech_sms_xml(
+            tmp_path / "sms.xml",
+            [w.Msg("15400000001", dt.datetime(2024, 3, 4, 9, 30, tzinfo=w.SHANGHAI), "再不还钱就去你单位闹")],
+        )
         imports.import_paths(ws, cid, [sms])
     out = tmp_path / "docs"
-    proc = subprocess.run([sys.executable, "-c", KILL_MID_DOCUMENT, str(home), str(cid), str(out)], timeout=300,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILL_MID_DOCUMENT, str(home), str(cid), str(out)],
+        timeout=300,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == -9, proc.stderr[-2000:]
     parts = list(out.glob("*.part"))
     assert len(parts) == 1 and not list(out.glob("*.docx"))  # killed mid-way

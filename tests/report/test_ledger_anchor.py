@@ -92,8 +92,15 @@ def test_case_report_prints_the_number(ws: Workspace, tmp_path: Path) -> None:
 def test_vault_verify_names_the_case_and_file(home: Path, ws: Workspace) -> None:
     b = build_case(ws)
     with ws.db.read_session() as s:
-        sha = s.execute(select(LedgerEntry.evidence_sha256).where(LedgerEntry.case_id == b.case_id,
-                                                                  LedgerEntry.evidence_sha256.is_not(None))).scalars().first()
+        sha = (
+            s.execute(
+                select(LedgerEntry.evidence_sha256).where(
+                    LedgerEntry.case_id == b.case_id, LedgerEntry.evidence_sha256.is_not(None)
+                )
+            )
+            .scalars()
+            .first()
+        )
     p = ws.vault.path(sha)
     p.chmod(0o644)
     p.write_bytes(p.read_bytes() + b"x")
@@ -102,6 +109,7 @@ def test_vault_verify_names_the_case_and_file(home: Path, ws: Workspace) -> None
 
 
 # -- RFC 3161 timestamps of the head (a local test TSA, no network) ----------------------------------
+
 
 def test_head_timestamped_after_import_and_export(home: Path, tmp_path: Path) -> None:
     from tests.report.report_tsa_server import running_tsa
@@ -113,8 +121,10 @@ def test_head_timestamped_after_import_and_export(home: Path, tmp_path: Path) ->
         ws = Workspace(load_settings(home, tsa_url=server.url))
         try:
             cid = cases.create_case(ws, "时间戳").id
-            sms = w.synctech_sms_xml(tmp_path / "sms.xml", [w.Msg("15400000001", __import__("datetime").datetime(
-                2025, 3, 1, 12, 0, tzinfo=w.SHANGHAI), "还钱")])
+            sms = w.synctech_sms_xml(
+                tmp_path / "sms.xml",
+                [w.Msg("15400000001", __import__("datetime").datetime(2025, 3, 1, 12, 0, tzinfo=w.SHANGHAI), "还钱")],
+            )
             [r] = imports.import_paths(ws, cid, [sms])
             assert r.status == "parsed" and not r.warnings
             first = anchoring.latest_stamp(ws)
@@ -144,8 +154,10 @@ def test_unreachable_tsa_skips_the_timestamp_and_says_so(home: Path, tmp_path: P
     ws = Workspace(load_settings(home, tsa_url="http://127.0.0.1:9/tsa"))
     try:
         cid = cases.create_case(ws, "无网络").id
-        sms = w.synctech_sms_xml(tmp_path / "sms.xml", [w.Msg("15400000001", __import__("datetime").datetime(
-            2025, 3, 1, 12, 0, tzinfo=w.SHANGHAI), "还钱")])
+        sms = w.synctech_sms_xml(
+            tmp_path / "sms.xml",
+            [w.Msg("15400000001", __import__("datetime").datetime(2025, 3, 1, 12, 0, tzinfo=w.SHANGHAI), "还钱")],
+        )
         [r] = imports.import_paths(ws, cid, [sms])
         assert r.status == "parsed" and r.added == 1
         assert any("时间戳已跳过" in x for x in r.warnings)

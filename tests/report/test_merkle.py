@@ -38,12 +38,14 @@ def test_matches_reference(leaves: list[bytes]) -> None:
     assert verifier.merkle_root_of_hashes(leaves) == reference_mth(leaves)
 
 
-file_entry = st.fixed_dictionaries({
-    "path": st.text(alphabet="abc/_.证据E0123", min_size=1, max_size=20),
-    "sha256": st.text(alphabet="0123456789abcdef", min_size=64, max_size=64),
-    "size": st.integers(min_value=0, max_value=1 << 40),
-    "role": st.sampled_from(["original", "derived", "report"]),
-})
+file_entry = st.fixed_dictionaries(
+    {
+        "path": st.text(alphabet="abc/_.证据E0123", min_size=1, max_size=20),
+        "sha256": st.text(alphabet="0123456789abcdef", min_size=64, max_size=64),
+        "size": st.integers(min_value=0, max_value=1 << 40),
+        "role": st.sampled_from(["original", "derived", "report"]),
+    }
+)
 
 
 @given(st.lists(file_entry, min_size=1, max_size=30, unique_by=lambda f: f["path"]), st.data())
@@ -63,14 +65,22 @@ def test_any_edit_changes_root_and_order_does_not(files: list[dict], data: st.Da
     if edited[i] != files[i]:
         assert verifier.merkle_root({**manifest, "files": edited}) != root
     assert verifier.merkle_root({**manifest, "case": {"id": 2, "name": "案件"}}) != root
-    removed = {**manifest, "files": files[:i] + files[i + 1:]}
+    removed = {**manifest, "files": files[:i] + files[i + 1 :]}
     assert verifier.merkle_root(removed) != root
 
 
 def test_ledger_entry_hash_matches_vault() -> None:
     from weiquan.vault import ledger
 
-    e = {"seq": 3, "ts": "2025-01-01T00:00:00.000000+00:00", "action": "acquired", "evidence_sha256": "ab" * 32,
-         "case_id": 7, "meta": '{"name":"短信.xml"}', "prev_hash": "cd" * 32}
-    assert verifier.ledger_entry_hash(e) == ledger.entry_hash(3, e["ts"], "acquired", e["evidence_sha256"], 7, e["meta"],
-                                                                e["prev_hash"])
+    e = {
+        "seq": 3,
+        "ts": "2025-01-01T00:00:00.000000+00:00",
+        "action": "acquired",
+        "evidence_sha256": "ab" * 32,
+        "case_id": 7,
+        "meta": '{"name":"短信.xml"}',
+        "prev_hash": "cd" * 32,
+    }
+    assert verifier.ledger_entry_hash(e) == ledger.entry_hash(
+        3, e["ts"], "acquired", e["evidence_sha256"], 7, e["meta"], e["prev_hash"]
+    )

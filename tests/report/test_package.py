@@ -29,14 +29,20 @@ def _unzip(zip_path: Path, dest: Path) -> Path:
     return folder
 
 
-def _rewrite_zip(src: Path, dst: Path, *, replace: dict[str, bytes] | None = None, drop: set[str] = frozenset(),
-                 add: dict[str, bytes] | None = None) -> Path:
+def _rewrite_zip(
+    src: Path,
+    dst: Path,
+    *,
+    replace: dict[str, bytes] | None = None,
+    drop: set[str] = frozenset(),
+    add: dict[str, bytes] | None = None,
+) -> Path:
     """Copy a ZIP, replacing/dropping/adding members given by their path inside the package folder."""
     replace = replace or {}
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
         prefix = zin.namelist()[0].split("/", 1)[0] + "/"
         for info in zin.infolist():
-            rel = info.filename[len(prefix):]
+            rel = info.filename[len(prefix) :]
             if rel in drop:
                 continue
             zout.writestr(info, replace.get(rel, zin.read(info)))
@@ -193,7 +199,9 @@ def test_verify_py_runs_under_bare_python(package: Path, tmp_path: Path) -> None
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert ok.stdout.startswith("OK")
     # On the ZIP itself, with JSON output.
-    js = subprocess.run([py, "-I", str(folder / "verify.py"), "--json", str(package)], capture_output=True, text=True, env=env)
+    js = subprocess.run(
+        [py, "-I", str(folder / "verify.py"), "--json", str(package)], capture_output=True, text=True, env=env
+    )
     assert js.returncode == 0 and json.loads(js.stdout)["ok"] is True
     target = next((folder / "originals").glob("E003_*"))
     with open(target, "r+b") as f:
@@ -208,8 +216,9 @@ def test_verify_py_runs_under_bare_python(package: Path, tmp_path: Path) -> None
     assert "被修改" in bad.stdout and "缺失" in bad.stdout
 
 
-def test_verify_py_prints_the_ledger_digest_to_compare_with_the_kept_copy(ws: Workspace, package: Path,
-                                                                          tmp_path: Path) -> None:
+def test_verify_py_prints_the_ledger_digest_to_compare_with_the_kept_copy(
+    ws: Workspace, package: Path, tmp_path: Path
+) -> None:
     """The package's own verifier shows the vault's ledger digest at export (the number the README says to keep
     elsewhere) and, given the kept number, compares them itself: a package whose digest is not the kept one fails."""
     py = _base_python()
@@ -220,12 +229,18 @@ def test_verify_py_prints_the_ledger_digest_to_compare_with_the_kept_copy(ws: Wo
     kept = re.search(r"WQ-\d+:[0-9a-f-]{71}", (folder / "README.txt").read_text("utf-8")).group(0)  # type: ignore[union-attr]  # the README has the digest (asserted by the search itself)
     ok = subprocess.run([py, "-I", "verify.py"], cwd=folder, capture_output=True, text=True, env=env)
     assert ok.returncode == 0 and kept in ok.stdout and "另行保存" in ok.stdout, ok.stdout
-    js = json.loads(subprocess.run([py, "-I", "verify.py", "--json"], cwd=folder, capture_output=True, text=True,
-                                   env=env).stdout)
+    js = json.loads(
+        subprocess.run([py, "-I", "verify.py", "--json"], cwd=folder, capture_output=True, text=True, env=env).stdout
+    )
     assert js["ledger_head"] == kept
     # compared as printed, in any grouping or case
-    same = subprocess.run([py, "-I", "verify.py", "--head", kept.lower().replace("-", " ")], cwd=folder,
-                          capture_output=True, text=True, env=env)
+    same = subprocess.run(
+        [py, "-I", "verify.py", "--head", kept.lower().replace("-", " ")],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert same.returncode == 0 and "一致" in same.stdout, same.stdout
     seq, _, digest = kept.partition(":")
     other = f"{seq}:{'0' * 8}{digest[8:]}"
@@ -257,8 +272,13 @@ def test_damaged_vault_blob_stops_export(ws: Workspace, built: BuiltCase, export
 
 
 def test_include_derived_adds_non_text_derivations(ws: Workspace, built: BuiltCase, export_dir: Path) -> None:
-    ws.vault.add_derived(b"\x89PNG\r\n\x1a\nthumb", source_sha256=built.originals["Screenshot_催收短信.png"],
-                         derivation="thumbnail", case_id=built.case_id, media_type="image/png")
+    ws.vault.add_derived(
+        b"\x89PNG\r\n\x1a\nthumb",
+        source_sha256=built.originals["Screenshot_催收短信.png"],
+        derivation="thumbnail",
+        case_id=built.case_id,
+        media_type="image/png",
+    )
     plain = export_case(ws, built.case_id, export_dir / "a.zip", with_report=False)
     full = export_case(ws, built.case_id, export_dir / "b.zip", include_derived=True, with_report=False)
     assert plain.derived == 1 and full.derived == 2
@@ -273,8 +293,11 @@ def test_other_cases_are_not_exported(ws: Workspace, built: BuiltCase, export_di
         ledger = zf.read(next(n for n in names if n.endswith("ledger.jsonl"))).decode()
     other_png = other.originals["Screenshot_催收短信.png"]
     assert other_png not in ledger
-    assert all(json.loads(line)["case_id"] in (built.case_id, None) or json.loads(line)["evidence_sha256"] in
-               set(built.originals.values()) | set(built.derived) for line in ledger.splitlines())
+    assert all(
+        json.loads(line)["case_id"] in (built.case_id, None)
+        or json.loads(line)["evidence_sha256"] in set(built.originals.values()) | set(built.derived)
+        for line in ledger.splitlines()
+    )
 
 
 def test_unknown_case_is_input_error(ws: Workspace, export_dir: Path) -> None:
@@ -332,7 +355,9 @@ def test_cli_verify_folder_and_report(ws: Workspace, built: BuiltCase, package: 
     r = runner.invoke(app, ["--home", str(ws.home), "verify", str(folder)])
     assert r.exit_code == 1 and "README.txt" in r.stdout
     out = tmp_path / "r.pdf"
-    r = runner.invoke(app, ["--home", str(ws.home), "report", "--case", str(built.case_id), "--out", str(out), "--json"])
+    r = runner.invoke(
+        app, ["--home", str(ws.home), "report", "--case", str(built.case_id), "--out", str(out), "--json"]
+    )
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["path"] == str(out) and out.read_bytes().startswith(b"%PDF")
 
@@ -342,12 +367,19 @@ def test_byte_flipped_inside_the_zip_is_named_not_a_crash(package: Path, tmp_pat
     """Damage the ZIP itself (not a rewritten member): the CRC failure becomes a named problem."""
     with zipfile.ZipFile(package) as zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
-        info = next(i for i in infos if (i.filename.split("/")[-1].startswith("E001_") if which == "original"
-                                         else i.filename.endswith("/manifest.json")))
+        info = next(
+            i
+            for i in infos
+            if (
+                i.filename.split("/")[-1].startswith("E001_")
+                if which == "original"
+                else i.filename.endswith("/manifest.json")
+            )
+        )
     raw = bytearray(package.read_bytes())
     # local file header: 30 bytes + name + extra, then the member data
-    name_len = int.from_bytes(raw[info.header_offset + 26: info.header_offset + 28], "little")
-    extra_len = int.from_bytes(raw[info.header_offset + 28: info.header_offset + 30], "little")
+    name_len = int.from_bytes(raw[info.header_offset + 26 : info.header_offset + 28], "little")
+    extra_len = int.from_bytes(raw[info.header_offset + 28 : info.header_offset + 30], "little")
     data_at = info.header_offset + 30 + name_len + extra_len
     raw[data_at + min(5, info.compress_size - 1)] ^= 0xFF
     damaged = tmp_path / "damaged.zip"

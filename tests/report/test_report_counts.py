@@ -21,15 +21,30 @@ def test_a_categorys_events_are_counted_once(ws: Workspace) -> None:
     with ws.db.session() as s:
         ids = []
         for i in range(9):
-            e = Event(case_id=case.id, channel="call", direction="in", start=start + dt.timedelta(minutes=20 * i),
-                      source_tz="Asia/Shanghai", counterpart="+8617000000001")
+            e = Event(
+                case_id=case.id,
+                channel="call",
+                direction="in",
+                start=start + dt.timedelta(minutes=20 * i),
+                source_tz="Asia/Shanghai",
+                counterpart="+8617000000001",
+            )
             s.add(e)
             s.flush()
             ids.append(e.id)
         # a per-number flood (first 6 calls) inside a number-rotation finding (all 9): 9 events, not 15
         for key, eids in (("flood", ids[:6]), ("rotation", ids)):
-            f = Finding(case_id=case.id, category="harassment_volume", severity="medium", detector_id="test",
-                        detector_version="1", confidence=0.9, provisions=[], key=key, review_state="auto")
+            f = Finding(
+                case_id=case.id,
+                category="harassment_volume",
+                severity="medium",
+                detector_id="test",
+                detector_version="1",
+                confidence=0.9,
+                provisions=[],
+                key=key,
+                review_state="auto",
+            )
             s.add(f)
             s.flush()
             s.add_all(FindingEvent(finding_id=f.id, event_id=i, spans=[]) for i in eids)

@@ -35,13 +35,22 @@ def _forged(path: Path, member: str, size: int) -> Path:
             for _ in range(size >> 20):
                 f.write(block)
         if member != verify.MANIFEST:
-            zf.writestr("pkg/manifest.json", json.dumps({"format": verify.FORMAT, "files": [
-                {"path": verify.LEDGER, "sha256": "0" * 64, "size": 1, "role": "ledger"}]}))
+            zf.writestr(
+                "pkg/manifest.json",
+                json.dumps(
+                    {
+                        "format": verify.FORMAT,
+                        "files": [{"path": verify.LEDGER, "sha256": "0" * 64, "size": 1, "role": "ledger"}],
+                    }
+                ),
+            )
     return path
 
 
 def _run(pkg: Path) -> dict:  # type: ignore[type-arg]  # untyped pytest fixtures or test doubles
-    out = subprocess.run([sys.executable, "-c", MEASURE, str(pkg)], capture_output=True, text=True, timeout=300, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(pkg)], capture_output=True, text=True, timeout=300, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]  # json.loads is untyped
 
 

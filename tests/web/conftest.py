@@ -38,7 +38,12 @@ def client(ws: Workspace) -> Iterator[TestClient]:
 @pytest.fixture
 def server(ws: Workspace) -> Server:
     """Server mode with two borrowers, an advocate and an admin."""
-    for name, role in (("alice", "borrower"), ("bob", "borrower"), ("carol", "advocate"), ("dave", "advocate"),
-                       ("root", "admin")):
+    for name, role in (
+        ("alice", "borrower"),
+        ("bob", "borrower"),
+        ("carol", "advocate"),
+        ("dave", "advocate"),
+        ("root", "admin"),
+    ):
         users.create_user(ws, name, PASSWORD, role=role)
     return Server(ws, WebConfig(server_mode=True, run_extraction=False, login_max_failures=3))

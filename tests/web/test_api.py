@@ -21,8 +21,13 @@ def _case(client: TestClient, **kw: object) -> int:
 
 def _imported(client: TestClient) -> int:
     cid = _case(client)
-    r = client.post(f"{API}/cases/{cid}/import", files=[("files", ("sms-20250301.xml", sms_backup_xml(30), "text/xml")),
-                                                        ("files", ("calls-20250301.xml", calls_backup_xml(10), "text/xml"))])
+    r = client.post(
+        f"{API}/cases/{cid}/import",
+        files=[
+            ("files", ("sms-20250301.xml", sms_backup_xml(30), "text/xml")),
+            ("files", ("calls-20250301.xml", calls_backup_xml(10), "text/xml")),
+        ],
+    )
     assert r.status_code == 200, r.text
     assert [x["status"] for x in r.json()] == ["parsed", "parsed"]
     assert client.post(f"{API}/cases/{cid}/analyze").status_code == 200
@@ -31,9 +36,20 @@ def _imported(client: TestClient) -> int:
 
 def test_openapi_lists_every_area(client: TestClient) -> None:
     paths = client.get(f"{API}/openapi.json").json()["paths"]
-    for p in ("/cases", "/cases/{case_id}/import", "/cases/{case_id}/events", "/cases/{case_id}/findings",
-              "/cases/{case_id}/findings/{finding_id}/review", "/cases/{case_id}/plan", "/documents",
-              "/cases/{case_id}/actions", "/cases/{case_id}/export", "/verify", "/loans/check", "/lenders"):
+    for p in (
+        "/cases",
+        "/cases/{case_id}/import",
+        "/cases/{case_id}/events",
+        "/cases/{case_id}/findings",
+        "/cases/{case_id}/findings/{finding_id}/review",
+        "/cases/{case_id}/plan",
+        "/documents",
+        "/cases/{case_id}/actions",
+        "/cases/{case_id}/export",
+        "/verify",
+        "/loans/check",
+        "/lenders",
+    ):
         assert f"{API}{p}" in paths, p
     assert not any(p.startswith("/cases") for p in paths), "pages must not be in the API schema"
 
@@ -45,7 +61,9 @@ def test_case_crud_and_lender_fill(client: TestClient) -> None:
     assert [x["id"] for x in client.get(f"{API}/cases").json()] == [cid]
     r = client.patch(f"{API}/cases/{cid}", json={"name": "改名", "notes": "备注"})
     assert r.status_code == 200 and r.json()["name"] == "改名"
-    assert client.patch(f"{API}/cases/{cid}", json={"owner_id": 5}).status_code == 200  # unknown fields ignored by the schema
+    assert (
+        client.patch(f"{API}/cases/{cid}", json={"owner_id": 5}).status_code == 200
+    )  # unknown fields ignored by the schema
     assert client.get(f"{API}/cases/{cid}").json()["owner_id"] is None
     assert client.post(f"{API}/cases", json={"name": ""}).status_code == 422
     assert client.delete(f"{API}/cases/{cid}").json()["deleted"] is True
@@ -56,10 +74,14 @@ def test_case_crud_and_lender_fill(client: TestClient) -> None:
 def test_lenders_and_loans(client: TestClient) -> None:
     hits = client.get(f"{API}/lenders", params={"q": "招联"}).json()
     assert hits and hits[0]["licence_type"] == "consumer_finance"
-    loan = {"lender_type": "small_loan", "contract_date": "2025-01-01", "principal": 10000,
-            "disbursed": [{"date": "2025-01-01", "amount": 8000}],
-            "repayments": [{"date": "2025-02-01", "amount": 5500}, {"date": "2025-03-01", "amount": 5500}],
-            "as_of": "2025-03-02"}
+    loan = {
+        "lender_type": "small_loan",
+        "contract_date": "2025-01-01",
+        "principal": 10000,
+        "disbursed": [{"date": "2025-01-01", "amount": 8000}],
+        "repayments": [{"date": "2025-02-01", "amount": 5500}, {"date": "2025-03-01", "amount": 5500}],
+        "as_of": "2025-03-02",
+    }
     out = client.post(f"{API}/loans/check", json=loan).json()
     assert out["upfront_deduction"] == 2000 and out["apr"] > 1 and out["verdict"] != "lawful"
     bad = client.post(f"{API}/loans/check", json={**loan, "lender_type": "martian"})
@@ -71,8 +93,10 @@ def test_lenders_and_loans(client: TestClient) -> None:
 
 def test_import_refusals_leave_nothing(client: TestClient, ws) -> None:  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
     cid = _case(client)
-    r = client.post(f"{API}/cases/{cid}/import", files={"files": ("../../../etc/passwd.exe", b"MZ\x90\x00" + bytes(300),
-                                                                   "application/octet-stream")})
+    r = client.post(
+        f"{API}/cases/{cid}/import",
+        files={"files": ("../../../etc/passwd.exe", b"MZ\x90\x00" + bytes(300), "application/octet-stream")},
+    )
     assert r.status_code == 200
     (res,) = r.json()
     assert res["status"] == "refused" and res["name"] == "passwd.exe" and "无法识别" in res["error"]
@@ -115,7 +139,9 @@ def test_timeline_filters_and_pages(client: TestClient) -> None:
     p1 = client.get(base, params={"page_size": 15}).json()
     p3 = client.get(base, params={"page_size": 15, "page": 3}).json()
     assert p1["has_next"] and not p3["has_next"] and len(p3["items"]) == 10
-    assert [i["event"]["channel"] for i in client.get(base, params={"channel": "call", "page_size": 500}).json()["items"]] == ["call"] * 10
+    assert [
+        i["event"]["channel"] for i in client.get(base, params={"channel": "call", "page_size": 500}).json()["items"]
+    ] == ["call"] * 10
     hits = client.get(base, params={"q": "通讯录"}).json()["items"]
     assert hits and all("通讯录" in i["event"]["text"] for i in hits)
     assert len(client.get(base, params={"number": "13800138001"}).json()["items"]) == 3
@@ -135,7 +161,11 @@ def test_evidence_original(client: TestClient) -> None:
     view = client.get(f"{API}/cases/{cid}/evidence/{ref['evidence_id']}").json()
     assert view["sha256"] == ref["sha256"] and view["events"]
     raw = client.get(f"{API}/cases/{cid}/evidence/{ref['evidence_id']}/raw")
-    assert raw.status_code == 200 and raw.content.startswith(b"<?xml") and "attachment" in raw.headers["content-disposition"]
+    assert (
+        raw.status_code == 200
+        and raw.content.startswith(b"<?xml")
+        and "attachment" in raw.headers["content-disposition"]
+    )
     other = _case(client, name="另一个")
     assert client.get(f"{API}/cases/{other}/evidence/{ref['evidence_id']}").status_code == 404
 
@@ -150,7 +180,9 @@ def test_findings_review_and_plan(client: TestClient) -> None:
     assert ev["text"][a:b] in THREAT
     r = client.post(f"{API}/cases/{cid}/findings/{f['id']}/review", json={"state": "confirmed", "note": "属实"})
     assert r.status_code == 200 and r.json()["review_state"] == "confirmed"
-    assert [x["id"] for x in client.get(f"{API}/cases/{cid}/findings", params={"state": "confirmed"}).json()] == [f["id"]]
+    assert [x["id"] for x in client.get(f"{API}/cases/{cid}/findings", params={"state": "confirmed"}).json()] == [
+        f["id"]
+    ]
     assert client.post(f"{API}/cases/{cid}/findings/{f['id']}/review", json={"state": "maybe"}).status_code == 422
     other = _case(client, name="另一个")
     assert client.post(f"{API}/cases/{other}/findings/{f['id']}/review", json={"state": "rejected"}).status_code == 404
@@ -172,8 +204,10 @@ def test_documents_and_actions(client: TestClient) -> None:
     assert zipfile.ZipFile(io.BytesIO(docx.content)).testzip() is None
     assert client.get(f"{API}/cases/{cid}/documents/lender.exe").status_code == 404
     assert client.get(f"{API}/cases/{cid}/documents/nonsense.docx").status_code in (400, 404)
-    r = client.post(f"{API}/cases/{cid}/actions", json={"body": "lender", "document": "lender",
-                                                         "submitted_at": "2025-03-03", "reference_no": "TS-1"})
+    r = client.post(
+        f"{API}/cases/{cid}/actions",
+        json={"body": "lender", "document": "lender", "submitted_at": "2025-03-03", "reference_no": "TS-1"},
+    )
     assert r.status_code == 201, r.text
     act = r.json()
     assert act["status"] == "sent" and act["due_at"] and act["due_at"] > "2025-03-03"

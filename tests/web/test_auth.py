@@ -37,8 +37,11 @@ def test_wrong_password_and_rate_limit(server: Server) -> None:
 def test_form_login_and_logout(server: Server) -> None:
     c = server.client()
     tok = csrf_of(c.get("/login").text)
-    r = c.post("/login", data={"username": "alice", "password": PASSWORD, "next": "//evil.example/x", "csrf_token": tok},
-               follow_redirects=False)
+    r = c.post(
+        "/login",
+        data={"username": "alice", "password": PASSWORD, "next": "//evil.example/x", "csrf_token": tok},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and r.headers["location"] == "/"
     cookie = r.headers["set-cookie"]
     assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
@@ -58,8 +61,10 @@ def test_secure_cookie_with_tls(ws) -> None:  # type: ignore[no-untyped-def]  # 
     from weiquan.web.config import WebConfig
 
     users.create_user(ws, "erin", PASSWORD, role="borrower")
-    c = TestClient(create_app(ws, config=WebConfig(server_mode=True, tls=True, run_extraction=False)),
-                   base_url="https://testserver")
+    c = TestClient(
+        create_app(ws, config=WebConfig(server_mode=True, tls=True, run_extraction=False)),
+        base_url="https://testserver",
+    )
     r = c.post(f"{API}/auth/login", json={"username": "erin", "password": PASSWORD})
     assert r.status_code == 200 and "secure" in r.headers["set-cookie"].lower()
     assert "max-age=31536000" in r.headers["strict-transport-security"]
@@ -72,7 +77,10 @@ def test_borrower_cannot_see_another_case(server: Server) -> None:
     for path in ("", "/events", "/findings", "/plan", "/actions", "/files", "/jobs", "/dashboard", "/packages"):
         assert bob.get(f"{API}/cases/{cid}{path}").status_code == 404, path
     assert bob.get(f"{API}/cases").json() == []
-    assert bob.post(f"{API}/cases/{cid}/import", files={"files": ("x.xml", sms_backup_xml(2), "text/xml")}).status_code == 404
+    assert (
+        bob.post(f"{API}/cases/{cid}/import", files={"files": ("x.xml", sms_backup_xml(2), "text/xml")}).status_code
+        == 404
+    )
     assert bob.patch(f"{API}/cases/{cid}", json={"name": "hacked"}).status_code == 404
     assert bob.delete(f"{API}/cases/{cid}").status_code == 404
     for page in ("", "/timeline", "/review", "/documents", "/package", "/import", "/evidence/1", "/evidence/1/raw"):
@@ -92,7 +100,9 @@ def test_advocate_sees_only_shared_cases(server: Server) -> None:
     assert [c["id"] for c in carol.get(f"{API}/cases").json()] == [a1]
     assert carol.get(f"{API}/cases/{b1}").status_code == 404
     assert server.client("dave").get(f"{API}/cases").json() == []
-    assert carol.post(f"{API}/cases/{a1}/shares", json={"username": "dave"}).status_code == 400  # advocates cannot re-share
+    assert (
+        carol.post(f"{API}/cases/{a1}/shares", json={"username": "dave"}).status_code == 400
+    )  # advocates cannot re-share
     assert carol.delete(f"{API}/cases/{a1}").status_code == 403
     alice.delete(f"{API}/cases/{a1}/shares/carol")
     assert carol.get(f"{API}/cases/{a1}").status_code == 404

@@ -25,7 +25,13 @@ from weiquan.workspace import Workspace
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = os.environ.get("WEIQUAN_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 ARTEFACTS = Path(os.environ.get("WEIQUAN_ARTEFACTS", Path(__file__).resolve().parents[2] / "test-artefacts")) / "web"
 PHONE_FILES = (".xml", ".csv", ".wav", ".vmsg", ".db", ".png", ".jpg")
 

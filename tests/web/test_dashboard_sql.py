@@ -18,28 +18,54 @@ API = "/api/v1"
 UTC = dt.timezone.utc
 
 
-def _event(case_id: int, start: dt.datetime, *, channel: str = "sms", number: str | None = "+8613800000001",
-           recipient: str = "borrower", signature: str | None = None, text: str | None = "请还款") -> Event:
-    return Event(case_id=case_id, channel=channel, direction="incoming", start=start, source_tz="Asia/Shanghai",
-                 counterpart=number, text=text if channel != "call" else None, recipient=recipient, origin="export",
-                 signature=signature, extra={}, duration_s=30.0 if channel == "call" else None)
+def _event(
+    case_id: int,
+    start: dt.datetime,
+    *,
+    channel: str = "sms",
+    number: str | None = "+8613800000001",
+    recipient: str = "borrower",
+    signature: str | None = None,
+    text: str | None = "请还款",
+) -> Event:
+    return Event(
+        case_id=case_id,
+        channel=channel,
+        direction="incoming",
+        start=start,
+        source_tz="Asia/Shanghai",
+        counterpart=number,
+        text=text if channel != "call" else None,
+        recipient=recipient,
+        origin="export",
+        signature=signature,
+        extra={},
+        duration_s=30.0 if channel == "call" else None,
+    )
 
 
 def _case(ws: Workspace) -> int:
     cid = cases.create_case(ws, "聚合测试", timezone="Asia/Shanghai").id
     with ws.db.session() as s:
-        s.add_all([
-            # Sunday 2025-03-02 15:30 UTC = Sunday 23:30 local: night, weekday 6, hour 23
-            _event(cid, dt.datetime(2025, 3, 2, 15, 30, tzinfo=UTC), signature="【示例贷】"),
-            # Sunday 16:10 UTC = Monday 00:10 local: night, next day, weekday 0, hour 0
-            _event(cid, dt.datetime(2025, 3, 2, 16, 10, tzinfo=UTC), recipient="relative"),
-            # Monday 02:00 UTC = Monday 10:00 local, a call from another number to a colleague
-            _event(cid, dt.datetime(2025, 3, 3, 2, 0, tzinfo=UTC), channel="call", number="+8613900000002",
-                   recipient="colleague"),
-            _event(cid, dt.datetime(2025, 3, 3, 2, 20, tzinfo=UTC), channel="call", number="+8613900000002"),
-            # no number at all (a visit)
-            _event(cid, dt.datetime(2025, 3, 4, 1, 0, tzinfo=UTC), channel="visit", number=None, text=None),
-        ])
+        s.add_all(
+            [
+                # Sunday 2025-03-02 15:30 UTC = Sunday 23:30 local: night, weekday 6, hour 23
+                _event(cid, dt.datetime(2025, 3, 2, 15, 30, tzinfo=UTC), signature="【示例贷】"),
+                # Sunday 16:10 UTC = Monday 00:10 local: night, next day, weekday 0, hour 0
+                _event(cid, dt.datetime(2025, 3, 2, 16, 10, tzinfo=UTC), recipient="relative"),
+                # Monday 02:00 UTC = Monday 10:00 local, a call from another number to a colleague
+                _event(
+                    cid,
+                    dt.datetime(2025, 3, 3, 2, 0, tzinfo=UTC),
+                    channel="call",
+                    number="+8613900000002",
+                    recipient="colleague",
+                ),
+                _event(cid, dt.datetime(2025, 3, 3, 2, 20, tzinfo=UTC), channel="call", number="+8613900000002"),
+                # no number at all (a visit)
+                _event(cid, dt.datetime(2025, 3, 4, 1, 0, tzinfo=UTC), channel="visit", number=None, text=None),
+            ]
+        )
     other = cases.create_case(ws, "别的案件").id
     with ws.db.session() as s:  # another case's events must not leak into the figures
         s.add(_event(other, dt.datetime(2025, 3, 2, 15, 30, tzinfo=UTC), number="+8613800000001"))
@@ -54,9 +80,14 @@ def test_dashboard_figures_on_both_backends(ws: Workspace) -> None:
     assert d.third_party == 2
     assert d.night == 2
     assert d.distinct_numbers == 2
-    assert d.first == dt.datetime(2025, 3, 2, 15, 30, tzinfo=UTC) and d.last == dt.datetime(2025, 3, 4, 1, 0, tzinfo=UTC)
-    assert [(x.day, x.count) for x in d.per_day] == [(dt.date(2025, 3, 2), 1), (dt.date(2025, 3, 3), 3),
-                                                     (dt.date(2025, 3, 4), 1)]
+    assert d.first == dt.datetime(2025, 3, 2, 15, 30, tzinfo=UTC) and d.last == dt.datetime(
+        2025, 3, 4, 1, 0, tzinfo=UTC
+    )
+    assert [(x.day, x.count) for x in d.per_day] == [
+        (dt.date(2025, 3, 2), 1),
+        (dt.date(2025, 3, 3), 3),
+        (dt.date(2025, 3, 4), 1),
+    ]
     assert d.busiest_day is not None and d.busiest_day.day == dt.date(2025, 3, 3)
     assert d.heat[6][23] == 1 and d.heat[0][0] == 1 and d.heat[0][10] == 2 and d.heat[1][9] == 1
     assert sum(map(sum, d.heat)) == 5
@@ -72,8 +103,16 @@ def test_dashboard_findings_and_timeline_filters(ws: Workspace, client: TestClie
     with ws.db.session() as s:
         first = s.query(Event).filter(Event.case_id == cid).order_by(Event.start).first()
         assert first is not None
-        f = Finding(case_id=cid, category="night_contact", severity="medium", detector_id="t", detector_version="1",
-                    key="k1", summary="夜间联系", provisions=[])
+        f = Finding(
+            case_id=cid,
+            category="night_contact",
+            severity="medium",
+            detector_id="t",
+            detector_version="1",
+            key="k1",
+            summary="夜间联系",
+            provisions=[],
+        )
         s.add(f)
         s.flush()
         s.add(FindingEvent(finding_id=f.id, event_id=first.id, spans=[]))

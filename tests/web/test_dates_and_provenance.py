@@ -24,8 +24,16 @@ CST = dt.timezone(dt.timedelta(hours=8))
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # only stored and served, never decoded here
 
 
-def _screenshot(ws: Workspace, case_id: int, name: str, *, when: dt.datetime, texts: list[str],
-                unconfirmed: bool = True, payload: bytes = PNG) -> int:
+def _screenshot(
+    ws: Workspace,
+    case_id: int,
+    name: str,
+    *,
+    when: dt.datetime,
+    texts: list[str],
+    unconfirmed: bool = True,
+    payload: bytes = PNG,
+) -> int:
     """Store an image for the case and the events its OCR gave, dated (or not) as the extractor would."""
     add = ws.vault.add(payload, case_id=case_id, original_name=name)
     raws = []
@@ -33,9 +41,20 @@ def _screenshot(ws: Workspace, case_id: int, name: str, *, when: dt.datetime, te
         extra = {"anchor_basis": "import_time", "anchor": when.replace(tzinfo=None).isoformat(sep=" ")}
         if unconfirmed:
             extra.update(needs_review=True, date_unconfirmed=True)
-        raws.append(RawEvent(channel="sms", direction="incoming", start=when + dt.timedelta(minutes=i),
-                             locator=f"sms/bubble[{i}]", source_tz="Asia/Shanghai", wallclock_text=f"{when:%H}:{i:02d}",
-                             counterpart_raw="13800138000", text=text, origin="screenshot", extra=extra))
+        raws.append(
+            RawEvent(
+                channel="sms",
+                direction="incoming",
+                start=when + dt.timedelta(minutes=i),
+                locator=f"sms/bubble[{i}]",
+                source_tz="Asia/Shanghai",
+                wallclock_text=f"{when:%H}:{i:02d}",
+                counterpart_raw="13800138000",
+                text=text,
+                origin="screenshot",
+                extra=extra,
+            )
+        )
     with ws.db.session() as s:
         insert_unmerged(s, case_id=case_id, evidence_id=add.evidence.id, source_format="screenshot", raws=raws)
     return add.evidence.id
@@ -43,8 +62,9 @@ def _screenshot(ws: Workspace, case_id: int, name: str, *, when: dt.datetime, te
 
 def test_unconfirmed_dates_count_nowhere_until_confirmed(ws: Workspace) -> None:
     case = cases.create_case(ws, "日期")
-    shot = _screenshot(ws, case.id, "IMG_0042.png", when=dt.datetime(2026, 3, 5, 22, 47, tzinfo=CST),
-                       texts=[THREAT, "明天上门找你"])
+    shot = _screenshot(
+        ws, case.id, "IMG_0042.png", when=dt.datetime(2026, 3, 5, 22, 47, tzinfo=CST), texts=[THREAT, "明天上门找你"]
+    )
     assert dates.count_pending(ws, case.id) == 2
     d = dashboard.case_dashboard(ws, case.id)
     assert (d.total_events, d.dates_to_confirm, d.per_day, d.first) == (0, 2, [], None)
@@ -56,14 +76,20 @@ def test_unconfirmed_dates_count_nowhere_until_confirmed(ws: Workspace) -> None:
     assert b"2026" not in dashboard.case_chart(ws, case.id, "per_day")
 
     (pending,) = dates.pending_files(ws, case.id)
-    assert (pending.evidence_id, pending.name, pending.events, pending.proposed_day) == (shot, "IMG_0042.png", 2,
-                                                                                          dt.date(2026, 3, 5))
+    assert (pending.evidence_id, pending.name, pending.events, pending.proposed_day) == (
+        shot,
+        "IMG_0042.png",
+        2,
+        dt.date(2026, 3, 5),
+    )
     done = dates.confirm_file_date(ws, case.id, shot, "2026-03-02", by="tester")
     assert (done.events, done.shifted_days) == (2, -3)
     assert dates.count_pending(ws, case.id) == 0
     evs = timeline.list_events(ws, case.id)
-    assert [e.start.astimezone(CST).replace(tzinfo=None) for e in evs] == [dt.datetime(2026, 3, 2, 22, 47),
-                                                                           dt.datetime(2026, 3, 2, 22, 48)]
+    assert [e.start.astimezone(CST).replace(tzinfo=None) for e in evs] == [
+        dt.datetime(2026, 3, 2, 22, 47),
+        dt.datetime(2026, 3, 2, 22, 48),
+    ]
     assert all(not e.date_unconfirmed and e.extra["date_confirmed"]["by"] == "tester" for e in evs)
     d = dashboard.case_dashboard(ws, case.id)
     assert (d.total_events, d.dates_to_confirm, d.per_day[0].day) == (2, 0, dt.date(2026, 3, 2))
@@ -111,8 +137,11 @@ def test_pages_show_date_pending_and_confirm_in_one_click(client: TestClient, ws
 
 def test_future_date_refused_on_the_page(client: TestClient, ws: Workspace) -> None:
     case = cases.create_case(ws, "网页将来")
-    shot = _shown(client, case.id, _screenshot(ws, case.id, "x.png", when=dt.datetime(2026, 3, 5, 22, 47, tzinfo=CST),
-                                               texts=["还钱"]))
+    shot = _shown(
+        client,
+        case.id,
+        _screenshot(ws, case.id, "x.png", when=dt.datetime(2026, 3, 5, 22, 47, tzinfo=CST), texts=["还钱"]),
+    )
     r = client.post(f"/cases/{case.id}/dates/{shot}", data={"day": "2999-01-01"}, headers={"hx-request": "true"})
     assert r.status_code == 400 and "不能晚于今天" in r.text
     assert dates.count_pending(ws, case.id) == 1
@@ -135,6 +164,7 @@ def _shown(client: TestClient, case_id: int, evidence_id: int) -> int:
 
 
 # -- per-case provenance ----------------------------------------------------------------------------
+
 
 def test_each_case_keeps_its_own_file_name(ws: Workspace, client: TestClient) -> None:
     a = cases.create_case(ws, "甲")

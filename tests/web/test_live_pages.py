@@ -34,8 +34,11 @@ def test_import_live_region_follows_uploads(client: TestClient, ws: Workspace) -
     case = cases.create_case(ws, "实时")
     live = client.get(f"/cases/{case.id}/import/live").text
     assert 'id="import-live"' in live and "还没有文件" in live and "every 3s" not in live  # nothing to poll for
-    r = client.post(f"/cases/{case.id}/import/upload", files={"files": ("sms.xml", sms_backup_xml(6), "text/xml")},
-                    headers={"hx-request": "true"})
+    r = client.post(
+        f"/cases/{case.id}/import/upload",
+        files={"files": ("sms.xml", sms_backup_xml(6), "text/xml")},
+        headers={"hx-request": "true"},
+    )
     assert r.status_code == 200
     live = client.get(f"/cases/{case.id}/import/live").text
     assert "已导入的文件（1）" in _text(live) and "sms.xml" in live
@@ -53,7 +56,9 @@ def test_review_counters_update_with_each_click(client: TestClient, ws: Workspac
     page = client.get(f"/cases/{case.id}/review").text
     assert f"待审核（{len(items)}）" in page and 'class="card review-group"' in page
     f = items[0]
-    r = client.post(f"/cases/{case.id}/findings/{f.id}/review", data={"state": "confirmed"}, headers={"hx-request": "true"})
+    r = client.post(
+        f"/cases/{case.id}/findings/{f.id}/review", data={"state": "confirmed"}, headers={"hx-request": "true"}
+    )
     assert r.status_code == 200
     assert 'id="review-counts" hx-swap-oob="true"' in r.text and f"待审核（{len(items) - 1}）" in r.text
     assert "已确认（1）" in r.text and f'id="gp-{f.category}" hx-swap-oob="true"' in r.text
@@ -64,19 +69,36 @@ def test_manual_entry_form_uses_the_add_event_service(client: TestClient, ws: Wo
     form = client.get(f"/cases/{case.id}/events/new").text
     for field in ('name="channel"', 'name="recipient"', 'name="witnesses"', 'name="note"', 'type="datetime-local"'):
         assert field in form
-    r = client.post(f"/cases/{case.id}/events/new", data={
-        "channel": "call", "time": "2026-03-20T19:00", "recipient": "employer", "recipient_name": "公司人事",
-        "number": "13800138000", "text": "打到单位说我欠钱不还", "witnesses": "同事李某"})
+    r = client.post(
+        f"/cases/{case.id}/events/new",
+        data={
+            "channel": "call",
+            "time": "2026-03-20T19:00",
+            "recipient": "employer",
+            "recipient_name": "公司人事",
+            "number": "13800138000",
+            "text": "打到单位说我欠钱不还",
+            "witnesses": "同事李某",
+        },
+    )
     assert r.status_code == 200 and "已保存" in r.text
     (ev,) = timeline.list_events(ws, case.id)
     assert (ev.channel, ev.recipient, ev.recipient_name, ev.origin, ev.extra["witnesses"]) == (
-        "call", "employer", "公司人事", "manual", "同事李某")
+        "call",
+        "employer",
+        "公司人事",
+        "manual",
+        "同事李某",
+    )
     tl = client.get(f"/cases/{case.id}/timeline").text
     assert "在场证人：同事李某" in tl
     r = client.post(f"/cases/{case.id}/events/new", data={"channel": "visit", "time": "2026-03-20T19:00"})
     assert r.status_code == 400 and "请至少填写" in r.text
-    note = client.post(f"/cases/{case.id}/import/upload", files={"files": ("上门经过.md", "# 3月20日\n两人上门".encode(), "text/markdown")},
-                       headers={"hx-request": "true"}).text
+    note = client.post(
+        f"/cases/{case.id}/import/upload",
+        files={"files": ("上门经过.md", "# 3月20日\n两人上门".encode(), "text/markdown")},
+        headers={"hx-request": "true"},
+    ).text
     assert "这是一份文字笔记" in note and f"/cases/{case.id}/events/new" in note
 
 
@@ -88,4 +110,7 @@ def test_plain_zh_removes_internal_identifiers() -> None:
     assert "http" not in out and "海南日报" in out and "GB/T 45251" in out
     assert plain_zh("号段 1540000xxxx 使用 5 个号码") == "号段1540000××××使用5个号码"
     assert plain_zh("见 cn-law.md §3") == "见"
-    assert plain_zh("匹配威胁模式 E2「去你家」；匹配辱骂模式 L14「废物」") == "匹配威胁模式「去你家」；匹配辱骂模式「废物」"
+    assert (
+        plain_zh("匹配威胁模式 E2「去你家」；匹配辱骂模式 L14「废物」")
+        == "匹配威胁模式「去你家」；匹配辱骂模式「废物」"
+    )

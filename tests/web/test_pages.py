@@ -34,8 +34,14 @@ def test_sample_case_is_marked(client: TestClient, ws) -> None:  # type: ignore[
 
 def test_full_flow_pages(client: TestClient) -> None:
     _form(client, "/cases", {"name": "流程", "lender": "招联"})
-    up = client.post("/cases/1/import/upload", headers={"HX-Request": "true"},
-                     files=[("files", ("sms.xml", sms_backup_xml(30), "text/xml")), ("files", ("calls.xml", calls_backup_xml(8), "text/xml"))])
+    up = client.post(
+        "/cases/1/import/upload",
+        headers={"HX-Request": "true"},
+        files=[
+            ("files", ("sms.xml", sms_backup_xml(30), "text/xml")),
+            ("files", ("calls.xml", calls_backup_xml(8), "text/xml")),
+        ],
+    )
     assert up.text.count("已导入") == 2 and "读取 30 条" in up.text
     an = client.post("/cases/1/analyze", headers={"HX-Request": "true"})
     assert "分析完成" in an.text
@@ -44,19 +50,24 @@ def test_full_flow_pages(client: TestClient) -> None:
     assert "下一步怎么做" in client.get("/cases/1/plan", headers={"HX-Request": "true"}).text
     tl = client.get("/cases/1/timeline", params={"q": "通讯录"})
     assert "<mark>" in tl.text and "查看原件" in tl.text
-    ev = re.search(r'/cases/1/evidence/(\d+)\?event=(\d+)', tl.text)
+    ev = re.search(r"/cases/1/evidence/(\d+)\?event=(\d+)", tl.text)
     assert ev and "SHA-256" in client.get(ev.group(0)).text
     rv = client.get("/cases/1/review")
     fid = re.search(r'id="f(\d+)"', rv.text).group(1)  # type: ignore[union-attr]  # the test asserts the value exists
     assert "相关法律规定" in rv.text and "《" in rv.text
-    done = client.post(f"/cases/1/findings/{fid}/review", data={"state": "confirmed", "note": ""},
-                       headers={"HX-Request": "true"})
+    done = client.post(
+        f"/cases/1/findings/{fid}/review", data={"state": "confirmed", "note": ""}, headers={"HX-Request": "true"}
+    )
     assert "已确认" in done.text and "已保存" in done.text
     docs = client.get("/cases/1/documents")
     assert "投诉函" in docs.text and "记录已提交" in docs.text
     assert "iframe" in client.get("/cases/1/documents/lender/view").text
-    r = _form(client, "/cases/1/actions", {"body": "lender", "document": "lender", "submitted_on": "2025-03-03",
-                                           "reference_no": "W-1"}, follow_redirects=False)
+    r = _form(
+        client,
+        "/cases/1/actions",
+        {"body": "lender", "document": "lender", "submitted_on": "2025-03-03", "reference_no": "W-1"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     assert "W-1" in client.get("/cases/1/documents").text and "投诉进度" in client.get("/cases/1").text
     bad = _form(client, "/cases/1/actions", {"body": "lender", "submitted_on": "31/01/2025"})
@@ -85,11 +96,29 @@ def test_guide_pages(client: TestClient) -> None:
 
 
 def test_loan_page(client: TestClient) -> None:
-    r = _form(client, "/loans", {"lender_type": "small_loan", "contract_date": "2025-01-01", "principal": "10000",
-                                 "received": "8000", "repayments": "2025-02-01 5500\n2025-03-01 5500 未还"})
+    r = _form(
+        client,
+        "/loans",
+        {
+            "lender_type": "small_loan",
+            "contract_date": "2025-01-01",
+            "principal": "10000",
+            "received": "8000",
+            "repayments": "2025-02-01 5500\n2025-03-01 5500 未还",
+        },
+    )
     assert r.status_code == 200 and "实际年化利率" in r.text and "被预先扣掉 2000.00 元" in r.text
-    bad = _form(client, "/loans", {"lender_type": "small_loan", "contract_date": "2025-01-01", "principal": "10000",
-                                   "received": "8000", "repayments": "下个月还"})
+    bad = _form(
+        client,
+        "/loans",
+        {
+            "lender_type": "small_loan",
+            "contract_date": "2025-01-01",
+            "principal": "10000",
+            "received": "8000",
+            "repayments": "下个月还",
+        },
+    )
     assert bad.status_code == 400 and "看不懂" in bad.text
     q = client.get("/loans", params={"daily": "0.05"})
     assert "18.25%" in q.text

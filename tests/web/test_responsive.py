@@ -31,8 +31,11 @@ def test_an_import_runs_off_the_event_loop(server: Server, monkeypatch: pytest.M
         r = c.post(f"{API}/auth/login", json={"username": "alice", "password": PASSWORD})
         c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
         cid = c.post(f"{API}/cases", json={"name": "大文件"}).json()["id"]
-        t = threading.Thread(target=lambda: c.post(f"{API}/cases/{cid}/import",
-                                                   files={"files": ("sms.xml", sms_backup_xml(3), "text/xml")}))
+        t = threading.Thread(
+            target=lambda: c.post(
+                f"{API}/cases/{cid}/import", files={"files": ("sms.xml", sms_backup_xml(3), "text/xml")}
+            )
+        )
         t.start()
         assert started.wait(10)
         t0 = time.perf_counter()
@@ -125,7 +128,12 @@ def test_serve_server_turns_worker_processes_on(monkeypatch: pytest.MonkeyPatch,
     seen: list[WebConfig] = []
     monkeypatch.setattr("uvicorn.run", lambda app, **k: seen.append(app.state.config))
     home = str(tmp_path / "home")
-    assert CliRunner().invoke(cli, ["--home", home, "user", "add", "root", "--role", "admin", "--password", "pw 123456789"]).exit_code == 0
+    assert (
+        CliRunner()
+        .invoke(cli, ["--home", home, "user", "add", "root", "--role", "admin", "--password", "pw 123456789"])
+        .exit_code
+        == 0
+    )
     assert CliRunner().invoke(cli, ["--home", home, "serve", "--server", "--port", "18765"]).exit_code == 0
     assert CliRunner().invoke(cli, ["--home", home, "serve", "--port", "18766"]).exit_code == 0
     assert [c.import_processes for c in seen] == [True, False]

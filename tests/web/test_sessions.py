@@ -115,7 +115,12 @@ def test_forwarded_for_only_from_configured_proxies(peer: str, believed: bool) -
         seen.append(scope["client"])
 
     mw = ProxyHeadersMiddleware(app, trusted_hosts=opts["forwarded_allow_ips"])  # what `weiquan serve` passes
-    scope = {"type": "http", "client": (peer, 5000), "scheme": "http", "headers": [(b"x-forwarded-for", b"203.0.113.7")]}
+    scope = {
+        "type": "http",
+        "client": (peer, 5000),
+        "scheme": "http",
+        "headers": [(b"x-forwarded-for", b"203.0.113.7")],
+    }
     import asyncio
 
     asyncio.run(mw(scope, None, None))

@@ -27,8 +27,14 @@ def test_same_bytes_in_another_users_case_reveal_nothing(server: Server) -> None
     # the download and the original's page use bob's own name for the file
     raw = bob.get(f"{API}/cases/{bob_case}/evidence/{ev}/raw")
     assert raw.status_code == 200 and "sms.xml" in raw.headers["content-disposition"]
-    for url in (f"/cases/{bob_case}/evidence/{ev}", f"/cases/{bob_case}/timeline", f"/cases/{bob_case}/import",
-                f"{API}/cases/{bob_case}/evidence/{ev}", f"{API}/cases/{bob_case}/events", f"{API}/cases/{bob_case}/files"):
+    for url in (
+        f"/cases/{bob_case}/evidence/{ev}",
+        f"/cases/{bob_case}/timeline",
+        f"/cases/{bob_case}/import",
+        f"{API}/cases/{bob_case}/evidence/{ev}",
+        f"{API}/cases/{bob_case}/events",
+        f"{API}/cases/{bob_case}/files",
+    ):
         page = bob.get(url)
         assert page.status_code == 200, url
         assert "张三" not in page.text and "私密" not in page.text, url
@@ -36,13 +42,20 @@ def test_same_bytes_in_another_users_case_reveal_nothing(server: Server) -> None
     # bob's package: only bob's ledger entries, the same kind of entry as for bytes nobody had
     out = bob.post(f"{API}/cases/{bob_case}/export").json()
     z = zipfile.ZipFile(io.BytesIO(bob.get(out["download"]).content))
-    ledger = [json.loads(line) for n in z.namelist() if n.endswith("ledger.jsonl")
-              for line in z.read(n).decode().splitlines() if line.strip()]
+    ledger = [
+        json.loads(line)
+        for n in z.namelist()
+        if n.endswith("ledger.jsonl")
+        for line in z.read(n).decode().splitlines()
+        if line.strip()
+    ]
     assert ledger and all(e.get("case_id") in (bob_case, None) for e in ledger), ledger
     assert {e["action"] for e in ledger if e.get("evidence_sha256")} <= {"acquired", "derived"}
     blob = b"".join(z.read(n) for n in z.namelist())
     assert "张三".encode() not in blob and "私密".encode() not in blob
-    ok = bob.post(f"{API}/verify", files={"package": ("p.zip", bob.get(out["download"]).content, "application/zip")}).json()
+    ok = bob.post(
+        f"{API}/verify", files={"package": ("p.zip", bob.get(out["download"]).content, "application/zip")}
+    ).json()
     assert ok["ok"] is True, ok
 
 
@@ -66,10 +79,16 @@ def test_no_evidence_number_tells_that_the_bytes_were_there_before(server: Serve
     # the same file keeps its handle in its case (files list, events, pages) and opens; a vault id does not
     files = {f["sha256"]: f["evidence_id"] for f in bob.get(f"{API}/cases/{bob_case}/files").json()}
     assert files == {first["sha256"]: first["evidence_id"], second["sha256"]: second["evidence_id"]}
-    refs = {r["evidence_id"] for e in bob.get(f"{API}/cases/{bob_case}/events?page_size=100").json()["items"]
-            for r in e["event"]["evidence"]}
+    refs = {
+        r["evidence_id"]
+        for e in bob.get(f"{API}/cases/{bob_case}/events?page_size=100").json()["items"]
+        for r in e["event"]["evidence"]
+    }
     assert refs == shown
-    assert bob.get(f"{API}/cases/{bob_case}/evidence/{second['evidence_id']}").json()["evidence_id"] == second["evidence_id"]
+    assert (
+        bob.get(f"{API}/cases/{bob_case}/evidence/{second['evidence_id']}").json()["evidence_id"]
+        == second["evidence_id"]
+    )
     raw = bob.get(f"{API}/cases/{bob_case}/evidence/{second['evidence_id']}/raw")
     assert raw.status_code == 200 and raw.content == shared
     assert f'filename="evidence-{second["evidence_id"]}"' in raw.headers["content-disposition"]

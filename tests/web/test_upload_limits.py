@@ -16,21 +16,27 @@ API = "/api/v1"
 
 
 def _multipart(boundary: str, payload: bytes) -> Iterator[bytes]:
-    yield (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.xml\"\r\n"
-           "Content-Type: text/xml\r\n\r\n").encode()
+    yield (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.xml"\r\n'
+        "Content-Type: text/xml\r\n\r\n"
+    ).encode()
     for i in range(0, len(payload), 64 * 1024):
-        yield payload[i:i + 64 * 1024]
+        yield payload[i : i + 64 * 1024]
     yield f"\r\n--{boundary}--\r\n".encode()
 
 
 def test_chunked_upload_over_the_limit_is_413(ws) -> None:  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
     """No Content-Length (chunked): the limit is hit while the form is parsed, inside a task group."""
-    with TestClient(create_app(ws, config=WebConfig(max_upload_mb=1, run_extraction=False)),
-                    raise_server_exceptions=False) as c:
+    with TestClient(
+        create_app(ws, config=WebConfig(max_upload_mb=1, run_extraction=False)), raise_server_exceptions=False
+    ) as c:
         cid = c.post(f"{API}/cases", json={"name": "x"}).json()["id"]
         big = sms_backup_xml(1) + b"<!--" + b"x" * (3 * 1024 * 1024) + b"-->"
-        r = c.post(f"{API}/cases/{cid}/import", content=_multipart("b0undary", big),
-                   headers={"content-type": "multipart/form-data; boundary=b0undary"})
+        r = c.post(
+            f"{API}/cases/{cid}/import",
+            content=_multipart("b0undary", big),
+            headers={"content-type": "multipart/form-data; boundary=b0undary"},
+        )
         assert r.status_code == 413, (r.status_code, r.text[:300])
         assert r.json()["error"]["zh"].startswith("上传内容超过")
         assert c.get(f"{API}/cases/{cid}/files").json() == []

@@ -40,15 +40,55 @@ from weiquan.workspace import Workspace
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = os.environ.get("WEIQUAN_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 REPO = Path(__file__).resolve().parents[2]
 ARTEFACTS = Path(os.environ.get("WEIQUAN_ARTEFACTS", REPO / "test-artefacts")) / "ux"
 MAX_HEIGHT = 6000
 # Proper nouns, format and unit names a borrower meets on the pages (and may need to type or look for).
 ALLOWED = {
-    "App", "APP", "iPhone", "Android", "CSV", "Excel", "XML", "ZIP", "JSON", "vmsg", "SMS", "Backup", "Restore",
-    "sms.db", "mmssms.db", "calllog.db", "PDF", "DOCX", "Word", "WPS", "GB/T", "GB", "T", "LPR", "SHA", "SHA-256",
-    "KB", "MB", "UTC", "OCR", "Ctrl", "IRR", "AI", "ID", "WeChat", "QQ", "P",  # P图 (a doctored photo)
+    "App",
+    "APP",
+    "iPhone",
+    "Android",
+    "CSV",
+    "Excel",
+    "XML",
+    "ZIP",
+    "JSON",
+    "vmsg",
+    "SMS",
+    "Backup",
+    "Restore",
+    "sms.db",
+    "mmssms.db",
+    "calllog.db",
+    "PDF",
+    "DOCX",
+    "Word",
+    "WPS",
+    "GB/T",
+    "GB",
+    "T",
+    "LPR",
+    "SHA",
+    "SHA-256",
+    "KB",
+    "MB",
+    "UTC",
+    "OCR",
+    "Ctrl",
+    "IRR",
+    "AI",
+    "ID",
+    "WeChat",
+    "QQ",
+    "P",  # P图 (a doctored photo)
 }
 ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*[A-Za-z0-9]|[A-Za-z]")
 VISIBLE_TEXT = """() => {
@@ -123,15 +163,18 @@ def test_borrower_flows_at_desktop_and_phone_width(app_url: tuple[str, Workspace
     base = f"{url}/cases/{case.id}"
     inputs = tmp_path / "inputs"
     inputs.mkdir()
-    (inputs / "sms-backup.xml").write_bytes(sms_backup_xml(12, start=dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.timezone.utc)))
+    (inputs / "sms-backup.xml").write_bytes(
+        sms_backup_xml(12, start=dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.timezone.utc))
+    )
     shot_file = _undated_screenshot(inputs)
     (inputs / "上门经过.md").write_text("# 3月20日\n两个人上门，邻居看见了。\n", encoding="utf-8")
     tag = "desktop" if width > 600 else "phone"
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        ctx = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900},
-                                  has_touch=width < 600, is_mobile=width < 600)
+        ctx = browser.new_context(
+            locale="zh-CN", viewport={"width": width, "height": 900}, has_touch=width < 600, is_mobile=width < 600
+        )
         page = ctx.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -140,7 +183,9 @@ def test_borrower_flows_at_desktop_and_phone_width(app_url: tuple[str, Workspace
         # 1. upload: per-file results, the .md note explained with a link to the form, the file list follows
         page.goto(base + "/import")
         check("import-empty")
-        page.set_input_files("#file-input", [str(inputs / "sms-backup.xml"), str(shot_file), str(inputs / "上门经过.md")])
+        page.set_input_files(
+            "#file-input", [str(inputs / "sms-backup.xml"), str(shot_file), str(inputs / "上门经过.md")]
+        )
         expect(page.locator("#upload-results .file-result")).to_have_count(3, timeout=60_000)
         note = page.locator("#upload-results .file-result").filter(has_text="上门经过.md")
         expect(note).to_contain_text("这是一份文字笔记")
@@ -226,8 +271,12 @@ def test_borrower_flows_at_desktop_and_phone_width(app_url: tuple[str, Workspace
         expect(page.locator("#quick")).to_contain_text("18.25%")
         check("loans-quick")
 
-        for path, name in ((base + "/documents", "documents"), (base + "/package", "package"), (url + "/", "home"),
-                           (url + "/guides", "guides")):
+        for path, name in (
+            (base + "/documents", "documents"),
+            (base + "/package", "package"),
+            (url + "/", "home"),
+            (url + "/guides", "guides"),
+        ):
             page.goto(path)
             check(name)
         browser.close()

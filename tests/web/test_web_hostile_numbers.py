@@ -60,7 +60,7 @@ def test_integer_query_parameters_beyond_64_bits(client: TestClient, huge: str) 
 @pytest.mark.parametrize("value", ["1e400", "Infinity", "NaN", "-50", "-Infinity"])
 def test_manual_event_duration_must_be_a_real_duration(client: TestClient, value: str) -> None:
     case = client.post("/api/v1/cases", json={"name": "时长"}).json()["id"]
-    body = ('{"channel": "call", "time": "2025-03-01 21:05", "number": "15400000001", "duration_s": %s}' % value)
+    body = '{"channel": "call", "time": "2025-03-01 21:05", "number": "15400000001", "duration_s": %s}' % value
     r = client.post(f"/api/v1/cases/{case}/events", content=body, headers={"content-type": "application/json"})
     assert r.status_code in (400, 422), r.text
     assert client.get(f"/api/v1/cases/{case}/events").json()["items"] == []

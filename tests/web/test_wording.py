@@ -21,9 +21,14 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "weiquan" / "web" / "t
 def _imported(client: TestClient) -> int:
     r = client.post("/api/v1/cases", json={"name": "措辞"})
     cid = int(r.json()["id"])
-    up = client.post(f"/cases/{cid}/import/upload", headers={"HX-Request": "true"},
-                     files=[("files", ("sms.xml", sms_backup_xml(12), "text/xml")),
-                            ("files", ("calls.xml", calls_backup_xml(4), "text/xml"))])
+    up = client.post(
+        f"/cases/{cid}/import/upload",
+        headers={"HX-Request": "true"},
+        files=[
+            ("files", ("sms.xml", sms_backup_xml(12), "text/xml")),
+            ("files", ("calls.xml", calls_backup_xml(4), "text/xml")),
+        ],
+    )
     assert up.status_code == 200
     assert "synctech" not in up.text and "短信备份" in up.text and "通话记录备份" in up.text
     client.post(f"/cases/{cid}/analyze", headers={"HX-Request": "true"})
@@ -54,11 +59,14 @@ def test_phone_numbers_as_written_in_china() -> None:
     assert phone(None) == ""
 
 
-@pytest.mark.parametrize(("note", "link"), [
-    (Note("有 3 项自动识别的违规尚未人工核实：提交前请逐项确认。", step="review"), "/cases/7/review"),
-    (Note("请保留借款核查结果。", step="loan"), "/loans"),
-    (Note("请查找放款机构全称，再查询其牌照。", step="lender"), "/#new-case"),
-])
+@pytest.mark.parametrize(
+    ("note", "link"),
+    [
+        (Note("有 3 项自动识别的违规尚未人工核实：提交前请逐项确认。", step="review"), "/cases/7/review"),
+        (Note("请保留借款核查结果。", step="loan"), "/loans"),
+        (Note("请查找放款机构全称，再查询其牌照。", step="lender"), "/#new-case"),
+    ],
+)
 def test_plan_notes_point_to_pages_not_commands(note: Note, link: str) -> None:
     html = str(web_note(note, 7))
     assert "weiquan" not in html and f'href="{link}"' in html and html.endswith("页）。")

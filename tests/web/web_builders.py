@@ -42,8 +42,6 @@ class Server:
         return c
 
 
-
-
 def sms_backup_xml(n: int = 30, *, start: dt.datetime | None = None, text: str = THREAT, numbers: int = 10) -> bytes:
     """A SyncTech "SMS Backup & Restore" file with ``n`` incoming messages, one an hour (UTC epoch ms)."""
     t0 = start or dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
@@ -55,8 +53,9 @@ def sms_backup_xml(n: int = 30, *, start: dt.datetime | None = None, text: str =
             f'<sms protocol="0" address="+86 138 0013 {8000 + i % numbers}" date="{ms}" type="1" subject="null" '
             f'body={body} read="1" status="-1" locked="0" date_sent="0" readable_date="" contact_name="(Unknown)" />'
         )
-    return (f"<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count=\"{n}\">" + "".join(rows)
-            + "</smses>").encode("utf-8")
+    return (
+        f"<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count=\"{n}\">" + "".join(rows) + "</smses>"
+    ).encode("utf-8")
 
 
 def calls_backup_xml(n: int = 10, *, start: dt.datetime | None = None) -> bytes:
@@ -65,10 +64,13 @@ def calls_backup_xml(n: int = 10, *, start: dt.datetime | None = None) -> bytes:
     rows = []
     for i in range(n):
         ms = int((t0 + dt.timedelta(minutes=7 * i)).timestamp() * 1000)
-        rows.append(f'<call number="+8613900139{i % 100:03d}" duration="{20 + i}" date="{ms}" type="1" presentation="1" '
-                    f'readable_date="" contact_name="(Unknown)" />')
-    return (f"<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<calls count=\"{n}\">" + "".join(rows)
-            + "</calls>").encode("utf-8")
+        rows.append(
+            f'<call number="+8613900139{i % 100:03d}" duration="{20 + i}" date="{ms}" type="1" presentation="1" '
+            f'readable_date="" contact_name="(Unknown)" />'
+        )
+    return (
+        f"<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<calls count=\"{n}\">" + "".join(rows) + "</calls>"
+    ).encode("utf-8")
 
 
 @contextmanager

@@ -66,13 +66,16 @@ def own_statement_only(facts: CaseFacts) -> str | None:
     events = {e.id: e for f in facts.findings for e in f.events}
     if not events or any(e.text_source != "manual" for e in events.values()):
         return None
-    return ("文书中的事实目前都来自您本人的陈述（手动录入），没有手机导出记录、录音或截图。被侵害人的陈述是证据的一种，"
-            "但公安机关、法院认定事实通常需要其他证据印证：请一并提交通话录音、短信或聊天截图、通话记录、"
-            "信件原件和证人的联系方式，并在“导入证据”页把它们加入案件。")
+    return (
+        "文书中的事实目前都来自您本人的陈述（手动录入），没有手机导出记录、录音或截图。被侵害人的陈述是证据的一种，"
+        "但公安机关、法院认定事实通常需要其他证据印证：请一并提交通话录音、短信或聊天截图、通话记录、"
+        "信件原件和证人的联系方式，并在“导入证据”页把它们加入案件。"
+    )
 
 
-def build_checklist(pack: Any, doc_title: str, html: str, ctx: dict[str, Any], all_facts: Any,
-                    warnings: list[str]) -> Checklist:
+def build_checklist(
+    pack: Any, doc_title: str, html: str, ctx: dict[str, Any], all_facts: Any, warnings: list[str]
+) -> Checklist:
     c = Checklist(doc_title=doc_title)
     c.pending = pending_categories(pack, all_facts, ctx["facts"], ctx.get("lender"))
     seen: set[str] = set()
@@ -80,27 +83,46 @@ def build_checklist(pack: Any, doc_title: str, html: str, ctx: dict[str, Any], a
         if p.confidence == "unverified" and p.cite not in seen and p.cite in html:
             seen.add(p.cite)
             src = _public_source(pack.provisions[p.id].source)
-            c.unverified.append({"cite": p.cite, "reason": "没有官方文本或两个以上独立来源可以核对"
-                                 + (f"（现有资料：{src}）" if src else "")})
+            c.unverified.append(
+                {
+                    "cite": p.cite,
+                    "reason": "没有官方文本或两个以上独立来源可以核对" + (f"（现有资料：{src}）" if src else ""),
+                }
+            )
     for loan in ctx.get("loans", []):
         for cap in loan.get("caps_exceeded", []):
             if cap.get("confidence") == "unverified":
-                c.unverified.append({"cite": f"借款核查所用上限“{cap.get('name')}”",
-                                     "reason": "该上限在法规库中标为未核实，请以官方文本为准"})
+                c.unverified.append(
+                    {
+                        "cite": f"借款核查所用上限“{cap.get('name')}”",
+                        "reason": "该上限在法规库中标为未核实，请以官方文本为准",
+                    }
+                )
     lender = ctx.get("lender")
     if lender is not None and lender.licence_type not in ("unlicensed", "private"):
-        unknown = sorted({pack.statutes[p.statute_id].title for p in pack.provisions.values()
-                          if p.association is not None and lender.bound_by(p) is None})
+        unknown = sorted(
+            {
+                pack.statutes[p.statute_id].title
+                for p in pack.provisions.values()
+                if p.association is not None and lender.bound_by(p) is None
+            }
+        )
         if unknown:
-            c.notes.append(f"行业自律规范{'、'.join('《' + t + '》' for t in unknown)}只约束该协会的会员机构；"
-                           "尚未确认对方是会员，文书没有引用。确认是会员后可以补充。")
+            c.notes.append(
+                f"行业自律规范{'、'.join('《' + t + '》' for t in unknown)}只约束该协会的会员机构；"
+                "尚未确认对方是会员，文书没有引用。确认是会员后可以补充。"
+            )
     c.fills = list(dict.fromkeys(FILL_RE.findall(html)))
     c.warnings = list(warnings)
     own = own_statement_only(ctx["facts"])
     if own:
         c.warnings.append(own)
     if ctx.get("loans"):
-        c.notes.append("借款金额、年化利率和依法应还金额由软件根据您填写的借款和还款记录计算，请核对原始合同和转账记录。")
+        c.notes.append(
+            "借款金额、年化利率和依法应还金额由软件根据您填写的借款和还款记录计算，请核对原始合同和转账记录。"
+        )
     if any(q.note for v in ctx.get("categories", []) for q in v.quotes):
-        c.notes.append("引文后注明“录音转写”“截图识别”的内容由软件识别，请逐字核对原录音或截图；“本人陈述”是您自己录入的内容。")
+        c.notes.append(
+            "引文后注明“录音转写”“截图识别”的内容由软件识别，请逐字核对原录音或截图；“本人陈述”是您自己录入的内容。"
+        )
     return c

@@ -60,7 +60,8 @@ class DeadlineRule:
         if isinstance(ext, int):
             ext = (ext,)
         return cls(
-            days=days, unit=unit,  # type: ignore[arg-type]  # unit is checked against calendar/working just above
+            days=days,
+            unit=unit,  # type: ignore[arg-type]  # unit is checked against calendar/working just above
             roll_to_workday=bool(d.get("roll_to_workday", True)),
             extensions=tuple(int(x) for x in ext),
             label_zh=d.get("label_zh") or d.get("text_zh") or d.get("note_zh"),
@@ -71,9 +72,17 @@ class DeadlineRule:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"days": self.days, "unit": self.unit, "roll_to_workday": self.roll_to_workday,
-                "extensions": list(self.extensions), "label_zh": self.label_zh, "source": self.source,
-                "counted_from": self.counted_from, "summary_zh": self.summary_zh, "unit_note_zh": self.unit_note_zh}
+        return {
+            "days": self.days,
+            "unit": self.unit,
+            "roll_to_workday": self.roll_to_workday,
+            "extensions": list(self.extensions),
+            "label_zh": self.label_zh,
+            "source": self.source,
+            "counted_from": self.counted_from,
+            "summary_zh": self.summary_zh,
+            "unit_note_zh": self.unit_note_zh,
+        }
 
     def describe_zh(self) -> str:
         if self.summary_zh:
@@ -96,7 +105,9 @@ class DueDate:
     @property
     def note_zh(self) -> str:
         note = estimate_note_zh(self.rule, self.estimated, self.estimated_years)
-        return f"自{date_zh(self.start)}起{self.rule.describe_zh()}，{date_zh(self.due)}截止" + (f"（{note}）" if note else "")
+        return f"自{date_zh(self.start)}起{self.rule.describe_zh()}，{date_zh(self.due)}截止" + (
+            f"（{note}）" if note else ""
+        )
 
 
 def estimate_note_zh(rule: DeadlineRule, estimated: bool, years: tuple[int, ...] | list[int] = ()) -> str:
@@ -126,7 +137,10 @@ def _parse_table(data: Any, origin: str) -> dict[int, _YearTable]:
     if data is None:
         return {}
     if not isinstance(data, dict) or not isinstance(data.get("years", {}), dict):
-        raise InputError(f"工作日表格式错误：{origin}（应有 years: 映射）", f"bad working-day table {origin}: expected 'years:' mapping")
+        raise InputError(
+            f"工作日表格式错误：{origin}（应有 years: 映射）",
+            f"bad working-day table {origin}: expected 'years:' mapping",
+        )
     out: dict[int, _YearTable] = {}
     for year, spec in (data.get("years") or {}).items():
         try:
@@ -140,10 +154,15 @@ def _parse_table(data: Any, origin: str) -> dict[int, _YearTable]:
                         raise ValueError(f"{d} is not in {y}")
                     target.add(d)
         except (TypeError, ValueError, AttributeError) as e:
-            raise InputError(f"工作日表格式错误：{origin} 年份 {year}：{e}", f"bad working-day table {origin}, year {year}: {e}") from e
+            raise InputError(
+                f"工作日表格式错误：{origin} 年份 {year}：{e}", f"bad working-day table {origin}, year {year}: {e}"
+            ) from e
         if t.holidays & t.workdays:
             both = sorted(t.holidays & t.workdays)[0]
-            raise InputError(f"工作日表矛盾：{both} 同时是假日和工作日（{origin}）", f"{both} is both holiday and workday in {origin}")
+            raise InputError(
+                f"工作日表矛盾：{both} 同时是假日和工作日（{origin}）",
+                f"{both} is both holiday and workday in {origin}",
+            )
         out[y] = t
     return out
 
@@ -158,8 +177,9 @@ def _load_yaml(path: Path) -> Any:
 class WorkCalendar:
     """Chinese working-day calendar with override tables and a marked weekday fallback."""
 
-    def __init__(self, user_table: Path | None = None, *, use_package_data: bool = True,
-                 extra: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, user_table: Path | None = None, *, use_package_data: bool = True, extra: Mapping[str, Any] | None = None
+    ) -> None:
         self._tables: list[dict[int, _YearTable]] = []  # highest precedence first
         if extra is not None:
             self._tables.append(_parse_table(extra, "extra"))
@@ -167,7 +187,9 @@ class WorkCalendar:
             self._tables.append(_parse_table(_load_yaml(user_table), str(user_table)))
         if use_package_data:
             pkg = resources.files("weiquan.act") / "data" / "workdays.yaml"
-            self._tables.append(_parse_table(yaml.safe_load(pkg.read_text(encoding="utf-8")), "weiquan/act/data/workdays.yaml"))
+            self._tables.append(
+                _parse_table(yaml.safe_load(pkg.read_text(encoding="utf-8")), "weiquan/act/data/workdays.yaml")
+            )
 
     def day(self, d: dt.date) -> tuple[bool, bool]:
         """``(is_workday, estimated)`` for one date."""

@@ -43,10 +43,22 @@ def _environment(spec: DocumentSpec) -> jinja2.Environment:
     if spec.template_dir is not None:
         loaders.append(jinja2.FileSystemLoader(str(spec.template_dir)))
     loaders.append(builtin)
-    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(cn=_cn, date_zh=date_zh, datetime_zh=datetime_zh, money=money_zh, zh=zh_text, contact=contact_zh,
-                       note=note_in_words)
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        cn=_cn,
+        date_zh=date_zh,
+        datetime_zh=datetime_zh,
+        money=money_zh,
+        zh=zh_text,
+        contact=contact_zh,
+        note=note_in_words,
+    )
     env.globals.update(fill=_fill, or_fill=_or_fill)
     return env
 

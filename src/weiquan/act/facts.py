@@ -37,7 +37,9 @@ def text_source(origin: str | None, text_from: str | None) -> str | None:
         return "transcript"
     if text_from == "ocr":
         return "ocr"
-    return {"transcript": "transcript", "recording": "transcript", "screenshot": "ocr", "manual": "manual"}.get(origin or "")
+    return {"transcript": "transcript", "recording": "transcript", "screenshot": "ocr", "manual": "manual"}.get(
+        origin or ""
+    )
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,9 @@ class EventFact:
     evidence: tuple[EvidenceRef, ...]
     text_from: str | None = None  # Event.extra["text_from"]: "asr" when the text is a recording's transcript
     note: str | None = None  # Event.extra["note"]: what the borrower noted with a manual entry ("邻居王某可作证")
-    witnesses: str | None = None  # Event.extra["witnesses"]: who saw it, as the borrower typed it ("邻居张某、保安李某")
+    witnesses: str | None = (
+        None  # Event.extra["witnesses"]: who saw it, as the borrower typed it ("邻居张某、保安李某")
+    )
 
     @property
     def text_source(self) -> str | None:
@@ -74,7 +78,7 @@ class EventFact:
 
     @property
     def text_note(self) -> str:
-        """"录音转写" / "截图识别" / "本人陈述" for a text that is not the phone's own record, else ""."""
+        """ "录音转写" / "截图识别" / "本人陈述" for a text that is not the phone's own record, else ""."""
         src = self.text_source
         return TEXT_SOURCE_ZH[src] if src else ""
 
@@ -219,8 +223,15 @@ class CaseFacts:
         return self.period_utc[0].astimezone(z), self.period_utc[1].astimezone(z)
 
     def counts(self) -> dict[str, int]:
-        return dict(self.event_counts) or {"events": 0, "calls": 0, "sms": 0, "chat": 0, "numbers": 0,
-                                           "third_party": 0, "third_party_people": 0}
+        return dict(self.event_counts) or {
+            "events": 0,
+            "calls": 0,
+            "sms": 0,
+            "chat": 0,
+            "numbers": 0,
+            "third_party": 0,
+            "third_party_people": 0,
+        }
 
     def numbers(self) -> list[tuple[str, int]]:
         """Counterpart numbers of the finding events, most used first."""

@@ -60,8 +60,9 @@ class LenderInfo:
 
     def bound_by(self, provision: Any) -> bool | None:
         """Whether a provision binds this lender (licence type and association membership); None: unknown."""
-        return provision.applies_to(self.licence_type, self.member_of(getattr(provision, "association", None)),
-                                    self.product)
+        return provision.applies_to(
+            self.licence_type, self.member_of(getattr(provision, "association", None)), self.product
+        )
 
 
 @dataclass
@@ -154,7 +155,12 @@ def lender_lookup(pack: Any, name: str | None) -> Any:
 def resolve_lender(pack: Any, facts: CaseFacts) -> LenderInfo:
     """The lender's identity and licence type: case record, then the registry, then a loan record."""
     reg = None
-    for n in (facts.lender_entity, facts.lender_name, *(ln.legal_entity for ln in facts.loans), *(ln.lender for ln in facts.loans)):
+    for n in (
+        facts.lender_entity,
+        facts.lender_name,
+        *(ln.legal_entity for ln in facts.loans),
+        *(ln.lender for ln in facts.loans),
+    ):
         reg = lender_lookup(pack, n)
         if reg is not None:
             break
@@ -171,19 +177,31 @@ def resolve_lender(pack: Any, facts: CaseFacts) -> LenderInfo:
     if facts.licence_type:
         info.licence_type, info.basis = facts.licence_type, "case"
         if reg is not None and getattr(reg, "licence_type", None) not in (None, facts.licence_type):
-            info.notes_zh.append(f"案件中登记的牌照类型与机构名录不一致（名录：{LICENCE_ZH.get(reg.licence_type, reg.licence_type)}），"
-                                 "请核实后更正。")
+            info.notes_zh.append(
+                f"案件中登记的牌照类型与机构名录不一致（名录：{LICENCE_ZH.get(reg.licence_type, reg.licence_type)}），"
+                "请核实后更正。"
+            )
     elif reg is not None and getattr(reg, "licence_type", None):
         info.licence_type, info.basis = reg.licence_type, "registry"
     else:
         loan_types = [ln.licence_type for ln in facts.loans if ln.licence_type]
         if loan_types:
             info.licence_type, info.basis = loan_types[0], "loan"
-    info.product = product_of(pack.lender_registry, facts.lender_name, facts.lender_entity,
-                              *(ln.lender for ln in facts.loans), *(ln.legal_entity for ln in facts.loans))
+    info.product = product_of(
+        pack.lender_registry,
+        facts.lender_name,
+        facts.lender_entity,
+        *(ln.lender for ln in facts.loans),
+        *(ln.legal_entity for ln in facts.loans),
+    )
     if info.licence_type is None:
-        info.notes_zh.append(Note("尚未确定放贷机构的牌照类型：请在借款合同、App“关于我们”或放款短信中查找放款机构全称，"
-                                  "再查询其牌照；确定前，计划同时列出可能负责的监管渠道。", step="lender"))
+        info.notes_zh.append(
+            Note(
+                "尚未确定放贷机构的牌照类型：请在借款合同、App“关于我们”或放款短信中查找放款机构全称，"
+                "再查询其牌照；确定前，计划同时列出可能负责的监管渠道。",
+                step="lender",
+            )
+        )
     return info
 
 
@@ -210,6 +228,7 @@ def _reasons(pack: Any, facts: CaseFacts, categories: set[str]) -> list[StepReas
     def key(c: str) -> tuple[int, int]:
         v = pack.violations.get(c)
         return (severity_rank(v.severity if v else "low"), order.index(c) if c in order else len(order))
+
     for cat in sorted(categories, key=key):
         fs = [f for f in facts.findings if f.category == cat]
         if not fs:
@@ -217,12 +236,17 @@ def _reasons(pack: Any, facts: CaseFacts, categories: set[str]) -> list[StepReas
         v = pack.violations.get(cat)
         firsts = [f.first for f in fs if f.first]
         lasts = [f.last for f in fs if f.last]
-        out.append(StepReason(
-            # distinct events: findings of one category share events (a rotation finding holds a flood's calls)
-            category=cat, name_zh=v.name_zh if v else cat, count=_distinct_count(facts, cat, fs),
-            first=min(firsts) if firsts else None, last=max(lasts) if lasts else None,
-            confirmed=all(f.confirmed for f in fs),
-        ))
+        out.append(
+            StepReason(
+                # distinct events: findings of one category share events (a rotation finding holds a flood's calls)
+                category=cat,
+                name_zh=v.name_zh if v else cat,
+                count=_distinct_count(facts, cat, fs),
+                first=min(firsts) if firsts else None,
+                last=max(lasts) if lasts else None,
+                confirmed=all(f.confirmed for f in fs),
+            )
+        )
     return out
 
 
@@ -255,8 +279,13 @@ def deadline_rule(ch: Any, licence: str | None) -> DeadlineRule | None:
     if d is None:
         return None
     return DeadlineRule(
-        days=d.days, unit=d.unit, extensions=tuple(d.extensions),
-        label_zh=d.rule_zh, source=d.source, counted_from=d.starts_zh, summary_zh=d.summary_zh,
+        days=d.days,
+        unit=d.unit,
+        extensions=tuple(d.extensions),
+        label_zh=d.rule_zh,
+        source=d.source,
+        counted_from=d.starts_zh,
+        summary_zh=d.summary_zh,
         unit_note_zh=d.unit_basis_zh if d.unit_estimated else None,
     )
 
@@ -296,14 +325,23 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
     named_by_violation: dict[str, set[str]] = {}
     for cat in cats:
         v = pack.violations.get(cat)
-        for b in (v.bodies if v else []):
+        for b in v.bodies if v else []:
             named_by_violation.setdefault(b, set()).add(cat)
 
-    loan_notes = [{"loan_id": ln.id, "lender": ln.lender, "apr": ln.apr, "verdict": ln.verdict,
-                   "verdict_zh": (ln.result or {}).get("verdict_zh"),
-                   "upfront_deduction": (ln.result or {}).get("upfront_deduction"),
-                   "lawful_amount_owed": (ln.result or {}).get("lawful_amount_owed"),
-                   "excess_paid": (ln.result or {}).get("excess_paid")} for ln in facts.loans if ln.verdict or ln.apr]
+    loan_notes = [
+        {
+            "loan_id": ln.id,
+            "lender": ln.lender,
+            "apr": ln.apr,
+            "verdict": ln.verdict,
+            "verdict_zh": (ln.result or {}).get("verdict_zh"),
+            "upfront_deduction": (ln.result or {}).get("upfront_deduction"),
+            "lawful_amount_owed": (ln.result or {}).get("lawful_amount_owed"),
+            "excess_paid": (ln.result or {}).get("excess_paid"),
+        }
+        for ln in facts.loans
+        if ln.verdict or ln.apr
+    ]
     illegal_loan = any(ln.verdict not in (None, "", "lawful") for ln in facts.loans)
 
     steps: list[PlanStep] = []
@@ -326,8 +364,11 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
             continue
         if ch.kind == "lender" and licence == "unlicensed":
             continue  # no lawful complaint desk: go to the police and the local regulator
-        if ch.kind == "self_regulatory" and (lender.nifa_member is False or licence in ("unlicensed", "private")) \
-                and not from_registry:
+        if (
+            ch.kind == "self_regulatory"
+            and (lender.nifa_member is False or licence in ("unlicensed", "private"))
+            and not from_registry
+        ):
             continue  # the NIFA platform is for its members' conduct; an unlicensed lender is no member
         if ch.kind == "credit" and not matched:
             continue
@@ -353,17 +394,32 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
         warnings: list[str] = []
         if ch.kind == "police":
             warnings += [d["warning_zh"] for d in deadlines if d["id"] == "police_limit" and d.get("warning_zh")]
-        steps.append(PlanStep(
-            order=0, channel_id=ch.id, name_zh=ch.name_zh, body=ch.body, kind=ch.kind, urgent=urgent,
-            why_zh=why, reasons=reasons, competence_zh=competence, competence_source=competence_source,
-            attach=list(ch.prepare), how=_how(ch),
-            # an unlicensed lender has no complaint desk to go to first
-            prerequisite_zh=None if licence == "unlicensed" and extra_route else ch.prerequisite_zh,
-            deadline=rule, deadline_zh=(" ".join(t for t in (rule.label_zh, rule.unit_note_zh) if t) if rule
-                                        else ch.deadline_note_zh),
-            if_lapsed_zh="", documents=[d for d in ch.documents if d != "injunction" or ongoing],
-            form_max_chars=ch.form_max_chars, warnings_zh=warnings,
-        ))
+        steps.append(
+            PlanStep(
+                order=0,
+                channel_id=ch.id,
+                name_zh=ch.name_zh,
+                body=ch.body,
+                kind=ch.kind,
+                urgent=urgent,
+                why_zh=why,
+                reasons=reasons,
+                competence_zh=competence,
+                competence_source=competence_source,
+                attach=list(ch.prepare),
+                how=_how(ch),
+                # an unlicensed lender has no complaint desk to go to first
+                prerequisite_zh=None if licence == "unlicensed" and extra_route else ch.prerequisite_zh,
+                deadline=rule,
+                deadline_zh=(
+                    " ".join(t for t in (rule.label_zh, rule.unit_note_zh) if t) if rule else ch.deadline_note_zh
+                ),
+                if_lapsed_zh="",
+                documents=[d for d in ch.documents if d != "injunction" or ongoing],
+                form_max_chars=ch.form_max_chars,
+                warnings_zh=warnings,
+            )
+        )
         if ch.kind == "police" and time_barred:
             steps[-1].why_zh.append(warnings[0] if warnings else "")
 
@@ -372,15 +428,22 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
         steps = police + [s for s in steps if s.kind != "police"]
         police_ch = pack.channels.get("police")
         hotline = police_ch.contact.hotline if police_ch is not None and police_ch.contact is not None else None
-        notes.insert(0, f"存在威胁人身安全的内容：如遇紧急危险，请立即拨打{hotline or '报警电话'}；并尽快到派出所报案。")
+        notes.insert(
+            0, f"存在威胁人身安全的内容：如遇紧急危险，请立即拨打{hotline or '报警电话'}；并尽快到派出所报案。"
+        )
     first_ids = list(policy.licence_routes.get(licence or "", [])) if licence in ("unlicensed",) else []
     if first_ids:
         # an unlicensed lender: the police and the local financial regulator first (issue 16 item 3)
         head = [s for cid in first_ids for s in steps if s.channel_id == cid]
         steps = head + [s for s in steps if s not in head]
     if licence == "unlicensed":
-        notes.append(Note("该放贷方无放贷资质：建议向公安机关和地方金融管理部门反映，并保留借款核查结果；"
-                          "对实际收到的借款本金，可通过正规、可留痕的方式依法协商处理。", step="loan"))
+        notes.append(
+            Note(
+                "该放贷方无放贷资质：建议向公安机关和地方金融管理部门反映，并保留借款核查结果；"
+                "对实际收到的借款本金，可通过正规、可留痕的方式依法协商处理。",
+                step="loan",
+            )
+        )
     if facts.auto_count:
         notes.append(Note(f"有 {facts.auto_count} 项自动识别的违规尚未人工核实：提交前请逐项确认。", step="review"))
     document_warnings: dict[str, list[str]] = {}
@@ -388,9 +451,11 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
     if ongoing and court is not None:
         notes.append("骚扰仍在持续：可考虑向法院申请人格权侵害禁令（可在起诉前或诉讼中申请）。")
     elif court is not None and recent is not None:
-        why_not = (f"暂不建议申请人格权侵害禁令：最近一次联系是{date_cn(recent.date())}，距今"
-                   f"{(facts.today - recent.date()).days}天；{_cite(pack, 'civil-997')}要求有证据证明对方“正在实施或者即将实施”"
-                   "侵害行为。如对方再次联系，可以凭新的证据申请。")
+        why_not = (
+            f"暂不建议申请人格权侵害禁令：最近一次联系是{date_cn(recent.date())}，距今"
+            f"{(facts.today - recent.date()).days}天；{_cite(pack, 'civil-997')}要求有证据证明对方“正在实施或者即将实施”"
+            "侵害行为。如对方再次联系，可以凭新的证据申请。"
+        )
         notes.append(why_not)
         court.warnings_zh.append(why_not)
         document_warnings.setdefault("injunction", []).append(why_not)
@@ -411,15 +476,21 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
         s.if_lapsed_zh = lapse + (f"进入下一步：{nxt.name_zh}。" if nxt else "可咨询法律援助机构或律师。")
         a = taken.get(s.channel_id)
         if a is not None:
-            s.taken = {"action_id": a.id, "status": a.status, "due_at": a.due_at.isoformat() if a.due_at else None,
-                       "reference_no": a.reference_no}
+            s.taken = {
+                "action_id": a.id,
+                "status": a.status,
+                "due_at": a.due_at.isoformat() if a.due_at else None,
+                "reference_no": a.reference_no,
+            }
     if limitation is not None and court is not None:
-        before = steps[:steps.index(court)]
+        before = steps[: steps.index(court)]
         total = sum(_max_calendar_days(s.deadline) for s in before)
         reach = facts.today + dt.timedelta(days=total)
         if total and reach > limitation["date"]:
-            late = (f"按计划逐步走完前面{len(before)}步（均用足处理期限）约需{total}日，到{date_cn(reach)}才会起诉，晚于诉讼时效"
-                    f"届满日{date_cn(limitation['date'])}：建议不必等前面各步结束，同时向法院起诉。")
+            late = (
+                f"按计划逐步走完前面{len(before)}步（均用足处理期限）约需{total}日，到{date_cn(reach)}才会起诉，晚于诉讼时效"
+                f"届满日{date_cn(limitation['date'])}：建议不必等前面各步结束，同时向法院起诉。"
+            )
             limitation["warning_zh"] = " ".join(w for w in (limitation.get("warning_zh"), late) if w)
             court.warnings_zh.insert(0, late)
             court.urgent = True
@@ -428,9 +499,18 @@ def build(pack: Any, facts: CaseFacts, *, calendar: WorkCalendar | None = None) 
     for d in deadlines:
         if d.get("warning_zh") and d["id"] == "limitation" and d["warning_zh"] not in notes:
             notes.append(d["warning_zh"])
-    return Plan(case_id=facts.case_id, lender=lender, safety_threat=safety, ongoing=ongoing, steps=steps,
-                notes_zh=notes, loans=loan_notes, generated_on=facts.today, document_warnings=document_warnings,
-                deadlines=deadlines)
+    return Plan(
+        case_id=facts.case_id,
+        lender=lender,
+        safety_threat=safety,
+        ongoing=ongoing,
+        steps=steps,
+        notes_zh=notes,
+        loans=loan_notes,
+        generated_on=facts.today,
+        document_warnings=document_warnings,
+        deadlines=deadlines,
+    )
 
 
 def last_collection_contact(facts: CaseFacts, last_finding: dt.datetime | None) -> dt.datetime | None:
@@ -461,8 +541,9 @@ def _max_calendar_days(rule: DeadlineRule | None) -> int:
     return -(-days * 7 // 5) if rule.unit == "working" else days
 
 
-def case_deadlines(pack: Any, policy: Any, first: dt.datetime | None, last: dt.datetime | None,
-                   today: dt.date) -> list[dict[str, Any]]:
+def case_deadlines(
+    pack: Any, policy: Any, first: dt.datetime | None, last: dt.datetime | None, today: dt.date
+) -> list[dict[str, Any]]:
     """Deadlines of the case as a whole, each with the provision in force for it:
 
     * 治安 punishment: not for conduct the police have not discovered within six months of its end (2025 text
@@ -477,34 +558,55 @@ def case_deadlines(pack: Any, policy: Any, first: dt.datetime | None, last: dt.d
         texts = limit.texts_for_conduct(lc, lc) if limit is not None else None
         basis = texts[0].citation if texts else (limit.cite() if limit is not None else "")
         due = _add_months(lc, policy.police_time_limit_months)
-        months = f"{to_chinese(policy.police_time_limit_months)}个月"  # plan.yaml, from 治安管理处罚法 Art. 25 (Art. 22)
+        months = (
+            f"{to_chinese(policy.police_time_limit_months)}个月"  # plan.yaml, from 治安管理处罚法 Art. 25 (Art. 22)
+        )
         earlier = ""
         if first is not None and first.date() < lc and due >= today:
             # acts the police may judge one by one lapse six months after each: the earliest first
-            earlier = (f"如各次行为被分别认定，较早的行为（最早一次是{date_cn(first.date())}）的期限更早届满，"
-                       "请尽早报案。")
-        d: dict[str, Any] = {"id": "police_limit", "name_zh": f"治安处罚时限（{months}）", "date": due, "basis_zh": basis,
-                             "note_zh": f"最近一次联系是{date_cn(lc)}；{basis}规定违反治安管理行为在{months}以内没有被公安机关发现的，"
-                                        f"不再处罚（行为有连续或者继续状态的，从行为终了之日起计算）。{earlier}",
-                             "passed": due < today}
+            earlier = (
+                f"如各次行为被分别认定，较早的行为（最早一次是{date_cn(first.date())}）的期限更早届满，请尽早报案。"
+            )
+        d: dict[str, Any] = {
+            "id": "police_limit",
+            "name_zh": f"治安处罚时限（{months}）",
+            "date": due,
+            "basis_zh": basis,
+            "note_zh": f"最近一次联系是{date_cn(lc)}；{basis}规定违反治安管理行为在{months}以内没有被公安机关发现的，"
+            f"不再处罚（行为有连续或者继续状态的，从行为终了之日起计算）。{earlier}",
+            "passed": due < today,
+        }
         if due < today:
-            d["warning_zh"] = (f"注意：最近一次联系是{date_cn(lc)}，已超过{policy.police_time_limit_months}个月；{basis}规定违反治安管理"
-                               f"行为在{months}以内没有被公安机关发现的，不再处罚（行为有连续或者继续状态的，从行为终了之日起计算），"
-                               "治安处罚可能已不能适用，请在报案时向民警说明并咨询；涉嫌犯罪的，追诉期限另行计算。")
+            d["warning_zh"] = (
+                f"注意：最近一次联系是{date_cn(lc)}，已超过{policy.police_time_limit_months}个月；{basis}规定违反治安管理"
+                f"行为在{months}以内没有被公安机关发现的，不再处罚（行为有连续或者继续状态的，从行为终了之日起计算），"
+                "治安处罚可能已不能适用，请在报案时向民警说明并咨询；涉嫌犯罪的，追诉期限另行计算。"
+            )
         else:
-            d["warning_zh"] = f"请在{date_cn(due)}前报案：{basis}规定违反治安管理行为在{months}以内没有被公安机关发现的，不再处罚。"
+            d["warning_zh"] = (
+                f"请在{date_cn(due)}前报案：{basis}规定违反治安管理行为在{months}以内没有被公安机关发现的，不再处罚。"
+            )
         out.append(d)
     if first is not None:
         fc = first.date()
         due = _add_months(fc, 12 * policy.limitation_years)
         basis = _cite(pack, policy.limitation_provision)
-        d = {"id": "limitation", "name_zh": "诉讼时效（向法院起诉）", "date": due, "basis_zh": basis,
-             "note_zh": (f"{basis}：向人民法院请求保护民事权利的诉讼时效期间为三年，自知道或者应当知道权利受到损害以及义务人"
-                         f"之日起计算；本计划按最早一次行为（{date_cn(fc)}）保守起算。请求停止侵害不适用诉讼时效"
-                         f"（{_cite(pack, policy.no_limitation_provision)}）。"),
-             "passed": due < today}
+        d = {
+            "id": "limitation",
+            "name_zh": "诉讼时效（向法院起诉）",
+            "date": due,
+            "basis_zh": basis,
+            "note_zh": (
+                f"{basis}：向人民法院请求保护民事权利的诉讼时效期间为三年，自知道或者应当知道权利受到损害以及义务人"
+                f"之日起计算；本计划按最早一次行为（{date_cn(fc)}）保守起算。请求停止侵害不适用诉讼时效"
+                f"（{_cite(pack, policy.no_limitation_provision)}）。"
+            ),
+            "passed": due < today,
+        }
         if due < today:
-            d["warning_zh"] = (f"注意：自最早一次行为（{date_cn(fc)}）起已超过三年，赔偿请求的诉讼时效可能已届满（{basis}）；"
-                               "请求停止侵害不受诉讼时效限制，持续发生的行为可从行为终了之日起计算，请咨询律师。")
+            d["warning_zh"] = (
+                f"注意：自最早一次行为（{date_cn(fc)}）起已超过三年，赔偿请求的诉讼时效可能已届满（{basis}）；"
+                "请求停止侵害不受诉讼时效限制，持续发生的行为可从行为终了之日起计算，请咨询律师。"
+            )
         out.append(d)
     return out

@@ -56,8 +56,13 @@ class ClassifierDetector:
         self.version: str = payload["version"]
         self.labels: list[str] = list(payload["labels"])
         vec_settings = payload["vectorizer"]
-        if vec_settings != {"analyzer": "char", "ngram_range": [1, 3], "sublinear_tf": True, "norm": "l2",
-                            "lowercase": True}:
+        if vec_settings != {
+            "analyzer": "char",
+            "ngram_range": [1, 3],
+            "sublinear_tf": True,
+            "norm": "l2",
+            "lowercase": True,
+        }:
             raise ValueError(f"unsupported vectorizer settings in the model: {vec_settings}")
         self.ngram_range = tuple(vec_settings["ngram_range"])
         self.coef: np.ndarray = payload["coef"]
@@ -93,8 +98,13 @@ class ClassifierDetector:
         if self._vec is None:
             from sklearn.feature_extraction.text import TfidfVectorizer
 
-            v = TfidfVectorizer(analyzer="char", ngram_range=self.ngram_range, sublinear_tf=True,
-                                vocabulary=self._vocab, dtype=np.float32)
+            v = TfidfVectorizer(
+                analyzer="char",
+                ngram_range=self.ngram_range,
+                sublinear_tf=True,
+                vocabulary=self._vocab,
+                dtype=np.float32,
+            )
             v.idf_ = self._idf_full
             self._vec = v
         return self._vec
@@ -143,7 +153,7 @@ class ClassifierDetector:
         contrib = [0.0] * len(s)
         for size in (1, 2, 3):
             for i in range(len(s) - size + 1):
-                v = w.get(s[i:i + size])
+                v = w.get(s[i : i + size])
                 if v:
                     v /= size
                     for k in range(i, i + size):
@@ -153,8 +163,11 @@ class ClassifierDetector:
     def spans_batch(self, batch: BatchScores, wanted: list[tuple[int, str]]) -> list[tuple[int, int]]:
         """Original-text spans for many (text index, label) pairs of one batch, in one pass."""
         occ = batch.occurrences
-        fast = [i for i, (d, _) in enumerate(wanted)
-                if batch.scores[d].normalized.text and occ.texts[d] == batch.scores[d].normalized.text]
+        fast = [
+            i
+            for i, (d, _) in enumerate(wanted)
+            if batch.scores[d].normalized.text and occ.texts[d] == batch.scores[d].normalized.text
+        ]
         out: list[tuple[int, int]] = [(0, 0)] * len(wanted)
         if fast:
             docs = np.array([wanted[i][0] for i in fast], dtype=np.int64)
@@ -168,15 +181,17 @@ class ClassifierDetector:
         return out
 
     def _hit(self, sc: Scores, label: str, p: float, span: tuple[int, int]) -> Hit:
-        quote = sc.normalized.original[span[0]:span[1]]
-        return Hit(label, (span,), self.id, self.version, p,
-                   f"文字模型判断为这一类（把握约 {p:.0%}），主要依据「{quote}」")  # no model id: people read this
+        quote = sc.normalized.original[span[0] : span[1]]
+        return Hit(
+            label, (span,), self.id, self.version, p, f"文字模型判断为这一类（把握约 {p:.0%}），主要依据「{quote}」"
+        )  # no model id: people read this
 
     def hits_from(self, sc: Scores, *, threshold: float | None = None) -> list[Hit]:
         """Hits of one scored text (reference span loop; see :meth:`detect_batch` for batches)."""
         thr = self.threshold if threshold is None else threshold
-        return [self._hit(sc, label, p, self.span_for(sc.normalized, label))
-                for label, p in sc.probs.items() if p >= thr]
+        return [
+            self._hit(sc, label, p, self.span_for(sc.normalized, label)) for label, p in sc.probs.items() if p >= thr
+        ]
 
     def detect_batch(self, batch: BatchScores, *, threshold: float | None = None) -> list[list[Hit]]:
         thr = self.threshold if threshold is None else threshold

@@ -33,11 +33,13 @@ def read_jsonl(path: Path, *, need_labels: bool) -> list[dict[str, Any]]:
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as e:
-                raise InputError(f"第 {lineno} 行不是有效的 JSON：{e.msg}", f"line {lineno} is not valid JSON: {e.msg}") from None
+                raise InputError(
+                    f"第 {lineno} 行不是有效的 JSON：{e.msg}", f"line {lineno} is not valid JSON: {e.msg}"
+                ) from None
             if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                raise InputError(f"第 {lineno} 行缺少 text 字段", f"line {lineno} has no \"text\" string")
+                raise InputError(f"第 {lineno} 行缺少 text 字段", f'line {lineno} has no "text" string')
             if need_labels and not isinstance(obj.get("labels"), list):
-                raise InputError(f"第 {lineno} 行缺少 labels 列表", f"line {lineno} has no \"labels\" list")
+                raise InputError(f"第 {lineno} 行缺少 labels 列表", f'line {lineno} has no "labels" list')
             items.append(obj)
     return items
 
@@ -65,8 +67,12 @@ def score(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[
         fn = sum(lab in a and lab not in b for a, b in zip(g, p, strict=True))
         prec = tp / (tp + fp) if tp + fp else 0.0
         rec = tp / (tp + fn) if tp + fn else 0.0
-        per[lab] = {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(_f1(prec, rec), 4),
-                    "support": tp + fn}
+        per[lab] = {
+            "precision": round(prec, 4),
+            "recall": round(rec, 4),
+            "f1": round(_f1(prec, rec), 4),
+            "support": tp + fn,
+        }
         if lab != LAWFUL:
             tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
     macro_labels = [lab for lab in labels if lab != LAWFUL and per[lab]["support"] >= MACRO_MIN_SUPPORT]
@@ -75,8 +81,13 @@ def score(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[
     fpr = sum(b != {LAWFUL} for b in lawful_items) / len(lawful_items) if lawful_items else 0.0
     mp = tp_all / (tp_all + fp_all) if tp_all + fp_all else 0.0
     mr = tp_all / (tp_all + fn_all) if tp_all + fn_all else 0.0
-    return {"n": len(g), "per_label": per, "macro_f1": round(macro, 4),
-            "lawful_false_positive_rate": round(fpr, 4), "micro_f1": round(_f1(mp, mr), 4)}
+    return {
+        "n": len(g),
+        "per_label": per,
+        "macro_f1": round(macro, 4),
+        "lawful_false_positive_rate": round(fpr, 4),
+        "micro_f1": round(_f1(mp, mr), 4),
+    }
 
 
 def evaluate(items: Sequence[dict[str, Any]], predict: Callable[[list[str]], list[list[str]]]) -> dict[str, Any]:
@@ -86,6 +97,7 @@ def evaluate(items: Sequence[dict[str, Any]], predict: Callable[[list[str]], lis
         groups: dict[str, list[int]] = {}
         for i, it in enumerate(items):
             groups.setdefault(str(it.get("source_kind") or "unknown"), []).append(i)
-        res["by_source_kind"] = {k: score([items[i]["labels"] for i in idx], [preds[i] for i in idx])
-                                 for k, idx in sorted(groups.items())}
+        res["by_source_kind"] = {
+            k: score([items[i]["labels"] for i in idx], [preds[i] for i in idx]) for k, idx in sorted(groups.items())
+        }
     return res

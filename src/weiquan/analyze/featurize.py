@@ -56,8 +56,16 @@ class NgramFeaturizer:
     def from_vectorizer(cls, vec: Any) -> NgramFeaturizer:
         """Tables from a fitted sklearn ``TfidfVectorizer`` (only the configuration training uses)."""
         p = vec.get_params()
-        ok = (p["analyzer"] == "char" and p["lowercase"] and p["preprocessor"] is None and p["strip_accents"] is None
-              and p["norm"] == "l2" and p["use_idf"] and p["sublinear_tf"] and not p["binary"])
+        ok = (
+            p["analyzer"] == "char"
+            and p["lowercase"]
+            and p["preprocessor"] is None
+            and p["strip_accents"] is None
+            and p["norm"] == "l2"
+            and p["use_idf"]
+            and p["sublinear_tf"]
+            and not p["binary"]
+        )
         if not ok:
             raise ValueError("unsupported vectorizer configuration for the fast featuriser")
         return cls(vec.vocabulary_, vec.idf_, tuple(p["ngram_range"]))
@@ -82,11 +90,11 @@ class NgramFeaturizer:
             key = cp[:m].copy()
             for k in range(1, n):
                 key <<= np.uint64(_BITS)
-                key |= cp[k:m + k]
+                key |= cp[k : m + k]
             ids = self._tables[n].lookup(key)
             found = ids >= 0
             if n > 1:
-                found &= doc[:m] == doc[n - 1:]
+                found &= doc[:m] == doc[n - 1 :]
             pos = np.flatnonzero(found)
             starts[n], feats[n] = pos, ids[pos]
         return Occurrences(prepared, offsets, doc, starts, feats)
@@ -118,8 +126,9 @@ class NgramFeaturizer:
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.transform_occurrences(self.occurrences(texts))
 
-    def contributions(self, occ: Occurrences, docs: np.ndarray, rows: np.ndarray,
-                      weights: np.ndarray) -> list[list[float]]:
+    def contributions(
+        self, occ: Occurrences, docs: np.ndarray, rows: np.ndarray, weights: np.ndarray
+    ) -> list[list[float]]:
         """Per-character evidence for several (text, label) pairs at once.
 
         Pair i is text ``docs[i]`` with per-feature weights ``weights[rows[i]]`` (one row per label).
@@ -137,7 +146,11 @@ class NgramFeaturizer:
         for n in sorted(occ.starts):
             st, ft = occ.starts[n], occ.feats[n]
             lo = np.searchsorted(st, occ.offsets[docs])
-            hi = np.searchsorted(st, occ.offsets[docs + 1] - (n - 1)) if n > 1 else np.searchsorted(st, occ.offsets[docs + 1])
+            hi = (
+                np.searchsorted(st, occ.offsets[docs + 1] - (n - 1))
+                if n > 1
+                else np.searchsorted(st, occ.offsets[docs + 1])
+            )
             hi = np.maximum(hi, lo)
             cnt = hi - lo
             k_total = int(cnt.sum())
@@ -152,7 +165,7 @@ class NgramFeaturizer:
             for k in range(n - 1, -1, -1):  # earliest start first, as the reference loop adds them
                 contrib += np.bincount(local + k, weights=w, minlength=total)[:total]
         flat = contrib.tolist()
-        return [flat[hoff[i]:hoff[i + 1]] for i in range(len(docs))]
+        return [flat[hoff[i] : hoff[i + 1]] for i in range(len(docs))]
 
 
 def codepoints(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -29,13 +29,20 @@ def contact_figures(ctx: CaseContext, night: Any) -> dict[str, Any]:
     third = [e for e in evs if e.recipient not in ("borrower", "", None)]
     by_number = Counter(e.counterpart for e in evs if e.counterpart)
     return {
-        "events": len(evs), "calls": by_channel.get("call", 0), "sms": by_channel.get("sms", 0) + by_channel.get("mms", 0),
-        "chat": by_channel.get("chat", 0), "visits": by_channel.get("visit", 0), "letters": by_channel.get("letter", 0),
+        "events": len(evs),
+        "calls": by_channel.get("call", 0),
+        "sms": by_channel.get("sms", 0) + by_channel.get("mms", 0),
+        "chat": by_channel.get("chat", 0),
+        "visits": by_channel.get("visit", 0),
+        "letters": by_channel.get("letter", 0),
         "other": sum(n for ch, n in by_channel.items() if ch not in ("call", "sms", "mms", "chat", "visit", "letter")),
-        "night": nights, "numbers": len(by_number),
+        "night": nights,
+        "numbers": len(by_number),
         # every number with its contacts, most used first: the documents list the numbers they count
         "number_list": [[n, c] for n, c in sorted(by_number.items(), key=lambda kv: (-kv[1], kv[0]))],
-        "third_party": len(third), "third_party_people": len({(e.recipient, e.counterpart) for e in third}),
-        "first": min(starts).isoformat() if starts else None, "last": max(starts).isoformat() if starts else None,
+        "third_party": len(third),
+        "third_party_people": len({(e.recipient, e.counterpart) for e in third}),
+        "first": min(starts).isoformat() if starts else None,
+        "last": max(starts).isoformat() if starts else None,
         "computed_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }

@@ -36,10 +36,33 @@ LAWFUL_REGISTERS = ("polite", "bureaucratic", "blunt")
 BLUNT = ["别拖了，", "抓紧点，", "我再说一遍，", "听好了，", "别装没看见，", "赶紧的，"]
 
 # Typos and dialect: light, deterministic character or word substitutions (the normaliser undoes some).
-TYPOS = {"还款": "换款", "通讯录": "通迅录", "知道": "知到", "已经": "以经", "的": "滴", "联系": "连系", "处理": "处里",
-         "马上": "马尚", "逾期": "预期", "时候": "时侯", "你": "尼"}
-DIALECT = [("什么", "啥子"), ("家里", "屋头"), ("不要", "莫"), ("没有", "冇"), ("是不是", "系唔系"), ("你们", "你哋"),
-           ("怎么", "咋"), ("干什么", "干哈"), ("我们", "阿拉"), ("了", "咯"), ("知道", "晓得"), ("孩子", "娃儿")]
+TYPOS = {
+    "还款": "换款",
+    "通讯录": "通迅录",
+    "知道": "知到",
+    "已经": "以经",
+    "的": "滴",
+    "联系": "连系",
+    "处理": "处里",
+    "马上": "马尚",
+    "逾期": "预期",
+    "时候": "时侯",
+    "你": "尼",
+}
+DIALECT = [
+    ("什么", "啥子"),
+    ("家里", "屋头"),
+    ("不要", "莫"),
+    ("没有", "冇"),
+    ("是不是", "系唔系"),
+    ("你们", "你哋"),
+    ("怎么", "咋"),
+    ("干什么", "干哈"),
+    ("我们", "阿拉"),
+    ("了", "咯"),
+    ("知道", "晓得"),
+    ("孩子", "娃儿"),
+]
 
 
 @dataclass(frozen=True)
@@ -59,8 +82,10 @@ def grid_data() -> dict[str, Any]:
 def _fill(template: str, slots: dict[str, list[str]], rng: random.Random, depth: int = 0) -> str:
     if depth > 4:
         return template
-    return _SLOT.sub(lambda m: _fill(rng.choice(slots[m.group(1)]), slots, rng, depth + 1)
-                     if m.group(1) in slots else m.group(0), template)
+    return _SLOT.sub(
+        lambda m: _fill(rng.choice(slots[m.group(1)]), slots, rng, depth + 1) if m.group(1) in slots else m.group(0),
+        template,
+    )
 
 
 def _act(raw: str) -> tuple[str, set[str]]:
@@ -126,8 +151,7 @@ def _axes(i: int, rng: random.Random) -> tuple[str, str, str]:
     return SCRIPTS[i % len(SCRIPTS)], PLACEHOLDERS[rng.randrange(len(PLACEHOLDERS))], NOISE[rng.randrange(len(NOISE))]
 
 
-def _frame(channel: str, speaker: str, salute: str, facts: str, act: str, d: dict[str, Any],
-           rng: random.Random) -> str:
+def _frame(channel: str, speaker: str, salute: str, facts: str, act: str, d: dict[str, Any], rng: random.Random) -> str:
     ch = d["channels"][channel]
     opening = rng.choice(d["speakers"][speaker])
     pre, post = rng.choice(ch["pre"]), rng.choice(ch["post"])
@@ -176,8 +200,9 @@ def expand_grid(per_cell: int = 2, seed: int = 15) -> Iterator[GridItem]:
                                 labels.add(cat2)
                             cell = (cat, speaker, recipient, channel, register, *_axes(i, rng))
                             body = _frame(channel, speaker, salute, facts, act, d, rng)
-                            yield GridItem(_finish(body, cell, slots, rng), tuple(sorted(labels)),
-                                           f"team-grid:{cat}", cell)
+                            yield GridItem(
+                                _finish(body, cell, slots, rng), tuple(sorted(labels)), f"team-grid:{cat}", cell
+                            )
     for cat, block in d["done_acts"].items():
         for recipient in block.get("recipients", ["borrower"]):
             for speaker in DEFAULT_SPEAKERS:
@@ -186,10 +211,21 @@ def expand_grid(per_cell: int = 2, seed: int = 15) -> Iterator[GridItem]:
                         i += 1
                         cell = (cat + ":done", speaker, recipient, channel, "crude", *_axes(i, rng))
                         rec = d["recipients"][recipient]
-                        body = _frame(channel, speaker, rng.choice(rec["salute"]), rng.choice(rec["facts"]),
-                                      rng.choice(block["lines"]), d, rng)
-                        yield GridItem(_finish(body, cell, slots, rng), tuple(sorted(block["labels"])),
-                                       f"team-grid:{cat}:done", cell)
+                        body = _frame(
+                            channel,
+                            speaker,
+                            rng.choice(rec["salute"]),
+                            rng.choice(rec["facts"]),
+                            rng.choice(block["lines"]),
+                            d,
+                            rng,
+                        )
+                        yield GridItem(
+                            _finish(body, cell, slots, rng),
+                            tuple(sorted(block["labels"])),
+                            f"team-grid:{cat}:done",
+                            cell,
+                        )
     for sub, block in d["lawful"].items():
         speakers = [s for s in block["speakers"] if s in d["speakers"]] or ["app"]
         recipient = block.get("recipient", "borrower")
@@ -202,10 +238,13 @@ def expand_grid(per_cell: int = 2, seed: int = 15) -> Iterator[GridItem]:
                         if register == "blunt":
                             body = rng.choice(BLUNT) + body
                         elif register == "bureaucratic" and speaker not in ("family", "borrower", "news"):
-                            body = rng.choice(["根据借款合同约定，", "特此通知：", "现就你的借款事宜告知如下：", ""]) + body
+                            body = (
+                                rng.choice(["根据借款合同约定，", "特此通知：", "现就你的借款事宜告知如下：", ""])
+                                + body
+                            )
                         cell = (f"lawful:{sub}", speaker, recipient, channel, register, *_axes(i, rng))
                         if speaker in ("family", "borrower", "news"):
-                            text = (rng.choice(d["speakers"][speaker]) + body + rng.choice(["", "。", "！"]))
+                            text = rng.choice(d["speakers"][speaker]) + body + rng.choice(["", "。", "！"])
                         else:
                             rec = d["recipients"]["borrower"]
                             salute = rng.choice(rec["salute"])
@@ -252,8 +291,12 @@ def expand_retelling(per_cell: int = 2, seed: int = 16) -> Iterator[GridItem]:
                             labels.add("threat_legal_false")
                         core = _retold(frame, reporter, rng.choice(r["speech"]), act, rng)
                         cell = (f"retelling:{cat}", f"reporter{k}", recipient[channel], channel, frame, *_axes(i, rng))
-                        yield GridItem(_finish(frame_text(channel, core), cell, slots, rng), tuple(sorted(labels)),
-                                       f"team-grid:retelling:{cat}", cell)
+                        yield GridItem(
+                            _finish(frame_text(channel, core), cell, slots, rng),
+                            tuple(sorted(labels)),
+                            f"team-grid:retelling:{cat}",
+                            cell,
+                        )
     for block in r["done"]:
         for channel in r["channels"]:
             for _ in range(per_cell * 2):
@@ -261,14 +304,22 @@ def expand_retelling(per_cell: int = 2, seed: int = 16) -> Iterator[GridItem]:
                 line = rng.choice(block["lines"])
                 cat = "+".join(block["labels"])
                 cell = (f"retelling:{cat}:done", "borrower", recipient[channel], channel, "narrative", *_axes(i, rng))
-                yield GridItem(_finish(frame_text(channel, line), cell, slots, rng), tuple(sorted(block["labels"])),
-                               f"team-grid:retelling:{cat}:done", cell)
+                yield GridItem(
+                    _finish(frame_text(channel, line), cell, slots, rng),
+                    tuple(sorted(block["labels"])),
+                    f"team-grid:retelling:{cat}:done",
+                    cell,
+                )
     for channel in r["channels"]:
         for _ in range(per_cell * 15):
             i += 1
             cell = ("retelling:lawful", "borrower", recipient[channel], channel, "narrative", *_axes(i, rng))
-            yield GridItem(_finish(frame_text(channel, rng.choice(r["lawful"])), cell, slots, rng), (LAWFUL,),
-                           "team-grid:retelling:lawful", cell)
+            yield GridItem(
+                _finish(frame_text(channel, rng.choice(r["lawful"])), cell, slots, rng),
+                (LAWFUL,),
+                "team-grid:retelling:lawful",
+                cell,
+            )
 
 
 def is_retelling(origin: str) -> bool:

@@ -41,7 +41,9 @@ def conduct_from_pack(pack: Any) -> ConductRules:
     c = pack.conduct
     night_src = "；".join(r.source for r in c.night.rules)
     return ConductRules(
-        night_start=c.night.start, night_end=c.night.end, night_channels=tuple(c.night.covers),
+        night_start=c.night.start,
+        night_end=c.night.end,
+        night_channels=tuple(c.night.covers),
         night_source=night_src,
         max_connected_voice_per_day=c.max_connected_voice_per_day.value,
         voice_source=c.max_connected_voice_per_day.wording_zh or c.max_connected_voice_per_day.source,
@@ -88,6 +90,7 @@ def category_law(category: str) -> CategoryLaw:
     provs = []
     for ref in v.provisions:
         p = pack.provisions.get(ref.provision_id)
-        provs.append({"id": ref.provision_id, "cite": p.cite() if p else ref.provision_id, "kind": ref.kind,
-                      "note": ref.note_zh})
+        provs.append(
+            {"id": ref.provision_id, "cite": p.cite() if p else ref.provision_id, "kind": ref.kind, "note": ref.note_zh}
+        )
     return CategoryLaw(category, v.name_zh, v.severity, provs)

@@ -71,8 +71,9 @@ class Normalized:
 
     __slots__ = ("original", "text", "edits", "fold")
 
-    def __init__(self, original: str, text: str, edits: _EditMap | None = None,
-                 fold: tuple[int, ...] | None = None) -> None:
+    def __init__(
+        self, original: str, text: str, edits: _EditMap | None = None, fold: tuple[int, ...] | None = None
+    ) -> None:
         self.original = original
         self.text = text
         self.edits = edits  # None: no replacement (text has the folded string's offsets)
@@ -115,7 +116,7 @@ class Normalizer:
         ph = "|".join(f"(?:{p['re']})" for p in table.get("placeholders", []))
         seps = "".join(re.escape(c) for c in sorted(set(table.get("separators", " "))))
         # a run of separators between (CJK or Latin/digit) and CJK, or between CJK and Latin
-        sep = (f"(?<=[{_CJK}a-z0-9])[{seps}]+(?=[{_CJK}])|(?<=[{_CJK}])[{seps}]+(?=[a-z])")
+        sep = f"(?<=[{_CJK}a-z0-9])[{seps}]+(?=[{_CJK}])|(?<=[{_CJK}])[{seps}]+(?=[a-z])"
         self._special = re.compile(f"(?P<ph>{ph})|(?P<sep>{sep})" if ph else f"(?P<sep>{sep})")
         # cheap pre-check: a placeholder needs one of its declared characters, a trick a separator
         firsts = set(table.get("separators", " "))
@@ -130,8 +131,16 @@ class Normalizer:
             src, dst = str(v["from"]), str(v["to"])
             if src == dst:
                 continue
-            self._auto.add_word(src, _Variant(src, dst, v.get("only_before"), src[0].isascii() and src[0].isalpha(),
-                                              src[-1].isascii() and src[-1].isalpha()))
+            self._auto.add_word(
+                src,
+                _Variant(
+                    src,
+                    dst,
+                    v.get("only_before"),
+                    src[0].isascii() and src[0].isalpha(),
+                    src[-1].isascii() and src[-1].isalpha(),
+                ),
+            )
         self._has_variants = len(self._auto) > 0
         if self._has_variants:
             self._auto.make_automaton()
@@ -220,8 +229,9 @@ def _apply_plain(s: str, edits: list[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
-def _compose(edits: list[tuple[int, int, str]], base_map: _EditMap,
-             vedits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+def _compose(
+    edits: list[tuple[int, int, str]], base_map: _EditMap, vedits: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
     """Merge first-pass edits with variant edits found in the first pass's output."""
     covered: list[tuple[int, int, str]] = []
     for a, b, rep in vedits:

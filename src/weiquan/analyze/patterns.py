@@ -63,8 +63,13 @@ def _routine_reminder() -> re.Pattern[str]:
 def routine_reminder(ev: TimelineEvent, hits: list[Any] | None = None) -> bool:
     """A lender's own repayment reminder or service notice (a bill, a due date, a repayment receipt) with no
     unlawful content: not a collection contact by itself (``collection_contacts`` in data/patterns.yaml)."""
-    return bool(ev.text and ev.channel in ("sms", "mms", "chat") and not hits and _routine_reminder().search(ev.text)
-                and not _debt_pressure().search(ev.text))
+    return bool(
+        ev.text
+        and ev.channel in ("sms", "mms", "chat")
+        and not hits
+        and _routine_reminder().search(ev.text)
+        and not _debt_pressure().search(ev.text)
+    )
 
 
 @cache
@@ -105,7 +110,9 @@ def _incoming(ev: TimelineEvent) -> bool:
 def _unanswered(ev: TimelineEvent) -> bool:
     """An incoming call the borrower did not pick up: missed, rejected, blocked, to voicemail, or logged as
     incoming with a duration of 0 (a call whose duration is unknown is not counted)."""
-    return ev.direction in NOT_ANSWERED or (ev.direction in CONNECTED and ev.duration_s is not None and ev.duration_s <= 0)
+    return ev.direction in NOT_ANSWERED or (
+        ev.direction in CONNECTED and ev.duration_s is not None and ev.duration_s <= 0
+    )
 
 
 def _to_borrower(ev: TimelineEvent) -> bool:
@@ -135,13 +142,19 @@ class VoiceVolumeDetector:
         out = []
         for day, evs in sorted(days.items()):
             if len(evs) > limit:
-                out.append(FindingDraft(
-                    key=f"volume:connected:{day.isoformat()}", category="harassment_volume", detector_id=self.id,
-                    detector_version=self.version, confidence=0.9,
-                    summary=f"{day.isoformat()} 当天接通催收电话 {len(evs)} 次，超过每日 {limit} 次的上限",
-                    explanation=f"当天与借款人接通的来电 {len(evs)} 次 > {limit} 次（{self.rules.voice_source}）",
-                    events=[EventLink(e.id) for e in evs], extra={"day": day.isoformat(), "count": len(evs), "limit": limit},
-                ))
+                out.append(
+                    FindingDraft(
+                        key=f"volume:connected:{day.isoformat()}",
+                        category="harassment_volume",
+                        detector_id=self.id,
+                        detector_version=self.version,
+                        confidence=0.9,
+                        summary=f"{day.isoformat()} 当天接通催收电话 {len(evs)} 次，超过每日 {limit} 次的上限",
+                        explanation=f"当天与借款人接通的来电 {len(evs)} 次 > {limit} 次（{self.rules.voice_source}）",
+                        events=[EventLink(e.id) for e in evs],
+                        extra={"day": day.isoformat(), "count": len(evs), "limit": limit},
+                    )
+                )
         return out
 
 
@@ -167,13 +180,19 @@ class NumberAttemptsDetector:
         for (num, day), evs in sorted(groups.items()):
             if len(evs) > limit:
                 soft = "（该规则为“不宜”，属行业自律要求）" if self.rules.attempts_soft else ""
-                out.append(FindingDraft(
-                    key=f"volume:number:{num}:{day.isoformat()}", category="harassment_volume", detector_id=self.id,
-                    detector_version=self.version, confidence=0.75 if self.rules.attempts_soft else 0.9,
-                    summary=f"{day.isoformat()} 号码 {num} 未接通后仍来电 {len(evs)} 次，超过每日 {limit} 次",
-                    explanation=f"同一号码当天未接通的来电 {len(evs)} 次 > {limit} 次{soft}（{self.rules.attempts_source}）",
-                    events=[EventLink(e.id) for e in evs], extra={"day": day.isoformat(), "number": num, "count": len(evs)},
-                ))
+                out.append(
+                    FindingDraft(
+                        key=f"volume:number:{num}:{day.isoformat()}",
+                        category="harassment_volume",
+                        detector_id=self.id,
+                        detector_version=self.version,
+                        confidence=0.75 if self.rules.attempts_soft else 0.9,
+                        summary=f"{day.isoformat()} 号码 {num} 未接通后仍来电 {len(evs)} 次，超过每日 {limit} 次",
+                        explanation=f"同一号码当天未接通的来电 {len(evs)} 次 > {limit} 次{soft}（{self.rules.attempts_source}）",
+                        events=[EventLink(e.id) for e in evs],
+                        extra={"day": day.isoformat(), "number": num, "count": len(evs)},
+                    )
+                )
         return out
 
 
@@ -200,17 +219,23 @@ class NightContactDetector:
         out = []
         for night, items in sorted(nights.items()):
             times = "、".join(t.strftime("%H:%M") for _, t in items[:6]) + ("…" if len(items) > 6 else "")
-            out.append(FindingDraft(
-                key=f"night:{night.isoformat()}", category="night_contact", detector_id=self.id,
-                detector_version=self.version, confidence=0.9,
-                summary=f"{night.isoformat()} 夜间（{self.rules.night_label}）催收联系 {len(items)} 次：{times}",
-                # which night rule binds depends on the lender and the date (a standard for licensed online
-                # lenders, an association's guideline for its members from its release): the documents, the report
-                # and the web cite it per case; the finding names none
-                explanation=f"联系时间在夜间时段 {self.rules.night_label} 内；适用的规定取决于放贷机构的类型和行为日期，"
-                            "见法律依据；如借款人事先同意该时段联系，则不适用",
-                events=[EventLink(e.id) for e, _ in items], extra={"night": night.isoformat(), "count": len(items)},
-            ))
+            out.append(
+                FindingDraft(
+                    key=f"night:{night.isoformat()}",
+                    category="night_contact",
+                    detector_id=self.id,
+                    detector_version=self.version,
+                    confidence=0.9,
+                    summary=f"{night.isoformat()} 夜间（{self.rules.night_label}）催收联系 {len(items)} 次：{times}",
+                    # which night rule binds depends on the lender and the date (a standard for licensed online
+                    # lenders, an association's guideline for its members from its release): the documents, the report
+                    # and the web cite it per case; the finding names none
+                    explanation=f"联系时间在夜间时段 {self.rules.night_label} 内；适用的规定取决于放贷机构的类型和行为日期，"
+                    "见法律依据；如借款人事先同意该时段联系，则不适用",
+                    events=[EventLink(e.id) for e, _ in items],
+                    extra={"night": night.isoformat(), "count": len(items)},
+                )
+            )
         return out
 
 
@@ -247,14 +272,20 @@ class NumberRotationDetector:
                 continue
             what = {"sig": f"短信签名【{name}】", "self": f"自称「{name}」", "prefix": f"以 {name} 开头的号段"}[kind]
             ids = sorted({i for v in nums.values() for i in v})
-            out.append(FindingDraft(
-                key=f"rotation:{kind}:{name}", category="harassment_volume", detector_id=self.id,
-                detector_version=self.version, confidence=0.8 if kind != "prefix" else 0.6,
-                summary=f"{what} 使用 {len(nums)} 个不同号码联系",
-                explanation=f"同一来源（{what}）轮换 {len(nums)} 个号码：{'、'.join(sorted(nums)[:12])}"
-                            f"{'…' if len(nums) > 12 else ''}。换号轮番联系属于频繁骚扰的表现，投诉时可一并列出。",
-                events=[EventLink(i) for i in ids], extra={"group": kind, "name": name, "numbers": sorted(nums)},
-            ))
+            out.append(
+                FindingDraft(
+                    key=f"rotation:{kind}:{name}",
+                    category="harassment_volume",
+                    detector_id=self.id,
+                    detector_version=self.version,
+                    confidence=0.8 if kind != "prefix" else 0.6,
+                    summary=f"{what} 使用 {len(nums)} 个不同号码联系",
+                    explanation=f"同一来源（{what}）轮换 {len(nums)} 个号码：{'、'.join(sorted(nums)[:12])}"
+                    f"{'…' if len(nums) > 12 else ''}。换号轮番联系属于频繁骚扰的表现，投诉时可一并列出。",
+                    events=[EventLink(i) for i in ids],
+                    extra={"group": kind, "name": name, "numbers": sorted(nums)},
+                )
+            )
         return out
 
 
@@ -279,24 +310,35 @@ class ThirdPartyDetector:
             by_recipient[who].extend(evs)
         for who, evs in sorted(by_recipient.items()):
             evs.sort(key=lambda e: e.start)
-            out.append(FindingDraft(
-                key=f"third_party:{who}", category="third_party_contact", detector_id=self.id,
-                detector_version=self.version, confidence=0.9,
-                summary=f"催收方联系了借款人以外的人（{who}）{len(evs)} 次",
-                explanation="只应向债务人本人催收；联系第三人仅限债务人失联时取得联系方式，且不得透露债务",  # provisions: law/cn conduct.third_party
-                events=[EventLink(e.id) for e in evs], extra={"recipient": who, "count": len(evs)},
-            ))
+            out.append(
+                FindingDraft(
+                    key=f"third_party:{who}",
+                    category="third_party_contact",
+                    detector_id=self.id,
+                    detector_version=self.version,
+                    confidence=0.9,
+                    summary=f"催收方联系了借款人以外的人（{who}）{len(evs)} 次",
+                    explanation="只应向债务人本人催收；联系第三人仅限债务人失联时取得联系方式，且不得透露债务",  # provisions: law/cn conduct.third_party
+                    events=[EventLink(e.id) for e in evs],
+                    extra={"recipient": who, "count": len(evs)},
+                )
+            )
             debt = _debt_words()
             told = [e for e in evs if e.text and debt.search(e.text)]
             if told:
-                out.append(FindingDraft(
-                    key=f"disclosure:{who}", category="privacy_disclosure", detector_id=self.id,
-                    detector_version=self.version, confidence=0.85,
-                    summary=f"向第三人（{who}）透露欠款信息 {len(told)} 次",
-                    explanation="发给第三人的信息提及借款/欠款/逾期，向第三人透露了债务信息",  # provisions: conduct.third_party no_debt_details
-                    events=[EventLink(e.id, [m.span() for m in debt.finditer(e.text or "")][:5]) for e in told],
-                    extra={"recipient": who, "count": len(told)},
-                ))
+                out.append(
+                    FindingDraft(
+                        key=f"disclosure:{who}",
+                        category="privacy_disclosure",
+                        detector_id=self.id,
+                        detector_version=self.version,
+                        confidence=0.85,
+                        summary=f"向第三人（{who}）透露欠款信息 {len(told)} 次",
+                        explanation="发给第三人的信息提及借款/欠款/逾期，向第三人透露了债务信息",  # provisions: conduct.third_party no_debt_details
+                        events=[EventLink(e.id, [m.span() for m in debt.finditer(e.text or "")][:5]) for e in told],
+                        extra={"recipient": who, "count": len(told)},
+                    )
+                )
         return out
 
 
@@ -320,16 +362,25 @@ class AfterRequestDetector:
             else:
                 hits = [e for e in after if _to_borrower(e)] if req.kind == "stop_all" else after
                 cat, conf = "harassment_volume", 0.6
-                what = "在已记录的投诉之后仍继续联系" if req.kind == "complaint" else "在借款人要求停止联系之后仍继续联系"
+                what = (
+                    "在已记录的投诉之后仍继续联系" if req.kind == "complaint" else "在借款人要求停止联系之后仍继续联系"
+                )
             if not hits:
                 continue
             local_at = req.at.astimezone(ZoneInfo(ctx.timezone))
-            out.append(FindingDraft(
-                key=f"after_request:{req.source}:{cat}", category=cat, detector_id=self.id, detector_version=self.version,
-                confidence=conf, summary=f"{what}：{_fmt(local_at)} 之后 {len(hits)} 次",
-                explanation=f"{req.description}（{_fmt(local_at)}）之后的联系记录 {len(hits)} 条",
-                events=[EventLink(e.id) for e in hits[:500]], extra={"request": req.source, "count": len(hits)},
-            ))
+            out.append(
+                FindingDraft(
+                    key=f"after_request:{req.source}:{cat}",
+                    category=cat,
+                    detector_id=self.id,
+                    detector_version=self.version,
+                    confidence=conf,
+                    summary=f"{what}：{_fmt(local_at)} 之后 {len(hits)} 次",
+                    explanation=f"{req.description}（{_fmt(local_at)}）之后的联系记录 {len(hits)} 条",
+                    events=[EventLink(e.id) for e in hits[:500]],
+                    extra={"request": req.source, "count": len(hits)},
+                )
+            )
         return out
 
 
@@ -362,15 +413,24 @@ class VisitDetector:
             cited = "；".join(f"{r.rule_zh}（{r.source}）" for r in rules if r.confidence != "unverified")
             who = "" if _to_borrower(ev) else f"（对象：{ev.recipient}）"
             spans = [told.span()] if told else []
-            out.append(FindingDraft(
-                key=f"visit:{ev.id}", category="threat_visit", detector_id=self.id, detector_version=self.version,
-                confidence=0.9 if ev.channel == "visit" else 0.7,
-                summary=f"{_fmt(t)} 催收人员上门{who}" + ("（夜间）" if at_night else ""),
-                explanation="已发生的上门催收（行为，而非威胁）。" + cited,
-                events=[EventLink(ev.id, spans)],
-                extra={"conduct": "visit", "night": at_night, "recipient": ev.recipient,
-                       "provision_ids": [r.provision_id for r in rules if r.provision_id]},
-            ))
+            out.append(
+                FindingDraft(
+                    key=f"visit:{ev.id}",
+                    category="threat_visit",
+                    detector_id=self.id,
+                    detector_version=self.version,
+                    confidence=0.9 if ev.channel == "visit" else 0.7,
+                    summary=f"{_fmt(t)} 催收人员上门{who}" + ("（夜间）" if at_night else ""),
+                    explanation="已发生的上门催收（行为，而非威胁）。" + cited,
+                    events=[EventLink(ev.id, spans)],
+                    extra={
+                        "conduct": "visit",
+                        "night": at_night,
+                        "recipient": ev.recipient,
+                        "provision_ids": [r.provision_id for r in rules if r.provision_id],
+                    },
+                )
+            )
         return out
 
 
@@ -385,5 +445,12 @@ def stop_request_kind(text: str) -> str | None:
 
 
 def builtin_case_detectors(rules: ConductRules) -> list[Any]:
-    return [VoiceVolumeDetector(rules), NumberAttemptsDetector(rules), NightContactDetector(rules),
-            NumberRotationDetector(), ThirdPartyDetector(), AfterRequestDetector(), VisitDetector(rules)]
+    return [
+        VoiceVolumeDetector(rules),
+        NumberAttemptsDetector(rules),
+        NightContactDetector(rules),
+        NumberRotationDetector(),
+        ThirdPartyDetector(),
+        AfterRequestDetector(),
+        VisitDetector(rules),
+    ]

@@ -86,8 +86,14 @@ class RuleDetector:
     id = DETECTOR_ID
     label_zh = "文字规则识别"
 
-    def __init__(self, rules: list[dict[str, Any]], context: dict[str, Any], normalizer: Normalizer,
-                 version: str, register: str = "message") -> None:
+    def __init__(
+        self,
+        rules: list[dict[str, Any]],
+        context: dict[str, Any],
+        normalizer: Normalizer,
+        version: str,
+        register: str = "message",
+    ) -> None:
         if register not in REGISTERS:
             raise ValueError(f"unknown register {register!r} (one of {', '.join(REGISTERS)})")
         self.version = version
@@ -99,8 +105,9 @@ class RuleDetector:
             if not set(v.get("registers", REGISTERS)) <= set(REGISTERS):
                 raise ValueError(f"context.yaml: {k}: registers must be among {', '.join(REGISTERS)}")
         # a context that does not apply in this register never matches (`registers` in context.yaml)
-        context = {k: v if register in v.get("registers", REGISTERS) else {**v, "re": r"(?!)"}
-                   for k, v in context.items()}
+        context = {
+            k: v if register in v.get("registers", REGISTERS) else {**v, "re": r"(?!)"} for k, v in context.items()
+        }
         self.ctx_patterns = {k: re.compile(v["re"]) for k, v in context.items()}
         self._reported_long = self.ctx_patterns.get("reported_speech_long") or re.compile(r"(?!)")
         # framing that quotes every kind of act without committing it (anti-fraud warnings, news, a victim
@@ -110,13 +117,21 @@ class RuleDetector:
         for r in rules:
             if register not in r.get("registers", REGISTERS):  # a rule for one register only
                 continue
-            self.rules.append(Rule(
-                id=r["id"], category=r["category"], label=r.get("label", r["id"]),
-                anchors=tuple(str(a).lower() for a in r.get("any", [])),
-                pattern=re.compile(r["re"]), conf=float(r["conf"]), tense=bool(r.get("tense", False)),
-                suppress=tuple(dict.fromkeys([*r.get("suppress", []), *always])), with_=self._with(r.get("with")),
-                negatable=bool(r.get("negatable", True)), why=r.get("why", ""),
-            ))
+            self.rules.append(
+                Rule(
+                    id=r["id"],
+                    category=r["category"],
+                    label=r.get("label", r["id"]),
+                    anchors=tuple(str(a).lower() for a in r.get("any", [])),
+                    pattern=re.compile(r["re"]),
+                    conf=float(r["conf"]),
+                    tense=bool(r.get("tense", False)),
+                    suppress=tuple(dict.fromkeys([*r.get("suppress", []), *always])),
+                    with_=self._with(r.get("with")),
+                    negatable=bool(r.get("negatable", True)),
+                    why=r.get("why", ""),
+                )
+            )
         # contexts that bear on the classifier (`classifier: veto|skip|require` in context.yaml): framing
         # that makes every category need the veto threshold, framing in which the classifier adds nothing,
         # and the scope a text must show at all
@@ -189,7 +204,7 @@ class RuleDetector:
         if rule.negatable:
             if prefix:
                 neg = self.ctx_patterns["negation"].search(prefix)
-                if neg and not _UNNEGATE.search(prefix[neg.start():]):
+                if neg and not _UNNEGATE.search(prefix[neg.start() :]):
                     return RuleMatch(rule, a, b, False, "negation", conf)
                 if self.ctx_patterns["reported_speech"].search(prefix):
                     return RuleMatch(rule, a, b, False, "reported_speech", conf)
@@ -208,7 +223,7 @@ class RuleDetector:
                 return RuleMatch(rule, a, b, False, name, conf)
         conditional = ctx.find("conditional")
         if rule.tense:
-            future = self.ctx_patterns["future"].search(s[max(clause_start, a - 8):a])
+            future = self.ctx_patterns["future"].search(s[max(clause_start, a - 8) : a])
             if not conditional and not future:
                 return RuleMatch(rule, a, b, False, "tense", conf)
         if conditional and rule.category.startswith("threat"):
@@ -240,8 +255,7 @@ class RuleDetector:
     def detect_many(self, texts: list[str]) -> list[list[Hit]]:
         return [self.hits_from(*self.match(t)) for t in texts]
 
-    def hits_from(self, n: Normalized, matches: list[RuleMatch],
-                  bonus: Mapping[str, float] | None = None) -> list[Hit]:
+    def hits_from(self, n: Normalized, matches: list[RuleMatch], bonus: Mapping[str, float] | None = None) -> list[Hit]:
         """Hits per category from the matches of :meth:`match` (kept ones only).
 
         ``bonus`` (category -> added confidence, capped at 0.99) lets a combining detector raise the
@@ -259,13 +273,21 @@ class RuleDetector:
                 hits = self._merge(n, by_cat, bonus)
                 a, b = n.to_original(debt.start(), debt.end())
                 conf = min(0.99, 0.8 + bonus.get("privacy_disclosure", 0.0)) if bonus else 0.8
-                hits.append(Hit("privacy_disclosure", ((a, b),), self.id, self.version, conf,
-                                f"第三人语境中提及欠款「{text[a:b]}」（规则 X1：向第三人透露债务信息）", "X1"))
+                hits.append(
+                    Hit(
+                        "privacy_disclosure",
+                        ((a, b),),
+                        self.id,
+                        self.version,
+                        conf,
+                        f"第三人语境中提及欠款「{text[a:b]}」（规则 X1：向第三人透露债务信息）",
+                        "X1",
+                    )
+                )
                 return hits
         return self._merge(n, by_cat, bonus)
 
-    def _merge(self, n: Normalized, by_cat: dict[str, list[RuleMatch]],
-               bonus: Mapping[str, float] | None) -> list[Hit]:
+    def _merge(self, n: Normalized, by_cat: dict[str, list[RuleMatch]], bonus: Mapping[str, float] | None) -> list[Hit]:
         hits: list[Hit] = []
         orig = n.original
         for cat, ms in by_cat.items():
@@ -273,7 +295,7 @@ class RuleDetector:
                 m = ms[0]
                 span = n.to_original(m.start, m.end)
                 conf = m.conf
-                expl = f"匹配{m.rule.label}模式 {m.rule.id}「{orig[span[0]:span[1]]}」"
+                expl = f"匹配{m.rule.label}模式 {m.rule.id}「{orig[span[0] : span[1]]}」"
                 spans: tuple[tuple[int, int], ...] = (span,)
                 ids = m.rule.id
             else:
@@ -296,5 +318,10 @@ class RuleDetector:
 def default_rules(register: str = "message") -> RuleDetector:
     rules_src, ctx_src, norm_src = _data("rules.yaml"), _data("context.yaml"), _data("normalize.yaml")
     digest = hashlib.sha256((rules_src + ctx_src + norm_src).encode()).hexdigest()[:8]
-    return RuleDetector(yaml.safe_load(rules_src)["rules"], yaml.safe_load(ctx_src), default_normalizer(),
-                        version=f"1.{digest}", register=register)
+    return RuleDetector(
+        yaml.safe_load(rules_src)["rules"],
+        yaml.safe_load(ctx_src),
+        default_normalizer(),
+        version=f"1.{digest}",
+        register=register,
+    )

@@ -56,12 +56,13 @@ class CombinedTextDetector:
     classifier: ClassifierDetector | None
     threshold: float = DEFAULT_THRESHOLD
     veto_threshold: float = VETO_THRESHOLD
-    per_label: dict[str, float] = field(default_factory=lambda: {
-        k: float(v) for k, v in (combine_config().get("per_label") or {}).items()})
-    overrulable: frozenset[str] = field(default_factory=lambda: frozenset(
-        combine_config()["model_overrules"]["rules"]))
-    implies: dict[str, tuple[str, ...]] = field(default_factory=lambda: {
-        k: tuple(v) for k, v in (combine_config().get("implies") or {}).items()})
+    per_label: dict[str, float] = field(
+        default_factory=lambda: {k: float(v) for k, v in (combine_config().get("per_label") or {}).items()}
+    )
+    overrulable: frozenset[str] = field(default_factory=lambda: frozenset(combine_config()["model_overrules"]["rules"]))
+    implies: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {k: tuple(v) for k, v in (combine_config().get("implies") or {}).items()}
+    )
     requires: dict[str, str] = field(default_factory=lambda: dict(combine_config().get("model_requires") or {}))
     overrule_below: float = field(default_factory=lambda: float(combine_config()["model_overrules"]["below"]))
     kind: str = "text"
@@ -127,9 +128,17 @@ class CombinedTextDetector:
             for cat in self.implies.get(h.category, ()):
                 if cat not in have:
                     have.add(cat)
-                    extra.append(Hit(cat, h.spans, self.id, self.version, h.confidence,
-                                     f"{h.explanation}；冒充机构处理民事欠款即虚构法律程序（由「{h.category}」推出）",
-                                     f"{h.rule_id or 'model'}>{cat}"))
+                    extra.append(
+                        Hit(
+                            cat,
+                            h.spans,
+                            self.id,
+                            self.version,
+                            h.confidence,
+                            f"{h.explanation}；冒充机构处理民事欠款即虚构法律程序（由「{h.category}」推出）",
+                            f"{h.rule_id or 'model'}>{cat}",
+                        )
+                    )
         return hits + extra if extra else hits
 
     def _decide(self, n: Normalized, sc: Scores | None) -> tuple[list[Hit], list[str]]:
@@ -147,8 +156,11 @@ class CombinedTextDetector:
             rule_hits = {h.category: h for h in out}
         extra: list[str] = []
         if sc is not None:
-            lowest = min(self.threshold, self.veto_threshold, *self.per_label.values()) if self.per_label \
+            lowest = (
+                min(self.threshold, self.veto_threshold, *self.per_label.values())
+                if self.per_label
                 else min(self.threshold, self.veto_threshold)
+            )
             vetoed: set[str] | None = None
             framed: bool | None = None  # a `classifier: veto` context, looked up only when it can matter
             for cat, p in zip(sc.labels, sc.row):

@@ -71,7 +71,7 @@ def _augment(text: str, rng: random.Random) -> str:
         return text.replace("，", ",").replace("！", "!")
     if r < 0.13 and len(text) > 8:
         i = rng.randrange(0, len(text))
-        return text[:i] + text[i + 1:]  # a dropped character (typo)
+        return text[:i] + text[i + 1 :]  # a dropped character (typo)
     return text
 
 
@@ -99,8 +99,10 @@ def load_corpus(seed: int = 20261128) -> list[Item]:
 
 def load_grid(per_cell: int = 5) -> list[Item]:
     """The systematic grid (``corpus/grid.yaml`` expanded by :mod:`weiquan.analyze.grid`)."""
-    return [Item(g.text, g.labels, g.origin) for g in (*expand_grid(per_cell=per_cell),
-                                                        *expand_retelling(per_cell=per_cell))]
+    return [
+        Item(g.text, g.labels, g.origin)
+        for g in (*expand_grid(per_cell=per_cell), *expand_retelling(per_cell=per_cell))
+    ]
 
 
 def load_training_items(seed: int = 20261128) -> list[Item]:
@@ -121,29 +123,42 @@ def save_model(payload: dict[str, Any], out: Path) -> None:
     """Write the model as plain arrays (``.npz``): the n-gram vocabulary in column order, idf, coefficients,
     intercepts, labels and a JSON header. Loading it needs numpy only (no pickle, no sklearn import: fast)."""
 
-
     vec = payload["vectorizer"]
     p = vec.get_params()
     vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
     header = {k: payload[k] for k in ("version", "trained_at", "labels", "corpus")}
-    header["vectorizer"] = {"analyzer": p["analyzer"], "ngram_range": list(p["ngram_range"]),
-                            "sublinear_tf": p["sublinear_tf"], "norm": p["norm"], "lowercase": p["lowercase"]}
+    header["vectorizer"] = {
+        "analyzer": p["analyzer"],
+        "ngram_range": list(p["ngram_range"]),
+        "sublinear_tf": p["sublinear_tf"],
+        "norm": p["norm"],
+        "lowercase": p["lowercase"],
+    }
     with out.open("wb") as f:  # np.savez would add ".npz" to a name without it
-        np.savez_compressed(f, header=np.array(json.dumps(header, ensure_ascii=False)),
-                            vocab=np.array("\x00".join(vocab)), idf=vec.idf_.astype(np.float64),
-                            coef=payload["coef"], intercept=payload["intercept"])
+        np.savez_compressed(
+            f,
+            header=np.array(json.dumps(header, ensure_ascii=False)),
+            vocab=np.array("\x00".join(vocab)),
+            idf=vec.idf_.astype(np.float64),
+            coef=payload["coef"],
+            intercept=payload["intercept"],
+        )
 
 
 def load_model(path: Path) -> dict[str, Any]:
     """The payload written by :func:`save_model`: header fields, ``vocabulary`` (n-gram -> column), ``idf``,
     ``coef``, ``intercept`` and the vectorizer settings."""
 
-
     with np.load(path, allow_pickle=False) as z:
         header = json.loads(str(z["header"]))
         vocab = str(z["vocab"]).split("\x00")
-        return {**header, "vocabulary": {g: i for i, g in enumerate(vocab)}, "idf": z["idf"],
-                "coef": z["coef"], "intercept": z["intercept"]}
+        return {
+            **header,
+            "vocabulary": {g: i for i, g in enumerate(vocab)},
+            "idf": z["idf"],
+            "coef": z["coef"],
+            "intercept": z["intercept"],
+        }
 
 
 def train(out: Path = MODEL_PATH, *, seed: int = 20261128, c: float = 4.0) -> dict[str, Any]:
@@ -156,10 +171,13 @@ def train(out: Path = MODEL_PATH, *, seed: int = 20261128, c: float = 4.0) -> di
     weights = np.array([3.0 if it.origin.startswith("team-handwritten") else 1.0 for it in items])
     norm = default_normalizer()
     # the retelling register is read with the writer's 我 as the addressee, in training as in detection
-    texts = [(as_addressee(norm.normalize(it.text)) if is_retelling(it.origin) else norm.normalize(it.text)).text
-             for it in items]
-    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=60000,
-                          dtype=np.float32)
+    texts = [
+        (as_addressee(norm.normalize(it.text)) if is_retelling(it.origin) else norm.normalize(it.text)).text
+        for it in items
+    ]
+    vec = TfidfVectorizer(
+        analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=60000, dtype=np.float32
+    )
     x = vec.fit_transform(texts)
     labels = [c_ for c_ in TEXT_CATEGORIES if any(c_ in it.labels for it in items)]
     coef = np.zeros((len(labels), x.shape[1]), dtype=np.float32)

@@ -35,8 +35,13 @@ class FieldSpec:
 def field_specs() -> tuple[FieldSpec, ...]:
     raw = yaml.safe_load(DATA.read_text(encoding="utf-8"))["fields"]
     return tuple(
-        FieldSpec(name, v["label_zh"], bool(v.get("required", False)), frozenset(norm_header(x) for x in v["exact"]),
-                  tuple(norm_header(x) for x in v.get("contains", [])))
+        FieldSpec(
+            name,
+            v["label_zh"],
+            bool(v.get("required", False)),
+            frozenset(norm_header(x) for x in v["exact"]),
+            tuple(norm_header(x) for x in v.get("contains", [])),
+        )
         for name, v in raw.items()
     )
 
@@ -57,12 +62,16 @@ def parse_map(items: Sequence[str] | None) -> dict[str, str]:
             if not part:
                 continue
             if "=" not in part:
-                raise InputError(f"--map 的格式应为 字段=列名（如 text=投诉内容），收到：{part}",
-                                 f"--map expects field=column (e.g. text=投诉内容), got: {part}")
+                raise InputError(
+                    f"--map 的格式应为 字段=列名（如 text=投诉内容），收到：{part}",
+                    f"--map expects field=column (e.g. text=投诉内容), got: {part}",
+                )
             k, v = (s.strip() for s in part.split("=", 1))
             if k not in FIELDS:
-                raise InputError(f"--map 中的字段名未知：{k}（可用：{'、'.join(FIELDS)}）",
-                                 f"unknown field in --map: {k} (known: {', '.join(FIELDS)})")
+                raise InputError(
+                    f"--map 中的字段名未知：{k}（可用：{'、'.join(FIELDS)}）",
+                    f"unknown field in --map: {k} (known: {', '.join(FIELDS)})",
+                )
             out[k] = v
     return out
 

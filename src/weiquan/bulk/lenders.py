@@ -75,8 +75,13 @@ class LenderResolver:
         c = check_lender(self.registry, name, limit=3)
         if c.licence_source == "registry":
             best = c.matches[0]
-            return LenderRef(best.lender.entity or best.matched_name, best.lender.id, best.lender.licence_type, None,
-                             "registry" if best.exact else "fuzzy")
+            return LenderRef(
+                best.lender.entity or best.matched_name,
+                best.lender.id,
+                best.lender.licence_type,
+                None,
+                "registry" if best.exact else "fuzzy",
+            )
         key = normalise(name) or unicodedata.normalize("NFKC", name).strip()
         if c.licence_source == "ambiguous":
             return LenderRef(key, None, UNKNOWN, None, "ambiguous")

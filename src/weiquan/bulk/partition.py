@@ -110,12 +110,14 @@ def _process(spec: PartitionSpec, cfg: RunConfig, out: Path, detector: BatchDete
     hits: list[list[HitLike]] = []
     texts = [r.fields["text"] for r in records]
     for i in range(0, len(texts), BATCH):
-        hits.extend(detector.detect_many(texts[i:i + BATCH]))
+        hits.extend(detector.detect_many(texts[i : i + BATCH]))
     cols = _columns(spec, records, hits, resolver, cfg.timezone)
     stats = _stats(cols)
     if rejects:
-        atomic_write(out / "rejects" / f"{spec.key}.jsonl",
-                     "".join(json.dumps(r.to_dict(spec.input.name), ensure_ascii=False) + "\n" for r in rejects).encode())
+        atomic_write(
+            out / "rejects" / f"{spec.key}.jsonl",
+            "".join(json.dumps(r.to_dict(spec.input.name), ensure_ascii=False) + "\n" for r in rejects).encode(),
+        )
     atomic_write(out / "texts" / f"{spec.key}.parquet", write_parquet_bytes(texts_table(cols)))
     manifest = {
         "key": spec.key,
@@ -142,14 +144,18 @@ def _rss_mb() -> float | None:
         return None
 
 
-def _columns(spec: PartitionSpec, records: list[Record], hits: list[list[HitLike]], resolver: LenderResolver,
-             tz: str) -> dict[str, list[Any]]:
+def _columns(
+    spec: PartitionSpec, records: list[Record], hits: list[list[HitLike]], resolver: LenderResolver, tz: str
+) -> dict[str, list[Any]]:
     """The per-text result columns (column lists, not row dicts: this runs once per text of the corpus)."""
     fields = [r.fields for r in records]
     texts: list[str] = [f["text"] for f in fields]
     companies = [f.get("company") for f in fields]
-    refs = _per_distinct(resolver.resolve_name, [c.strip() if type(c) is str else c for c in companies],
-                         lambda i, c: resolver.resolve(c, texts[i]))
+    refs = _per_distinct(
+        resolver.resolve_name,
+        [c.strip() if type(c) is str else c for c in companies],
+        lambda i, c: resolver.resolve(c, texts[i]),
+    )
     raw_dates = [f.get("date") for f in fields]
     dates = _per_distinct(lambda v: parse_date(v, tz), raw_dates)
     labels = [sorted({h.category for h in hs}) if hs else [LAWFUL] for hs in hits]
@@ -164,22 +170,36 @@ def _columns(spec: PartitionSpec, records: list[Record], hits: list[list[HitLike
         "claimed_licence": [r.claimed_licence for r in refs],
         "lender_match": [r.match for r in refs],
         "date": dates,
-        "date_raw": [None if v is None or d is not None else str(v)[:64] for v, d in zip(raw_dates, dates, strict=True)],
+        "date_raw": [
+            None if v is None or d is not None else str(v)[:64] for v, d in zip(raw_dates, dates, strict=True)
+        ],
         "month": _per_distinct(lambda d: f"{d.year:04d}-{d.month:02d}", dates, lambda _, d: None),
         "amount": _per_distinct(parse_amount, [f.get("amount") for f in fields]),
         "text_chars": [len(t) for t in texts],
         "labels": labels,
         "unlawful": [bool(hs) for hs in hits],
         "hits": [
-            [{"category": h.category, "spans": [list(s) for s in h.spans], "quotes": [t[a:b] for a, b in h.spans],
-              "detector": h.detector_id, "rule": h.rule_id, "confidence": round(float(h.confidence), 4)} for h in hs]
-            if hs else [] for t, hs in zip(texts, hits, strict=True)
+            [
+                {
+                    "category": h.category,
+                    "spans": [list(s) for s in h.spans],
+                    "quotes": [t[a:b] for a, b in h.spans],
+                    "detector": h.detector_id,
+                    "rule": h.rule_id,
+                    "confidence": round(float(h.confidence), 4),
+                }
+                for h in hs
+            ]
+            if hs
+            else []
+            for t, hs in zip(texts, hits, strict=True)
         ],
     }
 
 
-def _per_distinct(fn: Callable[[Any], Any], values: list[Any],
-                  other: Callable[[int, Any], Any] | None = None) -> list[Any]:
+def _per_distinct(
+    fn: Callable[[Any], Any], values: list[Any], other: Callable[[int, Any], Any] | None = None
+) -> list[Any]:
     """``fn`` of each non-empty string (or date) in ``values``, computed once per distinct value: a partition repeats
     its companies, dates and amounts. Other values (None, numbers, JSON lists) go to ``other(index, value)``, by
     default ``fn`` itself; numbers are not memoised because 1, 1.0 and True are one dict key."""
@@ -200,8 +220,12 @@ def _stats(cols: dict[str, list[Any]]) -> dict[str, Any]:
     """Partial aggregates: per (lender, id, licence, month) totals and per label counts; merged by the driver."""
     groups: dict[tuple[Any, ...], list[Any]] = {}
     labels: Counter[tuple[Any, ...]] = Counter()
-    for g, unlawful, amount, labs in zip(zip(cols["lender"], cols["lender_id"], cols["licence_type"], cols["month"]),
-                                         cols["unlawful"], cols["amount"], cols["labels"]):
+    for g, unlawful, amount, labs in zip(
+        zip(cols["lender"], cols["lender_id"], cols["licence_type"], cols["month"]),
+        cols["unlawful"],
+        cols["amount"],
+        cols["labels"],
+    ):
         acc = groups.get(g)
         if acc is None:
             acc = groups[g] = [0, 0, 0.0, 0]

@@ -26,8 +26,16 @@ from weiquan.errors import InputError
 
 MAX_TEXT_CHARS = 50_000  # longer "texts" are almost always a broken export (a whole file in one cell)
 SAMPLE_BYTES = 1 << 20
-FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "csv", ".txt": "csv",
-           ".parquet": "parquet", ".pq": "parquet"}
+FORMATS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
 REASONS_ZH = {
     "bad_json": "JSON 解析失败",
     "not_object": "该行不是 JSON 对象",
@@ -86,17 +94,25 @@ class Reject(NamedTuple):
     raw: str
 
     def to_dict(self, source: str) -> dict[str, Any]:
-        return {"source": source, "row": self.row, "reason": self.reason, "reason_zh": REASONS_ZH[self.reason],
-                "raw": self.raw.rstrip("\r\n")[:1000]}
+        return {
+            "source": source,
+            "row": self.row,
+            "reason": self.reason,
+            "reason_zh": REASONS_ZH[self.reason],
+            "raw": self.raw.rstrip("\r\n")[:1000],
+        }
 
 
 # ------------------------------------------------------------------------------------------ planning
 
+
 def detect_format(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(f"不支持的输入格式：{path.name}（支持 .jsonl .csv .tsv .parquet）",
-                         f"unsupported input format: {path.name} (use .jsonl, .csv, .tsv or .parquet)")
+        raise InputError(
+            f"不支持的输入格式：{path.name}（支持 .jsonl .csv .tsv .parquet）",
+            f"unsupported input format: {path.name} (use .jsonl, .csv, .tsv or .parquet)",
+        )
     return fmt
 
 
@@ -104,8 +120,10 @@ def detect_encoding(sample: bytes, name: str) -> str:
     if sample.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{name}：UTF-16 编码的文件请先另存为 UTF-8 或 GB18030。",
-                         f"{name}: UTF-16 files are not supported; save as UTF-8 or GB18030.")
+        raise InputError(
+            f"{name}：UTF-16 编码的文件请先另存为 UTF-8 或 GB18030。",
+            f"{name}: UTF-16 files are not supported; save as UTF-8 or GB18030.",
+        )
     errors = {}
     for enc in ("utf-8", "gb18030"):
         n = _decode_errors(sample, enc)
@@ -115,8 +133,10 @@ def detect_encoding(sample: bytes, name: str) -> str:
     best = min(errors, key=lambda e: errors[e])
     if errors[best] <= max(3, len(sample) // 10_000):  # a few broken records: each is rejected when read
         return best
-    raise InputError(f"{name}：无法识别文件编码（既不是 UTF-8 也不是 GB18030）。",
-                     f"{name}: cannot decode the file as UTF-8 or GB18030.")
+    raise InputError(
+        f"{name}：无法识别文件编码（既不是 UTF-8 也不是 GB18030）。",
+        f"{name}: cannot decode the file as UTF-8 or GB18030.",
+    )
 
 
 def _decode_errors(sample: bytes, enc: str) -> int:
@@ -201,8 +221,18 @@ def open_input(index: int, path: Path, overrides: dict[str, str]) -> tuple[Input
             headers = tuple(keys)
             data_start = bom
     mapping = auto_map(headers, overrides, source=path.name)
-    inp = InputFile(index, str(path.resolve()), path.name, fmt, enc, delim, headers, tuple(sorted(mapping.items())),
-                    st.st_size, st.st_mtime_ns)
+    inp = InputFile(
+        index,
+        str(path.resolve()),
+        path.name,
+        fmt,
+        enc,
+        delim,
+        headers,
+        tuple(sorted(mapping.items())),
+        st.st_size,
+        st.st_mtime_ns,
+    )
     return inp, data_start
 
 
@@ -235,12 +265,24 @@ def _open_parquet(index: int, path: Path, st: os.stat_result, overrides: dict[st
     try:
         schema = pq.read_schema(path)
     except Exception as e:  # noqa: BLE001 - any pyarrow failure means the file is not readable Parquet
-        raise InputError(f"{path.name}：不是有效的 Parquet 文件（{type(e).__name__}）。",
-                         f"{path.name}: not a valid Parquet file ({type(e).__name__}).") from None
+        raise InputError(
+            f"{path.name}：不是有效的 Parquet 文件（{type(e).__name__}）。",
+            f"{path.name}: not a valid Parquet file ({type(e).__name__}).",
+        ) from None
     headers = tuple(schema.names)
     mapping = auto_map(headers, overrides, source=path.name)
-    return InputFile(index, str(path.resolve()), path.name, "parquet", "", "", headers, tuple(sorted(mapping.items())),
-                     st.st_size, st.st_mtime_ns)
+    return InputFile(
+        index,
+        str(path.resolve()),
+        path.name,
+        "parquet",
+        "",
+        "",
+        headers,
+        tuple(sorted(mapping.items())),
+        st.st_size,
+        st.st_mtime_ns,
+    )
 
 
 def _partition_parquet(inp: InputFile, rows_per_partition: int) -> list[PartitionSpec]:
@@ -259,6 +301,7 @@ def _partition_parquet(inp: InputFile, rows_per_partition: int) -> list[Partitio
 
 
 # ------------------------------------------------------------------------------------------ reading
+
 
 def read_partition(spec: PartitionSpec) -> Iterator[Record | Reject]:
     inp = spec.input
@@ -365,13 +408,16 @@ def open_inputs(paths: Sequence[Path], overrides: dict[str, str]) -> list[tuple[
     """Every input checked (format, encoding, a text column) before any is read through: (input, data start)."""
     names = [Path(p).name for p in paths]
     if len(set(names)) != len(names):
-        raise InputError("输入文件名有重复，请改名后再运行（结果按文件名标注来源）。",
-                         "duplicate input file names; rename them (results name their source file).")
+        raise InputError(
+            "输入文件名有重复，请改名后再运行（结果按文件名标注来源）。",
+            "duplicate input file names; rename them (results name their source file).",
+        )
     return [open_input(i, Path(p), overrides) for i, p in enumerate(paths)]
 
 
-def plan_inputs(paths: Sequence[Path], overrides: dict[str, str], rows_per_partition: int
-                ) -> tuple[list[InputFile], list[PartitionSpec]]:
+def plan_inputs(
+    paths: Sequence[Path], overrides: dict[str, str], rows_per_partition: int
+) -> tuple[list[InputFile], list[PartitionSpec]]:
     """Open and partition every input."""
     opened = open_inputs(paths, overrides)
     parts = [s for inp, start in opened for s in partition_input(inp, start, rows_per_partition)]

@@ -101,14 +101,18 @@ def _check_out_dir(out: Path, pid: str) -> dict[str, Any] | None:
     run_file = out / RUN_FILE
     if not run_file.exists():
         if out.exists() and any(out.iterdir()):
-            raise InputError(f"输出目录 {out} 不是空目录，也不是 weiquan bulk 的结果目录；请换一个 --out 目录。",
-                             f"{out} is neither empty nor a weiquan bulk run directory; choose another --out.")
+            raise InputError(
+                f"输出目录 {out} 不是空目录，也不是 weiquan bulk 的结果目录；请换一个 --out 目录。",
+                f"{out} is neither empty nor a weiquan bulk run directory; choose another --out.",
+            )
         return None
     try:
         prev: dict[str, Any] = json.loads(run_file.read_text(encoding="utf-8"))
     except ValueError:
-        raise ProblemFound(f"{run_file} 已损坏，无法续跑；请换一个 --out 目录。",
-                           f"{run_file} is corrupt; cannot resume. Choose another --out.") from None
+        raise ProblemFound(
+            f"{run_file} 已损坏，无法续跑；请换一个 --out 目录。",
+            f"{run_file} is corrupt; cannot resume. Choose another --out.",
+        ) from None
     if prev.get("plan_id") != pid:
         raise InputError(
             f"输出目录 {out} 里是另一批输入（或输入文件已改动、列映射或分区大小不同）的结果，不能续跑；请换一个 --out 目录。",
@@ -151,18 +155,37 @@ def run_bulk(
     if removed:
         log.info("removed %d temporary files of an interrupted run", removed)
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    _write_run(out, {"plan_id": pid, "status": "running", "started_at": (prev or {}).get("started_at", started),
-                     "inputs": [_input_info(i) for i in inputs]})
+    _write_run(
+        out,
+        {
+            "plan_id": pid,
+            "status": "running",
+            "started_at": (prev or {}).get("started_at", started),
+            "inputs": [_input_info(i) for i in inputs],
+        },
+    )
     cfg = cfg_factory(str(out))
 
     def plan() -> list[PartitionSpec]:  # runs while the workers load the detector
         return [s for inp, start in opened for s in partition_input(inp, start, rows_per_partition)]
 
-    parts, manifests, n_workers, address, rss, classify_s = _execute(plan, cfg, scheduler, workers, progress,
-                                                                      on_worker_pids)
-    return finish_run(out, parts, manifests, inputs=inputs, pid=pid, started=started, workers=n_workers,
-                      scheduler=address, seconds=time.perf_counter() - t0, classify_seconds=classify_s, rss=rss,
-                      driver_cpu0=cpu0)
+    parts, manifests, n_workers, address, rss, classify_s = _execute(
+        plan, cfg, scheduler, workers, progress, on_worker_pids
+    )
+    return finish_run(
+        out,
+        parts,
+        manifests,
+        inputs=inputs,
+        pid=pid,
+        started=started,
+        workers=n_workers,
+        scheduler=address,
+        seconds=time.perf_counter() - t0,
+        classify_seconds=classify_s,
+        rss=rss,
+        driver_cpu0=cpu0,
+    )
 
 
 def _warm(cfg: RunConfig) -> str:
@@ -178,9 +201,14 @@ def _warm(cfg: RunConfig) -> str:
     return detector.version
 
 
-def _execute(plan: Callable[[], list[PartitionSpec]], cfg: RunConfig, scheduler: str | None, workers: int | None,
-             progress: Callable[[Progress], None] | None, on_worker_pids: Callable[[list[int]], None] | None
-             ) -> tuple[list[PartitionSpec], dict[str, dict[str, Any]], int, str, list[float], float]:
+def _execute(
+    plan: Callable[[], list[PartitionSpec]],
+    cfg: RunConfig,
+    scheduler: str | None,
+    workers: int | None,
+    progress: Callable[[Progress], None] | None,
+    on_worker_pids: Callable[[list[int]], None] | None,
+) -> tuple[list[PartitionSpec], dict[str, dict[str, Any]], int, str, list[float], float]:
     from distributed import Client, LocalCluster, as_completed
 
     quiet = logging.getLogger("distributed")
@@ -192,30 +220,47 @@ def _execute(plan: Callable[[], list[PartitionSpec]], cfg: RunConfig, scheduler:
         quiet.setLevel(level)
 
 
-def _execute_on(plan: Callable[[], list[PartitionSpec]], cfg: RunConfig, scheduler: str | None, workers: int | None,
-                progress: Callable[[Progress], None] | None, on_worker_pids: Callable[[list[int]], None] | None,
-                Client: Any, LocalCluster: Any, as_completed: Any,  # noqa: N803 - the distributed classes, imported late
-                ) -> tuple[list[PartitionSpec], dict[str, dict[str, Any]], int, str, list[float], float]:
+def _execute_on(
+    plan: Callable[[], list[PartitionSpec]],
+    cfg: RunConfig,
+    scheduler: str | None,
+    workers: int | None,
+    progress: Callable[[Progress], None] | None,
+    on_worker_pids: Callable[[list[int]], None] | None,
+    Client: Any,
+    LocalCluster: Any,
+    as_completed: Any,  # noqa: N803 - the distributed classes, imported late
+) -> tuple[list[PartitionSpec], dict[str, dict[str, Any]], int, str, list[float], float]:
     cluster = None
     if scheduler:
         try:
             client = Client(scheduler, timeout="20s")
         except (OSError, TimeoutError) as e:
-            raise InputError(f"无法连接调度器 {scheduler}：{type(e).__name__}。请确认 dask scheduler 已启动且地址正确。",
-                             f"cannot reach the scheduler at {scheduler}: {e}") from None
+            raise InputError(
+                f"无法连接调度器 {scheduler}：{type(e).__name__}。请确认 dask scheduler 已启动且地址正确。",
+                f"cannot reach the scheduler at {scheduler}: {e}",
+            ) from None
     else:
         n = workers or max(1, os.cpu_count() or 1)
         import dask
 
         with dask.config.set(WORKER_CONFIG):  # the nannies hand this configuration to their workers
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                                   silence_logs=logging.ERROR, env=THREAD_ENV)
+            cluster = LocalCluster(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+                env=THREAD_ENV,
+            )
         client = Client(cluster)
     try:
         try:
             client.wait_for_workers(1, timeout=120)
         except TimeoutError:
-            raise ProblemFound("集群中没有可用的 worker（等待 120 秒）。", "no workers joined the cluster within 120 s.") from None
+            raise ProblemFound(
+                "集群中没有可用的 worker（等待 120 秒）。", "no workers joined the cluster within 120 s."
+            ) from None
         info = client.scheduler_info(n_workers=-1)
         n_workers = len(info.get("workers", {}))
         if on_worker_pids is not None:
@@ -225,12 +270,23 @@ def _execute_on(plan: Callable[[], list[PartitionSpec]], cfg: RunConfig, schedul
         classify_s = 0.0
         cfg_future = client.scatter(cfg, broadcast=True, hash=False)
         token = os.urandom(4).hex()
-        warm = [client.submit(_warm, cfg_future, key=f"weiquan-bulk-{token}-warm-{k}", workers=[w],
-                              allow_other_workers=False, pure=False) for k, w in enumerate(info.get("workers", {}))]
+        warm = [
+            client.submit(
+                _warm,
+                cfg_future,
+                key=f"weiquan-bulk-{token}-warm-{k}",
+                workers=[w],
+                allow_other_workers=False,
+                pure=False,
+            )
+            for k, w in enumerate(info.get("workers", {}))
+        ]
         parts = plan()
         t0 = time.perf_counter()
-        futures = [client.submit(process_partition, p, cfg_future, key=f"weiquan-bulk-{token}-{p.key}", retries=1)
-                   for p in parts]
+        futures = [
+            client.submit(process_partition, p, cfg_future, key=f"weiquan-bulk-{token}-{p.key}", retries=1)
+            for p in parts
+        ]
         try:
             for fut in as_completed(futures):
                 try:
@@ -262,15 +318,29 @@ def _execute_on(plan: Callable[[], list[PartitionSpec]], cfg: RunConfig, schedul
             cluster.close()
 
 
-def finish_run(out: Path, parts: list[PartitionSpec], manifests: dict[str, dict[str, Any]], *, inputs: list[InputFile],
-               pid: str, started: str, workers: int, scheduler: str, seconds: float, classify_seconds: float,
-               rss: list[float], driver_cpu0: float | None = None) -> RunSummary:
+def finish_run(
+    out: Path,
+    parts: list[PartitionSpec],
+    manifests: dict[str, dict[str, Any]],
+    *,
+    inputs: list[InputFile],
+    pid: str,
+    started: str,
+    workers: int,
+    scheduler: str,
+    seconds: float,
+    classify_seconds: float,
+    rss: list[float],
+    driver_cpu0: float | None = None,
+) -> RunSummary:
     """Merge the partition manifests into the aggregates, the rejects file and ``run.json``."""
     ordered = [manifests.get(p.key) or json.loads(manifest_path(out, p.key).read_text(encoding="utf-8")) for p in parts]
     versions = {m["detector_version"] for m in ordered}
     if len(versions) > 1:  # cannot happen through run_bulk (tasks redo stale partitions); guard hand-made dirs
-        raise ProblemFound("各分区使用的检测器版本不一致，请换一个 --out 目录重新运行。",
-                           f"partitions were classified by different detector versions: {sorted(versions)}")
+        raise ProblemFound(
+            "各分区使用的检测器版本不一致，请换一个 --out 目录重新运行。",
+            f"partitions were classified by different detector versions: {sorted(versions)}",
+        )
     agg, months = merge_stats(ordered)
     write_aggregates(out, agg, months)
     _merge_rejects(out, parts)
@@ -300,7 +370,9 @@ def finish_run(out: Path, parts: list[PartitionSpec], manifests: dict[str, dict[
         scheduler=scheduler,
         seconds=round(seconds, 2),
         classify_seconds=round(classify_seconds, 2),
-        classify_cpu_seconds=round(sum(m.get("cpu_seconds", 0.0) for m in manifests.values() if not m.get("skipped")), 2),
+        classify_cpu_seconds=round(
+            sum(m.get("cpu_seconds", 0.0) for m in manifests.values() if not m.get("skipped")), 2
+        ),
         driver_cpu_seconds=round(time.process_time() - driver_cpu0, 2) if driver_cpu0 is not None else 0.0,
         texts_per_second=round(classified_now / seconds, 1) if seconds > 0 else 0.0,
         worker_peak_rss_mb=rss,
@@ -321,8 +393,14 @@ def _merge_rejects(out: Path, parts: list[PartitionSpec]) -> None:
 
 
 def _input_info(i: InputFile) -> dict[str, Any]:
-    return {"name": i.name, "path": i.path, "format": i.format, "encoding": i.encoding, "size": i.size,
-            "mapping": dict(i.mapping)}
+    return {
+        "name": i.name,
+        "path": i.path,
+        "format": i.format,
+        "encoding": i.encoding,
+        "size": i.size,
+        "mapping": dict(i.mapping),
+    }
 
 
 def _write_run(out: Path, data: dict[str, Any]) -> None:
@@ -333,9 +411,14 @@ def read_run(out: Path) -> dict[str, Any]:
     """``run.json`` of a bulk output directory; a clear error when it is not one or not finished."""
     f = Path(out) / RUN_FILE
     if not f.exists():
-        raise InputError(f"{out} 不是 weiquan bulk 的结果目录（没有 {RUN_FILE}）。", f"{out} is not a bulk run directory (no {RUN_FILE}).")
+        raise InputError(
+            f"{out} 不是 weiquan bulk 的结果目录（没有 {RUN_FILE}）。",
+            f"{out} is not a bulk run directory (no {RUN_FILE}).",
+        )
     data: dict[str, Any] = json.loads(f.read_text(encoding="utf-8"))
     if data.get("status") != "done":
-        raise ProblemFound(f"{out} 的批量分析尚未完成；请重新运行 weiquan bulk run 续跑。",
-                           f"the bulk run in {out} has not finished; re-run `weiquan bulk run` to resume.")
+        raise ProblemFound(
+            f"{out} 的批量分析尚未完成；请重新运行 weiquan bulk run 续跑。",
+            f"the bulk run in {out} has not finished; re-run `weiquan bulk run` to resume.",
+        )
     return data

@@ -19,54 +19,62 @@ import pyarrow.parquet as pq
 
 from weiquan.bulk.files import atomic_write
 
-HIT = pa.struct([
-    ("category", pa.string()),
-    ("spans", pa.list_(pa.list_(pa.int32()))),
-    ("quotes", pa.list_(pa.string())),
-    ("detector", pa.string()),
-    ("rule", pa.string()),
-    ("confidence", pa.float32()),
-])
-TEXTS = pa.schema([
-    ("source", pa.string()),
-    ("row", pa.int64()),
-    ("id", pa.string()),
-    ("company", pa.string()),
-    ("lender", pa.string()),
-    ("lender_id", pa.string()),
-    ("licence_type", pa.string()),
-    ("claimed_licence", pa.string()),
-    ("lender_match", pa.string()),
-    ("date", pa.date32()),
-    ("date_raw", pa.string()),
-    ("month", pa.string()),
-    ("amount", pa.float64()),
-    ("text_chars", pa.int32()),
-    ("labels", pa.list_(pa.string())),
-    ("unlawful", pa.bool_()),
-    ("hits", pa.list_(HIT)),
-])
-AGGREGATES = pa.schema([
-    ("lender", pa.string()),
-    ("label", pa.string()),
-    ("month", pa.string()),
-    ("count", pa.int64()),
-    ("complaints", pa.int64()),
-    ("rate_per_1000", pa.float64()),
-    ("lender_id", pa.string()),
-    ("licence_type", pa.string()),
-])
-LENDER_MONTHS = pa.schema([
-    ("lender", pa.string()),
-    ("month", pa.string()),
-    ("complaints", pa.int64()),
-    ("unlawful", pa.int64()),
-    ("unlawful_per_1000", pa.float64()),
-    ("amount_total", pa.float64()),
-    ("amount_count", pa.int64()),
-    ("lender_id", pa.string()),
-    ("licence_type", pa.string()),
-])
+HIT = pa.struct(
+    [
+        ("category", pa.string()),
+        ("spans", pa.list_(pa.list_(pa.int32()))),
+        ("quotes", pa.list_(pa.string())),
+        ("detector", pa.string()),
+        ("rule", pa.string()),
+        ("confidence", pa.float32()),
+    ]
+)
+TEXTS = pa.schema(
+    [
+        ("source", pa.string()),
+        ("row", pa.int64()),
+        ("id", pa.string()),
+        ("company", pa.string()),
+        ("lender", pa.string()),
+        ("lender_id", pa.string()),
+        ("licence_type", pa.string()),
+        ("claimed_licence", pa.string()),
+        ("lender_match", pa.string()),
+        ("date", pa.date32()),
+        ("date_raw", pa.string()),
+        ("month", pa.string()),
+        ("amount", pa.float64()),
+        ("text_chars", pa.int32()),
+        ("labels", pa.list_(pa.string())),
+        ("unlawful", pa.bool_()),
+        ("hits", pa.list_(HIT)),
+    ]
+)
+AGGREGATES = pa.schema(
+    [
+        ("lender", pa.string()),
+        ("label", pa.string()),
+        ("month", pa.string()),
+        ("count", pa.int64()),
+        ("complaints", pa.int64()),
+        ("rate_per_1000", pa.float64()),
+        ("lender_id", pa.string()),
+        ("licence_type", pa.string()),
+    ]
+)
+LENDER_MONTHS = pa.schema(
+    [
+        ("lender", pa.string()),
+        ("month", pa.string()),
+        ("complaints", pa.int64()),
+        ("unlawful", pa.int64()),
+        ("unlawful_per_1000", pa.float64()),
+        ("amount_total", pa.float64()),
+        ("amount_count", pa.int64()),
+        ("lender_id", pa.string()),
+        ("licence_type", pa.string()),
+    ]
+)
 
 
 def texts_table(cols: dict[str, list[Any]]) -> pa.Table:
@@ -94,13 +102,30 @@ def merge_stats(manifests: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any
             k = (lender, lid, lic, month, label)
             labels[k] = labels.get(k, 0) + n
     agg = [
-        {"lender": lender, "label": label, "month": month, "count": n, "complaints": groups[(lender, lid, lic, month)][0],
-         "rate_per_1000": round(1000 * n / groups[(lender, lid, lic, month)][0], 3), "lender_id": lid, "licence_type": lic}
+        {
+            "lender": lender,
+            "label": label,
+            "month": month,
+            "count": n,
+            "complaints": groups[(lender, lid, lic, month)][0],
+            "rate_per_1000": round(1000 * n / groups[(lender, lid, lic, month)][0], 3),
+            "lender_id": lid,
+            "licence_type": lic,
+        }
         for (lender, lid, lic, month, label), n in labels.items()
     ]
     months = [
-        {"lender": lender, "month": month, "complaints": n, "unlawful": u, "unlawful_per_1000": round(1000 * u / n, 3),
-         "amount_total": round(a, 2), "amount_count": na, "lender_id": lid, "licence_type": lic}
+        {
+            "lender": lender,
+            "month": month,
+            "complaints": n,
+            "unlawful": u,
+            "unlawful_per_1000": round(1000 * u / n, 3),
+            "amount_total": round(a, 2),
+            "amount_count": na,
+            "lender_id": lid,
+            "licence_type": lic,
+        }
         for (lender, lid, lic, month), (n, u, a, na) in groups.items()
     ]
     key = lambda r: (r["lender"] or "", r["month"] or "", r.get("label") or "")  # noqa: E731 - one sort key, named so the two sorts read alike

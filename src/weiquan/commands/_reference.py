@@ -49,7 +49,12 @@ def command_paths() -> list[tuple[str, ...]]:
 def render_reference() -> str:
     runner = CliRunner()
     root = typer.main.get_command(app)
-    parts = [START, "", "_Generated from `--help` by `python -m weiquan.commands._reference`; do not edit by hand._", ""]
+    parts = [
+        START,
+        "",
+        "_Generated from `--help` by `python -m weiquan.commands._reference`; do not edit by hand._",
+        "",
+    ]
     env = {"COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1"}
     for path, _cmd in iter_commands(root):
         title = " ".join(("weiquan", *path))
@@ -118,15 +123,22 @@ def render_detectors() -> str:
 def render_documents() -> str:
     out = ["| document id | title | sent to (channel id) | what it is |", "|---|---|---|---|"]
     for d in document_specs().values():
-        out.append(f"| `{d.id}` | {d.title_zh} | {f'`{d.channel}`' if d.channel else '—'} | {_cell(d.description_zh)} |")
+        out.append(
+            f"| `{d.id}` | {d.title_zh} | {f'`{d.channel}`' if d.channel else '—'} | {_cell(d.description_zh)} |"
+        )
     return "\n".join(out)
 
 
 def render_law_sources() -> str:
     out: list[str] = []
     for s in load_sources(PACK_DIR).values():
-        status = ("the tool's own rule, not a legal fact" if s.kind == "rule" else "confirmed by a primary text"
-                  if s.confirmed else "no primary text seen: printed as 〔未核实〕")
+        status = (
+            "the tool's own rule, not a legal fact"
+            if s.kind == "rule"
+            else "confirmed by a primary text"
+            if s.confirmed
+            else "no primary text seen: printed as 〔未核实〕"
+        )
         out += [f"### {s.id}", f"**{s.title_zh}** — {status}.", f"Primary: {s.primary}.", f"Read: {s.read}.", ""]
     return "\n".join(out).rstrip()
 
@@ -170,6 +182,8 @@ if __name__ == "__main__":
     os.environ.setdefault("COLUMNS", "100")
     stale = stale_blocks(check="--check" in sys.argv)
     if stale:
-        print("stale generated documentation: " + ", ".join(stale) + " — run `python -m weiquan.commands._reference`",
-              file=sys.stderr)
+        print(
+            "stale generated documentation: " + ", ".join(stale) + " — run `python -m weiquan.commands._reference`",
+            file=sys.stderr,
+        )
     sys.exit(1 if stale else 0)

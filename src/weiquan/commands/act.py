@@ -21,8 +21,9 @@ def register(app: typer.Typer) -> None:
     app.command("plan")(plan)
     app.command("draft")(draft)
     app.command("actions")(actions)
-    action_app = typer.Typer(help="记录投诉、举报等行动及其期限。Record complaints/reports and their deadlines.",
-                             no_args_is_help=True)
+    action_app = typer.Typer(
+        help="记录投诉、举报等行动及其期限。Record complaints/reports and their deadlines.", no_args_is_help=True
+    )
     action_app.command("add")(action_add)
     action_app.command("update")(action_update)
     app.add_typer(action_app, name="action")
@@ -35,8 +36,10 @@ def _parse_when(value: str | None) -> dt.datetime | dt.date | None:
     try:
         return dt.date.fromisoformat(v) if len(v) == 10 else dt.datetime.fromisoformat(v)
     except ValueError as e:
-        raise InputError(f"无法识别的日期时间：{value}（格式如 2026-09-28 或 2026-09-28T10:30）",
-                         f"cannot parse date/time {value!r} (e.g. 2026-09-28 or 2026-09-28T10:30)") from e
+        raise InputError(
+            f"无法识别的日期时间：{value}（格式如 2026-09-28 或 2026-09-28T10:30）",
+            f"cannot parse date/time {value!r} (e.g. 2026-09-28 or 2026-09-28T10:30)",
+        ) from e
 
 
 _BASIS_ZH = {"case": "案件资料", "registry": "持牌机构名录", "loan": "借款记录", "pattern": "名称特征"}
@@ -55,13 +58,17 @@ def plan(
         return
     c = console()
     lender = p.lender
-    c.print(f"[bold]放贷方 Lender[/bold]：{lender.entity or lender.name or '未填写'}　牌照 licence：{lender.licence_zh}"
-            + (f"（依据：{_BASIS_ZH[lender.basis]}）" if lender.basis in _BASIS_ZH else "（资质未查明）"))
+    c.print(
+        f"[bold]放贷方 Lender[/bold]：{lender.entity or lender.name or '未填写'}　牌照 licence：{lender.licence_zh}"
+        + (f"（依据：{_BASIS_ZH[lender.basis]}）" if lender.basis in _BASIS_ZH else "（资质未查明）")
+    )
     for n in p.notes_zh:
         c.print(f"[yellow]提示[/yellow]：{note_text(n)}")
     for d in p.deadlines:  # 诉讼时效 and the 治安 six-month limit (issue 16 item 4)
-        c.print(f"[bold]期限 deadline[/bold]：{d['name_zh']} {d['date'].isoformat()}{'（已过 passed）' if d['passed'] else ''}："
-                f"{d['note_zh']}")
+        c.print(
+            f"[bold]期限 deadline[/bold]：{d['name_zh']} {d['date'].isoformat()}{'（已过 passed）' if d['passed'] else ''}："
+            f"{d['note_zh']}"
+        )
     for s in p.steps:
         flag = "[red]【紧急】[/red]" if s.urgent else ""
         c.print(f"\n[bold]{s.order}. {s.name_zh}[/bold] {flag}")
@@ -83,15 +90,25 @@ def plan(
         if s.taken:
             c.print(f"   已办：行动 {s.taken['action_id']} 状态 {s.taken['status']} 截止 {s.taken['due_at'] or '-'}")
     if p.loans:
-        c.print("\n借款核查：" + "；".join(f"{ln['lender'] or ''} {ln.get('verdict_zh') or '未核查'}" for ln in p.loans))
+        c.print(
+            "\n借款核查：" + "；".join(f"{ln['lender'] or ''} {ln.get('verdict_zh') or '未核查'}" for ln in p.loans)
+        )
 
 
 def draft(
     ctx: typer.Context,
     case_id: Annotated[int, CaseOpt],
-    doc: Annotated[str, typer.Option("--doc", help="文书 Document: lender|regulator|12321|police|lawsuit|injunction|catalogue|contacts|all.")] = "all",
+    doc: Annotated[
+        str,
+        typer.Option(
+            "--doc", help="文书 Document: lender|regulator|12321|police|lawsuit|injunction|catalogue|contacts|all."
+        ),
+    ] = "all",
     fmt: Annotated[str, typer.Option("--format", help="格式 Format: docx|pdf|both.")] = "both",
-    out: Annotated[Path | None, typer.Option("--out", help="输出目录 Output directory (default: data home/outputs/case-ID/documents).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="输出目录 Output directory (default: data home/outputs/case-ID/documents)."),
+    ] = None,
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """起草投诉、举报、报案、起诉等文书（DOCX 可编辑，PDF 可打印）。Draft documents as DOCX and/or PDF."""
@@ -107,8 +124,10 @@ def draft(
     for k, paths in files.items():
         for p in paths:
             console().print(f"{k}: {p}")
-    console().print("请核对每份文书，补全黄色标注的【请填写】内容后，由您本人签名提交。"
-                    " Review each document, complete the highlighted fields, then sign and submit it yourself.")
+    console().print(
+        "请核对每份文书，补全黄色标注的【请填写】内容后，由您本人签名提交。"
+        " Review each document, complete the highlighted fields, then sign and submit it yourself."
+    )
 
 
 def actions(
@@ -118,22 +137,31 @@ def actions(
 ) -> None:
     """列出行动及期限（到期、逾期）。List actions with due dates and overdue status."""
 
-
     ws = workspace(ctx)
     items = list_actions(ws, case_id)
     if json_:
         print_json(items)
         return
     if not items:
-        console().print(f"还没有行动记录。提交投诉后用 `weiquan action add --case {case_id} --body lender --submitted 日期` 记录。 No actions yet.")
+        console().print(
+            f"还没有行动记录。提交投诉后用 `weiquan action add --case {case_id} --body lender --submitted 日期` 记录。 No actions yet."
+        )
     else:
         print_table(
             f"案件 {case_id} 的行动 Actions",
             ["ID", "渠道 body", "状态 status", "提交 submitted", "编号 ref", "截止 due", "剩余 days left"],
-            [(a.id, a.body_zh, ("[red]已逾期[/red]" if a.overdue else a.status_zh),
-              a.submitted_at.date().isoformat() if a.submitted_at else "", a.reference_no,
-              (a.due_at.isoformat() + ("（估算）" if a.due_estimated else "")) if a.due_at else "", a.days_left)
-             for a in items],
+            [
+                (
+                    a.id,
+                    a.body_zh,
+                    ("[red]已逾期[/red]" if a.overdue else a.status_zh),
+                    a.submitted_at.date().isoformat() if a.submitted_at else "",
+                    a.reference_no,
+                    (a.due_at.isoformat() + ("（估算）" if a.due_estimated else "")) if a.due_at else "",
+                    a.days_left,
+                )
+                for a in items
+            ],
         )
     # the case's own deadlines (诉讼时效, the 6-month 治安 limit), as on the plan (issue 16 item 4)
     plan = build_plan(ws, case_id)
@@ -141,8 +169,10 @@ def actions(
         print_table(
             f"案件 {case_id} 的期限 Deadlines",
             ["期限 deadline", "日期 date", "依据 basis"],
-            [(d["name_zh"], d["date"].isoformat() + ("（已过 passed）" if d["passed"] else ""), d["basis_zh"])
-             for d in plan.deadlines],
+            [
+                (d["name_zh"], d["date"].isoformat() + ("（已过 passed）" if d["passed"] else ""), d["basis_zh"])
+                for d in plan.deadlines
+            ],
         )
         for d in plan.deadlines:
             if d.get("warning_zh") and (d["passed"] or d["id"] == "limitation"):
@@ -152,18 +182,33 @@ def actions(
 def action_add(
     ctx: typer.Context,
     case_id: Annotated[int, CaseOpt],
-    body: Annotated[str, typer.Option("--body", help="渠道 Channel id (lender, nfra, local_regulator, isc_12321, police, court …).")],
-    submitted: Annotated[str | None, typer.Option("--submitted", help="提交时间 Submitted at (2026-09-28 or 2026-09-28T10:30, case time zone).")] = None,
+    body: Annotated[
+        str, typer.Option("--body", help="渠道 Channel id (lender, nfra, local_regulator, isc_12321, police, court …).")
+    ],
+    submitted: Annotated[
+        str | None,
+        typer.Option("--submitted", help="提交时间 Submitted at (2026-09-28 or 2026-09-28T10:30, case time zone)."),
+    ] = None,
     ref: Annotated[str | None, typer.Option("--ref", help="受理/投诉编号 Reference number.")] = None,
     document: Annotated[str | None, typer.Option("--document", help="所用文书 Document id used.")] = None,
-    status: Annotated[str | None, typer.Option("--status", help="状态 Status: draft|sent|replied|overdue|escalated|closed.")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="状态 Status: draft|sent|replied|overdue|escalated|closed.")
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", help="备注 Note.")] = None,
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """记录一项行动；有提交时间时按渠道规则计算截止日。Record an action; the due date follows the channel's rule."""
 
-    a = add_action(workspace(ctx), case_id, body, document=document, submitted_at=refuse_future(_parse_when(submitted)),
-                   reference_no=ref, status=status, notes=note)
+    a = add_action(
+        workspace(ctx),
+        case_id,
+        body,
+        document=document,
+        submitted_at=refuse_future(_parse_when(submitted)),
+        reference_no=ref,
+        status=status,
+        notes=note,
+    )
     if json_:
         print_json(a)
     else:
@@ -174,7 +219,9 @@ def action_add(
 def action_update(
     ctx: typer.Context,
     action_id: Annotated[int, typer.Argument(help="行动 ID Action id.")],
-    status: Annotated[str | None, typer.Option("--status", help="状态 Status: draft|sent|replied|overdue|escalated|closed.")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="状态 Status: draft|sent|replied|overdue|escalated|closed.")
+    ] = None,
     submitted: Annotated[str | None, typer.Option("--submitted", help="提交时间 Submitted at.")] = None,
     ref: Annotated[str | None, typer.Option("--ref", help="受理/投诉编号 Reference number.")] = None,
     response: Annotated[str | None, typer.Option("--response", help="对方答复 Response received.")] = None,
@@ -183,9 +230,18 @@ def action_update(
 ) -> None:
     """更新行动（状态、编号、答复）。Update an action (status, reference, response)."""
 
-    a = update_action(workspace(ctx), action_id, status=status, submitted_at=refuse_future(_parse_when(submitted)),
-                      reference_no=ref, response=response, note=note)
+    a = update_action(
+        workspace(ctx),
+        action_id,
+        status=status,
+        submitted_at=refuse_future(_parse_when(submitted)),
+        reference_no=ref,
+        response=response,
+        note=note,
+    )
     if json_:
         print_json(a)
     else:
-        console().print(f"已更新行动 Updated action {a.id}：{a.status_zh}" + (f"，截止 {a.due_at.isoformat()}" if a.due_at else ""))
+        console().print(
+            f"已更新行动 Updated action {a.id}：{a.status_zh}" + (f"，截止 {a.due_at.isoformat()}" if a.due_at else "")
+        )

@@ -49,9 +49,12 @@ def register(app: typer.Typer) -> None:
     app.command("review")(review)
 
 
-RegOpt = typer.Option("--register", help="读法 How texts are read: message (default for classify: a message sent to "
-                      "someone) | retelling (a complaint or a note of a call: the act retold is the label) | auto (per "
-                      "item: source_kind complaint/call_note → retelling; default for eval).")
+RegOpt = typer.Option(
+    "--register",
+    help="读法 How texts are read: message (default for classify: a message sent to "
+    "someone) | retelling (a complaint or a note of a call: the act retold is the label) | auto (per "
+    "item: source_kind complaint/call_note → retelling; default for eval).",
+)
 # source_kind values whose texts retell what collectors did (read in the retelling register by --register auto)
 RETELLING_KINDS = frozenset({"complaint", "complaint_text", "call_note", "visit_note"})
 
@@ -65,7 +68,9 @@ def _register_of(item: dict[str, Any], register: str) -> str:
 def _predict(items: list[dict[str, Any]], which: DetectorChoice, register: str) -> list[list[Any]]:
     """Hits for every item, each read in its register (``--register``)."""
     if register not in ("message", "retelling", "auto"):
-        raise InputError("--register 只能是 message、retelling 或 auto", "--register must be message, retelling or auto")
+        raise InputError(
+            "--register 只能是 message、retelling 或 auto", "--register must be message, retelling or auto"
+        )
     regs = [_register_of(it, register) for it in items]
     out: list[list[Any]] = [[] for _ in items]
     for reg in sorted(set(regs)):
@@ -78,8 +83,9 @@ def _predict(items: list[dict[str, Any]], which: DetectorChoice, register: str) 
 def _detect_fn(which: DetectorChoice, register: str = "message") -> Callable[[list[str]], list[list[Any]]]:
     if register != "message":
         if which != DetectorChoice.both:
-            raise InputError("--register retelling 只用于组合检测器（--detector both）",
-                             "--register retelling needs --detector both")
+            raise InputError(
+                "--register retelling 只用于组合检测器（--detector both）", "--register retelling needs --detector both"
+            )
         return text_detector(register).detect_many
     if which == DetectorChoice.rules:
         r = default_rules()
@@ -104,7 +110,9 @@ def analyze(
         print_json(res)
         return
     con = console()
-    con.print(f"案件 {case_id} 分析完成 Analysed：新增 {res.created}，更新 {res.updated}，移除 {res.removed}，过期 {res.stale}")
+    con.print(
+        f"案件 {case_id} 分析完成 Analysed：新增 {res.created}，更新 {res.updated}，移除 {res.removed}，过期 {res.stale}"
+    )
     if not res.categories:
         con.print("未发现违规行为。No unlawful acts found.")
         return
@@ -112,13 +120,17 @@ def analyze(
     for c in res.categories:
         ex = "；".join((f.summary or "")[:40] for f in c.examples)
         rows.append((c.name_zh, c.category, c.severity, c.count, c.confirmed, c.events, ex))
-    print_table("违规汇总 Findings by category", ["类别", "category", "严重程度", "数量 n", "已确认", "事件 events", "示例 examples"], rows)
+    print_table(
+        "违规汇总 Findings by category",
+        ["类别", "category", "严重程度", "数量 n", "已确认", "事件 events", "示例 examples"],
+        rows,
+    )
     con.print("用 `weiquan review --case ID` 逐条确认或驳回。Review with `weiquan review --case ID`.")
 
 
 def classify(
     text: Annotated[str | None, typer.Argument(help="要检测的文字 Text to classify.")] = None,
-    file: Annotated[Path | None, typer.Option("--file", help="JSONL 文件，每行 {\"text\": …} A JSONL file.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help='JSONL 文件，每行 {"text": …} A JSONL file.')] = None,
     detector: Annotated[DetectorChoice, DetOpt] = DetectorChoice.both,
     json_: Annotated[bool, JsonOpt] = False,
     register: Annotated[str, RegOpt] = "message",
@@ -126,7 +138,9 @@ def classify(
     """检测一条或多条短信文字中的违规内容。Classify texts: labels with spans and confidence."""
 
     if (text is None) == (file is None):
-        raise InputError("请给出一段文字，或用 --file 指定 JSONL 文件（二选一）", "give either TEXT or --file FILE.jsonl")
+        raise InputError(
+            "请给出一段文字，或用 --file 指定 JSONL 文件（二选一）", "give either TEXT or --file FILE.jsonl"
+        )
     if file is not None:
         items = read_jsonl(file, need_labels=False)
         texts = [it["text"] for it in items]
@@ -151,8 +165,10 @@ def classify(
     for row in out:
         con.print(f"[bold]{'、'.join(row['labels'])}[/bold]  {row['text']}")
         for h in row["hits"]:
-            con.print(f"  - {h['category']} {h['confidence']:.2f} {h['quotes']} 判定依据 decided by: {h['decided_by']}"
-                      f"  {h['explanation']}")
+            con.print(
+                f"  - {h['category']} {h['confidence']:.2f} {h['quotes']} 判定依据 decided by: {h['decided_by']}"
+                f"  {h['explanation']}"
+            )
 
 
 def eval_cmd(
@@ -171,8 +187,10 @@ def eval_cmd(
         return
     rows = [(lab, v["precision"], v["recall"], v["f1"], v["support"]) for lab, v in sorted(res["per_label"].items())]
     print_table(f"评估 Evaluation (n={res['n']})", ["label", "precision", "recall", "f1", "support"], rows)
-    console().print(f"macro-F1 {res['macro_f1']:.3f}  micro-F1 {res['micro_f1']:.3f}  "
-                    f"lawful FP rate {res['lawful_false_positive_rate']:.3f}")
+    console().print(
+        f"macro-F1 {res['macro_f1']:.3f}  micro-F1 {res['micro_f1']:.3f}  "
+        f"lawful FP rate {res['lawful_false_positive_rate']:.3f}"
+    )
 
 
 def review(
@@ -195,7 +213,9 @@ def review(
             raise InputError("--confirm、--reject、--reset 只能选一个", "use only one of --confirm, --reject, --reset")
         state = "confirmed" if confirm else "rejected" if reject else "auto" if reset else None
         if state is None and note is None:
-            raise InputError("请指定 --confirm、--reject、--reset 或 --note", "give --confirm, --reject, --reset or --note")
+            raise InputError(
+                "请指定 --confirm、--reject、--reset 或 --note", "give --confirm, --reject, --reset or --note"
+            )
         if state is None:
             state = get_finding(ws, finding).review_state
         out = review_finding(ws, finding, state, reviewer=reviewer, note=note)
@@ -215,10 +235,11 @@ def review(
         con.print("没有待审核的发现。Nothing to review.")
         return
     if not has_terminal():
-        raise InputError(f"有 {len(items)} 条待审核。逐条审核需要在终端里运行；也可以用 --finding N --confirm 或 --reject，"
-                         "或用 --json 列出",
-                         "interactive review needs a terminal; use --finding N --confirm/--reject or --json")
-
+        raise InputError(
+            f"有 {len(items)} 条待审核。逐条审核需要在终端里运行；也可以用 --finding N --confirm 或 --reject，"
+            "或用 --json 列出",
+            "interactive review needs a terminal; use --finding N --confirm/--reject or --json",
+        )
 
     zone = ZoneInfo(get_case(ws, case_id).timezone or ws.settings.timezone)
     severity = {"critical": "非常严重", "high": "严重", "medium": "较重", "low": "轻微", "info": "提示"}
@@ -226,15 +247,21 @@ def review(
     # each finding's provisions as the documents cite them: the version in force on its days, binding this lender
     cited = {it.finding.id: it.provisions for it in review_items(ws.law, items, case_scope(ws, case_id))}
     for f in items:
-        con.print(f"\n[bold]#{f.id} {f.category_zh}（{severity.get(f.severity, f.severity)}，把握约 {f.confidence:.0%}）[/bold]")
+        con.print(
+            f"\n[bold]#{f.id} {f.category_zh}（{severity.get(f.severity, f.severity)}，把握约 {f.confidence:.0%}）[/bold]"
+        )
         con.print(f"  {plain_zh(f.summary)}")
         con.print(f"  依据：{plain_zh(f.explanation)}")
         if cited.get(f.id):
-            con.print("  法律规定：" + "；".join(p.cite + (f"（{p.era_zh}）" if p.era_zh else "") for p in cited[f.id][:3]))
+            con.print(
+                "  法律规定：" + "；".join(p.cite + (f"（{p.era_zh}）" if p.era_zh else "") for p in cited[f.id][:3])
+            )
         for e in f.events[:3]:
             local = e.start.astimezone(zone)  # the case's time zone, as every page shows it
-            con.print(f"  · {local:%Y-%m-%d %H:%M} {CHANNEL_ZH.get(e.channel, e.channel)} {e.counterpart or ''} "
-                      f"{'」「'.join(e.quotes) if e.quotes else (e.text or '')[:60]}")
+            con.print(
+                f"  · {local:%Y-%m-%d %H:%M} {CHANNEL_ZH.get(e.channel, e.channel)} {e.counterpart or ''} "
+                f"{'」「'.join(e.quotes) if e.quotes else (e.text or '')[:60]}"
+            )
         ans = typer.prompt("确认(c) / 驳回(r) / 跳过(s) / 备注(n) / 退出(q)", default="s").strip().lower()
         if ans in ("q", "quit"):
             break

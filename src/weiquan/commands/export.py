@@ -28,10 +28,19 @@ def export(
     ctx: typer.Context,
     case_id: Annotated[int, typer.Option("--case", help="案件 ID Case id.")],
     out: Annotated[Path, typer.Option("--out", help="输出的 ZIP 文件 Output ZIP file.")],
-    include_derived: Annotated[bool, typer.Option(
-        "--include-derived", help="同时打包全部派生文件（附件、转换件）；识别文字总会打包。Also package every derived artefact.")] = False,
-    tsa: Annotated[str | None, typer.Option(
-        "--tsa", help="RFC 3161 时间戳服务地址（可选，需联网）TSA URL for a trusted timestamp (optional).")] = None,
+    include_derived: Annotated[
+        bool,
+        typer.Option(
+            "--include-derived",
+            help="同时打包全部派生文件（附件、转换件）；识别文字总会打包。Also package every derived artefact.",
+        ),
+    ] = False,
+    tsa: Annotated[
+        str | None,
+        typer.Option(
+            "--tsa", help="RFC 3161 时间戳服务地址（可选，需联网）TSA URL for a trusted timestamp (optional)."
+        ),
+    ] = None,
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """导出证据包（原始文件、清单、Merkle 根、账本、报告、核验程序）。Write the evidence package of a case."""
@@ -47,8 +56,10 @@ def export(
         print_json(res.as_dict())
         return
     c.print(f"已导出 Exported: {res.path}")
-    c.print(f"  文件 files {res.files}（原始 originals {res.originals}，派生 derived {res.derived}），"
-            f"{_size(res.bytes)}，用时 {res.seconds:.1f} s")
+    c.print(
+        f"  文件 files {res.files}（原始 originals {res.originals}，派生 derived {res.derived}），"
+        f"{_size(res.bytes)}，用时 {res.seconds:.1f} s"
+    )
     c.print(f"  Merkle 根 root: {res.merkle_root}")
     if res.timestamp:
         c.print(f"  可信时间戳 timestamp: {res.timestamp.get('gen_time')}（{res.timestamp.get('tsa')}）")
@@ -60,8 +71,15 @@ def export(
 def verify(
     ctx: typer.Context,
     package: Annotated[Path, typer.Argument(help="证据包 ZIP 或解压后的文件夹 Package ZIP or unzipped folder.")],
-    tsa_ca: Annotated[list[Path] | None, typer.Option(
-        "--tsa-ca", help="时间戳机构的根证书（PEM/DER），用于核验证书链 TSA trust anchor(s).", exists=True, dir_okay=False)] = None,
+    tsa_ca: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--tsa-ca",
+            help="时间戳机构的根证书（PEM/DER），用于核验证书链 TSA trust anchor(s).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """核验证据包：重新计算每个哈希和 Merkle 根，核验时间戳；有问题时退出码为 1。Verify an evidence package; exit 1 on any problem."""
@@ -72,23 +90,30 @@ def verify(
     else:
         c = console()
         if res.ok:
-            c.print(f"OK：{res.files_checked} 个文件与清单一致，Merkle 根 {res.merkle_root} 相符。"
-                    f" All {res.files_checked} files match; Merkle root verified.")
+            c.print(
+                f"OK：{res.files_checked} 个文件与清单一致，Merkle 根 {res.merkle_root} 相符。"
+                f" All {res.files_checked} files match; Merkle root verified."
+            )
         else:
             c.print(f"核验失败 FAILED：{len(res.problems)} 个问题 problem(s)")
             for p in res.problems:
                 c.print(f"  [{p['kind']}] {p['path']} — {p['zh']} / {p['en']}")
         ts = res.timestamp
         if ts and "signature_ok" in ts:
-            chain = {"trusted": "证书链可信 chain trusted", "untrusted": "证书链不可信 chain NOT trusted",
-                     "not_checked": "未核验证书链（可用 --tsa-ca 指定根证书）chain not checked (use --tsa-ca)"}[ts["chain"]]
+            chain = {
+                "trusted": "证书链可信 chain trusted",
+                "untrusted": "证书链不可信 chain NOT trusted",
+                "not_checked": "未核验证书链（可用 --tsa-ca 指定根证书）chain not checked (use --tsa-ca)",
+            }[ts["chain"]]
             state = "有效 valid" if ts["ok"] else "无效 INVALID"
             c.print(f"可信时间戳 timestamp: {state}；时间 time {ts.get('gen_time')}；机构 TSA {ts.get('tsa')}；{chain}")
         elif not ts:
             c.print("（证据包没有可信时间戳 no trusted timestamp in this package）")
         if res.ledger_head:
-            c.print(f"账本数字（导出时，请与另行保存的数字比较）Ledger digest at export, compare with your kept copy: "
-                    f"{res.ledger_head}")
+            c.print(
+                f"账本数字（导出时，请与另行保存的数字比较）Ledger digest at export, compare with your kept copy: "
+                f"{res.ledger_head}"
+            )
     if not res.ok:
         raise typer.Exit(EXIT_PROBLEM)
 

@@ -16,7 +16,10 @@ from weiquan.services import law as svc
 
 
 def register(app: typer.Typer) -> None:
-    law_app = typer.Typer(help="法律数据：法条、违规类别、投诉渠道、催收规则、LPR。Law pack: provisions, violations, channels, conduct rules, LPR.", no_args_is_help=True)
+    law_app = typer.Typer(
+        help="法律数据：法条、违规类别、投诉渠道、催收规则、LPR。Law pack: provisions, violations, channels, conduct rules, LPR.",
+        no_args_is_help=True,
+    )
     law_app.command("provisions")(provisions)
     law_app.command("violations")(violations)
     law_app.command("channels")(channels)
@@ -34,7 +37,12 @@ def _flag(conf: str) -> str:
 
 def provisions(
     ctx: typer.Context,
-    statute: Annotated[str | None, typer.Option("--statute", help="只看某部法律（编号或简称，如 psapl、治安管理处罚法）Filter by statute id or short name.")] = None,
+    statute: Annotated[
+        str | None,
+        typer.Option(
+            "--statute", help="只看某部法律（编号或简称，如 psapl、治安管理处罚法）Filter by statute id or short name."
+        ),
+    ] = None,
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """列出法条及其来源。List provisions with their sources."""
@@ -60,7 +68,15 @@ def violations(ctx: typer.Context, json_: Annotated[bool, JsonOpt] = False) -> N
         "违规类别 Violations",
         ["类别 id", "名称 name", "严重度 severity", "依据 provisions", "受理 bodies"],
         [
-            (r["id"], r["name_zh"], r["severity"], "\n".join(pack.provisions[p["provision_id"]].short_cite() + f"（{p['kind']}）" for p in r["provisions"]), "、".join(r["bodies"]))
+            (
+                r["id"],
+                r["name_zh"],
+                r["severity"],
+                "\n".join(
+                    pack.provisions[p["provision_id"]].short_cite() + f"（{p['kind']}）" for p in r["provisions"]
+                ),
+                "、".join(r["bodies"]),
+            )
             for r in rows
         ],
     )
@@ -68,7 +84,9 @@ def violations(ctx: typer.Context, json_: Annotated[bool, JsonOpt] = False) -> N
 
 def channels(
     ctx: typer.Context,
-    licence_type: Annotated[str | None, typer.Option("--licence", help=f"放贷方类型 Lender type: {'|'.join(LICENCE_TYPES)}.")] = None,
+    licence_type: Annotated[
+        str | None, typer.Option("--licence", help=f"放贷方类型 Lender type: {'|'.join(LICENCE_TYPES)}.")
+    ] = None,
     violation: Annotated[str | None, typer.Option("--violation", help="违规类别 Violation category id.")] = None,
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
@@ -94,7 +112,14 @@ def channels(
         "投诉渠道 Channels",
         ["编号 id", "机构 body", "联系方式 contact", "时限 deadline", "来源 source"],
         [
-            (r["id"], r["name_zh"] + _flag(r["confidence"]), " ".join(x for x in (r["contact"]["hotline"], r["contact"]["portal"]) if x) or (r["contact"]["hotline_note_zh"] or ""), deadline(r), r["source"])
+            (
+                r["id"],
+                r["name_zh"] + _flag(r["confidence"]),
+                " ".join(x for x in (r["contact"]["hotline"], r["contact"]["portal"]) if x)
+                or (r["contact"]["hotline_note_zh"] or ""),
+                deadline(r),
+                r["source"],
+            )
             for r in rows
         ],
     )
@@ -108,9 +133,21 @@ def conduct(ctx: typer.Context, json_: Annotated[bool, JsonOpt] = False) -> None
         return
     n = c.night
     rows = [
-        ("夜间禁止时段 night window", f"{n.start:%H:%M}—{n.end:%H:%M}" + ("（债务人同意的除外）" if n.consent_lifts else ""), "；".join(f"{r.strength}: {r.source}" for r in n.rules)),
-        ("每日有效通话上限 connected calls/day", f"{c.max_connected_voice_per_day.value}（{c.max_connected_voice_per_day.counts_zh}）", c.max_connected_voice_per_day.source),
-        ("未接通时同一方式每日拨打 attempts/method/day", f"{c.max_attempts_per_method_per_day.value}（不宜超过，软性规则）", c.max_attempts_per_method_per_day.source),
+        (
+            "夜间禁止时段 night window",
+            f"{n.start:%H:%M}—{n.end:%H:%M}" + ("（债务人同意的除外）" if n.consent_lifts else ""),
+            "；".join(f"{r.strength}: {r.source}" for r in n.rules),
+        ),
+        (
+            "每日有效通话上限 connected calls/day",
+            f"{c.max_connected_voice_per_day.value}（{c.max_connected_voice_per_day.counts_zh}）",
+            c.max_connected_voice_per_day.source,
+        ),
+        (
+            "未接通时同一方式每日拨打 attempts/method/day",
+            f"{c.max_attempts_per_method_per_day.value}（不宜超过，软性规则）",
+            c.max_attempts_per_method_per_day.source,
+        ),
     ]
     rows += [(f"第三人 {r.id}", r.rule_zh + _flag(r.confidence), r.source) for r in c.third_party]
     rows += [(f"上门 {r.id}", r.rule_zh + _flag(r.confidence), r.source) for r in c.home_visit]
@@ -121,8 +158,15 @@ def conduct(ctx: typer.Context, json_: Annotated[bool, JsonOpt] = False) -> None
 
 def lpr(
     ctx: typer.Context,
-    update: Annotated[Path | None, typer.Option("--update", help="导入从中国货币网下载的LPR CSV（date,1Y）Import LPR fixings from a downloaded CSV.")] = None,
-    on: Annotated[str | None, typer.Option("--on", help="查询某日适用的LPR（YYYY-MM-DD）Show the LPR in force on a date.")] = None,
+    update: Annotated[
+        Path | None,
+        typer.Option(
+            "--update", help="导入从中国货币网下载的LPR CSV（date,1Y）Import LPR fixings from a downloaded CSV."
+        ),
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="查询某日适用的LPR（YYYY-MM-DD）Show the LPR in force on a date.")
+    ] = None,
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """一年期LPR表；--update 导入新报价，--on 查某日LPR。The 1-year LPR table; import or look up."""
@@ -132,7 +176,9 @@ def lpr(
         if json_:
             print_json(res)
         else:
-            console().print(f"已读取 {res['rows']} 行，新增 {len(res['added'])} 条报价，保存到 {res['stored_in']}。Known through {res['known_through']}.")
+            console().print(
+                f"已读取 {res['rows']} 行，新增 {len(res['added'])} 条报价，保存到 {res['stored_in']}。Known through {res['known_through']}."
+            )
         return
     if on is not None:
         try:
@@ -143,7 +189,9 @@ def lpr(
         if json_:
             print_json(res)
         else:
-            console().print(f"{res['date']} 适用一年期LPR {res['rate']:.2%}（{res['fixing_date']}起），四倍为 {res['four_times']:.2%}。{note_text(res['note'])}")
+            console().print(
+                f"{res['date']} 适用一年期LPR {res['rate']:.2%}（{res['fixing_date']}起），四倍为 {res['four_times']:.2%}。{note_text(res['note'])}"
+            )
         return
     res = svc.lpr_rows(load_pack(home))
     if json_:
@@ -152,7 +200,10 @@ def lpr(
     print_table(
         f"一年期LPR 1-year LPR（已知截至 known through {res['known_through']}）",
         ["生效日 date", "LPR", "四倍 4×", "来源 source"],
-        [(f["date"], f"{f['rate']:.2%}", f"{f['four_times']:.2%}", f["source"] + _flag(f["confidence"])) for f in res["fixings"]],
+        [
+            (f["date"], f"{f['rate']:.2%}", f"{f['four_times']:.2%}", f["source"] + _flag(f["confidence"]))
+            for f in res["fixings"]
+        ],
     )
 
 
@@ -173,12 +224,28 @@ def lender_check(
         print_table(
             f"“{name}”的匹配结果 Matches",
             ["机构 entity", "品牌 brands", "牌照 licence", "监管 regulator", "匹配度 score", "可信度 confidence"],
-            [(m["entity"] or "（主体未核实）", "、".join(m["brands"]), m["licence_type"], m["regulator"], m["score"], m["confidence"]) for m in res["matches"]],
+            [
+                (
+                    m["entity"] or "（主体未核实）",
+                    "、".join(m["brands"]),
+                    m["licence_type"],
+                    m["regulator"],
+                    m["score"],
+                    m["confidence"],
+                )
+                for m in res["matches"]
+            ],
         )
-    out.print(f"牌照类型 licence: {res['licence_type'] or '未确定 unknown'}" + (f"（名称自称 {res['claimed_licence']}，未核实）" if res["claimed_licence"] and not res["found"] else ""))
+    out.print(
+        f"牌照类型 licence: {res['licence_type'] or '未确定 unknown'}"
+        + (f"（名称自称 {res['claimed_licence']}，未核实）" if res["claimed_licence"] and not res["found"] else "")
+    )
     if res["regulator"]:
         out.print(f"监管机构 regulator: {res['regulator']}")
-    out.print("投诉渠道 channels: " + "、".join(c["name"] + (f" {c['hotline']}" if c["hotline"] else "") for c in res["channels"]))
+    out.print(
+        "投诉渠道 channels: "
+        + "、".join(c["name"] + (f" {c['hotline']}" if c["hotline"] else "") for c in res["channels"])
+    )
     for f in res["red_flags"]:
         out.print(f"[bold red]风险提示[/] {f}")
     for n in res["notes"]:

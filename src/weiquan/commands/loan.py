@@ -42,7 +42,9 @@ def parse_rate(text: str, what_zh: str = "利率", what: str = "rate") -> float:
     try:
         v = float(t.rstrip("%").strip())
     except ValueError:
-        raise InputError(f"{what_zh}格式错误：{text!r}（例如 3.85% 或 0.0385）", f"bad {what} {text!r} (e.g. 3.85% or 0.0385)") from None
+        raise InputError(
+            f"{what_zh}格式错误：{text!r}（例如 3.85% 或 0.0385）", f"bad {what} {text!r} (e.g. 3.85% or 0.0385)"
+        ) from None
     if v < 0:
         raise InputError(f"{what_zh}不能为负数：{text}", f"{what} must not be negative: {text}")
     return v / 100.0 if pct or v >= 1 else v
@@ -54,7 +56,9 @@ def _read_json(path: Path) -> dict[str, Any]:
     except OSError as e:
         raise InputError(f"无法读取文件：{path}", f"cannot read {path}: {e}") from e
     except json.JSONDecodeError as e:
-        raise InputError(f"JSON 格式错误：{path} 第{e.lineno}行：{e.msg}", f"invalid JSON in {path} line {e.lineno}: {e.msg}") from e
+        raise InputError(
+            f"JSON 格式错误：{path} 第{e.lineno}行：{e.msg}", f"invalid JSON in {path} line {e.lineno}: {e.msg}"
+        ) from e
     if not isinstance(data, dict):
         raise InputError("借款描述必须是 JSON 对象。", "the loan description must be a JSON object")
     return data
@@ -83,8 +87,12 @@ def loan_check(
         print_json(res)
         return
     out = console()
-    out.print(f"放贷方 lender: {res['lender'] or '—'}（{res['lender_type_zh']}），合同日期 {res['contract_date']}，计算日 {res['as_of']}")
-    out.print(f"合同金额 {res['principal']:.2f} 元，实际到手 {res['received']:.2f} 元，砍头息 {res['upfront_deduction']:.2f} 元")
+    out.print(
+        f"放贷方 lender: {res['lender'] or '—'}（{res['lender_type_zh']}），合同日期 {res['contract_date']}，计算日 {res['as_of']}"
+    )
+    out.print(
+        f"合同金额 {res['principal']:.2f} 元，实际到手 {res['received']:.2f} 元，砍头息 {res['upfront_deduction']:.2f} 元"
+    )
     eff = res["effective_annual_rate"]
     out.print(
         f"真实年化 APR（日IRR×365）{res['apr']:.2%}；按单利折算年化 {res['simple_annual_rate']:.2%}；"
@@ -93,11 +101,21 @@ def loan_check(
     print_table(
         "适用上限 Caps",
         ["上限 cap", "利率 rate", "是否超过 exceeded", "可信度 confidence"],
-        [(c["name"] + ("（解读）" if c["interpretation"] else ""), f"{c['rate']:.2%}", "超过" if c["exceeded"] else "未超过", c["confidence_zh"]) for c in res["caps"]],
+        [
+            (
+                c["name"] + ("（解读）" if c["interpretation"] else ""),
+                f"{c['rate']:.2%}",
+                "超过" if c["exceeded"] else "未超过",
+                c["confidence_zh"],
+            )
+            for c in res["caps"]
+        ],
     )
     out.print(f"结论：[bold]{res['verdict_zh']}[/]")
-    out.print(f"截至{res['as_of']}：{res['lawful_label_zh']} {res['lawful_amount_owed']:.2f} 元，"
-              f"{res['excess_label_zh']} {res['excess_paid']:.2f} 元（已还 {res['paid_to_date']:.2f} 元）")
+    out.print(
+        f"截至{res['as_of']}：{res['lawful_label_zh']} {res['lawful_amount_owed']:.2f} 元，"
+        f"{res['excess_label_zh']} {res['excess_paid']:.2f} 元（已还 {res['paid_to_date']:.2f} 元）"
+    )
     if res.get("possibly_void"):
         out.print(f"[bold]{res['possibly_void']['owed_zh']}[/]（{'、'.join(res['possibly_void']['citations'])}）")
     for n in res["notes"]:
@@ -122,18 +140,37 @@ def loan_add(
         print_json({"loan": out, "case": c})
         return
     res = out.result
-    console().print(f"已加入案件 {case}：借款 {out.id}，{res.get('lender_type_zh')}，真实年化 {res['apr']:.2%}，"
-                    f"结论 {res['verdict_zh']}；案件牌照类型 licence: {c.licence_type or '未确定'}")
+    console().print(
+        f"已加入案件 {case}：借款 {out.id}，{res.get('lender_type_zh')}，真实年化 {res['apr']:.2%}，"
+        f"结论 {res['verdict_zh']}；案件牌照类型 licence: {c.licence_type or '未确定'}"
+    )
 
 
 def _spec_from_options(
-    amount: float | None, months: int | None, method: str, annual_rate: str | None, monthly_rate: str | None, fee_rate: str | None, upfront: float, fee: list[str]
+    amount: float | None,
+    months: int | None,
+    method: str,
+    annual_rate: str | None,
+    monthly_rate: str | None,
+    fee_rate: str | None,
+    upfront: float,
+    fee: list[str],
 ) -> dict[str, Any]:
     if amount is None or months is None:
-        raise InputError("请给出 --amount 和 --months，或给出借款 JSON 文件。", "give --amount and --months, or a loan JSON file")
+        raise InputError(
+            "请给出 --amount 和 --months，或给出借款 JSON 文件。", "give --amount and --months, or a loan JSON file"
+        )
     if method not in METHOD_ZH:
-        raise InputError(f"还款方式必须是 {' | '.join(METHOD_ZH)} 之一", f"method must be one of {', '.join(METHOD_ZH)}")
-    spec: dict[str, Any] = {"principal": amount, "months": months, "method": method, "upfront_deduction": upfront, "fees": []}
+        raise InputError(
+            f"还款方式必须是 {' | '.join(METHOD_ZH)} 之一", f"method must be one of {', '.join(METHOD_ZH)}"
+        )
+    spec: dict[str, Any] = {
+        "principal": amount,
+        "months": months,
+        "method": method,
+        "upfront_deduction": upfront,
+        "fees": [],
+    }
     if annual_rate is not None:
         spec["annual_rate"] = parse_rate(annual_rate, "年利率", "annual rate")
     if monthly_rate is not None:
@@ -162,12 +199,20 @@ def _spec_from_options(
 
 AmountOpt = typer.Option("--amount", help="合同借款金额 Contracted amount.")
 MonthsOpt = typer.Option("--months", help="期数（月）Term in months.")
-MethodOpt = typer.Option("--method", help="还款方式 equal_installment 等额本息 | equal_principal 等额本金 | interest_only 先息后本 | bullet 一次性还本付息 | flat_fee 按月费率.")
+MethodOpt = typer.Option(
+    "--method",
+    help="还款方式 equal_installment 等额本息 | equal_principal 等额本金 | interest_only 先息后本 | bullet 一次性还本付息 | flat_fee 按月费率.",
+)
 AnnualOpt = typer.Option("--annual-rate", help="名义年利率，如 24% Nominal annual rate.")
 MonthlyOpt = typer.Option("--monthly-rate", help="月利率，如 2% Monthly rate on the balance.")
-FeeRateOpt = typer.Option("--fee-rate", help="月费率（按初始本金收取），如 0.75% Monthly fee on the original principal.")
+FeeRateOpt = typer.Option(
+    "--fee-rate", help="月费率（按初始本金收取），如 0.75% Monthly fee on the original principal."
+)
 UpfrontOpt = typer.Option("--upfront", help="放款时预先扣除的金额（砍头息）Amount deducted at disbursement.")
-FeeOpt = typer.Option("--fee", help="费用 KIND:AMOUNT[:WHEN]，可重复；KIND: service|membership|guarantee|insurance|accelerate|other Repeatable.")
+FeeOpt = typer.Option(
+    "--fee",
+    help="费用 KIND:AMOUNT[:WHEN]，可重复；KIND: service|membership|guarantee|insurance|accelerate|other Repeatable.",
+)
 
 
 def _schedule_dict(s: Schedule) -> dict[str, Any]:
@@ -180,14 +225,23 @@ def _schedule_dict(s: Schedule) -> dict[str, Any]:
         "monthly_irr": round(s.apr.periodic_rate, 8),
         "totals": {k: round(v, 2) for k, v in s.totals.items()},
         "rows": [
-            {"period": r.period, "payment": round(r.payment, 2), "principal": round(r.principal, 2), "interest": round(r.interest, 2), "fees": round(r.fees, 2), "balance": round(r.balance, 2)}
+            {
+                "period": r.period,
+                "payment": round(r.payment, 2),
+                "principal": round(r.principal, 2),
+                "interest": round(r.interest, 2),
+                "fees": round(r.fees, 2),
+                "balance": round(r.balance, 2),
+            }
             for r in s.rows
         ],
     }
 
 
 def loan_apr(
-    file: Annotated[Path | None, typer.Argument(help="带日期现金流的借款 JSON（可选）Loan JSON with dated flows (optional).")] = None,
+    file: Annotated[
+        Path | None, typer.Argument(help="带日期现金流的借款 JSON（可选）Loan JSON with dated flows (optional).")
+    ] = None,
     amount: Annotated[float | None, AmountOpt] = None,
     months: Annotated[int | None, MonthsOpt] = None,
     method: Annotated[str, MethodOpt] = "equal_installment",
@@ -202,12 +256,33 @@ def loan_apr(
     if file is not None:
         loan = parse_loan(_read_json(file))
         a = xirr(loan.borrower_flows())
-        res: dict[str, Any] = {"apr": round(a.apr, 6), "effective_annual_rate": round(a.effective_annual_rate, 6), "periodic_rate": a.periodic_rate, "method": a.method,
-                               "received": round(loan.received, 2), "upfront_deduction": round(loan.upfront_deduction, 2)}
+        res: dict[str, Any] = {
+            "apr": round(a.apr, 6),
+            "effective_annual_rate": round(a.effective_annual_rate, 6),
+            "periodic_rate": a.periodic_rate,
+            "method": a.method,
+            "received": round(loan.received, 2),
+            "upfront_deduction": round(loan.upfront_deduction, 2),
+        }
     else:
-        s = build_schedule(parse_spec(_spec_from_options(amount, months, method, annual_rate, monthly_rate, fee_rate, upfront, fee or [])))
+        s = build_schedule(
+            parse_spec(
+                _spec_from_options(amount, months, method, annual_rate, monthly_rate, fee_rate, upfront, fee or [])
+            )
+        )
         d = _schedule_dict(s)
-        res = {k: d[k] for k in ("method", "method_zh", "stated_annual_rate", "apr", "effective_annual_rate", "monthly_irr", "totals")}
+        res = {
+            k: d[k]
+            for k in (
+                "method",
+                "method_zh",
+                "stated_annual_rate",
+                "apr",
+                "effective_annual_rate",
+                "monthly_irr",
+                "totals",
+            )
+        }
     if json_:
         print_json(res)
         return
@@ -221,9 +296,21 @@ def _print_schedule(s: Schedule, title: str) -> None:
     print_table(
         title,
         ["期 no.", "月供 payment", "本金 principal", "利息/手续费 interest", "费用 fees", "剩余本金 balance"],
-        [(r.period, f"{r.payment:.2f}", f"{r.principal:.2f}", f"{r.interest:.2f}", f"{r.fees:.2f}", f"{r.balance:.2f}") for r in s.rows],
+        [
+            (
+                r.period,
+                f"{r.payment:.2f}",
+                f"{r.principal:.2f}",
+                f"{r.interest:.2f}",
+                f"{r.fees:.2f}",
+                f"{r.balance:.2f}",
+            )
+            for r in s.rows
+        ],
     )
-    console().print(f"到手 {s.received:.2f} 元，共还 {s.totals['paid']:.2f} 元，总成本 {s.totals['cost']:.2f} 元；名义年利率 {s.stated_annual_rate:.2%}，真实年化 APR {s.apr.apr:.2%}")
+    console().print(
+        f"到手 {s.received:.2f} 元，共还 {s.totals['paid']:.2f} 元，总成本 {s.totals['cost']:.2f} 元；名义年利率 {s.stated_annual_rate:.2%}，真实年化 APR {s.apr.apr:.2%}"
+    )
 
 
 def loan_schedule(
@@ -238,7 +325,9 @@ def loan_schedule(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """还款计划表。Repayment schedule table."""
-    s = build_schedule(parse_spec(_spec_from_options(amount, months, method, annual_rate, monthly_rate, fee_rate, upfront, fee or [])))
+    s = build_schedule(
+        parse_spec(_spec_from_options(amount, months, method, annual_rate, monthly_rate, fee_rate, upfront, fee or []))
+    )
     if json_:
         print_json(_schedule_dict(s))
         return
@@ -254,9 +343,19 @@ def calc_interest(
     """年利率→利息：借1万一年多少钱。Simple interest for an amount, rate and number of days."""
     r = calc.simple_interest(amount, parse_rate(rate, "年利率", "annual rate"), days=days)
     if json_:
-        print_json({"amount": r.amount, "annual_rate": r.annual_rate, "days": r.days, "interest": round(r.interest, 2), "total": round(r.total, 2)})
+        print_json(
+            {
+                "amount": r.amount,
+                "annual_rate": r.annual_rate,
+                "days": r.days,
+                "interest": round(r.interest, 2),
+                "total": round(r.total, 2),
+            }
+        )
         return
-    console().print(f"借 {r.amount:.2f} 元，年利率 {r.annual_rate:.2%}，{r.days} 天：利息 {r.interest:.2f} 元，本息合计 {r.total:.2f} 元（单利，按365天计）")
+    console().print(
+        f"借 {r.amount:.2f} 元，年利率 {r.annual_rate:.2%}，{r.days} 天：利息 {r.interest:.2f} 元，本息合计 {r.total:.2f} 元（单利，按365天计）"
+    )
 
 
 def calc_daily(
@@ -265,11 +364,22 @@ def calc_daily(
 ) -> None:
     """日息→年化。Daily rate to annual rate."""
     t = rate.strip()
-    r = calc.daily_to_annual(float(t.rstrip("%％")) / 100.0 if t.endswith(("%", "％")) else parse_rate(t, "日利率", "daily rate"))
+    r = calc.daily_to_annual(
+        float(t.rstrip("%％")) / 100.0 if t.endswith(("%", "％")) else parse_rate(t, "日利率", "daily rate")
+    )
     if json_:
-        print_json({"daily_rate": r.daily_rate, "nominal_annual": round(r.nominal_annual, 6), "effective_annual": round(r.effective_annual, 6), "per_10000_per_day": round(r.per_10000_per_day, 2)})
+        print_json(
+            {
+                "daily_rate": r.daily_rate,
+                "nominal_annual": round(r.nominal_annual, 6),
+                "effective_annual": round(r.effective_annual, 6),
+                "per_10000_per_day": round(r.per_10000_per_day, 2),
+            }
+        )
         return
-    console().print(f"日利率 {r.daily_rate:.4%}：每万元每天 {r.per_10000_per_day:.2f} 元；年化（单利，×365）{r.nominal_annual:.2%}；按日复利 {r.effective_annual:.2%}")
+    console().print(
+        f"日利率 {r.daily_rate:.4%}：每万元每天 {r.per_10000_per_day:.2f} 元；年化（单利，×365）{r.nominal_annual:.2%}；按日复利 {r.effective_annual:.2%}"
+    )
 
 
 def calc_fee_rate(
@@ -281,7 +391,16 @@ def calc_fee_rate(
     """月费率分期的真实年化（名义利率陷阱）。Real APR of an instalment plan with a monthly fee rate."""
     r = calc.fee_rate_apr(parse_rate(rate, "月费率", "monthly fee rate"), months, principal=amount)
     if json_:
-        print_json({"monthly_fee_rate": r.monthly_fee_rate, "months": r.months, "nominal_annual": round(r.nominal_annual, 6), "apr": round(r.apr, 6), "effective_annual": round(r.effective_annual, 6), "schedule": _schedule_dict(r.schedule)})
+        print_json(
+            {
+                "monthly_fee_rate": r.monthly_fee_rate,
+                "months": r.months,
+                "nominal_annual": round(r.nominal_annual, 6),
+                "apr": round(r.apr, 6),
+                "effective_annual": round(r.effective_annual, 6),
+                "schedule": _schedule_dict(r.schedule),
+            }
+        )
         return
     console().print(
         f"月费率 {r.monthly_fee_rate:.2%}、{r.months} 期：看起来年化 {r.nominal_annual:.2%}，"

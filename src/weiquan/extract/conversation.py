@@ -22,7 +22,9 @@ from weiquan.extract.timeparse import TimeToken, parse_time_text
 # "对方撤回了一条消息", "你撤回了一条消息", "“王专员”撤回了一条消息" (WeChat, QQ): a centred notice.
 _RECALL_RE = re.compile(r"^(?P<who>.{0,16}?)\s*撤回了?一条消息")
 # A voice message bubble shows its length: 5", 12″, 1'05" (the wave glyph may be read as ")" or "》").
-_VOICE_RE = re.compile(r"^[^\w\u4e00-\u9fff]{0,3}\s*(?:(?P<m>\d{1,2})\s*['′’]\s*)?(?P<s>\d{1,2})\s*[\"″”“〞]+\s*[^\w\u4e00-\u9fff]{0,3}$")
+_VOICE_RE = re.compile(
+    r"^[^\w\u4e00-\u9fff]{0,3}\s*(?:(?P<m>\d{1,2})\s*['′’]\s*)?(?P<s>\d{1,2})\s*[\"″”“〞]+\s*[^\w\u4e00-\u9fff]{0,3}$"
+)
 RECALLED_TEXT = "[撤回了一条消息]"
 # Two lines are on the same fill when their background colours differ by at most this (sum over RGB):
 # QQ's white bubble on its #F2F3F5 screen differs by ~35, JPEG noise inside one bubble by < 15.
@@ -64,8 +66,12 @@ class Bubble:
 
     @property
     def box(self) -> tuple[int, int, int, int]:
-        return (min(ln.x0 for ln in self.lines), min(ln.y0 for ln in self.lines),
-                max(ln.x1 for ln in self.lines), max(ln.y1 for ln in self.lines))
+        return (
+            min(ln.x0 for ln in self.lines),
+            min(ln.y0 for ln in self.lines),
+            max(ln.x1 for ln in self.lines),
+            max(ln.y1 for ln in self.lines),
+        )
 
     @property
     def time(self) -> TimeToken | None:
@@ -108,8 +114,15 @@ def _attach_sender_names(scr: Screen, conv: Conversation) -> None:
     keep: list[Bubble] = []
     for i, b in enumerate(conv.bubbles):
         n = conv.bubbles[i + 1] if i + 1 < len(conv.bubbles) else None
-        if (n is not None and b.kind == "text" and n.kind != "recall" and len(b.lines) == 1 and n.side == "in"
-                and b.sender is None and _is_name_line(scr, b.lines[0], n)):
+        if (
+            n is not None
+            and b.kind == "text"
+            and n.kind != "recall"
+            and len(b.lines) == 1
+            and n.side == "in"
+            and b.sender is None
+            and _is_name_line(scr, b.lines[0], n)
+        ):
             n.sender = b.lines[0].text.strip()
             continue
         keep.append(b)
@@ -119,8 +132,14 @@ def _attach_sender_names(scr: Screen, conv: Conversation) -> None:
 def _is_name_line(scr: Screen, ln: OcrLine, bubble: Bubble) -> bool:
     first = bubble.lines[0]
     gap = first.y0 - ln.y1
-    return (ln.height <= 1.05 * first.height and 0 <= gap < 1.6 * first.height and abs(ln.x0 - first.x0) < 0.08 * scr.w
-            and not close(ln.bg, first.bg, SAME_FILL) and len(ln.text.strip()) <= 16 and parse_time_text(ln.text) is None)
+    return (
+        ln.height <= 1.05 * first.height
+        and 0 <= gap < 1.6 * first.height
+        and abs(ln.x0 - first.x0) < 0.08 * scr.w
+        and not close(ln.bg, first.bg, SAME_FILL)
+        and len(ln.text.strip()) <= 16
+        and parse_time_text(ln.text) is None
+    )
 
 
 def join_pieces(lines: list[OcrLine]) -> list[OcrLine]:
@@ -129,10 +148,20 @@ def join_pieces(lines: list[OcrLine]) -> list[OcrLine]:
     out: list[OcrLine] = []
     for ln in lines:
         prev = next((o for o in reversed(out[-3:]) if same_row(o, ln)), None)
-        if (prev is not None and close(prev.bg, ln.bg, SAME_FILL) and 0 <= ln.x0 - prev.x1 < 1.2 * max(prev.height, ln.height)
-                and parse_time_text(ln.text) is None and parse_time_text(prev.text) is None):
-            merged = OcrLine(text=join_text(prev.text, ln.text), box=(prev.x0, min(prev.y0, ln.y0), ln.x1, max(prev.y1, ln.y1)),
-                             score=min(prev.score, ln.score), ink=prev.ink, bg=prev.bg)
+        if (
+            prev is not None
+            and close(prev.bg, ln.bg, SAME_FILL)
+            and 0 <= ln.x0 - prev.x1 < 1.2 * max(prev.height, ln.height)
+            and parse_time_text(ln.text) is None
+            and parse_time_text(prev.text) is None
+        ):
+            merged = OcrLine(
+                text=join_text(prev.text, ln.text),
+                box=(prev.x0, min(prev.y0, ln.y0), ln.x1, max(prev.y1, ln.y1)),
+                score=min(prev.score, ln.score),
+                ink=prev.ink,
+                bg=prev.bg,
+            )
             out[out.index(prev)] = merged
         else:
             out.append(ln)
@@ -176,13 +205,26 @@ def parse(scr: Screen) -> Conversation:
             conv.separators.append(current_line)  # type: ignore[arg-type]  # ref is an OcrLine or a block index, told apart by the kind checked just above
         elif kind == "recall":
             ln_r: OcrLine = ref  # type: ignore[assignment]  # ref is an OcrLine or a block index, told apart by the kind checked just above
-            conv.bubbles.append(Bubble(side=recall_side(ln_r.text) or "in", lines=[ln_r], kind="recall", sep=current,
-                                       sep_line=current_line, before_first_separator=current is None,
-                                       sender=recall_sender(ln_r.text)))
+            conv.bubbles.append(
+                Bubble(
+                    side=recall_side(ln_r.text) or "in",
+                    lines=[ln_r],
+                    kind="recall",
+                    sep=current,
+                    sep_line=current_line,
+                    before_first_separator=current is None,
+                    sender=recall_sender(ln_r.text),
+                )
+            )
         elif kind == "block":
             block = blocks[ref]  # type: ignore[index]  # ref is an OcrLine or a block index, told apart by the kind checked just above
-            b = Bubble(side=_block_side(scr, block, colour_coded), lines=block, sep=current, sep_line=current_line,
-                       before_first_separator=current is None)
+            b = Bubble(
+                side=_block_side(scr, block, colour_coded),
+                lines=block,
+                sep=current,
+                sep_line=current_line,
+                before_first_separator=current is None,
+            )
             if len(block) == 1 and (v := voice_seconds(block[0].text)) is not None:
                 b.kind, b.voice_s = "voice", v
             conv.bubbles.append(b)

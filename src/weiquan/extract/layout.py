@@ -35,7 +35,9 @@ class Words:
 
 @cache
 def words() -> Words:
-    raw: dict[str, Any] = yaml.safe_load(resources.files("weiquan.extract").joinpath("data/screen_words.yaml").read_text("utf-8"))
+    raw: dict[str, Any] = yaml.safe_load(
+        resources.files("weiquan.extract").joinpath("data/screen_words.yaml").read_text("utf-8")
+    )
     return Words(
         chrome=frozenset(raw["chrome"]),
         call_titles=frozenset(raw["call_titles"]),
@@ -130,7 +132,9 @@ def split(page: OcrPage) -> Screen:
     if kept:
         top = kept[0].y0
         first_row = [ln for ln in kept if ln.y0 < top + 0.035 * w and ln.y1 < 0.14 * w]
-        if any(parse_time_text(ln.text) or "%" in ln.text for ln in first_row) and all(_STATUS_RE.match(ln.text.strip()) for ln in first_row):
+        if any(parse_time_text(ln.text) or "%" in ln.text for ln in first_row) and all(
+            _STATUS_RE.match(ln.text.strip()) for ln in first_row
+        ):
             for ln in first_row:
                 kept.remove(ln)
                 scr.dropped.append(ln)

@@ -84,14 +84,25 @@ class OcrPage:
     engine: str = ENGINE_ID
 
     def to_json(self) -> dict[str, Any]:
-        return {"engine": self.engine, "width": self.width, "height": self.height,
-                "lines": [asdict(ln) for ln in self.lines]}
+        return {
+            "engine": self.engine,
+            "width": self.width,
+            "height": self.height,
+            "lines": [asdict(ln) for ln in self.lines],
+        }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> OcrPage:
-        lines = [OcrLine(text=ln["text"], box=tuple(ln["box"]), score=float(ln["score"]),  # type: ignore[arg-type]  # the OCR engine's rows are untyped lists
-                         ink=tuple(ln.get("ink", (0, 0, 0))), bg=tuple(ln.get("bg", (255, 255, 255))))  # type: ignore[arg-type]  # the OCR engine's rows are untyped lists
-                 for ln in d["lines"]]
+        lines = [
+            OcrLine(
+                text=ln["text"],
+                box=tuple(ln["box"]),
+                score=float(ln["score"]),  # type: ignore[arg-type]  # the OCR engine's rows are untyped lists
+                ink=tuple(ln.get("ink", (0, 0, 0))),
+                bg=tuple(ln.get("bg", (255, 255, 255))),
+            )  # type: ignore[arg-type]  # the OCR engine's rows are untyped lists
+            for ln in d["lines"]
+        ]
         return cls(width=int(d["width"]), height=int(d["height"]), lines=lines, engine=d.get("engine", ENGINE_ID))
 
 
@@ -105,11 +116,15 @@ def _verified(model_dir: str) -> dict[str, str]:
     for task, (name, sha) in BUNDLED_MODELS.items():
         p = Path(model_dir) / name
         if not p.is_file():
-            raise MissingComponent(f"OCR 模型文件缺失：{p}（请重新安装 rapidocr=={RAPIDOCR_VERSION}）",
-                                   f"OCR model file missing: {p} (reinstall rapidocr=={RAPIDOCR_VERSION})")
+            raise MissingComponent(
+                f"OCR 模型文件缺失：{p}（请重新安装 rapidocr=={RAPIDOCR_VERSION}）",
+                f"OCR model file missing: {p} (reinstall rapidocr=={RAPIDOCR_VERSION})",
+            )
         if _sha256(p) != sha:
-            raise MissingComponent(f"OCR 模型文件校验失败：{p.name}（哈希不符，拒绝使用）",
-                                   f"OCR model checksum mismatch for {p.name}; refusing to use it")
+            raise MissingComponent(
+                f"OCR 模型文件校验失败：{p.name}（哈希不符，拒绝使用）",
+                f"OCR model checksum mismatch for {p.name}; refusing to use it",
+            )
         out[task] = str(p)
     return out
 

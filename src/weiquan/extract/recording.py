@@ -23,6 +23,7 @@ from weiquan.ingest.base import RawEvent
 from weiquan.ingest.filenames import find_number, parse_recording_name, stem_of
 from weiquan.ingest.timeutil import localize
 
+
 class RecordingExtractor(Extractor):
     kind = "asr"
     name = "recording"
@@ -58,23 +59,48 @@ class RecordingExtractor(Extractor):
         for seg in segments:
             spans.append({"start": pos, "end": pos + len(seg["text"]), "t0": seg["start"], "t1": seg["end"]})
             pos += len(seg["text"])
-        extra: dict[str, Any] = {"attach_to_source": True, "segments": segments, "spans": spans,
-                                 "engine": result.get("engine"), "language": result.get("language"),
-                                 "audio_duration_s": result.get("duration_s"),
-                                 "dropped_segments": result.get("dropped_segments", 0),
-                                 "corrections": result.get("corrections", [])}
+        extra: dict[str, Any] = {
+            "attach_to_source": True,
+            "segments": segments,
+            "spans": spans,
+            "engine": result.get("engine"),
+            "language": result.get("language"),
+            "audio_duration_s": result.get("duration_s"),
+            "dropped_segments": result.get("dropped_segments", 0),
+            "corrections": result.get("corrections", []),
+        }
         if parsed is not None:
-            start, basis, number, name, wallclock = localize(parsed.when, ctx.tz), "file_name", parsed.number, parsed.name, parsed.wallclock
+            start, basis, number, name, wallclock = (
+                localize(parsed.when, ctx.tz),
+                "file_name",
+                parsed.number,
+                parsed.name,
+                parsed.wallclock,
+            )
         else:  # no time in the name: the import time, flagged for review
             cap = capture_time([], None, ctx.imported_at, ctx.tz)
             start, basis, name, wallclock = localize(cap.local, ctx.tz), "import_time", None, None
             number = next((n for n in (find_number(stem_of(x)) for x in ctx.names) if n), None)
             extra.update(needs_review=True, date_unconfirmed=True)
-        return [RawEvent(channel="call", direction="unknown", start=start, locator="recording", source_tz=ctx.tz,
-                         time_basis=basis, wallclock_text=wallclock, duration_s=result.get("duration_s"),
-                         counterpart_raw=number, counterpart_name=name, text=result.get("text") or None,
-                         origin="recording", confidence=None if parsed else 0.3, raw={"segments": len(segments)},
-                         extra=extra)]
+        return [
+            RawEvent(
+                channel="call",
+                direction="unknown",
+                start=start,
+                locator="recording",
+                source_tz=ctx.tz,
+                time_basis=basis,
+                wallclock_text=wallclock,
+                duration_s=result.get("duration_s"),
+                counterpart_raw=number,
+                counterpart_name=name,
+                text=result.get("text") or None,
+                origin="recording",
+                confidence=None if parsed else 0.3,
+                raw={"segments": len(segments)},
+                extra=extra,
+            )
+        ]
 
     def __getstate__(self) -> dict[str, Any]:  # the model is per process, never pickled
         return {**self.__dict__, "_engine": None}

@@ -40,10 +40,13 @@ def predicted_view(ev: RawEvent) -> dict[str, Any]:
     local = ev.start.astimezone(ZoneInfo(ev.source_tz))
     day_only = ev.extra.get("time_precision") == "day"
     return {
-        "channel": ev.channel, "direction": ev.direction,
+        "channel": ev.channel,
+        "direction": ev.direction,
         "time": f"{local:%Y-%m-%d}" if day_only else f"{local:%Y-%m-%d %H:%M}",
         "counterpart": number_digits(ev.counterpart_raw) if ev.counterpart_raw else None,
-        "counterpart_name": ev.counterpart_name, "text": ev.text, "duration_s": ev.duration_s,
+        "counterpart_name": ev.counterpart_name,
+        "text": ev.text,
+        "duration_s": ev.duration_s,
         "count": int(ev.extra.get("row_count", 1)),
         # what a call-list row shows besides its time: the number or name, then the region line
         "row_text": (ev.counterpart_raw or ev.counterpart_name or "") + (ev.extra.get("screen_region") or ""),
@@ -95,12 +98,20 @@ class Score:
             setattr(self, k, getattr(self, k) + getattr(other, k))
 
     def as_dict(self) -> dict[str, Any]:
-        return {"expected": self.expected, "predicted": self.predicted, "matched": self.matched,
-                "precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
-                "char_accuracy": round(self.char_accuracy, 4)}
+        return {
+            "expected": self.expected,
+            "predicted": self.predicted,
+            "matched": self.matched,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "char_accuracy": round(self.char_accuracy, 4),
+        }
 
 
-def score(expected: list[dict[str, Any]], predicted: list[RawEvent]) -> tuple[Score, list[tuple[dict[str, Any], dict[str, Any] | None]]]:
+def score(
+    expected: list[dict[str, Any]], predicted: list[RawEvent]
+) -> tuple[Score, list[tuple[dict[str, Any], dict[str, Any] | None]]]:
     views = [predicted_view(p) for p in predicted]
     used: set[int] = set()
     s = Score(expected=len(expected), predicted=len(predicted))
@@ -116,8 +127,14 @@ def score(expected: list[dict[str, Any]], predicted: list[RawEvent]) -> tuple[Sc
             ref = norm_text(exp[key])
             s.ref_chars += len(ref)
             if hit is None:  # score the closest unmatched text, else count it all as wrong
-                best = min((Levenshtein.distance(ref, norm_text(v[key])) for i, v in enumerate(views)
-                            if i not in used and v.get(key)), default=len(ref))
+                best = min(
+                    (
+                        Levenshtein.distance(ref, norm_text(v[key]))
+                        for i, v in enumerate(views)
+                        if i not in used and v.get(key)
+                    ),
+                    default=len(ref),
+                )
                 s.char_errors += min(best, len(ref))
             else:
                 s.char_errors += Levenshtein.distance(ref, norm_text(views[hit][key]))

@@ -28,7 +28,12 @@ PARSER_VERSION = "1"
 
 
 def _union(lines: list[OcrLine]) -> list[int]:
-    return [min(ln.x0 for ln in lines), min(ln.y0 for ln in lines), max(ln.x1 for ln in lines), max(ln.y1 for ln in lines)]
+    return [
+        min(ln.x0 for ln in lines),
+        min(ln.y0 for ln in lines),
+        max(ln.x1 for ln in lines),
+        max(ln.y1 for ln in lines),
+    ]
 
 
 def _conf(lines: list[OcrLine]) -> float:
@@ -62,23 +67,51 @@ class _Builder:
             info.update(needs_review=True, date_unconfirmed=True)
         return localize(res.local, self.ctx.tz), info, "inferred_from_screenshot"
 
-    def event(self, *, channel: str, direction: str, tok: TimeToken | None, lines: list[OcrLine], locator: str,
-              base: TimeToken | None = None,
-              text: str | None, spans: list[dict[str, Any]] | None = None, counterpart_raw: str | None = None,
-              counterpart_name: str | None = None, duration_s: float | None = None, extra: dict[str, Any] | None = None,
-              time_lines: list[OcrLine] | None = None) -> RawEvent:
+    def event(
+        self,
+        *,
+        channel: str,
+        direction: str,
+        tok: TimeToken | None,
+        lines: list[OcrLine],
+        locator: str,
+        base: TimeToken | None = None,
+        text: str | None,
+        spans: list[dict[str, Any]] | None = None,
+        counterpart_raw: str | None = None,
+        counterpart_name: str | None = None,
+        duration_s: float | None = None,
+        extra: dict[str, Any] | None = None,
+        time_lines: list[OcrLine] | None = None,
+    ) -> RawEvent:
         start, info, basis = self.when(tok, base)
         boxes = [list(ln.box) for ln in lines]
-        ev_extra: dict[str, Any] = {"layout": self.layout, "image_sha256": self.ctx.sha256, "boxes": boxes,
-                                    "spans": spans or [], "ocr_confidence": _conf(lines), **info, **(extra or {})}
+        ev_extra: dict[str, Any] = {
+            "layout": self.layout,
+            "image_sha256": self.ctx.sha256,
+            "boxes": boxes,
+            "spans": spans or [],
+            "ocr_confidence": _conf(lines),
+            **info,
+            **(extra or {}),
+        }
         if time_lines:
             ev_extra["time_boxes"] = [list(ln.box) for ln in time_lines]
         return RawEvent(
-            channel=channel, direction=direction, start=start, locator=f"{locator}@{','.join(map(str, _union(lines)))}",
-            source_tz=self.ctx.tz, time_basis=basis, wallclock_text=tok.text if tok else None, duration_s=duration_s,
-            counterpart_raw=counterpart_raw, counterpart_name=counterpart_name, text=text, origin="screenshot",
-            confidence=_conf(lines), raw={"layout": self.layout, "boxes": boxes, "spans": spans or [],
-                                          "time_text": tok.text if tok else None},
+            channel=channel,
+            direction=direction,
+            start=start,
+            locator=f"{locator}@{','.join(map(str, _union(lines)))}",
+            source_tz=self.ctx.tz,
+            time_basis=basis,
+            wallclock_text=tok.text if tok else None,
+            duration_s=duration_s,
+            counterpart_raw=counterpart_raw,
+            counterpart_name=counterpart_name,
+            text=text,
+            origin="screenshot",
+            confidence=_conf(lines),
+            raw={"layout": self.layout, "boxes": boxes, "spans": spans or [], "time_text": tok.text if tok else None},
             extra=ev_extra,
         )
 
@@ -134,11 +167,22 @@ def conversation_events(b: _Builder, channel: str, app: str | None) -> list[RawE
             extra["group_title"] = name
         if bub.before_first_separator and bub.own is None:
             extra.update(time_estimated="before_next_separator", needs_review=True)
-        out.append(b.event(channel=channel, direction="incoming" if bub.side == "in" else "outgoing", tok=bub.time,
-                           base=bub.sep if bub.own is not None else None,
-                           lines=bub.lines, locator=f"{b.layout}/bubble[{i}]", text=text, spans=spans,
-                           counterpart_raw=number, counterpart_name=bub.sender or name, extra=extra,
-                           time_lines=time_lines))
+        out.append(
+            b.event(
+                channel=channel,
+                direction="incoming" if bub.side == "in" else "outgoing",
+                tok=bub.time,
+                base=bub.sep if bub.own is not None else None,
+                lines=bub.lines,
+                locator=f"{b.layout}/bubble[{i}]",
+                text=text,
+                spans=spans,
+                counterpart_raw=number,
+                counterpart_name=bub.sender or name,
+                extra=extra,
+                time_lines=time_lines,
+            )
+        )
     return out
 
 
@@ -158,11 +202,21 @@ def call_events(b: _Builder) -> list[RawEvent]:
             if row.count > 1:
                 # the list shows only the latest call of a group; earlier ones have no time of their own
                 extra.update(count_index=k + 1, time_is_latest_of_group=True)
-            out.append(b.event(channel="call", direction=row.direction, tok=row.time, lines=row.lines,
-                               locator=f"calls/row[{i}]" + (f"#{k + 1}" if row.count > 1 else ""), text=None,
-                               counterpart_raw=row.who if row.number else None, counterpart_name=row.name,
-                               duration_s=float(row.duration_s) if row.duration_s is not None else None, extra=extra,
-                               time_lines=[row.time_line] if row.time_line else None))
+            out.append(
+                b.event(
+                    channel="call",
+                    direction=row.direction,
+                    tok=row.time,
+                    lines=row.lines,
+                    locator=f"calls/row[{i}]" + (f"#{k + 1}" if row.count > 1 else ""),
+                    text=None,
+                    counterpart_raw=row.who if row.number else None,
+                    counterpart_name=row.name,
+                    duration_s=float(row.duration_s) if row.duration_s is not None else None,
+                    extra=extra,
+                    time_lines=[row.time_line] if row.time_line else None,
+                )
+            )
     return out
 
 
@@ -177,8 +231,18 @@ def other_event(b: _Builder) -> list[RawEvent]:
             text += "\n"
         spans.append({"start": len(text), "end": len(text) + len(ln.text.strip()), "box": list(ln.box)})
         text += ln.text.strip()
-    return [b.event(channel="other", direction="unknown", tok=None, lines=lines, locator="screen", text=text, spans=spans,
-                    extra={"screenshot_text": True})]
+    return [
+        b.event(
+            channel="other",
+            direction="unknown",
+            tok=None,
+            lines=lines,
+            locator="screen",
+            text=text,
+            spans=spans,
+            extra={"screenshot_text": True},
+        )
+    ]
 
 
 def page_events(page: OcrPage, ctx: ExtractContext) -> list[RawEvent]:

@@ -18,14 +18,70 @@ from weiquan.ingest.base import ImportContext, Importer, Probe, RawEvent
 from weiquan.ingest.tabular import sniff_encoding
 from weiquan.ingest.timeutil import TimeOutOfRange, from_epoch
 
-SMS_COLUMNS = ("_id", "thread_id", "address", "person", "date", "date_sent", "protocol", "read", "status", "type",
-               "reply_path_present", "subject", "body", "service_center", "locked", "sub_id", "error_code", "creator",
-               "seen", "priority", "phone_id", "sim_id", "deletable", "sim_imsi", "sub_id", "app_id", "msg_id")
-CALL_COLUMNS = ("_id", "number", "date", "duration", "type", "new", "name", "numbertype", "numberlabel", "countryiso",
-                "geocoded_location", "presentation", "subscription_id", "subscription_component_name", "features",
-                "via_number", "post_dial_digits", "block_reason", "data_usage", "is_read", "voicemail_uri",
-                "normalized_number", "formatted_number", "lookup_uri", "matched_number", "photo_id", "last_modified",
-                "transcription", "phone_account_address", "ring_times", "ring_time", "mark_type", "mark_content")
+SMS_COLUMNS = (
+    "_id",
+    "thread_id",
+    "address",
+    "person",
+    "date",
+    "date_sent",
+    "protocol",
+    "read",
+    "status",
+    "type",
+    "reply_path_present",
+    "subject",
+    "body",
+    "service_center",
+    "locked",
+    "sub_id",
+    "error_code",
+    "creator",
+    "seen",
+    "priority",
+    "phone_id",
+    "sim_id",
+    "deletable",
+    "sim_imsi",
+    "sub_id",
+    "app_id",
+    "msg_id",
+)
+CALL_COLUMNS = (
+    "_id",
+    "number",
+    "date",
+    "duration",
+    "type",
+    "new",
+    "name",
+    "numbertype",
+    "numberlabel",
+    "countryiso",
+    "geocoded_location",
+    "presentation",
+    "subscription_id",
+    "subscription_component_name",
+    "features",
+    "via_number",
+    "post_dial_digits",
+    "block_reason",
+    "data_usage",
+    "is_read",
+    "voicemail_uri",
+    "normalized_number",
+    "formatted_number",
+    "lookup_uri",
+    "matched_number",
+    "photo_id",
+    "last_modified",
+    "transcription",
+    "phone_account_address",
+    "ring_times",
+    "ring_time",
+    "mark_type",
+    "mark_content",
+)
 _ROW = re.compile(r"^Row: (\d+) ")
 
 
@@ -46,7 +102,7 @@ def _rows(ctx: ImportContext) -> Iterator[tuple[int, str]]:
             if m:
                 if num is not None:
                     yield num, "\n".join(buf)
-                num, buf = int(m.group(1)), [line[m.end():]]
+                num, buf = int(m.group(1)), [line[m.end() :]]
             elif num is not None:
                 buf.append(line)
         if num is not None:
@@ -55,7 +111,9 @@ def _rows(ctx: ImportContext) -> Iterator[tuple[int, str]]:
 
 @cache
 def _splitter(columns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"(?:^|, )(" + "|".join(re.escape(c) for c in sorted(set(columns), key=len, reverse=True)) + r")=")
+    return re.compile(
+        r"(?:^|, )(" + "|".join(re.escape(c) for c in sorted(set(columns), key=len, reverse=True)) + r")="
+    )
 
 
 def split_fields(body: str, columns: tuple[str, ...]) -> dict[str, str | None]:
@@ -75,7 +133,9 @@ def split_fields(body: str, columns: tuple[str, ...]) -> dict[str, str | None]:
     return out
 
 
-def _dated_rows(ctx: ImportContext, columns: tuple[str, ...]) -> Iterator[tuple[str, dict[str, str | None], dt.datetime, str]]:
+def _dated_rows(
+    ctx: ImportContext, columns: tuple[str, ...]
+) -> Iterator[tuple[str, dict[str, str | None], dt.datetime, str]]:
     """Rows split into fields with their epoch ``date`` read; rows dated out of range are rejected (and reported)."""
     for num, body in _rows(ctx):
         f = split_fields(body, columns)

@@ -64,7 +64,9 @@ def _open(ctx: ImportContext) -> sqlite3.Connection:
         con = connect_ro(ctx.path)
         con.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except SQLITE_ERRORS as e:
-        raise ParseError(f"{ctx.original_name}：数据库无法打开", f"{ctx.original_name}: cannot open the database ({e})") from None
+        raise ParseError(
+            f"{ctx.original_name}：数据库无法打开", f"{ctx.original_name}: cannot open the database ({e})"
+        ) from None
     con.row_factory = sqlite3.Row
     return con
 
@@ -79,7 +81,9 @@ def _rows(ctx: ImportContext, con: sqlite3.Connection, table: str, sql: str) -> 
     try:
         cursor = con.execute(sql)
     except SQLITE_ERRORS as e:
-        raise ParseError(f"{ctx.original_name}：{table} 表结构无法识别", f"{ctx.original_name}: unexpected {table} table ({e})") from None
+        raise ParseError(
+            f"{ctx.original_name}：{table} 表结构无法识别", f"{ctx.original_name}: unexpected {table} table ({e})"
+        ) from None
     for r in read_rows(ctx, cursor):
         row = dict(r)
         locator = f"{table}:{row['pk']}"
@@ -92,8 +96,9 @@ def _rows(ctx: ImportContext, con: sqlite3.Connection, table: str, sql: str) -> 
         yield locator, row, when
 
 
-def _main_table(ctx: ImportContext, con: sqlite3.Connection, names: tuple[str, ...], needs: set[str],
-                what_zh: str, what_en: str) -> tuple[str, Iterator[_DatedRow]]:
+def _main_table(
+    ctx: ImportContext, con: sqlite3.Connection, names: tuple[str, ...], needs: set[str], what_zh: str, what_en: str
+) -> tuple[str, Iterator[_DatedRow]]:
     """The first of ``names`` with the ``needs`` columns, and its dated rows in key order."""
     table = _table(con, names, needs)
     if table is None:
@@ -124,12 +129,22 @@ class AndroidSmsDb(Importer):
         has_addr = _table(con, (addr,), {"msg_id", "address", "type"}) is not None
         has_part = _table(con, (part,), {"mid", "ct", "text"}) is not None
         key = _key(con, pdu)
-        addresses = (f"(SELECT group_concat(a.address || '|' || a.type, '~') FROM {addr} a WHERE a.msg_id = p.{key})"
-                     if has_addr else "NULL")
-        texts = (f"(SELECT group_concat(t.text, char(10)) FROM {part} t WHERE t.mid = p.{key} AND t.ct LIKE 'text/plain%')"
-                 if has_part else "NULL")
-        files = (f"(SELECT count(*) FROM {part} t WHERE t.mid = p.{key} AND t.ct NOT LIKE 'text/%' "
-                 "AND t.ct <> 'application/smil')" if has_part else "0")
+        addresses = (
+            f"(SELECT group_concat(a.address || '|' || a.type, '~') FROM {addr} a WHERE a.msg_id = p.{key})"
+            if has_addr
+            else "NULL"
+        )
+        texts = (
+            f"(SELECT group_concat(t.text, char(10)) FROM {part} t WHERE t.mid = p.{key} AND t.ct LIKE 'text/plain%')"
+            if has_part
+            else "NULL"
+        )
+        files = (
+            f"(SELECT count(*) FROM {part} t WHERE t.mid = p.{key} AND t.ct NOT LIKE 'text/%' "
+            "AND t.ct <> 'application/smil')"
+            if has_part
+            else "0"
+        )
         sql = f"SELECT p.{key} AS pk, p.date AS date, p.msg_box AS msg_box, {addresses} AS addrs, {texts} AS texts, {files} AS files FROM {pdu} p ORDER BY pk"
         not_in_file = 0
         for locator, row, (start, basis) in _rows(ctx, con, pdu, sql):
@@ -151,12 +166,23 @@ class AndroidSmsDb(Importer):
             if row["files"]:
                 extra["attachments_not_in_file"] = row["files"]
                 not_in_file += row["files"]
-            yield RawEvent(channel="mms", start=start, locator=locator, direction=direction, source_tz=ctx.tz,
-                           time_basis=basis, counterpart_raw=counterpart, text=clean_text(row["texts"]) or "",
-                           extra=extra, raw={"date": str(row["date"]), "msg_box": str(row["msg_box"])})
+            yield RawEvent(
+                channel="mms",
+                start=start,
+                locator=locator,
+                direction=direction,
+                source_tz=ctx.tz,
+                time_basis=basis,
+                counterpart_raw=counterpart,
+                text=clean_text(row["texts"]) or "",
+                extra=extra,
+                raw={"date": str(row["date"]), "msg_box": str(row["msg_box"])},
+            )
         if not_in_file:
-            ctx.warn(f"{not_in_file} 个彩信附件保存在手机的文件里，不在数据库中，未导入；请另行导入图片 / "
-                     f"{not_in_file} MMS attachment(s) are files on the phone, not in the database: not imported")
+            ctx.warn(
+                f"{not_in_file} 个彩信附件保存在手机的文件里，不在数据库中，未导入；请另行导入图片 / "
+                f"{not_in_file} MMS attachment(s) are files on the phone, not in the database: not imported"
+            )
 
 
 class AndroidCallLogDb(Importer):

@@ -36,9 +36,18 @@ def _deleted(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def sms_event(row: Mapping[str, Any], *, start: dt.datetime, basis: str, locator: str, tz: str) -> RawEvent:
-    return RawEvent(channel="sms", start=start, locator=locator, direction=SMS_TYPES.get(_s(row.get("type")) or "", "unknown"),
-                    source_tz=tz, time_basis=basis, counterpart_raw=_s(row.get("address")) or None,
-                    text=clean_text(_s(row.get("body"))) or "", extra=_deleted(row), raw=_raw(row, SMS_RAW))
+    return RawEvent(
+        channel="sms",
+        start=start,
+        locator=locator,
+        direction=SMS_TYPES.get(_s(row.get("type")) or "", "unknown"),
+        source_tz=tz,
+        time_basis=basis,
+        counterpart_raw=_s(row.get("address")) or None,
+        text=clean_text(_s(row.get("body"))) or "",
+        extra=_deleted(row),
+        raw=_raw(row, SMS_RAW),
+    )
 
 
 def call_event(row: Mapping[str, Any], *, start: dt.datetime, basis: str, locator: str, tz: str) -> RawEvent:
@@ -50,6 +59,16 @@ def call_event(row: Mapping[str, Any], *, start: dt.datetime, basis: str, locato
     except (TypeError, ValueError):
         duration = None
     extra = {k: v for k in CALL_EXTRA if (v := row.get(k)) not in (None, "", 0)} | _deleted(row)
-    return RawEvent(channel="call", start=start, locator=locator, direction=CALL_TYPES.get(_s(row.get("type")) or "", "unknown"),
-                    source_tz=tz, time_basis=basis, duration_s=duration, counterpart_raw=number,
-                    counterpart_name=(_s(row.get("name")) or "").strip() or None, extra=extra, raw=_raw(row, CALL_RAW))
+    return RawEvent(
+        channel="call",
+        start=start,
+        locator=locator,
+        direction=CALL_TYPES.get(_s(row.get("type")) or "", "unknown"),
+        source_tz=tz,
+        time_basis=basis,
+        duration_s=duration,
+        counterpart_raw=number,
+        counterpart_name=(_s(row.get("name")) or "").strip() or None,
+        extra=extra,
+        raw=_raw(row, CALL_RAW),
+    )

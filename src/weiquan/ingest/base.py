@@ -27,7 +27,6 @@ from weiquan.zh.labels import DIRECTIONS as DIRECTIONS  # the vocabulary's ids, 
 from weiquan.zh.labels import RECIPIENTS as RECIPIENTS
 
 
-
 class ParseError(InputError):
     """The file could not be parsed (it is still kept in the vault, marked unparsed)."""
 
@@ -55,7 +54,9 @@ class RawEvent:
     locator: str
     direction: str = "unknown"
     source_tz: str = "Asia/Shanghai"
-    time_basis: str | None = None  # utc_epoch_ms | utc_epoch_s | apple_ns | local_wallclock | file_name | inferred_from_screenshot …
+    time_basis: str | None = (
+        None  # utc_epoch_ms | utc_epoch_s | apple_ns | local_wallclock | file_name | inferred_from_screenshot …
+    )
     wallclock_text: str | None = None
     duration_s: float | None = None
     counterpart_raw: str | None = None
@@ -104,7 +105,10 @@ class ImportContext:
 
     def finish_warnings(self) -> list[str]:
         if self._suppressed:
-            return [*self.warnings, f"另有 {self._suppressed} 条警告未列出 / {self._suppressed} more warnings not shown"]
+            return [
+                *self.warnings,
+                f"另有 {self._suppressed} 条警告未列出 / {self._suppressed} more warnings not shown",
+            ]
         return list(self.warnings)
 
 

@@ -18,7 +18,18 @@ from weiquan.ingest.tabular import TabularImporter
 @hookimpl
 def register_importers() -> list[Importer]:
     return [
-        SyncTechSms(), SyncTechCalls(), AdbSmsDump(), AdbCallsDump(), AndroidSmsDb(), AndroidCallLogDb(), IosSmsDb(),
+        SyncTechSms(),
+        SyncTechCalls(),
+        AdbSmsDump(),
+        AdbCallsDump(),
+        AndroidSmsDb(),
+        AndroidCallLogDb(),
+        IosSmsDb(),
         IosCallHistory(),
-        OppoVmsg(), OppoCallLog(), TabularImporter(), RecordingImporter(), ImageImporter(), ManualJson(),
+        OppoVmsg(),
+        OppoCallLog(),
+        TabularImporter(),
+        RecordingImporter(),
+        ImageImporter(),
+        ManualJson(),
     ]

@@ -95,8 +95,13 @@ class CsvRows:
             if nxt is None:
                 return self._unclosed(n, buf, None, "到文件结尾仍未闭合 / still open at end of file")
             if len(buf) >= MAX_RECORD_LINES or size > MAX_RECORD_CHARS:
-                return self._unclosed(n, buf, nxt, f"超过 {MAX_RECORD_LINES} 行或 {MAX_RECORD_CHARS // 1024} KiB / "
-                                                   f"over {MAX_RECORD_LINES} lines or {MAX_RECORD_CHARS // 1024} KiB")
+                return self._unclosed(
+                    n,
+                    buf,
+                    nxt,
+                    f"超过 {MAX_RECORD_LINES} 行或 {MAX_RECORD_CHARS // 1024} KiB / "
+                    f"over {MAX_RECORD_LINES} lines or {MAX_RECORD_CHARS // 1024} KiB",
+                )
             if self._starts_row(nxt[1]):
                 return self._unclosed(n, buf, nxt, f"第 {nxt[0]} 行开始了新的一行记录 / line {nxt[0]} starts a new row")
             buf.append(nxt[1])

@@ -18,7 +18,14 @@ _NUM = r"\+?[0-9][0-9 ]{1,22}[0-9]"
 _TS14 = r"(?P<ts>\d{14})"
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # MIUI / HyperOS: 张三(13800138000)_20231030123456 ; old MIUI: 通话录音@张三(008613800138000)_20231030123456
-    ("xiaomi", re.compile(r"^(?:(?P<prefix>[^@()]+)@)?(?P<name>[^()]*?)\((?P<num>[0-9+ps*# ]{3,30})\)(?:_[^()_]*\([0-9+ps*#]{3,30}\))*_" + _TS14 + r"$")),
+    (
+        "xiaomi",
+        re.compile(
+            r"^(?:(?P<prefix>[^@()]+)@)?(?P<name>[^()]*?)\((?P<num>[0-9+ps*# ]{3,30})\)(?:_[^()_]*\([0-9+ps*#]{3,30}\))*_"
+            + _TS14
+            + r"$"
+        ),
+    ),
     # Huawei/Honor EMUI <= 9: 张三@13800138000_20231030123456
     ("huawei_old", re.compile(r"^(?P<name>[^@]+)@(?P<num>" + _NUM + r")_" + _TS14 + r"$")),
     # Samsung: Call recording 张三_231030_123456
@@ -28,13 +35,20 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # OPPO/ColorOS: 张三_13800138000_20231030123456
     ("oppo", re.compile(r"^(?P<name>.*?\D)_(?P<num>\+?\d{3,20})_" + _TS14 + r"$")),
     # vivo/OriginOS (reported): 13800138000 2023-10-30 12-34-56 ; 张三_13800138000_2023-10-30_12-34-56
-    ("vivo", re.compile(r"^(?:(?P<name>.*?\D)[ _])?(?P<num>\+?\d{3,20})[ _](?P<d>\d{4}-\d{2}-\d{2})[ _](?P<t>\d{2}-\d{2}-\d{2})$")),
+    (
+        "vivo",
+        re.compile(
+            r"^(?:(?P<name>.*?\D)[ _])?(?P<num>\+?\d{3,20})[ _](?P<d>\d{4}-\d{2}-\d{2})[ _](?P<t>\d{2}-\d{2}-\d{2})$"
+        ),
+    ),
     # generic and Huawei without contact: 13800138000_20231030123456
     ("generic", re.compile(r"^(?P<num>\+?\d{3,20})_" + _TS14 + r"$")),
     # Huawei new with contact only: 张三_20231030123456
     ("name_only", re.compile(r"^(?P<name>[^_]*\D[^_]*)_" + _TS14 + r"$")),
 )
-_SCAN_NUM = re.compile(r"(?<!\d)(?:(?:\+?86|0086)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|95\d{3,4}|96\d{3,4}|400\d{7}|106\d{5,15})(?!\d)")
+_SCAN_NUM = re.compile(
+    r"(?<!\d)(?:(?:\+?86|0086)?1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|95\d{3,4}|96\d{3,4}|400\d{7}|106\d{5,15})(?!\d)"
+)
 _SCAN_TS = (
     re.compile(r"(?<!\d)(\d{14})(?!\d)"),
     re.compile(r"(?<!\d)(\d{8})[_-](\d{6})(?!\d)"),
@@ -140,7 +154,11 @@ _SHOT = (
 
 def parse_screenshot_name(filename: str) -> tuple[dt.datetime, str | None] | None:
     base = PurePosixPath(filename.replace("\\", "/").split("!/")[-1]).name
-    base = base.rsplit(".", 1)[0] if "." in base and base.rsplit(".", 1)[1].lower() in ("jpg", "jpeg", "png", "webp", "heic") else base
+    base = (
+        base.rsplit(".", 1)[0]
+        if "." in base and base.rsplit(".", 1)[1].lower() in ("jpg", "jpeg", "png", "webp", "heic")
+        else base
+    )
     for rx in _SHOT:
         m = rx.search(base)
         if m:

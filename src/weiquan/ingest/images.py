@@ -36,17 +36,26 @@ class ImageImporter(Importer):
             head = f.read(16)
         if head[4:8] == b"ftyp":
             if not _heif_available():
-                ctx.warn(f"{ctx.original_name}：缺少 HEIC 解码器（pillow-heif），图片已保存但暂时无法识别 / "
-                         "no HEIC decoder installed; stored, OCR will need pillow-heif")
+                ctx.warn(
+                    f"{ctx.original_name}：缺少 HEIC 解码器（pillow-heif），图片已保存但暂时无法识别 / "
+                    "no HEIC decoder installed; stored, OCR will need pillow-heif"
+                )
                 return
         try:
             with Image.open(ctx.path) as im:
                 im.verify()
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-            raise ParseError(f"{ctx.original_name}：图片已损坏或无法解码", f"{ctx.original_name}: the image is damaged or cannot be decoded ({type(e).__name__})") from None
+            raise ParseError(
+                f"{ctx.original_name}：图片已损坏或无法解码",
+                f"{ctx.original_name}: the image is damaged or cannot be decoded ({type(e).__name__})",
+            ) from None
         shot = parse_screenshot_name(ctx.original_name)
         if shot is not None:
             when, pkg = shot
-            ctx.warn(f"截图时间（文件名）：{when:%Y-%m-%d %H:%M:%S}" + (f"，应用：{pkg}" if pkg else "") +
-                     f" / screenshot taken {when:%Y-%m-%d %H:%M:%S}" + (f" in {pkg}" if pkg else ""))
+            ctx.warn(
+                f"截图时间（文件名）：{when:%Y-%m-%d %H:%M:%S}"
+                + (f"，应用：{pkg}" if pkg else "")
+                + f" / screenshot taken {when:%Y-%m-%d %H:%M:%S}"
+                + (f" in {pkg}" if pkg else "")
+            )
         yield from ()

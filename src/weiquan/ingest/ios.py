@@ -55,9 +55,12 @@ def read_rows(ctx: ImportContext, cursor: Iterator[_T]) -> Iterator[_T]:
         except StopIteration:
             return
         except SQLITE_ERRORS as e:
-            raise ParseError(f"{ctx.original_name}：数据库已损坏，读到第 {got + 1} 条记录时出错；之前的 {got} 条记录已导入",
-                             f"{ctx.original_name}: the database is damaged at record {got + 1} ({e}); "
-                             f"the {got} records before it were imported", partial_ok=True) from None
+            raise ParseError(
+                f"{ctx.original_name}：数据库已损坏，读到第 {got + 1} 条记录时出错；之前的 {got} 条记录已导入",
+                f"{ctx.original_name}: the database is damaged at record {got + 1} ({e}); "
+                f"the {got} records before it were imported",
+                partial_ok=True,
+            ) from None
         got += 1
         yield row
 
@@ -94,12 +97,12 @@ def decode_attributed_body(blob: bytes | None) -> str | None:
     n = blob[k]
     k += 1
     if n == 0x81:
-        n = int.from_bytes(blob[k:k + 2], "little")
+        n = int.from_bytes(blob[k : k + 2], "little")
         k += 2
     elif n == 0x82:
-        n = int.from_bytes(blob[k:k + 4], "little")
+        n = int.from_bytes(blob[k : k + 4], "little")
         k += 4
-    return blob[k:k + n].decode("utf-8", errors="replace")
+    return blob[k : k + n].decode("utf-8", errors="replace")
 
 
 def _col(cols: set[str], name: str, alias: str | None = None) -> str:
@@ -121,21 +124,36 @@ class IosSmsDb(Importer):
         try:
             con = connect_ro(ctx.path)
         except SQLITE_ERRORS as e:
-            raise ParseError(f"{ctx.original_name}：数据库无法打开", f"{ctx.original_name}: cannot open the database ({e})") from None
+            raise ParseError(
+                f"{ctx.original_name}：数据库无法打开", f"{ctx.original_name}: cannot open the database ({e})"
+            ) from None
         with closing(con):
             cols = columns(con, "message")
             t = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            chat_ident = ("(SELECT c.chat_identifier FROM chat_message_join j JOIN chat c ON c.ROWID = j.chat_id "
-                          "WHERE j.message_id = m.ROWID LIMIT 1)") if {"chat", "chat_message_join"} <= t else "NULL"
-            sql = (f"SELECT m.ROWID, {_col(cols, 'text')}, {_col(cols, 'attributedBody')}, {_col(cols, 'date')}, "
-                   f"{_col(cols, 'is_from_me')}, {_col(cols, 'service')}, h.id, {_col(cols, 'item_type')}, "
-                   f"{_col(cols, 'associated_message_type')}, {_col(cols, 'cache_has_attachments')}, {chat_ident} "
-                   "FROM message m LEFT JOIN handle h ON h.ROWID = m.handle_id ORDER BY m.ROWID")
+            chat_ident = (
+                (
+                    "(SELECT c.chat_identifier FROM chat_message_join j JOIN chat c ON c.ROWID = j.chat_id "
+                    "WHERE j.message_id = m.ROWID LIMIT 1)"
+                )
+                if {"chat", "chat_message_join"} <= t
+                else "NULL"
+            )
+            sql = (
+                f"SELECT m.ROWID, {_col(cols, 'text')}, {_col(cols, 'attributedBody')}, {_col(cols, 'date')}, "
+                f"{_col(cols, 'is_from_me')}, {_col(cols, 'service')}, h.id, {_col(cols, 'item_type')}, "
+                f"{_col(cols, 'associated_message_type')}, {_col(cols, 'cache_has_attachments')}, {chat_ident} "
+                "FROM message m LEFT JOIN handle h ON h.ROWID = m.handle_id ORDER BY m.ROWID"
+            )
             try:
                 cursor = con.execute(sql)
             except SQLITE_ERRORS as e:
-                raise ParseError(f"{ctx.original_name}：短信数据库结构无法识别", f"{ctx.original_name}: unexpected sms.db schema ({e})") from None
-            for rowid, text, body, date, from_me, service, handle, item_type, assoc, has_att, chat in read_rows(ctx, cursor):
+                raise ParseError(
+                    f"{ctx.original_name}：短信数据库结构无法识别",
+                    f"{ctx.original_name}: unexpected sms.db schema ({e})",
+                ) from None
+            for rowid, text, body, date, from_me, service, handle, item_type, assoc, has_att, chat in read_rows(
+                ctx, cursor
+            ):
                 locator = f"message:{rowid}"
                 assoc = as_int(assoc)
                 if item_type not in (None, 0) or (assoc is not None and 2000 <= assoc < 4000):
@@ -155,10 +173,18 @@ class IosSmsDb(Importer):
                 extra: dict[str, object] = {"service": svc}
                 if has_att:
                     extra["has_attachments"] = True
-                yield RawEvent(channel=channel, start=start, locator=locator,
-                               direction="outgoing" if from_me else "incoming", source_tz=ctx.tz, time_basis=basis,
-                               counterpart_raw=handle, text=clean_text(str(text) if text is not None else None) or "", extra=extra,
-                               raw={"date": str(date), "is_from_me": str(from_me), "handle": handle or ""})
+                yield RawEvent(
+                    channel=channel,
+                    start=start,
+                    locator=locator,
+                    direction="outgoing" if from_me else "incoming",
+                    source_tz=ctx.tz,
+                    time_basis=basis,
+                    counterpart_raw=handle,
+                    text=clean_text(str(text) if text is not None else None) or "",
+                    extra=extra,
+                    raw={"date": str(date), "is_from_me": str(from_me), "handle": handle or ""},
+                )
 
 
 class IosCallHistory(Importer):
@@ -175,11 +201,24 @@ class IosCallHistory(Importer):
         with closing(connect_ro(ctx.path)) as con:
             try:
                 cols = columns(con, "ZCALLRECORD")
-                want = ["Z_PK", "ZADDRESS", "ZDATE", "ZDURATION", "ZORIGINATED", "ZANSWERED", "ZNAME", "ZSERVICE_PROVIDER", "ZCALLTYPE"]
+                want = [
+                    "Z_PK",
+                    "ZADDRESS",
+                    "ZDATE",
+                    "ZDURATION",
+                    "ZORIGINATED",
+                    "ZANSWERED",
+                    "ZNAME",
+                    "ZSERVICE_PROVIDER",
+                    "ZCALLTYPE",
+                ]
                 sel = ", ".join(c if c in cols else f"NULL AS {c}" for c in want)
                 cursor = con.execute(f"SELECT {sel} FROM ZCALLRECORD ORDER BY Z_PK")
             except SQLITE_ERRORS as e:
-                raise ParseError(f"{ctx.original_name}：通话记录数据库无法读取", f"{ctx.original_name}: cannot read the call history ({e})") from None
+                raise ParseError(
+                    f"{ctx.original_name}：通话记录数据库无法读取",
+                    f"{ctx.original_name}: cannot read the call history ({e})",
+                ) from None
             for pk, addr, date, duration, orig, answered, name, provider, calltype in read_rows(ctx, cursor):
                 locator = f"ZCALLRECORD:{pk}"
                 try:
@@ -191,7 +230,16 @@ class IosCallHistory(Importer):
                     addr = addr.decode("utf-8", errors="replace")
                 direction = "outgoing" if orig else ("incoming" if answered else "missed")
                 extra = {k: v for k, v in (("service_provider", provider), ("call_type", calltype)) if v is not None}
-                yield RawEvent(channel="call", start=start, locator=locator, direction=direction, source_tz=ctx.tz,
-                               time_basis=basis, duration_s=as_float(duration),
-                               counterpart_raw=str(addr) if addr else None, counterpart_name=str(name) if name else None, extra=extra,
-                               raw={"ZDATE": str(date), "ZORIGINATED": str(orig), "ZANSWERED": str(answered)})
+                yield RawEvent(
+                    channel="call",
+                    start=start,
+                    locator=locator,
+                    direction=direction,
+                    source_tz=ctx.tz,
+                    time_basis=basis,
+                    duration_s=as_float(duration),
+                    counterpart_raw=str(addr) if addr else None,
+                    counterpart_name=str(name) if name else None,
+                    extra=extra,
+                    raw={"ZDATE": str(date), "ZORIGINATED": str(orig), "ZANSWERED": str(answered)},
+                )

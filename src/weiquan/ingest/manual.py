@@ -30,11 +30,15 @@ class ManualJson(Importer):
 
     def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
         if ctx.path.stat().st_size > MAX_BYTES:
-            raise ParseError(f"{ctx.original_name}：手动记录文件过大", f"{ctx.original_name}: manual-entry file too large")
+            raise ParseError(
+                f"{ctx.original_name}：手动记录文件过大", f"{ctx.original_name}: manual-entry file too large"
+            )
         try:
             doc = json.loads(ctx.path.read_text("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ParseError(f"{ctx.original_name}：JSON 格式错误", f"{ctx.original_name}: invalid JSON ({e})") from None
+            raise ParseError(
+                f"{ctx.original_name}：JSON 格式错误", f"{ctx.original_name}: invalid JSON ({e})"
+            ) from None
         entries: list[Any] = doc.get("events", []) if doc.get("type") == "weiquan_manual_events" else [doc]
         for i, e in enumerate(entries, start=1):
             locator = f"events[{i}]" if doc.get("type") == "weiquan_manual_events" else "manual-entry"
@@ -64,8 +68,20 @@ class ManualJson(Importer):
             return None
         text, note = e.get("text"), e.get("note")
         duration = e.get("duration_s")
-        return RawEvent(channel=channel, start=start, locator=locator, direction=direction, source_tz=tz, time_basis="manual",
-                        wallclock_text=wall, duration_s=float(duration) if isinstance(duration, (int, float)) else None,
-                        counterpart_raw=e.get("number"), counterpart_name=e.get("name"),
-                        text=text if text is not None else note, recipient=recipient, recipient_name=e.get("recipient_name"),
-                        origin="manual", extra={"note": note} if note and text else {})
+        return RawEvent(
+            channel=channel,
+            start=start,
+            locator=locator,
+            direction=direction,
+            source_tz=tz,
+            time_basis="manual",
+            wallclock_text=wall,
+            duration_s=float(duration) if isinstance(duration, (int, float)) else None,
+            counterpart_raw=e.get("number"),
+            counterpart_name=e.get("name"),
+            text=text if text is not None else note,
+            recipient=recipient,
+            recipient_name=e.get("recipient_name"),
+            origin="manual",
+            extra={"note": note} if note and text else {},
+        )

@@ -35,15 +35,46 @@ def _pn_lookup() -> tuple[Any, Any]:
 
     return pn_carrier, pn_geocoder
 
+
 NUMBER_KINDS = (
-    "mobile", "mvno", "iot", "landline", "service_95", "service_96", "hotline_400_800", "sms_gateway_106",
-    "carrier_10", "gov_12", "short_code", "intl", "alnum", "withheld", "unknown",
+    "mobile",
+    "mvno",
+    "iot",
+    "landline",
+    "service_95",
+    "service_96",
+    "hotline_400_800",
+    "sms_gateway_106",
+    "carrier_10",
+    "gov_12",
+    "short_code",
+    "intl",
+    "alnum",
+    "withheld",
+    "unknown",
 )
 
-_FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"＋": "+", "（": "(", "）": ")", "－": "-", "　": " "})
+_FULLWIDTH = str.maketrans(
+    {chr(0xFF10 + i): str(i) for i in range(10)} | {"＋": "+", "（": "(", "）": ")", "－": "-", "　": " "}
+)
 _SEPARATORS = re.compile(r"[\s\-().·/]")
 _POST_DIAL = re.compile(r"[,;pPwW]")
-_WITHHELD = {"", "(unknown)", "-1", "-2", "-3", "unknown", "private", "anonymous", "withheld", "null", "未知号码", "私人号码", "未知", "insert-address-token"}
+_WITHHELD = {
+    "",
+    "(unknown)",
+    "-1",
+    "-2",
+    "-3",
+    "unknown",
+    "private",
+    "anonymous",
+    "withheld",
+    "null",
+    "未知号码",
+    "私人号码",
+    "未知",
+    "insert-address-token",
+}
 
 
 @dataclass(frozen=True)
@@ -83,7 +114,7 @@ def classify_national(digits: str) -> str:
 
 def _strip_ip_prefix(digits: str) -> str:
     for p in _ip_prefixes():
-        rest = digits[len(p):]
+        rest = digits[len(p) :]
         if digits.startswith(p) and (re.fullmatch(r"1[3-9]\d{9}", rest) or re.fullmatch(r"0[1-9]\d{8,10}", rest)):
             return rest
     return digits
@@ -126,7 +157,7 @@ def normalize_number(raw: str | None) -> NumberInfo:
     m = _POST_DIAL.search(text)
     post_dial = None
     if m and re.search(r"\d", text[: m.start()]):
-        post_dial, text = text[m.start():], text[: m.start()]
+        post_dial, text = text[m.start() :], text[: m.start()]
     cleaned = _SEPARATORS.sub("", text)
     if not re.fullmatch(r"\+?[\d*#]+", cleaned):
         # alphanumeric sender id (BOC, an e-mail handle of iMessage, an RCS group id)
@@ -186,5 +217,9 @@ def display_number(number: str | None) -> str:
         n = phonenumbers.parse(number, "CN")
     except phonenumbers.NumberParseException:
         return number
-    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if n.country_code == 86 else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    fmt = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if n.country_code == 86
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
     return phonenumbers.format_number(n, fmt)

@@ -14,8 +14,17 @@ from weiquan.ingest.timeutil import TimeOutOfRange, from_epoch, from_wallclock
 from weiquan.ingest.xmlsafe import scan_prolog
 from weiquan.ingest.xmlsafe import iter_records
 
-BOXES = {"INBOX": "incoming", "SENDBOX": "outgoing", "SENTBOX": "outgoing", "SENT": "outgoing", "OUTBOX": "outgoing",
-         "DRAFT": "draft", "DRAFTBOX": "draft", "FAILBOX": "failed", "FAILED": "failed"}
+BOXES = {
+    "INBOX": "incoming",
+    "SENDBOX": "outgoing",
+    "SENTBOX": "outgoing",
+    "SENT": "outgoing",
+    "OUTBOX": "outgoing",
+    "DRAFT": "draft",
+    "DRAFTBOX": "draft",
+    "FAILBOX": "failed",
+    "FAILED": "failed",
+}
 _SUBJECT = re.compile(r"^Subject;?(?P<params>[^:]*):(?P<value>.*)$", re.S)
 
 
@@ -94,16 +103,27 @@ class OppoVmsg(Importer):
                 ctx.reject(locator, "没有时间", "no date")
                 return None
         except (TimeOutOfRange, ValueError) as e:
-            ctx.reject(locator, f"时间无效（{getattr(e, 'value', wall)}）", f"invalid time ({getattr(e, 'value', wall)})")
+            ctx.reject(
+                locator, f"时间无效（{getattr(e, 'value', wall)}）", f"invalid time ({getattr(e, 'value', wall)})"
+            )
             return None
         box = (p.get("X-BOX") or "").strip().upper()
         extra: dict[str, object] = {}
         if p.get("BlockType", "0").strip() not in ("", "0"):
             extra["block_type"] = p["BlockType"].strip()
-        return RawEvent(channel="sms" if p.get("X-TYPE", "SMS").upper() != "MMS" else "mms", start=start, locator=locator,
-                        direction=BOXES.get(box, "unknown"), source_tz=ctx.tz, time_basis=basis, wallclock_text=wall,
-                        counterpart_raw=null_to_none(p.get("TEL")), text=clean_text(p.get("Subject")) or "", extra=extra,
-                        raw={k: p[k] for k in ("X-BOX", "Date", "DateOrigin", "BlockType", "X-SIMID") if k in p})
+        return RawEvent(
+            channel="sms" if p.get("X-TYPE", "SMS").upper() != "MMS" else "mms",
+            start=start,
+            locator=locator,
+            direction=BOXES.get(box, "unknown"),
+            source_tz=ctx.tz,
+            time_basis=basis,
+            wallclock_text=wall,
+            counterpart_raw=null_to_none(p.get("TEL")),
+            text=clean_text(p.get("Subject")) or "",
+            extra=extra,
+            raw={k: p[k] for k in ("X-BOX", "Date", "DateOrigin", "BlockType", "X-SIMID") if k in p},
+        )
 
 
 class OppoCallLog(Importer):
@@ -129,7 +149,16 @@ class OppoCallLog(Importer):
             except ValueError:
                 duration = None
             extra = {"ring_time_s": el.get("ring_time")} if el.get("ring_time") not in (None, "") else {}
-            yield RawEvent(channel="call", start=start, locator=locator, direction=CALL_TYPES.get(el.get("type", ""), "unknown"),
-                           source_tz=ctx.tz, time_basis=basis, duration_s=duration,
-                           counterpart_raw=null_to_none(el.get("number")), counterpart_name=(el.get("name") or "").strip() or None,
-                           extra=extra, raw={k: el.get(k) for k in ("date", "type", "number", "duration", "ring_time") if el.get(k)})
+            yield RawEvent(
+                channel="call",
+                start=start,
+                locator=locator,
+                direction=CALL_TYPES.get(el.get("type", ""), "unknown"),
+                source_tz=ctx.tz,
+                time_basis=basis,
+                duration_s=duration,
+                counterpart_raw=null_to_none(el.get("number")),
+                counterpart_name=(el.get("name") or "").strip() or None,
+                extra=extra,
+                raw={k: el.get(k) for k in ("date", "type", "number", "duration", "ring_time") if el.get(k)},
+            )

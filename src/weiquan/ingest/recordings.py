@@ -30,7 +30,10 @@ class RecordingImporter(Importer):
     def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
         duration = audio_duration(ctx.path)
         if duration is None:
-            raise ParseError(f"{ctx.original_name}：音频文件已损坏或无法读取", f"{ctx.original_name}: the audio cannot be read (damaged?)")
+            raise ParseError(
+                f"{ctx.original_name}：音频文件已损坏或无法读取",
+                f"{ctx.original_name}: the audio cannot be read (damaged?)",
+            )
         parsed = parse_recording_name(ctx.original_name)
         locator = f"file:{stem_of(ctx.original_name)}"[:500]
         extra = {"recording": {"duration_s": duration, "file_name": ctx.original_name.split("!/")[-1][-200:]}}
@@ -38,12 +41,27 @@ class RecordingImporter(Importer):
             try:
                 start = localize(parsed.when, ctx.tz)
             except TimeOutOfRange as e:
-                ctx.reject(locator, f"文件名中的时间超出合理范围（{e.value}）", f"time in the file name out of range ({e.value})")
+                ctx.reject(
+                    locator,
+                    f"文件名中的时间超出合理范围（{e.value}）",
+                    f"time in the file name out of range ({e.value})",
+                )
                 return
             extra["recording"]["name_pattern"] = parsed.vendor
-            yield RawEvent(channel="call", start=start, locator=locator, direction="unknown", source_tz=ctx.tz,
-                           time_basis="file_name", wallclock_text=parsed.wallclock, duration_s=duration,
-                           counterpart_raw=parsed.number, counterpart_name=parsed.name, origin="recording", extra=extra)
+            yield RawEvent(
+                channel="call",
+                start=start,
+                locator=locator,
+                direction="unknown",
+                source_tz=ctx.tz,
+                time_basis="file_name",
+                wallclock_text=parsed.wallclock,
+                duration_s=duration,
+                counterpart_raw=parsed.number,
+                counterpart_name=parsed.name,
+                origin="recording",
+                extra=extra,
+            )
             return
         number = find_number(stem_of(ctx.original_name))
         mtime = ctx.options.get("source_mtime")
@@ -56,12 +74,26 @@ class RecordingImporter(Importer):
             except TimeOutOfRange:
                 end = None
             if end is not None:
-                ctx.warn(f"{ctx.original_name}：文件名中没有通话时间，按文件修改时间（通话结束）推算，请核对 / "
-                         "no time in the file name; estimated from the file's modification time, please check")
+                ctx.warn(
+                    f"{ctx.original_name}：文件名中没有通话时间，按文件修改时间（通话结束）推算，请核对 / "
+                    "no time in the file name; estimated from the file's modification time, please check"
+                )
                 extra["recording"]["name_pattern"] = None
-                yield RawEvent(channel="call", start=end - dt.timedelta(seconds=duration), locator=locator,
-                               direction="unknown", source_tz=ctx.tz, time_basis="file_mtime", duration_s=duration,
-                               counterpart_raw=number, origin="recording", confidence=0.5, extra=extra)
+                yield RawEvent(
+                    channel="call",
+                    start=end - dt.timedelta(seconds=duration),
+                    locator=locator,
+                    direction="unknown",
+                    source_tz=ctx.tz,
+                    time_basis="file_mtime",
+                    duration_s=duration,
+                    counterpart_raw=number,
+                    origin="recording",
+                    confidence=0.5,
+                    extra=extra,
+                )
                 return
-        ctx.warn(f"{ctx.original_name}：无法从文件名得到号码和时间，录音已保存并排队转写 / "
-                 "no number or time in the file name; the recording is stored and queued for transcription")
+        ctx.warn(
+            f"{ctx.original_name}：无法从文件名得到号码和时间，录音已保存并排队转写 / "
+            "no number or time in the file name; the recording is stored and queued for transcription"
+        )

@@ -82,7 +82,11 @@ def walk_folder(root: Path) -> tuple[list[Path], list[Path], list[Refusal]]:
             if p.is_symlink():
                 dirnames.remove(d)
                 if not _inside(p, root):
-                    refused.append(Refusal(str(p), "符号链接指向导入目录之外，已拒绝", "symlink points outside the folder; refused"))
+                    refused.append(
+                        Refusal(
+                            str(p), "符号链接指向导入目录之外，已拒绝", "symlink points outside the folder; refused"
+                        )
+                    )
             elif is_itunes_backup(p):
                 dirnames.remove(d)
                 backups.append(p)
@@ -94,8 +98,13 @@ def walk_folder(root: Path) -> tuple[list[Path], list[Path], list[Refusal]]:
                 continue
             if p.is_symlink():
                 if not p.exists() or not _inside(p, root):
-                    refused.append(Refusal(str(p), "符号链接指向导入目录之外（或已失效），已拒绝",
-                                           "symlink points outside the folder (or is dangling); refused"))
+                    refused.append(
+                        Refusal(
+                            str(p),
+                            "符号链接指向导入目录之外（或已失效），已拒绝",
+                            "symlink points outside the folder (or is dangling); refused",
+                        )
+                    )
                 continue
             if p.is_file():
                 files.append(p)
@@ -103,6 +112,7 @@ def walk_folder(root: Path) -> tuple[list[Path], list[Path], list[Refusal]]:
 
 
 # -- zip archives -------------------------------------------------------------
+
 
 def is_office_zip(zf: zipfile.ZipFile) -> bool:
     names = set(zf.namelist()[:200])
@@ -114,32 +124,57 @@ def zip_problem(zf: zipfile.ZipFile, name: str) -> Refusal | None:
     total = packed = 0
     infos = zf.infolist()
     if len(infos) > MAX_ARCHIVE_MEMBERS:
-        return Refusal(name, f"压缩包中的文件过多（{len(infos)} 个，上限 {MAX_ARCHIVE_MEMBERS} 个），已拒绝",
-                       f"archive has {len(infos)} members (limit {MAX_ARCHIVE_MEMBERS}); refused")
+        return Refusal(
+            name,
+            f"压缩包中的文件过多（{len(infos)} 个，上限 {MAX_ARCHIVE_MEMBERS} 个），已拒绝",
+            f"archive has {len(infos)} members (limit {MAX_ARCHIVE_MEMBERS}); refused",
+        )
     for info in infos:
         fn = info.filename.replace("\\", "/")
         parts = PurePosixPath(fn).parts
         if fn.startswith("/") or re.match(r"^[A-Za-z]:", fn) or ".." in parts:
-            return Refusal(name, f"压缩包中含有越界路径（{info.filename}），为安全起见整体拒绝展开",
-                           f"archive member escapes the folder ({info.filename}); archive refused")
+            return Refusal(
+                name,
+                f"压缩包中含有越界路径（{info.filename}），为安全起见整体拒绝展开",
+                f"archive member escapes the folder ({info.filename}); archive refused",
+            )
         mode = info.external_attr >> 16
         if stat.S_ISLNK(mode):
-            return Refusal(name, f"压缩包中含有符号链接（{info.filename}），为安全起见整体拒绝展开",
-                           f"archive contains a symlink ({info.filename}); archive refused")
+            return Refusal(
+                name,
+                f"压缩包中含有符号链接（{info.filename}），为安全起见整体拒绝展开",
+                f"archive contains a symlink ({info.filename}); archive refused",
+            )
         if info.flag_bits & 0x1:
-            return Refusal(name, "压缩包已加密（如短信备份 Pro 的加密备份）：请先用密码解压，再导入解压后的文件",
-                           "archive is encrypted; extract it with its password and import the extracted files")
-        if info.file_size > MAX_RATIO_MIN_SIZE and info.compress_size and info.file_size / info.compress_size > MAX_MEMBER_RATIO:
-            return Refusal(name, f"压缩包成员压缩比异常（{info.filename}，疑似“压缩炸弹”），已拒绝",
-                           f"member {info.filename} has an abnormal compression ratio (zip bomb?); refused")
+            return Refusal(
+                name,
+                "压缩包已加密（如短信备份 Pro 的加密备份）：请先用密码解压，再导入解压后的文件",
+                "archive is encrypted; extract it with its password and import the extracted files",
+            )
+        if (
+            info.file_size > MAX_RATIO_MIN_SIZE
+            and info.compress_size
+            and info.file_size / info.compress_size > MAX_MEMBER_RATIO
+        ):
+            return Refusal(
+                name,
+                f"压缩包成员压缩比异常（{info.filename}，疑似“压缩炸弹”），已拒绝",
+                f"member {info.filename} has an abnormal compression ratio (zip bomb?); refused",
+            )
         total += info.file_size
         packed += info.compress_size
     if total > MAX_ARCHIVE_TOTAL:
-        return Refusal(name, f"压缩包解压后过大（超过 {MAX_ARCHIVE_TOTAL >> 30} GB），已拒绝",
-                       f"archive expands to more than {MAX_ARCHIVE_TOTAL >> 30} GB; refused")
+        return Refusal(
+            name,
+            f"压缩包解压后过大（超过 {MAX_ARCHIVE_TOTAL >> 30} GB），已拒绝",
+            f"archive expands to more than {MAX_ARCHIVE_TOTAL >> 30} GB; refused",
+        )
     if total > MAX_RATIO_MIN_SIZE and total > MAX_ARCHIVE_RATIO * max(packed, 1):
-        return Refusal(name, "压缩包整体压缩比异常（疑似“压缩炸弹”），已拒绝",
-                       "the archive has an abnormal overall compression ratio (zip bomb?); refused")
+        return Refusal(
+            name,
+            "压缩包整体压缩比异常（疑似“压缩炸弹”），已拒绝",
+            "the archive has an abnormal overall compression ratio (zip bomb?); refused",
+        )
     return None
 
 
@@ -178,6 +213,7 @@ def decode_member_name(info: zipfile.ZipInfo) -> str:
 
 # -- iTunes / Finder backups ---------------------------------------------------
 
+
 def is_itunes_backup(folder: Path) -> bool:
     return (folder / "Manifest.db").is_file() or (folder / "Manifest.plist").is_file()
 
@@ -193,16 +229,22 @@ def backup_files(folder: Path) -> tuple[list[BackupFile], Refusal | None]:
     name = folder.name
     links = outside_links(folder)
     if links:
-        return [], Refusal(str(folder), f"备份目录中有指向目录之外的符号链接（{links[0].name}），已拒绝",
-                           f"the backup contains a symlink pointing outside it ({links[0].name}); refused")
+        return [], Refusal(
+            str(folder),
+            f"备份目录中有指向目录之外的符号链接（{links[0].name}），已拒绝",
+            f"the backup contains a symlink pointing outside it ({links[0].name}); refused",
+        )
     plist = folder / "Manifest.plist"
     if plist.is_file():
         try:
             with open(plist, "rb") as f:
                 info = plistlib.load(f)
             if info.get("IsEncrypted"):
-                return [], Refusal(str(folder), "这是加密的 iPhone 备份：请在 iTunes/爱思助手中取消“加密本地备份”后重新备份，或改用截图",
-                                   "encrypted iPhone backup; make an unencrypted backup (or use screenshots)")
+                return [], Refusal(
+                    str(folder),
+                    "这是加密的 iPhone 备份：请在 iTunes/爱思助手中取消“加密本地备份”后重新备份，或改用截图",
+                    "encrypted iPhone backup; make an unencrypted backup (or use screenshots)",
+                )
         except (plistlib.InvalidFileException, OSError, ValueError):
             pass
     ids: dict[str, str] = {}
@@ -212,24 +254,34 @@ def backup_files(folder: Path) -> tuple[list[BackupFile], Refusal | None]:
             con = sqlite3.connect(f"file:{manifest}?mode=ro&immutable=1", uri=True)
             try:
                 for (domain, rel), _known in BACKUP_TARGETS.items():
-                    row = con.execute("SELECT fileID FROM Files WHERE domain=? AND relativePath=?", (domain, rel)).fetchone()
+                    row = con.execute(
+                        "SELECT fileID FROM Files WHERE domain=? AND relativePath=?", (domain, rel)
+                    ).fetchone()
                     if row:
                         ids[f"{domain}-{rel}"] = str(row[0])
             finally:
                 con.close()
         except sqlite3.DatabaseError:
-            return [], Refusal(str(folder), "Manifest.db 无法读取（备份可能已加密或损坏）",
-                               "Manifest.db cannot be read (encrypted or damaged backup)")
+            return [], Refusal(
+                str(folder),
+                "Manifest.db 无法读取（备份可能已加密或损坏）",
+                "Manifest.db cannot be read (encrypted or damaged backup)",
+            )
     for (domain, rel), known in BACKUP_TARGETS.items():
         ids.setdefault(f"{domain}-{rel}", known)
     found: list[BackupFile] = []
     for logical, file_id in ids.items():
         if not _HEX40.match(file_id):
-            return [], Refusal(str(folder), f"Manifest.db 中的文件名异常（{file_id[:60]}），已拒绝",
-                               f"unexpected file id in Manifest.db ({file_id[:60]}); refused")
+            return [], Refusal(
+                str(folder),
+                f"Manifest.db 中的文件名异常（{file_id[:60]}），已拒绝",
+                f"unexpected file id in Manifest.db ({file_id[:60]}); refused",
+            )
         for cand in (folder / file_id[:2] / file_id, folder / file_id, folder / "Snapshot" / file_id[:2] / file_id):
             if cand.is_symlink():
-                return [], Refusal(str(folder), "备份中的数据库是符号链接，已拒绝", "a database in the backup is a symlink; refused")
+                return [], Refusal(
+                    str(folder), "备份中的数据库是符号链接，已拒绝", "a database in the backup is a symlink; refused"
+                )
             if cand.is_file() and _inside(cand, folder):
                 found.append(BackupFile(cand, f"{name}/{logical}"))
                 break

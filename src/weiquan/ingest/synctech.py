@@ -17,11 +17,38 @@ from weiquan.ingest.xmlsafe import iter_attrs
 
 SMS_TYPES = {"1": "incoming", "2": "outgoing", "3": "draft", "4": "outgoing", "5": "failed", "6": "outgoing"}
 MMS_BOX = {"1": "incoming", "2": "outgoing", "3": "draft", "4": "outgoing"}
-CALL_TYPES = {"1": "incoming", "2": "outgoing", "3": "missed", "4": "voicemail", "5": "rejected", "6": "blocked",
-              "7": "answered_elsewhere"}
+CALL_TYPES = {
+    "1": "incoming",
+    "2": "outgoing",
+    "3": "missed",
+    "4": "voicemail",
+    "5": "rejected",
+    "6": "blocked",
+    "7": "answered_elsewhere",
+}
 ADDR_FROM = "137"
-_SMS_RAW = ("date", "date_sent", "type", "address", "service_center", "sub_id", "readable_date", "status", "read", "locked")
-_CALL_RAW = ("date", "type", "number", "duration", "presentation", "subscription_id", "readable_date", "post_dial_digits")
+_SMS_RAW = (
+    "date",
+    "date_sent",
+    "type",
+    "address",
+    "service_center",
+    "sub_id",
+    "readable_date",
+    "status",
+    "read",
+    "locked",
+)
+_CALL_RAW = (
+    "date",
+    "type",
+    "number",
+    "duration",
+    "presentation",
+    "subscription_id",
+    "readable_date",
+    "post_dial_digits",
+)
 
 
 def root_of(probe: Probe) -> str | None:
@@ -77,9 +104,16 @@ class SyncTechSms(Importer):
         text = (clean_text(null_to_none(body)) or "") if body else ""
         address = get("address")
         return RawEvent(
-            channel="sms", start=start, locator=locator, direction=SMS_TYPES.get(get("type", ""), "unknown"),
-            time_basis=basis, source_tz=tz, counterpart_raw=null_to_none(address) if address else None,
-            counterpart_name=contact_name(get("contact_name")), text=text, raw=raw,
+            channel="sms",
+            start=start,
+            locator=locator,
+            direction=SMS_TYPES.get(get("type", ""), "unknown"),
+            time_basis=basis,
+            source_tz=tz,
+            counterpart_raw=null_to_none(address) if address else None,
+            counterpart_name=contact_name(get("contact_name")),
+            text=text,
+            raw=raw,
         )
 
     @staticmethod
@@ -103,7 +137,11 @@ class SyncTechSms(Importer):
                 except (binascii.Error, ValueError):
                     ctx.warn(f"{locator} 附件 {i} 的 base64 数据损坏 / attachment {i}: invalid base64")
                     continue
-                attachments.append(Attachment(blob, name=null_to_none(part.get("cl")) or null_to_none(part.get("name")), media_type=ct or None))
+                attachments.append(
+                    Attachment(
+                        blob, name=null_to_none(part.get("cl")) or null_to_none(part.get("name")), media_type=ct or None
+                    )
+                )
         addresses = [a for a in (null_to_none(el.get("address")) or "").split("~") if a]
         box = el.get("msg_box", "")
         direction = MMS_BOX.get(box, "unknown")
@@ -120,9 +158,18 @@ class SyncTechSms(Importer):
         if mid:
             extra["m_id"] = mid
         return RawEvent(
-            channel="mms", start=start, locator=locator, direction=direction, time_basis=basis, source_tz=ctx.tz,
-            counterpart_raw=counterpart, counterpart_name=contact_name(el.get("contact_name")),
-            text="\n".join(texts), raw=raw, attachments=attachments, extra=extra,
+            channel="mms",
+            start=start,
+            locator=locator,
+            direction=direction,
+            time_basis=basis,
+            source_tz=ctx.tz,
+            counterpart_raw=counterpart,
+            counterpart_name=contact_name(el.get("contact_name")),
+            text="\n".join(texts),
+            raw=raw,
+            attachments=attachments,
+            extra=extra,
         )
 
 
@@ -152,8 +199,14 @@ class SyncTechCalls(Importer):
             except ValueError:
                 duration = None
             yield RawEvent(
-                channel="call", start=start, locator=locator, direction=CALL_TYPES.get(t, "unknown"), time_basis=basis,
+                channel="call",
+                start=start,
+                locator=locator,
+                direction=CALL_TYPES.get(t, "unknown"),
+                time_basis=basis,
                 source_tz=ctx.tz,
-                duration_s=duration, counterpart_raw=number, counterpart_name=contact_name(el.get("contact_name")),
+                duration_s=duration,
+                counterpart_raw=number,
+                counterpart_name=contact_name(el.get("contact_name")),
                 raw=_raw(el, _CALL_RAW),
             )

@@ -194,10 +194,14 @@ class TabularImporter(Importer):
                 rows = CsvRows(fh, dialect)
                 yield from self._records(ctx, rows, manual, "csv")
         except UnicodeDecodeError as e:
-            raise ParseError(f"{ctx.original_name}：文本编码无法识别（既不是 UTF-8 也不是 GBK）",
-                             f"{ctx.original_name}: text encoding is neither UTF-8 nor GB18030 ({e.reason})") from None
+            raise ParseError(
+                f"{ctx.original_name}：文本编码无法识别（既不是 UTF-8 也不是 GBK）",
+                f"{ctx.original_name}: text encoding is neither UTF-8 nor GB18030 ({e.reason})",
+            ) from None
 
-    def _records(self, ctx: ImportContext, rows: Iterator[Sequence[object]], manual: dict[str, str], kind: str) -> Iterator[RawEvent]:
+    def _records(
+        self, ctx: ImportContext, rows: Iterator[Sequence[object]], manual: dict[str, str], kind: str
+    ) -> Iterator[RawEvent]:
         # the header is looked for row by row, so that no data row is read before it is known
         # (a CSV reader then tells a new row from a line inside an unclosed quote)
         buffered: list[Sequence[object]] = []
@@ -213,7 +217,8 @@ class TabularImporter(Importer):
         if found is None:
             raise ParseError(
                 f"{ctx.original_name}：找不到表头（需要“时间”列以及“号码”或“内容”列）；可用 --map 列名=字段 指定",
-                f"{ctx.original_name}: no header row found (need a time column and a number or text column); use --map COLUMN=FIELD")
+                f"{ctx.original_name}: no header row found (need a time column and a number or text column); use --map COLUMN=FIELD",
+            )
         hdr_idx, cols = found
         missing_manual = [k for k in manual if _norm(k) not in {_norm(c) for c in buffered[hdr_idx]}]
         if missing_manual:
@@ -223,7 +228,7 @@ class TabularImporter(Importer):
             rows.looks_like_start = _row_start_check(cols, len(buffered[hdr_idx]))
 
         def all_rows() -> Iterator[Sequence[object]]:
-            yield from buffered[hdr_idx + 1:]
+            yield from buffered[hdr_idx + 1 :]
             yield from rows
 
         for n, row in enumerate(all_rows(), start=hdr_idx + 2):
@@ -245,7 +250,9 @@ class TabularImporter(Importer):
             ctx.reject(locator, f"时间超出合理范围（{e.value}）", f"time out of range ({e.value})")
             return
         except ValueError:
-            ctx.reject(locator, f"无法识别的时间（{str(get('time'))[:40]}）", f"unrecognised time ({str(get('time'))[:40]})")
+            ctx.reject(
+                locator, f"无法识别的时间（{str(get('time'))[:40]}）", f"unrecognised time ({str(get('time'))[:40]})"
+            )
             return
         text = get("text")
         duration = parse_duration(get("duration"))
@@ -260,8 +267,14 @@ class TabularImporter(Importer):
         direction = classify(type_value, "directions") or "unknown"
         number = get("number")
         yield RawEvent(
-            channel=channel, start=start, locator=locator, direction=direction, source_tz=ctx.tz, time_basis=basis,
-            wallclock_text=wall, duration_s=duration if channel == "call" else None,
+            channel=channel,
+            start=start,
+            locator=locator,
+            direction=direction,
+            source_tz=ctx.tz,
+            time_basis=basis,
+            wallclock_text=wall,
+            duration_s=duration if channel == "call" else None,
             counterpart_raw=str(number).strip() if number not in (None, "") else None,
             counterpart_name=str(get("name")).strip() or None if get("name") not in (None, "") else None,
             text=str(text) if text not in (None, "") else ("" if channel != "call" else None),
@@ -291,15 +304,23 @@ def _report_damage(ctx: ImportContext, damage: list[CsvDamage]) -> NoReturn:
     """Every damaged place as a warning with its line; the import ends as partial, naming the first."""
     for d in damage:
         if d.kind == "unclosed_quote":
-            ctx.warn(f"{ctx.original_name} 第 {d.line} 行：引号不成对（{d.detail}），该行按原样读取，其后各行照常导入 / "
-                     f"line {d.line}: unclosed quote ({d.detail}); that line read as is, the lines after it imported")
+            ctx.warn(
+                f"{ctx.original_name} 第 {d.line} 行：引号不成对（{d.detail}），该行按原样读取，其后各行照常导入 / "
+                f"line {d.line}: unclosed quote ({d.detail}); that line read as is, the lines after it imported"
+            )
         else:
-            ctx.reject(f"csv:line[{d.line}]", f"第 {d.line} 行无法读取（字段过长或含空字符）", f"line {d.line} unreadable ({d.detail})")
+            ctx.reject(
+                f"csv:line[{d.line}]",
+                f"第 {d.line} 行无法读取（字段过长或含空字符）",
+                f"line {d.line} unreadable ({d.detail})",
+            )
     first = damage[0].line
     raise ParseError(
         f"{ctx.original_name}：CSV 有 {len(damage)} 处损坏，第一处在第 {first} 行；损坏处以外的记录已导入",
         f"{ctx.original_name}: {len(damage)} damaged place(s) in the CSV, the first at line {first}; every record outside them was imported",
-        line=first, partial_ok=True)
+        line=first,
+        partial_ok=True,
+    )
 
 
 def _xlsx_rows(path: Any, limit: int | None = None) -> Iterator[Sequence[object]]:

@@ -110,7 +110,12 @@ def from_apple(raw: int | float | str | None) -> tuple[dt.datetime, str]:
 
 _WALLCLOCK_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$"), "compact"),
-    (re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T_]+(上午|下午|凌晨|晚上|中午)?\s*(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2})(?:\.\d+)?秒?)?)?$"), "ymd"),
+    (
+        re.compile(
+            r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T_]+(上午|下午|凌晨|晚上|中午)?\s*(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2})(?:\.\d+)?秒?)?)?$"
+        ),
+        "ymd",
+    ),
 )
 
 

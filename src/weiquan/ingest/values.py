@@ -27,8 +27,10 @@ def plausible_confidence(value: float | None) -> bool:
 def checked(raw: RawEvent, ctx: ImportContext) -> RawEvent:
     """``raw`` with implausible numbers removed, each removal reported through ``ctx.warn``."""
     if not plausible_duration(raw.duration_s):
-        ctx.warn(f"{ctx.original_name} {raw.locator[:120]}：通话时长无效（{raw.duration_s!r}），已忽略该时长 / "
-                 f"invalid duration ({raw.duration_s!r}); duration dropped, record kept")
+        ctx.warn(
+            f"{ctx.original_name} {raw.locator[:120]}：通话时长无效（{raw.duration_s!r}），已忽略该时长 / "
+            f"invalid duration ({raw.duration_s!r}); duration dropped, record kept"
+        )
         raw.duration_s = None
     if not plausible_confidence(raw.confidence):
         raw.confidence = None

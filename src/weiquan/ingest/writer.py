@@ -91,9 +91,21 @@ def _sqlite_datetime(v: dt.datetime) -> str:
 
 # One C encoder for every row (compact, UTF-8 kept): json.dumps(..., ensure_ascii=False) builds a new
 # JSONEncoder and a new C encoder per call. Values come from parsed files, so no circular check.
-_JSON = json.encoder.c_make_encoder(  # type: ignore[attr-defined]  # CPython's private C accelerator of json, None where it is missing
-    None, str, json.encoder.encode_basestring, None, ":", ",", False, False, True,
-) if json.encoder.c_make_encoder is not None else None  # type: ignore[attr-defined]  # CPython's private C accelerator of json, None where it is missing
+_JSON = (
+    json.encoder.c_make_encoder(  # type: ignore[attr-defined]  # CPython's private C accelerator of json, None where it is missing
+        None,
+        str,
+        json.encoder.encode_basestring,
+        None,
+        ":",
+        ",",
+        False,
+        False,
+        True,
+    )
+    if json.encoder.c_make_encoder is not None
+    else None
+)  # type: ignore[attr-defined]  # CPython's private C accelerator of json, None where it is missing
 _JSON_SLOW = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
 
 
@@ -129,14 +141,42 @@ class WriteStats:
 
 
 # Column order of the event rows the writer buffers (``id`` is prepended at insert time).
-EVENT_COLS = ("case_id", "channel", "direction", "start", "source_tz", "time_basis", "wallclock_text", "duration_s",
-              "counterpart_raw", "counterpart", "counterpart_name", "number_kind", "carrier", "region", "signature",
-              "text", "recipient", "recipient_name", "origin", "confidence", "dedupe_key", "extra", "created_at",
-              "date_unconfirmed")
+EVENT_COLS = (
+    "case_id",
+    "channel",
+    "direction",
+    "start",
+    "source_tz",
+    "time_basis",
+    "wallclock_text",
+    "duration_s",
+    "counterpart_raw",
+    "counterpart",
+    "counterpart_name",
+    "number_kind",
+    "carrier",
+    "region",
+    "signature",
+    "text",
+    "recipient",
+    "recipient_name",
+    "origin",
+    "confidence",
+    "dedupe_key",
+    "extra",
+    "created_at",
+    "date_unconfirmed",
+)
 SOURCE_COLS = ("event_id", "evidence_id", "locator", "source_format", "raw")
 _C = {c: i for i, c in enumerate(EVENT_COLS)}
 _DIRECTION, _TIME_BASIS, _DURATION, _NAME, _ORIGIN, _KEY = (
-    _C["direction"], _C["time_basis"], _C["duration_s"], _C["counterpart_name"], _C["origin"], _C["dedupe_key"])
+    _C["direction"],
+    _C["time_basis"],
+    _C["duration_s"],
+    _C["counterpart_name"],
+    _C["origin"],
+    _C["dedupe_key"],
+)
 _SQL_EVENTS = f"INSERT INTO events (id, {', '.join(EVENT_COLS)}) VALUES "
 _SQL_SOURCES = f"INSERT INTO event_sources ({', '.join(SOURCE_COLS)}) VALUES "
 
@@ -180,9 +220,21 @@ class EventWriter:
     as a context manager then, so that an error waits for the worker before the rollback.
     """
 
-    def __init__(self, session: Session, blobs: BlobStore, *, case_id: int, evidence_id: int, evidence_sha256: str,
-                 source_format: str, keep_ids: int = 10_000, fast: bool | None = None, background: bool = False,
-                 batch: int | None = None, staged: bool = False) -> None:
+    def __init__(
+        self,
+        session: Session,
+        blobs: BlobStore,
+        *,
+        case_id: int,
+        evidence_id: int,
+        evidence_sha256: str,
+        source_format: str,
+        keep_ids: int = 10_000,
+        fast: bool | None = None,
+        background: bool = False,
+        batch: int | None = None,
+        staged: bool = False,
+    ) -> None:
         self.s = session
         self.blobs = blobs
         self.case_id = case_id
@@ -208,12 +260,15 @@ class EventWriter:
         self._spooled = 0
         self.batch = batch or BATCH  # read at call time (tests shrink it)
         self._worker: OrderedWorker[list[_Pending]] | None = (
-            OrderedWorker(self._write_batch, depth=MAX_IN_FLIGHT) if background else None)
+            OrderedWorker(self._write_batch, depth=MAX_IN_FLIGHT) if background else None
+        )
 
     def __enter__(self) -> EventWriter:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if exc_type is None:
             self.flush()
         else:
@@ -249,12 +304,29 @@ class EventWriter:
             stored_extra = dict(extra) if extra else self._no_extra
         name = raw.counterpart_name
         row = (
-            self.case_id, channel, raw.direction, stored_start, raw.source_tz, raw.time_basis,
-            raw.wallclock_text[:100] if raw.wallclock_text else None, raw.duration_s,
-            cp_raw[:200] if cp_raw else None, info.key, name[:200] if name else None,
+            self.case_id,
+            channel,
+            raw.direction,
+            stored_start,
+            raw.source_tz,
+            raw.time_basis,
+            raw.wallclock_text[:100] if raw.wallclock_text else None,
+            raw.duration_s,
+            cp_raw[:200] if cp_raw else None,
+            info.key,
+            name[:200] if name else None,
             info.kind if cp_raw is not None or channel in ("call", "sms", "mms") else None,
-            info.carrier, info.region, signature[:100] if signature else None, text_, raw.recipient,
-            raw.recipient_name, origin, raw.confidence, key, stored_extra, self._created,
+            info.carrier,
+            info.region,
+            signature[:100] if signature else None,
+            text_,
+            raw.recipient,
+            raw.recipient_name,
+            origin,
+            raw.confidence,
+            key,
+            stored_extra,
+            self._created,
             extra.get("date_unconfirmed") is True,  # a date the source did not show (services.dates)
         )
         atts = [self._store_attachment(a, i) for i, a in enumerate(raw.attachments)] if raw.attachments else []
@@ -354,9 +426,19 @@ class EventWriter:
                 stats.merged += 1
                 if other_origin == "recording" and row[_ORIGIN] != "recording" and row[_C["channel"]] == "call":
                     # the call log is authoritative for time, direction and duration
-                    updates.append((eid, {"start": p.start, "direction": row[_DIRECTION], "duration_s": row[_DURATION],
-                                          "time_basis": row[_TIME_BASIS], "origin": row[_ORIGIN],
-                                          "counterpart_name": row[_NAME]}))
+                    updates.append(
+                        (
+                            eid,
+                            {
+                                "start": p.start,
+                                "direction": row[_DIRECTION],
+                                "duration_s": row[_DURATION],
+                                "time_basis": row[_TIME_BASIS],
+                                "origin": row[_ORIGIN],
+                                "counterpart_name": row[_NAME],
+                            },
+                        )
+                    )
                     for cand in index.get(key, []):
                         if cand[1] == eid:
                             cand[0], cand[2], cand[3] = p.ts, row[_ORIGIN], row[_DIRECTION]
@@ -367,7 +449,9 @@ class EventWriter:
                 loc = f"{p.locator}/part[{part}]"[:500]
                 if self._source_exists(eid, att_id, loc):
                     continue
-                sources.append((eid, att_id, loc, "mms_attachment", self._json({"media_type": media_type, "name": name})))
+                sources.append(
+                    (eid, att_id, loc, "mms_attachment", self._json({"media_type": media_type, "name": name}))
+                )
             if len(event_ids) < keep:
                 event_ids.append(eid)
         stats.added += added
@@ -392,7 +476,7 @@ class EventWriter:
         cur = dbapi.cursor()
         try:
             for i in range(0, len(rows), per):
-                chunk = rows[i:i + per]
+                chunk = rows[i : i + per]
                 cur.execute(_values_sql(sql, len(cols), len(chunk)), list(itertools.chain.from_iterable(chunk)))
         finally:
             cur.close()
@@ -405,8 +489,11 @@ class EventWriter:
         origin, direction = row[_ORIGIN], row[_DIRECTION]
         best: tuple[float, int, str] | None = None
         for ct, cid, corigin, cdirection in cands:
-            if "recording" in (corigin, origin) and corigin != origin and \
-                    (cdirection in UNANSWERED or direction in UNANSWERED):
+            if (
+                "recording" in (corigin, origin)
+                and corigin != origin
+                and (cdirection in UNANSWERED or direction in UNANSWERED)
+            ):
                 continue  # a recording belongs to an answered call, never to a missed/rejected/blocked one
             delta = abs(ct - t)
             if delta <= window_for(row[_C["channel"]], origin, corigin) and (best is None or delta < best[0]):
@@ -425,16 +512,20 @@ class EventWriter:
             # one driver-level query (no per-batch SQL compilation); SQLite's limit is 32766 variables
             conn = self.s.connection()
             for i in range(0, len(keys), 30000):
-                chunk = keys[i:i + 30000]
-                sql = ("SELECT id, dedupe_key, start, origin, direction FROM events WHERE case_id = ? AND start >= ? "
-                       f"AND start <= ? AND dedupe_key IN ({', '.join('?' for _ in chunk)})")
+                chunk = keys[i : i + 30000]
+                sql = (
+                    "SELECT id, dedupe_key, start, origin, direction FROM events WHERE case_id = ? AND start >= ? "
+                    f"AND start <= ? AND dedupe_key IN ({', '.join('?' for _ in chunk)})"
+                )
                 for eid, key, start, origin, direction in conn.exec_driver_sql(
-                        sql, (self.case_id, _sqlite_datetime(lo), _sqlite_datetime(hi), *chunk)):
+                    sql, (self.case_id, _sqlite_datetime(lo), _sqlite_datetime(hi), *chunk)
+                ):
                     ts = dt.datetime.fromisoformat(start).replace(tzinfo=UTC).timestamp()
                     index.setdefault(key, []).append([ts, eid, origin, direction])
             return index
         q = select(Event.id, Event.dedupe_key, Event.start, Event.origin, Event.direction).where(
-            Event.case_id == self.case_id, Event.dedupe_key.in_(keys), Event.start >= lo, Event.start <= hi)
+            Event.case_id == self.case_id, Event.dedupe_key.in_(keys), Event.start >= lo, Event.start <= hi
+        )
         for eid, key, start, origin, direction in self.s.execute(q):
             index.setdefault(key, []).append([start.timestamp(), eid, origin, direction])
         return index
@@ -444,13 +535,15 @@ class EventWriter:
         found: set[tuple[int, str]] = set()
         for i in range(0, len(ids), 900):
             q = select(EventSource.event_id, EventSource.locator).where(
-                EventSource.evidence_id == self.evidence_id, EventSource.event_id.in_(ids[i:i + 900]))
+                EventSource.evidence_id == self.evidence_id, EventSource.event_id.in_(ids[i : i + 900])
+            )
             found.update((eid, loc) for eid, loc in self.s.execute(q))
         return found
 
     def _source_exists(self, event_id: int, evidence_id: int, locator: str) -> bool:
-        q = select(EventSource.id).where(EventSource.event_id == event_id, EventSource.evidence_id == evidence_id,
-                                         EventSource.locator == locator)
+        q = select(EventSource.id).where(
+            EventSource.event_id == event_id, EventSource.evidence_id == evidence_id, EventSource.locator == locator
+        )
         return self.s.execute(q).first() is not None
 
     def _reserve_ids(self, n: int) -> list[int]:
@@ -462,8 +555,13 @@ class EventWriter:
             first = self._next_id
             self._next_id += n
             return list(range(first + n - 1, first - 1, -1))
-        rows = self.s.execute(text("SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, :n)"),
-                              {"n": n}).scalars().all()
+        rows = (
+            self.s.execute(
+                text("SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, :n)"), {"n": n}
+            )
+            .scalars()
+            .all()
+        )
         return sorted(rows, reverse=True)
 
     def _store_attachment(self, att: Attachment, part: int) -> tuple[str, int, str, str | None, int]:
@@ -477,16 +575,31 @@ class EventWriter:
             return self._attachment_ids[sha]
         found = self.s.execute(select(Evidence.id).where(Evidence.sha256 == sha)).scalar_one_or_none()
         meta = {"source": self.evidence_sha256, "derivation": "attachment", "size": size, "media_type": media_type}
-        if found is not None and self.s.execute(select(LedgerEntry.seq).where(
-                LedgerEntry.evidence_sha256 == sha, LedgerEntry.case_id == self.case_id).limit(1)).first() is None:
+        if (
+            found is not None
+            and self.s.execute(
+                select(LedgerEntry.seq)
+                .where(LedgerEntry.evidence_sha256 == sha, LedgerEntry.case_id == self.case_id)
+                .limit(1)
+            ).first()
+            is None
+        ):
             # stored for another case before: this case gets its own entry (its package holds only its entries)
             self.s.execute(select(LedgerHead.id).where(LedgerHead.id == 1).with_for_update()).first()
             ledger.append(self.s, "derived", evidence_sha256=sha, case_id=self.case_id, meta=meta)
         if found is None:
             self.s.execute(select(LedgerHead.id).where(LedgerHead.id == 1).with_for_update()).first()
             entry = ledger.append(self.s, "derived", evidence_sha256=sha, case_id=self.case_id, meta=meta)
-            ev = Evidence(sha256=sha, size=size, media_type=media_type, kind="derived", derived_from_id=self.evidence_id,
-                          derivation="attachment", first_name=(name or None) and name[:500], ledger_seq=entry.seq)
+            ev = Evidence(
+                sha256=sha,
+                size=size,
+                media_type=media_type,
+                kind="derived",
+                derived_from_id=self.evidence_id,
+                derivation="attachment",
+                first_name=(name or None) and name[:500],
+                ledger_seq=entry.seq,
+            )
             self.s.add(ev)
             self.s.flush()
             found = ev.id

@@ -66,7 +66,7 @@ def scan_prolog(data: bytes) -> Prolog:
             continue
         if data.startswith(b"<!", i):
             # <!DOCTYPE name …>: report the declared root so the format can still be named, and flag it
-            m = re.match(rb"<!DOCTYPE\s+([^\s\[>]+)", data[i:i + 300])
+            m = re.match(rb"<!DOCTYPE\s+([^\s\[>]+)", data[i : i + 300])
             return Prolog(m.group(1).decode("utf-8", "replace") if m else None, True, True)
         if _NAME_START.match(data, i + 1):
             m = _NAME.match(data, i + 1)
@@ -179,8 +179,15 @@ def iter_records(ctx: ImportContext, tags: tuple[str, ...]) -> Iterator[tuple[st
     with open(ctx.path, "rb") as raw:
         reader = RepairingReader(raw)
         parser_iter = etree.iterparse(
-            reader, events=("end",), tag=tags, resolve_entities=False, no_network=True, load_dtd=False,
-            huge_tree=True, remove_comments=True, remove_pis=True,
+            reader,
+            events=("end",),
+            tag=tags,
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=True,
+            remove_comments=True,
+            remove_pis=True,
         )
         try:
             for _event, el in parser_iter:
@@ -259,15 +266,23 @@ class _RecordTarget:
         return None
 
 
-def iter_attrs(ctx: ImportContext, tags: tuple[str, ...], *, trees: tuple[str, ...] = (),
-               chunk: int = 1 << 16) -> Iterator[Record]:
+def iter_attrs(
+    ctx: ImportContext, tags: tuple[str, ...], *, trees: tuple[str, ...] = (), chunk: int = 1 << 16
+) -> Iterator[Record]:
     """Like :func:`iter_records` (same safety checks, repairs, truncation handling and numbering),
     but through a parser target: records come as attribute dicts, which is about twice as fast as
     building, reading and clearing elements. Memory stays flat (records are handed out per chunk)."""
     check_file(ctx.path, ctx.original_name)
     target = _RecordTarget(tags, trees)
-    parser = etree.XMLParser(target=target, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
-                             remove_comments=True, remove_pis=True)
+    parser = etree.XMLParser(
+        target=target,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=True,
+        remove_comments=True,
+        remove_pis=True,
+    )
     with open(ctx.path, "rb") as raw:
         reader = RepairingReader(raw)
         try:
@@ -289,7 +304,9 @@ def iter_attrs(ctx: ImportContext, tags: tuple[str, ...], *, trees: tuple[str, .
 
 def _warn_repairs(ctx: ImportContext, reader: RepairingReader) -> None:
     if reader.repairs:
-        ctx.warn(f"修复了 {reader.repairs} 处无效字符（如表情符号编码错误） / repaired {reader.repairs} invalid character(s)")
+        ctx.warn(
+            f"修复了 {reader.repairs} 处无效字符（如表情符号编码错误） / repaired {reader.repairs} invalid character(s)"
+        )
 
 
 def _raise_broken(ctx: ImportContext, e: etree.XMLSyntaxError, got: int) -> NoReturn:
@@ -300,5 +317,6 @@ def _raise_broken(ctx: ImportContext, e: etree.XMLSyntaxError, got: int) -> NoRe
     raise ParseError(
         f"{ctx.original_name}：{what_zh}，出错位置第 {line} 行；之前完整的 {got} 条记录已导入",
         f"{ctx.original_name}: {what_en} at line {line} ({e.msg}); the {got} complete records before it were imported",
-        line=line, partial_ok=True,
+        line=line,
+        partial_ok=True,
     ) from None

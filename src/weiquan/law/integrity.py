@@ -39,7 +39,9 @@ def check_pack(pack: LawPack) -> list[str]:
             problems.append(f"{where}: unknown channel {cid}")
 
     if set(pack.violations) != set(CATEGORIES):
-        problems.append(f"violations: categories {sorted(set(pack.violations) ^ set(CATEGORIES))} differ from docs/sources.md#violation-categories")
+        problems.append(
+            f"violations: categories {sorted(set(pack.violations) ^ set(CATEGORIES))} differ from docs/sources.md#violation-categories"
+        )
     for v in pack.violations.values():
         for r in v.provisions:
             need_provision(r.provision_id, f"violation {v.id}")

@@ -78,7 +78,9 @@ def _score(q: str, name: str) -> tuple[float, bool]:
     return float(fuzz.ratio(q, n)), False
 
 
-def find_lender(registry: LenderRegistry, name: str, limit: int = 5, threshold: float = MATCH_THRESHOLD) -> list[LenderMatch]:
+def find_lender(
+    registry: LenderRegistry, name: str, limit: int = 5, threshold: float = MATCH_THRESHOLD
+) -> list[LenderMatch]:
     q = normalise(name)
     matches: list[LenderMatch] = []
     for lender in registry.lenders:
@@ -112,7 +114,9 @@ def check_lender(registry: LenderRegistry, name: str, limit: int = 5) -> LenderC
     strong = [m for m in matches if m.score >= 90]
     flags: list[str] = []
     notes: list[str] = []
-    pattern_hits: list[NamePattern] = [p for p in registry.patterns if any(k.lower() in name.lower() for k in p.contains)]
+    pattern_hits: list[NamePattern] = [
+        p for p in registry.patterns if any(k.lower() in name.lower() for k in p.contains)
+    ]
     if strong:
         best = strong[0]
         lt: str | None = best.lender.licence_type
@@ -128,7 +132,11 @@ def check_lender(registry: LenderRegistry, name: str, limit: int = 5) -> LenderC
         claimed = lt
         top = [m for m in strong if m.score == best.score]
         if len({m.lender.id for m in top}) > 1:
-            notes.append("名称同时接近多个机构：" + "、".join(m.lender.entity or m.matched_name for m in top) + "。请以借款合同上的出借方为准。")
+            notes.append(
+                "名称同时接近多个机构："
+                + "、".join(m.lender.entity or m.matched_name for m in top)
+                + "。请以借款合同上的出借方为准。"
+            )
             if len({m.lender.licence_type for m in top}) > 1:
                 lt = None
                 claimed = None
@@ -152,7 +160,11 @@ def check_lender(registry: LenderRegistry, name: str, limit: int = 5) -> LenderC
             regulator = route.regulator_zh
             channels = list(route.channels)
         if matches:
-            notes.append("相近名称：" + "、".join(f"{m.matched_name}（{m.score:.0f}）" for m in matches[:3]) + "。名称相近不等于同一机构，谨防仿冒。")
+            notes.append(
+                "相近名称："
+                + "、".join(f"{m.matched_name}（{m.score:.0f}）" for m in matches[:3])
+                + "。名称相近不等于同一机构，谨防仿冒。"
+            )
     if strong:
         for p in pattern_hits:
             if p.implies_licence is None and p.flag_zh:

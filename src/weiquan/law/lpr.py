@@ -27,7 +27,10 @@ def _parse_date(s: str, line: int) -> dt.date:
             return dt.datetime.strptime(t, fmt).date()
         except ValueError:
             continue
-    raise InputError(f"LPR文件第{line}行日期无法识别：{s!r}（应为 YYYY-MM-DD）", f"LPR file line {line}: bad date {s!r} (want YYYY-MM-DD)")
+    raise InputError(
+        f"LPR文件第{line}行日期无法识别：{s!r}（应为 YYYY-MM-DD）",
+        f"LPR file line {line}: bad date {s!r} (want YYYY-MM-DD)",
+    )
 
 
 def _parse_rate(s: str, line: int) -> float:
@@ -66,7 +69,9 @@ def parse_lpr_csv(text: str, *, source_label: str) -> list[LprFixing]:
         d = _parse_date(row[di], n)
         r = _parse_rate(row[ri], n)
         if d in out and out[d].rate != r:
-            raise InputError(f"LPR文件中{d.isoformat()}出现两个不同的利率。", f"LPR file gives two rates for {d.isoformat()}")
+            raise InputError(
+                f"LPR文件中{d.isoformat()}出现两个不同的利率。", f"LPR file gives two rates for {d.isoformat()}"
+            )
         out[d] = LprFixing(date=d, rate=r, change=True, source=source_label, confidence="single-source")
     return [out[d] for d in sorted(out)]
 
@@ -117,7 +122,9 @@ def merge_fixings(table: LprTable, extra: list[LprFixing]) -> LprTable:
     prev: float | None = None
     out: list[LprFixing] = []
     for f in fixings:
-        out.append(f.model_copy(update={"change": prev is None or abs(prev - f.rate) > 1e-12}) if f.date not in known else f)
+        out.append(
+            f.model_copy(update={"change": prev is None or abs(prev - f.rate) > 1e-12}) if f.date not in known else f
+        )
         prev = f.rate
     return table.model_copy(update={"fixings": out, "known_through": max(table.known_through, out[-1].date)})
 

@@ -202,7 +202,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
-        raise ProblemFound(f"法律数据文件格式错误：{path.name}：{e}", f"law pack file is not valid YAML: {path.name}: {e}") from e
+        raise ProblemFound(
+            f"法律数据文件格式错误：{path.name}：{e}", f"law pack file is not valid YAML: {path.name}: {e}"
+        ) from e
     if not isinstance(data, dict):
         raise ProblemFound(f"法律数据文件格式错误：{path.name}", f"law pack file must be a mapping: {path.name}")
     return data
@@ -225,14 +227,42 @@ def _texts(s: StatuteRow, p: ProvisionRow, kind: str) -> list[VersionText]:
     for t in sorted(p.texts, key=lambda t: order.index(t.version)):
         v = versions[t.version]
         current = v.in_force_to is None
-        cite = _cite(s.title, code=s.code, kind=kind, label=None if current else v.label_zh, article=t.article,
-                     suffix=t.article_suffix, paragraph=t.paragraph, item=t.item, clause=None, clause_title=None)
-        short = "".join([str(t.article or ""), t.article_suffix or "", f"({t.paragraph})" if t.paragraph else "",
-                         f"({t.item})" if t.item else ""])
-        out.append(VersionText(version=v.id, label_zh=v.label_zh, current=current, in_force_from=v.in_force_from,
-                               in_force_to=v.in_force_to, citation=cite, short=short, text_zh=t.text_zh,
-                               verbatim=t.verbatim, penalty=t.penalty, source=t.source or v.source,
-                               confidence=t.confidence or v.confidence))
+        cite = _cite(
+            s.title,
+            code=s.code,
+            kind=kind,
+            label=None if current else v.label_zh,
+            article=t.article,
+            suffix=t.article_suffix,
+            paragraph=t.paragraph,
+            item=t.item,
+            clause=None,
+            clause_title=None,
+        )
+        short = "".join(
+            [
+                str(t.article or ""),
+                t.article_suffix or "",
+                f"({t.paragraph})" if t.paragraph else "",
+                f"({t.item})" if t.item else "",
+            ]
+        )
+        out.append(
+            VersionText(
+                version=v.id,
+                label_zh=v.label_zh,
+                current=current,
+                in_force_from=v.in_force_from,
+                in_force_to=v.in_force_to,
+                citation=cite,
+                short=short,
+                text_zh=t.text_zh,
+                verbatim=t.verbatim,
+                penalty=t.penalty,
+                source=t.source or v.source,
+                confidence=t.confidence or v.confidence,
+            )
+        )
     return out
 
 
@@ -277,7 +307,10 @@ def _flatten_provisions(statutes: list[StatuteRow]) -> dict[str, Provision]:
 
 @functools.lru_cache(maxsize=4)
 def _load_base(pack_dir: Path) -> LawPack:
-    files = {name: pack_dir / f"{name}.yaml" for name in ("provisions", "violations", "conduct", "channels", "interest", "lpr", "lenders")}
+    files = {
+        name: pack_dir / f"{name}.yaml"
+        for name in ("provisions", "violations", "conduct", "channels", "interest", "lpr", "lenders")
+    }
     for path in files.values():
         if not path.is_file():
             raise ProblemFound(f"缺少法律数据文件：{path}", f"law pack file missing: {path}")

@@ -161,8 +161,19 @@ class StatuteRow(_Strict):
         return self
 
 
-def _cite(statute: str, *, code: str | None, kind: str, label: str | None, article: int | None, suffix: str | None,
-          paragraph: int | None, item: int | None, clause: str | None, clause_title: str | None) -> str:
+def _cite(
+    statute: str,
+    *,
+    code: str | None,
+    kind: str,
+    label: str | None,
+    article: int | None,
+    suffix: str | None,
+    paragraph: int | None,
+    item: int | None,
+    clause: str | None,
+    clause_title: str | None,
+) -> str:
     head = f"《{statute}》" + (f"（{label}）" if label else "")
     if code and kind == "standard":
         head += f"（{code}）"
@@ -196,8 +207,9 @@ class VersionText(_Strict):
 
     def covers(self, first: dt.date, last: dt.date) -> bool:
         """True when some day of [first, last] falls in this version's time in force."""
-        return (self.in_force_from is None or last >= self.in_force_from) and \
-            (self.in_force_to is None or first <= self.in_force_to)
+        return (self.in_force_from is None or last >= self.in_force_from) and (
+            self.in_force_to is None or first <= self.in_force_to
+        )
 
 
 class Provision(_Strict):
@@ -240,9 +252,18 @@ class Provision(_Strict):
 
     def cite(self) -> str:
         """Formal Chinese citation, e.g. 《中华人民共和国治安管理处罚法》第五十条第一款第（五）项."""
-        return _cite(self.statute, code=self.code, kind=self.kind, label=None, article=self.article,
-                     suffix=self.article_suffix, paragraph=self.paragraph, item=self.item, clause=self.clause,
-                     clause_title=self.clause_title)
+        return _cite(
+            self.statute,
+            code=self.code,
+            kind=self.kind,
+            label=None,
+            article=self.article,
+            suffix=self.article_suffix,
+            paragraph=self.paragraph,
+            item=self.item,
+            clause=self.clause,
+            clause_title=self.clause_title,
+        )
 
     def short_cite(self) -> str:
         """Compact form for tables, e.g. 治安管理处罚法 50(1)(5)."""
@@ -308,7 +329,9 @@ class Provision(_Strict):
         older = "；".join(f"{date_cn(t.in_force_to)}及以前的行为适用{t.citation}" for t in texts[:-1] if t.in_force_to)
         return newest.citation, older or None
 
-    def applies_to(self, licence_type: str | None, member: bool | None = None, product: str | None = None) -> bool | None:
+    def applies_to(
+        self, licence_type: str | None, member: bool | None = None, product: str | None = None
+    ) -> bool | None:
         """True/False whether the provision binds a lender of this licence type (and, for an association's rules,
         membership ``member``) for this loan ``product``; None when that is unknown."""
         if product is not None and product in self.excludes_products:
@@ -429,7 +452,9 @@ class Deadline(Sourced):
     @model_validator(mode="after")
     def _check(self) -> Deadline:
         if self.max_days is not None and self.max_days != self.days + sum(self.extensions):
-            raise ValueError(f"deadline: max_days {self.max_days} != days + extensions {self.days + sum(self.extensions)}")
+            raise ValueError(
+                f"deadline: max_days {self.max_days} != days + extensions {self.days + sum(self.extensions)}"
+            )
         if self.unit_estimated and not self.unit_basis_zh:
             raise ValueError("deadline: unit_estimated needs unit_basis_zh saying so")
         return self

@@ -33,10 +33,18 @@ def xirr(flows: Sequence[tuple[dt.date, float]]) -> Apr:
     """Dated flows (borrower's view: received +, paid −) → daily IRR × 365 and effective annual rate."""
     t0 = min(d for d, _ in flows)
     r = solve_rate([((d - t0).days, a) for d, a in flows])
-    return Apr(r.per_period * DAYS_PER_YEAR, _effective(r.per_period, DAYS_PER_YEAR), r.per_period, DAYS_PER_YEAR, "xirr_daily")
+    return Apr(
+        r.per_period * DAYS_PER_YEAR, _effective(r.per_period, DAYS_PER_YEAR), r.per_period, DAYS_PER_YEAR, "xirr_daily"
+    )
 
 
 def periodic_apr(amounts: Sequence[float], periods_per_year: int = 12) -> Apr:
     """A regular schedule: ``amounts[k]`` at period k (k = 0 is the disbursement) → IRR × periods per year."""
     r = solve_rate(list(enumerate(amounts)))
-    return Apr(r.per_period * periods_per_year, _effective(r.per_period, periods_per_year), r.per_period, periods_per_year, "irr_monthly")
+    return Apr(
+        r.per_period * periods_per_year,
+        _effective(r.per_period, periods_per_year),
+        r.per_period,
+        periods_per_year,
+        "irr_monthly",
+    )

@@ -71,7 +71,11 @@ class FeeRateApr:
 def fee_rate_apr(monthly_fee_rate: float, months: int, *, principal: float = 10000.0) -> FeeRateApr:
     """An instalment plan charging a monthly fee on the *original* principal: real APR ≈ 1.8× the nominal."""
     _rate(monthly_fee_rate, "月费率", "monthly_fee_rate", upper=1)
-    s = build_schedule(parse_spec({"principal": principal, "months": months, "method": "flat_fee", "monthly_fee_rate": monthly_fee_rate}))
+    s = build_schedule(
+        parse_spec(
+            {"principal": principal, "months": months, "method": "flat_fee", "monthly_fee_rate": monthly_fee_rate}
+        )
+    )
     return FeeRateApr(monthly_fee_rate, months, monthly_fee_rate * 12, s.apr.apr, s.apr.effective_annual_rate, s)
 
 
@@ -79,6 +83,8 @@ def compare_methods(principal: float, annual_rate: float, months: int) -> dict[s
     """等额本息 vs 等额本金 (and 先息后本, 一次性还本付息) for the same principal, rate and term."""
     _positive(principal, "金额", "principal")
     return {
-        m: build_schedule(parse_spec({"principal": principal, "months": months, "method": m, "annual_rate": annual_rate}))
+        m: build_schedule(
+            parse_spec({"principal": principal, "months": months, "method": m, "annual_rate": annual_rate})
+        )
         for m in ("equal_installment", "equal_principal", "interest_only")
     }

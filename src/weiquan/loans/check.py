@@ -33,8 +33,9 @@ def _steps(segs: list[tuple[dt.date, float]]) -> list[dict[str, Any]]:
     return [{"from": (None if d == dt.date.min else d.isoformat()), "rate": _r(r)} for d, r in segs]
 
 
-def _possibly_void(pack: LawPack, loan: LoanInput, received: float, paid: float, notes: list[str],
-                   unverified: list[str]) -> dict[str, Any] | None:
+def _possibly_void(
+    pack: LawPack, loan: LoanInput, received: float, paid: float, notes: list[str], unverified: list[str]
+) -> dict[str, Any] | None:
     """For a lender without a lending licence: the loan contract may be void (民间借贷规定 Art. 13(3)); what is
     owed then is the money actually received (民法典 Art. 157) plus at most compensation for its use."""
     if loan.lender_type != "unlicensed":
@@ -45,12 +46,19 @@ def _possibly_void(pack: LawPack, loan: LoanInput, received: float, paid: float,
     notes.append(f"{rule.rule_zh}（{'、'.join(cites)}）")
     unverified.append(f"{comp.rule_zh}（{comp.source}）")
     return {
-        "rule_zh": rule.rule_zh, "citations": cites, "source": rule.source, "confidence": rule.confidence,
-        "received": _money(received), "paid_to_date": _money(paid),
+        "rule_zh": rule.rule_zh,
+        "citations": cites,
+        "source": rule.source,
+        "confidence": rule.confidence,
+        "received": _money(received),
+        "paid_to_date": _money(paid),
         "principal_outstanding": _money(max(0.0, received - paid)),
-        "owed_zh": (f"如合同无效：应返还实际收到的借款{received:,.2f}元（已还{paid:,.2f}元，尚余{max(0.0, received - paid):,.2f}元），"
-                    "对方至多可就资金占用主张补偿，约定的利息、服务费不受保护"),
-        "compensation_zh": comp.rule_zh, "compensation_confidence": comp.confidence,
+        "owed_zh": (
+            f"如合同无效：应返还实际收到的借款{received:,.2f}元（已还{paid:,.2f}元，尚余{max(0.0, received - paid):,.2f}元），"
+            "对方至多可就资金占用主张补偿，约定的利息、服务费不受保护"
+        ),
+        "compensation_zh": comp.rule_zh,
+        "compensation_confidence": comp.confidence,
     }
 
 
@@ -90,8 +98,11 @@ def check_parsed(loan: LoanInput, pack: LawPack) -> dict[str, Any]:
             f"砍头息：合同金额{loan.principal:.2f}元，实际到手{received:.2f}元，预先扣除{upfront:.2f}元。{rule.rule_zh}"
         )
         # only the statutes that govern this lender (the 民间借贷 rules do not govern licensed lenders)
-        provisions += [pack.provisions[p].cite() for p in rule.provision_ids
-                       if pack.provisions[p].applies_to(loan.lender_type) is not False]
+        provisions += [
+            pack.provisions[p].cite()
+            for p in rule.provision_ids
+            if pack.provisions[p].applies_to(loan.lender_type) is not False
+        ]
     if term_days <= SHORT_TERM_DAYS and upfront > 0.005:
         flags.append("short_term_upfront")
         notes.append(f"借款期限仅{term_days}天，且放款时预先扣除了费用。")
@@ -115,8 +126,10 @@ def check_parsed(loan: LoanInput, pack: LawPack) -> dict[str, Any]:
         notes.append(regime.transition_note_zh.format(as_of=loan.as_of.isoformat()))
     notes += regime.check_notes_zh
     if on_request:
-        notes.append(f"“按法律保护的利率应还”和“多付”金额是假设借款人请求法院把超过年利率{on_request[0].rate:.0%}的部分调减后估算的；"
-                     "是否调减由法院决定，在此之前合同约定的还款义务并不因此消失。")
+        notes.append(
+            f"“按法律保护的利率应还”和“多付”金额是假设借款人请求法院把超过年利率{on_request[0].rate:.0%}的部分调减后估算的；"
+            "是否调减由法院决定，在此之前合同约定的还款义务并不因此消失。"
+        )
     if settle != segs and regime.settle_note_zh:
         notes.append(regime.settle_note_zh)
 
@@ -148,7 +161,13 @@ def check_parsed(loan: LoanInput, pack: LawPack) -> dict[str, Any]:
         "apr_method": apr.method,
         "simple_annual_rate": _r(simple),
         "compared_rate": "simple_annual_rate",
-        "regime": {"id": regime.id, "name": regime.name_zh, "note": regime.note_zh, "source": regime.source, "confidence": regime.confidence},
+        "regime": {
+            "id": regime.id,
+            "name": regime.name_zh,
+            "note": regime.note_zh,
+            "source": regime.source,
+            "confidence": regime.confidence,
+        },
         "caps": [a.to_dict(simple) for a in applied],
         "verdict": verdict,
         "verdict_zh": verdict_zh,
@@ -158,9 +177,15 @@ def check_parsed(loan: LoanInput, pack: LawPack) -> dict[str, Any]:
         "lawful_basis": "on_request" if on_request else "contract" if contract_only else "law",
         "on_request_rate": _r(on_request[0].rate) if on_request else None,
         # how the two figures below must be introduced wherever they are shown (CLI, web, documents)
-        "lawful_label_zh": (f"如请求法院调减超过年利率{on_request[0].rate:.0%}的部分，估算应还" if on_request
-                            else "按合同约定利率估算应还（持牌机构不适用民间借贷利率上限，仅供参考）" if contract_only
-                            else "如合同有效，按四倍LPR估算应还" if void is not None else "按法律保护的利率估算应还"),
+        "lawful_label_zh": (
+            f"如请求法院调减超过年利率{on_request[0].rate:.0%}的部分，估算应还"
+            if on_request
+            else "按合同约定利率估算应还（持牌机构不适用民间借贷利率上限，仅供参考）"
+            if contract_only
+            else "如合同有效，按四倍LPR估算应还"
+            if void is not None
+            else "按法律保护的利率估算应还"
+        ),
         # unlicensed lender: the contract may be void (民间借贷规定 Art. 13(3)); owed: the money actually received,
         # plus at most compensation for its use (民法典 Art. 157) — shown next to the 4×LPR figure
         "possibly_void": void,

@@ -91,7 +91,10 @@ def solve_rate(flows: Sequence[tuple[float, float]]) -> Rate:
     if not any(a > 0 for a in amounts):
         raise NoRate("没有到手（收到）的款项，无法计算年化利率。", "no money was received, so no rate exists")
     if not any(a < 0 for a in amounts):
-        raise NoRate("没有任何还款，无法计算年化利率（从未还款的借款不存在内部收益率）。", "nothing is ever repaid, so no rate of return exists")
+        raise NoRate(
+            "没有任何还款，无法计算年化利率（从未还款的借款不存在内部收益率）。",
+            "nothing is ever repaid, so no rate of return exists",
+        )
     s = sign_changes(amounts)
     first_sign = amounts[0] > 0  # sign of NPV as x → +∞ (earliest flow dominates)
     last_sign = amounts[-1] > 0  # sign of NPV as x → −∞ (latest flow dominates)
@@ -125,7 +128,9 @@ def solve_rate(flows: Sequence[tuple[float, float]]) -> Rate:
             roots.append(math.expm1(r))
         prev_x, prev_f = x, f
     if not roots:
-        raise NoRate("现金流多次变号，但找不到内部收益率。", "the flows change sign several times and have no rate of return")
+        raise NoRate(
+            "现金流多次变号，但找不到内部收益率。", "the flows change sign several times and have no rate of return"
+        )
     if len(roots) > 1:
         shown = "、".join(f"{r:.6g}" for r in roots[:5])
         raise AmbiguousRate(

@@ -36,7 +36,9 @@ class AppliedCap:
             "rate": round(self.rate, 6),
             "source": self.cap.source,
             "confidence": self.cap.confidence,
-            "confidence_zh": {"verified": "已核实", "single-source": "单一来源", "unverified": "未核实"}[self.cap.confidence],
+            "confidence_zh": {"verified": "已核实", "single-source": "单一来源", "unverified": "未核实"}[
+                self.cap.confidence
+            ],
             "interpretation": self.cap.interpretation,
             "enforceable": self.cap.enforceable,
             "period": self.period,
@@ -46,7 +48,9 @@ class AppliedCap:
         }
 
 
-def applicable_caps(pack: LawPack, lender_type: str, contract_date: dt.date, filing_date: dt.date) -> tuple[Regime, list[AppliedCap]]:
+def applicable_caps(
+    pack: LawPack, lender_type: str, contract_date: dt.date, filing_date: dt.date
+) -> tuple[Regime, list[AppliedCap]]:
     regime = pack.regime_for(lender_type, contract_date)
     caps = pack.caps
     period = f"before:{regime.transition_from.isoformat()}" if regime.transition_from else "all"
@@ -56,7 +60,15 @@ def applicable_caps(pack: LawPack, lender_type: str, contract_date: dt.date, fil
     # the cap from the transition date on (民间借贷规定 Art. 31) only matters when the loan is checked after it;
     # before it, there may not even be an LPR to compute it with (the first fixing is 2019-08-20)
     if regime.transition_cap and regime.transition_from and filing_date >= regime.transition_from:
-        out.append(_apply(pack, caps[regime.transition_cap], f"from:{regime.transition_from.isoformat()}", contract_date, filing_date))
+        out.append(
+            _apply(
+                pack,
+                caps[regime.transition_cap],
+                f"from:{regime.transition_from.isoformat()}",
+                contract_date,
+                filing_date,
+            )
+        )
     return regime, out
 
 
@@ -65,7 +77,9 @@ def _apply(pack: LawPack, cap: Cap, period: str, contract_date: dt.date, filing_
         return AppliedCap(cap, pack.cap_rate(cap, contract_date=contract_date), period, None, False)
     on = contract_date if cap.lpr_at == "contract" else max(filing_date, contract_date)
     info = pack.lpr_fixing_on(on)
-    return AppliedCap(cap, pack.cap_rate(cap, contract_date=contract_date, filing_date=filing_date), period, on, info.stale)
+    return AppliedCap(
+        cap, pack.cap_rate(cap, contract_date=contract_date, filing_date=filing_date), period, on, info.stale
+    )
 
 
 def verdict_for(pack: LawPack, applied: Sequence[AppliedCap], rate: float) -> str:
@@ -76,11 +90,13 @@ def verdict_for(pack: LawPack, applied: Sequence[AppliedCap], rate: float) -> st
     return max(exceeded, key=lambda a: (ranks[a.cap.verdict], a.rate)).cap.verdict
 
 
-def lawful_segments(regime: Regime, applied: Sequence[AppliedCap], loan_rate: float, *,
-                    settle: bool = False) -> list[tuple[dt.date, float]]:
+def lawful_segments(
+    regime: Regime, applied: Sequence[AppliedCap], loan_rate: float, *, settle: bool = False
+) -> list[tuple[dt.date, float]]:
     """(start date, annual rate) steps of the lawful interest rate: the loan's own rate capped by the
     lowest enforceable cap of each period. With ``settle``: the rate up to which interest already paid
     stands, i.e. a refund-line cap where the period has one, else the same enforceable cap."""
+
     def lowest(period_prefix: str) -> float | None:
         in_period = [a for a in applied if a.period.startswith(period_prefix)]
         rates = [a.rate for a in in_period if a.cap.refund_line] if settle else []
@@ -152,11 +168,19 @@ def simulate(
 
 
 def _events(disbursed: Sequence[Flow], payments: Sequence[Flow], until: dt.date) -> list[tuple[dt.date, int, float]]:
-    return sorted([(f.date, 0, f.amount) for f in disbursed if f.date <= until] + [(f.date, 1, f.amount) for f in payments if f.date <= until])
+    return sorted(
+        [(f.date, 0, f.amount) for f in disbursed if f.date <= until]
+        + [(f.date, 1, f.amount) for f in payments if f.date <= until]
+    )
 
 
-def _run(events: Sequence[tuple[dt.date, int, float]], segs: Segments, until: dt.date, day_count: int,
-         settle: Segments | None = None) -> Balance:
+def _run(
+    events: Sequence[tuple[dt.date, int, float]],
+    segs: Segments,
+    until: dt.date,
+    day_count: int,
+    settle: Segments | None = None,
+) -> Balance:
     settle = segs if settle is None else settle
     b = Balance()
     last: dt.date | None = None

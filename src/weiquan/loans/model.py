@@ -10,6 +10,7 @@ from typing import Any
 from weiquan.errors import InputError
 from weiquan.zh.labels import LICENCE_TYPES
 
+
 @dataclass(frozen=True)
 class Flow:
     date: dt.date
@@ -49,7 +50,9 @@ def _date(value: Any, field: str) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise InputError(f"“{field}”日期格式错误：{value!r}（应为 YYYY-MM-DD）", f"{field}: bad date {value!r} (want YYYY-MM-DD)")
+    raise InputError(
+        f"“{field}”日期格式错误：{value!r}（应为 YYYY-MM-DD）", f"{field}: bad date {value!r} (want YYYY-MM-DD)"
+    )
 
 
 def _amount(value: Any, field: str, *, allow_zero: bool = False) -> float:
@@ -58,7 +61,9 @@ def _amount(value: Any, field: str, *, allow_zero: bool = False) -> float:
     try:
         v = float(value)
     except ValueError:
-        raise InputError(f"“{field}”金额必须是数字：{value!r}", f"{field}: amount must be a number, got {value!r}") from None
+        raise InputError(
+            f"“{field}”金额必须是数字：{value!r}", f"{field}: amount must be a number, got {value!r}"
+        ) from None
     if not math.isfinite(v):
         raise InputError(f"“{field}”金额无效：{value!r}", f"{field}: invalid amount {value!r}")
     if v < 0:
@@ -72,7 +77,10 @@ def _amount(value: Any, field: str, *, allow_zero: bool = False) -> float:
 
 def _flows(value: Any, field: str, *, with_paid: bool) -> tuple[Flow, ...]:
     if not isinstance(value, list):
-        raise InputError(f"“{field}”必须是列表，如 [{{\"date\": \"2025-01-01\", \"amount\": 1000}}]", f"{field} must be a list of {{date, amount}}")
+        raise InputError(
+            f'“{field}”必须是列表，如 [{{"date": "2025-01-01", "amount": 1000}}]',
+            f"{field} must be a list of {{date, amount}}",
+        )
     out = []
     for i, row in enumerate(value, start=1):
         where = f"{field}[{i}]"
@@ -81,7 +89,13 @@ def _flows(value: Any, field: str, *, with_paid: bool) -> tuple[Flow, ...]:
         paid = row.get("paid")
         if with_paid and paid is not None and not isinstance(paid, bool):
             raise InputError(f"“{where}.paid”必须是 true 或 false", f"{where}.paid must be true or false")
-        out.append(Flow(_date(row["date"], f"{where}.date"), _amount(row["amount"], f"{where}.amount"), paid if with_paid else True))
+        out.append(
+            Flow(
+                _date(row["date"], f"{where}.date"),
+                _amount(row["amount"], f"{where}.amount"),
+                paid if with_paid else True,
+            )
+        )
     return tuple(sorted(out, key=lambda f: f.date))
 
 
@@ -110,7 +124,9 @@ def parse_loan(data: dict[str, Any], *, today: dt.date | None = None) -> LoanInp
     disbursed = _flows(data["disbursed"], "disbursed", with_paid=False)
     repayments = _flows(data["repayments"], "repayments", with_paid=True)
     if not disbursed:
-        raise InputError("“disbursed”为空：至少需要一笔到手金额。", "disbursed is empty: at least one amount received is needed")
+        raise InputError(
+            "“disbursed”为空：至少需要一笔到手金额。", "disbursed is empty: at least one amount received is needed"
+        )
     if not repayments:
         raise InputError(
             "“repayments”为空：从未还款的借款无法计算年化利率，请列出已还或应还的款项。",
@@ -133,10 +149,15 @@ def parse_loan(data: dict[str, Any], *, today: dt.date | None = None) -> LoanInp
             f"a repayment ({repayments[0].date}) is before the first disbursement ({disbursed[0].date}): dates out of order",
         )
     if repayments[-1].date <= disbursed[0].date:
-        raise InputError("所有还款都与放款在同一天，无法计算年化利率。", "all repayments fall on the disbursement day; no APR exists")
+        raise InputError(
+            "所有还款都与放款在同一天，无法计算年化利率。", "all repayments fall on the disbursement day; no APR exists"
+        )
     as_of = _date(data["as_of"], "as_of") if data.get("as_of") is not None else (today or dt.date.today())
     if as_of < contract_date:
-        raise InputError(f"计算日（{as_of}）早于合同日期（{contract_date}）。", f"as_of ({as_of}) is before the contract date ({contract_date})")
+        raise InputError(
+            f"计算日（{as_of}）早于合同日期（{contract_date}）。",
+            f"as_of ({as_of}) is before the contract date ({contract_date})",
+        )
     resolved = []
     for f in repayments:
         if f.paid is None:

@@ -91,7 +91,9 @@ def parse_spec(data: dict[str, object]) -> ScheduleSpec:
     except ValidationError as e:
         first = e.errors()[0]
         loc = ".".join(str(x) for x in first["loc"]) or "input"
-        raise InputError(f"分期参数有误：{loc}：{first['msg']}", f"bad schedule parameters: {loc}: {first['msg']}") from None
+        raise InputError(
+            f"分期参数有误：{loc}：{first['msg']}", f"bad schedule parameters: {loc}: {first['msg']}"
+        ) from None
 
 
 @dataclass(frozen=True)

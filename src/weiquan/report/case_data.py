@@ -65,8 +65,9 @@ class LawInfo:
 
         return product_of(self._pack.lender_registry, *names)
 
-    def night_basis(self, licence_type: str | None, product: str | None, first: dt.date | None,
-                    last: dt.date | None) -> str | None:
+    def night_basis(
+        self, licence_type: str | None, product: str | None, first: dt.date | None, last: dt.date | None
+    ) -> str | None:
         """The night-time rules that bind this lender for conduct between ``first`` and ``last``, as the documents
         apply them: not a standard outside the lender's licence type or product (GB/T 45251 and a credit card), not
         an association's rule for a lender not known to be a member (the CBA guideline), not a rule for conduct
@@ -92,16 +93,25 @@ class LawInfo:
                 out.append(cite)
         return "；".join(out) or None
 
-    def breached(self, provisions: list[Any], licence_type: str | None, category: str | None = None,
-                 shows: set[str] | None = None, product: str | None = None) -> list[Any]:
+    def breached(
+        self,
+        provisions: list[Any],
+        licence_type: str | None,
+        category: str | None = None,
+        shows: set[str] | None = None,
+        product: str | None = None,
+    ) -> list[Any]:
         """The provisions a finding can say were broken: conduct rules (not procedure or remedies) that
         govern this lender (the 民间借贷 rules do not govern licensed lenders; unknown licence: kept; an association's
         rule only for a known member), and whose preconditions the evidence shows (``ProvisionRef.requires``:
         民法典 1019 only with an image, 刑法 293之一 only for an illegal debt) — as the documents cite them."""
         if self._pack is None:
             return provisions
-        refs = {r.provision_id: r for r in self._pack.violations[category].provisions} \
-            if category in self._pack.violations else {}
+        refs = (
+            {r.provision_id: r for r in self._pack.violations[category].provisions}
+            if category in self._pack.violations
+            else {}
+        )
         out = []
         for prov in provisions:
             pid = prov.get("provision_id") or prov.get("id") if isinstance(prov, dict) else str(prov)

@@ -36,8 +36,12 @@ blockquote { page-break-inside: avoid; }
 
 
 def _env() -> Environment:
-    env = Environment(loader=PackageLoader("weiquan.report", "templates"), autoescape=select_autoescape(["j2", "html"]),
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("weiquan.report", "templates"),
+        autoescape=select_autoescape(["j2", "html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["zh"] = plain_zh  # stored detector wording and law notes without internal ids or URLs
     return env
 
@@ -75,31 +79,51 @@ def render_html(data: ReportData, ledger_head: str | None = None) -> str:
     peak = max(per_day_totals.items(), key=lambda kv: (kv[1], kv[0])) if per_day_totals else None
     chart_uris = {
         "per_day": _data_uri(charts.contacts_per_day(st, dpi=170)),
-        "heatmap": _data_uri(charts.hour_weekday_heatmap(
-            st, night=night, night_label=f"夜间 {night_txt}" if night_txt else None, dpi=170)),
+        "heatmap": _data_uri(
+            charts.hour_weekday_heatmap(
+                st, night=night, night_label=f"夜间 {night_txt}" if night_txt else None, dpi=170
+            )
+        ),
         "numbers": _data_uri(charts.numbers_over_time(st, dpi=170)),
     }
     # one count (issue 16 item 8): the collection-contact figures computed at analysis
     fig = (data.case.extra or {}).get("contact_figures") if isinstance(data.case.extra, dict) else None
     ctx: dict[str, Any] = {
-        "case": data.case, "tz": data.tz, "stats": st,
+        "case": data.case,
+        "tz": data.tz,
+        "stats": st,
         "generated": dt.datetime.now(zone).strftime("%Y-%m-%d %H:%M"),
         "licence": LICENCE_ZH.get(data.case.licence_type or "", data.case.licence_type),
         "period": (st.first_day, st.last_day) if st.first_day else None,
         "days": ((st.last_day - st.first_day).days + 1) if st.first_day and st.last_day else 0,
         "channels": [(CHANNEL_ZH.get(ch, ch), n) for ch, n in data.channels.most_common()],
-        "third_party": fig["third_party"] if fig else data.third_party, "night": night_txt,
-        "night_count": fig["night"] if fig else data.night_count, "figures": fig,
-        "night_source": data.law.night_basis(data.case.licence_type,
-                                             data.law.product(data.case.lender_name, data.case.lender_entity),
-                                             *_figures_days(fig, zone)), "peak": peak,
+        "third_party": fig["third_party"] if fig else data.third_party,
+        "night": night_txt,
+        "night_count": fig["night"] if fig else data.night_count,
+        "figures": fig,
+        "night_source": data.law.night_basis(
+            data.case.licence_type,
+            data.law.product(data.case.lender_name, data.case.lender_entity),
+            *_figures_days(fig, zone),
+        ),
+        "peak": peak,
         "n_originals": sum(1 for e in data.evidence if e.kind == "original"),
         "n_derived": sum(1 for e in data.evidence if e.kind == "derived"),
-        "by_category": data.by_category, "rejected": data.rejected, "law_available": data.law.available,
-        "charts": chart_uris, "findings": data.findings, "evidence": data.evidence,
-        "severity": SEVERITY_ZH, "review": REVIEW_REPORT_ZH, "channel_zh": CHANNEL_ZH, "recipient_zh": RECIPIENT_ZH,
+        "by_category": data.by_category,
+        "rejected": data.rejected,
+        "law_available": data.law.available,
+        "charts": chart_uris,
+        "findings": data.findings,
+        "evidence": data.evidence,
+        "severity": SEVERITY_ZH,
+        "review": REVIEW_REPORT_ZH,
+        "channel_zh": CHANNEL_ZH,
+        "recipient_zh": RECIPIENT_ZH,
         # numbers as in the call log, the same as in the documents
-        "ledger_head": ledger_head, "size": _size, "phone": phone_zh, "local": lambda t: t.astimezone(zone).strftime("%Y-%m-%d %H:%M") if t else "",
+        "ledger_head": ledger_head,
+        "size": _size,
+        "phone": phone_zh,
+        "local": lambda t: t.astimezone(zone).strftime("%Y-%m-%d %H:%M") if t else "",
     }
     body = _env().get_template("case_report.html.j2").render(**ctx)
     title = f"催收违规情况报告 — {data.case.name}"

@@ -36,8 +36,14 @@ from weiquan.errors import MissingComponent  # noqa: E402 - after matplotlib.use
 from weiquan.ingest.numbers import display_number  # noqa: E402 - after matplotlib.use('Agg'), which must come first
 
 Fmt = Literal["png", "svg"]
-_CHART_FONTS = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Source Han Sans SC",
-                "Noto Serif CJK SC", "Source Han Serif SC")
+_CHART_FONTS = (
+    "Noto Sans CJK SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Source Han Sans SC",
+    "Noto Serif CJK SC",
+    "Source Han Serif SC",
+)
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 CHANNEL_GROUPS = {"call": "电话", "sms": "短信", "mms": "短信"}
 GROUP_ORDER = ("电话", "短信", "其他")
@@ -90,7 +96,9 @@ class ContactStats:
         return max(self.per_day) if self.per_day else None
 
 
-def aggregate(events: Iterable[ChartEvent], tz: str = "Asia/Shanghai", *, default_group: str | None = None) -> ContactStats:
+def aggregate(
+    events: Iterable[ChartEvent], tz: str = "Asia/Shanghai", *, default_group: str | None = None
+) -> ContactStats:
     """Aggregate events by local day, hour × weekday and number. ``default_group`` labels unsigned numbers (the lender)."""
     zone = ZoneInfo(tz)
     st = ContactStats(tz=tz, default_group=default_group)
@@ -123,11 +131,17 @@ def _clean_signature(sig: str | None) -> str | None:
 def events_from_rows(rows: Iterable[Any]) -> Iterable[ChartEvent]:
     """ChartEvents from Event rows or timeline EventOut objects (lazily)."""
     for r in rows:
-        yield ChartEvent(start=r.start, channel=r.channel, recipient=getattr(r, "recipient", None) or "borrower",
-                         counterpart=getattr(r, "counterpart", None), signature=getattr(r, "signature", None))
+        yield ChartEvent(
+            start=r.start,
+            channel=r.channel,
+            recipient=getattr(r, "recipient", None) or "borrower",
+            counterpart=getattr(r, "counterpart", None),
+            signature=getattr(r, "signature", None),
+        )
 
 
 # --------------------------------------------------------------------------- fonts and output
+
 
 @cache
 def chart_font() -> font_manager.FontProperties:
@@ -164,8 +178,15 @@ def _save(fig: Figure, fmt: Fmt, dpi: int) -> bytes:
     return buf.getvalue()
 
 
-_ZONE_ZH = {"Asia/Shanghai": "北京时间", "Asia/Chongqing": "北京时间", "Asia/Urumqi": "乌鲁木齐时间",
-            "Asia/Hong_Kong": "香港时间", "Asia/Macau": "澳门时间", "Asia/Taipei": "台北时间", "UTC": "协调世界时"}
+_ZONE_ZH = {
+    "Asia/Shanghai": "北京时间",
+    "Asia/Chongqing": "北京时间",
+    "Asia/Urumqi": "乌鲁木齐时间",
+    "Asia/Hong_Kong": "香港时间",
+    "Asia/Macau": "澳门时间",
+    "Asia/Taipei": "台北时间",
+    "UTC": "协调世界时",
+}
 
 
 def zone_zh(tz: str) -> str:
@@ -206,6 +227,7 @@ def _empty(ax: Any, title: str) -> None:
 
 # --------------------------------------------------------------------------- charts
 
+
 def contacts_per_day(stats: ContactStats, *, fmt: Fmt = "png", dpi: int = 150) -> bytes:
     """Bars per local day, calls/SMS/other stacked; days with third-party contacts marked in red."""
     fig, ax = _figure(9, 3.6)
@@ -226,11 +248,19 @@ def contacts_per_day(stats: ContactStats, *, fmt: Fmt = "png", dpi: int = 150) -
     if tp_days:
         top = max(bottom) or 1
         idx = {d: i for i, d in enumerate(days)}
-        ax.scatter(tp_days, [bottom[idx[d]] + top * 0.06 for d in tp_days], marker="v", color=THIRD_PARTY_COLOUR,
-                   s=28, zorder=3, label=f"联系第三方（共 {sum(stats.third_party_per_day.values())} 次）")
+        ax.scatter(
+            tp_days,
+            [bottom[idx[d]] + top * 0.06 for d in tp_days],
+            marker="v",
+            color=THIRD_PARTY_COLOUR,
+            s=28,
+            zorder=3,
+            label=f"联系第三方（共 {sum(stats.third_party_per_day.values())} 次）",
+        )
         ax.set_ylim(0, top * 1.18)
-    ax.set_title(f"{title}（{_day_zh(first, year=True)}至{_day_zh(last, year=True)}，共 {stats.total} 次，"
-                 f"{zone_zh(stats.tz)}）")
+    ax.set_title(
+        f"{title}（{_day_zh(first, year=True)}至{_day_zh(last, year=True)}，共 {stats.total} 次，{zone_zh(stats.tz)}）"
+    )
     ax.set_ylabel("次数")
     from matplotlib.ticker import MaxNLocator
 
@@ -246,8 +276,14 @@ def _hours(t: dt.time) -> float:
     return t.hour + t.minute / 60 + t.second / 3600
 
 
-def hour_weekday_heatmap(stats: ContactStats, *, night: tuple[dt.time, dt.time] | None = None,
-                         night_label: str | None = None, fmt: Fmt = "png", dpi: int = 150) -> bytes:
+def hour_weekday_heatmap(
+    stats: ContactStats,
+    *,
+    night: tuple[dt.time, dt.time] | None = None,
+    night_label: str | None = None,
+    fmt: Fmt = "png",
+    dpi: int = 150,
+) -> bytes:
     """Contacts by hour of day × weekday (local time); the night window is shaded when given."""
     fig, ax = _figure(9, 3.4)
     title = "联系时间分布（星期 × 小时）"
@@ -261,8 +297,16 @@ def hour_weekday_heatmap(stats: ContactStats, *, night: tuple[dt.time, dt.time] 
     cmap = matplotlib.colormaps["Oranges"]
     # whole numbers of contacts: up to 8, one colour per count (0, 1, 2 …); above, a continuous scale with whole ticks
     norm = BoundaryNorm([i - 0.5 for i in range(top + 2)], cmap.N) if top <= 8 else None
-    im = ax.imshow(stats.heat, aspect="auto", cmap=cmap, extent=(0, 24, 7, 0), interpolation="nearest",
-                   norm=norm, vmin=None if norm else 0, vmax=None if norm else top)
+    im = ax.imshow(
+        stats.heat,
+        aspect="auto",
+        cmap=cmap,
+        extent=(0, 24, 7, 0),
+        interpolation="nearest",
+        norm=norm,
+        vmin=None if norm else 0,
+        vmax=None if norm else top,
+    )
     cb = fig.colorbar(im, ax=ax, pad=0.01)
     cb.locator = MaxNLocator(integer=True)
     cb.update_ticks()
@@ -272,8 +316,16 @@ def hour_weekday_heatmap(stats: ContactStats, *, night: tuple[dt.time, dt.time] 
         spans = [(s, e)] if s < e else [(s, 24.0), (0.0, e)]
         label = night_label or f"夜间 {night[0]:%H:%M}–{night[1]:%H:%M}"
         for i, (a, b) in enumerate(spans):
-            ax.axvspan(a, b, facecolor="none", edgecolor="#204a87", hatch="///", linewidth=0, alpha=0.55,
-                       label=label if i == 0 else None)
+            ax.axvspan(
+                a,
+                b,
+                facecolor="none",
+                edgecolor="#204a87",
+                hatch="///",
+                linewidth=0,
+                alpha=0.55,
+                label=label if i == 0 else None,
+            )
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8, frameon=False)
     ax.set_xticks(range(0, 25, 2))
     ax.set_yticks([i + 0.5 for i in range(7)], WEEKDAYS_ZH)
@@ -299,16 +351,23 @@ def numbers_over_time(stats: ContactStats, *, max_numbers: int = 40, fmt: Fmt = 
     for y, (_number, nu) in enumerate(ordered):
         ax.plot([nu.first, nu.last], [y, y], color=colour[nu.group], alpha=0.35, linewidth=1)
         days = sorted(nu.days)
-        ax.scatter(days, [y] * len(days), s=[min(10 + 6 * nu.days[d], 80) for d in days], color=colour[nu.group],
-                   label=None if nu.group in seen else nu.group, zorder=3)
+        ax.scatter(
+            days,
+            [y] * len(days),
+            s=[min(10 + 6 * nu.days[d], 80) for d in days],
+            color=colour[nu.group],
+            label=None if nu.group in seen else nu.group,
+            zorder=3,
+        )
         seen.add(nu.group)
     ax.set_yticks(range(len(ordered)), [display_number(n) for n, _ in ordered], fontsize=7)
     ax.invert_yaxis()
     shown = f"，显示联系最多的 {len(ordered)} 个" if len(stats.numbers) > len(ordered) else ""
     ax.set_title(f"{title}（共 {len(stats.numbers)} 个号码{shown}）")
     # outside the plot on the right, so it never covers a number's dots
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="署名/机构", title_fontsize=8,
-              frameon=False)
+    ax.legend(
+        loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="署名/机构", title_fontsize=8, frameon=False
+    )
     ax.grid(axis="x", alpha=0.3)
     days = [d for _, nu in ordered for d in (nu.first, nu.last)]
     _date_axis(ax, min(days), max(days))

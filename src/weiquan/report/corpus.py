@@ -68,8 +68,17 @@ def lender_rows(data: CorpusReportData) -> list[LenderRow]:
     out = []
     for lender, (n, u, lic, registered) in per.items():
         top = labels[lender].most_common(1)
-        out.append(LenderRow(lender, LICENCE_ZH.get(lic) or (UNLISTED_ZH if lic == "unknown" else lic), registered, n, u, round(1000 * u / n, 1) if n else 0.0,
-                             data.label_zh.get(top[0][0], top[0][0]) if top else "—"))
+        out.append(
+            LenderRow(
+                lender,
+                LICENCE_ZH.get(lic) or (UNLISTED_ZH if lic == "unknown" else lic),
+                registered,
+                n,
+                u,
+                round(1000 * u / n, 1) if n else 0.0,
+                data.label_zh.get(top[0][0], top[0][0]) if top else "—",
+            )
+        )
     return out
 
 
@@ -81,7 +90,9 @@ def _empty(fig: Any, ax: Any, title: str, message: str) -> bytes:
 
 
 def _bar_top_lenders(rows: list[LenderRow], min_n: int) -> bytes:
-    eligible = sorted((r for r in rows if r.complaints >= min_n and r.lender != UNNAMED), key=lambda r: (-r.rate, r.lender))
+    eligible = sorted(
+        (r for r in rows if r.complaints >= min_n and r.lender != UNNAMED), key=lambda r: (-r.rate, r.lender)
+    )
     eligible = eligible[:TOP_N]
     fig, ax = charts._figure(9, 0.9 + 0.36 * max(len(eligible), 3))
     title = f"违规催收比例最高的放贷方（每千件投诉中含违规行为的件数；投诉不少于 {min_n} 件）"
@@ -92,8 +103,13 @@ def _bar_top_lenders(rows: list[LenderRow], min_n: int) -> bytes:
     colours = ["#3465a4" if r.registered else "#cc0000" for r in reversed(eligible)]
     bars = ax.barh(names, vals, color=colours)
     for b, r in zip(bars, reversed(eligible), strict=True):
-        ax.text(b.get_width(), b.get_y() + b.get_height() / 2, f" {r.rate:.0f}‰（{r.unlawful}/{r.complaints}）",
-                va="center", fontsize=8)
+        ax.text(
+            b.get_width(),
+            b.get_y() + b.get_height() / 2,
+            f" {r.rate:.0f}‰（{r.unlawful}/{r.complaints}）",
+            va="center",
+            fontsize=8,
+        )
     ax.set_xlim(0, max(vals) * 1.3 or 1)
     ax.set_title(title, fontsize=10)
     ax.set_xlabel("每千件投诉（蓝：名单内持牌机构；红：名单外或未识别）")
@@ -117,8 +133,14 @@ def _trend(months: list[dict[str, Any]]) -> bytes:
     ax.bar(xs, [per[k][0] for k in keys], width=24, color="#9db7d9", label="投诉量（左轴）")
     ax.set_ylabel("投诉件数")
     ax2 = ax.twinx()
-    ax2.plot(xs, [1000 * per[k][1] / per[k][0] for k in keys], color="#cc0000", marker="o", markersize=3,
-             label="含违规行为比例（‰，右轴）")
+    ax2.plot(
+        xs,
+        [1000 * per[k][1] / per[k][0] for k in keys],
+        color="#cc0000",
+        marker="o",
+        markersize=3,
+        label="含违规行为比例（‰，右轴）",
+    )
     ax2.set_ylabel("每千件")
     ax2.set_ylim(bottom=0)
     ax.set_title(f"{title}（{keys[0]} 至 {keys[-1]}）", fontsize=10)
@@ -148,7 +170,7 @@ def _label_mix(label_counts: list[tuple[str, int, float]]) -> bytes:
 
 def _svg(data: bytes) -> Markup:
     text = data.decode("utf-8")
-    return Markup(text[text.index("<svg"):])  # drop the XML prolog and doctype: inline SVG
+    return Markup(text[text.index("<svg") :])  # drop the XML prolog and doctype: inline SVG
 
 
 def corpus_context(data: CorpusReportData) -> dict[str, Any]:
@@ -167,7 +189,9 @@ def corpus_context(data: CorpusReportData) -> dict[str, Any]:
         by_licence[r.licence_zh][0] += r.complaints
         by_licence[r.licence_zh][1] += r.unlawful
     months = sorted({r["month"] for r in data.lender_months if r["month"]})
-    ranked = sorted((r for r in rows if r.complaints >= min_n and r.lender != UNNAMED), key=lambda r: (-r.rate, r.lender))
+    ranked = sorted(
+        (r for r in rows if r.complaints >= min_n and r.lender != UNNAMED), key=lambda r: (-r.rate, r.lender)
+    )
     return {
         "s": s,
         "total": total,
@@ -179,18 +203,28 @@ def corpus_context(data: CorpusReportData) -> dict[str, Any]:
         "ranked": ranked[:50],
         "largest": sorted(rows, key=lambda r: (-r.complaints, r.lender))[:20],
         "labels": labels,
-        "by_licence": sorted(((k, n, u, 1000 * u / n if n else 0.0) for k, (n, u) in by_licence.items()), key=lambda x: -x[1]),
-        "reject_reasons": sorted(((data.reason_zh.get(k, k), n) for k, n in s.get("reject_reasons", {}).items()),
-                                 key=lambda kv: -kv[1]),
+        "by_licence": sorted(
+            ((k, n, u, 1000 * u / n if n else 0.0) for k, (n, u) in by_licence.items()), key=lambda x: -x[1]
+        ),
+        "reject_reasons": sorted(
+            ((data.reason_zh.get(k, k), n) for k, n in s.get("reject_reasons", {}).items()), key=lambda kv: -kv[1]
+        ),
         "registry_as_of": data.registry_as_of,
-        "charts": {"lenders": _svg(_bar_top_lenders(rows, min_n)), "trend": _svg(_trend(data.lender_months)),
-                   "labels": _svg(_label_mix([(data.label_zh.get(k, k), v, r) for k, v, r in coded if k != LAWFUL]))},
+        "charts": {
+            "lenders": _svg(_bar_top_lenders(rows, min_n)),
+            "trend": _svg(_trend(data.lender_months)),
+            "labels": _svg(_label_mix([(data.label_zh.get(k, k), v, r) for k, v, r in coded if k != LAWFUL])),
+        },
     }
 
 
 def _env() -> Environment:
-    return Environment(loader=PackageLoader("weiquan.report", "templates"), autoescape=select_autoescape(["j2", "html"]),
-                       trim_blocks=True, lstrip_blocks=True)
+    return Environment(
+        loader=PackageLoader("weiquan.report", "templates"),
+        autoescape=select_autoescape(["j2", "html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def render_corpus_report(data: CorpusReportData) -> str:

@@ -16,9 +16,17 @@ from dataclasses import dataclass, field
 
 TEXT_DERIVATIONS = frozenset({"ocr", "asr", "transcript", "text"})
 EXT_BY_TYPE = {  # the extension a derived file gets in the package, by media type
-    "application/json": ".json", "text/plain": ".txt", "text/html": ".html", "text/xml": ".xml",
-    "application/xml": ".xml", "text/csv": ".csv", "image/png": ".png", "image/jpeg": ".jpg",
-    "audio/wav": ".wav", "audio/mpeg": ".mp3", "application/pdf": ".pdf",
+    "application/json": ".json",
+    "text/plain": ".txt",
+    "text/html": ".html",
+    "text/xml": ".xml",
+    "application/xml": ".xml",
+    "text/csv": ".csv",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "audio/wav": ".wav",
+    "audio/mpeg": ".mp3",
+    "application/pdf": ".pdf",
 }
 _BAD_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _MAX_NAME_BYTES = 150

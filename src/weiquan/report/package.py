@@ -24,8 +24,13 @@ from weiquan.report import verify as verifier
 CHUNK = 1 << 20
 # Already-compressed media gain nothing from deflate; everything else is deflated.
 _STORED_PREFIXES = ("image/", "audio/", "video/")
-_STORED_TYPES = {"application/zip", "application/pdf", "application/gzip", "application/x-7z-compressed",
-                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+_STORED_TYPES = {
+    "application/zip",
+    "application/pdf",
+    "application/gzip",
+    "application/x-7z-compressed",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 class IntegrityError(Exception):
@@ -80,8 +85,16 @@ class PackageWriter:
         info.external_attr = 0o644 << 16
         return info
 
-    def add_stream(self, path: str, chunks: Iterable[bytes], *, role: str, media_type: str | None = None,
-                   expect_sha256: str | None = None, meta: dict[str, Any] | None = None) -> ManifestFile:
+    def add_stream(
+        self,
+        path: str,
+        chunks: Iterable[bytes],
+        *,
+        role: str,
+        media_type: str | None = None,
+        expect_sha256: str | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> ManifestFile:
         h = hashlib.sha256()
         size = 0
         with self._zf.open(self._info(path, media_type), "w", force_zip64=True) as dst:

@@ -92,8 +92,10 @@ def require_cjk_font() -> CjkFont:
     fonts = _installed_fonts()
     if not fonts:
         _installed_fonts.cache_clear()  # the user may install one and retry in the same process
-        raise MissingComponent(f"未找到中文字体，无法生成 PDF。{INSTALL_HINT_ZH}",
-                               f"no CJK font found, cannot render PDF: {INSTALL_HINT_EN}")
+        raise MissingComponent(
+            f"未找到中文字体，无法生成 PDF。{INSTALL_HINT_ZH}",
+            f"no CJK font found, cannot render PDF: {INSTALL_HINT_EN}",
+        )
     return fonts[0]
 
 
@@ -136,9 +138,11 @@ SAMPLE_META = '<meta name="weiquan-sample" content="1">'
 SAMPLE_LABEL_ZH = "示例 · 虚构数据，不可用于真实投诉"
 # On every PDF page: a large diagonal 示例 behind the text (fixed elements repeat on each page) and a label
 # in the top-left margin box.
-SAMPLE_CSS = (f'@page {{ @top-left {{ content: "{SAMPLE_LABEL_ZH}"; font-size: 9pt; color: #cc0000; }} }}'
-              'html::after { content: "示例"; position: fixed; top: 35%; left: 12%; font-size: 150pt; '
-              "color: rgba(204, 0, 0, 0.13); transform: rotate(-30deg); z-index: -1; }")
+SAMPLE_CSS = (
+    f'@page {{ @top-left {{ content: "{SAMPLE_LABEL_ZH}"; font-size: 9pt; color: #cc0000; }} }}'
+    'html::after { content: "示例"; position: fixed; top: 35%; left: 12%; font-size: 150pt; '
+    "color: rgba(204, 0, 0, 0.13); transform: rotate(-30deg); z-index: -1; }"
+)
 
 
 def mark_sample(html: str) -> str:
@@ -152,8 +156,10 @@ def wrap_html(body: str, *, title: str, css: str | None = None) -> str:
     """A complete HTML document around a body fragment, with :func:`base_css` unless ``css`` is given."""
 
     style = css if css is not None else base_css()
-    return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f"<style>{style}</style></head><body>{body}</body></html>")
+    return (
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f"<style>{style}</style></head><body>{body}</body></html>"
+    )
 
 
 def html_to_pdf(html: str, out: Path, base_url: str | None = None, *, home: Path | None = None) -> Path:
@@ -181,6 +187,7 @@ def html_to_pdf(html: str, out: Path, base_url: str | None = None, *, home: Path
 
 
 # ---- DOCX ---------------------------------------------------------------------------------
+
 
 def html_to_docx(html: str, out: Path, *, home: Path | None = None) -> Path:
     """Convert the HTML subset (see module doc) to an editable DOCX with East-Asian fonts set (``home``: as
@@ -243,8 +250,24 @@ def set_east_asian_font(element, east_asia: str, latin: str | None = None) -> No
         fonts.set(qn("w:hAnsi"), latin)
 
 
-_BLOCK_TAGS = {"h1", "h2", "h3", "h4", "p", "div", "ol", "ul", "table", "blockquote", "pre", "hr", "section",
-               "header", "footer", "article"}
+_BLOCK_TAGS = {
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "p",
+    "div",
+    "ol",
+    "ul",
+    "table",
+    "blockquote",
+    "pre",
+    "hr",
+    "section",
+    "header",
+    "footer",
+    "article",
+}
 
 
 class _Converter:
@@ -308,7 +331,7 @@ class _Converter:
         elif tag == "table":
             self.table(el)
         elif tag == "blockquote":
-            for child_p in (el.findall("p") or [el]):
+            for child_p in el.findall("p") or [el]:
                 p = self.doc.add_paragraph()
                 p.paragraph_format.left_indent = Mm(10)
                 self.inline_children(p, child_p, {"italic": False})

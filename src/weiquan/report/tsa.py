@@ -66,6 +66,7 @@ class TokenCheck:
 
 # --------------------------------------------------------------------------- request
 
+
 class _TimeStampResp(core.Sequence):
     """RFC 3161 TimeStampResp with the token OPTIONAL (asn1crypto's class requires it; refusals omit it)."""
 
@@ -75,23 +76,34 @@ class _TimeStampResp(core.Sequence):
 def build_request(digest: bytes, *, nonce: int | None = None) -> tsp.TimeStampReq:
     if len(digest) != 32:
         raise ValueError("a SHA-256 digest (32 bytes) is required")
-    return tsp.TimeStampReq({
-        "version": "v1",
-        "message_imprint": {"hash_algorithm": {"algorithm": "sha256"}, "hashed_message": digest},
-        "nonce": nonce if nonce is not None else secrets.randbits(63),
-        "cert_req": True,
-    })
+    return tsp.TimeStampReq(
+        {
+            "version": "v1",
+            "message_imprint": {"hash_algorithm": {"algorithm": "sha256"}, "hashed_message": digest},
+            "nonce": nonce if nonce is not None else secrets.randbits(63),
+            "cert_req": True,
+        }
+    )
 
 
 def request_timestamp(digest: bytes, url: str, *, timeout: float = 20.0) -> bytes:
     """Ask the TSA at ``url`` for a token over ``digest``; returns the token's DER bytes."""
     if not url.lower().startswith(("http://", "https://")):
-        raise TsaUnavailable(f"时间戳服务地址必须以 http:// 或 https:// 开头：{url}", f"TSA URL must start with http:// or https://: {url}")
+        raise TsaUnavailable(
+            f"时间戳服务地址必须以 http:// 或 https:// 开头：{url}",
+            f"TSA URL must start with http:// or https://: {url}",
+        )
     req = build_request(digest)
-    http = urllib.request.Request(url, data=req.dump(), method="POST", headers={
-        "Content-Type": "application/timestamp-query", "Accept": "application/timestamp-reply",
-        "User-Agent": f"weiquan/{__version__}",
-    })
+    http = urllib.request.Request(
+        url,
+        data=req.dump(),
+        method="POST",
+        headers={
+            "Content-Type": "application/timestamp-query",
+            "Accept": "application/timestamp-reply",
+            "User-Agent": f"weiquan/{__version__}",
+        },
+    )
     try:
         with urllib.request.urlopen(http, timeout=timeout) as resp:  # noqa: S310 - the user's own TSA URL
             body = resp.read(1 << 20)
@@ -99,14 +111,18 @@ def request_timestamp(digest: bytes, url: str, *, timeout: float = 20.0) -> byte
         raise TsaUnavailable(f"时间戳服务返回错误 HTTP {e.code}", f"the TSA answered HTTP {e.code}") from e
     except (urllib.error.URLError, OSError, TimeoutError) as e:
         reason = getattr(e, "reason", e)
-        raise TsaUnavailable(f"无法连接时间戳服务（无网络或地址错误）：{reason}",
-                             f"cannot reach the TSA (no network or wrong URL): {reason}") from e
+        raise TsaUnavailable(
+            f"无法连接时间戳服务（无网络或地址错误）：{reason}",
+            f"cannot reach the TSA (no network or wrong URL): {reason}",
+        ) from e
     try:
         tsr = _TimeStampResp.load(body)
         status = tsr["status"]["status"].native
         if status not in ("granted", "granted_with_mods"):
             text = "; ".join(tsr["status"]["status_string"].native or []) if tsr["status"]["status_string"] else ""
-            raise TsaUnavailable(f"时间戳服务拒绝了请求：{status} {text}", f"the TSA refused the request: {status} {text}")
+            raise TsaUnavailable(
+                f"时间戳服务拒绝了请求：{status} {text}", f"the TSA refused the request: {status} {text}"
+            )
         token = tsr["time_stamp_token"]
         if not isinstance(token, cms.ContentInfo):
             raise TsaUnavailable("时间戳服务的回复中没有时间戳", "the TSA's answer carries no timestamp token")
@@ -118,7 +134,9 @@ def request_timestamp(digest: bytes, url: str, *, timeout: float = 20.0) -> byte
     except (ValueError, TypeError, KeyError) as e:
         raise TsaUnavailable("时间戳服务的回复无法解析", f"the TSA's answer could not be parsed: {e}") from e
     if not nonce_ok:
-        raise TsaUnavailable("时间戳回复与请求不对应（随机数不符）", "the TSA's answer does not match the request (nonce)")
+        raise TsaUnavailable(
+            "时间戳回复与请求不对应（随机数不符）", "the TSA's answer does not match the request (nonce)"
+        )
     check = verify_token(der, digest)
     if not (check.imprint_ok and check.signature_ok):
         raise TsaUnavailable(f"时间戳无效：{check.problem_zh}", f"invalid timestamp token: {check.problem_en}")
@@ -126,6 +144,7 @@ def request_timestamp(digest: bytes, url: str, *, timeout: float = 20.0) -> byte
 
 
 # --------------------------------------------------------------------------- inspection
+
 
 def _tst_info(ci: cms.ContentInfo) -> tsp.TSTInfo:
     if ci["content_type"].native != "signed_data":
@@ -176,8 +195,10 @@ def _load_anchor(path: Path) -> list[x509.Certificate]:
 
 # --------------------------------------------------------------------------- verification
 
-def verify_token(token: bytes, digest: bytes, *, trust_anchors: list[Path] | None = None,
-                 now: dt.datetime | None = None) -> TokenCheck:
+
+def verify_token(
+    token: bytes, digest: bytes, *, trust_anchors: list[Path] | None = None, now: dt.datetime | None = None
+) -> TokenCheck:
     """Check imprint, signature, certificate and time of an RFC 3161 token over ``digest``."""
     check = TokenCheck(ok=False, imprint_ok=False, signature_ok=False, time_ok=False, chain="not_checked")
 
@@ -193,8 +214,9 @@ def verify_token(token: bytes, digest: bytes, *, trust_anchors: list[Path] | Non
         check.serial = tst["serial_number"].native
         check.policy = tst["policy"].dotted
         mi = tst["message_imprint"]
-        check.imprint_ok = (mi["hash_algorithm"]["algorithm"].native == "sha256"
-                            and mi["hashed_message"].native == digest)
+        check.imprint_ok = (
+            mi["hash_algorithm"]["algorithm"].native == "sha256" and mi["hashed_message"].native == digest
+        )
         cert = _signer_cert(sd)
         if cert is not None:
             check.tsa = cert.subject.rfc4514_string()
@@ -209,22 +231,34 @@ def verify_token(token: bytes, digest: bytes, *, trust_anchors: list[Path] | Non
         fail(*sig_problem)
     now = now or dt.datetime.now(dt.timezone.utc)
     check.time_ok = gen_time <= now + CLOCK_SKEW and (
-        cert is None or cert.not_valid_before_utc - CLOCK_SKEW <= gen_time <= cert.not_valid_after_utc + CLOCK_SKEW)
+        cert is None or cert.not_valid_before_utc - CLOCK_SKEW <= gen_time <= cert.not_valid_after_utc + CLOCK_SKEW
+    )
     if not check.time_ok:
-        fail("时间戳时间无效（晚于当前时间或不在证书有效期内）", "timestamp time invalid (in the future or outside the certificate's validity)")
+        fail(
+            "时间戳时间无效（晚于当前时间或不在证书有效期内）",
+            "timestamp time invalid (in the future or outside the certificate's validity)",
+        )
     if trust_anchors and cert is not None:
-        embedded = [x509.load_der_x509_certificate(c.chosen.dump()) for c in sd["certificates"] or [] if c.name == "certificate"]
+        embedded = [
+            x509.load_der_x509_certificate(c.chosen.dump()) for c in sd["certificates"] or [] if c.name == "certificate"
+        ]
         anchors = [a for p in trust_anchors for a in _load_anchor(p)]
         check.chain = "trusted" if _chains_to(cert, embedded, anchors) else "untrusted"
         if check.chain == "untrusted":
-            fail("时间戳机构的证书不能链接到给定的根证书", "the TSA certificate does not chain to the given trust anchors")
+            fail(
+                "时间戳机构的证书不能链接到给定的根证书",
+                "the TSA certificate does not chain to the given trust anchors",
+            )
     check.ok = check.imprint_ok and check.signature_ok and check.time_ok and check.chain != "untrusted"
     return check
 
 
 def _check_signature(sd: cms.SignedData, cert: x509.Certificate | None) -> tuple[str, str] | None:
     if cert is None:
-        return ("时间戳中没有签名证书，无法核验签名", "the token carries no signer certificate; the signature cannot be checked")
+        return (
+            "时间戳中没有签名证书，无法核验签名",
+            "the token carries no signer certificate; the signature cannot be checked",
+        )
     try:
         eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
         if ExtendedKeyUsageOID.TIME_STAMPING not in eku:
@@ -254,7 +288,9 @@ def _check_signature(sd: cms.SignedData, cert: x509.Certificate | None) -> tuple
             if algo.signature_algo == "rsassa_pss":
                 params = algo["parameters"]
                 pss_hash = _HASHES[params["hash_algorithm"]["algorithm"].native]()
-                key.verify(signature, signed, padding.PSS(padding.MGF1(pss_hash), params["salt_length"].native), pss_hash)
+                key.verify(
+                    signature, signed, padding.PSS(padding.MGF1(pss_hash), params["salt_length"].native), pss_hash
+                )
             else:
                 key.verify(signature, signed, padding.PKCS1v15(), h)
         elif isinstance(key, ec.EllipticCurvePublicKey):
@@ -262,7 +298,10 @@ def _check_signature(sd: cms.SignedData, cert: x509.Certificate | None) -> tuple
         else:
             return ("不支持的签名密钥类型", "unsupported signature key type")
     except InvalidSignature:
-        return ("时间戳签名无效（内容被修改或不是该机构签发）", "timestamp signature invalid (altered, or not signed by this TSA)")
+        return (
+            "时间戳签名无效（内容被修改或不是该机构签发）",
+            "timestamp signature invalid (altered, or not signed by this TSA)",
+        )
     except (ValueError, KeyError) as e:
         return ("时间戳签名无法核验", f"timestamp signature cannot be checked: {e}")
     return None

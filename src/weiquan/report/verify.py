@@ -59,6 +59,7 @@ FORMAT = "weiquan-evidence-package"
 
 # --------------------------------------------------------------------------- hashing
 
+
 def canonical_json(obj: object) -> bytes:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
@@ -97,14 +98,20 @@ def merkle_root(manifest: dict) -> str:
 def ledger_entry_hash(e: dict) -> str:
     """Hash of one ledger entry exactly as weiquan's vault computes it."""
     payload = {
-        "seq": e.get("seq"), "ts": e.get("ts"), "action": e.get("action"), "sha256": e.get("evidence_sha256"),
-        "case": e.get("case_id"), "meta": e.get("meta"), "prev": e.get("prev_hash"),
+        "seq": e.get("seq"),
+        "ts": e.get("ts"),
+        "action": e.get("action"),
+        "sha256": e.get("evidence_sha256"),
+        "case": e.get("case_id"),
+        "meta": e.get("meta"),
+        "prev": e.get("prev_hash"),
     }
     data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 # --------------------------------------------------------------------------- package access
+
 
 class _DirPackage:
     def __init__(self, root: str) -> None:
@@ -139,7 +146,7 @@ class _ZipPackage:
                 if top + "/" + MANIFEST in names:
                     self.prefix = top + "/"
                     break
-        self._names = sorted(n[len(self.prefix):] if n.startswith(self.prefix) else "../" + n for n in names)
+        self._names = sorted(n[len(self.prefix) :] if n.startswith(self.prefix) else "../" + n for n in names)
 
     def names(self) -> list:
         return list(self._names)
@@ -235,6 +242,7 @@ class MemberTooLarge(Exception):
 
 # --------------------------------------------------------------------------- checks
 
+
 def _problem(kind: str, path: str, zh: str, en: str) -> dict:
     return {"kind": kind, "path": path, "zh": zh, "en": en}
 
@@ -244,29 +252,75 @@ def verify_package(path: str) -> dict:
     try:
         pkg = open_package(path)
     except (ValueError, OSError, zipfile.BadZipFile):
-        return {"ok": False, "package": path, "files_checked": 0, "merkle_root": None, "timestamp": None,
-                "problems": [_problem("unreadable", path, "不是证据包文件夹或 ZIP 文件", "not a package folder or ZIP file")]}
+        return {
+            "ok": False,
+            "package": path,
+            "files_checked": 0,
+            "merkle_root": None,
+            "timestamp": None,
+            "problems": [
+                _problem("unreadable", path, "不是证据包文件夹或 ZIP 文件", "not a package folder or ZIP file")
+            ],
+        }
     try:
         return _verify(pkg)
     except DamagedMember as e:
-        return {"ok": False, "package": path, "files_checked": 0, "merkle_root": None, "timestamp": None,
-                "problems": [_problem("altered", str(e), "文件已损坏，无法解压（内容被修改）", "file is damaged and cannot be decompressed (altered)")]}
+        return {
+            "ok": False,
+            "package": path,
+            "files_checked": 0,
+            "merkle_root": None,
+            "timestamp": None,
+            "problems": [
+                _problem(
+                    "altered",
+                    str(e),
+                    "文件已损坏，无法解压（内容被修改）",
+                    "file is damaged and cannot be decompressed (altered)",
+                )
+            ],
+        }
     except MemberTooLarge as e:
         mb = e.limit >> 20 or 1
-        return {"ok": False, "package": path, "files_checked": 0, "merkle_root": None, "timestamp": None,
-                "problems": [_problem("unreadable", e.name, f"文件解压后超过 {mb} MB，不是真实证据包的内容（已停止核验）",
-                                      f"expands to more than {mb} MB, which no real package has; verification stopped")]}
+        return {
+            "ok": False,
+            "package": path,
+            "files_checked": 0,
+            "merkle_root": None,
+            "timestamp": None,
+            "problems": [
+                _problem(
+                    "unreadable",
+                    e.name,
+                    f"文件解压后超过 {mb} MB，不是真实证据包的内容（已停止核验）",
+                    f"expands to more than {mb} MB, which no real package has; verification stopped",
+                )
+            ],
+        }
     finally:
         pkg.close()
 
 
 def _verify(pkg) -> dict:  # noqa: ANN001, C901 - one linear list of checks
     problems: list = []
-    result = {"ok": False, "package": pkg.label, "files_checked": 0, "merkle_root": None, "timestamp": None,
-              "problems": problems}
+    result = {
+        "ok": False,
+        "package": pkg.label,
+        "files_checked": 0,
+        "merkle_root": None,
+        "timestamp": None,
+        "problems": problems,
+    }
     present = set(pkg.names())
     if MANIFEST not in present:
-        problems.append(_problem("missing", MANIFEST, "缺少清单文件 manifest.json，无法核验", "manifest.json is missing; nothing can be verified"))
+        problems.append(
+            _problem(
+                "missing",
+                MANIFEST,
+                "缺少清单文件 manifest.json，无法核验",
+                "manifest.json is missing; nothing can be verified",
+            )
+        )
         return result
     try:
         manifest = json.loads(read_member(pkg, MANIFEST).decode("utf-8"))
@@ -274,7 +328,14 @@ def _verify(pkg) -> dict:  # noqa: ANN001, C901 - one linear list of checks
         if not isinstance(files, list) or manifest.get("format") != FORMAT:
             raise ValueError("format")
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        problems.append(_problem("manifest", MANIFEST, "清单文件无法读取或格式不对（已被修改或损坏）", "manifest.json is unreadable or malformed (altered or damaged)"))
+        problems.append(
+            _problem(
+                "manifest",
+                MANIFEST,
+                "清单文件无法读取或格式不对（已被修改或损坏）",
+                "manifest.json is unreadable or malformed (altered or damaged)",
+            )
+        )
         return result
 
     root = merkle_root(manifest)
@@ -286,17 +347,24 @@ def _verify(pkg) -> dict:  # noqa: ANN001, C901 - one linear list of checks
     else:
         stored = _root_from_text(read_member(pkg, ROOT_FILE))
         if stored != root:
-            problems.append(_problem(
-                "merkle", MANIFEST,
-                f"Merkle 根不符：清单 manifest.json 被修改（重新计算 {root[:16]}…，记录 {(stored or '无')[:16]}…）",
-                f"Merkle root mismatch: manifest.json was edited (recomputed {root[:16]}…, recorded {(stored or 'none')[:16]}…)",
-            ))
+            problems.append(
+                _problem(
+                    "merkle",
+                    MANIFEST,
+                    f"Merkle 根不符：清单 manifest.json 被修改（重新计算 {root[:16]}…，记录 {(stored or '无')[:16]}…）",
+                    f"Merkle root mismatch: manifest.json was edited (recomputed {root[:16]}…, recorded {(stored or 'none')[:16]}…)",
+                )
+            )
 
     listed: dict = {}
     for f in files:
         p = str(f.get("path", ""))
         if not p or p in listed:
-            problems.append(_problem("manifest", MANIFEST, f"清单中路径为空或重复：{p}", f"empty or duplicate path in the manifest: {p}"))
+            problems.append(
+                _problem(
+                    "manifest", MANIFEST, f"清单中路径为空或重复：{p}", f"empty or duplicate path in the manifest: {p}"
+                )
+            )
             continue
         listed[p] = f
     for p, f in sorted(listed.items()):
@@ -306,8 +374,14 @@ def _verify(pkg) -> dict:  # noqa: ANN001, C901 - one linear list of checks
         digest, size = hash_member(pkg, p)
         result["files_checked"] += 1
         if digest != f.get("sha256") or size != f.get("size"):
-            problems.append(_problem("altered", p, f"文件被修改（哈希不符：应为 {str(f.get('sha256'))[:16]}…，实为 {digest[:16]}…）",
-                                     f"file altered (hash mismatch: expected {str(f.get('sha256'))[:16]}…, got {digest[:16]}…)"))
+            problems.append(
+                _problem(
+                    "altered",
+                    p,
+                    f"文件被修改（哈希不符：应为 {str(f.get('sha256'))[:16]}…，实为 {digest[:16]}…）",
+                    f"file altered (hash mismatch: expected {str(f.get('sha256'))[:16]}…, got {digest[:16]}…)",
+                )
+            )
     for p in sorted(present - set(listed) - UNLISTED):
         problems.append(_problem("extra", p, "多出的文件（不在清单中）", "extra file (not in the manifest)"))
 
@@ -318,8 +392,14 @@ def _verify(pkg) -> dict:  # noqa: ANN001, C901 - one linear list of checks
         found = bytes.fromhex(root) in token
         result["timestamp"] = {"present": True, "imprint_matches": found}
         if not found:
-            problems.append(_problem("timestamp", TSA_TOKEN, "可信时间戳不是对本清单 Merkle 根签发的",
-                                     "the trusted timestamp was not issued over this manifest's Merkle root"))
+            problems.append(
+                _problem(
+                    "timestamp",
+                    TSA_TOKEN,
+                    "可信时间戳不是对本清单 Merkle 根签发的",
+                    "the trusted timestamp was not issued over this manifest's Merkle root",
+                )
+            )
     result["ok"] = not problems
     return result
 
@@ -338,7 +418,9 @@ def _check_ledger(pkg, files: list) -> list:
     prev = None
     for lineno, raw in member_lines(pkg, LEDGER):
         if raw is None:
-            problems.append(_problem("ledger", LEDGER, f"第 {lineno} 行过长，无法读取", f"line {lineno} is too long to read"))
+            problems.append(
+                _problem("ledger", LEDGER, f"第 {lineno} 行过长，无法读取", f"line {lineno} is too long to read")
+            )
             continue
         line = raw.decode("utf-8", "replace")
         if not line.strip():
@@ -349,22 +431,41 @@ def _check_ledger(pkg, files: list) -> list:
             problems.append(_problem("ledger", LEDGER, f"第 {lineno} 行无法读取", f"line {lineno} is unreadable"))
             continue
         if ledger_entry_hash(e) != e.get("entry_hash"):
-            problems.append(_problem("ledger", LEDGER, f"账本记录 {e.get('seq')} 的哈希不符（被修改）",
-                                     f"ledger entry {e.get('seq')} hash mismatch (altered)"))
+            problems.append(
+                _problem(
+                    "ledger",
+                    LEDGER,
+                    f"账本记录 {e.get('seq')} 的哈希不符（被修改）",
+                    f"ledger entry {e.get('seq')} hash mismatch (altered)",
+                )
+            )
         if prev is not None and e.get("seq") == prev.get("seq", 0) + 1 and e.get("prev_hash") != prev.get("entry_hash"):
-            problems.append(_problem("ledger", LEDGER, f"账本记录 {e.get('seq')} 与上一条的链接断开",
-                                     f"ledger entry {e.get('seq')} does not link to the previous entry"))
+            problems.append(
+                _problem(
+                    "ledger",
+                    LEDGER,
+                    f"账本记录 {e.get('seq')} 与上一条的链接断开",
+                    f"ledger entry {e.get('seq')} does not link to the previous entry",
+                )
+            )
         if e.get("action") in ("acquired", "reacquired", "derived") and e.get("evidence_sha256"):
             seen_sha.add(e["evidence_sha256"])
         prev = e
     for f in files:
         if f.get("role") in ("original", "derived") and f.get("sha256") not in seen_sha:
-            problems.append(_problem("ledger", str(f.get("path")), "账本中没有该文件的入库记录",
-                                     "no import entry for this file in the ledger"))
+            problems.append(
+                _problem(
+                    "ledger",
+                    str(f.get("path")),
+                    "账本中没有该文件的入库记录",
+                    "no import entry for this file in the ledger",
+                )
+            )
     return problems
 
 
 # --------------------------------------------------------------------------- command line
+
 
 def _digest_key(text: str) -> str:
     """A ledger digest as printed (``WQ-12:3f2a9c1b-…``) without grouping, prefix or case."""
@@ -377,12 +478,23 @@ def compare_head(result: dict, kept: str) -> None:
     recorded = result.get("ledger_head")
     result["ledger_head_kept"] = kept
     if not recorded:
-        result["problems"].append(_problem("ledger", MANIFEST, "证据包没有记录账本数字，无法与保存的数字比较",
-                                           "the package records no ledger digest to compare with the kept one"))
+        result["problems"].append(
+            _problem(
+                "ledger",
+                MANIFEST,
+                "证据包没有记录账本数字，无法与保存的数字比较",
+                "the package records no ledger digest to compare with the kept one",
+            )
+        )
     elif _digest_key(recorded) != _digest_key(kept):
-        result["problems"].append(_problem(
-            "ledger", MANIFEST, f"账本数字与另行保存的数字不同（证据包 {recorded}，保存的 {kept}）",
-            f"the ledger digest differs from the one kept elsewhere (package {recorded}, kept {kept})"))
+        result["problems"].append(
+            _problem(
+                "ledger",
+                MANIFEST,
+                f"账本数字与另行保存的数字不同（证据包 {recorded}，保存的 {kept}）",
+                f"the ledger digest differs from the one kept elsewhere (package {recorded}, kept {kept})",
+            )
+        )
     result["ok"] = not result["problems"]
 
 
@@ -407,15 +519,27 @@ def _print_human_result(result: dict) -> None:
     if result["ok"]:
         out.write("OK\n")
         out.write(f"全部 {result['files_checked']} 个文件与清单一致，Merkle 根 {result['merkle_root']} 相符。\n")
-        out.write(f"All {result['files_checked']} files match the manifest; Merkle root {result['merkle_root']} verified.\n")
+        out.write(
+            f"All {result['files_checked']} files match the manifest; Merkle root {result['merkle_root']} verified.\n"
+        )
         ts = result.get("timestamp")
         if ts:
-            out.write("可信时间戳的摘要与 Merkle 根一致；签名请用 `weiquan verify` 或 openssl 核验。\n"
-                      "The trusted timestamp's imprint matches; check its signature with `weiquan verify` or openssl.\n")
+            out.write(
+                "可信时间戳的摘要与 Merkle 根一致；签名请用 `weiquan verify` 或 openssl 核验。\n"
+                "The trusted timestamp's imprint matches; check its signature with `weiquan verify` or openssl.\n"
+            )
         return
     out.write(f"FAILED 核验失败：发现 {len(result['problems'])} 个问题 / {len(result['problems'])} problem(s) found\n")
-    labels = {"altered": "被修改 ALTERED", "missing": "缺失 MISSING", "extra": "多出 EXTRA", "merkle": "清单被改 MERKLE",
-              "manifest": "清单 MANIFEST", "ledger": "账本 LEDGER", "timestamp": "时间戳 TIMESTAMP", "unreadable": "无法读取 UNREADABLE"}
+    labels = {
+        "altered": "被修改 ALTERED",
+        "missing": "缺失 MISSING",
+        "extra": "多出 EXTRA",
+        "merkle": "清单被改 MERKLE",
+        "manifest": "清单 MANIFEST",
+        "ledger": "账本 LEDGER",
+        "timestamp": "时间戳 TIMESTAMP",
+        "unreadable": "无法读取 UNREADABLE",
+    }
     for p in result["problems"]:
         out.write(f"{labels.get(p['kind'], p['kind'])}: {p['path']} — {p['zh']} / {p['en']}\n")
 
@@ -431,7 +555,7 @@ def main(argv: list | None = None) -> int:
             sys.stdout.write(__doc__ or "")
             return 2
         kept = args[i + 1]
-        del args[i:i + 2]
+        del args[i : i + 2]
     if any(a in ("-h", "--help") for a in args) or len(args) > 1:
         sys.stdout.write(__doc__ or "")
         return 0 if args and args[0] in ("-h", "--help") else 2

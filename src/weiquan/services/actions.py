@@ -70,17 +70,34 @@ def _out(a: Action, case: Case, pack: Any, today: dt.date) -> ActionOut:
     note = None
     if a.due_at is not None:
         r = DeadlineRule.from_mapping(rule) if rule.get("days") else None
-        unit = (r.describe_zh() if r else "")
-        est = estimate_note_zh(r, a.due_estimated, rule.get("estimated_years") or ()) if r else \
-            ("节假日安排暂无数据，按周一至周五估算，请以官方公布为准" if a.due_estimated else "")
+        unit = r.describe_zh() if r else ""
+        est = (
+            estimate_note_zh(r, a.due_estimated, rule.get("estimated_years") or ())
+            if r
+            else ("节假日安排暂无数据，按周一至周五估算，请以官方公布为准" if a.due_estimated else "")
+        )
         note = f"{unit}，{date_zh(a.due_at)}截止" + (f"（{est}）" if est else "")
     return ActionOut(
-        id=a.id, case_id=a.case_id, body=a.body, body_zh=ch.name_zh if ch else a.body, document=a.document,
-        status=a.status, status_zh=label(ACTION_STATUS_ZH, a.status), effective_status=eff,
-        submitted_at=a.submitted_at, reference_no=a.reference_no, due_at=a.due_at, due_estimated=a.due_estimated,
-        deadline_rule=rule, deadline_zh=note,
+        id=a.id,
+        case_id=a.case_id,
+        body=a.body,
+        body_zh=ch.name_zh if ch else a.body,
+        document=a.document,
+        status=a.status,
+        status_zh=label(ACTION_STATUS_ZH, a.status),
+        effective_status=eff,
+        submitted_at=a.submitted_at,
+        reference_no=a.reference_no,
+        due_at=a.due_at,
+        due_estimated=a.due_estimated,
+        deadline_rule=rule,
+        deadline_zh=note,
         days_left=(a.due_at - today).days if a.due_at is not None and a.status in OPEN_STATUSES else None,
-        overdue=overdue, response=a.response, notes=a.notes, created_at=a.created_at, updated_at=a.updated_at,
+        overdue=overdue,
+        response=a.response,
+        notes=a.notes,
+        created_at=a.created_at,
+        updated_at=a.updated_at,
     )
 
 
@@ -94,7 +111,10 @@ def _check_body(pack: Any, body: str) -> Any:
 
 def _check_status(status: str) -> None:
     if status not in ACTION_STATUSES:
-        raise InputError(f"无效状态：{status}。可选：{', '.join(ACTION_STATUSES)}", f"invalid status {status!r}; valid: {', '.join(ACTION_STATUSES)}")
+        raise InputError(
+            f"无效状态：{status}。可选：{', '.join(ACTION_STATUSES)}",
+            f"invalid status {status!r}; valid: {', '.join(ACTION_STATUSES)}",
+        )
 
 
 def refuse_future(when: dt.datetime | dt.date | None, tz: str = "Asia/Shanghai") -> dt.datetime | dt.date | None:
@@ -109,8 +129,10 @@ def refuse_future(when: dt.datetime | dt.date | None, tz: str = "Asia/Shanghai")
     else:
         future = when > now.date()
     if future:
-        raise InputError(f"提交时间在将来：{when}。请填写实际提交的时间（今天是 {now:%Y-%m-%d}）",
-                         f"the submission time is in the future: {when}")
+        raise InputError(
+            f"提交时间在将来：{when}。请填写实际提交的时间（今天是 {now:%Y-%m-%d}）",
+            f"the submission time is in the future: {when}",
+        )
     return when
 
 
@@ -138,9 +160,16 @@ def _licence(ws: Workspace, case_id: int, pack: Any) -> str | None:
 
 
 def add_action(
-    ws: Workspace, case_id: int, body: str, *, document: str | None = None,
-    submitted_at: dt.datetime | dt.date | None = None, reference_no: str | None = None,
-    status: str | None = None, notes: str | None = None, today: dt.date | None = None,
+    ws: Workspace,
+    case_id: int,
+    body: str,
+    *,
+    document: str | None = None,
+    submitted_at: dt.datetime | dt.date | None = None,
+    reference_no: str | None = None,
+    status: str | None = None,
+    notes: str | None = None,
+    today: dt.date | None = None,
 ) -> ActionOut:
     """Record an action. With ``submitted_at`` the status defaults to ``sent`` and the due date is computed."""
     pack = ws.law
@@ -152,8 +181,15 @@ def add_action(
         case = get_case_row(s, case_id)
         if status in ("sent", "replied", "overdue", "escalated") and submitted_at is None:
             submitted_at = dt.datetime.now(dt.timezone.utc)
-        a = Action(case_id=case_id, body=body, document=document, status=status, reference_no=reference_no,
-                   notes=notes, submitted_at=_aware(case, submitted_at) if submitted_at is not None else None)
+        a = Action(
+            case_id=case_id,
+            body=body,
+            document=document,
+            status=status,
+            reference_no=reference_no,
+            notes=notes,
+            submitted_at=_aware(case, submitted_at) if submitted_at is not None else None,
+        )
         _compute_due(ws, case, a, pack, licence)
         s.add(a)
         s.flush()
@@ -163,9 +199,16 @@ def add_action(
 
 
 def update_action(
-    ws: Workspace, action_id: int, *, status: str | None = None, submitted_at: dt.datetime | dt.date | None = None,
-    reference_no: str | None = None, response: str | None = None, note: str | None = None,
-    document: str | None = None, today: dt.date | None = None,
+    ws: Workspace,
+    action_id: int,
+    *,
+    status: str | None = None,
+    submitted_at: dt.datetime | dt.date | None = None,
+    reference_no: str | None = None,
+    response: str | None = None,
+    note: str | None = None,
+    document: str | None = None,
+    today: dt.date | None = None,
 ) -> ActionOut:
     """Change an action: status, submission time (recomputes the due date), reference, response, a note."""
     pack = ws.law
@@ -226,8 +269,9 @@ def get_action(ws: Workspace, action_id: int, *, today: dt.date | None = None) -
         return _out(a, case, pack, _today(case, today))
 
 
-def due_actions(ws: Workspace, *, within_days: int = 7, today: dt.date | None = None,
-                case_ids: set[int] | None = None) -> list[ActionOut]:
+def due_actions(
+    ws: Workspace, *, within_days: int = 7, today: dt.date | None = None, case_ids: set[int] | None = None
+) -> list[ActionOut]:
     """Open actions across cases that are overdue or due within ``within_days`` (advocate overview)."""
     pack = ws.law
     out: list[ActionOut] = []

@@ -16,8 +16,15 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from weiquan.analyze.base import (CaseContext, CaseRequest, EventLink, FindingDraft, Hit, TimelineEvent,
-                                  is_note_of_contact)
+from weiquan.analyze.base import (
+    CaseContext,
+    CaseRequest,
+    EventLink,
+    FindingDraft,
+    Hit,
+    TimelineEvent,
+    is_note_of_contact,
+)
 from weiquan.analyze.figures import FIGURES_KEY, contact_figures
 from weiquan.analyze.lawrules import category_law, provisions_by_id
 from weiquan.analyze.patterns import stop_request_kind
@@ -91,15 +98,31 @@ class AnalysisResult(BaseModel):
 
 # ------------------------------------------------------------------------------------------ loading
 
+
 def _timeline(s: Session, case_id: int) -> list[TimelineEvent]:
     # events whose date the user has not confirmed are not evidence of anything yet (services.dates)
-    rows = s.execute(select(Event).where(Event.case_id == case_id, Event.date_unconfirmed.is_(False))
-                     .order_by(Event.start, Event.id)).scalars()
-    return [TimelineEvent(id=e.id, channel=e.channel, direction=e.direction, start=e.start, source_tz=e.source_tz,
-                          counterpart=e.counterpart, counterpart_name=e.counterpart_name, signature=e.signature,
-                          text=e.text, recipient=e.recipient or "borrower", duration_s=e.duration_s,
-                          number_kind=e.number_kind, origin=e.origin,
-                          text_from=(e.extra or {}).get("text_from")) for e in rows]
+    rows = s.execute(
+        select(Event).where(Event.case_id == case_id, Event.date_unconfirmed.is_(False)).order_by(Event.start, Event.id)
+    ).scalars()
+    return [
+        TimelineEvent(
+            id=e.id,
+            channel=e.channel,
+            direction=e.direction,
+            start=e.start,
+            source_tz=e.source_tz,
+            counterpart=e.counterpart,
+            counterpart_name=e.counterpart_name,
+            signature=e.signature,
+            text=e.text,
+            recipient=e.recipient or "borrower",
+            duration_s=e.duration_s,
+            number_kind=e.number_kind,
+            origin=e.origin,
+            text_from=(e.extra or {}).get("text_from"),
+        )
+        for e in rows
+    ]
 
 
 def _requests(s: Session, case_id: int, events: list[TimelineEvent]) -> list[CaseRequest]:
@@ -111,8 +134,14 @@ def _requests(s: Session, case_id: int, events: list[TimelineEvent]) -> list[Cas
         if e.direction in ("outgoing", "out") and e.text:
             kind = stop_request_kind(e.text)
             if kind:
-                reqs.append(CaseRequest(e.start, kind, f"event:{e.id}", "借款人要求停止联系" +
-                                        ("其家人/联系人" if kind == "stop_third_party" else "")))
+                reqs.append(
+                    CaseRequest(
+                        e.start,
+                        kind,
+                        f"event:{e.id}",
+                        "借款人要求停止联系" + ("其家人/联系人" if kind == "stop_third_party" else ""),
+                    )
+                )
     return reqs
 
 
@@ -125,8 +154,11 @@ def _transcripts(s: Session, case_id: int) -> dict[int, str]:
     (``extraction_write.attach_to_recording`` never overwrites a human-entered text): analysed too, so what the
     recording says reaches the findings even when the borrower's own summary of the call does not say it."""
     out: dict[int, str] = {}
-    rows = s.execute(select(Event.id, Event.extra, Event.direction).where(
-        Event.case_id == case_id, Event.date_unconfirmed.is_(False)))
+    rows = s.execute(
+        select(Event.id, Event.extra, Event.direction).where(
+            Event.case_id == case_id, Event.date_unconfirmed.is_(False)
+        )
+    )
     for eid, extra, direction in rows:
         t = (extra or {}).get("transcript") if isinstance(extra, dict) else None
         text = t.get("text") if isinstance(t, dict) else None
@@ -141,8 +173,12 @@ def _hits(detector: Any, texts: list[str]) -> list[list[Hit]]:
     return [detector.detect(t) for t in texts]
 
 
-def _text_drafts(detector: Any, events: list[TimelineEvent],
-                 seen: dict[int, list[Hit]] | None = None, transcripts: dict[int, str] | None = None) -> list[FindingDraft]:
+def _text_drafts(
+    detector: Any,
+    events: list[TimelineEvent],
+    seen: dict[int, list[Hit]] | None = None,
+    transcripts: dict[int, str] | None = None,
+) -> list[FindingDraft]:
     """Findings of one text detector; ``seen`` collects every event's hits for the case detectors. A call's
     ``transcripts`` kept beside the borrower's own text are read too: a category the typed text does not show
     becomes a finding of the event, its quote from the transcript (no span: the spans index the typed text)."""
@@ -164,28 +200,42 @@ def _text_drafts(detector: Any, events: list[TimelineEvent],
                 continue
             found.add((eid, h.category))
             quote = "」「".join(tr[a:b] for a, b in h.spans)[:80]
-            drafts.append(FindingDraft(
-                key=f"text:{h.category}:{eid}", category=h.category, detector_id=h.detector_id,
-                detector_version=h.detector_version, confidence=h.confidence,
-                summary=f"「{quote}」（录音转写）", explanation=h.explanation, events=[EventLink(eid, [])],
-                extra={"text_source": "transcript", **({"rule": h.rule_id} if h.rule_id else {})},
-            ))
+            drafts.append(
+                FindingDraft(
+                    key=f"text:{h.category}:{eid}",
+                    category=h.category,
+                    detector_id=h.detector_id,
+                    detector_version=h.detector_version,
+                    confidence=h.confidence,
+                    summary=f"「{quote}」（录音转写）",
+                    explanation=h.explanation,
+                    events=[EventLink(eid, [])],
+                    extra={"text_source": "transcript", **({"rule": h.rule_id} if h.rule_id else {})},
+                )
+            )
     for ev, hits in zip(with_text, all_hits, strict=True):
         if seen is not None:
             seen.setdefault(ev.id, []).extend(hits)
         for h in hits:
             quote = "」「".join((ev.text or "")[a:b] for a, b in h.spans)[:80]
-            drafts.append(FindingDraft(
-                key=f"text:{h.category}:{ev.id}", category=h.category, detector_id=h.detector_id,
-                detector_version=h.detector_version, confidence=h.confidence,
-                summary=f"「{quote}」", explanation=h.explanation,
-                events=[EventLink(ev.id, [tuple(sp) for sp in h.spans])],
-                extra={"rule": h.rule_id} if h.rule_id else {},
-            ))
+            drafts.append(
+                FindingDraft(
+                    key=f"text:{h.category}:{ev.id}",
+                    category=h.category,
+                    detector_id=h.detector_id,
+                    detector_version=h.detector_version,
+                    confidence=h.confidence,
+                    summary=f"「{quote}」",
+                    explanation=h.explanation,
+                    events=[EventLink(ev.id, [tuple(sp) for sp in h.spans])],
+                    extra={"rule": h.rule_id} if h.rule_id else {},
+                )
+            )
     return drafts
 
 
 # ------------------------------------------------------------------------------------------ analyse
+
 
 def analyze_case(ws: Workspace, case_id: int) -> AnalysisResult:
     """Run every registered detector over the case and store the findings (idempotent)."""
@@ -194,8 +244,13 @@ def analyze_case(ws: Workspace, case_id: int) -> AnalysisResult:
         tz = case.timezone
         events = _timeline(s, case_id)
         transcripts = _transcripts(s, case_id)
-        ctx = CaseContext(case_id=case_id, timezone=tz, events=events, requests=_requests(s, case_id, events),
-                          borrower_phones=list(case.borrower_phones or []))
+        ctx = CaseContext(
+            case_id=case_id,
+            timezone=tz,
+            events=events,
+            requests=_requests(s, case_id, events),
+            borrower_phones=list(case.borrower_phones or []),
+        )
     drafts: list[FindingDraft] = []
     names: list[str] = []
     dets = _detectors()
@@ -217,8 +272,12 @@ def analyze_case(ws: Workspace, case_id: int) -> AnalysisResult:
     with ws.db.session() as s:
         case_row = get_case_row(s, case_id)
         case_row.extra = {**(case_row.extra or {}), FIGURES_KEY: figures}  # one count for every output
-        existing = {f.key: f for f in s.execute(
-            select(Finding).where(Finding.case_id == case_id).options(selectinload(Finding.events))).scalars()}
+        existing = {
+            f.key: f
+            for f in s.execute(
+                select(Finding).where(Finding.case_id == case_id).options(selectinload(Finding.events))
+            ).scalars()
+        }
         for key, d in by_key.items():
             law = category_law(d.category)
             f = existing.get(key)
@@ -231,8 +290,10 @@ def analyze_case(ws: Workspace, case_id: int) -> AnalysisResult:
             f.category, f.severity = d.category, law.severity
             f.detector_id, f.detector_version = d.detector_id, d.detector_version
             own = provisions_by_id(d.extra["provision_ids"]) if d.extra.get("provision_ids") else []
-            f.confidence, f.provisions = float(d.confidence), own + [p for p in law.provisions
-                                                                     if p["id"] not in d.extra.get("provision_ids", ())]
+            f.confidence, f.provisions = (
+                float(d.confidence),
+                own + [p for p in law.provisions if p["id"] not in d.extra.get("provision_ids", ())],
+            )
             f.summary, f.explanation, f.stale = d.summary, d.explanation, False
             f.extra = dict(d.extra)
             wanted = {link.event_id: [list(sp) for sp in link.spans] for link in d.events}
@@ -253,29 +314,65 @@ def analyze_case(ws: Workspace, case_id: int) -> AnalysisResult:
             else:
                 s.delete(f)
                 removed += 1
-    log.info("case %s analysed: %d created, %d updated, %d removed, %d stale", case_id, created, updated, removed, stale)
-    return AnalysisResult(case_id=case_id, created=created, updated=updated, removed=removed, stale=stale,
-                          detectors=names, categories=summarize(ws, case_id))
+    log.info(
+        "case %s analysed: %d created, %d updated, %d removed, %d stale", case_id, created, updated, removed, stale
+    )
+    return AnalysisResult(
+        case_id=case_id,
+        created=created,
+        updated=updated,
+        removed=removed,
+        stale=stale,
+        detectors=names,
+        categories=summarize(ws, case_id),
+    )
 
 
 # ------------------------------------------------------------------------------------------ reading
 
+
 def _finding_out(f: Finding, events: dict[int, Event]) -> FindingOut:
     law = category_law(f.category)
     evs = []
-    for fe in sorted(f.events, key=lambda x: (events[x.event_id].start, x.event_id) if x.event_id in events else (utcnow(), 0)):
+    for fe in sorted(
+        f.events, key=lambda x: (events[x.event_id].start, x.event_id) if x.event_id in events else (utcnow(), 0)
+    ):
         e = events.get(fe.event_id)
         if e is None:
             continue
         spans = [list(sp) for sp in (fe.spans or [])]
-        evs.append(FindingEventOut(event_id=e.id, spans=spans, quotes=[(e.text or "")[a:b] for a, b in spans],
-                                   text=e.text, start=e.start, channel=e.channel, counterpart=e.counterpart,
-                                   recipient=e.recipient))
-    return FindingOut(id=f.id, case_id=f.case_id, key=f.key, category=f.category, category_zh=law.name_zh,
-                      severity=f.severity, confidence=f.confidence, detector=f.detector_id,
-                      detector_version=f.detector_version, provisions=list(f.provisions or []), summary=f.summary,
-                      explanation=f.explanation, review_state=f.review_state, reviewed_by=f.reviewed_by,
-                      reviewed_at=f.reviewed_at, review_note=f.review_note, stale=f.stale, events=evs)
+        evs.append(
+            FindingEventOut(
+                event_id=e.id,
+                spans=spans,
+                quotes=[(e.text or "")[a:b] for a, b in spans],
+                text=e.text,
+                start=e.start,
+                channel=e.channel,
+                counterpart=e.counterpart,
+                recipient=e.recipient,
+            )
+        )
+    return FindingOut(
+        id=f.id,
+        case_id=f.case_id,
+        key=f.key,
+        category=f.category,
+        category_zh=law.name_zh,
+        severity=f.severity,
+        confidence=f.confidence,
+        detector=f.detector_id,
+        detector_version=f.detector_version,
+        provisions=list(f.provisions or []),
+        summary=f.summary,
+        explanation=f.explanation,
+        review_state=f.review_state,
+        reviewed_by=f.reviewed_by,
+        reviewed_at=f.reviewed_at,
+        review_note=f.review_note,
+        stale=f.stale,
+        events=evs,
+    )
 
 
 def _load(s: Session, q: Any) -> list[FindingOut]:
@@ -285,12 +382,15 @@ def _load(s: Session, q: Any) -> list[FindingOut]:
     return [_finding_out(f, events) for f in rows]
 
 
-def list_findings(ws: Workspace, case_id: int, *, state: str | None = None, category: str | None = None,
-                  include_stale: bool = True) -> list[FindingOut]:
+def list_findings(
+    ws: Workspace, case_id: int, *, state: str | None = None, category: str | None = None, include_stale: bool = True
+) -> list[FindingOut]:
     """Findings of a case, most severe and most confident first."""
     if state is not None and state not in REVIEW_STATES:
-        raise InputError(f"未知的审核状态：{state}（可选 auto/confirmed/rejected）",
-                         f"unknown review state: {state} (auto/confirmed/rejected)")
+        raise InputError(
+            f"未知的审核状态：{state}（可选 auto/confirmed/rejected）",
+            f"unknown review state: {state} (auto/confirmed/rejected)",
+        )
     with ws.db.read_session() as s:
         get_case_row(s, case_id)
         q = select(Finding).where(Finding.case_id == case_id)
@@ -315,8 +415,10 @@ def get_finding(ws: Workspace, finding_id: int) -> FindingOut:
 def review_finding(ws: Workspace, finding_id: int, state: str, *, reviewer: str, note: str | None = None) -> FindingOut:
     """Record a person's review: ``confirmed``, ``rejected`` or back to ``auto``. Kept across re-analysis."""
     if state not in REVIEW_STATES:
-        raise InputError(f"未知的审核状态：{state}（可选 confirmed/rejected/auto）",
-                         f"unknown review state: {state} (confirmed/rejected/auto)")
+        raise InputError(
+            f"未知的审核状态：{state}（可选 confirmed/rejected/auto）",
+            f"unknown review state: {state} (confirmed/rejected/auto)",
+        )
     if not reviewer.strip():
         raise InputError("审核人不能为空", "reviewer must not be empty")
     with ws.db.session() as s:
@@ -344,15 +446,23 @@ def summarize(ws: Workspace, case_id: int, *, examples: int = 3) -> list[Categor
         law = category_law(cat)
         live = [f for f in fs if f.review_state != "rejected" and not f.stale]
         best = sorted(live, key=lambda f: (f.review_state != "confirmed", -f.confidence, -len(f.events)))[:examples]
-        out.append(CategorySummary(
-            category=cat, name_zh=law.name_zh, severity=law.severity, count=len(live),
-            confirmed=sum(f.review_state == "confirmed" for f in fs), rejected=sum(f.review_state == "rejected" for f in fs),
-            events=len({e.event_id for f in live for e in f.events}), examples=best,
-        ))
+        out.append(
+            CategorySummary(
+                category=cat,
+                name_zh=law.name_zh,
+                severity=law.severity,
+                count=len(live),
+                confirmed=sum(f.review_state == "confirmed" for f in fs),
+                rejected=sum(f.review_state == "rejected" for f in fs),
+                events=len({e.event_id for f in live for e in f.events}),
+                examples=best,
+            )
+        )
     return sorted(out, key=lambda c: (severity_rank(c.severity), -c.count, c.category))
 
 
 # -- review: which case a finding belongs to, and findings with their law in plain words (the review page)
+
 
 def finding_case_id(ws: Workspace, finding_id: int) -> int:
     with ws.db.read_session() as s:
@@ -364,7 +474,9 @@ def finding_case_id(ws: Workspace, finding_id: int) -> int:
 
 def require_finding_in_case(ws: Workspace, case_id: int, finding_id: int) -> None:
     if finding_case_id(ws, finding_id) != case_id:
-        raise NotFoundError(f"违规记录 {finding_id} 不属于这个案件", f"finding {finding_id} is not part of case {case_id}")
+        raise NotFoundError(
+            f"违规记录 {finding_id} 不属于这个案件", f"finding {finding_id} is not part of case {case_id}"
+        )
 
 
 UNKNOWN_DETECTOR_ZH = "自动识别"
@@ -406,9 +518,13 @@ def group_by_category(items: list[ReviewItem], everything: list[Any]) -> list[Re
         cat = it.finding.category
         g = groups.get(cat)
         if g is None:
-            g = groups[cat] = ReviewGroup(category=cat, name_zh=it.info.name_zh, items=[],
-                                          total=sum(1 for f in everything if f.category == cat),
-                                          pending=group_pending(everything, cat))
+            g = groups[cat] = ReviewGroup(
+                category=cat,
+                name_zh=it.info.name_zh,
+                items=[],
+                total=sum(1 for f in everything if f.category == cat),
+                pending=group_pending(everything, cat),
+            )
         g.items.append(it)
     return list(groups.values())
 
@@ -437,6 +553,9 @@ def review_items(pack: LawPack, findings: list[Any], scope: law_svc.LawScope | N
         own = _finding_scope(f, scope)
         info = law_svc.category_info(pack, f.category, own)
         provs = law_svc.provisions_for(pack, list(f.provisions or []), own) or info.provisions
-        out.append(ReviewItem(finding=f, info=info, provisions=provs,
-                              detector_zh=detectors.get(f.detector, UNKNOWN_DETECTOR_ZH)))
+        out.append(
+            ReviewItem(
+                finding=f, info=info, provisions=provs, detector_zh=detectors.get(f.detector, UNKNOWN_DETECTOR_ZH)
+            )
+        )
     return out

@@ -58,19 +58,26 @@ def anchor_head(ws: Workspace, reason: str, *, case_id: int | None = None) -> tu
     info = tsa.describe_token(token, bytes.fromhex(head.entry_hash))
     add = ws.vault.add(token, case_id=None, original_name=f"ledger-head-{head.seq}.tsr", metadata={"via": "tsa"})
     stamp = HeadStamp(head.seq, head.entry_hash, add.evidence.sha256, url, info.get("gen_time"))
-    ws.vault.record(ACTION, case_id=case_id, evidence_sha256=add.evidence.sha256,
-                    meta={"seq": head.seq, "entry_hash": head.entry_hash, "tsa": url, "time": stamp.time, "after": reason})
+    ws.vault.record(
+        ACTION,
+        case_id=case_id,
+        evidence_sha256=add.evidence.sha256,
+        meta={"seq": head.seq, "entry_hash": head.entry_hash, "tsa": url, "time": stamp.time, "after": reason},
+    )
     return stamp, None
 
 
 def latest_stamp(ws: Workspace) -> HeadStamp | None:
     with ws.db.read_session() as s:
-        e = s.execute(select(LedgerEntry).where(LedgerEntry.action == ACTION).order_by(LedgerEntry.seq.desc()).limit(1)
-                      ).scalar_one_or_none()
+        e = s.execute(
+            select(LedgerEntry).where(LedgerEntry.action == ACTION).order_by(LedgerEntry.seq.desc()).limit(1)
+        ).scalar_one_or_none()
         if e is None:
             return None
         meta = json.loads(e.meta)
-        return HeadStamp(int(meta["seq"]), str(meta["entry_hash"]), str(e.evidence_sha256), str(meta.get("tsa")), meta.get("time"))
+        return HeadStamp(
+            int(meta["seq"]), str(meta["entry_hash"]), str(e.evidence_sha256), str(meta.get("tsa")), meta.get("time")
+        )
 
 
 def check_stamp(ws: Workspace, stamp: HeadStamp) -> StampCheck:
@@ -79,11 +86,23 @@ def check_stamp(ws: Workspace, stamp: HeadStamp) -> StampCheck:
     with ws.db.read_session() as s:
         now = s.execute(select(LedgerEntry.entry_hash).where(LedgerEntry.seq == stamp.seq)).scalar_one_or_none()
     if now is None:
-        return StampCheck(stamp, False, f"账本中已没有第 {stamp.seq} 条记录（时间戳所签的记录被删除）",
-                          f"the ledger no longer has entry {stamp.seq}, which the timestamp signed")
+        return StampCheck(
+            stamp,
+            False,
+            f"账本中已没有第 {stamp.seq} 条记录（时间戳所签的记录被删除）",
+            f"the ledger no longer has entry {stamp.seq}, which the timestamp signed",
+        )
     check = tsa.verify_token(ws.vault.read(stamp.token_sha256), bytes.fromhex(now))
     if not check.ok:
-        return StampCheck(stamp, False, f"时间戳与账本第 {stamp.seq} 条记录不符：{check.problem_zh}",
-                          f"the timestamp does not match ledger entry {stamp.seq}: {check.problem_en}")
-    return StampCheck(stamp, True, f"可信时间戳证明账本前 {stamp.seq} 条记录不晚于 {check.gen_time or stamp.time} 已存在",
-                      f"a trusted timestamp proves the first {stamp.seq} ledger entries existed by {check.gen_time or stamp.time}")
+        return StampCheck(
+            stamp,
+            False,
+            f"时间戳与账本第 {stamp.seq} 条记录不符：{check.problem_zh}",
+            f"the timestamp does not match ledger entry {stamp.seq}: {check.problem_en}",
+        )
+    return StampCheck(
+        stamp,
+        True,
+        f"可信时间戳证明账本前 {stamp.seq} 条记录不晚于 {check.gen_time or stamp.time} 已存在",
+        f"a trusted timestamp proves the first {stamp.seq} ledger entries existed by {check.gen_time or stamp.time}",
+    )

@@ -102,8 +102,14 @@ class AuditBuffer:
         while True:
             try:
                 with self.ws.db.session() as s:
-                    s.add_all([AuditLog(user_id=e.user_id, action=e.action, case_id=e.case_id, target=e.target,
-                                        ip=e.ip, ts=e.ts) for e in entries])
+                    s.add_all(
+                        [
+                            AuditLog(
+                                user_id=e.user_id, action=e.action, case_id=e.case_id, target=e.target, ip=e.ip, ts=e.ts
+                            )
+                            for e in entries
+                        ]
+                    )
                 return
             except OperationalError as e:  # busy past the timeout: retry, never drop an audit entry
                 log.warning("audit log busy, retrying: %s", type(e.orig).__name__ if e.orig else type(e).__name__)

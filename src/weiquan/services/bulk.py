@@ -33,8 +33,8 @@ def require_extra() -> None:
     missing = [m for m in ("dask", "distributed", "pyarrow") if importlib.util.find_spec(m) is None]
     if missing:
         raise MissingComponent(
-            f"未安装批量分析组件（缺少 {'、'.join(missing)}）：请运行 pip install -e \".[bulk]\"。",
-            f"the bulk extra is not installed (missing {', '.join(missing)}): pip install -e \".[bulk]\".",
+            f'未安装批量分析组件（缺少 {"、".join(missing)}）：请运行 pip install -e ".[bulk]"。',
+            f'the bulk extra is not installed (missing {", ".join(missing)}): pip install -e ".[bulk]".',
         )
 
 
@@ -70,9 +70,17 @@ def run_bulk(
         # complaint corpora retell what collectors did: the retelling register (the act retold is the label)
         return RunConfig(out_dir, registry, retelling_text_detector)
 
-    summary = _run(list(inputs), Path(out), config, mapping=overrides, scheduler=scheduler, workers=workers,
-                   rows_per_partition=partition_rows or DEFAULT_PARTITION_ROWS, progress=progress,
-                   on_worker_pids=on_worker_pids)
+    summary = _run(
+        list(inputs),
+        Path(out),
+        config,
+        mapping=overrides,
+        scheduler=scheduler,
+        workers=workers,
+        rows_per_partition=partition_rows or DEFAULT_PARTITION_ROWS,
+        progress=progress,
+        on_worker_pids=on_worker_pids,
+    )
     result = summary.to_dict()
     result["report"] = str(build_report(Path(summary.out), home=home))
     result["db_rows"] = load_db(Path(summary.out), db_url) if db_url else None
@@ -123,6 +131,7 @@ def load_db(out: Path, url: str) -> int:
 
 # ---------------------------------------------------------------------------------------------- the run index
 
+
 def _runs_file(home: Path | None) -> Path:
     return load_settings(home).home / "bulk" / RUNS_FILE
 
@@ -135,8 +144,16 @@ def _register(home: Path | None, out: Path) -> None:
     f = _runs_file(home)
     f.parent.mkdir(parents=True, exist_ok=True)
     runs = [r for r in _read_index(f) if r["id"] != run["plan_id"] and r["out"] != str(out)]
-    runs.append({"id": run["plan_id"], "out": str(out), "texts": run["texts"], "unlawful": run["unlawful"],
-                 "finished_at": run["finished_at"], "inputs": [i["name"] for i in run["inputs"]]})
+    runs.append(
+        {
+            "id": run["plan_id"],
+            "out": str(out),
+            "texts": run["texts"],
+            "unlawful": run["unlawful"],
+            "finished_at": run["finished_at"],
+            "inputs": [i["name"] for i in run["inputs"]],
+        }
+    )
     atomic_write(f, json.dumps(runs, ensure_ascii=False, indent=1).encode())
 
 

@@ -121,7 +121,11 @@ def finding_period(s: Session, case_id: int, states: tuple[str, ...]) -> tuple[d
         select(func.min(Event.start), func.max(Event.start)).where(Event.id.in_(select(ids.c.event_id)))
     ).one()
     if lo is None:
-        lo, hi = s.execute(select(func.min(Event.start), func.max(Event.start)).where(Event.case_id == case_id, Event.date_unconfirmed.is_(False))).one()
+        lo, hi = s.execute(
+            select(func.min(Event.start), func.max(Event.start)).where(
+                Event.case_id == case_id, Event.date_unconfirmed.is_(False)
+            )
+        ).one()
     return (as_utc(lo), as_utc(hi)) if lo is not None and hi is not None else None  # type: ignore[return-value]  # both bounds are set here
 
 

@@ -51,9 +51,16 @@ def suggest_lenders(ws: Workspace, query: str, *, limit: int = 6) -> list[Lender
         return []
     return [
         LenderSuggestion(
-            id=m.lender.id, name=m.matched_name, entity=m.lender.entity, licence_type=m.lender.licence_type,
-            regulator=m.lender.regulator, confidence=m.lender.confidence, brand_confidence=m.lender.brand_confidence,
-            note_zh=m.lender.note_zh, score=round(float(m.score), 1), exact=m.exact,
+            id=m.lender.id,
+            name=m.matched_name,
+            entity=m.lender.entity,
+            licence_type=m.lender.licence_type,
+            regulator=m.lender.regulator,
+            confidence=m.lender.confidence,
+            brand_confidence=m.lender.brand_confidence,
+            note_zh=m.lender.note_zh,
+            score=round(float(m.score), 1),
+            exact=m.exact,
         )
         for m in ws.law.find_lender(q, limit=limit)
     ]
@@ -69,10 +76,18 @@ def _out(s: Session, case: Case, *, with_counts: bool = False) -> CaseOut:
     out = CaseOut.model_validate(case)
     if with_counts:
         out.counts = {
-            "events": s.scalar(select(func.count()).select_from(Event)
-                               .where(Event.case_id == case.id, Event.date_unconfirmed.is_(False))) or 0,
-            "dates_to_confirm": s.scalar(select(func.count()).select_from(Event)
-                                         .where(Event.case_id == case.id, Event.date_unconfirmed.is_(True))) or 0,
+            "events": s.scalar(
+                select(func.count())
+                .select_from(Event)
+                .where(Event.case_id == case.id, Event.date_unconfirmed.is_(False))
+            )
+            or 0,
+            "dates_to_confirm": s.scalar(
+                select(func.count())
+                .select_from(Event)
+                .where(Event.case_id == case.id, Event.date_unconfirmed.is_(True))
+            )
+            or 0,
             "findings": s.scalar(select(func.count()).select_from(Finding).where(Finding.case_id == case.id)) or 0,
             "files": s.scalar(select(func.count()).select_from(Acquisition).where(Acquisition.case_id == case.id)) or 0,
             "actions": s.scalar(select(func.count()).select_from(Action).where(Action.case_id == case.id)) or 0,
@@ -99,8 +114,13 @@ def create_case(
     hit = lookup_lender(ws, lender) if lender else None
     with ws.db.session() as s:
         case = Case(
-            name=name, lender_name=lender, borrower_name=(borrower_name or "").strip() or None,
-            timezone=timezone or ws.settings.timezone, owner_id=owner_id, is_sample=is_sample, extra=extra or {},
+            name=name,
+            lender_name=lender,
+            borrower_name=(borrower_name or "").strip() or None,
+            timezone=timezone or ws.settings.timezone,
+            owner_id=owner_id,
+            is_sample=is_sample,
+            extra=extra or {},
             # the licence from the lender registry, for an exact match only (CLI and web alike)
             lender_entity=hit.entity if hit is not None else None,
             licence_type=hit.licence_type if hit is not None else None,
@@ -135,11 +155,22 @@ def list_cases(ws: Workspace, *, owner_id: int | None = None, case_ids: set[int]
 
 
 def update_case(ws: Workspace, case_id: int, **fields: Any) -> CaseOut:
-    allowed = {"name", "lender_name", "lender_entity", "licence_type", "borrower_name", "status", "notes", "timezone",
-               "borrower_phones"}
+    allowed = {
+        "name",
+        "lender_name",
+        "lender_entity",
+        "licence_type",
+        "borrower_name",
+        "status",
+        "notes",
+        "timezone",
+        "borrower_phones",
+    }
     bad = set(fields) - allowed
     if bad:
-        raise InputError(f"不能修改的字段：{', '.join(sorted(bad))}", f"fields cannot be changed: {', '.join(sorted(bad))}")
+        raise InputError(
+            f"不能修改的字段：{', '.join(sorted(bad))}", f"fields cannot be changed: {', '.join(sorted(bad))}"
+        )
     with ws.db.session() as s:
         case = get_case_row(s, case_id)
         for k, v in fields.items():

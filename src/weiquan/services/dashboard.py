@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from weiquan.law.pack import LawPack
 
 
-
 class DayCount(BaseModel):
     day: dt.date
     count: int
@@ -54,7 +53,6 @@ class CategoryCount(BaseModel):
     rejected: int
     pending: int
     max_severity: str | None
-
 
 
 @dataclass
@@ -105,7 +103,9 @@ def _local_hours(rows: list[tuple[str, int]], zone: ZoneInfo) -> list[tuple[dt.d
     out = []
     for bucket, n in rows:
         # 'YYYY-MM-DD HH' sliced by hand: strptime costs ~15 µs a bucket, thousands of buckets a page
-        utc = dt.datetime(int(bucket[0:4]), int(bucket[5:7]), int(bucket[8:10]), int(bucket[11:13]), tzinfo=dt.timezone.utc)
+        utc = dt.datetime(
+            int(bucket[0:4]), int(bucket[5:7]), int(bucket[8:10]), int(bucket[11:13]), tzinfo=dt.timezone.utc
+        )
         out.append((utc.astimezone(zone), int(n)))
     return out
 
@@ -126,9 +126,18 @@ def case_dashboard(ws: Workspace, case_id: int, *, top_numbers: int = 15) -> Das
         # case's rows grouped by (number, channel, recipient); per-channel counts, third-party count, top
         # numbers, distinct numbers and first/last are summed from these few hundred rows.
         rows = s.execute(
-            select(Event.counterpart, Event.channel, Event.recipient, Event.date_unconfirmed, func.count(),
-                   func.min(Event.start), func.max(Event.start), func.max(Event.signature))
-            .where(where).group_by(Event.counterpart, Event.channel, Event.recipient, Event.date_unconfirmed)
+            select(
+                Event.counterpart,
+                Event.channel,
+                Event.recipient,
+                Event.date_unconfirmed,
+                func.count(),
+                func.min(Event.start),
+                func.max(Event.start),
+                func.max(Event.signature),
+            )
+            .where(where)
+            .group_by(Event.counterpart, Event.channel, Event.recipient, Event.date_unconfirmed)
         ).all()
         by_channel: Counter[str] = Counter()
         third = 0
@@ -151,11 +160,19 @@ def case_dashboard(ws: Workspace, case_id: int, *, top_numbers: int = 15) -> Das
                     acc.add(n, lo, hi, sig)
         total = sum(by_channel.values())
         bucket = _hour_bucket(s)
-        hours = _local_hours([(b, n) for b, n in s.execute(
-            select(bucket, func.count()).where(where, Event.date_unconfirmed.is_(False)).group_by(bucket))], zone)
+        hours = _local_hours(
+            [
+                (b, n)
+                for b, n in s.execute(
+                    select(bucket, func.count()).where(where, Event.date_unconfirmed.is_(False)).group_by(bucket)
+                )
+            ],
+            zone,
+        )
         top = sorted(per_number.items(), key=lambda kv: (-kv[1].count, kv[0]))[:top_numbers]
-        numbers = [NumberCount(counterpart=c, signature=a.signature, count=a.count, first=a.first, last=a.last)
-                   for c, a in top]
+        numbers = [
+            NumberCount(counterpart=c, signature=a.signature, count=a.count, first=a.first, last=a.last) for c, a in top
+        ]
         distinct_numbers = len(per_number)
         findings = _finding_counts(s, case_id)
     per_day_c: Counter[dt.date] = Counter()
@@ -171,9 +188,24 @@ def case_dashboard(ws: Workspace, case_id: int, *, top_numbers: int = 15) -> Das
     busiest = max(per_day, key=lambda d: d.count) if per_day else None
     if collection:  # one count everywhere (issue 16 item 8): the collection contacts, not every record
         night, third, distinct_numbers = collection["night"], collection["third_party"], collection["numbers"]
-    return Dashboard(case_id=case_id, tz=tz, total_events=total, by_channel=dict(by_channel), third_party=third, night=night,
-                     first=first, last=last, busiest_day=busiest, per_day=per_day, heat=heat, numbers=numbers,
-                     distinct_numbers=distinct_numbers, findings=findings, collection=collection, dates_to_confirm=undated)
+    return Dashboard(
+        case_id=case_id,
+        tz=tz,
+        total_events=total,
+        by_channel=dict(by_channel),
+        third_party=third,
+        night=night,
+        first=first,
+        last=last,
+        busiest_day=busiest,
+        per_day=per_day,
+        heat=heat,
+        numbers=numbers,
+        distinct_numbers=distinct_numbers,
+        findings=findings,
+        collection=collection,
+        dates_to_confirm=undated,
+    )
 
 
 def _finding_counts(s: Session, case_id: int) -> list[CategoryCount]:
@@ -190,11 +222,19 @@ def _finding_counts(s: Session, case_id: int) -> list[CategoryCount]:
         a[state if state in a else "auto"] += n
         if state != "rejected" and (cat not in sev or severity_rank(severity) <= severity_rank(sev[cat])):
             sev[cat] = severity
-    out = [CategoryCount(category=c, total=a["total"], confirmed=a["confirmed"], rejected=a["rejected"], pending=a["auto"],
-                         max_severity=sev.get(c)) for c, a in acc.items()]
+    out = [
+        CategoryCount(
+            category=c,
+            total=a["total"],
+            confirmed=a["confirmed"],
+            rejected=a["rejected"],
+            pending=a["auto"],
+            max_severity=sev.get(c),
+        )
+        for c, a in acc.items()
+    ]
     out.sort(key=lambda c: (severity_rank(c.max_severity), -c.total, c.category))
     return out
-
 
 
 def case_header(ws: Workspace, case_id: int) -> CaseOut:
@@ -213,15 +253,23 @@ def case_dashboard_finding_counts(ws: Workspace, case_id: int) -> list[CategoryC
 def case_dashboard_categories(ws: Workspace, case_id: int) -> list[str]:
     """The violation categories with (non-stale) findings in the case."""
     with ws.db.read_session() as s:
-        q = select(Finding.category).where(Finding.case_id == case_id, Finding.stale.is_(False)).distinct().order_by(Finding.category)
+        q = (
+            select(Finding.category)
+            .where(Finding.case_id == case_id, Finding.stale.is_(False))
+            .distinct()
+            .order_by(Finding.category)
+        )
         return [c for (c,) in s.execute(q)]
 
 
 def case_state(ws: Workspace, case_id: int) -> tuple[object, ...]:
     """A cheap fingerprint of what the dashboard shows: event count and newest id (index-only), findings state."""
     with ws.db.read_session() as s:
-        ev = s.execute(select(func.count(), func.max(Event.id), func.count().filter(Event.date_unconfirmed.is_(True)))
-                       .where(Event.case_id == case_id)).one()
+        ev = s.execute(
+            select(func.count(), func.max(Event.id), func.count().filter(Event.date_unconfirmed.is_(True))).where(
+                Event.case_id == case_id
+            )
+        ).one()
         fi = s.execute(select(func.count(), func.max(Finding.updated_at)).where(Finding.case_id == case_id)).one()
         tz = s.execute(select(Case.timezone).where(Case.id == case_id)).scalar()
     return (*ev, *fi, tz)
@@ -279,8 +327,11 @@ def case_chart(ws: Workspace, case_id: int, name: str, *, fmt: charts.Fmt = "svg
     with ws.db.read_session() as s:
         case = get_case_row(s, case_id)
         tz, lender = case.timezone, case.lender_name
-        rows = s.execute(select(Event.start, Event.channel, Event.recipient, Event.counterpart, Event.signature)
-                         .where(Event.case_id == case_id, Event.date_unconfirmed.is_(False)).execution_options(yield_per=5000))
+        rows = s.execute(
+            select(Event.start, Event.channel, Event.recipient, Event.counterpart, Event.signature)
+            .where(Event.case_id == case_id, Event.date_unconfirmed.is_(False))
+            .execution_options(yield_per=5000)
+        )
         stats = charts.aggregate(charts.events_from_rows(rows), tz=tz, default_group=lender)
     if name == "per_day":
         data = charts.contacts_per_day(stats, fmt=fmt)

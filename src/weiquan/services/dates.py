@@ -71,13 +71,23 @@ def _anchor_day(rows: list[Event], zone: ZoneInfo) -> tuple[dt.date, str | None]
 def count_pending(ws: Workspace, case_id: int) -> int:
     """Events of the case waiting for a confirmed date."""
     with ws.db.read_session() as s:
-        return int(s.scalar(select(func.count()).select_from(Event)
-                            .where(Event.case_id == case_id, Event.date_unconfirmed.is_(True))) or 0)
+        return int(
+            s.scalar(
+                select(func.count())
+                .select_from(Event)
+                .where(Event.case_id == case_id, Event.date_unconfirmed.is_(True))
+            )
+            or 0
+        )
 
 
 def _pending_by_file(s: Session, case_id: int) -> dict[int, list[Event]]:
-    q = (select(EventSource.evidence_id, Event).join(Event, Event.id == EventSource.event_id)
-         .where(Event.case_id == case_id, Event.date_unconfirmed.is_(True)).order_by(Event.start, Event.id))
+    q = (
+        select(EventSource.evidence_id, Event)
+        .join(Event, Event.id == EventSource.event_id)
+        .where(Event.case_id == case_id, Event.date_unconfirmed.is_(True))
+        .order_by(Event.start, Event.id)
+    )
     out: dict[int, list[Event]] = {}
     for evid, e in s.execute(q):
         out.setdefault(evid, []).append(e)
@@ -97,12 +107,20 @@ def pending_files(ws: Workspace, case_id: int, *, limit: int = 100) -> list[Pend
             rows = groups[evid]
             day, basis = _anchor_day(rows, zone)
             mt = media.get(evid) or ""
-            out.append(PendingFile(
-                evidence_id=evid, name=names.get(evid), media_type=mt or None, is_image=mt.startswith("image/"),
-                is_audio=mt.startswith("audio/"), events=len(rows), proposed_day=day,
-                first=min(e.start for e in rows).astimezone(zone), last=max(e.start for e in rows).astimezone(zone),
-                basis=basis,
-            ))
+            out.append(
+                PendingFile(
+                    evidence_id=evid,
+                    name=names.get(evid),
+                    media_type=mt or None,
+                    is_image=mt.startswith("image/"),
+                    is_audio=mt.startswith("audio/"),
+                    events=len(rows),
+                    proposed_day=day,
+                    first=min(e.start for e in rows).astimezone(zone),
+                    last=max(e.start for e in rows).astimezone(zone),
+                    basis=basis,
+                )
+            )
         return out
 
 
@@ -113,8 +131,9 @@ class Confirmed(BaseModel):
     shifted_days: int
 
 
-def confirm_file_date(ws: Workspace, case_id: int, evidence_id: int, day: dt.date | str | None = None, *,
-                      by: str = "local") -> Confirmed:
+def confirm_file_date(
+    ws: Workspace, case_id: int, evidence_id: int, day: dt.date | str | None = None, *, by: str = "local"
+) -> Confirmed:
     """Confirm the proposed day of a file's events (``day`` None), or move them to ``day``."""
     if isinstance(day, str):
         try:
@@ -125,15 +144,20 @@ def confirm_file_date(ws: Workspace, case_id: int, evidence_id: int, day: dt.dat
         zone = _zone(s, case_id, ws.settings.timezone)
         rows = _pending_by_file(s, case_id).get(evidence_id)
         if not rows:
-            raise NotFoundError("这个文件没有待确认日期的记录", f"evidence {evidence_id} has no events awaiting a date in case {case_id}")
+            raise NotFoundError(
+                "这个文件没有待确认日期的记录",
+                f"evidence {evidence_id} has no events awaiting a date in case {case_id}",
+            )
         proposed, _basis = _anchor_day(rows, zone)
         target = day or proposed
         shift = dt.timedelta(days=(target - proposed).days)
         now = utcnow()
         latest = max(e.start for e in rows) + shift
         if latest > now + dt.timedelta(minutes=5):
-            raise InputError(f"日期不能晚于今天（{now.astimezone(zone):%Y-%m-%d}）：这样会有记录落在将来",
-                             "the date would put events in the future")
+            raise InputError(
+                f"日期不能晚于今天（{now.astimezone(zone):%Y-%m-%d}）：这样会有记录落在将来",
+                "the date would put events in the future",
+            )
         for e in rows:
             if shift:
                 local = e.start.astimezone(zone).replace(tzinfo=None) + shift

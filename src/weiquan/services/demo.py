@@ -64,7 +64,11 @@ def _fresh_sample_case(ws: Workspace) -> int:
     for cid in old:
         cases.delete_case(ws, cid)
     case = cases.create_case(
-        ws, name, lender=meta.get("lender"), borrower_name=meta.get("borrower"), is_sample=True,
+        ws,
+        name,
+        lender=meta.get("lender"),
+        borrower_name=meta.get("borrower"),
+        is_sample=True,
         timezone=meta.get("timezone"),
     )
     if meta.get("borrower_phones"):
@@ -85,7 +89,9 @@ def prepare_out_dir(out_dir: Path) -> Path:
     previous demo output (it holds :data:`DEMO_MARKER`) is replaced, anything else is refused untouched."""
     out_dir = out_dir.resolve()
     if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"输出位置 {out_dir} 是一个文件，不是文件夹；请换一个 --out", f"{out_dir} is a file, not a folder")
+        raise InputError(
+            f"输出位置 {out_dir} 是一个文件，不是文件夹；请换一个 --out", f"{out_dir} is a file, not a folder"
+        )
     if out_dir.is_dir() and any(out_dir.iterdir()):
         marker = out_dir / DEMO_MARKER
         if not (marker.is_file() and not marker.is_symlink()) and not _older_demo_output(out_dir):
@@ -133,7 +139,9 @@ def _import(ws: Workspace, case_id: int) -> tuple[str, dict[str, Any]]:
     added = sum(r.records_added for r in results)
     failed = [r.file for r in results if r.error]
     return f"{len(results)} 个文件，新增 {added} 条记录" + (f"，{len(failed)} 个失败" if failed else ""), {
-        "files": len(results), "records": added, "failed": failed,
+        "files": len(results),
+        "records": added,
+        "failed": failed,
     }
 
 
@@ -146,8 +154,11 @@ def _loan(ws: Workspace, case_id: int) -> tuple[str, dict[str, Any]]:
     loan = add_loan(ws, case_id, dict(_sample_meta()["loan"]))
     data = loan.model_dump(mode="json")
     apr = data.get("apr")
-    return f"年化利率（IRR）{apr:.2%}，结论 {data.get('verdict')}" if isinstance(apr, float) else str(data.get("verdict")), {
-        "loan_id": data.get("id"), "verdict": data.get("verdict"),
+    return f"年化利率（IRR）{apr:.2%}，结论 {data.get('verdict')}" if isinstance(apr, float) else str(
+        data.get("verdict")
+    ), {
+        "loan_id": data.get("id"),
+        "verdict": data.get("verdict"),
     }
 
 
@@ -165,8 +176,11 @@ def _review(ws: Workspace, case_id: int) -> tuple[str, dict[str, Any]]:
     """Confirm the sample's findings as a reviewing user would, marked as 示例: documents draft from confirmed
     findings only, so without this step the sample's documents would be empty."""
 
-    done = [review_finding(ws, f.id, "confirmed", reviewer=DEMO_REVIEWER, note=DEMO_REVIEW_NOTE).id
-            for f in list_findings(ws, case_id) if f.review_state == "auto" and f.category != "lawful"]
+    done = [
+        review_finding(ws, f.id, "confirmed", reviewer=DEMO_REVIEWER, note=DEMO_REVIEW_NOTE).id
+        for f in list_findings(ws, case_id)
+        if f.review_state == "auto" and f.category != "lawful"
+    ]
     return f"示例用户确认 {len(done)} 项（标注“示例”）", {"confirmed": done}
 
 
@@ -186,4 +200,7 @@ def _export(ws: Workspace, case_id: int, out_dir: Path) -> tuple[str, dict[str, 
     result = verify_package(pkg)
     if not result.ok:
         raise ProblemFound("示例证据包校验失败", f"demo package failed verification: {result.problems}")
-    return f"{pkg}（校验通过 verified, {result.files_checked} files）", {"package": str(pkg), "merkle_root": result.merkle_root}
+    return f"{pkg}（校验通过 verified, {result.files_checked} files）", {
+        "package": str(pkg),
+        "merkle_root": result.merkle_root,
+    }

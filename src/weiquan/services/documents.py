@@ -43,8 +43,9 @@ def document_specs() -> dict[str, DocumentSpec]:
 
 
 def list_documents() -> list[DocumentInfo]:
-    return [DocumentInfo(s.id, s.title_zh, s.description_zh, s.channel, s.label, s.sent)
-            for s in document_specs().values()]
+    return [
+        DocumentInfo(s.id, s.title_zh, s.description_zh, s.channel, s.label, s.sent) for s in document_specs().values()
+    ]
 
 
 def document_labels(*, sent_only: bool = False) -> dict[str, str]:
@@ -56,7 +57,9 @@ def document_labels(*, sent_only: bool = False) -> dict[str, str]:
 def _spec(doc: str) -> DocumentSpec:
     specs = document_specs()
     if doc not in specs:
-        raise InputError(f"未知的文书类型：{doc}。可选：{', '.join(specs)}", f"unknown document {doc!r}; valid: {', '.join(specs)}")
+        raise InputError(
+            f"未知的文书类型：{doc}。可选：{', '.join(specs)}", f"unknown document {doc!r}; valid: {', '.join(specs)}"
+        )
     return specs[doc]
 
 
@@ -65,7 +68,9 @@ def _formats(formats: tuple[str, ...] | list[str] | str) -> tuple[str, ...]:
         formats = FORMATS if formats == "both" else (formats,)
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
-        raise InputError(f"不支持的格式：{', '.join(bad) or '(空)'}（可选 docx、pdf、both）", f"unsupported format(s): {bad}")
+        raise InputError(
+            f"不支持的格式：{', '.join(bad) or '(空)'}（可选 docx、pdf、both）", f"unsupported format(s): {bad}"
+        )
     return tuple(dict.fromkeys(formats))
 
 
@@ -77,7 +82,9 @@ def _parts(ws: Workspace, case_id: int, doc: str, today: dt.date | None) -> tupl
     return spec, mark_sample(html), mark_sample(sheet) if sheet is not None else None
 
 
-def _unmarked_parts(ws: Workspace, case_id: int, doc: str, today: dt.date | None) -> tuple[DocumentSpec, str, str | None]:
+def _unmarked_parts(
+    ws: Workspace, case_id: int, doc: str, today: dt.date | None
+) -> tuple[DocumentSpec, str, str | None]:
     """The document's HTML and its cover sheet's (提交前核对清单; None for the plan, which is written for the user).
 
     A document that is sent draws on confirmed findings only (the UI promises "只有您确认的才会写进投诉材料"); the
@@ -88,7 +95,11 @@ def _unmarked_parts(ws: Workspace, case_id: int, doc: str, today: dt.date | None
     all_facts = load_case_facts(ws, case_id, today=today)
     if spec.id == "plan":
         plan = build(pack, all_facts, calendar=calendar)
-        return spec, render_html(spec, build_context(pack, all_facts, plan, doc_key=spec.key, channel_id=spec.channel)), None
+        return (
+            spec,
+            render_html(spec, build_context(pack, all_facts, plan, doc_key=spec.key, channel_id=spec.channel)),
+            None,
+        )
     facts = load_case_facts(ws, case_id, today=today, include_auto=False)
     plan = build(pack, facts, calendar=calendar)
     ctx = build_context(pack, facts, plan, doc_key=spec.key, channel_id=spec.channel)
@@ -97,7 +108,9 @@ def _unmarked_parts(ws: Workspace, case_id: int, doc: str, today: dt.date | None
     step = full_plan.step(spec.channel) if spec.channel else None
     warnings = [*(step.warnings_zh if step else []), *full_plan.document_warnings.get(spec.key, [])]
     checklist = build_checklist(pack, spec.title_zh, html, ctx, all_facts, warnings)
-    sheet = DocumentSpec(id=f"{spec.id}-checklist", title_zh=f"{spec.title_zh}-提交前核对清单", template="checklist.html.j2")
+    sheet = DocumentSpec(
+        id=f"{spec.id}-checklist", title_zh=f"{spec.title_zh}-提交前核对清单", template="checklist.html.j2"
+    )
     return spec, html, render_html(sheet, {**ctx, "checklist": checklist})
 
 
@@ -112,8 +125,13 @@ def checklist_html(ws: Workspace, case_id: int, doc: str, *, today: dt.date | No
 
 
 def draft_document(
-    ws: Workspace, case_id: int, doc: str, *, formats: tuple[str, ...] | list[str] | str = FORMATS,
-    out_dir: Path | None = None, today: dt.date | None = None,
+    ws: Workspace,
+    case_id: int,
+    doc: str,
+    *,
+    formats: tuple[str, ...] | list[str] | str = FORMATS,
+    out_dir: Path | None = None,
+    today: dt.date | None = None,
 ) -> list[Path]:
     """Write one document of the case and, beside it, its cover sheet 提交前核对清单 (not to be sent); returns the
     files written. Recorded in the ledger (hashes only)."""
@@ -127,12 +145,21 @@ def draft_document(
     ws.vault.record("document_drafted", case_id=case_id, meta=meta)
     paths = [w.path for w in written]
     if sheet is not None:
-        paths += [w.path for w in write(sheet, out, f"案件{case_id}-{spec.title_zh}-提交前核对清单", fmts, home=ws.home)]
+        paths += [
+            w.path for w in write(sheet, out, f"案件{case_id}-{spec.title_zh}-提交前核对清单", fmts, home=ws.home)
+        ]
     return paths
 
 
-def draft_all(ws: Workspace, case_id: int, *, formats: tuple[str, ...] | list[str] | str = FORMATS,
-              out_dir: Path | None = None, docs: list[str] | None = None, today: dt.date | None = None) -> dict[str, list[Path]]:
+def draft_all(
+    ws: Workspace,
+    case_id: int,
+    *,
+    formats: tuple[str, ...] | list[str] | str = FORMATS,
+    out_dir: Path | None = None,
+    docs: list[str] | None = None,
+    today: dt.date | None = None,
+) -> dict[str, list[Path]]:
     """Draft several documents (default: every registered one)."""
     ids = docs or list(document_specs())
     if docs is None and "injunction" in ids:
@@ -143,8 +170,14 @@ def draft_all(ws: Workspace, case_id: int, *, formats: tuple[str, ...] | list[st
     return {d: draft_document(ws, case_id, d, formats=formats, out_dir=out_dir, today=today) for d in ids}
 
 
-def write_plan(ws: Workspace, case_id: int, out_dir: Path, *, formats: tuple[str, ...] = ("docx", "pdf"),
-               today: dt.date | None = None) -> list[Path]:
+def write_plan(
+    ws: Workspace,
+    case_id: int,
+    out_dir: Path,
+    *,
+    formats: tuple[str, ...] = ("docx", "pdf"),
+    today: dt.date | None = None,
+) -> list[Path]:
     """Write the plan as ``plan.json`` plus the 维权步骤计划 document (DOCX/PDF) into ``out_dir``."""
     plan = build_plan(ws, case_id, today=today)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -116,8 +116,12 @@ def export_case(
         with tempfile.TemporaryDirectory(prefix="weiquan-export-") as tmp:
             has_report = with_report and _add_report(ws, writer, case_id, items, Path(tmp), notices)
             has_catalogue = with_catalogue and _add_catalogue(ws, writer, case_id, Path(tmp), notices)
-        writer.add_bytes("README.txt", package_readme(header, items, has_report, has_catalogue).encode("utf-8"),
-                         role="readme", media_type="text/plain")
+        writer.add_bytes(
+            "README.txt",
+            package_readme(header, items, has_report, has_catalogue).encode("utf-8"),
+            role="readme",
+            media_type="text/plain",
+        )
         writer.add_bytes("verify.py", Path(verifier.__file__).read_bytes(), role="verifier", media_type="text/x-python")
         header["ledger_entries"] = n_ledger
         root = writer.write_manifest(header)
@@ -126,25 +130,44 @@ def export_case(
     except IntegrityError as e:
         writer.abort()
         what_zh, what_en = ("缺失", "missing") if e.actual == "missing" else ("已损坏", "damaged")
-        raise ProblemFound(f"证据库中的文件{what_zh}，停止导出：{e.path}（请运行 weiquan vault verify）",
-                           f"a vault file is {what_en}, export stopped: {e.path} (run weiquan vault verify)") from e
+        raise ProblemFound(
+            f"证据库中的文件{what_zh}，停止导出：{e.path}（请运行 weiquan vault verify）",
+            f"a vault file is {what_en}, export stopped: {e.path} (run weiquan vault verify)",
+        ) from e
     except BaseException:
         writer.abort()
         raise
     originals = sum(1 for i in items if i.kind == "original")
-    ws.vault.record("exported", case_id=case_id, meta={
-        "file": out.name, "merkle_root": root, "files": len(writer.files), "bytes": writer.bytes_written,
-        "originals": originals, "timestamp": bool(stamp),
-    })
+    ws.vault.record(
+        "exported",
+        case_id=case_id,
+        meta={
+            "file": out.name,
+            "merkle_root": root,
+            "files": len(writer.files),
+            "bytes": writer.bytes_written,
+            "originals": originals,
+            "timestamp": bool(stamp),
+        },
+    )
 
     _, skipped = anchor_head(ws, "export", case_id=case_id)  # the head after this export, when a TSA is configured
     if skipped:
         notices.append(Notice(skipped.split(" / ")[0], skipped.split(" / ")[-1]))
     return ExportResult(
-        path=out, case_id=case_id, merkle_root=root, files=len(writer.files), originals=originals,
-        derived=len(items) - originals, ledger_entries=n_ledger, bytes=writer.bytes_written,
-        seconds=round(time.perf_counter() - t0, 3), report=has_report, catalogue=has_catalogue,
-        timestamp=stamp, notices=notices,
+        path=out,
+        case_id=case_id,
+        merkle_root=root,
+        files=len(writer.files),
+        originals=originals,
+        derived=len(items) - originals,
+        ledger_entries=n_ledger,
+        bytes=writer.bytes_written,
+        seconds=round(time.perf_counter() - t0, 3),
+        report=has_report,
+        catalogue=has_catalogue,
+        timestamp=stamp,
+        notices=notices,
     )
 
 
@@ -160,9 +183,15 @@ def _header(case: Case, include_derived: bool) -> dict[str, Any]:
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "hash": "sha256",
         "merkle": "RFC 6962: leaf=SHA-256(0x00||canonical JSON), node=SHA-256(0x01||L||R); "
-                  "leaves = manifest without files, then files sorted by path",
-        "case": {"id": case.id, "name": case.name, "lender": case.lender_name, "lender_entity": case.lender_entity,
-                 "licence_type": case.licence_type, "timezone": case.timezone},
+        "leaves = manifest without files, then files sorted by path",
+        "case": {
+            "id": case.id,
+            "name": case.name,
+            "lender": case.lender_name,
+            "lender_entity": case.lender_entity,
+            "licence_type": case.licence_type,
+            "timezone": case.timezone,
+        },
         "include_derived": include_derived,
     }
 
@@ -174,8 +203,12 @@ def _iso(t: dt.datetime | None) -> str | None:
 def _write_evidence(ws: Workspace, writer: PackageWriter, items: list[EvidenceItem], progress: Progress | None) -> None:
     total = len(items)
     for n, item in enumerate(items, 1):
-        meta: dict[str, Any] = {"evidence": item.label, "media_type": item.media_type, "acquired_at": _iso(item.acquired_at),
-                                "ledger_seq": item.ledger_seq}
+        meta: dict[str, Any] = {
+            "evidence": item.label,
+            "media_type": item.media_type,
+            "acquired_at": _iso(item.acquired_at),
+            "ledger_seq": item.ledger_seq,
+        }
         if item.kind == "original":
             meta.update(original_names=item.names, source_device=item.source_device, source_evidence=None)
         else:
@@ -183,7 +216,9 @@ def _write_evidence(ws: Workspace, writer: PackageWriter, items: list[EvidenceIt
         blob = ws.vault.path(item.sha256)
         if not blob.is_file():
             raise IntegrityError(item.path, item.sha256, "missing")
-        writer.add_file(item.path, blob, role=item.kind, media_type=item.media_type, expect_sha256=item.sha256, meta=meta)
+        writer.add_file(
+            item.path, blob, role=item.kind, media_type=item.media_type, expect_sha256=item.sha256, meta=meta
+        )
         if progress:
             progress("evidence", n, total)
 
@@ -198,10 +233,20 @@ def _ledger_rows(ws: Workspace, case_id: int, shas: set[str]) -> Iterable[Ledger
             # entries of other cases are left out, even about the same bytes: a package never tells that
             # another case (or user) holds one of its files
             conds = [LedgerEntry.case_id == case_id]
-            conds += [and_(LedgerEntry.case_id.is_(None), LedgerEntry.evidence_sha256.in_(sha_list[i:i + 900]))
-                      for i in range(0, len(sha_list), 900)]
-            rows = s.execute(select(LedgerEntry).where(LedgerEntry.seq > last, or_(*conds))
-                             .order_by(LedgerEntry.seq).limit(batch)).scalars().all()
+            conds += [
+                and_(LedgerEntry.case_id.is_(None), LedgerEntry.evidence_sha256.in_(sha_list[i : i + 900]))
+                for i in range(0, len(sha_list), 900)
+            ]
+            rows = (
+                s.execute(
+                    select(LedgerEntry)
+                    .where(LedgerEntry.seq > last, or_(*conds))
+                    .order_by(LedgerEntry.seq)
+                    .limit(batch)
+                )
+                .scalars()
+                .all()
+            )
             s.expunge_all()
         if not rows:
             return
@@ -216,17 +261,36 @@ def writer_ledger(ws: Workspace, writer: PackageWriter, case_id: int, shas: set[
         nonlocal count
         for e in _ledger_rows(ws, case_id, shas):
             count += 1
-            yield (json.dumps({"seq": e.seq, "ts": e.ts, "action": e.action, "evidence_sha256": e.evidence_sha256,
-                               "case_id": e.case_id, "meta": e.meta, "prev_hash": e.prev_hash,
-                               "entry_hash": e.entry_hash}, ensure_ascii=False) + "\n").encode("utf-8")
+            yield (
+                json.dumps(
+                    {
+                        "seq": e.seq,
+                        "ts": e.ts,
+                        "action": e.action,
+                        "evidence_sha256": e.evidence_sha256,
+                        "case_id": e.case_id,
+                        "meta": e.meta,
+                        "prev_hash": e.prev_hash,
+                        "entry_hash": e.entry_hash,
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            ).encode("utf-8")
 
-    writer.add_stream(verifier.LEDGER, lines(), role="ledger", media_type="application/jsonl",
-                      meta={"description": "vault ledger entries concerning this case (hash-chained)"})
+    writer.add_stream(
+        verifier.LEDGER,
+        lines(),
+        role="ledger",
+        media_type="application/jsonl",
+        meta={"description": "vault ledger entries concerning this case (hash-chained)"},
+    )
     return count
 
 
-def _add_report(ws: Workspace, writer: PackageWriter, case_id: int, items: list[EvidenceItem], tmp: Path,
-                notices: list[Notice]) -> bool:
+def _add_report(
+    ws: Workspace, writer: PackageWriter, case_id: int, items: list[EvidenceItem], tmp: Path, notices: list[Notice]
+) -> bool:
     try:
         pdf = build_case_report(ws, case_id, tmp / "report.pdf", evidence=items)
     except MissingComponent as e:
@@ -245,8 +309,11 @@ def _add_catalogue(ws: Workspace, writer: PackageWriter, case_id: int, tmp: Path
     for p in paths:
         if p.stem.endswith("提交前核对清单"):
             continue  # the cover sheet is for the user, not part of the package a recipient reads
-        mt = "application/pdf" if p.suffix == ".pdf" else \
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        mt = (
+            "application/pdf"
+            if p.suffix == ".pdf"
+            else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        )
         writer.add_file(f"catalogue/证据目录{p.suffix}", p, role="catalogue", media_type=mt)
     return bool(paths)
 
@@ -259,7 +326,9 @@ def _timestamp(writer: PackageWriter, root: str, tsa_url: str, notices: list[Not
         return None
     info = tsa.describe_token(token, bytes.fromhex(root))
     writer.add_unlisted(verifier.TSA_TOKEN, token)
-    writer.add_unlisted(verifier.TSA_INFO, json.dumps({"url": tsa_url, **info}, ensure_ascii=False, indent=1).encode("utf-8"))
+    writer.add_unlisted(
+        verifier.TSA_INFO, json.dumps({"url": tsa_url, **info}, ensure_ascii=False, indent=1).encode("utf-8")
+    )
     return {"url": tsa_url, **info}
 
 
@@ -269,9 +338,15 @@ def verify_package(path: Path | str, *, tsa_ca: list[Path] | None = None) -> Ver
     if not p.exists():
         raise InputError(f"找不到证据包：{p}", f"no such package: {p}")
     raw = verifier.verify_package(str(p))
-    result = VerifyResult(ok=raw["ok"], package=str(p), files_checked=raw["files_checked"],
-                          merkle_root=raw["merkle_root"], problems=raw["problems"], timestamp=raw.get("timestamp"),
-                          ledger_head=raw.get("ledger_head"))
+    result = VerifyResult(
+        ok=raw["ok"],
+        package=str(p),
+        files_checked=raw["files_checked"],
+        merkle_root=raw["merkle_root"],
+        problems=raw["problems"],
+        timestamp=raw.get("timestamp"),
+        ledger_head=raw.get("ledger_head"),
+    )
     if raw.get("timestamp") and raw["merkle_root"]:
         pkg = verifier.open_package(str(p))
         try:
@@ -281,13 +356,20 @@ def verify_package(path: Path | str, *, tsa_ca: list[Path] | None = None) -> Ver
         check = tsa.verify_token(token, bytes.fromhex(raw["merkle_root"]), trust_anchors=tsa_ca)
         result.timestamp = check.as_dict()
         if not check.ok and not any(p["kind"] == "timestamp" for p in result.problems):
-            result.problems.append({"kind": "timestamp", "path": verifier.TSA_TOKEN, "zh": check.problem_zh or "时间戳无效",
-                                    "en": check.problem_en or "timestamp invalid"})
+            result.problems.append(
+                {
+                    "kind": "timestamp",
+                    "path": verifier.TSA_TOKEN,
+                    "zh": check.problem_zh or "时间戳无效",
+                    "en": check.problem_en or "timestamp invalid",
+                }
+            )
         result.ok = result.ok and check.ok
     return result
 
 
 # -- evidence packages in the case's output folder (the web's export page): written, listed, found by listed name; an uploaded package verified
+
 
 class PackageFile(BaseModel):
     name: str
@@ -315,7 +397,9 @@ def list_packages(ws: Workspace, case_id: int) -> list[PackageFile]:
     out = []
     for p in package_dir(ws, case_id).glob("*.zip"):
         st = p.stat()
-        out.append(PackageFile(name=p.name, size=st.st_size, created=dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc)))
+        out.append(
+            PackageFile(name=p.name, size=st.st_size, created=dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc))
+        )
     return sorted(out, key=lambda x: x.created, reverse=True)
 
 
@@ -334,9 +418,19 @@ def verify_upload(ws: Workspace, src: BinaryIO, name: str | None, *, max_bytes: 
             result = verify_package(path)
         except (zipfile.BadZipFile, zlib.error, EOFError) as e:
             # a damaged archive is a verification failure, not a crash
-            return VerifyResult(ok=False, package=path.name, files_checked=0, merkle_root=None, problems=[{
-                "kind": "corrupt", "path": path.name,
-                "zh": f"证据包已损坏，无法读取（{type(e).__name__}）：文件被改动过或不完整",
-                "en": f"the package is damaged and cannot be read ({type(e).__name__}: {e})"}])
+            return VerifyResult(
+                ok=False,
+                package=path.name,
+                files_checked=0,
+                merkle_root=None,
+                problems=[
+                    {
+                        "kind": "corrupt",
+                        "path": path.name,
+                        "zh": f"证据包已损坏，无法读取（{type(e).__name__}）：文件被改动过或不完整",
+                        "en": f"the package is damaged and cannot be read ({type(e).__name__}: {e})",
+                    }
+                ],
+            )
         result.package = path.name
         return result

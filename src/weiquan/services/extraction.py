@@ -85,8 +85,10 @@ class RunSummary(BaseModel):
     errors: list[JobError] = []
 
     def __str__(self) -> str:
-        s = (f"提取任务 {self.total} 个：完成 {self.done}（复用缓存 {self.cached}），失败 {self.failed}；"
-             f"新增事件 {self.events_added}，合并 {self.events_merged}，补充转写 {self.events_updated}；用时 {self.elapsed_s:.1f} 秒")
+        s = (
+            f"提取任务 {self.total} 个：完成 {self.done}（复用缓存 {self.cached}），失败 {self.failed}；"
+            f"新增事件 {self.events_added}，合并 {self.events_merged}，补充转写 {self.events_updated}；用时 {self.elapsed_s:.1f} 秒"
+        )
         if self.paused:
             s += f"；已暂停 {self.paused} 个（weiquan extract --resume 继续）"
         return s + ("（已中断，可重新运行继续）" if self.interrupted else "")
@@ -106,6 +108,7 @@ ProgressFn = Callable[[ProgressEvent], None]
 
 
 # -- queueing ---------------------------------------------------------------------------------
+
 
 def extractors() -> list[Extractor]:
     return [e for e in collect("register_extractors") if isinstance(e, Extractor)]
@@ -127,7 +130,9 @@ def queue_for_evidence(ws: Workspace, case_id: int, evidence_id: int, kind: str)
         get_case_row(s, case_id)
         if s.get(Evidence, evidence_id) is None:
             raise NotFoundError(f"证据 {evidence_id} 不存在", f"evidence {evidence_id} does not exist")
-        job = s.execute(select(Job).where(Job.kind == kind, Job.evidence_id == evidence_id, Job.case_id == case_id)).scalar_one_or_none()
+        job = s.execute(
+            select(Job).where(Job.kind == kind, Job.evidence_id == evidence_id, Job.case_id == case_id)
+        ).scalar_one_or_none()
         if job is None:
             job = Job(kind=kind, evidence_id=evidence_id, case_id=case_id, status="pending")
             s.add(job)
@@ -141,8 +146,12 @@ def queue_case(ws: Workspace, case_id: int, *, only: str | None = None) -> int:
         _check_kind(only)
     with ws.db.read_session() as s:
         get_case_row(s, case_id)
-        rows = s.execute(select(Evidence.id, Evidence.media_type).join(Acquisition, Acquisition.evidence_id == Evidence.id)
-                         .where(Acquisition.case_id == case_id, Evidence.kind == "original").distinct()).all()
+        rows = s.execute(
+            select(Evidence.id, Evidence.media_type)
+            .join(Acquisition, Acquisition.evidence_id == Evidence.id)
+            .where(Acquisition.case_id == case_id, Evidence.kind == "original")
+            .distinct()
+        ).all()
         have = {(k, e) for k, e in s.execute(select(Job.kind, Job.evidence_id).where(Job.case_id == case_id))}
     n = 0
     for eid, media_type in rows:
@@ -166,6 +175,7 @@ def list_jobs(ws: Workspace, *, case_id: int | None = None, status: str | None =
 
 # -- the runner ---------------------------------------------------------------------------------
 
+
 @dataclass
 class _Item:
     """One unit of slow work: a source blob for one extractor, shared by all its jobs."""
@@ -181,17 +191,28 @@ class _Item:
 
 
 def _find_cached(s: Session, evidence_id: int, kind: str, engine_id: str) -> Evidence | None:
-    q = select(Evidence).where(Evidence.derived_from_id == evidence_id, Evidence.derivation == kind).order_by(Evidence.id)
+    q = (
+        select(Evidence)
+        .where(Evidence.derived_from_id == evidence_id, Evidence.derivation == kind)
+        .order_by(Evidence.id)
+    )
     return next((d for d in s.execute(q).scalars() if (d.extra or {}).get("engine") == engine_id), None)
 
 
-def _claim(ws: Workspace, *, case_id: int | None, only: str | None, retry_failed: bool) -> tuple[list[_Item], list[JobError]]:
+def _claim(
+    ws: Workspace, *, case_id: int | None, only: str | None, retry_failed: bool
+) -> tuple[list[_Item], list[JobError]]:
     """Pending (and crashed 'running') jobs, grouped by content; marks them running."""
     errors: list[JobError] = []
     items: dict[tuple[str, int], _Item] = {}
     with ws.db.session() as s:
         states = ["pending", "running", "failed"]
-        q = select(Job, Evidence).join(Evidence, Evidence.id == Job.evidence_id).where(Job.status.in_(states)).order_by(Job.id)
+        q = (
+            select(Job, Evidence)
+            .join(Evidence, Evidence.id == Job.evidence_id)
+            .where(Job.status.in_(states))
+            .order_by(Job.id)
+        )
         if case_id is not None:
             q = q.where(Job.case_id == case_id)
         if only is not None:
@@ -202,8 +223,14 @@ def _claim(ws: Workspace, *, case_id: int | None, only: str | None, retry_failed
             ex = extractor_for(job.kind, ev.media_type)
             if ex is None:
                 job.status, job.error = "failed", _missing_message(job.kind, ev.media_type)
-                errors.append(JobError(job_id=job.id, evidence_id=ev.id, name=case_names(s, job.case_id, [ev.id])[ev.id],
-                                          error=job.error))
+                errors.append(
+                    JobError(
+                        job_id=job.id,
+                        evidence_id=ev.id,
+                        name=case_names(s, job.case_id, [ev.id])[ev.id],
+                        error=job.error,
+                    )
+                )
                 continue
             item = items.get((job.kind, ev.id))
             if item is None:
@@ -232,7 +259,9 @@ def pause_jobs(ws: Workspace, case_id: int) -> int:
     stops before the next one; nothing is lost, and :func:`resume_jobs` continues where it stopped."""
     with ws.db.session() as s:
         get_case_row(s, case_id)
-        jobs = s.execute(select(Job).where(Job.case_id == case_id, Job.status.in_(("pending", "running")))).scalars().all()
+        jobs = (
+            s.execute(select(Job).where(Job.case_id == case_id, Job.status.in_(("pending", "running")))).scalars().all()
+        )
         for job in jobs:
             job.status = "paused"
         return len(jobs)
@@ -256,13 +285,22 @@ def _paused_ids(ws: Workspace, case_ids: set[int]) -> set[int]:
 
 def _missing_message(kind: str, media_type: str | None) -> str:
     if kind == "asr":
-        return ("语音转写组件未安装或不支持该格式：请安装 pip install 'weiquan[asr]' / "
-                f"speech-to-text is not installed or cannot read {media_type}: pip install 'weiquan[asr]'")
+        return (
+            "语音转写组件未安装或不支持该格式：请安装 pip install 'weiquan[asr]' / "
+            f"speech-to-text is not installed or cannot read {media_type}: pip install 'weiquan[asr]'"
+        )
     return f"没有可处理该文件的文字识别组件（{media_type}） / no OCR extractor accepts {media_type}"
 
 
-def run_jobs(ws: Workspace, *, case_id: int | None = None, only: str | None = None, workers: int | None = None,
-             progress: ProgressFn | None = None, retry_failed: bool = False) -> RunSummary:
+def run_jobs(
+    ws: Workspace,
+    *,
+    case_id: int | None = None,
+    only: str | None = None,
+    workers: int | None = None,
+    progress: ProgressFn | None = None,
+    retry_failed: bool = False,
+) -> RunSummary:
     """Run pending extraction jobs; see the module docstring for the guarantees."""
     if only is not None:
         _check_kind(only)
@@ -288,13 +326,28 @@ def run_jobs(ws: Workspace, *, case_id: int | None = None, only: str | None = No
             if err is not None:
                 _fail(ws, job_id, err)
                 summary.failed += 1
-                summary.errors.append(JobError(job_id=job_id, evidence_id=item.evidence_id, name=_name(ws, item.evidence_id, job_case), error=err))
+                summary.errors.append(
+                    JobError(
+                        job_id=job_id,
+                        evidence_id=item.evidence_id,
+                        name=_name(ws, item.evidence_id, job_case),
+                        error=err,
+                    )
+                )
             else:
                 summary.done += 1
             counter["done"] += 1
             if progress:
-                progress(ProgressEvent(counter["done"], summary.total, job_id, _name(ws, item.evidence_id, job_case),
-                                       "failed" if err else "done", err))
+                progress(
+                    ProgressEvent(
+                        counter["done"],
+                        summary.total,
+                        job_id,
+                        _name(ws, item.evidence_id, job_case),
+                        "failed" if err else "done",
+                        err,
+                    )
+                )
 
     todo: list[_Item] = []
     for item in items:
@@ -325,8 +378,13 @@ def run_jobs(ws: Workspace, *, case_id: int | None = None, only: str | None = No
     return summary
 
 
-def _compute_all(ws: Workspace, todo: list[_Item], workers: int, finish: Callable[[_Item, bool, Any], None],
-                 wanted: Callable[..., bool]) -> None:
+def _compute_all(
+    ws: Workspace,
+    todo: list[_Item],
+    workers: int,
+    finish: Callable[[_Item, bool, Any], None],
+    wanted: Callable[..., bool],
+) -> None:
     if not todo:
         return
     # A worker process costs a start-up and a model load (~2-3 s); below this many items one
@@ -355,7 +413,9 @@ def _compute_all(ws: Workspace, todo: list[_Item], workers: int, finish: Callabl
         return
     exs = {i.kind: i.extractor for i in todo}
     ctx = multiprocessing.get_context("spawn")  # safe from threads (web) and with onnxruntime
-    with cf.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=worker.init, initargs=(exs, threads)) as pool:
+    with cf.ProcessPoolExecutor(
+        max_workers=n, mp_context=ctx, initializer=worker.init, initargs=(exs, threads)
+    ) as pool:
         futures = {pool.submit(worker.compute, i.kind, str(ws.vault.path(i.sha256)), threads): i for i in todo}
         try:
             left = set(futures)
@@ -367,7 +427,10 @@ def _compute_all(ws: Workspace, todo: list[_Item], workers: int, finish: Callabl
                 except cf.CancelledError:
                     continue
                 except Exception as e:  # noqa: BLE001 - a worker died (out of memory …)
-                    ok, payload = False, (f"工作进程异常退出：{type(e).__name__}", f"worker process failed: {type(e).__name__}")
+                    ok, payload = (
+                        False,
+                        (f"工作进程异常退出：{type(e).__name__}", f"worker process failed: {type(e).__name__}"),
+                    )
                 finish(item, ok, payload)  # a file already being computed is finished, paused or not
                 paused = _paused_ids(ws, {c for f in left for _, c in futures[f].jobs})
                 if paused:  # files whose every job was paused are not computed if they have not started
@@ -392,24 +455,44 @@ def _store_result(ws: Workspace, item: _Item, result: dict[str, Any], case_id: i
     if item.cached_id is not None:
         return item.cached_id
     data = json.dumps(result, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    ev = ws.vault.add_derived(data, source_sha256=item.sha256, derivation=item.kind, case_id=case_id,
-                              metadata={"engine": item.extractor.engine_id, "extractor": item.extractor.name},
-                              name=f"{item.sha256[:12]}.{item.kind}.json")
+    ev = ws.vault.add_derived(
+        data,
+        source_sha256=item.sha256,
+        derivation=item.kind,
+        case_id=case_id,
+        metadata={"engine": item.extractor.engine_id, "extractor": item.extractor.name},
+        name=f"{item.sha256[:12]}.{item.kind}.json",
+    )
     item.cached_id = ev.id
     return ev.id
 
 
 def _context(s: Session, item: _Item, case_id: int, ws: Workspace) -> ExtractContext:
     case = s.get(Case, case_id)
-    acqs = s.execute(select(Acquisition).where(Acquisition.evidence_id == item.evidence_id, Acquisition.case_id == case_id)
-                     .order_by(Acquisition.id)).scalars().all()
+    acqs = (
+        s.execute(
+            select(Acquisition)
+            .where(Acquisition.evidence_id == item.evidence_id, Acquisition.case_id == case_id)
+            .order_by(Acquisition.id)
+        )
+        .scalars()
+        .all()
+    )
     names = [a.original_name for a in acqs if a.original_name]
     imported = min((a.acquired_at for a in acqs), default=utcnow())
-    return ExtractContext(sha256=item.sha256, names=names, path=ws.vault.path(item.sha256), imported_at=imported,
-                          tz=(case.timezone if case else None) or ws.settings.timezone, media_type=item.media_type)
+    return ExtractContext(
+        sha256=item.sha256,
+        names=names,
+        path=ws.vault.path(item.sha256),
+        imported_at=imported,
+        tz=(case.timezone if case else None) or ws.settings.timezone,
+        media_type=item.media_type,
+    )
 
 
-def _complete(ws: Workspace, item: _Item, job_id: int, case_id: int, result: dict[str, Any], summary: RunSummary) -> str | None:
+def _complete(
+    ws: Workspace, item: _Item, job_id: int, case_id: int, result: dict[str, Any], summary: RunSummary
+) -> str | None:
     """Store the derived result, then write the job's events + status in one transaction."""
     try:
         derived_id = _store_result(ws, item, result, case_id)
@@ -421,12 +504,19 @@ def _complete(ws: Workspace, item: _Item, job_id: int, case_id: int, result: dic
             raws = item.extractor.events(result, ctx)
             added, merged, updated = _write_events(s, ws, item, case_id, derived_id, raws)
             job.status, job.error, job.result_evidence_id = "done", None, derived_id
-            for acq in s.execute(select(Acquisition).where(Acquisition.evidence_id == item.evidence_id,
-                                                           Acquisition.case_id == case_id)).scalars():
+            for acq in s.execute(
+                select(Acquisition).where(Acquisition.evidence_id == item.evidence_id, Acquisition.case_id == case_id)
+            ).scalars():
                 if acq.parse_status in ("queued", "pending"):
                     acq.parse_status = "parsed"
-                acq.meta = {**(acq.meta or {}), item.kind: {"events": len(raws), "engine": item.extractor.engine_id,
-                                                              "derived_evidence_id": derived_id}}
+                acq.meta = {
+                    **(acq.meta or {}),
+                    item.kind: {
+                        "events": len(raws),
+                        "engine": item.extractor.engine_id,
+                        "derived_evidence_id": derived_id,
+                    },
+                }
         summary.events_added += added
         summary.events_merged += merged
         summary.events_updated += updated
@@ -438,20 +528,30 @@ def _complete(ws: Workspace, item: _Item, job_id: int, case_id: int, result: dic
         return f"写入提取结果失败：{type(e).__name__} / writing the extraction result failed: {safe_error(e)}"
 
 
-def _write_events(s: Session, ws: Workspace, item: _Item, case_id: int, derived_id: int, raws: list[RawEvent]) -> tuple[int, int, int]:
+def _write_events(
+    s: Session, ws: Workspace, item: _Item, case_id: int, derived_id: int, raws: list[RawEvent]
+) -> tuple[int, int, int]:
     mergeable = [r for r in raws if not r.extra.get("attach_to_source") and not r.extra.get("time_is_latest_of_group")]
     grouped = [r for r in raws if r.extra.get("time_is_latest_of_group") and not r.extra.get("attach_to_source")]
     attach = [r for r in raws if r.extra.get("attach_to_source")]
     fmt = f"{item.extractor.name}_{item.kind}"
     added = merged = updated = 0
     for r in attach:
-        n, leftover = attach_to_recording(s, case_id=case_id, evidence_id=item.evidence_id, derived_id=derived_id, raw=r)
+        n, leftover = attach_to_recording(
+            s, case_id=case_id, evidence_id=item.evidence_id, derived_id=derived_id, raw=r
+        )
         updated += n
         if leftover is not None:
             mergeable.append(leftover)
     if mergeable:
-        writer = EventWriter(s, ws.vault.blobs, case_id=case_id, evidence_id=item.evidence_id,
-                             evidence_sha256=item.sha256, source_format=fmt)
+        writer = EventWriter(
+            s,
+            ws.vault.blobs,
+            case_id=case_id,
+            evidence_id=item.evidence_id,
+            evidence_sha256=item.sha256,
+            source_format=fmt,
+        )
         for r in mergeable:
             writer.add(r)
         writer.flush()
@@ -495,6 +595,7 @@ def _name(ws: Workspace, evidence_id: int, case_id: int) -> str | None:
 
 # -- progress of a case's extraction jobs (the import page polls it)
 
+
 class FileJob(BaseModel):
     """One file's extraction in a case: its name in this case, the kind, the state, the error."""
 
@@ -528,24 +629,51 @@ _ORDER = {"running": 0, "failed": 1, "paused": 2, "pending": 3, "done": 4}
 
 def job_progress(ws: Workspace, case_id: int) -> JobProgress:
     with ws.db.read_session() as s:
-        names = dict(s.execute(select(Acquisition.evidence_id, func.min(Acquisition.original_name))
-                               .where(Acquisition.case_id == case_id).group_by(Acquisition.evidence_id)).all())
-        files = [FileJob(job_id=j.id, name=names.get(j.evidence_id), kind=j.kind, status=j.status,
-                         error=(j.error or "").split(" / ")[0] or None)
-                 for j in s.scalars(select(Job).where(Job.case_id == case_id).order_by(Job.id))]
+        names = dict(
+            s.execute(
+                select(Acquisition.evidence_id, func.min(Acquisition.original_name))
+                .where(Acquisition.case_id == case_id)
+                .group_by(Acquisition.evidence_id)
+            ).all()
+        )
+        files = [
+            FileJob(
+                job_id=j.id,
+                name=names.get(j.evidence_id),
+                kind=j.kind,
+                status=j.status,
+                error=(j.error or "").split(" / ")[0] or None,
+            )
+            for j in s.scalars(select(Job).where(Job.case_id == case_id).order_by(Job.id))
+        ]
         files.sort(key=lambda f: (_ORDER.get(f.status, 5), f.job_id))
-        rows = s.execute(select(Job.kind, Job.status, func.count()).where(Job.case_id == case_id).group_by(Job.kind, Job.status))
+        rows = s.execute(
+            select(Job.kind, Job.status, func.count()).where(Job.case_id == case_id).group_by(Job.kind, Job.status)
+        )
         by: dict[str, dict[str, int]] = defaultdict(dict)
         for kind, status, n in rows:
             by[kind][status] = int(n)
-        queued = s.scalar(select(func.count()).select_from(Acquisition).where(
-            Acquisition.case_id == case_id, Acquisition.parse_status == "queued")) or 0
+        queued = (
+            s.scalar(
+                select(func.count())
+                .select_from(Acquisition)
+                .where(Acquisition.case_id == case_id, Acquisition.parse_status == "queued")
+            )
+            or 0
+        )
     counts: dict[str, int] = defaultdict(int)
     for st in by.values():
         for status, n in st.items():
             counts[status] += n
     return JobProgress(
-        case_id=case_id, by_kind=dict(by), total=sum(counts.values()), done=counts["done"], failed=counts["failed"],
-        pending=counts["pending"] + counts["running"], asr_installed=importlib.util.find_spec("faster_whisper") is not None,
-        queued_files=int(queued), paused=counts["paused"], files=files[:FILES_SHOWN],
+        case_id=case_id,
+        by_kind=dict(by),
+        total=sum(counts.values()),
+        done=counts["done"],
+        failed=counts["failed"],
+        pending=counts["pending"] + counts["running"],
+        asr_installed=importlib.util.find_spec("faster_whisper") is not None,
+        queued_files=int(queued),
+        paused=counts["paused"],
+        files=files[:FILES_SHOWN],
     )

@@ -159,8 +159,14 @@ def _anchor(ws: Workspace, case_id: int, results: list[FileResult]) -> None:
 
 
 class _Run:
-    def __init__(self, ws: Workspace, case_id: int, tz: str, mapping: dict[str, str],
-                 progress: Callable[[FileResult], None] | None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        case_id: int,
+        tz: str,
+        mapping: dict[str, str],
+        progress: Callable[[FileResult], None] | None,
+    ) -> None:
         self.ws = ws
         self.case_id = case_id
         self.tz = tz
@@ -195,12 +201,20 @@ class _Run:
             self.refuse(ref)
             return
         if not found:
-            self.refuse(Refusal(str(folder), "iPhone 备份中没有找到短信或通话记录数据库", "no message or call database in the backup"))
+            self.refuse(
+                Refusal(
+                    str(folder),
+                    "iPhone 备份中没有找到短信或通话记录数据库",
+                    "no message or call database in the backup",
+                )
+            )
             return
         for bf in found:
             self.file(bf.path, bf.logical_name)
 
-    def file(self, path: Path, name: str, depth: int = 0, source_mtime: float | None = None, shown: str | None = None) -> None:
+    def file(
+        self, path: Path, name: str, depth: int = 0, source_mtime: float | None = None, shown: str | None = None
+    ) -> None:
         first = len(self.results)
         try:
             self._file(path, name, depth, source_mtime)
@@ -220,13 +234,29 @@ class _Run:
                 if not office:
                     self.archive(path, name, depth)
                     return
-            self.emit(import_one(self.ws, self.case_id, path, name, tz=self.tz, mapping=self.mapping,
-                                 candidates=self.importers, source_mtime=source_mtime))
+            self.emit(
+                import_one(
+                    self.ws,
+                    self.case_id,
+                    path,
+                    name,
+                    tz=self.tz,
+                    mapping=self.mapping,
+                    candidates=self.importers,
+                    source_mtime=source_mtime,
+                )
+            )
         except WeiquanError as e:
             self.emit(FileResult(path=str(path), name=name, status="unparsed", error=f"{e.zh} / {e.en}"))
         except (OSError, zipfile.BadZipFile) as e:
-            self.emit(FileResult(path=str(path), name=name, status="unparsed",
-                                 error=f"读取失败：{type(e).__name__} / cannot read: {e}"))
+            self.emit(
+                FileResult(
+                    path=str(path),
+                    name=name,
+                    status="unparsed",
+                    error=f"读取失败：{type(e).__name__} / cannot read: {e}",
+                )
+            )
 
     def _usable_member(self, path: Path, name: str) -> bool:
         """An archive member an importer reads, or a nested archive."""
@@ -234,8 +264,14 @@ class _Run:
 
     def archive(self, path: Path, name: str, depth: int) -> None:
         add = self.ws.vault.add(path, case_id=self.case_id, original_name=name, metadata={"via": "import"})
-        result = FileResult(path=str(path), name=name, sha256=add.evidence.sha256, evidence_id=add.evidence.id,
-                            format="zip", status="expanded")
+        result = FileResult(
+            path=str(path),
+            name=name,
+            sha256=add.evidence.sha256,
+            evidence_id=add.evidence.id,
+            format="zip",
+            status="expanded",
+        )
         with zipfile.ZipFile(path) as zf:
             problem = zip_problem(zf, name)
             if problem is None and depth >= MAX_ARCHIVE_DEPTH:
@@ -243,8 +279,14 @@ class _Run:
             members = [] if problem else zip_members(zf)
             if problem:
                 result.status, result.error = "refused", f"{name}：{problem.zh} / {name}: {problem.en}"
-            _set_acquisition(self.ws, add.acquisition.id if add.acquisition else None,
-                             "unparsed" if problem else "parsed", "zip", result.error, {"members": len(members)})
+            _set_acquisition(
+                self.ws,
+                add.acquisition.id if add.acquisition else None,
+                "unparsed" if problem else "parsed",
+                "zip",
+                result.error,
+                {"members": len(members)},
+            )
             self.emit(result)
             if problem:
                 return
@@ -254,24 +296,45 @@ class _Run:
                     try:
                         extracted = extract_member(zf, info, Path(tmp), i)
                     except (ValueError, zipfile.BadZipFile, OSError, RuntimeError) as e:
-                        self.emit(FileResult(path=str(path), name=member_name, status="unparsed",
-                                             error=f"压缩包成员无法解压 / member cannot be extracted: {e}"))
+                        self.emit(
+                            FileResult(
+                                path=str(path),
+                                name=member_name,
+                                status="unparsed",
+                                error=f"压缩包成员无法解压 / member cannot be extracted: {e}",
+                            )
+                        )
                         continue
                     if not self._usable_member(extracted, member_name):
                         # never stored: the vault is write-once, and the archive itself is already kept
-                        self.emit(FileResult(path=str(path), name=member_name, status="refused", error=(
-                            f"{member_name}：无法识别的文件格式，未保存（整个压缩包已保存在证据库）/ "
-                            "unrecognised member, not stored (the whole archive is kept in the vault)")))
+                        self.emit(
+                            FileResult(
+                                path=str(path),
+                                name=member_name,
+                                status="refused",
+                                error=(
+                                    f"{member_name}：无法识别的文件格式，未保存（整个压缩包已保存在证据库）/ "
+                                    "unrecognised member, not stored (the whole archive is kept in the vault)"
+                                ),
+                            )
+                        )
                         extracted.unlink(missing_ok=True)
                         continue
                     # zip times are local wall-clock without a zone: read them in the import zone
-                    ts = dt.datetime(*info.date_time, tzinfo=zone(self.tz)).timestamp() if info.date_time[0] >= 1980 else None
-                    self.file(extracted, member_name, depth + 1, source_mtime=ts, shown=f"{path}!/{decode_member_name(info)}")
+                    ts = (
+                        dt.datetime(*info.date_time, tzinfo=zone(self.tz)).timestamp()
+                        if info.date_time[0] >= 1980
+                        else None
+                    )
+                    self.file(
+                        extracted, member_name, depth + 1, source_mtime=ts, shown=f"{path}!/{decode_member_name(info)}"
+                    )
                     extracted.unlink(missing_ok=True)
 
 
-def recognised(path: Path, name: str, candidates: Sequence[Importer] | None = None,
-               always: tuple[str, ...] = ()) -> str | None:
+def recognised(
+    path: Path, name: str, candidates: Sequence[Importer] | None = None, always: tuple[str, ...] = ()
+) -> str | None:
     """The media type of ``path`` if an importer reads it (or it is one of the ``always`` types), else None."""
     with open(path, "rb") as f:
         head = f.read(PROBE_BYTES)
@@ -284,8 +347,14 @@ def recognised(path: Path, name: str, candidates: Sequence[Importer] | None = No
     return media if detect_format(probe, candidates if candidates is not None else importers()) is not None else None
 
 
-def _set_acquisition(ws: Workspace, acq_id: int | None, status: str, fmt: str | None, error: str | None,
-                     info: dict[str, Any] | None = None) -> None:
+def _set_acquisition(
+    ws: Workspace,
+    acq_id: int | None,
+    status: str,
+    fmt: str | None,
+    error: str | None,
+    info: dict[str, Any] | None = None,
+) -> None:
     if acq_id is None:
         return
     with ws.db.session() as s:
@@ -314,7 +383,9 @@ def import_one(
     assert acq is not None
     result = FileResult(path=str(path), name=name, sha256=ev.sha256, evidence_id=ev.id, status="pending")
     if ev.size == 0:
-        return _fail(ws, acq.id, result, None, ParseError(f"{name}：文件为空（0 字节）", f"{name}: the file is empty (0 bytes)"))
+        return _fail(
+            ws, acq.id, result, None, ParseError(f"{name}：文件为空（0 字节）", f"{name}: the file is empty (0 bytes)")
+        )
     done = _previous_import(ws, case_id, ev.id, acq.id)
     if done is not None:
         done_id, done_status, done_format, done_error = done
@@ -326,13 +397,22 @@ def import_one(
     with open(stored, "rb") as f:
         head = f.read(PROBE_BYTES)
     options: dict[str, Any] = {"mapping": dict(mapping or {}), "source_mtime": source_mtime}
-    probe = Probe(path=stored, head=head, media_type=ev.media_type or "application/octet-stream", name=name, options=options)
+    probe = Probe(
+        path=stored, head=head, media_type=ev.media_type or "application/octet-stream", name=name, options=options
+    )
     imp = detect_format(probe, candidates if candidates is not None else importers())
     if imp is None:
         hint_zh, hint_en = _hint(probe.media_type, name)
-        return _fail(ws, acq.id, result, None, ParseError(
-            f"{name}：无法识别的文件格式（按内容判断为 {probe.media_type}）{hint_zh}；原件已保存在证据库",
-            f"{name}: unrecognised format (content looks like {probe.media_type}){hint_en}; the original is kept in the vault"))
+        return _fail(
+            ws,
+            acq.id,
+            result,
+            None,
+            ParseError(
+                f"{name}：无法识别的文件格式（按内容判断为 {probe.media_type}）{hint_zh}；原件已保存在证据库",
+                f"{name}: unrecognised format (content looks like {probe.media_type}){hint_en}; the original is kept in the vault",
+            ),
+        )
     result.format = imp.name
     ctx = ImportContext(path=stored, original_name=name, sha256=ev.sha256, tz=tz, options=options)
     _warn_unmerged_wal(ctx, path, probe.media_type)
@@ -342,9 +422,16 @@ def import_one(
             # batches are written on a worker thread while the importer parses (see ingest.writer)
             # on SQLite the parsed batches are staged first and written at the end: the database's one write
             # lock is held for the short write, not while the file is parsed (other users' writes get through)
-            with EventWriter(s, ws.vault.blobs, case_id=case_id, evidence_id=ev.id, evidence_sha256=ev.sha256,
-                             source_format=imp.name, background=True,
-                             staged=ws.db.engine.dialect.name == "sqlite") as writer:
+            with EventWriter(
+                s,
+                ws.vault.blobs,
+                case_id=case_id,
+                evidence_id=ev.id,
+                evidence_sha256=ev.sha256,
+                source_format=imp.name,
+                background=True,
+                staged=ws.db.engine.dialect.name == "sqlite",
+            ) as writer:
                 try:
                     for raw in imp.parse(ctx):
                         writer.add(checked(raw, ctx))
@@ -355,16 +442,27 @@ def import_one(
                 writer.flush()
             stats = writer.stats
             if stats.records == 0 and ctx.rejected and partial is None:
-                raise ParseError(f"{name}：所有 {ctx.rejected} 条记录的时间都超出合理范围（如 1970 或 2100 年），未导入任何记录",
-                                 f"{name}: all {ctx.rejected} records have implausible dates (e.g. 1970 or 2100); nothing imported")
+                raise ParseError(
+                    f"{name}：所有 {ctx.rejected} 条记录的时间都超出合理范围（如 1970 或 2100 年），未导入任何记录",
+                    f"{name}: all {ctx.rejected} records have implausible dates (e.g. 1970 or 2100); nothing imported",
+                )
             status = "partial" if partial else ("queued" if imp.extraction else "parsed")
             acq_row = s.get(Acquisition, acq.id)
             assert acq_row is not None
             acq_row.parse_status, acq_row.parse_format = status, imp.name
             acq_row.parse_error = f"{partial.zh} / {partial.en}" if partial else None
-            acq_row.meta = {**(acq_row.meta or {}), "import": {
-                "records": stats.records, "added": stats.added, "merged": stats.merged, "unchanged": stats.unchanged,
-                "rejected": ctx.rejected, "importer_version": imp.version, "tz": tz}}
+            acq_row.meta = {
+                **(acq_row.meta or {}),
+                "import": {
+                    "records": stats.records,
+                    "added": stats.added,
+                    "merged": stats.merged,
+                    "unchanged": stats.unchanged,
+                    "rejected": ctx.rejected,
+                    "importer_version": imp.version,
+                    "tz": tz,
+                },
+            }
     except ParseError as e:
         result.warnings = ctx.finish_warnings()
         return _fail(ws, acq.id, result, imp.name, e)
@@ -373,13 +471,29 @@ def import_one(
         return _fail(ws, acq.id, result, imp.name, ParseError(e.zh, e.en))
     except Exception as e:  # noqa: BLE001 - one broken file must not stop the others; nothing was written
         # the type and the stack only: an exception's message may quote what it failed on (a body, a number)
-        log.error("importer %s crashed on a file: %s\n%s", imp.name, type(e).__name__,
-                  "".join(traceback.format_tb(e.__traceback__)).rstrip())
-        return _fail(ws, acq.id, result, imp.name, ParseError(
-            f"{name}：解析时发生内部错误（{type(e).__name__}），未写入任何记录；原件已保存",
-            f"{name}: internal error while parsing ({type(e).__name__}: {e}); nothing written, original kept"))
+        log.error(
+            "importer %s crashed on a file: %s\n%s",
+            imp.name,
+            type(e).__name__,
+            "".join(traceback.format_tb(e.__traceback__)).rstrip(),
+        )
+        return _fail(
+            ws,
+            acq.id,
+            result,
+            imp.name,
+            ParseError(
+                f"{name}：解析时发生内部错误（{type(e).__name__}），未写入任何记录；原件已保存",
+                f"{name}: internal error while parsing ({type(e).__name__}: {e}); nothing written, original kept",
+            ),
+        )
     result.status = status
-    result.records, result.added, result.merged, result.unchanged = stats.records, stats.added, stats.merged, stats.unchanged
+    result.records, result.added, result.merged, result.unchanged = (
+        stats.records,
+        stats.added,
+        stats.merged,
+        stats.unchanged,
+    )
     result.rejected, result.attachments = ctx.rejected, stats.attachments
     result.warnings = ctx.finish_warnings()
     if partial:
@@ -394,9 +508,11 @@ def _warn_unmerged_wal(ctx: ImportContext, path: Path, media_type: str) -> None:
     the database file alone does not show (the stored original is opened read-only, as is)."""
     wal = path.with_name(path.name + "-wal")
     if media_type == "application/vnd.sqlite3" and wal.is_file() and wal.stat().st_size > 0:
-        ctx.warn(f"同一文件夹里有 {wal.name}（数据库的预写日志），其中最新的记录不在 {path.name} 里，本次未读取："
-                 f"请先合并（见 docs/ingest.md）再导入 / {wal.name} beside it holds changes not yet in the database "
-                 "file; they were not read: merge it first (docs/ingest.md), then import again")
+        ctx.warn(
+            f"同一文件夹里有 {wal.name}（数据库的预写日志），其中最新的记录不在 {path.name} 里，本次未读取："
+            f"请先合并（见 docs/ingest.md）再导入 / {wal.name} beside it holds changes not yet in the database "
+            "file; they were not read: merge it first (docs/ingest.md), then import again"
+        )
 
 
 ENCRYPTED_BACKUP_NAMES = ("sms.db", "calllog.db", "contact.db", "sms.tar", "calllog.tar")  # Huawei/Honor backup members
@@ -404,29 +520,46 @@ ENCRYPTED_BACKUP_NAMES = ("sms.db", "calllog.db", "contact.db", "sms.tar", "call
 
 def _hint(media_type: str, name: str = "") -> tuple[str, str]:
     if media_type == "application/octet-stream" and name.lower().rsplit("/", 1)[-1].endswith(ENCRYPTED_BACKUP_NAMES):
-        return ("。文件名像华为/荣耀备份里的数据库，但内容不是 SQLite，多半是加密的备份：请先用备份密码解密（如 kobackupdec），"
-                "再导入解密后的文件夹；或改用“短信备份与恢复”（SMS Backup & Restore）导出",
-                ". The name looks like a Huawei/Honor backup database but the content is not SQLite: most likely an "
-                "encrypted backup. Decrypt it with the backup password first (e.g. kobackupdec) and import the decrypted "
-                "folder, or export with SMS Backup & Restore instead")
+        return (
+            "。文件名像华为/荣耀备份里的数据库，但内容不是 SQLite，多半是加密的备份：请先用备份密码解密（如 kobackupdec），"
+            "再导入解密后的文件夹；或改用“短信备份与恢复”（SMS Backup & Restore）导出",
+            ". The name looks like a Huawei/Honor backup database but the content is not SQLite: most likely an "
+            "encrypted backup. Decrypt it with the backup password first (e.g. kobackupdec) and import the decrypted "
+            "folder, or export with SMS Backup & Restore instead",
+        )
     if media_type.startswith("text/plain"):
-        return ("。若是表格（CSV），请用 --map 列名=字段 指明时间、号码、内容列",
-                ". If it is a CSV table, name its columns with --map COLUMN=FIELD (time, number, text)")
+        return (
+            "。若是表格（CSV），请用 --map 列名=字段 指明时间、号码、内容列",
+            ". If it is a CSV table, name its columns with --map COLUMN=FIELD (time, number, text)",
+        )
     if media_type == "application/vnd.sqlite3":
-        return ("。这是 SQLite 数据库，但不是已知的短信/通话记录库（sms.db、CallHistory.storedata、mmssms.db、calllog.db）",
-                ". It is an SQLite database but not a known message/call database "
-                "(sms.db, CallHistory.storedata, mmssms.db, calllog.db)")
+        return (
+            "。这是 SQLite 数据库，但不是已知的短信/通话记录库（sms.db、CallHistory.storedata、mmssms.db、calllog.db）",
+            ". It is an SQLite database but not a known message/call database "
+            "(sms.db, CallHistory.storedata, mmssms.db, calllog.db)",
+        )
     if media_type == "application/xml":
-        return ("。XML 根元素不是已知格式（smses、calls、CallLog）", ". The XML root element is not a known export (smses, calls, CallLog)")
+        return (
+            "。XML 根元素不是已知格式（smses、calls、CallLog）",
+            ". The XML root element is not a known export (smses, calls, CallLog)",
+        )
     return "", ""
 
 
-def _previous_import(ws: Workspace, case_id: int, evidence_id: int, acq_id: int) -> tuple[int, str, str | None, str | None] | None:
+def _previous_import(
+    ws: Workspace, case_id: int, evidence_id: int, acq_id: int
+) -> tuple[int, str, str | None, str | None] | None:
     """(acquisition id, status, format, error) of an earlier completed import of the same blob into the case."""
     with ws.db.read_session() as s:
-        q = (select(Acquisition.id, Acquisition.parse_status, Acquisition.parse_format, Acquisition.parse_error)
-             .where(Acquisition.evidence_id == evidence_id, Acquisition.case_id == case_id,
-                    Acquisition.parse_status.in_(DONE_STATES)).order_by(Acquisition.id))
+        q = (
+            select(Acquisition.id, Acquisition.parse_status, Acquisition.parse_format, Acquisition.parse_error)
+            .where(
+                Acquisition.evidence_id == evidence_id,
+                Acquisition.case_id == case_id,
+                Acquisition.parse_status.in_(DONE_STATES),
+            )
+            .order_by(Acquisition.id)
+        )
         row = s.execute(q).first()
         return None if row is None else (row[0], row[1], row[2], row[3])
 
@@ -454,8 +587,10 @@ def parse_mapping(items: Sequence[str]) -> dict[str, str]:
         col, sep, fld = item.partition("=")
         col, fld = col.strip(), fld.strip().lower()
         if not sep or not col or fld not in FIELDS:
-            raise InputError(f"--map 的格式应为 列名=字段，字段可为 {', '.join(FIELDS)}：{item}",
-                             f"--map must be COLUMN=FIELD with FIELD one of {', '.join(FIELDS)}: {item}")
+            raise InputError(
+                f"--map 的格式应为 列名=字段，字段可为 {', '.join(FIELDS)}：{item}",
+                f"--map must be COLUMN=FIELD with FIELD one of {', '.join(FIELDS)}: {item}",
+            )
         out[col] = fld
     return out
 
@@ -477,7 +612,7 @@ def safe_leaf_name(name: str | None, fallback: str = "upload") -> str:
     if len(raw.encode("utf-8")) > 200:
         stem, dot, ext = raw.rpartition(".")
         ext = ext if dot and len(ext) <= 10 else ""
-        base = (stem if dot else raw)
+        base = stem if dot else raw
         while len((base + ("." + ext if ext else "")).encode("utf-8")) > 200:
             base = base[:-1]
         raw = base + ("." + ext if ext else "")
@@ -530,8 +665,16 @@ def check_type(path: Path) -> str:
 StagedImport = Callable[[int, Path, "str | None"], list[FileResult]]
 
 
-def import_upload(ws: Workspace, case_id: int, src: BinaryIO, name: str | None, *, max_bytes: int,
-                  tz: str | None = None, run: StagedImport | None = None) -> list[FileResult]:
+def import_upload(
+    ws: Workspace,
+    case_id: int,
+    src: BinaryIO,
+    name: str | None,
+    *,
+    max_bytes: int,
+    tz: str | None = None,
+    run: StagedImport | None = None,
+) -> list[FileResult]:
     """Stage, check and import one uploaded file. Refusals come back as a ``refused`` result, nothing stored.
 
     ``run(case_id, staged_path, tz)`` imports the staged file (default: :func:`import_paths` here; the web
@@ -568,25 +711,47 @@ class CaseFile(BaseModel):
 def case_files(ws: Workspace, case_id: int, *, limit: int = 500) -> list[CaseFile]:
     """The files given to a case, newest first, with their parse state."""
     with ws.db.read_session() as s:
-        q = (select(Acquisition, Evidence).join(Evidence, Evidence.id == Acquisition.evidence_id)
-             .where(Acquisition.case_id == case_id).order_by(Acquisition.id.desc()).limit(limit))
+        q = (
+            select(Acquisition, Evidence)
+            .join(Evidence, Evidence.id == Acquisition.evidence_id)
+            .where(Acquisition.case_id == case_id)
+            .order_by(Acquisition.id.desc())
+            .limit(limit)
+        )
         rows = s.execute(q).all()
         # screenshots and recordings get their records from extraction, after the import counted 0
         extracted = {ev.id for _acq, ev in rows if (ev.media_type or "").startswith(("image/", "audio/"))}
-        counts = dict(s.execute(
-            select(EventSource.evidence_id, func.count(func.distinct(EventSource.event_id)))
-            .join(Event, Event.id == EventSource.event_id)
-            .where(Event.case_id == case_id, EventSource.evidence_id.in_(extracted))
-            .group_by(EventSource.evidence_id)).all()) if extracted else {}
+        counts = (
+            dict(
+                s.execute(
+                    select(EventSource.evidence_id, func.count(func.distinct(EventSource.event_id)))
+                    .join(Event, Event.id == EventSource.event_id)
+                    .where(Event.case_id == case_id, EventSource.evidence_id.in_(extracted))
+                    .group_by(EventSource.evidence_id)
+                ).all()
+            )
+            if extracted
+            else {}
+        )
         out = []
         for acq, ev in rows:
             meta = (acq.meta or {}).get("import") or {}
             records = meta.get("records") if isinstance(meta, dict) else None
             if ev.id in extracted and acq.parse_status != "queued":
                 records = counts.get(ev.id, 0)
-            out.append(CaseFile(
-                acquisition_id=acq.id, evidence_id=ev.id, name=acq.original_name, media_type=ev.media_type, size=ev.size,
-                sha256=ev.sha256, status=acq.parse_status, format=acq.parse_format, error=acq.parse_error,
-                acquired_at=acq.acquired_at, records=records,
-            ))
+            out.append(
+                CaseFile(
+                    acquisition_id=acq.id,
+                    evidence_id=ev.id,
+                    name=acq.original_name,
+                    media_type=ev.media_type,
+                    size=ev.size,
+                    sha256=ev.sha256,
+                    status=acq.parse_status,
+                    format=acq.parse_format,
+                    error=acq.parse_error,
+                    acquired_at=acq.acquired_at,
+                    records=records,
+                )
+            )
         return out

@@ -48,8 +48,10 @@ def violation_rows(pack: LawPack) -> list[dict[str, Any]]:
 
 
 def channel_rows(pack: LawPack, licence_type: str | None = None, violation: str | None = None) -> list[dict[str, Any]]:
-    chans = pack.channels_for(licence_type=licence_type, violation=violation) if (licence_type or violation) else sorted(
-        pack.channels.values(), key=lambda c: (c.order, c.id)
+    chans = (
+        pack.channels_for(licence_type=licence_type, violation=violation)
+        if (licence_type or violation)
+        else sorted(pack.channels.values(), key=lambda c: (c.order, c.id))
     )
     return [c.model_dump(mode="json") for c in chans]
 
@@ -86,7 +88,12 @@ def lender_report(name: str, *, home: Path, limit: int = 5) -> dict[str, Any]:
             for m in c.matches
         ],
         "channels": [
-            {"id": cid, "name": pack.channels[cid].name_zh, "hotline": pack.channels[cid].contact.hotline, "portal": pack.channels[cid].contact.portal}
+            {
+                "id": cid,
+                "name": pack.channels[cid].name_zh,
+                "hotline": pack.channels[cid].contact.hotline,
+                "portal": pack.channels[cid].contact.portal,
+            }
             for cid in c.channels
             if cid in pack.channels
         ],
@@ -110,7 +117,14 @@ def lpr_rows(pack: LawPack) -> dict[str, Any]:
         "user_file": str(pack.user_lpr_path) if pack.user_lpr_path else None,
         "live_sources": pack.lpr_table.live_sources,
         "fixings": [
-            {"date": f.date.isoformat(), "rate": f.rate, "four_times": round(m * f.rate, 6), "change": f.change, "source": f.source, "confidence": f.confidence}
+            {
+                "date": f.date.isoformat(),
+                "rate": f.rate,
+                "four_times": round(m * f.rate, 6),
+                "change": f.change,
+                "source": f.source,
+                "confidence": f.confidence,
+            }
             for f in pack.lpr_table.fixings
         ],
     }
@@ -192,7 +206,9 @@ class CategoryInfo(BaseModel):
     unverified: bool
 
 
-def provision_info(pack: LawPack, pid: str, note_zh: str | None = None, scope: LawScope | None = None) -> ProvisionInfo | None:
+def provision_info(
+    pack: LawPack, pid: str, note_zh: str | None = None, scope: LawScope | None = None
+) -> ProvisionInfo | None:
     """The provision as the case's documents cite it: in the version in force when the conduct happened, with that
     version's words and penalty; None when it was not in force then or does not bind the lender."""
     p = pack.provisions.get(pid)
@@ -216,8 +232,17 @@ def provision_info(pack: LawPack, pid: str, note_zh: str | None = None, scope: L
                 words = "；".join(f"{t.citation}规定“{t.text_zh.rstrip('。；')}”" for t in texts)
                 pens = [f"{t.citation}：{t.penalty}" for t in texts if t.penalty]
                 penalty = "；".join(pens) if pens else penalty
-    return ProvisionInfo(id=pid, cite=cite, summary_zh=p.summary_zh, penalty=penalty, confidence=p.confidence,
-                         unverified=p.confidence == "unverified", note_zh=note_zh, era_zh=era, words_zh=words)
+    return ProvisionInfo(
+        id=pid,
+        cite=cite,
+        summary_zh=p.summary_zh,
+        penalty=penalty,
+        confidence=p.confidence,
+        unverified=p.confidence == "unverified",
+        note_zh=note_zh,
+        era_zh=era,
+        words_zh=words,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -229,17 +254,31 @@ class _PackRef:
 
 @lru_cache(maxsize=256)
 def _category_info(ref: _PackRef, category: str, key: tuple[Any, ...]) -> CategoryInfo:
-    scope = LawScope(first=key[0], last=key[1], licence_type=key[2], members=dict(key[3]), shows=key[4],
-                     product=key[5]) if key else None
+    scope = (
+        LawScope(first=key[0], last=key[1], licence_type=key[2], members=dict(key[3]), shows=key[4], product=key[5])
+        if key
+        else None
+    )
     pack = ref.pack
     v = pack.violations.get(category)
     if v is None:
-        return CategoryInfo(id=category, name_zh=category, description_zh="", severity="medium", provisions=[], unverified=True)
-    provs = [pi for pref in v.provisions
-             if (scope is None or scope.shows is None or set(pref.requires) <= scope.shows)
-             and (pi := provision_info(pack, pref.provision_id, pref.note_zh, scope)) is not None]
-    return CategoryInfo(id=v.id, name_zh=v.name_zh, description_zh=v.description_zh, severity=v.severity, provisions=provs,
-                        unverified=v.confidence == "unverified")
+        return CategoryInfo(
+            id=category, name_zh=category, description_zh="", severity="medium", provisions=[], unverified=True
+        )
+    provs = [
+        pi
+        for pref in v.provisions
+        if (scope is None or scope.shows is None or set(pref.requires) <= scope.shows)
+        and (pi := provision_info(pack, pref.provision_id, pref.note_zh, scope)) is not None
+    ]
+    return CategoryInfo(
+        id=v.id,
+        name_zh=v.name_zh,
+        description_zh=v.description_zh,
+        severity=v.severity,
+        provisions=provs,
+        unverified=v.confidence == "unverified",
+    )
 
 
 def category_info(pack: LawPack, category: str, scope: LawScope | None = None) -> CategoryInfo:
@@ -277,9 +316,12 @@ def case_scope(ws: Workspace, case_id: int) -> LawScope:
         case = s.get(Case, case_id)
         if case is None:
             return LawScope()
-        q = (select(func.min(Event.start), func.max(Event.start))
-             .join(FindingEvent, FindingEvent.event_id == Event.id).join(Finding, Finding.id == FindingEvent.finding_id)
-             .where(Finding.case_id == case_id, Finding.review_state != "rejected", Finding.stale.is_(False)))
+        q = (
+            select(func.min(Event.start), func.max(Event.start))
+            .join(FindingEvent, FindingEvent.event_id == Event.id)
+            .join(Finding, Finding.id == FindingEvent.finding_id)
+            .where(Finding.case_id == case_id, Finding.review_state != "rejected", Finding.stale.is_(False))
+        )
         lo, hi = s.execute(q).one()
         tz = ZoneInfo(case.timezone or "Asia/Shanghai")
         reg = None
@@ -294,13 +336,26 @@ def case_scope(ws: Workspace, case_id: int) -> LawScope:
                 return None
             return (t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)).astimezone(tz).date()
 
-        findings = s.execute(select(Finding).where(Finding.case_id == case_id, Finding.review_state != "rejected",
-                                                   Finding.stale.is_(False))).scalars().all()
+        findings = (
+            s.execute(
+                select(Finding).where(
+                    Finding.case_id == case_id, Finding.review_state != "rejected", Finding.stale.is_(False)
+                )
+            )
+            .scalars()
+            .all()
+        )
         shows = frozenset(evidence_shows(s, case_id, list(findings), licence))
         product = product_of(pack.lender_registry, case.lender_name, case.lender_entity)
-        return LawScope(first=local(lo), last=local(hi), licence_type=licence, shows=shows, product=product,
-                        tz=case.timezone or "Asia/Shanghai",
-                        members={"nifa": getattr(reg, "nifa_member", None), "cba": getattr(reg, "cba_member", None)})
+        return LawScope(
+            first=local(lo),
+            last=local(hi),
+            licence_type=licence,
+            shows=shows,
+            product=product,
+            tz=case.timezone or "Asia/Shanghai",
+            members={"nifa": getattr(reg, "nifa_member", None), "cba": getattr(reg, "cba_member", None)},
+        )
 
 
 def category_scopes(ws: Workspace, case_id: int, scope: LawScope | None = None) -> dict[str, LawScope]:
@@ -312,7 +367,8 @@ def category_scopes(ws: Workspace, case_id: int, scope: LawScope | None = None) 
     with ws.db.read_session() as s:
         rows = s.execute(
             select(Finding.category, func.min(Event.start), func.max(Event.start))
-            .join(FindingEvent, FindingEvent.finding_id == Finding.id).join(Event, Event.id == FindingEvent.event_id)
+            .join(FindingEvent, FindingEvent.finding_id == Finding.id)
+            .join(Event, Event.id == FindingEvent.event_id)
             .where(Finding.case_id == case_id, Finding.review_state != "rejected", Finding.stale.is_(False))
             .group_by(Finding.category)
         ).all()
@@ -320,5 +376,8 @@ def category_scopes(ws: Workspace, case_id: int, scope: LawScope | None = None) 
     def local(t: dt.datetime) -> dt.date:
         return (t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)).astimezone(tz).date()
 
-    return {cat: scope.model_copy(update={"first": local(lo), "last": local(hi)})
-            for cat, lo, hi in rows if lo is not None and hi is not None}
+    return {
+        cat: scope.model_copy(update={"first": local(lo), "last": local(hi)})
+        for cat, lo, hi in rows
+        if lo is not None and hi is not None
+    }

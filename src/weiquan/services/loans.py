@@ -106,7 +106,9 @@ def recheck_loan(ws: Workspace, loan_id: int, *, as_of: dt.date | None = None) -
 
 # -- the web's loan form and the quick rate calculators (the form turned into the check_loan description)
 
-_LINE = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{4}\.\d{1,2}\.\d{1,2})\s+([0-9][0-9,]*(?:\.\d+)?)\s*(元)?\s*(未还|待还|unpaid)?\s*$")
+_LINE = re.compile(
+    r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{4}\.\d{1,2}\.\d{1,2})\s+([0-9][0-9,]*(?:\.\d+)?)\s*(元)?\s*(未还|待还|unpaid)?\s*$"
+)
 
 
 class LoanForm(BaseModel):
@@ -136,8 +138,10 @@ def parse_repayment_lines(text: str) -> list[dict[str, Any]]:
             continue
         m = _LINE.match(raw.replace("，", " ").replace(",", ""))
         if m is None:
-            raise InputError(f"还款第 {n} 行看不懂：“{raw.strip()[:40]}”。请写成“2025-02-01 1100”，还没还的在后面加“未还”。",
-                             f"repayment line {n} not understood; write 'YYYY-MM-DD amount [未还]'")
+            raise InputError(
+                f"还款第 {n} 行看不懂：“{raw.strip()[:40]}”。请写成“2025-02-01 1100”，还没还的在后面加“未还”。",
+                f"repayment line {n} not understood; write 'YYYY-MM-DD amount [未还]'",
+            )
         out.append({"date": _date(m.group(1)), "amount": float(m.group(2)), "paid": m.group(4) is None})
     if not out:
         raise InputError("请至少填一笔还款（已还或应还）", "enter at least one repayment (paid or due)")
@@ -151,8 +155,12 @@ def loan_from_form(form: LoanForm) -> dict[str, Any]:
         "lender_type": form.lender_type,
         "contract_date": contract,
         "principal": form.principal.strip().replace(",", ""),
-        "disbursed": [{"date": _date(form.received_date) if form.received_date.strip() else contract,
-                       "amount": form.received.strip().replace(",", "")}],
+        "disbursed": [
+            {
+                "date": _date(form.received_date) if form.received_date.strip() else contract,
+                "amount": form.received.strip().replace(",", ""),
+            }
+        ],
         "repayments": parse_repayment_lines(form.repayments),
     }
 
@@ -171,7 +179,9 @@ def parse_quick_number(text: str | None, what: str, *, upper: float, integer: bo
     try:
         v = float(t)
     except ValueError:
-        raise InputError(f"{what}应是一个数字，例如 {'12' if integer else '0.05'}", f"{what}: not a number: {text}") from None
+        raise InputError(
+            f"{what}应是一个数字，例如 {'12' if integer else '0.05'}", f"{what}: not a number: {text}"
+        ) from None
     if integer and v != int(v):
         raise InputError(f"{what}应是整数", f"{what}: not an integer: {text}")
     if not (0 < v <= upper) if integer else not (0 <= v <= upper):
@@ -184,14 +194,24 @@ class QuickRates(BaseModel):
     fee: dict[str, float] | None = None
 
 
-def quick_rates(daily_percent: float | None = None, monthly_fee_percent: float | None = None, months: int = 12) -> QuickRates:
+def quick_rates(
+    daily_percent: float | None = None, monthly_fee_percent: float | None = None, months: int = 12
+) -> QuickRates:
     """日利率 → 年化; 每月手续费率 → 真实年化 (percent in, fractions out)."""
     out = QuickRates()
     if daily_percent is not None:
         r = daily_to_annual(daily_percent / 100)
-        out.daily = {"nominal_annual": r.nominal_annual, "effective_annual": r.effective_annual,
-                     "per_10000_per_day": r.per_10000_per_day}
+        out.daily = {
+            "nominal_annual": r.nominal_annual,
+            "effective_annual": r.effective_annual,
+            "per_10000_per_day": r.per_10000_per_day,
+        }
     if monthly_fee_percent is not None:
         f = fee_rate_apr(monthly_fee_percent / 100, months)
-        out.fee = {"nominal_annual": f.nominal_annual, "apr": f.apr, "effective_annual": f.effective_annual, "months": months}
+        out.fee = {
+            "nominal_annual": f.nominal_annual,
+            "apr": f.apr,
+            "effective_annual": f.effective_annual,
+            "months": months,
+        }
     return out

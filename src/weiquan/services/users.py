@@ -73,20 +73,27 @@ LOCAL_PRINCIPAL = Principal(user_id=None, username="local", role="admin", local=
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise InputError(f"未知角色：{role}（可选：{'、'.join(ROLES)}）", f"unknown role {role!r} (one of {', '.join(ROLES)})")
+        raise InputError(
+            f"未知角色：{role}（可选：{'、'.join(ROLES)}）", f"unknown role {role!r} (one of {', '.join(ROLES)})"
+        )
 
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LEN:
-        raise InputError(f"密码至少需要 {MIN_PASSWORD_LEN} 个字符", f"password must have at least {MIN_PASSWORD_LEN} characters")
+        raise InputError(
+            f"密码至少需要 {MIN_PASSWORD_LEN} 个字符", f"password must have at least {MIN_PASSWORD_LEN} characters"
+        )
 
 
-def create_user(ws: Workspace, username: str, password: str, *, role: str = "borrower",
-                display_name: str | None = None) -> UserOut:
+def create_user(
+    ws: Workspace, username: str, password: str, *, role: str = "borrower", display_name: str | None = None
+) -> UserOut:
     username = username.strip()
     if not _USERNAME_RE.match(username):
-        raise InputError("用户名只能包含字母、数字、汉字和 _ . @ -，长度 2–100",
-                         "username may contain letters, digits, CJK characters and _ . @ - (2-100 characters)")
+        raise InputError(
+            "用户名只能包含字母、数字、汉字和 _ . @ -，长度 2–100",
+            "username may contain letters, digits, CJK characters and _ . @ - (2-100 characters)",
+        )
     _check_role(role)
     _check_password(password)
     with ws.db.session() as s:
@@ -154,8 +161,9 @@ def session_issued_at() -> float:
 
 
 def _sessions_ended_at(s: Session, user_id: int) -> dt.datetime | None:
-    return s.execute(select(func.max(AuditLog.ts)).where(AuditLog.user_id == user_id,
-                                                         AuditLog.action == SESSIONS_ENDED)).scalar_one_or_none()
+    return s.execute(
+        select(func.max(AuditLog.ts)).where(AuditLog.user_id == user_id, AuditLog.action == SESSIONS_ENDED)
+    ).scalar_one_or_none()
 
 
 def account_id(ws: Workspace, username: str) -> int | None:
@@ -210,14 +218,17 @@ def principal_for(ws: Workspace, user_id: int, issued_at: float | None = None) -
 
 # -- case access ----------------------------------------------------------------
 
+
 def accessible_case_ids(ws: Workspace, who: Principal) -> set[int] | None:
     """The ids of the cases ``who`` may see; None means all cases."""
     if who.sees_all:
         return None
     with ws.db.read_session() as s:
         q = select(Case.id).where(
-            or_(Case.owner_id == who.user_id,
-                Case.id.in_(select(CaseAccess.case_id).where(CaseAccess.user_id == who.user_id)))
+            or_(
+                Case.owner_id == who.user_id,
+                Case.id.in_(select(CaseAccess.case_id).where(CaseAccess.user_id == who.user_id)),
+            )
         )
         return {cid for (cid,) in s.execute(q)}
 
@@ -238,7 +249,9 @@ def can_access(ws: Workspace, who: Principal, case_id: int) -> bool:
 def require_case(ws: Workspace, who: Principal, case_id: int) -> None:
     """Raise NotFoundError when the case does not exist or ``who`` may not see it (same answer: no leak)."""
     if not can_access(ws, who, case_id):
-        raise NotFoundError(f"案件 {case_id} 不存在或无权查看", f"case {case_id} does not exist or is not visible to you")
+        raise NotFoundError(
+            f"案件 {case_id} 不存在或无权查看", f"case {case_id} does not exist or is not visible to you"
+        )
 
 
 def can_manage_sharing(ws: Workspace, who: Principal, case_id: int) -> bool:
@@ -265,7 +278,9 @@ def share_case(ws: Workspace, who: Principal, case_id: int, username: str) -> No
 def unshare_case(ws: Workspace, who: Principal, case_id: int, username: str) -> None:
     require_case(ws, who, case_id)
     if not can_manage_sharing(ws, who, case_id):
-        raise InputError("只有案件所有人或管理员可以取消共享", "only the case owner or an admin can stop sharing a case")
+        raise InputError(
+            "只有案件所有人或管理员可以取消共享", "only the case owner or an admin can stop sharing a case"
+        )
     with ws.db.session() as s:
         u = _user_by_name(s, username)
         row = s.get(CaseAccess, (case_id, u.id))
@@ -275,11 +290,17 @@ def unshare_case(ws: Workspace, who: Principal, case_id: int, username: str) -> 
 
 def case_shares(ws: Workspace, case_id: int) -> list[UserOut]:
     with ws.db.read_session() as s:
-        q = select(User).join(CaseAccess, CaseAccess.user_id == User.id).where(CaseAccess.case_id == case_id).order_by(User.username)
+        q = (
+            select(User)
+            .join(CaseAccess, CaseAccess.user_id == User.id)
+            .where(CaseAccess.case_id == case_id)
+            .order_by(User.username)
+        )
         return [UserOut.model_validate(u) for u in s.execute(q).scalars()]
 
 
 # -- audit ----------------------------------------------------------------------
+
 
 class AuditOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -293,21 +314,45 @@ class AuditOut(BaseModel):
     ip: str | None
 
 
-def audit(ws: Workspace, who: Principal, action: str, *, case_id: int | None = None, target: str | None = None,
-          ip: str | None = None, buffer: AuditBuffer | None = None) -> None:
+def audit(
+    ws: Workspace,
+    who: Principal,
+    action: str,
+    *,
+    case_id: int | None = None,
+    target: str | None = None,
+    ip: str | None = None,
+    buffer: AuditBuffer | None = None,
+) -> None:
     """Record who saw or changed what. ``target`` is an identifier (``finding:12``), never content.
     With ``buffer`` the entry is written behind the request (see ``services.audit_buffer``)."""
-    entry = AuditEntry(who.user_id, action[:40], case_id, (target or None) and target[:200], (ip or None) and ip[:64],
-                       dt.datetime.now(dt.timezone.utc))
+    entry = AuditEntry(
+        who.user_id,
+        action[:40],
+        case_id,
+        (target or None) and target[:200],
+        (ip or None) and ip[:64],
+        dt.datetime.now(dt.timezone.utc),
+    )
     if buffer is not None:
         buffer.add(entry)
         return
     with ws.db.session() as s:
-        s.add(AuditLog(user_id=entry.user_id, action=entry.action, case_id=entry.case_id, target=entry.target,
-                       ip=entry.ip, ts=entry.ts))
+        s.add(
+            AuditLog(
+                user_id=entry.user_id,
+                action=entry.action,
+                case_id=entry.case_id,
+                target=entry.target,
+                ip=entry.ip,
+                ts=entry.ts,
+            )
+        )
 
 
-def list_audit(ws: Workspace, *, case_id: int | None = None, user_id: int | None = None, limit: int = 200) -> list[AuditOut]:
+def list_audit(
+    ws: Workspace, *, case_id: int | None = None, user_id: int | None = None, limit: int = 200
+) -> list[AuditOut]:
     flush_audit(ws)
     with ws.db.read_session() as s:
         q = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)

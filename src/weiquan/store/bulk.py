@@ -13,8 +13,20 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import (BigInteger, Column, DateTime, Float, Integer, MetaData, String, Table, Text, delete, insert,
-                        select)
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from weiquan.errors import InputError, ProblemFound
@@ -22,7 +34,8 @@ from weiquan.store.db import make_engine
 
 metadata = MetaData()
 runs = Table(
-    "bulk_runs", metadata,
+    "bulk_runs",
+    metadata,
     Column("run_id", String(32), primary_key=True),
     Column("out_dir", Text, nullable=False),
     Column("texts", BigInteger, nullable=False),
@@ -33,7 +46,8 @@ runs = Table(
     Column("loaded_at", DateTime(timezone=True), nullable=False),
 )
 aggregates = Table(
-    "bulk_aggregates", metadata,
+    "bulk_aggregates",
+    metadata,
     Column("run_id", String(32), nullable=False, index=True),
     Column("lender", Text),
     Column("label", String(40), nullable=False),
@@ -45,7 +59,8 @@ aggregates = Table(
     Column("licence_type", String(40)),
 )
 lender_months = Table(
-    "bulk_lender_months", metadata,
+    "bulk_lender_months",
+    metadata,
     Column("run_id", String(32), nullable=False, index=True),
     Column("lender", Text),
     Column("month", String(7)),
@@ -60,7 +75,9 @@ lender_months = Table(
 CHUNK = 5000
 
 
-def load_aggregates(url: str, run: dict[str, Any], agg: Sequence[dict[str, Any]], months: Sequence[dict[str, Any]]) -> int:
+def load_aggregates(
+    url: str, run: dict[str, Any], agg: Sequence[dict[str, Any]], months: Sequence[dict[str, Any]]
+) -> int:
     """Replace run ``run["plan_id"]``'s rows; returns the number of aggregate rows loaded."""
     try:
         engine = make_engine(url)
@@ -73,16 +90,28 @@ def load_aggregates(url: str, run: dict[str, Any], agg: Sequence[dict[str, Any]]
             for t in (aggregates, lender_months):
                 conn.execute(delete(t).where(t.c.run_id == run_id))
             conn.execute(delete(runs).where(runs.c.run_id == run_id))
-            conn.execute(insert(runs), [{
-                "run_id": run_id, "out_dir": run["out"], "texts": run["texts"], "unlawful": run["unlawful"],
-                "rejects": run["rejects"], "detector_version": run["detector_version"],
-                "finished_at": run.get("finished_at"), "loaded_at": dt.datetime.now(dt.timezone.utc),
-            }])
+            conn.execute(
+                insert(runs),
+                [
+                    {
+                        "run_id": run_id,
+                        "out_dir": run["out"],
+                        "texts": run["texts"],
+                        "unlawful": run["unlawful"],
+                        "rejects": run["rejects"],
+                        "detector_version": run["detector_version"],
+                        "finished_at": run.get("finished_at"),
+                        "loaded_at": dt.datetime.now(dt.timezone.utc),
+                    }
+                ],
+            )
             for t, rows in ((aggregates, agg), (lender_months, months)):
                 for i in range(0, len(rows), CHUNK):
-                    conn.execute(insert(t), [{**r, "run_id": run_id} for r in rows[i:i + CHUNK]])
+                    conn.execute(insert(t), [{**r, "run_id": run_id} for r in rows[i : i + CHUNK]])
     except SQLAlchemyError as e:
-        raise ProblemFound(f"写入数据库失败（{type(e).__name__}），数据库未改动。", f"loading into the database failed: {e}") from None
+        raise ProblemFound(
+            f"写入数据库失败（{type(e).__name__}），数据库未改动。", f"loading into the database failed: {e}"
+        ) from None
     finally:
         engine.dispose()
     return len(agg)

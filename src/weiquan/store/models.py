@@ -139,7 +139,9 @@ class Event(Base):
     region: Mapped[str | None] = mapped_column(String(100))
     signature: Mapped[str | None] = mapped_column(String(100))  # 【…】 claimed sender identity
     text: Mapped[str | None] = mapped_column(Text)
-    recipient: Mapped[str] = mapped_column(String(20), default="borrower")  # borrower|relative|colleague|friend|employer|other
+    recipient: Mapped[str] = mapped_column(
+        String(20), default="borrower"
+    )  # borrower|relative|colleague|friend|employer|other
     recipient_name: Mapped[str | None] = mapped_column(String(200))
     origin: Mapped[str] = mapped_column(String(20), default="export")  # export|screenshot|recording|manual|transcript
     confidence: Mapped[float | None] = mapped_column(Float)
@@ -159,8 +161,16 @@ class Event(Base):
         Index("ix_events_case_start", "case_id", "start"),
         Index("ix_events_case_dedupe", "case_id", "dedupe_key"),
         # covering index of the dashboard's grouped pass (services.dashboard); migrations 0002, 0004
-        Index("ix_events_case_dashboard", "case_id", "counterpart", "channel", "recipient", "date_unconfirmed", "start",
-              "signature"),
+        Index(
+            "ix_events_case_dashboard",
+            "case_id",
+            "counterpart",
+            "channel",
+            "recipient",
+            "date_unconfirmed",
+            "start",
+            "signature",
+        ),
     )
 
 
@@ -262,7 +272,9 @@ class LedgerEntry(Base):
     """
 
     __tablename__ = "ledger"
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
     ts: Mapped[str] = mapped_column(String(40))
     action: Mapped[str] = mapped_column(String(40))
     evidence_sha256: Mapped[str | None] = mapped_column(String(64), index=True)

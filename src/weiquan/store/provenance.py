@@ -56,9 +56,11 @@ def case_provenance(s: Session, case_id: int, evidence_ids: Iterable[int]) -> di
         return {}
     roots = _roots(s, ids)
     first: dict[int, CaseProvenance] = {}
-    q = (select(Acquisition.evidence_id, Acquisition.original_name, Acquisition.acquired_at, Acquisition.source_device)
-         .where(Acquisition.case_id == case_id, Acquisition.evidence_id.in_(set(roots.values())))
-         .order_by(Acquisition.id))
+    q = (
+        select(Acquisition.evidence_id, Acquisition.original_name, Acquisition.acquired_at, Acquisition.source_device)
+        .where(Acquisition.case_id == case_id, Acquisition.evidence_id.in_(set(roots.values())))
+        .order_by(Acquisition.id)
+    )
     for evid, name, at, device in s.execute(q):
         prev = first.get(evid)
         if prev is None:

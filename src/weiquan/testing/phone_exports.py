@@ -66,29 +66,43 @@ def synctech_sms_xml(path: Path, messages: Iterable[Msg], *, count: int | None =
         f.write("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n")
         f.write("<!--File Created By SMS Backup & Restore v10.20.002 on 01/04/2024 18:00:00-->\n")
         f.write('<?xml-stylesheet type="text/xsl" href="sms.xsl"?>\n')
-        f.write(f'<smses count="{count if count is not None else -1}" backup_set="00000000-0000-4000-8000-000000000000" '
-                f'backup_date="1711965600000" type="full">\n')
+        f.write(
+            f'<smses count="{count if count is not None else -1}" backup_set="00000000-0000-4000-8000-000000000000" '
+            f'backup_date="1711965600000" type="full">\n'
+        )
         for m in messages:
             name = quoteattr(m.name or "(Unknown)")
             if m.attachments:
                 box = 1 if m.incoming else 2
-                f.write(f'  <mms date="{ms(m.when)}" date_sent="{int(m.when.timestamp())}" msg_box="{box}" '
-                        f'address={quoteattr(m.number)} m_type="{132 if m.incoming else 128}" ct_t="application/vnd.wap.multipart.related" '
-                        f'm_id="null" sub_id="1" read="1" readable_date={quoteattr(_readable(m.when))} contact_name={name}>\n')
-                f.write('    <parts>\n      <part seq="-1" ct="application/smil" name="null" chset="null" text="&lt;smil&gt;&lt;/smil&gt;" />\n')
+                f.write(
+                    f'  <mms date="{ms(m.when)}" date_sent="{int(m.when.timestamp())}" msg_box="{box}" '
+                    f'address={quoteattr(m.number)} m_type="{132 if m.incoming else 128}" ct_t="application/vnd.wap.multipart.related" '
+                    f'm_id="null" sub_id="1" read="1" readable_date={quoteattr(_readable(m.when))} contact_name={name}>\n'
+                )
+                f.write(
+                    '    <parts>\n      <part seq="-1" ct="application/smil" name="null" chset="null" text="&lt;smil&gt;&lt;/smil&gt;" />\n'
+                )
                 if m.body:
-                    f.write(f'      <part seq="0" ct="text/plain" name="null" chset="106" text={quoteattr(m.body)} />\n')
+                    f.write(
+                        f'      <part seq="0" ct="text/plain" name="null" chset="106" text={quoteattr(m.body)} />\n'
+                    )
                 for i, (ct, data) in enumerate(m.attachments, start=1):
-                    f.write(f'      <part seq="{i}" ct="{ct}" name="att{i}" chset="null" cl="att{i}" text="null" '
-                            f'data="{base64.b64encode(data).decode()}" />\n')
-                f.write(f'    </parts>\n    <addrs>\n      <addr address={quoteattr(m.number)} type="{137 if m.incoming else 151}" charset="106" />\n'
-                        '    </addrs>\n  </mms>\n')
+                    f.write(
+                        f'      <part seq="{i}" ct="{ct}" name="att{i}" chset="null" cl="att{i}" text="null" '
+                        f'data="{base64.b64encode(data).decode()}" />\n'
+                    )
+                f.write(
+                    f'    </parts>\n    <addrs>\n      <addr address={quoteattr(m.number)} type="{137 if m.incoming else 151}" charset="106" />\n'
+                    "    </addrs>\n  </mms>\n"
+                )
                 continue
             body = quoteattr(m.body).replace("\n", "&#10;")
-            f.write(f'  <sms protocol="0" address={quoteattr(m.number)} date="{ms(m.when)}" type="{1 if m.incoming else 2}" '
-                    f'subject="null" body={body} toa="null" sc_toa="null" service_center="null" read="1" status="-1" '
-                    f'locked="0" date_sent="{ms(m.when) if m.incoming else 0}" sub_id="1" '
-                    f'readable_date={quoteattr(_readable(m.when))} contact_name={name} />\n')
+            f.write(
+                f'  <sms protocol="0" address={quoteattr(m.number)} date="{ms(m.when)}" type="{1 if m.incoming else 2}" '
+                f'subject="null" body={body} toa="null" sc_toa="null" service_center="null" read="1" status="-1" '
+                f'locked="0" date_sent="{ms(m.when) if m.incoming else 0}" sub_id="1" '
+                f"readable_date={quoteattr(_readable(m.when))} contact_name={name} />\n"
+            )
         f.write("</smses>\n")
     return path
 
@@ -98,9 +112,11 @@ def synctech_calls_xml(path: Path, calls: Iterable[Call]) -> Path:
         f.write("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n")
         f.write('<?xml-stylesheet type="text/xsl" href="calls.xsl"?>\n<calls count="-1" type="full">\n')
         for c in calls:
-            f.write(f'  <call number={quoteattr(c.number)} duration="{c.duration_s}" date="{ms(c.when)}" type="{c.kind}" '
-                    f'presentation="1" subscription_id="1" readable_date={quoteattr(_readable(c.when))} '
-                    f'contact_name={quoteattr(c.name or "(Unknown)")} />\n')
+            f.write(
+                f'  <call number={quoteattr(c.number)} duration="{c.duration_s}" date="{ms(c.when)}" type="{c.kind}" '
+                f'presentation="1" subscription_id="1" readable_date={quoteattr(_readable(c.when))} '
+                f"contact_name={quoteattr(c.name or '(Unknown)')} />\n"
+            )
         f.write("</calls>\n")
     return path
 
@@ -109,15 +125,19 @@ def adb_sms_dump(path: Path, messages: Iterable[Msg]) -> Path:
     """``adb shell content query --uri content://sms --projection _id:address:date:type:body``."""
     lines = []
     for i, m in enumerate(messages):
-        lines.append(f"Row: {i} _id={i + 1}, address={m.number}, date={ms(m.when)}, type={1 if m.incoming else 2}, body={m.body}")
+        lines.append(
+            f"Row: {i} _id={i + 1}, address={m.number}, date={ms(m.when)}, type={1 if m.incoming else 2}, body={m.body}"
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
 def adb_calls_dump(path: Path, calls: Iterable[Call]) -> Path:
-    lines = [f"Row: {i} _id={i + 1}, number={c.number}, date={ms(c.when)}, duration={c.duration_s}, type={c.kind}, "
-             f"name={c.name or 'NULL'}, geocoded_location=广东深圳"
-             for i, c in enumerate(calls)]
+    lines = [
+        f"Row: {i} _id={i + 1}, number={c.number}, date={ms(c.when)}, duration={c.duration_s}, type={c.kind}, "
+        f"name={c.name or 'NULL'}, geocoded_location=广东深圳"
+        for i, c in enumerate(calls)
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -127,11 +147,18 @@ def attributed_body(text: str) -> bytes:
     data = text.encode("utf-8")
     n = len(data)
     length = bytes([n]) if n < 0x80 else b"\x81" + n.to_bytes(2, "little")
-    return (b"\x04\x0bstreamtyped\x81\xe8\x03\x84\x01@\x84\x84\x84\x12NSAttributedString\x00\x84\x84\x08NSObject\x00"
-            b"\x85\x92\x84\x84\x84\x08NSString\x01\x94\x84\x01+" + length + data + b"\x86\x84\x02iI\x01\x05\x92\x84\x84\x84\x0c")
+    return (
+        b"\x04\x0bstreamtyped\x81\xe8\x03\x84\x01@\x84\x84\x84\x12NSAttributedString\x00\x84\x84\x08NSObject\x00"
+        b"\x85\x92\x84\x84\x84\x08NSString\x01\x94\x84\x01+"
+        + length
+        + data
+        + b"\x86\x84\x02iI\x01\x05\x92\x84\x84\x84\x0c"
+    )
 
 
-def ios_sms_db(path: Path, messages: Iterable[Msg], *, nanoseconds: bool = True, attributed_from: int | None = None) -> Path:
+def ios_sms_db(
+    path: Path, messages: Iterable[Msg], *, nanoseconds: bool = True, attributed_from: int | None = None
+) -> Path:
     """``sms.db`` with the tables and columns the importer reads (iOS 11+ nanosecond dates)."""
     con = sqlite3.connect(path)
     con.executescript(
@@ -145,16 +172,30 @@ def ios_sms_db(path: Path, messages: Iterable[Msg], *, nanoseconds: bool = True,
     handles: dict[str, int] = {}
     for i, m in enumerate(messages, start=1):
         if m.number not in handles:
-            handles[m.number] = con.execute("INSERT INTO handle (id, country, service) VALUES (?, 'cn', 'SMS')", (m.number,)).lastrowid or 0
+            handles[m.number] = (
+                con.execute("INSERT INTO handle (id, country, service) VALUES (?, 'cn', 'SMS')", (m.number,)).lastrowid
+                or 0
+            )
         secs = (m.when - APPLE_EPOCH).total_seconds()
         date = int(secs * 1e9) if nanoseconds else int(secs)
         use_attr = attributed_from is not None and i >= attributed_from
-        con.execute("INSERT INTO message (guid, text, handle_id, service, date, is_from_me, attributedBody) VALUES (?,?,?,?,?,?,?)",
-                    (f"guid-{i}", None if use_attr else m.body, handles[m.number], "SMS", date, 0 if m.incoming else 1,
-                     attributed_body(m.body) if use_attr else None))
+        con.execute(
+            "INSERT INTO message (guid, text, handle_id, service, date, is_from_me, attributedBody) VALUES (?,?,?,?,?,?,?)",
+            (
+                f"guid-{i}",
+                None if use_attr else m.body,
+                handles[m.number],
+                "SMS",
+                date,
+                0 if m.incoming else 1,
+                attributed_body(m.body) if use_attr else None,
+            ),
+        )
     # a tapback row, which must not count as a message
-    con.execute("INSERT INTO message (guid, text, handle_id, service, date, is_from_me, associated_message_type) VALUES ('tapback', '赞了“…”', 1, 'iMessage', ?, 1, 2000)",
-                (int(7e17),))
+    con.execute(
+        "INSERT INTO message (guid, text, handle_id, service, date, is_from_me, associated_message_type) VALUES ('tapback', '赞了“…”', 1, 'iMessage', ?, 1, 2000)",
+        (int(7e17),),
+    )
     con.commit()
     con.close()
     return path
@@ -162,14 +203,27 @@ def ios_sms_db(path: Path, messages: Iterable[Msg], *, nanoseconds: bool = True,
 
 def ios_call_history(path: Path, calls: Iterable[Call]) -> Path:
     con = sqlite3.connect(path)
-    con.execute("CREATE TABLE ZCALLRECORD (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZANSWERED INTEGER, ZCALLTYPE INTEGER,"
-                " ZORIGINATED INTEGER, ZDATE TIMESTAMP, ZDURATION FLOAT, ZADDRESS BLOB, ZNAME VARCHAR, ZSERVICE_PROVIDER VARCHAR,"
-                " ZISO_COUNTRY_CODE VARCHAR)")
+    con.execute(
+        "CREATE TABLE ZCALLRECORD (Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZANSWERED INTEGER, ZCALLTYPE INTEGER,"
+        " ZORIGINATED INTEGER, ZDATE TIMESTAMP, ZDURATION FLOAT, ZADDRESS BLOB, ZNAME VARCHAR, ZSERVICE_PROVIDER VARCHAR,"
+        " ZISO_COUNTRY_CODE VARCHAR)"
+    )
     for c in calls:
-        con.execute("INSERT INTO ZCALLRECORD (ZANSWERED, ZCALLTYPE, ZORIGINATED, ZDATE, ZDURATION, ZADDRESS, ZNAME, ZSERVICE_PROVIDER,"
-                    " ZISO_COUNTRY_CODE) VALUES (?,?,?,?,?,?,?,?,?)",
-                    (1 if c.kind in (1, 2) else 0, 1, 1 if c.kind == 2 else 0, (c.when - APPLE_EPOCH).total_seconds(),
-                     float(c.duration_s), c.number.encode(), c.name, "com.apple.Telephony", "cn"))
+        con.execute(
+            "INSERT INTO ZCALLRECORD (ZANSWERED, ZCALLTYPE, ZORIGINATED, ZDATE, ZDURATION, ZADDRESS, ZNAME, ZSERVICE_PROVIDER,"
+            " ZISO_COUNTRY_CODE) VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                1 if c.kind in (1, 2) else 0,
+                1,
+                1 if c.kind == 2 else 0,
+                (c.when - APPLE_EPOCH).total_seconds(),
+                float(c.duration_s),
+                c.number.encode(),
+                c.name,
+                "com.apple.Telephony",
+                "cn",
+            ),
+        )
     con.commit()
     con.close()
     return path
@@ -188,7 +242,8 @@ def android_sms_db(path: Path, messages: Iterable[Msg], *, huawei: bool = False,
         f"CREATE TABLE sms{t} ({key} INTEGER PRIMARY KEY, thread_id INTEGER, address TEXT, person INTEGER, date INTEGER,"
         " date_sent INTEGER DEFAULT 0, protocol INTEGER, read INTEGER DEFAULT 0, status INTEGER DEFAULT -1, type INTEGER,"
         " subject TEXT, body TEXT, service_center TEXT, locked INTEGER DEFAULT 0, sub_id INTEGER DEFAULT -1"
-        + ("" if huawei else ", seen INTEGER DEFAULT 0, deleted INTEGER DEFAULT 0") + ");"
+        + ("" if huawei else ", seen INTEGER DEFAULT 0, deleted INTEGER DEFAULT 0")
+        + ");"
         f"CREATE TABLE pdu{t} (_id INTEGER PRIMARY KEY, thread_id INTEGER, date INTEGER, date_sent INTEGER DEFAULT 0,"
         " msg_box INTEGER, read INTEGER DEFAULT 0, m_id TEXT, sub TEXT, ct_t TEXT, m_type INTEGER);"
         f"CREATE TABLE addr{t} (_id INTEGER PRIMARY KEY, msg_id INTEGER, contact_id INTEGER, address TEXT, type INTEGER, charset INTEGER);"
@@ -198,23 +253,46 @@ def android_sms_db(path: Path, messages: Iterable[Msg], *, huawei: bool = False,
     for i, m in enumerate(messages, start=1):
         if not m.attachments:
             extra = () if huawei else (1 if i in gone else 0,)
-            con.execute(f"INSERT INTO sms{t} ({key}, thread_id, address, date, date_sent, type, body"
-                        + ("" if huawei else ", deleted") + ") VALUES (?,?,?,?,?,?,?" + ("" if huawei else ",?") + ")",
-                        (i, 1, m.number, ms(m.when), ms(m.when) - 1000, 1 if m.incoming else 2, m.body, *extra))
+            con.execute(
+                f"INSERT INTO sms{t} ({key}, thread_id, address, date, date_sent, type, body"
+                + ("" if huawei else ", deleted")
+                + ") VALUES (?,?,?,?,?,?,?"
+                + ("" if huawei else ",?")
+                + ")",
+                (i, 1, m.number, ms(m.when), ms(m.when) - 1000, 1 if m.incoming else 2, m.body, *extra),
+            )
             continue
-        con.execute(f"INSERT INTO pdu{t} (_id, thread_id, date, msg_box, m_type, ct_t) VALUES (?,?,?,?,?,?)",
-                    (i, 1, int(m.when.timestamp()), 1 if m.incoming else 2, 132 if m.incoming else 128,
-                     "application/vnd.wap.multipart.related"))
+        con.execute(
+            f"INSERT INTO pdu{t} (_id, thread_id, date, msg_box, m_type, ct_t) VALUES (?,?,?,?,?,?)",
+            (
+                i,
+                1,
+                int(m.when.timestamp()),
+                1 if m.incoming else 2,
+                132 if m.incoming else 128,
+                "application/vnd.wap.multipart.related",
+            ),
+        )
         own, other = "insert-address-token", m.number
         sender, receiver = (other, own) if m.incoming else (own, other)
-        con.executemany(f"INSERT INTO addr{t} (msg_id, address, type, charset) VALUES (?,?,?,106)",
-                        [(i, sender, 137), (i, receiver, 151)])
-        con.execute(f"INSERT INTO part{t} (mid, seq, ct, cl, text) VALUES (?, -1, 'application/smil', 'smil.xml', '<smil/>')", (i,))
+        con.executemany(
+            f"INSERT INTO addr{t} (msg_id, address, type, charset) VALUES (?,?,?,106)",
+            [(i, sender, 137), (i, receiver, 151)],
+        )
+        con.execute(
+            f"INSERT INTO part{t} (mid, seq, ct, cl, text) VALUES (?, -1, 'application/smil', 'smil.xml', '<smil/>')",
+            (i,),
+        )
         if m.body:
-            con.execute(f"INSERT INTO part{t} (mid, ct, chset, cl, text) VALUES (?, 'text/plain', 106, 'text_0.txt', ?)", (i, m.body))
+            con.execute(
+                f"INSERT INTO part{t} (mid, ct, chset, cl, text) VALUES (?, 'text/plain', 106, 'text_0.txt', ?)",
+                (i, m.body),
+            )
         for k, (ctype, _data) in enumerate(m.attachments):
-            con.execute(f"INSERT INTO part{t} (mid, ct, cl, _data) VALUES (?,?,?,?)",
-                        (i, ctype, f"image{k}.jpg", f"/data/user_de/0/com.android.providers.telephony/app_parts/PART_{i}{k}"))
+            con.execute(
+                f"INSERT INTO part{t} (mid, ct, cl, _data) VALUES (?,?,?,?)",
+                (i, ctype, f"image{k}.jpg", f"/data/user_de/0/com.android.providers.telephony/app_parts/PART_{i}{k}"),
+            )
     con.commit()
     con.close()
     return path
@@ -224,20 +302,38 @@ def android_calllog_db(path: Path, calls: Iterable[Call], *, table: str = "calls
     """``calllog.db`` with the ``CallLog.Calls`` columns the importer reads (``table`` may be
     ``calls_tb`` for a decrypted Huawei backup)."""
     con = sqlite3.connect(path)
-    con.execute(f"CREATE TABLE {table} (_id INTEGER PRIMARY KEY AUTOINCREMENT, number TEXT, presentation INTEGER NOT NULL DEFAULT 1,"
-                " post_dial_digits TEXT NOT NULL DEFAULT '', date INTEGER, duration INTEGER, data_usage INTEGER, type INTEGER,"
-                " features INTEGER NOT NULL DEFAULT 0, subscription_id TEXT, new INTEGER, name TEXT, numbertype INTEGER,"
-                " numberlabel TEXT, countryiso TEXT, geocoded_location TEXT, block_reason INTEGER NOT NULL DEFAULT 0)")
-    con.executemany(f"INSERT INTO {table} (number, presentation, date, duration, type, name, countryiso, geocoded_location,"
-                    " block_reason) VALUES (?,?,?,?,?,?,?,?,?)",
-                    [(c.number, 1 if c.number else 2, ms(c.when), c.duration_s, c.kind, c.name, "CN", "广东深圳",
-                      1 if c.kind == 6 else 0) for c in calls])
+    con.execute(
+        f"CREATE TABLE {table} (_id INTEGER PRIMARY KEY AUTOINCREMENT, number TEXT, presentation INTEGER NOT NULL DEFAULT 1,"
+        " post_dial_digits TEXT NOT NULL DEFAULT '', date INTEGER, duration INTEGER, data_usage INTEGER, type INTEGER,"
+        " features INTEGER NOT NULL DEFAULT 0, subscription_id TEXT, new INTEGER, name TEXT, numbertype INTEGER,"
+        " numberlabel TEXT, countryiso TEXT, geocoded_location TEXT, block_reason INTEGER NOT NULL DEFAULT 0)"
+    )
+    con.executemany(
+        f"INSERT INTO {table} (number, presentation, date, duration, type, name, countryiso, geocoded_location,"
+        " block_reason) VALUES (?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                c.number,
+                1 if c.number else 2,
+                ms(c.when),
+                c.duration_s,
+                c.kind,
+                c.name,
+                "CN",
+                "广东深圳",
+                1 if c.kind == 6 else 0,
+            )
+            for c in calls
+        ],
+    )
     con.commit()
     con.close()
     return path
 
 
-def itunes_backup(folder: Path, *, sms_db: Path | None = None, call_history: Path | None = None, encrypted: bool = False) -> Path:
+def itunes_backup(
+    folder: Path, *, sms_db: Path | None = None, call_history: Path | None = None, encrypted: bool = False
+) -> Path:
     """An unencrypted iTunes/Finder backup folder (iOS 10+ layout) holding the given databases."""
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -246,9 +342,13 @@ def itunes_backup(folder: Path, *, sms_db: Path | None = None, call_history: Pat
     with open(folder / "Info.plist", "wb") as f:
         plistlib.dump({"Device Name": "示例 iPhone", "Product Version": "17.4"}, f)
     con = sqlite3.connect(folder / "Manifest.db")
-    con.execute("CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB)")
-    for src, domain, rel in ((sms_db, "HomeDomain", "Library/SMS/sms.db"),
-                             (call_history, "HomeDomain", "Library/CallHistoryDB/CallHistory.storedata")):
+    con.execute(
+        "CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB)"
+    )
+    for src, domain, rel in (
+        (sms_db, "HomeDomain", "Library/SMS/sms.db"),
+        (call_history, "HomeDomain", "Library/CallHistoryDB/CallHistory.storedata"),
+    ):
         if src is None:
             continue
         fid = hashlib.sha1(f"{domain}-{rel}".encode()).hexdigest()
@@ -279,9 +379,11 @@ def oppo_vmsg(path: Path, messages: Iterable[Msg], *, encoding: str = "utf-8", c
 def oppo_calllog(path: Path, calls: Iterable[Call]) -> Path:
     parts = ["<?xml version='1.0' standalone='no' ?><CallLog>"]
     for i, c in enumerate(calls, start=1):
-        parts.append(f'<CALL_RECORDS _id="{i}" number={quoteattr(c.number)} duration="{c.duration_s}" type="{c.kind}" '
-                     f'date="{ms(c.when)}" name={quoteattr(c.name or " ")} numbertype="0" numberlabel=" " ring_time="{3 if c.kind == 3 else 0}" '
-                     f'new="0" features="0" countryiso="CN" />')
+        parts.append(
+            f'<CALL_RECORDS _id="{i}" number={quoteattr(c.number)} duration="{c.duration_s}" type="{c.kind}" '
+            f'date="{ms(c.when)}" name={quoteattr(c.name or " ")} numbertype="0" numberlabel=" " ring_time="{3 if c.kind == 3 else 0}" '
+            f'new="0" features="0" countryiso="CN" />'
+        )
     parts.append("</CallLog>")
     path.write_text("".join(parts), encoding="utf-8")
     return path
@@ -292,12 +394,34 @@ def table_rows(messages: Iterable[Msg], calls: Iterable[Call] = ()) -> list[list
     rows = [["时间", "号码", "联系人", "类型", "通话时长", "内容"]]
     items: list[tuple[dt.datetime, list[str]]] = []
     for m in messages:
-        items.append((m.when, [f"{m.when.astimezone(SHANGHAI):%Y-%m-%d %H:%M:%S}", m.number, m.name or "",
-                               "接收" if m.incoming else "发送", "", m.body]))
+        items.append(
+            (
+                m.when,
+                [
+                    f"{m.when.astimezone(SHANGHAI):%Y-%m-%d %H:%M:%S}",
+                    m.number,
+                    m.name or "",
+                    "接收" if m.incoming else "发送",
+                    "",
+                    m.body,
+                ],
+            )
+        )
     kinds = {1: "呼入", 2: "呼出", 3: "未接来电", 5: "拒接", 6: "已拦截"}
     for c in calls:
-        items.append((c.when, [f"{c.when.astimezone(SHANGHAI):%Y-%m-%d %H:%M:%S}", c.number, c.name or "",
-                               kinds.get(c.kind, "呼入"), f"{c.duration_s // 60:02d}:{c.duration_s % 60:02d}" if c.kind in (1, 2) else "00:00", ""]))
+        items.append(
+            (
+                c.when,
+                [
+                    f"{c.when.astimezone(SHANGHAI):%Y-%m-%d %H:%M:%S}",
+                    c.number,
+                    c.name or "",
+                    kinds.get(c.kind, "呼入"),
+                    f"{c.duration_s // 60:02d}:{c.duration_s % 60:02d}" if c.kind in (1, 2) else "00:00",
+                    "",
+                ],
+            )
+        )
     items.sort(key=lambda x: x[0])
     return rows + [r for _, r in items]
 

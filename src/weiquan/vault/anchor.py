@@ -29,7 +29,7 @@ class HeadDigest:
     @property
     def text(self) -> str:
         """``WQ-123:3f2a9c1b-…`` — the entry count and the head hash in groups of eight, easy to copy."""
-        groups = "-".join(self.entry_hash[i:i + 8] for i in range(0, 64, 8))
+        groups = "-".join(self.entry_hash[i : i + 8] for i in range(0, 64, 8))
         return f"WQ-{self.seq}:{groups}"
 
     def as_dict(self) -> dict[str, object]:
@@ -64,10 +64,19 @@ def check_digest(s: Session, text: str) -> tuple[bool, str, str]:
     head = s.get(LedgerHead, 1)
     if got is None:
         last = head.seq if head else 0
-        return False, (f"账本中已没有第 {seq} 条记录（现有 {last} 条）：保存此数字之后，账本末尾的记录被删除了"), \
-            f"the ledger no longer has entry {seq} (it has {last}): entries at its end were deleted after this number was kept"
+        return (
+            False,
+            (f"账本中已没有第 {seq} 条记录（现有 {last} 条）：保存此数字之后，账本末尾的记录被删除了"),
+            f"the ledger no longer has entry {seq} (it has {last}): entries at its end were deleted after this number was kept",
+        )
     if got != want:
-        return False, f"第 {seq} 条记录的哈希与保存的数字不同：账本被改写过", \
-            f"entry {seq} has a different hash than the kept number: the ledger was rewritten"
-    return True, f"账本仍包含保存时的第 {seq} 条记录，此前的记录未被改动（另请运行 vault verify 核对整条链）", \
-        f"the ledger still holds entry {seq} as kept; nothing before it changed (run vault verify for the whole chain)"
+        return (
+            False,
+            f"第 {seq} 条记录的哈希与保存的数字不同：账本被改写过",
+            f"entry {seq} has a different hash than the kept number: the ledger was rewritten",
+        )
+    return (
+        True,
+        f"账本仍包含保存时的第 {seq} 条记录，此前的记录未被改动（另请运行 vault verify 核对整条链）",
+        f"the ledger still holds entry {seq} as kept; nothing before it changed (run vault verify for the whole chain)",
+    )

@@ -31,13 +31,23 @@ def entry_hash(
     seq: int, ts: str, action: str, evidence_sha256: str | None, case_id: int | None, meta: str, prev_hash: str
 ) -> str:
     payload = canonical_json(
-        {"seq": seq, "ts": ts, "action": action, "sha256": evidence_sha256, "case": case_id, "meta": meta, "prev": prev_hash}
+        {
+            "seq": seq,
+            "ts": ts,
+            "action": action,
+            "sha256": evidence_sha256,
+            "case": case_id,
+            "meta": meta,
+            "prev": prev_hash,
+        }
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def hash_of(entry: LedgerEntry) -> str:
-    return entry_hash(entry.seq, entry.ts, entry.action, entry.evidence_sha256, entry.case_id, entry.meta, entry.prev_hash)
+    return entry_hash(
+        entry.seq, entry.ts, entry.action, entry.evidence_sha256, entry.case_id, entry.meta, entry.prev_hash
+    )
 
 
 def append(
@@ -59,8 +69,14 @@ def append(
     meta_s = canonical_json(meta or {})
     h = entry_hash(seq, ts, action, evidence_sha256, case_id, meta_s, head.entry_hash)
     entry = LedgerEntry(
-        seq=seq, ts=ts, action=action, evidence_sha256=evidence_sha256, case_id=case_id,
-        meta=meta_s, prev_hash=head.entry_hash, entry_hash=h,
+        seq=seq,
+        ts=ts,
+        action=action,
+        evidence_sha256=evidence_sha256,
+        case_id=case_id,
+        meta=meta_s,
+        prev_hash=head.entry_hash,
+        entry_hash=h,
     )
     session.add(entry)
     head.seq = seq
@@ -93,7 +109,9 @@ def walk(entries: Iterator[LedgerEntry], head: LedgerHead | None) -> ChainProble
         expected_seq += 1
     if head is not None and (head.seq != last_seq or head.entry_hash != prev):
         seq = min(head.seq, last_seq) + 1 if head.seq != last_seq else last_seq
-        return ChainProblem(seq, "账本末尾记录被删除或替换", "entries at the end of the ledger were removed or replaced")
+        return ChainProblem(
+            seq, "账本末尾记录被删除或替换", "entries at the end of the ledger were removed or replaced"
+        )
     return None
 
 

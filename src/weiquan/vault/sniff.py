@@ -71,7 +71,7 @@ def decodes_as(head: bytes, encoding: str) -> bool:
 
 
 def text_encoding(head: bytes) -> str | None:
-    """"utf-8" or "gb18030" if ``head`` is the start of text in that encoding, else None."""
+    """ "utf-8" or "gb18030" if ``head`` is the start of text in that encoding, else None."""
     for enc in ("utf-8", "gb18030"):
         if decodes_as(head, enc):
             return enc

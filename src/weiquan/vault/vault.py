@@ -52,7 +52,11 @@ class VerifyReport:
             "orphans": self.orphans,
             "first_broken_entry": None
             if self.broken_entry is None
-            else {"seq": self.broken_entry.seq, "reason": self.broken_entry.reason_en, "reason_zh": self.broken_entry.reason_zh},
+            else {
+                "seq": self.broken_entry.seq,
+                "reason": self.broken_entry.reason_en,
+                "reason_zh": self.broken_entry.reason_zh,
+            },
         }
 
 
@@ -92,13 +96,26 @@ class Vault:
             original_name = original_name or path.name
             stored = self.blobs.put_file(path)
         return self._record_original(
-            stored, media_type, case_id=case_id, original_name=original_name, source_path=source_path,
-            metadata=metadata or {}, source_device=source_device, acquired_at=acquired_at,
+            stored,
+            media_type,
+            case_id=case_id,
+            original_name=original_name,
+            source_path=source_path,
+            metadata=metadata or {},
+            source_device=source_device,
+            acquired_at=acquired_at,
         )
 
     def _record_original(
-        self, stored: StoredBlob, media_type: str, *, case_id: int | None, original_name: str | None,
-        source_path: str | None, metadata: dict[str, Any], source_device: str | None,
+        self,
+        stored: StoredBlob,
+        media_type: str,
+        *,
+        case_id: int | None,
+        original_name: str | None,
+        source_path: str | None,
+        metadata: dict[str, Any],
+        source_device: str | None,
         acquired_at: dt.datetime | None,
     ) -> AddResult:
         with self.db.session() as s:
@@ -107,34 +124,60 @@ class Vault:
             new_blob = ev is None
             if ev is None:
                 entry = ledger.append(
-                    s, "acquired", evidence_sha256=stored.sha256, case_id=case_id,
+                    s,
+                    "acquired",
+                    evidence_sha256=stored.sha256,
+                    case_id=case_id,
                     meta={"name": original_name, "size": stored.size, "media_type": media_type, **_safe_meta(metadata)},
                 )
                 ev = Evidence(
-                    sha256=stored.sha256, size=stored.size, media_type=media_type, kind="original",
-                    first_name=original_name, ledger_seq=entry.seq,
+                    sha256=stored.sha256,
+                    size=stored.size,
+                    media_type=media_type,
+                    kind="original",
+                    first_name=original_name,
+                    ledger_seq=entry.seq,
                 )
                 s.add(ev)
                 s.flush()
             else:
-                existing = s.execute(
-                    select(Acquisition).where(
-                        Acquisition.evidence_id == ev.id,
-                        Acquisition.case_id.is_(None) if case_id is None else Acquisition.case_id == case_id,
-                        Acquisition.original_name.is_(None) if original_name is None else Acquisition.original_name == original_name,
+                existing = (
+                    s.execute(
+                        select(Acquisition).where(
+                            Acquisition.evidence_id == ev.id,
+                            Acquisition.case_id.is_(None) if case_id is None else Acquisition.case_id == case_id,
+                            Acquisition.original_name.is_(None)
+                            if original_name is None
+                            else Acquisition.original_name == original_name,
+                        )
                     )
-                ).scalars().first()
+                    .scalars()
+                    .first()
+                )
                 if existing is not None:
                     return AddResult(ev, existing, new_blob=False, new_acquisition=False)
                 # the same entry as for new bytes: nothing in a case's ledger tells that another case
                 # (or another user) holds the same bytes
                 entry = ledger.append(
-                    s, "acquired", evidence_sha256=stored.sha256, case_id=case_id,
-                    meta={"name": original_name, "size": stored.size, "media_type": ev.media_type, **_safe_meta(metadata)},
+                    s,
+                    "acquired",
+                    evidence_sha256=stored.sha256,
+                    case_id=case_id,
+                    meta={
+                        "name": original_name,
+                        "size": stored.size,
+                        "media_type": ev.media_type,
+                        **_safe_meta(metadata),
+                    },
                 )
             acq = Acquisition(
-                evidence_id=ev.id, case_id=case_id, original_name=original_name, source_path=source_path,
-                source_device=source_device, meta=metadata, ledger_seq=entry.seq,
+                evidence_id=ev.id,
+                case_id=case_id,
+                original_name=original_name,
+                source_path=source_path,
+                source_device=source_device,
+                meta=metadata,
+                ledger_seq=entry.seq,
                 **({"acquired_at": acquired_at} if acquired_at else {}),
             )
             s.add(acq)
@@ -158,27 +201,53 @@ class Vault:
             self._lock(s)
             src = s.execute(select(Evidence).where(Evidence.sha256 == source_sha256)).scalar_one_or_none()
             if src is None:
-                raise NotFoundError(f"来源证据不存在：{source_sha256[:12]}", f"source evidence not found: {source_sha256[:12]}")
+                raise NotFoundError(
+                    f"来源证据不存在：{source_sha256[:12]}", f"source evidence not found: {source_sha256[:12]}"
+                )
             ev = s.execute(select(Evidence).where(Evidence.sha256 == stored.sha256)).scalar_one_or_none()
-            meta = {"source": source_sha256, "derivation": derivation, "size": stored.size, **_safe_meta(metadata or {})}
+            meta = {
+                "source": source_sha256,
+                "derivation": derivation,
+                "size": stored.size,
+                **_safe_meta(metadata or {}),
+            }
             if ev is not None:
                 # derived for another case before: this case gets its own entry (a case's package holds only its entries)
-                if case_id is not None and s.execute(select(LedgerEntry.seq).where(
-                        LedgerEntry.evidence_sha256 == stored.sha256, LedgerEntry.case_id == case_id).limit(1)).first() is None:
+                if (
+                    case_id is not None
+                    and s.execute(
+                        select(LedgerEntry.seq)
+                        .where(LedgerEntry.evidence_sha256 == stored.sha256, LedgerEntry.case_id == case_id)
+                        .limit(1)
+                    ).first()
+                    is None
+                ):
                     ledger.append(s, "derived", evidence_sha256=stored.sha256, case_id=case_id, meta=meta)
                 return ev
             entry = ledger.append(s, "derived", evidence_sha256=stored.sha256, case_id=case_id, meta=meta)
             ev = Evidence(
-                sha256=stored.sha256, size=stored.size, media_type=media_type, kind="derived",
-                derived_from_id=src.id, derivation=derivation, first_name=name, ledger_seq=entry.seq,
+                sha256=stored.sha256,
+                size=stored.size,
+                media_type=media_type,
+                kind="derived",
+                derived_from_id=src.id,
+                derivation=derivation,
+                first_name=name,
+                ledger_seq=entry.seq,
                 extra=metadata or {},
             )
             s.add(ev)
             s.flush()
             return ev
 
-    def record(self, action: str, *, case_id: int | None = None, evidence_sha256: str | None = None,
-               meta: dict[str, Any] | None = None) -> LedgerEntry:
+    def record(
+        self,
+        action: str,
+        *,
+        case_id: int | None = None,
+        evidence_sha256: str | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> LedgerEntry:
         """Append a non-blob event (case created/deleted, export written) to the ledger."""
         with self.db.session() as s:
             self._lock(s)
@@ -206,8 +275,10 @@ class Vault:
             with self.db.read_session() as s:
                 return check_digest(s, digest)
         except ValueError as e:
-            raise InputError(f"无法识别的账本数字：{digest[:100]}（格式 WQ-条数:哈希）",
-                             f"not a ledger digest: {digest[:100]} (format WQ-COUNT:HASH)") from e
+            raise InputError(
+                f"无法识别的账本数字：{digest[:100]}（格式 WQ-条数:哈希）",
+                f"not a ledger digest: {digest[:100]} (format WQ-COUNT:HASH)",
+            ) from e
 
     def where(self, shas: list[str]) -> dict[str, list[tuple[int | None, str | None]]]:
         """For blobs (by SHA-256): the (case id, file name) of every acquisition, or of the source's for a derived blob."""
@@ -215,14 +286,22 @@ class Vault:
             return {}
         out: dict[str, list[tuple[int | None, str | None]]] = {sha: [] for sha in shas}
         with self.db.read_session() as s:
-            rows = s.execute(select(Evidence.sha256, Evidence.id, Evidence.derived_from_id, Evidence.first_name)
-                             .where(Evidence.sha256.in_(shas))).all()
+            rows = s.execute(
+                select(Evidence.sha256, Evidence.id, Evidence.derived_from_id, Evidence.first_name).where(
+                    Evidence.sha256.in_(shas)
+                )
+            ).all()
             for sha, eid, src, name in rows:
                 root = src if src is not None else eid
-                acqs = s.execute(select(Acquisition.case_id, Acquisition.original_name)
-                                 .where(Acquisition.evidence_id == root).order_by(Acquisition.id)).all()
+                acqs = s.execute(
+                    select(Acquisition.case_id, Acquisition.original_name)
+                    .where(Acquisition.evidence_id == root)
+                    .order_by(Acquisition.id)
+                ).all()
                 if src is not None:  # a derived blob (OCR text, transcript, attachment): named after its source
-                    acqs = [(cid, f"{n} 的派生文件 derived from {n}" + (f"（{name}）" if name else "")) for cid, n in acqs]
+                    acqs = [
+                        (cid, f"{n} 的派生文件 derived from {n}" + (f"（{name}）" if name else "")) for cid, n in acqs
+                    ]
                 out[sha] = list(acqs) or [(None, name)]
         return out
 
@@ -232,7 +311,12 @@ class Vault:
         report = VerifyReport()
         with self.db.read_session() as s:
             known: set[str] = set()
-            recorded = {sha for (sha,) in s.execute(select(LedgerEntry.evidence_sha256).where(LedgerEntry.evidence_sha256.is_not(None)))}
+            recorded = {
+                sha
+                for (sha,) in s.execute(
+                    select(LedgerEntry.evidence_sha256).where(LedgerEntry.evidence_sha256.is_not(None))
+                )
+            }
             for sha, size in s.execute(select(Evidence.sha256, Evidence.size).order_by(Evidence.id)):
                 known.add(sha)
                 report.blobs_checked += 1
@@ -264,4 +348,8 @@ class Vault:
 
 def _safe_meta(meta: dict[str, Any]) -> dict[str, Any]:
     """Only small scalar metadata goes into the ledger (never message bodies)."""
-    return {k: v for k, v in meta.items() if isinstance(v, (str, int, float, bool)) and (not isinstance(v, str) or len(v) <= 500)}
+    return {
+        k: v
+        for k, v in meta.items()
+        if isinstance(v, (str, int, float, bool)) and (not isinstance(v, str) or len(v) <= 500)
+    }

@@ -45,14 +45,42 @@ log = logging.getLogger("weiquan.web")
 
 STATIC_DIR = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
-PAGE_MODULES = ("auth", "home", "dashboard", "imports", "timeline", "dates", "manual", "review", "documents", "package",
-                "loans", "guides", "admin", "bulk")
-API_MODULES = ("auth", "cases", "imports", "events", "findings", "plan", "documents", "actions", "export", "loans",
-               "lenders", "users")
+PAGE_MODULES = (
+    "auth",
+    "home",
+    "dashboard",
+    "imports",
+    "timeline",
+    "dates",
+    "manual",
+    "review",
+    "documents",
+    "package",
+    "loans",
+    "guides",
+    "admin",
+    "bulk",
+)
+API_MODULES = (
+    "auth",
+    "cases",
+    "imports",
+    "events",
+    "findings",
+    "plan",
+    "documents",
+    "actions",
+    "export",
+    "loans",
+    "lenders",
+    "users",
+)
 
-CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; "
-       "script-src 'self'; object-src 'none'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; "
-       "form-action 'self'")
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; object-src 'none'; frame-src 'self'; frame-ancestors 'self'; base-uri 'none'; "
+    "form-action 'self'"
+)
 
 
 def _status_for(err: WeiquanError) -> int:
@@ -123,8 +151,9 @@ def create_app(
     app.state.templates = make_templates()
     secret = load_or_create_secret(ws.home)
     # failed logins counted in the data home, shared by every server process (web/security.py)
-    app.state.limiter = LoginLimiter(ws.home / LOGIN_FAILURES_FILE, cfg.login_max_failures, cfg.login_window_s,
-                                     secret=secret)
+    app.state.limiter = LoginLimiter(
+        ws.home / LOGIN_FAILURES_FILE, cfg.login_max_failures, cfg.login_window_s, secret=secret
+    )
     app.state.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="weiquan-extract")
     app.state.chart_cache = ChartCache()
     app.state.background = {}
@@ -159,7 +188,9 @@ def create_app(
         same_site="strict" if cfg.server_mode else "lax",
         https_only=cfg.secure_cookies,
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=(cfg.max_upload_mb or ws.settings.max_upload_mb) * 1024 * 1024 + 1024 * 1024)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=(cfg.max_upload_mb or ws.settings.max_upload_mb) * 1024 * 1024 + 1024 * 1024
+    )
     app.add_middleware(IdRangeMiddleware)
     hosts = cfg.hosts()
     if hosts:
@@ -178,8 +209,17 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         if _is_api(request):
-            return JSONResponse({"error": {"status": 422, "zh": "请求参数有误", "en": "invalid request",
-                                           "detail": jsonable_errors(exc)}}, status_code=422)
+            return JSONResponse(
+                {
+                    "error": {
+                        "status": 422,
+                        "zh": "请求参数有误",
+                        "en": "invalid request",
+                        "detail": jsonable_errors(exc),
+                    }
+                },
+                status_code=422,
+            )
         fields = "、".join(".".join(str(p) for p in e.get("loc", ())[1:]) for e in exc.errors()) or "?"
         return _error_response(request, 400, f"填写的内容有误：{fields}", f"invalid input: {fields}")
 
@@ -189,8 +229,12 @@ def create_app(
         if "locked" not in str(exc.orig or exc).lower() and "busy" not in str(exc.orig or exc).lower():
             raise exc
         log.warning("database busy on %s", request.url.path)
-        response = _error_response(request, 503, "数据库正忙（另一项导入正在写入），请稍后重试，您的内容尚未保存。",
-                                   "the database is busy with another import; retry shortly (nothing was saved)")
+        response = _error_response(
+            request,
+            503,
+            "数据库正忙（另一项导入正在写入），请稍后重试，您的内容尚未保存。",
+            "the database is busy with another import; retry shortly (nothing was saved)",
+        )
         response.headers["Retry-After"] = "10"
         return response
 
@@ -208,5 +252,7 @@ def create_app(
 
 
 def jsonable_errors(exc: RequestValidationError) -> list[dict[str, object]]:
-    return [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
-            for e in exc.errors()]
+    return [
+        {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        for e in exc.errors()
+    ]

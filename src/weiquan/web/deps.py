@@ -94,14 +94,25 @@ async def csrf_protect(request: Request) -> None:
         return
     if request.url.path.startswith("/api/") and not is_browser_request(request):
         return
-    raise Forbidden("页面已过期或请求无效，请刷新页面后重试（CSRF）", "missing or wrong CSRF token; reload the page and retry")
+    raise Forbidden(
+        "页面已过期或请求无效，请刷新页面后重试（CSRF）", "missing or wrong CSRF token; reload the page and retry"
+    )
 
 
-def audit(request: Request, who: Principal, action: str, *, case_id: int | None = None, target: str | None = None) -> None:
+def audit(
+    request: Request, who: Principal, action: str, *, case_id: int | None = None, target: str | None = None
+) -> None:
     """Audit log entry in server mode (local mode has one user and no log)."""
     if get_config(request).server_mode:
-        users.audit(get_ws(request), who, action, case_id=case_id, target=target, ip=client_ip(request),
-                    buffer=audit_buffer(request))
+        users.audit(
+            get_ws(request),
+            who,
+            action,
+            case_id=case_id,
+            target=target,
+            ip=client_ip(request),
+            buffer=audit_buffer(request),
+        )
 
 
 def audit_buffer(request: Request) -> users.AuditBuffer | None:

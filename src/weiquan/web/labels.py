@@ -23,9 +23,23 @@ from weiquan.zh.labels import (
     label,
 )
 
-__all__ = ["ACTION_STATUS_ZH", "CHANNEL_ZH", "DIRECTION_ZH", "JOB_STATUS_ZH", "LICENCE_ZH",
-           "MESSAGE_DIRECTION_ZH", "ORIGIN_ZH", "PARSE_STATUS_ZH", "RECIPIENT_ZH", "REVIEW_ZH", "SEVERITY_ZH",
-           "VISIT_DIRECTION_ZH", "direction_label", "file_format", "label"]
+__all__ = [
+    "ACTION_STATUS_ZH",
+    "CHANNEL_ZH",
+    "DIRECTION_ZH",
+    "JOB_STATUS_ZH",
+    "LICENCE_ZH",
+    "MESSAGE_DIRECTION_ZH",
+    "ORIGIN_ZH",
+    "PARSE_STATUS_ZH",
+    "RECIPIENT_ZH",
+    "REVIEW_ZH",
+    "SEVERITY_ZH",
+    "VISIT_DIRECTION_ZH",
+    "direction_label",
+    "file_format",
+    "label",
+]
 
 PARSE_STATUS_ZH = IMPORT_STATUS_ZH
 JOB_STATUS_ZH = {"pending": "排队中", "running": "识别中", "done": "已完成", "failed": "失败", "paused": "已暂停"}

@@ -64,7 +64,13 @@ class BodyLimitMiddleware:
 
     async def _reject(self, scope: Scope, send: Send) -> None:
         mb = self.max_bytes // (1024 * 1024)
-        await plain_error(scope, send, 413, f"上传内容超过 {mb} MB 上限，未导入任何内容", f"request body over the {mb} MB limit; nothing imported")
+        await plain_error(
+            scope,
+            send,
+            413,
+            f"上传内容超过 {mb} MB 上限，未导入任何内容",
+            f"request body over the {mb} MB limit; nothing imported",
+        )
 
 
 class IdRangeMiddleware:
@@ -74,8 +80,10 @@ class IdRangeMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and any(len(seg) >= 19 and seg.isascii() and seg.isdigit() and int(seg) > MAX_ID
-                                           for seg in str(scope.get("path", "")).split("/")):
+        if scope["type"] == "http" and any(
+            len(seg) >= 19 and seg.isascii() and seg.isdigit() and int(seg) > MAX_ID
+            for seg in str(scope.get("path", "")).split("/")
+        ):
             await plain_error(scope, send, 404, "页面不存在", "not found")
             return
         await self.app(scope, receive, send)
@@ -89,6 +97,15 @@ async def plain_error(scope: Scope, send: Send, status: int, zh: str, en: str) -
     else:
         body = f"<!doctype html><meta charset=utf-8><title>{status}</title><p>{html.escape(zh)}</p>".encode()
         ctype = b"text/html; charset=utf-8"
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", ctype),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -78,8 +78,9 @@ def is_cross_site(request: Request) -> bool:
 
 def is_browser_request(request: Request) -> bool:
     """A request that carries browser-only signals (a session cookie, Origin, Sec-Fetch-*)."""
-    return bool(request.cookies.get("weiquan_session") or request.headers.get("origin")
-                or request.headers.get("sec-fetch-site"))
+    return bool(
+        request.cookies.get("weiquan_session") or request.headers.get("origin") or request.headers.get("sec-fetch-site")
+    )
 
 
 class LoginLimiter:
@@ -99,8 +100,16 @@ class LoginLimiter:
     them. Keys are keyed hashes (``secret``): what was typed as a username and the addresses are not stored.
     """
 
-    def __init__(self, path: Path, max_failures: int = 5, window_s: float = 900.0, *, secret: str,
-                 ip_factor: int = 20, parallel: int = 2) -> None:
+    def __init__(
+        self,
+        path: Path,
+        max_failures: int = 5,
+        window_s: float = 900.0,
+        *,
+        secret: str,
+        ip_factor: int = 20,
+        parallel: int = 2,
+    ) -> None:
         self.path = path
         self.max_failures = max_failures
         self.window_s = window_s
@@ -144,8 +153,9 @@ class LoginLimiter:
             waits = []
             for key, limit in ((ip_key, self.ip_max), (user_key, self.max_failures)):
                 # the limit-th most recent failure: while it is in the window, the key is at its limit
-                row = con.execute("SELECT at FROM login_failures WHERE key = ? ORDER BY at DESC LIMIT 1 OFFSET ?",
-                                  (key, limit - 1)).fetchone()
+                row = con.execute(
+                    "SELECT at FROM login_failures WHERE key = ? ORDER BY at DESC LIMIT 1 OFFSET ?", (key, limit - 1)
+                ).fetchone()
                 if row is not None:
                     waits.append(max(1, int(self.window_s - (now - row[0])) + 1))
             if waits:
@@ -158,5 +168,8 @@ class LoginLimiter:
         ip_key, user_key = self._keys(ip, username)
         with self._transaction() as con:
             con.execute("DELETE FROM login_failures WHERE key = ?", (user_key,))
-            con.execute("DELETE FROM login_failures WHERE rowid = (SELECT rowid FROM login_failures WHERE key = ? "
-                        "ORDER BY at DESC LIMIT 1)", (ip_key,))
+            con.execute(
+                "DELETE FROM login_failures WHERE rowid = (SELECT rowid FROM login_failures WHERE key = ? "
+                "ORDER BY at DESC LIMIT 1)",
+                (ip_key,),
+            )

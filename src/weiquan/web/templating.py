@@ -78,7 +78,10 @@ phone = display_number  # one way to write a number on pages, charts and in the 
 
 # the page that does each app step a note asks for (weiquan.zh.steps); a step without a page is command-line only
 STEP_URLS = {
-    "analyze": "/cases/{case_id}/import", "review": "/cases/{case_id}/review", "loan": "/loans", "lender": "/#new-case",
+    "analyze": "/cases/{case_id}/import",
+    "review": "/cases/{case_id}/review",
+    "loan": "/loans",
+    "lender": "/#new-case",
 }
 
 
@@ -140,7 +143,9 @@ def make_templates() -> Jinja2Templates:
     return t
 
 
-def render(request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> HTMLResponse:
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> HTMLResponse:
     templates: Jinja2Templates = request.app.state.templates
     ctx: dict[str, Any] = {
         "request": request,

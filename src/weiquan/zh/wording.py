@@ -16,8 +16,10 @@ from weiquan.zh.format import zh_text
 _LAW_PACK_REF = re.compile(r"[（(]\s*law pack[^）)]*[）)]")
 _MODEL = re.compile(r"分类模型\s*clf-[\w.]+\s*判断为该类（概率\s*(0?\.\d+|1(?:\.0+)?)）")
 _URL = re.compile(r"\s*(?:转载|见|来源[:：]?)?\s*https?://[^\s；;，,）)]+")
-_NOTE_MARK = re.compile(r"\s*[（(]?\s*(?:shared/)?(?:research/)?[\w-]+\.md\s*(?:§\s*[\w.]+(?:\s*fact\s*\d+)?)?\s*[）)]?"
-                        r"|\s*§\s*\d+[\w.]*(?:\s*fact\s*\d+)?")
+_NOTE_MARK = re.compile(
+    r"\s*[（(]?\s*(?:shared/)?(?:research/)?[\w-]+\.md\s*(?:§\s*[\w.]+(?:\s*fact\s*\d+)?)?\s*[）)]?"
+    r"|\s*§\s*\d+[\w.]*(?:\s*fact\s*\d+)?"
+)
 _MASKED = re.compile(r"(\d)[xX]{2,}")
 _RULE_ID = re.compile(r"(模式)\s*[A-Z]{1,3}\d+[a-z]?\b")  # "匹配威胁模式 E2「…」": the rule's id is internal
 _EMPTY_BRACKETS = re.compile(r"[（(]\s*[；;，,]*\s*[）)]")

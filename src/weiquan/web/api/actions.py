@@ -39,8 +39,16 @@ def list_actions(ws: WS, case_id: CaseId) -> list[ActionOut]:
 
 @router.post("", response_model=ActionOut, status_code=201, summary="记录一次投诉 Record an action")
 def add_action(request: Request, ws: WS, who: Who, case_id: CaseId, body: ActionIn) -> ActionOut:
-    out = actions.add_action(ws, case_id, body.body, document=body.document, submitted_at=body.submitted_at,
-                             reference_no=body.reference_no, status=body.status, notes=body.notes)
+    out = actions.add_action(
+        ws,
+        case_id,
+        body.body,
+        document=body.document,
+        submitted_at=body.submitted_at,
+        reference_no=body.reference_no,
+        status=body.status,
+        notes=body.notes,
+    )
     audit(request, who, "action_add", case_id=case_id, target=f"action:{out.id}")
     return out
 

@@ -27,8 +27,9 @@ class Me(BaseModel):
 
 
 def _me(request: Request, who: Principal) -> Me:
-    return Me(user_id=who.user_id, username=who.username, role=who.role, local=who.local,
-              csrf_token=csrf_token(request))
+    return Me(
+        user_id=who.user_id, username=who.username, role=who.role, local=who.local, csrf_token=csrf_token(request)
+    )
 
 
 @router.post("/login", response_model=Me, summary="登录（服务器模式）Log in (server mode)")
@@ -48,4 +49,3 @@ def logout(request: Request, ws: WS) -> dict[str, bool]:
 @router.get("/me", response_model=Me, summary="当前用户 Who am I")
 def me(request: Request, who: Who) -> Me:
     return _me(request, who)
-

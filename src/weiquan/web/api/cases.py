@@ -41,8 +41,14 @@ def list_cases(ws: WS, who: Who) -> list[CaseOut]:
 
 @router.post("", response_model=CaseOut, status_code=201, summary="新建案件 Create a case")
 def create_case(request: Request, ws: WS, who: Who, body: CaseIn) -> CaseOut:
-    out = cases.create_case(ws, body.name, lender=body.lender, borrower_name=body.borrower_name,
-                            timezone=body.timezone, owner_id=who.user_id)
+    out = cases.create_case(
+        ws,
+        body.name,
+        lender=body.lender,
+        borrower_name=body.borrower_name,
+        timezone=body.timezone,
+        owner_id=who.user_id,
+    )
     audit(request, who, "case_create", case_id=out.id, target=f"case:{out.id}")
     return out
 

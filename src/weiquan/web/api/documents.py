@@ -25,8 +25,11 @@ def preview(ws: WS, case_id: CaseId, doc: str) -> Response:
     return HTMLResponse(documents.document_html(ws, case_id, doc), headers={"Content-Security-Policy": PREVIEW_CSP})
 
 
-@router.get("/cases/{case_id}/documents/{doc}.{fmt}", response_class=Response,
-            summary="生成并下载文书（docx 或 pdf）Draft a document (docx or pdf)")
+@router.get(
+    "/cases/{case_id}/documents/{doc}.{fmt}",
+    response_class=Response,
+    summary="生成并下载文书（docx 或 pdf）Draft a document (docx or pdf)",
+)
 def draft(request: Request, ws: WS, who: Who, case_id: CaseId, doc: str, fmt: str) -> Response:
     data, name = document_bytes(ws, case_id, doc, fmt)
     audit(request, who, "document", case_id=case_id, target=f"document:{doc}.{fmt}")

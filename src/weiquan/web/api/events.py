@@ -33,9 +33,19 @@ class ManualEventIn(BaseModel):
     witnesses: str | None = Field(default=None, max_length=500)
 
 
-@router.get("/events", response_model=TimelinePage, summary="时间线 Timeline page (filters: channel, number, since, until, q, category)")
-def events(request: Request, ws: WS, case_id: CaseId, filters: Annotated[TimelineFilters, Depends()],
-           page: Annotated[int, Query(ge=1)] = 1, page_size: Annotated[int, Query(ge=1, le=500)] = 100) -> TimelinePage:
+@router.get(
+    "/events",
+    response_model=TimelinePage,
+    summary="时间线 Timeline page (filters: channel, number, since, until, q, category)",
+)
+def events(
+    request: Request,
+    ws: WS,
+    case_id: CaseId,
+    filters: Annotated[TimelineFilters, Depends()],
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> TimelinePage:
     """Each event's ``evidence[].evidence_id`` is this case's handle of the file (as in the evidence URLs)."""
     tp = timeline_page(ws, case_id, filters, page=page, page_size=page_size)
     for item in tp.items:
@@ -51,7 +61,9 @@ def add_event(request: Request, ws: WS, who: Who, case_id: CaseId, body: ManualE
     return out
 
 
-@router.get("/evidence/{handle}", response_model=OriginalView, summary="原件信息（OCR 框、转写）Original: OCR boxes, transcript")
+@router.get(
+    "/evidence/{handle}", response_model=OriginalView, summary="原件信息（OCR 框、转写）Original: OCR boxes, transcript"
+)
 def evidence(request: Request, ws: WS, case_id: CaseId, handle: int, event: OptionalIdQuery = None) -> OriginalView:
     """``handle``: the file's ``evidence_id`` as this case's answers show it (a per-case handle, never a vault id)."""
     view = original_view(ws, case_id, evidence_of(request, case_id, handle), event_id=event)

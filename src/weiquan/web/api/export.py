@@ -41,16 +41,31 @@ def download(request: Request, ws: WS, who: Who, case_id: CaseId, name: str) -> 
     return FileResponse(path, media_type="application/zip", filename=path.name)
 
 
-@router.post("/verify", summary="检查证据包（multipart 字段 package）Verify an uploaded package (field 'package')",
-             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
-                 "type": "object", "properties": {"package": {"type": "string", "format": "binary"}},
-                 "required": ["package"]}}}, "required": True}})
+@router.post(
+    "/verify",
+    summary="检查证据包（multipart 字段 package）Verify an uploaded package (field 'package')",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"package": {"type": "string", "format": "binary"}},
+                        "required": ["package"],
+                    }
+                }
+            },
+            "required": True,
+        }
+    },
+)
 async def verify(request: Request, ws: WS, who: Who) -> Any:
     form = await request.form(max_files=1, max_fields=5)
     upload = form.get("package")
     if not isinstance(upload, UploadFile):
         raise InputError("请上传证据包（字段 package）", "upload the package in field 'package'")
-    result = await run_heavy(request, export.verify_upload, ws, upload.file, upload.filename,
-                             max_bytes=max_upload_bytes(request))
+    result = await run_heavy(
+        request, export.verify_upload, ws, upload.file, upload.filename, max_bytes=max_upload_bytes(request)
+    )
     await upload.close()
     return jsonable_encoder(result)

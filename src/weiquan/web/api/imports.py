@@ -15,10 +15,28 @@ from weiquan.web.pages.imports import receive_files, start_background
 router = APIRouter(prefix="/cases/{case_id}", tags=["import 导入"], dependencies=[Depends(csrf_protect)])
 
 
-@router.post("/import", response_model=list[FileResult], summary="导入文件 Import files (multipart field 'files', optional 'tz')",
-             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
-                 "type": "object", "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}},
-                                                  "tz": {"type": "string"}}, "required": ["files"]}}}, "required": True}})
+@router.post(
+    "/import",
+    response_model=list[FileResult],
+    summary="导入文件 Import files (multipart field 'files', optional 'tz')",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                            "tz": {"type": "string"},
+                        },
+                        "required": ["files"],
+                    }
+                }
+            },
+            "required": True,
+        }
+    },
+)
 async def import_files(request: Request, ws: WS, who: Who, case_id: CaseId) -> list[FileResult]:
     """Each file is checked by content and imported in its own transaction; refused files come back with status ``refused``."""
     results, _tz = await receive_files(request, ws, case_id)
@@ -26,14 +44,18 @@ async def import_files(request: Request, ws: WS, who: Who, case_id: CaseId) -> l
     if any(r.status in ("queued", "partial", "parsed") for r in results):
         start_background(request, ws, case_id)
     # this case's handle of each file, never the vault's id (web/handles.py)
-    return [r.model_copy(update={"evidence_id": shown(request, case_id, r.evidence_id)}) if r.evidence_id is not None
-            else r for r in results]
+    return [
+        r.model_copy(update={"evidence_id": shown(request, case_id, r.evidence_id)}) if r.evidence_id is not None else r
+        for r in results
+    ]
 
 
 @router.get("/files", response_model=list[CaseFile], summary="已导入的文件 Files of the case")
 def files(request: Request, ws: WS, case_id: CaseId, limit: int = 500) -> list[CaseFile]:
-    return [f.model_copy(update={"evidence_id": shown(request, case_id, f.evidence_id)})
-            for f in imports.case_files(ws, case_id, limit=max(1, min(limit, 5000)))]
+    return [
+        f.model_copy(update={"evidence_id": shown(request, case_id, f.evidence_id)})
+        for f in imports.case_files(ws, case_id, limit=max(1, min(limit, 5000)))
+    ]
 
 
 @router.get("/jobs", response_model=JobProgress, summary="截图识别/录音转写进度 Extraction progress")

@@ -14,6 +14,10 @@ router = APIRouter(prefix="/lenders", tags=["lenders 放贷机构"])
 
 
 @router.get("", response_model=list[LenderSuggestion], summary="查找放贷机构 Find a lender by name")
-def lenders(ws: WS, who: Who, q: Annotated[str, Query(min_length=1, max_length=100)],
-            limit: Annotated[int, Query(ge=1, le=20)] = 6) -> list[LenderSuggestion]:
+def lenders(
+    ws: WS,
+    who: Who,
+    q: Annotated[str, Query(min_length=1, max_length=100)],
+    limit: Annotated[int, Query(ge=1, le=20)] = 6,
+) -> list[LenderSuggestion]:
     return cases.suggest_lenders(ws, q, limit=limit)

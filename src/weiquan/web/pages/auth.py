@@ -40,8 +40,10 @@ def login_attempt(request: Request, ws: WS, username: str, password: str) -> use
     ip = client_ip(request)
     wait = limiter.attempt(ip, username)  # counted before the check: parallel guesses cannot overtake it
     if wait:
-        raise RateLimited(f"登录失败次数过多，请 {max(1, (wait + 59) // 60)} 分钟后再试。",
-                          f"too many failed logins; retry in {wait} s")
+        raise RateLimited(
+            f"登录失败次数过多，请 {max(1, (wait + 59) // 60)} 分钟后再试。",
+            f"too many failed logins; retry in {wait} s",
+        )
     if not limiter.slots.acquire(timeout=30):
         raise RateLimited("服务器正忙，请稍后再试。", "the server is busy checking other logins; retry shortly")
     try:
@@ -51,9 +53,14 @@ def login_attempt(request: Request, ws: WS, username: str, password: str) -> use
     if who is None:
         # what was typed as a username is stored only when it names an account (it may be a password)
         uid = users.account_id(ws, username)
-        users.audit(ws, users.Principal(uid, "", "anonymous"), "login_failed",
-                    target=f"user:{username.strip()[:80]}" if uid is not None else "user:(未知账号)", ip=ip,
-                    buffer=audit_buffer(request))
+        users.audit(
+            ws,
+            users.Principal(uid, "", "anonymous"),
+            "login_failed",
+            target=f"user:{username.strip()[:80]}" if uid is not None else "user:(未知账号)",
+            ip=ip,
+            buffer=audit_buffer(request),
+        )
         raise BadCredentials("用户名或密码不正确。", "wrong username or password")
     limiter.succeeded(ip, username)
     rotate_session(request)
@@ -72,8 +79,10 @@ def login_form(request: Request, next: str = "/") -> Response:
 
 @router.post("/login")
 def login(
-    request: Request, ws: WS,
-    username: Annotated[str, Form(max_length=100)], password: Annotated[str, Form(max_length=1000)],
+    request: Request,
+    ws: WS,
+    username: Annotated[str, Form(max_length=100)],
+    password: Annotated[str, Form(max_length=1000)],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     if not get_config(request).server_mode:
@@ -82,7 +91,9 @@ def login(
         login_attempt(request, ws, username, password)
     except (RateLimited, BadCredentials) as e:
         status = 429 if isinstance(e, RateLimited) else 401
-        return render(request, "login.html", {"error": e.zh, "next": safe_next(next), "username": username}, status_code=status)
+        return render(
+            request, "login.html", {"error": e.zh, "next": safe_next(next), "username": username}, status_code=status
+        )
     return RedirectResponse(safe_next(next), status_code=303)
 
 
@@ -96,6 +107,8 @@ def end_user_sessions(request: Request, ws: WS) -> None:
     """Log out: every session of the account ends (server mode), and this browser's session is cleared."""
     who = optional_principal(request)
     if who is not None and who.user_id is not None and get_config(request).server_mode:
-        users.audit(ws, who, "logout", target=f"user:{who.username}", ip=client_ip(request), buffer=audit_buffer(request))
+        users.audit(
+            ws, who, "logout", target=f"user:{who.username}", ip=client_ip(request), buffer=audit_buffer(request)
+        )
         users.end_sessions(ws, who.user_id, "logout")
     rotate_session(request)

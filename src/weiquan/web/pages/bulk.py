@@ -22,6 +22,7 @@ def runs_page(request: Request, ws: WS, who: Analyst) -> Response:
 
 
 @router.get("/bulk/{run_id}")
-def run_page(request: Request, ws: WS, who: Analyst,
-             run_id: Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]) -> Response:
+def run_page(
+    request: Request, ws: WS, who: Analyst, run_id: Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]
+) -> Response:
     return render(request, "bulk_run.html", svc.run_view(run_id, ws.home))

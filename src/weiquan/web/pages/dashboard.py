@@ -28,11 +28,22 @@ def case_page(request: Request, ws: WS, who: Who, case_id: CaseId) -> Response:
     days = _continuous_days(d.per_day)
     peak = max((x.count for x in days), default=0)
     heat_max = max((max(r) for r in d.heat), default=0)
-    return render(request, "dashboard.html", {
-        "case": case, "active": "dashboard", "d": d, "cats": cats, "peak": peak, "heat_max": heat_max, "days": days,
-        "actions": actions.list_actions(ws, case_id),
-        "shares": users.case_shares(ws, case_id), "can_share": users.can_manage_sharing(ws, who, case_id),
-    })
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "case": case,
+            "active": "dashboard",
+            "d": d,
+            "cats": cats,
+            "peak": peak,
+            "heat_max": heat_max,
+            "days": days,
+            "actions": actions.list_actions(ws, case_id),
+            "shares": users.case_shares(ws, case_id),
+            "can_share": users.can_manage_sharing(ws, who, case_id),
+        },
+    )
 
 
 MAX_BAR_DAYS = 120
@@ -46,8 +57,10 @@ def _continuous_days(per_day: list[dashboard.DayCount]) -> list[dashboard.DayCou
     counts = {x.day: x.count for x in per_day}
     last = per_day[-1].day
     first = max(per_day[0].day, last - dt.timedelta(days=MAX_BAR_DAYS - 1))
-    return [dashboard.DayCount(day=first + dt.timedelta(days=i), count=counts.get(first + dt.timedelta(days=i), 0))
-            for i in range((last - first).days + 1)]
+    return [
+        dashboard.DayCount(day=first + dt.timedelta(days=i), count=counts.get(first + dt.timedelta(days=i), 0))
+        for i in range((last - first).days + 1)
+    ]
 
 
 @router.get("/cases/{case_id}/plan")

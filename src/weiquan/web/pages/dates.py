@@ -24,15 +24,23 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)]
 def dates_page(request: Request, ws: WS, case_id: CaseId) -> Response:
     case = dashboard.case_header(ws, case_id)
     today = dt.datetime.now(ZoneInfo(case.timezone or ws.settings.timezone)).date()
-    return render(request, "dates.html", {
-        "case": case, "active": "timeline", "files": dates.pending_files(ws, case_id),
-        "pending": dates.count_pending(ws, case_id), "today": today.isoformat(),
-    })
+    return render(
+        request,
+        "dates.html",
+        {
+            "case": case,
+            "active": "timeline",
+            "files": dates.pending_files(ws, case_id),
+            "pending": dates.count_pending(ws, case_id),
+            "today": today.isoformat(),
+        },
+    )
 
 
 @router.post("/cases/{case_id}/dates/{handle}")
-def confirm(request: Request, ws: WS, who: Who, case_id: CaseId, handle: int,
-            day: Annotated[str, Form(max_length=20)] = "") -> Response:
+def confirm(
+    request: Request, ws: WS, who: Who, case_id: CaseId, handle: int, day: Annotated[str, Form(max_length=20)] = ""
+) -> Response:
     evidence_id = evidence_of(request, case_id, handle)
     done = dates.confirm_file_date(ws, case_id, evidence_id, day or None, by=who.label)
     audit(request, who, "date_confirm", case_id=case_id, target=f"evidence:{evidence_id}")
@@ -42,6 +50,9 @@ def confirm(request: Request, ws: WS, who: Who, case_id: CaseId, handle: int,
     except WeiquanError as e:
         error = e.zh
     if request.headers.get("hx-request") == "true":
-        return render(request, "_date_done.html", {"done": done, "error": error,
-                                                   "pending": dates.count_pending(ws, case_id), "case_id": case_id})
+        return render(
+            request,
+            "_date_done.html",
+            {"done": done, "error": error, "pending": dates.count_pending(ws, case_id), "case_id": case_id},
+        )
     return RedirectResponse(f"/cases/{case_id}/dates", status_code=303)

@@ -35,8 +35,11 @@ def document_bytes(ws: Workspace, case_id: int, doc: str, fmt: str) -> tuple[byt
 def download_response(data: bytes, name: str, media_type: str) -> Response:
     suffix = Path(name).suffix
     ascii_name = name if name.isascii() else f"weiquan-document{suffix}"
-    return Response(data, media_type=media_type, headers={
-        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"})
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"},
+    )
 
 
 def _channels(ws: Workspace) -> list[tuple[str, str]]:
@@ -46,10 +49,18 @@ def _channels(ws: Workspace) -> list[tuple[str, str]]:
 
 @router.get("/cases/{case_id}/documents")
 def documents_page(request: Request, ws: WS, case_id: CaseId) -> Response:
-    return render(request, "documents.html", {
-        "case": dashboard.case_header(ws, case_id), "active": "documents", "docs": documents.list_documents(),
-        "actions": actions.list_actions(ws, case_id), "channels": _channels(ws), "today": dt.date.today().isoformat(),
-    })
+    return render(
+        request,
+        "documents.html",
+        {
+            "case": dashboard.case_header(ws, case_id),
+            "active": "documents",
+            "docs": documents.list_documents(),
+            "actions": actions.list_actions(ws, case_id),
+            "channels": _channels(ws),
+            "today": dt.date.today().isoformat(),
+        },
+    )
 
 
 @router.get("/cases/{case_id}/documents/{doc}/preview")
@@ -63,8 +74,17 @@ def preview_page(request: Request, ws: WS, case_id: CaseId, doc: str) -> Respons
     info = next((d for d in documents.list_documents() if d.id == doc), None)
     if info is None:
         raise NotFoundError(f"没有这种文书：{doc}", f"no such document: {doc}")
-    return render(request, "document_view.html", {"case": dashboard.case_header(ws, case_id), "active": "documents",
-                                                  "doc": info, "channels": _channels(ws), "today": dt.date.today().isoformat()})
+    return render(
+        request,
+        "document_view.html",
+        {
+            "case": dashboard.case_header(ws, case_id),
+            "active": "documents",
+            "doc": info,
+            "channels": _channels(ws),
+            "today": dt.date.today().isoformat(),
+        },
+    )
 
 
 @router.get("/cases/{case_id}/documents/{doc}.{fmt}")
@@ -76,28 +96,50 @@ def download(request: Request, ws: WS, who: Who, case_id: CaseId, doc: str, fmt:
 
 @router.post("/cases/{case_id}/actions")
 def add_action(
-    request: Request, ws: WS, who: Who, case_id: CaseId,
-    body: Annotated[str, Form(max_length=80)], document: Annotated[str, Form(max_length=40)] = "",
-    submitted_on: Annotated[str, Form(max_length=20)] = "", reference_no: Annotated[str, Form(max_length=120)] = "",
+    request: Request,
+    ws: WS,
+    who: Who,
+    case_id: CaseId,
+    body: Annotated[str, Form(max_length=80)],
+    document: Annotated[str, Form(max_length=40)] = "",
+    submitted_on: Annotated[str, Form(max_length=20)] = "",
+    reference_no: Annotated[str, Form(max_length=120)] = "",
     notes: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     when = actions.refuse_future(_date(submitted_on), dashboard.case_header(ws, case_id).timezone)
-    out = actions.add_action(ws, case_id, body, document=document or None, submitted_at=when,
-                             reference_no=reference_no.strip() or None, notes=notes.strip() or None)
+    out = actions.add_action(
+        ws,
+        case_id,
+        body,
+        document=document or None,
+        submitted_at=when,
+        reference_no=reference_no.strip() or None,
+        notes=notes.strip() or None,
+    )
     audit(request, who, "action_add", case_id=case_id, target=f"action:{out.id}")
     return RedirectResponse(f"/cases/{case_id}/documents#actions", status_code=303)
 
 
 @router.post("/cases/{case_id}/actions/{action_id}")
 def update_action(
-    request: Request, ws: WS, who: Who, case_id: CaseId, action_id: int,
-    status: Annotated[str, Form(max_length=20)] = "", reference_no: Annotated[str, Form(max_length=120)] = "",
+    request: Request,
+    ws: WS,
+    who: Who,
+    case_id: CaseId,
+    action_id: int,
+    status: Annotated[str, Form(max_length=20)] = "",
+    reference_no: Annotated[str, Form(max_length=120)] = "",
     response: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     if actions.get_action(ws, action_id).case_id != case_id:
         raise NotFoundError(f"记录 {action_id} 不属于这个案件", f"action {action_id} is not part of case {case_id}")
-    actions.update_action(ws, action_id, status=status or None, reference_no=reference_no.strip() or None,
-                          response=response.strip() or None)
+    actions.update_action(
+        ws,
+        action_id,
+        status=status or None,
+        reference_no=reference_no.strip() or None,
+        response=response.strip() or None,
+    )
     audit(request, who, "action_update", case_id=case_id, target=f"action:{action_id}")
     return RedirectResponse(f"/cases/{case_id}/documents#actions", status_code=303)
 

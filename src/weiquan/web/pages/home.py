@@ -34,7 +34,9 @@ def lender_suggest(request: Request, ws: WS, who: Who, lender: str = "") -> Resp
 
 @router.post("/cases")
 def create_case(
-    request: Request, ws: WS, who: Who,
+    request: Request,
+    ws: WS,
+    who: Who,
     name: Annotated[str, Form(max_length=200)],
     lender: Annotated[str, Form(max_length=200)] = "",
     borrower_name: Annotated[str, Form(max_length=100)] = "",
@@ -45,14 +47,18 @@ def create_case(
 
 
 @router.post("/cases/{case_id}/share")
-def share(request: Request, ws: WS, who: Who, case_id: CaseId, username: Annotated[str, Form(max_length=100)]) -> Response:
+def share(
+    request: Request, ws: WS, who: Who, case_id: CaseId, username: Annotated[str, Form(max_length=100)]
+) -> Response:
     users.share_case(ws, who, case_id, username)
     audit(request, who, "case_share", case_id=case_id, target=f"user:{username[:80]}")
     return RedirectResponse(f"/cases/{case_id}#share", status_code=303)
 
 
 @router.post("/cases/{case_id}/unshare")
-def unshare(request: Request, ws: WS, who: Who, case_id: CaseId, username: Annotated[str, Form(max_length=100)]) -> Response:
+def unshare(
+    request: Request, ws: WS, who: Who, case_id: CaseId, username: Annotated[str, Form(max_length=100)]
+) -> Response:
     users.unshare_case(ws, who, case_id, username)
     audit(request, who, "case_unshare", case_id=case_id, target=f"user:{username[:80]}")
     return RedirectResponse(f"/cases/{case_id}#share", status_code=303)

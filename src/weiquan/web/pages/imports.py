@@ -67,8 +67,19 @@ async def receive_files(request: Request, ws: Workspace, case_id: int) -> tuple[
     workers = request.app.state.import_workers  # None: import in the worker thread itself
     results: list[FileResult] = []
     for f in files:
-        results.extend(await run_heavy(request, imports.import_upload, ws, case_id, f.file, f.filename,
-                                       max_bytes=limit, tz=tz, run=workers.run if workers is not None else None))
+        results.extend(
+            await run_heavy(
+                request,
+                imports.import_upload,
+                ws,
+                case_id,
+                f.file,
+                f.filename,
+                max_bytes=limit,
+                tz=tz,
+                run=workers.run if workers is not None else None,
+            )
+        )
         await f.close()
     return results, tz
 
@@ -77,19 +88,28 @@ def live_context(request: Request, ws: Workspace, case_id: int) -> dict[str, Any
     """What the import page shows that changes after an upload or an extraction (the live region)."""
     counts = dashboard.case_dashboard_finding_counts(ws, case_id)
     return {
-        "case": dashboard.case_header(ws, case_id), "case_id": case_id,
+        "case": dashboard.case_header(ws, case_id),
+        "case_id": case_id,
         "files": imports.case_files(ws, case_id, limit=200),
-        "progress": extraction.job_progress(ws, case_id), "dates_pending": dates.count_pending(ws, case_id),
-        "findings_total": sum(c.total for c in counts), "findings_pending": sum(c.pending for c in counts),
+        "progress": extraction.job_progress(ws, case_id),
+        "dates_pending": dates.count_pending(ws, case_id),
+        "findings_total": sum(c.total for c in counts),
+        "findings_pending": sum(c.pending for c in counts),
     }
 
 
 @router.get("/cases/{case_id}/import")
 def import_page(request: Request, ws: WS, case_id: CaseId) -> Response:
-    return render(request, "import.html", {
-        **live_context(request, ws, case_id), "active": "import",
-        "max_mb": max_upload_bytes(request) // (1024 * 1024), "results": None,
-    })
+    return render(
+        request,
+        "import.html",
+        {
+            **live_context(request, ws, case_id),
+            "active": "import",
+            "max_mb": max_upload_bytes(request) // (1024 * 1024),
+            "results": None,
+        },
+    )
 
 
 @router.get("/cases/{case_id}/import/live")
@@ -105,10 +125,16 @@ async def upload(request: Request, ws: WS, who: Who, case_id: CaseId) -> Respons
         start_background(request, ws, case_id)
     if request.headers.get("hx-request") == "true":
         return render(request, "_file_results.html", {"results": results, "case_id": case_id})
-    return render(request, "import.html", {
-        **live_context(request, ws, case_id), "active": "import",
-        "max_mb": max_upload_bytes(request) // (1024 * 1024), "results": results,
-    })
+    return render(
+        request,
+        "import.html",
+        {
+            **live_context(request, ws, case_id),
+            "active": "import",
+            "max_mb": max_upload_bytes(request) // (1024 * 1024),
+            "results": results,
+        },
+    )
 
 
 @router.get("/cases/{case_id}/import/progress")

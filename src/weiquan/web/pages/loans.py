@@ -18,8 +18,13 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)]
 
 
 @router.get("/loans")
-def loans_page(request: Request, who: Who, daily: Annotated[str, Query(max_length=20)] = "",
-               fee: Annotated[str, Query(max_length=20)] = "", months: Annotated[str, Query(max_length=10)] = "") -> Response:
+def loans_page(
+    request: Request,
+    who: Who,
+    daily: Annotated[str, Query(max_length=20)] = "",
+    fee: Annotated[str, Query(max_length=20)] = "",
+    months: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
     """快速换算 accepts any one field (日利率 or 每月手续费率); empty fields are simply not computed."""
     quick, error = None, None
     d = f = None
@@ -34,9 +39,21 @@ def loans_page(request: Request, who: Who, daily: Annotated[str, Query(max_lengt
             error = "请再填写日利率或每月手续费率中的一项"
     except InputError as e:
         error = e.zh
-    return render(request, "loans.html", {"form": None, "result": None, "types": LICENCE_ZH, "quick": quick,
-                                          "quick_error": error, "daily": daily.strip() or None, "fee": fee.strip() or None,
-                                          "months": n if not error else months}, status_code=400 if error else 200)
+    return render(
+        request,
+        "loans.html",
+        {
+            "form": None,
+            "result": None,
+            "types": LICENCE_ZH,
+            "quick": quick,
+            "quick_error": error,
+            "daily": daily.strip() or None,
+            "fee": fee.strip() or None,
+            "months": n if not error else months,
+        },
+        status_code=400 if error else 200,
+    )
 
 
 @router.post("/loans")
@@ -45,5 +62,9 @@ def loans_check(request: Request, ws: WS, who: Who, form: Annotated[LoanForm, Fo
         result, error = loans.check_form(ws, form), None
     except InputError as e:
         result, error = None, e.zh
-    return render(request, "loans.html", {"form": form, "result": result, "error": error, "types": LICENCE_ZH,
-                                          "quick": None, "months": 12}, status_code=200 if result else 400)
+    return render(
+        request,
+        "loans.html",
+        {"form": form, "result": result, "error": error, "types": LICENCE_ZH, "quick": None, "months": 12},
+        status_code=200 if result else 400,
+    )

@@ -17,9 +17,18 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)]
 
 
 def _page(request: Request, ws: WS, case_id: int, **extra: object) -> Response:
-    return render(request, "package.html", {"case": dashboard.case_header(ws, case_id), "active": "package",
-                                            "packages": export.list_packages(ws, case_id), "result": None,
-                                            "verified": None, **extra})
+    return render(
+        request,
+        "package.html",
+        {
+            "case": dashboard.case_header(ws, case_id),
+            "active": "package",
+            "packages": export.list_packages(ws, case_id),
+            "result": None,
+            "verified": None,
+            **extra,
+        },
+    )
 
 
 @router.get("/cases/{case_id}/package")
@@ -47,7 +56,8 @@ async def verify(request: Request, ws: WS, case_id: CaseId) -> Response:
     upload = form.get("package")
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise InputError("请选择要检查的证据包（.zip 文件）", "choose a package (.zip) to verify")
-    verified = await run_heavy(request, export.verify_upload, ws, upload.file, upload.filename,
-                               max_bytes=max_upload_bytes(request))
+    verified = await run_heavy(
+        request, export.verify_upload, ws, upload.file, upload.filename, max_bytes=max_upload_bytes(request)
+    )
     await upload.close()
     return _page(request, ws, case_id, verified=verified, verified_name=upload.filename)

@@ -19,18 +19,29 @@ STATES = ("auto", "confirmed", "rejected")
 
 
 @router.get("/cases/{case_id}/review")
-def review_page(request: Request, ws: WS, case_id: CaseId, state: str | None = None,
-                page: Annotated[int, Query(ge=1)] = 1) -> Response:
+def review_page(
+    request: Request, ws: WS, case_id: CaseId, state: str | None = None, page: Annotated[int, Query(ge=1)] = 1
+) -> Response:
     if state is not None and state not in STATES:
         state = None
     findings = analysis.list_findings(ws, case_id, state=state)
     everything = analysis.list_findings(ws, case_id) if state else findings
-    chunk = findings[(page - 1) * PAGE: page * PAGE]
-    return render(request, "review.html", {
-        "case": dashboard.case_header(ws, case_id), "active": "review",
-        "groups": analysis.group_by_category(analysis.review_items(ws.law, chunk, law_svc.case_scope(ws, case_id)), everything),
-        "state": state, "counts": _counts(everything), "page": page, "has_next": len(findings) > page * PAGE,
-    })
+    chunk = findings[(page - 1) * PAGE : page * PAGE]
+    return render(
+        request,
+        "review.html",
+        {
+            "case": dashboard.case_header(ws, case_id),
+            "active": "review",
+            "groups": analysis.group_by_category(
+                analysis.review_items(ws.law, chunk, law_svc.case_scope(ws, case_id)), everything
+            ),
+            "state": state,
+            "counts": _counts(everything),
+            "page": page,
+            "has_next": len(findings) > page * PAGE,
+        },
+    )
 
 
 def _counts(findings: list[analysis.FindingOut]) -> dict[str, int]:
@@ -42,8 +53,13 @@ def _counts(findings: list[analysis.FindingOut]) -> dict[str, int]:
 
 @router.post("/cases/{case_id}/findings/{finding_id}/review")
 def review(
-    request: Request, ws: WS, who: Who, case_id: CaseId, finding_id: int,
-    state: Annotated[str, Form()], note: Annotated[str, Form(max_length=2000)] = "",
+    request: Request,
+    ws: WS,
+    who: Who,
+    case_id: CaseId,
+    finding_id: int,
+    state: Annotated[str, Form()],
+    note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     if state not in STATES:
         raise InputError(f"未知的审核结果：{state}", f"unknown review state: {state}")
@@ -54,9 +70,19 @@ def review(
         everything = analysis.list_findings(ws, case_id)
         f = next(x for x in everything if x.id == finding_id)
         # the card, plus the counters elsewhere on the page (out-of-band swaps): they change with every click
-        return render(request, "_finding.html", {
-            "it": analysis.review_items(ws.law, [f], law_svc.case_scope(ws, case_id))[0], "case": dashboard.case_header(ws, case_id), "just_saved": True,
-            "oob": {"counts": _counts(everything), "state": request.query_params.get("state"),
-                    "group": analysis.group_pending(everything, f.category), "category": f.category},
-        })
+        return render(
+            request,
+            "_finding.html",
+            {
+                "it": analysis.review_items(ws.law, [f], law_svc.case_scope(ws, case_id))[0],
+                "case": dashboard.case_header(ws, case_id),
+                "just_saved": True,
+                "oob": {
+                    "counts": _counts(everything),
+                    "state": request.query_params.get("state"),
+                    "group": analysis.group_pending(everything, f.category),
+                    "category": f.category,
+                },
+            },
+        )
     return RedirectResponse(f"/cases/{case_id}/review#f{finding_id}", status_code=303)

@@ -23,8 +23,13 @@ INLINE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp
 
 
 @router.get("/cases/{case_id}/timeline")
-def timeline(request: Request, ws: WS, case_id: CaseId, filters: Annotated[TimelineFilters, Depends()],
-             page: Annotated[int, Query(ge=1, le=100000)] = 1) -> Response:
+def timeline(
+    request: Request,
+    ws: WS,
+    case_id: CaseId,
+    filters: Annotated[TimelineFilters, Depends()],
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+) -> Response:
     cfg = get_config(request)
     tp = timeline_page(ws, case_id, filters, page=page, page_size=cfg.timeline_page_size)
     case = dashboard.case_header(ws, case_id)
@@ -38,17 +43,29 @@ def timeline(request: Request, ws: WS, case_id: CaseId, filters: Annotated[Timel
     def page_url(n: int) -> str:
         return f"/cases/{case_id}/timeline?" + urlencode({**query, "page": n})
 
-    return render(request, "timeline.html", {
-        "case": case, "active": "timeline", "tp": tp, "cats": cats, "cat_names": names, "page_url": page_url,
-        "dates_pending": dates.count_pending(ws, case_id),
-    })
+    return render(
+        request,
+        "timeline.html",
+        {
+            "case": case,
+            "active": "timeline",
+            "tp": tp,
+            "cats": cats,
+            "cat_names": names,
+            "page_url": page_url,
+            "dates_pending": dates.count_pending(ws, case_id),
+        },
+    )
 
 
 @router.get("/cases/{case_id}/evidence/{handle}")
 def original(request: Request, ws: WS, case_id: CaseId, handle: int, event: OptionalIdQuery = None) -> Response:
     view = original_view(ws, case_id, evidence_of(request, case_id, handle), event_id=event)
-    return render(request, "original.html", {"case": dashboard.case_header(ws, case_id), "active": "timeline", "v": view,
-                                             "event_id": event})
+    return render(
+        request,
+        "original.html",
+        {"case": dashboard.case_header(ws, case_id), "active": "timeline", "v": view, "event_id": event},
+    )
 
 
 @router.get("/cases/{case_id}/evidence/{handle}/raw")
@@ -58,8 +75,12 @@ def raw(request: Request, ws: WS, case_id: CaseId, handle: int, download: bool =
     inline = not download and mt.startswith(INLINE_TYPES)
     name = safe_leaf_name(ev.first_name, fallback=f"evidence-{handle}")
     disp = "inline" if inline else "attachment"
-    return Response(data, media_type=mt if inline else "application/octet-stream", headers={
-        "Content-Disposition": f"{disp}; filename=\"evidence-{handle}\"; filename*=UTF-8''{quote(name)}",
-        "Content-Security-Policy": "default-src 'none'; img-src 'self'; media-src 'self'; sandbox",
-        "X-Evidence-SHA256": ev.sha256,
-    })
+    return Response(
+        data,
+        media_type=mt if inline else "application/octet-stream",
+        headers={
+            "Content-Disposition": f"{disp}; filename=\"evidence-{handle}\"; filename*=UTF-8''{quote(name)}",
+            "Content-Security-Policy": "default-src 'none'; img-src 'self'; media-src 'self'; sandbox",
+            "X-Evidence-SHA256": ev.sha256,
+        },
+    )

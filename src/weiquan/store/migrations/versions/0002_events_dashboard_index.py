@@ -7,21 +7,25 @@ no temporary B-tree for the GROUP BY on SQLite): ~290 ms -> ~35 ms on 100,000 ev
 Revision ID: 0002
 Revises: 0001
 """
+
 from alembic import op
 
 
-revision = '0002'
-down_revision = '0001'
+revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.create_index('ix_events_case_dashboard',
-                              ['case_id', 'counterpart', 'channel', 'recipient', 'start', 'signature'], unique=False)
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_events_case_dashboard",
+            ["case_id", "counterpart", "channel", "recipient", "start", "signature"],
+            unique=False,
+        )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.drop_index('ix_events_case_dashboard')
+    with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.drop_index("ix_events_case_dashboard")
