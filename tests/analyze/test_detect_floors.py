@@ -60,6 +60,9 @@ SETS = [
     # session 3: written before round 3 by two more fresh helpers, scored once after its last change (main 6b5f4ed)
     Floor("blindH.jsonl", None, "0.848 / 0.000 (main 6b5f4ed)", 0.82, 0.03, 75, 32),
     Floor("blindI.jsonl", None, "0.904 / 0.097 (main 6b5f4ed)", 0.88, 0.10, 75, 31),
+    # session 3: written before round 4 by two more fresh helpers, scored once after its last change (main 43eaae5)
+    Floor("blindJ.jsonl", None, "0.865 / 0.182 (main 43eaae5)", 0.84, 0.19, 75, 33),
+    Floor("blindK.jsonl", None, "0.836 / 0.032 (main 43eaae5)", 0.81, 0.04, 75, 31),
 ]
 
 
