@@ -26,6 +26,7 @@ from weiquan.services.analysis import get_finding
 from weiquan.services.cases import get_case
 from weiquan.services.law import case_scope
 from weiquan.zh.wording import plain_zh
+from weiquan.zh.labels import SEVERITY_ZH
 
 
 class DetectorChoice(str, Enum):
@@ -242,13 +243,11 @@ def review(
         )
 
     zone = ZoneInfo(get_case(ws, case_id).timezone or ws.settings.timezone)
-    severity = {"critical": "非常严重", "high": "严重", "medium": "较重", "low": "轻微", "info": "提示"}
-
     # each finding's provisions as the documents cite them: the version in force on its days, binding this lender
     cited = {it.finding.id: it.provisions for it in review_items(ws.law, items, case_scope(ws, case_id))}
     for f in items:
         con.print(
-            f"\n[bold]#{f.id} {f.category_zh}（{severity.get(f.severity, f.severity)}，把握约 {f.confidence:.0%}）[/bold]"
+            f"\n[bold]#{f.id} {f.category_zh}（{SEVERITY_ZH.get(f.severity, f.severity)}，把握约 {f.confidence:.0%}）[/bold]"
         )
         con.print(f"  {plain_zh(f.summary)}")
         con.print(f"  依据：{plain_zh(f.explanation)}")
