@@ -248,7 +248,8 @@ class _Run:
             )
         except WeiquanError as e:
             self.emit(FileResult(path=str(path), name=name, status="unparsed", error=f"{e.zh} / {e.en}"))
-        except (OSError, zipfile.BadZipFile) as e:
+        except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as e:
+            # UnicodeDecodeError: zipfile decodes member names flagged UTF-8 when it opens the archive
             self.emit(
                 FileResult(
                     path=str(path),
