@@ -10,6 +10,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+import pytest
 
 from tests.fixtures import ingest_formats as fx
 from weiquan.ingest.base import ImportContext, ParseError
@@ -154,3 +155,20 @@ def test_fixture_csv_still_imports(ws: Workspace, case_id: int, files: Path) -> 
     path = w.csv_file(files / "短信.csv", w.table_rows(fx.messages(), fx.calls()))
     [r] = imports.import_paths(ws, case_id, [path])
     assert r.status == "parsed" and r.error is None and r.records == len(fx.messages()) + len(fx.calls())
+
+
+def test_delimiter_sniffing_reads_a_bounded_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    """csv.Sniffer's quote regex backtracks quadratically: a damaged 64 KB header line hung an import for minutes
+    (bench/fuzz_importers.py, seed 29). The sniffer sees at most SNIFF_CHARS characters, whatever the header."""
+    from weiquan.ingest import tabular
+
+    seen: list[int] = []
+    real = csv.Sniffer.sniff
+
+    def spy(self: csv.Sniffer, sample: str, delimiters: str | None = None) -> type[csv.Dialect]:
+        seen.append(len(sample))
+        return real(self, sample, delimiters)
+
+    monkeypatch.setattr(csv.Sniffer, "sniff", spy)
+    assert tabular.excel_with_delimiter(', "' * 70_000).delimiter in ",\t;|"
+    assert seen == [tabular.SNIFF_CHARS]
