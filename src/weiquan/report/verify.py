@@ -247,56 +247,50 @@ def _problem(kind: str, path: str, zh: str, en: str) -> dict:
     return {"kind": kind, "path": path, "zh": zh, "en": en}
 
 
+def _failed(path: str, problem: dict) -> dict:
+    """The result for a package that could not be checked at all (nothing read, one problem)."""
+    return {
+        "ok": False,
+        "package": path,
+        "files_checked": 0,
+        "merkle_root": None,
+        "timestamp": None,
+        "problems": [problem],
+    }
+
+
 def verify_package(path: str) -> dict:
     """Verify a package folder or ZIP; returns a JSON-serialisable result (``ok`` plus ``problems``)."""
     try:
         pkg = open_package(path)
     except (ValueError, OSError, zipfile.BadZipFile):
-        return {
-            "ok": False,
-            "package": path,
-            "files_checked": 0,
-            "merkle_root": None,
-            "timestamp": None,
-            "problems": [
-                _problem("unreadable", path, "不是证据包文件夹或 ZIP 文件", "not a package folder or ZIP file")
-            ],
-        }
+        return _failed(
+            path,
+            _problem("unreadable", path, "不是证据包文件夹或 ZIP 文件", "not a package folder or ZIP file"),
+        )
     try:
         return _verify(pkg)
     except DamagedMember as e:
-        return {
-            "ok": False,
-            "package": path,
-            "files_checked": 0,
-            "merkle_root": None,
-            "timestamp": None,
-            "problems": [
-                _problem(
-                    "altered",
-                    str(e),
-                    "文件已损坏，无法解压（内容被修改）",
-                    "file is damaged and cannot be decompressed (altered)",
-                )
-            ],
-        }
+        return _failed(
+            path,
+            _problem(
+                "altered",
+                str(e),
+                "文件已损坏，无法解压（内容被修改）",
+                "file is damaged and cannot be decompressed (altered)",
+            ),
+        )
     except MemberTooLarge as e:
         mb = e.limit >> 20 or 1
-        return {
-            "ok": False,
-            "package": path,
-            "files_checked": 0,
-            "merkle_root": None,
-            "timestamp": None,
-            "problems": [
-                _problem(
-                    "unreadable",
-                    e.name,
-                    f"文件解压后超过 {mb} MB，不是真实证据包的内容（已停止核验）",
-                    f"expands to more than {mb} MB, which no real package has; verification stopped",
-                )
-            ],
-        }
+        return _failed(
+            path,
+            _problem(
+                "unreadable",
+                e.name,
+                f"文件解压后超过 {mb} MB，不是真实证据包的内容（已停止核验）",
+                f"expands to more than {mb} MB, which no real package has; verification stopped",
+            ),
+        )
     finally:
         pkg.close()
 
