@@ -18,6 +18,7 @@ from typer.exceptions import TyperException
 
 from weiquan import __version__
 from weiquan.commands import register_all
+from weiquan.commands._common import note_text
 from weiquan.errors import EXIT_PROBLEM, EXIT_USAGE, WeiquanError
 from weiquan.plugins import plugin_manager
 
@@ -31,7 +32,7 @@ class _Group(TyperGroup):
         except WeiquanError as e:
             if _debug(ctx):
                 raise
-            typer.echo(f"错误：{e.zh}\nError: {e.en}", err=True)
+            typer.echo(f"错误：{note_text(e.zh)}\nError: {e.en}", err=True)
             raise typer.Exit(e.exit_code) from None
         except (typer.Exit, typer.Abort, TyperException):
             raise

@@ -101,7 +101,7 @@ def test_import_exit_code_and_map(home: Path, files: Path) -> None:
     )
     assert code == 0 and json.loads(out)[0]["added"] == 1
     code, out = _run(home, "import", "--case", str(cid), str(odd), "--map", "bogus")
-    assert code == 2 and "--map" in out
+    assert code == 2 and "列名=字段" in out
 
 
 def test_add_event_bad_input(home: Path) -> None:

@@ -27,13 +27,20 @@ STEP_COMMANDS = {
     "loan": "weiquan loan check",
     "lender": "weiquan lender check",
     "lpr_update": "weiquan law lpr --update 文件.csv",
+    "extract_resume": "weiquan extract --resume",
+    "vault_verify": "weiquan vault verify",
+    "column_map": "weiquan import 文件 --map 列名=字段",
 }
+
+
+def step_command(step: str | None) -> str:
+    """The command that does ``step``, in brackets ("（weiquan vault verify）"); "" for no step."""
+    return f"（{STEP_COMMANDS[step]}）" if step in STEP_COMMANDS else ""
 
 
 def note_text(note: object) -> str:
     """A note as the CLI prints it: its words, then the command that does the step it asks for."""
-    step = step_of(note)
-    return with_step(note, f"（{STEP_COMMANDS[step]}）" if step in STEP_COMMANDS else "")
+    return with_step(note, step_command(step_of(note)))
 
 
 def workspace(ctx: typer.Context) -> Workspace:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from weiquan.commands._common import JsonOpt, console, print_json, print_table, workspace
+from weiquan.commands._common import JsonOpt, console, note_text, print_json, print_table, workspace
 from weiquan.errors import EXIT_PROBLEM, InputError
 from weiquan.services import extraction
 from weiquan.workspace import Workspace
@@ -118,7 +118,7 @@ def run_with_progress(
             ws, case_id=case_id, only=only, workers=workers, progress=on_progress, retry_failed=retry_failed
         )
     c = console()
-    c.print(str(summary))
+    c.print(note_text(summary.note_zh))
     for err in summary.errors:
         c.print(f"  ✗ {err.name or err.evidence_id}（任务 job {err.job_id}）：{err.error}")
     if summary.total == 0:

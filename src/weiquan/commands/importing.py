@@ -8,7 +8,7 @@ from typing import Annotated
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 import typer
 
-from weiquan.commands._common import JsonOpt, console, print_json, print_table, workspace
+from weiquan.commands._common import JsonOpt, console, print_json, print_table, step_command, workspace
 from weiquan.commands.extract import run_with_progress
 from weiquan.errors import EXIT_PROBLEM, InputError
 from weiquan.ingest.numbers import display_number
@@ -93,7 +93,8 @@ def import_cmd(
         c = console()
         for r in results:
             if r.error:
-                c.print(f"错误 {r.name}: {r.error}")
+                zh, sep, en = r.error.partition(" / ")
+                c.print(f"错误 {r.name}: {zh}{step_command(r.error_step)}{sep}{en}")
             for w in r.warnings[:10]:
                 c.print(f"  提示 {r.name}: {w}")
         total_added = sum(r.added for r in results)

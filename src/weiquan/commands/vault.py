@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from weiquan.commands._common import JsonOpt, console, print_json, workspace
+from weiquan.commands._common import JsonOpt, console, note_text, print_json, workspace
 from weiquan.errors import EXIT_PROBLEM
 from weiquan.services.anchoring import check_stamp, latest_stamp
 
@@ -101,9 +101,9 @@ def head(
     if check is not None:
         ok, zh, en = vault.check_head(check)
         if json_:
-            print_json({"ok": ok, "zh": zh, "en": en})
+            print_json({"ok": ok, "zh": note_text(zh), "en": en})
         else:
-            console().print(f"{'OK' if ok else '不符 MISMATCH'}：{zh}\n{en}")
+            console().print(f"{'OK' if ok else '不符 MISMATCH'}：{note_text(zh)}\n{en}")
         if not ok:
             raise typer.Exit(EXIT_PROBLEM)
         return

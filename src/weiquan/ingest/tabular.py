@@ -24,6 +24,7 @@ from weiquan.ingest.csvsafe import CsvRows
 from weiquan.ingest.csvsafe import Damage as CsvDamage
 from weiquan.ingest.timeutil import TimeOutOfRange, from_epoch, localize, parse_wallclock
 from weiquan.vault.sniff import decodes_as
+from weiquan.zh.steps import Note
 
 FIELDS = ("time", "number", "name", "text", "type", "duration", "channel")
 HEADER_SCAN_ROWS = 10
@@ -161,7 +162,7 @@ def parse_time(v: object, tz: str) -> tuple[dt.datetime, str, str | None]:
 class TabularImporter(Importer):
     name = "table"
     label_zh = "表格（CSV/Excel）"
-    description = "CSV / XLSX 表格导出（中英文表头，--map 指定列）"
+    description = "CSV / XLSX 表格导出（中英文表头，可指定列）"
 
     def detect(self, probe: Probe) -> float:
         manual = probe.options.get("mapping") or {}
@@ -221,13 +222,16 @@ class TabularImporter(Importer):
                 break
         if found is None:
             raise ParseError(
-                f"{ctx.original_name}：找不到表头（需要“时间”列以及“号码”或“内容”列）；可用 --map 列名=字段 指定",
-                f"{ctx.original_name}: no header row found (need a time column and a number or text column); use --map COLUMN=FIELD",
+                Note(
+                    f"{ctx.original_name}：找不到表头（需要“时间”列以及“号码”或“内容”列）；可以指明哪一列是时间、号码、内容",
+                    step="column_map",
+                ),
+                f"{ctx.original_name}: no header row found (need a time column and a number or text column); name the columns",
             )
         hdr_idx, cols = found
         missing_manual = [k for k in manual if _norm(k) not in {_norm(c) for c in buffered[hdr_idx]}]
         if missing_manual:
-            ctx.warn(f"--map 中的列不存在：{', '.join(missing_manual)} / --map columns not found")
+            ctx.warn(f"指定的列在表头中不存在：{', '.join(missing_manual)} / named columns not found in the header")
 
         if isinstance(rows, CsvRows):
             rows.looks_like_start = _row_start_check(cols, len(buffered[hdr_idx]))

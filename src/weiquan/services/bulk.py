@@ -62,7 +62,7 @@ def run_bulk(
     from weiquan.bulk.runner import DEFAULT_PARTITION_ROWS, run_bulk as _run
 
     if workers is not None and workers < 1:
-        raise InputError("--workers 必须是正整数。", "--workers must be a positive integer.")
+        raise InputError("工作进程数必须是正整数。", "the number of workers must be a positive integer.")
     registry = _pack(home).lender_registry
     overrides = parse_map(mapping)
 

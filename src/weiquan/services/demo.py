@@ -90,15 +90,15 @@ def prepare_out_dir(out_dir: Path) -> Path:
     out_dir = out_dir.resolve()
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(
-            f"输出位置 {out_dir} 是一个文件，不是文件夹；请换一个 --out", f"{out_dir} is a file, not a folder"
+            f"输出位置 {out_dir} 是一个文件，不是文件夹；请换一个输出文件夹", f"{out_dir} is a file, not a folder"
         )
     if out_dir.is_dir() and any(out_dir.iterdir()):
         marker = out_dir / DEMO_MARKER
         if not (marker.is_file() and not marker.is_symlink()) and not _older_demo_output(out_dir):
             raise InputError(
                 f"文件夹 {out_dir} 里已有别的文件，而且不是以前的示例输出。为了不误删您的文件，示例不会使用它；"
-                "请换一个空文件夹或新文件夹（--out）",
-                f"{out_dir} is not empty and is not a previous demo output; refusing to delete it (choose another --out)",
+                "请换一个空文件夹或新文件夹",
+                f"{out_dir} is not empty and is not a previous demo output; refusing to delete it (choose another folder)",
             )
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

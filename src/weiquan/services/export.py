@@ -38,6 +38,7 @@ from weiquan.services.evidence import case_evidence
 from weiquan.services.imports import staged
 from weiquan.store.models import Case, LedgerEntry
 from weiquan.workspace import Workspace
+from weiquan.zh.steps import Note
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -131,8 +132,8 @@ def export_case(
         writer.abort()
         what_zh, what_en = ("缺失", "missing") if e.actual == "missing" else ("已损坏", "damaged")
         raise ProblemFound(
-            f"证据库中的文件{what_zh}，停止导出：{e.path}（请运行 weiquan vault verify）",
-            f"a vault file is {what_en}, export stopped: {e.path} (run weiquan vault verify)",
+            Note(f"证据库中的文件{what_zh}，停止导出：{e.path}。请核验整个证据库。", step="vault_verify"),
+            f"a vault file is {what_en}, export stopped: {e.path}. Verify the whole vault.",
         ) from e
     except BaseException:
         writer.abort()

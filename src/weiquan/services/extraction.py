@@ -43,6 +43,7 @@ from weiquan.store.provenance import case_names
 from weiquan.store.models import Acquisition, Case, Evidence, Job
 from weiquan.store.types import utcnow
 from weiquan.workspace import Workspace
+from weiquan.zh.steps import Note
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -84,14 +85,20 @@ class RunSummary(BaseModel):
     paused: int = 0  # jobs paused by the user while this run was going (resumable)
     errors: list[JobError] = []
 
-    def __str__(self) -> str:
+    @property
+    def note_zh(self) -> Note:
+        """The summary in words; with paused jobs, a note asking for the resume step (each front end names it)."""
         s = (
             f"提取任务 {self.total} 个：完成 {self.done}（复用缓存 {self.cached}），失败 {self.failed}；"
             f"新增事件 {self.events_added}，合并 {self.events_merged}，补充转写 {self.events_updated}；用时 {self.elapsed_s:.1f} 秒"
         )
         if self.paused:
-            s += f"；已暂停 {self.paused} 个（weiquan extract --resume 继续）"
-        return s + ("（已中断，可重新运行继续）" if self.interrupted else "")
+            s += f"；已暂停 {self.paused} 个，可继续识别"
+        s += "（已中断，可重新运行继续）" if self.interrupted else ""
+        return Note(s + "。", step="extract_resume" if self.paused else None)
+
+    def __str__(self) -> str:
+        return str(self.note_zh)
 
 
 @dataclass(frozen=True)

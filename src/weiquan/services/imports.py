@@ -50,6 +50,7 @@ from weiquan.services.extraction import extractors, queue_for_evidence
 from weiquan.store.models import Acquisition, Event, EventSource, Evidence
 from weiquan.vault.sniff import sniff_bytes
 from weiquan.workspace import Workspace
+from weiquan.zh.steps import Note, step_of
 
 log = logging.getLogger(__name__)
 PROBE_BYTES = 64 * 1024
@@ -75,6 +76,7 @@ class FileResult(BaseModel):
     warnings: list[str] = []
     error: str | None = None  # "中文 / English"
     error_line: int | None = None
+    error_step: str | None = None  # the app step the error asks for (weiquan.zh.steps), each front end names it
 
     @property
     def failed(self) -> bool:
@@ -403,14 +405,17 @@ def import_one(
     )
     imp = detect_format(probe, candidates if candidates is not None else importers())
     if imp is None:
-        hint_zh, hint_en = _hint(probe.media_type, name)
+        hint_zh, hint_en, hint_step = _hint(probe.media_type, name)
         return _fail(
             ws,
             acq.id,
             result,
             None,
             ParseError(
-                f"{name}：无法识别的文件格式（按内容判断为 {probe.media_type}）{hint_zh}；原件已保存在证据库",
+                Note(
+                    f"{name}：无法识别的文件格式（按内容判断为 {probe.media_type}）{hint_zh}；原件已保存在证据库",
+                    hint_step,
+                ),
                 f"{name}: unrecognised format (content looks like {probe.media_type}){hint_en}; the original is kept in the vault",
             ),
         )
@@ -519,7 +524,8 @@ def _warn_unmerged_wal(ctx: ImportContext, path: Path, media_type: str) -> None:
 ENCRYPTED_BACKUP_NAMES = ("sms.db", "calllog.db", "contact.db", "sms.tar", "calllog.tar")  # Huawei/Honor backup members
 
 
-def _hint(media_type: str, name: str = "") -> tuple[str, str]:
+def _hint(media_type: str, name: str = "") -> tuple[str, str, str | None]:
+    """What the user can do about a file no importer reads: (zh, en, the app step it asks for)."""
     if media_type == "application/octet-stream" and name.lower().rsplit("/", 1)[-1].endswith(ENCRYPTED_BACKUP_NAMES):
         return (
             "。文件名像华为/荣耀备份里的数据库，但内容不是 SQLite，多半是加密的备份：请先用备份密码解密（如 kobackupdec），"
@@ -527,24 +533,28 @@ def _hint(media_type: str, name: str = "") -> tuple[str, str]:
             ". The name looks like a Huawei/Honor backup database but the content is not SQLite: most likely an "
             "encrypted backup. Decrypt it with the backup password first (e.g. kobackupdec) and import the decrypted "
             "folder, or export with SMS Backup & Restore instead",
+            None,
         )
     if media_type.startswith("text/plain"):
         return (
-            "。若是表格（CSV），请用 --map 列名=字段 指明时间、号码、内容列",
-            ". If it is a CSV table, name its columns with --map COLUMN=FIELD (time, number, text)",
+            "。若是表格（CSV），请指明哪一列是时间、号码、内容",
+            ". If it is a CSV table, name its time, number and text columns",
+            "column_map",
         )
     if media_type == "application/vnd.sqlite3":
         return (
             "。这是 SQLite 数据库，但不是已知的短信/通话记录库（sms.db、CallHistory.storedata、mmssms.db、calllog.db）",
             ". It is an SQLite database but not a known message/call database "
             "(sms.db, CallHistory.storedata, mmssms.db, calllog.db)",
+            None,
         )
     if media_type == "application/xml":
         return (
             "。XML 根元素不是已知格式（smses、calls、CallLog）",
             ". The XML root element is not a known export (smses, calls, CallLog)",
+            None,
         )
-    return "", ""
+    return "", "", None
 
 
 def _previous_import(
@@ -567,7 +577,7 @@ def _previous_import(
 
 def _fail(ws: Workspace, acq_id: int, result: FileResult, fmt: str | None, e: ParseError) -> FileResult:
     result.status, result.format = "unparsed", fmt
-    result.error, result.error_line = f"{e.zh} / {e.en}", e.line
+    result.error, result.error_line, result.error_step = f"{e.zh} / {e.en}", e.line, step_of(e.zh)
     _set_acquisition(ws, acq_id, "unparsed", fmt, result.error)
     return result
 
@@ -589,8 +599,8 @@ def parse_mapping(items: Sequence[str]) -> dict[str, str]:
         col, fld = col.strip(), fld.strip().lower()
         if not sep or not col or fld not in FIELDS:
             raise InputError(
-                f"--map 的格式应为 列名=字段，字段可为 {', '.join(FIELDS)}：{item}",
-                f"--map must be COLUMN=FIELD with FIELD one of {', '.join(FIELDS)}: {item}",
+                f"列的指定应写成 列名=字段，字段可为 {', '.join(FIELDS)}：{item}",
+                f"a column must be named as COLUMN=FIELD with FIELD one of {', '.join(FIELDS)}: {item}",
             )
         out[col] = fld
     return out

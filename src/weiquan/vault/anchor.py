@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from weiquan.store.models import LedgerEntry, LedgerHead
+from weiquan.zh.steps import Note
 
 _DIGEST = re.compile(r"^\s*(?:WQ-?)?(\d+)\s*[:：]\s*([0-9a-fA-F\s-]{64,})\s*$")
 
@@ -77,6 +78,6 @@ def check_digest(s: Session, text: str) -> tuple[bool, str, str]:
         )
     return (
         True,
-        f"账本仍包含保存时的第 {seq} 条记录，此前的记录未被改动（另请运行 vault verify 核对整条链）",
-        f"the ledger still holds entry {seq} as kept; nothing before it changed (run vault verify for the whole chain)",
+        Note(f"账本仍包含保存时的第 {seq} 条记录，此前的记录未被改动；整条链请另行核验。", step="vault_verify"),
+        f"the ledger still holds entry {seq} as kept; nothing before it changed (verify the whole chain too)",
     )

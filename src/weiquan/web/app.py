@@ -38,7 +38,8 @@ from weiquan.web.handles import EvidenceHandles
 from weiquan.web.import_workers import ImportWorkers
 from weiquan.web.limits import BodyLimitMiddleware, IdRangeMiddleware
 from weiquan.web.security import LOGIN_FAILURES_FILE, LoginLimiter, load_or_create_secret
-from weiquan.web.templating import make_templates, render
+from weiquan.web.templating import make_templates, render, web_note
+from weiquan.zh.steps import step_of
 from weiquan.workspace import Workspace
 
 log = logging.getLogger("weiquan.web")
@@ -106,9 +107,13 @@ def _is_api(request: Request) -> bool:
 
 
 def _error_response(request: Request, status: int, zh: str, en: str) -> Response:
+    """The error as JSON (with the app step it asks for, if any) or as a page (the step linked or named)."""
     if _is_api(request):
-        return JSONResponse({"error": {"status": status, "zh": zh, "en": en}}, status_code=status)
-    return render(request, "error.html", {"status": status, "message_zh": zh, "message_en": en}, status_code=status)
+        body = {"status": status, "zh": str(zh), "en": en} | ({"step": step} if (step := step_of(zh)) else {})
+        return JSONResponse({"error": body}, status_code=status)
+    return render(
+        request, "error.html", {"status": status, "message_zh": web_note(zh), "message_en": en}, status_code=status
+    )
 
 
 def create_app(

@@ -82,7 +82,20 @@ STEP_URLS = {
     "review": "/cases/{case_id}/review",
     "loan": "/loans",
     "lender": "/#new-case",
+    "extract_resume": "/cases/{case_id}/import",
 }
+
+
+def web_step(step: str | None, case_id: int | None = None) -> Markup:
+    """A step as the web names it: "（在<a>页面</a>页）" linking the page that does it, "（目前只能在命令行中操作）"
+    for a step without a page, "" for none."""
+    if step is None:
+        return Markup("")
+    url = STEP_URLS.get(step)
+    if url and ("{case_id}" not in url or case_id is not None):
+        link = f'<a href="{escape(url.format(case_id=case_id))}">{escape(STEP_PAGES_ZH[step] or "")}</a>'
+        return Markup(f"（在{link}页）")
+    return Markup("（目前只能在命令行中操作）")
 
 
 def web_note(note: object, case_id: int | None = None, words: str | None = None) -> Markup:
@@ -91,14 +104,7 @@ def web_note(note: object, case_id: int | None = None, words: str | None = None)
     text = str(note or "") if words is None else words
     if not text:
         return Markup("")
-    step = step_of(note)
-    url = STEP_URLS.get(step or "")
-    if url and ("{case_id}" not in url or case_id is not None):
-        link = f'<a href="{escape(url.format(case_id=case_id))}">{escape(STEP_PAGES_ZH[step or ""] or "")}</a>'
-        return Markup(with_step(escape(text), f"（在{link}页）"))
-    if step is not None:
-        return Markup(escape(with_step(text, "（目前只能在命令行中操作）")))
-    return Markup(escape(text))
+    return Markup(with_step(escape(text), web_step(step_of(note), case_id)))
 
 
 # Bidirectional-text controls (RLO, LRI …) reorder what follows them: "report\u202Efdp.exe" shows as
@@ -137,6 +143,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["phone"] = phone
     env.filters["date_zh"] = date_zh
     env.globals["web_note"] = web_note
+    env.globals["web_step"] = web_step
     env.globals["evh"] = evidence_handle
     env.globals["CSRF_FIELD"] = CSRF_FIELD
     env.globals["ROLE_NAMES"] = ROLE_NAMES_ZH

@@ -8,13 +8,16 @@ prose by pattern."""
 from __future__ import annotations
 
 # each step's page of the app, as documents name it ("（在本软件“审核违规”页）"); a step with no page (None) is a
-# command-line operation only
+# command-line operation only (checking the whole vault, naming a table's columns by hand)
 STEP_PAGES_ZH: dict[str, str | None] = {
     "analyze": "导入证据",
     "review": "审核违规",
     "loan": "借款计算",
     "lender": "首页新建案件时的平台名称提示",
     "lpr_update": None,
+    "extract_resume": "导入证据",
+    "vault_verify": None,
+    "column_map": None,
 }
 
 
