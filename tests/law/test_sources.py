@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from weiquan.law.pack import PACK_DIR, load_pack
-from weiquan.law.sources import SOURCES_FILE, Source, cite_zh, load_sources, refs, source_fields
+from weiquan.law.sources import SOURCES_FILE, Source, cite_zh, confidence_problems, load_sources, refs, source_fields
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK_FILES = sorted(p for p in PACK_DIR.glob("*.yaml") if p.name != SOURCES_FILE)
@@ -44,6 +44,43 @@ def test_no_source_names_the_research_notes() -> None:
     for path in PACK_FILES:
         for loc, text in source_fields(yaml.safe_load(path.read_text(encoding="utf-8"))):
             assert not notes.search(text), f"{path.name} {loc}: {text}"
+
+
+def test_row_confidence_matches_its_sources() -> None:
+    """A row is only as sure as its sources: none confirmed → unverified (printed 〔未核实〕); verified → every source
+    confirmed; all confirmed legal sources → not unverified."""
+    registry = load_sources(PACK_DIR)
+    problems = [
+        f"{path.name} {p}"
+        for path in PACK_FILES
+        for p in confidence_problems(yaml.safe_load(path.read_text(encoding="utf-8")), registry)
+    ]
+    assert problems == [], problems
+    sample = {
+        "a": Source("a", "《甲法》", "NPC", "LawRefBook", True),
+        "b": Source("b", "乙指引", "an association", "a news summary", False),
+        "r": Source("r", "工具规则", "this project", "not a legal fact", True, kind="rule"),
+    }
+    rows = {
+        "rows": [
+            {"source": "b", "confidence": "verified"},  # nothing confirmed
+            {"source": "a；b", "confidence": "verified"},  # one unconfirmed among them
+            {"source": "a", "confidence": "unverified"},  # under-claims a confirmed statute
+            {"source": "r", "confidence": "unverified"},  # a rule of thumb may
+            {"source": "a；b", "confidence": "single-source"},
+            {"source": "b", "confidence": "unverified", "provisions": [{"id": "x", "confidence": "verified"}]},
+        ],
+        "cap_source": "b",
+        "cap_confidence": "single-source",
+    }
+    found = confidence_problems(rows, sample)
+    assert sorted(f.split(":")[0] for f in found) == [
+        "cap_source",
+        "rows[0].source",
+        "rows[1].source",
+        "rows[2].source",
+        "rows[5].provisions[0].source",
+    ], found
 
 
 def test_every_entry_is_documented_and_used() -> None:

@@ -1,8 +1,9 @@
 """Pydantic schema of a jurisdiction pack (the data files under ``law/<jurisdiction>/``).
 
-Every legal fact carries ``source`` (URL or official title) and ``confidence``:
-``verified`` (two or more independent sources agree), ``single-source`` or
-``unverified`` (background knowledge or unconfirmed; the product shows "未核实").
+Every legal fact carries ``source`` (ids of ``law/cn/sources.yaml``) and ``confidence``: ``verified`` (every
+source it names is confirmed against a primary text), ``single-source`` (not every source confirmed) or
+``unverified`` (no source it names is confirmed; the product shows "未核实"). ``law.sources.confidence_problems``
+is the rule; a test holds the pack to it.
 """
 
 from __future__ import annotations

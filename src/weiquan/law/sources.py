@@ -107,3 +107,53 @@ def source_fields(data: Any, where: str = "") -> list[tuple[str, str]]:
         for i, v in enumerate(data):
             out.extend(source_fields(v, f"{where}[{i}]"))
     return out
+
+
+def confidence_problems(data: Any, sources: Mapping[str, Source], where: str = "") -> list[str]:
+    """Rows of a law-pack file (as read) whose ``confidence`` claims more than their sources support.
+
+    The rule: a row is only as sure as what its sources confirm. A row none of whose sources is confirmed by a
+    primary text is ``unverified`` (printed 〔未核实〕); a row claiming ``verified`` names only confirmed sources
+    (with an unconfirmed one among them it is at most ``single-source``, and that source is printed 〔未核实〕 by
+    :func:`cite_zh`); a row whose sources are all confirmed legal sources is not ``unverified`` (the tool's own
+    rules of thumb, ``kind: rule``, may be). ``X_source`` pairs with ``X_confidence``; a row without its own
+    ``source`` or ``confidence`` takes its parent's (a statute's provisions)."""
+    out: list[str] = []
+    _check_rows(data, sources, where, None, None, out)
+    return out
+
+
+def _check_rows(
+    data: Any, sources: Mapping[str, Source], where: str, source: str | None, conf: str | None, out: list[str]
+) -> None:
+    if isinstance(data, list):
+        for i, v in enumerate(data):
+            _check_rows(v, sources, f"{where}[{i}]", source, conf, out)
+        return
+    if not isinstance(data, dict):
+        return
+    source = data["source"] if isinstance(data.get("source"), str) else source
+    conf = data["confidence"] if isinstance(data.get("confidence"), str) else conf
+    pairs = [("source", source, conf)] if "source" in data or "confidence" in data else []
+    pairs += [
+        (k, v, data.get(k[: -len("source")] + "confidence"))
+        for k, v in data.items()
+        if str(k).endswith("_source") and isinstance(v, str)
+    ]
+    for key, text, claimed in pairs:
+        if not text or not claimed:
+            continue
+        named = [sources[sid] for sid, _ in refs(text) if sid in sources]
+        if not named:
+            continue
+        loc = f"{where}.{key}" if where else key
+        confirmed = [s.confirmed for s in named]
+        if not any(confirmed) and claimed != "unverified":
+            out.append(f"{loc}: {claimed}, but no source it names is confirmed ({text})")
+        elif claimed == "verified" and not all(confirmed):
+            out.append(f"{loc}: verified, but it names an unconfirmed source ({text})")
+        elif claimed == "unverified" and all(confirmed) and all(s.kind != "rule" for s in named):
+            out.append(f"{loc}: unverified, but every source it names is confirmed ({text})")
+    for k, v in data.items():
+        if isinstance(v, (dict, list)):
+            _check_rows(v, sources, f"{where}.{k}" if where else str(k), source, conf, out)
