@@ -66,5 +66,7 @@ def test_normalise():
 def test_match_exposes_contract_fields():
     m = load_pack(use_user_lpr=False).find_lender("捷信")[0]
     assert m.entity == "天津京东消费金融有限公司" and "捷信" in m.aliases
-    assert m.regulator == "国家金融监督管理总局" and m.source and m.confidence == "unverified"  # list not read from NFRA
+    assert (
+        m.regulator == "国家金融监督管理总局" and m.source and m.confidence == "unverified"
+    )  # list not read from NFRA
     assert m.hotline is None  # no complaint hotline in the research notes; never invented
