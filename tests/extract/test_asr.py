@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -196,6 +197,16 @@ def test_collection_hints_vocabulary_and_lenders() -> None:
     assert asr.is_prompt_echo("以下是普通话的催收电话录音", h) and asr.is_prompt_echo(h.prompt, h)
     assert not asr.is_prompt_echo("逾期", h) and not asr.is_prompt_echo("通讯录", h)
     assert not asr.is_prompt_echo("你的借款已经逾期三天", h)
+    assert not asr.is_prompt_echo("年化超过了百分之三十六", h)
+
+
+def test_prompt_writes_numbers_in_chinese_characters() -> None:
+    """Whisper writes numbers the way its prompt does: the collection prompt carries an amount, a date and a
+    percentage spelt in Chinese characters and no Arabic numeral (with only the vocabulary list it wrote
+    三千六 as 3600 and 百分之三十六 as 36%)."""
+    p = asr.collection_hints().prompt
+    assert not re.search(r"[0-9%０-９％]", p)
+    assert all(w in p for w in ("百分之", "万", "号"))
 
 
 PHONE = AUDIO / "phone"
@@ -215,11 +226,12 @@ def test_phone_band_call_hears_the_collection_words(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_vocabulary_correction_is_recorded_on_the_call_event(ws: Workspace, tmp_path: Path) -> None:
-    """On a phone-band clip Whisper base (with the hints) writes 通讯路; the correction makes it 通讯录, and the
-    call event keeps what was heard, where (character range of its text), and the term."""
-    clip = PHONE / "phone-tongxunlu.phone.flac"
-    before = asr.AsrEngine(cache_dir=tmp_path, threads=2, correct=False, vad_pad_ms=asr.FW_VAD_SPEECH_PAD_MS)
-    assert "通讯路" in before.transcribe(clip).text
+    """On a phone-band clip Whisper base writes 于七 for 逾期 and 钱 for the 前 of a deadline (下午六点前); the
+    correction (a listed term, a collocation) fixes both, and the call event keeps what was heard, where
+    (character range of its text), and the term."""
+    clip = PHONE / "phone-call-overdue.phone.flac"
+    before = asr.AsrEngine(cache_dir=tmp_path, threads=2, correct=False).transcribe(clip).text
+    assert "于七" in before and "点钱还款" in before
     c = cases.create_case(ws, "录音")
     audio = ws.vault.add(clip, case_id=c.id, original_name="催收@13800138000_20261030152543.flac").evidence
     extraction.queue_for_evidence(ws, c.id, audio.id, "asr")
@@ -228,5 +240,8 @@ def test_vocabulary_correction_is_recorded_on_the_call_event(ws: Workspace, tmp_
     with ws.db.read_session() as s:
         (call,) = s.execute(select(Event)).scalars().all()
         fixes = call.extra["corrections"]
-        assert [(f["heard"], f["term"]) for f in fixes] == [("通讯路", "通讯录")]
-        assert (call.text or "")[fixes[0]["start"] : fixes[0]["end"]] == "通讯录"
+        assert [(f["heard"], f["term"]) for f in fixes] == [("于七", "逾期"), ("钱", "前")]
+        for f in fixes:
+            assert (call.text or "")[f["start"] : f["end"]] == f["term"]
+            assert before[f["start"] : f["end"]] == f["heard"]
+        assert "逾期三天" in (call.text or "") and "点前还款" in (call.text or "")

@@ -60,6 +60,44 @@ def test_words_and_names_are_never_replaced(corrector: VocabularyCorrector, text
     assert corrector.correct(text, context=True) == (text, [])
 
 
+@pytest.mark.parametrize(
+    ("heard", "want"),
+    [
+        # Whisper base's output on the tuning split (phone, gsm), with a collection word in the transcript.
+        ("你好我是安逸花的法务专员你的借款已经一七四十五天了", "你好我是安逸花的法务专员你的借款已经逾期四十五天了"),
+        ("你的借款已经已期三天请今天下午六点前还款", "你的借款已经逾期三天请今天下午六点前还款"),
+        ("一期记录会上报征信以后贷款买房都会受影响", "逾期记录会上报征信以后贷款买房都会受影响"),
+        ("这里是招联金融催收部门请你今天下午五点钱还款", "这里是招联金融催收部门请你今天下午五点前还款"),
+        ("你的借款已经一期十天了", "你的借款已经逾期十天了"),
+    ],
+)
+def test_collocations_fix_a_misheard_run_from_its_neighbours(
+    corrector: VocabularyCorrector, heard: str, want: str
+) -> None:
+    fixed, done = corrector.correct(heard)
+    assert fixed == want and len(fixed) == len(heard)
+    for c in done:
+        assert heard[c.start : c.end] == c.heard and fixed[c.start : c.end] == c.term
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这笔借款一期十四天到期要还一千二",  # 一期十四天: the loan's period, not 逾期 (no 已经 before it)
+        "第一期记录在还款计划的第一页",  # 第一期
+        "我们一起三天内把欠款还上",  # 一起 is never touched
+        "他给了我一点钱还款用",  # 一点钱: a little money
+        "分期的话一期三个月还款",  # a period of three months
+    ],
+)
+def test_collocations_leave_lawful_readings_alone(corrector: VocabularyCorrector, text: str) -> None:
+    assert corrector.correct(text, context=True) == (text, [])
+
+
+def test_collocations_need_a_collection_word(corrector: VocabularyCorrector) -> None:
+    assert corrector.correct("他已经一七四十五天没回家了") == ("他已经一七四十五天没回家了", [])
+
+
 def test_two_character_and_near_matches_need_a_collection_word(corrector: VocabularyCorrector) -> None:
     """Ordinary speech without any collection word gets no 2-character or near correction."""
     assert corrector.correct("对方说于七这件事")[1] == []

@@ -88,9 +88,10 @@ def collection_hints() -> DecoderHints:
 
 
 @functools.cache
-def collection_corrector() -> VocabularyCorrector:
+def collection_corrector(phrases: bool = True) -> VocabularyCorrector:
     """The vocabulary correction configured by data/asr_vocabulary.yaml (``correction``) + lender names:
-    the hotword lenders are terms and context words, every name of the registry is kept as written."""
+    the hotword lenders are terms and context words, every name of the registry is kept as written.
+    ``phrases=False``: without the collocation rules (the second #18 round's correction, for the benchmark)."""
     raw = yaml.safe_load(resources.files("weiquan.extract").joinpath("data/asr_vocabulary.yaml").read_text("utf-8"))
     cfg = raw["correction"]
     lenders = lender_hotwords(int(raw.get("lender_hotwords", 0)))
@@ -100,6 +101,7 @@ def collection_corrector() -> VocabularyCorrector:
         [*cfg["context"], *lenders],
         [*cfg.get("keep", ()), *registry],
         edge_word_freq=int(cfg.get("edge_word_freq", 20)),
+        phrases=[(str(ph["heard"]), str(ph["term"])) for ph in cfg.get("phrases", ())] if phrases else (),
     )
 
 
@@ -309,9 +311,11 @@ class AsrEngine:
         hints: DecoderHints | None = None,
         correct: bool = True,
         vad_pad_ms: int = VAD_SPEECH_PAD_MS,
+        corrector: VocabularyCorrector | None = None,
     ) -> None:
         """``correct=False, vad_pad_ms=FW_VAD_SPEECH_PAD_MS`` is the decoding of the first #18 session (kept
-        for the benchmark's before/after)."""
+        for the benchmark's before/after); ``corrector`` replaces the default correction (benchmark only:
+        the engine id does not name it)."""
         try:
             from faster_whisper import WhisperModel
         except ImportError as e:
@@ -327,7 +331,7 @@ class AsrEngine:
         self.model_name = model
         self.hints = hints or collection_hints()
         self.correct, self.vad_pad_ms = correct, vad_pad_ms
-        self._corrector = collection_corrector() if correct else None
+        self._corrector = (corrector or collection_corrector()) if correct else None
         if model == DEFAULT_MODEL:
             path, source = str(offline_model_dir(cache_dir)), "offline"
         elif Path(model).expanduser().is_dir():

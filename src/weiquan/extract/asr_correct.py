@@ -19,6 +19,13 @@ listed term (``data/asr_vocabulary.yaml``, ``correction``) only when all of thes
   collection word (``context``: 还款, 借款, 欠款, 催收 …, or a lender name): ordinary speech gets none of
   these corrections.
 
+A second, smaller list (``phrases``) names collocations in which a misheard run is certain from its
+neighbours even though the run is a word or does not sound exactly like the term: 逾期 heard as 一期 /
+一七 / 已期 right before a length of time or 记录 (已经一七四十五天, 一期记录会上报征信), 前 heard as 钱
+in a deadline (下午五点钱还款). Each is a regular expression for the run (with look-around for the
+neighbours) and its replacement of the same length; they too fire only in a transcript with a collection
+word.
+
 The replacement has the same number of characters, so segment times and character spans are kept;
 every change is recorded (what was heard, where, the term) beside the transcript.
 """
@@ -129,7 +136,11 @@ class VocabularyCorrector:
         *,
         words: Mapping[str, int] | None = None,
         edge_word_freq: int = 20,
+        phrases: Iterable[tuple[str, str]] = (),
     ) -> None:
+        """``phrases``: (regular expression of a misheard run with its neighbours as look-around, the
+        replacement of the same length)."""
+        self.phrases = tuple((re.compile(rx), term) for rx, term in phrases)
         self.terms = tuple(dict.fromkeys(t for t in terms if len(t) >= 2 and _HAN.match(t)))
         self.context = tuple(dict.fromkeys(context))
         self.keep = frozenset(keep) | frozenset(self.terms)
@@ -188,4 +199,10 @@ class VocabularyCorrector:
                 i = j - 1
                 break
             i += 1
-        return "".join(chars), done
+        if ctx:
+            for rx, term in self.phrases:
+                for m in rx.finditer("".join(chars)):
+                    if len(m.group()) == len(term) and m.group() != term:
+                        chars[m.start() : m.end()] = list(term)
+                        done.append(Correction(m.start(), m.end(), m.group(), term))
+        return "".join(chars), sorted(done, key=lambda c: c.start)
