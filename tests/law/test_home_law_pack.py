@@ -112,3 +112,30 @@ def test_services_and_web_read_the_workspaces_pack(homes: tuple[Path, Path], mon
             )
             assert page.status_code == 200, page.text
         assert calls and all(h == ws.home for h in calls), calls
+
+
+# Calls of ``load_pack()`` without a home: the bundled data alone. A home adds only its imported LPR fixings, so
+# these read nothing a home changes (conduct rules, lender names); every other consumer takes ``ws.law`` or
+# ``load_pack(home)``.
+BUNDLED_ONLY = {
+    "analyze/lawrules.py": "detectors are plug-ins registered without a workspace; they read the conduct rules",
+    "extract/asr.py": "lender names for the speech decoder's hints",
+    "loans/check.py": "the library default when a caller passes no pack (every service passes ws.law)",
+}
+
+
+def test_no_consumer_reads_the_pack_behind_the_workspaces_back() -> None:
+    import ast
+
+    src = Path(pack_module.__file__).resolve().parents[1]
+    bare = sorted(
+        str(p.relative_to(src))
+        for p in src.rglob("*.py")
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", getattr(node.func, "attr", None)) == "load_pack"
+        and not node.args
+        and not node.keywords
+    )
+    assert set(bare) <= set(BUNDLED_ONLY), bare
+    assert not any(p.startswith(("services/", "web/", "commands/")) for p in bare)

@@ -30,7 +30,6 @@ from weiquan.analyze.lawrules import category_law, provisions_by_id
 from weiquan.analyze.patterns import stop_request_kind
 from weiquan.errors import InputError, NotFoundError
 from weiquan.law.pack import LawPack
-from weiquan.law.pack import load_pack
 from weiquan.plugins import collect
 from weiquan.services import law as law_svc
 from weiquan.services.cases import get_case_row
@@ -268,7 +267,7 @@ def analyze_case(ws: Workspace, case_id: int) -> AnalysisResult:
             by_key[d.key] = d
     created = updated = removed = stale = 0
 
-    figures = contact_figures(ctx, load_pack().conduct.night)
+    figures = contact_figures(ctx, ws.law.conduct.night)
     with ws.db.session() as s:
         case_row = get_case_row(s, case_id)
         case_row.extra = {**(case_row.extra or {}), FIGURES_KEY: figures}  # one count for every output
