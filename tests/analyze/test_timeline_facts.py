@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from analyze_builders import local
 
 from weiquan.analyze.lawrules import default_conduct
+from weiquan.analyze.patterns import visit_told
 from weiquan.services.analysis import analyze_case, get_finding, list_findings
 from weiquan.workspace import Workspace
 
@@ -126,3 +128,27 @@ def test_a_visit_added_by_hand_becomes_a_finding(ws: Workspace, case_id: int) ->
     analyze_case(ws, case_id)
     f = keys(ws, case_id)[f"visit:{ev.id}"]
     assert f.category == "threat_visit" and f.detector == "pattern.visit"
+
+
+@pytest.mark.parametrize(
+    ("text", "visit"),
+    [
+        ("今天下午催收的两个人上门了，在门口坐了一个小时", True),
+        ("昨天晚上有人上门要债", True),
+        ("平台的人今天来我家了", True),
+        ("催收公司的人找上门来，堵在门口不走", True),
+        ("平台安排了两个人上门，在门口待了一小时", True),
+        # announced, threatened, meant or denied: not a visit that happened
+        ("我司催收人员近期将上门拜访，请提前做好准备", False),
+        ("平台已安排外访人员明天上门核实情况", False),
+        ("催收公司说下周会上门", False),
+        ("再不还，我们催收人员就上门找你", False),
+        ("不还钱的话催收的人就来你家", False),
+        ("他们说要来我家", False),
+        ("他们没有上门，只是打电话", False),
+        ("外访人员拟于3月20日上门", False),
+        ("如果今天不还款，催收专员将上门到你家", False),
+    ],
+)
+def test_a_visit_that_happened_is_told_apart_from_one_announced(text: str, visit: bool) -> None:
+    assert (visit_told(text) is not None) == visit

@@ -241,7 +241,8 @@ class NightContactDetector:
 
 @dataclass
 class NumberRotationDetector:
-    """Many numbers for one sender: same 【signature】, same self-identification, or one number block."""
+    """Many numbers for one sender: same 【signature】, same self-identification, or one number block (collection
+    contacts only)."""
 
     id: str = "pattern.rotation"
     version: str = VERSION
@@ -252,8 +253,9 @@ class NumberRotationDetector:
         cfg = pattern_config()["rotation"]
         self_id = re.compile(cfg["self_id_re"])
         groups: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-        for ev in ctx.events:
-            if not _incoming(ev) or not ev.counterpart:
+        # collection contacts only: a lender's routine reminders from several gateway numbers are not a rotation
+        for ev in collection_contacts(ctx):
+            if not ev.counterpart:
                 continue
             if ev.signature:
                 groups[("sig", ev.signature.strip("【】 "))][ev.counterpart].append(ev.id)
@@ -344,7 +346,7 @@ class ThirdPartyDetector:
 
 @dataclass
 class AfterRequestDetector:
-    """Contacts after a recorded complaint, or after a request to stop contacting family."""
+    """Collection contacts after a recorded complaint, or after a request to stop contacting family."""
 
     id: str = "pattern.after_request"
     version: str = VERSION
@@ -353,8 +355,9 @@ class AfterRequestDetector:
 
     def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
         out = []
+        contacts = collection_contacts(ctx)  # never the borrower's own, a saved contact's or a routine reminder
         for req in sorted(ctx.requests, key=lambda r: r.at):
-            after = [e for e in ctx.events if e.start > req.at and _incoming(e)]
+            after = [e for e in contacts if e.start > req.at]
             if req.kind == "stop_third_party":
                 hits = [e for e in after if not _to_borrower(e)]
                 cat, conf = "third_party_contact", 0.9
@@ -386,9 +389,9 @@ class AfterRequestDetector:
 
 @dataclass
 class VisitDetector:
-    """A visit that happened (conduct, not a threat): an event recorded with channel ``visit`` (``weiquan event
-    add --channel visit``), or a note, transcript or message from the borrower's side saying collectors came
-    to the door (``visit.done_re`` in data/patterns.yaml). Each visit is a finding of its own, with the law
+    """A visit that happened (conduct, not a threat): an event recorded with channel ``visit`` (``weiquan add-event
+    --channel visit``), or a note, transcript or message saying collectors came to the door (``visit_told``: not one
+    that announces, threatens or denies a visit). Each visit is a finding of its own, with the law
     pack's home-visit rules (conduct.yaml ``home_visit``: consent, and the night window)."""
 
     rules: ConductRules
@@ -398,11 +401,10 @@ class VisitDetector:
     label_zh: str = "上门催收识别"
 
     def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
-        done = re.compile(pattern_config()["visit"]["done_re"])
         home = self.rules.home_visit
         out = []
         for ev in ctx.events:
-            told = None if ev.channel == "visit" or not ev.text else done.search(ev.text)
+            told = None if ev.channel == "visit" or not ev.text else visit_told(ev.text)
             if ev.channel != "visit" and told is None:
                 continue
             if ev.channel == "visit" and ev.direction in ("outgoing", "out"):
@@ -412,7 +414,10 @@ class VisitDetector:
             rules = [r for r in home if r.id != "visit_night" or at_night]
             cited = "；".join(f"{r.rule_zh}（{r.source}）" for r in rules if r.confidence != "unverified")
             who = "" if _to_borrower(ev) else f"（对象：{ev.recipient}）"
-            spans = [told.span()] if told else []
+            # the words that tell the visit: the matched ones, and what the text detector read as a visit in them
+            # (services.analysis keeps this finding in place of that text finding: one act, one finding)
+            said = [tuple(sp) for h in ctx.text_hits.get(ev.id, []) if h.category == "threat_visit" for sp in h.spans]
+            spans = sorted({*([told.span()] if told else []), *said})
             out.append(
                 FindingDraft(
                     key=f"visit:{ev.id}",
@@ -427,11 +432,31 @@ class VisitDetector:
                         "conduct": "visit",
                         "night": at_night,
                         "recipient": ev.recipient,
-                        "provision_ids": [r.provision_id for r in rules if r.provision_id],
+                        "provision_ids": list(dict.fromkeys(r.provision_id for r in rules if r.provision_id)),
                     },
                 )
             )
         return out
+
+
+_CLAUSE_END = re.compile(r"[，,。！!？?；;\n]")
+
+
+def visit_told(text: str) -> re.Match[str] | None:
+    """The words of a text that say collectors came to the door (``visit.done_re``), unless their clause says the
+    visit is yet to come, meant or did not happen (``visit.not_done_re``) or sets a condition for it, or the clause
+    before does (``visit.condition_re``): a threat or an announcement of a visit is not a visit."""
+    cfg = pattern_config()["visit"]
+    done, not_done, condition = (re.compile(cfg[k]) for k in ("done_re", "not_done_re", "condition_re"))
+    for m in done.finditer(text):
+        ends = [c.end() for c in _CLAUSE_END.finditer(text, 0, m.start())]
+        start = ends[-1] if ends else 0
+        before = ends[-2] if len(ends) > 1 else 0
+        head = text[start : m.end()]
+        if not_done.search(head) or condition.search(head) or condition.search(text, before, start):
+            continue
+        return m
+    return None
 
 
 def stop_request_kind(text: str) -> str | None:

@@ -261,6 +261,10 @@ def analyze_case(ws: Workspace, case_id: int) -> AnalysisResult:
         if getattr(det, "kind", "") == "case":
             names.append(f"{det.id}@{det.version}")
             drafts.extend(det.detect_case(ctx))
+    # a visit that happened is one finding of the act (pattern.visit: conduct, with its provisions and the words'
+    # spans), not also a text "threat" of the same event
+    told_visits = {f"text:threat_visit:{d.events[0].event_id}" for d in drafts if d.extra.get("conduct") == "visit"}
+    drafts = [d for d in drafts if d.key not in told_visits]
     by_key: dict[str, FindingDraft] = {}
     for d in drafts:  # two detectors reporting the same key: keep the more confident one
         if d.key not in by_key or d.confidence > by_key[d.key].confidence:
