@@ -118,3 +118,16 @@ def test_analyze_and_review_commands(ws: Workspace, home: Path, case_id: int, ad
     assert "没有待审核" in res.output  # the only finding was reviewed already
     res = runner.invoke(app, ["--home", str(home), "review", "--finding", "999", "--confirm"])
     assert res.exit_code == 2
+
+
+def test_macro_f1_leaves_out_lawful_however_many_and_labels_below_five() -> None:
+    """macro_f1 averages the non-lawful labels with support >= 5 only: not ``lawful`` (here 6 items, all wrong),
+    not a label with 4 items (all missed); micro_f1 pools every non-lawful label."""
+    gold = [["lawful"]] * 6 + [["insult"]] * 5 + [["threat_visit"]] * 4
+    pred = [["insult"]] * 6 + [["insult"]] * 5 + [["lawful"]] * 4
+    r = score(gold, pred)
+    assert r["per_label"]["lawful"]["support"] == 6 and r["per_label"]["lawful"]["f1"] == 0.0
+    assert r["per_label"]["threat_visit"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 4}
+    assert r["macro_f1"] == r["per_label"]["insult"]["f1"] == round(2 * (5 / 11) / (5 / 11 + 1), 4)
+    assert r["lawful_false_positive_rate"] == 1.0
+    assert r["micro_f1"] == round(2 * (5 / 11) * (5 / 9) / (5 / 11 + 5 / 9), 4)

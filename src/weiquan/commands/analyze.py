@@ -22,7 +22,7 @@ from weiquan.errors import InputError
 from weiquan.services.analysis import analyze_case
 from weiquan.services.analysis import list_findings, review_finding
 from weiquan.services.analysis import review_items
-from weiquan.services.analysis import get_finding
+from weiquan.services.analysis import get_finding, hit_out
 from weiquan.services.cases import get_case
 from weiquan.services.law import case_scope
 from weiquan.zh.wording import plain_zh
@@ -151,7 +151,7 @@ def classify(
     results = _predict(items, detector, register)
     out = []
     for it, t, hits in zip(items, texts, results, strict=True):
-        row: dict[str, Any] = {"text": t, "labels": labels_of(hits), "hits": [h.to_dict(t) for h in hits]}
+        row: dict[str, Any] = {"text": t, "labels": labels_of(hits), "hits": [hit_out(h, t) for h in hits]}
         if "id" in it:
             row = {"id": it["id"], **row}
         out.append(row)
@@ -170,6 +170,8 @@ def classify(
                 f"  - {h['category']} {h['confidence']:.2f} {h['quotes']} 判定依据 decided by: {h['decided_by']}"
                 f"  {h['explanation']}"
             )
+            if h["provisions"]:
+                con.print("    依据 provisions: " + "；".join(p["cite"] for p in h["provisions"]))
 
 
 def eval_cmd(

@@ -166,6 +166,13 @@ def _transcripts(s: Session, case_id: int) -> dict[int, str]:
     return out
 
 
+def hit_out(hit: Hit, text: str) -> dict[str, Any]:
+    """A text hit as ``weiquan classify`` shows it: category, spans and the quoted words, which part decided (a rule
+    id or the model's version), and the provisions a finding of its category cites (id, citation, kind)."""
+    provisions = [{"id": p["id"], "cite": p["cite"], "kind": p["kind"]} for p in category_law(hit.category).provisions]
+    return {**hit.to_dict(text), "provisions": provisions}
+
+
 def _hits(detector: Any, texts: list[str]) -> list[list[Hit]]:
     if hasattr(detector, "detect_many"):
         return list(detector.detect_many(texts))
