@@ -29,7 +29,7 @@ SRC = Path(weiquan.__file__).parent
 DOMAIN = ("act", "analyze", "extract", "ingest", "law", "loans")
 COMMAND = re.compile(r"\bweiquan [a-z]")
 # services and the vault answer the CLI and the web alike: no command and no command-line option in their words
-SHARED = ("services", "vault", "store")
+SHARED = ("services", "vault", "store", "bulk")
 OPTION = re.compile(r"\bweiquan [a-z]|(?<![\w-])--[a-z][a-z-]+|\bvault verify\b")
 # strings that are not the app's messages: the demo folder's marker file, and the phone-side command that made an
 # adb dump (the format's name)

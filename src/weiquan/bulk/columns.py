@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from weiquan.errors import InputError
+from weiquan.zh.steps import Note
 
 DATA = Path(__file__).parent / "data" / "columns.yaml"
 _STRIP = re.compile(r"[\s_\-()（）\[\]【】:：/]+")
@@ -63,14 +64,14 @@ def parse_map(items: Sequence[str] | None) -> dict[str, str]:
                 continue
             if "=" not in part:
                 raise InputError(
-                    f"--map 的格式应为 字段=列名（如 text=投诉内容），收到：{part}",
-                    f"--map expects field=column (e.g. text=投诉内容), got: {part}",
+                    f"列的指定应写成 字段=列名（如 text=投诉内容），收到：{part}",
+                    f"a column must be named as field=column (e.g. text=投诉内容), got: {part}",
                 )
             k, v = (s.strip() for s in part.split("=", 1))
             if k not in FIELDS:
                 raise InputError(
-                    f"--map 中的字段名未知：{k}（可用：{'、'.join(FIELDS)}）",
-                    f"unknown field in --map: {k} (known: {', '.join(FIELDS)})",
+                    f"指定列时的字段名未知：{k}（可用：{'、'.join(FIELDS)}）",
+                    f"unknown field in a column mapping: {k} (known: {', '.join(FIELDS)})",
                 )
             out[k] = v
     return out
@@ -86,8 +87,8 @@ def auto_map(headers: Sequence[str], overrides: Mapping[str, str] | None = None,
         col = _resolve_override(headers, want)
         if col is None:
             raise InputError(
-                f"{source}：--map 指定的列“{want}”不存在。文件中的列：{'、'.join(headers) or '（无）'}",
-                f"{source}: the column '{want}' given to --map does not exist. Columns: {', '.join(headers) or '(none)'}",
+                f"{source}：指定的列“{want}”不存在。文件中的列：{'、'.join(headers) or '（无）'}",
+                f"{source}: the named column '{want}' does not exist. Columns: {', '.join(headers) or '(none)'}",
             )
         out[field] = col
         taken.add(col)
@@ -111,10 +112,13 @@ def auto_map(headers: Sequence[str], overrides: Mapping[str, str] | None = None,
     if "text" not in out:
         known = "、".join(sorted(next(s for s in field_specs() if s.name == "text").exact)[:8])
         raise InputError(
-            f"{source}：找不到投诉内容（文本）列。文件中的列：{'、'.join(headers) or '（无）'}。"
-            f"请把文本列命名为“投诉内容”“内容”“text”等（如 {known}），或用 --map text=列名 指定。未开始任何处理。",
+            Note(
+                f"{source}：找不到投诉内容（文本）列。文件中的列：{'、'.join(headers) or '（无）'}。"
+                f"请把文本列命名为“投诉内容”“内容”“text”等（如 {known}），或指明哪一列是文本。未开始任何处理。",
+                step="bulk_columns",
+            ),
             f"{source}: no text column found. Columns: {', '.join(headers) or '(none)'}. "
-            "Name it 投诉内容/内容/text or pass --map text=COLUMN. Nothing was processed.",
+            "Name it 投诉内容/内容/text or name the text column. Nothing was processed.",
         )
     return out
 

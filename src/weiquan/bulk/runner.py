@@ -31,6 +31,7 @@ from weiquan.bulk.partition import resolver_for
 from weiquan.bulk.readers import InputFile, PartitionSpec, open_inputs, partition_input
 from weiquan.bulk.tables import merge_stats, write_aggregates
 from weiquan.errors import InputError, ProblemFound
+from weiquan.zh.steps import Note
 
 log = logging.getLogger("weiquan.bulk")
 RUN_FILE = "run.json"
@@ -102,21 +103,21 @@ def _check_out_dir(out: Path, pid: str) -> dict[str, Any] | None:
     if not run_file.exists():
         if out.exists() and any(out.iterdir()):
             raise InputError(
-                f"输出目录 {out} 不是空目录，也不是 weiquan bulk 的结果目录；请换一个 --out 目录。",
-                f"{out} is neither empty nor a weiquan bulk run directory; choose another --out.",
+                f"输出目录 {out} 不是空目录，也不是批量分析的结果目录；请换一个输出目录。",
+                f"{out} is neither empty nor a bulk run directory; choose another output directory.",
             )
         return None
     try:
         prev: dict[str, Any] = json.loads(run_file.read_text(encoding="utf-8"))
     except ValueError:
         raise ProblemFound(
-            f"{run_file} 已损坏，无法续跑；请换一个 --out 目录。",
-            f"{run_file} is corrupt; cannot resume. Choose another --out.",
+            f"{run_file} 已损坏，无法续跑；请换一个输出目录。",
+            f"{run_file} is corrupt; cannot resume. Choose another output directory.",
         ) from None
     if prev.get("plan_id") != pid:
         raise InputError(
-            f"输出目录 {out} 里是另一批输入（或输入文件已改动、列映射或分区大小不同）的结果，不能续跑；请换一个 --out 目录。",
-            f"{out} holds results of different inputs (or changed files, mapping or partition size); use another --out.",
+            f"输出目录 {out} 里是另一批输入（或输入文件已改动、列映射或分区大小不同）的结果，不能续跑；请换一个输出目录。",
+            f"{out} holds results of different inputs (or changed files, mapping or partition size); use another output directory.",
         )
     return prev
 
@@ -142,7 +143,7 @@ def run_bulk(
     if not paths:
         raise InputError("没有输入文件。", "no input files given.")
     if rows_per_partition < 1:
-        raise InputError("分区大小必须是正整数。", "--partition-rows must be a positive integer.")
+        raise InputError("分区大小必须是正整数。", "the partition size must be a positive integer.")
     t0, cpu0 = time.perf_counter(), time.process_time()
     opened = open_inputs([Path(p) for p in paths], dict(mapping or {}))
     inputs = [inp for inp, _ in opened]
@@ -338,7 +339,7 @@ def finish_run(
     versions = {m["detector_version"] for m in ordered}
     if len(versions) > 1:  # cannot happen through run_bulk (tasks redo stale partitions); guard hand-made dirs
         raise ProblemFound(
-            "各分区使用的检测器版本不一致，请换一个 --out 目录重新运行。",
+            "各分区使用的检测器版本不一致，请换一个输出目录重新运行。",
             f"partitions were classified by different detector versions: {sorted(versions)}",
         )
     agg, months = merge_stats(ordered)
@@ -412,13 +413,13 @@ def read_run(out: Path) -> dict[str, Any]:
     f = Path(out) / RUN_FILE
     if not f.exists():
         raise InputError(
-            f"{out} 不是 weiquan bulk 的结果目录（没有 {RUN_FILE}）。",
+            f"{out} 不是批量分析的结果目录（没有 {RUN_FILE}）。",
             f"{out} is not a bulk run directory (no {RUN_FILE}).",
         )
     data: dict[str, Any] = json.loads(f.read_text(encoding="utf-8"))
     if data.get("status") != "done":
         raise ProblemFound(
-            f"{out} 的批量分析尚未完成；请重新运行 weiquan bulk run 续跑。",
-            f"the bulk run in {out} has not finished; re-run `weiquan bulk run` to resume.",
+            Note(f"{out} 的批量分析尚未完成；请用同样的输入和输出目录再运行一次，从中断处续跑。", step="bulk_resume"),
+            f"the bulk run in {out} has not finished; run it again with the same inputs and output directory to resume.",
         )
     return data

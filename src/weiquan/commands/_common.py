@@ -30,6 +30,8 @@ STEP_COMMANDS = {
     "extract_resume": "weiquan extract --resume",
     "vault_verify": "weiquan vault verify",
     "column_map": "weiquan import 文件 --map 列名=字段",
+    "bulk_columns": "weiquan bulk run 文件 --map text=列名",
+    "bulk_resume": "weiquan bulk run 文件 --out 目录",
 }
 
 

@@ -18,6 +18,8 @@ STEP_PAGES_ZH: dict[str, str | None] = {
     "extract_resume": "导入证据",
     "vault_verify": None,
     "column_map": None,
+    "bulk_columns": None,
+    "bulk_resume": None,
 }
 
 
