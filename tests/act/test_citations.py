@@ -45,7 +45,7 @@ def test_licensed_lender_documents_do_not_cite_private_lending_rules(ws: Workspa
     for doc in ("lender", "regulator", "lawsuit"):
         text = _doc(ws, b.case_id, doc)
         assert PRIVATE_LENDING not in text, (licence, doc)
-    # what licensed lenders are held to instead (cn-law.md §0 fact 12), with its condition and 未核实 mark
+    # what licensed lenders are held to instead (spc-finance-trial-2017), with its condition and 未核实 mark
     lender = _doc(ws, b.case_id, "lender")
     assert f"《{FIN_TRIAL}》" in lender and "年利率24%" in lender
     assert re.search(FIN_TRIAL + r"》[^《]*" + UNVERIFIED, lender)
@@ -117,7 +117,7 @@ def test_no_no_contact_request_for_night_messages_only(ws: Workspace) -> None:
     b = build_findings_case(ws, ["night_contact"])
     text = _doc(ws, b.case_id, "police")
     assert _cite("psapl-50-1-5") in text  # "反复发生时": the provision is cited …
-    assert "禁止接触" not in text  # … but the order covers only 滋扰、纠缠、跟踪 (cn-law-factcheck 1c)
+    assert "禁止接触" not in text  # … but the order covers only 滋扰、纠缠、跟踪 (psapl-2025 Art. 50(2))
 
 
 @pytest.mark.parametrize("category", ["harassment_volume", "threat_visit"])
@@ -203,7 +203,7 @@ def test_injunction_does_not_present_the_summary_as_a_quotation(ws: Workspace) -
 
 
 def test_conduct_before_2026_is_cited_under_the_2012_numbers(ws: Workspace) -> None:
-    """cn-law.md §0 facts 1–2: the renumbered 治安管理处罚法 is in force from 2026-01-01; conduct before
+    """docs/sources.md#psapl-2025: the renumbered 治安管理处罚法 is in force from 2026-01-01; conduct before
     that falls under the 2012 text (old Art. 42), a provision new in 2025 (Art. 56) cannot have been broken,
     and neither can GB/T 45251 before 2025-02-28."""
     pack = load_pack()

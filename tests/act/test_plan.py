@@ -56,7 +56,7 @@ def test_unlicensed_lender_goes_to_police_and_local_regulator(ws: Workspace) -> 
 
 def test_an_unlawful_loan_is_not_routed_to_every_regulator(ws: Workspace) -> None:
     """An unlawful loan from an unlicensed lender adds the police and the local financial regulator, not
-    12363 (payment and credit-reporting bodies, cn-law.md §0 fact 8) or 12315 (not in the research)."""
+    12363 (payment and credit-reporting bodies, docs/sources.md#complaint-routing) or 12315 (no source puts collection complaints there)."""
     import datetime as dt
 
     from weiquan.services.loans import add_loan
@@ -81,7 +81,7 @@ def test_an_unlawful_loan_is_not_routed_to_every_regulator(ws: Workspace) -> Non
 
 
 def test_police_step_warns_when_the_six_month_limit_may_have_passed(ws: Workspace) -> None:
-    """治安管理处罚法 Art. 25 (cn-law-factcheck 1i): conduct undiscovered for six months is no longer punished."""
+    """治安管理处罚法 Art. 25 (docs/sources.md#psapl-2025): conduct undiscovered for six months is no longer punished."""
     import datetime as dt
 
     old = build_case(ws, threats=True, start=dt.date(2024, 3, 2))

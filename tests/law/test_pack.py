@@ -100,7 +100,7 @@ def test_citations(pack):
     assert pack.provisions["criminal-293-1"].cite() == "《中华人民共和国刑法》第二百九十三条之一"
     assert pack.provisions["civil-1033-1"].cite() == "《中华人民共和国民法典》第一千零三十三条第（一）项"
     assert pack.provisions["civil-670"].cite() == "《中华人民共和国民法典》第六百七十条"
-    # a standard is cited by its clause and heading only (cn-law-factcheck 4e, correction 2), never "第5.3条"
+    # a standard is cited by its clause and heading only (gbt-45251-2025: the clause text was not seen), never "第5.3条"
     assert (
         pack.provisions["gbt45251-5.3"].cite()
         == "《互联网金融 个人网络消费信贷 贷后催收风控指引》（GB/T 45251—2025）5.3 业务管理"
@@ -141,9 +141,9 @@ def test_channels_by_licence(pack):
 
 
 def test_deadlines_say_what_the_notes_say(pack):
-    """15 / extendable to 30 / +30 with approval (cn-law.md §0 fact 9); the rule says "日" and the calendar-day
-    count is the tool's estimate (cn-law-factcheck 6c, correction 7); police: 30 days from 立案, +30 with approval,
-    at most twice (factcheck 1h)."""
+    """15 / extendable to 30 / +30 with approval (cbirc-complaints-2020); the rule says "日" and the calendar-day
+    count is the tool's estimate (channels.yaml unit_estimated); police: 30 days from 立案, +30 with approval,
+    at most twice (psapl-2025)."""
     lender = pack.channels["lender"].deadline
     assert lender.extensions == [15, 30] and lender.days + sum(lender.extensions) == lender.max_days == 60
     assert lender.summary_zh == "15日／30日／再延长30日（规定写的是“日”）"
@@ -182,8 +182,8 @@ def test_provision_roles(pack):
 
 
 def test_lending_rules_are_scoped_to_the_lenders_they_govern(pack):
-    """民间借贷规定 excludes licensed institutions and small-loan companies (cn-law.md §0 fact 11, §5A;
-    factcheck 10a/10b); 法发〔2017〕22号 is the licensed lenders' rule (§0 fact 12)."""
+    """民间借贷规定 excludes licensed institutions and small-loan companies (docs/sources.md#private-lending-scope:
+    spc-private-lending-2020, spc-reply-2020-27); 法发〔2017〕22号 is the licensed lenders' rule (spc-finance-trial-2017)."""
     p = pack.provisions
     for pid in ("private_lending-25", "private_lending-26", "private_lending-29"):
         assert p[pid].licence_types == ["private", "unlicensed"]
@@ -218,15 +218,15 @@ def test_violation_mapping_follows_the_behaviour_table(pack):
     def cited(cat: str) -> set[str]:
         return {r.provision_id for r in pack.violations[cat].provisions}
 
-    # GB/T 45251 is in the notes only for hours, frequency and third parties (§1.5B; factcheck 4b–4e)
+    # GB/T 45251 is in the notes only for hours, frequency and third parties (gbt-45251-2025)
     assert "gbt45251-5.3" not in cited("threat_violence")
-    # exposure maps to 50(1)(2)/(6), not to 50(1)(1) (threats to personal safety): cn-law.md §2 rows 4–6
+    # exposure maps to 50(1)(2)/(6), not to 50(1)(1) (threats to personal safety) (psapl-2025)
     assert "psapl-50-1-1" not in cited("threat_exposure")
     assert {"psapl-50-1-2", "psapl-50-1-6"} <= cited("threat_exposure")
 
 
 def test_no_contact_order_only_for_pestering_conduct(pack):
-    """治安 Art. 50(2): only for the 滋扰、纠缠、跟踪 conduct of Art. 50(1)(5) (cn-law-factcheck 1c)."""
+    """治安 Art. 50(2): only for the 滋扰、纠缠、跟踪 conduct of Art. 50(1)(5) (psapl-2025)."""
     opened = {
         (v.id, r.provision_id) for v in pack.violations.values() for r in v.provisions if "psapl-50-2" in r.remedies
     }
@@ -234,7 +234,7 @@ def test_no_contact_order_only_for_pestering_conduct(pack):
 
 
 def test_licensed_lenders_are_not_compared_with_the_old_36_percent_line(pack):
-    """The 24/36 two-line rule ended 2020-08-20 and 141号文 is [M] (cn-law.md §4, §5): no licensed regime uses 36 %."""
+    """The 24/36 two-line rule ended 2020-08-20 and 141号文 was not seen (cash-loan-notice-2017): no licensed regime uses 36 %."""
     for lic in ("bank", "consumer_finance", "small_loan"):
         regime = pack.regime_for(lic, dt.date(2025, 1, 1))
         assert all(pack.caps[c].verdict != "above_36" for c in regime.caps), lic

@@ -96,7 +96,7 @@ def test_binds(pack, pid, licence, member, expected):
 
 
 def test_nifa_article_numbers_are_unverified(pack):
-    """The 公约's article numbers come from a Spanish translation, not a primary source (cn-law.md §1.5A)."""
+    """The 公约's article numbers come from a Spanish translation, not a primary source (nifa-convention-2018)."""
     for pid, p in pack.provisions.items():
         if p.statute_id == "nifa_convention" and p.article is not None:
             assert p.confidence == "unverified", pid

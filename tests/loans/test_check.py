@@ -183,7 +183,7 @@ def test_pre_2020_private_loan_transition(pack):
 
 @pytest.mark.parametrize(("rate", "excess"), [(0.30, 0.0), (0.48, 1200.0)])
 def test_pre_2020_private_loan_paid_interest_up_to_36_stands(pack, rate, excess):
-    """2015 rules (cn-law.md §5A): interest between 24 % and 36 % cannot be enforced, but once paid it is
+    """2015 rules (spc-private-lending-2015, docs/sources.md#private-lending-scope): interest between 24 % and 36 % cannot be enforced, but once paid it is
     not refundable; only what was paid above 36 % can be claimed back. 10,000 for one year, repaid in full."""
     paid = 10000 * (1 + rate)
     res = _check(
