@@ -70,3 +70,11 @@ def test_match_exposes_contract_fields():
         m.regulator == "国家金融监督管理总局" and m.source and m.confidence == "unverified"
     )  # list not read from NFRA
     assert m.hotline is None  # no complaint hotline in the research notes; never invented
+
+
+def test_a_listed_lender_says_its_licence_is_unverified(reg):
+    """The list of licensed lenders was read as quoted, not from the NFRA (sources.yaml nfra-institution-list is
+    unconfirmed): a match keeps its licence type and says the licence is 未核实, pointing to the licence lookup."""
+    c = check_lender(reg, "招联消费金融有限公司")
+    assert c.licence_type == "consumer_finance"
+    assert any("未核实" in n and "金融许可证查询" in n for n in c.notes), c.notes

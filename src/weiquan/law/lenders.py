@@ -126,7 +126,9 @@ def check_lender(registry: LenderRegistry, name: str, limit: int = 5) -> LenderC
         if not best.exact and best.score < 99:
             notes.append(f"按相近名称“{best.matched_name}”匹配，请核对借款合同上的出借方全称。")
         if best.lender.confidence == "unverified":
-            notes.append("该条目的牌照信息未核实（未核实）。")
+            notes.append(
+                "这家机构的牌照信息未能与监管部门公布的原文核对（未核实），请以国家金融监督管理总局的金融许可证查询结果为准。"
+            )
         if best.lender.note_zh:
             notes.append(best.lender.note_zh)
         claimed = lt
