@@ -4,6 +4,7 @@ and the document ids are generated from the code (``make docs``) and must match 
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 from weiquan.commands._reference import command_paths, render_reference, stale_blocks
@@ -70,6 +71,11 @@ def test_every_importer_is_documented_and_labelled() -> None:
     for imp in importers():
         assert f"`{imp.name}`" in formats, f"{imp.name} missing from the format table in docs/ingest.md"
         assert imp.label_zh, f"importer {imp.name} has no label_zh (the words the web shows for its format)"
+        # each built-in format names its public reference (docs/sources.md#format-…) or, for the tool's own
+        # format, docs/ingest.md, in its module's docstring
+        module = sys.modules[type(imp).__module__]
+        if module.__name__.startswith("weiquan."):
+            assert re.search(r"docs/(sources\.md#format-[a-z-]+|ingest\.md)", module.__doc__ or ""), module.__name__
 
 
 # The team's notes outside the repository (../shared): code and data cite docs/sources.md, law/cn/sources.yaml or a

@@ -1,4 +1,5 @@
-"""Call-history lists (Android dialers, iOS Recents): one row per number, expanded by its count.
+"""Call-history lists (Android dialers, iOS Recents): one row per number, expanded by its count
+(docs/sources.md#format-screen-words).
 
 A row has a primary line (number or contact, with "(7)" when several calls are grouped), an
 optional secondary line (call type 未接/呼入/呼出/拒接 with a duration, or a place/carrier) and a

@@ -1,4 +1,5 @@
-"""Screenshots and photos: stored as evidence awaiting OCR (no events until extraction runs)."""
+"""Screenshots and photos: stored as evidence awaiting OCR (no events until extraction runs); a screenshot's file
+name gives its capture time (docs/sources.md#format-screenshot-names)."""
 
 from __future__ import annotations
 

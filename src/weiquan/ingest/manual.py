@@ -1,4 +1,5 @@
-"""Manual entries as JSON: one entry (what ``weiquan add-event`` stores in the vault) or a list.
+"""Manual entries as JSON, the tool's own format (docs/ingest.md): one entry (what ``weiquan add-event`` stores in
+the vault) or a list.
 
 ``{"type": "weiquan_manual_events", "events": [{"channel": "call", "time": "2024-03-05 22:40",
 "number": "…", "text": "…", "recipient": "relative", "recipient_name": "母亲"}, …]}``

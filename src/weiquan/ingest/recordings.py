@@ -1,4 +1,5 @@
-"""Call recordings: one call event per file, from the OEM file name, linked to the recording.
+"""Call recordings: one call event per file, from the OEM file name (docs/sources.md#format-recording-names),
+linked to the recording.
 
 The recording's evidence becomes the event's source (locator ``file:<name>``); the import
 service matches it to a call-log event of the same number within ±2 min (either import
