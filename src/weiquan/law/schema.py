@@ -138,7 +138,7 @@ class StatuteRow(_Strict):
     role: Role = "conduct"
     binds: Binds  # whom the statute binds (every statute states it)
     version: str
-    in_force_from: dt.date | None = None  # None: the date is not in the notes (the rule is not date-limited)
+    in_force_from: dt.date | None = None  # None: no source read gives the date (the rule is not date-limited)
     versions: list[StatuteVersion] = Field(default_factory=list)  # texts over time, oldest first
     source: str = Field(min_length=3)
     confidence: Confidence
@@ -444,7 +444,7 @@ class Deadline(Sourced):
     max_days: int | None = None
     applies_to: list[LicenceType] = Field(default_factory=list)  # empty: all
     starts_zh: str  # when the clock starts
-    rule_zh: str  # the rule as the notes state it
+    rule_zh: str  # the rule as its source states it
     summary_zh: str | None = None  # short form for running text, e.g. "15日／30日／再延长30日"
     # True when the rule only says "日" and the tool's calendar-day count is an estimate
     unit_estimated: bool = False
