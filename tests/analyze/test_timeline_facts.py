@@ -152,3 +152,58 @@ def test_a_visit_added_by_hand_becomes_a_finding(ws: Workspace, case_id: int) ->
 )
 def test_a_visit_that_happened_is_told_apart_from_one_announced(text: str, visit: bool) -> None:
     assert (visit_told(text) is not None) == visit
+
+
+def test_a_parent_telling_of_the_collectors_stays_a_personal_contact(
+    ws: Workspace, case_id: int, add_event: Callable[..., int]
+) -> None:
+    """Collectors ring the family; the parent then writes to the borrower about it. Those words about the debt
+    retell what collectors did: the parent's late calls are still not night collection (patterns.yaml
+    personal_contacts.retold_re), while a saved contact that itself presses for the money still counts."""
+    mum, li = "+8613900000001", "+8613900000004"
+    add_event(
+        local(2026, 3, 2, 21, 0),
+        number=mum,
+        counterpart_name="妈妈",
+        channel="sms",
+        text="刚才有催收的打电话给我，说你网贷逾期了，你赶紧处理一下",
+        duration=None,
+    )
+    add_event(local(2026, 3, 2, 23, 30), number=mum, counterpart_name="妈妈", duration=300)
+    add_event(  # the borrower's own words to the parent
+        local(2026, 3, 2, 23, 50),
+        number=mum,
+        counterpart_name="妈妈",
+        channel="sms",
+        direction="outgoing",
+        text="妈，我欠了网贷逾期了，能先借我点钱还款吗",
+        duration=None,
+    )
+    add_event(
+        local(2026, 3, 3, 23, 0),
+        number=mum,
+        counterpart_name="妈妈",
+        channel="sms",
+        text="他们说你欠了三万块钱，是真的吗",
+        duration=None,
+    )
+    analyze_case(ws, case_id)
+    assert not [k for k in keys(ws, case_id) if k.startswith(("night:", "volume:"))]
+    add_event(
+        local(2026, 3, 4, 23, 40),
+        number=li,
+        counterpart_name="小李",
+        channel="sms",
+        text="你的借款已逾期，今晚必须还款",
+        duration=None,
+    )
+    add_event(  # telling of calls to the family, but as the collector: still collection
+        local(2026, 3, 5, 23, 40),
+        number="+8613900000005",
+        counterpart_name="王哥",
+        channel="sms",
+        text="我们平台已经打电话给你家人了，你的借款逾期了",
+        duration=None,
+    )
+    analyze_case(ws, case_id)
+    assert {k for k in keys(ws, case_id) if k.startswith("night:")} == {"night:2026-03-04", "night:2026-03-05"}

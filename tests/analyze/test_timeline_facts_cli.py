@@ -47,7 +47,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         with ws.db.read_session() as s:
             events = list(s.execute(select(Event).where(Event.case_id == case_id)).scalars())
             by_text = {e.text: e.id for e in events if e.text}
-            mum = next(e.id for e in events if e.counterpart and e.counterpart.endswith(fx.MUM))
+            mum = {e.id for e in events if e.counterpart and e.counterpart.endswith(fx.MUM)}
             outgoing = {e.id for e in events if e.direction == "outgoing"}
             figures = get_case_row(s, case_id).extra["contact_figures"]
         findings = {f.key: f for f in list_findings(ws, case_id)}
@@ -102,10 +102,11 @@ def test_reminders_outgoing_contacts_and_saved_contacts_never_count(built: dict[
     # contacts after the borrower asked them to stop: collection contacts only
     (after,) = [f for f in fs.values() if f.key.startswith("after_request:")]
     ids = _event_ids(after)
-    assert built["mum"] not in ids and not ids & built["outgoing"]
+    assert len(built["mum"]) == 2 and not ids & built["mum"] and not ids & built["outgoing"]
     assert len(ids) == fx.EXPECTED["events"]
     for f in fs.values():
-        assert built["mum"] not in _event_ids(f) and not _event_ids(f) & built["outgoing"], f.key
+        if f.key.startswith(("night:", "volume:", "rotation:", "after_request:", "visit:")):
+            assert not _event_ids(f) & (built["mum"] | built["outgoing"]), f.key
 
 
 def test_contact_figures_count_collection_contacts_only(built: dict[str, Any]) -> None:

@@ -40,8 +40,13 @@ def _debt_words() -> re.Pattern[str]:
 
 def personal_numbers(events: list[TimelineEvent]) -> frozenset[str]:
     """Numbers saved in the borrower's contacts under a personal name that never wrote about the debt
-    (``personal_contacts`` in data/patterns.yaml): their calls and messages are not collection contacts."""
-    looks_collector = re.compile(pattern_config()["personal_contacts"]["collector_name_re"])
+    (``personal_contacts`` in data/patterns.yaml): their calls and messages are not collection contacts. Only
+    what the number sent counts (the borrower's own message to a parent about the debt does not make the parent
+    a collector), and words that retell what collectors did ("他们说你欠了三万") are not writing about it."""
+    cfg = pattern_config()["personal_contacts"]
+    looks_collector, retold, self_named = (
+        re.compile(cfg[k]) for k in ("collector_name_re", "retold_re", "collector_self_re")
+    )
     debt = _debt_words()
     named: set[str] = set()
     collection: set[str] = set()
@@ -50,7 +55,9 @@ def personal_numbers(events: list[TimelineEvent]) -> frozenset[str]:
             continue
         if ev.counterpart_name and ev.counterpart_name.strip():
             (collection if looks_collector.search(ev.counterpart_name) else named).add(ev.counterpart)
-        if ev.text and debt.search(ev.text):
+        if ev.direction in ("outgoing", "out", "draft") or not ev.text or not debt.search(ev.text):
+            continue
+        if not retold.search(ev.text) or self_named.search(ev.text):
             collection.add(ev.counterpart)
     return frozenset(named - collection)
 
