@@ -79,3 +79,21 @@ def test_summary_counts_exclude_rejected(ws: Workspace, case_id: int, add_event:
     review_finding(ws, fs[0].id, "rejected", reviewer="me")
     cat = next(c for c in summarize(ws, case_id) if c.category == "threat_legal_false")
     assert cat.count == 2 and cat.rejected == 1 and len(cat.examples) == 2
+
+
+def test_a_finding_of_a_calls_transcript_keeps_its_words(
+    ws: Workspace, case_id: int, add_event: Callable[..., int]
+) -> None:
+    """The borrower typed a note of the call; the recording's transcript, kept beside it, says more: the finding of
+    the transcript keeps its spans (into the transcript) and quotes the words heard."""
+    heard = "你再不还，我们就把你欠钱的事发到你家族群里，让你亲戚都知道"
+    eid = add_event(
+        local(2026, 3, 2, 10),
+        text="对方来电催我还款",
+        extra={"transcript": {"text": heard}},
+    )
+    analyze_case(ws, case_id)
+    f = next(f for f in list_findings(ws, case_id) if f.key == f"text:threat_exposure:{eid}")
+    (link,) = f.events
+    assert link.spans == [] and link.quotes and all(q and q in heard for q in link.quotes)
+    assert "录音转写" in (f.summary or "")

@@ -44,8 +44,8 @@ REVIEW_STATES = ("auto", "confirmed", "rejected")
 
 class FindingEventOut(BaseModel):
     event_id: int
-    spans: list[list[int]]
-    quotes: list[str] = []
+    spans: list[list[int]]  # [start, end) in the event's text
+    quotes: list[str] = []  # the words; for a finding of a call's transcript kept beside a typed text, the transcript's
     text: str | None = None
     start: dt.datetime
     channel: str
@@ -216,7 +216,12 @@ def _text_drafts(
                     summary=f"「{quote}」（录音转写）",
                     explanation=h.explanation,
                     events=[EventLink(eid, [])],
-                    extra={"text_source": "transcript", **({"rule": h.rule_id} if h.rule_id else {})},
+                    # the spans index the transcript, not the typed text: kept apart, so the quotes still show
+                    extra={
+                        "text_source": "transcript",
+                        "transcript_spans": [list(sp) for sp in h.spans],
+                        **({"rule": h.rule_id} if h.rule_id else {}),
+                    },
                 )
             )
     for ev, hits in zip(with_text, all_hits, strict=True):
@@ -351,11 +356,16 @@ def _finding_out(f: Finding, events: dict[int, Event]) -> FindingOut:
         if e is None:
             continue
         spans = [list(sp) for sp in (fe.spans or [])]
+        quotes = [(e.text or "")[a:b] for a, b in spans]
+        heard = (f.extra or {}).get("transcript_spans") if not spans else None
+        if heard:  # a finding of the recording's transcript kept beside the borrower's typed text: quote the transcript
+            tr = ((e.extra or {}).get("transcript") or {}).get("text") or ""
+            quotes = [tr[a:b] for a, b in heard if tr[a:b]]
         evs.append(
             FindingEventOut(
                 event_id=e.id,
                 spans=spans,
-                quotes=[(e.text or "")[a:b] for a, b in spans],
+                quotes=quotes,
                 text=e.text,
                 start=e.start,
                 channel=e.channel,
