@@ -96,6 +96,14 @@ def test_two_workers_equal_the_single_process_detector_row_for_row(run: dict[str
     assert all(r["month"] and r["amount"] for r in rows)  # every generated date and amount spelling was read
 
 
+def test_worker_cpu_is_accounted_per_phase(run: dict[str, Any]) -> None:
+    res = run["result"]
+    phases = res["classify_cpu_phases"]
+    assert set(phases) == {"read", "detect", "normalise", "results", "write"}
+    assert 0 < sum(phases.values()) <= res["classify_cpu_seconds"] + 0.05  # rounding per partition
+    assert phases["detect"] == max(phases.values())  # the detector is the work; the rest is the bulk path
+
+
 def test_progress_reports_partitions_and_speed(run: dict[str, Any]) -> None:
     seen = run["progress"]
     assert [p.done for p in seen] == list(range(1, 10)) and all(p.total == 9 for p in seen)

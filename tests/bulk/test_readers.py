@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from weiquan.bulk.columns import auto_map, parse_map
-from weiquan.bulk.readers import Record, Reject, plan_inputs, read_partition
+from weiquan.bulk.readers import Record, Reject, _loads, plan_inputs, read_batch, read_partition
 from weiquan.errors import InputError
 
 
@@ -166,3 +166,69 @@ def test_csv_partitions_read_back_every_record_exactly_once(
     assert all(isinstance(r, Record) for r in out)
     assert [(r.fields["company"], r.fields["text"]) for r in out] == cells  # type: ignore[union-attr]  # the test asserts the value exists
     assert [r.row for r in out] == list(range(1, len(cells) + 1))
+
+
+JSONISH = st.text(
+    alphabet=st.sampled_from(list('{}[]",:0123456789.eE+-truefalsnul \t\r\\/u投诉\ufeff\x00')), max_size=40
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(line=st.one_of(JSONISH, st.builds(lambda s: f'{{"content": "{s}"}}', JSONISH)))
+def test_the_line_parser_accepts_and_refuses_exactly_what_json_loads_does(line: str) -> None:
+    try:
+        want: object = ("ok", json.loads(line))
+    except ValueError:
+        want = "error"
+    try:
+        got: object = ("ok", _loads(line)) if line else "error"  # the reader skips blank lines before parsing
+    except ValueError:
+        got = "error"
+    if line:
+        assert repr(got) == repr(want)  # repr: nan != nan
+
+
+def test_jsonl_edge_lines_read_as_json_loads_reads_them(tmp_path: Path) -> None:
+    f = tmp_path / "edge.jsonl"
+    lines = [
+        ' {"content": "前后有空白"}\t',
+        '{"content": "重复键", "content": "后者为准"}',
+        '\ufeff{"content": "行中的 BOM"}',
+        '{"content": "甲"}{"content": "乙"}',
+        '{"content": "\\u6211\\u8981\\u4f60\\u597d\\u770b"}',
+        '{"content": "回车结尾"}\r',
+        "[" * 100_000 + "]" * 100_000,  # deeper than the parser's stack: a rejected line, not a failed partition
+        '{"content": "末行"}',
+    ]
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = _read_all([f], rows=3)
+    got = [(r.row, r.reason if isinstance(r, Reject) else r.fields["text"]) for r in out]
+    assert got == [
+        (1, "前后有空白"),
+        (2, "后者为准"),
+        (3, "bad_json"),
+        (4, "bad_json"),
+        (5, "我要你好看"),
+        (6, "回车结尾"),
+        (7, "bad_json"),
+        (8, "末行"),
+    ]
+
+
+def test_a_batch_holds_the_same_records_as_the_record_reader(tmp_path: Path) -> None:
+    f = tmp_path / "b.jsonl"
+    rows = [
+        {"content": "骂我是老赖", "company": "某贷", "date": "2024-03-05", "amount": 3000},
+        {"content": "", "company": "空"},
+        {"content": "只有内容"},
+        {"content": "数字公司", "company": 12, "date": 1700000000},
+    ]
+    f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    _, parts = plan_inputs([f], {}, 10)
+    batch = read_batch(parts[0])
+    records = [r for r in read_partition(parts[0]) if isinstance(r, Record)]
+    assert batch.rows == [r.row for r in records] == [1, 3, 4]
+    assert [r.row for r in batch.rejects] == [2]
+    for field, values in batch.fields.items():
+        assert values == [r.fields[field] for r in records]
+    assert batch.fields["company"] == ["某贷", None, 12]

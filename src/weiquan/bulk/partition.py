@@ -19,25 +19,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from weiquan.bulk.files import atomic_write
-from weiquan.bulk.lenders import LenderResolver
+from weiquan.bulk.lenders import LenderRef, LenderResolver
 from weiquan.bulk.normalize import parse_amount, parse_date
-from weiquan.bulk.readers import PartitionSpec, Record, Reject, read_partition
-from weiquan.bulk.tables import texts_table, write_parquet_bytes
+from weiquan.bulk.readers import Batch, PartitionSpec, read_batch
+from weiquan.bulk.tables import HitLike, hits_array, texts_table, write_parquet_bytes
 from weiquan.law.schema import LenderRegistry
 
 LAWFUL = "lawful"
 BATCH = 2000  # texts per detect_many call
-
-
-class HitLike(Protocol):
-    category: str
-    spans: tuple[tuple[int, int], ...]
-    detector_id: str
-    confidence: float
-    rule_id: str | None
 
 
 class BatchDetector(Protocol):
@@ -101,39 +93,65 @@ def process_partition(spec: PartitionSpec, cfg: RunConfig) -> dict[str, Any]:
 
 
 def _process(spec: PartitionSpec, cfg: RunConfig, out: Path, detector: BatchDetector) -> dict[str, Any]:
-    t0, cpu0 = time.perf_counter(), time.process_time()
+    clock = _PhaseClock()
+    t0 = time.perf_counter()
     resolver = resolver_for(cfg.registry)
-    records: list[Record] = []
-    rejects: list[Reject] = []
-    for r in read_partition(spec):
-        (records if isinstance(r, Record) else rejects).append(r)
+    batch = read_batch(spec)
+    clock.lap("read")
+    texts: list[str] = batch.fields["text"]
     hits: list[list[HitLike]] = []
-    texts = [r.fields["text"] for r in records]
     for i in range(0, len(texts), BATCH):
         hits.extend(detector.detect_many(texts[i : i + BATCH]))
-    cols = _columns(spec, records, hits, resolver, cfg.timezone)
+    clock.lap("detect")
+    norm = _normalised(batch.fields, resolver, cfg.timezone)
+    clock.lap("normalise")
+    cols = _columns(spec, batch, hits, norm)
     stats = _stats(cols)
+    table = texts_table(cols)
+    clock.lap("results")
+    rejects = batch.rejects
     if rejects:
         atomic_write(
             out / "rejects" / f"{spec.key}.jsonl",
             "".join(json.dumps(r.to_dict(spec.input.name), ensure_ascii=False) + "\n" for r in rejects).encode(),
         )
-    atomic_write(out / "texts" / f"{spec.key}.parquet", write_parquet_bytes(texts_table(cols)))
+    atomic_write(out / "texts" / f"{spec.key}.parquet", write_parquet_bytes(table))
+    clock.lap("write")
     manifest = {
         "key": spec.key,
         "fingerprint": spec.fingerprint(),
         "detector_version": detector.version,
         "source": spec.input.name,
-        "texts": len(records),
+        "texts": len(texts),
         "rejects": len(rejects),
         "reject_reasons": dict(Counter(r.reason for r in rejects)),
         "seconds": round(time.perf_counter() - t0, 3),
-        "cpu_seconds": round(time.process_time() - cpu0, 3),  # the worker process's CPU: contention-free cost
+        "cpu_seconds": round(clock.total(), 3),  # the worker process's CPU: contention-free cost
+        "cpu_phases": clock.phases(),  # of which: read, detect, normalise (lender, date, amount), results, write
         "rss_mb": _rss_mb(),  # the worker's resident memory after this partition (flat over a run = bounded)
         **stats,
     }
     atomic_write(manifest_path(out, spec.key), json.dumps(manifest, ensure_ascii=False).encode())
     return {**manifest, "skipped": False}
+
+
+class _PhaseClock:
+    """CPU time of this process (all its threads: in a Dask worker, its event loop too) per phase of a partition."""
+
+    def __init__(self) -> None:
+        self._start = self._last = time.process_time()
+        self._laps: dict[str, float] = {}
+
+    def lap(self, phase: str) -> None:
+        now = time.process_time()
+        self._laps[phase] = self._laps.get(phase, 0.0) + now - self._last
+        self._last = now
+
+    def total(self) -> float:
+        return time.process_time() - self._start
+
+    def phases(self) -> dict[str, float]:
+        return {k: round(v, 4) for k, v in self._laps.items()}
 
 
 def _rss_mb() -> float | None:
@@ -144,56 +162,54 @@ def _rss_mb() -> float | None:
         return None
 
 
-def _columns(
-    spec: PartitionSpec, records: list[Record], hits: list[list[HitLike]], resolver: LenderResolver, tz: str
-) -> dict[str, list[Any]]:
-    """The per-text result columns (column lists, not row dicts: this runs once per text of the corpus)."""
-    fields = [r.fields for r in records]
-    texts: list[str] = [f["text"] for f in fields]
-    companies = [f.get("company") for f in fields]
+class _Normalised(NamedTuple):
+    refs: list[LenderRef]
+    dates: list[dt.date | None]
+    months: list[str | None]
+    amounts: list[float | None]
+
+
+def _normalised(fields: dict[str, list[Any]], resolver: LenderResolver, tz: str) -> _Normalised:
+    """The work a bulk run does per text besides detection: lender, date, month and amount (once per distinct value)."""
+    texts: list[str] = fields["text"]
+    none = [None] * len(texts)
     refs = _per_distinct(
         resolver.resolve_name,
-        [c.strip() if type(c) is str else c for c in companies],
+        [c.strip() if type(c) is str else c for c in fields.get("company", none)],
         lambda i, c: resolver.resolve(c, texts[i]),
     )
-    raw_dates = [f.get("date") for f in fields]
-    dates = _per_distinct(lambda v: parse_date(v, tz), raw_dates)
-    labels = [sorted({h.category for h in hs}) if hs else [LAWFUL] for hs in hits]
+    dates = _per_distinct(lambda v: parse_date(v, tz), fields.get("date", none))
+    months = _per_distinct(lambda d: f"{d.year:04d}-{d.month:02d}", dates, lambda _, d: None)
+    return _Normalised(refs, dates, months, _per_distinct(parse_amount, fields.get("amount", none)))
+
+
+def _columns(spec: PartitionSpec, batch: Batch, hits: list[list[HitLike]], norm: _Normalised) -> dict[str, Any]:
+    """The per-text result columns (column lists or Arrow arrays, not row dicts: this runs once per text of the corpus)."""
+    fields = batch.fields
+    texts: list[str] = fields["text"]
+    none = [None] * len(texts)
+    refs = norm.refs
     return {
-        "source": [spec.input.name] * len(records),
-        "row": [r.row for r in records],
-        "id": [None if (v := f.get("id")) is None else str(v) for f in fields],
-        "company": [None if c is None else str(c) for c in companies],
+        "source": [spec.input.name] * len(texts),
+        "row": batch.rows,
+        "id": [None if v is None else str(v) for v in fields.get("id", none)],
+        "company": [None if c is None else str(c) for c in fields.get("company", none)],
         "lender": [r.lender for r in refs],
         "lender_id": [r.lender_id for r in refs],
         "licence_type": [r.licence_type for r in refs],
         "claimed_licence": [r.claimed_licence for r in refs],
         "lender_match": [r.match for r in refs],
-        "date": dates,
+        "date": norm.dates,
         "date_raw": [
-            None if v is None or d is not None else str(v)[:64] for v, d in zip(raw_dates, dates, strict=True)
+            None if v is None or d is not None else str(v)[:64]
+            for v, d in zip(fields.get("date", none), norm.dates, strict=True)
         ],
-        "month": _per_distinct(lambda d: f"{d.year:04d}-{d.month:02d}", dates, lambda _, d: None),
-        "amount": _per_distinct(parse_amount, [f.get("amount") for f in fields]),
+        "month": norm.months,
+        "amount": norm.amounts,
         "text_chars": [len(t) for t in texts],
-        "labels": labels,
+        "labels": [sorted({h.category for h in hs}) if hs else [LAWFUL] for hs in hits],
         "unlawful": [bool(hs) for hs in hits],
-        "hits": [
-            [
-                {
-                    "category": h.category,
-                    "spans": [list(s) for s in h.spans],
-                    "quotes": [t[a:b] for a, b in h.spans],
-                    "detector": h.detector_id,
-                    "rule": h.rule_id,
-                    "confidence": round(float(h.confidence), 4),
-                }
-                for h in hs
-            ]
-            if hs
-            else []
-            for t, hs in zip(texts, hits, strict=True)
-        ],
+        "hits": hits_array(texts, hits),
     }
 
 
@@ -216,7 +232,7 @@ def _per_distinct(
     return out
 
 
-def _stats(cols: dict[str, list[Any]]) -> dict[str, Any]:
+def _stats(cols: dict[str, Any]) -> dict[str, Any]:
     """Partial aggregates: per (lender, id, licence, month) totals and per label counts; merged by the driver."""
     groups: dict[tuple[Any, ...], list[Any]] = {}
     labels: Counter[tuple[Any, ...]] = Counter()

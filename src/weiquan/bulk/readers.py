@@ -16,7 +16,7 @@ import csv
 import io
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -211,7 +211,7 @@ def open_input(index: int, path: Path, overrides: dict[str, str]) -> tuple[Input
                     continue
                 try:
                     obj = json.loads(s.decode(text_enc))
-                except (ValueError, UnicodeDecodeError):
+                except (ValueError, UnicodeDecodeError, RecursionError):  # a line nested too deep is a reject later
                     continue
                 if isinstance(obj, dict):
                     keys.update(dict.fromkeys(str(k) for k in obj))
@@ -303,35 +303,127 @@ def _partition_parquet(inp: InputFile, rows_per_partition: int) -> list[Partitio
 # ------------------------------------------------------------------------------------------ reading
 
 
+class Batch(NamedTuple):
+    """One partition read into columns: the records' row numbers, each mapped field's values (one per record, None
+    when a record lacks it) and the rejects. Columns, not a record object per text: this runs once per text."""
+
+    rows: list[int]
+    fields: dict[str, list[Any]]
+    rejects: list[Reject]
+
+
+def read_batch(spec: PartitionSpec) -> Batch:
+    """The records and rejects of one partition, as columns."""
+    if spec.input.format == "jsonl":
+        return _read_jsonl(spec)
+    rows: list[int] = []
+    records: list[dict[str, Any]] = []
+    rejects: list[Reject] = []
+    for r in _read_records(spec):
+        if isinstance(r, Record):
+            rows.append(r.row)
+            records.append(r.fields)
+        else:
+            rejects.append(r)
+    return Batch(rows, {f: [d.get(f) for d in records] for f in dict(spec.input.mapping)}, rejects)
+
+
 def read_partition(spec: PartitionSpec) -> Iterator[Record | Reject]:
+    """The records and rejects of one partition in row order (the same reading as :func:`read_batch`)."""
+    if spec.input.format != "jsonl":
+        yield from _read_records(spec)
+        return
+    b = _read_jsonl(spec)
+    names = list(b.fields)
+    records = [Record(row, dict(zip(names, values, strict=True))) for row, *values in zip(b.rows, *b.fields.values())]
+    yield from sorted([*records, *b.rejects], key=lambda r: r.row)
+
+
+def _read_range(spec: PartitionSpec) -> bytes:
+    with open(spec.input.path, "rb") as f:
+        f.seek(spec.start)
+        return f.read(spec.end - spec.start)
+
+
+def _read_jsonl(spec: PartitionSpec) -> Batch:
+    data = _read_range(spec)
+    enc = "utf-8" if spec.input.encoding == "utf-8-sig" else spec.input.encoding
+    cols = dict(spec.input.mapping)
+    rejects: list[Reject] = []
+    try:  # one decode for the whole range; per line only when some line has bad bytes
+        lines = data.decode(enc).split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        numbered: Iterable[tuple[int, str]] = enumerate(lines, spec.first_row)
+    except UnicodeDecodeError:
+        numbered = _decoded_lines(data, enc, spec.first_row, rejects)
+    text_col = cols["text"]
+    rows: list[int] = []
+    objs: list[dict[str, Any]] = []
+    for row, line in numbered:
+        if not line.strip():
+            continue
+        try:
+            obj = _loads(line)
+        except (ValueError, RecursionError):  # RecursionError: a line nested deeper than the parser's stack
+            rejects.append(Reject(row, "bad_json", line))
+            continue
+        if type(obj) is not dict:
+            rejects.append(Reject(row, "not_object", line))
+            continue
+        text = obj.get(text_col)
+        if type(text) is not str or len(text) > MAX_TEXT_CHARS or not text.strip():
+            r = _checked(row, {f: obj.get(c) for f, c in cols.items()}, line)
+            if isinstance(r, Reject):
+                rejects.append(r)
+                continue
+        rows.append(row)
+        objs.append(obj)
+    if len(rejects) > 1:
+        rejects.sort(key=lambda r: r.row)
+    return Batch(rows, {f: [o.get(c) for o in objs] for f, c in cols.items()}, rejects)
+
+
+def _decoded_lines(data: bytes, enc: str, first_row: int, rejects: list[Reject]) -> Iterator[tuple[int, str]]:
+    """(row, line) of a range with undecodable bytes somewhere: such a line becomes a ``bad_encoding`` reject."""
+    for row, raw in enumerate(data.split(b"\n")[: -1 if data.endswith(b"\n") else None], first_row):
+        if not raw.strip():
+            continue
+        try:
+            yield row, raw.decode(enc)
+        except UnicodeDecodeError:
+            rejects.append(Reject(row, "bad_encoding", raw.decode(enc, errors="replace")))
+
+
+_scan = json.JSONDecoder().scan_once
+_space = json.decoder.WHITESPACE.match  # type: ignore[attr-defined]  # the decoder's own pattern, not in the stubs
+_JSON_SPACE = " \t\n\r"
+
+
+def _loads(line: str) -> Any:
+    """``json.loads(line)`` for a non-empty ``str``: the same scanner and checks (BOM, leading and trailing
+    whitespace, extra data), with the whitespace pattern run only where a line has whitespace to skip."""
+    if line.startswith("\ufeff"):
+        raise ValueError("Unexpected UTF-8 BOM")
+    try:
+        obj, end = _scan(line, _space(line, 0).end() if line[0] in _JSON_SPACE else 0)
+    except StopIteration:
+        raise ValueError("Expecting value") from None
+    if end != len(line) and _space(line, end).end() != len(line):
+        raise ValueError("Extra data")
+    return obj
+
+
+def _read_records(spec: PartitionSpec) -> Iterator[Record | Reject]:
+    """CSV and Parquet partitions, record by record."""
     inp = spec.input
     if inp.format == "parquet":
         yield from _read_parquet(spec)
         return
-    with open(inp.path, "rb") as f:
-        f.seek(spec.start)
-        data = f.read(spec.end - spec.start)
+    data = _read_range(spec)
     enc = "utf-8" if inp.encoding == "utf-8-sig" else inp.encoding
     cols = dict(inp.mapping)
     row = spec.first_row - 1
-    if inp.format == "jsonl":
-        try:  # one decode for the whole range; per line only when some line has bad bytes
-            lines: list[str] | None = data.decode(enc).split("\n")
-        except UnicodeDecodeError:
-            lines = None
-        if lines is not None:
-            if lines and lines[-1] == "":
-                lines.pop()
-            for line in lines:
-                row += 1
-                if line.strip():
-                    yield _json_record(row, line, cols)
-            return
-        for raw in data.split(b"\n")[: -1 if data.endswith(b"\n") else None]:
-            row += 1
-            if raw.strip():
-                yield _jsonl_record(row, raw, enc, cols)
-        return
     index = {h: i for i, h in enumerate(inp.headers)}
     pos = {field: index[col] for field, col in cols.items()}
     width = len(inp.headers)
@@ -340,24 +432,6 @@ def read_partition(spec: PartitionSpec) -> Iterator[Record | Reject]:
         if not raw.strip():
             continue
         yield _csv_record(row, raw, enc, inp.delimiter, pos, width)
-
-
-def _jsonl_record(row: int, raw: bytes, enc: str, cols: dict[str, str]) -> Record | Reject:
-    try:
-        line = raw.decode(enc)
-    except UnicodeDecodeError:
-        return Reject(row, "bad_encoding", raw.decode(enc, errors="replace"))
-    return _json_record(row, line, cols)
-
-
-def _json_record(row: int, line: str, cols: dict[str, str]) -> Record | Reject:
-    try:
-        obj = json.loads(line)
-    except ValueError:
-        return Reject(row, "bad_json", line)
-    if not isinstance(obj, dict):
-        return Reject(row, "not_object", line)
-    return _checked(row, {f: obj.get(c) for f, c in cols.items()}, line)
 
 
 def _csv_record(row: int, raw: bytes, enc: str, delim: str, pos: dict[str, int], width: int) -> Record | Reject:

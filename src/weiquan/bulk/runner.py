@@ -11,7 +11,7 @@ elsewhere; a run that stops is resumed by running it again (finished partitions 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 import datetime as dt
 import gc
@@ -82,6 +82,7 @@ class RunSummary:
     seconds: float
     classify_seconds: float  # summed wall time of the partitions processed now (worker side)
     classify_cpu_seconds: float  # summed worker CPU time of those partitions
+    classify_cpu_phases: dict[str, float]  # of which: read, detect, normalise, results, write (summed)
     driver_cpu_seconds: float  # CPU of this process (planning, scheduler, aggregation) during the run
     texts_per_second: float
     worker_peak_rss_mb: list[float] = field(default_factory=list)
@@ -374,6 +375,7 @@ def finish_run(
         classify_cpu_seconds=round(
             sum(m.get("cpu_seconds", 0.0) for m in manifests.values() if not m.get("skipped")), 2
         ),
+        classify_cpu_phases=_summed_phases(m for m in manifests.values() if not m.get("skipped")),
         driver_cpu_seconds=round(time.process_time() - driver_cpu0, 2) if driver_cpu0 is not None else 0.0,
         texts_per_second=round(classified_now / seconds, 1) if seconds > 0 else 0.0,
         worker_peak_rss_mb=rss,
@@ -382,6 +384,13 @@ def finish_run(
     )
     _write_run(out, {"plan_id": pid, "status": "done", **summary.to_dict()})
     return summary
+
+
+def _summed_phases(manifests: Iterable[dict[str, Any]]) -> dict[str, float]:
+    total: Counter[str] = Counter()
+    for m in manifests:
+        total.update(m.get("cpu_phases", {}))
+    return {k: round(v, 2) for k, v in total.items()}
 
 
 def _merge_rejects(out: Path, parts: list[PartitionSpec]) -> None:
