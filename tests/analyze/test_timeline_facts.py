@@ -10,7 +10,8 @@ from analyze_builders import local
 
 from weiquan.analyze.lawrules import default_conduct
 from weiquan.analyze.patterns import visit_told
-from weiquan.services.analysis import analyze_case, get_finding, list_findings
+from weiquan.services.analysis import analyze_case, get_finding, list_findings, summarize
+from weiquan.store.models import Finding
 from weiquan.workspace import Workspace
 
 
@@ -207,3 +208,44 @@ def test_a_parent_telling_of_the_collectors_stays_a_personal_contact(
     )
     analyze_case(ws, case_id)
     assert {k for k in keys(ws, case_id) if k.startswith("night:")} == {"night:2026-03-04", "night:2026-03-05"}
+
+
+def test_one_visit_told_several_times_is_one_finding(
+    ws: Workspace, case_id: int, add_event: Callable[..., int]
+) -> None:
+    """The borrower records a visit, then tells it again the next morning and to a friend: one visit, one finding,
+    one event counted (the later tellings named on it). A visit told in words is dated by them ("昨天晚上"), and not
+    called a night visit from the time the words were written."""
+    visit = add_event(local(2026, 3, 2, 21, 0), channel="visit", text=None, duration=None)
+    note = add_event(
+        local(2026, 3, 3, 9, 0),
+        channel="other",
+        origin="manual",
+        text="昨天晚上催收的两个人上门了，敲了半天门",
+        duration=None,
+    )
+    told = add_event(
+        local(2026, 3, 3, 9, 30),
+        channel="sms",
+        direction="outgoing",
+        number="+8613900000009",
+        text="昨晚催收的人找上门来了，吓死我了",
+        duration=None,
+    )
+    late = add_event(  # another visit, told late in the evening of its day
+        local(2026, 3, 5, 23, 10), channel="other", origin="manual", text="今天下午平台的人来我家了", duration=None
+    )
+    analyze_case(ws, case_id)
+    fs = list_findings(ws, case_id)
+    visits = {f.key: f for f in fs if f.key.startswith("visit:")}
+    assert set(visits) == {f"visit:{visit}", f"visit:{late}"}
+    assert [e.event_id for e in visits[f"visit:{visit}"].events] == [visit]
+    with ws.db.session() as s:
+        f = s.get(Finding, visits[f"visit:{visit}"].id)
+        assert f is not None and f.extra["told_again"] == [note, told]
+    visit_cat = next(c for c in summarize(ws, case_id) if c.category == "threat_visit")
+    assert visit_cat.count == 2 and visit_cat.events == 2  # two visits
+    assert not [f for f in fs if f.key.startswith("text:threat_visit:") and f.events[0].event_id in (note, told)]
+    other = visits[f"visit:{late}"]
+    assert (other.summary or "").startswith("2026-03-05") and "夜间" not in (other.summary or "")
+    assert "cba_guideline-night" not in [p["id"] for p in other.provisions]

@@ -398,8 +398,9 @@ class AfterRequestDetector:
 class VisitDetector:
     """A visit that happened (conduct, not a threat): an event recorded with channel ``visit`` (``weiquan add-event
     --channel visit``), or a note, transcript or message saying collectors came to the door (``visit_told``: not one
-    that announces, threatens or denies a visit). Each visit is a finding of its own, with the law
-    pack's home-visit rules (conduct.yaml ``home_visit``: consent, and the night window)."""
+    that announces, threatens or denies a visit). Each visit is one finding, with the law pack's home-visit rules
+    (conduct.yaml ``home_visit``: consent, and the night window); words telling a visit of a day that already has one
+    are named on it (``told_again``)."""
 
     rules: ConductRules
     id: str = "pattern.visit"
@@ -408,42 +409,73 @@ class VisitDetector:
     label_zh: str = "上门催收识别"
 
     def detect_case(self, ctx: CaseContext) -> list[FindingDraft]:
-        home = self.rules.home_visit
-        out = []
-        for ev in ctx.events:
+        out: list[FindingDraft] = []
+        by_day: dict[dt.date, FindingDraft] = {}
+        for ev in ctx.events:  # recorded visits first: each is a finding of its own
+            if ev.channel == "visit" and ev.direction not in ("outgoing", "out"):  # outgoing: the borrower went
+                t = local(ev, ctx.timezone)
+                d = self._draft(ev, t.date(), t, self._spans(ctx, ev, None), recorded=True)
+                out.append(d)
+                by_day.setdefault(t.date(), d)
+        for ev in ctx.events:  # then visits told in words; the same visit told again is named on its finding
             told = None if ev.channel == "visit" or not ev.text else visit_told(ev.text)
-            if ev.channel != "visit" and told is None:
+            if told is None:
                 continue
-            if ev.channel == "visit" and ev.direction in ("outgoing", "out"):
-                continue  # the borrower went somewhere: not a collector's visit
             t = local(ev, ctx.timezone)
-            at_night = self.rules.in_night(t.time())
-            rules = [r for r in home if r.id != "visit_night" or at_night]
-            cited = "；".join(f"{r.rule_zh}（{r.source}）" for r in rules if r.confidence != "unverified")
-            who = "" if _to_borrower(ev) else f"（对象：{ev.recipient}）"
-            # the words that tell the visit: the matched ones, and what the text detector read as a visit in them
-            # (services.analysis keeps this finding in place of that text finding: one act, one finding)
-            said = [tuple(sp) for h in ctx.text_hits.get(ev.id, []) if h.category == "threat_visit" for sp in h.spans]
-            spans = sorted({*([told.span()] if told else []), *said})
-            out.append(
-                FindingDraft(
-                    key=f"visit:{ev.id}",
-                    category="threat_visit",
-                    detector_id=self.id,
-                    detector_version=self.version,
-                    confidence=0.9 if ev.channel == "visit" else 0.7,
-                    summary=f"{_fmt(t)} 催收人员上门{who}" + ("（夜间）" if at_night else ""),
-                    explanation="已发生的上门催收（行为，而非威胁）。" + cited,
-                    events=[EventLink(ev.id, spans)],
-                    extra={
-                        "conduct": "visit",
-                        "night": at_night,
-                        "recipient": ev.recipient,
-                        "provision_ids": list(dict.fromkeys(r.provision_id for r in rules if r.provision_id)),
-                    },
-                )
-            )
+            day = t.date() - dt.timedelta(days=_days_ago(ev.text or "", told))
+            spans = self._spans(ctx, ev, told)
+            same = by_day.get(day)
+            if same is not None:  # named beside the visit's own event, not linked: the documents count events
+                same.extra["told_again"].append(ev.id)
+                continue
+            d = self._draft(ev, day, t, spans, recorded=False)
+            out.append(d)
+            by_day[day] = d
         return out
+
+    @staticmethod
+    def _spans(ctx: CaseContext, ev: TimelineEvent, told: re.Match[str] | None) -> list[tuple[int, int]]:
+        """The words that tell the visit: the matched ones, and what the text detector read as a visit in them
+        (services.analysis keeps the visit finding in place of that text finding: one act, one finding)."""
+        said = [tuple(sp) for h in ctx.text_hits.get(ev.id, []) if h.category == "threat_visit" for sp in h.spans]
+        return sorted({*([told.span()] if told else []), *said})
+
+    def _draft(
+        self, ev: TimelineEvent, day: dt.date, t: dt.datetime, spans: list[tuple[int, int]], *, recorded: bool
+    ) -> FindingDraft:
+        # a recorded visit has its time; a visit told in words has only the day the words give ("昨天晚上…"), so
+        # the night rule is cited for recorded visits alone
+        at_night = recorded and self.rules.in_night(t.time())
+        rules = [r for r in self.rules.home_visit if r.id != "visit_night" or at_night]
+        cited = "；".join(f"{r.rule_zh}（{r.source}）" for r in rules if r.confidence != "unverified")
+        who = "" if _to_borrower(ev) else f"（对象：{ev.recipient}）"
+        when = _fmt(t) if recorded else f"{day.isoformat()}（据 {_fmt(t)} 的文字所述）"
+        return FindingDraft(
+            key=f"visit:{ev.id}",
+            category="threat_visit",
+            detector_id=self.id,
+            detector_version=self.version,
+            confidence=0.9 if recorded else 0.7,
+            summary=f"{when} 催收人员上门{who}" + ("（夜间）" if at_night else ""),
+            explanation="已发生的上门催收（行为，而非威胁）。" + cited,
+            events=[EventLink(ev.id, spans)],
+            extra={
+                "conduct": "visit",
+                "day": day.isoformat(),
+                "night": at_night,
+                "recipient": ev.recipient,
+                "provision_ids": list(dict.fromkeys(r.provision_id for r in rules if r.provision_id)),
+                "told_again": [],  # later notes or messages telling the same visit
+            },
+        )
+
+
+def _days_ago(text: str, told: re.Match[str]) -> int:
+    """How many days before the words the visit they tell was ("昨天晚上催收的上门了": 1), from the clause that
+    tells it and the one before (``visit.days_ago``); 0 when they name no earlier day."""
+    ends = [c.end() for c in _CLAUSE_END.finditer(text, 0, told.start())]
+    window = text[(ends[-2] if len(ends) > 1 else 0) : told.end()]
+    return max((n for word, n in pattern_config()["visit"]["days_ago"].items() if word in window), default=0)
 
 
 _CLAUSE_END = re.compile(r"[，,。！!？?；;\n]")

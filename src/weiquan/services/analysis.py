@@ -274,8 +274,13 @@ def analyze_case(ws: Workspace, case_id: int) -> AnalysisResult:
             names.append(f"{det.id}@{det.version}")
             drafts.extend(det.detect_case(ctx))
     # a visit that happened is one finding of the act (pattern.visit: conduct, with its provisions and the words'
-    # spans), not also a text "threat" of the same event
-    told_visits = {f"text:threat_visit:{d.events[0].event_id}" for d in drafts if d.extra.get("conduct") == "visit"}
+    # spans), not also a text "threat" of the same event or of a later note telling the same visit
+    told_visits = {
+        f"text:threat_visit:{eid}"
+        for d in drafts
+        if d.extra.get("conduct") == "visit"
+        for eid in [*(e.event_id for e in d.events), *d.extra.get("told_again", [])]
+    }
     drafts = [d for d in drafts if d.key not in told_visits]
     by_key: dict[str, FindingDraft] = {}
     for d in drafts:  # two detectors reporting the same key: keep the more confident one
