@@ -249,3 +249,32 @@ def test_one_visit_told_several_times_is_one_finding(
     other = visits[f"visit:{late}"]
     assert (other.summary or "").startswith("2026-03-05") and "夜间" not in (other.summary or "")
     assert "cba_guideline-night" not in [p["id"] for p in other.provisions]
+
+
+REMINDERS = [  # a lender's messages about repayment, in wordings the patterns were not written from
+    "【某某借】您借的2000元还有2天就到期啦，记得按时还哦。",
+    "【某某金融】亲爱的用户，您的账单将于本周五到期，应还金额3,120.50元。",
+    "【某某银行】您尾号8899的个人贷款本期扣款日为3月20日，请存入足额资金。",
+    "【某某贷】您本月需还款1500元，请于15号前完成还款，如已还请忽略。",
+    "【某某贷】恭喜您，本期借款已全部还清，感谢信任。",
+    "【某某分期】温馨提醒：明天是您的还款日，请保持银行卡余额充足。",
+]
+COLLECTION = [  # overdue, urgent or pressing: collection contacts however mild
+    "您的借款超期未还，请今天内处理。",
+    "您的账单已过期两天，请马上还款。",
+    "您好，您的还款已经拖了一周了，请尽快结清。",
+    "本期账单未按时还款，我们会持续跟进。",
+    "最后一次提醒您还款，请重视。",
+    "您的借款逾期了，今天请处理。",
+]
+
+
+@pytest.mark.parametrize(("text", "collection"), [(t, False) for t in REMINDERS] + [(t, True) for t in COLLECTION])
+def test_a_lenders_reminder_at_night_is_not_a_night_collection_contact(
+    ws: Workspace, case_id: int, add_event: Callable[..., int], text: str, collection: bool
+) -> None:
+    for day in (2, 3, 4):
+        add_event(local(2026, 3, day, 22, 40), channel="sms", number=f"+8610690000{day}11", text=text, duration=None)
+    analyze_case(ws, case_id)
+    found = {k for k in keys(ws, case_id) if k.startswith(("night:", "rotation:"))}
+    assert found == ({"night:2026-03-02", "night:2026-03-03", "night:2026-03-04"} if collection else set())
