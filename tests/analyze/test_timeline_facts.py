@@ -139,6 +139,14 @@ def test_a_visit_added_by_hand_becomes_a_finding(ws: Workspace, case_id: int) ->
         ("平台的人今天来我家了", True),
         ("催收公司的人找上门来，堵在门口不走", True),
         ("平台安排了两个人上门，在门口待了一小时", True),
+        # the borrower's complaint to the lender, and strangers sent to the door
+        ("你们的人昨天来我家了，把我爸妈吓坏了", True),
+        ("你们派人到我老家找我父母要钱，太过分了", True),
+        ("三个男的下午来我家门口要钱", True),
+        ("一帮人堵在我家门口", True),
+        ("你们的人下周会来我家吗", False),
+        ("你们来我家试试", False),
+        ("你们敢来我家我就报警", False),
         # announced, threatened, meant or denied: not a visit that happened
         ("我司催收人员近期将上门拜访，请提前做好准备", False),
         ("平台已安排外访人员明天上门核实情况", False),

@@ -483,16 +483,17 @@ _CLAUSE_END = re.compile(r"[，,。！!？?；;\n]")
 
 def visit_told(text: str) -> re.Match[str] | None:
     """The words of a text that say collectors came to the door (``visit.done_re``), unless their clause says the
-    visit is yet to come, meant or did not happen (``visit.not_done_re``) or sets a condition for it, or the clause
-    before does (``visit.condition_re``): a threat or an announcement of a visit is not a visit."""
+    visit is yet to come, meant, dared or did not happen (``visit.not_done_re``) or sets a condition for it, or the
+    clause before does (``visit.condition_re``): a threat, a dare or an announcement of a visit is not a visit."""
     cfg = pattern_config()["visit"]
     done, not_done, condition = (re.compile(cfg[k]) for k in ("done_re", "not_done_re", "condition_re"))
     for m in done.finditer(text):
         ends = [c.end() for c in _CLAUSE_END.finditer(text, 0, m.start())]
         start = ends[-1] if ends else 0
         before = ends[-2] if len(ends) > 1 else 0
-        head = text[start : m.end()]
-        if not_done.search(head) or condition.search(head) or condition.search(text, before, start):
+        end = _CLAUSE_END.search(text, m.end())
+        clause = text[start : end.start() if end else len(text)]
+        if not_done.search(clause) or condition.search(clause) or condition.search(text, before, start):
             continue
         return m
     return None
