@@ -22,6 +22,7 @@ FILES = [
     "services/loans.py",
     "act/plan.py",
     "act/deadlines.py",
+    "act/builtin.py",
     "law/lenders.py",
 ]
 # a percentage cap, the 2020-08-20 switch, an emergency or complaint hotline, the six-month limit in words

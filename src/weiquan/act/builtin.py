@@ -85,7 +85,7 @@ BUILTIN_DOCUMENTS: list[DocumentSpec] = [
         label_zh="给金融监管部门的投诉",
         template="regulator.html.j2",
         channel=None,
-        description_zh="向国家金融监督管理总局（12378）或地方金融管理局投诉：表单用简要版与完整版。",
+        description_zh="向国家金融监督管理总局或地方金融管理局投诉：表单用简要版与完整版。",
         extra_context=_regulator_ctx,
     ),
     DocumentSpec(
