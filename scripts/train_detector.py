@@ -1,5 +1,6 @@
-"""Train the built-in text classifier from the team-written corpus (hand-written items, templates and the
-systematic grid) and write the shipped model.
+"""Train the built-in text classifier from the training corpus (the team's hand-written items, templates and the
+systematic grid, plus the independent authors' messages of analyze/corpus/authored, each origin weighted by
+analyze/corpus/weights.yaml) and write the shipped model.
 
 Usage: python scripts/train_detector.py [--out PATH] [--seed N] [--dump-corpus FILE.jsonl]
 Deterministic for a given corpus and seed; runs in well under a minute on one core.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -21,9 +22,11 @@ from analyze_builders import cats, rules
 
 from weiquan.analyze.evaluate import score
 from weiquan.analyze.text import default_text_detector, labels_of
-from weiquan.analyze.training import load_training_items
+from weiquan.analyze.normalize import default_normalizer
+from weiquan.analyze.training import authored_files, load_authored, load_training_items, read_authored
 
 DATA = Path(__file__).parent / "data"
+DEV_SET = Path(__file__).resolve().parents[2] / "../shared/data/collection-messages-dev.jsonl"
 
 
 @dataclass(frozen=True)
@@ -112,3 +115,47 @@ def test_phrase_floor(row: dict) -> None:
 
 def test_phrase_table_is_not_training_data() -> None:
     assert not _training_texts() & {r["text"] for r in PHRASES}
+
+
+# -- authored training messages (corpus/authored, round 5) -------------------------------------------------------
+WINDOW = 16  # a normalised stretch this long shared with a set text means the item is not independent of the set
+
+
+def _windows(texts: list[str]) -> set[str]:
+    norm = default_normalizer()
+    out: set[str] = set()
+    for t in texts:
+        s = "".join(norm.normalize(t).text.split())
+        out.update(s[i : i + WINDOW] for i in range(max(1, len(s) - WINDOW + 1)))
+    return out
+
+
+def test_authored_files_are_well_formed_and_documented() -> None:
+    readme = resources.files("weiquan.analyze").joinpath("corpus/authored/README.md").read_text(encoding="utf-8")
+    for author, text in authored_files():
+        rows = read_authored(author, text)  # raises on a missing field, an unknown label or lawful with another
+        assert f"| {author} |" in readme, author
+        assert len({r["id"] for r in rows}) == len(rows), author
+        if "labels_author" in text:  # every label fix is listed in the README with its reason
+            for r in rows:
+                if r.get("labels_author") and sorted(r["labels_author"]) != sorted(r["labels"]):
+                    assert r["id"] in readme, r["id"]
+    items = load_authored()
+    assert all(it.origin.split(":")[0] in ("authored", "authored-retelling") for it in items)
+    assert {it.text for it in items} <= _training_texts()
+
+
+def test_no_set_text_in_authored_items() -> None:
+    """No authored message shares a normalised 16-character stretch with any labelled set (floors, held-out,
+    phrase checks) or with the dev set of real messages when it is present (it is not shipped)."""
+    sets = [it["text"] for f in sorted(DATA.glob("*.jsonl")) for it in _items(f.name)]
+    if DEV_SET.exists():
+        sets += [json.loads(x)["text"] for x in DEV_SET.read_text(encoding="utf-8").splitlines() if x.strip()]
+    authored = _windows([it.text for it in load_authored()])
+    shared = authored & _windows(sets)
+    assert not shared, sorted(shared)[:5]
+
+
+def test_leave_one_author_out_excludes_the_author() -> None:
+    for author, _ in authored_files():
+        assert not [it for it in load_training_items(exclude_authors=[author]) if f":{author}:" in it.origin]

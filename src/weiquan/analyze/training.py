@@ -1,14 +1,17 @@
 """Training corpus and training of the text classifier.
 
-The corpus lives in the package (``analyze/corpus/``) and is written by the team: hand-written items
-(``handwritten.txt``) and templates expanded combinatorially with a fixed seed (``templates.yaml``).
-Every item carries its origin. ``train()`` fits one logistic-regression model per category over
-character 1-3-grams of the *normalised* text and writes the model file shipped in the package.
-Run it with ``python scripts/train_detector.py``.
+The corpus lives in the package (``analyze/corpus/``): hand-written items (``handwritten.txt``), templates
+expanded combinatorially with a fixed seed (``templates.yaml``) and the systematic grid (``grid.yaml``), all
+written by the team, plus messages written by independent authors who saw neither the code nor any test set
+(``authored/W*.jsonl``, provenance in ``authored/README.md``). Every item carries its origin
+(``authored:W2:W2-017`` …), and each origin its sample weight (``corpus/weights.yaml``). ``fit()`` fits one
+logistic-regression model per category over character 1-3-grams of the *normalised* text; ``train()`` fits the
+whole corpus and writes the model file shipped in the package. Run it with ``python scripts/train_detector.py``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 import datetime as dt
 import hashlib
@@ -28,6 +31,10 @@ from weiquan.analyze.normalize import as_addressee, default_normalizer
 
 MODEL_PATH = Path(__file__).parent / "model" / "text_classifier.npz"
 _SLOT = re.compile(r"\{([a-z0-9_]+)\}")
+# source_kind values whose texts retell what collectors did (read in the retelling register: `weiquan eval
+# --register auto`, and so in training)
+RETELLING_KINDS = frozenset({"complaint", "complaint_text", "call_note", "visit_note"})
+AUTHORED_FIELDS = ("id", "text", "labels", "source_kind", "speaker", "recipient", "register", "note")
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,47 @@ def load_corpus(seed: int = 20261128) -> list[Item]:
     return load_handwritten() + expand_templates(seed)
 
 
+def authored_files() -> list[tuple[str, str]]:
+    """(author, JSONL text) of every authored file (``corpus/authored/W*.jsonl``), in author order."""
+    d = resources.files("weiquan.analyze").joinpath("corpus/authored")
+    files = sorted((f for f in d.iterdir() if f.name.endswith(".jsonl")), key=lambda f: f.name)
+    return [(f.name.removesuffix(".jsonl"), f.read_text(encoding="utf-8")) for f in files]
+
+
+def read_authored(author: str, text: str) -> list[dict[str, Any]]:
+    """The rows of one authored file, checked: every field present, labels known, ``lawful`` only alone."""
+    rows = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        missing = [k for k in AUTHORED_FIELDS if k not in row]
+        labs = row.get("labels") or []
+        bad = set(labs) - set(TEXT_CATEGORIES) - {LAWFUL}
+        if missing or bad or not labs or (LAWFUL in labs and len(labs) > 1) or not str(row["text"]).strip():
+            raise ValueError(f"authored/{author}.jsonl line {lineno}: missing {missing}, bad labels {labs}")
+        rows.append(row)
+    return rows
+
+
+def is_retelling_kind(source_kind: object) -> bool:
+    return str(source_kind or "").lower() in RETELLING_KINDS
+
+
+def load_authored(exclude: Collection[str] = ()) -> list[Item]:
+    """The authored training messages (``corpus/authored``), without the authors in ``exclude`` (leave one
+    author out). Origin ``authored:<author>:<id>``, or ``authored-retelling:…`` for a complaint or a note of a
+    call (read in the retelling register)."""
+    items = []
+    for author, text in authored_files():
+        if author in exclude:
+            continue
+        for row in read_authored(author, text):
+            kind = "authored-retelling" if is_retelling_kind(row["source_kind"]) else "authored"
+            items.append(Item(row["text"].strip(), tuple(sorted(row["labels"])), f"{kind}:{author}:{row['id']}"))
+    return items
+
+
 def load_grid(per_cell: int = 5) -> list[Item]:
     """The systematic grid (``corpus/grid.yaml`` expanded by :mod:`weiquan.analyze.grid`)."""
     return [
@@ -105,9 +153,25 @@ def load_grid(per_cell: int = 5) -> list[Item]:
     ]
 
 
-def load_training_items(seed: int = 20261128) -> list[Item]:
-    """Everything the classifier is trained on: hand-written items, template expansions and the grid."""
-    return load_corpus(seed) + load_grid()
+def load_training_items(seed: int = 20261128, exclude_authors: Collection[str] = ()) -> list[Item]:
+    """Everything the classifier is trained on: hand-written items, template expansions, the grid and the
+    authored messages (without ``exclude_authors``)."""
+    return load_corpus(seed) + load_grid() + load_authored(exclude_authors)
+
+
+def weights_config() -> dict[str, float]:
+    """Sample weight per origin kind (``corpus/weights.yaml``; calibration measured by leave-one-author-out)."""
+    return {k: float(v) for k, v in yaml.safe_load(_corpus_file("weights.yaml"))["weights"].items()}
+
+
+def item_weight(origin: str, weights: dict[str, float]) -> float:
+    kind = origin.split(":", 1)[0]
+    return weights.get(kind.removesuffix("-retelling"), weights["default"])
+
+
+def reads_as_retelling(origin: str) -> bool:
+    """Grid items of the retelling block and authored complaints/notes are read with 我 as the addressee."""
+    return is_retelling(origin) or origin.startswith("authored-retelling:")
 
 
 def corpus_digest(items: list[Item] | None = None) -> str:
@@ -123,23 +187,15 @@ def save_model(payload: dict[str, Any], out: Path) -> None:
     """Write the model as plain arrays (``.npz``): the n-gram vocabulary in column order, idf, coefficients,
     intercepts, labels and a JSON header. Loading it needs numpy only (no pickle, no sklearn import: fast)."""
 
-    vec = payload["vectorizer"]
-    p = vec.get_params()
-    vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
-    header = {k: payload[k] for k in ("version", "trained_at", "labels", "corpus")}
-    header["vectorizer"] = {
-        "analyzer": p["analyzer"],
-        "ngram_range": list(p["ngram_range"]),
-        "sublinear_tf": p["sublinear_tf"],
-        "norm": p["norm"],
-        "lowercase": p["lowercase"],
-    }
+    vocabulary = payload["vocabulary"]
+    vocab = sorted(vocabulary, key=vocabulary.__getitem__)
+    header = {k: payload[k] for k in ("version", "trained_at", "labels", "corpus", "vectorizer")}
     with out.open("wb") as f:  # np.savez would add ".npz" to a name without it
         np.savez_compressed(
             f,
             header=np.array(json.dumps(header, ensure_ascii=False)),
             vocab=np.array("\x00".join(vocab)),
-            idf=vec.idf_.astype(np.float64),
+            idf=np.asarray(payload["idf"], dtype=np.float64),
             coef=payload["coef"],
             intercept=payload["intercept"],
         )
@@ -161,18 +217,20 @@ def load_model(path: Path) -> dict[str, Any]:
         }
 
 
-def train(out: Path = MODEL_PATH, *, seed: int = 20261128, c: float = 4.0) -> dict[str, Any]:
-    """Fit the per-category models and write them to ``out``. Returns a summary."""
+def fit(
+    items: Sequence[Item], *, c: float = 4.0, weights: dict[str, float] | None = None, seed: int = 20261128
+) -> dict[str, Any]:
+    """Fit the per-category models on ``items`` (in memory). Returns the payload :func:`load_model` returns
+    (header fields, ``vocabulary``, ``idf``, ``coef``, ``intercept``, vectorizer settings)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    items = load_training_items(seed)
-    # The hand-written items are fewer but more varied: count them three times.
-    weights = np.array([3.0 if it.origin.startswith("team-handwritten") else 1.0 for it in items])
+    wcfg = weights if weights is not None else weights_config()
+    w = np.array([item_weight(it.origin, wcfg) for it in items])
     norm = default_normalizer()
     # the retelling register is read with the writer's 我 as the addressee, in training as in detection
     texts = [
-        (as_addressee(norm.normalize(it.text)) if is_retelling(it.origin) else norm.normalize(it.text)).text
+        (as_addressee(norm.normalize(it.text)) if reads_as_retelling(it.origin) else norm.normalize(it.text)).text
         for it in items
     ]
     vec = TfidfVectorizer(
@@ -187,20 +245,39 @@ def train(out: Path = MODEL_PATH, *, seed: int = 20261128, c: float = 4.0) -> di
         y = np.array([lab in it.labels for it in items], dtype=int)
         support[lab] = int(y.sum())
         model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, solver="liblinear")
-        model.fit(x, y, sample_weight=weights)
+        model.fit(x, y, sample_weight=w)
         coef[i] = model.coef_[0]
         intercept[i] = model.intercept_[0]
-    digest = corpus_digest(items)
-    version = f"clf-2.{digest}"
-    payload = {
-        "version": version,
+    digest = corpus_digest(list(items))
+    p = vec.get_params()
+    return {
+        "version": f"clf-2.{digest}",
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "labels": labels,
-        "vectorizer": vec,
+        "corpus": {"items": len(items), "support": support, "seed": seed, "digest": digest, "weights": wcfg},
+        "vectorizer": {
+            "analyzer": p["analyzer"],
+            "ngram_range": list(p["ngram_range"]),
+            "sublinear_tf": p["sublinear_tf"],
+            "norm": p["norm"],
+            "lowercase": p["lowercase"],
+        },
+        "vocabulary": dict(vec.vocabulary_),
+        "idf": vec.idf_.astype(np.float64),
         "coef": coef,
         "intercept": intercept,
-        "corpus": {"items": len(items), "support": support, "seed": seed, "digest": digest},
     }
+
+
+def train(out: Path = MODEL_PATH, *, seed: int = 20261128, c: float = 4.0) -> dict[str, Any]:
+    """Fit the per-category models on the whole corpus and write them to ``out``. Returns a summary."""
+    payload = fit(load_training_items(seed), c=c, seed=seed)
     out.parent.mkdir(parents=True, exist_ok=True)
     save_model(payload, out)
-    return {"version": version, "items": len(items), "features": int(x.shape[1]), "labels": support, "out": str(out)}
+    return {
+        "version": payload["version"],
+        "items": payload["corpus"]["items"],
+        "features": len(payload["vocabulary"]),
+        "labels": payload["corpus"]["support"],
+        "out": str(out),
+    }
