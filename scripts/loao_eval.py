@@ -18,6 +18,7 @@ Prints aggregate figures only (one JSON object per line; the last line is every 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
@@ -31,8 +32,17 @@ from weiquan.analyze.evaluate import score
 from weiquan.analyze.normalize import default_normalizer
 from weiquan.analyze.rules import default_rules
 from weiquan.analyze.text import CombinedTextDetector, labels_of
-from weiquan.analyze.training import authored_files, fit, is_retelling_kind, load_training_items, read_authored
-from weiquan.analyze.training import weights_config
+from weiquan.analyze.training import (
+    authored_files,
+    corpus_digest,
+    fit,
+    is_retelling_kind,
+    load_model,
+    load_training_items,
+    read_authored,
+    save_model,
+    weights_config,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOORS = ROOT / "tests/analyze/data"
@@ -49,6 +59,7 @@ class Candidate:
     per_label: tuple[tuple[str, float], ...] | None = None
     overrules: tuple[str, ...] = ()  # rule ids the model may overrule, beyond combine.yaml's model_overrules
     overrule_below: float | None = None
+    origin_weights: tuple[tuple[str, float], ...] = ()  # other origin kinds' weights (team-template, team-grid)
     notes: str = ""
 
 
@@ -56,8 +67,10 @@ OVERRULE_EXTRA = ("C1", "C2")  # "转告"/"你是他家人吗": words of a call 
 
 
 def candidate(spec: str) -> Candidate:
-    """``before`` or ``w<authored weight>[-c<C>][+ovr][+below<x>]``: e.g. ``w3``, ``w2-c8``, ``w3+ovr+below0.2``
-    (``+ovr``: the model may also overrule the contact rules C1/C2; ``+below``: the overrule bar)."""
+    """``before`` or ``w<authored weight>[-c<C>][+ovr][+fam<letters>][+below<x>][+thr<x>][+tpl<x>][+grid<x>]``:
+    e.g. ``w3``, ``w2-c8``, ``w3+ovr+below0.2`` (``+ovr``: the model may also overrule the contact rules C1/C2;
+    ``+famcl``: every rule of the C and L families, ``+famall`` every rule; ``+below``: the overrule bar; ``+thr``:
+    the model's default bar; ``+tpl``/``+grid``: the template/grid items' weight)."""
     if spec == "before":
         return Candidate("before", None, notes="team corpus only (round 4)")
     m = re.fullmatch(r"w([0-9.]+)(?:-c([0-9.]+))?((?:\+[a-z]+[0-9.]*)*)", spec)
@@ -68,8 +81,15 @@ def candidate(spec: str) -> Candidate:
     for name, val in mods:
         if name == "ovr":
             cand = replace(cand, overrules=OVERRULE_EXTRA)
+        elif name.startswith("fam"):  # +famcl: every rule of the C and L families (+famall: every rule)
+            fams = name[3:].upper()
+            ids = tuple(r.id for r in _rules("message").rules if fams == "ALL" or r.id[0] in fams)
+            cand = replace(cand, overrules=(*cand.overrules, *ids))
         elif name == "below":
             cand = replace(cand, overrule_below=float(val))
+        elif name in ("tpl", "grid"):
+            kind = {"tpl": "team-template", "grid": "team-grid"}[name]
+            cand = replace(cand, origin_weights=(*cand.origin_weights, (kind, float(val))))
         elif name == "thr":
             cand = replace(cand, threshold=float(val))
         else:
@@ -123,16 +143,27 @@ def predict(items: list[dict], payload: dict, cand: Candidate, per_label: dict |
 
 
 _FITS: dict[tuple, dict] = {}
+CACHE: Path | None = None  # --cache DIR: fitted models kept on disk between runs (keyed by corpus digest + settings)
 
 
 def model(cand: Candidate, exclude: tuple[str, ...], authors: tuple[str, ...]) -> dict:
     excl = authors if cand.authored is None else exclude
-    key = (cand.authored, cand.c, excl)
+    key = (cand.authored, cand.c, cand.origin_weights, excl)
     if key not in _FITS:
-        w = weights_config() | {"authored": cand.authored or 0.0}
-        t0 = time.time()
-        _FITS[key] = fit(load_training_items(exclude_authors=excl), c=cand.c, weights=w)
-        print(f"  fit {key} in {time.time() - t0:.1f} s", file=sys.stderr, flush=True)
+        w = weights_config() | {"authored": cand.authored or 0.0} | dict(cand.origin_weights)
+        items = load_training_items(exclude_authors=excl)
+        path = None
+        if CACHE is not None:
+            tag = hashlib.sha256(json.dumps([corpus_digest(items), w, cand.c]).encode()).hexdigest()[:16]
+            path = CACHE / f"{tag}.npz"
+        if path is not None and path.exists():
+            _FITS[key] = load_model(path)
+        else:
+            t0 = time.time()
+            _FITS[key] = fit(items, c=cand.c, weights=w)
+            print(f"  fit {key} in {time.time() - t0:.1f} s", file=sys.stderr, flush=True)
+            if path is not None:
+                save_model(_FITS[key], path)
     return _FITS[key]
 
 
@@ -207,7 +238,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--all", action="store_true", help="every candidate of DEFAULT_CANDIDATES")
     ap.add_argument("--tune-thresholds", action="store_true")
     ap.add_argument("--floors", nargs="*", default=list(FLOOR_SETS))
+    ap.add_argument("--cache", type=Path, help="keep fitted models in this directory between runs")
     args = ap.parse_args(argv)
+    global CACHE
+    CACHE = args.cache
+    if CACHE is not None:
+        CACHE.mkdir(parents=True, exist_ok=True)
     authored = {a: read_authored(a, text) for a, text in authored_files()}
     floors = {s: read_set(FLOORS / f"blind{s}.jsonl") for s in args.floors}
     cands = [candidate(c) for c in DEFAULT_CANDIDATES] if args.all else args.candidate or [candidate("before")]
