@@ -7,8 +7,8 @@ scored on Wk (each item read in its register, as ``weiquan eval --register auto`
 every author is then scored on the floor sets (``tests/analyze/data/blind?.jsonl``, never training data).
 
 A candidate is a choice of authored weight, regularisation, thresholds and the model's say over word-only rules
-(``--candidate`` specs, see :func:`candidate`, or ``--all``). ``before`` is the team corpus alone (no authored item: the detector of round 4) with the shipped
-thresholds. ``--tune-thresholds`` also picks per-label model thresholds on the pooled out-of-author predictions
+(``--candidate`` specs, see :func:`candidate`, or ``--all``). ``before`` is the team corpus alone (no authored item) combined as in round 4 (the detector of round 4); ``w8``
+is the shipped combination (data/combine.yaml) with authored items at weight 8. ``--tune-thresholds`` also picks per-label model thresholds on the pooled out-of-author predictions
 (never on a floor set) and reports the floors with them.
 
 Usage: python scripts/loao_eval.py [--candidate before w1 …] [--all] [--tune-thresholds] [--floors A B …]
@@ -31,10 +31,10 @@ from weiquan.analyze.classifier import ClassifierDetector
 from weiquan.analyze.evaluate import score
 from weiquan.analyze.normalize import default_normalizer
 from weiquan.analyze.rules import default_rules
-from weiquan.analyze.text import CombinedTextDetector, labels_of
+from weiquan.analyze.text import CombinedTextDetector, combine_config, labels_of
 from weiquan.analyze.training import (
     authored_files,
-    corpus_digest,
+    items_digest,
     fit,
     is_retelling_kind,
     load_model,
@@ -58,7 +58,10 @@ class Candidate:
     threshold: float | None = None  # None: the shipped combine.yaml values
     per_label: tuple[tuple[str, float], ...] | None = None
     overrules: tuple[str, ...] = ()  # rule ids the model may overrule, beyond combine.yaml's model_overrules
+    overrules_only: tuple[str, ...] | None = None  # instead of combine.yaml's (``before``: round 4's)
     overrule_below: float | None = None
+    below_by: tuple[tuple[str, float], ...] | None = ()  # per-category overrule bars (None: none at all)
+    veto: float | None = None  # the model's bar where context cancelled a rule or framed the text (veto_threshold)
     origin_weights: tuple[tuple[str, float], ...] = ()  # other origin kinds' weights (team-template, team-grid)
     notes: str = ""
 
@@ -70,9 +73,11 @@ def candidate(spec: str) -> Candidate:
     """``before`` or ``w<authored weight>[-c<C>][+ovr][+fam<letters>][+below<x>][+thr<x>][+tpl<x>][+grid<x>]``:
     e.g. ``w3``, ``w2-c8``, ``w3+ovr+below0.2`` (``+ovr``: the model may also overrule the contact rules C1/C2;
     ``+famcl``: every rule of the C and L families, ``+famall`` every rule; ``+below``: the overrule bar; ``+thr``:
-    the model's default bar; ``+tpl``/``+grid``: the template/grid items' weight)."""
+    the model's default bar; ``+veto``: its bar against a cancelling context; ``+tpc``: the overrule bar of third_party_contact and
+    privacy_disclosure; ``+tpl``/``+grid``: the template/grid items' weight)."""
     if spec == "before":
-        return Candidate("before", None, notes="team corpus only (round 4)")
+        # round 4: the team corpus alone; the model overruled only C3, C4, X1, L10 below 0.1
+        return Candidate("before", None, overrules_only=("C3", "C4", "X1", "L10"), overrule_below=0.1, below_by=None)
     m = re.fullmatch(r"w([0-9.]+)(?:-c([0-9.]+))?((?:\+[a-z]+[0-9.]*)*)", spec)
     if not m:
         raise argparse.ArgumentTypeError(f"bad candidate {spec!r}")
@@ -92,6 +97,10 @@ def candidate(spec: str) -> Candidate:
             cand = replace(cand, origin_weights=(*cand.origin_weights, (kind, float(val))))
         elif name == "thr":
             cand = replace(cand, threshold=float(val))
+        elif name == "tpc":  # the overrule bar of the contact/disclosure categories
+            cand = replace(cand, below_by=(("third_party_contact", float(val)), ("privacy_disclosure", float(val))))
+        elif name == "veto":
+            cand = replace(cand, veto=float(val))
         else:
             raise argparse.ArgumentTypeError(f"bad modifier {name!r} in {spec!r}")
     return cand
@@ -117,16 +126,27 @@ def detector(payload: dict | None, register: str, cand: Candidate, per_label: di
     if payload is not None:
         clf = _CLF.get(id(payload)) or _CLF.setdefault(id(payload), ClassifierDetector(payload, default_normalizer()))
     det = CombinedTextDetector(_rules(register), clf, register=register)
+    own = combine_config().get(f"model_overrules_{register}")
+    if own:  # as text_detector() does
+        det.overrulable, det.overrule_below, det.overrule_below_by = frozenset(own["rules"]), float(own["below"]), {}
     if cand.threshold is not None:
         det.threshold = cand.threshold
     if cand.per_label is not None:
         det.per_label = dict(cand.per_label)
     if per_label is not None:
         det.per_label = dict(per_label)
+    if cand.overrules_only is not None:
+        det.overrulable = frozenset(cand.overrules_only)
     if cand.overrules:
         det.overrulable = det.overrulable | frozenset(cand.overrules)
     if cand.overrule_below is not None:
         det.overrule_below = cand.overrule_below
+    if cand.below_by is None:
+        det.overrule_below_by = {}
+    elif cand.below_by:
+        det.overrule_below_by = dict(cand.below_by)
+    if cand.veto is not None:
+        det.veto_threshold = cand.veto
     return det
 
 
@@ -154,7 +174,7 @@ def model(cand: Candidate, exclude: tuple[str, ...], authors: tuple[str, ...]) -
         items = load_training_items(exclude_authors=excl)
         path = None
         if CACHE is not None:
-            tag = hashlib.sha256(json.dumps([corpus_digest(items), w, cand.c]).encode()).hexdigest()[:16]
+            tag = hashlib.sha256(json.dumps([items_digest(items), w, cand.c]).encode()).hexdigest()[:16]
             path = CACHE / f"{tag}.npz"
         if path is not None and path.exists():
             _FITS[key] = load_model(path)

@@ -43,14 +43,22 @@ class FixedScores:
 
 def _det(**probs: float) -> CombinedTextDetector:
     base = dict.fromkeys(
-        ("third_party_contact", "privacy_disclosure", "threat_legal_false", "threat_visit", "impersonation"), 0.0
+        (
+            "third_party_contact",
+            "privacy_disclosure",
+            "threat_legal_false",
+            "threat_visit",
+            "impersonation",
+            "threat_exposure",
+        ),
+        0.0,
     )
     return CombinedTextDetector(default_rules(), FixedScores(base | probs))  # type: ignore[arg-type]  # a test double passes through loosely typed arguments
 
 
 def test_model_overrules_word_only_third_party_rules() -> None:
     text = "阿姨，你儿子在我们平台的借款逾期了"  # C4 (and X1 derived from it) only
-    assert {h.category for h in _det(third_party_contact=0.5, privacy_disclosure=0.5).detect(text)} >= {
+    assert {h.category for h in _det(third_party_contact=0.6, privacy_disclosure=0.6).detect(text)} >= {
         "third_party_contact",
         "privacy_disclosure",
     }
@@ -58,10 +66,30 @@ def test_model_overrules_word_only_third_party_rules() -> None:
     assert not {h.category for h in _det().detect(text)} & {"third_party_contact", "privacy_disclosure"}
 
 
-def test_model_cannot_overrule_other_rules() -> None:
-    hits = _det().detect("再不还明天就上门找你")  # T1 is not in model_overrules
-    assert [h.category for h in hits] == ["threat_visit"]
-    assert set(combine_config()["model_overrules"]["rules"]) == {"C3", "C4", "X1", "L10"}
+def test_model_overrules_any_rule_below_its_bar() -> None:
+    """Round 5: a hit of the third-party addressing rules (C1-C4, X1) and L10 yields to the model's clear "not this
+    category" (below ``below``; contact and disclosure below ``below_by``), chosen by leave-one-author-out; a rule
+    hit the model does not clearly contradict stands, and every other rule decides on its own."""
+    cfg = combine_config()["model_overrules"]
+    assert cfg["rules"] == ["C1", "C2", "C3", "C4", "X1", "L10"] and cfg["below"] == 0.35
+    assert cfg["below_by"] == {"third_party_contact": 0.5, "privacy_disclosure": 0.5}
+    callback = "您好，麻烦您转告他方便时回个电话，谢谢"  # C2
+    assert [h.decided_by for h in _det(third_party_contact=0.55).detect(callback)] == ["rule C2"]
+    assert not _det(third_party_contact=0.45).detect(callback)
+    assert [h.category for h in _det().detect("再不还明天就上门找你")] == ["threat_visit"]  # T1 stays exact
+    assert "threat_exposure" in {h.category for h in _det().detect("再不还就爆你通讯录")}  # E1 stays exact
+    contact = "阿姨，你儿子在我们平台的借款逾期了"  # C4 + X1
+    got = {h.category for h in _det(third_party_contact=0.45, privacy_disclosure=0.45).detect(contact)}
+    assert not got & {"third_party_contact", "privacy_disclosure"}  # 0.45 is below the contact bar of 0.5
+    got = {h.category for h in _det(third_party_contact=0.55, privacy_disclosure=0.55).detect(contact)}
+    assert {"third_party_contact", "privacy_disclosure"} <= got
+    legal = "温馨提示：您的欠款逾期超过九十天将自动转为刑事案件，请您尽快处理"  # an L rule: never overruled
+    assert "threat_legal_false" in {h.category for h in _det().detect(legal)}
+
+
+def test_rules_decide_alone_without_a_model() -> None:
+    d = CombinedTextDetector(default_rules(), None)
+    assert [h.category for h in d.detect("再不还明天就上门找你")] == ["threat_visit"]
 
 
 def test_model_alone_needs_the_category_context() -> None:
@@ -74,7 +102,8 @@ def test_impersonation_implies_a_false_legal_threat_with_the_same_span() -> None
     assert {"impersonation", "threat_legal_false"} <= {
         h.category for h in classify_text("我是某某区人民法院执行局的，你的网贷今天必须还清")
     }
-    hits = {h.category: h for h in _det().detect("我是某某区人民法院执行局的，你的网贷今天必须还清")}  # rules alone
+    rules_alone = CombinedTextDetector(default_rules(), None)
+    hits = {h.category: h for h in rules_alone.detect("我是某某区人民法院执行局的，你的网贷今天必须还清")}
     assert set(hits) == {"impersonation", "threat_legal_false"}
     imp, legal = hits["impersonation"], hits["threat_legal_false"]
     assert legal.spans == imp.spans and legal.decided_by.endswith(">threat_legal_false")

@@ -44,28 +44,28 @@ SETS = [
     Floor("heldout.jsonl", "team-written heldout", "0.967 / 0.013 (ho-178…217 fresh)", 0.90, 0.05, 200, 60),
     Floor("heldout2.jsonl", "team-written heldout round 3", "0.739 / 0.148", 0.90, 0.05, 70),
     Floor("heldout3.jsonl", "team-written heldout round 4", "0.671 / 0.061", 0.90, 0.05, 60, 30),
-    Floor("heldout4.jsonl", "team-written heldout round 5", "0.705 / 0.318", 0.75, 0.05, 45, 20),
-    Floor("heldout5.jsonl", "team-written heldout round 6", "0.800 / 0.111", 0.83, 0.05, 45, 25),
-    Floor("heldout6.jsonl", "team-written heldout round 7", "0.556 / 0.111", 0.85, 0.06, 30, 15),
-    Floor("heldout7.jsonl", "team-written heldout round 8", "0.709 / 0.389", 0.85, 0.06, 35, 15),
-    Floor("round9_probe.jsonl", "team-written probe round 9", "0.579 / 0.632", 0.80, 0.06, 25, 15),
+    Floor("heldout4.jsonl", "team-written heldout round 5", "0.705 / 0.318", 0.92, 0.05, 45, 20),
+    Floor("heldout5.jsonl", "team-written heldout round 6", "0.800 / 0.111", 0.91, 0.05, 45, 25),
+    Floor("heldout6.jsonl", "team-written heldout round 7", "0.556 / 0.111", 0.97, 0.06, 30, 15),
+    Floor("heldout7.jsonl", "team-written heldout round 8", "0.709 / 0.389", 0.94, 0.06, 35, 15),
+    Floor("round9_probe.jsonl", "team-written probe round 9", "0.579 / 0.632", 0.97, 0.06, 25, 15),
     # blind sets (issue #15), written by helpers who never saw the code; untuned = the shipped detector of the day
-    Floor("blindA.jsonl", None, "0.699 / 0.121 (rules + round-9 model)", 0.85, 0.05, 75, 31),
+    Floor("blindA.jsonl", None, "0.699 / 0.121 (rules + round-9 model)", 0.92, 0.05, 75, 31),
     # scored once each through scripts/blind_eval.sh with the frozen detector, then used for error analysis
-    Floor("blindB.jsonl", None, "0.865 / 0.030 (frozen 1af4c91)", 0.83, 0.05, 75, 31),
-    Floor("blindC.jsonl", None, "0.769 / 0.061 (frozen 1af4c91)", 0.77, 0.05, 75, 31),
-    Floor("blindD.jsonl", None, "0.731 / 0.091 (frozen a21ba44)", 0.80, 0.05, 75, 31),
+    Floor("blindB.jsonl", None, "0.865 / 0.030 (frozen 1af4c91)", 0.92, 0.05, 75, 31),
+    Floor("blindC.jsonl", None, "0.769 / 0.061 (frozen 1af4c91)", 0.86, 0.05, 75, 31),
+    Floor("blindD.jsonl", None, "0.731 / 0.091 (frozen a21ba44)", 0.89, 0.05, 75, 31),
     # written after the final change by a third helper; scored once each, untouched, on the shipped detector (24148c6)
-    Floor("blindE.jsonl", None, "0.826 / 0.118 (final 24148c6)", 0.85, 0.05, 75, 32),
-    Floor("blindF.jsonl", None, "0.864 / 0.029 (final 24148c6)", 0.84, 0.05, 75, 32),
+    Floor("blindE.jsonl", None, "0.826 / 0.118 (final 24148c6)", 0.9, 0.05, 75, 32),
+    Floor("blindF.jsonl", None, "0.864 / 0.029 (final 24148c6)", 0.88, 0.05, 75, 32),
     # session 3: written by a fresh helper before any change of the round; scored once on main 2a5699c
-    Floor("blindG.jsonl", None, "0.853 / 0.097 (main 2a5699c)", 0.85, 0.05, 75, 31),
+    Floor("blindG.jsonl", None, "0.853 / 0.097 (main 2a5699c)", 0.88, 0.05, 75, 31),
     # session 3: written before round 3 by two more fresh helpers, scored once after its last change (main 6b5f4ed)
-    Floor("blindH.jsonl", None, "0.848 / 0.000 (main 6b5f4ed)", 0.82, 0.03, 75, 32),
-    Floor("blindI.jsonl", None, "0.904 / 0.097 (main 6b5f4ed)", 0.88, 0.10, 75, 31),
+    Floor("blindH.jsonl", None, "0.848 / 0.000 (main 6b5f4ed)", 0.91, 0.03, 75, 32),
+    Floor("blindI.jsonl", None, "0.904 / 0.097 (main 6b5f4ed)", 0.93, 0.10, 75, 31),
     # session 3: written before round 4 by two more fresh helpers, scored once after its last change (main 43eaae5)
-    Floor("blindJ.jsonl", None, "0.865 / 0.182 (main 43eaae5)", 0.84, 0.19, 75, 33),
-    Floor("blindK.jsonl", None, "0.836 / 0.032 (main 43eaae5)", 0.81, 0.04, 75, 31),
+    Floor("blindJ.jsonl", None, "0.865 / 0.182 (main 43eaae5)", 0.88, 0.07, 75, 33),
+    Floor("blindK.jsonl", None, "0.836 / 0.032 (main 43eaae5)", 0.85, 0.04, 75, 31),
 ]
 
 
@@ -104,6 +104,8 @@ PHRASES = _items("phrase_floors.jsonl")
 
 @pytest.mark.parametrize("row", PHRASES, ids=lambda r: r["from"].split("::")[-1][:40])
 def test_phrase_floor(row: dict) -> None:
+    if "known_fail" in row:  # a regression kept visible with its reason; passes again -> remove the field
+        pytest.xfail(row["known_fail"])
     got = cats(row["text"]) if row["on"] == "cats" else rules(row["text"])
     if "exactly" in row:
         assert got == set(row["exactly"]), (row["text"], got)

@@ -65,6 +65,11 @@ class CombinedTextDetector:
     )
     requires: dict[str, str] = field(default_factory=lambda: dict(combine_config().get("model_requires") or {}))
     overrule_below: float = field(default_factory=lambda: float(combine_config()["model_overrules"]["below"]))
+    overrule_below_by: dict[str, float] = field(
+        default_factory=lambda: {
+            k: float(v) for k, v in (combine_config()["model_overrules"].get("below_by") or {}).items()
+        }
+    )
     kind: str = "text"
     id: str = DETECTOR_ID
     register: str = "message"
@@ -190,9 +195,15 @@ class CombinedTextDetector:
         """A word-only rule hit (``model_overrules`` in data/combine.yaml) the model reads as clearly absent."""
         if not h.rule_id or h.category not in sc.labels:
             return False
-        if not set(h.rule_id.split(",")) <= self.overrulable:
+        if not all(self._overrulable(r) for r in h.rule_id.split(",")):
             return False
-        return sc.row[sc.labels.index(h.category)] < self.overrule_below
+        return sc.row[sc.labels.index(h.category)] < self.overrule_below_by.get(h.category, self.overrule_below)
+
+    def _overrulable(self, rule_id: str) -> bool:
+        """A rule the model may overrule: named in ``model_overrules``, or of a family named as ``C*``."""
+        return rule_id in self.overrulable or any(
+            p.endswith("*") and rule_id.startswith(p[:-1]) for p in self.overrulable
+        )
 
     def detect_many_reference(self, texts: Sequence[str]) -> list[list[Hit]]:
         """The straightforward per-text path (sklearn featuriser, per-hit span loop); tests compare
@@ -223,7 +234,11 @@ def text_detector(register: str = "message") -> CombinedTextDetector:
         return default_text_detector()
     if register not in REGISTERS:
         raise ValueError(f"unknown register {register!r} (one of {', '.join(REGISTERS)})")
-    return CombinedTextDetector(default_rules(register), default_classifier(), register=register)
+    det = CombinedTextDetector(default_rules(register), default_classifier(), register=register)
+    own = combine_config().get(f"model_overrules_{register}")
+    if own:  # a register with its own settings for the model's say over word-only rules
+        det.overrulable, det.overrule_below, det.overrule_below_by = frozenset(own["rules"]), float(own["below"]), {}
+    return det
 
 
 def retelling_text_detector() -> CombinedTextDetector:

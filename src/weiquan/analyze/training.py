@@ -174,13 +174,20 @@ def reads_as_retelling(origin: str) -> bool:
     return is_retelling(origin) or origin.startswith("authored-retelling:")
 
 
-def corpus_digest(items: list[Item] | None = None) -> str:
-    """A short hash of the expanded training items (texts and labels), so any change to the data files or to
-    the code that expands them gives the model a new version."""
+def items_digest(items: list[Item]) -> str:
+    """A short hash of expanded training items (texts and labels)."""
     h = hashlib.sha256()
-    for it in items if items is not None else load_training_items():
+    for it in items:
         h.update(f"{it.text}\t{','.join(it.labels)}\n".encode())
     return h.hexdigest()[:10]
+
+
+def corpus_digest(items: list[Item] | None = None, weights: dict[str, float] | None = None) -> str:
+    """A short hash of the expanded training items (texts and labels) and their weights, so any change to the data
+    files, the weights or the code that expands them gives the model a new version."""
+    its = items if items is not None else load_training_items()
+    w = weights if weights is not None else weights_config()
+    return hashlib.sha256(f"{items_digest(its)}{json.dumps(w, sort_keys=True)}".encode()).hexdigest()[:10]
 
 
 def save_model(payload: dict[str, Any], out: Path) -> None:
@@ -248,7 +255,7 @@ def fit(
         model.fit(x, y, sample_weight=w)
         coef[i] = model.coef_[0]
         intercept[i] = model.intercept_[0]
-    digest = corpus_digest(list(items))
+    digest = corpus_digest(list(items), wcfg)
     p = vec.get_params()
     return {
         "version": f"clf-2.{digest}",
