@@ -152,14 +152,14 @@ def detector(payload: dict | None, register: str, cand: Candidate, per_label: di
 
 def predict(items: list[dict], payload: dict, cand: Candidate, per_label: dict | None = None) -> list[list[str]]:
     """Labels for every item, each read in its register (``source_kind`` complaint/call_note → retelling)."""
-    out: list[list[str] | None] = [None] * len(items)
+    out: list[list[str]] = [[] for _ in items]
     for register in ("message", "retelling"):
         idx = [i for i, it in enumerate(items) if is_retelling_kind(it.get("source_kind")) == (register == "retelling")]
         if idx:
             det = detector(payload, register, cand, per_label)
             for i, hits in zip(idx, det.detect_many([items[i]["text"] for i in idx]), strict=True):
                 out[i] = labels_of(hits)
-    return out  # type: ignore[return-value]
+    return out
 
 
 _FITS: dict[tuple, dict] = {}
