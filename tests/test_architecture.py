@@ -71,8 +71,8 @@ def test_no_import_cycles() -> None:
 
 
 def test_test_helpers_are_imported_as_a_package() -> None:
-    """Helpers are ``tests.<area>.<module>`` imports of packages, not ``sys.path`` inserts. (tests/analyze, being
-    reorganised by the detection work, still imports its helpers by bare module name.)"""
+    """Helpers are ``tests.<area>.<module>`` imports of packages, not ``sys.path`` inserts (nor pytest's insert of
+    a test directory that is not a package, which a bare ``import helper`` relies on)."""
     inserts = [
         str(p.relative_to(ROOT))
         for p in (ROOT / "tests").rglob("*.py")
@@ -80,14 +80,10 @@ def test_test_helpers_are_imported_as_a_package() -> None:
     ]
     assert inserts == []
     helpers = {
-        p.stem
-        for p in (ROOT / "tests").rglob("*.py")
-        if "analyze" not in p.parts and not p.name.startswith(("test_", "conftest", "__init__"))
+        p.stem for p in (ROOT / "tests").rglob("*.py") if not p.name.startswith(("test_", "conftest", "__init__"))
     }
     bare = []
     for p in (ROOT / "tests").rglob("*.py"):
-        if "analyze" in p.parts:
-            continue
         for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
             names = (
                 [a.name for a in node.names]
@@ -101,7 +97,7 @@ def test_test_helpers_are_imported_as_a_package() -> None:
     not_packages = [
         str(d.relative_to(ROOT))
         for d in [ROOT / "tests", *(ROOT / "tests").iterdir()]
-        if d.is_dir() and any(d.glob("*.py")) and d.name != "analyze" and not (d / "__init__.py").is_file()
+        if d.is_dir() and any(d.glob("*.py")) and not (d / "__init__.py").is_file()
     ]
     assert not_packages == []
 

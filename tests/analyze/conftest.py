@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from analyze_builders import SH, local  # noqa: F401 - re-exported for fixtures
+from tests.analyze.analyze_builders import SH, local  # noqa: F401 - re-exported for fixtures
 
 from weiquan.services.cases import create_case
 from weiquan.store.models import Event

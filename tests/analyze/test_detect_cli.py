@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from analyze_builders import local
+from tests.analyze.analyze_builders import local
 from typer.testing import CliRunner
 
 from weiquan.analyze.classifier import default_classifier

@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 
 import pytest
-from analyze_builders import cats
+from tests.analyze.analyze_builders import cats
 
 from weiquan.analyze.classifier import BatchScores, Scores
 from weiquan.analyze.grid import THIRD_PARTY, expand_grid

@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from analyze_builders import cats, rules
+from tests.analyze.analyze_builders import cats, rules
 
 from weiquan.analyze.evaluate import score
 from weiquan.analyze.text import default_text_detector, labels_of

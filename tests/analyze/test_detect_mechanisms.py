@@ -4,8 +4,8 @@ per-round phrase checks are rows of tests/analyze/data/phrase_floors.jsonl, run 
 from __future__ import annotations
 
 import pytest
-from analyze_builders import cats as _cats
-from analyze_builders import rules as _rules
+from tests.analyze.analyze_builders import cats as _cats
+from tests.analyze.analyze_builders import rules as _rules
 
 from weiquan.analyze.classifier import default_classifier
 from weiquan.analyze.normalize import default_normalizer, normalize

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from analyze_builders import local
+from tests.analyze.analyze_builders import local
 
 from weiquan.analyze.lawrules import default_conduct
 from weiquan.services.analysis import analyze_case, list_findings

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from analyze_builders import local
+from tests.analyze.analyze_builders import local
 from typer.testing import CliRunner
 
 from weiquan.analyze.normalize import as_addressee, normalize

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from analyze_builders import local
+from tests.analyze.analyze_builders import local
 from sqlalchemy import delete
 
 from weiquan.plugins import collect

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from analyze_builders import local
+from tests.analyze.analyze_builders import local
 
 from weiquan.analyze.lawrules import default_conduct
 from weiquan.analyze.patterns import visit_told
