@@ -286,3 +286,22 @@ def test_a_lenders_reminder_at_night_is_not_a_night_collection_contact(
     analyze_case(ws, case_id)
     found = {k for k in keys(ws, case_id) if k.startswith(("night:", "rotation:"))}
     assert found == ({"night:2026-03-02", "night:2026-03-03", "night:2026-03-04"} if collection else set())
+
+
+def test_a_recorded_visit_keeps_the_words_of_its_account(
+    ws: Workspace, case_id: int, add_event: Callable[..., int]
+) -> None:
+    """Whatever the text detector makes of a visit's account, the finding quotes it: the words that tell the
+    visit, or else the whole account; a visit recorded without words has none to quote."""
+    told = "敲门敲了半小时，说是某某贷派来的"
+    text = "下午三点左右，在门口待了二十分钟后离开"  # no detector reads a visit in these words
+    other = add_event(local(2026, 3, 1, 15), channel="visit", text=told, duration=None)
+    said = add_event(local(2026, 3, 2, 15), channel="visit", text=text, duration=None)
+    bare = add_event(local(2026, 3, 4, 15), channel="visit", text=None, duration=None)
+    analyze_case(ws, case_id)
+    ks = keys(ws, case_id)
+    (link,) = ks[f"visit:{said}"].events
+    assert link.spans == [[0, len(text)]] and link.quotes == [text]
+    (link,) = ks[f"visit:{other}"].events
+    assert link.spans and link.quotes and all(q and q in told for q in link.quotes)
+    assert ks[f"visit:{bare}"].events[0].spans == []

@@ -414,7 +414,10 @@ class VisitDetector:
         for ev in ctx.events:  # recorded visits first: each is a finding of its own
             if ev.channel == "visit" and ev.direction not in ("outgoing", "out"):  # outgoing: the borrower went
                 t = local(ev, ctx.timezone)
-                d = self._draft(ev, t.date(), t, self._spans(ctx, ev, None), recorded=True)
+                text = ev.text or ""
+                # its account's words: those that tell the visit, else the whole account
+                spans = self._spans(ctx, ev, visit_told(text)) or ([(0, len(text))] if text.strip() else [])
+                d = self._draft(ev, t.date(), t, spans, recorded=True)
                 out.append(d)
                 by_day.setdefault(t.date(), d)
         for ev in ctx.events:  # then visits told in words; the same visit told again is named on its finding
