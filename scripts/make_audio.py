@@ -13,7 +13,7 @@ Engines:
       /tmp/ttsvenv/bin/python scripts/make_audio.py tests/extract/data/audio
 - ``espeak``: Debian espeak-ng with the ``cmn-latn-pinyin`` voice and the hand-written tone
   pinyin below. Freely licensed (GPL-3 engine, our text) but very robotic: Whisper base cannot
-  recognise it (research/deps.md §2 measured 60–70 % CER), so it only serves a smoke test.
+  recognise it (a CER of 60–70 % was measured on it before this script), so it only serves a smoke test.
 
 Encoding to Ogg uses the ``sox`` command (Debian sox + libsox-fmt-all).
 """
