@@ -28,7 +28,7 @@ def test_seven_calls_in_a_day_from_one_number(ws: Workspace, case_id: int, add_e
 
 
 def test_answered_calls_do_not_count_as_attempts(ws: Workspace, case_id: int, add_event: Callable[..., int]) -> None:
-    """The attempts rule (CBA guideline: "债务人电话未接通的 … 不宜超过6次", cn-law-factcheck 5c) counts calls
+    """The attempts rule (CBA guideline: "债务人电话未接通的 … 不宜超过6次", docs/sources.md#cba-attempts) counts calls
     the borrower did not answer; answered calls are the connected-calls rule's (GB/T 45251), not this one's."""
     limit = default_conduct().max_attempts_per_number_per_day
     for i in range(limit):
