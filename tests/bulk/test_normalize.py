@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from weiquan.bulk.lenders import LenderResolver
-from weiquan.bulk.normalize import parse_amount, parse_date, parse_month
+from weiquan.bulk.normalize import _parse_str, parse_amount, parse_date, parse_month
 from weiquan.law.pack import load_pack
 
 
@@ -90,3 +90,24 @@ def test_lender_found_in_text_only_when_one_is_named() -> None:
     two = r.resolve("", "招联消费金融和马上消费金融都在催")
     assert two.lender is None and two.match == "none"
     assert r.resolve("", "没有提到任何平台").lender is None
+
+
+ISO_PIECES = st.sampled_from(
+    ["2024", "1999", "２０２４", "0000", "12", "02", "31", "30", "13", "00", "1", "24", "60", "5x"]
+)
+
+
+@given(
+    st.builds(
+        lambda y, m, d, sep, h, mi, s: f"{y}-{m}-{d}" + (f"{sep}{h}:{mi}:{s}" if sep else ""),
+        ISO_PIECES,
+        ISO_PIECES,
+        ISO_PIECES,
+        st.sampled_from(["", " ", "T", "  ", "t"]),
+        ISO_PIECES,
+        ISO_PIECES,
+        ISO_PIECES,
+    )
+)
+def test_the_iso_shortcut_reads_dates_as_the_general_pattern_does(s: str) -> None:
+    assert parse_date(s) == _parse_str.__wrapped__(s, "Asia/Shanghai")

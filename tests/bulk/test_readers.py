@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from weiquan.bulk import readers
 from weiquan.bulk.columns import auto_map, parse_map
-from weiquan.bulk.readers import Record, Reject, _loads, plan_inputs, read_batch, read_partition
+from weiquan.bulk.readers import (
+    Record,
+    Reject,
+    _loads,
+    _read_jsonl_arrow,
+    _read_jsonl_lines,
+    plan_inputs,
+    read_batch,
+    read_partition,
+)
 from weiquan.errors import InputError
 
 
@@ -232,3 +243,67 @@ def test_a_batch_holds_the_same_records_as_the_record_reader(tmp_path: Path) -> 
     for field, values in batch.fields.items():
         assert values == [r.fields[field] for r in records]
     assert batch.fields["company"] == ["某贷", None, 12]
+
+
+HOSTILE_LINES = [
+    '{"content": "催收骂我", "company": "某贷", "date": "2024-03-05", "amount": "3000元"}',
+    '{"content": "只有内容"}',
+    '{"company": "没有内容"}',
+    '{"content": ""}',
+    '{"content": "   "}',
+    '{"content": null, "company": "空"}',
+    '{"content": 5}',
+    '{"content": "数字金额", "amount": 3000}',
+    '{"content": "数字公司", "company": 12}',
+    '{"content": "列表公司", "company": [1, 2]}',
+    '{"content": "重复键", "content": "后者"}',
+    '{"content": "甲"}{"content": "乙"}',
+    '{"content": "坏转义 \\x"}',
+    '{"content": "孤代理项 \\ud800"}',
+    '{"content": "别的列孤代理项", "x": "\\udc00"}',
+    '{"content": "NaN 在别的列", "x": NaN}',
+    '{"content": "深嵌套", "x": ' + "[" * 3000 + "]" * 3000 + "}",
+    "[" * 3000 + "]" * 3000,
+    '{"content": "x' + "长" * 50_001 + '"}',
+    "{broken",
+    "[1]",
+    '"a string"',
+    "7",
+    "",
+    "   ",
+    '\ufeff{"content": "行中 BOM"}',
+    '{"content": "回车"}\r',
+    '{"content": "换页"}\x0c',
+    ' {"content": "前导空白"}',
+    '{"content": "\\u6211\\u8981"}',
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    picks=st.lists(st.one_of(st.integers(0, 1), st.integers(0, len(HOSTILE_LINES) - 1)), min_size=1, max_size=14),
+    first_row=st.integers(1, 50),
+    chunk=st.sampled_from([1 << 20, 1, 60, 200]),
+)
+def test_the_pyarrow_reader_reads_every_range_as_the_line_reader_does(
+    picks: list[int], first_row: int, chunk: int
+) -> None:
+    lines = [HOSTILE_LINES[i] for i in picks]
+    data = ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
+    cols = {"text": "content", "company": "company", "amount": "amount"}
+    want = _read_jsonl_lines(data, "utf-8", first_row, cols)
+    with patch.object(readers, "ARROW_CHUNK_BYTES", chunk):  # pieces of one line up to the whole range
+        got = _read_jsonl_arrow(data, first_row, sum(1 for x in lines if x.strip()), cols)
+    if got is not None:
+        assert repr(got) == repr(want)  # repr: the rejects' raw text too
+    if all(HOSTILE_LINES.index(x) < 2 for x in lines):  # plain lines: pyarrow reads the range
+        assert got is not None
+
+
+def test_a_line_too_deep_for_json_is_read_by_both_readers_alike(tmp_path: Path) -> None:
+    deep = '{"content": "深层嵌套的其他字段", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    for name, extra in (("plain.jsonl", ""), ("blank.jsonl", "\n\n")):  # blank lines: the line reader reads the range
+        f = tmp_path / name
+        f.write_text(deep + "\n" + extra + '{"content": "下一行"}\n', encoding="utf-8")
+        out = _read_all([f], rows=10)
+        assert [(r.row, r.fields["text"]) for r in out if isinstance(r, Record)][0] == (1, "深层嵌套的其他字段")

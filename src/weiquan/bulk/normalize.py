@@ -36,7 +36,28 @@ def parse_date(value: object, tz: str = "Asia/Shanghai") -> dt.date | None:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _epoch(float(value), tz)
-    return _parse_str(str(value), tz)
+    s = str(value)
+    d = _iso(s)
+    return _parse_str(s, tz) if d is _NOT_ISO else d  # type: ignore[return-value]  # _iso returned a date or None
+
+
+_NOT_ISO = object()
+
+
+def _iso(s: str) -> dt.date | None | object:
+    """``YYYY-MM-DD`` and ``YYYY-MM-DD HH:MM:SS`` (the commonest export spellings) read as the general pattern reads
+    them, at a third of its cost; ``_NOT_ISO`` for anything else (the pattern decides)."""
+    n = len(s)
+    if not (n == 10 or (n == 19 and s[10] in " T" and s[13] == ":" == s[16])) or not (s[4] == "-" == s[7]):
+        return _NOT_ISO
+    parts = (s[:4], s[5:7], s[8:10], s[11:13], s[14:16], s[17:19]) if n == 19 else (s[:4], s[5:7], s[8:10])
+    if not all(p.isdecimal() for p in parts):
+        return _NOT_ISO
+    try:
+        t = dt.datetime(*map(int, parts))  # type: ignore[misc]  # three or six ints
+    except ValueError:
+        return None
+    return _checked(t.date())
 
 
 @lru_cache(maxsize=8192)  # bounded: a worker's memory must not grow with the corpus

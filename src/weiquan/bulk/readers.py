@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -349,14 +350,145 @@ def _read_jsonl(spec: PartitionSpec) -> Batch:
     data = _read_range(spec)
     enc = "utf-8" if spec.input.encoding == "utf-8-sig" else spec.input.encoding
     cols = dict(spec.input.mapping)
+    if enc == "utf-8":
+        fast = _read_jsonl_arrow(data, spec.first_row, spec.rows, cols)
+        if fast is not None:
+            return fast
+    return _read_jsonl_lines(data, enc, spec.first_row, cols)
+
+
+ARROW_CHUNK_BYTES = (
+    1 << 20
+)  # pyarrow reads a range in pieces of about this size: a malformed line costs one piece again
+ARROW_RETRIES = 4  # malformed lines a piece may have and still be read by pyarrow around them
+
+
+def _read_jsonl_arrow(data: bytes, first_row: int, n_rows: int, cols: dict[str, str]) -> Batch | None:
+    """A UTF-8 range read by pyarrow's JSON reader, with the same result as :func:`_read_jsonl_lines`; None when the
+    range is not plain enough for that to be certain (then the line reader reads it all).
+
+    Plain: no blank line (so table row i is line i), no byte-order mark inside, and every mapped value a string or
+    null (the columns are read as strings; a number, a list or a duplicate mapped key stops pyarrow). Where pyarrow
+    stops at a line (broken JSON, a number in the text column), the rows before it are read by pyarrow, that line by
+    the line reader, and pyarrow goes on after it — at most ``ARROW_RETRIES`` times per piece of about
+    ``ARROW_CHUNK_BYTES``. The checks on the text (empty, too long) are the line reader's. About half the CPU of
+    parsing each line with :mod:`json` (docs/bulk.md)."""
+    if not data or b"\xef\xbb\xbf" in data or _lines(data) != n_rows:
+        return None
+    names = list(dict.fromkeys(cols.values()))
+    pieces: list[Batch] = []
+    start, row = 0, first_row
+    while start < len(data):
+        end = data.find(b"\n", start + ARROW_CHUNK_BYTES) + 1 or len(data)
+        chunk = data[start:end]
+        got = _arrow_pieces(chunk, row, cols, names)
+        if got is None:
+            return None
+        pieces += got
+        start, row = end, row + _lines(chunk)
+    if len(pieces) == 1:
+        return pieces[0]
+    return Batch(
+        [r for p in pieces for r in p.rows],
+        {f: [v for p in pieces for v in p.fields[f]] for f in cols},
+        sorted((r for p in pieces for r in p.rejects), key=lambda r: r.row),
+    )
+
+
+def _arrow_pieces(data: bytes, row: int, cols: dict[str, str], names: list[str]) -> list[Batch] | None:
+    import pyarrow as pa
+
+    pieces: list[Batch] = []
+    rest, retries = data, 0
+    while rest:
+        try:
+            table = _arrow_json(rest, names)
+        except pa.ArrowInvalid as e:
+            m = _ARROW_ROW.search(str(e))
+            retries += 1
+            bad = int(m[1]) if m else -1  # the line pyarrow stopped at (one block: table row = line of this range)
+            if not 0 <= bad < _lines(rest) or retries > ARROW_RETRIES:
+                pieces.append(_read_jsonl_lines(rest, "utf-8", row, cols))
+                break
+            start = 0
+            for _ in range(bad):
+                start = rest.index(b"\n", start) + 1
+            end = rest.find(b"\n", start) + 1 or len(rest)
+            if bad:
+                before = _arrow_pieces(rest[:start], row, cols, names)
+                pieces += before if before is not None else [_read_jsonl_lines(rest[:start], "utf-8", row, cols)]
+            pieces.append(_read_jsonl_lines(rest[start:end], "utf-8", row + bad, cols))
+            row, rest = row + bad + 1, rest[end:]
+            continue
+        if table.num_rows != _lines(rest):
+            return None  # e.g. two objects on one line: only the line reader reads such a range as it should
+        values = {c: table.column(c).to_pylist() for c in names}
+        pieces.append(_checked_columns(rest, row, {f: values[c] for f, c in cols.items()}))
+        break
+    return pieces
+
+
+_ARROW_ROW = re.compile(r"in row (\d+)$")
+
+
+def _lines(data: bytes) -> int:
+    return data.count(b"\n") + (not data.endswith(b"\n"))
+
+
+def _deep_line(line: str, cols: dict[str, str]) -> dict[str, Any] | None:
+    """The mapped values of one line nested too deep for :mod:`json`, read as the pyarrow reader reads a range (so
+    both readers keep or reject it alike, whatever the depth of Python's stack); None when that reader refuses it."""
+    import pyarrow as pa
+
+    names = list(dict.fromkeys(cols.values()))
+    try:
+        table = _arrow_json(line.encode("utf-8"), names)
+    except (pa.ArrowInvalid, UnicodeEncodeError):
+        return None
+    return {c: table.column(c)[0].as_py() for c in names} if table.num_rows == 1 else None
+
+
+def _arrow_json(data: bytes, names: list[str]) -> Any:
+    """``data`` (UTF-8 JSON Lines) as one pyarrow table of the ``names`` columns, all strings; other keys ignored."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    return pj.read_json(
+        io.BytesIO(data),
+        read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 1),  # one block: row i is line i
+        parse_options=pj.ParseOptions(
+            explicit_schema=pa.schema([(c, pa.string()) for c in names]), unexpected_field_behavior="ignore"
+        ),
+    )
+
+
+def _checked_columns(data: bytes, first_row: int, fields: dict[str, list[Any]]) -> Batch:
+    """Columns read by pyarrow (strings or None, one per line of ``data``) with the line reader's text checks."""
+    texts = fields["text"]
+    bad = [i for i, t in enumerate(texts) if t is None or len(t) > MAX_TEXT_CHARS or not t.strip()]
+    if not bad:
+        return Batch(list(range(first_row, first_row + len(texts))), fields, [])
+    lines = data.decode("utf-8").split("\n")
+    rejects: list[Reject] = []
+    for i in bad:
+        r = _checked(first_row + i, {f: v[i] for f, v in fields.items()}, lines[i])
+        assert isinstance(r, Reject)  # the same conditions
+        rejects.append(r)
+    dropped = set(bad)
+    keep = [i for i in range(len(texts)) if i not in dropped]
+    return Batch([first_row + i for i in keep], {f: [v[i] for i in keep] for f, v in fields.items()}, rejects)
+
+
+def _read_jsonl_lines(data: bytes, enc: str, first_row: int, cols: dict[str, str]) -> Batch:
+    """A range read line by line with :mod:`json`'s scanner: every line's own reject reason."""
     rejects: list[Reject] = []
     try:  # one decode for the whole range; per line only when some line has bad bytes
         lines = data.decode(enc).split("\n")
         if lines and lines[-1] == "":
             lines.pop()
-        numbered: Iterable[tuple[int, str]] = enumerate(lines, spec.first_row)
+        numbered: Iterable[tuple[int, str]] = enumerate(lines, first_row)
     except UnicodeDecodeError:
-        numbered = _decoded_lines(data, enc, spec.first_row, rejects)
+        numbered = _decoded_lines(data, enc, first_row, rejects)
     text_col = cols["text"]
     rows: list[int] = []
     objs: list[dict[str, Any]] = []
@@ -365,9 +497,14 @@ def _read_jsonl(spec: PartitionSpec) -> Batch:
             continue
         try:
             obj = _loads(line)
-        except (ValueError, RecursionError):  # RecursionError: a line nested deeper than the parser's stack
+        except ValueError:
             rejects.append(Reject(row, "bad_json", line))
             continue
+        except RecursionError:  # nested deeper than Python's parser goes: pyarrow's (no such limit) reads the line
+            obj = _deep_line(line, cols)
+            if obj is None:
+                rejects.append(Reject(row, "bad_json", line))
+                continue
         if type(obj) is not dict:
             rejects.append(Reject(row, "not_object", line))
             continue

@@ -45,6 +45,11 @@ WORKER_CONFIG = {
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
     # the event-loop health check wakes the worker's loop thread every 20 ms, taking the GIL from the task each time
     "distributed.admin.tick.interval": "500ms",
+    # the system monitor (psutil CPU, memory, network, disk counters every 500 ms) and the memory monitor (every
+    # 100 ms): an idle worker used 0.86 % of a core with Dask's intervals, 0.31 % with these (memory limits still apply)
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.admin.system-monitor.disk": False,
+    "distributed.worker.memory.monitor-interval": "500ms",
 }
 THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 

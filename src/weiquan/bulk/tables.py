@@ -108,19 +108,23 @@ def hits_array(texts: Sequence[str], hits: Sequence[Sequence[HitLike]]) -> pa.Ar
     bounds: list[int] = []  # start, end of every span, flat
     quotes: list[str] = []
     n_hits = n_spans = 0
+    # bound methods: this loop runs once per hit of the corpus
+    add_category, add_detector, add_rule = category.append, detector.append, rule.append
+    add_confidence, add_bounds, add_quote, add_hit = confidence.append, bounds.extend, quotes.append, per_hit.append
     for text, hs in zip(texts, hits, strict=True):
-        for h in hs:
-            category.append(h.category)
-            detector.append(h.detector_id)
-            rule.append(h.rule_id)
-            confidence.append(round(float(h.confidence), 4))
-            for a, b in h.spans:
-                bounds.append(a)
-                bounds.append(b)
-                quotes.append(text[a:b])
-            n_spans += len(h.spans)
-            per_hit.append(n_spans)
-        n_hits += len(hs)
+        if hs:
+            for h in hs:
+                add_category(h.category)
+                add_detector(h.detector_id)
+                add_rule(h.rule_id)
+                add_confidence(round(float(h.confidence), 4))
+                spans = h.spans
+                for a, b in spans:
+                    add_bounds((a, b))
+                    add_quote(text[a:b])
+                n_spans += len(spans)
+                add_hit(n_spans)
+            n_hits += len(hs)
         per_text.append(n_hits)
     spans_at = pa.array(per_hit, pa.int32())
     pairs = pa.ListArray.from_arrays(pa.array(range(0, 2 * n_spans + 1, 2), pa.int32()), pa.array(bounds, pa.int32()))
