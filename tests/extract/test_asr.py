@@ -245,3 +245,14 @@ def test_vocabulary_correction_is_recorded_on_the_call_event(ws: Workspace, tmp_
             assert (call.text or "")[f["start"] : f["end"]] == f["term"]
             assert before[f["start"] : f["end"]] == f["heard"]
         assert "逾期三天" in (call.text or "") and "点前还款" in (call.text or "")
+
+
+@pytest.mark.slow
+def test_spoken_numbers_are_written_as_said(tmp_path: Path) -> None:
+    """A phone-band clip with a price and a discount (numbers tuning set): with the vocabulary prompt alone
+    Whisper base wrote 399 and 200; the final prompt, whose own amounts are in Chinese characters, makes it
+    write 三百九十九 and 两百 as the speaker said them — and no Arabic numeral anywhere."""
+    clip = PHONE / "num-plain-yifu.phone.flac"
+    text = asr.AsrEngine(cache_dir=tmp_path, threads=2).transcribe(clip).text
+    assert "三百九十九" in text and "两百" in text
+    assert not re.search(r"[0-9]", text)

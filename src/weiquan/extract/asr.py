@@ -9,10 +9,11 @@ for users with internet; offline they fail with a clear bilingual message.
 
 Decoding: ``language="zh"``, VAD on, an initial prompt in simplified Chinese carrying collection-call
 vocabulary (通讯录, 逾期, 征信 …; Whisper otherwise often answers in traditional characters and hears
-通讯录 as 通信路) and lender names from the registry as hotwords (``data/asr_vocabulary.yaml``), beam 5, temperature 0 (deterministic; no sampling fallback,
+通讯录 as 通信路; an amount, a date and a percentage spelt in Chinese characters, so Whisper writes spoken
+numbers as they were said) and lender names from the registry as hotwords (``data/asr_vocabulary.yaml``), beam 5, temperature 0 (deterministic; no sampling fallback,
 which on unintelligible audio costs minutes and invents text), no conditioning on previous text, VAD
 regions padded by 800 ms, then OpenCC ``t2s`` and a conservative correction of near-homophones to the
-collection vocabulary (``asr_correct``: 于七 → 逾期, 通讯路 → 通讯录; each change recorded). Segments that are repetition loops, likely silence, or an echo of the prompt
+collection vocabulary (``asr_correct``: 于七 → 逾期, 通讯路 → 通讯录, 一七四十五天 → 逾期四十五天; each change recorded). Segments that are repetition loops, likely silence, or an echo of the prompt
 are dropped and counted (``dropped_segments``). Each segment keeps its start/end time in seconds.
 """
 
