@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 import weiquan
 from tests.act.act_builders import TODAY
+from tests.code_constants import code_constants
 from weiquan.commands._common import STEP_COMMANDS, note_text, step_command
 from weiquan.errors import ProblemFound
 from weiquan.law.pack import load_pack
@@ -37,19 +38,7 @@ NOT_MESSAGES = {"weiquan demo output; safe to delete\n"}
 
 
 def _strings(tree: ast.AST) -> list[tuple[int, str]]:
-    docstrings = {
-        id(n.body[0].value)
-        for n in ast.walk(tree)
-        if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-        and n.body
-        and isinstance(n.body[0], ast.Expr)
-        and isinstance(n.body[0].value, ast.Constant)
-    }
-    return [
-        (n.lineno, n.value)
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings
-    ]
+    return [(n.lineno, n.value) for n in code_constants(tree) if isinstance(n.value, str)]
 
 
 def _yaml_values(data: object) -> list[str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import weiquan
+from tests.code_constants import code_constants
 
 SRC = Path(weiquan.__file__).parent
 FILES = [
@@ -30,22 +31,10 @@ FIGURE = re.compile(r"(?<!\d)(?:24|36)\s*%|2020-08-20|2020年8月20日|(?<!\d)(?
 CHANNEL_IDS = {"police", "nfra", "local_regulator", "nifa", "isc_12321", "court", "lender", "carrier", "miit_12300"}
 
 
-def _code_constants(tree: ast.AST) -> list[ast.Constant]:
-    docstrings = {
-        id(n.body[0].value)
-        for n in ast.walk(tree)
-        if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-        and n.body
-        and isinstance(n.body[0], ast.Expr)
-        and isinstance(n.body[0].value, ast.Constant)
-    }
-    return [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and id(n) not in docstrings]
-
-
 @pytest.mark.parametrize("rel", FILES)
 def test_no_legal_figure_written_into_code(rel: str) -> None:
     tree = ast.parse((SRC / rel).read_text(encoding="utf-8"))
-    constants = _code_constants(tree)
+    constants = code_constants(tree)
     figures = [
         f"{rel}:{c.lineno}: {c.value!r}" for c in constants if isinstance(c.value, str) and FIGURE.search(c.value)
     ]
