@@ -27,7 +27,9 @@ def test_a_recorded_visit_is_a_conduct_finding_with_its_provisions(
     analyze_case(ws, case_id)
     ks = keys(ws, case_id)
     f_day, f_night = ks[f"visit:{day}"], ks[f"visit:{night}"]
-    assert f_day.category == "threat_visit" and "行为，而非威胁" in (f_day.explanation or "")
+    # its own category (conduct), not 上门恐吓 (threat_visit: the words of a threat)
+    assert f_day.category == f_night.category == "home_visit" and "行为，而非威胁" in (f_day.explanation or "")
+    assert f_day.category_zh == "上门催收" and not [k for k in ks if k.startswith("text:threat_visit:")]
     ids = [p["id"] for p in get_finding(ws, f_day.id).provisions]
     assert ids[0] == "cba_guideline-conduct"  # the visit's own rule first, then the category's provisions
     night_ids = [p["id"] for p in get_finding(ws, f_night.id).provisions]
@@ -128,7 +130,7 @@ def test_a_visit_added_by_hand_becomes_a_finding(ws: Workspace, case_id: int) ->
     )
     analyze_case(ws, case_id)
     f = keys(ws, case_id)[f"visit:{ev.id}"]
-    assert f.category == "threat_visit" and f.detector == "pattern.visit"
+    assert f.category == "home_visit" and f.detector == "pattern.visit"
 
 
 @pytest.mark.parametrize(
@@ -251,7 +253,8 @@ def test_one_visit_told_several_times_is_one_finding(
     with ws.db.session() as s:
         f = s.get(Finding, visits[f"visit:{visit}"].id)
         assert f is not None and f.extra["told_again"] == [note, told]
-    visit_cat = next(c for c in summarize(ws, case_id) if c.category == "threat_visit")
+    visit_cat = next(c for c in summarize(ws, case_id) if c.category == "home_visit")
+    assert visit_cat.name_zh == "上门催收"
     assert visit_cat.count == 2 and visit_cat.events == 2  # two visits
     assert not [f for f in fs if f.key.startswith("text:threat_visit:") and f.events[0].event_id in (note, told)]
     other = visits[f"visit:{late}"]

@@ -64,12 +64,12 @@ def _event_ids(f: FindingOut) -> set[int]:
 def test_a_recorded_visit_is_one_conduct_finding_with_its_provision(built: dict[str, Any]) -> None:
     fs: dict[str, FindingOut] = built["findings"]
     v = fs[f"visit:{built['visit']}"]
-    assert v.category == "threat_visit" and v.detector == "pattern.visit"
+    assert v.category == "home_visit" and v.category_zh == "上门催收" and v.detector == "pattern.visit"
     assert "行为，而非威胁" in (v.explanation or "") and "上门" in (v.summary or "")
     ids = [p["id"] for p in v.provisions]
     assert ids[0] == "cba_guideline-conduct" and len(ids) == len(set(ids))  # its own rule first, each once
     # the note's words read as a retelling say the same act: one finding of the visit, not a second "threat"
-    on_visit = [f for f in fs.values() if built["visit"] in _event_ids(f) and f.category == "threat_visit"]
+    on_visit = [f for f in fs.values() if built["visit"] in _event_ids(f) and "visit" in f.category]
     assert [f.key for f in on_visit] == [v.key]
     # ... and it keeps the words' span
     (link,) = v.events
@@ -78,7 +78,11 @@ def test_a_recorded_visit_is_one_conduct_finding_with_its_provision(built: dict[
 
 def test_a_visit_told_in_a_note_is_found(built: dict[str, Any]) -> None:
     f = built["findings"][f"visit:{built['note']}"]
-    assert f.category == "threat_visit" and "上门" in "".join(f.events[0].quotes)
+    assert f.category == "home_visit" and f.category_zh == "上门催收" and "上门" in "".join(f.events[0].quotes)
+    assert "cba_guideline-conduct" in [p["id"] for p in f.provisions]
+    # one finding each for the visit and the note, neither also a threat (上门恐吓) of its event
+    assert not [k for k in built["findings"] if k.startswith("text:threat_visit:") and int(k.split(":")[-1]) in
+                (built["visit"], built["note"])]  # fmt: skip
 
 
 def test_threats_and_announcements_of_a_visit_are_not_visits(built: dict[str, Any]) -> None:

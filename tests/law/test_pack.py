@@ -230,7 +230,31 @@ def test_no_contact_order_only_for_pestering_conduct(pack):
     opened = {
         (v.id, r.provision_id) for v in pack.violations.values() for r in v.provisions if "psapl-50-2" in r.remedies
     }
-    assert opened == {("harassment_volume", "psapl-50-1-5"), ("threat_visit", "psapl-50-1-5")}
+    assert opened == {
+        ("harassment_volume", "psapl-50-1-5"),
+        ("threat_visit", "psapl-50-1-5"),
+        ("home_visit", "psapl-50-1-5"),  # a visit with 纠缠、跟踪 after it
+    }
+
+
+def test_a_visit_that_happened_is_its_own_category(pack):
+    """home_visit (conduct: a visit that happened) is not 上门恐吓 (threat_visit: a text threatening one). Its
+    provisions are the home-visit conduct rules (conduct.yaml home_visit) and the 治安/criminal provisions for
+    entering, pestering or following, each with the condition under which it applies; none is "if carried out"."""
+    v, t = pack.violations["home_visit"], pack.violations["threat_visit"]
+    assert (v.name_zh, t.name_zh) == ("上门催收", "上门恐吓")
+    assert "威胁" not in v.name_zh and v.description_zh and v.severity
+    cited = [r.provision_id for r in v.provisions]
+    # the home-visit conduct rules but the night one, which the detector cites on a visit recorded at night only
+    assert {r.provision_id for r in pack.conduct.home_visit if r.id != "visit_night"} <= set(cited)
+    assert "cba_guideline-night" not in cited
+    assert {"psapl-47-1-3", "psapl-50-1-5", "psapl-30", "criminal-293-1"} <= set(cited)
+    assert "psapl-50-1-1" not in cited  # a visit is not a threat to the body
+    assert not any(r.if_carried_out for r in v.provisions)
+    assert all(r.note_zh for r in v.provisions)
+    assert next(r for r in v.provisions if r.provision_id == "criminal-293-1").requires == ["illegal_debt"]
+    assert {"police", "lender"} <= set(v.bodies)
+    assert all("home_visit" in pack.channels[b].handles.violations for b in v.bodies)
 
 
 def test_licensed_lenders_are_not_compared_with_the_old_36_percent_line(pack):

@@ -23,8 +23,9 @@ from weiquan.law.integrity import CATEGORIES as _ALL_CATEGORIES
 # absence of any other label.
 LAWFUL = "lawful"
 CATEGORIES: tuple[str, ...] = tuple(c for c in _ALL_CATEGORIES if c != LAWFUL)
-# Categories a single text can show (the others are patterns over a timeline).
-TEXT_CATEGORIES: tuple[str, ...] = tuple(c for c in CATEGORIES if c not in ("night_contact",))
+# Categories a single text can show (the others are facts of a timeline: night_contact, and home_visit, a visit
+# that happened, which analyze/patterns.py VisitDetector finds; a text announcing a visit is threat_visit).
+TEXT_CATEGORIES: tuple[str, ...] = tuple(c for c in CATEGORIES if c not in ("night_contact", "home_visit"))
 
 
 class Hit(NamedTuple):

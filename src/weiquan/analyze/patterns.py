@@ -396,11 +396,11 @@ class AfterRequestDetector:
 
 @dataclass
 class VisitDetector:
-    """A visit that happened (conduct, not a threat): an event recorded with channel ``visit`` (``weiquan add-event
-    --channel visit``), or a note, transcript or message saying collectors came to the door (``visit_told``: not one
-    that announces, threatens or denies a visit). Each visit is one finding, with the law pack's home-visit rules
-    (conduct.yaml ``home_visit``: consent, and the night window); words telling a visit of a day that already has one
-    are named on it (``told_again``)."""
+    """A visit that happened (category ``home_visit``, 上门催收: conduct, not a threat): an event recorded with channel
+    ``visit`` (``weiquan add-event --channel visit``), or a note, transcript or message saying collectors came to the
+    door (``visit_told``: not one that announces, threatens or denies a visit, which stays the text's threat_visit).
+    Each visit is one finding, with the law pack's home-visit rules (conduct.yaml ``home_visit``: consent, and the
+    night window); words telling a visit of a day that already has one are named on it (``told_again``)."""
 
     rules: ConductRules
     id: str = "pattern.visit"
@@ -455,7 +455,7 @@ class VisitDetector:
         when = _fmt(t) if recorded else f"{day.isoformat()}（据 {_fmt(t)} 的文字所述）"
         return FindingDraft(
             key=f"visit:{ev.id}",
-            category="threat_visit",
+            category="home_visit",
             detector_id=self.id,
             detector_version=self.version,
             confidence=0.9 if recorded else 0.7,

@@ -14,6 +14,7 @@ CATEGORIES: tuple[str, ...] = (
     "threat_legal_false",
     "impersonation",
     "threat_visit",
+    "home_visit",
     "insult",
     "third_party_contact",
     "privacy_disclosure",
