@@ -29,7 +29,12 @@ def visit_case(ws: Workspace) -> tuple[int, int, int]:
     case_id = create_case(ws, "上门案件", lender="速借", borrower_name="李四").id
     update_case(ws, case_id, lender_entity="示例消费金融有限公司", licence_type="consumer_finance")
     visit = add_manual_event(
-        ws, case_id, channel="visit", time="2026-03-02 15:00", name="外访员", text="两个人到家门口要钱，坐了一个小时才走"
+        ws,
+        case_id,
+        channel="visit",
+        time="2026-03-02 15:00",
+        name="外访员",
+        text="两个人到家门口要钱，坐了一个小时才走",
     ).id
     note = add_manual_event(
         ws, case_id, channel="other", time="2026-03-03 09:00", text="昨天下午催收的两个人上门了，在门口坐了一个小时"
@@ -40,7 +45,9 @@ def visit_case(ws: Workspace) -> tuple[int, int, int]:
     return case_id, visit, note
 
 
-def test_one_home_visit_finding_with_its_provisions_and_no_threat(ws: Workspace, visit_case: tuple[int, int, int]) -> None:
+def test_one_home_visit_finding_with_its_provisions_and_no_threat(
+    ws: Workspace, visit_case: tuple[int, int, int]
+) -> None:
     case_id, visit, note = visit_case
     fs = list_findings(ws, case_id)
     visits = [f for f in fs if "visit" in f.category]
