@@ -67,8 +67,12 @@ SETS = [
     Floor("blindJ.jsonl", None, "0.865 / 0.182 (main 43eaae5)", 0.88, 0.07, 75, 33),
     Floor("blindK.jsonl", None, "0.836 / 0.032 (main 43eaae5)", 0.85, 0.04, 75, 31),
     # session 4: N, O written before round 5 by two fresh helpers, scored on main a401cab (before) and 4c6d89e (after)
-    Floor("blindN.jsonl", None, "0.900 / 0.065 (main a401cab); 0.942 / 0.065 after round 5 (4c6d89e)", 0.92, 0.07, 75, 31),
-    Floor("blindO.jsonl", None, "0.891 / 0.000 (main a401cab); 0.929 / 0.000 after round 5 (4c6d89e)", 0.91, 0.03, 75, 30),
+    Floor(
+        "blindN.jsonl", None, "0.900 / 0.065 (main a401cab); 0.942 / 0.065 after round 5 (4c6d89e)", 0.92, 0.07, 75, 31
+    ),
+    Floor(
+        "blindO.jsonl", None, "0.891 / 0.000 (main a401cab); 0.929 / 0.000 after round 5 (4c6d89e)", 0.91, 0.03, 75, 30
+    ),
     # session 4: P, Q written during round 5 by two more fresh helpers, scored once after it (main 4c6d89e)
     Floor("blindP.jsonl", None, "0.899 / 0.063 (main 4c6d89e)", 0.88, 0.07, 75, 32),
     Floor("blindQ.jsonl", None, "0.905 / 0.000 (main 4c6d89e)", 0.88, 0.03, 75, 32),
