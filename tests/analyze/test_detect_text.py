@@ -42,13 +42,9 @@ NEGATIVE = [
     ("insult", "感谢你的配合，祝生活愉快"),
     ("third_party_contact", "请你本人尽快处理欠款"),
     ("privacy_disclosure", "你的借款已逾期，请尽快还款"),
-    pytest.param(
-        "illegal_debt",
-        "本期应还1200元，逾期将按合同收取违约金",
-        # round 5: the model trained with the authored messages reads 违约金 beside an amount as illegal_debt (p 0.86);
-        # an illegal_debt bar of 0.9 removes it but costs leave-one-author-out macro-F1 (docs/detection.md Round 5)
-        marks=pytest.mark.xfail(strict=True, reason="round 5 model: 违约金 + amount read as illegal_debt"),
-    ),
+    # round 5 read this as illegal_debt (the model, p 0.86); round 6: a contract penalty with no unlawful fee frames the
+    # text (context.yaml contract_charges), so the model needs the veto bar
+    ("illegal_debt", "本期应还1200元，逾期将按合同收取违约金"),
     ("harassment_volume", "我们会在工作时间电话提醒你本人"),
 ]
 
