@@ -46,7 +46,7 @@ from weiquan.analyze.training import (
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOORS = ROOT / "tests/analyze/data"
-FLOOR_SETS = tuple("ABCDEFGHIJK")
+FLOOR_SETS = tuple("ABCDEFGHIJKNOPQ")
 THRESHOLDS = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85)
 
 
@@ -67,6 +67,15 @@ class Candidate:
 
 
 OVERRULE_EXTRA = ("C1", "C2")  # "转告"/"你是他家人吗": words of a call to a contact, which may disclose nothing
+# Round 6: rules whose out-of-author precision is poor (scripts/loao_eval.py --rule-precision), by group; ``+o<group>``
+# lets the model overrule them (e.g. ``w8+oexp+ovisit``).
+OVERRULE_GROUPS = {
+    "exp": ("E1", "E1b", "E3"),  # 爆通讯录/曝光 named in news, advice and notices
+    "visit": ("T1",),  # 上门 in a booked or denied visit
+    "kids": ("L8",),  # 限制高消费/子女 in honest explanations
+    "lawyer": ("I2",),  # a genuine lawyer naming the firm
+    "legal": ("L5", "L7"),  # 冻结/失信 in honest explanations of enforcement
+}
 
 
 def candidate(spec: str) -> Candidate:
@@ -86,6 +95,8 @@ def candidate(spec: str) -> Candidate:
     for name, val in mods:
         if name == "ovr":
             cand = replace(cand, overrules=OVERRULE_EXTRA)
+        elif name[:1] == "o" and name[1:] in OVERRULE_GROUPS:
+            cand = replace(cand, overrules=(*cand.overrules, *OVERRULE_GROUPS[name[1:]]))
         elif name.startswith("fam"):  # +famcl: every rule of the C and L families (+famall: every rule)
             fams = name[3:].upper()
             ids = tuple(r.id for r in _rules("message").rules if fams == "ALL" or r.id[0] in fams)
@@ -223,6 +234,35 @@ def evaluate(
     return res
 
 
+def rule_precision(cand: Candidate, authored: dict[str, list[dict]], floors: dict[str, list[dict]]) -> dict:
+    """Per rule id (``None``: the model alone), how often its hits survive in the combined detector on out-of-author
+    items (each author read by the model that never saw it) and on the floor sets: ``lawful_fp`` (a hit on a lawful
+    item), ``tp`` (the hit's category is a gold label), ``other`` (a wrong category on an unlawful item)."""
+    authors = tuple(authored)
+    out: dict[str, dict[str, dict[str, int]]] = {"loao": {}, "floors": {}}
+
+    def count(where: str, items: list[dict], payload: dict) -> None:
+        for register in ("message", "retelling"):
+            idx = [i for i, it in enumerate(items) if is_retelling_kind(it.get("source_kind")) == (register == "retelling")]
+            if not idx:
+                continue
+            det = detector(payload, register, cand)
+            for i, hits in zip(idx, det.detect_many([items[i]["text"] for i in idx]), strict=True):
+                gold = items[i]["labels"]
+                for h in hits:
+                    for rid in str(h.rule_id).split(","):
+                        kind = "lawful_fp" if gold == ["lawful"] else ("tp" if h.category in gold else "other")
+                        row = out[where].setdefault(rid, {"lawful_fp": 0, "tp": 0, "other": 0})
+                        row[kind] += 1
+
+    for a, items in authored.items():
+        count("loao", items, model(cand, (a,), authors))
+    full = model(cand, (), authors)
+    for items in floors.values():
+        count("floors", items, full)
+    return out
+
+
 def tune_thresholds(cand: Candidate, authored: dict[str, list[dict]]) -> dict[str, float]:
     """Per-label model thresholds that maximise each label's F1 over the pooled out-of-author predictions of the
     combined detector (a label's bar changes only that label's decisions), with a lawful-FP tie-break."""
@@ -258,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--all", action="store_true", help="every candidate of DEFAULT_CANDIDATES")
     ap.add_argument("--tune-thresholds", action="store_true")
     ap.add_argument("--floors", nargs="*", default=list(FLOOR_SETS))
+    ap.add_argument("--rule-precision", action="store_true", help="per rule id: lawful FP / true / other hits")
     ap.add_argument("--cache", type=Path, help="keep fitted models in this directory between runs")
     args = ap.parse_args(argv)
     global CACHE
@@ -271,6 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     for cand in cands:
         name = cand.name
         r = evaluate(cand, authored, floors)
+        if args.rule_precision:
+            r["rule_precision"] = rule_precision(cand, authored, floors)
         print(json.dumps(r, ensure_ascii=False), flush=True)
         results.append(r)
         if args.tune_thresholds and cand.authored is not None and authored:
