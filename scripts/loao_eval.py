@@ -243,7 +243,9 @@ def rule_precision(cand: Candidate, authored: dict[str, list[dict]], floors: dic
 
     def count(where: str, items: list[dict], payload: dict) -> None:
         for register in ("message", "retelling"):
-            idx = [i for i, it in enumerate(items) if is_retelling_kind(it.get("source_kind")) == (register == "retelling")]
+            idx = [
+                i for i, it in enumerate(items) if is_retelling_kind(it.get("source_kind")) == (register == "retelling")
+            ]
             if not idx:
                 continue
             det = detector(payload, register, cand)

@@ -69,15 +69,21 @@ def test_model_overrules_word_only_third_party_rules() -> None:
 def test_model_overrules_any_rule_below_its_bar() -> None:
     """Round 5: a hit of the third-party addressing rules (C1-C4, X1) and L10 yields to the model's clear "not this
     category" (below ``below``; contact and disclosure below ``below_by``), chosen by leave-one-author-out; a rule
-    hit the model does not clearly contradict stands, and every other rule decides on its own."""
+    hit the model does not clearly contradict stands, and every other rule decides on its own. Round 6 adds the rules
+    of poorest out-of-author precision (E1, E1b, E3, L8, L5, L7, I2); the visit rule T1 and the invented-procedure
+    rules stay exact."""
     cfg = combine_config()["model_overrules"]
-    assert cfg["rules"] == ["C1", "C2", "C3", "C4", "X1", "L10"] and cfg["below"] == 0.35
+    assert cfg["rules"] == ["C1", "C2", "C3", "C4", "X1", "L10", "E1", "E1b", "E3", "L8", "L5", "L7", "I2"]
+    assert cfg["below"] == 0.35
     assert cfg["below_by"] == {"third_party_contact": 0.5, "privacy_disclosure": 0.5}
     callback = "您好，麻烦您转告他方便时回个电话，谢谢"  # C2
     assert [h.decided_by for h in _det(third_party_contact=0.55).detect(callback)] == ["rule C2"]
     assert not _det(third_party_contact=0.45).detect(callback)
     assert [h.category for h in _det().detect("再不还明天就上门找你")] == ["threat_visit"]  # T1 stays exact
-    assert "threat_exposure" in {h.category for h in _det().detect("再不还就爆你通讯录")}  # E1 stays exact
+    assert "threat_exposure" in {
+        h.category for h in _det(threat_exposure=0.4).detect("再不还就爆你通讯录")
+    }  # E1 at 0.4
+    assert "threat_exposure" not in {h.category for h in _det().detect("再不还就爆你通讯录")}  # E1 yields below 0.35
     contact = "阿姨，你儿子在我们平台的借款逾期了"  # C4 + X1
     got = {h.category for h in _det(third_party_contact=0.45, privacy_disclosure=0.45).detect(contact)}
     assert not got & {"third_party_contact", "privacy_disclosure"}  # 0.45 is below the contact bar of 0.5

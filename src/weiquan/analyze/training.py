@@ -107,7 +107,9 @@ def load_corpus(seed: int = 20261128) -> list[Item]:
 def authored_files() -> list[tuple[str, str]]:
     """(author, JSONL text) of every authored file (``corpus/authored/W*.jsonl``), in author order."""
     d = resources.files("weiquan.analyze").joinpath("corpus/authored")
-    files = sorted((f for f in d.iterdir() if f.name.endswith(".jsonl")), key=lambda f: (len(f.name), f.name))  # W2 < W10
+    files = sorted(
+        (f for f in d.iterdir() if f.name.endswith(".jsonl")), key=lambda f: (len(f.name), f.name)
+    )  # W2 < W10
     return [(f.name.removesuffix(".jsonl"), f.read_text(encoding="utf-8")) for f in files]
 
 
