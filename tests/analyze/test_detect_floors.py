@@ -45,7 +45,7 @@ SETS = [
     Floor("heldout2.jsonl", "team-written heldout round 3", "0.739 / 0.148", 0.90, 0.05, 70),
     Floor("heldout3.jsonl", "team-written heldout round 4", "0.671 / 0.061", 0.90, 0.05, 60, 30),
     Floor("heldout4.jsonl", "team-written heldout round 5", "0.705 / 0.318", 0.92, 0.05, 45, 20),
-    # 0.89 since detection round 6 (was 0.91): the model trained with eleven authors adds a second category to four
+    # 0.89 since detection round 6 (was 0.91): the model trained with eleven authors adds a second category to
     # short team-written items (a contact told he "有义务督促" read as a false legal threat too); leave-one-author-out
     # and A-Q chose it (docs/detection.md "Round 6")
     Floor("heldout5.jsonl", "team-written heldout round 6", "0.800 / 0.111", 0.89, 0.05, 45, 25),
