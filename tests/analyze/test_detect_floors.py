@@ -79,6 +79,9 @@ SETS = [
     # session 4: P, Q written during round 5 by two more fresh helpers, scored once after it (main 4c6d89e)
     Floor("blindP.jsonl", None, "0.899 / 0.063 (main 4c6d89e)", 0.89, 0.07, 75, 32),
     Floor("blindQ.jsonl", None, "0.905 / 0.000 (main 4c6d89e)", 0.88, 0.03, 75, 32),
+    # session 4: R, S written during round 6 by two more fresh helpers, scored once after it (frozen 93f2187, main 6453b1d)
+    Floor("blindR.jsonl", None, "0.911 / 0.000 (main 6453b1d)", 0.89, 0.03, 75, 32),
+    Floor("blindS.jsonl", None, "0.899 / 0.033 (main 6453b1d)", 0.88, 0.04, 75, 30),
 ]
 
 
