@@ -240,6 +240,28 @@ def _compose(
     return merged + covered
 
 
+class _Rewritten(Normalized):
+    """A normalised text rewritten once more (:func:`rewritten`); spans map through both steps."""
+
+    __slots__ = ("base",)
+
+    def __init__(self, base: Normalized, text: str, edits: _EditMap) -> None:
+        super().__init__(base.original, text, edits, None)
+        self.base = base
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        if end <= start:
+            pos = self.edits(start)[0] if start < len(self.text) else len(self.base.text)
+            return self.base.to_original(pos, pos)
+        return self.base.to_original(self.edits(start)[0], self.edits(end - 1)[1])
+
+
+def rewritten(n: Normalized, edits: list[tuple[int, int, str]]) -> Normalized:
+    """``n.text`` with sorted, non-overlapping ``(start, end, replacement)`` edits applied; a span of the result maps
+    to ``n.original`` as a span of ``n.text`` does (a replacement maps to the whole range it replaced)."""
+    return _Rewritten(n, _apply_plain(n.text, edits), _EditMap(len(n.text), edits))
+
+
 @cache
 def default_normalizer() -> Normalizer:
     data = resources.files("weiquan.analyze").joinpath("data/normalize.yaml").read_text(encoding="utf-8")

@@ -24,6 +24,7 @@ import yaml
 
 from weiquan.analyze.base import Hit
 from weiquan.analyze.normalize import Normalized, Normalizer, default_normalizer
+from weiquan.analyze.numbers import numeric_view
 
 DETECTOR_ID = "text.rules"
 _CLAUSE_END = ",.!?;，。！？；\n"
@@ -178,7 +179,10 @@ class RuleDetector:
         return self.match_normalized(self.normalizer.normalize(text))
 
     def match_normalized(self, n: Normalized) -> tuple[Normalized, list[RuleMatch]]:
-        """As :meth:`match`, for a text already normalised with this detector's normaliser."""
+        """As :meth:`match`, for a text already normalised with this detector's normaliser. The rules read spoken
+        amounts and rates as figures (:func:`weiquan.analyze.numbers.numeric_view`): the returned text, whose
+        offsets the matches use, is that view; its spans map to the original as ``n``'s do."""
+        n = numeric_view(n)
         s = n.text
         cands = self.candidates(s)
         if not cands:
@@ -317,7 +321,7 @@ class RuleDetector:
 @cache
 def default_rules(register: str = "message") -> RuleDetector:
     rules_src, ctx_src, norm_src = _data("rules.yaml"), _data("context.yaml"), _data("normalize.yaml")
-    digest = hashlib.sha256((rules_src + ctx_src + norm_src).encode()).hexdigest()[:8]
+    digest = hashlib.sha256((rules_src + ctx_src + norm_src + _data("numbers.yaml")).encode()).hexdigest()[:8]
     return RuleDetector(
         yaml.safe_load(rules_src)["rules"],
         yaml.safe_load(ctx_src),

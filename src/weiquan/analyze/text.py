@@ -148,14 +148,14 @@ class CombinedTextDetector:
 
     def _decide(self, n: Normalized, sc: Scores | None) -> tuple[list[Hit], list[str]]:
         """Rule hits (confidence adjusted) and the categories the classifier adds."""
-        _, matches = self.rules.match_normalized(n)
+        nr, matches = self.rules.match_normalized(n)  # nr: the rules' view (spoken figures in digits)
         if not matches:
             rule_hits: dict[str, Hit] = {}
             out: list[Hit] = []
         else:
             # a rule hit the classifier agrees with (p >= 0.5) gains a little confidence
             bonus = {c: AGREE_BONUS for c, p in zip(sc.labels, sc.row) if p >= 0.5} if sc is not None else None
-            out = self.rules.hits_from(n, matches, bonus)
+            out = self.rules.hits_from(nr, matches, bonus)
             if sc is not None and self.overrulable:
                 out = [h for h in out if not self._overruled(h, sc)]
             rule_hits = {h.category: h for h in out}
