@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from weiquan.analyze.normalize import normalize
 from weiquan.analyze.numbers import default_reader, numeric_view
-from weiquan.analyze.rules import default_rules
+from weiquan.analyze.rules import RuleDetector, default_rules
 from weiquan.cli import app
 from weiquan.zh.numerals import parse_number, parse_rate, plain
 
@@ -90,6 +90,10 @@ def test_plain_writes_digits_without_exponent() -> None:
         ("借三十天", []),  # a term, not an amount
         ("借一笔钱还一下", []),
         ("万一你不还呢", []),
+        ("再不还就交给外面的兄弟收拾你", []),  # 拾 is also a numeral
+        ("欠款千万别再拖了", []),
+        ("你还十分嚣张", []),
+        ("欠了十万元", ["100000"]),
     ],
 )
 def test_only_money_and_rates_are_rewritten(text: str, figures: list[str]) -> None:
@@ -159,3 +163,26 @@ def test_a_transcript_end_to_end_through_classify() -> None:
     assert h["decided_by"].startswith("rule ") and {"B1", "B4"} <= set(h["rule"].split(","))
     assert h["quotes"] == [text[a:b] for a, b in h["spans"]]
     assert "借三千到手两千一" in h["quotes"] and "日息千分之五" in h["quotes"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("借三千到手三千", False),  # nothing deducted
+        ("借3000到手3000", False),
+        ("借三千到手两千一", True),
+        ("借款一万实际到账九千五", True),
+        ("实际只到手2000", True),  # one figure: nothing to compare
+    ],
+)
+def test_upfront_deduction_compares_the_two_figures(text: str, kept: bool) -> None:
+    _, matches = default_rules().match(text)
+    b1 = [m for m in matches if m.rule.id == "B1"]
+    assert b1 and all(m.kept == kept for m in b1), b1
+    assert not kept == all(m.reason == "figures" for m in b1)
+
+
+def test_an_unknown_figures_check_is_refused() -> None:
+    rule = {"id": "Z1", "category": "illegal_debt", "re": "借", "conf": 0.5, "figures": "ascending"}
+    with pytest.raises(ValueError, match="figures"):
+        RuleDetector([rule], {}, default_rules().normalizer, "t")

@@ -20,6 +20,7 @@ from weiquan.analyze.normalize import Normalized, rewritten
 from weiquan.zh.numerals import DIGITS, NUMERAL_CHARS, PER_PREFIX, UNIT_CHARS, parse_number, plain
 
 _CN_CHARS = "".join(DIGITS) + UNIT_CHARS
+_DIGIT_CHARS = frozenset("0123456789" + "".join(d for d, v in DIGITS.items() if v))
 _NUM = f"[0-9{_CN_CHARS}][{re.escape(NUMERAL_CHARS)}]*"
 
 
@@ -33,6 +34,7 @@ class NumberReader:
 
     pattern: re.Pattern[str]
     not_money_after: tuple[str, ...]
+    money_after: tuple[str, ...]
     with_unit_after: tuple[str, ...]
     precheck: re.Pattern[str]
 
@@ -47,6 +49,7 @@ class NumberReader:
         return cls(
             pattern,
             tuple(t["not_money_after"]),
+            tuple(t["money_after_always"]),
             tuple(t["money_after_with_unit"]),
             re.compile(f"[{_CN_CHARS}]"),
         )
@@ -65,11 +68,13 @@ class NumberReader:
                 a = m.start()  # 百分之三十六 -> 36% as a whole
             elif not any(c in _CN_CHARS for c in run):
                 continue  # already Arabic
-            elif group == "amt":
+            elif group == "amt" and not s.startswith(self.money_after, b):
                 # the run may run into the next figure (借一万二七天还一万八): the longest prefix that is one amount
-                # with a unit, not followed by a measure word (借三十天 is a term, 借一笔 / 还一下 are words)
+                # with a digit and a unit, not followed by a measure word (借三十天 is a term; 借一笔, 还一下, 收拾,
+                # 欠款千万别拖 are words)
                 while run and not (
                     any(c in UNIT_CHARS for c in run)
+                    and any(c in _DIGIT_CHARS for c in run)
                     and not s.startswith(self.not_money_after, a + len(run))
                     and parse_number(run) is not None
                 ):

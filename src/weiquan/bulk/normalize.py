@@ -14,7 +14,7 @@ from functools import lru_cache
 import re
 from zoneinfo import ZoneInfo
 
-import cn2an
+from weiquan.zh.numerals import is_numeral, parse_number
 
 _YMD = re.compile(
     r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[\sT]+(\d{1,2})[:时](\d{1,2})(?:[:分](\d{1,2}(?:\.\d+)?))?秒?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
@@ -134,7 +134,6 @@ def _checked(d: dt.date | None) -> dt.date | None:
 _AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)(千|k|K|万|w|W|亿)?$")
 _UNIT = {None: 1, "千": 1_000, "k": 1_000, "K": 1_000, "万": 10_000, "w": 10_000, "W": 10_000, "亿": 100_000_000}
 _STRIP = re.compile(r"^(?:约|大约|共|合计|总计|人民币|rmb|cny)|(?:元整|元|块钱|块|人民币|rmb|cny|左右|多)$", re.I)
-_CN_DIGITS = set("零〇一二两三四五六七八九十百千万亿点壹贰叁肆伍陆柒捌玖拾佰仟")
 
 
 def parse_amount(value: object) -> float | None:
@@ -156,10 +155,5 @@ def _parse_amount_str(raw: str) -> float | None:
     m = _AMOUNT.match(s)
     if m:
         return round(float(m[1]) * _UNIT[m[2]], 2)
-    if set(s) <= _CN_DIGITS:
-        try:
-            v = float(cn2an.cn2an(s, "smart"))
-        except (ValueError, KeyError, IndexError, TypeError):
-            return None
-        return v if v >= 0 else None
-    return None
+    v = parse_number(s) if is_numeral(s) else None  # 三千五百, 两万, 3千6, 一万二 (the one converter, zh/numerals)
+    return None if v is None else round(float(v), 2)

@@ -199,7 +199,7 @@ def _warm(cfg: RunConfig) -> str:
     """Load the detector (and the lender resolver) in a worker before its first partition."""
 
     resolver_for(cfg.registry).resolve(None, "预热")
-    parse_amount("三千元")  # imports cn2an
+    parse_amount("三千元")
     parse_date("2024-01-01T00:00:00+08:00", cfg.timezone)
     detector = cfg.detector_factory()
     detector.detect_many(["预热"])

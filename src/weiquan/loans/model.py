@@ -9,6 +9,7 @@ from typing import Any
 
 from weiquan.errors import InputError
 from weiquan.zh.labels import LICENCE_TYPES
+from weiquan.zh.numerals import parse_money
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,13 @@ def _amount(value: Any, field: str, *, allow_zero: bool = False) -> float:
     try:
         v = float(value)
     except ValueError:
-        raise InputError(
-            f"“{field}”金额必须是数字：{value!r}", f"{field}: amount must be a number, got {value!r}"
-        ) from None
+        money = parse_money(value) if isinstance(value, str) else None  # 三千六百元, 1.2万, 一万二
+        if money is not None:
+            v = float(money)
+        else:
+            raise InputError(
+                f"“{field}”金额必须是数字：{value!r}", f"{field}: amount must be a number, got {value!r}"
+            ) from None
     if not math.isfinite(v):
         raise InputError(f"“{field}”金额无效：{value!r}", f"{field}: invalid amount {value!r}")
     if v < 0:

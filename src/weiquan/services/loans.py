@@ -19,6 +19,7 @@ from weiquan.loans.check import check_loan
 from weiquan.services.cases import get_case_row
 from weiquan.store.models import Loan
 from weiquan.workspace import Workspace
+from weiquan.zh.numerals import parse_money
 
 
 class LoanOut(BaseModel):
@@ -107,7 +108,7 @@ def recheck_loan(ws: Workspace, loan_id: int, *, as_of: dt.date | None = None) -
 # -- the web's loan form and the quick rate calculators (the form turned into the check_loan description)
 
 _LINE = re.compile(
-    r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{4}\.\d{1,2}\.\d{1,2})\s+([0-9][0-9,]*(?:\.\d+)?)\s*(元)?\s*(未还|待还|unpaid)?\s*$"
+    r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{4}\.\d{1,2}\.\d{1,2})\s+([0-9零〇一二两三四五六七八九十百千万亿点壹贰叁肆伍陆柒捌玖拾佰仟][0-9零〇一二两三四五六七八九十百千万亿点壹贰叁肆伍陆柒捌玖拾佰仟,.]*)\s*(元|块钱|块)?\s*(未还|待还|unpaid)?\s*$"
 )
 
 
@@ -142,7 +143,13 @@ def parse_repayment_lines(text: str) -> list[dict[str, Any]]:
                 f"还款第 {n} 行看不懂：“{raw.strip()[:40]}”。请写成“2025-02-01 1100”，还没还的在后面加“未还”。",
                 f"repayment line {n} not understood; write 'YYYY-MM-DD amount [未还]'",
             )
-        out.append({"date": _date(m.group(1)), "amount": float(m.group(2)), "paid": m.group(4) is None})
+        amount = parse_money(m.group(2))  # 1100, 1,100.50, 一千一, 1.1万
+        if amount is None:
+            raise InputError(
+                f"还款第 {n} 行的金额看不懂：“{m.group(2)}”。请写成“1100”或“一千一百”。",
+                f"repayment line {n}: amount not understood",
+            )
+        out.append({"date": _date(m.group(1)), "amount": float(amount), "paid": m.group(4) is None})
     if not out:
         raise InputError("请至少填一笔还款（已还或应还）", "enter at least one repayment (paid or due)")
     return out

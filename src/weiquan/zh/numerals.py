@@ -12,6 +12,7 @@ Spoken ellipsis: a lone last digit right after a unit counts in the next lower u
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 DIGITS = {
@@ -122,6 +123,22 @@ def parse_rate(s: str) -> Decimal | None:
     return None
 
 
+_MONEY_AFFIX = re.compile(r"^(?:人民币|[￥¥])|(?:元整|元|圆|块钱|块)$")
+
+
+def parse_money(s: str) -> Decimal | None:
+    """An amount of yuan as typed or said: 3000, 3,000.50, ￥2000, 三千六百块, 1.2万元, 一万二; None when not one."""
+    t = unicodedata.normalize("NFKC", s).strip().replace(",", "").replace(" ", "")
+    for _ in range(2):
+        t = _MONEY_AFFIX.sub("", t)
+    if not is_numeral(t):
+        return None
+    try:
+        return Decimal(t) if re.fullmatch(r"\d+(?:\.\d+)?", t) else parse_number(t)
+    except InvalidOperation:
+        return None
+
+
 def plain(v: Decimal) -> str:
     """A value written with Arabic digits, without exponent or trailing zeros: 12000, 0.5, 3.14."""
     try:
@@ -146,6 +163,7 @@ __all__ = [
     "SMALL_UNITS",
     "UNIT_CHARS",
     "is_numeral",
+    "parse_money",
     "parse_number",
     "parse_rate",
     "plain",
