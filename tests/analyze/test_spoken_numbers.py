@@ -94,6 +94,8 @@ def test_plain_writes_digits_without_exponent() -> None:
         ("欠款千万别再拖了", []),
         ("你还十分嚣张", []),
         ("欠了十万元", ["100000"]),
+        ("连几千块都还不上", []),  # a rough size
+        ("差的三千块我明天转你", ["3000"]),
     ],
 )
 def test_only_money_and_rates_are_rewritten(text: str, figures: list[str]) -> None:

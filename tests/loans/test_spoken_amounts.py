@@ -11,7 +11,7 @@ from weiquan.bulk.normalize import parse_amount
 from weiquan.errors import InputError
 from weiquan.law.pack import load_pack
 from weiquan.loans import check_loan
-from weiquan.services.loans import parse_repayment_lines
+from weiquan.services.loans import parse_quick_number, parse_repayment_lines
 from weiquan.zh.numerals import parse_money
 
 
@@ -55,3 +55,11 @@ def test_repayment_lines_read_spoken_amounts() -> None:
 def test_money(raw: str, want: object) -> None:
     assert parse_money(raw) == want
     assert parse_amount(raw) == float(want)  # type: ignore[arg-type]  # the bulk column reads the same
+
+
+def test_the_quick_rate_fields_read_spoken_rates() -> None:
+    assert parse_quick_number("万分之五", "日利率", upper=100) == pytest.approx(0.05)
+    assert parse_quick_number("千分之一", "日利率", upper=100) == pytest.approx(0.1)
+    assert parse_quick_number("十二", "期数", upper=600, integer=True) == 12
+    with pytest.raises(InputError):
+        parse_quick_number("一些", "日利率", upper=100)

@@ -35,6 +35,7 @@ class NumberReader:
     pattern: re.Pattern[str]
     not_money_after: tuple[str, ...]
     money_after: tuple[str, ...]
+    approximate: str
     with_unit_after: tuple[str, ...]
     precheck: re.Pattern[str]
 
@@ -50,6 +51,7 @@ class NumberReader:
             pattern,
             tuple(t["not_money_after"]),
             tuple(t["money_after_always"]),
+            "".join(t["approximate_before"]),
             tuple(t["money_after_with_unit"]),
             re.compile(f"[{_CN_CHARS}]"),
         )
@@ -84,6 +86,8 @@ class NumberReader:
                 b = a + len(run)
             elif m["unit"] in self.with_unit_after and not any(c in UNIT_CHARS for c in run):
                 continue  # 一块 (together), 五块 left alone: too small to matter, too often a word
+            elif a and s[a - 1] in self.approximate and not any(c in _DIGIT_CHARS for c in run):
+                continue  # 几千块, 上万元, 数千元: a rough size, not a figure
             v = parse_number(run)
             if v is None:
                 continue

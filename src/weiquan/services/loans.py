@@ -19,7 +19,7 @@ from weiquan.loans.check import check_loan
 from weiquan.services.cases import get_case_row
 from weiquan.store.models import Loan
 from weiquan.workspace import Workspace
-from weiquan.zh.numerals import parse_money
+from weiquan.zh.numerals import parse_money, parse_number, parse_rate
 
 
 class LoanOut(BaseModel):
@@ -177,7 +177,8 @@ def check_form(ws: Workspace, form: LoanForm) -> dict[str, Any]:
 
 
 def parse_quick_number(text: str | None, what: str, *, upper: float, integer: bool = False) -> float | None:
-    """A number typed in a quick-conversion field ("0.05", "０.０５", "0.05%", "1,5" as 1.5); None when empty."""
+    """A number typed in a quick-conversion field ("0.05", "０.０５", "0.05%", "1,5" as 1.5, "万分之五", "十二");
+    None when empty."""
     t = unicodedata.normalize("NFKC", text or "").strip().rstrip("%％").strip().replace("，", ".")
     if not t:
         return None
@@ -186,9 +187,14 @@ def parse_quick_number(text: str | None, what: str, *, upper: float, integer: bo
     try:
         v = float(t)
     except ValueError:
-        raise InputError(
-            f"{what}应是一个数字，例如 {'12' if integer else '0.05'}", f"{what}: not a number: {text}"
-        ) from None
+        spoken = parse_rate(t)  # 万分之五 -> 0.05 (percent)
+        spoken = spoken if spoken is not None else parse_number(t)  # 十二 (months), 零点零五
+        if spoken is not None:
+            v = float(spoken)
+        else:
+            raise InputError(
+                f"{what}应是一个数字，例如 {'12' if integer else '0.05'}", f"{what}: not a number: {text}"
+            ) from None
     if integer and v != int(v):
         raise InputError(f"{what}应是整数", f"{what}: not an integer: {text}")
     if not (0 < v <= upper) if integer else not (0 <= v <= upper):
