@@ -9,7 +9,7 @@ from typing import Any
 
 import cn2an
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -188,3 +188,20 @@ def test_an_unknown_figures_check_is_refused() -> None:
     rule = {"id": "Z1", "category": "illegal_debt", "re": "借", "conf": 0.5, "figures": "ascending"}
     with pytest.raises(ValueError, match="figures"):
         RuleDetector([rule], {}, default_rules().normalizer, "t")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(min_value=11, max_value=10**9),
+    st.sampled_from(["借", "到手", "本金", "欠了", "利息"]),
+    st.sampled_from(["", "元", "块钱"]),
+    st.sampled_from(["", "喂，", "【某贷】您好，"]),
+)
+def test_a_spoken_amount_in_a_sentence_reads_back_with_its_span(n: int, before: str, unit: str, lead: str) -> None:
+    spoken = cn2an.an2cn(str(n))
+    # an amount needs a digit and a unit (a bare 十 / 一 is a word there: tested above)
+    assume(any(c in "十百千万亿" for c in spoken) and any(c in "一二三四五六七八九" for c in spoken))
+    text = f"{lead}{before}{spoken}{unit}，请尽快处理"
+    v = numeric_view(normalize(text))
+    i = v.text.index(str(n))
+    assert text[slice(*v.to_original(i, i + len(str(n))))] == spoken
