@@ -19,7 +19,7 @@ from weiquan.loans.check import check_loan
 from weiquan.services.cases import get_case_row
 from weiquan.store.models import Loan
 from weiquan.workspace import Workspace
-from weiquan.zh.numerals import parse_money, parse_number, parse_rate
+from weiquan.zh.numerals import NUMERAL_CHARS, parse_money, parse_number, parse_rate
 
 
 class LoanOut(BaseModel):
@@ -107,8 +107,11 @@ def recheck_loan(ws: Workspace, loan_id: int, *, as_of: dt.date | None = None) -
 
 # -- the web's loan form and the quick rate calculators (the form turned into the check_loan description)
 
+_NUMERAL = "[" + re.escape(NUMERAL_CHARS) + ",]"  # 1,100.50, 一千一, 1.1万 (read by zh.numerals.parse_money)
 _LINE = re.compile(
-    r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{4}\.\d{1,2}\.\d{1,2})\s+([0-9零〇一二两三四五六七八九十百千万亿点壹贰叁肆伍陆柒捌玖拾佰仟][0-9零〇一二两三四五六七八九十百千万亿点壹贰叁肆伍陆柒捌玖拾佰仟,.]*)\s*(元|块钱|块)?\s*(未还|待还|unpaid)?\s*$"
+    r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{4}\.\d{1,2}\.\d{1,2})\s+("
+    + _NUMERAL
+    + r"+)\s*(元|块钱|块)?\s*(未还|待还|unpaid)?\s*$"
 )
 
 
