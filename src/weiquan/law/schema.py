@@ -568,18 +568,12 @@ class InterestRules(_Strict):
     payment_order_source: str
     payment_order_confidence: Confidence
 
-    @field_validator("caps", mode="before")
+    @field_validator("caps", "rules", mode="before")
     @classmethod
-    def _caps_by_id(cls, v: object) -> object:
+    def _by_id(cls, v: object) -> object:
+        """The data file lists caps and rules; the model keys them by id."""
         if isinstance(v, list):
-            return {c["id"]: c for c in v}
-        return v
-
-    @field_validator("rules", mode="before")
-    @classmethod
-    def _rules_by_id(cls, v: object) -> object:
-        if isinstance(v, list):
-            return {r["id"]: r for r in v}
+            return {item["id"]: item for item in v}
         return v
 
 
