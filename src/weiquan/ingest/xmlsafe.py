@@ -27,6 +27,7 @@ from weiquan.ingest.base import ImportContext, ParseError
 PROLOG_LIMIT = 1 << 20
 _NAME_START = re.compile(rb"[A-Za-z_:\x80-\xff]")
 _NAME = re.compile(rb"[^\s/>]+")
+_SKIPPED_MARKUP = ((b"<?", b"?>"), (b"<!--", b"-->"))  # declaration / PIs and comments: passed over
 
 
 @dataclass(frozen=True)
@@ -50,18 +51,13 @@ def scan_prolog(data: bytes) -> Prolog:
             continue
         if c != b"<":
             return Prolog(None, False, False)
-        if data.startswith(b"<?", i):
-            j = data.find(b"?>", i + 2)
+        skipped = next((pair for pair in _SKIPPED_MARKUP if data.startswith(pair[0], i)), None)
+        if skipped is not None:
+            opener, closer = skipped
+            j = data.find(closer, i + len(opener))
             if j < 0:
                 return Prolog(None, False, True)
-            i = j + 2
-            seen_markup = True
-            continue
-        if data.startswith(b"<!--", i):
-            j = data.find(b"-->", i + 4)
-            if j < 0:
-                return Prolog(None, False, True)
-            i = j + 3
+            i = j + len(closer)
             seen_markup = True
             continue
         if data.startswith(b"<!", i):
