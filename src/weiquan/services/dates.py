@@ -20,11 +20,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from weiquan.errors import InputError, NotFoundError
 from weiquan.services.cases import get_case_row
+from weiquan.services.timeline import count_events
 from weiquan.store.provenance import case_names
 from weiquan.store.models import Event, EventSource, Evidence
 from weiquan.store.types import utcnow
@@ -70,15 +71,7 @@ def _anchor_day(rows: list[Event], zone: ZoneInfo) -> tuple[dt.date, str | None]
 
 def count_pending(ws: Workspace, case_id: int) -> int:
     """Events of the case waiting for a confirmed date."""
-    with ws.db.read_session() as s:
-        return int(
-            s.scalar(
-                select(func.count())
-                .select_from(Event)
-                .where(Event.case_id == case_id, Event.date_unconfirmed.is_(True))
-            )
-            or 0
-        )
+    return count_events(ws, case_id, pending=True)
 
 
 def _pending_by_file(s: Session, case_id: int) -> dict[int, list[Event]]:

@@ -233,13 +233,14 @@ def _out(e: Event, refs: list[EvidenceRef]) -> EventOut:
     )
 
 
-def count_events(ws: Workspace, case_id: int) -> int:
+def count_events(ws: Workspace, case_id: int, *, pending: bool = False) -> int:
+    """The case's events whose date is known, or (``pending``) those waiting for a confirmed date."""
     with ws.db.read_session() as s:
         return int(
             s.scalar(
                 select(func.count())
                 .select_from(Event)
-                .where(Event.case_id == case_id, Event.date_unconfirmed.is_(False))
+                .where(Event.case_id == case_id, Event.date_unconfirmed.is_(pending))
             )
             or 0
         )
