@@ -65,28 +65,26 @@ def _group(row: Any) -> GroupStats:
     return GroupStats(int(row[0] or 0), as_utc(row[1]), as_utc(row[2]), int(row[3] or 0), int(row[4] or 0))
 
 
-def stats_by_finding(s: Session, case_id: int, states: tuple[str, ...]) -> dict[int, GroupStats]:
+def _stats_by(s: Session, key: Any, case_id: int, states: tuple[str, ...]) -> dict[Any, GroupStats]:
+    """Distinct events behind the case's findings, grouped by ``key`` (a finding or a category column)."""
     rows = s.execute(
-        select(FindingEvent.finding_id, *_stats_cols())
-        .join(Event, Event.id == FindingEvent.event_id)
-        .join(Finding, Finding.id == FindingEvent.finding_id)
-        .where(finding_filter(case_id, states))
-        .group_by(FindingEvent.finding_id)
-    )
-    return {r[0]: _group(r[1:]) for r in rows}
-
-
-def stats_by_category(s: Session, case_id: int, states: tuple[str, ...]) -> dict[str, GroupStats]:
-    """Distinct events per category (findings of one category may share events)."""
-    rows = s.execute(
-        select(Finding.category, *_stats_cols())
+        select(key, *_stats_cols())
         .select_from(FindingEvent)
         .join(Event, Event.id == FindingEvent.event_id)
         .join(Finding, Finding.id == FindingEvent.finding_id)
         .where(finding_filter(case_id, states))
-        .group_by(Finding.category)
+        .group_by(key)
     )
     return {r[0]: _group(r[1:]) for r in rows}
+
+
+def stats_by_finding(s: Session, case_id: int, states: tuple[str, ...]) -> dict[int, GroupStats]:
+    return _stats_by(s, FindingEvent.finding_id, case_id, states)
+
+
+def stats_by_category(s: Session, case_id: int, states: tuple[str, ...]) -> dict[str, GroupStats]:
+    """Distinct events per category (findings of one category may share events)."""
+    return _stats_by(s, Finding.category, case_id, states)
 
 
 def finding_counts(s: Session, case_id: int, states: tuple[str, ...]) -> dict[str, int]:
