@@ -98,8 +98,8 @@ def live_context(request: Request, ws: Workspace, case_id: int) -> dict[str, Any
     }
 
 
-@router.get("/cases/{case_id}/import")
-def import_page(request: Request, ws: WS, case_id: CaseId) -> Response:
+def _import_html(request: Request, ws: Workspace, case_id: int, results: list[FileResult] | None) -> Response:
+    """The whole import page, with the results of an upload when there was one."""
     return render(
         request,
         "import.html",
@@ -107,9 +107,14 @@ def import_page(request: Request, ws: WS, case_id: CaseId) -> Response:
             **live_context(request, ws, case_id),
             "active": "import",
             "max_mb": max_upload_bytes(request) // (1024 * 1024),
-            "results": None,
+            "results": results,
         },
     )
+
+
+@router.get("/cases/{case_id}/import")
+def import_page(request: Request, ws: WS, case_id: CaseId) -> Response:
+    return _import_html(request, ws, case_id, None)
 
 
 @router.get("/cases/{case_id}/import/live")
@@ -125,16 +130,7 @@ async def upload(request: Request, ws: WS, who: Who, case_id: CaseId) -> Respons
         start_background(request, ws, case_id)
     if request.headers.get("hx-request") == "true":
         return render(request, "_file_results.html", {"results": results, "case_id": case_id})
-    return render(
-        request,
-        "import.html",
-        {
-            **live_context(request, ws, case_id),
-            "active": "import",
-            "max_mb": max_upload_bytes(request) // (1024 * 1024),
-            "results": results,
-        },
-    )
+    return _import_html(request, ws, case_id, results)
 
 
 @router.get("/cases/{case_id}/import/progress")
