@@ -182,8 +182,12 @@ class _Run:
         if self.progress:
             self.progress(r)
 
+    def not_imported(self, path: Path | str, name: str, status: str, error: str) -> None:
+        """A file or archive member that is refused or cannot be read, with its bilingual reason."""
+        self.emit(FileResult(path=str(path), name=name, status=status, error=error))
+
     def refuse(self, ref: Refusal) -> None:
-        self.emit(FileResult(path=ref.path, name=Path(ref.path).name, status="refused", error=f"{ref.zh} / {ref.en}"))
+        self.not_imported(ref.path, Path(ref.path).name, "refused", f"{ref.zh} / {ref.en}")
 
     def folder(self, root: Path) -> None:
         if is_itunes_backup(root):
@@ -249,17 +253,10 @@ class _Run:
                 )
             )
         except WeiquanError as e:
-            self.emit(FileResult(path=str(path), name=name, status="unparsed", error=f"{e.zh} / {e.en}"))
+            self.not_imported(path, name, "unparsed", f"{e.zh} / {e.en}")
         except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as e:
             # UnicodeDecodeError: zipfile decodes member names flagged UTF-8 when it opens the archive
-            self.emit(
-                FileResult(
-                    path=str(path),
-                    name=name,
-                    status="unparsed",
-                    error=f"读取失败：{type(e).__name__} / cannot read: {e}",
-                )
-            )
+            self.not_imported(path, name, "unparsed", f"读取失败：{type(e).__name__} / cannot read: {e}")
 
     def _usable_member(self, path: Path, name: str) -> bool:
         """An archive member an importer reads, or a nested archive."""
@@ -299,27 +296,18 @@ class _Run:
                     try:
                         extracted = extract_member(zf, info, Path(tmp), i)
                     except (ValueError, zipfile.BadZipFile, OSError, RuntimeError) as e:
-                        self.emit(
-                            FileResult(
-                                path=str(path),
-                                name=member_name,
-                                status="unparsed",
-                                error=f"压缩包成员无法解压 / member cannot be extracted: {e}",
-                            )
+                        self.not_imported(
+                            path, member_name, "unparsed", f"压缩包成员无法解压 / member cannot be extracted: {e}"
                         )
                         continue
                     if not self._usable_member(extracted, member_name):
                         # never stored: the vault is write-once, and the archive itself is already kept
-                        self.emit(
-                            FileResult(
-                                path=str(path),
-                                name=member_name,
-                                status="refused",
-                                error=(
-                                    f"{member_name}：无法识别的文件格式，未保存（整个压缩包已保存在证据库）/ "
-                                    "unrecognised member, not stored (the whole archive is kept in the vault)"
-                                ),
-                            )
+                        self.not_imported(
+                            path,
+                            member_name,
+                            "refused",
+                            f"{member_name}：无法识别的文件格式，未保存（整个压缩包已保存在证据库）/ "
+                            "unrecognised member, not stored (the whole archive is kept in the vault)",
                         )
                         extracted.unlink(missing_ok=True)
                         continue
