@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from weiquan.errors import NotFoundError
 from weiquan.report.evidence import EXT_BY_TYPE, TEXT_DERIVATIONS, EvidenceItem, safe_name
 from weiquan.store.models import Acquisition, Event, EventSource, Evidence
+from weiquan.store.provenance import case_acquisitions
 from weiquan.workspace import Workspace
 
 
@@ -251,15 +252,8 @@ def evidence_file(ws: Workspace, case_id: int, evidence_id: int) -> tuple[Eviden
 def original_view(ws: Workspace, case_id: int, evidence_id: int, *, event_id: int | None = None) -> OriginalView:
     with ws.db.read_session() as s:
         ev = _require_in_case(s, case_id, evidence_id)
-        acq = (
-            s.execute(
-                select(Acquisition)
-                .where(Acquisition.evidence_id == ev.id, Acquisition.case_id == case_id)
-                .order_by(Acquisition.id)
-            )
-            .scalars()
-            .first()
-        )
+        acqs = case_acquisitions(s, case_id, ev.id)
+        acq = acqs[0] if acqs else None
         derived = {
             d: sha
             for d, sha in s.execute(

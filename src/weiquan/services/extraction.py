@@ -39,7 +39,7 @@ from weiquan.ingest.writer import EventWriter
 from weiquan.plugins import collect
 from weiquan.services.cases import get_case_row
 from weiquan.services.extraction_write import attach_to_recording, insert_unmerged
-from weiquan.store.provenance import case_names
+from weiquan.store.provenance import case_acquisitions, case_names
 from weiquan.store.models import Acquisition, Case, Evidence, Job
 from weiquan.store.types import utcnow
 from weiquan.workspace import Workspace
@@ -476,15 +476,7 @@ def _store_result(ws: Workspace, item: _Item, result: dict[str, Any], case_id: i
 
 def _context(s: Session, item: _Item, case_id: int, ws: Workspace) -> ExtractContext:
     case = s.get(Case, case_id)
-    acqs = (
-        s.execute(
-            select(Acquisition)
-            .where(Acquisition.evidence_id == item.evidence_id, Acquisition.case_id == case_id)
-            .order_by(Acquisition.id)
-        )
-        .scalars()
-        .all()
-    )
+    acqs = case_acquisitions(s, case_id, item.evidence_id)
     names = [a.original_name for a in acqs if a.original_name]
     imported = min((a.acquired_at for a in acqs), default=utcnow())
     return ExtractContext(
@@ -511,9 +503,7 @@ def _complete(
             raws = item.extractor.events(result, ctx)
             added, merged, updated = _write_events(s, ws, item, case_id, derived_id, raws)
             job.status, job.error, job.result_evidence_id = "done", None, derived_id
-            for acq in s.execute(
-                select(Acquisition).where(Acquisition.evidence_id == item.evidence_id, Acquisition.case_id == case_id)
-            ).scalars():
+            for acq in case_acquisitions(s, case_id, item.evidence_id):
                 if acq.parse_status in ("queued", "pending"):
                     acq.parse_status = "parsed"
                 acq.meta = {

@@ -73,3 +73,13 @@ def case_provenance(s: Session, case_id: int, evidence_ids: Iterable[int]) -> di
 def case_names(s: Session, case_id: int, evidence_ids: Iterable[int]) -> dict[int, str | None]:
     """The case's own name of each file (derived items: their original's name)."""
     return {k: v.name for k, v in case_provenance(s, case_id, evidence_ids).items()}
+
+
+def case_acquisitions(s: Session, case_id: int, evidence_id: int) -> list[Acquisition]:
+    """The case's own acquisitions of one stored file, oldest first (another case's never show)."""
+    q = (
+        select(Acquisition)
+        .where(Acquisition.evidence_id == evidence_id, Acquisition.case_id == case_id)
+        .order_by(Acquisition.id)
+    )
+    return list(s.execute(q).scalars())
