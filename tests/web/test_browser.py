@@ -7,7 +7,6 @@ under ``$WEIQUAN_ARTEFACTS/web`` (default ``test-artefacts/web`` in the repo).
 
 from __future__ import annotations
 
-import os
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.web_builders import live_server
+from tests.web.web_builders import ARTEFACTS_ROOT, CHROMIUM, CHROMIUM_ARGS, live_server, require_chromium
 from weiquan.config import load_settings
 from weiquan.services.demo import samples_dir
 from weiquan.web import create_app
@@ -24,15 +23,7 @@ from weiquan.workspace import Workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = os.environ.get("WEIQUAN_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-ARTEFACTS = Path(os.environ.get("WEIQUAN_ARTEFACTS", Path(__file__).resolve().parents[2] / "test-artefacts")) / "web"
+ARTEFACTS = ARTEFACTS_ROOT / "web"
 PHONE_FILES = (".xml", ".csv", ".wav", ".vmsg", ".db", ".png", ".jpg")
 
 
@@ -57,8 +48,7 @@ def _sample_files() -> list[Path]:
 
 
 def test_borrower_flow_in_chromium(live_url: str, tmp_path: Path) -> None:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+    require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
@@ -70,7 +60,7 @@ def test_borrower_flow_in_chromium(live_url: str, tmp_path: Path) -> None:
         shots.append(path.name)
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         ctx = browser.new_context(accept_downloads=True, locale="zh-CN", viewport={"width": 1280, "height": 900})
         page = ctx.new_page()
         errors: list[str] = []

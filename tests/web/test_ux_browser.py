@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import importlib.util
-import os
 import re
 import sys
 import time
@@ -30,7 +29,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.web.web_builders import live_server, sms_backup_xml
+from tests.web.web_builders import (
+    ARTEFACTS_ROOT,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    live_server,
+    require_chromium,
+    sms_backup_xml,
+)
 from weiquan.config import load_settings
 from weiquan.services import cases, timeline
 from weiquan.web import create_app
@@ -39,16 +45,8 @@ from weiquan.workspace import Workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = os.environ.get("WEIQUAN_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 REPO = Path(__file__).resolve().parents[2]
-ARTEFACTS = Path(os.environ.get("WEIQUAN_ARTEFACTS", REPO / "test-artefacts")) / "ux"
+ARTEFACTS = ARTEFACTS_ROOT / "ux"
 MAX_HEIGHT = 6000
 # Proper nouns, format and unit names a borrower meets on the pages (and may need to type or look for).
 ALLOWED = {
@@ -154,8 +152,7 @@ class Checker:
 
 @pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
 def test_borrower_flows_at_desktop_and_phone_width(app_url: tuple[str, Workspace], tmp_path: Path, width: int) -> None:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+    require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     url, ws = app_url
@@ -171,7 +168,7 @@ def test_borrower_flows_at_desktop_and_phone_width(app_url: tuple[str, Workspace
     tag = "desktop" if width > 600 else "phone"
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         ctx = browser.new_context(
             locale="zh-CN", viewport={"width": width, "height": 900}, has_touch=width < 600, is_mobile=width < 600
         )

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+import pytest
 from fastapi.testclient import TestClient
 
 from weiquan.web import create_app
@@ -20,6 +23,23 @@ THREAT = "再不还钱就爆你通讯录，通知你家人和单位，让你坐�
 LAWFUL = "您好，您的账单已到期，请及时还款，如有疑问请联系客服。"
 
 PASSWORD = "correct horse battery"
+
+# the browser tests: Debian's headless Chromium, and where their screenshots go
+CHROMIUM = os.environ.get("WEIQUAN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+ARTEFACTS_ROOT = Path(os.environ.get("WEIQUAN_ARTEFACTS", Path(__file__).resolve().parents[2] / "test-artefacts"))
+
+
+def require_chromium() -> None:
+    """Skip a browser test on a machine without Chromium."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
 
 
 def csrf_of(html: str) -> str:
