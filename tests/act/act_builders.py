@@ -10,7 +10,8 @@ import json
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from weiquan.store.models import Case, Event, EventSource, Finding, FindingEvent
+from tests.fixtures.store_rows import add_event, add_finding
+from weiquan.store.models import Case, EventSource
 from weiquan.workspace import Workspace
 
 TODAY = dt.date(2026, 3, 20)  # "today" for the action tests (inside the 2026 holiday data)
@@ -35,6 +36,24 @@ class Built:
     evidence_sha: list[str] = field(default_factory=list)
 
 
+def _new_case(
+    ws: Workspace, lender: str | None, entity: str | None, licence_type: str | None, borrower: str | None, extra: dict
+) -> int:
+    with ws.db.session() as s:
+        case = Case(
+            name="测试案件",
+            lender_name=lender,
+            lender_entity=entity,
+            licence_type=licence_type,
+            borrower_name=borrower,
+            borrower_phones=["+8613800138000"],
+            extra=extra,
+        )
+        s.add(case)
+        s.flush()
+        return case.id
+
+
 def build_case(
     ws: Workspace,
     *,
@@ -48,19 +67,7 @@ def build_case(
     review: str = "confirmed",
 ) -> Built:
     """A harassment case; ``threats=False`` leaves out every threatening, insulting or exposing message."""
-    with ws.db.session() as s:
-        case = Case(
-            name="测试案件",
-            lender_name=lender,
-            lender_entity=entity,
-            licence_type=licence_type,
-            borrower_name=borrower,
-            borrower_phones=["+8613800138000"],
-            extra=extra or {},
-        )
-        s.add(case)
-        s.flush()
-        case_id = case.id
+    case_id = _new_case(ws, lender, entity, licence_type, borrower, extra or {})
 
     # the "export" the events come from: a generated SMS/call log file
     y, m, d = start.year, start.month, start.day
@@ -91,12 +98,14 @@ def build_case(
     with ws.db.session() as s:
 
         def ev(kind: str, t: dt.datetime, number: str, text: str | None, recipient: str, loc: str, evid: int) -> int:
-            e = Event(
-                case_id=case_id,
+            return add_event(
+                s,
+                case_id,
+                evidence_id=evid,
+                locator=loc,
                 channel=kind,
                 direction="in",
                 start=t,
-                source_tz="Asia/Shanghai",
                 counterpart=number,
                 text=text,
                 recipient=recipient,
@@ -104,10 +113,6 @@ def build_case(
                 duration_s=35.0 if kind == "call" else None,
                 origin="export",
             )
-            s.add(e)
-            s.flush()
-            s.add(EventSource(event_id=e.id, evidence_id=evid, locator=loc, source_format="test-json"))
-            return e.id
 
         sms_ids = [ev("sms", t, n, x, r, f"sms[{i}]", added.evidence.id) for i, (t, n, x, r) in enumerate(sms)]
         call_ids = [ev("call", t, n, None, r, f"calls[{i}]", added.evidence.id) for i, (t, n, r) in enumerate(calls)]
@@ -123,22 +128,7 @@ def build_case(
             spans: dict[int, list[list[int]]] | None = None,
             summary: str | None = None,
         ) -> None:
-            f = Finding(
-                case_id=case_id,
-                category=cat,
-                severity=sev,
-                detector_id="test",
-                detector_version="1",
-                confidence=0.9,
-                provisions=[],
-                summary=summary,
-                key=f"{cat}:{ids[0]}",
-                review_state=review,
-            )
-            s.add(f)
-            s.flush()
-            for i in ids:
-                s.add(FindingEvent(finding_id=f.id, event_id=i, spans=(spans or {}).get(i, [])))
+            add_finding(s, case_id, cat, ids, severity=sev, review=review, summary=summary, spans=spans)
 
         finding("third_party_contact", "high", [sms_ids[1], call_ids[-1]], {sms_ids[1]: [[0, len(THIRD_PARTY_SMS)]]})
         finding("night_contact", "medium", [sms_ids[2]])
@@ -177,19 +167,7 @@ def build_findings_case(
 ) -> Built:
     """A small case with exactly one finding per category (one SMS each, 23:40 for night contact), on consecutive
     days from ``start`` or on the given ``days``; ``review`` is the findings' review state."""
-    with ws.db.session() as s:
-        case = Case(
-            name="测试案件",
-            lender_name=lender,
-            lender_entity=entity,
-            licence_type=licence_type,
-            borrower_name="李四",
-            borrower_phones=["+8613800138000"],
-            extra={},
-        )
-        s.add(case)
-        s.flush()
-        case_id = case.id
+    case_id = _new_case(ws, lender, entity, licence_type, "李四", {})
     log = json.dumps({"sms": [[c, CATEGORY_SMS[c]] for c in categories]}, ensure_ascii=False).encode()
     added = ws.vault.add(log, case_id=case_id, original_name="手机导出记录.json")
     built = Built(case_id=case_id, evidence_sha=[added.evidence.sha256])
@@ -200,41 +178,22 @@ def build_findings_case(
             day = days[i] if days else start + dt.timedelta(days=i)
             when = at(day.year, day.month, day.day, 23 if cat == "night_contact" else 10, 40)
             recipient = "relative" if cat == "third_party_contact" else "borrower"
-            e = Event(
-                case_id=case_id,
+            eid = add_event(
+                s,
+                case_id,
+                evidence_id=added.evidence.id,
+                locator=f"sms[{i}]",
                 channel="sms",
                 direction="in",
                 start=when,
-                source_tz="Asia/Shanghai",
                 counterpart=f"+861700000010{i}",
                 text=text,
                 recipient=recipient,
                 recipient_name="王五" if recipient != "borrower" else None,
                 origin="export",
             )
-            s.add(e)
-            s.flush()
-            s.add(
-                EventSource(
-                    event_id=e.id, evidence_id=added.evidence.id, locator=f"sms[{i}]", source_format="test-json"
-                )
-            )
-            f = Finding(
-                case_id=case_id,
-                category=cat,
-                severity="medium",
-                detector_id="test",
-                detector_version="1",
-                confidence=0.9,
-                provisions=[],
-                summary=None,
-                key=f"{cat}:{e.id}",
-                review_state=review,
-            )
-            s.add(f)
-            s.flush()
-            s.add(FindingEvent(finding_id=f.id, event_id=e.id, spans=[[0, len(text)]]))
-            ids.append(e.id)
+            add_finding(s, case_id, cat, [eid], review=review, spans={eid: [[0, len(text)]]})
+            ids.append(eid)
         built.events = {"sms": ids}
     return built
 

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 
 from tests.act.act_builders import SH, TODAY, at, build_case, build_findings_case
+from tests.fixtures.store_rows import add_event
 from weiquan.law.pack import load_pack
 from weiquan.services.analysis import analyze_case, list_findings, review_finding, review_items
 from weiquan.services.documents import document_html
@@ -281,7 +282,6 @@ def test_a_call_transcript_reaches_the_findings(ws: Workspace) -> None:
 
 
 def test_a_paper_letter_is_catalogued_as_a_document_not_only_a_statement(ws: Workspace) -> None:
-    from weiquan.store.models import EventSource
 
     b = build_findings_case(ws, ["threat_visit"])
     ev = ws.vault.add(
@@ -291,21 +291,21 @@ def test_a_paper_letter_is_catalogued_as_a_document_not_only_a_statement(ws: Wor
         metadata={"via": "manual"},
     )
     with ws.db.session() as s:
-        e = Event(
-            case_id=b.case_id,
+        eid = add_event(
+            s,
+            b.case_id,
+            evidence_id=ev.evidence.id,
+            locator="manual-entry",
+            source_format="manual",
             channel="letter",
             direction="in",
             start=at(2026, 3, 4, 10, 0),
-            source_tz="Asia/Shanghai",
             text="收到一封自称律师事务所的“律师函”。",
             origin="manual",
             recipient="borrower",
         )
-        s.add(e)
-        s.flush()
-        s.add(EventSource(event_id=e.id, evidence_id=ev.evidence.id, locator="manual-entry", source_format="manual"))
         f = s.query(Finding).filter_by(case_id=b.case_id).one()
-        s.add(FindingEvent(finding_id=f.id, event_id=e.id, spans=[]))
+        s.add(FindingEvent(finding_id=f.id, event_id=eid, spans=[]))
     text = _text(document_html(ws, b.case_id, "catalogue", today=TODAY))
     assert "收到的信函（纸质原件由本人保存" in text and "书证（纸质原件）" in text
 

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.act.act_builders import THREAT_SMS, TODAY, Built, at, build_case, build_findings_case, loan_7_days
+from tests.fixtures.store_rows import add_finding
 from weiquan.act.deadlines import DeadlineRule, WorkCalendar
 from weiquan.services.documents import document_html
-from weiquan.store.models import Event, EventSource, Evidence, Finding, FindingEvent
+from weiquan.store.models import Event, EventSource, Evidence
 from weiquan.workspace import Workspace
 
 DOCS = ("lender", "regulator", "12321", "police", "lawsuit", "injunction", "catalogue", "contacts", "plan")
@@ -82,22 +83,7 @@ def _add_collector_records(ws: Workspace, built: Built) -> None:
             return e.id
 
         def finding(cat: str, ids: list[int], summary: str, spans: dict[int, list[list[int]]] | None = None) -> None:
-            f = Finding(
-                case_id=built.case_id,
-                category=cat,
-                severity="medium",
-                detector_id="test",
-                detector_version="1",
-                confidence=0.9,
-                provisions=[],
-                summary=summary,
-                key=f"extra:{cat}:{ids[0]}:{summary}",
-                review_state="confirmed",
-            )
-            s.add(f)
-            s.flush()
-            for i in ids:
-                s.add(FindingEvent(finding_id=f.id, event_id=i, spans=(spans or {}).get(i, [])))
+            add_finding(s, built.case_id, cat, ids, key=f"extra:{cat}:{ids[0]}:{summary}", summary=summary, spans=spans)
 
         calls = [event(at(2026, 3, 8, 9, 0), "call", d, "+8617100000077") for d in ("missed", "rejected", "blocked")]
         finding("harassment_volume", calls, "2026-03-08 号码 +8617100000077 未接通后仍来电 3 次，超过每日 2 次")

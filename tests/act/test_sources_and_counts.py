@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 
 from tests.act.act_builders import at, build_case
-from weiquan.store.models import Acquisition, Case, Event, EventSource, Finding, FindingEvent
+from tests.fixtures.store_rows import add_event, add_finding
+from weiquan.store.models import Acquisition, Case, EventSource
 from weiquan.workspace import Workspace
 
 TODAY = dt.date(2024, 4, 1)
@@ -83,12 +84,15 @@ def _mixed_case(ws: Workspace) -> Mixed:
             recipient_name: str | None = None,
             extra: dict | None = None,
         ) -> int:
-            e = Event(
-                case_id=case_id,
+            eid = add_event(
+                s,
+                case_id,
+                evidence_id=evidence,
+                locator=f"{key}[{len(ids.get(key, []))}]",
+                source_format=fmt,
                 channel=channel,
                 direction="incoming",
                 start=when,
-                source_tz="Asia/Shanghai",
                 counterpart=number,
                 text=text,
                 recipient=recipient,
@@ -96,15 +100,8 @@ def _mixed_case(ws: Workspace) -> Mixed:
                 origin=origin,
                 extra=extra or {},
             )
-            s.add(e)
-            s.flush()
-            s.add(
-                EventSource(
-                    event_id=e.id, evidence_id=evidence, locator=f"{key}[{len(ids.get(key, []))}]", source_format=fmt
-                )
-            )
-            ids.setdefault(key, []).append(e.id)
-            return e.id
+            ids.setdefault(key, []).append(eid)
+            return eid
 
         for day in (1, 2, 3):  # the same text, three times, from the same number
             ev("repeated", at(2024, 3, day, 10), "sms", "+8617000000001", REPEATED)
@@ -154,23 +151,7 @@ def _mixed_case(ws: Workspace) -> Mixed:
             key: str | None = None,
             summary: str | None = None,
         ) -> None:
-            f = Finding(
-                case_id=case_id,
-                category=cat,
-                severity="high",
-                detector_id="test",
-                detector_version="1",
-                confidence=0.9,
-                provisions=[],
-                key=key or f"{cat}:{eids[0]}",
-                review_state="confirmed",
-                extra=extra or {},
-                summary=summary,
-            )
-            s.add(f)
-            s.flush()
-            for i in eids:
-                s.add(FindingEvent(finding_id=f.id, event_id=i, spans=(spans or {}).get(i, [])))
+            add_finding(s, case_id, cat, eids, severity="high", key=key, summary=summary, spans=spans, extra=extra)
 
         def span(text: str, word: str) -> list[int]:
             a = text.index(word)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tests.fixtures.store_rows import add_finding
 from weiquan.services.cases import create_case
-from weiquan.store.models import Event, Finding, FindingEvent
+from weiquan.store.models import Event
 from weiquan.workspace import Workspace
 
 
@@ -34,20 +35,7 @@ def test_a_categorys_events_are_counted_once(ws: Workspace) -> None:
             ids.append(e.id)
         # a per-number flood (first 6 calls) inside a number-rotation finding (all 9): 9 events, not 15
         for key, eids in (("flood", ids[:6]), ("rotation", ids)):
-            f = Finding(
-                case_id=case.id,
-                category="harassment_volume",
-                severity="medium",
-                detector_id="test",
-                detector_version="1",
-                confidence=0.9,
-                provisions=[],
-                key=key,
-                review_state="auto",
-            )
-            s.add(f)
-            s.flush()
-            s.add_all(FindingEvent(finding_id=f.id, event_id=i, spans=[]) for i in eids)
+            add_finding(s, case.id, "harassment_volume", eids, key=key, review="auto")
     law = load_law(ws.law)
     with ws.db.read_session() as s:
         data = load_report_data(s, get_case_row(s, case.id), case_evidence(s, case.id), law)
