@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import zipfile
 from pathlib import Path
@@ -12,9 +13,12 @@ from typer.testing import CliRunner
 from tests.report.report_case_builder import build_case
 from weiquan.cli import app
 from weiquan.report.render import pdf_text
+from weiquan.services import cases, imports
 from weiquan.services.case_report import build_case_report
 from weiquan.services.export import export_case
+from weiquan.services.imports import FileResult
 from weiquan.store.models import LedgerEntry, LedgerHead
+from weiquan.testing.phone_exports import SHANGHAI, Msg, synctech_sms_xml
 from weiquan.vault import ledger
 from weiquan.workspace import Workspace
 
@@ -111,21 +115,25 @@ def test_vault_verify_names_the_case_and_file(home: Path, ws: Workspace) -> None
 # -- RFC 3161 timestamps of the head (a local test TSA, no network) ----------------------------------
 
 
+def _case_with_one_sms(ws: Workspace, name: str, folder: Path) -> tuple[int, FileResult]:
+    """A new case and the import of a one-message SMS export into it (the import ends with a timestamp request)."""
+    cid = cases.create_case(ws, name).id
+    sms = synctech_sms_xml(
+        folder / "sms.xml", [Msg("15400000001", dt.datetime(2025, 3, 1, 12, 0, tzinfo=SHANGHAI), "还钱")]
+    )
+    [r] = imports.import_paths(ws, cid, [sms])
+    return cid, r
+
+
 def test_head_timestamped_after_import_and_export(home: Path, tmp_path: Path) -> None:
     from tests.report.report_tsa_server import running_tsa
     from weiquan.config import load_settings
-    from weiquan.services import anchoring, cases, imports
-    from weiquan.testing import phone_exports as w
+    from weiquan.services import anchoring
 
     with running_tsa() as server:
         ws = Workspace(load_settings(home, tsa_url=server.url))
         try:
-            cid = cases.create_case(ws, "时间戳").id
-            sms = w.synctech_sms_xml(
-                tmp_path / "sms.xml",
-                [w.Msg("15400000001", __import__("datetime").datetime(2025, 3, 1, 12, 0, tzinfo=w.SHANGHAI), "还钱")],
-            )
-            [r] = imports.import_paths(ws, cid, [sms])
+            cid, r = _case_with_one_sms(ws, "时间戳", tmp_path)
             assert r.status == "parsed" and not r.warnings
             first = anchoring.latest_stamp(ws)
             assert first is not None and first.time
@@ -148,17 +156,11 @@ def test_head_timestamped_after_import_and_export(home: Path, tmp_path: Path) ->
 
 def test_unreachable_tsa_skips_the_timestamp_and_says_so(home: Path, tmp_path: Path) -> None:
     from weiquan.config import load_settings
-    from weiquan.services import anchoring, cases, imports
-    from weiquan.testing import phone_exports as w
+    from weiquan.services import anchoring
 
     ws = Workspace(load_settings(home, tsa_url="http://127.0.0.1:9/tsa"))
     try:
-        cid = cases.create_case(ws, "无网络").id
-        sms = w.synctech_sms_xml(
-            tmp_path / "sms.xml",
-            [w.Msg("15400000001", __import__("datetime").datetime(2025, 3, 1, 12, 0, tzinfo=w.SHANGHAI), "还钱")],
-        )
-        [r] = imports.import_paths(ws, cid, [sms])
+        _cid, r = _case_with_one_sms(ws, "无网络", tmp_path)
         assert r.status == "parsed" and r.added == 1
         assert any("时间戳已跳过" in x for x in r.warnings)
         assert anchoring.latest_stamp(ws) is None
