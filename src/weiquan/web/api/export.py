@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 from weiquan.errors import InputError
 from weiquan.services import export
 from weiquan.services.export import PackageFile
+from weiquan.web.api.multipart import multipart_body
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
 from weiquan.web.jobs import run_heavy
 from weiquan.web.pages.imports import max_upload_bytes
@@ -44,20 +45,7 @@ def download(request: Request, ws: WS, who: Who, case_id: CaseId, name: str) -> 
 @router.post(
     "/verify",
     summary="检查证据包（multipart 字段 package）Verify an uploaded package (field 'package')",
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {"package": {"type": "string", "format": "binary"}},
-                        "required": ["package"],
-                    }
-                }
-            },
-            "required": True,
-        }
-    },
+    openapi_extra=multipart_body({"package": {"type": "string", "format": "binary"}}, ["package"]),
 )
 async def verify(request: Request, ws: WS, who: Who) -> Any:
     form = await request.form(max_files=1, max_fields=5)

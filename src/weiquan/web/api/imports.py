@@ -8,6 +8,7 @@ from weiquan.services import analysis, extraction, imports
 from weiquan.services.analysis import AnalysisResult
 from weiquan.services.extraction import JobProgress
 from weiquan.services.imports import CaseFile, FileResult
+from weiquan.web.api.multipart import multipart_body
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
 from weiquan.web.handles import shown
 from weiquan.web.pages.imports import receive_files, start_background
@@ -19,23 +20,10 @@ router = APIRouter(prefix="/cases/{case_id}", tags=["import 导入"], dependenci
     "/import",
     response_model=list[FileResult],
     summary="导入文件 Import files (multipart field 'files', optional 'tz')",
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
-                            "tz": {"type": "string"},
-                        },
-                        "required": ["files"],
-                    }
-                }
-            },
-            "required": True,
-        }
-    },
+    openapi_extra=multipart_body(
+        {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}, "tz": {"type": "string"}},
+        ["files"],
+    ),
 )
 async def import_files(request: Request, ws: WS, who: Who, case_id: CaseId) -> list[FileResult]:
     """Each file is checked by content and imported in its own transaction; refused files come back with status ``refused``."""
