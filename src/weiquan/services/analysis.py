@@ -205,44 +205,32 @@ def _text_drafts(
             if (eid, h.category) in found:
                 continue
             found.add((eid, h.category))
-            quote = "」「".join(tr[a:b] for a, b in h.spans)[:80]
-            drafts.append(
-                FindingDraft(
-                    key=f"text:{h.category}:{eid}",
-                    category=h.category,
-                    detector_id=h.detector_id,
-                    detector_version=h.detector_version,
-                    confidence=h.confidence,
-                    summary=f"「{quote}」（录音转写）",
-                    explanation=h.explanation,
-                    events=[EventLink(eid, [])],
-                    # the spans index the transcript, not the typed text: kept apart, so the quotes still show
-                    extra={
-                        "text_source": "transcript",
-                        "transcript_spans": [list(sp) for sp in h.spans],
-                        **({"rule": h.rule_id} if h.rule_id else {}),
-                    },
-                )
-            )
+            drafts.append(_hit_draft(h, eid, tr, transcript=True))
     for ev, hits in zip(with_text, all_hits, strict=True):
         if seen is not None:
             seen.setdefault(ev.id, []).extend(hits)
-        for h in hits:
-            quote = "」「".join((ev.text or "")[a:b] for a, b in h.spans)[:80]
-            drafts.append(
-                FindingDraft(
-                    key=f"text:{h.category}:{ev.id}",
-                    category=h.category,
-                    detector_id=h.detector_id,
-                    detector_version=h.detector_version,
-                    confidence=h.confidence,
-                    summary=f"「{quote}」",
-                    explanation=h.explanation,
-                    events=[EventLink(ev.id, [tuple(sp) for sp in h.spans])],
-                    extra={"rule": h.rule_id} if h.rule_id else {},
-                )
-            )
+        drafts += [_hit_draft(h, ev.id, ev.text or "", transcript=False) for h in hits]
     return drafts
+
+
+def _hit_draft(h: Hit, event_id: int, text: str, *, transcript: bool) -> FindingDraft:
+    """A text detector's hit as a finding of one event, quoting the words it matched in ``text``. In a call's
+    transcript the spans index the transcript, not the typed text: kept apart, so the quotes still show."""
+    quote = "」「".join(text[a:b] for a, b in h.spans)[:80]
+    rule = {"rule": h.rule_id} if h.rule_id else {}
+    return FindingDraft(
+        key=f"text:{h.category}:{event_id}",
+        category=h.category,
+        detector_id=h.detector_id,
+        detector_version=h.detector_version,
+        confidence=h.confidence,
+        summary=f"「{quote}」（录音转写）" if transcript else f"「{quote}」",
+        explanation=h.explanation,
+        events=[EventLink(event_id, [] if transcript else [tuple(sp) for sp in h.spans])],
+        extra={"text_source": "transcript", "transcript_spans": [list(sp) for sp in h.spans], **rule}
+        if transcript
+        else rule,
+    )
 
 
 # ------------------------------------------------------------------------------------------ analyse
