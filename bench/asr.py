@@ -20,8 +20,10 @@ For each model (``--models base,small``; a model that is not installed is report
 clips are transcribed four ways: ``plain`` — the plain prompt ("以下是普通话的句子。", the decoding before
 issue #18 = "bare"); ``hints`` — the collection vocabulary prompt + lender hotwords (the first #18 round);
 ``round2`` — the same, VAD padding 800 ms and the vocabulary correction (second round); ``final`` — the
-product's decoding (data/asr_vocabulary.yaml): a prompt that also writes an amount, a date and a
-percentage in Chinese characters, and the correction's collocation rules (third round). The corrections
+third round's decoding (data/asr_vocabulary.yaml): a prompt that also writes an amount, a date and a
+percentage in Chinese characters, and the correction's collocation rules (third round); ``lm`` — final +
+the n-best rescoring with the word language model (fourth round, ``extract/asr_lm.py``; the product's
+default, ``final`` is now the same with ``asr_rescore`` off). The corrections and re-rankings
 made are printed per clip; on the ordinary sentences (names with ``plain``, or ``kind: ordinary``) there must be none.
 RTF = processing time / audio duration (model loading excluded, reported separately). CER ignores
 punctuation. ``num_cer`` is printed beside it: the same comparison after Arabic numerals are spelt in
@@ -30,7 +32,7 @@ counting how a number is written; the headline is always the raw CER. Goal (issu
 base on phone-band audio.
 
 Usage: python bench/asr.py [--quick] [--set phone|gsm|numbers|heldout|heldout2|heldout3|clean]
-       [--models base,small] [--decodings plain,hints,round2,final] [--threads N] [--show]
+       [--models base,small] [--decodings plain,hints,round2,final,lm] [--threads N] [--show]
        (last line: one JSON object)
 """
 
@@ -87,6 +89,7 @@ def run(engine: Any, folder: Path, refs: dict[str, dict[str, str]], names: list[
     audio_s = proc_s = 0.0
     errors = chars = num_errors = num_chars = 0
     corrected: dict[str, list[str]] = {}
+    rescored: dict[str, list[str]] = {}
     for name in names:
         t = time.perf_counter()
         tr = engine.transcribe(folder / name)
@@ -98,12 +101,19 @@ def run(engine: Any, folder: Path, refs: dict[str, dict[str, str]], names: list[
         num_ref = spell_numerals(ref)
         num_errors += Levenshtein.distance(num_ref, spell_numerals(hyp))
         num_chars += len(num_ref)
+        if tr.rescored:
+            rescored[name] = [f"{r['heard']}→{r['chosen']}" for r in tr.rescored]
+            print(f"  {name}: re-ranked {'; '.join(rescored[name])}")
         if tr.corrections:
             corrected[name] = [f"{c['heard']}→{c['term']}" for c in tr.corrections]
             print(f"  {name}: corrected {', '.join(corrected[name])}")
         if show:
             print(f"  {name}: CER {d / len(ref):.3f}  {tr.text}")
-    in_plain = sum(len(v) for k, v in corrected.items() if "plain" in k or refs[k].get("kind") == "ordinary")
+
+    def ordinary(k: str) -> bool:
+        return "plain" in k or refs[k].get("kind") == "ordinary"
+
+    in_plain = sum(len(v) for k, v in corrected.items() if ordinary(k))
     return {
         "cer": round(errors / chars, 4),
         "num_cer": round(num_errors / num_chars, 4),
@@ -113,6 +123,8 @@ def run(engine: Any, folder: Path, refs: dict[str, dict[str, str]], names: list[
         "chars": chars,
         "corrections": sum(len(v) for v in corrected.values()),
         "corrections_in_ordinary_speech": in_plain,
+        "rescored": sum(len(v) for v in rescored.values()),
+        "rescored_in_ordinary_speech": sum(len(v) for k, v in rescored.items() if ordinary(k)),
     }
 
 
@@ -123,7 +135,9 @@ def main() -> None:
     ap.add_argument("--models", default="base,small")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--show", action="store_true", help="print each transcript")
-    ap.add_argument("--decodings", default="plain,hints,round2,final", help="which of plain,hints,round2,final to run")
+    ap.add_argument(
+        "--decodings", default="plain,hints,round2,final,lm", help="which of plain,hints,round2,final,lm to run"
+    )
     args = ap.parse_args()
 
     from weiquan.config import load_settings
@@ -151,12 +165,13 @@ def main() -> None:
     }
     round1 = DecoderHints(ROUND1_PROMPT, collection_hints().hotwords)
     for model in models:
-        first = {"correct": False, "vad_pad_ms": FW_VAD_SPEECH_PAD_MS}
+        first = {"correct": False, "vad_pad_ms": FW_VAD_SPEECH_PAD_MS, "rescore": False}
         for label, hints, opts in (
             ("plain", PLAIN_HINTS, first),
             ("hints", round1, first),
-            ("round2", round1, {"corrector": collection_corrector(phrases=False)}),
-            ("final", collection_hints(), {}),
+            ("round2", round1, {"corrector": collection_corrector(phrases=False), "rescore": False}),
+            ("final", collection_hints(), {"rescore": False}),
+            ("lm", collection_hints(), {}),
         ):
             if label not in args.decodings.split(","):
                 continue
@@ -177,7 +192,9 @@ def main() -> None:
             figures.setdefault(model, {"available": True})[label] = {**r, "engine": engine.engine_id}
     base = figures.get("base", {})
     if base.get("available"):
-        steps = " → ".join(f"{base[k]['cer']:.4f} ({k})" for k in ("plain", "hints", "round2", "final") if k in base)
+        steps = " → ".join(
+            f"{base[k]['cer']:.4f} ({k})" for k in ("plain", "hints", "round2", "final", "lm") if k in base
+        )
         print(f"base on the {args.set} set: CER {steps}; goal ≤ 0.10")
     finish(figures)
 

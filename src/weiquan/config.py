@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         default="base",
         description="语音识别模型 / speech model: base (offline, bundled) or a hub name like small (needs internet)",
     )
+    asr_rescore: bool = Field(
+        default=True,
+        description="语音识别语言模型重打分 / re-rank the speech decoder's best hypotheses with a Chinese word "
+        "language model (off: Whisper's first hypothesis)",
+    )
     trace_plugins: bool = Field(default=False, description="打印插件调用 / print every plug-in hook call (debugging)")
     tsa_url: str | None = Field(
         default=None,

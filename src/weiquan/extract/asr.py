@@ -35,8 +35,10 @@ from typing import Any
 
 import yaml
 
+from weiquan.config import load_settings
 from weiquan.errors import InputError, MissingComponent
 from weiquan.extract.asr_correct import VocabularyCorrector
+from weiquan.extract.asr_lm import NBestWhisper, RescoreSettings, WordLM
 from weiquan.law.pack import load_pack
 from weiquan.vault.blobs import sha256_file
 
@@ -80,10 +82,16 @@ def lender_hotwords(limit: int) -> list[str]:
     return out[:limit]
 
 
+def _vocabulary_data() -> dict[str, Any]:
+    return dict(
+        yaml.safe_load(resources.files("weiquan.extract").joinpath("data/asr_vocabulary.yaml").read_text("utf-8"))
+    )
+
+
 @functools.cache
 def collection_hints() -> DecoderHints:
     """The default hints: collection-call vocabulary prompt + lender names (data/asr_vocabulary.yaml)."""
-    raw = yaml.safe_load(resources.files("weiquan.extract").joinpath("data/asr_vocabulary.yaml").read_text("utf-8"))
+    raw = _vocabulary_data()
     words = lender_hotwords(int(raw.get("lender_hotwords", 0)))
     return DecoderHints(prompt=str(raw["prompt_zh"]), hotwords="、".join(words) or None)
 
@@ -93,7 +101,7 @@ def collection_corrector(phrases: bool = True) -> VocabularyCorrector:
     """The vocabulary correction configured by data/asr_vocabulary.yaml (``correction``) + lender names:
     the hotword lenders are terms and context words, every name of the registry is kept as written.
     ``phrases=False``: without the collocation rules (the second #18 round's correction, for the benchmark)."""
-    raw = yaml.safe_load(resources.files("weiquan.extract").joinpath("data/asr_vocabulary.yaml").read_text("utf-8"))
+    raw = _vocabulary_data()
     cfg = raw["correction"]
     lenders = lender_hotwords(int(raw.get("lender_hotwords", 0)))
     registry = {n for lender in load_pack().lenders for n in (lender.entity, *lender.former_names, *lender.brands)}
@@ -103,6 +111,33 @@ def collection_corrector(phrases: bool = True) -> VocabularyCorrector:
         [*cfg.get("keep", ()), *registry],
         edge_word_freq=int(cfg.get("edge_word_freq", 20)),
         phrases=[(str(ph["heard"]), str(ph["term"])) for ph in cfg.get("phrases", ())] if phrases else (),
+    )
+
+
+@functools.cache
+def rescore_settings() -> RescoreSettings:
+    """The n-best rescoring's settings (data/asr_vocabulary.yaml, ``rescoring``)."""
+    raw = _vocabulary_data()["rescoring"]
+    return RescoreSettings(
+        hypotheses=int(raw["hypotheses"]),
+        weight=float(raw["weight"]),
+        max_acoustic_gap=float(raw["max_acoustic_gap"]),
+        min_lm_gain=float(raw["min_lm_gain"]),
+    )
+
+
+@functools.cache
+def collection_lm() -> WordLM:
+    """The word language model of the rescoring: jieba's word list + the collection domain's, with the
+    correction's terms and every name of the lender registry as domain words (data/asr_vocabulary.yaml)."""
+    raw = _vocabulary_data()
+    cfg = raw["rescoring"]
+    registry = {n for lender in load_pack().lenders for n in (lender.entity, *lender.former_names, *lender.brands)}
+    return WordLM(
+        alpha=float(cfg["domain_weight"]),
+        extra_words=[*raw["correction"]["terms"], *sorted(n for n in registry if n)],
+        extra_count=int(cfg["vocabulary_count"]),
+        beta=float(cfg.get("pair_weight", 0.0)),
     )
 
 
@@ -142,6 +177,8 @@ class Transcript:
     dropped_segments: int = 0  # decoded but unreliable (repetition loop, no speech): left out, counted
     # Near-homophones replaced by collection terms (asr_correct): character range in ``text``, heard, term.
     corrections: list[dict[str, Any]] = field(default_factory=list)
+    # Windows where the word LM chose another of the beam's hypotheses (asr_lm): what the beam's best said.
+    rescored: list[dict[str, Any]] = field(default_factory=list)
 
     def spans(self) -> list[dict[str, Any]]:
         """Character ranges of ``text`` → time ranges of the audio."""
@@ -160,6 +197,7 @@ class Transcript:
             "dropped_segments": self.dropped_segments,
             "segments": [asdict(s) for s in self.segments],
             "corrections": self.corrections,
+            "rescored": self.rescored,
         }
 
 
@@ -277,14 +315,33 @@ def correction_tag() -> str:
     return hashlib.sha256(raw).hexdigest()[:6]
 
 
+def rescore_tag() -> str:
+    """Short id of the rescoring's data (settings and domain word counts): a change recomputes transcripts."""
+    files = resources.files("weiquan.extract")
+    raw = (
+        files.joinpath("data/asr_vocabulary.yaml").read_bytes()
+        + files.joinpath("data/asr_domain_words.tsv").read_bytes()
+    )
+    return hashlib.sha256(raw).hexdigest()[:6]
+
+
+def rescore_enabled() -> bool:
+    """The setting ``asr_rescore`` (``WEIQUAN_ASR_RESCORE``; on by default)."""
+    return bool(load_settings().asr_rescore)
+
+
 def engine_id_for(
     model: str,
     compute_type: str = "int8",
     hints: DecoderHints | None = None,
     correct: bool = True,
     vad_pad_ms: int = VAD_SPEECH_PAD_MS,
+    rescore: RescoreSettings | None | bool = True,
 ) -> str:
-    """Cache key of a transcript: runtime version, model, precision and decoding settings (with the hints)."""
+    """Cache key of a transcript: runtime version, model, precision and decoding settings (with the hints).
+    ``rescore=True``: the rescoring as configured (the setting ``asr_rescore`` and the data file)."""
+    if rescore is True:
+        rescore = rescore_settings() if rescore_enabled() else None
     try:
         fw = metadata.version("faster-whisper")
     except metadata.PackageNotFoundError:
@@ -296,6 +353,9 @@ def engine_id_for(
         suffix += f"-pad{vad_pad_ms}"
     if correct:
         suffix += f"-c{correction_tag()}"
+    if isinstance(rescore, RescoreSettings):
+        suffix += f"-r{rescore.hypotheses}w{rescore.weight:g}g{rescore.max_acoustic_gap:g}m{rescore.min_lm_gain:g}"
+        suffix += rescore_tag()
     return f"faster-whisper-{fw}/{name}/{compute_type}/zh-vad-t0-t2s{suffix}"
 
 
@@ -313,10 +373,13 @@ class AsrEngine:
         correct: bool = True,
         vad_pad_ms: int = VAD_SPEECH_PAD_MS,
         corrector: VocabularyCorrector | None = None,
+        rescore: RescoreSettings | None | bool = True,
     ) -> None:
         """``correct=False, vad_pad_ms=FW_VAD_SPEECH_PAD_MS`` is the decoding of the first #18 session (kept
         for the benchmark's before/after); ``corrector`` replaces the default correction (benchmark only:
-        the engine id does not name it)."""
+        the engine id does not name it). ``rescore``: n-best rescoring with the word LM (``asr_lm``) —
+        True = the data file's settings unless the setting ``asr_rescore`` is off, False/None = none, or
+        explicit settings."""
         try:
             from faster_whisper import WhisperModel
         except ImportError as e:
@@ -333,6 +396,9 @@ class AsrEngine:
         self.hints = hints or collection_hints()
         self.correct, self.vad_pad_ms = correct, vad_pad_ms
         self._corrector = (corrector or collection_corrector()) if correct else None
+        if rescore is True:
+            rescore = rescore_settings() if rescore_enabled() else None
+        self.rescore: RescoreSettings | None = rescore or None
         if model == DEFAULT_MODEL:
             path, source = str(offline_model_dir(cache_dir)), "offline"
         elif Path(model).expanduser().is_dir():
@@ -344,7 +410,7 @@ class AsrEngine:
                 f"未知的语音模型：{model}（可用 {', '.join(HUB_MODELS)} 或模型目录）",
                 f"unknown speech model: {model} (use one of {', '.join(HUB_MODELS)} or a model folder)",
             )
-        self.engine_id = engine_id_for(model, compute_type, self.hints, correct, vad_pad_ms)
+        self.engine_id = engine_id_for(model, compute_type, self.hints, correct, vad_pad_ms, self.rescore)
         try:
             self._model = WhisperModel(
                 path,
@@ -363,8 +429,19 @@ class AsrEngine:
             raise MissingComponent(
                 f"语音模型无法加载：{type(e).__name__}", f"speech model failed to load: {type(e).__name__}: {e}"
             ) from e
+        self._nbest: NBestWhisper | None = None
+        if self.rescore is not None:
+            from faster_whisper.tokenizer import Tokenizer
+
+            tok = Tokenizer(self._model.hf_tokenizer, True, task="transcribe", language="zh")
+            self._nbest = NBestWhisper(
+                self._model.model, lambda ids: self._t2s.convert(tok.decode(ids)), collection_lm(), self.rescore
+            )
+            self._model.model = self._nbest
 
     def transcribe(self, path: Path) -> Transcript:
+        if self._nbest is not None:
+            self._nbest.log = []
         try:
             segments, info = self._model.transcribe(
                 str(path),
@@ -426,4 +503,5 @@ class AsrEngine:
             engine=self.engine_id,
             dropped_segments=len(raw) - len(segs),
             corrections=corrections,
+            rescored=list(self._nbest.log) if self._nbest is not None else [],
         )

@@ -68,6 +68,7 @@ class RecordingExtractor(Extractor):
             "audio_duration_s": result.get("duration_s"),
             "dropped_segments": result.get("dropped_segments", 0),
             "corrections": result.get("corrections", []),
+            "rescored": result.get("rescored", []),
         }
         if parsed is not None:
             start, basis, number, name, wallclock = (

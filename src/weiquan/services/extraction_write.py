@@ -89,7 +89,16 @@ def attach_to_recording(
     updated = 0
     transcript: dict[str, Any] = {
         k: raw.extra[k]
-        for k in ("segments", "spans", "engine", "language", "audio_duration_s", "dropped_segments", "corrections")
+        for k in (
+            "segments",
+            "spans",
+            "engine",
+            "language",
+            "audio_duration_s",
+            "dropped_segments",
+            "corrections",
+            "rescored",
+        )
         if k in raw.extra
     }
     for ev in events:
