@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from weiquan.errors import InputError, MissingComponent
 from weiquan.extract import asr
+from weiquan.extract.asr_lm import bare
 from weiquan.extract.scoring import cer, norm_text
 from weiquan.ingest.base import RawEvent
 from weiquan.ingest.writer import EventWriter
@@ -188,12 +189,13 @@ def test_collection_hints_vocabulary_and_lenders() -> None:
     assert "招联" in names and "借呗" in names and len(names) == len(set(names)) <= 24
     assert not any(a != b and a in b for a in names for b in names)  # shortest distinct names
     assert asr.engine_id_for("base") != asr.engine_id_for("base", hints=asr.PLAIN_HINTS)
-    first = {"correct": False, "vad_pad_ms": asr.FW_VAD_SPEECH_PAD_MS}  # the decoding before this round
+    first = {"correct": False, "vad_pad_ms": asr.FW_VAD_SPEECH_PAD_MS, "rescore": None}  # the first round
     assert asr.engine_id_for("base", hints=asr.PLAIN_HINTS, **first).endswith(
         "zh-vad-t0-t2s"
     )  # old transcripts stay valid
     assert asr.engine_id_for("base", **first) != asr.engine_id_for("base")  # VAD padding and correction: recomputed
-    assert asr.engine_id_for("base").endswith(f"-pad{asr.VAD_SPEECH_PAD_MS}-c{asr.correction_tag()}")
+    assert asr.engine_id_for("base", rescore=None).endswith(f"-pad{asr.VAD_SPEECH_PAD_MS}-c{asr.correction_tag()}")
+    assert asr.engine_id_for("base").endswith(asr.rescore_tag())  # the n-best rescoring (fourth round)
     assert asr.is_prompt_echo("以下是普通话的催收电话录音", h) and asr.is_prompt_echo(h.prompt, h)
     assert not asr.is_prompt_echo("逾期", h) and not asr.is_prompt_echo("通讯录", h)
     assert not asr.is_prompt_echo("你的借款已经逾期三天", h)
@@ -256,3 +258,29 @@ def test_spoken_numbers_are_written_as_said(tmp_path: Path) -> None:
     text = asr.AsrEngine(cache_dir=tmp_path, threads=2).transcribe(clip).text
     assert "三百九十九" in text and "两百" in text
     assert not re.search(r"[0-9]", text)
+
+
+@pytest.mark.slow
+def test_rescoring_picks_the_beams_reading_the_word_lm_knows(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a phone-band clip Whisper base ranks 金融金管部门 first; 监管 is in its beam, a little less likely
+    acoustically: the word LM picks it. The call event records what the beam's best said. With the setting
+    off (WEIQUAN_ASR_RESCORE=0) the decoder's first hypothesis stays, as before the fourth round."""
+    clip = PHONE / "phone-tousu.phone.flac"
+    c = cases.create_case(ws, "录音")
+    audio = ws.vault.add(clip, case_id=c.id, original_name="催收@13800138000_20261030152543.flac").evidence
+    extraction.queue_for_evidence(ws, c.id, audio.id, "asr")
+    summary = extraction.run_jobs(ws, case_id=c.id, only="asr", workers=1)
+    assert (summary.done, summary.failed) == (1, 0), summary
+    with ws.db.read_session() as s:
+        (call,) = s.execute(select(Event)).scalars().all()
+        assert "金融监管部门" in (call.text or "")
+        (r,) = call.extra["rescored"]
+        assert "金管" in r["heard"] and "监管" in r["chosen"] and len(bare(r["heard"])) == len(bare(r["chosen"]))
+        assert r["acoustic_gap"] <= asr.rescore_settings().max_acoustic_gap and r["lm_gain"] > 0
+    monkeypatch.setenv("WEIQUAN_ASR_RESCORE", "0")
+    off = asr.AsrEngine(cache_dir=tmp_path, threads=2)
+    assert off.rescore is None and "-r" not in off.engine_id.split("-c")[-1]
+    tr = off.transcribe(clip)
+    assert "金管" in tr.text and tr.rescored == []

@@ -123,13 +123,13 @@ def test_nbest_stand_in_puts_the_chosen_hypothesis_first() -> None:
 def test_rescoring_is_in_the_cache_key_and_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     on = asr.engine_id_for("base", rescore=asr.rescore_settings())
     off = asr.engine_id_for("base", rescore=None)
-    assert on != off and "-r5" in on and "-r" not in off.split("-c")[-1]
+    assert on != off and "-r10w" in on and "-r" not in off.split("-c")[-1]
     monkeypatch.setenv("WEIQUAN_ASR_RESCORE", "0")
     assert asr.rescore_enabled() is False
     monkeypatch.setenv("WEIQUAN_ASR_RESCORE", "1")
     assert asr.rescore_enabled() is True
     s = asr.rescore_settings()
-    assert 2 <= s.hypotheses <= 5 and s.max_acoustic_gap > 0 and s.min_lm_gain >= 0 and math.isfinite(s.weight)
+    assert 2 <= s.hypotheses <= 16 and s.max_acoustic_gap > 0 and s.min_lm_gain >= 0 and math.isfinite(s.weight)
 
 
 def test_domain_word_list_is_what_its_script_writes() -> None:

@@ -306,6 +306,9 @@ def is_unreliable(compression_ratio: float, avg_logprob: float, no_speech_prob: 
 # first and last syllables; on the tuning split it changed one clip's decoding for the better and none for
 # the worse (docs/extraction.md, "Speech tuning").
 VAD_SPEECH_PAD_MS = 800
+# Beam width of the decoder; with the rescoring asking for more hypotheses than this, the beam is widened
+# to hold them (a beam returns at most as many hypotheses as it is wide).
+BEAM_SIZE = 5
 FW_VAD_SPEECH_PAD_MS = 400  # faster-whisper's default, the decoding of the first #18 session
 
 
@@ -448,7 +451,7 @@ class AsrEngine:
                 language="zh",
                 vad_filter=True,
                 initial_prompt=self.hints.prompt,
-                beam_size=5,
+                beam_size=max(BEAM_SIZE, self.rescore.hypotheses) if self.rescore else BEAM_SIZE,
                 condition_on_previous_text=False,
                 temperature=0.0,
                 hotwords=self.hints.hotwords,

@@ -123,12 +123,14 @@ class WordLM:
         g, d = self.general.get(word, 0), self.domain.get(word, 0)
         if not g and not d:
             return None
-        return math.log((1 - self.alpha) * g / self._ng + self.alpha * d / self._nd)
+        p = (1 - self.alpha) * g / self._ng + self.alpha * d / self._nd
+        return math.log(p) if p > 0 else None
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - one LM per engine, texts repeat across hypotheses
     def score(self, text: str) -> float:
-        """Log-probability of the Han characters of ``text`` (other characters are not scored)."""
-        total = 0.0
+        """Log-probability of ``text``: its Han runs as words; every other character (a digit, a Latin
+        letter) costs as much as an unknown character; punctuation and spaces are not scored."""
+        total = self.unknown * len(_HAN_RUN.sub("", bare(text)))
         for run in _HAN_RUN.findall(text):
             lp, words = segment(run, self.word_logprob, self.unknown)
             if not self.beta:
