@@ -16,6 +16,7 @@ Usage: python scripts/make_asr_lm.py [--check]
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from collections import Counter
@@ -27,13 +28,31 @@ OUT = REPO / "src" / "weiquan" / "extract" / "data" / "asr_domain_words.tsv"
 MIN_COUNT = 2
 
 
+def corpus_files() -> list[Path]:
+    return sorted(CORPUS.glob("W*.jsonl"), key=lambda p: int(p.stem[1:]))
+
+
+def corpus_hash() -> str:
+    """SHA-256 of the corpus files read (in order): recorded in the output's header."""
+    h = hashlib.sha256()
+    for path in corpus_files():
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def recorded_hash() -> str | None:
+    """The corpus hash written in the current file's header (None if there is none)."""
+    first = OUT.read_text("utf-8").split("\n", 1)[0]
+    return first.rsplit("corpus sha256 ", 1)[1].strip(" .") if "corpus sha256 " in first else None
+
+
 def build() -> str:
     from weiquan.extract.asr_lm import _HAN_RUN, WordLM, segment
 
     lm = WordLM(domain={}, alpha=0.0)
     counts: Counter[str] = Counter()
     pairs: Counter[str] = Counter()
-    files = sorted(CORPUS.glob("W*.jsonl"), key=lambda p: int(p.stem[1:]))
+    files = corpus_files()
     for path in files:
         for line in path.read_text("utf-8").splitlines():
             if line.strip():
@@ -47,7 +66,7 @@ def build() -> str:
         "# Word counts of the authored collection-message corpus (src/weiquan/analyze/corpus/authored, "
         f"{', '.join(p.stem for p in files)}), segmented with jieba's word list; words seen at least "
         f"{MIN_COUNT} times (``word<TAB>count``), then word pairs seen at least {MIN_COUNT} times "
-        "(``word word<TAB>count``). Made by scripts/make_asr_lm.py; do not edit.\n"
+        f"(``word word<TAB>count``). Made by scripts/make_asr_lm.py; do not edit. corpus sha256 {corpus_hash()}.\n"
     )
     return head + "".join(f"{w}\t{c}\n" for w, c in rows)
 
