@@ -53,7 +53,12 @@ def domain_words() -> dict[str, int]:
 @functools.cache
 def domain_bigrams() -> dict[tuple[str, str], int]:
     """Counts of word pairs of the collection domain (the same file: ``word word<TAB>count``)."""
-    return {tuple(k.split(" ")): v for k, v in _domain_counts().items() if " " in k}  # type: ignore[misc]
+    out: dict[tuple[str, str], int] = {}
+    for key, count in _domain_counts().items():
+        if " " in key:
+            first, second = key.split(" ", 1)
+            out[first, second] = count
+    return out
 
 
 @functools.cache
@@ -136,12 +141,12 @@ class WordLM:
             if not self.beta:
                 total += lp
                 continue
-            prev = None
+            prev = ""
             for w in words:
                 p = math.exp(self.word_logprob(w) or self.unknown)
                 hist = self.domain.get(prev, 0) if prev else 0
                 if hist:
-                    p = (1 - self.beta) * p + self.beta * self.bigrams.get((prev, w), 0) / hist  # type: ignore[index]
+                    p = (1 - self.beta) * p + self.beta * self.bigrams.get((prev, w), 0) / hist
                 total += math.log(p)
                 prev = w
         return total
