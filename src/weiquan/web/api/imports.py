@@ -11,7 +11,7 @@ from weiquan.services.imports import CaseFile, FileResult
 from weiquan.web.api.multipart import multipart_body
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
 from weiquan.web.handles import shown
-from weiquan.web.pages.imports import receive_files, start_background
+from weiquan.web.pages.imports import import_upload
 
 router = APIRouter(prefix="/cases/{case_id}", tags=["import 导入"], dependencies=[Depends(csrf_protect)])
 
@@ -27,10 +27,7 @@ router = APIRouter(prefix="/cases/{case_id}", tags=["import 导入"], dependenci
 )
 async def import_files(request: Request, ws: WS, who: Who, case_id: CaseId) -> list[FileResult]:
     """Each file is checked by content and imported in its own transaction; refused files come back with status ``refused``."""
-    results, _tz = await receive_files(request, ws, case_id)
-    audit(request, who, "import", case_id=case_id, target=f"files:{len(results)}")
-    if any(r.status in ("queued", "partial", "parsed") for r in results):
-        start_background(request, ws, case_id)
+    results = await import_upload(request, ws, who, case_id)
     # this case's handle of each file, never the vault's id (web/handles.py)
     return [
         r.model_copy(update={"evidence_id": shown(request, case_id, r.evidence_id)}) if r.evidence_id is not None else r

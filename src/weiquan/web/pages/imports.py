@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 from weiquan.errors import InputError, WeiquanError
 from weiquan.services import analysis, dashboard, dates, extraction, imports
 from weiquan.services.imports import FileResult
+from weiquan.services.users import Principal
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect, get_config
 from weiquan.web.jobs import extract_then_analyze, run_heavy
 from weiquan.web.templating import render
@@ -84,6 +85,16 @@ async def receive_files(request: Request, ws: Workspace, case_id: int) -> tuple[
     return results, tz
 
 
+async def import_upload(request: Request, ws: Workspace, who: Principal, case_id: int) -> list[FileResult]:
+    """An upload from the page or the API: import the files, record it, and start recognition and analysis when
+    anything was imported."""
+    results, _tz = await receive_files(request, ws, case_id)
+    audit(request, who, "import", case_id=case_id, target=f"files:{len(results)}")
+    if any(r.status in ("queued", "partial", "parsed") for r in results):
+        start_background(request, ws, case_id)
+    return results
+
+
 def live_context(request: Request, ws: Workspace, case_id: int) -> dict[str, Any]:
     """What the import page shows that changes after an upload or an extraction (the live region)."""
     counts = dashboard.case_dashboard_finding_counts(ws, case_id)
@@ -124,10 +135,7 @@ def import_live(request: Request, ws: WS, case_id: CaseId) -> Response:
 
 @protected.post("/cases/{case_id}/import/upload")
 async def upload(request: Request, ws: WS, who: Who, case_id: CaseId) -> Response:
-    results, _tz = await receive_files(request, ws, case_id)
-    audit(request, who, "import", case_id=case_id, target=f"files:{len(results)}")
-    if any(r.status in ("queued", "partial", "parsed") for r in results):
-        start_background(request, ws, case_id)
+    results = await import_upload(request, ws, who, case_id)
     if request.headers.get("hx-request") == "true":
         return render(request, "_file_results.html", {"results": results, "case_id": case_id})
     return _import_html(request, ws, case_id, results)
