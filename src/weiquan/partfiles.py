@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 REGISTRY = Path("tmp") / "partial-outputs"
@@ -48,6 +49,20 @@ class PartFile:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def write_output(out: Path, home: Path | None, write: Callable[[Path], object]) -> Path:
+    """Write ``out`` (its folder made if missing) by ``write(part_path)``: renamed into place when ``write``
+    returns, removed when it raises (or the run is killed)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    part = PartFile(out, home)
+    try:
+        write(part.path)
+    except BaseException:
+        part.abort()
+        raise
+    return part.commit()
 
 
 def clean_stale(home: Path) -> int:

@@ -34,7 +34,7 @@ import lxml.html
 from markupsafe import escape
 
 from weiquan.errors import MissingComponent
-from weiquan.partfiles import PartFile
+from weiquan.partfiles import write_output
 
 # Font families in order of preference, with the file names the Debian packages install.
 _CJK_FONTS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -175,15 +175,7 @@ def html_to_pdf(html: str, out: Path, base_url: str | None = None, *, home: Path
             "PDF 渲染组件 WeasyPrint 不可用（需要 Pango 库：apt-get install libpango-1.0-0 libpangoft2-1.0-0）",
             f"WeasyPrint is unavailable ({type(e).__name__}: {e}); install libpango-1.0-0 libpangoft2-1.0-0",
         ) from e
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    part = PartFile(out, home)
-    try:
-        HTML(string=html, base_url=base_url).write_pdf(part.path)
-    except BaseException:
-        part.abort()
-        raise
-    return part.commit()
+    return write_output(out, home, lambda part: HTML(string=html, base_url=base_url).write_pdf(part))
 
 
 # ---- DOCX ---------------------------------------------------------------------------------
@@ -198,15 +190,7 @@ def html_to_docx(html: str, out: Path, *, home: Path | None = None) -> Path:
     if SAMPLE_META in html:
         _sample_header(doc)
     _Converter(doc).blocks(body if body is not None else root)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    part = PartFile(out, home)
-    try:
-        doc.save(str(part.path))
-    except BaseException:
-        part.abort()
-        raise
-    return part.commit()
+    return write_output(out, home, lambda part: doc.save(str(part)))
 
 
 def _sample_header(doc) -> None:  # type: ignore[no-untyped-def]  # python-docx and lxml objects have no type stubs
