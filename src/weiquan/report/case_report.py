@@ -13,10 +13,11 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment
 
 from weiquan.report import charts
 from weiquan.report.case_data import ReportData
+from weiquan.report.jinja_env import report_templates
 from weiquan.report.render import base_css, wrap_html
 from weiquan.zh.format import phone_zh
 from weiquan.zh.labels import CHANNEL_ZH, LICENCE_ZH, RECIPIENT_ZH, REVIEW_REPORT_ZH, SEVERITY_ZH
@@ -36,12 +37,7 @@ blockquote { page-break-inside: avoid; }
 
 
 def _env() -> Environment:
-    env = Environment(
-        loader=PackageLoader("weiquan.report", "templates"),
-        autoescape=select_autoescape(["j2", "html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = report_templates()
     env.filters["zh"] = plain_zh  # stored detector wording and law notes without internal ids or URLs
     return env
 

@@ -16,10 +16,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from weiquan.report import charts
+from weiquan.report.jinja_env import report_templates
 from weiquan.zh.labels import LICENCE_ZH
 
 UNLISTED_ZH = "名单外/未识别"  # a lender the registry does not list (licence type "unknown" in the corpus tables)
@@ -218,15 +218,6 @@ def corpus_context(data: CorpusReportData) -> dict[str, Any]:
     }
 
 
-def _env() -> Environment:
-    return Environment(
-        loader=PackageLoader("weiquan.report", "templates"),
-        autoescape=select_autoescape(["j2", "html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def render_corpus_report(data: CorpusReportData) -> str:
     """The static report (a complete HTML document, Simplified Chinese, inline SVG, no script)."""
-    return _env().get_template("corpus_report.html.j2").render(**corpus_context(data))
+    return report_templates().get_template("corpus_report.html.j2").render(**corpus_context(data))
