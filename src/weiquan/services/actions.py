@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from weiquan.act.deadlines import DeadlineRule, calendar_for_home, estimate_note_zh
 from weiquan.act.plan import deadline_rule, resolve_lender
@@ -215,15 +216,11 @@ def update_action(
     if status is not None:
         _check_status(status)
     with ws.db.read_session() as s:
-        a0 = s.get(Action, action_id)
-        if a0 is None:
-            raise NotFoundError(f"行动 {action_id} 不存在", f"action {action_id} does not exist")
+        a0 = _action_row(s, action_id)
         case_id = a0.case_id
     licence = _licence(ws, case_id, pack)
     with ws.db.session() as s:
-        a = s.get(Action, action_id)
-        if a is None:
-            raise NotFoundError(f"行动 {action_id} 不存在", f"action {action_id} does not exist")
+        a = _action_row(s, action_id)
         case = get_case_row(s, a.case_id)
         if submitted_at is not None:
             a.submitted_at = _aware(case, submitted_at)
@@ -248,6 +245,13 @@ def update_action(
     return out
 
 
+def _action_row(s: Session, action_id: int) -> Action:
+    a = s.get(Action, action_id)
+    if a is None:
+        raise NotFoundError(f"行动 {action_id} 不存在", f"action {action_id} does not exist")
+    return a
+
+
 def list_actions(ws: Workspace, case_id: int, *, today: dt.date | None = None) -> list[ActionOut]:
     """The case's actions, due first; ``overdue`` and ``days_left`` computed for ``today``."""
     pack = ws.law
@@ -262,9 +266,7 @@ def list_actions(ws: Workspace, case_id: int, *, today: dt.date | None = None) -
 def get_action(ws: Workspace, action_id: int, *, today: dt.date | None = None) -> ActionOut:
     pack = ws.law
     with ws.db.read_session() as s:
-        a = s.get(Action, action_id)
-        if a is None:
-            raise NotFoundError(f"行动 {action_id} 不存在", f"action {action_id} does not exist")
+        a = _action_row(s, action_id)
         case = get_case_row(s, a.case_id)
         return _out(a, case, pack, _today(case, today))
 
