@@ -27,6 +27,15 @@ from weiquan.ingest.base import ImportContext, ParseError
 PROLOG_LIMIT = 1 << 20
 _NAME_START = re.compile(rb"[A-Za-z_:\x80-\xff]")
 _NAME = re.compile(rb"[^\s/>]+")
+# every lxml parser of an untrusted file: no entity expansion, no network, no DTD; deep trees allowed (long exports)
+_SAFE_PARSER: dict[str, bool] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": True,
+    "remove_comments": True,
+    "remove_pis": True,
+}
 _SKIPPED_MARKUP = ((b"<?", b"?>"), (b"<!--", b"-->"))  # declaration / PIs and comments: passed over
 
 
@@ -178,12 +187,7 @@ def iter_records(ctx: ImportContext, tags: tuple[str, ...]) -> Iterator[tuple[st
             reader,
             events=("end",),
             tag=tags,
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=True,
-            remove_comments=True,
-            remove_pis=True,
+            **_SAFE_PARSER,
         )
         try:
             for _event, el in parser_iter:
@@ -272,12 +276,7 @@ def iter_attrs(
     target = _RecordTarget(tags, trees)
     parser = etree.XMLParser(
         target=target,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=True,
-        remove_comments=True,
-        remove_pis=True,
+        **_SAFE_PARSER,
     )
     with open(ctx.path, "rb") as raw:
         reader = RepairingReader(raw)
