@@ -143,7 +143,7 @@ def _dated_rows(
         try:
             start, basis = from_epoch(f.get("date"))
         except TimeOutOfRange as e:
-            ctx.reject(locator, f"时间超出合理范围（{e.value}）", f"time out of range ({e.value})")
+            ctx.reject_time(locator, e.value)
             continue
         yield locator, f, start, basis
 

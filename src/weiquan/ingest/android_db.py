@@ -91,7 +91,7 @@ def _rows(ctx: ImportContext, con: sqlite3.Connection, table: str, sql: str) -> 
         try:
             when = from_epoch(str(date) if isinstance(date, int) else date)
         except TimeOutOfRange as e:
-            ctx.reject(locator, f"时间超出合理范围（{e.value}）", f"time out of range ({e.value})")
+            ctx.reject_time(locator, e.value)
             continue
         yield locator, row, when
 

@@ -103,6 +103,10 @@ class ImportContext:
         self.rejected += 1
         self.warn(f"{self.original_name} {locator}：{zh}，已跳过 / {en}; skipped")
 
+    def reject_time(self, locator: str, value: object) -> None:
+        """Skip a record whose time (``value``, as the file gives it) decodes to an implausible date."""
+        self.reject(locator, f"时间超出合理范围（{value}）", f"time out of range ({value})")
+
     def finish_warnings(self) -> list[str]:
         if self._suppressed:
             return [

@@ -161,7 +161,7 @@ class IosSmsDb(Importer):
                 try:
                     start, basis = from_apple(date)
                 except TimeOutOfRange as e:
-                    ctx.reject(locator, f"时间超出合理范围（{e.value}）", f"time out of range ({e.value})")
+                    ctx.reject_time(locator, e.value)
                     continue
                 if text is None:
                     text = decode_attributed_body(body if isinstance(body, bytes) else None)
@@ -224,7 +224,7 @@ class IosCallHistory(Importer):
                 try:
                     start, basis = from_apple(date)
                 except TimeOutOfRange as e:
-                    ctx.reject(locator, f"时间超出合理范围（{e.value}）", f"time out of range ({e.value})")
+                    ctx.reject_time(locator, e.value)
                     continue
                 if isinstance(addr, bytes):
                     addr = addr.decode("utf-8", errors="replace")

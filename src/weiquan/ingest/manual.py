@@ -62,7 +62,7 @@ class ManualJson(Importer):
         try:
             start = from_wallclock(wall, tz)
         except TimeOutOfRange:
-            ctx.reject(locator, f"时间超出合理范围（{wall}）", f"time out of range ({wall})")
+            ctx.reject_time(locator, wall)
             return None
         except ValueError:
             ctx.reject(locator, f"无法识别的时间（{wall[:40]}）", f"unrecognised time ({wall[:40]})")

@@ -142,7 +142,7 @@ class OppoCallLog(Importer):
             try:
                 start, basis = from_epoch(el.get("date"))
             except TimeOutOfRange as e:
-                ctx.reject(locator, f"时间超出合理范围（{e.value}）", f"time out of range ({e.value})")
+                ctx.reject_time(locator, e.value)
                 continue
             try:
                 duration: float | None = float(el.get("duration") or 0)

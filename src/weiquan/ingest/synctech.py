@@ -92,7 +92,7 @@ class SyncTechSms(Importer):
                 else:
                     yield self._mms(rec.element, locator, ctx)
             except TimeOutOfRange as e:
-                ctx.reject(locator, f"时间超出合理范围（{e.value}）", f"time out of range ({e.value})")
+                ctx.reject_time(locator, e.value)
 
     @staticmethod
     def _sms(a: dict[str, str], locator: str, tz: str) -> RawEvent:
@@ -188,7 +188,7 @@ class SyncTechCalls(Importer):
             try:
                 start, basis = from_epoch(el.get("date"))
             except TimeOutOfRange as e:
-                ctx.reject(locator, f"时间超出合理范围（{e.value}）", f"time out of range ({e.value})")
+                ctx.reject_time(locator, e.value)
                 continue
             t = el.get("type", "")
             number = null_to_none(el.get("number"))

@@ -256,7 +256,7 @@ class TabularImporter(Importer):
         try:
             start, basis, wall = parse_time(get("time"), ctx.tz)
         except TimeOutOfRange as e:
-            ctx.reject(locator, f"时间超出合理范围（{e.value}）", f"time out of range ({e.value})")
+            ctx.reject_time(locator, e.value)
             return
         except ValueError:
             ctx.reject(
