@@ -122,25 +122,7 @@ class Vault:
             self._lock(s)
             ev = s.execute(select(Evidence).where(Evidence.sha256 == stored.sha256)).scalar_one_or_none()
             new_blob = ev is None
-            if ev is None:
-                entry = ledger.append(
-                    s,
-                    "acquired",
-                    evidence_sha256=stored.sha256,
-                    case_id=case_id,
-                    meta={"name": original_name, "size": stored.size, "media_type": media_type, **_safe_meta(metadata)},
-                )
-                ev = Evidence(
-                    sha256=stored.sha256,
-                    size=stored.size,
-                    media_type=media_type,
-                    kind="original",
-                    first_name=original_name,
-                    ledger_seq=entry.seq,
-                )
-                s.add(ev)
-                s.flush()
-            else:
+            if ev is not None:
                 existing = (
                     s.execute(
                         select(Acquisition).where(
@@ -156,20 +138,31 @@ class Vault:
                 )
                 if existing is not None:
                     return AddResult(ev, existing, new_blob=False, new_acquisition=False)
-                # the same entry as for new bytes: nothing in a case's ledger tells that another case
-                # (or another user) holds the same bytes
-                entry = ledger.append(
-                    s,
-                    "acquired",
-                    evidence_sha256=stored.sha256,
-                    case_id=case_id,
-                    meta={
-                        "name": original_name,
-                        "size": stored.size,
-                        "media_type": ev.media_type,
-                        **_safe_meta(metadata),
-                    },
+            # known bytes get the same entry as new ones: nothing in a case's ledger tells that another case
+            # (or another user) holds the same bytes
+            entry = ledger.append(
+                s,
+                "acquired",
+                evidence_sha256=stored.sha256,
+                case_id=case_id,
+                meta={
+                    "name": original_name,
+                    "size": stored.size,
+                    "media_type": media_type if ev is None else ev.media_type,
+                    **_safe_meta(metadata),
+                },
+            )
+            if ev is None:
+                ev = Evidence(
+                    sha256=stored.sha256,
+                    size=stored.size,
+                    media_type=media_type,
+                    kind="original",
+                    first_name=original_name,
+                    ledger_seq=entry.seq,
                 )
+                s.add(ev)
+                s.flush()
             acq = Acquisition(
                 evidence_id=ev.id,
                 case_id=case_id,
