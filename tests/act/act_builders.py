@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,12 @@ INSULT_SMS = "你这个老赖，不要脸的骗子，赶紧还钱！"
 EXPOSURE_SMS = "今天不还款，就把你的欠款信息发给你通讯录里所有人和你单位。"
 REMINDER_SMS = "【速借】尊敬的客户，您在速借的借款已逾期3天，应还金额1,280.00元，请及时还款。回复TD退订"
 THIRD_PARTY_SMS = "你好，你的朋友张三在我司借款逾期，请转告他尽快还款。"
+
+
+def document_text(html: str) -> str:
+    """A rendered document's words as the assertions search them: no styles, no tags, no white space."""
+    html = re.sub(r"<style.*?</style>", "", html, flags=re.S)
+    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html))
 
 
 def at(y: int, m: int, d: int, hh: int = 10, mm: int = 0) -> dt.datetime:

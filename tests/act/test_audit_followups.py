@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from tests.act.act_builders import SH, TODAY, at, build_case, build_findings_case
+from tests.act.act_builders import SH, TODAY, at, build_case, build_findings_case, document_text
 from tests.fixtures.store_rows import add_event
 from weiquan.law.pack import load_pack
 from weiquan.services.analysis import analyze_case, list_findings, review_finding, review_items
@@ -22,11 +22,6 @@ from weiquan.services.timeline import add_manual_event
 from weiquan.services.law import case_scope
 from weiquan.store.models import Case, Event, Finding, FindingEvent
 from weiquan.workspace import Workspace
-
-
-def _text(html: str) -> str:
-    html = re.sub(r"<style.*?</style>", "", html, flags=re.S)
-    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html))
 
 
 def _loan(lender_type: str, due: float, lender: str = "某银行") -> dict:
@@ -46,21 +41,23 @@ def test_no_lawful_owed_figure_for_a_licensed_lender_below_the_caps(ws: Workspac
     police (it would be the contract rate run forward, and reads as an acknowledgement, 民法典 Art. 195)."""
     bank = build_findings_case(ws, ["threat_visit"], licence_type="bank", entity="某银行股份有限公司", lender="某银行")
     add_loan(ws, bank.case_id, _loan("bank", 11800))
-    text = _text(document_html(ws, bank.case_id, "lender", today=TODAY))
+    text = document_text(document_html(ws, bank.case_id, "lender", today=TODAY))
     assert "年化利率" in text and "估算应还" not in text and "法律保护的利率" not in text
     # a rate no cap reaches is not in dispute: no verdict to the creditor, and no loan paragraph to the police
     # (audit 3, O1; tests/act/test_held_material.py has the credit card)
     assert "核查结论" not in text
-    police = _text(document_html(ws, bank.case_id, "police", today=TODAY))
+    police = document_text(document_html(ws, bank.case_id, "police", today=TODAY))
     assert "年化利率" not in police and "估算应还" not in police
     # above the 24 % line a court may reduce to: the figure is an argument, introduced as such
     cf = build_findings_case(ws, ["threat_visit"], licence_type="consumer_finance")
     add_loan(ws, cf.case_id, _loan("consumer_finance", 13600, "速借"))
-    assert "如请求法院调减超过年利率24%的部分，估算应还" in _text(document_html(ws, cf.case_id, "lender", today=TODAY))
+    assert "如请求法院调减超过年利率24%的部分，估算应还" in document_text(
+        document_html(ws, cf.case_id, "lender", today=TODAY)
+    )
     # and for a private or unlicensed lender the 4×LPR figure stays
     un = build_findings_case(ws, ["threat_visit"], licence_type="unlicensed", lender="某App", entity=None)
     add_loan(ws, un.case_id, _loan("unlicensed", 13600, "某App"))
-    assert "如合同有效，按四倍LPR估算应还" in _text(document_html(ws, un.case_id, "police", today=TODAY))
+    assert "如合同有效，按四倍LPR估算应还" in document_text(document_html(ws, un.case_id, "police", today=TODAY))
 
 
 def test_local_regulator_complaint_about_an_unlicensed_lender(ws: Workspace) -> None:
@@ -80,7 +77,7 @@ def test_local_regulator_complaint_about_an_unlicensed_lender(ws: Workspace) -> 
             "as_of": "2026-03-20",
         },
     )
-    text = _text(document_html(ws, b.case_id, "regulator", today=TODAY))
+    text = document_text(document_html(ws, b.case_id, "regulator", today=TODAY))
     assert "地方金融管理局" in text
     assert "实际到手人民币2,100.00元" in text and "砍头息" in text and "借款合同可能无效" in text
     assert "第十三条第（三）项" in text
@@ -115,9 +112,9 @@ def test_confirmed_contacts_are_listed_not_collapsed(ws: Workspace) -> None:
         f = s.query(Finding).filter_by(case_id=b.case_id).one()
         s.add(FindingEvent(finding_id=f.id, event_id=e.id, spans=[]))
     for doc in ("police", "lender", "lawsuit", "regulator"):
-        text = _text(document_html(ws, b.case_id, doc, today=TODAY))
+        text = document_text(document_html(ws, b.case_id, doc, today=TODAY))
         assert "否则把借款人的照片发到网上" in text and "未逐条摘录" not in text, doc
-    police = _text(document_html(ws, b.case_id, "police", today=TODAY))
+    police = document_text(document_html(ws, b.case_id, "police", today=TODAY))
     assert "通话120秒：“催收员打电话给借款人母亲" in police  # the chronology row has its words
 
 
@@ -135,9 +132,9 @@ def test_the_period_holds_the_totals_it_states(ws: Workspace) -> None:
     last = dt.datetime.fromisoformat(fig["last"]).astimezone(SH)
     period = f"{first.year}年{first.month}月{first.day}日至{last.year}年{last.month}月{last.day}日期间"
     for doc in ("lender", "police", "lawsuit", "injunction"):
-        text = _text(document_html(ws, b.case_id, doc, today=TODAY))
+        text = document_text(document_html(ws, b.case_id, doc, today=TODAY))
         assert period + "，" in text and f"共{fig['events']}次" in text, doc
-    police = _text(document_html(ws, b.case_id, "police", today=TODAY))
+    police = document_text(document_html(ws, b.case_id, "police", today=TODAY))
     listed = police[police.index("催收所用号码：") : police.index("其他已知信息")]
     assert len(fig["number_list"]) == fig["numbers"]
     for n, _c in fig["number_list"]:
@@ -159,8 +156,8 @@ def test_gbt45251_not_for_a_credit_card_and_cba_only_where_it_binds(ws: Workspac
         ws, ["third_party_contact"], licence_type="bank", lender="某银行", entity="某银行股份有限公司"
     )
     for doc in ("lender", "regulator", "contacts"):
-        assert "GB/T45251" not in _text(document_html(ws, card.case_id, doc, today=TODAY)), doc
-    assert gbt_cite in _text(document_html(ws, loan_bank.case_id, "lender", today=TODAY))
+        assert "GB/T45251" not in document_text(document_html(ws, card.case_id, doc, today=TODAY)), doc
+    assert gbt_cite in document_text(document_html(ws, loan_bank.case_id, "lender", today=TODAY))
     assert card.case_id and build_plan(ws, card.case_id, today=TODAY).lender.product == "credit_card"
 
     from weiquan.report.case_data import load_law
@@ -186,7 +183,7 @@ def test_report_night_basis_follows_the_lender(ws: Workspace) -> None:
     analyze_case(ws, b.case_id)
     with ws.db.read_session() as s:
         case = get_case_row(s, b.case_id)
-        report = _text(render_html(load_report_data(s, case, case_evidence(s, b.case_id), load_law(ws.law))))
+        report = document_text(render_html(load_report_data(s, case, case_evidence(s, b.case_id), load_law(ws.law))))
     assert "夜间联系" in report
     assert "GB/T45251" not in report and "催收工作指引" not in report
 
@@ -232,7 +229,7 @@ def test_witness_name_fields_carry_no_relation(ws: Workspace) -> None:
         visit = s.get(Event, b.events["sms"][1])
         visit.channel, visit.counterpart, visit.origin = "visit", None, "manual"
         visit.extra = {"note": "邻居张秀兰愿意作证", "witnesses": "保安李强"}
-    text = _text(document_html(ws, b.case_id, "lawsuit", today=TODAY))
+    text = document_text(document_html(ws, b.case_id, "lawsuit", today=TODAY))
     w = text[text.index("证人：") :]
     assert "姓名：刘洋，与本人关系：朋友" in w and "姓名：张秀兰，与本人关系：邻居" in w
     assert "姓名：李强，与本人关系：保安" in w  # typed with --witnesses
@@ -245,10 +242,10 @@ def test_cover_sheet_warns_when_everything_rests_on_the_borrowers_account(ws: Wo
     b = build_findings_case(ws, ["threat_visit"])
     with ws.db.session() as s:
         s.get(Event, b.events["sms"][0]).origin = "manual"
-    sheet = _text(checklist_html(ws, b.case_id, "police", today=TODAY))
+    sheet = document_text(checklist_html(ws, b.case_id, "police", today=TODAY))
     assert "都来自您本人的陈述" in sheet and "第一百一十一条" not in sheet
     exported = build_findings_case(ws, ["threat_visit"])
-    assert "都来自您本人的陈述" not in _text(checklist_html(ws, exported.case_id, "police", today=TODAY))
+    assert "都来自您本人的陈述" not in document_text(checklist_html(ws, exported.case_id, "police", today=TODAY))
 
 
 def test_a_call_transcript_reaches_the_findings(ws: Workspace) -> None:
@@ -306,7 +303,7 @@ def test_a_paper_letter_is_catalogued_as_a_document_not_only_a_statement(ws: Wor
         )
         f = s.query(Finding).filter_by(case_id=b.case_id).one()
         s.add(FindingEvent(finding_id=f.id, event_id=eid, spans=[]))
-    text = _text(document_html(ws, b.case_id, "catalogue", today=TODAY))
+    text = document_text(document_html(ws, b.case_id, "catalogue", today=TODAY))
     assert "收到的信函（纸质原件由本人保存" in text and "书证（纸质原件）" in text
 
 
@@ -315,7 +312,7 @@ def test_public_insult_is_cited_with_its_condition(ws: Workspace) -> None:
     b = build_findings_case(ws, ["threat_visit"])
     with ws.db.session() as s:
         s.query(Finding).filter_by(case_id=b.case_id).one().category = "insult"
-    text = _text(document_html(ws, b.case_id, "lender", today=TODAY))
+    text = document_text(document_html(ws, b.case_id, "lender", today=TODAY))
     assert "第五十条第一款第（二）项" in text and "适用情形：公然侮辱、诽谤时" in text
 
 
@@ -362,7 +359,7 @@ def test_a_confirmed_contact_without_any_quote_is_still_listed_with_its_words(ws
         e.text = "催收员打给借款人同事孙丽，说借款人欠款不还，让她转告。"
         s.query(FindingEvent).filter_by(event_id=e.id).one().spans = []
     for doc in ("lender", "police", "lawsuit"):
-        text = _text(document_html(ws, b.case_id, doc, today=TODAY))
+        text = document_text(document_html(ws, b.case_id, doc, today=TODAY))
         assert "对象：同事孙丽：“催收员打给借款人同事孙丽" in text, doc
 
 

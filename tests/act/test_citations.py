@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.act.act_builders import TODAY, build_case, build_findings_case
+from tests.act.act_builders import TODAY, build_case, build_findings_case, document_text
 from weiquan.law.pack import load_pack
 from weiquan.services.documents import document_html
 from weiquan.services.plan import build_plan
@@ -18,13 +18,8 @@ FIN_TRIAL = "最高人民法院关于进一步加强金融审判工作的若干�
 UNVERIFIED = "〔未核实〕"
 
 
-def _text(html: str) -> str:
-    html = re.sub(r"<style.*?</style>", "", html, flags=re.S)
-    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html))
-
-
 def _doc(ws: Workspace, case_id: int, doc: str) -> str:
-    return _text(document_html(ws, case_id, doc, today=TODAY))
+    return document_text(document_html(ws, case_id, doc, today=TODAY))
 
 
 def _between(text: str, start: str, end: str) -> str:
@@ -167,7 +162,7 @@ def test_standard_cited_as_clause_heading_with_the_connected_call_condition(ws: 
         # … and the cover sheet says so
         from weiquan.services.documents import checklist_html
 
-        assert "仅约束" not in text and "只约束该协会的会员机构" in _text(
+        assert "仅约束" not in text and "只约束该协会的会员机构" in document_text(
             checklist_html(ws, b.case_id, doc, today=TODAY)
         )
 
@@ -291,7 +286,7 @@ def test_no_contact_not_requested_once_the_six_months_have_passed(ws: Workspace)
     from weiquan.services.documents import document_html
 
     b = build_findings_case(ws, ["harassment_volume"] * 2, days=[dt.date(2026, 1, 5), dt.date(2026, 1, 6)])
-    late = _text(document_html(ws, b.case_id, "police", today=dt.date(2026, 9, 1)))
+    late = document_text(document_html(ws, b.case_id, "police", today=dt.date(2026, 9, 1)))
     assert "禁止接触" not in _between(late, "六、请求事项", "七、证据")
 
 

@@ -5,22 +5,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from typer.testing import CliRunner
 
-from tests.act.act_builders import build_findings_case
+from tests.act.act_builders import build_findings_case, document_text
 from weiquan.cli import app
 from weiquan.services.documents import checklist_html, document_html
 from weiquan.services.plan import build_plan
 from weiquan.workspace import Workspace
 
 D = dt.date
-
-
-def _text(html: str) -> str:
-    html = re.sub(r"<style.*?</style>", "", html, flags=re.S)
-    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html))
 
 
 def _auto(ws: Workspace, case_id: int, category: str) -> None:
@@ -36,13 +30,13 @@ def test_unconfirmed_findings_stay_out_of_the_pleading(ws: Workspace) -> None:
     _auto(ws, b.case_id, "threat_exposure")
     today = D(2026, 3, 20)
     for doc in ("lender", "police", "lawsuit", "12321", "catalogue"):
-        text = _text(document_html(ws, b.case_id, doc, today=today))
+        text = document_text(document_html(ws, b.case_id, doc, today=today))
         assert "威胁曝光" not in text and "发给你通讯录里所有人" not in text, doc
         assert "自动识别" not in text and "不构成法律意见" not in text, doc
-        sheet = _text(checklist_html(ws, b.case_id, doc, today=today))
+        sheet = document_text(checklist_html(ws, b.case_id, doc, today=today))
         assert "尚未确认的识别结果" in sheet and "威胁曝光" in sheet and "发给你通讯录里所有人" in sheet, doc
         assert "不构成法律意见" in sheet and "请不要随" in sheet
-    assert "骚扰第三人" in _text(document_html(ws, b.case_id, "police", today=today))
+    assert "骚扰第三人" in document_text(document_html(ws, b.case_id, "police", today=today))
 
 
 def test_limitation_deadline_and_parallel_filing_warning(ws: Workspace) -> None:
@@ -83,5 +77,5 @@ def test_injunction_only_for_ongoing_conduct(ws: Workspace) -> None:
     court = next(s for s in stale.steps if s.kind == "court")
     assert "injunction" not in court.documents
     assert any("暂不建议申请人格权侵害禁令" in n and "正在实施或者即将实施" in n for n in stale.notes_zh)
-    sheet = _text(checklist_html(ws, b.case_id, "injunction", today=D(2026, 9, 10)))
+    sheet = document_text(checklist_html(ws, b.case_id, "injunction", today=D(2026, 9, 10)))
     assert "暂不建议申请人格权侵害禁令" in sheet

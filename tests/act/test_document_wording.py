@@ -11,7 +11,16 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.act.act_builders import THREAT_SMS, TODAY, Built, at, build_case, build_findings_case, loan_7_days
+from tests.act.act_builders import (
+    THREAT_SMS,
+    TODAY,
+    Built,
+    at,
+    build_case,
+    build_findings_case,
+    document_text,
+    loan_7_days,
+)
 from tests.fixtures.store_rows import add_finding
 from weiquan.act.deadlines import DeadlineRule, WorkCalendar
 from weiquan.services.documents import document_html
@@ -40,8 +49,7 @@ VISIT_SMS = "明天上门，你等着。"
 
 
 def _text(html: str) -> str:
-    html = re.sub(r"<style.*?</style>", "", html, flags=re.S)
-    return htmllib.unescape(re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html)))
+    return htmllib.unescape(document_text(html))
 
 
 def _doc(ws: Workspace, case_id: int, doc: str) -> str:

@@ -4,18 +4,12 @@ in a narrow column; numbers as in the call log (fixed lines keep their trunk pre
 
 from __future__ import annotations
 
-import re
 
-from tests.act.act_builders import TODAY, build_findings_case
+from tests.act.act_builders import TODAY, build_findings_case, document_text
 from weiquan.services.documents import document_html
 from weiquan.store.models import Event
 from weiquan.workspace import Workspace
 from weiquan.zh.format import phone_zh
-
-
-def _text(html: str) -> str:
-    html = re.sub(r"<style.*?</style>", "", html, flags=re.S)
-    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html))
 
 
 def test_lawsuit_form(ws: Workspace) -> None:
@@ -24,7 +18,7 @@ def test_lawsuit_form(ws: Workspace) -> None:
         visit = s.get(Event, b.events["sms"][2])
         visit.channel, visit.counterpart, visit.origin = "visit", None, "manual"
         visit.text, visit.extra = "两名男子到我家门口拍门。", {"note": "邻居王某可作证"}
-    text = _text(document_html(ws, b.case_id, "lawsuit", today=TODAY))
+    text = document_text(document_html(ws, b.case_id, "lawsuit", today=TODAY))
     assert (
         "职业：【请填写：职业】" in text and "工作单位：【请填写：工作单位" in text and "职务：【请填写：职务】" in text
     )
@@ -41,7 +35,7 @@ def test_lawsuit_form(ws: Workspace) -> None:
 def test_catalogue_form(ws: Workspace) -> None:
     b = build_findings_case(ws, ["third_party_contact"])
     html = document_html(ws, b.case_id, "catalogue", today=TODAY)
-    text = _text(html)
+    text = document_text(html)
     assert "短信记录（手机导出）" in text and "页数" in text and 'class="hash"' in html
     assert "手机导出记录.json" not in text and "test-json" not in text and "sms[" not in text
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from tests.act.act_builders import TODAY
+from tests.act.act_builders import TODAY, document_text
 from weiquan.act.held import held_items, holders_zh
 from weiquan.services.documents import document_html
 from weiquan.services.timeline import add_manual_event
@@ -20,11 +20,6 @@ VISIT = "两名外访人员到借款人住所楼道拍门约20分钟，大声喊
 CHAT = "催收员在同学微信群里发了一张把借款人照片P成“通缉令”的图片。朋友刘洋截图发给借款人。"
 LETTER = "收到一封快递“律师函”，称三日内不还款将申请刑事拘留，查无此律所。"
 T0 = dt.datetime(2026, 3, 2, 11, 30, tzinfo=dt.UTC)
-
-
-def _text(html: str) -> str:
-    html = re.sub(r"<style.*?</style>", "", html, flags=re.S)
-    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html))
 
 
 def _case(ws: Workspace, licence: str = "consumer_finance") -> int:
@@ -91,7 +86,7 @@ def test_the_catalogue_lists_the_visit_recording_and_the_friends_screenshot(ws: 
         note="截图在刘洋那里，我手机里也有一份",
     )
     add_manual_event(ws, cid, channel="letter", time="2026-03-08 10:00", name="某律所", text=LETTER)
-    text = _text(document_html(ws, cid, "catalogue", today=TODAY))
+    text = document_text(document_html(ws, cid, "catalogue", today=TODAY))
     # the three entries keep their numbers 1-3 (the evidence package's); the material follows as 4 and 5
     assert "<td>4</td><td>2026年3月2日上门录音（约18分钟）</td><td>视听资料（录音）；由本人保存</td>" in (
         re.sub(r"\s+", "", document_html(ws, cid, "catalogue", today=TODAY))
@@ -163,11 +158,11 @@ def test_a_credit_card_is_described_as_one_and_its_rate_is_not_called_lawful(ws:
         "as_of": "2026-03-20",
     }
     add_loan(ws, cid, loan)
-    letter = _text(document_html(ws, cid, "lender", today=TODAY))
+    letter = document_text(document_html(ws, cid, "lender", today=TODAY))
     assert "信用卡欠款（招商银行信用卡中心）：透支本金" in letter
     assert "借款期限" not in letter and "合同日期" not in letter and "核查结论" not in letter
     for doc in ("police", "lawsuit"):
-        text = _text(document_html(ws, cid, doc, today=TODAY))
+        text = document_text(document_html(ws, cid, doc, today=TODAY))
         assert "信用卡欠款" not in text and "借款期限" not in text and "年化利率" not in text, doc
     # the borrower's own plan keeps the loan check's verdict
-    assert "核查结论：未超过适用上限" in _text(document_html(ws, cid, "plan", today=TODAY))
+    assert "核查结论：未超过适用上限" in document_text(document_html(ws, cid, "plan", today=TODAY))

@@ -4,11 +4,10 @@ documents, the evidence catalogue and the case report."""
 
 from __future__ import annotations
 
-import re
 
 import pytest
 
-from tests.act.act_builders import TODAY
+from tests.act.act_builders import TODAY, document_text
 from weiquan.services.analysis import analyze_case, list_findings, review_finding
 from weiquan.services.cases import create_case, update_case
 from weiquan.services.documents import document_html
@@ -16,11 +15,6 @@ from weiquan.services.timeline import add_manual_event
 from weiquan.workspace import Workspace
 
 DOCS = ("lender", "regulator", "police", "lawsuit", "injunction", "catalogue", "plan")
-
-
-def _text(html: str) -> str:
-    html = re.sub(r"<style.*?</style>", "", html, flags=re.S)
-    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html))
 
 
 @pytest.fixture
@@ -61,7 +55,7 @@ def test_one_home_visit_finding_with_its_provisions_and_no_threat(
 
 def test_documents_name_the_visit_not_a_threat(ws: Workspace, visit_case: tuple[int, int, int]) -> None:
     case_id = visit_case[0]
-    texts = {doc: _text(document_html(ws, case_id, doc, today=TODAY)) for doc in DOCS}
+    texts = {doc: document_text(document_html(ws, case_id, doc, today=TODAY)) for doc in DOCS}
     for doc, text in texts.items():
         assert "上门恐吓" not in text, doc
         assert "如对方实际实施了所威胁的行为" not in text, doc  # the visit is the act, not a threat of one
@@ -87,5 +81,5 @@ def test_the_report_names_the_visit(ws: Workspace, visit_case: tuple[int, int, i
 
     with ws.db.read_session() as s:
         case = get_case_row(s, case_id)
-        text = _text(render_html(load_report_data(s, case, case_evidence(s, case_id), load_law(ws.law))))
+        text = document_text(render_html(load_report_data(s, case, case_evidence(s, case_id), load_law(ws.law))))
     assert "上门催收" in text and "上门恐吓" not in text

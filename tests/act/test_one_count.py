@@ -3,18 +3,12 @@ same figures on the dashboard, the report, the plan and every document."""
 
 from __future__ import annotations
 
-import re
 
-from tests.act.act_builders import TODAY, build_case
+from tests.act.act_builders import TODAY, build_case, document_text
 from weiquan.services.analysis import analyze_case, list_findings, review_finding
 from weiquan.services.dashboard import case_dashboard
 from weiquan.services.documents import document_html
 from weiquan.workspace import Workspace
-
-
-def _text(html: str) -> str:
-    html = re.sub(r"<style.*?</style>", "", html, flags=re.S)
-    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html))
 
 
 def test_the_same_figures_everywhere(ws: Workspace) -> None:
@@ -28,7 +22,7 @@ def test_the_same_figures_everywhere(ws: Workspace) -> None:
     assert fig["events"] <= d.total_events  # collection contacts only (analyze/patterns.collection_contacts)
     phrase = f"共{fig['events']}次"
     for doc in ("plan", "lender", "police", "lawsuit", "injunction"):
-        text = _text(document_html(ws, b.case_id, doc, today=TODAY))
+        text = document_text(document_html(ws, b.case_id, doc, today=TODAY))
         assert phrase in text, doc
         if fig["numbers"]:
             assert f"使用{fig['numbers']}个号码" in text or f"涉及{fig['numbers']}个号码" in text, doc
@@ -42,5 +36,5 @@ def test_the_same_figures_everywhere(ws: Workspace) -> None:
 
     with ws.db.read_session() as s:
         case = get_case_row(s, b.case_id)
-        report = _text(render_html(load_report_data(s, case, case_evidence(s, b.case_id), load_law(ws.law))))
+        report = document_text(render_html(load_report_data(s, case, case_evidence(s, b.case_id), load_law(ws.law))))
     assert f"催收联系{fig['events']}次" in report and f"使用号码{fig['numbers']}个" in report

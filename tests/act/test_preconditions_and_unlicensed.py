@@ -5,9 +5,8 @@ when the evidence shows their preconditions (民法典 1019 only with an image; 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
-from tests.act.act_builders import TODAY, build_findings_case, loan_7_days
+from tests.act.act_builders import TODAY, build_findings_case, document_text, loan_7_days
 from weiquan.law.pack import load_pack
 from weiquan.loans.check import check_loan
 from weiquan.services.documents import document_html
@@ -15,11 +14,6 @@ from weiquan.services.loans import add_loan
 from weiquan.services.plan import build_plan
 from weiquan.store.models import Event
 from weiquan.workspace import Workspace
-
-
-def _text(html: str) -> str:
-    html = re.sub(r"<style.*?</style>", "", html, flags=re.S)
-    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html))
 
 
 def _cite(pid: str) -> str:
@@ -49,7 +43,7 @@ def test_unlicensed_lender_goes_to_police_and_local_regulator_first(ws: Workspac
     ids = [s.channel_id for s in plan.steps]
     assert plan.lender.licence_type == "unlicensed"
     assert ids[:2] == ["police", "local_regulator"] and "nfra" not in ids and "lender" not in ids and "nifa" not in ids
-    police = _text(document_html(ws, b.case_id, "police", today=TODAY))
+    police = document_text(document_html(ws, b.case_id, "police", today=TODAY))
     assert _cite("criminal-225") in police and "关于办理非法放贷刑事案件若干问题的意见" in police
     assert _cite("criminal-293-1") in police and "借款核查结果" in police
     assert "借款合同可能无效" in police and "实际收到的借款人民币8,000.00元" in police
@@ -57,7 +51,7 @@ def test_unlicensed_lender_goes_to_police_and_local_regulator_first(ws: Workspac
 
 def test_293_1_not_cited_for_a_lawful_debt(ws: Workspace) -> None:
     b = build_findings_case(ws, ["harassment_volume", "threat_visit"], licence_type="bank", entity="某银行")
-    assert _cite("criminal-293-1") not in _text(document_html(ws, b.case_id, "police", today=TODAY))
+    assert _cite("criminal-293-1") not in document_text(document_html(ws, b.case_id, "police", today=TODAY))
 
 
 def _set_text(ws: Workspace, event_id: int, text: str) -> None:
@@ -68,15 +62,15 @@ def _set_text(ws: Workspace, event_id: int, text: str) -> None:
 def test_portrait_right_only_when_an_image_was_made_or_spread(ws: Workspace) -> None:
     threat = build_findings_case(ws, ["threat_exposure"])
     _set_text(ws, threat.events["sms"][0], "再不还钱就把你的照片P了发到网上。")
-    assert _cite("civil-1019") not in _text(document_html(ws, threat.case_id, "lawsuit", today=TODAY))
+    assert _cite("civil-1019") not in document_text(document_html(ws, threat.case_id, "lawsuit", today=TODAY))
     done = build_findings_case(ws, ["threat_exposure"])
     _set_text(ws, done.events["sms"][0], "催收员在同学群里发了一张把借款人照片P成“通缉令”的图片。")
-    assert _cite("civil-1019") in _text(document_html(ws, done.case_id, "lawsuit", today=TODAY))
+    assert _cite("civil-1019") in document_text(document_html(ws, done.case_id, "lawsuit", today=TODAY))
 
 
 def test_threat_to_visit_is_not_a_threat_to_personal_safety(ws: Workspace) -> None:
     b = build_findings_case(ws, ["threat_visit"])
-    police = _text(document_html(ws, b.case_id, "police", today=TODAY))
+    police = document_text(document_html(ws, b.case_id, "police", today=TODAY))
     assert _cite("psapl-50-1-1") not in police and "人身安全" not in police
     plan = build_plan(ws, b.case_id, today=TODAY)
     assert not plan.safety_threat and not any("人身安全" in n for n in plan.notes_zh)
