@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-
-def _form(client: TestClient, path: str, data: dict[str, str], **kw):  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
-    return client.post(path, data={**data, "csrf_token": client.headers["X-CSRF-Token"]}, **kw)
+from tests.web.web_builders import post_form
 
 
 def test_a_recorded_visit_is_shown_as_a_visit_not_a_threat(client: TestClient) -> None:
-    assert _form(client, "/cases", {"name": "上门案件", "lender": "速借"}, follow_redirects=False).status_code == 303
-    r = _form(
+    assert (
+        post_form(client, "/cases", {"name": "上门案件", "lender": "速借"}, follow_redirects=False).status_code == 303
+    )
+    r = post_form(
         client,
         "/cases/1/events/new",
         {"channel": "visit", "time": "2026-03-02 15:00", "text": "两个人到家门口要钱，坐了一个小时才走"},

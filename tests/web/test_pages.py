@@ -6,20 +6,16 @@ import re
 
 from fastapi.testclient import TestClient
 
-from tests.web.web_builders import calls_backup_xml, sms_backup_xml
+from tests.web.web_builders import calls_backup_xml, post_form, sms_backup_xml
 from weiquan.law.pack import load_pack
 from weiquan.services import cases
 from weiquan.web.guide_data import for_pack, load_guides
 
 
-def _form(client: TestClient, path: str, data: dict[str, str], **kw):  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
-    return client.post(path, data={**data, "csrf_token": client.headers["X-CSRF-Token"]}, **kw)
-
-
 def test_home_and_new_case(client: TestClient) -> None:
     home = client.get("/")
     assert "新建案件" in home.text and "第一次使用" in home.text
-    r = _form(client, "/cases", {"name": "我的案件", "lender": "招联"}, follow_redirects=False)
+    r = post_form(client, "/cases", {"name": "我的案件", "lender": "招联"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/cases/1/import"
     assert "招联" in client.get("/").text
     sug = client.get("/lenders/suggest", params={"lender": "招联"})
@@ -33,7 +29,7 @@ def test_sample_case_is_marked(client: TestClient, ws) -> None:  # type: ignore[
 
 
 def test_full_flow_pages(client: TestClient) -> None:
-    _form(client, "/cases", {"name": "流程", "lender": "招联"})
+    post_form(client, "/cases", {"name": "流程", "lender": "招联"})
     up = client.post(
         "/cases/1/import/upload",
         headers={"HX-Request": "true"},
@@ -62,7 +58,7 @@ def test_full_flow_pages(client: TestClient) -> None:
     docs = client.get("/cases/1/documents")
     assert "投诉函" in docs.text and "记录已提交" in docs.text
     assert "iframe" in client.get("/cases/1/documents/lender/view").text
-    r = _form(
+    r = post_form(
         client,
         "/cases/1/actions",
         {"body": "lender", "document": "lender", "submitted_on": "2025-03-03", "reference_no": "W-1"},
@@ -70,7 +66,7 @@ def test_full_flow_pages(client: TestClient) -> None:
     )
     assert r.status_code == 303
     assert "W-1" in client.get("/cases/1/documents").text and "投诉进度" in client.get("/cases/1").text
-    bad = _form(client, "/cases/1/actions", {"body": "lender", "submitted_on": "31/01/2025"})
+    bad = post_form(client, "/cases/1/actions", {"body": "lender", "submitted_on": "31/01/2025"})
     assert bad.status_code == 400 and "日期格式不对" in bad.text
     assert "生成证据包" in client.get("/cases/1/package").text
     imp = client.get("/cases/1/import")
@@ -96,7 +92,7 @@ def test_guide_pages(client: TestClient) -> None:
 
 
 def test_loan_page(client: TestClient) -> None:
-    r = _form(
+    r = post_form(
         client,
         "/loans",
         {
@@ -108,7 +104,7 @@ def test_loan_page(client: TestClient) -> None:
         },
     )
     assert r.status_code == 200 and "实际年化利率" in r.text and "被预先扣掉 2000.00 元" in r.text
-    bad = _form(
+    bad = post_form(
         client,
         "/loans",
         {
@@ -133,7 +129,7 @@ def test_errors_are_chinese(client: TestClient) -> None:
 
 
 def test_dashboard_memo_follows_new_events(client: TestClient) -> None:
-    _form(client, "/cases", {"name": "缓存"})
+    post_form(client, "/cases", {"name": "缓存"})
     client.post("/cases/1/import/upload", files={"files": ("a.xml", sms_backup_xml(5), "text/xml")})
     assert '<span class="n">5</span><span class="t">条联系记录' in client.get("/cases/1").text
     client.post("/cases/1/import/upload", files={"files": ("b.xml", calls_backup_xml(4), "text/xml")})

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -46,6 +47,11 @@ def csrf_of(html: str) -> str:
     m = re.search(r'name="csrf-token" content="([^"]+)"', html)
     assert m, "page has no CSRF token"
     return m.group(1)
+
+
+def post_form(client: TestClient, path: str, data: dict[str, str], **kw: Any) -> httpx.Response:
+    """A page's form as the browser posts it: the fields and the session's CSRF token."""
+    return client.post(path, data={**data, "csrf_token": client.headers["X-CSRF-Token"]}, **kw)
 
 
 @dataclass
