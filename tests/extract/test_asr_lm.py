@@ -13,7 +13,16 @@ from typing import Any
 import pytest
 
 from weiquan.extract import asr
-from weiquan.extract.asr_lm import Hypothesis, NBestWhisper, RescoreSettings, WordLM, bare, choose, segment
+from weiquan.extract.asr_lm import (
+    Hypothesis,
+    NBestWhisper,
+    RescoreSettings,
+    WordLM,
+    bare,
+    choose,
+    is_loop,
+    segment,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("jieba") is None, reason="the asr extra is not installed")
@@ -72,6 +81,19 @@ def test_choose_rescores_only_within_the_guards() -> None:
     assert choose([top], lm, CFG) == (0, None)
     assert choose([top, right], lm, RescoreSettings(5, 0.01, 4.0, 2.0)) == (0, None)
     assert bare("今天，的 账单。") == "今天的账单"
+
+
+def test_a_decoding_loop_is_never_used_when_the_beam_has_another_reading() -> None:
+    """A wide beam ranked 你要是今天能还一半ＧＧＧＧＧＧＧＧＧＧ first on a heldout3 clip (its score is
+    normalised by length): the first hypothesis that is not a loop becomes the reference."""
+    lm = toy_lm()
+    loop = Hypothesis("今天的ＧＧＧＧＧＧ", -4.0)
+    k, why = choose([loop, Hypothesis("今天的仗单", -5.0), Hypothesis("今天的账单", -5.5)], lm, CFG)
+    assert k == 2 and why is not None and why["loop"] is True and why["heard"] == loop.text
+    k, why = choose([loop, Hypothesis("今天的仗单", -5.0)], lm, CFG)
+    assert k == 1 and why is not None and why["chosen"] == "今天的仗单"
+    assert choose([loop, Hypothesis("今天的ＧＧＧＧＧ", -4.5)], lm, CFG) == (0, None)  # nothing else: unchanged
+    assert is_loop("ＧＧ，ＧＧ") and not is_loop("今天今天") and not is_loop("哈哈哈")
 
 
 class _FakeResult:

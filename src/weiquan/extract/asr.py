@@ -38,7 +38,7 @@ import yaml
 from weiquan.config import load_settings
 from weiquan.errors import InputError, MissingComponent
 from weiquan.extract.asr_correct import VocabularyCorrector
-from weiquan.extract.asr_lm import NBestWhisper, RescoreSettings, WordLM
+from weiquan.extract.asr_lm import CHOICE_VERSION, NBestWhisper, RescoreSettings, WordLM
 from weiquan.law.pack import load_pack
 from weiquan.vault.blobs import sha256_file
 
@@ -358,7 +358,7 @@ def engine_id_for(
         suffix += f"-c{correction_tag()}"
     if isinstance(rescore, RescoreSettings):
         suffix += f"-r{rescore.hypotheses}w{rescore.weight:g}g{rescore.max_acoustic_gap:g}m{rescore.min_lm_gain:g}"
-        suffix += rescore_tag()
+        suffix += f"v{CHOICE_VERSION}{rescore_tag()}"
     return f"faster-whisper-{fw}/{name}/{compute_type}/zh-vad-t0-t2s{suffix}"
 
 

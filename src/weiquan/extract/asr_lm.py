@@ -42,6 +42,8 @@ from weiquan.extract.asr_correct import word_frequencies
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _IGNORED = re.compile(r"[\s，。！？、,.!?：:；;\"'“”‘’（）()…—-]+")
 MAX_WORD_LEN = 8
+# Bumped when the choice itself changes (part of the transcripts' cache key): 2 = decoding loops skipped.
+CHOICE_VERSION = 2
 
 
 @functools.cache
@@ -170,14 +172,29 @@ def bare(text: str) -> str:
     return _IGNORED.sub("", text)
 
 
+_LOOP = re.compile(r"(.)\1{3}")
+
+
+def is_loop(text: str) -> bool:
+    """A decoding loop: one character four or more times in a row (ＧＧＧＧＧＧ…), punctuation ignored."""
+    return bool(_LOOP.search(bare(text)))
+
+
 def choose(hyps: Sequence[Hypothesis], lm: WordLM, cfg: RescoreSettings) -> tuple[int, dict[str, Any] | None]:
-    """Index of the hypothesis to use and, when it is not the beam's best (index 0), a record of why."""
+    """Index of the hypothesis to use and, when it is not the beam's best (index 0), a record of why.
+
+    A hypothesis that is a decoding loop (``is_loop``) is never chosen; when the beam's best is one, the
+    first hypothesis that is not takes its place as the reference (a wide beam can rank a short loop
+    first: its score is normalised by length)."""
     if len(hyps) < 2:
         return 0, None
-    top = hyps[0]
+    ref = next((i for i, h in enumerate(hyps) if not is_loop(h.text)), 0)
+    top = hyps[ref]
     top_lm = lm.score(top.text)
-    best_i, best_total = 0, top.acoustic + cfg.weight * top_lm
-    for i, h in enumerate(hyps[1:], start=1):
+    best_i, best_total = ref, top.acoustic + cfg.weight * top_lm
+    for i, h in enumerate(hyps):
+        if i == ref or is_loop(h.text):
+            continue
         if len(bare(h.text)) != len(bare(top.text)) or bare(h.text) == bare(top.text):
             continue
         if top.acoustic - h.acoustic > cfg.max_acoustic_gap:
@@ -192,10 +209,11 @@ def choose(hyps: Sequence[Hypothesis], lm: WordLM, cfg: RescoreSettings) -> tupl
         return 0, None
     h = hyps[best_i]
     return best_i, {
-        "heard": top.text,
+        "heard": hyps[0].text,
         "chosen": h.text,
-        "acoustic_gap": round(top.acoustic - h.acoustic, 3),
-        "lm_gain": round(lm.score(h.text) - top_lm, 3),
+        "acoustic_gap": round(hyps[0].acoustic - h.acoustic, 3),
+        "lm_gain": round(lm.score(h.text) - lm.score(hyps[0].text), 3),
+        **({"loop": True} if ref else {}),
     }
 
 
