@@ -89,6 +89,12 @@ def _head_text(head: bytes) -> str:
     return head.decode(sniff_encoding(head).replace("-sig", ""), errors="replace").lstrip("\ufeff \r\n")
 
 
+def _dump_head(probe: Probe) -> str:
+    """The start of an ``adb content query`` dump ("Row: 0 …"), or "" for a file that is not plain text."""
+    t = _head_text(probe.head) if probe.media_type.startswith("text/plain") else ""
+    return t if t.startswith("Row: ") else ""
+
+
 def _rows(ctx: ImportContext) -> Iterator[tuple[int, str]]:
     with open(ctx.path, "rb") as f:
         head = f.read(65536)
@@ -154,10 +160,8 @@ class AdbSmsDump(Importer):
     description = "adb content query --uri content://sms 输出"
 
     def detect(self, probe: Probe) -> float:
-        if not probe.media_type.startswith("text/plain"):
-            return 0.0
-        t = _head_text(probe.head)
-        return 0.9 if t.startswith("Row: ") and " address=" in t and ("body=" in t or " date=" in t) else 0.0
+        t = _dump_head(probe)
+        return 0.9 if " address=" in t and ("body=" in t or " date=" in t) else 0.0
 
     def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
         for locator, f, start, basis in _dated_rows(ctx, SMS_COLUMNS):
@@ -170,10 +174,8 @@ class AdbCallsDump(Importer):
     description = "adb content query --uri content://call_log/calls 输出"
 
     def detect(self, probe: Probe) -> float:
-        if not probe.media_type.startswith("text/plain"):
-            return 0.0
-        t = _head_text(probe.head)
-        return 0.9 if t.startswith("Row: ") and " number=" in t and " duration=" in t else 0.0
+        t = _dump_head(probe)
+        return 0.9 if " number=" in t and " duration=" in t else 0.0
 
     def parse(self, ctx: ImportContext) -> Iterator[RawEvent]:
         for locator, f, start, basis in _dated_rows(ctx, CALL_COLUMNS):
