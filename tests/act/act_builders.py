@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from tests.fixtures.store_rows import add_event, add_finding
+from weiquan.law.pack import load_pack
 from weiquan.store.models import Case, EventSource
 from weiquan.workspace import Workspace
 
@@ -24,6 +25,11 @@ INSULT_SMS = "你这个老赖，不要脸的骗子，赶紧还钱！"
 EXPOSURE_SMS = "今天不还款，就把你的欠款信息发给你通讯录里所有人和你单位。"
 REMINDER_SMS = "【速借】尊敬的客户，您在速借的借款已逾期3天，应还金额1,280.00元，请及时还款。回复TD退订"
 THIRD_PARTY_SMS = "你好，你的朋友张三在我司借款逾期，请转告他尽快还款。"
+
+
+def cite(provision_id: str) -> str:
+    """How the documents cite a provision of the bundled law pack."""
+    return load_pack().provisions[provision_id].cite()
 
 
 def document_text(html: str) -> str:

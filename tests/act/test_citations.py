@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.act.act_builders import TODAY, build_case, build_findings_case, document_text
+from tests.act.act_builders import TODAY, build_case, build_findings_case, cite, document_text
 from weiquan.law.pack import load_pack
 from weiquan.services.documents import document_html
 from weiquan.services.plan import build_plan
@@ -25,10 +25,6 @@ def _doc(ws: Workspace, case_id: int, doc: str) -> str:
 def _between(text: str, start: str, end: str) -> str:
     a = text.index(start)
     return text[a : text.index(end, a)]
-
-
-def _cite(pid: str) -> str:
-    return load_pack().provisions[pid].cite()
 
 
 # ---------------------------------------------------------------- A: 民间借贷规定 only for private/unlicensed lenders
@@ -51,7 +47,7 @@ def test_private_and_unlicensed_lenders_get_the_private_lending_rules(ws: Worksp
     b = build_findings_case(ws, ["illegal_debt"], licence_type=licence, entity=None)
     text = _doc(ws, b.case_id, "regulator" if licence == "private" else "police")
     if licence == "private":
-        assert _cite("private_lending-25") in text and FIN_TRIAL not in text
+        assert cite("private_lending-25") in text and FIN_TRIAL not in text
     else:  # the police report cites criminal/administrative law only; the 非法放贷 opinion is in scope
         assert "关于办理非法放贷刑事案件若干问题的意见" in text
 
@@ -60,8 +56,8 @@ def test_unknown_licence_type_shows_the_scope_of_the_private_lending_rules(ws: W
     b = build_findings_case(ws, ["illegal_debt"], licence_type=None, lender="某某借款", entity=None)
     text = _doc(ws, b.case_id, "regulator")
     note = load_pack().statutes["private_lending"].binds.note_zh
-    assert _cite("private_lending-25") in text
-    assert note in _between(text, _cite("private_lending-25"), "；")
+    assert cite("private_lending-25") in text
+    assert note in _between(text, cite("private_lending-25"), "；")
 
 
 # ---------------------------------------------------------------- B: procedure and remedies are not "rules broken"
@@ -72,28 +68,28 @@ def test_police_report_lists_procedure_apart_from_the_rules_broken(ws: Workspace
     text = _doc(ws, b.case_id, "police")
     broken = _between(text, "涉嫌违反下列规定", "六、请求事项")
     broken = broken[: broken.index("程序依据")]
-    assert _cite("psapl-50-1-5") in broken
+    assert cite("psapl-50-1-5") in broken
     for pid in ("psapl-90", "psapl-118"):
-        assert _cite(pid) not in broken, pid
-        assert _cite(pid) in _between(text, "程序依据", "六、请求事项"), pid
+        assert cite(pid) not in broken, pid
+        assert cite(pid) in _between(text, "程序依据", "六、请求事项"), pid
 
 
 def test_regulator_complaint_lists_art_13_as_procedure(ws: Workspace) -> None:
     b = build_findings_case(ws, ["night_contact"], licence_type="consumer_finance")
     text = _doc(ws, b.case_id, "regulator")
     broken = _between(text, "（四）涉嫌违反的规定", "程序依据")
-    assert _cite("complaint_measures-13") not in broken
-    assert _cite("complaint_measures-13") in _between(text, "程序依据", "（五）投诉请求")
+    assert cite("complaint_measures-13") not in broken
+    assert cite("complaint_measures-13") in _between(text, "程序依据", "（五）投诉请求")
 
 
 def test_lawsuit_lists_civil_procedure_apart_from_the_bases_of_liability(ws: Workspace) -> None:
     b = build_findings_case(ws, ["third_party_contact"])
     text = _doc(ws, b.case_id, "lawsuit")
     liability = _between(text, "被告应当承担停止侵害", "原告对依法应当偿还的借款不持异议")
-    assert _cite("civil-1033-1") in liability and _cite("civil-1183") in liability
+    assert cite("civil-1033-1") in liability and cite("civil-1183") in liability
     for pid in ("civil_procedure-29", "civil_procedure-122", "civil_procedure-124"):
-        assert _cite(pid) not in liability, pid
-    assert _cite("civil_procedure-29") in _between(text, "程序依据", "此致")
+        assert cite(pid) not in liability, pid
+    assert cite("civil_procedure-29") in _between(text, "程序依据", "此致")
 
 
 def test_lender_letter_does_not_say_the_injunction_article_was_broken(ws: Workspace) -> None:
@@ -101,8 +97,8 @@ def test_lender_letter_does_not_say_the_injunction_article_was_broken(ws: Worksp
     text = _doc(ws, b.case_id, "lender")
     broken = _between(text, "不符合下列规定", "二、投诉请求")
     broken = broken[: broken.index("救济依据")]
-    assert _cite("civil-1032") in broken and _cite("civil-997") not in broken
-    assert _cite("civil-997") in _between(text, "救济依据", "二、投诉请求")
+    assert cite("civil-1032") in broken and cite("civil-997") not in broken
+    assert cite("civil-997") in _between(text, "救济依据", "二、投诉请求")
 
 
 # ---------------------------------------------------------------- C: 禁止接触 only for pestering, following
@@ -111,7 +107,7 @@ def test_lender_letter_does_not_say_the_injunction_article_was_broken(ws: Worksp
 def test_no_no_contact_request_for_night_messages_only(ws: Workspace) -> None:
     b = build_findings_case(ws, ["night_contact"])
     text = _doc(ws, b.case_id, "police")
-    assert _cite("psapl-50-1-5") in text  # "反复发生时": the provision is cited …
+    assert cite("psapl-50-1-5") in text  # "反复发生时": the provision is cited …
     assert "禁止接触" not in text  # … but the order covers only 滋扰、纠缠、跟踪 (psapl-2025 Art. 50(2))
 
 
@@ -119,7 +115,7 @@ def test_no_no_contact_request_for_night_messages_only(ws: Workspace) -> None:
 def test_no_contact_request_is_a_request_for_pestering_or_following(ws: Workspace, category: str) -> None:
     b = build_findings_case(ws, [category, category])  # repeated (多次), in 2026
     requests = _between(_doc(ws, b.case_id, "police"), "六、请求事项", "七、证据")
-    assert "禁止接触" in requests and _cite("psapl-50-2") in requests
+    assert "禁止接触" in requests and cite("psapl-50-2") in requests
     assert "可以责令" in requests and "由公安机关依法决定" in requests
 
 
@@ -129,9 +125,9 @@ def test_no_contact_request_is_a_request_for_pestering_or_following(ws: Workspac
 def test_unverified_provisions_are_marked_in_the_lender_letter_and_short_complaint(ws: Workspace) -> None:
     b = build_findings_case(ws, ["third_party_contact", "illegal_debt"], licence_type="consumer_finance")
     lender = _doc(ws, b.case_id, "lender")
-    pipl = _cite("pipl-23")
+    pipl = cite("pipl-23")
     assert pipl + UNVERIFIED in lender
-    assert _cite("fin_trial_opinion-24") + "；" in lender  # condition, then the mark
+    assert cite("fin_trial_opinion-24") + "；" in lender  # condition, then the mark
     # the short form-complaint text (plain text template) uses the same mark
     # (rendered in full here: the form text drops optional paragraphs to fit the form's length limit)
     from weiquan.act.context import build_context
@@ -144,7 +140,7 @@ def test_unverified_provisions_are_marked_in_the_lender_letter_and_short_complai
     facts = load_case_facts(ws, c.case_id, today=TODAY)
     ctx = build_context(pack, facts, build(pack, facts), doc_key="regulator", channel_id=None)
     short = render_text("regulator_short.txt.j2", ctx)
-    assert "上述行为不符合" in short and _cite("fin_trial_opinion-24") + UNVERIFIED in short
+    assert "上述行为不符合" in short and cite("fin_trial_opinion-24") + UNVERIFIED in short
 
 
 # ---------------------------------------------------------------- G: GB/T 45251 cited by clause heading, connected calls only
@@ -190,7 +186,7 @@ def test_plan_deadlines_as_the_notes_state_them(ws: Workspace) -> None:
 def test_injunction_does_not_present_the_summary_as_a_quotation(ws: Workspace) -> None:
     b = build_findings_case(ws, ["threat_exposure"])
     text = _doc(ws, b.case_id, "injunction")
-    assert _cite("civil-997") + "规定：" not in text
+    assert cite("civil-997") + "规定：" not in text
     assert "不是条文原文" in text
 
 
@@ -210,7 +206,7 @@ def test_conduct_before_2026_is_cited_under_the_2012_numbers(ws: Workspace) -> N
         == "《中华人民共和国治安管理处罚法》（2012年修正）第四十二条第（五）项"
     )
     assert pack.provisions["psapl-50-1-5"].old_cite() in broken
-    assert _cite("psapl-50-1-5") not in broken and _cite("psapl-56") not in broken
+    assert cite("psapl-50-1-5") not in broken and cite("psapl-56") not in broken
     assert "GB/T45251" not in broken
     # the 2012 number with the 2012 words, never the 2025 滋扰、纠缠、跟踪 (issue 16 deliverable 1)
     assert "多次发送淫秽、侮辱、恐吓或者其他信息，干扰他人正常生活的" in broken
@@ -220,18 +216,18 @@ def test_conduct_before_2026_is_cited_under_the_2012_numbers(ws: Workspace) -> N
 def test_conduct_after_2026_uses_the_current_numbers(ws: Workspace) -> None:
     b = build_findings_case(ws, ["harassment_volume"], start=dt.date(2026, 3, 2))
     broken = _between(_doc(ws, b.case_id, "police"), "涉嫌违反下列规定", "六、请求事项")
-    assert _cite("psapl-50-1-5") in broken and "2012年修正" not in broken
+    assert cite("psapl-50-1-5") in broken and "2012年修正" not in broken
 
 
 def test_cite_for_conduct_spanning_the_revision() -> None:
     p = load_pack().provisions
-    cite, note = p["psapl-50-1-5"].cite_for_conduct(dt.date(2025, 12, 1), dt.date(2026, 2, 1))
-    assert cite == _cite("psapl-50-1-5") and note and "第四十二条第（五）项" in note
+    cited, note = p["psapl-50-1-5"].cite_for_conduct(dt.date(2025, 12, 1), dt.date(2026, 2, 1))
+    assert cited == cite("psapl-50-1-5") and note and "第四十二条第（五）项" in note
     assert (
         p["psapl-56"].cite_for_conduct(dt.date(2025, 12, 1), dt.date(2026, 2, 1))[1] == "仅适用于2026年1月1日起的行为"
     )
     assert p["psapl-56"].cite_for_conduct(dt.date(2024, 1, 1), dt.date(2024, 2, 1)) == (None, None)
-    assert p["civil-1033-1"].cite_for_conduct(dt.date(2024, 1, 1), dt.date(2024, 2, 1)) == (_cite("civil-1033-1"), None)
+    assert p["civil-1033-1"].cite_for_conduct(dt.date(2024, 1, 1), dt.date(2024, 2, 1)) == (cite("civil-1033-1"), None)
 
 
 def test_rules_engaged_only_if_a_threat_is_carried_out_are_listed_apart(ws: Workspace) -> None:
@@ -241,9 +237,9 @@ def test_rules_engaged_only_if_a_threat_is_carried_out_are_listed_apart(ws: Work
     text = _doc(ws, b.case_id, "police")
     section = _between(text, "涉嫌违反下列规定", "六、请求事项")
     broken, _, later = section.partition("如对方实际实施了所威胁的行为，还可能涉及")
-    assert _cite("psapl-51") not in broken
-    assert _cite("psapl-51") in later
-    assert _cite("psapl-50-1-5") in broken or _cite("psapl-50-1-1") in broken
+    assert cite("psapl-51") not in broken
+    assert cite("psapl-51") in later
+    assert cite("psapl-50-1-5") in broken or cite("psapl-50-1-1") in broken
 
 
 def test_no_contact_order_is_not_requested_for_conduct_before_it_existed(ws: Workspace) -> None:

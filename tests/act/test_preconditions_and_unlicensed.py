@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.act.act_builders import TODAY, build_findings_case, document_text, loan_7_days
+from tests.act.act_builders import TODAY, build_findings_case, cite, document_text, loan_7_days
 from weiquan.law.pack import load_pack
 from weiquan.loans.check import check_loan
 from weiquan.services.documents import document_html
@@ -14,10 +14,6 @@ from weiquan.services.loans import add_loan
 from weiquan.services.plan import build_plan
 from weiquan.store.models import Event
 from weiquan.workspace import Workspace
-
-
-def _cite(pid: str) -> str:
-    return load_pack().provisions[pid].cite()
 
 
 def test_unlicensed_loan_is_presented_as_possibly_void() -> None:
@@ -44,14 +40,14 @@ def test_unlicensed_lender_goes_to_police_and_local_regulator_first(ws: Workspac
     assert plan.lender.licence_type == "unlicensed"
     assert ids[:2] == ["police", "local_regulator"] and "nfra" not in ids and "lender" not in ids and "nifa" not in ids
     police = document_text(document_html(ws, b.case_id, "police", today=TODAY))
-    assert _cite("criminal-225") in police and "关于办理非法放贷刑事案件若干问题的意见" in police
-    assert _cite("criminal-293-1") in police and "借款核查结果" in police
+    assert cite("criminal-225") in police and "关于办理非法放贷刑事案件若干问题的意见" in police
+    assert cite("criminal-293-1") in police and "借款核查结果" in police
     assert "借款合同可能无效" in police and "实际收到的借款人民币8,000.00元" in police
 
 
 def test_293_1_not_cited_for_a_lawful_debt(ws: Workspace) -> None:
     b = build_findings_case(ws, ["harassment_volume", "threat_visit"], licence_type="bank", entity="某银行")
-    assert _cite("criminal-293-1") not in document_text(document_html(ws, b.case_id, "police", today=TODAY))
+    assert cite("criminal-293-1") not in document_text(document_html(ws, b.case_id, "police", today=TODAY))
 
 
 def _set_text(ws: Workspace, event_id: int, text: str) -> None:
@@ -62,16 +58,16 @@ def _set_text(ws: Workspace, event_id: int, text: str) -> None:
 def test_portrait_right_only_when_an_image_was_made_or_spread(ws: Workspace) -> None:
     threat = build_findings_case(ws, ["threat_exposure"])
     _set_text(ws, threat.events["sms"][0], "再不还钱就把你的照片P了发到网上。")
-    assert _cite("civil-1019") not in document_text(document_html(ws, threat.case_id, "lawsuit", today=TODAY))
+    assert cite("civil-1019") not in document_text(document_html(ws, threat.case_id, "lawsuit", today=TODAY))
     done = build_findings_case(ws, ["threat_exposure"])
     _set_text(ws, done.events["sms"][0], "催收员在同学群里发了一张把借款人照片P成“通缉令”的图片。")
-    assert _cite("civil-1019") in document_text(document_html(ws, done.case_id, "lawsuit", today=TODAY))
+    assert cite("civil-1019") in document_text(document_html(ws, done.case_id, "lawsuit", today=TODAY))
 
 
 def test_threat_to_visit_is_not_a_threat_to_personal_safety(ws: Workspace) -> None:
     b = build_findings_case(ws, ["threat_visit"])
     police = document_text(document_html(ws, b.case_id, "police", today=TODAY))
-    assert _cite("psapl-50-1-1") not in police and "人身安全" not in police
+    assert cite("psapl-50-1-1") not in police and "人身安全" not in police
     plan = build_plan(ws, b.case_id, today=TODAY)
     assert not plan.safety_threat and not any("人身安全" in n for n in plan.notes_zh)
 
@@ -85,7 +81,7 @@ def test_web_cites_as_the_documents_do(ws: Workspace) -> None:
     assert scope.first == dt.date(2025, 6, 2) and scope.shows == frozenset()
     info = law_svc.category_info(ws.law, "harassment_volume", scope)
     cites = [p.cite for p in info.provisions]
-    assert load_pack().provisions["psapl-50-1-5"].old_cite() in cites and _cite("psapl-50-1-5") not in cites
+    assert load_pack().provisions["psapl-50-1-5"].old_cite() in cites and cite("psapl-50-1-5") not in cites
     p = next(p for p in info.provisions if p.id == "psapl-50-1-5")
     assert "滋扰" not in p.words_zh and "五百元" in p.penalty
     assert not any(p.id == "civil-1019" for p in law_svc.category_info(ws.law, "threat_exposure", scope).provisions)
