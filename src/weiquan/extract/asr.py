@@ -13,7 +13,9 @@ vocabulary (通讯录, 逾期, 征信 …; Whisper otherwise often answers in tr
 numbers as they were said) and lender names from the registry as hotwords (``data/asr_vocabulary.yaml``), beam 5, temperature 0 (deterministic; no sampling fallback,
 which on unintelligible audio costs minutes and invents text), no conditioning on previous text, VAD
 regions padded by 800 ms, then OpenCC ``t2s`` and a conservative correction of near-homophones to the
-collection vocabulary (``asr_correct``: 于七 → 逾期, 通讯路 → 通讯录, 一七四十五天 → 逾期四十五天; each change recorded). Segments that are repetition loops, likely silence, or an echo of the prompt
+collection vocabulary (``asr_correct``: 于七 → 逾期, 通讯路 → 通讯录, 一七四十五天 → 逾期四十五天; each change recorded).
+With the rescoring on (default, setting ``asr_rescore``) the beam is 10 wide and its 10 hypotheses per
+window are re-ranked by acoustic + word-LM score before faster-whisper reads the first (``asr_lm``). Segments that are repetition loops, likely silence, or an echo of the prompt
 are dropped and counted (``dropped_segments``). Each segment keeps its start/end time in seconds.
 """
 
