@@ -46,7 +46,7 @@ from weiquan.analyze.training import (
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOORS = ROOT / "tests/analyze/data"
-FLOOR_SETS = tuple("ABCDEFGHIJKNOPQ")
+FLOOR_SETS = tuple("ABCDEFGHIJKNOPQRS")
 THRESHOLDS = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85)
 
 
@@ -77,12 +77,26 @@ OVERRULE_GROUPS = {
     "legal": ("L5", "L7"),  # 冻结/失信 in honest explanations of enforcement
 }
 
+# ``+b<label><bar>``: the model's bar (probability it needs to add the label on its own) for one label
+BAR_LABELS = {
+    "vis": "threat_visit",
+    "exp": "threat_exposure",
+    "vio": "threat_violence",
+    "leg": "threat_legal_false",
+    "ins": "insult",
+    "imp": "impersonation",
+    "tpc": "third_party_contact",
+    "pri": "privacy_disclosure",
+    "vol": "harassment_volume",
+    "debt": "illegal_debt",
+}
+
 
 def candidate(spec: str) -> Candidate:
     """``before`` or ``w<authored weight>[-c<C>][+ovr][+fam<letters>][+below<x>][+thr<x>][+tpl<x>][+grid<x>]``:
     e.g. ``w3``, ``w2-c8``, ``w3+ovr+below0.2`` (``+ovr``: the model may also overrule the contact rules C1/C2;
     ``+famcl``: every rule of the C and L families, ``+famall`` every rule; ``+below``: the overrule bar; ``+thr``:
-    the model's default bar; ``+veto``: its bar against a cancelling context; ``+tpc``: the overrule bar of third_party_contact and
+    the model's default bar; ``+bvis0.7`` (``+bexp``, ``+bvio`` … see ``BAR_LABELS``): one label's model bar; ``+veto``: its bar against a cancelling context; ``+tpc``: the overrule bar of third_party_contact and
     privacy_disclosure; ``+tpl``/``+grid``: the template/grid items' weight)."""
     if spec == "before":
         # round 4: the team corpus alone; the model overruled only C3, C4, X1, L10 below 0.1
@@ -112,6 +126,9 @@ def candidate(spec: str) -> Candidate:
             cand = replace(cand, below_by=(("third_party_contact", float(val)), ("privacy_disclosure", float(val))))
         elif name == "veto":
             cand = replace(cand, veto=float(val))
+        elif name[:1] == "b" and name[1:] in BAR_LABELS:  # +bvis0.7: the model's own bar for one label
+            bars = dict(cand.per_label or combine_config().get("per_label") or {})
+            cand = replace(cand, per_label=tuple(sorted((bars | {BAR_LABELS[name[1:]]: float(val)}).items())))
         else:
             raise argparse.ArgumentTypeError(f"bad modifier {name!r} in {spec!r}")
     return cand
@@ -198,11 +215,14 @@ def model(cand: Candidate, exclude: tuple[str, ...], authors: tuple[str, ...]) -
     return _FITS[key]
 
 
-def summary(gold: list[list[str]], pred: list[list[str]]) -> dict:
+def summary(gold: list[list[str]], pred: list[list[str]], per_label: bool = False) -> dict:
     r = score(gold, pred)
     n_lawful = sum(g == ["lawful"] for g in gold)
     fp = sum(g == ["lawful"] and p != ["lawful"] for g, p in zip(gold, pred, strict=True))
-    return {"n": len(gold), "macro_f1": round(r["macro_f1"], 3), "lawful_fp": f"{fp}/{n_lawful}"}
+    out = {"n": len(gold), "macro_f1": round(r["macro_f1"], 3), "lawful_fp": f"{fp}/{n_lawful}"}
+    if per_label:  # F1 (support) of every label
+        out["per_label"] = {k: f"{v['f1']:.3f} ({v['support']})" for k, v in r["per_label"].items()}
+    return out
 
 
 def evaluate(
@@ -219,7 +239,7 @@ def evaluate(
         pooled_g += gold
         pooled_p += pred
     if authored:
-        res["loao"]["pooled"] = summary(pooled_g, pooled_p)
+        res["loao"]["pooled"] = summary(pooled_g, pooled_p, per_label=True)
         res["loao"]["mean_macro_f1"] = round(sum(res["loao"][a]["macro_f1"] for a in authors) / len(authors), 3)
     payload = model(cand, (), authors)
     for name, items in floors.items():
