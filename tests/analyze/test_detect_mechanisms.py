@@ -89,6 +89,26 @@ def test_context_classifier_values_are_checked():
         RuleDetector([], {"x": {"re": "a", "classifier": False}}, default_normalizer(), "t")
 
 
+def test_context_classifier_blocks_name_categories():
+    with pytest.raises(ValueError):
+        RuleDetector([], {"x": {"re": "a", "classifier_blocks": ["threat_lawful"]}}, default_normalizer(), "t")
+
+
+def test_lawful_suit_blocks_only_the_models_false_legal_threat():
+    """Round 7: a civil-suit announcement is never a false legal threat on the model's word alone (the veto bar
+    did not hold as training grew); criminal or enforcement words lift the block, and rules still decide."""
+    blocked = default_rules().classifier_blocked
+    assert blocked(normalize("不还就找律师起诉你").text) == {"threat_legal_false"}
+    assert blocked(normalize("不还就起诉你，公安马上上门抓你").text) == frozenset()
+    assert blocked(normalize("你今天必须还款").text) == frozenset()
+    det = default_text_detector()
+    hits = det.detect("再不还就起诉你，你儿子以后考公务员政审也过不了")  # a rule's invented consequence
+    assert any(h.category == "threat_legal_false" and h.rule_id for h in hits)
+    sc = det.classifier.score_batch(["不还就找律师起诉你"]).scores[0]
+    assert sc.probs["threat_legal_false"] > 0.5  # the model alone would call it false: the block decides
+    assert "threat_legal_false" not in {h.category for h in det.detect("不还就找律师起诉你")}
+
+
 def test_gan_xiang_family_words_are_normalised():
     assert normalize("你屋里伢子").text == "你家里孩子"
     assert {"third_party_contact", "privacy_disclosure"} <= _cats("大伯，你屋里伢子在我们平台借了一万多，一直不还")

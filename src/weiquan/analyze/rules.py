@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 import ahocorasick
 import yaml
 
-from weiquan.analyze.base import Hit
+from weiquan.analyze.base import TEXT_CATEGORIES, Hit
 from weiquan.analyze.normalize import Normalized, Normalizer, default_normalizer
 from weiquan.analyze.numbers import numeric_view
 
@@ -106,6 +106,8 @@ class RuleDetector:
                 raise ValueError(f"context.yaml: {k}: classifier must be veto|skip|require, suppress must be all")
             if not set(v.get("registers", REGISTERS)) <= set(REGISTERS):
                 raise ValueError(f"context.yaml: {k}: registers must be among {', '.join(REGISTERS)}")
+            if not set(v.get("classifier_blocks", ())) <= set(TEXT_CATEGORIES):
+                raise ValueError(f"context.yaml: {k}: classifier_blocks must name text categories")
         # a context that does not apply in this register never matches (`registers` in context.yaml)
         context = {
             k: v if register in v.get("registers", REGISTERS) else {**v, "re": r"(?!)"} for k, v in context.items()
@@ -141,6 +143,13 @@ class RuleDetector:
         self._clf_veto = tuple(self.ctx_patterns[k] for k, v in context.items() if v.get("classifier") == "veto")
         self._clf_skip = tuple(self.ctx_patterns[k] for k, v in context.items() if v.get("classifier") == "skip")
         self._clf_require = tuple(self.ctx_patterns[k] for k, v in context.items() if v.get("classifier") == "require")
+        # framing in which the classifier alone never adds some categories (`classifier_blocks`: a lawful civil-suit
+        # announcement is never a false legal threat on the model's word alone; rules still decide)
+        self._clf_blocks = tuple(
+            (self.ctx_patterns[k], frozenset(v["classifier_blocks"]))
+            for k, v in context.items()
+            if v.get("classifier_blocks")
+        )
         # context patterns looked up only in the clause of the match (scope: clause), not the whole text
         self._clause_scoped = frozenset(k for k, v in context.items() if v.get("scope") == "clause")
         self._always: list[int] = []
@@ -254,6 +263,10 @@ class RuleDetector:
     def classifier_vetoed(self, s: str) -> bool:
         """True when a `classifier: veto` context (warning, news, a caring message) frames ``s``."""
         return any(p.search(s) for p in self._clf_veto)
+
+    def classifier_blocked(self, s: str) -> frozenset[str]:
+        """The categories the classifier alone may not add to ``s`` (`classifier_blocks` contexts that frame it)."""
+        return frozenset().union(*(cats for p, cats in self._clf_blocks if p.search(s)))
 
     # -- the TextDetector contract ---------------------------------------------------------------
     def detect(self, text: str) -> list[Hit]:

@@ -168,6 +168,7 @@ class CombinedTextDetector:
             )
             vetoed: set[str] | None = None
             framed: bool | None = None  # a `classifier: veto` context, looked up only when it can matter
+            blocked: frozenset[str] | None = None  # `classifier_blocks` contexts, looked up likewise
             for cat, p in zip(sc.labels, sc.row):
                 if p < lowest or cat in rule_hits:
                     continue
@@ -175,6 +176,9 @@ class CombinedTextDetector:
                     if not self.rules.classifier_open(n.text):
                         break
                     vetoed = {m.rule.category for m in matches if not m.kept and m.reason not in ("tense", "with")}
+                    blocked = self.rules.classifier_blocked(n.text)
+                if blocked and cat in blocked:  # framing in which the model alone never adds this category
+                    continue
                 veto_ok = p >= self.veto_threshold
                 if cat in vetoed:  # a rule for this category was cancelled by context
                     if veto_ok:
