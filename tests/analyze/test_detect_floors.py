@@ -41,21 +41,21 @@ class Floor:
 
 
 SETS = [
-    Floor("heldout.jsonl", "team-written heldout", "0.967 / 0.013 (ho-178…217 fresh)", 0.90, 0.05, 200, 60),
-    Floor("heldout2.jsonl", "team-written heldout round 3", "0.739 / 0.148", 0.90, 0.05, 70),
-    Floor("heldout3.jsonl", "team-written heldout round 4", "0.671 / 0.061", 0.90, 0.05, 60, 30),
-    Floor("heldout4.jsonl", "team-written heldout round 5", "0.705 / 0.318", 0.92, 0.05, 45, 20),
+    Floor("heldout.jsonl", "team-written heldout", "0.967 / 0.013 (ho-178…217 fresh)", 0.92, 0.05, 200, 60),
+    Floor("heldout2.jsonl", "team-written heldout round 3", "0.739 / 0.148", 0.92, 0.05, 70),
+    Floor("heldout3.jsonl", "team-written heldout round 4", "0.671 / 0.061", 0.92, 0.05, 60, 30),
+    Floor("heldout4.jsonl", "team-written heldout round 5", "0.705 / 0.318", 0.96, 0.05, 45, 20),
     # 0.89 since detection round 6 (was 0.91): the model trained with eleven authors adds a second category to
     # short team-written items (a contact told he "有义务督促" read as a false legal threat too); leave-one-author-out
     # and A-Q chose it (docs/detection.md "Round 6")
     Floor("heldout5.jsonl", "team-written heldout round 6", "0.800 / 0.111", 0.89, 0.05, 45, 25),
-    Floor("heldout6.jsonl", "team-written heldout round 7", "0.556 / 0.111", 0.97, 0.06, 30, 15),
+    Floor("heldout6.jsonl", "team-written heldout round 7", "0.556 / 0.111", 0.98, 0.06, 30, 15),
     Floor("heldout7.jsonl", "team-written heldout round 8", "0.709 / 0.389", 0.94, 0.06, 35, 15),
-    Floor("round9_probe.jsonl", "team-written probe round 9", "0.579 / 0.632", 0.97, 0.06, 25, 15),
+    Floor("round9_probe.jsonl", "team-written probe round 9", "0.579 / 0.632", 0.98, 0.06, 25, 15),
     # blind sets (issue #15), written by helpers who never saw the code; untuned = the shipped detector of the day
-    Floor("blindA.jsonl", None, "0.699 / 0.121 (rules + round-9 model)", 0.93, 0.05, 75, 31),
+    Floor("blindA.jsonl", None, "0.699 / 0.121 (rules + round-9 model)", 0.94, 0.05, 75, 31),
     # scored once each through scripts/blind_eval.sh with the frozen detector, then used for error analysis
-    Floor("blindB.jsonl", None, "0.865 / 0.030 (frozen 1af4c91)", 0.93, 0.05, 75, 31),
+    Floor("blindB.jsonl", None, "0.865 / 0.030 (frozen 1af4c91)", 0.95, 0.05, 75, 31),
     Floor("blindC.jsonl", None, "0.769 / 0.061 (frozen 1af4c91)", 0.88, 0.05, 75, 31),
     Floor("blindD.jsonl", None, "0.731 / 0.091 (frozen a21ba44)", 0.91, 0.05, 75, 31),
     # written after the final change by a third helper; scored once each, untouched, on the shipped detector (24148c6)
@@ -65,9 +65,9 @@ SETS = [
     Floor("blindG.jsonl", None, "0.853 / 0.097 (main 2a5699c)", 0.91, 0.05, 75, 31),
     # session 3: written before round 3 by two more fresh helpers, scored once after its last change (main 6b5f4ed)
     Floor("blindH.jsonl", None, "0.848 / 0.000 (main 6b5f4ed)", 0.92, 0.03, 75, 32),
-    Floor("blindI.jsonl", None, "0.904 / 0.097 (main 6b5f4ed)", 0.93, 0.10, 75, 31),
+    Floor("blindI.jsonl", None, "0.904 / 0.097 (main 6b5f4ed)", 0.94, 0.10, 75, 31),
     # session 3: written before round 4 by two more fresh helpers, scored once after its last change (main 43eaae5)
-    Floor("blindJ.jsonl", None, "0.865 / 0.182 (main 43eaae5)", 0.91, 0.07, 75, 33),
+    Floor("blindJ.jsonl", None, "0.865 / 0.182 (main 43eaae5)", 0.91, 0.04, 75, 33),
     Floor("blindK.jsonl", None, "0.836 / 0.032 (main 43eaae5)", 0.87, 0.04, 75, 31),
     # session 4: N, O written before round 5 by two fresh helpers, scored on main a401cab (before) and 4c6d89e (after)
     Floor(
@@ -77,14 +77,14 @@ SETS = [
         "blindO.jsonl", None, "0.891 / 0.000 (main a401cab); 0.929 / 0.000 after round 5 (4c6d89e)", 0.93, 0.03, 75, 30
     ),
     # session 4: P, Q written during round 5 by two more fresh helpers, scored once after it (main 4c6d89e)
-    Floor("blindP.jsonl", None, "0.899 / 0.063 (main 4c6d89e)", 0.89, 0.07, 75, 32),
-    Floor("blindQ.jsonl", None, "0.905 / 0.000 (main 4c6d89e)", 0.88, 0.03, 75, 32),
+    Floor("blindP.jsonl", None, "0.899 / 0.063 (main 4c6d89e)", 0.91, 0.07, 75, 32),
+    Floor("blindQ.jsonl", None, "0.905 / 0.000 (main 4c6d89e)", 0.90, 0.03, 75, 32),
     # session 4: R, S written during round 6 by two more fresh helpers, scored once after it (frozen 93f2187, main 6453b1d)
     Floor("blindR.jsonl", None, "0.911 / 0.000 (main 6453b1d)", 0.89, 0.03, 75, 32),
-    Floor("blindS.jsonl", None, "0.899 / 0.033 (main 6453b1d)", 0.88, 0.04, 75, 30),
+    Floor("blindS.jsonl", None, "0.899 / 0.033 (main 6453b1d)", 0.88, 0.03, 75, 30),
     # session 5: T, U written by two more fresh helpers before round 7, scored once on main 7059fe1
-    Floor("blindT.jsonl", None, "0.924 / 0.063 (main 7059fe1)", 0.91, 0.07, 75, 32),
-    Floor("blindU.jsonl", None, "0.936 / 0.031 (main 7059fe1)", 0.92, 0.04, 75, 32),
+    Floor("blindT.jsonl", None, "0.924 / 0.063 (main 7059fe1)", 0.91, 0.04, 75, 32),
+    Floor("blindU.jsonl", None, "0.936 / 0.031 (main 7059fe1)", 0.93, 0.04, 75, 32),
 ]
 
 
