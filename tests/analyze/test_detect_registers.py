@@ -86,7 +86,8 @@ def test_complaint_corpus_floor_per_label() -> None:
     # round 5: 0.80 (was 0.86) with the authored messages (all in the message register) at weight 8; at weight 1 it
     # stays >= 0.85 but leave-one-author-out and the floors A-K are lower (docs/detection.md Round 5)
     assert recall["harassment_volume"] >= 0.78
-    # C9 and B6 were written after reading this fixture's misses: their floors are not blind figures
+    # C9 and B6 were written after reading this fixture's misses: their floors are not blind figures; so was H1's
+    # reported flood in round 7 (the fifteen-author model carried "不停地打电话，一天一百多个" at 0.24-0.68: 0.71 without it)
     assert recall["third_party_contact"] >= 0.9 and recall["illegal_debt"] >= 0.9
 
 
