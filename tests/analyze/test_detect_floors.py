@@ -85,6 +85,11 @@ SETS = [
     # session 5: T, U written by two more fresh helpers before round 7, scored once on main 7059fe1
     Floor("blindT.jsonl", None, "0.924 / 0.063 (main 7059fe1)", 0.91, 0.04, 75, 32),
     Floor("blindU.jsonl", None, "0.936 / 0.031 (main 7059fe1)", 0.93, 0.04, 75, 32),
+    # session 5: V, W, X, Y written by four more fresh helpers during round 7, scored once after its freeze (21043de, main b281975)
+    Floor("blindV.jsonl", None, "0.913 / 0.000 (main b281975)", 0.89, 0.03, 75, 31),
+    Floor("blindW.jsonl", None, "0.898 / 0.000 (main b281975)", 0.88, 0.03, 75, 30),
+    Floor("blindX.jsonl", None, "0.920 / 0.000 (main b281975)", 0.90, 0.03, 75, 31),
+    Floor("blindY.jsonl", None, "0.949 / 0.000 (main b281975)", 0.93, 0.03, 75, 32),
 ]
 
 
