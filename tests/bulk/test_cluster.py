@@ -208,6 +208,31 @@ def test_killing_a_worker_mid_run_loses_nothing(corpus: dict[str, Any], tmp_path
 
 
 @pytest.mark.slow
+def test_a_worker_dying_after_the_last_partition_does_not_fail_the_run(corpus: dict[str, Any], tmp_path: Path) -> None:
+    """Every partition is written when the worker dies: the run finishes (it used to fail reading the workers' peak
+    memory from a dead worker, CommClosedError) and the results equal the single-process detector's."""
+    pids: list[int] = []
+    killed: list[int] = []
+
+    def progress(p: Any) -> None:
+        if p.done == p.total and not killed:
+            os.kill(pids[-1], signal.SIGKILL)
+            killed.append(pids[-1])
+
+    res = svc.run_bulk(
+        corpus["inputs"],
+        tmp_path / "out",
+        home=tmp_path / "h",
+        workers=2,
+        partition_rows=150,
+        progress=progress,
+        on_worker_pids=pids.extend,
+    )
+    assert killed and res["partitions"] == 11 + 6
+    _assert_equal_to_reference(tmp_path / "out", corpus["expected"])
+
+
+@pytest.mark.slow
 def test_a_killed_run_resumes_and_skips_finished_partitions(corpus: dict[str, Any], tmp_path: Path) -> None:
     out = tmp_path / "out"
     cmd = [

@@ -317,7 +317,9 @@ def _execute_on(
             client.cancel(futures)
             raise
         client.cancel(warm)
-        rss = sorted(client.run(_peak_rss_mb).values())
+        # a worker that died after its last partition (or is being restarted by its nanny) must not fail a finished run:
+        # the peak memory is read from the workers that answer
+        rss = sorted(client.run(_peak_rss_mb, on_error="ignore").values())
         return parts, manifests, n_workers, str(client.scheduler.address), rss, classify_s
     finally:
         client.close()
