@@ -46,7 +46,7 @@ from weiquan.analyze.training import (
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOORS = ROOT / "tests/analyze/data"
-FLOOR_SETS = tuple("ABCDEFGHIJKNOPQRSTU")
+FLOOR_SETS = tuple("ABCDEFGHIJKNOPQRSTUVWXY")
 THRESHOLDS = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85)
 
 
