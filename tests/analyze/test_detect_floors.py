@@ -81,7 +81,7 @@ SETS = [
     Floor("blindQ.jsonl", None, "0.905 / 0.000 (main 4c6d89e)", 0.90, 0.03, 75, 32),
     # session 4: R, S written during round 6 by two more fresh helpers, scored once after it (frozen 93f2187, main 6453b1d)
     Floor("blindR.jsonl", None, "0.911 / 0.000 (main 6453b1d)", 0.89, 0.03, 75, 32),
-    Floor("blindS.jsonl", None, "0.899 / 0.033 (main 6453b1d)", 0.88, 0.03, 75, 30),
+    Floor("blindS.jsonl", None, "0.899 / 0.033 (main 6453b1d)", 0.89, 0.03, 75, 30),
     # session 5: T, U written by two more fresh helpers before round 7, scored once on main 7059fe1
     Floor("blindT.jsonl", None, "0.924 / 0.063 (main 7059fe1)", 0.91, 0.04, 75, 32),
     Floor("blindU.jsonl", None, "0.936 / 0.031 (main 7059fe1)", 0.93, 0.04, 75, 32),
