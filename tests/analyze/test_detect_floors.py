@@ -90,6 +90,9 @@ SETS = [
     Floor("blindW.jsonl", None, "0.898 / 0.000 (main b281975)", 0.88, 0.03, 75, 30),
     Floor("blindX.jsonl", None, "0.920 / 0.000 (main b281975)", 0.90, 0.03, 75, 31),
     Floor("blindY.jsonl", None, "0.949 / 0.000 (main b281975)", 0.93, 0.03, 75, 32),
+    # session 5: Z1, Z2 written during round 8 by two more fresh helpers, scored once on its frozen candidate (af4f21c)
+    Floor("blindZ1.jsonl", None, "0.942 / 0.000 (af4f21c)", 0.92, 0.03, 75, 32),
+    Floor("blindZ2.jsonl", None, "0.957 / 0.000 (af4f21c)", 0.93, 0.03, 75, 31),
 ]
 
 
