@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -183,27 +184,27 @@ def test_missing_text_column_fails_before_any_work(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-@pytest.mark.slow
-def test_killing_a_worker_mid_run_loses_nothing(corpus: dict[str, Any], tmp_path: Path) -> None:
+def _run_killing_one_worker(corpus: dict[str, Any], out: Path, home: Path, after: Callable[[Any], bool]) -> None:
+    """Run on 2 workers, SIGKILL one as soon as ``after(progress)`` holds; the run must finish with every partition."""
     pids: list[int] = []
     killed: list[int] = []
 
     def progress(p: Any) -> None:
-        if p.done == 1 and not killed:  # one partition in: the other worker is busy with its own
+        if after(p) and not killed:
             os.kill(pids[-1], signal.SIGKILL)
             killed.append(pids[-1])
 
     res = svc.run_bulk(
-        corpus["inputs"],
-        tmp_path / "out",
-        home=tmp_path / "h",
-        workers=2,
-        partition_rows=150,
-        progress=progress,
-        on_worker_pids=pids.extend,
+        corpus["inputs"], out, home=home, workers=2, partition_rows=150, progress=progress, on_worker_pids=pids.extend
     )
     assert killed and res["partitions"] == 11 + 6
-    _assert_equal_to_reference(tmp_path / "out", corpus["expected"])
+    _assert_equal_to_reference(out, corpus["expected"])
+
+
+@pytest.mark.slow
+def test_killing_a_worker_mid_run_loses_nothing(corpus: dict[str, Any], tmp_path: Path) -> None:
+    # one partition in: the other worker is busy with its own
+    _run_killing_one_worker(corpus, tmp_path / "out", tmp_path / "h", lambda p: p.done == 1)
     assert not list((tmp_path / "out").rglob(".tmp-*"))
 
 
@@ -211,25 +212,7 @@ def test_killing_a_worker_mid_run_loses_nothing(corpus: dict[str, Any], tmp_path
 def test_a_worker_dying_after_the_last_partition_does_not_fail_the_run(corpus: dict[str, Any], tmp_path: Path) -> None:
     """Every partition is written when the worker dies: the run finishes (it used to fail reading the workers' peak
     memory from a dead worker, CommClosedError) and the results equal the single-process detector's."""
-    pids: list[int] = []
-    killed: list[int] = []
-
-    def progress(p: Any) -> None:
-        if p.done == p.total and not killed:
-            os.kill(pids[-1], signal.SIGKILL)
-            killed.append(pids[-1])
-
-    res = svc.run_bulk(
-        corpus["inputs"],
-        tmp_path / "out",
-        home=tmp_path / "h",
-        workers=2,
-        partition_rows=150,
-        progress=progress,
-        on_worker_pids=pids.extend,
-    )
-    assert killed and res["partitions"] == 11 + 6
-    _assert_equal_to_reference(tmp_path / "out", corpus["expected"])
+    _run_killing_one_worker(corpus, tmp_path / "out", tmp_path / "h", lambda p: p.done == p.total)
 
 
 @pytest.mark.slow

@@ -226,6 +226,18 @@ def test_phone_band_call_hears_the_collection_words(tmp_path: Path) -> None:
     assert cer(refs[clip]["text"], hinted.text, punctuation=False) <= 0.1
 
 
+def _transcribed_call(ws: Workspace, clip: Path) -> tuple[str, dict]:
+    """Import a recording into a new case, run the speech job, return the one call event's text and extra."""
+    c = cases.create_case(ws, "录音")
+    audio = ws.vault.add(clip, case_id=c.id, original_name="催收@13800138000_20261030152543.flac").evidence
+    extraction.queue_for_evidence(ws, c.id, audio.id, "asr")
+    summary = extraction.run_jobs(ws, case_id=c.id, only="asr", workers=1)
+    assert (summary.done, summary.failed) == (1, 0), summary
+    with ws.db.read_session() as s:
+        (call,) = s.execute(select(Event)).scalars().all()
+        return call.text or "", dict(call.extra)
+
+
 @pytest.mark.slow
 def test_vocabulary_correction_is_recorded_on_the_call_event(ws: Workspace, tmp_path: Path) -> None:
     """On a phone-band clip Whisper base writes 于七 for 逾期 and 钱 for the 前 of a deadline (下午六点前); the
@@ -234,19 +246,13 @@ def test_vocabulary_correction_is_recorded_on_the_call_event(ws: Workspace, tmp_
     clip = PHONE / "phone-call-overdue.phone.flac"
     before = asr.AsrEngine(cache_dir=tmp_path, threads=2, correct=False).transcribe(clip).text
     assert "于七" in before and "点钱还款" in before
-    c = cases.create_case(ws, "录音")
-    audio = ws.vault.add(clip, case_id=c.id, original_name="催收@13800138000_20261030152543.flac").evidence
-    extraction.queue_for_evidence(ws, c.id, audio.id, "asr")
-    summary = extraction.run_jobs(ws, case_id=c.id, only="asr", workers=1)
-    assert (summary.done, summary.failed) == (1, 0), summary
-    with ws.db.read_session() as s:
-        (call,) = s.execute(select(Event)).scalars().all()
-        fixes = call.extra["corrections"]
-        assert [(f["heard"], f["term"]) for f in fixes] == [("于七", "逾期"), ("钱", "前")]
-        for f in fixes:
-            assert (call.text or "")[f["start"] : f["end"]] == f["term"]
-            assert before[f["start"] : f["end"]] == f["heard"]
-        assert "逾期三天" in (call.text or "") and "点前还款" in (call.text or "")
+    text, extra = _transcribed_call(ws, clip)
+    fixes = extra["corrections"]
+    assert [(f["heard"], f["term"]) for f in fixes] == [("于七", "逾期"), ("钱", "前")]
+    for f in fixes:
+        assert text[f["start"] : f["end"]] == f["term"]
+        assert before[f["start"] : f["end"]] == f["heard"]
+    assert "逾期三天" in text and "点前还款" in text
 
 
 @pytest.mark.slow
@@ -268,17 +274,11 @@ def test_rescoring_picks_the_beams_reading_the_word_lm_knows(
     acoustically: the word LM picks it. The call event records what the beam's best said. With the setting
     off (WEIQUAN_ASR_RESCORE=0) the decoder's first hypothesis stays, as before the fourth round."""
     clip = PHONE / "phone-tousu.phone.flac"
-    c = cases.create_case(ws, "录音")
-    audio = ws.vault.add(clip, case_id=c.id, original_name="催收@13800138000_20261030152543.flac").evidence
-    extraction.queue_for_evidence(ws, c.id, audio.id, "asr")
-    summary = extraction.run_jobs(ws, case_id=c.id, only="asr", workers=1)
-    assert (summary.done, summary.failed) == (1, 0), summary
-    with ws.db.read_session() as s:
-        (call,) = s.execute(select(Event)).scalars().all()
-        assert "金融监管部门" in (call.text or "")
-        (r,) = call.extra["rescored"]
-        assert "金管" in r["heard"] and "监管" in r["chosen"] and len(bare(r["heard"])) == len(bare(r["chosen"]))
-        assert r["acoustic_gap"] <= asr.rescore_settings().max_acoustic_gap and r["lm_gain"] > 0
+    text, extra = _transcribed_call(ws, clip)
+    assert "金融监管部门" in text
+    (r,) = extra["rescored"]
+    assert "金管" in r["heard"] and "监管" in r["chosen"] and len(bare(r["heard"])) == len(bare(r["chosen"]))
+    assert r["acoustic_gap"] <= asr.rescore_settings().max_acoustic_gap and r["lm_gain"] > 0
     monkeypatch.setenv("WEIQUAN_ASR_RESCORE", "0")
     off = asr.AsrEngine(cache_dir=tmp_path, threads=2)
     assert off.rescore is None and "-r" not in off.engine_id.split("-c")[-1]
