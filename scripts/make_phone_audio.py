@@ -144,8 +144,7 @@ def main() -> None:
     ap.add_argument(
         "--sentences",
         type=Path,
-        help="heldout3/4/5: the independent writer's JSON ({key: {text, kind}}); default: the committed "
-        "references",
+        help="heldout3/4/5: the independent writer's JSON ({key: {text, kind}}); default: the committed references",
     )
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
