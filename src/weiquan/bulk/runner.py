@@ -179,6 +179,10 @@ def run_bulk(
     parts, manifests, n_workers, address, rss, classify_s = _execute(
         plan, cfg, scheduler, workers, progress, on_worker_pids
     )
+    # a worker killed in the middle of a write leaves its temporary file (its partition was redone elsewhere)
+    left = remove_temporaries(out)
+    if left:
+        log.info("removed %d temporary files of writes cut short during the run", left)
     return finish_run(
         out,
         parts,
