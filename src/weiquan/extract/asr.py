@@ -98,6 +98,11 @@ def collection_hints() -> DecoderHints:
     return DecoderHints(prompt=str(raw["prompt_zh"]), hotwords="、".join(words) or None)
 
 
+def registry_names() -> set[str]:
+    """Every name of the lender registry (entities, former names, brands), as written."""
+    return {n for lender in load_pack().lenders for n in (lender.entity, *lender.former_names, *lender.brands)}
+
+
 @functools.cache
 def collection_corrector(phrases: bool = True) -> VocabularyCorrector:
     """The vocabulary correction configured by data/asr_vocabulary.yaml (``correction``) + lender names:
@@ -106,7 +111,7 @@ def collection_corrector(phrases: bool = True) -> VocabularyCorrector:
     raw = _vocabulary_data()
     cfg = raw["correction"]
     lenders = lender_hotwords(int(raw.get("lender_hotwords", 0)))
-    registry = {n for lender in load_pack().lenders for n in (lender.entity, *lender.former_names, *lender.brands)}
+    registry = registry_names()
     return VocabularyCorrector(
         [*cfg["terms"], *lenders],
         [*cfg["context"], *lenders],
@@ -134,7 +139,7 @@ def collection_lm() -> WordLM:
     correction's terms and every name of the lender registry as domain words (data/asr_vocabulary.yaml)."""
     raw = _vocabulary_data()
     cfg = raw["rescoring"]
-    registry = {n for lender in load_pack().lenders for n in (lender.entity, *lender.former_names, *lender.brands)}
+    registry = registry_names()
     return WordLM(
         alpha=float(cfg["domain_weight"]),
         extra_words=[*raw["correction"]["terms"], *sorted(n for n in registry if n)],
@@ -314,12 +319,14 @@ BEAM_SIZE = 5
 FW_VAD_SPEECH_PAD_MS = 400  # faster-whisper's default, the decoding of the first #18 session
 
 
+@functools.cache  # package data: fixed for the life of the process
 def correction_tag() -> str:
     """Short id of the vocabulary correction's data (a changed term list recomputes transcripts)."""
     raw = resources.files("weiquan.extract").joinpath("data/asr_vocabulary.yaml").read_bytes()
     return hashlib.sha256(raw).hexdigest()[:6]
 
 
+@functools.cache
 def rescore_tag() -> str:
     """Short id of the rescoring's data (settings and domain word counts): a change recomputes transcripts."""
     files = resources.files("weiquan.extract")
@@ -335,6 +342,13 @@ def rescore_enabled() -> bool:
     return bool(load_settings().asr_rescore)
 
 
+def resolve_rescore(rescore: RescoreSettings | None | bool) -> RescoreSettings | None:
+    """``True``: the data file's settings unless the setting ``asr_rescore`` is off; False/None: none."""
+    if rescore is True:
+        return rescore_settings() if rescore_enabled() else None
+    return rescore or None
+
+
 def engine_id_for(
     model: str,
     compute_type: str = "int8",
@@ -345,8 +359,7 @@ def engine_id_for(
 ) -> str:
     """Cache key of a transcript: runtime version, model, precision and decoding settings (with the hints).
     ``rescore=True``: the rescoring as configured (the setting ``asr_rescore`` and the data file)."""
-    if rescore is True:
-        rescore = rescore_settings() if rescore_enabled() else None
+    rescore = resolve_rescore(rescore)
     try:
         fw = metadata.version("faster-whisper")
     except metadata.PackageNotFoundError:
@@ -358,7 +371,7 @@ def engine_id_for(
         suffix += f"-pad{vad_pad_ms}"
     if correct:
         suffix += f"-c{correction_tag()}"
-    if isinstance(rescore, RescoreSettings):
+    if rescore is not None:
         suffix += f"-r{rescore.hypotheses}w{rescore.weight:g}g{rescore.max_acoustic_gap:g}m{rescore.min_lm_gain:g}"
         suffix += f"v{CHOICE_VERSION}{rescore_tag()}"
     return f"faster-whisper-{fw}/{name}/{compute_type}/zh-vad-t0-t2s{suffix}"
@@ -401,9 +414,7 @@ class AsrEngine:
         self.hints = hints or collection_hints()
         self.correct, self.vad_pad_ms = correct, vad_pad_ms
         self._corrector = (corrector or collection_corrector()) if correct else None
-        if rescore is True:
-            rescore = rescore_settings() if rescore_enabled() else None
-        self.rescore: RescoreSettings | None = rescore or None
+        self.rescore = resolve_rescore(rescore)
         if model == DEFAULT_MODEL:
             path, source = str(offline_model_dir(cache_dir)), "offline"
         elif Path(model).expanduser().is_dir():
