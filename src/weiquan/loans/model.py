@@ -9,7 +9,7 @@ from typing import Any
 
 from weiquan.errors import InputError
 from weiquan.zh.labels import LICENCE_TYPES
-from weiquan.zh.numerals import parse_money
+from weiquan.zh.numerals import parse_money, read_float
 
 
 @dataclass(frozen=True)
@@ -59,16 +59,9 @@ def _date(value: Any, field: str) -> dt.date:
 def _amount(value: Any, field: str, *, allow_zero: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise InputError(f"“{field}”金额必须是数字：{value!r}", f"{field}: amount must be a number, got {value!r}")
-    try:
-        v = float(value)
-    except ValueError:
-        money = parse_money(value) if isinstance(value, str) else None  # 三千六百元, 1.2万, 一万二
-        if money is not None:
-            v = float(money)
-        else:
-            raise InputError(
-                f"“{field}”金额必须是数字：{value!r}", f"{field}: amount must be a number, got {value!r}"
-            ) from None
+    v = read_float(value, parse_money) if isinstance(value, str) else float(value)  # 三千六百元, 1.2万, 一万二
+    if v is None:
+        raise InputError(f"“{field}”金额必须是数字：{value!r}", f"{field}: amount must be a number, got {value!r}")
     if not math.isfinite(v):
         raise InputError(f"“{field}”金额无效：{value!r}", f"{field}: invalid amount {value!r}")
     if v < 0:

@@ -19,7 +19,7 @@ from weiquan.loans.check import check_loan
 from weiquan.services.cases import get_case_row
 from weiquan.store.models import Loan
 from weiquan.workspace import Workspace
-from weiquan.zh.numerals import NUMERAL_CHARS, parse_money, parse_number, parse_rate
+from weiquan.zh.numerals import NUMERAL_CHARS, parse_money, parse_number, parse_rate, read_float
 
 
 class LoanOut(BaseModel):
@@ -187,17 +187,9 @@ def parse_quick_number(text: str | None, what: str, *, upper: float, integer: bo
         return None
     if t.count(",") == 1 and "." not in t:
         t = t.replace(",", ".")
-    try:
-        v = float(t)
-    except ValueError:
-        spoken = parse_rate(t)  # 万分之五 -> 0.05 (percent)
-        spoken = spoken if spoken is not None else parse_number(t)  # 十二 (months), 零点零五
-        if spoken is not None:
-            v = float(spoken)
-        else:
-            raise InputError(
-                f"{what}应是一个数字，例如 {'12' if integer else '0.05'}", f"{what}: not a number: {text}"
-            ) from None
+    v = read_float(t, parse_rate, parse_number)  # 万分之五 -> 0.05 (percent); 十二 (months), 零点零五
+    if v is None:
+        raise InputError(f"{what}应是一个数字，例如 {'12' if integer else '0.05'}", f"{what}: not a number: {text}")
     if integer and v != int(v):
         raise InputError(f"{what}应是整数", f"{what}: not an integer: {text}")
     if not (0 < v <= upper) if integer else not (0 <= v <= upper):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 DIGITS = {
@@ -137,6 +138,20 @@ def parse_money(s: str) -> Decimal | None:
         return Decimal(t) if re.fullmatch(r"\d+(?:\.\d+)?", t) else parse_number(t)
     except InvalidOperation:
         return None
+
+
+def read_float(text: str, *readers: Callable[[str], Decimal | None]) -> float | None:
+    """``text`` as a float: a plain number ("0.05", "1e3"), else what the first of ``readers`` that reads it
+    returns (spoken or typed numerals: ``parse_money``, ``parse_rate``, ``parse_number``); None when none does."""
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    for read in readers:
+        v = read(text)
+        if v is not None:
+            return float(v)
+    return None
 
 
 def plain(v: Decimal) -> str:
