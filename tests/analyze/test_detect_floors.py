@@ -93,6 +93,9 @@ SETS = [
     # session 5: Z1, Z2 written during round 8 by two more fresh helpers, scored once on its frozen candidate (af4f21c)
     Floor("blindZ1.jsonl", None, "0.942 / 0.000 (af4f21c)", 0.92, 0.03, 75, 32),
     Floor("blindZ2.jsonl", None, "0.957 / 0.000 (af4f21c)", 0.93, 0.03, 75, 31),
+    # session 6: Z3, Z4 written by two more fresh helpers before round 9, scored once on main a053de2 (round 8)
+    Floor("blindZ3.jsonl", None, "0.932 / 0.000 (main a053de2)", 0.91, 0.03, 75, 32),
+    Floor("blindZ4.jsonl", None, "0.943 / 0.000 (main a053de2)", 0.92, 0.03, 75, 30),
 ]
 
 
