@@ -13,8 +13,11 @@ from weiquan.errors import InputError
 from weiquan.services.actions import add_action, list_actions, refuse_future, update_action
 from weiquan.services.documents import draft_all, draft_document
 from weiquan.services.plan import build_plan
+from weiquan.zh.labels import ACTION_STATUSES
 
 CaseOpt = typer.Option("--case", help="案件 ID Case id.")
+StatusOpt = typer.Option("--status", help=f"状态 Status: {'|'.join(ACTION_STATUSES)}.")
+RefOpt = typer.Option("--ref", help="受理/投诉编号 Reference number.")
 
 
 def register(app: typer.Typer) -> None:
@@ -189,11 +192,9 @@ def action_add(
         str | None,
         typer.Option("--submitted", help="提交时间 Submitted at (2026-09-28 or 2026-09-28T10:30, case time zone)."),
     ] = None,
-    ref: Annotated[str | None, typer.Option("--ref", help="受理/投诉编号 Reference number.")] = None,
+    ref: Annotated[str | None, RefOpt] = None,
     document: Annotated[str | None, typer.Option("--document", help="所用文书 Document id used.")] = None,
-    status: Annotated[
-        str | None, typer.Option("--status", help="状态 Status: draft|sent|replied|overdue|escalated|closed.")
-    ] = None,
+    status: Annotated[str | None, StatusOpt] = None,
     note: Annotated[str | None, typer.Option("--note", help="备注 Note.")] = None,
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
@@ -219,11 +220,9 @@ def action_add(
 def action_update(
     ctx: typer.Context,
     action_id: Annotated[int, typer.Argument(help="行动 ID Action id.")],
-    status: Annotated[
-        str | None, typer.Option("--status", help="状态 Status: draft|sent|replied|overdue|escalated|closed.")
-    ] = None,
+    status: Annotated[str | None, StatusOpt] = None,
     submitted: Annotated[str | None, typer.Option("--submitted", help="提交时间 Submitted at.")] = None,
-    ref: Annotated[str | None, typer.Option("--ref", help="受理/投诉编号 Reference number.")] = None,
+    ref: Annotated[str | None, RefOpt] = None,
     response: Annotated[str | None, typer.Option("--response", help="对方答复 Response received.")] = None,
     note: Annotated[str | None, typer.Option("--note", help="追加备注 Append a note.")] = None,
     json_: Annotated[bool, JsonOpt] = False,
