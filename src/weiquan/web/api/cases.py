@@ -10,6 +10,7 @@ from weiquan.services.cases import CaseOut
 from weiquan.services.dashboard import Dashboard
 from weiquan.services.users import UserOut
 from weiquan.web.deps import WS, CaseId, Forbidden, Who, audit, csrf_protect
+from weiquan.web.pages.home import change_sharing
 
 router = APIRouter(prefix="/cases", tags=["cases 案件"], dependencies=[Depends(csrf_protect)])
 
@@ -86,13 +87,11 @@ def shares(ws: WS, case_id: CaseId) -> list[UserOut]:
 
 @router.post("/{case_id}/shares", response_model=list[UserOut], summary="共享给援助人员 Share with an advocate")
 def share(request: Request, ws: WS, who: Who, case_id: CaseId, body: ShareIn) -> list[UserOut]:
-    users.share_case(ws, who, case_id, body.username)
-    audit(request, who, "case_share", case_id=case_id, target=f"user:{body.username[:80]}")
+    change_sharing(request, ws, who, case_id, body.username, share=True)
     return users.case_shares(ws, case_id)
 
 
 @router.delete("/{case_id}/shares/{username}", response_model=list[UserOut], summary="取消共享 Stop sharing")
 def unshare(request: Request, ws: WS, who: Who, case_id: CaseId, username: str) -> list[UserOut]:
-    users.unshare_case(ws, who, case_id, username)
-    audit(request, who, "case_unshare", case_id=case_id, target=f"user:{username[:80]}")
+    change_sharing(request, ws, who, case_id, username, share=False)
     return users.case_shares(ws, case_id)

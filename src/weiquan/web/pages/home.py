@@ -9,8 +9,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from weiquan.errors import WeiquanError
 from weiquan.services import cases, users
+from weiquan.services.users import Principal
 from weiquan.web.deps import WS, CaseId, Forbidden, Who, audit, csrf_protect
 from weiquan.web.templating import render
+from weiquan.workspace import Workspace
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
@@ -46,12 +48,22 @@ def create_case(
     return RedirectResponse(f"/cases/{out.id}/import", status_code=303)
 
 
+def change_sharing(
+    request: Request, ws: Workspace, who: Principal, case_id: int, username: str, *, share: bool
+) -> None:
+    """Share the case with ``username`` or stop sharing it, audited: one step for the page and the API."""
+    if share:
+        users.share_case(ws, who, case_id, username)
+    else:
+        users.unshare_case(ws, who, case_id, username)
+    audit(request, who, "case_share" if share else "case_unshare", case_id=case_id, target=f"user:{username[:80]}")
+
+
 @router.post("/cases/{case_id}/share")
 def share(
     request: Request, ws: WS, who: Who, case_id: CaseId, username: Annotated[str, Form(max_length=100)]
 ) -> Response:
-    users.share_case(ws, who, case_id, username)
-    audit(request, who, "case_share", case_id=case_id, target=f"user:{username[:80]}")
+    change_sharing(request, ws, who, case_id, username, share=True)
     return RedirectResponse(f"/cases/{case_id}#share", status_code=303)
 
 
@@ -59,8 +71,7 @@ def share(
 def unshare(
     request: Request, ws: WS, who: Who, case_id: CaseId, username: Annotated[str, Form(max_length=100)]
 ) -> Response:
-    users.unshare_case(ws, who, case_id, username)
-    audit(request, who, "case_unshare", case_id=case_id, target=f"user:{username[:80]}")
+    change_sharing(request, ws, who, case_id, username, share=False)
     return RedirectResponse(f"/cases/{case_id}#share", status_code=303)
 
 
