@@ -68,6 +68,9 @@ def test_full_flow_pages(client: TestClient) -> None:
     assert "W-1" in client.get("/cases/1/documents").text and "投诉进度" in client.get("/cases/1").text
     bad = post_form(client, "/cases/1/actions", {"body": "lender", "submitted_on": "31/01/2025"})
     assert bad.status_code == 400 and "日期格式不对" in bad.text
+    post_form(client, "/cases", {"name": "另一个"})
+    elsewhere = post_form(client, "/cases/2/actions/1", {"status": "closed"})
+    assert elsewhere.status_code == 404 and "记录 1 不属于这个案件" in elsewhere.text
     assert "生成证据包" in client.get("/cases/1/package").text
     imp = client.get("/cases/1/import")
     assert "sms.xml" in imp.text and "已读取" in imp.text

@@ -263,6 +263,13 @@ def list_actions(ws: Workspace, case_id: int, *, today: dt.date | None = None) -
     return sorted(outs, key=lambda o: (o.due_at is None, o.due_at or dt.date.max, o.id))
 
 
+def require_action_in_case(ws: Workspace, case_id: int, action_id: int) -> None:
+    """An action of another case is not found from this one (the page's and the API's check)."""
+    with ws.db.read_session() as s:
+        if _action_row(s, action_id).case_id != case_id:
+            raise NotFoundError(f"记录 {action_id} 不属于这个案件", f"action {action_id} is not part of case {case_id}")
+
+
 def get_action(ws: Workspace, action_id: int, *, today: dt.date | None = None) -> ActionOut:
     pack = ws.law
     with ws.db.read_session() as s:

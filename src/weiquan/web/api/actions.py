@@ -7,7 +7,6 @@ import datetime as dt
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from weiquan.errors import NotFoundError
 from weiquan.services import actions
 from weiquan.services.actions import ActionOut
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
@@ -55,8 +54,7 @@ def add_action(request: Request, ws: WS, who: Who, case_id: CaseId, body: Action
 
 @router.patch("/{action_id}", response_model=ActionOut, summary="更新投诉状态 Update an action")
 def update_action(request: Request, ws: WS, who: Who, case_id: CaseId, action_id: int, body: ActionPatch) -> ActionOut:
-    if actions.get_action(ws, action_id).case_id != case_id:
-        raise NotFoundError(f"记录 {action_id} 不属于这个案件", f"action {action_id} is not part of case {case_id}")
+    actions.require_action_in_case(ws, case_id, action_id)
     out = actions.update_action(ws, action_id, **body.model_dump(exclude_none=True))
     audit(request, who, "action_update", case_id=case_id, target=f"action:{action_id}")
     return out

@@ -131,8 +131,7 @@ def update_action(
     reference_no: Annotated[str, Form(max_length=120)] = "",
     response: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    if actions.get_action(ws, action_id).case_id != case_id:
-        raise NotFoundError(f"记录 {action_id} 不属于这个案件", f"action {action_id} is not part of case {case_id}")
+    actions.require_action_in_case(ws, case_id, action_id)
     actions.update_action(
         ws,
         action_id,
