@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.web_builders import PASSWORD, THREAT, Server, csrf_of, sms_backup_xml
+from tests.web.web_builders import PASSWORD, THREAT, Server, csrf_of, post_form, sms_backup_xml
 from weiquan.services import users
 
 API = "/api/v1"
@@ -106,6 +106,22 @@ def test_advocate_sees_only_shared_cases(server: Server) -> None:
     assert carol.delete(f"{API}/cases/{a1}").status_code == 403
     alice.delete(f"{API}/cases/{a1}/shares/carol")
     assert carol.get(f"{API}/cases/{a1}").status_code == 404
+
+
+def test_share_unshare_and_delete_through_the_pages(server: Server) -> None:
+    alice, carol = server.client("alice"), server.client("carol")
+    a1 = _new_case(alice, "A")
+    r = post_form(alice, f"/cases/{a1}/share", {"username": "carol"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/cases/{a1}#share"
+    assert [c["id"] for c in carol.get(f"{API}/cases").json()] == [a1]
+    assert post_form(carol, f"/cases/{a1}/delete", {}).status_code == 403  # an advocate cannot delete
+    assert post_form(alice, f"/cases/{a1}/unshare", {"username": "carol"}, follow_redirects=False).status_code == 303
+    assert carol.get(f"{API}/cases/{a1}").status_code == 404
+    r = post_form(alice, f"/cases/{a1}/delete", {}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/"
+    assert alice.get(f"{API}/cases").json() == []
+    audit = [(a.action, a.target) for a in users.list_audit(server.ws, case_id=a1)]
+    assert {("case_share", "user:carol"), ("case_unshare", "user:carol"), ("case_delete", f"case:{a1}")} <= set(audit)
 
 
 def test_admin_sees_all_and_manages_users(server: Server) -> None:

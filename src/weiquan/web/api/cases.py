@@ -9,8 +9,8 @@ from weiquan.services import cases, dashboard, users
 from weiquan.services.cases import CaseOut
 from weiquan.services.dashboard import Dashboard
 from weiquan.services.users import UserOut
-from weiquan.web.deps import WS, CaseId, Forbidden, Who, audit, csrf_protect
-from weiquan.web.pages.home import change_sharing
+from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
+from weiquan.web.pages.home import change_sharing, delete_case_audited
 
 router = APIRouter(prefix="/cases", tags=["cases 案件"], dependencies=[Depends(csrf_protect)])
 
@@ -68,11 +68,7 @@ def update_case(request: Request, ws: WS, who: Who, case_id: CaseId, body: CaseP
 
 @router.delete("/{case_id}", summary="删除案件（原件和账本保留）Delete a case (originals and ledger kept)")
 def delete_case(request: Request, ws: WS, who: Who, case_id: CaseId) -> dict[str, object]:
-    if not users.can_manage_sharing(ws, who, case_id):
-        raise Forbidden("只有案件所有人或管理员可以删除案件", "only the case owner or an admin can delete a case")
-    out = cases.delete_case(ws, case_id)
-    audit(request, who, "case_delete", case_id=case_id, target=f"case:{case_id}")
-    return out
+    return delete_case_audited(request, ws, who, case_id)
 
 
 @router.get("/{case_id}/dashboard", response_model=Dashboard, summary="案件概览数字 Dashboard figures")

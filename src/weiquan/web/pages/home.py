@@ -75,10 +75,16 @@ def unshare(
     return RedirectResponse(f"/cases/{case_id}#share", status_code=303)
 
 
-@router.post("/cases/{case_id}/delete")
-def delete(request: Request, ws: WS, who: Who, case_id: CaseId) -> Response:
+def delete_case_audited(request: Request, ws: Workspace, who: Principal, case_id: int) -> dict[str, object]:
+    """Delete a case, audited, if ``who`` owns it or is an admin: one step for the page and the API."""
     if not users.can_manage_sharing(ws, who, case_id):
         raise Forbidden("只有案件所有人或管理员可以删除案件", "only the case owner or an admin can delete a case")
-    cases.delete_case(ws, case_id)
+    out = cases.delete_case(ws, case_id)
     audit(request, who, "case_delete", case_id=case_id, target=f"case:{case_id}")
+    return out
+
+
+@router.post("/cases/{case_id}/delete")
+def delete(request: Request, ws: WS, who: Who, case_id: CaseId) -> Response:
+    delete_case_audited(request, ws, who, case_id)
     return RedirectResponse("/", status_code=303)
