@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import json
 
-from typer.testing import CliRunner
-
-from weiquan.cli import app
-
-runner = CliRunner()
+from tests.fixtures.cli import wq
 
 
 def _run(home, *args):
-    r = runner.invoke(app, ["--home", str(home), *args])
+    r = wq(home, *args)
     assert r.exit_code == 0, r.output
     return r
 
@@ -49,7 +45,7 @@ def test_case_new_fills_licence_from_registry(tmp_path):
         ).output
     )
     assert out["licence_type"] == "bank"
-    r = runner.invoke(app, ["--home", str(tmp_path), "case", "new", "--name", "d", "--licence", "casino"])
+    r = wq(tmp_path, "case", "new", "--name", "d", "--licence", "casino")
     assert r.exit_code != 0
 
 
@@ -67,7 +63,7 @@ def test_loan_add_bad_input_changes_nothing(tmp_path):
     _run(tmp_path, "case", "new", "--name", "a")
     bad = tmp_path / "bad.json"
     bad.write_text('{"lender_type": "unlicensed"}', encoding="utf-8")
-    r = runner.invoke(app, ["--home", str(tmp_path), "loan", "add", "--case", "1", str(bad)])
+    r = wq(tmp_path, "loan", "add", "--case", "1", str(bad))
     assert r.exit_code != 0
     out = json.loads(_run(tmp_path, "case", "show", "1", "--json").output)
     assert out["licence_type"] is None

@@ -9,16 +9,9 @@ import socket
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
+from tests.fixtures.cli import add_analysed_threat, runner, wq
 from weiquan.cli import app
 from weiquan.errors import InputError
-
-runner = CliRunner()
-
-
-def wq(home: Path, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
-    return runner.invoke(app, ["--home", str(home), *args], input=input)
 
 
 @pytest.fixture
@@ -61,23 +54,7 @@ def test_future_times_are_refused(case: Path) -> None:
 
 
 def test_review_without_a_terminal_exits_2_and_speaks_chinese(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # one finding: a threat at 23:30 Beijing time (15:30 UTC)
-    r = wq(
-        case,
-        "add-event",
-        "--case",
-        "1",
-        "--channel",
-        "sms",
-        "--time",
-        "2025-03-01 23:30",
-        "--number",
-        "13800138000",
-        "--text",
-        "再不还钱就爆你通讯录，通知你家人和单位，让你坐牢",
-    )
-    assert r.exit_code == 0, r.output
-    assert wq(case, "analyze", "--case", "1").exit_code == 0
+    add_analysed_threat(case, "2025-03-01 23:30")  # one finding: a threat at 23:30 Beijing time (15:30 UTC)
     r = wq(case, "review", "--case", "1")  # CliRunner's stdin is not a terminal
     assert r.exit_code == 2 and "需要在终端里运行" in r.output
     from weiquan.commands import analyze
@@ -126,7 +103,7 @@ def test_a_busy_port_is_reported_before_anything_runs(tmp_path: Path) -> None:
         )
         assert r.exit_code == 2 and "已被占用" in r.output
         assert not (tmp_path / "o").exists()  # refused before the demo ran
-        r = runner.invoke(app, ["--home", str(tmp_path / "h"), "serve", "--port", str(port)])
+        r = wq(tmp_path / "h", "serve", "--port", str(port))
         assert r.exit_code == 2 and "已被占用" in r.output
     check_port_free("127.0.0.1", port)  # free again
 

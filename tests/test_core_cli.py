@@ -8,15 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from typer.testing import CliRunner
-
+from tests.fixtures.cli import runner, wq
 from weiquan.cli import app
-
-runner = CliRunner()
-
-
-def wq(home: Path, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]  # untyped pytest fixtures or test doubles
-    return runner.invoke(app, ["--home", str(home), *args], input=input)
 
 
 def test_case_lifecycle_json(home: Path) -> None:

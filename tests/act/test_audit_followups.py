@@ -319,32 +319,13 @@ def test_public_insult_is_cited_with_its_condition(ws: Workspace) -> None:
 def test_cli_review_prints_the_version_for_the_conduct(home, monkeypatch) -> None:  # type: ignore[no-untyped-def]  # pytest fixtures
     """``weiquan review`` cites a 2025 act under the 2012 text (Art. 42), as the documents do — not the finding's
     stored citation of the current text."""
-    from typer.testing import CliRunner
-
-    from weiquan.cli import app
+    from tests.fixtures.cli import add_analysed_threat, wq
     from weiquan.commands import analyze
 
-    def wq(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]  # CliRunner result
-        return CliRunner().invoke(app, ["--home", str(home), *args], input=input)
-
-    assert wq("case", "new", "--name", "旧法").exit_code == 0
-    r = wq(
-        "add-event",
-        "--case",
-        "1",
-        "--channel",
-        "sms",
-        "--time",
-        "2025-03-01 21:30",
-        "--number",
-        "13800138000",
-        "--text",
-        "再不还钱就爆你通讯录，通知你家人和单位，让你坐牢",
-    )
-    assert r.exit_code == 0, r.output
-    assert wq("analyze", "--case", "1").exit_code == 0
+    assert wq(home, "case", "new", "--name", "旧法").exit_code == 0
+    add_analysed_threat(home, "2025-03-01 21:30")
     monkeypatch.setattr(analyze, "has_terminal", lambda: True)
-    out = wq("review", "--case", "1", input="s\n" * 10).output
+    out = wq(home, "review", "--case", "1", input="s\n" * 10).output
     assert "法律规定" in out and "（2012年修正）第四十二条" in out
     assert "第五十条第一款" not in out
 

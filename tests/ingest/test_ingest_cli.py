@@ -6,23 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import weiquan
 from tests.fixtures import ingest_formats as fx
-from weiquan.cli import app
+from tests.fixtures.cli import wq_out
 from weiquan.testing import phone_exports as w
-
-runner = CliRunner()
-
-
-def _run(home: Path, *args: str) -> tuple[int, str]:
-    r = runner.invoke(app, ["--home", str(home), *args])
-    return r.exit_code, r.output
 
 
 def _case(home: Path) -> int:
-    code, out = _run(home, "case", "new", "--name", "CLI 测试", "--json")
+    code, out = wq_out(home, "case", "new", "--name", "CLI 测试", "--json")
     assert code == 0, out
     return int(json.loads(out)["id"])
 
@@ -31,13 +23,13 @@ def test_import_timeline_and_add_event(home: Path, files: Path) -> None:
     cid = _case(home)
     w.synctech_sms_xml(files / "sms.xml", fx.messages())
     w.synctech_calls_xml(files / "calls.xml", fx.calls())
-    code, out = _run(home, "import", "--case", str(cid), str(files), "--json")
+    code, out = wq_out(home, "import", "--case", str(cid), str(files), "--json")
     assert code == 0, out
     results = json.loads(out)
     assert [(r["format"], r["added"]) for r in results] == [("synctech_calls", 4), ("synctech_sms", 4)]
     assert {"format", "added", "merged", "warnings", "error", "status"} <= set(results[0])
 
-    code, out = _run(
+    code, out = wq_out(
         home,
         "add-event",
         "--case",
@@ -59,7 +51,7 @@ def test_import_timeline_and_add_event(home: Path, files: Path) -> None:
     assert code == 0, out
     assert json.loads(out)["recipient"] == "relative"
 
-    code, out = _run(home, "timeline", "--case", str(cid), "--json")
+    code, out = wq_out(home, "timeline", "--case", str(cid), "--json")
     assert code == 0, out
     events = json.loads(out)
     assert len(events) == 9
@@ -68,11 +60,11 @@ def test_import_timeline_and_add_event(home: Path, files: Path) -> None:
         assert key in e
     assert e["start"] == "2024-03-04T09:30:00+08:00"
     assert e["evidence"][0]["sha256"] and e["evidence"][0]["locator"] == "/smses/sms[1]"
-    code, out = _run(home, "timeline", "--case", str(cid), "--channel", "call", "--number", "15400000001", "--json")
+    code, out = wq_out(home, "timeline", "--case", str(cid), "--channel", "call", "--number", "15400000001", "--json")
     assert len(json.loads(out)) == 3
-    code, out = _run(home, "timeline", "--case", str(cid), "--since", "2024-03-05", "--until", "2024-03-05", "--json")
+    code, out = wq_out(home, "timeline", "--case", str(cid), "--since", "2024-03-05", "--until", "2024-03-05", "--json")
     assert code == 0 and sorted(e["text"] for e in json.loads(out)) == sorted([fx.messages()[3].body, "打给我妈妈"])
-    code, out = _run(home, "timeline", "--case", str(cid))
+    code, out = wq_out(home, "timeline", "--case", str(cid))
     assert code == 0 and "时间线 Timeline (9)" in out
 
 
@@ -81,11 +73,11 @@ def test_import_exit_code_and_map(home: Path, files: Path) -> None:
     ok = w.synctech_calls_xml(files / "calls.xml", fx.calls())
     bad = files / "empty.xml"
     bad.write_bytes(b"")
-    code, out = _run(home, "import", "--case", str(cid), str(ok), str(bad))
+    code, out = wq_out(home, "import", "--case", str(cid), str(ok), str(bad))
     assert code == 1  # one file failed, the other was still imported
     assert "错误 empty.xml" in out and "0 字节" in out and "新增 4 条事件" in out
     odd = w.csv_file(files / "odd.csv", [["发信时刻", "对端", "话术"], ["2024-03-04 21:00", "15400000001", "上门"]])
-    code, out = _run(
+    code, out = wq_out(
         home,
         "import",
         "--case",
@@ -100,19 +92,19 @@ def test_import_exit_code_and_map(home: Path, files: Path) -> None:
         "--json",
     )
     assert code == 0 and json.loads(out)[0]["added"] == 1
-    code, out = _run(home, "import", "--case", str(cid), str(odd), "--map", "bogus")
+    code, out = wq_out(home, "import", "--case", str(cid), str(odd), "--map", "bogus")
     assert code == 2 and "列名=字段" in out
 
 
 def test_add_event_bad_input(home: Path) -> None:
     cid = _case(home)
-    code, out = _run(
+    code, out = wq_out(
         home, "add-event", "--case", str(cid), "--channel", "fax", "--time", "2024-03-05 22:40", "--text", "x"
     )
     assert code == 2 and "未知渠道" in out
-    code, out = _run(home, "add-event", "--case", str(cid), "--channel", "visit", "--time", "昨天晚上", "--text", "x")
+    code, out = wq_out(home, "add-event", "--case", str(cid), "--channel", "visit", "--time", "昨天晚上", "--text", "x")
     assert code == 2 and "无法识别的时间" in out
-    code, out = _run(
+    code, out = wq_out(
         home, "add-event", "--case", str(cid), "--channel", "visit", "--time", "2100-01-01 10:00", "--text", "x"
     )
     assert code == 2 and "超出合理范围" in out
@@ -120,7 +112,7 @@ def test_add_event_bad_input(home: Path) -> None:
 
 def test_sample_case_imports_cleanly(home: Path) -> None:
     cid = _case(home)
-    code, out = _run(home, "import", "--case", str(cid), str(Path(weiquan.__file__).parent / "samples"), "--json")
+    code, out = wq_out(home, "import", "--case", str(cid), str(Path(weiquan.__file__).parent / "samples"), "--json")
     assert code == 0, out
     results = json.loads(out)
     # the sample set (scripts/make_samples.py) also holds a chat screenshot, queued for OCR
@@ -133,7 +125,7 @@ def test_sample_case_imports_cleanly(home: Path) -> None:
         "image",
     }
     assert {r["status"] for r in results if r["format"] == "image"} == {"queued"}
-    code, out = _run(home, "timeline", "--case", str(cid), "--json")
+    code, out = wq_out(home, "timeline", "--case", str(cid), "--json")
     events = json.loads(out)
     flood = [e for e in events if e["channel"] == "call" and e["start"].startswith("2024-03-11")]
     assert len(flood) >= 7 and len({e["counterpart"] for e in flood}) == 1
@@ -172,7 +164,7 @@ def test_import_on_a_terminal_shows_live_progress(home: Path, files: Path, monke
     cid = _case(home)
     w.synctech_sms_xml(files / "sms.xml", fx.messages())
     w.synctech_calls_xml(files / "calls.xml", fx.calls())
-    code, _ = _run(home, "import", "--case", str(cid), str(files))
+    code, _ = wq_out(home, "import", "--case", str(cid), str(files))
     assert code == 0
     assert sorted(seen) == ["in/calls.xml", "in/sms.xml"]
     text = screen.getvalue()

@@ -8,10 +8,9 @@ import zipfile
 from pathlib import Path
 
 from sqlalchemy import delete, select, update
-from typer.testing import CliRunner
 
+from tests.fixtures.cli import wq_out
 from tests.report.report_case_builder import build_case
-from weiquan.cli import app
 from weiquan.report.render import pdf_text
 from weiquan.services import cases, imports
 from weiquan.services.case_report import build_case_report
@@ -21,11 +20,6 @@ from weiquan.store.models import LedgerEntry, LedgerHead
 from weiquan.testing.phone_exports import SHANGHAI, Msg, synctech_sms_xml
 from weiquan.vault import ledger
 from weiquan.workspace import Workspace
-
-
-def _cli(home: Path, *args: str) -> tuple[int, str]:
-    r = CliRunner().invoke(app, ["--home", str(home), *args])
-    return r.exit_code, r.output
 
 
 def test_deleting_the_last_entry_and_rewriting_the_head_is_caught_by_the_kept_number(ws: Workspace) -> None:
@@ -63,14 +57,14 @@ def test_rewritten_chain_is_caught_by_the_kept_number(ws: Workspace) -> None:
 
 def test_cli_head_and_check(home: Path, ws: Workspace) -> None:
     build_case(ws)
-    code, out = _cli(home, "vault", "head", "--json")
+    code, out = wq_out(home, "vault", "head", "--json")
     digest = json.loads(out)["digest"]
     assert code == 0 and digest == ws.vault.head().text
-    assert _cli(home, "vault", "head", "--check", digest)[0] == 0
+    assert wq_out(home, "vault", "head", "--check", digest)[0] == 0
     # copied by hand: spaces instead of dashes, upper case
-    assert _cli(home, "vault", "head", "--check", digest.replace("-", " ").upper().replace("WQ ", "WQ-"))[0] == 0
+    assert wq_out(home, "vault", "head", "--check", digest.replace("-", " ").upper().replace("WQ ", "WQ-"))[0] == 0
     bad = digest[:-1] + ("0" if digest[-1] != "0" else "1")
-    assert _cli(home, "vault", "head", "--check", bad)[0] == 1
+    assert wq_out(home, "vault", "head", "--check", bad)[0] == 1
 
 
 def test_package_readme_and_manifest_carry_the_number(ws: Workspace, tmp_path: Path) -> None:
@@ -108,7 +102,7 @@ def test_vault_verify_names_the_case_and_file(home: Path, ws: Workspace) -> None
     p = ws.vault.path(sha)
     p.chmod(0o644)
     p.write_bytes(p.read_bytes() + b"x")
-    code, out = _cli(home, "vault", "verify")
+    code, out = wq_out(home, "vault", "verify")
     assert code == 1 and "被修改 ALTERED" in out and f"案件 case {b.case_id}" in out and "sms-20250101.xml" in out
 
 
@@ -142,7 +136,7 @@ def test_head_timestamped_after_import_and_export(home: Path, tmp_path: Path) ->
             export_case(ws, cid, tmp_path / "pkg.zip", with_report=False, with_catalogue=False)
             second = anchoring.latest_stamp(ws)
             assert second is not None and second.seq > first.seq and anchoring.check_stamp(ws, second).ok
-            code, out = _cli(home, "vault", "head")
+            code, out = wq_out(home, "vault", "head")
             assert code == 0 and "可信时间戳证明账本前" in out
             # rewriting the chain makes the stored timestamp fail against the ledger
             with ws.db.session() as s:
