@@ -32,10 +32,15 @@ def cite(provision_id: str) -> str:
     return load_pack().provisions[provision_id].cite()
 
 
+def flat(text: str) -> str:
+    """``text`` without white space, as the assertions compare wrapped document text."""
+    return re.sub(r"\s+", "", text)
+
+
 def document_text(html: str) -> str:
     """A rendered document's words as the assertions search them: no styles, no tags, no white space."""
     html = re.sub(r"<style.*?</style>", "", html, flags=re.S)
-    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html))
+    return flat(re.sub(r"<[^>]+>", "", html))
 
 
 def at(y: int, m: int, d: int, hh: int = 10, mm: int = 0) -> dt.datetime:

@@ -11,15 +11,11 @@ from pathlib import Path
 
 from docx import Document
 
-from tests.act.act_builders import at, build_case, loan_7_days
+from tests.act.act_builders import at, build_case, flat, loan_7_days
 from weiquan.store.models import Event, EventSource
 from weiquan.workspace import Workspace
 
 TODAY = dt.date(2026, 3, 20)
-
-
-def _flat(s: str) -> str:
-    return "".join(s.split())
 
 
 def test_catalogue_rows_match_the_evidence_package(ws: Workspace, tmp_path: Path) -> None:
@@ -68,7 +64,7 @@ def test_loan_check_figures_reach_the_documents(ws: Workspace) -> None:
     import cn2an
 
     for doc in ("police", "lender"):
-        text = _flat(document_html(ws, built.case_id, doc, today=TODAY))
+        text = flat(document_html(ws, built.case_id, doc, today=TODAY))
         assert apr_pct in text, doc
         assert "砍头息）人民币2,000.00元（大写：贰仟元整）" in text, doc
         assert f"人民币10,000.00元（大写：{cn2an.an2cn(10000, 'rmb')}）" in text, doc
@@ -100,7 +96,7 @@ def test_a_licensed_lenders_figures_are_worded_as_a_reduction_to_request(ws: Wor
         },
         today=dt.date(2026, 3, 1),
     )
-    text = _flat(document_html(ws, built.case_id, "lender", today=TODAY))
+    text = flat(document_html(ws, built.case_id, "lender", today=TODAY))
     assert "如请求法院调减超过年利率24%的部分，估算应还" in text
     assert "估算多付人民币1,200.00元" in text
 

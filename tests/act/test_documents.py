@@ -11,16 +11,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.act.act_builders import EXPOSURE_SMS, REMINDER_SMS, THIRD_PARTY_SMS, THREAT_SMS, Built
+from tests.act.act_builders import EXPOSURE_SMS, REMINDER_SMS, THIRD_PARTY_SMS, THREAT_SMS, Built, flat
 from weiquan.report.render import docx_text, fonts_embedded, pdf_text
 
 DOCS = ("lender", "regulator", "12321", "police", "lawsuit", "injunction", "catalogue", "contacts")
 CLOSING = "由您本人签名并自行提交"
 THREAT_WORDS = ("威胁", "恐吓", "弄死", "暴力", "上门", "曝光", "紧急危险", "人身安全")
-
-
-def _flat(s: str) -> str:
-    return re.sub(r"\s+", "", s)
 
 
 SHEET = "提交前核对清单"
@@ -56,28 +52,28 @@ def test_all_documents_written_in_both_formats(drafted_threat: tuple[Built, dict
 def test_document_text(doc: str, drafted_threat: tuple[Built, dict[str, list[Path]]]) -> None:
     built, files = drafted_threat
     for fmt, text in _texts(files[doc]).items():
-        flat = _flat(text)
-        assert len(re.findall(r"[\u4e00-\u9fff]", flat)) > 150, (doc, fmt)
+        words = flat(text)
+        assert len(re.findall(r"[\u4e00-\u9fff]", words)) > 150, (doc, fmt)
         # notes to the user are on the cover sheet, never in the document that is sent (issue 16 item 6)
-        assert _flat(CLOSING) not in flat and "自动识别" not in flat, (doc, fmt)
-        assert _flat(CLOSING) in _flat(_sheets(files[doc])[fmt]), (doc, fmt)
+        assert flat(CLOSING) not in words and "自动识别" not in words, (doc, fmt)
+        assert flat(CLOSING) in flat(_sheets(files[doc])[fmt]), (doc, fmt)
         if doc != "catalogue":
-            assert "2026年3月" in flat, (doc, fmt)
+            assert "2026年3月" in words, (doc, fmt)
         if doc == "catalogue":
             for sha in built.evidence_sha:
-                assert sha in flat, (doc, fmt)
+                assert sha in words, (doc, fmt)
         if doc in ("lender", "regulator", "police", "lawsuit", "injunction"):
-            assert "弄死你全家" in flat and "老赖" in flat, (doc, fmt)
+            assert "弄死你全家" in words and "老赖" in words, (doc, fmt)
 
 
 def test_article_numbers_come_from_the_law_pack(drafted_threat: tuple[Built, dict[str, list[Path]]]) -> None:
     _, files = drafted_threat
-    t = {d: _flat(_texts(files[d])["pdf"]) + _flat(_texts(files[d])["docx"]) for d in DOCS}
+    t = {d: flat(_texts(files[d])["pdf"]) + flat(_texts(files[d])["docx"]) for d in DOCS}
     # third-party contact → 民法典第一千零三十三条 (private life), in the civil suit
     from weiquan.law.pack import load_pack
 
     assert "第一千零三十三条" in t["lawsuit"]
-    assert _flat(load_pack().provisions["civil-1033-1"].cite()) in t["lawsuit"]
+    assert flat(load_pack().provisions["civil-1033-1"].cite()) in t["lawsuit"]
     assert "第一千一百八十三条" in t["lawsuit"]  # mental-distress damages
     assert "《中华人民共和国民事诉讼法》第一百二十二条" in t["lawsuit"]
     # police: new numbering of the 治安管理处罚法 (Art. 50, Art. 90), never the old Art. 42
@@ -92,7 +88,7 @@ def test_12321_keeps_the_original_sms_text(drafted_threat: tuple[Built, dict[str
     texts = _texts(files["12321"])
     for sms in (THREAT_SMS, EXPOSURE_SMS, THIRD_PARTY_SMS):
         assert sms in texts["docx"]  # exact, unaltered
-        assert _flat(sms) in _flat(texts["pdf"])
+        assert flat(sms) in flat(texts["pdf"])
     assert "17100000009" in texts["docx"]  # the flooding number with its count
     assert REMINDER_SMS in texts["docx"]  # the night-time reminder is part of a finding
 

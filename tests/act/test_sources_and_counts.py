@@ -15,7 +15,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from tests.act.act_builders import at, build_case
+from tests.act.act_builders import at, build_case, flat
 from tests.fixtures.store_rows import add_event, add_finding
 from weiquan.store.models import Acquisition, Case, EventSource
 from weiquan.workspace import Workspace
@@ -26,10 +26,6 @@ LEGAL = "法务部通知：您已被立案起诉，律师函已寄出，三日�
 ASR_TEXT = "如果今天还不还钱，我们就联系你的家人和单位领导。"
 OCR_TEXT = "再不还钱就把你欠钱的事发到你公司群里。"
 MANUAL_TEXT = "对方打电话给我母亲，说我欠钱不还，要去家里闹。"
-
-
-def _flat(s: str) -> str:
-    return re.sub(r"\s+", "", s)
 
 
 @dataclass
@@ -213,7 +209,7 @@ def test_catalogue_names_each_files_real_origin(ws: Workspace) -> None:
     assert rows["sms-export.xml"]["source"].startswith("手机导出的原始记录")
     assert not any("当事人手机导出/保存" in r["source"] for r in rows.values())
 
-    text = _flat(document_html(ws, m.case_id, "catalogue", today=TODAY))
+    text = flat(document_html(ws, m.case_id, "catalogue", today=TODAY))
     assert f"第{manual['no']}项是提交人在“催收维权助手”中手动录入的本人陈述，不是手机导出的原始记录" in text
     assert "以上均为电子数据" not in text
 
@@ -228,7 +224,7 @@ def test_quotes_say_where_their_words_came_from(ws: Workspace) -> None:
 
     from weiquan.services.documents import document_html
 
-    text = _flat(document_html(ws, m.case_id, "lender", today=TODAY))
+    text = flat(document_html(ws, m.case_id, "lender", today=TODAY))
     assert "联系你的家人</strong>和单位领导。”（录音转写）" in text
     assert "发到你公司群里</strong>。”（截图识别）" in text
 
@@ -260,7 +256,7 @@ def test_the_plan_counts_distinct_events(ws: Workspace) -> None:
     assert reasons["harassment_volume"] == 9  # not 4 + 9 = 13
     assert reasons["threat_exposure"] == 6
     assert all("13 次" not in w for s in plan.steps for w in s.why_zh)
-    text = _flat(document_html(ws, m.case_id, "plan", today=TODAY))
+    text = flat(document_html(ws, m.case_id, "plan", today=TODAY))
     assert "：9次" in text and "：13次" not in text
 
 
@@ -280,7 +276,7 @@ def test_12321_lists_only_the_borrowers_calls_as_theirs(ws: Workspace) -> None:
     assert report["third_parties"][0]["source"] == "本人陈述（手动录入）"
     assert next(s for s in sms if s["text"] == OCR_TEXT)["source"].startswith("截图（文字经OCR识别")
 
-    text = _flat(document_html(ws, m.case_id, "12321", today=TODAY))
+    text = flat(document_html(ws, m.case_id, "12321", today=TODAY))
     assert "均取自本人手机导出的原始记录" not in text
     assert "以上记录分别取自：手机导出的原始记录、截图（文字经OCR识别，以截图原件为准）、本人陈述（手动录入）" in text
     assert "联系本人以外第三人的记录" in text and "联系对象：亲属（母亲）" in text
@@ -293,7 +289,7 @@ def test_12321_of_an_all_export_case_keeps_its_statement(ws: Workspace) -> None:
     built = build_case(ws, threats=True)  # 14 calls to the borrower and one to a colleague from one number
     facts = _facts(ws, built.case_id)
     assert {c["number"]: c["count"] for c in call_reports(facts)}["17100000009"] == 14
-    text = _flat(document_html(ws, built.case_id, "12321", today=TODAY))
+    text = flat(document_html(ws, built.case_id, "12321", today=TODAY))
     assert "以上号码、时间和短信内容均取自本人手机导出的原始记录" in text
     assert "联系对象：同事（王五）" in text
 
@@ -304,6 +300,6 @@ def test_a_contact_after_midnight_names_its_night_and_its_day(ws: Workspace) -> 
     m = _mixed_case(ws)
     summary = _views(ws, m.case_id)["night_contact"].summaries
     assert summary == ["2024年3月12日夜间（22:00至次日08:00）催收联系1次：3月13日00:30"]
-    text = _flat(document_html(ws, m.case_id, "lender", today=TODAY))
+    text = flat(document_html(ws, m.case_id, "lender", today=TODAY))
     assert "2024年3月12日夜间（22:00至次日08:00）催收联系1次：3月13日00:30" in text
     assert "2024-03-12夜间" not in text
