@@ -38,6 +38,21 @@ def _case(ws: Workspace, licence: str = "consumer_finance") -> int:
         return c.id
 
 
+def _friends_screenshot(ws: Workspace, case_id: int, note: str) -> None:
+    """The borrower's entry of the collector's post in a chat group, the screenshot of which a friend holds."""
+    add_manual_event(
+        ws,
+        case_id,
+        channel="chat",
+        time="2026-03-05 20:15",
+        name="催收员",
+        recipient="friend",
+        recipient_name="朋友刘洋",
+        text=CHAT,
+        note=note,
+    )
+
+
 def _short_text(ws: Workspace, case_id: int) -> str:
     from weiquan.act.context import build_context
     from weiquan.act.drafting import render_text
@@ -74,17 +89,7 @@ def test_the_catalogue_lists_the_visit_recording_and_the_friends_screenshot(ws: 
         note="录音文件在我手机里，邻居张秀兰愿意作证",
         witnesses="邻居张秀兰",
     )
-    add_manual_event(
-        ws,
-        cid,
-        channel="chat",
-        time="2026-03-05 20:15",
-        name="催收员",
-        recipient="friend",
-        recipient_name="朋友刘洋",
-        text=CHAT,
-        note="截图在刘洋那里，我手机里也有一份",
-    )
+    _friends_screenshot(ws, cid, "截图在刘洋那里，我手机里也有一份")
     add_manual_event(ws, cid, channel="letter", time="2026-03-08 10:00", name="某律所", text=LETTER)
     text = document_text(document_html(ws, cid, "catalogue", today=TODAY))
     # the three entries keep their numbers 1-3 (the evidence package's); the material follows as 4 and 5
@@ -126,17 +131,7 @@ def test_the_form_offers_only_the_evidence_the_case_holds(ws: Workspace) -> None
     assert "证据（录音）可随时提供。" in _short_text(ws, rec)
     # an unlicensed lender's form, with the friend's screenshot
     un = _case(ws, "unlicensed")
-    add_manual_event(
-        ws,
-        un,
-        channel="chat",
-        time="2026-03-05 20:15",
-        name="催收员",
-        recipient="friend",
-        recipient_name="朋友刘洋",
-        text=CHAT,
-        note="截图在刘洋那里",
-    )
+    _friends_screenshot(ws, un, "截图在刘洋那里")
     assert "证据（截图）可随时提供。" in _short_text(ws, un)
 
 
