@@ -95,29 +95,10 @@ def test_guide_pages(client: TestClient) -> None:
 
 
 def test_loan_page(client: TestClient) -> None:
-    r = post_form(
-        client,
-        "/loans",
-        {
-            "lender_type": "small_loan",
-            "contract_date": "2025-01-01",
-            "principal": "10000",
-            "received": "8000",
-            "repayments": "2025-02-01 5500\n2025-03-01 5500 未还",
-        },
-    )
+    loan = {"lender_type": "small_loan", "contract_date": "2025-01-01", "principal": "10000", "received": "8000"}
+    r = post_form(client, "/loans", {**loan, "repayments": "2025-02-01 5500\n2025-03-01 5500 未还"})
     assert r.status_code == 200 and "实际年化利率" in r.text and "被预先扣掉 2000.00 元" in r.text
-    bad = post_form(
-        client,
-        "/loans",
-        {
-            "lender_type": "small_loan",
-            "contract_date": "2025-01-01",
-            "principal": "10000",
-            "received": "8000",
-            "repayments": "下个月还",
-        },
-    )
+    bad = post_form(client, "/loans", {**loan, "repayments": "下个月还"})
     assert bad.status_code == 400 and "看不懂" in bad.text
     q = client.get("/loans", params={"daily": "0.05"})
     assert "18.25%" in q.text
