@@ -32,6 +32,12 @@ def corrector() -> VocabularyCorrector:
         ("如果今天还不处理我们就按你的通讯路挨个打电话", "如果今天还不处理我们就按你的通讯录挨个打电话"),
         ("再不还款就打你通信路里的每一个人", "再不还款就打你通讯录里的每一个人"),
         ("你的紧急连续人我们已经联系过了你的借款怎么办", "你的紧急联系人我们已经联系过了你的借款怎么办"),
+        # Sixth round: 核实, 减免, 尾号 and loan products the registry does not list (data file ``products``).
+        ("下周会安排人员上门和使你的情况请尽快还款", "下周会安排人员上门核实你的情况请尽快还款"),
+        ("今天还清的话可以给你剪面一部分罚息", "今天还清的话可以给你减免一部分罚息"),
+        ("你为号六三八九的手机欠款还没还", "你尾号六三八九的手机欠款还没还"),
+        ("你的威力带已经到期一个月了", "你的微粒贷已经到期一个月了"),
+        ("每团月付这边通知你还款", "美团月付这边通知你还款"),
     ],
 )
 def test_near_homophones_of_listed_terms_are_replaced(corrector: VocabularyCorrector, heard: str, want: str) -> None:
@@ -69,6 +75,10 @@ def test_words_and_names_are_never_replaced(corrector: VocabularyCorrector, text
         ("一期记录会上报征信以后贷款买房都会受影响", "逾期记录会上报征信以后贷款买房都会受影响"),
         ("这里是招联金融催收部门请你今天下午五点钱还款", "这里是招联金融催收部门请你今天下午五点前还款"),
         ("你的借款已经一期十天了", "你的借款已经逾期十天了"),
+        # Sixth round: 年化利率 heard as 年化力力 (年化 is a collection word now), a staff number as 功耗 / 孤号.
+        ("你们的年化力力超过了百分之三十六", "你们的年化利率超过了百分之三十六"),
+        ("请报一下你的功耗和全名我要投诉你们催收", "请报一下你的工号和全名我要投诉你们催收"),
+        ("我是催收专员孤号三七二五", "我是催收专员工号三七二五"),
     ],
 )
 def test_collocations_fix_a_misheard_run_from_its_neighbours(
@@ -88,6 +98,10 @@ def test_collocations_fix_a_misheard_run_from_its_neighbours(
         "我们一起三天内把欠款还上",  # 一起 is never touched
         "他给了我一点钱还款用",  # 一点钱: a little money
         "分期的话一期三个月还款",  # a period of three months
+        "这台手机的功耗太高了还款的事明天再说",  # 功耗 (power use) with no staff-number neighbour
+        "我们何时见面谈还款的事",  # 何时 and 见面 are words: never 核实 / 减免
+        "以后三天内我会把欠款还上",  # 以后 is a word, not 尾号
+        "年化收益率和借款利率不是一回事",  # 年化 followed by something else
     ],
 )
 def test_collocations_leave_lawful_readings_alone(corrector: VocabularyCorrector, text: str) -> None:

@@ -60,6 +60,8 @@ def test_the_real_lm_knows_collection_words_and_lender_names() -> None:
     for right, heard in (("账单", "仗单"), ("核实", "合时"), ("工号", "功耗"), ("逾期", "于七"), ("花呗", "花被")):
         assert lm.score(right) > lm.score(heard), (right, heard)
     assert lm.word_logprob("借呗") is not None  # a registry brand jieba does not know
+    assert lm.word_logprob("微粒贷") is not None  # a loan product of the data file's ``products``
+    assert lm.score("核实") > lm.score("和使") and lm.score("尾号") > lm.score("为号")
 
 
 def test_choose_rescores_only_within_the_guards() -> None:

@@ -106,15 +106,16 @@ def registry_names() -> set[str]:
 @functools.cache
 def collection_corrector(phrases: bool = True) -> VocabularyCorrector:
     """The vocabulary correction configured by data/asr_vocabulary.yaml (``correction``) + lender names:
-    the hotword lenders are terms and context words, every name of the registry is kept as written.
+    the hotword lenders and the listed loan products (``products``) are terms and context words, every name
+    of the registry is kept as written.
     ``phrases=False``: without the collocation rules (the second #18 round's correction, for the benchmark)."""
     raw = _vocabulary_data()
     cfg = raw["correction"]
-    lenders = lender_hotwords(int(raw.get("lender_hotwords", 0)))
+    names = [*raw.get("products", ()), *lender_hotwords(int(raw.get("lender_hotwords", 0)))]
     registry = registry_names()
     return VocabularyCorrector(
-        [*cfg["terms"], *lenders],
-        [*cfg["context"], *lenders],
+        [*cfg["terms"], *names],
+        [*cfg["context"], *names],
         [*cfg.get("keep", ()), *registry],
         edge_word_freq=int(cfg.get("edge_word_freq", 20)),
         phrases=[(str(ph["heard"]), str(ph["term"])) for ph in cfg.get("phrases", ())] if phrases else (),
@@ -136,13 +137,14 @@ def rescore_settings() -> RescoreSettings:
 @functools.cache
 def collection_lm() -> WordLM:
     """The word language model of the rescoring: jieba's word list + the collection domain's, with the
-    correction's terms and every name of the lender registry as domain words (data/asr_vocabulary.yaml)."""
+    correction's terms, the listed loan products and every name of the lender registry as domain words
+    (data/asr_vocabulary.yaml)."""
     raw = _vocabulary_data()
     cfg = raw["rescoring"]
     registry = registry_names()
     return WordLM(
         alpha=float(cfg["domain_weight"]),
-        extra_words=[*raw["correction"]["terms"], *sorted(n for n in registry if n)],
+        extra_words=[*raw["correction"]["terms"], *raw.get("products", ()), *sorted(n for n in registry if n)],
         extra_count=int(cfg["vocabulary_count"]),
         beta=float(cfg.get("pair_weight", 0.0)),
     )
