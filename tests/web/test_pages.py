@@ -58,6 +58,8 @@ def test_full_flow_pages(client: TestClient) -> None:
     docs = client.get("/cases/1/documents")
     assert "投诉函" in docs.text and "记录已提交" in docs.text
     assert "iframe" in client.get("/cases/1/documents/lender/view").text
+    docx = client.get("/cases/1/documents/lender.docx")
+    assert docx.content[:2] == b"PK" and docx.headers["content-disposition"].startswith("attachment;")
     r = post_form(
         client,
         "/cases/1/actions",

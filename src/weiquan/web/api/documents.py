@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from weiquan.services import documents
-from weiquan.web.deps import WS, CaseId, Who, audit
-from weiquan.web.pages.documents import MEDIA, PREVIEW_CSP, document_bytes, download_response
+from weiquan.web.deps import WS, CaseId, Who
+from weiquan.web.pages.documents import PREVIEW_CSP, document_download
 
 router = APIRouter(tags=["documents 文书"])
 
@@ -31,6 +31,4 @@ def preview(ws: WS, case_id: CaseId, doc: str) -> Response:
     summary="生成并下载文书（docx 或 pdf）Draft a document (docx or pdf)",
 )
 def draft(request: Request, ws: WS, who: Who, case_id: CaseId, doc: str, fmt: str) -> Response:
-    data, name = document_bytes(ws, case_id, doc, fmt)
-    audit(request, who, "document", case_id=case_id, target=f"document:{doc}.{fmt}")
-    return download_response(data, name, MEDIA[fmt])
+    return document_download(request, ws, who, case_id, doc, fmt)
