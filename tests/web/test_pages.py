@@ -74,6 +74,10 @@ def test_full_flow_pages(client: TestClient) -> None:
     elsewhere = post_form(client, "/cases/2/actions/1", {"status": "closed"})
     assert elsewhere.status_code == 404 and "记录 1 不属于这个案件" in elsewhere.text
     assert "生成证据包" in client.get("/cases/1/package").text
+    made = post_form(client, "/cases/1/package", {})
+    link = re.search(r'href="(/cases/1/package/files/[^"]+\.zip)"', made.text)
+    assert "证据包已生成" in made.text and link
+    assert client.get(link.group(1)).content[:2] == b"PK"
     imp = client.get("/cases/1/import")
     assert "sms.xml" in imp.text and "已读取" in imp.text
 

@@ -13,17 +13,17 @@ from weiquan.errors import InputError
 from weiquan.services import export
 from weiquan.services.export import PackageFile
 from weiquan.web.api.multipart import multipart_body
-from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
+from weiquan.web.deps import WS, CaseId, Who, csrf_protect
 from weiquan.web.jobs import run_heavy
 from weiquan.web.pages.imports import max_upload_bytes
+from weiquan.web.pages.package import export_audited, package_download
 
 router = APIRouter(tags=["export 证据包"], dependencies=[Depends(csrf_protect)])
 
 
 @router.post("/cases/{case_id}/export", summary="生成证据包 Export the evidence package")
 def export_case(request: Request, ws: WS, who: Who, case_id: CaseId, include_derived: bool = False) -> Any:
-    result = export.export_for_web(ws, case_id, include_derived=include_derived)
-    audit(request, who, "export", case_id=case_id, target=f"package:{result.path.name}")
+    result = export_audited(request, ws, who, case_id, include_derived=include_derived)
     out = jsonable_encoder(result)
     out["path"] = result.path.name
     out["download"] = f"/api/v1/cases/{case_id}/packages/{result.path.name}"
@@ -37,9 +37,7 @@ def packages(ws: WS, case_id: CaseId) -> list[PackageFile]:
 
 @router.get("/cases/{case_id}/packages/{name}", response_class=FileResponse, summary="下载证据包 Download a package")
 def download(request: Request, ws: WS, who: Who, case_id: CaseId, name: str) -> Response:
-    path = export.package_path(ws, case_id, name)
-    audit(request, who, "export_download", case_id=case_id, target=f"package:{name[:150]}")
-    return FileResponse(path, media_type="application/zip", filename=path.name)
+    return package_download(request, ws, who, case_id, name)
 
 
 @router.post(
