@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 
 from weiquan.services import analysis
 from weiquan.services.analysis import FindingOut
-from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
+from weiquan.web.deps import WS, CaseId, Who, csrf_protect
+from weiquan.web.pages.review import review_audited
 
 router = APIRouter(prefix="/cases/{case_id}/findings", tags=["findings 违规"], dependencies=[Depends(csrf_protect)])
 
@@ -26,7 +27,4 @@ def findings(ws: WS, case_id: CaseId, state: str | None = None, category: str | 
 
 @router.post("/{finding_id}/review", response_model=FindingOut, summary="审核 Confirm / reject / note a finding")
 def review(request: Request, ws: WS, who: Who, case_id: CaseId, finding_id: int, body: ReviewIn) -> FindingOut:
-    analysis.require_finding_in_case(ws, case_id, finding_id)
-    out = analysis.review_finding(ws, finding_id, body.state, reviewer=who.label, note=body.note)
-    audit(request, who, "review", case_id=case_id, target=f"finding:{finding_id}:{body.state}")
-    return out
+    return review_audited(request, ws, who, case_id, finding_id, body.state, body.note)

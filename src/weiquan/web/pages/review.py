@@ -10,12 +10,25 @@ from fastapi.responses import RedirectResponse, Response
 from weiquan.errors import InputError
 from weiquan.services import analysis, dashboard
 from weiquan.services import law as law_svc
+from weiquan.services.analysis import FindingOut
+from weiquan.services.users import Principal
 from weiquan.web.deps import WS, CaseId, Who, audit, csrf_protect
 from weiquan.web.templating import render
+from weiquan.workspace import Workspace
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 PAGE = 50
 STATES = ("auto", "confirmed", "rejected")
+
+
+def review_audited(
+    request: Request, ws: Workspace, who: Principal, case_id: int, finding_id: int, state: str, note: str | None
+) -> FindingOut:
+    """Review one finding of this case, audited: the page's and the API's one step."""
+    analysis.require_finding_in_case(ws, case_id, finding_id)
+    out = analysis.review_finding(ws, finding_id, state, reviewer=who.label, note=note)
+    audit(request, who, "review", case_id=case_id, target=f"finding:{finding_id}:{state}")
+    return out
 
 
 @router.get("/cases/{case_id}/review")
@@ -63,9 +76,7 @@ def review(
 ) -> Response:
     if state not in STATES:
         raise InputError(f"未知的审核结果：{state}", f"unknown review state: {state}")
-    analysis.require_finding_in_case(ws, case_id, finding_id)
-    analysis.review_finding(ws, finding_id, state, reviewer=who.label, note=note.strip() or None)
-    audit(request, who, "review", case_id=case_id, target=f"finding:{finding_id}:{state}")
+    review_audited(request, ws, who, case_id, finding_id, state, note.strip() or None)
     if request.headers.get("hx-request") == "true":
         everything = analysis.list_findings(ws, case_id)
         f = next(x for x in everything if x.id == finding_id)
