@@ -227,15 +227,11 @@ class WorkCalendar:
         """The n-th working day after ``start``; and the years whose data was estimated."""
         if n < 0:
             raise InputError("工作日数不能为负", "number of working days must not be negative")
-        d, left, est = start, n, set()
-        while left > 0:
-            d += dt.timedelta(days=1)
-            ok, e = self.day(d)
-            if e:
-                est.add(d.year)
-            if ok:
-                left -= 1
-        return d, frozenset(est)
+        d, est = start, frozenset[int]()
+        for _ in range(n):
+            d, e = self.next_workday(d + dt.timedelta(days=1))
+            est |= e
+        return d, est
 
     def next_workday(self, d: dt.date) -> tuple[dt.date, frozenset[int]]:
         """``d`` if it is a working day, else the next one."""
