@@ -22,15 +22,15 @@ def register(app: typer.Typer) -> None:
 
 def verify(ctx: typer.Context, json_: Annotated[bool, JsonOpt] = False) -> None:
     """重新计算每个文件的哈希并检查账本链。Re-hash every blob and walk the ledger chain; exit 1 on any problem."""
-    report = workspace(ctx).vault.verify()
+    vault = workspace(ctx).vault
+    report = vault.verify()
+    where = vault.where(report.missing + report.altered)
     if json_:
-        where = workspace(ctx).vault.where(report.missing + report.altered)
         print_json(
             {**report.as_dict(), "where": {sha: [{"case_id": c, "name": n} for c, n in v] for sha, v in where.items()}}
         )
     else:
         c = console()
-        where = workspace(ctx).vault.where(report.missing + report.altered)
 
         def named(sha: str) -> str:
             places = [
