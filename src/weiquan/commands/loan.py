@@ -146,7 +146,7 @@ def loan_add(
     )
 
 
-def _spec_from_options(
+def _schedule_from_options(
     amount: float | None,
     months: int | None,
     method: str,
@@ -154,8 +154,9 @@ def _spec_from_options(
     monthly_rate: str | None,
     fee_rate: str | None,
     upfront: float,
-    fee: list[str],
-) -> dict[str, Any]:
+    fee: list[str] | None,
+) -> Schedule:
+    """The repayment schedule the ``--amount``/``--months``/rate/fee options describe (``apr`` and ``schedule``)."""
     if amount is None or months is None:
         raise InputError(
             "请给出 --amount 和 --months，或给出借款 JSON 文件。", "give --amount and --months, or a loan JSON file"
@@ -179,7 +180,7 @@ def _spec_from_options(
         spec["monthly_fee_rate"] = parse_rate(fee_rate, "月费率", "monthly fee rate")
         if method == "equal_installment":
             spec["method"] = "flat_fee"
-    for f in fee:
+    for f in fee or []:
         parts = f.split(":")
         if len(parts) not in (2, 3) or parts[0] not in FEE_ZH:
             raise InputError(
@@ -194,7 +195,7 @@ def _spec_from_options(
         if isinstance(when, str) and when.isdigit():
             when = int(when)
         spec["fees"].append({"kind": parts[0], "amount": amt, "when": when})
-    return spec
+    return build_schedule(parse_spec(spec))
 
 
 AmountOpt = typer.Option("--amount", help="合同借款金额 Contracted amount.")
@@ -265,12 +266,9 @@ def loan_apr(
             "upfront_deduction": round(loan.upfront_deduction, 2),
         }
     else:
-        s = build_schedule(
-            parse_spec(
-                _spec_from_options(amount, months, method, annual_rate, monthly_rate, fee_rate, upfront, fee or [])
-            )
+        d = _schedule_dict(
+            _schedule_from_options(amount, months, method, annual_rate, monthly_rate, fee_rate, upfront, fee)
         )
-        d = _schedule_dict(s)
         res = {
             k: d[k]
             for k in (
@@ -325,9 +323,7 @@ def loan_schedule(
     json_: Annotated[bool, JsonOpt] = False,
 ) -> None:
     """还款计划表。Repayment schedule table."""
-    s = build_schedule(
-        parse_spec(_spec_from_options(amount, months, method, annual_rate, monthly_rate, fee_rate, upfront, fee or []))
-    )
+    s = _schedule_from_options(amount, months, method, annual_rate, monthly_rate, fee_rate, upfront, fee)
     if json_:
         print_json(_schedule_dict(s))
         return
