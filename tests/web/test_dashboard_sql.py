@@ -10,8 +10,9 @@ import datetime as dt
 
 from fastapi.testclient import TestClient
 
+from tests.fixtures.store_rows import add_finding
 from weiquan.services import cases, dashboard
-from weiquan.store.models import Event, Finding, FindingEvent
+from weiquan.store.models import Event
 from weiquan.workspace import Workspace
 
 API = "/api/v1"
@@ -103,19 +104,7 @@ def test_dashboard_findings_and_timeline_filters(ws: Workspace, client: TestClie
     with ws.db.session() as s:
         first = s.query(Event).filter(Event.case_id == cid).order_by(Event.start).first()
         assert first is not None
-        f = Finding(
-            case_id=cid,
-            category="night_contact",
-            severity="medium",
-            detector_id="t",
-            detector_version="1",
-            key="k1",
-            summary="夜间联系",
-            provisions=[],
-        )
-        s.add(f)
-        s.flush()
-        s.add(FindingEvent(finding_id=f.id, event_id=first.id, spans=[]))
+        add_finding(s, cid, "night_contact", [first.id], review="auto", summary="夜间联系")
     [cat] = dashboard.case_dashboard(ws, cid).findings
     assert (cat.category, cat.total, cat.pending, cat.max_severity) == ("night_contact", 1, 1, "medium")
 
