@@ -7,10 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tests.act.act_builders import build_case
-from weiquan.cli import app
+from tests.fixtures.cli import wq
 from weiquan.errors import InputError, NotFoundError
 from weiquan.services.actions import add_action, due_actions, list_actions, update_action
 from weiquan.store.models import LedgerEntry
@@ -88,64 +87,29 @@ def test_due_actions_across_cases_and_ledger(ws: Workspace) -> None:
 
 def test_cli_plan_draft_actions(ws: Workspace, tmp_path: Path) -> None:
     b = build_case(ws, threats=True)
-    home = str(ws.home)
+    home, case = ws.home, str(b.case_id)
     ws.close()
-    r = CliRunner()
-    out = r.invoke(app, ["--home", home, "plan", "--case", str(b.case_id), "--json"])
+    out = wq(home, "plan", "--case", case, "--json")
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
     assert data["steps"][0]["channel_id"] == "police" and data["safety_threat"] is True
-    out = r.invoke(app, ["--home", home, "plan", "--case", str(b.case_id)])
+    out = wq(home, "plan", "--case", case)
     assert out.exit_code == 0 and "公安机关" in out.output
-    out = r.invoke(
-        app,
-        [
-            "--home",
-            home,
-            "draft",
-            "--case",
-            str(b.case_id),
-            "--doc",
-            "lender",
-            "--format",
-            "docx",
-            "--out",
-            str(tmp_path),
-            "--json",
-        ],
-    )
+    out = wq(home, "draft", "--case", case, "--doc", "lender", "--format", "docx", "--out", str(tmp_path), "--json")
     assert out.exit_code == 0, out.output
     assert Path(json.loads(out.output)["lender"][0]).suffix == ".docx"
-    out = r.invoke(app, ["--home", home, "draft", "--case", str(b.case_id), "--doc", "memo"])
+    out = wq(home, "draft", "--case", case, "--doc", "memo")
     assert out.exit_code == 2 and "未知的文书类型" in out.output
-    out = r.invoke(
-        app,
-        [
-            "--home",
-            home,
-            "action",
-            "add",
-            "--case",
-            str(b.case_id),
-            "--body",
-            "lender",
-            "--submitted",
-            "2026-09-28",
-            "--ref",
-            "A1",
-            "--json",
-        ],
+    out = wq(
+        home, "action", "add", "--case", case, "--body", "lender", "--submitted", "2026-09-28", "--ref", "A1", "--json"
     )
     assert out.exit_code == 0, out.output
     aid = json.loads(out.output)["id"]
-    out = r.invoke(app, ["--home", home, "action", "update", str(aid), "--status", "escalated", "--json"])
+    out = wq(home, "action", "update", str(aid), "--status", "escalated", "--json")
     assert out.exit_code == 0 and json.loads(out.output)["status"] == "escalated"
-    out = r.invoke(app, ["--home", home, "actions", "--case", str(b.case_id), "--json"])
+    out = wq(home, "actions", "--case", case, "--json")
     assert out.exit_code == 0 and json.loads(out.output)[0]["due_at"] == "2026-10-13"
-    out = r.invoke(
-        app,
-        ["--home", home, "action", "add", "--case", str(b.case_id), "--body", "lender", "--submitted", "28/09/2026"],
-    )
+    out = wq(home, "action", "add", "--case", case, "--body", "lender", "--submitted", "28/09/2026")
     assert out.exit_code == 2 and "无法识别的日期" in out.output
 
 
