@@ -6,14 +6,11 @@ import datetime as dt
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from weiquan.cli import app
+from tests.fixtures.cli import wq
 from weiquan.errors import InputError
 from weiquan.law.lpr import merge_fixings, parse_lpr_csv
 from weiquan.law.pack import clear_cache, load_pack
-
-runner = CliRunner()
 
 
 def _write(path, text: str, encoding: str = "utf-8") -> None:
@@ -58,7 +55,7 @@ def test_cli_update_roundtrip(tmp_path):
     home = tmp_path / "home"
     csv_file = tmp_path / "lpr.csv"
     _write(csv_file, "日期,1Y,5Y\n2026-09-21,3.00,3.50\n2026-10-20,2.90,3.40\n", encoding="gb18030")
-    r = runner.invoke(app, ["--home", str(home), "law", "lpr", "--update", str(csv_file), "--json"])
+    r = wq(home, "law", "lpr", "--update", str(csv_file), "--json")
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert [a["date"] for a in out["added"]] == ["2026-09-21", "2026-10-20"]
@@ -67,15 +64,15 @@ def test_cli_update_roundtrip(tmp_path):
     assert pack.lpr_on(dt.date(2026, 11, 1)) == pytest.approx(0.029)
     assert pack.lpr_known_through == dt.date(2026, 10, 20)
     assert not pack.lpr_fixing_on(dt.date(2026, 11, 1)).stale
-    r = runner.invoke(app, ["--home", str(home), "law", "lpr", "--on", "2026-11-01", "--json"])
+    r = wq(home, "law", "lpr", "--on", "2026-11-01", "--json")
     assert json.loads(r.stdout)["rate"] == pytest.approx(0.029)
     # importing the same file again adds nothing and keeps the data
-    r = runner.invoke(app, ["--home", str(home), "law", "lpr", "--update", str(csv_file), "--json"])
+    r = wq(home, "law", "lpr", "--update", str(csv_file), "--json")
     assert json.loads(r.stdout)["added"] == []
     # a conflicting file is refused with exit 2 and the stored data is untouched
     bad = tmp_path / "bad.csv"
     _write(bad, "date,1Y\n2025-05-20,3.5\n")
-    r = runner.invoke(app, ["--home", str(home), "law", "lpr", "--update", str(bad)])
+    r = wq(home, "law", "lpr", "--update", str(bad))
     assert r.exit_code == 2 and "冲突" in r.output
     clear_cache()
     assert load_pack(home).lpr_on(dt.date(2026, 11, 1)) == pytest.approx(0.029)

@@ -6,15 +6,12 @@ import json
 import math
 
 import pytest
-from typer.testing import CliRunner
 
-from weiquan.cli import app
+from tests.fixtures.cli import wq
 from weiquan.errors import InputError
 from weiquan.law.pack import load_pack
 from weiquan.loans import check_loan
 from weiquan.loans.calc import compare_methods, daily_to_annual, fee_rate_apr, simple_interest
-
-runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -336,7 +333,7 @@ def test_cli_check_json_and_errors(tmp_path):
         ),
         encoding="utf-8",
     )
-    r = runner.invoke(app, ["--home", str(tmp_path), "loan", "check", str(f), "--as-of", "2025-03-10", "--json"])
+    r = wq(tmp_path, "loan", "check", str(f), "--as-of", "2025-03-10", "--json")
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     for key in (
@@ -351,18 +348,18 @@ def test_cli_check_json_and_errors(tmp_path):
         assert key in out
     assert out["upfront_deduction"] == 500.0 and out["verdict"] == "above_24"  # small loan: no 36 % line
     assert all({"name", "rate", "source"} <= set(c) for c in out["caps"])
-    r = runner.invoke(app, ["--home", str(tmp_path), "loan", "check", str(f)])
+    r = wq(tmp_path, "loan", "check", str(f))
     assert r.exit_code == 0 and "结论" in r.output
     bad = tmp_path / "bad.json"
     bad.write_text(
         '{"lender_type": "private", "contract_date": "2025-01-01", "principal": -1, "disbursed": [], "repayments": []}',
         encoding="utf-8",
     )
-    r = runner.invoke(app, ["--home", str(tmp_path), "loan", "check", str(bad)])
+    r = wq(tmp_path, "loan", "check", str(bad))
     assert r.exit_code == 2 and "错误" in r.output and "Error" in r.output
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", encoding="utf-8")
-    r = runner.invoke(app, ["--home", str(tmp_path), "loan", "check", str(broken)])
+    r = wq(tmp_path, "loan", "check", str(broken))
     assert r.exit_code == 2 and "JSON" in r.output
 
 
@@ -383,7 +380,7 @@ def test_calculators():
 
 def test_cli_calculators_and_apr(tmp_path):
     def j(args):
-        r = runner.invoke(app, ["--home", str(tmp_path), "loan", *args, "--json"])
+        r = wq(tmp_path, "loan", *args, "--json")
         assert r.exit_code == 0, r.output
         return json.loads(r.stdout)
 
@@ -403,25 +400,7 @@ def test_cli_calculators_and_apr(tmp_path):
         3400.0,
         3366.67,
     ]  # 3,333.33 principal + 1 % of 10,000 / 6,666.67 / 3,333.33
-    r = runner.invoke(
-        app, ["--home", str(tmp_path), "loan", "apr", "--amount", "10000", "--months", "12", "--annual-rate", "abc"]
-    )
+    r = wq(tmp_path, "loan", "apr", "--amount", "10000", "--months", "12", "--annual-rate", "abc")
     assert r.exit_code == 2
-    r = runner.invoke(
-        app,
-        [
-            "--home",
-            str(tmp_path),
-            "loan",
-            "schedule",
-            "--amount",
-            "100",
-            "--months",
-            "12",
-            "--annual-rate",
-            "9%",
-            "--upfront",
-            "200",
-        ],
-    )
+    r = wq(tmp_path, "loan", "schedule", "--amount", "100", "--months", "12", "--annual-rate", "9%", "--upfront", "200")
     assert r.exit_code == 2

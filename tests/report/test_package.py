@@ -11,10 +11,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from tests.fixtures.cli import wq
 from tests.report.report_case_builder import BuiltCase, build_case
-from weiquan.cli import app
 from weiquan.errors import ProblemFound
 from weiquan.report import verify as verifier
 from weiquan.services.export import export_case, verify_package
@@ -246,7 +245,7 @@ def test_verify_py_prints_the_ledger_digest_to_compare_with_the_kept_copy(
     other = f"{seq}:{'0' * 8}{digest[8:]}"
     bad = subprocess.run([py, "-I", "verify.py", "--head", other], cwd=folder, capture_output=True, text=True, env=env)
     assert bad.returncode == 1 and "账本数字与另行保存的数字不同" in bad.stdout, bad.stdout
-    res = CliRunner().invoke(app, ["--home", str(ws.home), "verify", str(package)])
+    res = wq(ws.home, "verify", str(package))
     assert res.exit_code == 0 and kept in res.output
 
 
@@ -309,20 +308,19 @@ def test_unknown_case_is_input_error(ws: Workspace, export_dir: Path) -> None:
 
 
 def test_cli_export_and_verify(ws: Workspace, built: BuiltCase, export_dir: Path) -> None:
-    runner = CliRunner()
-    home = str(ws.home)
+    home = ws.home
     out = export_dir / "cli.zip"
-    r = runner.invoke(app, ["--home", home, "export", "--case", str(built.case_id), "--out", str(out), "--json"])
+    r = wq(home, "export", "--case", str(built.case_id), "--out", str(out), "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert data["report"] is True and len(data["merkle_root"]) == 64
-    r = runner.invoke(app, ["--home", home, "verify", str(out)])
+    r = wq(home, "verify", str(out))
     assert r.exit_code == 0 and "OK" in r.stdout
     bad = _rewrite_zip(out, export_dir / "bad.zip", drop={"README.txt"})
-    r = runner.invoke(app, ["--home", home, "verify", str(bad), "--json"])
+    r = wq(home, "verify", str(bad), "--json")
     assert r.exit_code == 1
     assert json.loads(r.stdout)["problems"][0]["path"] == "README.txt"
-    r = runner.invoke(app, ["--home", home, "verify", str(export_dir / "nope.zip")])
+    r = wq(home, "verify", str(export_dir / "nope.zip"))
     assert r.exit_code == 2
 
 
@@ -347,17 +345,14 @@ def test_missing_vault_blob_stops_export(ws: Workspace, built: BuiltCase, export
 
 
 def test_cli_verify_folder_and_report(ws: Workspace, built: BuiltCase, package: Path, tmp_path: Path) -> None:
-    runner = CliRunner()
     folder = _unzip(package, tmp_path / "x")
-    r = runner.invoke(app, ["--home", str(ws.home), "verify", str(folder)])
+    r = wq(ws.home, "verify", str(folder))
     assert r.exit_code == 0 and "OK" in r.stdout
     (folder / "README.txt").write_text("changed", "utf-8")
-    r = runner.invoke(app, ["--home", str(ws.home), "verify", str(folder)])
+    r = wq(ws.home, "verify", str(folder))
     assert r.exit_code == 1 and "README.txt" in r.stdout
     out = tmp_path / "r.pdf"
-    r = runner.invoke(
-        app, ["--home", str(ws.home), "report", "--case", str(built.case_id), "--out", str(out), "--json"]
-    )
+    r = wq(ws.home, "report", "--case", str(built.case_id), "--out", str(out), "--json")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["path"] == str(out) and out.read_bytes().startswith(b"%PDF")
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.fixtures.cli import wq
 from weiquan.errors import InputError
 from weiquan.services.imports import safe_leaf_name
 from weiquan.web.config import check_bind, is_loopback
@@ -50,27 +51,18 @@ def test_bind_rules() -> None:
 
 
 def test_serve_refuses_unsafe_bind(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from weiquan.cli import app
-
-    r = CliRunner().invoke(app, ["--home", str(tmp_path), "serve", "--host", "0.0.0.0", "--server"])
+    r = wq(tmp_path, "serve", "--host", "0.0.0.0", "--server")
     assert r.exit_code == 2 and "--behind-proxy" in r.output
-    r = CliRunner().invoke(app, ["--home", str(tmp_path), "serve", "--server"])
+    r = wq(tmp_path, "serve", "--server")
     assert r.exit_code == 2 and "weiquan user add" in r.output
 
 
 def test_user_commands(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from weiquan.cli import app
-
-    run = CliRunner().invoke
-    r = run(app, ["--home", str(tmp_path), "user", "add", "admin1", "--role", "admin", "--password", "a long password"])
+    r = wq(tmp_path, "user", "add", "admin1", "--role", "admin", "--password", "a long password")
     assert r.exit_code == 0, r.output
-    r = run(app, ["--home", str(tmp_path), "user", "list", "--json"])
+    r = wq(tmp_path, "user", "list", "--json")
     assert '"admin1"' in r.output and "password" not in r.output
-    assert run(app, ["--home", str(tmp_path), "user", "add", "x", "--password", "short"]).exit_code == 2
+    assert wq(tmp_path, "user", "add", "x", "--password", "short").exit_code == 2
 
 
 @given(st.text(max_size=300))
