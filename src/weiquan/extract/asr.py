@@ -39,7 +39,7 @@ import yaml
 
 from weiquan.config import load_settings
 from weiquan.errors import InputError, MissingComponent
-from weiquan.extract.asr_correct import VocabularyCorrector
+from weiquan.extract.asr_correct import VocabularyCorrector, word_frequencies
 from weiquan.extract.asr_lm import CHOICE_VERSION, NBestWhisper, RescoreSettings, WordLM
 from weiquan.law.pack import load_pack
 from weiquan.vault.blobs import sha256_file
@@ -113,11 +113,13 @@ def collection_corrector(phrases: bool = True) -> VocabularyCorrector:
     cfg = raw["correction"]
     names = [*raw.get("products", ()), *lender_hotwords(int(raw.get("lender_hotwords", 0)))]
     registry = registry_names()
+    edge = int(cfg.get("edge_word_freq", 20))
     return VocabularyCorrector(
         [*cfg["terms"], *names],
         [*cfg["context"], *names],
         [*cfg.get("keep", ()), *registry],
-        edge_word_freq=int(cfg.get("edge_word_freq", 20)),
+        words={**word_frequencies(), **dict.fromkeys(cfg.get("words", ()), edge)},
+        edge_word_freq=edge,
         phrases=[(str(ph["heard"]), str(ph["term"])) for ph in cfg.get("phrases", ())] if phrases else (),
     )
 
