@@ -33,6 +33,7 @@ from weiquan.analyze.normalize import default_normalizer
 from weiquan.analyze.rules import default_rules
 from weiquan.analyze.text import CombinedTextDetector, combine_config, labels_of
 from weiquan.analyze.training import (
+    MAX_FEATURES,
     authored_files,
     items_digest,
     fit,
@@ -46,7 +47,7 @@ from weiquan.analyze.training import (
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOORS = ROOT / "tests/analyze/data"
-FLOOR_SETS = tuple("ABCDEFGHIJKNOPQRSTUVWXY")
+FLOOR_SETS = (*"ABCDEFGHIJKNOPQRSTUVWXY", "Z1", "Z2", "Z3", "Z4")
 THRESHOLDS = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85)
 
 
@@ -63,6 +64,9 @@ class Candidate:
     below_by: tuple[tuple[str, float], ...] | None = ()  # per-category overrule bars (None: none at all)
     veto: float | None = None  # the model's bar where context cancelled a rule or framed the text (veto_threshold)
     origin_weights: tuple[tuple[str, float], ...] = ()  # other origin kinds' weights (team-template, team-grid)
+    ngram: tuple[int, int] = (1, 3)  # character n-gram range (within 1..3: the fast featuriser's)
+    max_features: int = MAX_FEATURES  # the shipped vocabulary size (training.MAX_FEATURES)
+    balanced: bool = True  # class_weight="balanced"
     notes: str = ""
 
 
@@ -97,7 +101,8 @@ def candidate(spec: str) -> Candidate:
     e.g. ``w3``, ``w2-c8``, ``w3+ovr+below0.2`` (``+ovr``: the model may also overrule the contact rules C1/C2;
     ``+famcl``: every rule of the C and L families, ``+famall`` every rule; ``+below``: the overrule bar; ``+thr``:
     the model's default bar; ``+bvis0.7`` (``+bexp``, ``+bvio`` … see ``BAR_LABELS``): one label's model bar; ``+veto``: its bar against a cancelling context; ``+tpc``: the overrule bar of third_party_contact and
-    privacy_disclosure; ``+tpl``/``+grid``: the template/grid items' weight)."""
+    privacy_disclosure; ``+tpl``/``+grid``/``+hw``: the template/grid/hand-written items' weight; ``+ng12``/``+ng23``:
+    the character n-gram range; ``+mf<n>``: the vocabulary size; ``+unbal``: no class weighting)."""
     if spec == "before":
         # round 4: the team corpus alone; the model overruled only C3, C4, X1, L10 below 0.1
         return Candidate("before", None, overrules_only=("C3", "C4", "X1", "L10"), overrule_below=0.1, below_by=None)
@@ -117,9 +122,15 @@ def candidate(spec: str) -> Candidate:
             cand = replace(cand, overrules=(*cand.overrules, *ids))
         elif name == "below":
             cand = replace(cand, overrule_below=float(val))
-        elif name in ("tpl", "grid"):
-            kind = {"tpl": "team-template", "grid": "team-grid"}[name]
+        elif name in ("tpl", "grid", "hw"):
+            kind = {"tpl": "team-template", "grid": "team-grid", "hw": "team-handwritten"}[name]
             cand = replace(cand, origin_weights=(*cand.origin_weights, (kind, float(val))))
+        elif name == "ng":  # +ng12, +ng23: the character n-gram range
+            cand = replace(cand, ngram=(int(val[0]), int(val[1])))
+        elif name == "mf":  # +mf100000: the vocabulary size
+            cand = replace(cand, max_features=int(val))
+        elif name == "unbal":  # no class weighting
+            cand = replace(cand, balanced=False)
         elif name == "thr":
             cand = replace(cand, threshold=float(val))
         elif name == "tpc":  # the overrule bar of the contact/disclosure categories
@@ -196,19 +207,31 @@ CACHE: Path | None = None  # --cache DIR: fitted models kept on disk between run
 
 def model(cand: Candidate, exclude: tuple[str, ...], authors: tuple[str, ...]) -> dict:
     excl = authors if cand.authored is None else exclude
-    key = (cand.authored, cand.c, cand.origin_weights, excl)
+    key = (cand.authored, cand.c, cand.origin_weights, cand.ngram, cand.max_features, cand.balanced, excl)
     if key not in _FITS:
         w = weights_config() | {"authored": cand.authored or 0.0} | dict(cand.origin_weights)
         items = load_training_items(exclude_authors=excl)
         path = None
         if CACHE is not None:
-            tag = hashlib.sha256(json.dumps([items_digest(items), w, cand.c]).encode()).hexdigest()[:16]
+            # the origins too: an item read as a retelling (authored-retelling) is featurised differently
+            origins = hashlib.sha256("\n".join(it.origin.split(":")[0] for it in items).encode()).hexdigest()[:10]
+            settings = [items_digest(items), origins, w, cand.c]
+            if (cand.ngram, cand.max_features, cand.balanced) != ((1, 3), 60000, True):  # old cache keys stay valid
+                settings += [cand.ngram, cand.max_features, cand.balanced]
+            tag = hashlib.sha256(json.dumps(settings).encode()).hexdigest()[:16]
             path = CACHE / f"{tag}.npz"
         if path is not None and path.exists():
             _FITS[key] = load_model(path)
         else:
             t0 = time.time()
-            _FITS[key] = fit(items, c=cand.c, weights=w)
+            _FITS[key] = fit(
+                items,
+                c=cand.c,
+                weights=w,
+                ngram_range=cand.ngram,
+                max_features=cand.max_features,
+                balanced=cand.balanced,
+            )
             print(f"  fit {key} in {time.time() - t0:.1f} s", file=sys.stderr, flush=True)
             if path is not None:
                 save_model(_FITS[key], path)

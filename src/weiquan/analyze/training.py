@@ -34,6 +34,11 @@ _SLOT = re.compile(r"\{([a-z0-9_]+)\}")
 # source_kind values whose texts retell what collectors did (read in the retelling register: `weiquan eval
 # --register auto`, and so in training)
 RETELLING_KINDS = frozenset({"complaint", "complaint_text", "call_note", "visit_note"})
+# The classifier's vocabulary size (character 1-3-grams by document frequency). 60,000 until round 8; with twenty
+# authors the cap binds, and 100,000 (every n-gram of min_df 2: 82,342 with the round-9 corpus; 150,000 gives the same)
+# lowered out-of-author lawful false positives 54 -> 49 of 2,656 at the same macro-F1 (scripts/loao_eval.py ``+mf``;
+# docs/detection.md "Round 9").
+MAX_FEATURES = 100_000
 AUTHORED_FIELDS = ("id", "text", "labels", "source_kind", "speaker", "recipient", "register", "note")
 
 
@@ -227,10 +232,19 @@ def load_model(path: Path) -> dict[str, Any]:
 
 
 def fit(
-    items: Sequence[Item], *, c: float = 4.0, weights: dict[str, float] | None = None, seed: int = 20261128
+    items: Sequence[Item],
+    *,
+    c: float = 4.0,
+    weights: dict[str, float] | None = None,
+    seed: int = 20261128,
+    ngram_range: tuple[int, int] = (1, 3),
+    max_features: int = MAX_FEATURES,
+    balanced: bool = True,
 ) -> dict[str, Any]:
     """Fit the per-category models on ``items`` (in memory). Returns the payload :func:`load_model` returns
-    (header fields, ``vocabulary``, ``idf``, ``coef``, ``intercept``, vectorizer settings)."""
+    (header fields, ``vocabulary``, ``idf``, ``coef``, ``intercept``, vectorizer settings). ``ngram_range`` (within
+    1..3, what the fast featuriser reads), ``max_features`` and ``balanced`` (class weighting) are the settings
+    leave-one-author-out compares (scripts/loao_eval.py); the defaults are the shipped ones."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -243,7 +257,12 @@ def fit(
         for it in items
     ]
     vec = TfidfVectorizer(
-        analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True, max_features=60000, dtype=np.float32
+        analyzer="char",
+        ngram_range=ngram_range,
+        min_df=2,
+        sublinear_tf=True,
+        max_features=max_features,
+        dtype=np.float32,
     )
     x = vec.fit_transform(texts)
     labels = [c_ for c_ in TEXT_CATEGORIES if any(c_ in it.labels for it in items)]
@@ -253,7 +272,9 @@ def fit(
     for i, lab in enumerate(labels):
         y = np.array([lab in it.labels for it in items], dtype=int)
         support[lab] = int(y.sum())
-        model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, solver="liblinear")
+        model = LogisticRegression(
+            C=c, class_weight="balanced" if balanced else None, max_iter=2000, solver="liblinear"
+        )
         model.fit(x, y, sample_weight=w)
         coef[i] = model.coef_[0]
         intercept[i] = model.intercept_[0]
