@@ -96,6 +96,9 @@ SETS = [
     # session 6: Z3, Z4 written by two more fresh helpers before round 9, scored once on main a053de2 (round 8)
     Floor("blindZ3.jsonl", None, "0.932 / 0.000 (main a053de2)", 0.91, 0.03, 75, 32),
     Floor("blindZ4.jsonl", None, "0.943 / 0.000 (main a053de2)", 0.92, 0.03, 75, 30),
+    # session 6: Z5, Z6 written during round 9 by two more fresh helpers, scored once on its frozen candidate (ffc2cee)
+    Floor("blindZ5.jsonl", None, "0.918 / 0.000 (ffc2cee)", 0.90, 0.03, 75, 31),
+    Floor("blindZ6.jsonl", None, "0.948 / 0.000 (ffc2cee)", 0.92, 0.03, 75, 32),
 ]
 
 
