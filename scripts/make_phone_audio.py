@@ -89,7 +89,7 @@ NUMBERS: list[tuple[str, str]] = [
     ("num-plain-nver", "我女儿今年六岁，明年九月份上小学一年级。"),
 ]
 # The sets written by independent writers (JSON from --sentences; the writer's kind kept).
-WRITER_SETS = ("heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11")
+WRITER_SETS = tuple(f"heldout{n}" for n in range(3, 12))  # heldout3 … heldout11
 ORIGINAL = Path(__file__).resolve().parents[1] / "tests" / "extract" / "data" / "audio"
 
 
