@@ -11,9 +11,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from zoneinfo import ZoneInfo
+
 import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def zone_or_default(name: str | None, default: str = DEFAULT_TIMEZONE) -> ZoneInfo:
+    """The IANA zone ``name``; ``default`` when the name is empty or not a known zone."""
+    try:
+        return ZoneInfo(name or default)
+    except (KeyError, ValueError):  # ZoneInfoNotFoundError is a KeyError; a malformed key a ValueError
+        return ZoneInfo(default)
 
 
 def default_home() -> Path:
@@ -36,7 +49,7 @@ class Settings(BaseSettings):
         json_schema_extra={"default_doc": "`sqlite:///<home>/weiquan.db`"},
     )
     timezone: str = Field(
-        default="Asia/Shanghai",
+        default=DEFAULT_TIMEZONE,
         validation_alias="WEIQUAN_TZ",
         description="默认来源时区 / default source time zone for wall-clock times",
     )

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from weiquan.config import DEFAULT_TIMEZONE, zone_or_default
 from weiquan.act.deadlines import DeadlineRule, calendar_for_home, estimate_note_zh
 from weiquan.act.plan import deadline_rule, resolve_lender
 from weiquan.errors import InputError, NotFoundError
@@ -53,10 +54,7 @@ class ActionOut(BaseModel):
 
 
 def _tz(case: Case) -> ZoneInfo:
-    try:
-        return ZoneInfo(case.timezone or "Asia/Shanghai")
-    except Exception:  # noqa: BLE001 - an unknown zone name falls back to the default
-        return ZoneInfo("Asia/Shanghai")
+    return zone_or_default(case.timezone)
 
 
 def _today(case: Case, today: dt.date | None) -> dt.date:
@@ -118,7 +116,7 @@ def _check_status(status: str) -> None:
         )
 
 
-def refuse_future(when: dt.datetime | dt.date | None, tz: str = "Asia/Shanghai") -> dt.datetime | dt.date | None:
+def refuse_future(when: dt.datetime | dt.date | None, tz: str = DEFAULT_TIMEZONE) -> dt.datetime | dt.date | None:
     """A submission time typed by a person (CLI, web form): one in the future is refused (it cannot have been
     submitted yet). A naive time is read in ``tz``; a date is in the future after today in ``tz``."""
     if when is None:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from weiquan.config import zone_or_default
 from weiquan.act import case_stats as cs
 from weiquan.act.facts import (
     MAX_CHRONOLOGY,
@@ -56,13 +57,6 @@ class StoreRecords:
     def third_party_contacts(self) -> tuple[list[cs.ThirdPartyContact], int]:
         with self.ws.db.read_session() as s:
             return cq.third_party_contacts(s, self.case_id, self.states, self.tz)
-
-
-def _tz(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "Asia/Shanghai")
-    except Exception:  # noqa: BLE001 - an unknown zone name falls back to the default
-        return ZoneInfo("Asia/Shanghai")
 
 
 def _event_facts(s: Session, ids: list[int], tz: ZoneInfo, names: dict[int, str | None]) -> dict[int, EventFact]:
@@ -174,7 +168,7 @@ def load_case_facts(
 
 def _load(s: Session, case_id: int, *, include_auto: bool, today: dt.date | None) -> CaseFacts:
     case = get_case_row(s, case_id)
-    tz = _tz(case.timezone)
+    tz = zone_or_default(case.timezone)
     states = ("confirmed", "auto") if include_auto else ("confirmed",)
     items = [i for i in case_evidence(s, case_id) if i.kind == "original"]
     names = {i.evidence_id: i.display_name for i in items}

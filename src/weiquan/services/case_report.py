@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from weiquan.config import DEFAULT_TIMEZONE
 from weiquan.act.policy import plan_policy
 from weiquan.report.case_data import (
     MAX_QUOTES_PER_FINDING,
@@ -66,7 +67,7 @@ def _event_rows(s: Session, case_id: int, batch: int = 5000) -> Iterator[tuple[A
 
 
 def load_report_data(s: Session, case: Case, evidence: list[EvidenceItem], law: LawInfo) -> ReportData:
-    tz = case.timezone or "Asia/Shanghai"
+    tz = case.timezone or DEFAULT_TIMEZONE
     zone = ZoneInfo(tz)
     channels: Counter[str] = Counter()
     counters = {"third": 0, "night": 0}

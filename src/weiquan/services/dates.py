@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from weiquan.config import zone_or_default
 from weiquan.errors import InputError, NotFoundError
 from weiquan.services.cases import get_case_row
 from weiquan.services.timeline import count_events
@@ -53,7 +54,7 @@ class PendingFile(BaseModel):
 
 
 def _zone(s: Session, case_id: int, default: str) -> ZoneInfo:
-    return ZoneInfo(get_case_row(s, case_id).timezone or default)
+    return zone_or_default(get_case_row(s, case_id).timezone, default)
 
 
 def _anchor_day(rows: list[Event], zone: ZoneInfo) -> tuple[dt.date, str | None]:

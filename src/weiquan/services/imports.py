@@ -26,6 +26,7 @@ import zipfile
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from weiquan.config import DEFAULT_TIMEZONE
 from weiquan.errors import InputError, WeiquanError
 from weiquan.ingest.base import ImportContext, Importer, ParseError, Probe
 from weiquan.ingest.sources import (
@@ -363,7 +364,7 @@ def import_one(
     path: Path,
     name: str,
     *,
-    tz: str = "Asia/Shanghai",
+    tz: str = DEFAULT_TIMEZONE,
     mapping: dict[str, str] | None = None,
     candidates: Sequence[Importer] | None = None,
     source_mtime: float | None = None,

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from weiquan.config import DEFAULT_TIMEZONE, zone_or_default
 from weiquan.act.plan import lender_lookup
 from weiquan.law.lenders import check_lender, product_of
 from weiquan.law.lpr import read_lpr_csv, merge_fixings, save_user_fixings
@@ -179,7 +180,7 @@ class LawScope(BaseModel):
     members: dict[str, bool | None] = {}
     shows: frozenset[str] | None = None  # preconditions the evidence shows (ProvisionRef.requires); None: unknown
     product: str | None = None  # loan product the lender's names tell ("credit_card"; law pack product_words)
-    tz: str = "Asia/Shanghai"  # the case's time zone (local dates of a finding's events)
+    tz: str = DEFAULT_TIMEZONE  # the case's time zone (local dates of a finding's events)
 
     def key(self) -> tuple[Any, ...]:
         return (self.first, self.last, self.licence_type, tuple(sorted(self.members.items())), self.shows, self.product)
@@ -323,7 +324,7 @@ def case_scope(ws: Workspace, case_id: int) -> LawScope:
             .where(Finding.case_id == case_id, Finding.review_state != "rejected", Finding.stale.is_(False))
         )
         lo, hi = s.execute(q).one()
-        tz = ZoneInfo(case.timezone or "Asia/Shanghai")
+        tz = zone_or_default(case.timezone)
         reg = None
         for name in (case.lender_entity, case.lender_name):
             reg = lender_lookup(pack, name)
@@ -353,7 +354,7 @@ def case_scope(ws: Workspace, case_id: int) -> LawScope:
             licence_type=licence,
             shows=shows,
             product=product,
-            tz=case.timezone or "Asia/Shanghai",
+            tz=case.timezone or DEFAULT_TIMEZONE,
             members={"nifa": getattr(reg, "nifa_member", None), "cba": getattr(reg, "cba_member", None)},
         )
 

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -14,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+from weiquan.config import DEFAULT_TIMEZONE, zone_or_default
 from weiquan.ingest.numbers import display_number
 from weiquan.services.documents import document_labels
 from weiquan.services.imports import format_labels
@@ -29,16 +29,12 @@ from weiquan.zh.wording import plain_zh, strip_internal
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
 
-def localtime(value: dt.datetime | None, tz: str | None = "Asia/Shanghai", fmt: str = "%Y-%m-%d %H:%M") -> str:
+def localtime(value: dt.datetime | None, tz: str | None = DEFAULT_TIMEZONE, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
-    try:
-        zone = ZoneInfo(tz or "Asia/Shanghai")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("Asia/Shanghai")
-    return value.astimezone(zone).strftime(fmt)
+    return value.astimezone(zone_or_default(tz)).strftime(fmt)
 
 
 def highlight(text: str | None, spans: list[Any] | None) -> Markup:
