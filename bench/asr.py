@@ -33,7 +33,8 @@ issue #18 = "bare"); ``hints`` — the collection vocabulary prompt + lender hot
 third round's decoding (data/asr_vocabulary.yaml): a prompt that also writes an amount, a date and a
 percentage in Chinese characters, and the correction's collocation rules (third round); ``lm`` — final +
 the n-best rescoring with the word language model (fourth round, ``extract/asr_lm.py``; the product's
-default, ``final`` is now the same with ``asr_rescore`` off). The corrections and re-rankings
+default, ``final`` is now the same with ``asr_rescore`` off; since the seventh round ``lm`` includes the pooled
+hotword decoding, and ``WEIQUAN_ASR_HOTWORD_POOL=0`` gives the sixth round's ``lm``). The corrections and re-rankings
 made are printed per clip; on the ordinary sentences (names with ``plain``, or ``kind: ordinary``) there must be none.
 RTF = processing time / audio duration (model loading excluded, reported separately). CER ignores
 punctuation. ``num_cer`` is printed beside it: the same comparison after Arabic numerals are spelt in

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
         description="语音识别语言模型重打分 / re-rank the speech decoder's best hypotheses with a Chinese word "
         "language model (off: Whisper's first hypothesis)",
     )
+    asr_hotword_pool: bool = Field(
+        default=True,
+        description="语音识别热词二次解码 / with the re-ranking on, decode each window a second time with the collection "
+        "vocabulary as hotwords and let the re-ranking choose among both decodings' readings (off: one decoding)",
+    )
     trace_plugins: bool = Field(default=False, description="打印插件调用 / print every plug-in hook call (debugging)")
     tsa_url: str | None = Field(
         default=None,

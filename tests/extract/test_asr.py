@@ -195,7 +195,9 @@ def test_collection_hints_vocabulary_and_lenders() -> None:
     )  # old transcripts stay valid
     assert asr.engine_id_for("base", **first) != asr.engine_id_for("base")  # VAD padding and correction: recomputed
     assert asr.engine_id_for("base", rescore=None).endswith(f"-pad{asr.VAD_SPEECH_PAD_MS}-c{asr.correction_tag()}")
-    assert asr.engine_id_for("base").endswith(asr.rescore_tag())  # the n-best rescoring (fourth round)
+    assert asr.engine_id_for("base", pool=False).endswith(asr.rescore_tag())  # the n-best rescoring (fourth round)
+    # the pooled hotword decoding (seventh round)
+    assert asr.engine_id_for("base").endswith(f"-p{asr.pooled_hints(h).tag}")
     assert asr.is_prompt_echo("以下是普通话的催收电话录音", h) and asr.is_prompt_echo(h.prompt, h)
     assert not asr.is_prompt_echo("逾期", h) and not asr.is_prompt_echo("通讯录", h)
     assert not asr.is_prompt_echo("你的借款已经逾期三天", h)
@@ -284,3 +286,27 @@ def test_rescoring_picks_the_beams_reading_the_word_lm_knows(
     assert off.rescore is None and "-r" not in off.engine_id.split("-c")[-1]
     tr = off.transcribe(clip)
     assert "金管" in tr.text and tr.rescored == []
+
+
+@pytest.mark.slow
+def test_pooled_hotword_decoding_adds_readings_only_where_the_guards_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seventh round. 美团月付 is heard as 每团业负 by the first decoding; the second decoding, with the extended
+    hotwords, has 美团月付 and the rescoring takes it (recorded as pooled). On a clean GSM clip the hotword
+    decoding alone writes 征行 for 征信; pooled, the first decoding's right reading stays, because it is the
+    guards' reference. With the setting off (WEIQUAN_ASR_HOTWORD_POOL=0) it is one decoding, as before."""
+    meituan, zhengxin = PHONE / "heldout2-meituan.phone.flac", PHONE / "phone-zhengxin.gsm.flac"
+    pooled = asr.AsrEngine(cache_dir=tmp_path, threads=2)
+    assert pooled.pool_hints is not None and "美团月付" in (pooled.pool_hints.hotwords or "")
+    tr = pooled.transcribe(meituan)
+    assert "美团月付" in tr.text
+    assert any(r.get("pooled") and "美团月付" in r["chosen"] for r in tr.rescored)
+    assert "逾期记录会上报征信" in pooled.transcribe(zhengxin).text
+    hot_only = asr.AsrEngine(cache_dir=tmp_path, threads=2, hints=pooled.pool_hints, pool=False)
+    assert "征行" in hot_only.transcribe(zhengxin).text  # the harm of hotwords alone
+    monkeypatch.setenv("WEIQUAN_ASR_HOTWORD_POOL", "0")
+    single = asr.AsrEngine(cache_dir=tmp_path, threads=2)
+    assert single.pool_hints is None and "-p" not in single.engine_id.split("-r")[-1]
+    tr = single.transcribe(meituan)
+    assert "美团月付" not in tr.text and not any(r.get("pooled") for r in tr.rescored)

@@ -144,6 +144,82 @@ def test_nbest_stand_in_puts_the_chosen_hypothesis_first() -> None:
     assert nb.is_multilingual  # everything else is the wrapped model's
 
 
+class _PromptModel(_FakeModel):
+    """A beam that depends on the prompt: prompt [1] (the first hotwords) hears 仗单 (and a shorter reading),
+    prompt [9, 1] (the extended hotwords) hears 账单 first and 仗单 second."""
+
+    def generate(self, features: Any, prompts: Any, **kw: Any) -> list[_FakeResult]:
+        self.calls.append({**kw, "prompts": prompts})
+        if prompts == [[9, 1]]:
+            return [_FakeResult([[10, 11, 12, 2, 3], [10, 11, 12, 1, 3]], [-0.9, -1.1])]
+        return [_FakeResult([[10, 11, 12, 1, 3], [10, 11, 12, 1]], [-1.0, -3.0])]
+
+
+def test_pooled_second_decoding_joins_the_candidates_under_the_same_guards() -> None:
+    """Seventh round: the second beam's readings join the first beam's; the first beam's best stays the
+    reference (acoustic gap and length are measured against it), a reading both beams found keeps the first
+    beam's score, the choice is recorded as pooled, and a prompt the pool cannot rewrite gets no second call."""
+    model = _PromptModel()
+    nb = NBestWhisper(model, _decode, toy_lm(), CFG, pool=lambda p: [9, *p] if p == [1] else None)
+    nb.nbest = []
+    (r,) = nb.generate(None, [[1]], beam_size=5, length_penalty=1.0)
+    assert [c["prompts"] for c in model.calls] == [[[1]], [[9, 1]]]
+    assert all(c["num_hypotheses"] == 5 and c["beam_size"] == 5 for c in model.calls)
+    assert r.sequences_ids[0] == [10, 11, 12, 2, 3] and r.scores[0] == -0.9
+    # 今天的仗单 is in both beams: once, with the first beam's score; the pooled reading comes after the first's
+    assert [h.text for h in nb.nbest[0]] == ["今天的仗单", "今天的仗", "今天的账单"]
+    assert [h.acoustic for h in nb.nbest[0]] == pytest.approx([-5.0, -12.0, -4.5])
+    assert nb.log == [
+        {
+            "heard": "今天的仗单",
+            "chosen": "今天的账单",
+            "acoustic_gap": -0.5,
+            "lm_gain": nb.log[0]["lm_gain"],
+            "pooled": True,
+        }
+    ]
+    # The guards still hold for pooled readings: with no acoustic slack, nothing changes.
+    strict = NBestWhisper(model, _decode, toy_lm(), RescoreSettings(5, 0.5, -1.0, 2.0), pool=lambda p: [9, *p])
+    (r,) = strict.generate(None, [[1]], beam_size=5, length_penalty=1.0)
+    assert r.sequences_ids[0] == [10, 11, 12, 1, 3] and strict.log == []
+    # A prompt of another shape: one decoding only.
+    model.calls.clear()
+    nb.generate(None, [[2]], beam_size=5, length_penalty=1.0)
+    assert len(model.calls) == 1
+
+
+def test_pooled_hints_and_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second decoding's hotwords: the lender names, then the correction's terms and the products; it
+    needs the rescoring, and the setting asr_hotword_pool (WEIQUAN_ASR_HOTWORD_POOL) turns it off."""
+    h = asr.collection_hints()
+    p = asr.pooled_hints(h)
+    words = (p.hotwords or "").split("、")
+    assert p.prompt == h.prompt and (p.hotwords or "").startswith(h.hotwords or "")
+    assert {"通讯录", "核实", "微粒贷", "美团月付", "借呗"} <= set(words) and len(words) == len(set(words))
+    settings = asr.rescore_settings()
+    assert asr.resolve_pool(True, h, settings) == p
+    assert asr.resolve_pool(True, h, None) is None  # no rescoring, nothing to choose with
+    assert asr.resolve_pool(True, asr.PLAIN_HINTS, settings) is None  # no hotwords to extend
+    assert asr.resolve_pool(False, h, settings) is None
+    monkeypatch.setenv("WEIQUAN_ASR_HOTWORD_POOL", "0")
+    assert asr.pool_enabled() is False and asr.resolve_pool(True, h, settings) is None
+    assert "-p" not in asr.engine_id_for("base").split("-r")[-1]
+
+
+def test_hotword_swap_rewrites_only_the_hotwords_of_the_prompt() -> None:
+    class Tok:
+        sot_prev = 50361
+
+        def encode(self, text: str) -> list[int]:
+            return [ord(c) for c in text]
+
+    h, p = asr.DecoderHints("提示", "借呗"), asr.DecoderHints("提示", "借呗、逾期")
+    swap = asr._hotword_swap(Tok(), h, p)
+    prompt = [50361, *Tok().encode(" 借呗"), 7, 8, 50258]
+    assert swap(prompt) == [50361, *Tok().encode(" 借呗、逾期"), 7, 8, 50258]
+    assert swap([50258, 7]) is None and swap([50361, *Tok().encode(" 花呗"), 7]) is None
+
+
 def test_rescoring_is_in_the_cache_key_and_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     on = asr.engine_id_for("base", rescore=asr.rescore_settings())
     off = asr.engine_id_for("base", rescore=None)

@@ -15,8 +15,12 @@ which on unintelligible audio costs minutes and invents text), no conditioning o
 regions padded by 800 ms, then OpenCC ``t2s`` and a conservative correction of near-homophones to the
 collection vocabulary (``asr_correct``: 于七 → 逾期, 通讯路 → 通讯录, 一七四十五天 → 逾期四十五天; each change recorded).
 With the rescoring on (default, setting ``asr_rescore``) the beam is 10 wide and its 10 hypotheses per
-window are re-ranked by acoustic + word-LM score before faster-whisper reads the first (``asr_lm``). Segments that are repetition loops, likely silence, or an echo of the prompt
-are dropped and counted (``dropped_segments``). Each segment keeps its start/end time in seconds.
+window are re-ranked by acoustic + word-LM score before faster-whisper reads the first (``asr_lm``); with the
+pooled hotword decoding on as well (default, setting ``asr_hotword_pool``; seventh round) each window is decoded a
+second time with the hotwords extended by the correction's terms and the loan products, and its readings join
+the candidates (``pooled_hints``). Segments that are repetition loops, likely silence, or an echo of the prompt
+or of either hotword list are dropped and counted (``dropped_segments``). Each segment keeps its start/end time
+in seconds.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from pathlib import Path
 import re
 import shutil
 from typing import Any
+from collections.abc import Callable
 
 import yaml
 
@@ -122,6 +127,14 @@ def collection_corrector(phrases: bool = True) -> VocabularyCorrector:
         edge_word_freq=edge,
         phrases=[(str(ph["heard"]), str(ph["term"])) for ph in cfg.get("phrases", ())] if phrases else (),
     )
+
+
+def pooled_hints(hints: DecoderHints) -> DecoderHints:
+    """The hints of the second, pooled decoding (seventh #18 round): the same prompt, and the hotwords
+    extended by the correction's terms and the listed loan products (data/asr_vocabulary.yaml)."""
+    raw = _vocabulary_data()
+    extra = [*raw["correction"]["terms"], *raw.get("products", ())]
+    return DecoderHints(hints.prompt, "、".join([*(hints.hotwords.split("、") if hints.hotwords else ()), *extra]))
 
 
 @functools.cache
@@ -353,6 +366,20 @@ def resolve_rescore(rescore: RescoreSettings | None | bool) -> RescoreSettings |
     return rescore or None
 
 
+def pool_enabled() -> bool:
+    """The setting ``asr_hotword_pool`` (``WEIQUAN_ASR_HOTWORD_POOL``; on by default) and the data file's
+    ``rescoring`` → ``pool_hotwords``."""
+    return bool(load_settings().asr_hotword_pool) and bool(_vocabulary_data()["rescoring"].get("pool_hotwords"))
+
+
+def resolve_pool(pool: bool, hints: DecoderHints, rescore: RescoreSettings | None) -> DecoderHints | None:
+    """The hints of the pooled second decoding, or None: it needs the rescoring (which chooses among both
+    decodings' readings), hotwords to extend, ``pool=True`` and the setting ``asr_hotword_pool`` on."""
+    if not pool or rescore is None or not hints.hotwords or not pool_enabled():
+        return None
+    return pooled_hints(hints)
+
+
 def engine_id_for(
     model: str,
     compute_type: str = "int8",
@@ -360,9 +387,11 @@ def engine_id_for(
     correct: bool = True,
     vad_pad_ms: int = VAD_SPEECH_PAD_MS,
     rescore: RescoreSettings | None | bool = True,
+    pool: bool = True,
 ) -> str:
     """Cache key of a transcript: runtime version, model, precision and decoding settings (with the hints).
-    ``rescore=True``: the rescoring as configured (the setting ``asr_rescore`` and the data file)."""
+    ``rescore=True``: the rescoring as configured (the setting ``asr_rescore`` and the data file);
+    ``pool=True``: the pooled hotword decoding as configured (the setting ``asr_hotword_pool``)."""
     rescore = resolve_rescore(rescore)
     try:
         fw = metadata.version("faster-whisper")
@@ -370,6 +399,7 @@ def engine_id_for(
         fw = "missing"
     name = "whisper-base-systran" if model == DEFAULT_MODEL else Path(model).name or model
     hints = hints or collection_hints()
+    pooled = resolve_pool(pool, hints, rescore)
     suffix = "" if hints == PLAIN_HINTS else f"-h{hints.tag}"
     if vad_pad_ms != FW_VAD_SPEECH_PAD_MS:
         suffix += f"-pad{vad_pad_ms}"
@@ -378,6 +408,8 @@ def engine_id_for(
     if rescore is not None:
         suffix += f"-r{rescore.hypotheses}w{rescore.weight:g}g{rescore.max_acoustic_gap:g}m{rescore.min_lm_gain:g}"
         suffix += f"v{CHOICE_VERSION}{rescore_tag()}"
+    if pooled is not None:
+        suffix += f"-p{pooled.tag}"
     return f"faster-whisper-{fw}/{name}/{compute_type}/zh-vad-t0-t2s{suffix}"
 
 
@@ -396,12 +428,15 @@ class AsrEngine:
         vad_pad_ms: int = VAD_SPEECH_PAD_MS,
         corrector: VocabularyCorrector | None = None,
         rescore: RescoreSettings | None | bool = True,
+        pool: bool = True,
     ) -> None:
         """``correct=False, vad_pad_ms=FW_VAD_SPEECH_PAD_MS`` is the decoding of the first #18 session (kept
         for the benchmark's before/after); ``corrector`` replaces the default correction (benchmark only:
         the engine id does not name it). ``rescore``: n-best rescoring with the word LM (``asr_lm``) —
         True = the data file's settings unless the setting ``asr_rescore`` is off, False/None = none, or
-        explicit settings."""
+        explicit settings. ``pool``: with the rescoring on, each window is decoded a second time with the
+        extended hotwords (``pooled_hints``) and the rescoring chooses among both decodings' readings —
+        True = unless the setting ``asr_hotword_pool`` is off."""
         try:
             from faster_whisper import WhisperModel
         except ImportError as e:
@@ -419,6 +454,7 @@ class AsrEngine:
         self.correct, self.vad_pad_ms = correct, vad_pad_ms
         self._corrector = (corrector or collection_corrector()) if correct else None
         self.rescore = resolve_rescore(rescore)
+        self.pool_hints = resolve_pool(pool, self.hints, self.rescore)
         if model == DEFAULT_MODEL:
             path, source = str(offline_model_dir(cache_dir)), "offline"
         elif Path(model).expanduser().is_dir():
@@ -430,7 +466,7 @@ class AsrEngine:
                 f"未知的语音模型：{model}（可用 {', '.join(HUB_MODELS)} 或模型目录）",
                 f"unknown speech model: {model} (use one of {', '.join(HUB_MODELS)} or a model folder)",
             )
-        self.engine_id = engine_id_for(model, compute_type, self.hints, correct, vad_pad_ms, self.rescore)
+        self.engine_id = engine_id_for(model, compute_type, self.hints, correct, vad_pad_ms, self.rescore, pool)
         try:
             self._model = WhisperModel(
                 path,
@@ -455,7 +491,11 @@ class AsrEngine:
 
             tok = Tokenizer(self._model.hf_tokenizer, True, task="transcribe", language="zh")
             self._nbest = NBestWhisper(
-                self._model.model, lambda ids: self._t2s.convert(tok.decode(ids)), collection_lm(), self.rescore
+                self._model.model,
+                lambda ids: self._t2s.convert(tok.decode(ids)),
+                collection_lm(),
+                self.rescore,
+                pool=_hotword_swap(tok, self.hints, self.pool_hints) if self.pool_hints else None,
             )
             self._model.model = self._nbest
 
@@ -487,6 +527,7 @@ class AsrEngine:
             if (
                 not text
                 or is_prompt_echo(text, self.hints)
+                or (self.pool_hints is not None and is_prompt_echo(text, self.pool_hints))
                 or is_unreliable(s.compression_ratio, s.avg_logprob, s.no_speech_prob)
             ):
                 continue
@@ -525,3 +566,18 @@ class AsrEngine:
             corrections=corrections,
             rescored=list(self._nbest.log) if self._nbest is not None else [],
         )
+
+
+def _hotword_swap(tokenizer: Any, hints: DecoderHints, pooled: DecoderHints) -> Callable[[list[int]], list[int] | None]:
+    """The prompt of the pooled decoding from the first decoding's: faster-whisper writes a window's prompt
+    as ``<|startofprev|>`` + the hotwords' tokens + the initial prompt's + the start sequence; the hotwords'
+    tokens are swapped for the extended ones. A prompt of another shape gets no second decoding (None)."""
+    first = tokenizer.encode(" " + (hints.hotwords or "").strip())
+    second = tokenizer.encode(" " + (pooled.hotwords or "").strip())
+
+    def swap(prompt: list[int]) -> list[int] | None:
+        if len(prompt) <= len(first) or prompt[0] != tokenizer.sot_prev or prompt[1 : 1 + len(first)] != first:
+            return None
+        return [prompt[0], *second, *prompt[1 + len(first) :]]
+
+    return swap

@@ -25,6 +25,11 @@ Guards against inventing text the audio does not support:
 - the LM gain must exceed ``min_lm_gain`` nats, so a near tie keeps Whisper's choice.
 Every re-ranking is recorded (what the beam's best said, what was chosen, both scores) beside the
 transcript. ``WEIQUAN_ASR_RESCORE=0`` turns the step off (Whisper's first hypothesis, as before).
+
+Seventh round: the candidates can come from two beams over the same audio window (``NBestWhisper.pool``): the
+decoder's own, and a second one with the hotwords extended by the collection vocabulary. Hotwords alone put
+their words into clean speech (征信 heard as 征行); pooled, the first beam's best stays the reference of every
+guard above, so a reading of the second beam is used only where the same guards and the LM prefer it.
 """
 
 from __future__ import annotations
@@ -226,7 +231,13 @@ class _Result:
 
 class NBestWhisper:
     """Stands in for faster-whisper's ``ctranslate2.models.Whisper``: a beam-search ``generate`` returns
-    ``hypotheses`` readings, re-ranked by ``choose``; everything else is the wrapped model's."""
+    ``hypotheses`` readings, re-ranked by ``choose``; everything else is the wrapped model's.
+
+    ``pool`` (seventh #18 round): maps a window's decoder prompt to the prompt of a second beam search on the
+    same encoder output (the extended hotwords), or None to skip it. The second beam's readings join the
+    candidates after the first beam's (a reading both found keeps the first beam's score); the first beam's
+    best stays the reference of the guards, so a reading of the second decode is used only where it passes
+    them against what the first decode heard."""
 
     def __init__(
         self,
@@ -234,8 +245,9 @@ class NBestWhisper:
         decode: Callable[[list[int]], str],
         lm: WordLM,
         cfg: RescoreSettings,
+        pool: Callable[[list[int]], list[int] | None] | None = None,
     ) -> None:
-        self._model, self._decode, self.lm, self.cfg = model, decode, lm, cfg
+        self._model, self._decode, self.lm, self.cfg, self.pool = model, decode, lm, cfg, pool
         self.log: list[dict[str, Any]] = []  # re-rankings since the last reset (one transcript)
         self.nbest: list[list[Hypothesis]] | None = None  # every window's hypotheses, when a caller asks
 
@@ -248,17 +260,32 @@ class NBestWhisper:
             return list(self._model.generate(features, prompts, **kw))
         kw["num_hypotheses"] = min(self.cfg.hypotheses, beam)
         lp = float(kw.get("length_penalty", 1.0))
+        results = list(self._model.generate(features, prompts, **kw))
+        seconds: list[Any] = [None] * len(results)
+        alt = [self.pool(list(p)) for p in prompts] if self.pool is not None else []
+        if alt and all(a is not None for a in alt):
+            seconds = list(self._model.generate(features, alt, **kw))
         out = []
-        for r in self._model.generate(features, prompts, **kw):
+        for r, r2 in zip(results, seconds, strict=True):
+            ids, scores = list(r.sequences_ids), list(r.scores)
             hyps = [
-                Hypothesis(self._decode(ids), float(score) * (len(ids) ** lp))
-                for ids, score in zip(r.sequences_ids, r.scores, strict=True)
+                Hypothesis(self._decode(seq), float(sc) * (len(seq) ** lp)) for seq, sc in zip(ids, scores, strict=True)
             ]
+            first = len(hyps)
+            if r2 is not None:
+                seen = {h.text for h in hyps}
+                for seq, sc in zip(r2.sequences_ids, r2.scores, strict=True):
+                    h = Hypothesis(self._decode(seq), float(sc) * (len(seq) ** lp))
+                    if h.text not in seen:  # a reading both beams found keeps the first beam's score
+                        seen.add(h.text)
+                        ids.append(seq)
+                        scores.append(sc)
+                        hyps.append(h)
             if self.nbest is not None:
                 self.nbest.append(hyps)
             k, why = choose(hyps, self.lm, self.cfg)
             if why is not None:
-                self.log.append(why)
+                self.log.append({**why, "pooled": True} if k >= first else why)
             order = [k, *(i for i in range(len(hyps)) if i != k)]
-            out.append(_Result([r.sequences_ids[i] for i in order], [r.scores[i] for i in order], r.no_speech_prob))
+            out.append(_Result([ids[i] for i in order], [scores[i] for i in order], r.no_speech_prob))
         return out
