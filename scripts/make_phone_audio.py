@@ -13,7 +13,7 @@ Most sentences use the words the decoder is hinted with (逾期, 征信, 通讯�
 ordinary speech.
 
 Usage (in the TTS virtualenv): python scripts/make_phone_audio.py tests/extract/data/audio/phone
-       [--only heldout2|numbers|heldout3|…|heldout11 [--sentences FILE]]
+       [--only heldout2|numbers|heldout3|…|heldout13 [--sentences FILE]]
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ NUMBERS: list[tuple[str, str]] = [
     ("num-plain-nver", "我女儿今年六岁，明年九月份上小学一年级。"),
 ]
 # The sets written by independent writers (JSON from --sentences; the writer's kind kept).
-WRITER_SETS = tuple(f"heldout{n}" for n in range(3, 12))  # heldout3 … heldout11
+WRITER_SETS = tuple(f"heldout{n}" for n in range(3, 14))  # heldout3 … heldout13
 ORIGINAL = Path(__file__).resolve().parents[1] / "tests" / "extract" / "data" / "audio"
 
 
@@ -146,7 +146,7 @@ def main() -> None:
     ap.add_argument(
         "--sentences",
         type=Path,
-        help="heldout3–11: the independent writer's JSON ({key: {text, kind}}); default: the committed references",
+        help="heldout3–13: the independent writer's JSON ({key: {text, kind}}); default: the committed references",
     )
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
