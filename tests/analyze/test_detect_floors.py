@@ -99,6 +99,9 @@ SETS = [
     # session 6: Z5, Z6 written during round 9 by two more fresh helpers, scored once on its frozen candidate (ffc2cee)
     Floor("blindZ5.jsonl", None, "0.918 / 0.000 (ffc2cee)", 0.90, 0.03, 75, 31),
     Floor("blindZ6.jsonl", None, "0.948 / 0.000 (ffc2cee)", 0.92, 0.03, 75, 32),
+    # session 7: Z7, Z8 written during round 10 by two more fresh helpers, scored once on the shipped round 9 (main cb24f1d)
+    Floor("blindZ7.jsonl", None, "0.923 / 0.000 (main cb24f1d)", 0.90, 0.03, 75, 32),
+    Floor("blindZ8.jsonl", None, "0.918 / 0.000 (main cb24f1d)", 0.90, 0.03, 75, 32),
 ]
 
 
