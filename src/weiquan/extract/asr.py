@@ -25,6 +25,7 @@ in seconds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 import fcntl
 import functools
@@ -38,7 +39,6 @@ from pathlib import Path
 import re
 import shutil
 from typing import Any
-from collections.abc import Callable
 
 import yaml
 
