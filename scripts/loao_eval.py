@@ -40,6 +40,7 @@ from weiquan.analyze.training import (
     is_retelling_kind,
     load_model,
     load_training_items,
+    normalizer_digest,
     read_authored,
     save_model,
     weights_config,
@@ -216,7 +217,9 @@ def model(cand: Candidate, exclude: tuple[str, ...], authors: tuple[str, ...]) -
         if CACHE is not None:
             # the origins too: an item read as a retelling (authored-retelling) is featurised differently
             origins = hashlib.sha256("\n".join(it.origin.split(":")[0] for it in items).encode()).hexdigest()[:10]
+            # and the normaliser's tables: the model reads normalised text (round 11b changed them)
             settings = [items_digest(items), origins, w, cand.c, cand.ngram, cand.max_features, cand.balanced]
+            settings.append(normalizer_digest())
             tag = hashlib.sha256(json.dumps(settings).encode()).hexdigest()[:16]
             path = CACHE / f"{tag}.npz"
         if path is not None and path.exists():

@@ -1,7 +1,7 @@
 """Text normalisation for the detectors, with a map back to the original characters.
 
 Steps: traditional -> simplified (OpenCC t2s), full-width -> half-width (NFKC), lower case,
-placeholders (XX, 某某, %s, ${x}) -> 某, separator tricks ("爆 通 讯 录") removed, evasive spellings
+placeholders (XX, 某某, %s, %1$s, ${x}, {x}, #{x}, {{x}}, {0}) -> 某, separator tricks ("爆 通 讯 录") removed, evasive spellings
 ("b通讯录", "坐劳", "sb") -> canonical words. The tables live in ``data/normalize.yaml``.
 
 Every character of the normalised text knows the ``[start, end)`` range of original characters it
@@ -26,6 +26,7 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # full-width ASCII (U+FF01-FF5E) and the ideographic space: their NFKC forms are single ASCII characters
 _FULLWIDTH = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
 _FULLWIDTH_RE = re.compile("[\uff01-\uff5e\u3000]")
+_ROUNDS = 4  # rounds of placeholders/separators then variants (one or two are ever needed)
 
 
 class _EditMap:
@@ -114,6 +115,8 @@ class Normalizer:
     def __init__(self, table: dict[str, Any]) -> None:
         self._t2s = opencc.OpenCC("t2s")
         ph = "|".join(f"(?:{p['re']})" for p in table.get("placeholders", []))
+        if ph:  # a run of placeholders, with the 某 next to them, is one 某 (normalising twice changes nothing)
+            ph = f"某*(?:(?:{ph})某*)+"
         seps = "".join(re.escape(c) for c in sorted(set(table.get("separators", " "))))
         # a run of separators between (CJK or Latin/digit) and CJK, or between CJK and Latin
         sep = f"(?<=[{_CJK}a-z0-9])[{seps}]+(?=[{_CJK}])|(?<=[{_CJK}])[{seps}]+(?=[a-z])"
@@ -172,17 +175,29 @@ class Normalizer:
         folded, fold_idx = self._fold(text)
         fold = tuple(fold_idx) if fold_idx is not None else None
         edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in folded coordinates
-        if self._special_chars.search(folded):
-            for m in self._special.finditer(folded):
-                edits.append((m.start(), m.end(), "某" if m.lastgroup == "ph" else ""))
-        if self._has_variants:
-            if edits:
-                base = _apply_plain(folded, edits)  # variants are looked up after placeholders/separators
-                vedits = self._variant_edits(base)
-                if vedits:
-                    edits = _compose(edits, _EditMap(len(folded), edits), vedits)
-            else:
-                edits = self._variant_edits(folded)
+        cur = folded
+        # Placeholders and separators, then variants on the result. A replacement can make another one possible (a
+        # placeholder read as 某 next to a separator or another 某: "一\"{name}", "{a}@{b}"; a variant next to a
+        # separator: "0#b通讯录"), so the steps repeat on their own result until nothing changes: normalising twice
+        # changes nothing. Every placeholder or separator step shortens the text; variants are bounded by _ROUNDS.
+        first = True
+        for _ in range(_ROUNDS):
+            changed = False
+            while self._special_chars.search(cur):
+                step = self._special_edits(cur)
+                if not step:
+                    break
+                edits, cur = _merged(folded, edits, step)
+                changed = True
+                if "某" not in cur:  # only a new 某 opens the way to another placeholder or separator
+                    break
+            if not (first or changed) or not self._has_variants:
+                break
+            first = False
+            step = self._variant_edits(cur)
+            if not step:
+                break
+            edits, cur = _merged(folded, edits, step)
         if not edits:
             return Normalized(text, folded, None, fold)
         kept: list[tuple[int, int, str]] = []
@@ -193,6 +208,10 @@ class Normalizer:
             kept.append((a, b, rep))
             pos = b
         return Normalized(text, _apply_plain(folded, kept), _EditMap(len(folded), kept), fold)
+
+    def _special_edits(self, s: str) -> list[tuple[int, int, str]]:
+        """Placeholders (-> 某) and separator runs (-> nothing) in ``s``."""
+        return [(m.start(), m.end(), "某" if m.lastgroup == "ph" else "") for m in self._special.finditer(s)]
 
     def _variant_edits(self, s: str) -> list[tuple[int, int, str]]:
         edits: list[tuple[int, int, str]] = []
@@ -227,6 +246,15 @@ def _apply_plain(s: str, edits: list[tuple[int, int, str]]) -> str:
         pos = b
     out.append(s[pos:])
     return "".join(out)
+
+
+def _merged(
+    folded: str, edits: list[tuple[int, int, str]], step: list[tuple[int, int, str]]
+) -> tuple[list[tuple[int, int, str]], str]:
+    """``edits`` (on ``folded``) followed by ``step`` (on their result), as one sorted list on ``folded``, and the
+    text they make."""
+    merged = sorted(_compose(edits, _EditMap(len(folded), edits), step)) if edits else sorted(step)
+    return merged, _apply_plain(folded, merged)
 
 
 def _compose(

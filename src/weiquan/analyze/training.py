@@ -189,12 +189,21 @@ def items_digest(items: list[Item]) -> str:
     return h.hexdigest()[:10]
 
 
+def normalizer_digest() -> str:
+    """A short hash of the normaliser's tables (``data/normalize.yaml``): the model reads normalised text, so a change
+    there (round 11b: template variables read as 某) is a change of what it was trained on."""
+    table = resources.files("weiquan.analyze").joinpath("data/normalize.yaml").read_text(encoding="utf-8")
+    return hashlib.sha256(table.encode()).hexdigest()[:10]
+
+
 def corpus_digest(items: list[Item] | None = None, weights: dict[str, float] | None = None) -> str:
-    """A short hash of the expanded training items (texts and labels) and their weights, so any change to the data
-    files, the weights or the code that expands them gives the model a new version."""
+    """A short hash of the expanded training items (texts and labels), their weights and the normaliser's tables, so
+    any change to the data files, the weights, the code that expands them or the way the text is normalised gives the
+    model a new version."""
     its = items if items is not None else load_training_items()
     w = weights if weights is not None else weights_config()
-    return hashlib.sha256(f"{items_digest(its)}{json.dumps(w, sort_keys=True)}".encode()).hexdigest()[:10]
+    key = f"{items_digest(its)}{json.dumps(w, sort_keys=True)}{normalizer_digest()}"
+    return hashlib.sha256(key.encode()).hexdigest()[:10]
 
 
 def save_model(payload: dict[str, Any], out: Path) -> None:
