@@ -5,7 +5,10 @@ the reason it is there. Matching: an Aho-Corasick automaton over every rule's li
 the rules worth running, then each rule's compiled regex gives the evidence span. Context decides
 whether a match is an act: negation/reassurance right before it cancels it, threats marked ``tense``
 need an ultimatum or a future marker, ``suppress`` contexts (quoting the law, anti-fraud warnings,
-agreed visits) cancel it, and third-party addressing plus a debt mention adds ``privacy_disclosure``.
+agreed visits) cancel it, and third-party addressing plus a debt mention adds ``privacy_disclosure``. A context of
+``scope: body`` (the anti-fraud ``warning``) is looked up before the message's trailing footer only: the last
+sentences that are boilerplate (context ``footer``: "请通过官方APP还款，谨防诈骗", "退订回T") and carry no act; the
+model reads the text without that footer (:meth:`RuleDetector.body`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_left
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -31,6 +34,12 @@ _CLAUSE_END = ",.!?;，。！？；\n"
 _CLAUSE_RE = re.compile("[" + re.escape(_CLAUSE_END) + "]")
 _UNNEGATE = re.compile("就|则|便|的话|否则|不然")
 _REPORTED_WINDOW = 90  # characters before a rule match searched for a long retold threat
+# a footer is read in sentences, and each sentence in clauses (split like _CLAUSE_END, but dots stay: URLs)
+_SENTENCE_END = " .。!?;！？；\n"
+_SENTENCE = re.compile(r"[^。!?;！？；\n]+[。!?;！？；\n]*")
+_CLAUSE_SPLIT = re.compile(r"[,，]")
+_CLAUSE_ENDS = ",，。!?;！？；\n"
+SCOPES = ("clause", "body")  # context.yaml `scope`: the match's clause, or the text before its trailing footer
 # How a text is read (context.yaml `registers`): a message sent to someone, or a retelling of what collectors did
 # (a complaint text, the borrower's note of a call or visit), where the act retold is the label.
 REGISTERS = ("message", "retelling")
@@ -68,12 +77,12 @@ class _Ctx:
     """Lazily computed whole-text context flags."""
 
     text: str
-    patterns: dict[str, re.Pattern[str]]
+    search: Callable[[str, str], re.Match[str] | None]  # (context name, text) -> match
     _cache: dict[str, re.Match[str] | None]
 
     def find(self, name: str) -> re.Match[str] | None:
         if name not in self._cache:
-            self._cache[name] = self.patterns[name].search(self.text)
+            self._cache[name] = self.search(name, self.text)
         return self._cache[name]
 
 
@@ -108,6 +117,10 @@ class RuleDetector:
                 raise ValueError(f"context.yaml: {k}: registers must be among {', '.join(REGISTERS)}")
             if not set(v.get("classifier_blocks", ())) <= set(TEXT_CATEGORIES):
                 raise ValueError(f"context.yaml: {k}: classifier_blocks must name text categories")
+            if v.get("scope") not in (None, *SCOPES):
+                raise ValueError(f"context.yaml: {k}: scope must be one of {', '.join(SCOPES)}")
+        if "footer" not in context and any(v.get("scope") == "body" for v in context.values()):
+            raise ValueError("context.yaml: `scope: body` needs a `footer` pattern")
         # a context that does not apply in this register never matches (`registers` in context.yaml)
         context = {
             k: v if register in v.get("registers", REGISTERS) else {**v, "re": r"(?!)"} for k, v in context.items()
@@ -140,7 +153,7 @@ class RuleDetector:
         # contexts that bear on the classifier (`classifier: veto|skip|require` in context.yaml): framing
         # that makes every category need the veto threshold, framing in which the classifier adds nothing,
         # and the scope a text must show at all
-        self._clf_veto = tuple(self.ctx_patterns[k] for k, v in context.items() if v.get("classifier") == "veto")
+        self._clf_veto = tuple(k for k, v in context.items() if v.get("classifier") == "veto")
         self._clf_skip = tuple(self.ctx_patterns[k] for k, v in context.items() if v.get("classifier") == "skip")
         self._clf_require = tuple(self.ctx_patterns[k] for k, v in context.items() if v.get("classifier") == "require")
         # framing in which the classifier alone never adds some categories (`classifier_blocks`: a lawful civil-suit
@@ -152,6 +165,8 @@ class RuleDetector:
         )
         # context patterns looked up only in the clause of the match (scope: clause), not the whole text
         self._clause_scoped = frozenset(k for k, v in context.items() if v.get("scope") == "clause")
+        # context patterns looked up before the trailing footer only (scope: body; see body_end)
+        self._body_scoped = frozenset(k for k, v in context.items() if v.get("scope") == "body")
         self._always: list[int] = []
         self._auto = ahocorasick.Automaton()
         index: dict[str, list[int]] = {}
@@ -198,7 +213,7 @@ class RuleDetector:
         cands = self.candidates(s)
         if not cands:
             return n, []
-        ctx = _Ctx(s, self.ctx_patterns, {})
+        ctx = _Ctx(s, self.find_context, {})
         bounds: list[int] | None = None
         out: list[RuleMatch] = []
         for i in cands:
@@ -262,7 +277,48 @@ class RuleDetector:
 
     def classifier_vetoed(self, s: str) -> bool:
         """True when a `classifier: veto` context (warning, news, a caring message) frames ``s``."""
-        return any(p.search(s) for p in self._clf_veto)
+        return any(self.find_context(k, s) for k in self._clf_veto)
+
+    def find_context(self, name: str, s: str) -> re.Match[str] | None:
+        """The first match of context ``name`` in the normalised text ``s``; a `scope: body` context only before the
+        trailing footer (:meth:`body_end`)."""
+        p = self.ctx_patterns[name]
+        m = p.search(s)
+        if m is None or name not in self._body_scoped:
+            return m
+        end = self.body_end(s)
+        return m if m.end() <= end else p.search(s, 0, end)
+
+    def body_end(self, s: str) -> int:
+        """Where the trailing footer of the normalised text ``s`` starts (``len(s)`` when it has none): the last
+        sentences whose every clause is boilerplate (context ``footer``: "请通过官方app还款", "谨防诈骗", "退订回t",
+        "客服热线400…") and in which no rule matches. An SMS from a lender ends with such sentences; a warning cue in
+        them does not frame the message before them."""
+        end = len(s)
+        footer = self.ctx_patterns["footer"]
+        # most texts end in a clause that is no footer: settle those cheaply
+        t = s.rstrip(_SENTENCE_END)
+        if not footer.fullmatch(t[max(t.rfind(c) for c in _CLAUSE_ENDS) + 1 :].strip(_SENTENCE_END)):
+            return end
+        for m in reversed(list(_SENTENCE.finditer(s))):
+            clauses = [c.strip(_SENTENCE_END) for c in _CLAUSE_SPLIT.split(m.group())]
+            if not all(footer.fullmatch(c) for c in clauses if c) or self._has_act(m.group()):
+                break
+            end = m.start()
+        return end
+
+    def body(self, n: Normalized) -> Normalized:
+        """``n`` without its trailing footer (:meth:`body_end`): what the model reads, so a lender's boilerplate
+        ("请通过官方app还款，谨防诈骗", "如已还款请忽略") weighs nothing either way. ``n`` itself when the text has no footer
+        or is nothing but footer."""
+        end = self.body_end(n.text) if self._body_scoped else len(n.text)
+        if end in (0, len(n.text)):
+            return n
+        return Normalized(n.original, n.text[:end], n.edits, n.fold)
+
+    def _has_act(self, piece: str) -> bool:
+        """True when some rule's pattern matches in ``piece`` (context aside)."""
+        return any(self.rules[i].pattern.search(piece) for i in self.candidates(piece))
 
     def classifier_blocked(self, s: str) -> frozenset[str]:
         """The categories the classifier alone may not add to ``s`` (`classifier_blocks` contexts that frame it)."""

@@ -8,7 +8,8 @@ Decision per category:
   category matched but was cancelled by context (negation, quoting the law, an anti-fraud warning,
   an agreed visit), the classifier needs ``veto_threshold`` to overrule the context;
 * whole-text contexts marked ``classifier: veto`` in ``data/context.yaml`` (anti-fraud warnings, news,
-  published court cases) make every category need ``veto_threshold``; in a text marked
+  published court cases) make every category need ``veto_threshold`` (the `warning` only when its cue is in the
+  body, not in the trailing footer of boilerplate; the model reads the body too: ``RuleDetector.body``); in a text marked
   ``classifier: skip`` (a victim asking for help) or without the ``classifier: require`` scope (no
   addressee, no money, debt or demand words) the classifier adds no category.
 
@@ -99,7 +100,9 @@ class CombinedTextDetector:
         clf = self.classifier
         batch: BatchScores | None = None
         if clf is not None:
-            batch = clf.score_batch(texts, norms if clf.normalizer is self.rules.normalizer else None)
+            # the model reads each text without its trailing footer (RuleDetector.body)
+            bodies = [self.rules.body(n) for n in norms] if clf.normalizer is self.rules.normalizer else None
+            batch = clf.score_batch(texts, bodies)
         out: list[list[Hit]] = []
         wanted: list[tuple[int, str]] = []  # classifier hits that need a span: (text index, label)
         for d, n in enumerate(norms):
@@ -216,7 +219,8 @@ class CombinedTextDetector:
         norms = [self.rules.normalizer.normalize(t) for t in texts]
         if self.register == "retelling":
             norms = [as_addressee(n) for n in norms]
-        scores = clf.score_many_reference(list(texts), norms) if clf is not None else [None] * len(texts)
+        bodies = [self.rules.body(n) for n in norms]
+        scores = clf.score_many_reference(list(texts), bodies) if clf is not None else [None] * len(texts)
         out: list[list[Hit]] = []
         for n, sc in zip(norms, scores, strict=True):
             hits, extra = self._decide(n, sc)
