@@ -102,6 +102,10 @@ SETS = [
     # session 7: Z7, Z8 written during round 10 by two more fresh helpers, scored once on the shipped round 9 (main cb24f1d)
     Floor("blindZ7.jsonl", None, "0.923 / 0.000 (main cb24f1d)", 0.90, 0.03, 75, 32),
     Floor("blindZ8.jsonl", None, "0.918 / 0.000 (main cb24f1d)", 0.90, 0.03, 75, 32),
+    # session 8: Z9, Z10 written during round 11 by two more fresh helpers, scored once on the shipped round 9 (main 782d0bc)
+    # before any candidate existed; every round-11 candidate scored the same on them (Z9: one lawful item of 31 flagged)
+    Floor("blindZ9.jsonl", None, "0.947 / 0.032 (main 782d0bc)", 0.92, 0.04, 75, 31),
+    Floor("blindZ10.jsonl", None, "0.946 / 0.000 (main 782d0bc)", 0.92, 0.03, 75, 31),
 ]
 
 
