@@ -18,7 +18,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, NamedTuple
 
@@ -167,6 +167,7 @@ class RuleDetector:
         self._clause_scoped = frozenset(k for k, v in context.items() if v.get("scope") == "clause")
         # context patterns looked up before the trailing footer only (scope: body; see body_end)
         self._body_scoped = frozenset(k for k, v in context.items() if v.get("scope") == "body")
+        self._footer_sentence = lru_cache(maxsize=4096)(self._is_footer_sentence)
         self._always: list[int] = []
         self._auto = ahocorasick.Automaton()
         index: dict[str, list[int]] = {}
@@ -301,11 +302,17 @@ class RuleDetector:
         if not footer.fullmatch(t[max(t.rfind(c) for c in _CLAUSE_ENDS) + 1 :].strip(_SENTENCE_END)):
             return end
         for m in reversed(list(_SENTENCE.finditer(s))):
-            clauses = [c.strip(_SENTENCE_END) for c in _CLAUSE_SPLIT.split(m.group())]
-            if not all(footer.fullmatch(c) for c in clauses if c) or self._has_act(m.group()):
+            if not self._footer_sentence(m.group()):
                 break
             end = m.start()
         return end
+
+    def _is_footer_sentence(self, sentence: str) -> bool:
+        """Every clause of ``sentence`` is boilerplate (context ``footer``) and no rule matches in it. Memoised per
+        detector (``_footer_sentence``): lenders repeat the same footer in every message."""
+        footer = self.ctx_patterns["footer"]
+        clauses = [c.strip(_SENTENCE_END) for c in _CLAUSE_SPLIT.split(sentence)]
+        return all(footer.fullmatch(c) for c in clauses if c) and not self._has_act(sentence)
 
     def body(self, n: Normalized) -> Normalized:
         """``n`` without its trailing footer (:meth:`body_end`): what the model reads, so a lender's boilerplate
