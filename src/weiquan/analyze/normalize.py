@@ -114,20 +114,26 @@ class Normalizer:
 
     def __init__(self, table: dict[str, Any]) -> None:
         self._t2s = opencc.OpenCC("t2s")
-        ph = "|".join(f"(?:{p['re']})" for p in table.get("placeholders", []))
-        if ph:  # a run of placeholders, with the 某 next to them, is one 某 (normalising twice changes nothing)
-            ph = f"某*(?:(?:{ph})某*)+"
+        placeholders = table.get("placeholders", [])
+        for p in placeholders:
+            if not p.get("chars"):
+                raise ValueError(f"normalize.yaml: placeholder {p['re']!r} has no 'chars'")
+        # every placeholder's match begins with one of its `chars` (true of every pattern in normalize.yaml)
+        ph_chars = "".join(re.escape(c) for c in sorted({c for p in placeholders for c in p["chars"]}))
+        ph = "|".join(f"(?:{p['re']})" for p in placeholders)
+        if ph:  # a run of placeholders, with the 某 next to them, is one 某 (normalising twice changes nothing);
+            # the lookahead lets every other position fail on one character test (speed)
+            ph = f"(?=[{ph_chars}])某*(?:(?:{ph})某*)+"
         seps = "".join(re.escape(c) for c in sorted(set(table.get("separators", " "))))
         # a run of separators between (CJK or Latin/digit) and CJK, or between CJK and Latin
-        sep = f"(?<=[{_CJK}a-z0-9])[{seps}]+(?=[{_CJK}])|(?<=[{_CJK}])[{seps}]+(?=[a-z])"
+        sep = f"(?=[{seps}])(?:(?<=[{_CJK}a-z0-9])[{seps}]+(?=[{_CJK}])|(?<=[{_CJK}])[{seps}]+(?=[a-z]))"
         self._special = re.compile(f"(?P<ph>{ph})|(?P<sep>{sep})" if ph else f"(?P<sep>{sep})")
         # cheap pre-check: a placeholder needs one of its declared characters, a trick a separator
         firsts = set(table.get("separators", " "))
-        for p in table.get("placeholders", []):
-            if not p.get("chars"):
-                raise ValueError(f"normalize.yaml: placeholder {p['re']!r} has no 'chars'")
+        for p in placeholders:
             firsts |= set(p["chars"])
         self._special_chars = re.compile("[" + "".join(re.escape(c) for c in sorted(firsts)) + "]")
+        self._special_set = frozenset(firsts)
         self._traditional = re.compile("[" + "".join(re.escape(c) for c in _changed_by(self._t2s)) + "]")
         self._auto = ahocorasick.Automaton()
         for v in table.get("variants", []):
@@ -178,26 +184,24 @@ class Normalizer:
         cur = folded
         # Placeholders and separators, then variants on the result. A replacement can make another one possible (a
         # placeholder read as 某 next to a separator or another 某: "一\"{name}", "{a}@{b}"; a variant next to a
-        # separator: "0#b通讯录"), so the steps repeat on their own result until nothing changes: normalising twice
-        # changes nothing. Every placeholder or separator step shortens the text; variants are bounded by _ROUNDS.
-        first = True
+        # separator: "0#b通讯录"), so a step runs again on its own result when one of its edits now borders a
+        # separator or a placeholder's character (every pattern looks at most one character beyond its match):
+        # normalising twice changes nothing. Placeholder and separator steps shorten the text; rounds are bounded.
+        special = self._special_chars.search(folded) is not None
         for _ in range(_ROUNDS):
-            changed = False
-            while self._special_chars.search(cur):
-                step = self._special_edits(cur)
-                if not step:
-                    break
+            step = self._special_edits(cur) if special else []
+            while step:
+                before = cur
                 edits, cur = _merged(folded, edits, step)
-                changed = True
-                if "某" not in cur:  # only a new 某 opens the way to another placeholder or separator
-                    break
-            if not (first or changed) or not self._has_variants:
-                break
-            first = False
-            step = self._variant_edits(cur)
+                step = self._special_edits(cur) if self._borders_special(before, step) else []
+            step = self._variant_edits(cur) if self._has_variants else []
             if not step:
                 break
+            before = cur
             edits, cur = _merged(folded, edits, step)
+            special = self._borders_special(before, step)
+            if not special:
+                break
         if not edits:
             return Normalized(text, folded, None, fold)
         kept: list[tuple[int, int, str]] = []
@@ -208,6 +212,11 @@ class Normalizer:
             kept.append((a, b, rep))
             pos = b
         return Normalized(text, _apply_plain(folded, kept), _EditMap(len(folded), kept), fold)
+
+    def _borders_special(self, s: str, step: list[tuple[int, int, str]]) -> bool:
+        """True when a character right beside an edit of ``step`` (on ``s``) is a separator or a placeholder's."""
+        chars = self._special_set
+        return any((a > 0 and s[a - 1] in chars) or (b < len(s) and s[b] in chars) for a, b, _ in step)
 
     def _special_edits(self, s: str) -> list[tuple[int, int, str]]:
         """Placeholders (-> 某) and separator runs (-> nothing) in ``s``."""
