@@ -86,6 +86,8 @@ def test_a_third_party_is_named_by_a_variable() -> None:
 # Text of the kind the detector reads: Chinese, ASCII letters, digits and punctuation, full-width forms, and the
 # template variables themselves.
 _CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
+# ordinary Chinese: without 某, which is itself a placeholder ("某某" reads as one 某)
+_PLAIN_CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5, exclude_characters="某")
 _PIECES = st.sampled_from(
     [
         "{name}",
@@ -147,7 +149,7 @@ def test_normalise_is_idempotent(text: str) -> None:
 
 
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(alphabet=_CJK, max_size=6),
+    st.none() | st.booleans() | st.integers() | st.text(alphabet=_PLAIN_CJK, max_size=6),
     lambda inner: (
         st.lists(inner, max_size=3) | st.dictionaries(st.from_regex(r"[a-zA-Z_]{1,8}", fullmatch=True), inner)
     ),
@@ -156,7 +158,7 @@ _JSON = st.recursive(
 
 
 @settings(max_examples=200, deadline=None)
-@given(_JSON, st.integers(min_value=0, max_value=1000), st.text(alphabet=_CJK, max_size=8))
+@given(_JSON, st.integers(min_value=0, max_value=1000), st.text(alphabet=_PLAIN_CJK, max_size=8))
 def test_ordinary_text_is_unchanged(value: object, pct: int, words: str) -> None:
     # JSON, a percentage, an e-mail address and a code block hold no template variable
     for text in (
