@@ -35,10 +35,11 @@ _CLAUSE_RE = re.compile("[" + re.escape(_CLAUSE_END) + "]")
 _UNNEGATE = re.compile("就|则|便|的话|否则|不然")
 _REPORTED_WINDOW = 90  # characters before a rule match searched for a long retold threat
 # a footer is read in sentences, and each sentence in clauses (split like _CLAUSE_END, but dots stay: URLs)
-_SENTENCE_END = " .。!?;！？；\n"
-_SENTENCE = re.compile(r"[^。!?;！？；\n]+[。!?;！？；\n]*")
+_SENTENCE_MARKS = "。!?;！？；\n"
+_SENTENCE = re.compile(f"[^{re.escape(_SENTENCE_MARKS)}]+[{re.escape(_SENTENCE_MARKS)}]*")
+_SENTENCE_END = " ." + _SENTENCE_MARKS  # stripped from a sentence's or a clause's ends
 _CLAUSE_SPLIT = re.compile(r"[,，]")
-_CLAUSE_ENDS = ",，。!?;！？；\n"
+_CLAUSE_ENDS = _CLAUSE_END.replace(".", "")
 SCOPES = ("clause", "body")  # context.yaml `scope`: the match's clause, or the text before its trailing footer
 # How a text is read (context.yaml `registers`): a message sent to someone, or a retelling of what collectors did
 # (a complaint text, the borrower's note of a call or visit), where the act retold is the label.
