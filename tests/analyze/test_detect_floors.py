@@ -106,6 +106,13 @@ SETS = [
     # before any candidate existed; every round-11 candidate scored the same on them (Z9: one lawful item of 31 flagged)
     Floor("blindZ9.jsonl", None, "0.947 / 0.032 (main 782d0bc)", 0.92, 0.04, 75, 31),
     Floor("blindZ10.jsonl", None, "0.946 / 0.000 (main 782d0bc)", 0.92, 0.03, 75, 31),
+    # session 9: Z11, Z12 written by two fresh helpers before round 12, scored once on main 68e2fbc (both over the 3 %
+    # lawful bar), then read for round 12's error analysis; Z13, Z14 written after that, scored once on main 68e2fbc
+    # and once on the frozen round-12 candidate (b0ea2b5: 0.915 / 0 and 0.896 / 0)
+    Floor("blindZ11.jsonl", None, "0.913 / 0.088 (main 68e2fbc)", 0.89, 0.09, 75, 34),
+    Floor("blindZ12.jsonl", None, "0.932 / 0.059 (main 68e2fbc)", 0.91, 0.06, 75, 34),
+    Floor("blindZ13.jsonl", None, "0.908 / 0.000 (main 68e2fbc)", 0.89, 0.03, 75, 35),
+    Floor("blindZ14.jsonl", None, "0.892 / 0.000 (main 68e2fbc)", 0.87, 0.03, 75, 33),
 ]
 
 
