@@ -113,6 +113,10 @@ SETS = [
     Floor("blindZ12.jsonl", None, "0.932 / 0.059 (main 68e2fbc)", 0.91, 0.06, 75, 34),
     Floor("blindZ13.jsonl", None, "0.908 / 0.000 (main 68e2fbc)", 0.89, 0.03, 75, 35),
     Floor("blindZ14.jsonl", None, "0.892 / 0.000 (main 68e2fbc)", 0.87, 0.03, 75, 33),
+    # session 9: Z15, Z16 written by two more fresh helpers after rounds 12 and 13 were fixed, scored once on main d8854ea
+    # (the detector of 68e2fbc; neither round's candidate was adopted): both meet the goal (>= 0.90, <= 3 %)
+    Floor("blindZ15.jsonl", None, "0.907 / 0.029 (main d8854ea)", 0.88, 0.03, 75, 35),
+    Floor("blindZ16.jsonl", None, "0.937 / 0.029 (main d8854ea)", 0.91, 0.03, 75, 34),
 ]
 
 
