@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -118,23 +119,21 @@ class Normalizer:
         for p in placeholders:
             if not p.get("chars"):
                 raise ValueError(f"normalize.yaml: placeholder {p['re']!r} has no 'chars'")
-        # every placeholder's match begins with one of its `chars` (true of every pattern in normalize.yaml)
-        ph_chars = "".join(re.escape(c) for c in sorted({c for p in placeholders for c in p["chars"]}))
+        ph_chars = {c for p in placeholders for c in p["chars"]}
+        sep_chars = set(table.get("separators", " "))
         ph = "|".join(f"(?:{p['re']})" for p in placeholders)
         if ph:  # a run of placeholders, with the 某 next to them, is one 某 (normalising twice changes nothing);
+            # every placeholder's match begins with one of its `chars` (true of every pattern in normalize.yaml), so
             # the lookahead lets every other position fail on one character test (speed)
-            ph = f"(?=[{ph_chars}])某*(?:(?:{ph})某*)+"
-        seps = "".join(re.escape(c) for c in sorted(set(table.get("separators", " "))))
+            ph = f"(?=[{_char_class(ph_chars)}])某*(?:(?:{ph})某*)+"
+        seps = _char_class(sep_chars)
         # a run of separators between (CJK or Latin/digit) and CJK, or between CJK and Latin
         sep = f"(?=[{seps}])(?:(?<=[{_CJK}a-z0-9])[{seps}]+(?=[{_CJK}])|(?<=[{_CJK}])[{seps}]+(?=[a-z]))"
         self._special = re.compile(f"(?P<ph>{ph})|(?P<sep>{sep})" if ph else f"(?P<sep>{sep})")
         # cheap pre-check: a placeholder needs one of its declared characters, a trick a separator
-        firsts = set(table.get("separators", " "))
-        for p in placeholders:
-            firsts |= set(p["chars"])
-        self._special_chars = re.compile("[" + "".join(re.escape(c) for c in sorted(firsts)) + "]")
-        self._special_set = frozenset(firsts)
-        self._traditional = re.compile("[" + "".join(re.escape(c) for c in _changed_by(self._t2s)) + "]")
+        self._special_set = frozenset(ph_chars | sep_chars)
+        self._special_chars = re.compile(f"[{_char_class(self._special_set)}]")
+        self._traditional = re.compile(f"[{_char_class(_changed_by(self._t2s))}]")
         self._auto = ahocorasick.Automaton()
         for v in table.get("variants", []):
             src, dst = str(v["from"]), str(v["to"])
@@ -245,6 +244,11 @@ def _changed_by(cc: opencc.OpenCC) -> list[str]:
     if len(conv) != len(chars):  # a conversion crossed a line: fall back to one call per character
         conv = [cc.convert(c) for c in chars]
     return [c for c, d in zip(chars, conv, strict=True) if c != d]
+
+
+def _char_class(chars: Iterable[str]) -> str:
+    """The characters as the inside of a regex character class."""
+    return "".join(re.escape(c) for c in sorted(set(chars)))
 
 
 def _apply_plain(s: str, edits: list[tuple[int, int, str]]) -> str:
