@@ -6,6 +6,7 @@ Harvests from public code overlap the sets the team already has (and the owners'
 would measure memory, not generalisation.
 
 Usage: python scripts/sealed_dedupe.py IN.jsonl OUT.jsonl [--dev ../shared/data/collection-messages-dev.jsonl]
+       [--also EARLIER.jsonl ...]   (earlier sealed harvests: a new harvest keeps only what they do not hold)
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ def _stretches(text: str) -> set[str]:
     return {text[i : i + STRETCH] for i in range(len(text) - STRETCH + 1)}
 
 
-def reference_stretches(dev: Path | None) -> set[str]:
-    files = [*sorted((ROOT / "tests/analyze/data").glob("*.jsonl"))]
+def reference_stretches(dev: Path | None, also: list[Path] | None = None) -> set[str]:
+    files = [*sorted((ROOT / "tests/analyze/data").glob("*.jsonl")), *(also or [])]
     files += sorted((ROOT / "src/weiquan/analyze/corpus/authored").glob("*.jsonl"))
     if dev is not None and dev.exists():
         files.append(dev)
@@ -46,8 +47,9 @@ def main() -> None:
     ap.add_argument("src", type=Path)
     ap.add_argument("dst", type=Path)
     ap.add_argument("--dev", type=Path, default=ROOT.parent / "shared/data/collection-messages-dev.jsonl")
+    ap.add_argument("--also", type=Path, nargs="*", default=[], help="earlier sealed sets to drop overlaps with")
     args = ap.parse_args()
-    seen_before = reference_stretches(args.dev)
+    seen_before = reference_stretches(args.dev, args.also)
     kept: list[dict] = []
     texts: set[str] = set()
     dropped = 0

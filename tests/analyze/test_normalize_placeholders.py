@@ -34,6 +34,17 @@ from weiquan.analyze.text import default_text_detector, labels_of
         ("尊敬的#name#", "尊敬的某"),
         ("您好{0}{1}，请还款", "你好某,请还款"),  # a run of variables is one 某
         ("XX某，你好", "某,你好"),
+        # round 16: template syntaxes of lenders' code (PHP and Java/JavaScript concatenation, SLF4J, printf)
+        ("尊敬的'.$name.'，您的借款已逾期'.$days.'天", "尊敬的某,你的借款已逾期某天"),
+        ("您好'.$row['user_name'].'，欠款'.$row['amount'].'元", "你好某,欠款某元"),
+        ('您好".$name."先生', "你好某先生"),
+        ("您好'.get_name().'，请还款", "你好某,请还款"),
+        ("您好$name，您已逾期", "你好某,你已逾期"),
+        ("$username.'您好，请还款", "某你好,请还款"),
+        ('尊敬的"+user.name+"，您已逾期"+days+"天', "尊敬的某,你已逾期某天"),
+        ("尊敬的{}，你是{}的家人吗", "尊敬的某,你是某的家人吗"),
+        ("欠款%.2f元", "欠款某元"),
+        ("您好%(name)s", "你好某"),
     ],
 )
 def test_template_variables_become_mou(text: str, want: str) -> None:
@@ -52,9 +63,13 @@ def test_template_variables_become_mou(text: str, want: str) -> None:
         "利率5%，罚息0.05%/天",
         "完成度100%了",
         "5%daily",
-        "花括号{}里什么也没有",
+        "代码里的 {} 是空对象",
         "{ }",
         "#话题#",
+        "x={}",
+        "价格$100",
+        "利率5%f",
+        "it's.fine",
     ],
 )
 def test_ordinary_text_is_left_alone(text: str) -> None:
@@ -77,7 +92,7 @@ def test_spans_map_back_over_a_template_variable() -> None:
 
 
 def test_a_third_party_is_named_by_a_variable() -> None:
-    for name in ("{name}", "#{userName}", "{{name}}", "%s", "{0}"):
+    for name in ("{name}", "#{userName}", "{{name}}", "%s", "{0}", "'.$name.'", '"+name+"', "{}", "$row['name']"):
         text = f"请问你是{name}的家人吗？他在我司的借款已经逾期了"
         assert "third_party_contact" in labels_of(default_text_detector().detect(text)), name
 
@@ -101,6 +116,16 @@ _PIECES = st.sampled_from(
         "%d",
         "%1$s",
         "${n}",
+        "'.$name.'",
+        "'.$r['k'].'",
+        '"+u.name+"',
+        "{}",
+        "%.2f",
+        "%(n)s",
+        "$x",
+        "'",
+        ".",
+        "+",
         "XX",
         "xxx",
         "某某",
