@@ -117,6 +117,11 @@ SETS = [
     # (the detector of 68e2fbc; neither round's candidate was adopted): both meet the goal (>= 0.90, <= 3 %)
     Floor("blindZ15.jsonl", None, "0.907 / 0.029 (main d8854ea)", 0.88, 0.03, 75, 35),
     Floor("blindZ16.jsonl", None, "0.937 / 0.029 (main d8854ea)", 0.91, 0.03, 75, 34),
+    # session 10: Z17, Z18 written by two more fresh helpers (brief with the "already published" convention line) before
+    # round 15, scored once on main ccfe349; Z17 meets the goal, Z18 flags 3 of 33 lawful items. Rounds 15-19 left them
+    # unchanged except where rejected (docs/detection.md "Rounds 15-19")
+    Floor("blindZ17.jsonl", None, "0.918 / 0.029 (main ccfe349)", 0.90, 0.03, 75, 35),
+    Floor("blindZ18.jsonl", None, "0.956 / 0.091 (main ccfe349)", 0.93, 0.10, 75, 33),
 ]
 
 
