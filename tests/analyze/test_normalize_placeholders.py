@@ -176,7 +176,8 @@ def test_normalise_is_idempotent(text: str) -> None:
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(alphabet=_PLAIN_CJK, max_size=6),
     lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
             # a key holding XX is itself the placeholder XX ("XX" in place of a name reads as 某 wherever it stands)
             st.from_regex(r"[a-zA-Z_]{1,8}", fullmatch=True).filter(lambda k: "xx" not in k.lower()),
             inner,
