@@ -1,8 +1,9 @@
 """Text normalisation for the detectors, with a map back to the original characters.
 
 Steps: traditional -> simplified (OpenCC t2s), full-width -> half-width (NFKC), lower case,
-placeholders (XX, 某某, %s, %1$s, ${x}, {x}, #{x}, {{x}}, {0}) -> 某, separator tricks ("爆 通 讯 录") removed, evasive spellings
-("b通讯录", "坐劳", "sb") -> canonical words. The tables live in ``data/normalize.yaml``.
+placeholders (XX, 某某, %s, %1$s, ${x}, {x}, #{x}, {{x}}, {0}, and the concatenations lenders' code prints:
+'.$x.', "+x+") -> 某, separator tricks ("爆 通 讯 录") removed, evasive spellings ("b通讯录", "坐劳", "sb") -> canonical
+words. The tables live in ``data/normalize.yaml``.
 
 Every character of the normalised text knows the ``[start, end)`` range of original characters it
 came from, so a span found in the normalised text maps back to the text the person received.
