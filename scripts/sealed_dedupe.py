@@ -16,6 +16,8 @@ import json
 import re
 from pathlib import Path
 
+from weiquan.analyze.evaluate import read_jsonl
+
 ROOT = Path(__file__).resolve().parents[1]
 STRETCH = 20
 _IGNORED = re.compile(r"[\s，。！？、,.!?:：;；“”\"'（）()【】\[\]]")
@@ -36,9 +38,8 @@ def reference_stretches(dev: Path | None, also: list[Path] | None = None) -> set
         files.append(dev)
     out: set[str] = set()
     for f in files:
-        for line in f.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                out |= _stretches(_norm(json.loads(line).get("text", "")))
+        for item in read_jsonl(f, need_labels=False):
+            out |= _stretches(_norm(item["text"]))
     return out
 
 
@@ -53,10 +54,7 @@ def main() -> None:
     kept: list[dict] = []
     texts: set[str] = set()
     dropped = 0
-    for line in args.src.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        item = json.loads(line)
+    for item in read_jsonl(args.src, need_labels=True):
         t = _norm(item["text"])
         if t in texts or _stretches(t) & seen_before:
             dropped += 1

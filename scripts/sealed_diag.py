@@ -38,11 +38,12 @@ def diagnose(items: list[dict]) -> Counter:
         text, gold = it["text"], set(it["labels"]) - {"lawful"}
         hits = det.detect(text)
         pred = _labels(hits)
-        n, matches = rules.match(text)
+        n0 = rules.normalizer.normalize(text)
+        n, matches = rules.match_normalized(n0)
         s = n.text
         probs: dict[str, float] = {}
         if clf is not None:
-            sc = clf.score_batch([text], [rules.body(rules.normalizer.normalize(text))]).scores[0]
+            sc = clf.score_batch([text], [rules.body(n0)]).scores[0]
             probs = {k: round(float(v), 2) for k, v in zip(sc.labels, sc.row, strict=True)}
         ctx = [k for k in names if rules.find_context(k, s)]
         head = (
